@@ -1,0 +1,61 @@
+# The two commands of the quick start: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+FLASK := $(BIN)/flask --app app
+PYTEST := $(BIN)/pytest
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run test install test-sqlite test-postgres test-browser postgres chromium migrate seed clean
+
+run: install
+	@mkdir -p instance
+	$(FLASK) db upgrade
+	$(FLASK) seed demo
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: install postgres chromium
+	$(MAKE) --no-print-directory test-sqlite test-postgres test-browser
+
+test-sqlite: install
+	@echo "==> Tests on SQLite"
+	PSIRF_TEST_DB=sqlite $(PYTEST) -q -p no:cacheprovider --ignore=tests/browser
+
+test-postgres: install
+	@echo "==> Tests on PostgreSQL"
+	PSIRF_TEST_DB=postgres $(PYTEST) -q -p no:cacheprovider --ignore=tests/browser
+
+test-browser: install
+	@echo "==> Browser tests in Chromium, with axe-core on every page"
+	$(PYTEST) -q -p no:cacheprovider tests/browser
+
+install: $(STAMP)
+
+$(STAMP):
+	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || (apt-get update -qq && apt-get install -y -qq python3-venv)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+# The suite needs PostgreSQL on 127.0.0.1:5432: start the cluster if it does not answer.
+postgres:
+	@pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || { \
+	  command -v pg_ctlcluster >/dev/null || (apt-get update -qq && apt-get install -y -qq postgresql); \
+	  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | tail -n 1) main start; \
+	  for i in 1 2 3 4 5 6 7 8 9 10; do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; }
+
+# Debian's Chromium for the browser tests (Playwright never downloads a browser here).
+chromium:
+	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
+migrate: install
+	$(FLASK) db upgrade
+
+seed: install
+	$(FLASK) seed demo
+
+clean:
+	rm -rf $(VENV) instance

@@ -1,0 +1,96 @@
+"""The psirf application factory: settings, extensions, blueprints and commands."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
+
+from psirf import config as settings
+from psirf import extensions
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(settings.PROJECT_ROOT / "templates"),
+        instance_path=str(settings.INSTANCE_DIR),
+    )
+    app.config.from_mapping(settings.load(overrides))
+    configure_logging(app)
+    configure_templates(app)
+    configure_extensions(app)
+    configure_blueprints(app)
+    configure_commands(app)
+    return app
+
+
+def configure_logging(app: Flask) -> None:
+    from psirf.web.logging import RedactPatientIdentifiers
+
+    for handler in logging.getLogger().handlers + app.logger.handlers:
+        handler.addFilter(RedactPatientIdentifiers())
+    logging.getLogger("werkzeug").addFilter(RedactPatientIdentifiers())
+
+
+def configure_templates(app: Flask) -> None:
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(settings.PROJECT_ROOT / "templates")),
+            PackageLoader("nhsuk_frontend_jinja", "templates"),
+        ]
+    )
+    # The NHS.UK macros read optional keys freely; ChainableUndefined lets them.
+    app.jinja_env.undefined = ChainableUndefined
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+
+def configure_extensions(app: Flask) -> None:
+    import psirf.schema  # noqa: F401  (every model registered before first use)
+    from psirf.workflow.definitions import load_all
+
+    # Through the module: the submodule psirf.db would shadow a global named `db` here.
+    extensions.db.init_app(app)
+    extensions.migrate.init_app(app, extensions.db, directory=str(settings.PROJECT_ROOT / "migrations"))
+    extensions.csrf.init_app(app)
+    extensions.limiter.init_app(app)
+    login_manager = extensions.login_manager
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.sign_in"
+    login_manager.login_message = "Sign in to see that page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+    # Fail at start-up, not at the first click, if a workflow names an unknown guard.
+    load_all()
+
+
+def configure_blueprints(app: Flask) -> None:
+    from psirf.accounts.views import bp as accounts_bp
+    from psirf.events.views import bp as events_bp
+    from psirf.events.public_views import bp as public_events_bp
+    from psirf.organisations.views import bp as organisations_bp
+    from psirf.responses.views import bp as responses_bp
+    from psirf.triage.views import bp as triage_bp
+    from psirf.web import views as web_views
+    from psirf.web.security import install_security_headers
+
+    for bp in (
+        web_views.bp,
+        accounts_bp,
+        organisations_bp,
+        events_bp,
+        public_events_bp,
+        triage_bp,
+        responses_bp,
+    ):
+        app.register_blueprint(bp)
+    web_views.register_error_handlers(app)
+    install_security_headers(app)
+
+
+def configure_commands(app: Flask) -> None:
+    from psirf.cli import register
+
+    register(app)

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length
+
+from psirf.accounts import passwords
+from psirf.accounts.models import Role
+from psirf.web.forms import strip
+
+
+class SignInForm(FlaskForm):
+    email = EmailField("Email address", filters=[strip], validators=[DataRequired("Enter your email address")])
+    password = PasswordField("Password", validators=[DataRequired("Enter your password")])
+
+
+class NewAccountForm(FlaskForm):
+    name = StringField("Full name", filters=[strip], validators=[DataRequired("Enter the person's full name"), Length(max=200)])
+    email = EmailField(
+        "Email address",
+        filters=[strip],
+        validators=[DataRequired("Enter an email address"), Email("Enter an email address in the correct format, like name@example.org")],
+    )
+    password = PasswordField(
+        "Temporary password",
+        validators=[
+            DataRequired("Enter a temporary password"),
+            Length(min=passwords.MIN_LENGTH, message=f"The password must be at least {passwords.MIN_LENGTH} characters"),
+        ],
+    )
+    role = SelectField("Role", choices=[("", "Choose a role")] + Role.choices(), validators=[DataRequired("Choose a role")])
+    organisation_id = SelectField("Organisation", coerce=str, validators=[DataRequired("Choose an organisation")])

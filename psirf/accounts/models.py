@@ -1,0 +1,76 @@
+"""People, their sign-in credentials and the roles they hold in organisations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from psirf.extensions import Base
+from psirf.labels import LabelledEnum
+from psirf.organisations.models import Organisation
+from psirf.timeutil import utcnow
+
+
+class Role(LabelledEnum):
+    REPORTER = ("reporter", "Reporter")
+    PATIENT_SAFETY_LEAD = ("patient_safety_lead", "Patient safety lead")
+    REVIEW_PANEL_MEMBER = ("review_panel_member", "Review panel member")
+    ICB_QUALITY_COMMITTEE = ("icb_quality_committee", "ICB quality committee member")
+    ICB_PATIENT_SAFETY_SPECIALIST = ("icb_patient_safety_specialist", "ICB patient safety specialist")
+    ADMINISTRATOR = ("administrator", "Administrator")
+
+
+class AccountKind(LabelledEnum):
+    # Family and patient accounts arrive with the family portal; the column is here now so
+    # that policy can tell them apart from staff from the first row.
+    STAFF = ("staff", "Staff")
+    FAMILY = ("family", "Patient or family member")
+
+
+class User(UserMixin, Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20), default=AccountKind.STAFF.value)
+    active: Mapped[bool] = mapped_column(default=True)
+    # Changing it signs the person out everywhere (Flask-Login reads it as the session id).
+    session_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_signed_in_at: Mapped[datetime | None]
+
+    roles: Mapped[list[RoleAssignment]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def __repr__(self) -> str:
+        return f"<User {self.id}>"
+
+
+class RoleAssignment(Base):
+    __tablename__ = "role_assignments"
+    __table_args__ = (UniqueConstraint("user_id", "organisation_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    role: Mapped[str] = mapped_column(String(40))
+
+    user: Mapped[User] = relationship(back_populates="roles")
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+    @property
+    def role_label(self) -> str:
+        return Role.label_for(self.role)

@@ -1,0 +1,60 @@
+"""Settings, read from the environment once at start-up."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = Path(os.environ.get("PSIRF_INSTANCE_DIR", PROJECT_ROOT / "instance"))
+
+
+class ConfigurationError(RuntimeError):
+    """Start-up cannot go on: the message says what to set."""
+
+
+def _development_secret_key() -> str:
+    # Generated once and kept, so sessions survive a restart of `make run`.
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load(overrides: dict | None = None) -> dict:
+    env = os.environ.get("PSIRF_ENV", "development")
+    production = env == "production"
+    secret_key = os.environ.get("SECRET_KEY")
+    if not secret_key:
+        if production:
+            raise ConfigurationError(
+                "SECRET_KEY is not set. In production set SECRET_KEY to a long random value "
+                "(for example the output of `python3 -c 'import secrets; print(secrets.token_hex(32))'`)."
+            )
+        secret_key = _development_secret_key()
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'psirf.sqlite3'}"
+    config = {
+        "PSIRF_ENV": env,
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "WTF_CSRF_TIME_LIMIT": None,
+        # Sign-in throttling: memory suits one process; production with several gunicorn
+        # workers sets RATELIMIT_STORAGE_URI=redis://... so every worker counts together.
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": False,
+        "SIGN_IN_LIMIT_PER_ACCOUNT": os.environ.get("SIGN_IN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
+        "SIGN_IN_LIMIT_PER_ADDRESS": os.environ.get("SIGN_IN_LIMIT_PER_ADDRESS", "20 per 15 minutes"),
+        "PAGE_SIZE": int(os.environ.get("PSIRF_PAGE_SIZE", "25")),
+    }
+    if overrides:
+        config.update(overrides)
+    return config

@@ -1,0 +1,26 @@
+"""`flask --app app seed demo`: load the demo data once, then print the demo sign-ins."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from psirf.accounts.models import Role
+from psirf.db import unit_of_work
+from psirf.demo.organisations import load_accounts, load_organisations
+from psirf.extensions import db
+
+seed_cli = AppGroup("seed", help="Load demo and reference data.")
+
+
+@seed_cli.command("demo")
+def seed_demo():
+    """Load the NHS Demo ICB, its accounts and a year of events. Safe to run again."""
+    with unit_of_work(db.session):
+        by_code = load_organisations(db.session)
+        accounts = load_accounts(db.session, by_code)
+    click.echo("\nDemo data is loaded. Sign in at http://127.0.0.1:5000 with any of these:\n")
+    for spec in accounts:
+        organisation = by_code[spec["organisation"]]
+        click.echo(f"  {spec['email']:<38} {Role(spec['role']).label}, {organisation.name}")
+    click.echo(f"\n  Every demo account's password is: {accounts[0]['password']}\n")

@@ -1,0 +1,90 @@
+"""A safety event as LFPSE records it, with the patients it affected."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from psirf.extensions import Base
+from psirf.labels import LabelledEnum
+from psirf.organisations.models import Organisation
+from psirf.timeutil import utcnow
+
+
+class EventStatus(LabelledEnum):
+    AWAITING_TRIAGE = ("awaiting_triage", "Awaiting triage")
+    LEARNING_RESPONSE = ("learning_response", "Learning response chosen")
+    NO_FURTHER_RESPONSE = ("no_further_response", "No further response, kept for insight")
+
+
+class SafetyEvent(Base):
+    __tablename__ = "safety_events"
+    __table_args__ = (
+        # The triage queue and event lists filter by organisation and status, newest first.
+        Index("ix_safety_events_queue", "organisation_id", "status", "created_at", "id"),
+        Index("ix_safety_events_org_created", "organisation_id", "created_at", "id"),
+        Index("ix_safety_events_reporter", "reporter_user_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str | None] = mapped_column(String(20), unique=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    record_type: Mapped[str] = mapped_column(String(20))
+    theme: Mapped[str] = mapped_column(String(30))
+    occurred_on: Mapped[date]
+    service_area: Mapped[str | None] = mapped_column(String(30))
+    location: Mapped[str | None] = mapped_column(String(30))
+    description: Mapped[str] = mapped_column(Text)
+    immediate_actions: Mapped[str | None] = mapped_column(Text)
+    agents: Mapped[list] = mapped_column(JSON, default=list)
+    processes: Mapped[list] = mapped_column(JSON, default=list)
+    physical_harm: Mapped[str | None] = mapped_column(String(20))
+    psychological_harm: Mapped[str | None] = mapped_column(String(20))
+    never_event: Mapped[bool] = mapped_column(default=False)
+
+    status: Mapped[str] = mapped_column(String(30), default=EventStatus.AWAITING_TRIAGE.value)
+    triage_rationale: Mapped[str | None] = mapped_column(Text)
+    triaged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    triaged_at: Mapped[datetime | None]
+    learning_response_id: Mapped[int | None] = mapped_column(
+        ForeignKey("learning_responses.id"), index=True
+    )
+
+    reporter_kind: Mapped[str] = mapped_column(String(20))
+    reporter_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    identity_protected: Mapped[bool] = mapped_column(default=False)
+    # Public reports only: how to reach the person who reported, if they chose to say.
+    reporter_name: Mapped[str | None] = mapped_column(String(200))
+    reporter_contact: Mapped[str | None] = mapped_column(String(254))
+
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+    patients: Mapped[list[EventPatient]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="EventPatient.sequence"
+    )
+    learning_response = relationship("LearningResponse", back_populates="events")
+
+    def __repr__(self) -> str:
+        return f"<SafetyEvent {self.reference}>"
+
+
+class EventPatient(Base):
+    """One patient affected by an event: LFPSE records harm per patient."""
+
+    __tablename__ = "event_patients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("safety_events.id"), index=True)
+    sequence: Mapped[int] = mapped_column(default=1)
+    physical_harm: Mapped[str | None] = mapped_column(String(20))
+    psychological_harm: Mapped[str | None] = mapped_column(String(20))
+    age_band: Mapped[str | None] = mapped_column(String(10))
+    gender: Mapped[str | None] = mapped_column(String(20))
+    ethnicity: Mapped[str | None] = mapped_column(String(30))
+    nhs_number: Mapped[str | None] = mapped_column(String(10))
+
+    event: Mapped[SafetyEvent] = relationship(back_populates="patients")

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from psirf import policy
+from psirf.db import unit_of_work
+from psirf.extensions import db
+from psirf.organisations import services
+from psirf.organisations.forms import NewOrganisationForm
+from psirf.organisations.models import OrganisationKind
+
+bp = Blueprint("organisations", __name__, url_prefix="/admin/organisations")
+
+
+@bp.get("")
+@login_required
+def index():
+    icbs = policy.require_administrator(current_user)
+    return render_template("organisations/index.html", organisations=services.in_icbs(db.session, icbs))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    icbs = policy.require_administrator(current_user)
+    known = services.in_icbs(db.session, icbs)
+    groups = [o for o in known if o.kind_enum.is_group]
+    form = NewOrganisationForm()
+    form.groups.choices = [(str(g.id), g.name) for g in groups]
+    if form.validate_on_submit():
+        chosen = [g for g in groups if str(g.id) in (form.groups.data or [])]
+        icb = services.get(db.session, icbs[0])
+        try:
+            with unit_of_work(db.session):
+                services.create(
+                    db.session,
+                    name=form.name.data,
+                    ods_code=form.ods_code.data,
+                    kind=OrganisationKind(form.kind.data),
+                    icb=icb,
+                    groups=chosen,
+                    actor_id=current_user.id,
+                )
+        except services.OrganisationError as error:
+            getattr(form, error.field, form.ods_code).errors.append(str(error))
+        else:
+            flash(f"{form.name.data} has been added.", "success")
+            return redirect(url_for("organisations.index"))
+    return render_template("organisations/new.html", form=form)

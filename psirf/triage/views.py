@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("triage", __name__, url_prefix="/triage")

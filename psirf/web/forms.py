@@ -1,0 +1,75 @@
+"""WTForms pieces shared by every feature's forms."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from wtforms import Field, SelectMultipleField, widgets
+from wtforms.validators import ValidationError
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+@dataclass
+class DateParts:
+    day: str = ""
+    month: str = ""
+    year: str = ""
+
+
+class NhsDateField(Field):
+    """The NHS.UK date input: day, month and year boxes posted as name[day], name[month], name[year].
+
+    What was typed is kept, even when it is not a date, so the page can show it back.
+    """
+
+    def __init__(self, label=None, validators=None, not_after_today=False, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.not_after_today = not_after_today
+        self.typed = DateParts()
+
+    def process_formdata(self, valuelist):
+        pass  # the three parts arrive under their own keys; see process()
+
+    def process(self, formdata, data=None, extra_filters=None):
+        super().process(formdata, data, extra_filters)
+        if formdata is not None and any(f"{self.name}[{p}]" in formdata for p in ("day", "month", "year")):
+            self.typed = DateParts(
+                *(strip(formdata.get(f"{self.name}[{p}]", "")) for p in ("day", "month", "year"))
+            )
+            self.data = self._parse()
+        elif isinstance(self.data, date):
+            self.typed = DateParts(str(self.data.day), str(self.data.month), str(self.data.year))
+
+    def _parse(self) -> date | None:
+        t = self.typed
+        if not (t.day or t.month or t.year):
+            return None
+        try:
+            return date(int(t.year), int(t.month), int(t.day))
+        except ValueError:
+            return None
+
+    def pre_validate(self, form):
+        t = self.typed
+        label = self.label.text.lower().rstrip("?")
+        if (t.day or t.month or t.year) and self.data is None:
+            missing = [p for p in ("day", "month", "year") if not getattr(t, p)]
+            if missing:
+                raise ValidationError(f"The date must include a {' and '.join(missing)}")
+            raise ValidationError(f"Enter a real date for {label}")
+        if self.data and self.data.year < 1900:
+            raise ValidationError("The year must be 1900 or later")
+        if self.data and self.not_after_today and self.data > date.today():
+            raise ValidationError("The date must be today or in the past")
+
+    def parts(self) -> DateParts:
+        return self.typed
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()

@@ -1,0 +1,123 @@
+"""The pages every feature shares: the start page, health check, NHS.UK assets and error pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, jsonify, redirect, render_template, send_from_directory, url_for
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from psirf import policy
+from psirf.accounts.models import Role
+from psirf.config import PROJECT_ROOT
+from psirf.extensions import db
+
+bp = Blueprint("web", __name__)
+
+ASSETS = PROJECT_ROOT / "psirf" / "static" / "vendor" / "nhsuk" / "assets"
+
+
+@bp.get("/")
+def home():
+    if not current_user.is_authenticated:
+        return redirect(url_for("accounts.sign_in"))
+    if policy.has_role(current_user, Role.PATIENT_SAFETY_LEAD):
+        return redirect(url_for("triage.queue"))
+    if policy.has_role(current_user, Role.REVIEW_PANEL_MEMBER, *policy.ICB_ROLES):
+        return redirect(url_for("responses.index"))
+    if policy.has_role(current_user, Role.ADMINISTRATOR):
+        return redirect(url_for("organisations.index"))
+    return redirect(url_for("events.my_reports"))
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+        return jsonify(status="ok", database="ok")
+    except SQLAlchemyError:
+        db.session.rollback()
+        return jsonify(status="unavailable", database="unavailable"), 503
+
+
+@bp.get("/assets/<path:filename>")
+def assets(filename: str):
+    # The NHS.UK stylesheet asks for its icons at /assets/...
+    return send_from_directory(ASSETS, filename, max_age=3600)
+
+
+@bp.get("/accessibility")
+def accessibility():
+    return render_template("web/accessibility.html")
+
+
+def navigation_items() -> list[dict]:
+    if not current_user.is_authenticated:
+        return []
+    items = []
+    if policy.is_staff(current_user) and any(r.organisation.kind_enum.is_service for r in current_user.roles):
+        items.append({"href": url_for("events.new"), "text": "Report an event"})
+        items.append({"href": url_for("events.my_reports"), "text": "My reports"})
+    if policy.has_role(current_user, Role.PATIENT_SAFETY_LEAD):
+        items.append({"href": url_for("triage.queue"), "text": "Triage"})
+    if policy.has_role(current_user, Role.PATIENT_SAFETY_LEAD, Role.REVIEW_PANEL_MEMBER, *policy.ICB_ROLES):
+        items.append({"href": url_for("responses.index"), "text": "Learning responses"})
+    if policy.has_role(current_user, Role.ADMINISTRATOR):
+        items.append({"href": url_for("organisations.index"), "text": "Organisations"})
+        items.append({"href": url_for("accounts.users"), "text": "Accounts"})
+    return items
+
+
+def header_role() -> str:
+    if not current_user.is_authenticated or not current_user.roles:
+        return ""
+    return "; ".join(f"{r.role_label}, {r.organisation.name}" for r in current_user.roles)
+
+
+def sign_out_form() -> Markup:
+    from flask_wtf.csrf import generate_csrf
+
+    return Markup(
+        '<form class="nhsuk-header__account-form" method="post" action="{action}">'
+        '<input type="hidden" name="csrf_token" value="{token}">'
+        '<button class="nhsuk-header__account-button">Sign out</button></form>'
+    ).format(action=url_for("accounts.sign_out"), token=generate_csrf())
+
+
+def register_error_handlers(app: Flask) -> None:
+    from flask_wtf.csrf import CSRFError
+
+    app.context_processor(
+        lambda: {"navigation_items": navigation_items, "header_role": header_role(), "sign_out_form": sign_out_form}
+    )
+
+    def page(status: int, title: str, message: str):
+        return render_template("web/error.html", title=title, message=message), status
+
+    @app.errorhandler(policy.NotVisible)
+    @app.errorhandler(404)
+    def not_found(_error):
+        return page(404, "Page not found", "If you typed the web address, check it is correct.")
+
+    @app.errorhandler(policy.NotPermitted)
+    @app.errorhandler(403)
+    def forbidden(error):
+        detail = str(error) if isinstance(error, policy.NotPermitted) else "You do not have permission to do that."
+        return page(403, "You cannot do that", detail)
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(_error):
+        return page(400, "Your form expired", "Go back, reload the page and try again.")
+
+    @app.errorhandler(429)
+    def too_many(_error):
+        return page(429, "Too many attempts", "Wait 15 minutes, then try again.")
+
+    @app.errorhandler(405)
+    def not_allowed(_error):
+        return page(405, "That cannot be done here", "Go back and use the buttons on the page.")
+
+    @app.errorhandler(500)
+    def server_error(_error):
+        return page(500, "Sorry, there is a problem with the service", "Try again later.")

@@ -1,0 +1,138 @@
+"""Fixtures in one place: a migrated database (SQLite or PostgreSQL), the app, signed-in clients.
+
+PSIRF_TEST_DB=sqlite (the default) or postgres picks the database. PostgreSQL is found at
+TEST_DATABASE_URL; the suite creates its own throwaway database there and drops it after.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("PSIRF_INSTANCE_DIR", tempfile.mkdtemp(prefix="psirf-test-instance-"))
+
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from psirf import create_app  # noqa: E402
+from psirf.extensions import db  # noqa: E402
+
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+BACKEND = os.environ.get("PSIRF_TEST_DB", "sqlite")
+
+
+def pytest_report_header(config):
+    return f"psirf database backend: {BACKEND}"
+
+
+def _migrate(url: str) -> None:
+    from flask_migrate import upgrade
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+    with app.app_context():
+        upgrade()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database():
+    """Yields a function giving each test a clean, migrated database URL."""
+    if BACKEND == "postgres":
+        yield from _postgres_database()
+    else:
+        yield from _sqlite_database()
+
+
+def _sqlite_database():
+    folder = Path(tempfile.mkdtemp(prefix="psirf-test-db-"))
+    template = folder / "template.sqlite3"
+    _migrate(f"sqlite:///{template}")
+
+    def fresh() -> str:
+        path = folder / f"{uuid.uuid4().hex}.sqlite3"
+        shutil.copyfile(template, path)
+        return f"sqlite:///{path}"
+
+    yield fresh
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _postgres_database():
+    server = make_url(os.environ.get("TEST_DATABASE_URL", DEFAULT_PG))
+    name = f"psirf_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # pragma: no cover - depends on the machine
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip(f"PostgreSQL is not available at {server.render_as_string()}: {exc}")
+    url = server.set(database=name).render_as_string(hide_password=False)
+    _migrate(url)
+    tables_engine = create_engine(url)
+    with tables_engine.connect() as conn:
+        tables = [
+            r[0]
+            for r in conn.execute(
+                text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")
+            )
+        ]
+
+    def fresh() -> str:
+        # TRUNCATE does not fire the audit table's row triggers, so it can empty it between tests.
+        with tables_engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        return url
+
+    yield fresh
+    tables_engine.dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def app(database):
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database(),
+            "TESTING": True,
+            "WTF_CSRF_ENABLED": False,
+            "SERVER_NAME": "localhost",
+        }
+    )
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def session(app):
+    return db.session
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def sign_in(app):
+    """sign_in(user) -> a test client with that person signed in through the real form."""
+    from tests.factories import TEST_PASSWORD
+
+    def _sign_in(user):
+        c = app.test_client()
+        response = c.post("/sign-in", data={"email": user.email, "password": TEST_PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return c
+
+    return _sign_in

@@ -1,0 +1,131 @@
+"""factory-boy factories for every model the tests build."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, timedelta
+
+import factory
+from factory.alchemy import SQLAlchemyModelFactory
+
+from psirf.accounts import passwords
+from psirf.accounts.models import Role, RoleAssignment, User
+from psirf.events.models import SafetyEvent
+from psirf.extensions import db
+from psirf.organisations.models import Organisation, OrganisationMembership
+from psirf.responses.models import AfterActionReview, LearningResponse, SafetyAction
+from psirf.workflow import definitions
+
+TEST_PASSWORD = "correct-horse-battery"
+_TEST_HASH = passwords.hash_password(TEST_PASSWORD)  # hashed once: Argon2 is slow on purpose
+
+
+class Base(SQLAlchemyModelFactory):
+    class Meta:
+        abstract = True
+        sqlalchemy_session_factory = lambda: db.session  # noqa: E731
+        sqlalchemy_session_persistence = "commit"
+
+
+class IcbFactory(Base):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Test ICB {n}")
+    ods_code = factory.Sequence(lambda n: f"Q{n % 100:02d}")
+    kind = "icb"
+
+
+class PcnFactory(Base):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Test PCN {n}")
+    ods_code = factory.Sequence(lambda n: f"U{n:05d}")
+    kind = "pcn"
+    icb = factory.SubFactory(IcbFactory)
+
+
+class PracticeFactory(Base):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Test Practice {n}")
+    ods_code = factory.Sequence(lambda n: f"A{n:05d}")
+    kind = "practice"
+    icb = factory.SubFactory(IcbFactory)
+
+    @factory.post_generation
+    def groups(self, create, extracted, **kwargs):
+        for group in extracted or ():
+            db.session.add(OrganisationMembership(member_id=self.id, group_id=group.id))
+        if extracted:
+            db.session.commit()
+            db.session.expire(self, ["groups"])
+
+
+class UserFactory(Base):
+    class Meta:
+        model = User
+
+    name = factory.Sequence(lambda n: f"Person {n}")
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    password_hash = _TEST_HASH
+    session_token = factory.LazyFunction(lambda: secrets.token_hex(16))
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        """UserFactory(role=(Role.X, organisation))."""
+        if extracted:
+            role, organisation = extracted
+            db.session.add(RoleAssignment(user=self, organisation=organisation, role=Role(role).value))
+            db.session.commit()
+
+
+class SafetyEventFactory(Base):
+    class Meta:
+        model = SafetyEvent
+
+    organisation = factory.SubFactory(PracticeFactory)
+    reference = factory.Sequence(lambda n: f"PSE-2026-{n + 1:06d}")
+    record_type = "incident"
+    theme = "medication"
+    occurred_on = factory.LazyFunction(lambda: date.today() - timedelta(days=2))
+    description = "A repeat prescription was issued at the wrong dose."
+    physical_harm = "low"
+    reporter_kind = "staff"
+
+
+class AfterActionReviewFactory(Base):
+    """A learning response run as an after action review, in the state asked for."""
+
+    class Meta:
+        model = LearningResponse
+
+    method = "after_action_review"
+    workflow_name = "after_action_review"
+    workflow_version = factory.LazyFunction(lambda: definitions.get("after_action_review").version)
+    state = "planning"
+    reference = factory.Sequence(lambda n: f"LR-2026-{n + 1:06d}")
+    organisation = factory.SubFactory(PracticeFactory)
+    after_action_review = factory.LazyFunction(AfterActionReview)
+
+    class Params:
+        ready_for_panel = factory.Trait(
+            state="in_review",
+            after_action_review=factory.LazyFunction(
+                lambda: AfterActionReview(
+                    conductor="Dr A Conductor",
+                    participants="Practice team",
+                    review_on=date.today(),
+                    expected="The dose would be checked.",
+                    actual="It was not checked.",
+                    difference="The check was skipped at a busy time.",
+                    learned="Checks need protected time.",
+                    learning_summary="Protected time for prescription checks.",
+                )
+            ),
+            safety_actions=factory.LazyFunction(
+                lambda: [SafetyAction(description="Protect checking time", owner="Practice manager", due_on=date.today() + timedelta(days=30))]
+            ),
+        )
