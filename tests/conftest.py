@@ -136,3 +136,6 @@ def sign_in(app):
         return c
 
     return _sign_in
+
+
+from tests.people import world  # noqa: E402,F401  (the shared organisation tree fixture)

@@ -7,6 +7,11 @@ from __future__ import annotations
 
 from psirf.labels import LabelledEnum
 
+__all__ = [
+    "RecordType", "PhysicalHarm", "PsychologicalHarm", "Theme", "ServiceArea", "Location", "Agent",
+    "HealthcareProcess", "AgeBand", "Gender", "Ethnicity", "ReporterKind", "worst_harm",
+]
+
 
 class RecordType(LabelledEnum):
     INCIDENT = ("incident", "Patient safety incident (including near misses)")

@@ -85,9 +85,28 @@ def sign_out_form() -> Markup:
     ).format(action=url_for("accounts.sign_out"), token=generate_csrf())
 
 
+def _labels():
+    """The labelled enums, so templates show plain-English labels for stored values."""
+    from types import SimpleNamespace
+
+    from psirf.events import lfpse
+    from psirf.events.models import EventStatus
+    from psirf.organisations.models import OrganisationKind
+    from psirf.responses.models import ResponseMethod
+
+    return SimpleNamespace(
+        EventStatus=EventStatus,
+        OrganisationKind=OrganisationKind,
+        ResponseMethod=ResponseMethod,
+        Role=Role,
+        **{name: getattr(lfpse, name) for name in lfpse.__all__},
+    )
+
+
 def register_error_handlers(app: Flask) -> None:
     from flask_wtf.csrf import CSRFError
 
+    app.jinja_env.globals["labels"] = _labels()
     app.context_processor(
         lambda: {"navigation_items": navigation_items, "header_role": header_role(), "sign_out_form": sign_out_form}
     )

@@ -24,6 +24,7 @@ class StateDef:
     label: str
     acts: str | None = None
     final: bool = False
+    edits: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,9 @@ def parse(data: dict, source: str) -> WorkflowDef:
         spec = spec or {}
         if "label" not in spec:
             fail(f"state '{name}' has no label")
-        states[name] = StateDef(name, spec["label"], spec.get("acts"), bool(spec.get("final")))
+        states[name] = StateDef(
+            name, spec["label"], spec.get("acts"), bool(spec.get("final")), _as_tuple(spec.get("edits"))
+        )
     if data["initial"] not in states:
         fail(f"initial state '{data['initial']}' is not declared")
     transitions = []

@@ -1,0 +1,124 @@
+"""A real server on a real port, a real Chromium (Debian's), and axe-core on every page visited."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from psirf import create_app
+from psirf.db import unit_of_work
+from psirf.demo.organisations import load_accounts, load_organisations
+from psirf.extensions import db
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def live_server(database):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database(), "TESTING": False, "SERVER_NAME": None})
+    with app.app_context():
+        with unit_of_work(db.session):
+            load_accounts(db.session, load_organisations(db.session))
+        db.session.remove()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Chromium is not installed at {CHROMIUM}")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+class Visitor:
+    """Drives one page; every page it lands on is checked with axe-core and for console errors."""
+
+    def __init__(self, page, base_url: str):
+        self.page = page
+        self.base_url = base_url
+        self.checked: list[str] = []
+        self.console_errors: list[str] = []
+        page.on("console", self._console)
+
+    def _console(self, message):
+        # The NHS.UK stylesheet asks for Frutiger from a CDN this network cannot reach.
+        if message.type == "error" and "font" not in message.text.lower():
+            self.console_errors.append(message.text)
+
+    def check(self) -> None:
+        self.page.wait_for_load_state("load")
+        self.page.evaluate(AXE)
+        result = self.page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+        )
+        violations = [
+            {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+            for v in result["violations"]
+        ]
+        assert violations == [], f"axe found violations on {self.page.url}:\n{json.dumps(violations, indent=2)}"
+        assert self.console_errors == [], f"console errors on {self.page.url}: {self.console_errors}"
+        self.checked.append(self.page.url)
+
+    def goto(self, path: str) -> None:
+        self.page.goto(self.base_url + path)
+        self.check()
+
+    def submit(self, button_text: str) -> None:
+        """Click a button that sends a form, then check the page it leads to."""
+        with self.page.expect_navigation():
+            self.page.get_by_role("button", name=button_text, exact=True).click()
+        self.check()
+
+    def follow(self, link_text: str) -> None:
+        with self.page.expect_navigation():
+            self.page.get_by_role("link", name=link_text).first.click()
+        self.check()
+
+    def sign_in(self, email: str, password: str = "demo-password") -> None:
+        self.goto("/sign-in")
+        self.page.get_by_label("Email address").fill(email)
+        self.page.get_by_label("Password", exact=True).fill(password)
+        self.submit("Sign in")
+
+    def sign_out(self) -> None:
+        self.submit("Sign out")
+
+    @property
+    def text(self) -> str:
+        return self.page.inner_text("main")
+
+
+@pytest.fixture
+def visitor(browser, live_server):
+    context = browser.new_context()
+    page = context.new_page()
+    visits: list[str] = []
+    page.on("framenavigated", lambda frame: frame == page.main_frame and visits.append(frame.url))
+    v = Visitor(page, live_server)
+    yield v
+    unchecked = [u for u in visits if u not in v.checked]
+    context.close()
+    assert unchecked == [], f"pages visited but not checked with axe: {unchecked}"

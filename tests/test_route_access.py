@@ -1,0 +1,108 @@
+"""Every registered route, tried by people who must be refused: another organisation gets 404
+(the object's existence is not revealed), a lesser role inside the scope gets 403.
+
+A route missing from ROUTES fails `test_every_route_is_in_the_table`, so new routes are covered
+as they are added.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import pytest
+
+from tests.factories import AfterActionReviewFactory, SafetyEventFactory
+from tests.people import build_world
+
+# Open to everyone by design: the start page, sign-in, assets, health and the public report form.
+PUBLIC_PREFIXES = ("events_public.",)
+PUBLIC = {"static", "web.home", "web.healthz", "web.assets", "web.accessibility", "accounts.sign_in", "accounts.sign_out"}
+
+
+@dataclass
+class Case:
+    method: str
+    url: Callable[[dict], str]
+    allowed: tuple[str, int]  # someone who may, and the status they get: proves the URL is real
+    refused: dict[str, int] = field(default_factory=dict)
+
+
+NOT_SIGNED_IN = 302  # to the sign-in page
+OUTSIDERS = {"other_lead": 404, "other_panel": 404, "outsider_icb_quality": 404}
+
+ROUTES: dict[str, Case] = {
+    "triage.queue": Case("GET", lambda o: "/triage", ("lead", 200),
+                         {"reporter": 403, "panel": 403, "icb_quality": 403, "admin": 403}),
+    "triage.decide": Case("GET", lambda o: f"/triage/events/{o['event'].id}", ("lead", 200),
+                          {**OUTSIDERS, "reporter": 404, "admin": 404, "panel": 403, "icb_quality": 403, "icb_specialist": 403}),
+    "events.show": Case("GET", lambda o: f"/events/{o['event'].id}", ("lead", 200),
+                        {**OUTSIDERS, "reporter": 404, "admin": 404}),
+    "events.new": Case("GET", lambda o: "/events/new", ("reporter", 200), {"admin": 403, "panel": 403, "icb_quality": 403}),
+    "events.my_reports": Case("GET", lambda o: "/events/mine", ("reporter", 200), {"admin": 403}),
+    "responses.index": Case("GET", lambda o: "/responses", ("icb_quality", 200), {"reporter": 403, "admin": 403}),
+    "responses.show": Case("GET", lambda o: f"/responses/{o['aar'].id}", ("icb_specialist", 200),
+                           {**OUTSIDERS, "reporter": 404, "admin": 404}),
+    "responses.save_plan": Case("POST", lambda o: f"/responses/{o['aar'].id}/plan", ("lead", 302),
+                                {**OUTSIDERS, "reporter": 404, "admin": 404, "panel": 403, "icb_quality": 403}),
+    "responses.save_review": Case("POST", lambda o: f"/responses/{o['aar_in_review'].id}/review", ("lead", 302),
+                                  {**OUTSIDERS, "reporter": 404, "admin": 404, "panel": 403, "icb_specialist": 403}),
+    "responses.add_action": Case("POST", lambda o: f"/responses/{o['aar_in_review'].id}/safety-actions", ("lead", 400),
+                                 {**OUTSIDERS, "reporter": 404, "admin": 404, "panel": 403, "icb_quality": 403}),
+    "responses.fire": Case("POST", lambda o: f"/responses/{o['aar_with_panel'].id}/transitions/approve", ("panel", 400),
+                           {**OUTSIDERS, "reporter": 404, "admin": 404, "lead": 403, "icb_quality": 403, "icb_specialist": 403}),
+    "organisations.index": Case("GET", lambda o: "/admin/organisations", ("admin", 200),
+                                {"lead": 403, "panel": 403, "icb_quality": 403, "reporter": 403}),
+    "organisations.new": Case("GET", lambda o: "/admin/organisations/new", ("admin", 200),
+                              {"lead": 403, "panel": 403, "icb_specialist": 403, "reporter": 403}),
+    "accounts.users": Case("GET", lambda o: "/admin/accounts", ("admin", 200),
+                           {"lead": 403, "panel": 403, "icb_quality": 403, "reporter": 403}),
+    "accounts.new_user": Case("GET", lambda o: "/admin/accounts/new", ("admin", 200),
+                              {"lead": 403, "panel": 403, "icb_quality": 403, "reporter": 403}),
+    "accounts.set_active": Case("POST", lambda o: f"/admin/accounts/{o['world'].reporter.id}/active", ("admin", 302),
+                                {"lead": 403, "panel": 403, "icb_quality": 403, "reporter": 403, "outsider_admin": 404}),
+}
+
+
+def test_every_route_is_in_the_table(app):
+    registered = {rule.endpoint for rule in app.url_map.iter_rules()}
+    unprotected = {e for e in registered if e in PUBLIC or e.startswith(PUBLIC_PREFIXES)}
+    assert registered - unprotected - set(ROUTES) == set(), "add these routes to ROUTES"
+    assert set(ROUTES) - registered == set(), "these routes no longer exist"
+
+
+@pytest.fixture
+def objects(app):
+    from psirf.accounts.models import Role
+    from tests.factories import IcbFactory, UserFactory
+
+    world = build_world()
+    other_icb = IcbFactory(name="Far ICB", ods_code="QCC")
+    return {
+        "world": world,
+        "event": SafetyEventFactory(organisation=world.practice, status="awaiting_triage"),
+        "aar": AfterActionReviewFactory(organisation=world.practice),
+        "aar_in_review": AfterActionReviewFactory(organisation=world.practice, state="in_review"),
+        "aar_with_panel": AfterActionReviewFactory(organisation=world.practice, ready_for_panel=True, state="panel_review"),
+        "people": {
+            **{name: getattr(world, name) for name in (
+                "lead", "other_lead", "reporter", "panel", "other_panel", "icb_quality", "icb_specialist",
+                "admin", "outsider_icb_quality")},
+            "outsider_admin": UserFactory(role=(Role.ADMINISTRATOR, other_icb)),
+        },
+    }
+
+
+def _request(client, case: Case, objects):
+    return client.open(case.url(objects), method=case.method, data={} if case.method == "POST" else None)
+
+
+@pytest.mark.parametrize("endpoint", sorted(ROUTES))
+def test_the_route_refuses_everyone_it_must(endpoint, app, objects, sign_in):
+    case = ROUTES[endpoint]
+    who, status = case.allowed
+    assert _request(sign_in(objects["people"][who]), case, objects).status_code == status, f"{who} should get {status}"
+    assert _request(app.test_client(), case, objects).status_code == NOT_SIGNED_IN
+    for who, expected in case.refused.items():
+        got = _request(sign_in(objects["people"][who]), case, objects).status_code
+        assert got == expected, f"{endpoint}: {who} got {got}, expected {expected}"

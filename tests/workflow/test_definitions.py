@@ -1,0 +1,101 @@
+"""One contract suite, run against every workflow file."""
+
+import pytest
+
+from psirf import policy
+from psirf.workflow import definitions
+from psirf.workflow.definitions import WorkflowError, parse, read_directory
+from psirf.accounts.models import Role
+
+ALL = sorted(read_directory().values(), key=lambda d: (d.name, d.version))
+
+
+@pytest.fixture(params=ALL, ids=lambda d: f"{d.name}-v{d.version}")
+def workflow(request):
+    return request.param
+
+
+def test_every_trigger_has_a_rule_in_the_policy(workflow):
+    for t in workflow.transitions:
+        assert (workflow.name, t.trigger) in policy.TRANSITION_RULES, t.trigger
+
+
+def test_every_state_is_reachable_from_the_initial_state(workflow):
+    reached, frontier = {workflow.initial}, [workflow.initial]
+    while frontier:
+        state = frontier.pop()
+        for t in workflow.available_from(state):
+            if t.dest not in reached:
+                reached.add(t.dest)
+                frontier.append(t.dest)
+    assert reached == set(workflow.states)
+
+
+def test_every_final_state_is_a_dead_end_and_every_other_state_has_a_way_out(workflow):
+    for state in workflow.states.values():
+        assert bool(workflow.available_from(state.name)) != state.final, state.name
+
+
+def test_every_acting_role_is_a_real_role(workflow):
+    for state in workflow.states.values():
+        if state.acts:
+            Role(state.acts)
+
+
+def test_the_method_names_a_response_method(workflow):
+    from psirf.responses.models import ResponseMethod
+
+    ResponseMethod(workflow.method)
+
+
+BASE = {
+    "name": "x",
+    "version": 1,
+    "label": "X",
+    "method": "after_action_review",
+    "initial": "a",
+    "states": {"a": {"label": "A"}, "b": {"label": "B", "final": True}},
+}
+
+
+@pytest.mark.parametrize(
+    "transition, message",
+    [
+        ({"trigger": "go", "source": "a", "dest": "b", "guards": ["no_such_guard"]}, "unknown guard 'no_such_guard'"),
+        ({"trigger": "go", "source": "a", "dest": "b", "actions": ["no_such_action"]}, "unknown action 'no_such_action'"),
+        ({"trigger": "go", "source": "a", "dest": "nowhere"}, "unknown state 'nowhere'"),
+    ],
+)
+def test_a_workflow_naming_something_unknown_fails_when_loaded(transition, message):
+    with pytest.raises(WorkflowError, match=message):
+        parse(dict(BASE, transitions=[transition]), "broken.yaml")
+
+
+def test_the_workflows_check_command_reports_every_file(app):
+    result = app.test_cli_runner().invoke(args=["workflows", "check"])
+    assert result.exit_code == 0
+    assert "ok  after_action_review v1" in result.output
+
+
+def test_the_workflows_check_command_fails_on_a_broken_file(app, tmp_path, monkeypatch):
+    (tmp_path / "broken.yaml").write_text("name: broken\nversion: 1\n")
+    monkeypatch.setattr(definitions, "WORKFLOW_DIR", tmp_path)
+    monkeypatch.setattr(definitions.read_directory, "__defaults__", (tmp_path,))
+    result = app.test_cli_runner().invoke(args=["workflows", "check"])
+    assert result.exit_code != 0
+    assert "broken.yaml: missing 'label'" in result.output
+
+
+def test_the_workflows_show_command_prints_states_transitions_and_a_mermaid_diagram(app):
+    result = app.test_cli_runner().invoke(args=["workflows", "show", "after_action_review"])
+    assert result.exit_code == 0
+    assert "planning: Planning the review" in result.output
+    assert "send_to_panel: in_review, returned -> panel_review" in result.output
+    assert "stateDiagram-v2" in result.output
+    assert "panel_review --> closed: approve" in result.output
+
+
+def test_a_response_keeps_the_version_it_started_under():
+    assert definitions.get("after_action_review", 1).version == 1
+    with pytest.raises(WorkflowError):
+        definitions.get("after_action_review", 999)

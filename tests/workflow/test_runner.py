@@ -1,0 +1,120 @@
+"""The transition runner: policy, guards, optimistic locking and the audit record, together."""
+
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from psirf.accounts.models import Role, User
+from psirf.audit import AuditRecord
+from psirf.db import unit_of_work
+from psirf.extensions import db
+from psirf.policy import NotPermitted, NotVisible
+from psirf.responses.models import LearningResponse
+from psirf.workflow import runner
+from psirf.workflow.runner import ChangedBySomeoneElse, TransitionRefused
+from tests.factories import AfterActionReviewFactory, UserFactory
+
+
+def transitions_recorded(session, response, trigger):
+    return session.scalar(
+        select(func.count()).select_from(AuditRecord).where(
+            AuditRecord.subject_id == response.id, AuditRecord.action == f"transition:{trigger}"
+        )
+    )
+
+
+def test_a_lead_sends_a_complete_review_to_the_panel_and_it_is_audited(session, world):
+    response = AfterActionReviewFactory(organisation=world.practice, ready_for_panel=True)
+    with unit_of_work(session):
+        outcome = runner.fire(session, response, "send_to_panel", world.lead, response.version_id)
+    assert (outcome.before, outcome.after) == ("in_review", "panel_review")
+    record = session.scalars(select(AuditRecord).where(AuditRecord.action == "transition:send_to_panel")).one()
+    assert record.actor_id == world.lead.id
+    assert record.changes == {"state": {"before": "in_review", "after": "panel_review"}}
+
+
+def test_guards_that_fail_say_what_to_do_and_change_nothing(session, world):
+    response = AfterActionReviewFactory(organisation=world.practice)
+    with pytest.raises(TransitionRefused) as refused:
+        with unit_of_work(session):
+            runner.fire(session, response, "hold_review", world.lead, response.version_id)
+    assert refused.value.problems == ["Name who will conduct the review.", "Give the date of the review."]
+    session.expire_all()
+    assert session.get(LearningResponse, response.id).state == "planning"
+    assert transitions_recorded(session, response, "hold_review") == 0
+
+
+def test_a_return_needs_a_comment_and_keeps_it_on_the_audit_record(session, world):
+    response = AfterActionReviewFactory(organisation=world.practice, ready_for_panel=True, state="panel_review")
+    with pytest.raises(TransitionRefused, match="more information"):
+        runner.fire(session, response, "return_to_lead", world.panel, response.version_id, comment="  ")
+    session.rollback()
+    with unit_of_work(session):
+        runner.fire(session, response, "return_to_lead", world.panel, response.version_id, comment="Add a stronger action")
+    record = session.scalars(select(AuditRecord).where(AuditRecord.action == "transition:return_to_lead")).one()
+    assert record.comment == "Add a stronger action"
+
+
+def test_a_trigger_not_available_from_the_current_state_is_refused(session, world):
+    response = AfterActionReviewFactory(organisation=world.practice)
+    with pytest.raises(TransitionRefused, match="cannot be taken now"):
+        runner.fire(session, response, "approve", world.panel, response.version_id)
+
+
+@pytest.mark.parametrize(
+    "who, trigger, refusal",
+    [
+        ("lead", "approve", NotPermitted),
+        ("icb_quality", "approve", NotPermitted),
+        ("panel", "send_to_panel", NotPermitted),
+        ("other_panel", "approve", NotVisible),
+        ("other_lead", "send_to_panel", NotVisible),
+    ],
+)
+def test_only_the_role_the_policy_names_may_fire_a_trigger(session, world, who, trigger, refusal):
+    state = "panel_review" if trigger == "approve" else "in_review"
+    response = AfterActionReviewFactory(organisation=world.practice, ready_for_panel=True, state=state)
+    with pytest.raises(refusal):
+        runner.fire(session, response, trigger, getattr(world, who), response.version_id)
+
+
+def test_a_stale_version_from_an_old_browser_tab_is_refused(session, world):
+    response = AfterActionReviewFactory(organisation=world.practice, ready_for_panel=True)
+    with pytest.raises(ChangedBySomeoneElse, match="changed by someone else"):
+        runner.fire(session, response, "send_to_panel", world.lead, response.version_id - 1)
+
+
+def test_two_people_firing_at_once_exactly_one_wins(app, session, world):
+    response = AfterActionReviewFactory(organisation=world.practice, ready_for_panel=True, state="panel_review")
+    response_id, panel_id, version = response.id, world.panel.id, response.version_id
+    colleague_id = UserFactory(role=(Role.REVIEW_PANEL_MEMBER, world.pcn)).id
+    barrier = threading.Barrier(2, timeout=10)
+    results: dict[int, str] = {}
+
+    def act(user_id: int):
+        with app.app_context():
+            s = db.session
+            user = s.get(User, user_id)
+            row = s.get(LearningResponse, response_id)
+            row.safety_actions, row.after_action_review  # loaded before either writes
+            barrier.wait()
+            try:
+                with unit_of_work(s):
+                    runner.fire(s, row, "approve", user, version)
+                results[user_id] = "won"
+            except ChangedBySomeoneElse:
+                results[user_id] = "changed by someone else"
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=act, args=(uid,)) for uid in (panel_id, colleague_id)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(20)
+    assert sorted(results.values()) == ["changed by someone else", "won"]
+    db.session.expire_all()
+    final = db.session.get(LearningResponse, response_id)
+    assert final.state == "closed"
+    assert transitions_recorded(db.session, final, "approve") == 1
