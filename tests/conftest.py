@@ -7,6 +7,7 @@ TEST_DATABASE_URL; the suite creates its own throwaway database there and drops 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 import uuid
@@ -16,6 +17,7 @@ import pytest
 
 os.environ.setdefault("PSIRF_INSTANCE_DIR", tempfile.mkdtemp(prefix="psirf-test-instance-"))
 
+from flask.testing import FlaskClient  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
@@ -98,6 +100,15 @@ def _postgres_database():
     admin.dispose()
 
 
+class IsolatedClient(FlaskClient):
+    """Each request gets its own app context (its own `g` and database session), as in production,
+    even though the test itself holds one open for its factories."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(database):
     app = create_app(
@@ -108,6 +119,7 @@ def app(database):
             "SERVER_NAME": "localhost",
         }
     )
+    app.test_client_class = IsolatedClient
     with app.app_context():
         yield app
         db.session.remove()
@@ -132,7 +144,9 @@ def sign_in(app):
     def _sign_in(user):
         c = app.test_client()
         response = c.post("/sign-in", data={"email": user.email, "password": TEST_PASSWORD})
-        assert response.status_code == 302, response.get_data(as_text=True)
+        assert response.status_code == 302, f"{user.email} could not sign in: " + " ".join(
+            re.findall(r'<a href="#[^"]*">([^<]*)</a>', response.get_data(as_text=True))
+        )
         return c
 
     return _sign_in

@@ -24,7 +24,8 @@ PUBLIC = {"static", "web.home", "web.healthz", "web.assets", "web.accessibility"
 class Case:
     method: str
     url: Callable[[dict], str]
-    allowed: tuple[str, int]  # someone who may, and the status they get: proves the URL is real
+    # Someone who may, and what they get (400 for an empty form): proves the URL passes the policy.
+    allowed: tuple[str, int]
     refused: dict[str, int] = field(default_factory=dict)
 
 
@@ -39,13 +40,16 @@ ROUTES: dict[str, Case] = {
     "events.show": Case("GET", lambda o: f"/events/{o['event'].id}", ("lead", 200),
                         {**OUTSIDERS, "reporter": 404, "admin": 404}),
     "events.new": Case("GET", lambda o: "/events/new", ("reporter", 200), {"admin": 403, "panel": 403, "icb_quality": 403}),
-    "events.my_reports": Case("GET", lambda o: "/events/mine", ("reporter", 200), {"admin": 403}),
+    # Anyone signed in sees their own reports, and only those.
+    "events.my_reports": Case("GET", lambda o: "/events/mine", ("reporter", 200)),
+    "events.recorded": Case("GET", lambda o: f"/events/{o['own_event'].id}/recorded", ("reporter", 200),
+                            {**OUTSIDERS, "lead": 404, "panel": 404, "admin": 404}),
     "responses.index": Case("GET", lambda o: "/responses", ("icb_quality", 200), {"reporter": 403, "admin": 403}),
     "responses.show": Case("GET", lambda o: f"/responses/{o['aar'].id}", ("icb_specialist", 200),
                            {**OUTSIDERS, "reporter": 404, "admin": 404}),
-    "responses.save_plan": Case("POST", lambda o: f"/responses/{o['aar'].id}/plan", ("lead", 302),
+    "responses.save_plan": Case("POST", lambda o: f"/responses/{o['aar'].id}/plan", ("lead", 400),
                                 {**OUTSIDERS, "reporter": 404, "admin": 404, "panel": 403, "icb_quality": 403}),
-    "responses.save_review": Case("POST", lambda o: f"/responses/{o['aar_in_review'].id}/review", ("lead", 302),
+    "responses.save_review": Case("POST", lambda o: f"/responses/{o['aar_in_review'].id}/review", ("lead", 400),
                                   {**OUTSIDERS, "reporter": 404, "admin": 404, "panel": 403, "icb_specialist": 403}),
     "responses.add_action": Case("POST", lambda o: f"/responses/{o['aar_in_review'].id}/safety-actions", ("lead", 400),
                                  {**OUTSIDERS, "reporter": 404, "admin": 404, "panel": 403, "icb_quality": 403}),
@@ -59,7 +63,7 @@ ROUTES: dict[str, Case] = {
                            {"lead": 403, "panel": 403, "icb_quality": 403, "reporter": 403}),
     "accounts.new_user": Case("GET", lambda o: "/admin/accounts/new", ("admin", 200),
                               {"lead": 403, "panel": 403, "icb_quality": 403, "reporter": 403}),
-    "accounts.set_active": Case("POST", lambda o: f"/admin/accounts/{o['world'].reporter.id}/active", ("admin", 302),
+    "accounts.set_active": Case("POST", lambda o: f"/admin/accounts/{o['target'].id}/active", ("admin", 302),
                                 {"lead": 403, "panel": 403, "icb_quality": 403, "reporter": 403, "outsider_admin": 404}),
 }
 
@@ -81,6 +85,8 @@ def objects(app):
     return {
         "world": world,
         "event": SafetyEventFactory(organisation=world.practice, status="awaiting_triage"),
+        "target": UserFactory(role=(Role.REPORTER, world.practice)),
+        "own_event": SafetyEventFactory(organisation=world.practice, reporter_user_id=world.reporter.id),
         "aar": AfterActionReviewFactory(organisation=world.practice),
         "aar_in_review": AfterActionReviewFactory(organisation=world.practice, state="in_review"),
         "aar_with_panel": AfterActionReviewFactory(organisation=world.practice, ready_for_panel=True, state="panel_review"),

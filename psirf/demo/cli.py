@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 
 from psirf.accounts.models import Role
 from psirf.db import unit_of_work
+from psirf.demo.events import load_events
 from psirf.demo.organisations import load_accounts, load_organisations
 from psirf.extensions import db
 
@@ -19,8 +20,13 @@ def seed_demo():
     with unit_of_work(db.session):
         by_code = load_organisations(db.session)
         accounts = load_accounts(db.session, by_code)
+        loaded = load_events(db.session, by_code)
     click.echo("\nDemo data is loaded. Sign in at http://127.0.0.1:5000 with any of these:\n")
     for spec in accounts:
         organisation = by_code[spec["organisation"]]
         click.echo(f"  {spec['email']:<38} {Role(spec['role']).label}, {organisation.name}")
     click.echo(f"\n  Every demo account's password is: {accounts[0]['password']}\n")
+    if loaded:
+        click.echo(f"  Loaded {loaded:,} demo safety events from the last 12 months.\n")
+    else:
+        click.echo("  Demo safety events were already present; none added.\n")

@@ -1,3 +1,121 @@
-from flask import Blueprint
+"""Staff pages: report an event, see your own reports, and the event page for casework."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from psirf import policy
+from psirf.accounts.models import Role
+from psirf.db import unit_of_work
+from psirf.events import lfpse, services
+from psirf.events.forms import StaffEventForm
+from psirf.events.lfpse import ReporterKind
+from psirf.events.models import EventStatus
+from psirf.extensions import db
 
 bp = Blueprint("events", __name__, url_prefix="/events")
+
+
+def nhs_number_spaced(value: str | None) -> str:
+    return f"{value[:3]} {value[3:6]} {value[6:]}" if value else ""
+
+
+LABELS = {
+    "record_type_label": lfpse.RecordType.label_for,
+    "theme_label": lfpse.Theme.label_for,
+    "service_area_label": lfpse.ServiceArea.label_for,
+    "location_label": lfpse.Location.label_for,
+    "agents_label": lambda values: ", ".join(lfpse.Agent.label_for(v) for v in values or ()),
+    "processes_label": lambda values: ", ".join(
+        lfpse.HealthcareProcess.label_for(v) for v in values or ()
+    ),
+    "physical_harm_label": lfpse.PhysicalHarm.label_for,
+    "psychological_harm_label": lfpse.PsychologicalHarm.label_for,
+    "age_band_label": lfpse.AgeBand.label_for,
+    "gender_label": lfpse.Gender.label_for,
+    "ethnicity_label": lfpse.Ethnicity.label_for,
+    "reporter_kind_label": lfpse.ReporterKind.label_for,
+    "status_label": EventStatus.label_for,
+    "nhs_number_spaced": nhs_number_spaced,
+}
+
+
+@bp.context_processor
+def labels() -> dict:
+    return LABELS
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    user = current_user._get_current_object()
+    organisations = services.reportable_organisations(user)
+    if not organisations:
+        raise policy.NotPermitted(
+            "You can report an event once you hold a role at a practice, pharmacy, dental or optometry service."
+        )
+    form = StaffEventForm(organisations=organisations)
+    if form.validate_on_submit():
+        try:
+            with unit_of_work(db.session):
+                event = services.record_event(
+                    db.session,
+                    organisation=form.organisation,
+                    record_type=form.record_type.data,
+                    occurred_on=form.occurred_on.data,
+                    description=form.description.data,
+                    theme=form.theme.data,
+                    service_area=form.service_area.data or None,
+                    location=form.location.data or None,
+                    immediate_actions=form.immediate_actions.data or None,
+                    agents=form.agents.data or [],
+                    processes=form.processes.data or [],
+                    patients=[form.patient()],
+                    reporter_kind=ReporterKind.STAFF.value,
+                    reporter_user=user,
+                    identity_protected=form.identity_protected.data,
+                )
+        except services.EventError as error:
+            field = getattr(form, error.field, None) or form.description
+            field.errors = list(field.errors) + [str(error)]
+        else:
+            return redirect(url_for("events.recorded", event_id=event.id))
+    return render_template("events/new.html", form=form)
+
+
+@bp.get("/<int:event_id>/recorded")
+@login_required
+def recorded(event_id: int):
+    event = services.get(db.session, event_id)
+    if event is None or event.reporter_user_id != current_user.id:
+        raise policy.NotVisible("Page not found")
+    return render_template("events/recorded.html", event=event)
+
+
+@bp.get("/mine")
+@login_required
+def my_reports():
+    page = services.reported_by(
+        db.session, current_user, request.args.get("after"), current_app.config["PAGE_SIZE"]
+    )
+    next_url = url_for("events.my_reports", after=page.next_cursor) if page.next_cursor else None
+    return render_template("events/my_reports.html", page=page, next_url=next_url)
+
+
+@bp.get("/<int:event_id>")
+@login_required
+def show(event_id: int):
+    event = services.get(db.session, event_id)
+    if event is None:
+        raise policy.NotVisible("Page not found")
+    roles = policy.require_event_visible(current_user, event)
+    see_reporter = policy.can_see_reporter(current_user, event)
+    return render_template(
+        "events/show.html",
+        event=event,
+        see_reporter=see_reporter,
+        reporter=services.reporter_of(db.session, event) if see_reporter else None,
+        may_triage=Role.PATIENT_SAFETY_LEAD in roles
+        and event.status == EventStatus.AWAITING_TRIAGE.value,
+    )

@@ -5,7 +5,7 @@ from wtforms import IntegerField, StringField, TextAreaField
 from wtforms.widgets import HiddenInput
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from psirf.web.forms import NhsDateField, strip
+from psirf.web.forms import DateRequired, NhsDateField, strip
 
 
 class VersionedForm(FlaskForm):
@@ -35,7 +35,7 @@ class SafetyActionForm(VersionedForm):
     owner = StringField(
         "Who owns this action?", filters=[strip], validators=[DataRequired("Name who owns the action"), Length(max=200)]
     )
-    due_on = NhsDateField("When is it due?", validators=[InputRequired("Enter the date the action is due")])
+    due_on = NhsDateField("When is it due?", validators=[DateRequired("Enter the date the action is due")])
 
 
 class TransitionForm(VersionedForm):

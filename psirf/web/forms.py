@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from wtforms import Field, SelectMultipleField, widgets
-from wtforms.validators import ValidationError
+from wtforms.validators import StopValidation, ValidationError
 
 
 def strip(value):
@@ -73,3 +73,16 @@ class NhsDateField(Field):
 class MultiCheckboxField(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+
+class DateRequired:
+    """Required for NhsDateField: unlike DataRequired it keeps the field's own message about a
+    part-typed or impossible date, and only speaks when nothing was typed at all."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def __call__(self, form, field):
+        typed = field.parts()
+        if not (typed.day or typed.month or typed.year) and field.data is None:
+            raise StopValidation(self.message)

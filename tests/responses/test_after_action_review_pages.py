@@ -47,7 +47,8 @@ def test_the_whole_review_from_triage_to_approval(session, sign_in, world):
     lead.post(f"{url}/safety-actions", data={"version": version_of(page), "description": "Protected checking slot",
                                               "owner": "Practice manager", **date_fields("due_on", date.today() + timedelta(days=14))})
     page = lead.get(url).get_data(as_text=True)
-    assert lead.post(f"{url}/transitions/send_to_panel", data={"version": version_of(page)}).status_code == 302
+    sent = lead.post(f"{url}/transitions/send_to_panel", data={"version": version_of(page)})
+    assert sent.status_code == 302, re.findall(r"<li>.*?</li>", sent.get_data(as_text=True), re.S)[:8]
 
     panel = sign_in(world.panel)
     page = panel.get(url).get_data(as_text=True)
@@ -136,7 +137,7 @@ def test_the_triage_queue_filters_and_pages_by_keyset(app, sign_in, world):
     SafetyEventFactory(organisation=world.other_practice, status="awaiting_triage", theme="medication")
     lead = sign_in(world.lead)
     first = lead.get("/triage?theme=medication").get_data(as_text=True)
-    assert first.count("Medication (prescribing") == 2
+    assert first.count('<tr class="nhsuk-table__row">') == 2
     cursor = re.search(r'href="(/triage\?[^"]*after=[^"]+)"', first).group(1).replace("&amp;", "&")
     second = lead.get(cursor).get_data(as_text=True)
-    assert second.count("Medication (prescribing") == 1  # the other practice's event is not here
+    assert second.count('<tr class="nhsuk-table__row">') == 1  # the other practice's event is not here

@@ -1,0 +1,164 @@
+"""The shape of the demo year: volumes, themes, statuses, and the journeys later work relies on."""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter
+from datetime import date
+
+from sqlalchemy import func, select
+
+from psirf.accounts.models import User
+from psirf.audit import AuditRecord
+from psirf.events.models import EventStatus, SafetyEvent
+from psirf.organisations.models import OrganisationMembership
+from psirf.responses.models import LearningResponse
+from psirf.timeutil import utcnow
+from psirf.workflow import definitions
+
+
+def _user_id(session, email: str) -> int:
+    return session.scalar(select(User.id).where(User.email == email))
+
+
+def test_about_three_thousand_events_over_the_last_year(demo):
+    session, by_code, loaded = demo
+    assert loaded == 3000
+    count, oldest, newest = session.execute(
+        select(func.count(), func.min(SafetyEvent.created_at), func.max(SafetyEvent.created_at))
+    ).one()
+    assert 2900 <= count <= 3100
+    now = utcnow()
+    assert (now - oldest).days <= 366 and newest <= now
+    kinds = Counter(session.scalars(select(SafetyEvent.record_type)))
+    assert 0.85 <= kinds["incident"] / count <= 0.9
+    assert kinds["risk"] and kinds["outcome"] and kinds["good_care"]
+
+
+def test_every_reference_follows_the_app_rule(demo):
+    session, _, _ = demo
+    for event_id, reference, created_at in session.execute(
+        select(SafetyEvent.id, SafetyEvent.reference, SafetyEvent.created_at)
+    ):
+        assert re.fullmatch(r"PSE-\d{4}-\d{6}", reference)
+        assert reference == f"PSE-{created_at.year}-{event_id:06d}"
+    for response_id, reference, created_at in session.execute(
+        select(LearningResponse.id, LearningResponse.reference, LearningResponse.created_at)
+    ):
+        assert reference == f"LR-{created_at.year}-{response_id:06d}"
+
+
+def test_harmful_incident_themes_follow_avery(demo):
+    session, _, _ = demo
+    themes = Counter(
+        session.scalars(
+            select(SafetyEvent.theme).where(
+                SafetyEvent.record_type == "incident", SafetyEvent.physical_harm != "none"
+            )
+        )
+    )
+    total = sum(themes.values())
+    assert total > 500
+    for theme, share in (("diagnosis", 0.61), ("medication", 0.26), ("referral", 0.11)):
+        assert abs(themes[theme] / total - share) < 0.03, (theme, themes[theme] / total)
+
+
+def test_older_events_are_triaged_and_recent_ones_wait(demo):
+    session, by_code, _ = demo
+    statuses = Counter(session.scalars(select(SafetyEvent.status)))
+    assert statuses[EventStatus.NO_FURTHER_RESPONSE.value] > 2500
+    assert 50 <= statuses[EventStatus.AWAITING_TRIAGE.value] <= 300
+    lead = _user_id(session, "lead@demo-icb.example.org")
+    triaged_by = set(
+        session.scalars(
+            select(SafetyEvent.triaged_by_id).where(
+                SafetyEvent.organisation_id == by_code["D81001"].id,
+                SafetyEvent.status == EventStatus.NO_FURTHER_RESPONSE.value,
+            )
+        )
+    )
+    assert triaged_by == {lead}
+
+
+def test_a_never_event_awaits_the_riverside_lead(demo):
+    session, by_code, _ = demo
+    event = session.scalars(
+        select(SafetyEvent).where(SafetyEvent.never_event.is_(True))
+    ).one()
+    assert event.organisation_id == by_code["D81001"].id
+    assert event.status == EventStatus.AWAITING_TRIAGE.value
+    assert event.theme == "medication" and "methotrexate" in event.description.lower()
+    moderate = session.scalars(
+        select(SafetyEvent).where(
+            SafetyEvent.organisation_id == by_code["D81001"].id,
+            SafetyEvent.status == EventStatus.AWAITING_TRIAGE.value,
+            SafetyEvent.physical_harm == "moderate",
+            SafetyEvent.never_event.is_(False),
+        )
+    ).first()
+    assert moderate is not None
+
+
+def test_north_pcn_medication_spike(demo):
+    session, by_code, _ = demo
+    north = select(OrganisationMembership.member_id).where(OrganisationMembership.group_id == by_code["U00001"].id)
+    dates = session.scalars(
+        select(SafetyEvent.created_at).where(SafetyEvent.theme == "medication", SafetyEvent.organisation_id.in_(north))
+    ).all()
+    by_month = Counter((d.year, d.month) for d in dates)
+    today = date.today()
+    # Whole months only: the first and the current month of the year are partial.
+    months = sorted(by_month)[1:]
+    months = [m for m in months if m != (today.year, today.month)]
+    counts = {m: by_month[m] for m in months}
+    year, month = today.year, today.month - 4
+    if month <= 0:
+        year, month = year - 1, month + 12
+    spike = counts[(year, month)]
+    assert spike == max(counts.values())
+    assert spike >= 2 * statistics.median(counts.values())
+    last_quarter = [d for d in dates if (utcnow() - d).days <= 92]
+    assert len(last_quarter) >= 50
+
+
+def test_after_action_reviews_in_every_state(demo):
+    session, by_code, _ = demo
+    responses = session.scalars(select(LearningResponse)).all()
+    states = Counter(r.state for r in responses)
+    definition = definitions.get("after_action_review")
+    for state in ("planning", "in_review", "panel_review", "returned", "closed"):
+        assert states[state] >= 1, state
+        assert state in definition.states
+    lead = _user_id(session, "lead@demo-icb.example.org")
+    panel = _user_id(session, "panel@demo-icb.example.org")
+    at_riverside = {r.state for r in responses if r.organisation_id == by_code["D81001"].id}
+    assert {"planning", "panel_review"} <= at_riverside
+    for response in responses:
+        assert response.method == "after_action_review"
+        assert response.workflow_name == definition.name
+        (event,) = response.events
+        assert event.status == EventStatus.LEARNING_RESPONSE.value and event.triage_rationale
+        trail = session.scalars(
+            select(AuditRecord)
+            .where(AuditRecord.subject_type == "learning_responses", AuditRecord.subject_id == response.id)
+            .order_by(AuditRecord.id)
+        ).all()
+        # The recorded history replays through the workflow to the response's state.
+        state = definition.initial
+        for entry in trail:
+            if entry.action.startswith("transition:"):
+                transition = definition.transition(entry.action.split(":", 1)[1])
+                assert state in transition.sources
+                assert entry.changes["state"] == {"before": state, "after": transition.dest}
+                state = transition.dest
+        assert state == response.state
+        if response.state in ("panel_review", "returned", "closed"):
+            assert response.after_action_review.learning_summary and response.safety_actions
+        if response.state == "returned":
+            returned = [e for e in trail if e.action == "transition:return_to_lead"]
+            assert returned and returned[-1].comment and returned[-1].actor_id == panel
+        if response.state == "closed":
+            assert response.closed_at is not None
+        if response.organisation_id == by_code["D81001"].id:
+            assert response.lead_id == lead
