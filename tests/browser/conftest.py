@@ -82,8 +82,12 @@ class Visitor:
         assert self.console_errors == [], f"console errors on {self.page.url}: {self.console_errors}"
         self.checked.append(self.page.url)
 
-    def goto(self, path: str) -> None:
-        self.page.goto(self.base_url + path)
+    def goto(self, path: str, status: int = 200) -> None:
+        """Open a page (a path or a full URL) and check it answered with `status`."""
+        response = self.page.goto(path if path.startswith("http") else self.base_url + path)
+        assert response.status == status, f"{path} answered {response.status}, expected {status}"
+        if status >= 400:  # the browser reports the refused document itself as a console error
+            self.console_errors = [e for e in self.console_errors if f"status of {status}" not in e]
         self.check()
 
     def submit(self, button_text: str) -> None:

@@ -22,7 +22,8 @@ def test_a_form_with_bad_input_shows_the_error_summary_and_keeps_what_was_typed(
     visitor.submit("Submit report")
     assert "There is a problem" in visitor.text
     assert page.get_by_label("What happened?").input_value() == "Warfarin dose was doubled on the repeat slip."
-    visitor.follow("Select what you are recording")  # the summary's link moves focus to the field
+    page.get_by_role("link", name="Select what you are recording").click()  # moves focus to the field
+    assert page.evaluate("document.activeElement.name") == "record_type"
 
 
 def test_lead_reports_triages_and_runs_a_review_that_the_panel_returns_then_approves(visitor):
@@ -72,35 +73,30 @@ def test_lead_reports_triages_and_runs_a_review_that_the_panel_returns_then_appr
     visitor.sign_out()
 
     visitor.sign_in("panel@demo-icb.example.org")
-    visitor.page.goto(response_url)
-    visitor.check()
+    visitor.goto(response_url)
     page.get_by_label("Comment for the patient safety lead").fill("Please add how the change will be measured.")
     visitor.submit("Return for more work")
     assert "Returned for more work" in visitor.text
     visitor.sign_out()
 
     visitor.sign_in("lead@demo-icb.example.org")
-    page.goto(response_url)
-    visitor.check()
+    visitor.goto(response_url)
     assert "Please add how the change will be measured." in visitor.text
     visitor.submit("Send to the review panel")
     visitor.sign_out()
 
     visitor.sign_in("panel@demo-icb.example.org")
-    page.goto(response_url)
-    visitor.check()
+    visitor.goto(response_url)
     visitor.submit("Approve and close")
     assert "Approved and closed" in visitor.text
     visitor.sign_out()
 
     visitor.sign_in("icb.quality@demo-icb.example.org")
-    page.goto(response_url)
-    visitor.check()
+    visitor.goto(response_url)
     assert "Approved and closed" in visitor.text
     assert page.locator("main form").count() == 0  # read-only
     visitor.sign_out()
 
     visitor.sign_in("lead2@demo-icb.example.org")
-    page.goto(response_url)
-    visitor.check()
+    visitor.goto(response_url, status=404)
     assert "Page not found" in visitor.text
