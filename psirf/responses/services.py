@@ -137,12 +137,49 @@ def add_safety_action(
 
 
 @dataclass
+class Change:
+    field: str
+    before: str
+    after: str
+
+
+@dataclass
 class TimelineEntry:
     occurred_at: object
     actor: str
     action: str
-    changes: dict
+    changes: list[Change]
     comment: str | None
+
+
+def _value_labels():
+    from psirf.events import lfpse
+    from psirf.events.models import EventStatus
+
+    return {
+        "record_type": lfpse.RecordType,
+        "theme": lfpse.Theme,
+        "physical_harm": lfpse.PhysicalHarm,
+        "psychological_harm": lfpse.PsychologicalHarm,
+        "reporter_kind": lfpse.ReporterKind,
+        "status": EventStatus,
+    }
+
+
+def _describe(field: str, value, definition) -> str:
+    if value is None or value == "":
+        return "(none)"
+    if field == "state" and value in definition.states:
+        return definition.states[value].label
+    enum = _value_labels().get(field)
+    return enum.label_for(value) if enum else str(value)
+
+
+def _changes(raw: dict, definition) -> list[Change]:
+    return [
+        Change(field.replace("_", " ").capitalize(), _describe(field, c.get("before"), definition), _describe(field, c.get("after"), definition))
+        for field, c in raw.items()
+    ]
 
 
 ACTION_LABELS = {
@@ -173,5 +210,5 @@ def timeline(session: Session, viewer, response: LearningResponse) -> list[Timel
             label = t.label if t else trigger
         else:
             label = ACTION_LABELS.get(r.action, r.action)
-        entries.append(TimelineEntry(r.occurred_at, actor, label, r.changes, r.comment))
+        entries.append(TimelineEntry(r.occurred_at, actor, label, _changes(r.changes, definition), r.comment))
     return entries

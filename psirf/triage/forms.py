@@ -19,9 +19,9 @@ class QueueFilterForm(FlaskForm):
         csrf = False  # a GET search that changes nothing
 
     status = SelectField("Status", choices=_any("Any status", EventStatus.choices()), default=EventStatus.AWAITING_TRIAGE.value)
-    record_type = SelectField("Record type", choices=_any("Any record type", RecordType.choices()))
-    harm = SelectField("Physical harm", choices=_any("Any harm", PhysicalHarm.choices()))
-    theme = SelectField("Theme", choices=_any("Any theme", Theme.choices()))
+    record_type = SelectField("Record type", choices=_any("Any record type", RecordType.choices()), default="")
+    harm = SelectField("Physical harm", choices=_any("Any harm", PhysicalHarm.choices()), default="")
+    theme = SelectField("Theme", choices=_any("Any theme", Theme.choices()), default="")
     occurred_from = NhsDateField("Happened on or after")
     occurred_to = NhsDateField("Happened on or before")
 

@@ -19,17 +19,17 @@ bp = Blueprint("triage", __name__, url_prefix="/triage")
 def queue():
     if not policy.has_role(current_user, Role.PATIENT_SAFETY_LEAD):
         raise policy.NotPermitted("Only patient safety leads have a triage queue.")
-    form = QueueFilterForm(request.args)
-    if not request.args:
-        form.status.data = form.status.default
+    # A search changes nothing, so an unknown choice is simply not applied.
+    form = QueueFilterForm(request.args or None)
     filters = services.QueueFilters(
-        status=form.status.data or None,
+        status=form.status.data if form.status.data in dict(form.status.choices) else None,
         record_type=form.record_type.data or None,
         harm=form.harm.data or None,
         theme=form.theme.data or None,
     )
-    if form.validate():
-        filters.occurred_from, filters.occurred_to = form.occurred_from.data, form.occurred_to.data
+    dates = (form.occurred_from, form.occurred_to)
+    if all(field.validate(form) for field in dates):
+        filters.occurred_from, filters.occurred_to = (field.data for field in dates)
     page = services.queue(db.session, current_user, filters, request.args.get("after"), current_app.config["PAGE_SIZE"])
     args = {k: v for k, v in request.args.items() if k != "after"}
     next_url = url_for("triage.queue", **args, after=page.next_cursor) if page.next_cursor else None

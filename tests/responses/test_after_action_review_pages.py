@@ -130,6 +130,24 @@ def test_triage_without_a_reason_is_refused_and_nothing_changes(session, sign_in
     assert session.get(SafetyEvent, event.id).status == "awaiting_triage"
 
 
+def test_the_triage_queue_opens_on_events_awaiting_triage_without_complaint(sign_in, world):
+    SafetyEventFactory(organisation=world.practice, status="awaiting_triage", reference="PSE-2026-900001")
+    SafetyEventFactory(organisation=world.practice, status="no_further_response", reference="PSE-2026-900002")
+    page = sign_in(world.lead).get("/triage").get_data(as_text=True)
+    assert "PSE-2026-900001" in page and "PSE-2026-900002" not in page
+    assert "not used" not in page and "nhsuk-error-message" not in page
+
+
+def test_a_malformed_date_filter_is_named_and_the_rest_of_the_filter_still_applies(sign_in, world):
+    SafetyEventFactory(organisation=world.practice, status="awaiting_triage", theme="referral", reference="PSE-2026-900003")
+    SafetyEventFactory(organisation=world.practice, status="awaiting_triage", theme="diagnosis", reference="PSE-2026-900004")
+    page = sign_in(world.lead).get(
+        "/triage?status=awaiting_triage&theme=referral&occurred_from[day]=40&occurred_from[month]=1&occurred_from[year]=2026"
+    ).get_data(as_text=True)
+    assert "The dates were not used" in page
+    assert "PSE-2026-900003" in page and "PSE-2026-900004" not in page
+
+
 def test_the_triage_queue_filters_and_pages_by_keyset(app, sign_in, world):
     app.config["PAGE_SIZE"] = 2
     for theme in ("medication", "medication", "diagnosis", "referral", "medication"):

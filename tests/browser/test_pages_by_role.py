@@ -1,0 +1,197 @@
+"""Every page each role's navigation offers renders and passes axe, with its forms' error states."""
+
+import re
+from datetime import date
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+REFERENCE = re.compile(r"PSE-\d{4}-\d{6}")
+
+
+def fill_date(page, legend: str, d: date) -> None:
+    group = page.get_by_role("group", name=legend)
+    group.get_by_label("Day").fill(str(d.day))
+    group.get_by_label("Month").fill(str(d.month))
+    group.get_by_label("Year").fill(str(d.year))
+
+
+def navigation(page) -> list[str]:
+    return [text.strip() for text in page.locator("nav.nhsuk-header__navigation a").all_inner_texts()]
+
+
+def open_from_navigation(visitor, item: str) -> None:
+    """Click an item in the header's navigation, then check the page it leads to."""
+    nav = visitor.page.locator("nav.nhsuk-header__navigation")
+    with visitor.page.expect_navigation():
+        nav.get_by_role("link", name=item, exact=True).click()
+    visitor.check()
+
+
+def table_row(page, containing: str) -> str:
+    row = page.locator("main tbody tr").filter(has_text=containing)
+    assert row.count() == 1, f"expected one row with {containing!r} on {page.url}"
+    return row.inner_text()
+
+
+def reference_in_panel(page) -> str:
+    match = REFERENCE.search(page.locator(".nhsuk-panel").inner_text())
+    assert match, "no reference in the confirmation panel"
+    return match.group()
+
+
+# ---- signed out ---------------------------------------------------------------------------
+
+
+def test_signed_out_pages_render_the_accessibility_statement_a_wrong_password_and_not_found(visitor):
+    page = visitor.page
+    visitor.goto("/")  # sends a signed-out visitor to the sign-in page
+    assert page.get_by_role("heading", level=1).inner_text() == "Sign in"
+    assert navigation(page) == []
+
+    visitor.follow("Accessibility statement")
+    assert page.get_by_role("heading", level=1).inner_text() == "Accessibility statement"
+
+    visitor.sign_in("lead@demo-icb.example.org", password="not-the-password")
+    assert "There is a problem" in visitor.text
+    assert "Enter a correct email address and password" in visitor.text
+    assert page.title().startswith("Error: ")
+    assert page.get_by_label("Email address").input_value() == "lead@demo-icb.example.org"
+    assert page.get_by_label("Password", exact=True).input_value() == ""  # never sent back
+
+    visitor.goto("/no-such-page", status=404)
+    assert "Page not found" in visitor.text
+
+
+# ---- staff at a service -------------------------------------------------------------------
+
+
+def test_lead_reports_an_event_and_finds_it_in_my_reports_and_the_filtered_triage_queue(visitor):
+    page = visitor.page
+    visitor.sign_in("lead@demo-icb.example.org")
+    assert page.get_by_role("heading", level=1).inner_text() == "Triage queue"
+    assert navigation(page) == ["Report an event", "My reports", "Triage", "Learning responses"]
+
+    open_from_navigation(visitor, "Report an event")
+    assert page.get_by_role("heading", level=1).inner_text() == "Report a patient safety event"
+    page.get_by_label("Patient safety incident (including near misses)").check()
+    fill_date(page, "When did it happen?", date.today())
+    page.get_by_label("What happened?").fill("Amoxicillin was dispensed to a patient with a recorded penicillin allergy.")
+    page.get_by_label("Medication (prescribing, dispensing, monitoring)").check()
+    page.get_by_label("Moderate physical harm").check()
+    page.get_by_label("Low psychological harm").check()
+    visitor.submit("Submit report")
+    assert "Report submitted" in visitor.text
+    reference = reference_in_panel(page)
+
+    open_from_navigation(visitor, "My reports")
+    assert "Awaiting triage" in table_row(page, reference)
+
+    open_from_navigation(visitor, "Triage")
+    page.get_by_text("Filter the events").click()
+    filters = page.locator("form.psirf-filters")
+    assert filters.is_visible()
+    visitor.check()  # the filters, expanded
+    filters.get_by_label("Theme", exact=True).select_option(label="Medication (prescribing, dispensing, monitoring)")
+    filters.get_by_label("Physical harm", exact=True).select_option(label="Moderate physical harm")
+    visitor.submit("Apply filters")
+    assert "theme=medication" in page.url
+    assert filters.is_visible()  # the filters stay open once applied
+    assert filters.get_by_label("Theme", exact=True).input_value() == "medication"
+    assert "Moderate physical harm" in table_row(page, reference)
+
+    filters.get_by_label("Theme", exact=True).select_option(label="Safeguarding")
+    visitor.submit("Apply filters")
+    assert "No events match." in visitor.text
+
+    open_from_navigation(visitor, "Learning responses")
+    assert page.get_by_role("heading", level=1).inner_text() == "Learning responses"
+
+
+def test_reporter_reports_good_care_and_sees_its_status_in_my_reports(visitor):
+    page = visitor.page
+    visitor.sign_in("reporter@demo-icb.example.org")
+    assert page.get_by_role("heading", level=1).inner_text() == "My reports"
+    assert navigation(page) == ["Report an event", "My reports"]
+
+    open_from_navigation(visitor, "Report an event")
+    page.get_by_label("Good care", exact=True).check()
+    fill_date(page, "When did it happen?", date.today())
+    page.get_by_label("What happened?").fill("The duty doctor spotted a sepsis risk on a phone call and arranged same-day review.")
+    page.get_by_label("Diagnosis and assessment").check()
+    visitor.submit("Submit report")
+    assert "Report submitted" in visitor.text
+    reference = reference_in_panel(page)
+
+    open_from_navigation(visitor, "My reports")
+    row = table_row(page, reference)
+    assert "Diagnosis and assessment" in row
+    assert "Awaiting triage" in row
+
+
+# ---- oversight: the review panel and the ICB -----------------------------------------------
+
+
+def test_review_panel_and_icb_roles_see_the_learning_responses_list(visitor):
+    page = visitor.page
+    for email in [
+        "panel@demo-icb.example.org",
+        "icb.quality@demo-icb.example.org",
+        "icb.pss@demo-icb.example.org",
+    ]:
+        visitor.sign_in(email)
+        assert navigation(page) == ["Learning responses"], email
+        open_from_navigation(visitor, "Learning responses")
+        assert page.get_by_role("heading", level=1).inner_text() == "Learning responses"
+        visitor.follow("Closed")  # a step filter: the list, or its empty message, still renders
+        assert "state=closed" in page.url
+        visitor.sign_out()
+        assert "You have signed out." in visitor.text
+
+
+# ---- administrators ------------------------------------------------------------------------
+
+
+def test_admin_adds_an_organisation_after_correcting_a_bad_ods_code(visitor):
+    page = visitor.page
+    visitor.sign_in("admin@demo-icb.example.org")
+    assert page.get_by_role("heading", level=1).inner_text() == "Organisations"
+    assert navigation(page) == ["Organisations", "Accounts"]
+
+    visitor.follow("Add an organisation")
+    page.get_by_label("Name", exact=True).fill("New Practice")
+    page.get_by_label("Kind of organisation").select_option(label="General practice")
+    page.get_by_label("ODS code").fill("89999")
+    page.get_by_label("North PCN", exact=True).check()
+    visitor.submit("Add organisation")
+    assert "There is a problem" in visitor.text
+    assert "Enter the ODS code of a general practice as a letter followed by 5 numbers" in visitor.text
+    assert page.get_by_label("Name", exact=True).input_value() == "New Practice"
+    assert page.get_by_label("North PCN", exact=True).is_checked()
+
+    page.get_by_label("ODS code").fill("D89999")
+    visitor.submit("Add organisation")
+    assert "New Practice has been added." in visitor.text
+    row = table_row(page, "D89999")
+    assert "New Practice" in row
+    assert "General practice" in row
+    assert "North PCN" in row
+
+
+def test_admin_sees_accounts_and_a_new_account_with_a_missing_email_shows_the_error_summary(visitor):
+    page = visitor.page
+    visitor.sign_in("admin@demo-icb.example.org")
+    open_from_navigation(visitor, "Accounts")
+    assert "Reporter, Riverside Surgery" in table_row(page, "reporter@demo-icb.example.org")
+
+    visitor.follow("Create an account")
+    page.get_by_label("Full name").fill("Morgan Newcomer")
+    page.get_by_label("Temporary password").fill("a-long-temporary-password")
+    page.get_by_label("Role").select_option(label="Reporter")
+    visitor.submit("Create account")
+    assert "There is a problem" in visitor.text
+    page.get_by_role("link", name="Enter an email address").click()  # moves focus to the field
+    assert page.evaluate("document.activeElement.name") == "email"
+    assert page.get_by_label("Full name").input_value() == "Morgan Newcomer"
+    assert page.get_by_label("Role").input_value() == "reporter"
