@@ -29,9 +29,11 @@ def create_app(overrides: dict | None = None) -> Flask:
 def configure_logging(app: Flask) -> None:
     from psirf.web.logging import RedactPatientIdentifiers
 
-    for handler in logging.getLogger().handlers + app.logger.handlers:
-        handler.addFilter(RedactPatientIdentifiers())
-    logging.getLogger("werkzeug").addFilter(RedactPatientIdentifiers())
+    # A logger's own filter sees every record made on it, before any handler does.
+    for name in (app.logger.name, "werkzeug", "gunicorn.error", "gunicorn.access", "sqlalchemy"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactPatientIdentifiers) for f in logger.filters):
+            logger.addFilter(RedactPatientIdentifiers())
 
 
 def configure_templates(app: Flask) -> None:

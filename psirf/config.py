@@ -53,6 +53,8 @@ def load(overrides: dict | None = None) -> dict:
         "RATELIMIT_HEADERS_ENABLED": False,
         "SIGN_IN_LIMIT_PER_ACCOUNT": os.environ.get("SIGN_IN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
         "SIGN_IN_LIMIT_PER_ADDRESS": os.environ.get("SIGN_IN_LIMIT_PER_ADDRESS", "20 per 15 minutes"),
+        # Public reports need no account, so each address may send only so many.
+        "PUBLIC_REPORT_LIMIT": os.environ.get("PUBLIC_REPORT_LIMIT", "10 per hour"),
         "PAGE_SIZE": int(os.environ.get("PSIRF_PAGE_SIZE", "25")),
     }
     if overrides:

@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 
 from psirf.db import unit_of_work
 from psirf.events import forms, services
-from psirf.extensions import db
+from psirf.extensions import db, limiter
 from psirf.organisations import services as organisations
 
 bp = Blueprint("events_public", __name__, url_prefix="/report")
@@ -260,6 +260,7 @@ def contact():
 
 
 @bp.route("/check", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["PUBLIC_REPORT_LIMIT"], methods=["POST"])
 def check():
     answers = _answers()
     missing = _first_missing(answers)

@@ -9,7 +9,6 @@ from psirf.extensions import db
 from psirf.responses import services
 from psirf.responses.forms import PlanForm, ReviewForm, SafetyActionForm, TransitionForm
 from psirf.workflow import runner
-from psirf.workflow.diagram import mermaid
 from psirf.workflow.runner import ChangedBySomeoneElse, TransitionRefused
 
 bp = Blueprint("responses", __name__, url_prefix="/responses")
@@ -62,7 +61,6 @@ def _render(response, status=200, forms=None, problems=None, refused=None):
             problems=problems or [],
             refused=refused,
             timeline=services.timeline(db.session, current_user, response),
-            diagram=mermaid(definition, response.state),
         ),
         status,
     )

@@ -131,7 +131,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(429)
     def too_many(_error):
-        return page(429, "Too many attempts", "Wait 15 minutes, then try again.")
+        return page(429, "Too many attempts", "You have tried too many times. Wait 15 minutes, then try again.")
 
     @app.errorhandler(405)
     def not_allowed(_error):

@@ -76,6 +76,8 @@ def test_a_question_left_empty_shows_the_error_summary_and_keeps_answers_typed(v
     group.get_by_label("Month").fill("3")
     visitor.submit("Continue")
     assert "There is a problem" in visitor.text
+    page.locator(".nhsuk-error-summary__list a").first.click()  # moves focus to the day
+    assert page.evaluate("document.activeElement.id") == "occurred_on-day"
     assert group.get_by_label("Day").input_value() == "12"
     assert group.get_by_label("Month").input_value() == "3"
 

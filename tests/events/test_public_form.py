@@ -208,3 +208,12 @@ def test_every_public_page_has_its_own_title(client):
         page = client.get(url).get_data(as_text=True)
         titles.add(page.split("<title>")[1].split("</title>")[0])
     assert len(titles) == 9
+
+
+def test_each_address_may_send_only_so_many_public_reports(app, client):
+    from psirf.extensions import limiter
+
+    limiter.reset()
+    app.config["PUBLIC_REPORT_LIMIT"] = "3 per hour"
+    statuses = [client.post("/report/check").status_code for _ in range(4)]
+    assert statuses[:3] != [429] * 3 and statuses[3] == 429
