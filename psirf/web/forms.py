@@ -69,6 +69,10 @@ class NhsDateField(Field):
     def parts(self) -> DateParts:
         return self.typed
 
+    def first_part_to_fix(self) -> str:
+        """The box an error summary link should focus: the first left empty, else the day."""
+        return next((p for p in ("day", "month", "year") if not getattr(self.typed, p)), "day")
+
 
 class MultiCheckboxField(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)

@@ -8,6 +8,7 @@ import pytest
 pytestmark = pytest.mark.browser
 
 REFERENCE = re.compile(r"PSE-\d{4}-\d{6}")
+MEDICATION = "Medication (prescribing, dispensing, monitoring)"
 
 
 def fill_date(page, legend: str, d: date) -> None:
@@ -18,7 +19,8 @@ def fill_date(page, legend: str, d: date) -> None:
 
 
 def navigation(page) -> list[str]:
-    return [text.strip() for text in page.locator("nav.nhsuk-header__navigation a").all_inner_texts()]
+    links = page.locator("nav.nhsuk-header__navigation a")
+    return [text.strip() for text in links.all_inner_texts()]
 
 
 def open_from_navigation(visitor, item: str) -> None:
@@ -44,7 +46,7 @@ def reference_in_panel(page) -> str:
 # ---- signed out ---------------------------------------------------------------------------
 
 
-def test_signed_out_pages_render_the_accessibility_statement_a_wrong_password_and_not_found(visitor):
+def test_signed_out_pages_show_accessibility_a_wrong_password_and_not_found(visitor):
     page = visitor.page
     visitor.goto("/")  # sends a signed-out visitor to the sign-in page
     assert page.get_by_role("heading", level=1).inner_text() == "Sign in"
@@ -77,8 +79,10 @@ def test_lead_reports_an_event_and_finds_it_in_my_reports_and_the_filtered_triag
     assert page.get_by_role("heading", level=1).inner_text() == "Report a patient safety event"
     page.get_by_label("Patient safety incident (including near misses)").check()
     fill_date(page, "When did it happen?", date.today())
-    page.get_by_label("What happened?").fill("Amoxicillin was dispensed to a patient with a recorded penicillin allergy.")
-    page.get_by_label("Medication (prescribing, dispensing, monitoring)").check()
+    page.get_by_label("What happened?").fill(
+        "Amoxicillin was dispensed to a patient with a recorded penicillin allergy."
+    )
+    page.get_by_label(MEDICATION).check()
     page.get_by_label("Moderate physical harm").check()
     page.get_by_label("Low psychological harm").check()
     visitor.submit("Submit report")
@@ -93,7 +97,7 @@ def test_lead_reports_an_event_and_finds_it_in_my_reports_and_the_filtered_triag
     filters = page.locator("form.psirf-filters")
     assert filters.is_visible()
     visitor.check()  # the filters, expanded
-    filters.get_by_label("Theme", exact=True).select_option(label="Medication (prescribing, dispensing, monitoring)")
+    filters.get_by_label("Theme", exact=True).select_option(label=MEDICATION)
     filters.get_by_label("Physical harm", exact=True).select_option(label="Moderate physical harm")
     visitor.submit("Apply filters")
     assert "theme=medication" in page.url
@@ -118,7 +122,9 @@ def test_reporter_reports_good_care_and_sees_its_status_in_my_reports(visitor):
     open_from_navigation(visitor, "Report an event")
     page.get_by_label("Good care", exact=True).check()
     fill_date(page, "When did it happen?", date.today())
-    page.get_by_label("What happened?").fill("The duty doctor spotted a sepsis risk on a phone call and arranged same-day review.")
+    page.get_by_label("What happened?").fill(
+        "The duty doctor spotted sepsis risk on a phone call and arranged a same-day review."
+    )
     page.get_by_label("Diagnosis and assessment").check()
     visitor.submit("Submit report")
     assert "Report submitted" in visitor.text
@@ -166,7 +172,7 @@ def test_admin_adds_an_organisation_after_correcting_a_bad_ods_code(visitor):
     page.get_by_label("North PCN", exact=True).check()
     visitor.submit("Add organisation")
     assert "There is a problem" in visitor.text
-    assert "Enter the ODS code of a general practice as a letter followed by 5 numbers" in visitor.text
+    assert "Enter the ODS code of a general practice as a letter followed by 5" in visitor.text
     assert page.get_by_label("Name", exact=True).input_value() == "New Practice"
     assert page.get_by_label("North PCN", exact=True).is_checked()
 
@@ -179,7 +185,7 @@ def test_admin_adds_an_organisation_after_correcting_a_bad_ods_code(visitor):
     assert "North PCN" in row
 
 
-def test_admin_sees_accounts_and_a_new_account_with_a_missing_email_shows_the_error_summary(visitor):
+def test_admin_sees_accounts_and_an_account_without_an_email_shows_the_error_summary(visitor):
     page = visitor.page
     visitor.sign_in("admin@demo-icb.example.org")
     open_from_navigation(visitor, "Accounts")
