@@ -170,13 +170,48 @@ def service():
     )
 
 
-@bp.route("/kind", methods=["GET", "POST"])
-def kind():
-    form = _form(forms.PublicKindForm)
-    if form.validate_on_submit():
-        _save(record_type=form.record_type.data)
-        return _after("kind")
-    return _question("kind", form, form.record_type, "radios")
+@dataclass(frozen=True)
+class Question:
+    """A page that asks one thing and keeps the answer under its step's key."""
+
+    step: str
+    path: str
+    form: type
+    kind: str  # which NHS.UK component the page uses: radios or textarea
+    hint: str | None = None
+
+
+SINGLE_ANSWER_QUESTIONS = [
+    Question("kind", "/kind", forms.PublicKindForm, "radios"),
+    Question(
+        "what",
+        "/what-happened",
+        forms.PublicWhatForm,
+        "textarea",
+        hint="Tell us in your own words. Say what happened first, then what happened next. Use up to 2,000 characters.",
+    ),
+    Question("harm", "/harm", forms.PublicHarmForm, "radios", hint="Think about the person the care was for."),
+    Question("theme", "/theme", forms.PublicThemeForm, "radios", hint="Choose the one that fits best."),
+    Question("about_you", "/about-you", forms.PublicAboutYouForm, "radios"),
+]
+
+
+def _ask(question: Question):
+    step = STEP_BY_NAME[question.step]
+
+    def view():
+        form = _form(question.form)
+        field = getattr(form, step.answer)
+        if form.validate_on_submit():
+            _save(**{step.answer: field.data})
+            return _after(step.name)
+        return _question(step.name, form, field, question.kind, hint=question.hint)
+
+    return view
+
+
+for _q in SINGLE_ANSWER_QUESTIONS:
+    bp.add_url_rule(_q.path, _q.step, _ask(_q), methods=["GET", "POST"])
 
 
 @bp.route("/when", methods=["GET", "POST"])
@@ -194,50 +229,6 @@ def when():
         "date",
         hint="For example, 15 3 2026. If you do not know the exact day, give your best guess.",
     )
-
-
-@bp.route("/what-happened", methods=["GET", "POST"])
-def what():
-    form = _form(forms.PublicWhatForm)
-    if form.validate_on_submit():
-        _save(description=form.description.data)
-        return _after("what")
-    return _question(
-        "what",
-        form,
-        form.description,
-        "textarea",
-        hint="Tell us in your own words. Say what happened first, then what happened next. Use up to 2,000 characters.",
-    )
-
-
-@bp.route("/harm", methods=["GET", "POST"])
-def harm():
-    form = _form(forms.PublicHarmForm)
-    if form.validate_on_submit():
-        _save(physical_harm=form.physical_harm.data)
-        return _after("harm")
-    return _question(
-        "harm", form, form.physical_harm, "radios", hint="Think about the person the care was for."
-    )
-
-
-@bp.route("/theme", methods=["GET", "POST"])
-def theme():
-    form = _form(forms.PublicThemeForm)
-    if form.validate_on_submit():
-        _save(theme=form.theme.data)
-        return _after("theme")
-    return _question("theme", form, form.theme, "radios", hint="Choose the one that fits best.")
-
-
-@bp.route("/about-you", methods=["GET", "POST"])
-def about_you():
-    form = _form(forms.PublicAboutYouForm)
-    if form.validate_on_submit():
-        _save(reporter_kind=form.reporter_kind.data)
-        return _after("about_you")
-    return _question("about_you", form, form.reporter_kind, "radios")
 
 
 @bp.route("/contact", methods=["GET", "POST"])
