@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app app
 PYTEST := $(BIN)/pytest
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test install test-sqlite test-postgres test-browser postgres chromium migrate seed clean
+.PHONY: run test lint install test-sqlite test-postgres test-browser postgres chromium migrate seed clean
 
 run: install
 	@mkdir -p instance
@@ -16,7 +16,11 @@ run: install
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: install postgres chromium
-	$(MAKE) --no-print-directory test-sqlite test-postgres test-browser
+	$(MAKE) --no-print-directory lint test-sqlite test-postgres test-browser
+
+lint: install
+	@echo "==> ruff"
+	$(BIN)/ruff check psirf tests app.py
 
 test-sqlite: install
 	@echo "==> Tests on SQLite"

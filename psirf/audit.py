@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Iterable
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, inspect, select
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, and_, inspect, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from psirf.extensions import Base
@@ -77,7 +77,5 @@ def trail(session: Session, subjects: list[tuple[str, int]]) -> list[AuditRecord
     """The records for several subjects (a response and its events, say), oldest first."""
     if not subjects:
         return []
-    from sqlalchemy import or_, and_
-
     condition = or_(*[and_(AuditRecord.subject_type == t, AuditRecord.subject_id == i) for t, i in subjects])
     return list(session.scalars(select(AuditRecord).where(condition).order_by(AuditRecord.id)))

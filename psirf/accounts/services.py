@@ -15,7 +15,11 @@ from psirf.timeutil import utcnow
 
 
 class AccountError(ValueError):
-    """The account cannot be made as asked; the message says why."""
+    """The account cannot be made as asked; `field` names what to fix."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
 
 
 # Which kinds of organisation each role is held in.
@@ -48,9 +52,9 @@ def create_user(
     actor_id: int | None = None,
 ) -> User:
     if find_by_email(session, email):
-        raise AccountError("An account with that email address already exists")
+        raise AccountError("email", "An account with that email address already exists")
     if len(password) < passwords.MIN_LENGTH:
-        raise AccountError(f"The password must be at least {passwords.MIN_LENGTH} characters")
+        raise AccountError("password", f"The password must be at least {passwords.MIN_LENGTH} characters")
     user = User(
         email=normalise_email(email),
         name=name.strip(),
@@ -74,7 +78,7 @@ def create_user(
 
 def grant_role(session: Session, user: User, role: Role, organisation: Organisation, actor_id=None) -> RoleAssignment:
     if organisation.kind_enum not in ROLE_ORGANISATION_KINDS[role]:
-        raise AccountError(f"A {role.label.lower()} cannot be held at a {organisation.kind_label.lower()}")
+        raise AccountError("role", f"A {role.label.lower()} cannot be held at a {organisation.kind_label.lower()}")
     assignment = RoleAssignment(user=user, organisation=organisation, role=role.value)
     session.add(assignment)
     session.flush()

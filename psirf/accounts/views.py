@@ -97,7 +97,7 @@ def new_user():
                     actor_id=current_user.id,
                 )
         except services.AccountError as error:
-            form.role.errors.append(str(error)) if "cannot be held" in str(error) else form.email.errors.append(str(error))
+            getattr(form, error.field).errors.append(str(error))
         else:
             flash(f"Account created for {form.name.data}.", "success")
             return redirect(url_for("accounts.users"))

@@ -100,7 +100,9 @@ def _update_fields(session, user, response, part: str, record, fields: tuple[str
     before = audit.snapshot(record, fields)
     for name in fields:
         value = values.get(name)
-        setattr(record, name, value.strip() if isinstance(value, str) and value.strip() else (None if isinstance(value, str) else value))
+        if isinstance(value, str):
+            value = value.strip() or None  # an emptied box clears the answer
+        setattr(record, name, value)
     changes = audit.diff(before, audit.snapshot(record, fields))
     if changes:
         _finish_edit(session, user, response, f"edit:{part}", changes)

@@ -97,7 +97,7 @@ def test_two_people_firing_at_once_exactly_one_wins(app, session, world):
             s = db.session
             user = s.get(User, user_id)
             row = s.get(LearningResponse, response_id)
-            row.safety_actions, row.after_action_review  # loaded before either writes
+            _ = (row.safety_actions, row.after_action_review)  # loaded before either writes
             barrier.wait()
             try:
                 with unit_of_work(s):
