@@ -22,21 +22,13 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from psirf.accounts.models import Role, RoleAssignment
-from psirf.audit import AuditRecord
-from psirf.demo.organisations import _read
+from psirf.demo import history
+from psirf.demo.organisations import read_seed
 from psirf.events.lfpse import AgeBand, Ethnicity, Gender
 from psirf.events.models import EventPatient, EventStatus, SafetyEvent
 from psirf.organisations.models import Organisation, OrganisationKind, SERVICE_KINDS
-from psirf.responses.models import (
-    AfterActionReview,
-    LearningResponse,
-    ResponseMethod,
-    SafetyAction,
-    SafetyActionStatus,
-)
+from psirf.responses.models import LearningResponse
 from psirf.timeutil import utcnow
-from psirf.workflow import definitions
-from psirf.workflow.registry import GUARDS
 
 HARMFUL = ("low", "moderate", "severe", "fatal")
 # Primary care sees more older patients; most records state White British, as the population does.
@@ -83,7 +75,7 @@ def load_events(session: Session, by_code: dict[str, Organisation], now: datetim
     """Load the demo events and after action reviews; return how many events were added (0 if present)."""
     if events_present(session, by_code):
         return 0
-    return _Builder(session, by_code, _read("events.yaml"), now or utcnow()).build()
+    return _Builder(session, by_code, read_seed("events.yaml"), now or utcnow()).build()
 
 
 class _Builder:
@@ -366,87 +358,6 @@ class _Builder:
             event.status = EventStatus.AWAITING_TRIAGE.value
         return event
 
-    # ---- after action reviews ---------------------------------------------------------------
-
-    def response_rows(self, spec: dict, event: SafetyEvent) -> tuple[LearningResponse, list[tuple]]:
-        """The response, its record and actions; and the audit entries to write once ids exist."""
-        definition = definitions.get("after_action_review")
-        organisation = self.by_code[spec["organisation"]]
-        lead = self.lead_for(organisation)
-        panel = self.panel_for(organisation)
-        triaged_at = self.moment(self.today - timedelta(days=spec["triaged_days_ago"]))
-        triaged_at = max(triaged_at, event.created_at + timedelta(hours=1))
-        event.status = EventStatus.LEARNING_RESPONSE.value
-        event.triage_rationale = spec["rationale"]
-        event.triaged_by_id = lead
-        event.triaged_at = triaged_at
-
-        a = spec.get("aar") or {}
-        review_on = None
-        if "review_in_days" in a:
-            review_on = self.today + timedelta(days=a["review_in_days"])
-        elif "review_days_ago" in a:
-            review_on = self.today - timedelta(days=a["review_days_ago"])
-        response = LearningResponse(
-            method=ResponseMethod.AFTER_ACTION_REVIEW.value,
-            organisation_id=organisation.id,
-            workflow_name=definition.name,
-            workflow_version=definition.version,
-            state=definition.initial,
-            lead_id=lead,
-            due_on=(triaged_at + timedelta(days=int(definition.target.get("close_within_days", 42)))).date(),
-            created_at=triaged_at,
-            updated_at=triaged_at,
-            after_action_review=AfterActionReview(
-                conductor=a.get("conductor"),
-                participants=a.get("participants"),
-                review_on=review_on,
-                expected=a.get("expected"),
-                actual=a.get("actual"),
-                difference=a.get("difference"),
-                learned=a.get("learned"),
-                learning_summary=a.get("learning_summary"),
-            ),
-        )
-        for action in spec.get("actions", []):
-            response.safety_actions.append(
-                SafetyAction(
-                    description=action["description"],
-                    owner=action["owner"],
-                    due_on=self.today + timedelta(days=action["due_in_days"]),
-                    status=action.get("status", SafetyActionStatus.OPEN.value),
-                    created_at=triaged_at + timedelta(days=1),
-                )
-            )
-        event.learning_response = response
-
-        audits = [("event", event, lead, triaged_at, "event:triage",
-                   {"status": {"before": EventStatus.AWAITING_TRIAGE.value,
-                               "after": EventStatus.LEARNING_RESPONSE.value}}, spec["rationale"]),
-                  ("response", response, lead, triaged_at, "response:open",
-                   {"state": {"before": None, "after": definition.initial}}, None)]
-        state = definition.initial
-        for step in spec.get("history", []):
-            transition = definition.transition(step["trigger"])
-            if transition is None or state not in transition.sources:
-                raise ValueError(f"seed/events.yaml: '{step['trigger']}' cannot be taken from '{state}'")
-            failing = [g for g in transition.guards if not GUARDS[g].check(response)]
-            if failing:
-                raise ValueError(f"seed/events.yaml: '{step['trigger']}' at {organisation.ods_code} fails {failing}")
-            at = self.moment(self.today - timedelta(days=step["days_ago"]))
-            actor = lead if step["actor"] == "lead" else panel
-            audits.append(("response", response, actor, at, f"transition:{step['trigger']}",
-                           {"state": {"before": state, "after": transition.dest}}, step.get("comment")))
-            state = transition.dest
-            response.updated_at = at
-            if transition.dest == "closed":
-                response.closed_at = at
-        if state != spec["state"]:
-            raise ValueError(f"seed/events.yaml: history ends in '{state}', not '{spec['state']}'")
-        response.state = state
-        event.updated_at = triaged_at
-        return response, audits
-
     # ---- all together -------------------------------------------------------------------------
 
     def build(self) -> int:
@@ -458,7 +369,7 @@ class _Builder:
             event = self.event_row(d)
             events.append(event)
             if d.fixed.get("kind") == "aar":
-                response, audits = self.response_rows(d.fixed, event)
+                response, audits = history.review_rows(self, d.fixed, event)
                 responses.append(response)
                 pending_audits.extend(audits)
         self.session.add_all(events)
@@ -470,35 +381,7 @@ class _Builder:
         self._set_references(SafetyEvent, events, "PSE")
         self._set_references(LearningResponse, responses, "LR")
 
-        # The audit trail the services would have written: each report, each triage decision.
-        records = []
-        for event in events:
-            records.append(AuditRecord(
-                occurred_at=event.created_at, actor_id=event.reporter_user_id, action="event:create",
-                subject_type=SafetyEvent.__tablename__, subject_id=event.id,
-                organisation_id=event.organisation_id,
-                changes={
-                    name: {"before": None, "after": getattr(event, name)}
-                    for name in ("reference", "record_type", "theme", "physical_harm", "psychological_harm", "reporter_kind")
-                } | {"status": {"before": None, "after": EventStatus.AWAITING_TRIAGE.value},
-                     "patients": {"before": None, "after": len(event.patients)}},
-            ))
-            if event.status == EventStatus.NO_FURTHER_RESPONSE.value:
-                records.append(AuditRecord(
-                    occurred_at=event.triaged_at, actor_id=event.triaged_by_id, action="event:triage",
-                    subject_type=SafetyEvent.__tablename__, subject_id=event.id,
-                    organisation_id=event.organisation_id,
-                    changes={"status": {"before": EventStatus.AWAITING_TRIAGE.value, "after": event.status}},
-                    comment=event.triage_rationale,
-                ))
-        for _, subject, actor, at, action, changes, comment in pending_audits:
-            if action == "response:open":
-                changes = dict(changes, event={"before": None, "after": subject.events[0].reference})
-            records.append(AuditRecord(
-                occurred_at=at, actor_id=actor, action=action,
-                subject_type=type(subject).__tablename__, subject_id=subject.id,
-                organisation_id=subject.organisation_id, changes=changes, comment=comment,
-            ))
+        records = history.audit_records(events, pending_audits)
         records.sort(key=lambda r: r.occurred_at)
         self.session.add_all(records)
         self.session.flush()

@@ -16,12 +16,12 @@ from psirf.organisations.models import Organisation, OrganisationKind
 SEED_DIR = PROJECT_ROOT / "seed"
 
 
-def _read(name: str, folder: Path = SEED_DIR) -> dict:
+def read_seed(name: str, folder: Path = SEED_DIR) -> dict:
     return yaml.safe_load((folder / name).read_text())
 
 
 def load_organisations(session: Session) -> dict[str, Organisation]:
-    data = _read("organisations.yaml")
+    data = read_seed("organisations.yaml")
     by_code: dict[str, Organisation] = {}
 
     def ensure(spec: dict, kind: OrganisationKind, icb: Organisation | None, groups=()) -> Organisation:
@@ -44,7 +44,7 @@ def load_organisations(session: Session) -> dict[str, Organisation]:
 
 
 def load_accounts(session: Session, by_code: dict[str, Organisation]) -> list[dict]:
-    data = _read("accounts.yaml")
+    data = read_seed("accounts.yaml")
     for spec in data["accounts"]:
         if accounts.find_by_email(session, spec["email"]) is None:
             accounts.create_user(
