@@ -7,15 +7,15 @@ FLASK := $(BIN)/flask --app app
 PYTEST := $(BIN)/pytest
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint install test-sqlite test-postgres test-browser postgres chromium migrate seed clean
+.PHONY: run test lint install test-sqlite test-postgres test-browser postgres chromium graphviz migrate seed clean
 
-run: install
+run: install graphviz
 	@mkdir -p instance
 	$(FLASK) db upgrade
 	$(FLASK) seed demo
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: install postgres chromium
+test: install postgres chromium graphviz
 	$(MAKE) --no-print-directory lint test-sqlite test-postgres test-browser
 
 lint: install
@@ -54,6 +54,10 @@ postgres:
 # Debian's Chromium for the browser tests (Playwright never downloads a browser here).
 chromium:
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
+# Debian's Graphviz: `dot` draws the workflow diagrams on the response pages as SVG.
+graphviz:
+	@command -v dot >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz)
 
 migrate: install
 	$(FLASK) db upgrade

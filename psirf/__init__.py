@@ -74,6 +74,7 @@ def configure_blueprints(app: Flask) -> None:
     from psirf.events.public_views import bp as public_events_bp
     from psirf.organisations.views import bp as organisations_bp
     from psirf.responses.views import bp as responses_bp
+    from psirf.responses.oversight_views import bp as oversight_bp
     from psirf.triage.views import bp as triage_bp
     from psirf.web import views as web_views
     from psirf.web.security import install_security_headers
@@ -86,6 +87,7 @@ def configure_blueprints(app: Flask) -> None:
         public_events_bp,
         triage_bp,
         responses_bp,
+        oversight_bp,
     ):
         app.register_blueprint(bp)
     web_views.register_error_handlers(app)

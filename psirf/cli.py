@@ -19,8 +19,23 @@ def workflows_check():
         found = definitions.read_directory()
     except definitions.WorkflowError as error:
         raise click.ClickException(str(error)) from None
+    changed = definitions.changed_without_new_version(found)
+    if changed:
+        raise click.ClickException(
+            "changed without a new version: " + ", ".join(changed)
+            + ". Keep the old file in workflows/versions/ and raise the version in the new one."
+        )
+    unrecorded = set(f"{n}@{v}" for n, v in found) - set(definitions.recorded_fingerprints())
     for (name, version), d in sorted(found.items()):
-        click.echo(f"ok  {name} v{version}: {len(d.states)} states, {len(d.transitions)} transitions")
+        note = "  (new: run `flask workflows fingerprint` to record it)" if f"{name}@{version}" in unrecorded else ""
+        click.echo(f"ok  {name} v{version}: {len(d.states)} states, {len(d.transitions)} transitions{note}")
+
+
+@workflows_cli.command("fingerprint")
+def workflows_fingerprint():
+    """Record the meaning of each new workflow version, so a later edit without a new version fails."""
+    added = definitions.record_fingerprints(definitions.read_directory())
+    click.echo("recorded: " + (", ".join(added) if added else "nothing new"))
 
 
 @workflows_cli.command("show")
@@ -40,7 +55,7 @@ def workflows_show(name: str, version: int | None):
     for t in d.transitions:
         extra = []
         if t.guards:
-            extra.append("guards: " + ", ".join(t.guards))
+            extra.append("guards: " + ", ".join(str(g) for g in t.guards))
         if t.actions:
             extra.append("actions: " + ", ".join(t.actions))
         if t.needs:

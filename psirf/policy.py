@@ -15,7 +15,11 @@ from psirf.accounts.models import AccountKind, Role, User
 from psirf.organisations.models import Organisation, OrganisationMembership
 
 ICB_ROLES = frozenset({Role.ICB_QUALITY_COMMITTEE, Role.ICB_PATIENT_SAFETY_SPECIALIST})
-CASEWORK_ROLES = frozenset({Role.PATIENT_SAFETY_LEAD, Role.REVIEW_PANEL_MEMBER}) | ICB_ROLES
+# Roles whose holders see their own organisation's casework.
+OWN_ORGANISATION_ROLES = frozenset({Role.PATIENT_SAFETY_LEAD, Role.EXECUTIVE_LEAD})
+CASEWORK_ROLES = OWN_ORGANISATION_ROLES | {Role.REVIEW_PANEL_MEMBER} | ICB_ROLES
+# Acts in a cross-organisational response's contributing states; not a role anyone is given.
+CONTRIBUTOR = "contributor"
 
 
 class Denied(Exception):
@@ -60,13 +64,13 @@ def casework_scope(user: User | None, org_column) -> ColumnElement[bool]:
     """
     conditions = []
     for grant in grants(user):
-        if grant.role is Role.PATIENT_SAFETY_LEAD:
+        if grant.role in OWN_ORGANISATION_ROLES:
             conditions.append(org_column == grant.organisation_id)
         elif grant.role is Role.REVIEW_PANEL_MEMBER:
             members = select(OrganisationMembership.member_id).where(
                 OrganisationMembership.group_id == grant.organisation_id
             )
-            conditions.append(org_column.in_(members))
+            conditions.append(or_(org_column == grant.organisation_id, org_column.in_(members)))
         elif grant.role in ICB_ROLES:
             in_icb = select(Organisation.id).where(Organisation.icb_id == grant.organisation_id)
             conditions.append(org_column.in_(in_icb))
@@ -74,10 +78,13 @@ def casework_scope(user: User | None, org_column) -> ColumnElement[bool]:
 
 
 def _grant_covers(grant: Grant, organisation: Organisation) -> bool:
-    if grant.role is Role.PATIENT_SAFETY_LEAD:
+    if grant.role in OWN_ORGANISATION_ROLES:
         return organisation.id == grant.organisation_id
     if grant.role is Role.REVIEW_PANEL_MEMBER:
-        return any(group.id == grant.organisation_id for group in organisation.groups)
+        # The panel's own casework (a PCN-wide thematic review) and its members'.
+        return organisation.id == grant.organisation_id or any(
+            group.id == grant.organisation_id for group in organisation.groups
+        )
     if grant.role in ICB_ROLES:
         return organisation.icb_id == grant.organisation_id
     return False
@@ -129,22 +136,89 @@ def triage_queue_organisations(user) -> list[int]:
 
 # ---- learning responses and their workflow ------------------------------------------------
 
+_LEAD, _PANEL, _EXEC, _ICB_PSS = (
+    Role.PATIENT_SAFETY_LEAD,
+    Role.REVIEW_PANEL_MEMBER,
+    Role.EXECUTIVE_LEAD,
+    Role.ICB_PATIENT_SAFETY_SPECIALIST,
+)
+
 # Who may fire each trigger. A workflow whose trigger is missing here fails the contract test.
 TRANSITION_RULES: dict[tuple[str, str], Role] = {
-    ("after_action_review", "hold_review"): Role.PATIENT_SAFETY_LEAD,
-    ("after_action_review", "send_to_panel"): Role.PATIENT_SAFETY_LEAD,
-    ("after_action_review", "return_to_lead"): Role.REVIEW_PANEL_MEMBER,
-    ("after_action_review", "approve"): Role.REVIEW_PANEL_MEMBER,
+    ("after_action_review", "hold_review"): _LEAD,
+    ("after_action_review", "send_to_panel"): _LEAD,
+    ("after_action_review", "return_to_lead"): _PANEL,
+    ("after_action_review", "approve"): _PANEL,
+    ("after_action_review", "escalate"): _LEAD,
+    ("after_action_review", "widen"): _LEAD,
+    ("swarm_huddle", "close_huddle"): _LEAD,
+    ("swarm_huddle", "continue_as_aar"): _LEAD,
+    ("swarm_huddle", "escalate"): _LEAD,
+    ("swarm_huddle", "widen"): _LEAD,
+    ("mdt_review", "start_preparing"): _LEAD,
+    ("mdt_review", "start_meetings"): _LEAD,
+    ("mdt_review", "start_summary"): _LEAD,
+    ("mdt_review", "send_to_panel"): _LEAD,
+    ("mdt_review", "return_to_lead"): _PANEL,
+    ("mdt_review", "approve"): _PANEL,
+    ("mdt_review", "escalate"): _LEAD,
+    ("psii", "agree_terms"): _LEAD,
+    ("psii", "start_analysis"): _LEAD,
+    ("psii", "start_draft"): _LEAD,
+    ("psii", "share_draft"): _LEAD,
+    ("psii", "finalise"): _LEAD,
+    ("psii", "send_for_sign_off"): _LEAD,
+    ("psii", "return_for_changes"): _EXEC,
+    ("psii", "sign_off"): _EXEC,
+    ("psii", "widen"): _LEAD,
+    ("thematic_review", "start_analysis"): _PANEL,
+    ("thematic_review", "synthesise"): _PANEL,
+    ("thematic_review", "validate"): _PANEL,
+    ("thematic_review", "plan_improvement"): _PANEL,
+    ("thematic_review", "close"): _PANEL,
+    ("cross_organisational", "share_terms"): _LEAD,
+    ("cross_organisational", "request_joint_review"): _LEAD,
+    ("cross_organisational", "complete_joint_review"): _ICB_PSS,
+    ("cross_organisational", "sign_off"): _LEAD,
 }
 
 
-def require_response_visible(user, response) -> set[Role]:
-    return require_casework_visible(user, response.organisation)
+def _organisation_ids(user) -> set[int]:
+    """Where `user` does casework for their own organisation (a lead or an executive lead)."""
+    return {g.organisation_id for g in grants(user) if g.role in OWN_ORGANISATION_ROLES}
+
+
+def contributing_organisations(user, response) -> set[int]:
+    """The contributing organisations of a cross-organisational response where `user` works."""
+    return {c.organisation_id for c in response.contributors} & _organisation_ids(user)
+
+
+def response_scope(user) -> ColumnElement[bool]:
+    """SQL: the responses `user` sees: their casework, and any they contribute to."""
+    from psirf.responses.models import Contributor, LearningResponse
+
+    contributed = select(Contributor.response_id).where(Contributor.organisation_id.in_(_organisation_ids(user)))
+    return or_(casework_scope(user, LearningResponse.organisation_id), LearningResponse.id.in_(contributed))
+
+
+def response_roles(user, response) -> set:
+    """The roles `user` holds over this response; CONTRIBUTOR for a contributing organisation's staff."""
+    roles: set = set(roles_covering(user, response.organisation))
+    if contributing_organisations(user, response):
+        roles.add(CONTRIBUTOR)
+    return roles
+
+
+def require_response_visible(user, response) -> set:
+    roles = response_roles(user, response)
+    if not roles:
+        raise NotVisible("Page not found")
+    return roles
 
 
 def may_fire(user, response, trigger: str) -> bool:
     role = TRANSITION_RULES.get((response.workflow_name, trigger))
-    return role is not None and role in roles_covering(user, response.organisation)
+    return role is not None and role in response_roles(user, response)
 
 
 def require_can_fire(user, response, trigger: str) -> None:
@@ -157,13 +231,11 @@ def may_edit_response(user, response, acting_role: str | None) -> bool:
     """The role named as acting in the current state edits the record; everyone else reads it."""
     if acting_role is None:
         return False
-    return Role(acting_role) in roles_covering(user, response.organisation)
+    return Role(acting_role) in response_roles(user, response)
 
 
-def require_can_edit_response(user, response, acting_role: str | None) -> None:
-    require_response_visible(user, response)
-    if not may_edit_response(user, response, acting_role):
-        raise NotPermitted("This record cannot be changed by you at this step.")
+def may_start_thematic_review(user, organisation: Organisation) -> bool:
+    return Role.REVIEW_PANEL_MEMBER in roles_covering(user, organisation) and organisation.kind_enum.is_group
 
 
 # ---- administration ----------------------------------------------------------------------

@@ -3,5 +3,6 @@
 from psirf.accounts import models as accounts  # noqa: F401
 from psirf.audit import AuditRecord  # noqa: F401
 from psirf.events import models as events  # noqa: F401
+from psirf.learning import models as learning  # noqa: F401
 from psirf.organisations import models as organisations  # noqa: F401
 from psirf.responses import models as responses  # noqa: F401

@@ -13,7 +13,7 @@ from psirf.accounts.models import Role, RoleAssignment, User
 from psirf.events.models import SafetyEvent
 from psirf.extensions import db
 from psirf.organisations.models import Organisation, OrganisationMembership
-from psirf.responses.models import AfterActionReview, LearningResponse, SafetyAction
+from psirf.responses.models import LearningResponse, SafetyAction
 from psirf.workflow import definitions
 
 TEST_PASSWORD = "correct-horse-battery"
@@ -64,6 +64,18 @@ class PracticeFactory(Base):
             db.session.expire(self, ["groups"])
 
 
+class OrganisationFactory(Base):
+    """Any kind of organisation: a trust or other partner, say."""
+
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Test Organisation {n}")
+    ods_code = factory.Sequence(lambda n: f"R{n:02d}")
+    kind = "trust"
+    icb = factory.SubFactory(IcbFactory)
+
+
 class UserFactory(Base):
     class Meta:
         model = User
@@ -96,36 +108,40 @@ class SafetyEventFactory(Base):
     reporter_kind = "staff"
 
 
-class AfterActionReviewFactory(Base):
-    """A learning response run as an after action review, in the state asked for."""
+COMPLETE_AAR_RECORD = {
+    "plan": {"timing": "hot", "conductor": "Dr A Conductor", "participants": "Practice team", "review_on": "2026-11-20"},
+    "review": {
+        "expected": "The dose would be checked.",
+        "actual": "It was not checked.",
+        "difference": "The check was skipped at a busy time.",
+        "learned": "Checks need protected time.",
+        "learning_summary": "Protected time for prescription checks.",
+    },
+}
+
+
+class ResponseFactory(Base):
+    """A learning response of any method (an after action review unless told), in the state asked for."""
 
     class Meta:
         model = LearningResponse
 
     method = "after_action_review"
-    workflow_name = "after_action_review"
-    workflow_version = factory.LazyFunction(lambda: definitions.get("after_action_review").version)
-    state = "planning"
+    workflow_name = factory.LazyAttribute(lambda o: o.method)
+    workflow_version = factory.LazyAttribute(lambda o: definitions.get(o.workflow_name).version)
+    state = factory.LazyAttribute(lambda o: definitions.get(o.workflow_name).initial)
     reference = factory.Sequence(lambda n: f"LR-2026-{n + 1:06d}")
     organisation = factory.SubFactory(PracticeFactory)
-    after_action_review = factory.LazyFunction(AfterActionReview)
+    record = factory.LazyFunction(dict)
 
     class Params:
         ready_for_panel = factory.Trait(
             state="in_review",
-            after_action_review=factory.LazyFunction(
-                lambda: AfterActionReview(
-                    conductor="Dr A Conductor",
-                    participants="Practice team",
-                    review_on=date.today(),
-                    expected="The dose would be checked.",
-                    actual="It was not checked.",
-                    difference="The check was skipped at a busy time.",
-                    learned="Checks need protected time.",
-                    learning_summary="Protected time for prescription checks.",
-                )
-            ),
+            record=factory.LazyFunction(lambda: {k: dict(v) for k, v in COMPLETE_AAR_RECORD.items()}),
             safety_actions=factory.LazyFunction(
                 lambda: [SafetyAction(description="Protect checking time", owner="Practice manager", due_on=date.today() + timedelta(days=30))]
             ),
         )
+
+
+AfterActionReviewFactory = ResponseFactory

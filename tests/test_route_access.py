@@ -12,7 +12,8 @@ from typing import Callable
 
 import pytest
 
-from tests.factories import AfterActionReviewFactory, SafetyEventFactory
+from psirf.responses.models import Contributor
+from tests.factories import AfterActionReviewFactory, ResponseFactory, SafetyEventFactory
 from tests.people import build_world
 
 # Open to everyone by design: the start page, sign-in, assets, health and the public report form.
@@ -47,14 +48,34 @@ ROUTES: dict[str, Case] = {
     "responses.index": Case("GET", lambda o: "/responses", ("icb_quality", 200), {"reporter": 403, "admin": 403}),
     "responses.show": Case("GET", lambda o: f"/responses/{o['aar'].id}", ("icb_specialist", 200),
                            {**OUTSIDERS, "reporter": 404, "admin": 404}),
-    "responses.save_plan": Case("POST", lambda o: f"/responses/{o['aar'].id}/plan", ("lead", 400),
-                                {**OUTSIDERS, "reporter": 404, "admin": 404, "panel": 403, "icb_quality": 403}),
-    "responses.save_review": Case("POST", lambda o: f"/responses/{o['aar_in_review'].id}/review", ("lead", 400),
+    "responses.report": Case("GET", lambda o: f"/responses/{o['aar'].id}/report.pdf", ("icb_quality", 200),
+                             {**OUTSIDERS, "reporter": 404, "admin": 404}),
+    "responses.save_section": Case("POST", lambda o: f"/responses/{o['aar'].id}/sections/plan", ("lead", 400),
+                                   {**OUTSIDERS, "reporter": 404, "admin": 404, "panel": 403, "icb_quality": 403}),
+    "responses.add_finding": Case("POST", lambda o: f"/responses/{o['aar_in_review'].id}/findings", ("lead", 400),
                                   {**OUTSIDERS, "reporter": 404, "admin": 404, "panel": 403, "icb_specialist": 403}),
+    "responses.add_factor": Case("POST", lambda o: f"/responses/{o['aar_in_review'].id}/factors", ("lead", 400),
+                                 {**OUTSIDERS, "reporter": 404, "admin": 404, "panel": 403, "icb_quality": 403}),
+    "responses.add_link": Case("POST", lambda o: f"/responses/{o['aar'].id}/links", ("lead", 400),
+                               {**OUTSIDERS, "reporter": 404, "admin": 404}),
+    "responses.extend": Case("POST", lambda o: f"/responses/{o['aar'].id}/extension", ("lead", 400),
+                             {**OUTSIDERS, "reporter": 404, "admin": 404, "panel": 403, "icb_quality": 403}),
+    "responses.add_contributor": Case("POST", lambda o: f"/responses/{o['cross_org'].id}/contributors", ("lead", 400),
+                                      {**OUTSIDERS, "reporter": 404, "admin": 404, "panel": 403, "icb_quality": 403}),
+    "responses.contribute": Case("POST", lambda o: f"/responses/{o['cross_org_contributing'].id}/contribution",
+                                 ("other_lead", 400), {"outsider_icb_quality": 404, "other_panel": 404, "reporter": 404, "admin": 404,
+                                                       "lead": 403, "panel": 403, "icb_quality": 403}),
+    "responses.agree": Case("POST", lambda o: f"/responses/{o['cross_org_contributing'].id}/agreement",
+                            ("other_lead", 400), {"outsider_icb_quality": 404, "other_panel": 404, "reporter": 404, "admin": 404,
+                                                  "lead": 403, "panel": 403, "icb_quality": 403}),
+    "responses.new_thematic": Case("GET", lambda o: "/responses/thematic/new", ("panel", 200),
+                                   {"lead": 403, "reporter": 403, "icb_quality": 403, "admin": 403}),
     "responses.add_action": Case("POST", lambda o: f"/responses/{o['aar_in_review'].id}/safety-actions", ("lead", 400),
                                  {**OUTSIDERS, "reporter": 404, "admin": 404, "panel": 403, "icb_quality": 403}),
     "responses.fire": Case("POST", lambda o: f"/responses/{o['aar_with_panel'].id}/transitions/approve", ("panel", 400),
                            {**OUTSIDERS, "reporter": 404, "admin": 404, "lead": 403, "icb_quality": 403, "icb_specialist": 403}),
+    "oversight.overdue": Case("GET", lambda o: "/oversight/overdue", ("icb_quality", 200),
+                              {"lead": 403, "panel": 403, "reporter": 403, "admin": 403}),
     "organisations.index": Case("GET", lambda o: "/admin/organisations", ("admin", 200),
                                 {"lead": 403, "panel": 403, "icb_quality": 403, "reporter": 403}),
     "organisations.new": Case("GET", lambda o: "/admin/organisations/new", ("admin", 200),
@@ -90,6 +111,12 @@ def objects(app):
         "aar": AfterActionReviewFactory(organisation=world.practice),
         "aar_in_review": AfterActionReviewFactory(organisation=world.practice, state="in_review"),
         "aar_with_panel": AfterActionReviewFactory(organisation=world.practice, ready_for_panel=True, state="panel_review"),
+        "cross_org": ResponseFactory(organisation=world.practice, method="cross_organisational"),
+        # Southfields contributes: its lead may add to this one response, and to nothing else here.
+        "cross_org_contributing": ResponseFactory(
+            organisation=world.practice, method="cross_organisational", state="contributions",
+            contributors=[Contributor(organisation_id=world.other_practice.id)],
+        ),
         "people": {
             **{name: getattr(world, name) for name in (
                 "lead", "other_lead", "reporter", "panel", "other_panel", "icb_quality", "icb_specialist",

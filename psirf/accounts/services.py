@@ -23,10 +23,15 @@ class AccountError(ValueError):
 
 
 # Which kinds of organisation each role is held in.
+_SERVICES = {OrganisationKind.PRACTICE, OrganisationKind.PHARMACY, OrganisationKind.DENTAL, OrganisationKind.OPTOMETRY}
+_PARTNERS = {OrganisationKind.TRUST, OrganisationKind.OTHER}
+_GROUPS = {OrganisationKind.PCN, OrganisationKind.FEDERATION}
 ROLE_ORGANISATION_KINDS: dict[Role, set[OrganisationKind]] = {
-    Role.REPORTER: {OrganisationKind.PRACTICE, OrganisationKind.PHARMACY, OrganisationKind.DENTAL, OrganisationKind.OPTOMETRY},
-    Role.PATIENT_SAFETY_LEAD: {OrganisationKind.PRACTICE, OrganisationKind.PHARMACY, OrganisationKind.DENTAL, OrganisationKind.OPTOMETRY},
-    Role.REVIEW_PANEL_MEMBER: {OrganisationKind.PCN, OrganisationKind.FEDERATION},
+    # Partners' staff hold roles too, so they can contribute to cross-organisational responses.
+    Role.REPORTER: _SERVICES | _PARTNERS,
+    Role.PATIENT_SAFETY_LEAD: _SERVICES | _PARTNERS,
+    Role.EXECUTIVE_LEAD: _SERVICES | _GROUPS | _PARTNERS,
+    Role.REVIEW_PANEL_MEMBER: _GROUPS,
     Role.ICB_QUALITY_COMMITTEE: {OrganisationKind.ICB},
     Role.ICB_PATIENT_SAFETY_SPECIALIST: {OrganisationKind.ICB},
     Role.ADMINISTRATOR: {OrganisationKind.ICB},

@@ -8,14 +8,12 @@ from datetime import timedelta
 from psirf.audit import AuditRecord
 from psirf.events.models import EventStatus, SafetyEvent
 from psirf.responses.models import (
-    AfterActionReview,
     LearningResponse,
     ResponseMethod,
     SafetyAction,
     SafetyActionStatus,
 )
 from psirf.workflow import definitions
-from psirf.workflow.registry import GUARDS
 
 
 def review_rows(builder, spec: dict, event: SafetyEvent) -> tuple[LearningResponse, list[tuple]]:
@@ -47,16 +45,7 @@ def review_rows(builder, spec: dict, event: SafetyEvent) -> tuple[LearningRespon
         due_on=(triaged_at + timedelta(days=int(definition.target.get("close_within_days", 42)))).date(),
         created_at=triaged_at,
         updated_at=triaged_at,
-        after_action_review=AfterActionReview(
-            conductor=a.get("conductor"),
-            participants=a.get("participants"),
-            review_on=review_on,
-            expected=a.get("expected"),
-            actual=a.get("actual"),
-            difference=a.get("difference"),
-            learned=a.get("learned"),
-            learning_summary=a.get("learning_summary"),
-        ),
+        record=_aar_record(a, review_on),
     )
     for action in spec.get("actions", []):
         response.safety_actions.append(
@@ -80,7 +69,7 @@ def review_rows(builder, spec: dict, event: SafetyEvent) -> tuple[LearningRespon
         transition = definition.transition(step["trigger"])
         if transition is None or state not in transition.sources:
             raise ValueError(f"seed/events.yaml: '{step['trigger']}' cannot be taken from '{state}'")
-        failing = [g for g in transition.guards if not GUARDS[g].check(response)]
+        failing = [p for call in transition.guards for p in call.problems(response, definition)]
         if failing:
             raise ValueError(f"seed/events.yaml: '{step['trigger']}' at {organisation.ods_code} fails {failing}")
         at = builder.moment(builder.today - timedelta(days=step["days_ago"]))
@@ -130,3 +119,18 @@ def audit_records(events: list[SafetyEvent], pending: list[tuple]) -> list[Audit
             organisation_id=subject.organisation_id, changes=changes, comment=comment,
         ))
     return records
+
+
+def _aar_record(spec: dict, review_on) -> dict:
+    """The after action review's record as its workflow file declares it: plan and review."""
+    plan = {
+        "timing": spec.get("timing", "hot") if spec.get("conductor") else None,
+        "conductor": spec.get("conductor"),
+        "participants": spec.get("participants"),
+        "review_on": review_on.isoformat() if review_on else None,
+    }
+    review = {k: spec.get(k) for k in ("expected", "actual", "difference", "learned", "learning_summary")}
+    record = {"plan": plan}
+    if any(review.values()):
+        record["review"] = review
+    return record

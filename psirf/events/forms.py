@@ -21,6 +21,7 @@ from psirf.events.lfpse import (
     Gender,
     HealthcareProcess,
     Location,
+    NeverEventType,
     PhysicalHarm,
     PsychologicalHarm,
     RecordType,
@@ -105,9 +106,14 @@ class StaffEventForm(FlaskForm):
     identity_protected = BooleanField(
         "Protect my identity: only the patient safety lead will see who reported this"
     )
+    # National reporting (optional): LFPSE's Never Event type and the national requirements
+    # the reporter believes apply; triage recommends from them.
+    never_event_type = select("Was it a Never Event? If so, which type", NeverEventType.choices())
+    national_flags = MultiCheckboxField("Do any of these apply? (optional)")
 
     def __init__(self, *args, organisations=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.national_flags.choices = services.national_flag_choices()
         self.allowed = {str(o.id): o for o in organisations}
         self.organisation_id.choices = [("", "Choose...")] + [
             (str(o.id), f"{o.name} ({o.ods_code})") for o in organisations

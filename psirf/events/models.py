@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from psirf.extensions import Base
@@ -17,6 +17,7 @@ class EventStatus(LabelledEnum):
     AWAITING_TRIAGE = ("awaiting_triage", "Awaiting triage")
     LEARNING_RESPONSE = ("learning_response", "Learning response chosen")
     NO_FURTHER_RESPONSE = ("no_further_response", "No further response, kept for insight")
+    REFERRED = ("referred", "Referred to another body")
 
 
 class SafetyEvent(Base):
@@ -43,11 +44,23 @@ class SafetyEvent(Base):
     physical_harm: Mapped[str | None] = mapped_column(String(20))
     psychological_harm: Mapped[str | None] = mapped_column(String(20))
     never_event: Mapped[bool] = mapped_column(default=False)
+    # Governance, as LFPSE records it: the Never Event type (NeverEventType; sets never_event) and
+    # the national requirement categories someone believes apply (keys of seed/national_requirements.yaml).
+    never_event_type: Mapped[str | None] = mapped_column(String(40))
+    national_flags: Mapped[list] = mapped_column(JSON, default=list, server_default=text("'[]'"))
 
     status: Mapped[str] = mapped_column(String(30), default=EventStatus.AWAITING_TRIAGE.value)
     triage_rationale: Mapped[str | None] = mapped_column(Text)
     triaged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     triaged_at: Mapped[datetime | None]
+    # What triage recommended (a method, "referral" or "no_further_response") and, when the lead
+    # chose otherwise, why.
+    triage_recommendation: Mapped[str | None] = mapped_column(String(30))
+    triage_deviation_reason: Mapped[str | None] = mapped_column(Text)
+    # Referred to another body (status "referred"), with or without a local response alongside.
+    referral_body: Mapped[str | None] = mapped_column(String(200))
+    referred_on: Mapped[date | None]
+    referral_reference: Mapped[str | None] = mapped_column(String(100))
     learning_response_id: Mapped[int | None] = mapped_column(
         ForeignKey("learning_responses.id"), index=True
     )

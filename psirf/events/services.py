@@ -25,6 +25,7 @@ from psirf.events.lfpse import (
     Gender,
     HealthcareProcess,
     Location,
+    NeverEventType,
     PhysicalHarm,
     PsychologicalHarm,
     RecordType,
@@ -35,6 +36,7 @@ from psirf.events.lfpse import (
 from psirf.events.models import EventPatient, SafetyEvent
 from psirf.organisations.models import Organisation, OrganisationKind
 from psirf.timeutil import utcnow
+from psirf.triage import services as triage
 from psirf.web.pagination import Page, keyset_page
 
 DESCRIPTION_MAX = 20_000
@@ -152,6 +154,22 @@ def reportable_organisations(user: User) -> list[Organisation]:
     return sorted(seen.values(), key=lambda o: o.name)
 
 
+def national_flag_choices() -> list[tuple[str, str]]:
+    """The national requirement categories a reporter may flag (seed/national_requirements.yaml)."""
+    return triage.national_flag_choices()
+
+
+def _national_flags(values: Iterable[str] | None) -> list[str]:
+    known = {key for key, _ in national_flag_choices()}
+    chosen = []
+    for value in values or ():
+        if value not in known:
+            raise EventError("national_flags", "Select the national requirements from the list")
+        if value not in chosen:
+            chosen.append(value)
+    return chosen
+
+
 def default_service_area(organisation: Organisation) -> str | None:
     area = SERVICE_AREA_BY_KIND.get(organisation.kind_enum)
     return area.value if area else None
@@ -179,6 +197,8 @@ def record_event(
     identity_protected: bool = False,
     reporter_name: str | None = None,
     reporter_contact: str | None = None,
+    never_event_type: str | None = None,
+    national_flags: Iterable[str] = (),
     today: date | None = None,
 ) -> SafetyEvent:
     """Records a safety event with its patients, gives it a reference and audits it.
@@ -224,6 +244,10 @@ def record_event(
     processes = _many_of(
         HealthcareProcess, processes, "processes", "Select the healthcare process from the list"
     )
+    never_event_type = _one_of(
+        NeverEventType, never_event_type, "never_event_type", "Select a Never Event type from the list"
+    )
+    national_flags = _national_flags(national_flags)
 
     rows = []
     for details in patients or ():
@@ -244,6 +268,9 @@ def record_event(
         processes=processes,
         physical_harm=lfpse.worst_harm([p.physical_harm for p in rows]),
         psychological_harm=lfpse.worst_harm([p.psychological_harm for p in rows]),
+        never_event=never_event_type is not None,
+        never_event_type=never_event_type,
+        national_flags=national_flags,
         reporter_kind=kind,
         reporter_user_id=reporter_user.id if reporter_user is not None else None,
         identity_protected=bool(identity_protected),
@@ -274,6 +301,11 @@ def record_event(
                 "psychological_harm",
                 "reporter_kind",
             )
+        }
+        | {
+            name: {"before": None, "after": getattr(event, name)}
+            for name in ("never_event_type", "national_flags")
+            if getattr(event, name)
         }
         | {"patients": {"before": None, "after": len(rows)}},
     )

@@ -13,6 +13,7 @@ from psirf.events.forms import StaffEventForm
 from psirf.events.lfpse import ReporterKind
 from psirf.events.models import EventStatus
 from psirf.extensions import db
+from psirf.triage import services as triage
 
 bp = Blueprint("events", __name__, url_prefix="/events")
 
@@ -37,6 +38,9 @@ LABELS = {
     "ethnicity_label": lfpse.Ethnicity.label_for,
     "reporter_kind_label": lfpse.ReporterKind.label_for,
     "status_label": EventStatus.label_for,
+    "never_event_type_label": lfpse.NeverEventType.label_for,
+    "national_flags_label": triage.national_flags_label,
+    "response_method_label": triage.method_label,
     "nhs_number_spaced": nhs_number_spaced,
 }
 
@@ -75,6 +79,8 @@ def new():
                     reporter_kind=ReporterKind.STAFF.value,
                     reporter_user=user,
                     identity_protected=form.identity_protected.data,
+                    never_event_type=form.never_event_type.data or None,
+                    national_flags=form.national_flags.data or [],
                 )
         except services.EventError as error:
             field = getattr(form, error.field, None) or form.description

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from psirf.extensions import Base
@@ -38,7 +38,11 @@ class LearningResponse(Base):
     state: Mapped[str] = mapped_column(String(40))
     version_id: Mapped[int] = mapped_column(default=1)
     lead_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The answers to the sections the workflow file declares: {section: {field: value}}, or
+    # {section: [entry, ...]} for a repeatable one. Dates are ISO strings.
+    record: Mapped[dict] = mapped_column(JSON, default=dict)
     due_on: Mapped[date | None]
+    extension_reason: Mapped[str | None] = mapped_column(Text)
     closed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -48,9 +52,13 @@ class LearningResponse(Base):
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
     events = relationship("SafetyEvent", back_populates="learning_response", order_by="SafetyEvent.id")
-    after_action_review: Mapped[AfterActionReview | None] = relationship(
-        back_populates="response", uselist=False, cascade="all, delete-orphan"
+    reviewed_events = relationship(
+        "SafetyEvent", secondary="thematic_review_events", order_by="SafetyEvent.created_at"
     )
+    contributors: Mapped[list[Contributor]] = relationship(
+        back_populates="response", cascade="all, delete-orphan", order_by="Contributor.id"
+    )
+    findings = relationship("Finding", back_populates="response", cascade="all, delete-orphan", order_by="Finding.id")
     safety_actions: Mapped[list[SafetyAction]] = relationship(
         back_populates="response", cascade="all, delete-orphan", order_by="SafetyAction.id"
     )
@@ -61,25 +69,6 @@ class LearningResponse(Base):
 
     def __repr__(self) -> str:
         return f"<LearningResponse {self.reference} {self.state}>"
-
-
-class AfterActionReview(Base):
-    """What an after action review plans and records: the four questions and the learning."""
-
-    __tablename__ = "after_action_reviews"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    response_id: Mapped[int] = mapped_column(ForeignKey("learning_responses.id"), unique=True)
-    conductor: Mapped[str | None] = mapped_column(String(200))
-    participants: Mapped[str | None] = mapped_column(Text)
-    review_on: Mapped[date | None]
-    expected: Mapped[str | None] = mapped_column(Text)
-    actual: Mapped[str | None] = mapped_column(Text)
-    difference: Mapped[str | None] = mapped_column(Text)
-    learned: Mapped[str | None] = mapped_column(Text)
-    learning_summary: Mapped[str | None] = mapped_column(Text)
-
-    response: Mapped[LearningResponse] = relationship(back_populates="after_action_review")
 
 
 class SafetyActionStatus(LabelledEnum):
@@ -99,3 +88,54 @@ class SafetyAction(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     response: Mapped[LearningResponse] = relationship(back_populates="safety_actions")
+
+
+thematic_review_events = Table(
+    "thematic_review_events",
+    Base.metadata,
+    Column("response_id", ForeignKey("learning_responses.id"), primary_key=True),
+    Column("event_id", ForeignKey("safety_events.id"), primary_key=True, index=True),
+)
+
+
+class Contributor(Base):
+    """An organisation contributing to a cross-organisational response, and what it gave."""
+
+    __tablename__ = "response_contributors"
+    __table_args__ = (UniqueConstraint("response_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("learning_responses.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    contribution: Mapped[str | None] = mapped_column(Text)
+    contributed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    agreed_at: Mapped[datetime | None]
+    agreed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    response: Mapped[LearningResponse] = relationship(back_populates="contributors")
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+
+class LinkKind(LabelledEnum):
+    BECAME = ("became", "Continued as")
+    ESCALATED_TO = ("escalated_to", "Escalated to")
+    WIDENED_TO = ("widened_to", "Widened to")
+    RELATED = ("related", "Related to")
+
+
+class ResponseLink(Base):
+    """One response leading to, or related to, another: the history stays with both."""
+
+    __tablename__ = "response_links"
+    __table_args__ = (UniqueConstraint("from_id", "to_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    from_id: Mapped[int] = mapped_column(ForeignKey("learning_responses.id"), index=True)
+    to_id: Mapped[int] = mapped_column(ForeignKey("learning_responses.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    source: Mapped[LearningResponse] = relationship(foreign_keys=[from_id], lazy="joined")
+    target: Mapped[LearningResponse] = relationship(foreign_keys=[to_id], lazy="joined")

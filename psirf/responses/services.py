@@ -1,4 +1,4 @@
-"""Learning responses: opening one for an event, editing its record, and what it shows."""
+"""Learning responses: opening one, editing the record its workflow declares, and what it shows."""
 
 from __future__ import annotations
 
@@ -12,14 +12,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from psirf import audit, policy
 from psirf.accounts.models import User
 from psirf.events.models import SafetyEvent
-from psirf.responses.models import AfterActionReview, LearningResponse, ResponseMethod, SafetyAction
+from psirf.responses.models import LearningResponse, ResponseMethod, SafetyAction
 from psirf.timeutil import utcnow
 from psirf.web.pagination import Page, keyset_page
 from psirf.workflow import definitions, runner
+from psirf.workflow.definitions import PARTS, SectionDef
 from psirf.workflow.runner import ChangedBySomeoneElse
-
-PLAN_FIELDS = ("conductor", "participants", "review_on")
-REVIEW_FIELDS = ("expected", "actual", "difference", "learned", "learning_summary")
 
 
 class ResponseError(ValueError):
@@ -28,15 +26,20 @@ class ResponseError(ValueError):
         self.field = field
 
 
-def open_response(session: Session, event: SafetyEvent, method: ResponseMethod, actor) -> LearningResponse:
+def new_response(session: Session, method: ResponseMethod, organisation_id: int, actor) -> LearningResponse:
+    """A response in its workflow's first state, with its reference; the caller links its events."""
     definition = definitions.for_method(method.value)
-    response = LearningResponse(method=method.value, organisation_id=event.organisation_id, lead_id=actor.id)
+    response = LearningResponse(method=method.value, organisation_id=organisation_id, lead_id=actor.id, record={})
+    response.created_at = utcnow()
     runner.start(session, response, definition, actor)
-    if method is ResponseMethod.AFTER_ACTION_REVIEW:
-        response.after_action_review = AfterActionReview()
     session.add(response)
     session.flush()
     response.reference = f"LR-{response.created_at.year}-{response.id:06d}"
+    return response
+
+
+def open_response(session: Session, event: SafetyEvent, method: ResponseMethod, actor) -> LearningResponse:
+    response = new_response(session, method, event.organisation_id, actor)
     event.learning_response_id = response.id
     audit.record(
         session,
@@ -54,36 +57,43 @@ def get(session: Session, response_id: int) -> LearningResponse | None:
     return session.get(
         LearningResponse,
         response_id,
-        options=[selectinload(LearningResponse.events), selectinload(LearningResponse.safety_actions)],
+        options=[
+            selectinload(LearningResponse.events),
+            selectinload(LearningResponse.safety_actions),
+            selectinload(LearningResponse.contributors),
+            selectinload(LearningResponse.findings),
+        ],
     )
 
 
 def listing(session: Session, user, state: str | None, cursor: str | None, size: int) -> Page:
-    stmt = select(LearningResponse).where(policy.casework_scope(user, LearningResponse.organisation_id))
+    stmt = select(LearningResponse).where(policy.response_scope(user))
     if state:
         stmt = stmt.where(LearningResponse.state == state)
     return keyset_page(session, stmt, LearningResponse, cursor, size)
 
 
-# ---- editing the record --------------------------------------------------------------------
+# ---- who edits what -----------------------------------------------------------------------------
 
 
 def editable_parts(user, response: LearningResponse) -> tuple[str, ...]:
     state = runner.definition_of(response).state(response.state)
-    return state.edits if policy.may_edit_response(user, response, state.acts) else ()
+    parts = state.edits if policy.may_edit_response(user, response, state.acts) else ()
+    if state.contributors and policy.contributing_organisations(user, response):
+        parts = (*parts, "contribution")
+    return parts
 
 
 def require_edit(user, response: LearningResponse, part: str, expected_version: int | None) -> None:
-    state = runner.definition_of(response).state(response.state)
-    policy.require_can_edit_response(user, response, state.acts)
+    policy.require_response_visible(user, response)
+    if part not in editable_parts(user, response):
+        raise policy.NotPermitted("That part of the record cannot be changed by you at this step.")
     if expected_version is not None and expected_version != response.version_id:
         raise ChangedBySomeoneElse()
-    if part not in state.edits:
-        raise policy.NotPermitted("That part of the record cannot be changed at this step.")
 
 
-def _finish_edit(session: Session, user, response: LearningResponse, action: str, changes: dict) -> None:
-    # Touching the response row bumps its version, so a stale tab or a second editor is refused.
+def finish_edit(session: Session, user, response: LearningResponse, action: str, changes: dict) -> None:
+    """Bump the response's version (a stale tab or a second editor is then refused) and audit it."""
     response.updated_at = utcnow()
     try:
         session.flush()
@@ -95,25 +105,45 @@ def _finish_edit(session: Session, user, response: LearningResponse, action: str
     session.flush()
 
 
-def _update_fields(session, user, response, part: str, record, fields: tuple[str, ...], values: dict, expected_version):
-    require_edit(user, response, part, expected_version)
-    before = audit.snapshot(record, fields)
-    for name in fields:
-        value = values.get(name)
-        if isinstance(value, str):
-            value = value.strip() or None  # an emptied box clears the answer
-        setattr(record, name, value)
-    changes = audit.diff(before, audit.snapshot(record, fields))
+# ---- the sections a workflow declares ------------------------------------------------------------
+
+
+def _stored(value):
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return value.strip() or None  # an emptied box clears the answer
+    return value
+
+
+def section_of(response: LearningResponse, name: str) -> SectionDef:
+    section = runner.definition_of(response).sections.get(name)
+    if section is None:
+        raise policy.NotVisible("Page not found")
+    return section
+
+
+def save_section(session: Session, user, response: LearningResponse, name: str, values: dict, expected_version: int | None) -> None:
+    """Save the answers to one section; a repeatable section gains an entry."""
+    section = section_of(response, name)
+    require_edit(user, response, name, expected_version)
+    record = dict(response.record or {})
+    answers = {f.name: _stored(values.get(f.name)) for f in section.fields}
+    if section.repeatable:
+        before = None
+        record[name] = [*record.get(name, []), answers]
+        changes = {section.label: {"before": None, "after": "entry added"}}
+    else:
+        before = dict(record.get(name) or {})
+        record[name] = answers
+        changes = {
+            section.field(k).label: {"before": before.get(k), "after": v}
+            for k, v in answers.items()
+            if before.get(k) != v
+        }
+    response.record = record  # a new dict, so the JSON column is seen to change
     if changes:
-        _finish_edit(session, user, response, f"edit:{part}", changes)
-
-
-def update_plan(session: Session, user, response: LearningResponse, values: dict, expected_version: int | None) -> None:
-    _update_fields(session, user, response, "plan", response.after_action_review, PLAN_FIELDS, values, expected_version)
-
-
-def record_review(session: Session, user, response: LearningResponse, values: dict, expected_version: int | None) -> None:
-    _update_fields(session, user, response, "review", response.after_action_review, REVIEW_FIELDS, values, expected_version)
+        finish_edit(session, user, response, f"edit:{name}", changes)
 
 
 def add_safety_action(
@@ -125,17 +155,51 @@ def add_safety_action(
     action = SafetyAction(description=description.strip(), owner=owner.strip(), due_on=due_on)
     response.safety_actions.append(action)
     session.flush()
-    _finish_edit(
+    finish_edit(
         session,
         user,
         response,
         "edit:safety_action",
-        {"safety_action": {"before": None, "after": f"{action.description} (owner {action.owner}, due {due_on.isoformat()})"}},
+        {"Safety action": {"before": None, "after": f"{action.description} (owner {action.owner}, due {due_on.isoformat()})"}},
     )
     return action
 
 
-# ---- what the response page shows -------------------------------------------------------------
+def agree_extension(
+    session: Session, user, response: LearningResponse, *, new_due_on: date, reason: str, agreed_with_affected: bool,
+    expected_version: int | None,
+) -> None:
+    """Move the target date, with the reason; past the workflow's limit only with those affected."""
+    policy.require_response_visible(user, response)
+    definition = runner.definition_of(response)
+    state = definition.state(response.state)
+    if state.final or not policy.may_edit_response(user, response, "patient_safety_lead"):
+        raise policy.NotPermitted("Only the lead organisation's patient safety lead can agree an extension.")
+    if expected_version is not None and expected_version != response.version_id:
+        raise ChangedBySomeoneElse()
+    if not (reason or "").strip():
+        raise ResponseError("reason", "Say why the extension is needed")
+    if response.due_on and new_due_on <= response.due_on:
+        raise ResponseError("new_due_on", "The new date must be after the current target date")
+    limit = definition.target.get("at_most_days")
+    if limit and (new_due_on - response.created_at.date()).days > int(limit) and not agreed_with_affected:
+        raise ResponseError(
+            "agreed_with_affected",
+            f"Going past {int(limit) // 30} months needs the agreement of the patient or family affected",
+        )
+    before = response.due_on.isoformat() if response.due_on else None
+    response.due_on = new_due_on
+    response.extension_reason = reason.strip()
+    session.flush()
+    finish_edit(session, user, response, "edit:extension", {"Target date": {"before": before, "after": new_due_on.isoformat()}})
+    audit_comment = reason.strip() + (" (agreed with those affected)" if agreed_with_affected else "")
+    audit.record(
+        session, actor_id=user.id, action="response:extension", subject=response,
+        organisation_id=response.organisation_id, changes={}, comment=audit_comment,
+    )
+
+
+# ---- what the response page shows -----------------------------------------------------------------
 
 
 @dataclass
@@ -152,6 +216,23 @@ class TimelineEntry:
     action: str
     changes: list[Change]
     comment: str | None
+
+
+ACTION_LABELS = {
+    "event:create": "Event reported",
+    "event:triage": "Event triaged",
+    "response:open": "Learning response opened",
+    "response:continued": "Continued from an earlier response",
+    "response:link": "Linked to another response",
+    "response:extension": "Extension agreed",
+    "edit:safety_action": "Safety action added",
+    "edit:extension": "Target date moved",
+    "edit:finding": "Finding recorded",
+    "edit:factor": "Contributory factor recorded",
+    "edit:contributor": "Contributing organisation added",
+    "edit:contribution": "Contribution recorded",
+    "edit:agreement": "Agreement recorded",
+}
 
 
 def _value_labels():
@@ -179,19 +260,18 @@ def _describe(field: str, value, definition) -> str:
 
 def _changes(raw: dict, definition) -> list[Change]:
     return [
-        Change(field.replace("_", " ").capitalize(), _describe(field, c.get("before"), definition), _describe(field, c.get("after"), definition))
+        Change(field[:1].upper() + field[1:].replace("_", " "), _describe(field, c.get("before"), definition), _describe(field, c.get("after"), definition))
         for field, c in raw.items()
     ]
 
 
-ACTION_LABELS = {
-    "event:create": "Event reported",
-    "event:triage": "Event triaged",
-    "response:open": "Learning response opened",
-    "edit:plan": "Review plan updated",
-    "edit:review": "Review record updated",
-    "edit:safety_action": "Safety action added",
-}
+def _action_label(action: str, definition) -> str:
+    if action.startswith("transition:"):
+        t = definition.transition(action.split(":", 1)[1])
+        return t.label if t else action
+    if action.startswith("edit:") and action[5:] in definition.sections:
+        return f"{definition.sections[action[5:]].label} updated"
+    return ACTION_LABELS.get(action, PARTS.get(action[5:], action))
 
 
 def timeline(session: Session, viewer, response: LearningResponse) -> list[TimelineEntry]:
@@ -206,11 +286,5 @@ def timeline(session: Session, viewer, response: LearningResponse) -> list[Timel
         event = events.get(r.subject_id) if r.subject_type == "safety_events" else None
         if event is not None and r.actor_id == event.reporter_user_id and not policy.can_see_reporter(viewer, event):
             actor = "Identity protected"
-        if r.action.startswith("transition:"):
-            trigger = r.action.split(":", 1)[1]
-            t = definition.transition(trigger)
-            label = t.label if t else trigger
-        else:
-            label = ACTION_LABELS.get(r.action, r.action)
-        entries.append(TimelineEntry(r.occurred_at, actor, label, _changes(r.changes, definition), r.comment))
+        entries.append(TimelineEntry(r.occurred_at, actor, _action_label(r.action, definition), _changes(r.changes, definition), r.comment))
     return entries

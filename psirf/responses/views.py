@@ -1,13 +1,30 @@
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from psirf import policy
 from psirf.db import unit_of_work
+from psirf.events.lfpse import RecordType, Theme
 from psirf.extensions import db
-from psirf.responses import services
-from psirf.responses.forms import PlanForm, ReviewForm, SafetyActionForm, TransitionForm
+from psirf.learning import services as learning
+from psirf.organisations import services as organisations
+from psirf.responses import contributors, course, services, thematic
+from psirf.responses.forms import (
+    ContributionForm,
+    ContributorForm,
+    ExtensionForm,
+    FactorForm,
+    FindingForm,
+    LinkForm,
+    SafetyActionForm,
+    ThematicForm,
+    TransitionForm,
+    VersionedForm,
+    section_form,
+)
 from psirf.workflow import runner
 from psirf.workflow.runner import ChangedBySomeoneElse, TransitionRefused
 
@@ -36,30 +53,65 @@ def index():
         next_url=next_url,
         state=state,
         step_label=lambda r: runner.definition_of(r).state(r.state).label,
+        may_start_thematic=bool(_thematic_groups()),
     )
 
 
-def _render(response, status=200, forms=None, problems=None, refused=None):
+def _forms_for(response, posted: dict | None = None) -> dict:
+    """A blank form per editable part, filled from the record; `posted` keeps a failed one."""
     definition = runner.definition_of(response)
-    editable = services.editable_parts(current_user, response)
-    aar = response.after_action_review
     version = {"version": response.version_id}
-    forms = forms or {}
-    forms.setdefault("plan", PlanForm(formdata=None, obj=aar, data=version))
-    forms.setdefault("review", ReviewForm(formdata=None, obj=aar, data=version))
-    forms.setdefault("action", SafetyActionForm(formdata=None, data=version))
+    forms = {}
+    for name, section in definition.sections.items():
+        saved = {} if section.repeatable else dict((response.record or {}).get(name) or {})
+        for f in section.fields:
+            if f.type == "date" and saved.get(f.name):
+                saved[f.name] = date.fromisoformat(saved[f.name])
+        forms[name] = section_form(section)(formdata=None, data={**saved, **version})
+    forms["action"] = SafetyActionForm(formdata=None, data=version)
+    forms["finding"] = FindingForm(formdata=None, data=version)
+    forms["factor"] = FactorForm(formdata=None, data=version)
+    forms["contributor"] = ContributorForm(formdata=None, data=version)
+    forms["contribution"] = ContributionForm(formdata=None, data=version)
+    forms["link"] = LinkForm(formdata=None, data=version)
+    forms["extension"] = ExtensionForm(formdata=None, data=version)
+    forms["transition"] = TransitionForm(formdata=None, data=version)
+    forms.update(posted or {})
+    _set_choices(forms, response)
+    return forms
+
+
+def _set_choices(forms: dict, response) -> None:
+    forms["factor"].finding_id.choices = [("", "Choose a finding")] + [
+        (str(f.id), f.text[:80]) for f in response.findings
+    ]
+    taken = {c.organisation_id for c in response.contributors} | {response.organisation_id}
+    forms["contributor"].organisation_id.choices = [("", "Choose an organisation")] + [
+        (str(o.id), f"{o.name} ({o.kind_label})")
+        for o in organisations.in_icbs(db.session, [response.organisation.icb_id])
+        if o.id not in taken and not o.kind_enum.is_group and o.kind != "icb"
+    ]
+
+
+def _render(response, status=200, posted=None, problems=None, refused=None):
+    definition = runner.definition_of(response)
     triggers = [t for t in definition.available_from(response.state) if policy.may_fire(current_user, response, t.trigger)]
-    forms.setdefault("transition", TransitionForm(formdata=None, data=version))
+    roles = policy.response_roles(current_user, response)
     return (
         render_template(
             "responses/show.html",
             response=response,
             definition=definition,
-            editable=editable,
-            forms=forms,
+            editable=services.editable_parts(current_user, response),
+            forms=_forms_for(response, posted),
             triggers=triggers,
             problems=problems or [],
             refused=refused,
+            links=course.links_of(db.session, response),
+            may_link=bool(roles - {policy.CONTRIBUTOR}) and not definition.state(response.state).final,
+            may_extend=policy.may_edit_response(current_user, response, "patient_safety_lead")
+            and not definition.state(response.state).final,
+            mine=policy.contributing_organisations(current_user, response),
             timeline=services.timeline(db.session, current_user, response),
         ),
         status,
@@ -72,40 +124,36 @@ def show(response_id: int):
     return _render(_response_or_404(response_id))
 
 
-def _save(response, part: str, form, apply):
-    """Validate, apply inside one transaction, and re-show the page with what went wrong."""
-    services.require_edit(current_user, response, "actions" if part == "action" else part, None)
+def _save(response, key: str, form, part: str, apply):
+    """Check the part may be edited, validate, apply in one transaction, re-show what went wrong."""
+    services.require_edit(current_user, response, part, None)
     if not form.validate_on_submit():
-        return _render(response, 400, forms={part: form})
+        return _render(response, 400, posted={key: form})
     try:
         with unit_of_work(db.session):
             apply()
     except ChangedBySomeoneElse as error:
         db.session.expire_all()
         return _render(services.get(db.session, response.id), 409, refused=str(error))
-    except services.ResponseError as error:
+    except (services.ResponseError, course.LinkError) as error:
+        db.session.rollback()
+        response = services.get(db.session, response.id)
         getattr(form, error.field).errors.append(str(error))
-        return _render(response, 400, forms={part: form})
+        return _render(response, 400, posted={key: form})
     flash("Your changes have been saved.", "success")
-    return redirect(url_for("responses.show", response_id=response.id, _anchor=part))
+    return redirect(url_for("responses.show", response_id=response.id, _anchor=key))
 
 
-@bp.post("/<int:response_id>/plan")
+@bp.post("/<int:response_id>/sections/<name>")
 @login_required
-def save_plan(response_id: int):
+def save_section(response_id: int, name: str):
     response = _response_or_404(response_id)
-    form = PlanForm()
-    values = {"conductor": form.conductor.data, "participants": form.participants.data, "review_on": form.review_on.data}
-    return _save(response, "plan", form, lambda: services.update_plan(db.session, current_user, response, values, form.version.data))
-
-
-@bp.post("/<int:response_id>/review")
-@login_required
-def save_review(response_id: int):
-    response = _response_or_404(response_id)
-    form = ReviewForm()
-    values = {name: getattr(form, name).data for name in services.REVIEW_FIELDS}
-    return _save(response, "review", form, lambda: services.record_review(db.session, current_user, response, values, form.version.data))
+    section = services.section_of(response, name)
+    form = section_form(section)()
+    return _save(
+        response, name, form, name,
+        lambda: services.save_section(db.session, current_user, response, name, form.data, form.version.data),
+    )
 
 
 @bp.post("/<int:response_id>/safety-actions")
@@ -114,19 +162,121 @@ def add_action(response_id: int):
     response = _response_or_404(response_id)
     form = SafetyActionForm()
     return _save(
-        response,
-        "action",
-        form,
+        response, "action", form, "actions",
         lambda: services.add_safety_action(
-            db.session,
-            current_user,
-            response,
-            description=form.description.data,
-            owner=form.owner.data,
-            due_on=form.due_on.data,
-            expected_version=form.version.data,
+            db.session, current_user, response, description=form.description.data, owner=form.owner.data,
+            due_on=form.due_on.data, expected_version=form.version.data,
         ),
     )
+
+
+@bp.post("/<int:response_id>/findings")
+@login_required
+def add_finding(response_id: int):
+    response = _response_or_404(response_id)
+    form = FindingForm()
+    return _save(
+        response, "finding", form, "factors",
+        lambda: learning.add_finding(db.session, current_user, response, form.text.data, form.version.data),
+    )
+
+
+@bp.post("/<int:response_id>/factors")
+@login_required
+def add_factor(response_id: int):
+    response = _response_or_404(response_id)
+    form = FactorForm()
+    _set_choices({"factor": form, "contributor": ContributorForm(formdata=None)}, response)
+    return _save(
+        response, "factor", form, "factors",
+        lambda: learning.add_factor(
+            db.session, current_user, response, finding_id=int(form.finding_id.data), factor=form.factor.data,
+            description=form.description.data, expected_version=form.version.data,
+        ),
+    )
+
+
+@bp.post("/<int:response_id>/contributors")
+@login_required
+def add_contributor(response_id: int):
+    response = _response_or_404(response_id)
+    form = ContributorForm()
+    _set_choices({"factor": FactorForm(formdata=None), "contributor": form}, response)
+    return _save(
+        response, "contributor", form, "contributors",
+        lambda: contributors.add(
+            db.session, current_user, response, organisations.get(db.session, int(form.organisation_id.data)),
+            form.version.data,
+        ),
+    )
+
+
+@bp.post("/<int:response_id>/contribution")
+@login_required
+def contribute(response_id: int):
+    response = _response_or_404(response_id)
+    form = ContributionForm()
+    return _save(
+        response, "contribution", form, "contribution",
+        lambda: contributors.contribute(db.session, current_user, response, form.contribution.data, form.version.data),
+    )
+
+
+@bp.post("/<int:response_id>/agreement")
+@login_required
+def agree(response_id: int):
+    response = _response_or_404(response_id)
+    form = VersionedForm()
+    return _save(
+        response, "contribution", form, "contribution",
+        lambda: contributors.agree(db.session, current_user, response, form.version.data),
+    )
+
+
+@bp.post("/<int:response_id>/links")
+@login_required
+def add_link(response_id: int):
+    response = _response_or_404(response_id)
+    if policy.response_roles(current_user, response) <= {policy.CONTRIBUTOR}:
+        raise policy.NotPermitted("Contributing organisations cannot link responses.")
+    form = LinkForm()
+    if not form.validate_on_submit():
+        return _render(response, 400, posted={"link": form})
+    try:
+        with unit_of_work(db.session):
+            course.link(db.session, response, form.reference.data, current_user)
+    except course.LinkError as error:
+        response = services.get(db.session, response.id)
+        form.reference.errors.append(str(error))
+        return _render(response, 400, posted={"link": form})
+    flash("The responses are now linked.", "success")
+    return redirect(url_for("responses.show", response_id=response.id, _anchor="links"))
+
+
+@bp.post("/<int:response_id>/extension")
+@login_required
+def extend(response_id: int):
+    response = _response_or_404(response_id)
+    if not policy.may_edit_response(current_user, response, "patient_safety_lead"):
+        raise policy.NotPermitted("Only the lead organisation's patient safety lead can agree an extension.")
+    form = ExtensionForm()
+    if not form.validate_on_submit():
+        return _render(response, 400, posted={"extension": form})
+    try:
+        with unit_of_work(db.session):
+            services.agree_extension(
+                db.session, current_user, response, new_due_on=form.new_due_on.data, reason=form.reason.data,
+                agreed_with_affected=form.agreed_with_affected.data, expected_version=form.version.data,
+            )
+    except ChangedBySomeoneElse as error:
+        db.session.expire_all()
+        return _render(services.get(db.session, response.id), 409, refused=str(error))
+    except services.ResponseError as error:
+        response = services.get(db.session, response.id)
+        getattr(form, error.field).errors.append(str(error))
+        return _render(response, 400, posted={"extension": form})
+    flash("The extension is recorded.", "success")
+    return redirect(url_for("responses.show", response_id=response.id))
 
 
 @bp.post("/<int:response_id>/transitions/<trigger>")
@@ -148,4 +298,49 @@ def fire(response_id: int, trigger: str):
         return _render(services.get(db.session, response.id), 422, problems=error.problems, refused=str(error))
     label = runner.definition_of(response).state(outcome.after).label
     flash(f"{response.reference} is now: {label}.", "success")
+    successor = course.successor_of(db.session, response)
+    if successor is not None:  # the response went on as another method: show the new one
+        return redirect(url_for("responses.show", response_id=successor.id))
     return redirect(url_for("responses.show", response_id=response.id))
+
+
+# ---- thematic reviews ---------------------------------------------------------------------------
+
+
+def _thematic_groups():
+    return [
+        o for o in organisations.in_icbs(db.session, [g.organisation_id for g in policy.grants(current_user)] or [0])
+        if policy.may_start_thematic_review(current_user, o)
+    ] if policy.has_role(current_user, policy.Role.REVIEW_PANEL_MEMBER) else []
+
+
+@bp.route("/thematic/new", methods=["GET", "POST"])
+@login_required
+def new_thematic():
+    groups = _thematic_groups()
+    if not groups:
+        raise policy.NotPermitted("Only a PCN or federation review panel can start a thematic review.")
+    form = ThematicForm()
+    form.group_id.choices = [(str(g.id), g.name) for g in groups]
+    form.theme.choices = [("", "Any theme")] + Theme.choices()
+    form.record_type.choices = [("", "Any record type")] + RecordType.choices()
+    matched = None
+    if form.validate_on_submit():
+        group = next(g for g in groups if str(g.id) == form.group_id.data)
+        selection = thematic.Selection(
+            occurred_from=form.occurred_from.data, occurred_to=form.occurred_to.data,
+            theme=form.theme.data or None, record_type=form.record_type.data or None,
+        )
+        if request.form.get("action") == "preview":
+            matched = thematic.count(db.session, group, selection)
+        else:
+            try:
+                with unit_of_work(db.session):
+                    response = thematic.start(db.session, current_user, group, selection)
+            except services.ResponseError as error:
+                getattr(form, error.field).errors.append(str(error))
+            else:
+                flash(f"Thematic review {response.reference} has started with {len(response.reviewed_events)} events.", "success")
+                return redirect(url_for("responses.show", response_id=response.id))
+    return render_template("responses/new_thematic.html", form=form, matched=matched)
+import psirf.responses.report_views  # noqa: F401

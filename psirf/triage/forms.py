@@ -1,13 +1,21 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length
 
 from psirf.events.lfpse import PhysicalHarm, RecordType, Theme
 from psirf.events.models import EventStatus
-from psirf.triage.services import TriageChoice
+from psirf.triage.services import (
+    LOCAL_RESPONSE_CHOICES,
+    REFERRAL_BODY_MAX,
+    REFERRAL_REFERENCE_MAX,
+    TEXT_MAX,
+    TriageChoice,
+)
 from psirf.web.forms import NhsDateField, strip
+
+NO_LOCAL_RESPONSE = "none"
 
 
 def _any(label: str, choices):
@@ -27,13 +35,78 @@ class QueueFilterForm(FlaskForm):
 
 
 class TriageDecisionForm(FlaskForm):
+    """The lead's decision. Fields are declared in page order, so the error summary follows it."""
+
     choice = RadioField(
         "Which learning response is proportionate?",
         choices=TriageChoice.choices(),
-        validators=[DataRequired("Choose a learning response")],
+        validate_choice=False,
+        validators=[
+            InputRequired("Choose a learning response"),
+            AnyOf([c.value for c in TriageChoice], message="Choose a learning response"),
+        ],
+    )
+    # Shown inside the "Referred to another body" option.
+    referral_body = StringField(
+        "Which body was it referred to?",
+        filters=[strip],
+        validators=[Length(max=REFERRAL_BODY_MAX, message=f"Enter no more than {REFERRAL_BODY_MAX} characters")],
+    )
+    referred_on = NhsDateField("When was it referred?", not_after_today=True)
+    referral_reference = StringField(
+        "Their reference (optional)",
+        filters=[strip],
+        validators=[Length(max=REFERRAL_REFERENCE_MAX, message=f"Enter no more than {REFERRAL_REFERENCE_MAX} characters")],
+    )
+    local_method = SelectField(
+        "Also run a local learning response? (optional)",
+        choices=[(NO_LOCAL_RESPONSE, "No local response")] + [(c.value, c.label) for c in LOCAL_RESPONSE_CHOICES],
+        default=NO_LOCAL_RESPONSE,
+    )
+    deviation_reason = TextAreaField(
+        "Why are you choosing differently from the recommendation?",
+        filters=[strip],
+        validators=[Length(max=TEXT_MAX, message=f"Enter no more than {TEXT_MAX:,} characters")],
     )
     rationale = TextAreaField(
         "Why did you choose this response?",
         filters=[strip],
-        validators=[DataRequired("Say why you chose this response"), Length(max=5000)],
+        validators=[DataRequired("Say why you chose this response"), Length(max=TEXT_MAX)],
     )
+
+    def __init__(self, *args, recommendation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.recommendation = recommendation
+        recommended = recommendation.method if recommendation else None
+        # Nothing is preselected; the recommended option says so in its label.
+        self.choice.choices = [
+            (c.value, f"{c.label} (recommended)" if c.value == recommended else c.label) for c in TriageChoice
+        ]
+        if not self.is_submitted() and recommendation is not None and recommendation.refer_to:
+            self.referral_body.data = recommendation.refer_to
+
+    @property
+    def chosen_local_method(self) -> str | None:
+        value = self.local_method.data
+        return None if value in (None, "", NO_LOCAL_RESPONSE) else value
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        choice = self.choice.data if not self.choice.errors else None
+        if choice == TriageChoice.REFERRAL.value:
+            if not self.referral_body.data and not self.referral_body.errors:
+                self.referral_body.errors.append("Enter the body the event was referred to")
+                valid = False
+            if self.referred_on.data is None and not self.referred_on.errors:
+                self.referred_on.errors.append("Enter the date it was referred")
+                valid = False
+        if (
+            choice
+            and self.recommendation is not None
+            and choice != self.recommendation.method
+            and not self.deviation_reason.data
+            and not self.deviation_reason.errors
+        ):
+            self.deviation_reason.errors.append("Say why you are choosing differently from the recommendation")
+            valid = False
+        return valid

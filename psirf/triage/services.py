@@ -14,12 +14,40 @@ from psirf.labels import LabelledEnum
 from psirf.responses import services as responses
 from psirf.responses.models import LearningResponse, ResponseMethod
 from psirf.timeutil import utcnow
+from psirf.triage import national
+from psirf.triage.recommend import method_label  # noqa: F401  (for the event page)
+from psirf.triage.recommend import NO_FURTHER_RESPONSE, REFERRAL, Recommendation, recommend
 from psirf.web.pagination import Page, keyset_page
+from psirf.workflow import definitions
+
+REFERRAL_BODY_MAX = 200
+REFERRAL_REFERENCE_MAX = 100
+TEXT_MAX = 5000
 
 
 class TriageChoice(LabelledEnum):
+    """What the lead may choose at triage. A thematic review is not here: it is started from a set
+    of events, not from the triage of one."""
+
+    SWARM_HUDDLE = ("swarm_huddle", "SWARM huddle")
     AFTER_ACTION_REVIEW = ("after_action_review", "After action review")
-    NO_FURTHER_RESPONSE = ("no_further_response", "No further response, kept for insight")
+    MDT_REVIEW = ("mdt_review", "Multidisciplinary team (MDT) review")
+    PSII = ("psii", "Patient safety incident investigation (PSII)")
+    CROSS_ORGANISATIONAL = ("cross_organisational", "Cross-organisational learning response")
+    REFERRAL = (REFERRAL, "Referred to another body")
+    NO_FURTHER_RESPONSE = (NO_FURTHER_RESPONSE, "No further response, kept for insight")
+
+    @property
+    def method(self) -> ResponseMethod | None:
+        """The learning response this choice opens, if any."""
+        try:
+            return ResponseMethod(self.value)
+        except ValueError:
+            return None
+
+
+# The learning responses that may run alongside a referral.
+LOCAL_RESPONSE_CHOICES = [c for c in TriageChoice if c.method is not None]
 
 
 class TriageError(ValueError):
@@ -59,35 +87,159 @@ def queue(session: Session, user, filters: QueueFilters, cursor: str | None, siz
     return keyset_page(session, stmt, SafetyEvent, cursor, size)
 
 
-def decide(session: Session, event: SafetyEvent, actor, choice: TriageChoice, rationale: str) -> LearningResponse | None:
-    """Record the lead's choice and why; start the learning response it names."""
+def recommendation_for(event: SafetyEvent, today: date | None = None) -> Recommendation:
+    """What triage recommends for `event`: national requirements, then local priorities, then
+    learning potential (see psirf.triage.recommend)."""
+    return recommend(event, today=today)
+
+
+def national_flag_choices() -> list[tuple[str, str]]:
+    """The national requirement categories a reporter or lead may flag on an event."""
+    return national.flag_choices()
+
+
+def national_flags_label(keys) -> str:
+    return ", ".join(national.label_for(key) for key in keys or ())
+
+
+@dataclass
+class Referral:
+    """Where a referred event went: the body, the date and the other body's reference."""
+
+    body: str | None
+    referred_on: date | None
+    reference: str | None = None
+
+
+def _require_workflow(method: ResponseMethod, field: str) -> None:
+    try:
+        definitions.for_method(method.value)
+    except definitions.WorkflowError:
+        raise TriageError(field, f"{method.label} is not available yet: choose another response") from None
+
+
+def _check_referral(referral: Referral | None) -> Referral:
+    body = ((referral.body if referral else None) or "").strip()
+    reference = ((referral.reference if referral else None) or "").strip() or None
+    when = referral.referred_on if referral else None
+    if not body:
+        raise TriageError("referral_body", "Enter the body the event was referred to")
+    if len(body) > REFERRAL_BODY_MAX:
+        raise TriageError("referral_body", f"Enter no more than {REFERRAL_BODY_MAX} characters")
+    if not isinstance(when, date):
+        raise TriageError("referred_on", "Enter the date it was referred")
+    if when > date.today():
+        raise TriageError("referred_on", "The date must be today or in the past")
+    if reference and len(reference) > REFERRAL_REFERENCE_MAX:
+        raise TriageError("referral_reference", f"Enter no more than {REFERRAL_REFERENCE_MAX} characters")
+    return Referral(body, when, reference)
+
+
+def _comment(rationale: str, recommendation: Recommendation, deviation_reason: str | None) -> str:
+    if not deviation_reason:
+        return rationale
+    return (
+        f"{rationale}\n\nRecommended: {recommendation.label}. "
+        f"Why the lead chose differently: {deviation_reason}"
+    )
+
+
+def decide(
+    session: Session,
+    event: SafetyEvent,
+    actor,
+    choice: TriageChoice,
+    rationale: str,
+    *,
+    deviation_reason: str | None = None,
+    referral: Referral | None = None,
+    local_method: ResponseMethod | None = None,
+    today: date | None = None,
+) -> LearningResponse | None:
+    """Record the lead's choice and why; start the learning response it names.
+
+    Everything is checked before anything is written: the rationale, a reason whenever the
+    choice differs from the recommendation, the referral's details, and that a workflow exists
+    for every learning response to be opened. Returns the learning response opened, if any.
+    """
     policy.require_can_triage(actor, event)
+    choice = TriageChoice(choice)
     rationale = (rationale or "").strip()
     if not rationale:
         raise TriageError("rationale", "Say why you chose this response")
-    status = EventStatus.NO_FURTHER_RESPONSE if choice is TriageChoice.NO_FURTHER_RESPONSE else EventStatus.LEARNING_RESPONSE
+    if len(rationale) > TEXT_MAX:
+        raise TriageError("rationale", f"Enter no more than {TEXT_MAX:,} characters")
+    recommendation = recommendation_for(event, today)
+    deviation_reason = (deviation_reason or "").strip() or None
+    if choice.value == recommendation.method:
+        deviation_reason = None  # nothing to explain
+    elif not deviation_reason:
+        raise TriageError("deviation_reason", "Say why you are choosing differently from the recommendation")
+    elif len(deviation_reason) > TEXT_MAX:
+        raise TriageError("deviation_reason", f"Enter no more than {TEXT_MAX:,} characters")
+
+    to_open: ResponseMethod | None = choice.method
+    values: dict = {}
+    if choice is TriageChoice.REFERRAL:
+        referral = _check_referral(referral)
+        values = {"referral_body": referral.body, "referred_on": referral.referred_on, "referral_reference": referral.reference}
+        if local_method is not None:
+            to_open = ResponseMethod(local_method)
+            if to_open is ResponseMethod.THEMATIC_REVIEW:
+                raise TriageError("local_method", "A thematic review is started from a set of events, not here")
+            _require_workflow(to_open, "local_method")
+        status = EventStatus.REFERRED
+    elif choice is TriageChoice.NO_FURTHER_RESPONSE:
+        status = EventStatus.NO_FURTHER_RESPONSE
+    else:
+        _require_workflow(to_open, "choice")
+        status = EventStatus.LEARNING_RESPONSE
+
     now = utcnow()
     # Conditional on the event still awaiting triage: two leads deciding at once cannot both win.
     claimed = session.execute(
         update(SafetyEvent)
         .where(SafetyEvent.id == event.id, SafetyEvent.status == EventStatus.AWAITING_TRIAGE.value)
-        .values(status=status.value, triage_rationale=rationale, triaged_by_id=actor.id, triaged_at=now)
+        .values(
+            status=status.value,
+            triage_rationale=rationale,
+            triaged_by_id=actor.id,
+            triaged_at=now,
+            triage_recommendation=recommendation.method,
+            triage_deviation_reason=deviation_reason,
+            **values,
+        )
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
         raise TriageError("choice", "This event has already been triaged by someone else")
     session.refresh(event)
     response = None
-    if choice is TriageChoice.AFTER_ACTION_REVIEW:
-        response = responses.open_response(session, event, ResponseMethod.AFTER_ACTION_REVIEW, actor)
+    if to_open is not None:
+        try:
+            response = responses.open_response(session, event, to_open, actor)
+        except definitions.WorkflowError:  # checked above; a file removed meanwhile still writes nothing
+            raise TriageError("choice", f"{to_open.label} is not available yet: choose another response") from None
+    changes = {
+        "status": {"before": EventStatus.AWAITING_TRIAGE.value, "after": status.value},
+        "triage_choice": {"before": None, "after": choice.value},
+        "triage_recommendation": {"before": None, "after": recommendation.method},
+    }
+    if recommendation.requirement:
+        changes["national_requirement"] = {"before": None, "after": recommendation.requirement}
+    if deviation_reason:
+        changes["triage_deviation_reason"] = {"before": None, "after": deviation_reason}
+    for name, value in values.items():
+        if value is not None:
+            changes[name] = {"before": None, "after": value.isoformat() if isinstance(value, date) else value}
     audit.record(
         session,
         actor_id=actor.id,
         action="event:triage",
         subject=event,
         organisation_id=event.organisation_id,
-        changes={"status": {"before": EventStatus.AWAITING_TRIAGE.value, "after": status.value}},
-        comment=rationale,
+        changes=changes,
+        comment=_comment(rationale, recommendation, deviation_reason),
     )
     session.flush()
     return response

@@ -8,10 +8,16 @@ from psirf.accounts.models import Role
 from psirf.db import unit_of_work
 from psirf.events.models import SafetyEvent
 from psirf.extensions import db
+from psirf.responses.models import ResponseMethod
 from psirf.triage import services
 from psirf.triage.forms import QueueFilterForm, TriageDecisionForm
 
 bp = Blueprint("triage", __name__, url_prefix="/triage")
+
+
+@bp.context_processor
+def helpers() -> dict:
+    return {"national_flags_label": services.national_flags_label}
 
 
 @bp.get("")
@@ -33,8 +39,15 @@ def queue():
     page = services.queue(db.session, current_user, filters, request.args.get("after"), current_app.config["PAGE_SIZE"])
     args = {k: v for k, v in request.args.items() if k != "after"}
     next_url = url_for("triage.queue", **args, after=page.next_cursor) if page.next_cursor else None
+    # Computed from each event's own fields: no query per row.
+    recommendations = {e.id: services.recommendation_for(e) for e in page.items}
     return render_template(
-        "triage/queue.html", filter_form=form, page=page, next_url=next_url, first_url=url_for("triage.queue", **args)
+        "triage/queue.html",
+        filter_form=form,
+        page=page,
+        next_url=next_url,
+        first_url=url_for("triage.queue", **args),
+        recommendations=recommendations,
     )
 
 
@@ -53,19 +66,40 @@ def decide(event_id: int):
     if event.status != "awaiting_triage":
         flash(f"{event.reference} has already been triaged.", "info")
         return redirect(url_for("events.show", event_id=event.id))
-    form = TriageDecisionForm()
+    recommendation = services.recommendation_for(event)
+    form = TriageDecisionForm(recommendation=recommendation)
     if form.validate_on_submit():
+        choice = services.TriageChoice(form.choice.data)
+        referral = None
+        if choice is services.TriageChoice.REFERRAL:
+            referral = services.Referral(form.referral_body.data, form.referred_on.data, form.referral_reference.data)
+        local_method = form.chosen_local_method if referral else None
         try:
             with unit_of_work(db.session):
                 response = services.decide(
-                    db.session, event, current_user, services.TriageChoice(form.choice.data), form.rationale.data
+                    db.session,
+                    event,
+                    current_user,
+                    choice,
+                    form.rationale.data,
+                    deviation_reason=form.deviation_reason.data,
+                    referral=referral,
+                    local_method=ResponseMethod(local_method) if local_method else None,
                 )
         except services.TriageError as error:
             getattr(form, error.field).errors.append(str(error))
         else:
+            if referral is not None:
+                message = f"{event.reference} is recorded as referred to {referral.body}."
+                if response is not None:
+                    message += f" {response.method_label} {response.reference} has started alongside."
+                flash(message, "success")
+            elif response is not None:
+                flash(f"{response.method_label} {response.reference} has started.", "success")
+            else:
+                flash(f"{event.reference} is kept for insight with no further response.", "success")
             if response is not None:
-                flash(f"After action review {response.reference} has started. Plan the review next.", "success")
                 return redirect(url_for("responses.show", response_id=response.id))
-            flash(f"{event.reference} is kept for insight with no further response.", "success")
             return redirect(url_for("triage.queue"))
-    return render_template("triage/decide.html", form=form, event=event)
+    status = 400 if form.is_submitted() else 200
+    return render_template("triage/decide.html", form=form, event=event, recommendation=recommendation), status

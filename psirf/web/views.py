@@ -63,6 +63,8 @@ def navigation_items() -> list[dict]:
         items.append({"href": url_for("triage.queue"), "text": "Triage"})
     if policy.has_role(current_user, Role.PATIENT_SAFETY_LEAD, Role.REVIEW_PANEL_MEMBER, *policy.ICB_ROLES):
         items.append({"href": url_for("responses.index"), "text": "Learning responses"})
+    if policy.has_role(current_user, *policy.ICB_ROLES):
+        items.append({"href": url_for("oversight.overdue"), "text": "Overdue responses"})
     if policy.has_role(current_user, Role.ADMINISTRATOR):
         items.append({"href": url_for("organisations.index"), "text": "Organisations"})
         items.append({"href": url_for("accounts.users"), "text": "Accounts"})
@@ -83,6 +85,16 @@ def sign_out_form() -> Markup:
         '<input type="hidden" name="csrf_token" value="{token}">'
         '<button class="nhsuk-header__account-button">Sign out</button></form>'
     ).format(action=url_for("accounts.sign_out"), token=generate_csrf())
+
+
+def format_iso_date(value) -> str:
+    """A date kept as an ISO string in a response's record, as people write it."""
+    from datetime import date
+
+    try:
+        return date.fromisoformat(str(value)).strftime("%-d %B %Y")
+    except ValueError:
+        return str(value or "")
 
 
 def _labels():
@@ -107,6 +119,7 @@ def register_error_handlers(app: Flask) -> None:
     from flask_wtf.csrf import CSRFError
 
     app.jinja_env.globals["labels"] = _labels()
+    app.jinja_env.filters["format_iso_date"] = format_iso_date
     app.context_processor(
         lambda: {"navigation_items": navigation_items, "header_role": header_role(), "sign_out_form": sign_out_form}
     )

@@ -5,17 +5,58 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import hashlib
+import json
+
 import yaml
 
 from psirf.config import PROJECT_ROOT
 from psirf.workflow import rules  # noqa: F401  (registers the guards and actions by name)
-from psirf.workflow.registry import ACTIONS, GUARDS
+from psirf.workflow.registry import ACTIONS, GUARDS, GuardCall
 
 WORKFLOW_DIR = PROJECT_ROOT / "workflows"
+# Earlier versions of a workflow live on here, so responses started under them run to the end.
+ARCHIVE = "versions"
+FINGERPRINTS = "fingerprints.json"
 
 
 class WorkflowError(ValueError):
     """A workflow file is wrong; the message names the file and the fault."""
+
+
+# Parts of a response record kept in their own tables, which a state may let its actor edit
+# beside the sections a workflow file declares.
+PARTS = {
+    "actions": "Safety actions",
+    "factors": "Findings and contributory factors",
+    "contributors": "Contributing organisations",
+    "contribution": "Each organisation's contribution",
+}
+FIELD_TYPES = {"line", "text", "date", "choice"}
+
+
+@dataclass(frozen=True)
+class FieldDef:
+    name: str
+    label: str
+    type: str = "text"
+    hint: str | None = None
+    required: bool = False
+    options: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class SectionDef:
+    """A part of the response's record, declared in the workflow file and kept as data."""
+
+    name: str
+    label: str
+    fields: tuple[FieldDef, ...]
+    hint: str | None = None
+    repeatable: bool = False  # each save adds an entry (a meeting, an escalated issue)
+
+    def field(self, name: str) -> FieldDef:
+        return next(f for f in self.fields if f.name == name)
 
 
 @dataclass(frozen=True)
@@ -25,6 +66,7 @@ class StateDef:
     acts: str | None = None
     final: bool = False
     edits: tuple[str, ...] = ()
+    contributors: bool = False  # contributing organisations add their part in this state
 
 
 @dataclass(frozen=True)
@@ -33,7 +75,7 @@ class TransitionDef:
     label: str
     sources: tuple[str, ...]
     dest: str
-    guards: tuple[str, ...] = ()
+    guards: tuple[GuardCall, ...] = ()
     actions: tuple[str, ...] = ()
     needs: tuple[str, ...] = ()
 
@@ -49,6 +91,8 @@ class WorkflowDef:
     transitions: tuple[TransitionDef, ...]
     on_start: tuple[str, ...] = ()
     target: dict = field(default_factory=dict)
+    sections: dict[str, SectionDef] = field(default_factory=dict)
+    fingerprint: str = ""
 
     def state(self, name: str) -> StateDef:
         return self.states[name]
@@ -76,14 +120,23 @@ def parse(data: dict, source: str) -> WorkflowDef:
     for key in ("name", "version", "label", "method", "initial", "states", "transitions"):
         if key not in data:
             fail(f"missing '{key}'")
+    sections = {name: _section(name, spec or {}, fail) for name, spec in (data.get("sections") or {}).items()}
     states = {}
     for name, spec in (data["states"] or {}).items():
         spec = spec or {}
         if "label" not in spec:
             fail(f"state '{name}' has no label")
         states[name] = StateDef(
-            name, spec["label"], spec.get("acts"), bool(spec.get("final")), _as_tuple(spec.get("edits"))
+            name,
+            spec["label"],
+            spec.get("acts"),
+            bool(spec.get("final")),
+            _as_tuple(spec.get("edits")),
+            bool(spec.get("contributors")),
         )
+        for part in states[name].edits:
+            if part not in sections and part not in PARTS:
+                fail(f"state '{name}' edits unknown section '{part}'")
     if data["initial"] not in states:
         fail(f"initial state '{data['initial']}' is not declared")
     transitions = []
@@ -93,16 +146,20 @@ def parse(data: dict, source: str) -> WorkflowDef:
             label=spec.get("label") or spec["trigger"],
             sources=_as_tuple(spec["source"]),
             dest=spec["dest"],
-            guards=_as_tuple(spec.get("guards")),
+            guards=tuple(GuardCall.parse(g) for g in _as_tuple(spec.get("guards"))),
             actions=_as_tuple(spec.get("actions")),
             needs=_as_tuple(spec.get("needs")),
         )
         for state in (*t.sources, t.dest):
             if state not in states:
                 fail(f"transition '{t.trigger}' names unknown state '{state}'")
-        for name in t.guards:
-            if name not in GUARDS:
-                fail(f"transition '{t.trigger}' names unknown guard '{name}'")
+        for call in t.guards:
+            if call.name not in GUARDS:
+                fail(f"transition '{t.trigger}' names unknown guard '{call.name}'")
+            check_args = GUARDS[call.name].check_args
+            problem = check_args(sections, call.args) if check_args else None
+            if problem:
+                fail(f"transition '{t.trigger}': guard '{call.name}' {problem}")
         for name in t.actions:
             if name not in ACTIONS:
                 fail(f"transition '{t.trigger}' names unknown action '{name}'")
@@ -126,12 +183,34 @@ def parse(data: dict, source: str) -> WorkflowDef:
         transitions=tuple(transitions),
         on_start=_as_tuple(data.get("on_start")),
         target=dict(data.get("target") or {}),
+        sections=sections,
+        fingerprint=fingerprint(data),
     )
+
+
+def fingerprint(data: dict) -> str:
+    """What a version means, whatever its comments and layout: a changed meaning needs a new version."""
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _section(name: str, spec: dict, fail) -> SectionDef:
+    if "label" not in spec or not spec.get("fields"):
+        fail(f"section '{name}' needs a label and fields")
+    fields = []
+    for f in spec["fields"]:
+        kind = f.get("type", "text")
+        if kind not in FIELD_TYPES:
+            fail(f"section '{name}': field '{f.get('name')}' has unknown type '{kind}'")
+        options = tuple((str(k), str(v)) for k, v in (f.get("options") or {}).items())
+        if kind == "choice" and not options:
+            fail(f"section '{name}': choice field '{f.get('name')}' has no options")
+        fields.append(FieldDef(f["name"], f["label"], kind, f.get("hint"), bool(f.get("required")), options))
+    return SectionDef(name, spec["label"], tuple(fields), spec.get("hint"), bool(spec.get("repeatable")))
 
 
 def read_directory(directory: Path = WORKFLOW_DIR) -> dict[tuple[str, int], WorkflowDef]:
     found: dict[tuple[str, int], WorkflowDef] = {}
-    for path in sorted(directory.glob("*.yaml")):
+    for path in sorted(directory.glob("*.yaml")) + sorted((directory / ARCHIVE).glob("*.yaml")):
         try:
             data = yaml.safe_load(path.read_text())
         except yaml.YAMLError as exc:
@@ -172,3 +251,27 @@ def for_method(method: str) -> WorkflowDef:
     if not candidates:
         raise WorkflowError(f"no workflow for method '{method}'")
     return max(candidates, key=lambda d: d.version)
+
+
+def recorded_fingerprints(directory: Path = WORKFLOW_DIR) -> dict[str, str]:
+    path = directory / FINGERPRINTS
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def changed_without_new_version(found: dict, directory: Path = WORKFLOW_DIR) -> list[str]:
+    """Versions whose meaning differs from what was recorded when they were first released."""
+    recorded = recorded_fingerprints(directory)
+    return [
+        f"{name} version {version}"
+        for (name, version), d in sorted(found.items())
+        if recorded.get(f"{name}@{version}") not in (None, d.fingerprint)
+    ]
+
+
+def record_fingerprints(found: dict, directory: Path = WORKFLOW_DIR) -> list[str]:
+    """Record the fingerprints of versions not yet recorded; returns those it added."""
+    recorded = recorded_fingerprints(directory)
+    added = [f"{n}@{v}" for (n, v) in sorted(found) if f"{n}@{v}" not in recorded]
+    recorded.update({f"{n}@{v}": d.fingerprint for (n, v), d in found.items() if f"{n}@{v}" in added})
+    (directory / FINGERPRINTS).write_text(json.dumps(dict(sorted(recorded.items())), indent=2) + "\n")
+    return added

@@ -8,47 +8,96 @@ from psirf.timeutil import utcnow
 from psirf.workflow.registry import action, guard
 
 
-def _aar(response):
-    return response.after_action_review
+def _filled(value) -> bool:
+    return value is not None and str(value).strip() != ""
 
 
-def _filled(*values) -> bool:
-    return all(v is not None and str(v).strip() for v in values)
+def _sections_known(sections, args) -> str | None:
+    if not args:
+        return "needs the sections to check, like complete:plan"
+    unknown = [a for a in args if a not in sections]
+    return f"names unknown sections {unknown}" if unknown else None
 
 
-@guard("has_conductor", "Name who will conduct the review.")
-def has_conductor(response) -> bool:
-    return _aar(response) is not None and _filled(_aar(response).conductor)
+@guard("complete", check_args=_sections_known)
+def complete(response, definition, sections) -> list[str]:
+    """Every required question in the named sections is answered (a repeatable one has an entry)."""
+    record = response.record or {}
+    problems = []
+    for name in sections:
+        section = definition.sections[name]
+        saved = record.get(name)
+        if section.repeatable:
+            if not saved:
+                problems.append(f"Add at least one entry to '{section.label}'.")
+            continue
+        saved = saved or {}
+        problems += [f"Answer '{f.label}'." for f in section.fields if f.required and not _filled(saved.get(f.name))]
+    return problems
 
 
-@guard("has_review_date", "Give the date of the review.")
-def has_review_date(response) -> bool:
-    return _aar(response) is not None and _aar(response).review_on is not None
+@guard("has_safety_action")
+def has_safety_action(response, definition, args) -> list[str]:
+    return [] if response.safety_actions else ["Add at least one safety action with an owner and a due date."]
 
 
-@guard("four_questions_answered", "Answer all four review questions.")
-def four_questions_answered(response) -> bool:
-    aar = _aar(response)
-    return aar is not None and _filled(aar.expected, aar.actual, aar.difference, aar.learned)
+@guard("has_contributory_factor")
+def has_contributory_factor(response, definition, args) -> list[str]:
+    if not response.findings:
+        return ["Record at least one finding."]
+    if not any(f.factors for f in response.findings):
+        return ["Link at least one contributory factor (SEIPS) to a finding."]
+    return []
 
 
-@guard("learning_recorded", "Write a summary of the learning to share.")
-def learning_recorded(response) -> bool:
-    return _aar(response) is not None and _filled(_aar(response).learning_summary)
+@guard("has_events")
+def has_events(response, definition, args) -> list[str]:
+    return [] if response.events else ["Choose the events the review covers."]
 
 
-@guard("has_safety_action", "Add at least one safety action with an owner and a due date.")
-def has_safety_action(response) -> bool:
-    return len(response.safety_actions) > 0
+@guard("has_contributors")
+def has_contributors(response, definition, args) -> list[str]:
+    return [] if response.contributors else ["Add at least one contributing organisation."]
+
+
+@guard("contributions_received")
+def contributions_received(response, definition, args) -> list[str]:
+    waiting = [c.organisation.name for c in response.contributors if not _filled(c.contribution)]
+    return [f"Wait for the contribution from {name}." for name in waiting]
+
+
+@guard("contributors_agreed")
+def contributors_agreed(response, definition, args) -> list[str]:
+    waiting = [c.organisation.name for c in response.contributors if c.agreed_at is None]
+    return [f"Record the agreement of {name}." for name in waiting]
 
 
 @action("set_due_date")
 def set_due_date(session, response, actor, definition) -> None:
-    days = definition.target.get("close_within_days")
-    if days:
-        response.due_on = (utcnow() + timedelta(days=int(days))).date()
+    target = definition.target
+    start = response.created_at or utcnow()
+    if target.get("close_within_hours"):
+        response.due_on = (start + timedelta(hours=int(target["close_within_hours"]))).date()
+    elif target.get("close_within_days"):
+        response.due_on = (start + timedelta(days=int(target["close_within_days"]))).date()
 
 
 @action("record_closed")
 def record_closed(session, response, actor, definition) -> None:
     response.closed_at = utcnow()
+
+
+def _continue_as(method: str, kind: str):
+    def run(session, response, actor, definition) -> None:
+        from psirf.responses import course  # the responses package builds on this engine
+
+        response.closed_at = utcnow()
+        course.continue_as(session, response, method, actor, kind)
+
+    return run
+
+
+# Changing course: the response ends here and goes on as another method, linked, history kept.
+action("continue_as_after_action_review")(_continue_as("after_action_review", "became"))
+action("escalate_to_psii")(_continue_as("psii", "escalated_to"))
+action("widen_to_cross_organisational")(_continue_as("cross_organisational", "widened_to"))

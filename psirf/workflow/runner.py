@@ -17,7 +17,7 @@ from transitions import Machine, MachineError
 
 from psirf import audit, policy
 from psirf.workflow.definitions import WorkflowDef, get
-from psirf.workflow.registry import ACTIONS, GUARDS
+from psirf.workflow.registry import ACTIONS
 
 
 class TransitionRefused(Exception):
@@ -49,7 +49,7 @@ def definition_of(response) -> WorkflowDef:
 
 def failing_guards(definition: WorkflowDef, trigger: str, response) -> list[str]:
     transition = definition.transition(trigger)
-    return [GUARDS[g].message for g in transition.guards if not GUARDS[g].check(response)]
+    return [problem for call in transition.guards for problem in call.problems(response, definition)]
 
 
 def _move(definition: WorkflowDef, current: str, trigger: str, response) -> str:
@@ -67,7 +67,7 @@ def _move(definition: WorkflowDef, current: str, trigger: str, response) -> str:
                 "trigger": t.trigger,
                 "source": list(t.sources),
                 "dest": t.dest,
-                "conditions": [lambda name=g: GUARDS[name].check(response) for g in t.guards],
+                "conditions": [lambda call=g: not call.problems(response, definition) for g in t.guards],
             }
             for t in definition.transitions
         ],

@@ -154,7 +154,7 @@ def test_after_action_reviews_in_every_state(demo):
                 state = transition.dest
         assert state == response.state
         if response.state in ("panel_review", "returned", "closed"):
-            assert response.after_action_review.learning_summary and response.safety_actions
+            assert response.record["review"]["learning_summary"] and response.safety_actions
         if response.state == "returned":
             returned = [e for e in trail if e.action == "transition:return_to_lead"]
             assert returned and returned[-1].comment and returned[-1].actor_id == panel

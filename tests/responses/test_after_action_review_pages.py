@@ -35,13 +35,13 @@ def test_the_whole_review_from_triage_to_approval(session, sign_in, world):
 
     page = lead.get(url).get_data(as_text=True)
     assert "Planning the review" in page
-    lead.post(f"{url}/plan", data={"version": version_of(page), "conductor": "Dr Jones", "participants": "GP, nurse",
+    lead.post(f"{url}/sections/plan", data={"version": version_of(page), "timing": "hot", "conductor": "Dr Jones", "participants": "GP, nurse",
                                     **date_fields("review_on", date.today())})
     page = lead.get(url).get_data(as_text=True)
     assert lead.post(f"{url}/transitions/hold_review", data={"version": version_of(page)}).status_code == 302
 
     page = lead.get(url).get_data(as_text=True)
-    lead.post(f"{url}/review", data={"version": version_of(page), "expected": "Dose checked", "actual": "Not checked",
+    lead.post(f"{url}/sections/review", data={"version": version_of(page), "expected": "Dose checked", "actual": "Not checked",
                                       "difference": "Busy clinic", "learned": "Protect time", "learning_summary": "Protected time"})
     page = lead.get(url).get_data(as_text=True)
     lead.post(f"{url}/safety-actions", data={"version": version_of(page), "description": "Protected checking slot",
@@ -79,7 +79,7 @@ def test_sending_an_incomplete_review_lists_what_is_missing(sign_in, world):
     response = lead.post(f"/responses/{aar.id}/transitions/send_to_panel", data={"version": version_of(page)})
     text = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "Answer all four review questions." in text
+    assert "Answer 'What was expected to happen?'." in text
     assert "Add at least one safety action" in text
 
 
@@ -87,7 +87,7 @@ def test_a_stale_tab_is_told_the_record_changed_and_nothing_is_written(session, 
     aar = AfterActionReviewFactory(organisation=world.practice, ready_for_panel=True)
     lead = sign_in(world.lead)
     stale = version_of(lead.get(f"/responses/{aar.id}").get_data(as_text=True))
-    lead.post(f"/responses/{aar.id}/review", data={"version": stale, "expected": "Changed", "actual": "a",
+    lead.post(f"/responses/{aar.id}/sections/review", data={"version": stale, "expected": "Changed", "actual": "a",
                                                    "difference": "b", "learned": "c", "learning_summary": "d"})
     response = lead.post(f"/responses/{aar.id}/transitions/send_to_panel", data={"version": stale})
     assert response.status_code == 409

@@ -3,14 +3,16 @@
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from psirf.audit import AuditRecord
 from psirf.db import unit_of_work
+from psirf.events.models import SafetyEvent
 from psirf.policy import NotPermitted, NotVisible
-from psirf.responses.models import LearningResponse
+from psirf.responses.models import LearningResponse, ResponseMethod
 from psirf.triage import services
-from psirf.triage.services import TriageChoice, TriageError
+from psirf.triage.services import Referral, TriageChoice, TriageError
+from psirf.workflow import definitions
 from tests.factories import SafetyEventFactory
 
 
@@ -30,7 +32,8 @@ def test_choosing_an_after_action_review_opens_it_in_its_first_state_with_a_due_
 def test_a_second_decision_on_the_same_event_is_refused(session, world):
     event = SafetyEventFactory(organisation=world.practice, status="awaiting_triage")
     with unit_of_work(session):
-        services.decide(session, event, world.lead, TriageChoice.NO_FURTHER_RESPONSE, "Low learning potential")
+        services.decide(session, event, world.lead, TriageChoice.NO_FURTHER_RESPONSE, "Low learning potential",
+                        deviation_reason="Already discussed at the practice meeting")
     with pytest.raises(TriageError, match="already been triaged"):
         with unit_of_work(session):
             services.decide(session, event, world.lead, TriageChoice.AFTER_ACTION_REVIEW, "Changed my mind")
@@ -49,3 +52,152 @@ def test_the_queue_holds_only_the_leads_own_organisation(session, world):
     SafetyEventFactory(organisation=world.other_practice, status="awaiting_triage")
     page = services.queue(session, world.lead, services.QueueFilters(), None, 10)
     assert [e.id for e in page.items] == [mine.id]
+
+
+# ---- the recommendation and choosing otherwise ------------------------------------------------
+
+
+def never_event(world):
+    return SafetyEventFactory(organisation=world.practice, status="awaiting_triage", never_event=True,
+                              never_event_type="methotrexate_overdose", physical_harm="moderate")
+
+
+def nothing_written(session) -> bool:
+    session.rollback()
+    return (
+        session.scalar(select(func.count()).select_from(AuditRecord)) == 0
+        and session.scalar(select(func.count()).select_from(LearningResponse)) == 0
+    )
+
+
+def test_choosing_otherwise_without_a_reason_is_refused_and_nothing_is_written(session, world):
+    event = never_event(world)
+    with pytest.raises(TriageError, match="choosing differently") as refused:
+        with unit_of_work(session):
+            services.decide(session, event, world.lead, TriageChoice.AFTER_ACTION_REVIEW, "The team is here")
+    assert refused.value.field == "deviation_reason"
+    assert nothing_written(session)
+    assert session.get(SafetyEvent, event.id).status == "awaiting_triage"
+
+
+def test_choosing_otherwise_keeps_the_reason_and_the_recommendation_in_the_audit_record(session, world):
+    event = never_event(world)
+    with unit_of_work(session):
+        services.decide(session, event, world.lead, TriageChoice.AFTER_ACTION_REVIEW, "The team is here",
+                        deviation_reason="The ICB agreed it is not a Never Event: the dose was caught")
+    assert (event.triage_recommendation, event.triage_deviation_reason) == (
+        "psii", "The ICB agreed it is not a Never Event: the dose was caught")
+    record = session.scalars(select(AuditRecord).where(AuditRecord.action == "event:triage")).one()
+    assert record.changes["triage_recommendation"] == {"before": None, "after": "psii"}
+    assert record.changes["triage_choice"] == {"before": None, "after": "after_action_review"}
+    assert record.changes["national_requirement"] == {"before": None, "after": "never_event"}
+    assert record.changes["triage_deviation_reason"]["after"].startswith("The ICB agreed")
+    assert "The team is here" in record.comment
+    assert "Recommended: Patient safety incident investigation" in record.comment
+    assert "The ICB agreed it is not a Never Event" in record.comment
+
+
+def test_following_the_recommendation_needs_no_second_reason(session, world):
+    event = never_event(world)
+    with unit_of_work(session):
+        response = services.decide(session, event, world.lead, TriageChoice.PSII, "A Never Event",
+                                   deviation_reason="ignored when the choice matches")
+    assert response.method == "psii" and event.status == "learning_response"
+    assert event.triage_recommendation == "psii" and event.triage_deviation_reason is None
+    record = session.scalars(select(AuditRecord).where(AuditRecord.action == "event:triage")).one()
+    assert "triage_deviation_reason" not in record.changes and record.comment == "A Never Event"
+
+
+@pytest.mark.parametrize("choice", [c for c in TriageChoice if c.method is not None])
+def test_every_method_choice_opens_its_learning_response(session, world, choice):
+    event = SafetyEventFactory(organisation=world.practice, status="awaiting_triage")
+    with unit_of_work(session):
+        response = services.decide(session, event, world.lead, choice, "Proportionate",
+                                   deviation_reason="Chosen for this event's circumstances")
+    assert response.method == choice.value and event.learning_response_id == response.id
+    assert response.workflow_name == definitions.for_method(choice.value).name
+
+
+def test_thematic_review_is_not_a_triage_choice():
+    assert "thematic_review" not in {c.value for c in TriageChoice}
+
+
+def test_a_method_without_a_workflow_yet_is_refused_on_the_choice_and_nothing_is_written(session, world, monkeypatch):
+    real = definitions.for_method
+
+    def for_method(method):
+        if method == "mdt_review":
+            raise definitions.WorkflowError("no workflow for method 'mdt_review'")
+        return real(method)
+
+    monkeypatch.setattr(definitions, "for_method", for_method)
+    event = SafetyEventFactory(organisation=world.practice, status="awaiting_triage", theme="diagnosis",
+                               physical_harm="severe")  # recommended: MDT review
+    with pytest.raises(TriageError, match="not available yet") as refused:
+        with unit_of_work(session):
+            services.decide(session, event, world.lead, TriageChoice.MDT_REVIEW, "Several professions involved")
+    assert refused.value.field == "choice"
+    assert nothing_written(session)
+    assert session.get(SafetyEvent, event.id).status == "awaiting_triage"
+
+
+# ---- referred to another body ---------------------------------------------------------------
+
+
+def child_death(world):
+    return SafetyEventFactory(organisation=world.practice, status="awaiting_triage", physical_harm="fatal",
+                              national_flags=["child_death"])
+
+
+def test_a_referral_records_the_body_date_and_reference_and_opens_nothing(session, world):
+    event = child_death(world)
+    referred = date.today() - timedelta(days=1)
+    with unit_of_work(session):
+        response = services.decide(session, event, world.lead, TriageChoice.REFERRAL, "Statutory CDOP process",
+                                   referral=Referral("Child Death Overview Panel", referred, "CDOP-2026-17"))
+    assert response is None
+    assert (event.status, event.referral_body, event.referred_on, event.referral_reference) == (
+        "referred", "Child Death Overview Panel", referred, "CDOP-2026-17")
+    assert event.learning_response_id is None and event.triage_recommendation == "referral"
+    record = session.scalars(select(AuditRecord).where(AuditRecord.action == "event:triage")).one()
+    assert record.changes["status"]["after"] == "referred"
+    assert record.changes["referral_body"]["after"] == "Child Death Overview Panel"
+    assert record.changes["referred_on"]["after"] == referred.isoformat()
+
+
+def test_a_referral_with_a_local_response_alongside_opens_it(session, world):
+    event = child_death(world)
+    with unit_of_work(session):
+        response = services.decide(session, event, world.lead, TriageChoice.REFERRAL, "CDOP leads; we learn too",
+                                   referral=Referral("Child Death Overview Panel", date.today(), None),
+                                   local_method=ResponseMethod.AFTER_ACTION_REVIEW)
+    assert response.method == "after_action_review"
+    assert event.status == "referred" and event.learning_response_id == response.id
+    actions = session.scalars(select(AuditRecord.action).order_by(AuditRecord.id)).all()
+    assert actions == ["response:open", "event:triage"]
+
+
+@pytest.mark.parametrize(
+    "referral, field",
+    [
+        (Referral("", date.today(), None), "referral_body"),
+        (Referral("LeDeR programme", None, None), "referred_on"),
+        (Referral("LeDeR programme", date.today() + timedelta(days=1), None), "referred_on"),
+        (None, "referral_body"),
+    ],
+)
+def test_a_referral_needs_a_body_and_a_date_not_in_the_future(session, world, referral, field):
+    event = child_death(world)
+    with pytest.raises(TriageError) as refused:
+        with unit_of_work(session):
+            services.decide(session, event, world.lead, TriageChoice.REFERRAL, "Referral",
+                            deviation_reason="Different body", referral=referral)
+    assert refused.value.field == field
+    assert nothing_written(session)
+
+
+def test_referring_a_never_event_elsewhere_needs_a_reason(session, world):
+    event = never_event(world)
+    with pytest.raises(TriageError, match="choosing differently"):
+        services.decide(session, event, world.lead, TriageChoice.REFERRAL, "Hospital leads",
+                        referral=Referral("Demo Hospitals NHS Trust", date.today(), None))

@@ -99,3 +99,44 @@ def test_a_response_keeps_the_version_it_started_under():
     assert definitions.get("after_action_review", 1).version == 1
     with pytest.raises(WorkflowError):
         definitions.get("after_action_review", 999)
+
+
+def test_a_closing_state_is_reachable_from_every_state(workflow):
+    finals = {s.name for s in workflow.states.values() if s.final}
+    for start in workflow.states:
+        reached, frontier = {start}, [start]
+        while frontier:
+            for t in workflow.available_from(frontier.pop()):
+                if t.dest not in reached:
+                    reached.add(t.dest)
+                    frontier.append(t.dest)
+        assert reached & finals, f"{start} cannot reach a closing state"
+
+
+def test_every_part_a_state_edits_is_declared(workflow):
+    from psirf.workflow.definitions import PARTS
+
+    for state in workflow.states.values():
+        for part in state.edits:
+            assert part in workflow.sections or part in PARTS, (state.name, part)
+
+
+def test_every_guard_names_sections_the_workflow_declares(workflow):
+    for t in workflow.transitions:
+        for call in t.guards:
+            if call.name == "complete":
+                assert set(call.args) <= set(workflow.sections), t.trigger
+
+
+@pytest.mark.parametrize(
+    "name", ["after_action_review", "swarm_huddle", "mdt_review", "thematic_review", "psii", "cross_organisational"]
+)
+def test_every_method_has_a_workflow_the_show_command_draws(app, name):
+    result = app.test_cli_runner().invoke(args=["workflows", "show", name])
+    assert result.exit_code == 0, result.output
+    assert "stateDiagram-v2" in result.output
+
+
+def test_a_guard_naming_an_undeclared_section_fails_when_loaded():
+    with pytest.raises(WorkflowError, match="unknown sections"):
+        parse(dict(BASE, transitions=[{"trigger": "go", "source": "a", "dest": "b", "guards": ["complete:nothing"]}]), "x.yaml")

@@ -39,7 +39,11 @@ def test_guards_that_fail_say_what_to_do_and_change_nothing(session, world):
     with pytest.raises(TransitionRefused) as refused:
         with unit_of_work(session):
             runner.fire(session, response, "hold_review", world.lead, response.version_id)
-    assert refused.value.problems == ["Name who will conduct the review.", "Give the date of the review."]
+    assert refused.value.problems == [
+        "Answer 'Is this a hot or a cold review?'.",
+        "Answer 'Who will conduct the review?'.",
+        "Answer 'When will the review be held?'.",
+    ]
     session.expire_all()
     assert session.get(LearningResponse, response.id).state == "planning"
     assert transitions_recorded(session, response, "hold_review") == 0
@@ -97,7 +101,7 @@ def test_two_people_firing_at_once_exactly_one_wins(app, session, world):
             s = db.session
             user = s.get(User, user_id)
             row = s.get(LearningResponse, response_id)
-            _ = (row.safety_actions, row.after_action_review)  # loaded before either writes
+            _ = (row.safety_actions, row.record)  # loaded before either writes
             barrier.wait()
             try:
                 with unit_of_work(s):

@@ -1,0 +1,42 @@
+"""Findings and SEIPS contributory factors, recorded on any learning response."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from psirf.learning.models import ContributoryFactor, Finding, SeipsFactor
+from psirf.responses.services import ResponseError, finish_edit, require_edit
+
+
+def add_finding(session: Session, user, response, text: str, expected_version: int | None) -> Finding:
+    require_edit(user, response, "factors", expected_version)
+    if not (text or "").strip():
+        raise ResponseError("text", "Write the finding")
+    finding = Finding(text=text.strip())
+    response.findings.append(finding)
+    session.flush()
+    finish_edit(session, user, response, "edit:finding", {"Finding": {"before": None, "after": finding.text}})
+    return finding
+
+
+def add_factor(
+    session: Session, user, response, *, finding_id: int, factor: str, description: str, expected_version: int | None
+) -> ContributoryFactor:
+    require_edit(user, response, "factors", expected_version)
+    finding = next((f for f in response.findings if f.id == finding_id), None)
+    if finding is None:
+        raise ResponseError("finding_id", "Choose the finding this factor contributed to")
+    try:
+        factor = SeipsFactor(factor).value
+    except ValueError:
+        raise ResponseError("factor", "Choose a part of the work system") from None
+    if not (description or "").strip():
+        raise ResponseError("description", "Describe how it contributed")
+    item = ContributoryFactor(factor=factor, description=description.strip())
+    finding.factors.append(item)
+    session.flush()
+    finish_edit(
+        session, user, response, "edit:factor",
+        {"Contributory factor": {"before": None, "after": f"{SeipsFactor.label_for(factor)}: {item.description}"}},
+    )
+    return item

@@ -1,0 +1,59 @@
+"""Cross-organisational responses: contributing organisations, their input and their agreement."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from psirf import policy
+from psirf.organisations.models import Organisation
+from psirf.responses.models import Contributor, LearningResponse
+from psirf.responses.services import ResponseError, finish_edit, require_edit
+from psirf.timeutil import utcnow
+
+
+def add(session: Session, user, response: LearningResponse, organisation: Organisation, expected_version: int | None) -> Contributor:
+    require_edit(user, response, "contributors", expected_version)
+    if organisation.id == response.organisation_id:
+        raise ResponseError("organisation_id", "The lead organisation is not a contributor to its own response")
+    if organisation.icb_id != response.organisation.icb_id:
+        raise ResponseError("organisation_id", "Choose an organisation in the same integrated care board")
+    if any(c.organisation_id == organisation.id for c in response.contributors):
+        raise ResponseError("organisation_id", f"{organisation.name} is already contributing")
+    contributor = Contributor(organisation_id=organisation.id)
+    response.contributors.append(contributor)
+    session.flush()
+    finish_edit(session, user, response, "edit:contributor", {"Contributor": {"before": None, "after": organisation.name}})
+    return contributor
+
+
+def _own(user, response: LearningResponse) -> Contributor:
+    mine = policy.contributing_organisations(user, response)
+    contributor = next((c for c in response.contributors if c.organisation_id in mine), None)
+    if contributor is None:
+        raise policy.NotPermitted("Only a contributing organisation can do that.")
+    return contributor
+
+
+def contribute(session: Session, user, response: LearningResponse, text: str, expected_version: int | None) -> None:
+    require_edit(user, response, "contribution", expected_version)
+    contributor = _own(user, response)
+    if not (text or "").strip():
+        raise ResponseError("contribution", "Write your organisation's contribution")
+    before = contributor.contribution
+    contributor.contribution = text.strip()
+    contributor.contributed_by_id = user.id
+    finish_edit(
+        session, user, response, "edit:contribution",
+        {f"Contribution from {contributor.organisation.name}": {"before": before, "after": contributor.contribution}},
+    )
+
+
+def agree(session: Session, user, response: LearningResponse, expected_version: int | None) -> None:
+    """A contributor's agreement to the lead's sign-off, recorded with who and when."""
+    require_edit(user, response, "contribution", expected_version)
+    if response.state != "sign_off":
+        raise policy.NotPermitted("Agreement is recorded at sign-off.")
+    contributor = _own(user, response)
+    contributor.agreed_at = utcnow()
+    contributor.agreed_by_id = user.id
+    finish_edit(session, user, response, "edit:agreement", {f"Agreement of {contributor.organisation.name}": {"before": None, "after": "agreed"}})

@@ -1,0 +1,44 @@
+"""The ICB's oversight pages: overdue learning responses across its organisations.
+
+This blueprint also gives every template the two helpers the response partials use:
+`workflow_diagram(definition, state)` (templates/responses/_diagram.html) and
+`response_timeliness(response)` (templates/responses/_due.html).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask_login import current_user, login_required
+
+from psirf import policy
+from psirf.extensions import db
+from psirf.responses import timeliness
+from psirf.timeutil import utcnow
+from psirf.workflow import diagram, runner
+
+bp = Blueprint("oversight", __name__, url_prefix="/oversight")
+
+OVERDUE_LIMIT = 200
+
+bp.add_app_template_global(diagram.svg, "workflow_diagram")
+bp.add_app_template_global(timeliness.status, "response_timeliness")
+
+
+@bp.get("/overdue")
+@login_required
+def overdue():
+    if not policy.has_role(current_user, *policy.ICB_ROLES):
+        raise policy.NotPermitted("Only the ICB's quality committee and patient safety specialists see this list.")
+    today = utcnow().date()
+    page = timeliness.overdue_for(db.session, current_user, today, OVERDUE_LIMIT)
+    rows = []
+    for response in page.items:
+        definition = runner.definition_of(response)
+        rows.append(
+            {
+                "response": response,
+                "step": definition.state(response.state).label,
+                "timeliness": timeliness.status(response, today, definition.target),
+            }
+        )
+    return render_template("responses/overdue.html", page=page, rows=rows, today=today)

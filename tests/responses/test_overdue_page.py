@@ -1,0 +1,91 @@
+"""The ICB's list of overdue learning responses across its organisations."""
+
+import re
+from datetime import datetime, timedelta
+
+import pytest
+
+from psirf.timeutil import utcnow
+from psirf.workflow import definitions
+from tests.factories import IcbFactory, PracticeFactory
+from tests.responses.test_timeliness import _row
+
+
+def references(page: str) -> list[str]:
+    return re.findall(r'<a href="[^"]*/responses/\d+">([^<]+)</a>', page)
+
+
+@pytest.fixture
+def cases(session, world):
+    today = utcnow().date()
+    far_icb = IcbFactory(name="Far ICB", ods_code="QFF")
+    made = {
+        "week": _row(session, world.practice, today - timedelta(days=7)),
+        "month": _row(session, world.other_practice, today - timedelta(days=30)),
+        "yesterday": _row(session, world.practice, today - timedelta(days=1)),
+        "today": _row(session, world.practice, today),
+        "future": _row(session, world.other_practice, today + timedelta(days=10)),
+        "no_target": _row(session, world.practice, None),
+        "closed_late": _row(session, world.practice, today - timedelta(days=20), closed_at=datetime(2026, 1, 1)),
+        "other_icb": _row(session, PracticeFactory(icb=far_icb, name="Far Surgery"), today - timedelta(days=40)),
+    }
+    session.commit()
+    return made
+
+
+@pytest.mark.parametrize("who", ["icb_quality", "icb_specialist"])
+def test_the_icb_sees_its_open_overdue_responses_oldest_due_first(sign_in, world, cases, who):
+    response = sign_in(getattr(world, who)).get("/oversight/overdue")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert references(page) == [cases[k].reference for k in ("month", "week", "yesterday")]
+    assert "Overdue by 30 days" in page and "Overdue by 1 day" in page
+    assert "Southfields" in page and "Riverside" in page and "Far Surgery" not in page
+    step = definitions.get("after_action_review").state(definitions.get("after_action_review").initial).label
+    assert step in page
+    assert "3 overdue responses." in page
+    assert f'href="/responses/{cases["month"].id}"' in page
+
+
+def test_another_icb_sees_only_its_own(sign_in, world, cases):
+    page = sign_in(world.outsider_icb_quality).get("/oversight/overdue").get_data(as_text=True)
+    assert references(page) == []
+    assert "No learning responses are overdue." in page
+
+
+@pytest.mark.parametrize("who", ["lead", "panel", "reporter", "admin"])
+def test_other_roles_are_refused(sign_in, world, who):
+    assert sign_in(getattr(world, who)).get("/oversight/overdue").status_code == 403
+
+
+def test_the_header_links_to_it_for_the_icb_only(sign_in, world):
+    assert "/oversight/overdue" in sign_in(world.icb_quality).get("/oversight/overdue").get_data(as_text=True)
+    assert "/oversight/overdue" not in sign_in(world.lead).get("/responses").get_data(as_text=True)
+
+
+def test_the_list_is_capped_with_the_total_counted(app, session, sign_in, world, monkeypatch):
+    from psirf.responses import oversight_views
+
+    monkeypatch.setattr(oversight_views, "OVERDUE_LIMIT", 2)
+    today = utcnow().date()
+    for days in (3, 9, 5):
+        _row(session, world.practice, today - timedelta(days=days))
+    session.commit()
+    page = sign_in(world.icb_quality).get("/oversight/overdue").get_data(as_text=True)
+    assert len(references(page)) == 2
+    assert "Showing the 2 longest overdue of 3 overdue responses." in page
+
+
+def test_the_page_costs_the_same_queries_for_two_rows_as_for_twenty(sign_in, world, session):
+    from tests.web.test_query_counts import queries_for
+
+    client = sign_in(world.icb_quality)
+    today = utcnow().date()
+    for i in range(2):
+        _row(session, world.practice if i % 2 else world.other_practice, today - timedelta(days=i + 1))
+    session.commit()
+    few = queries_for(client, "/oversight/overdue")
+    for i in range(18):
+        _row(session, world.practice if i % 2 else world.other_practice, today - timedelta(days=i + 3))
+    session.commit()
+    assert queries_for(client, "/oversight/overdue") == few
