@@ -99,7 +99,8 @@ class SafetyEventFactory(Base):
         model = SafetyEvent
 
     organisation = factory.SubFactory(PracticeFactory)
-    reference = factory.Sequence(lambda n: f"PSE-2026-{n + 1:06d}")
+    # Far above the ids the app numbers its own references from, so the two never meet.
+    reference = factory.Sequence(lambda n: f"PSE-2026-{500_000 + n:06d}")
     record_type = "incident"
     theme = "medication"
     occurred_on = factory.LazyFunction(lambda: date.today() - timedelta(days=2))

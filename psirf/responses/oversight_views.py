@@ -14,14 +14,12 @@ from psirf import policy
 from psirf.extensions import db
 from psirf.responses import timeliness
 from psirf.timeutil import utcnow
-from psirf.workflow import diagram, runner
+from psirf.workflow import runner
 
 bp = Blueprint("oversight", __name__, url_prefix="/oversight")
 
 OVERDUE_LIMIT = 200
 
-bp.add_app_template_global(diagram.svg, "workflow_diagram")
-bp.add_app_template_global(timeliness.status, "response_timeliness")
 
 
 @bp.get("/overdue")

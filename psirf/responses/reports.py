@@ -204,7 +204,7 @@ class _Builder:
 
     # the record a workflow declares
 
-    def field(self, section: SectionDef, field: FieldDef, values: dict, show_label: bool = True) -> None:
+    def field(self, field: FieldDef, values: dict, show_label: bool = True) -> None:
         value = answer(field, values.get(field.name))
         if show_label:
             self.para(_text(field.label), "label")
@@ -221,11 +221,11 @@ class _Builder:
             for number, entry in enumerate(entries, start=1):
                 self.para(f"Entry {number}", "label")
                 for f in section.fields:
-                    self.field(section, f, entry or {})
+                    self.field(f, entry or {})
             return
         values = saved if isinstance(saved, dict) else {}
         for f in section.fields:
-            self.field(section, f, values)
+            self.field(f, values)
 
     def item(self, item: str, heading: str) -> None:
         if item.startswith("@"):
@@ -241,7 +241,7 @@ class _Builder:
         field = next((f for f in section.fields if f.name == field_name), None)
         if field is not None and not section.repeatable:
             values = self.record.get(name) if isinstance(self.record.get(name), dict) else {}
-            self.field(section, field, values, show_label=field.label.lower() != heading.lower())
+            self.field(field, values, show_label=field.label.lower() != heading.lower())
 
     # the parts kept in their own tables
 

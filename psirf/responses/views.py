@@ -57,6 +57,23 @@ def index():
     )
 
 
+# The forms for the parts kept in their own tables. Each form's fields carry its key as a
+# prefix, so the many forms on one page never share an id.
+PART_FORMS = {
+    "action": SafetyActionForm,
+    "finding": FindingForm,
+    "factor": FactorForm,
+    "contributor": ContributorForm,
+    "contribution": ContributionForm,
+    "link": LinkForm,
+    "extension": ExtensionForm,
+}
+
+
+def _posted(key: str):
+    return PART_FORMS[key](prefix=key)
+
+
 def _forms_for(response, posted: dict | None = None) -> dict:
     """A blank form per editable part, filled from the record; `posted` keeps a failed one."""
     definition = runner.definition_of(response)
@@ -67,14 +84,9 @@ def _forms_for(response, posted: dict | None = None) -> dict:
         for f in section.fields:
             if f.type == "date" and saved.get(f.name):
                 saved[f.name] = date.fromisoformat(saved[f.name])
-        forms[name] = section_form(section)(formdata=None, data={**saved, **version})
-    forms["action"] = SafetyActionForm(formdata=None, data=version)
-    forms["finding"] = FindingForm(formdata=None, data=version)
-    forms["factor"] = FactorForm(formdata=None, data=version)
-    forms["contributor"] = ContributorForm(formdata=None, data=version)
-    forms["contribution"] = ContributionForm(formdata=None, data=version)
-    forms["link"] = LinkForm(formdata=None, data=version)
-    forms["extension"] = ExtensionForm(formdata=None, data=version)
+        forms[name] = section_form(section)(formdata=None, data={**saved, **version}, prefix=name)
+    for key, form_class in PART_FORMS.items():
+        forms[key] = form_class(formdata=None, data=version, prefix=key)
     forms["transition"] = TransitionForm(formdata=None, data=version)
     forms.update(posted or {})
     _set_choices(forms, response)
@@ -149,7 +161,7 @@ def _save(response, key: str, form, part: str, apply):
 def save_section(response_id: int, name: str):
     response = _response_or_404(response_id)
     section = services.section_of(response, name)
-    form = section_form(section)()
+    form = section_form(section)(prefix=name)
     return _save(
         response, name, form, name,
         lambda: services.save_section(db.session, current_user, response, name, form.data, form.version.data),
@@ -160,7 +172,7 @@ def save_section(response_id: int, name: str):
 @login_required
 def add_action(response_id: int):
     response = _response_or_404(response_id)
-    form = SafetyActionForm()
+    form = _posted("action")
     return _save(
         response, "action", form, "actions",
         lambda: services.add_safety_action(
@@ -174,7 +186,7 @@ def add_action(response_id: int):
 @login_required
 def add_finding(response_id: int):
     response = _response_or_404(response_id)
-    form = FindingForm()
+    form = _posted("finding")
     return _save(
         response, "finding", form, "factors",
         lambda: learning.add_finding(db.session, current_user, response, form.text.data, form.version.data),
@@ -185,7 +197,7 @@ def add_finding(response_id: int):
 @login_required
 def add_factor(response_id: int):
     response = _response_or_404(response_id)
-    form = FactorForm()
+    form = _posted("factor")
     _set_choices({"factor": form, "contributor": ContributorForm(formdata=None)}, response)
     return _save(
         response, "factor", form, "factors",
@@ -200,7 +212,7 @@ def add_factor(response_id: int):
 @login_required
 def add_contributor(response_id: int):
     response = _response_or_404(response_id)
-    form = ContributorForm()
+    form = _posted("contributor")
     _set_choices({"factor": FactorForm(formdata=None), "contributor": form}, response)
     return _save(
         response, "contributor", form, "contributors",
@@ -215,7 +227,7 @@ def add_contributor(response_id: int):
 @login_required
 def contribute(response_id: int):
     response = _response_or_404(response_id)
-    form = ContributionForm()
+    form = _posted("contribution")
     return _save(
         response, "contribution", form, "contribution",
         lambda: contributors.contribute(db.session, current_user, response, form.contribution.data, form.version.data),
@@ -228,7 +240,7 @@ def agree(response_id: int):
     response = _response_or_404(response_id)
     form = VersionedForm()
     return _save(
-        response, "contribution", form, "contribution",
+        response, "agreement", form, "contribution",
         lambda: contributors.agree(db.session, current_user, response, form.version.data),
     )
 
@@ -239,7 +251,7 @@ def add_link(response_id: int):
     response = _response_or_404(response_id)
     if policy.response_roles(current_user, response) <= {policy.CONTRIBUTOR}:
         raise policy.NotPermitted("Contributing organisations cannot link responses.")
-    form = LinkForm()
+    form = _posted("link")
     if not form.validate_on_submit():
         return _render(response, 400, posted={"link": form})
     try:
@@ -259,7 +271,7 @@ def extend(response_id: int):
     response = _response_or_404(response_id)
     if not policy.may_edit_response(current_user, response, "patient_safety_lead"):
         raise policy.NotPermitted("Only the lead organisation's patient safety lead can agree an extension.")
-    form = ExtensionForm()
+    form = _posted("extension")
     if not form.validate_on_submit():
         return _render(response, 400, posted={"extension": form})
     try:

@@ -120,6 +120,12 @@ def register_error_handlers(app: Flask) -> None:
 
     app.jinja_env.globals["labels"] = _labels()
     app.jinja_env.filters["format_iso_date"] = format_iso_date
+    from psirf.responses import timeliness
+    from psirf.workflow import diagram
+
+    # The response partials (_diagram.html, _due.html) call these wherever they are included.
+    app.jinja_env.globals["workflow_diagram"] = diagram.svg
+    app.jinja_env.globals["response_timeliness"] = timeliness.status
     app.context_processor(
         lambda: {"navigation_items": navigation_items, "header_role": header_role(), "sign_out_form": sign_out_form}
     )

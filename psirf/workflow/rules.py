@@ -52,7 +52,8 @@ def has_contributory_factor(response, definition, args) -> list[str]:
 
 @guard("has_events")
 def has_events(response, definition, args) -> list[str]:
-    return [] if response.events else ["Choose the events the review covers."]
+    """A thematic review covers a snapshot of events, kept apart from the events it arose from."""
+    return [] if response.reviewed_events else ["Choose the events the review covers."]
 
 
 @guard("has_contributors")

@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -26,12 +27,33 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
-def live_server(database):
+def live_app(database):
     app = create_app({"SQLALCHEMY_DATABASE_URI": database(), "TESTING": False, "SERVER_NAME": None})
     with app.app_context():
         with unit_of_work(db.session):
             load_accounts(db.session, load_organisations(db.session))
         db.session.remove()
+    return app
+
+
+@pytest.fixture
+def live_db(live_app):
+    """`with live_db():` lets a test build rows (with the factories) in the live server's database."""
+
+    @contextmanager
+    def session():
+        with live_app.app_context():
+            try:
+                yield db.session
+            finally:
+                db.session.remove()
+
+    return session
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    app = live_app
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -51,9 +51,10 @@ def test_lead_reports_triages_and_runs_a_review_that_the_panel_returns_then_appr
     assert "Planning the review" in visitor.text
     response_url = page.url
 
+    page.get_by_label("Hot: held soon after the event").check()
     page.get_by_label("Who will conduct the review?").fill("Dr Amira Khan")
     fill_date(page, "When will the review be held?", today)
-    visitor.submit("Save the plan")
+    visitor.submit("Save review plan")
     visitor.submit("Mark the review as held")
     for label, answer in [
         ("What was expected to happen?", "Weekly methotrexate with a clear label."),
@@ -63,7 +64,7 @@ def test_lead_reports_triages_and_runs_a_review_that_the_panel_returns_then_appr
         ("Summary of the learning to share", "Weekly medicines need forcing functions in templates."),
     ]:
         page.get_by_label(label).fill(answer)
-    visitor.submit("Save the review record")
+    visitor.submit("Save the four questions")
     page.get_by_label("What will change?").fill("Lock the methotrexate template to weekly dosing.")
     page.get_by_label("Who owns this action?").fill("Clinical system lead")
     fill_date(page, "When is it due?", date(today.year + 1, 1, 31))
@@ -74,7 +75,7 @@ def test_lead_reports_triages_and_runs_a_review_that_the_panel_returns_then_appr
 
     visitor.sign_in("panel@demo-icb.example.org")
     visitor.goto(response_url)
-    page.get_by_label("Comment for the patient safety lead").fill("Please add how the change will be measured.")
+    page.get_by_label("Why: return for more work").fill("Please add how the change will be measured.")
     visitor.submit("Return for more work")
     assert "Returned for more work" in visitor.text
     visitor.sign_out()

@@ -11,11 +11,16 @@ from tests.factories import AfterActionReviewFactory, SafetyEventFactory
 
 
 def version_of(page: str) -> str:
-    return re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
+    return re.search(r'name="(?:\w+-)?version" type="hidden" value="(\d+)"', page).group(1)
+
+
+def prefixed(prefix, **fields):
+    return {f"{prefix}-{name}": value for name, value in fields.items()}
 
 
 def date_fields(name, d):
     return {f"{name}[day]": str(d.day), f"{name}[month]": str(d.month), f"{name}[year]": str(d.year)}
+
 
 
 def test_the_whole_review_from_triage_to_approval(session, sign_in, world):
@@ -35,17 +40,18 @@ def test_the_whole_review_from_triage_to_approval(session, sign_in, world):
 
     page = lead.get(url).get_data(as_text=True)
     assert "Planning the review" in page
-    lead.post(f"{url}/sections/plan", data={"version": version_of(page), "timing": "hot", "conductor": "Dr Jones", "participants": "GP, nurse",
-                                    **date_fields("review_on", date.today())})
+    lead.post(f"{url}/sections/plan", data={**prefixed("plan", version=version_of(page), timing="hot", conductor="Dr Jones",
+                                                       participants="GP, nurse"), **date_fields("plan-review_on", date.today())})
     page = lead.get(url).get_data(as_text=True)
     assert lead.post(f"{url}/transitions/hold_review", data={"version": version_of(page)}).status_code == 302
 
     page = lead.get(url).get_data(as_text=True)
-    lead.post(f"{url}/sections/review", data={"version": version_of(page), "expected": "Dose checked", "actual": "Not checked",
-                                      "difference": "Busy clinic", "learned": "Protect time", "learning_summary": "Protected time"})
+    lead.post(f"{url}/sections/review", data=prefixed("review", version=version_of(page), expected="Dose checked", actual="Not checked",
+                                                      difference="Busy clinic", learned="Protect time", learning_summary="Protected time"))
     page = lead.get(url).get_data(as_text=True)
-    lead.post(f"{url}/safety-actions", data={"version": version_of(page), "description": "Protected checking slot",
-                                              "owner": "Practice manager", **date_fields("due_on", date.today() + timedelta(days=14))})
+    lead.post(f"{url}/safety-actions", data={**prefixed("action", version=version_of(page), description="Protected checking slot",
+                                                         owner="Practice manager"),
+                                              **date_fields("action-due_on", date.today() + timedelta(days=14))})
     page = lead.get(url).get_data(as_text=True)
     sent = lead.post(f"{url}/transitions/send_to_panel", data={"version": version_of(page)})
     assert sent.status_code == 302, re.findall(r"<li>.*?</li>", sent.get_data(as_text=True), re.S)[:8]
@@ -87,8 +93,8 @@ def test_a_stale_tab_is_told_the_record_changed_and_nothing_is_written(session, 
     aar = AfterActionReviewFactory(organisation=world.practice, ready_for_panel=True)
     lead = sign_in(world.lead)
     stale = version_of(lead.get(f"/responses/{aar.id}").get_data(as_text=True))
-    lead.post(f"/responses/{aar.id}/sections/review", data={"version": stale, "expected": "Changed", "actual": "a",
-                                                   "difference": "b", "learned": "c", "learning_summary": "d"})
+    lead.post(f"/responses/{aar.id}/sections/review", data=prefixed("review", version=stale, expected="Changed", actual="a",
+                                                                    difference="b", learned="c", learning_summary="d"))
     response = lead.post(f"/responses/{aar.id}/transitions/send_to_panel", data={"version": stale})
     assert response.status_code == 409
     assert "changed by someone else" in response.get_data(as_text=True)
@@ -101,8 +107,8 @@ def test_a_bad_safety_action_shows_the_error_summary_keeps_the_text_and_writes_n
     lead = sign_in(world.lead)
     page = lead.get(f"/responses/{aar.id}").get_data(as_text=True)
     response = lead.post(f"/responses/{aar.id}/safety-actions", data={
-        "version": version_of(page), "description": "Protected checking slot", "owner": "",
-        "due_on[day]": "31", "due_on[month]": "2", "due_on[year]": "2030"})
+        **prefixed("action", version=version_of(page), description="Protected checking slot", owner=""),
+        "action-due_on[day]": "31", "action-due_on[month]": "2", "action-due_on[year]": "2030"})
     text = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "There is a problem" in text
@@ -115,7 +121,8 @@ def test_a_bad_safety_action_shows_the_error_summary_keeps_the_text_and_writes_n
 def test_no_further_response_keeps_the_event_for_insight(session, sign_in, world):
     event = SafetyEventFactory(organisation=world.practice, status="awaiting_triage")
     lead = sign_in(world.lead)
-    lead.post(f"/triage/events/{event.id}", data={"choice": "no_further_response", "rationale": "Low learning potential."})
+    lead.post(f"/triage/events/{event.id}", data={"choice": "no_further_response", "rationale": "Low learning potential.",
+                                                  "deviation_reason": "The team has already fixed the template."})
     session.expire_all()
     event = session.get(SafetyEvent, event.id)
     assert event.status == "no_further_response" and event.triage_rationale == "Low learning potential."
