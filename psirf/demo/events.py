@@ -331,6 +331,7 @@ class _Builder:
             physical_harm=d.physical_harm,
             psychological_harm=psychological,
             never_event=bool(fixed.get("never_event")),
+            never_event_type=fixed.get("never_event_type"),
             reporter_kind=reporter_kind,
             reporter_user_id=self.reporter_for(d.organisation) if reporter_kind == "staff" else None,
             identity_protected=protected,

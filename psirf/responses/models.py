@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from psirf.extensions import Base
@@ -26,6 +26,14 @@ class LearningResponse(Base):
     __tablename__ = "learning_responses"
     __table_args__ = (
         Index("ix_learning_responses_queue", "organisation_id", "state", "created_at", "id"),
+        # The overdue lists read only open responses, by due date.
+        Index(
+            "ix_learning_responses_open_due",
+            "organisation_id",
+            "due_on",
+            postgresql_where=text("closed_at IS NULL"),
+            sqlite_where=text("closed_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

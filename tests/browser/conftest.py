@@ -108,15 +108,23 @@ class Visitor:
         """Open a page (a path or a full URL) and check it answered with `status`."""
         response = self.page.goto(path if path.startswith("http") else self.base_url + path)
         assert response.status == status, f"{path} answered {response.status}, expected {status}"
-        if status >= 400:  # the browser reports the refused document itself as a console error
-            self.console_errors = [e for e in self.console_errors if f"status of {status}" not in e]
+        self._expect_refusal(status)
         self.check()
 
-    def submit(self, button_text: str) -> None:
-        """Click a button that sends a form, then check the page it leads to."""
-        with self.page.expect_navigation():
+    def submit(self, button_text: str, status: int | None = None) -> None:
+        """Click a button that sends a form, then check the page it leads to (and its status)."""
+        with self.page.expect_navigation() as navigation:
             self.page.get_by_role("button", name=button_text, exact=True).click()
+        if status is not None:
+            answered = navigation.value.status if navigation.value else None
+            assert answered == status, f"{button_text} answered {answered}, expected {status}"
+            self._expect_refusal(status)
         self.check()
+
+    def _expect_refusal(self, status: int) -> None:
+        # The browser reports a 4xx document itself as a console error; here it is the point.
+        if status >= 400:
+            self.console_errors = [e for e in self.console_errors if f"status of {status}" not in e]
 
     def follow(self, link_text: str) -> None:
         with self.page.expect_navigation():

@@ -160,3 +160,35 @@ def test_a_cross_organisational_response_with_a_trust_contributing_and_seeing_no
     visitor.goto(f"/responses/{other}", status=404)
     visitor.goto("/triage")
     assert "No events match" in visitor.text  # the trust's own queue, empty: nothing of the practice's
+
+
+def test_triage_of_a_never_event_recommends_a_psii_and_a_different_choice_needs_a_reason(visitor, live_db):
+    with live_db() as session:
+        event = SafetyEventFactory(
+            organisation=by_ods_code(session, "D81001"), status="awaiting_triage", never_event=True,
+            never_event_type="methotrexate_overdose", physical_harm="moderate",
+        )
+        event_id, reference = event.id, event.reference
+    page = visitor.page
+    visitor.sign_in("lead@demo-icb.example.org")
+    visitor.goto(f"/triage/events/{event_id}")
+    assert "National requirement" in visitor.text and "Never Event" in visitor.text
+    assert page.get_by_label("Patient safety incident investigation (PSII) (recommended)").count() == 1
+    page.get_by_label("After action review").check()
+    page.get_by_label("Why did you choose this response?").fill("The team wants to learn quickly first.")
+    visitor.submit("Record the decision", status=400)
+    assert "There is a problem" in visitor.text  # choosing otherwise demands a reason
+    page.get_by_label("Why are you choosing differently from the recommendation?").fill(
+        "The ICB agreed an AAR first, with a PSII decision at the panel."
+    )
+    visitor.submit("Record the decision")
+    assert "Planning the review" in visitor.text
+    visitor.goto(f"/events/{event_id}")
+    assert "The ICB agreed an AAR first" in visitor.text
+    with live_db() as session:
+        from psirf.audit import AuditRecord
+
+        record = session.scalars(select(AuditRecord).where(AuditRecord.action == "event:triage",
+                                                           AuditRecord.subject_id == event_id)).one()
+        assert "The ICB agreed an AAR first" in (record.comment or "") + str(record.changes)
+    assert reference
