@@ -162,6 +162,7 @@ TRANSITION_RULES: dict[tuple[str, str], Role] = {
     ("mdt_review", "return_to_lead"): _PANEL,
     ("mdt_review", "approve"): _PANEL,
     ("mdt_review", "escalate"): _LEAD,
+    ("mdt_review", "widen"): _LEAD,
     ("psii", "agree_terms"): _LEAD,
     ("psii", "start_analysis"): _LEAD,
     ("psii", "start_draft"): _LEAD,
@@ -180,6 +181,7 @@ TRANSITION_RULES: dict[tuple[str, str], Role] = {
     ("cross_organisational", "request_joint_review"): _LEAD,
     ("cross_organisational", "complete_joint_review"): _ICB_PSS,
     ("cross_organisational", "sign_off"): _LEAD,
+    ("cross_organisational", "escalate"): _LEAD,
 }
 
 

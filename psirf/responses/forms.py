@@ -8,7 +8,7 @@ from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optio
 from wtforms.widgets import HiddenInput
 
 from psirf.learning.models import SeipsFactor
-from psirf.web.forms import DateRequired, NhsDateField, strip
+from psirf.web.forms import DateRequired, MultiCheckboxField, NhsDateField, strip
 from psirf.workflow.definitions import FieldDef, SectionDef
 
 
@@ -97,5 +97,6 @@ class ThematicForm(FlaskForm):
     group_id = SelectField("PCN or federation", coerce=str, validators=[DataRequired("Choose the PCN or federation")])
     theme = SelectField("Theme", coerce=str)
     record_type = SelectField("Record type", coerce=str)
+    organisation_ids = MultiCheckboxField("Which services? (optional)", choices=[], validate_choice=False)
     occurred_from = NhsDateField("Events from", validators=[DateRequired("Enter the first date")])
     occurred_to = NhsDateField("Events to", validators=[DateRequired("Enter the last date")])

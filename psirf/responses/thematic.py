@@ -21,6 +21,7 @@ class Selection:
     occurred_to: date
     theme: str | None = None
     record_type: str | None = None
+    organisation_ids: list[int] | None = None  # some of the group's members; none means all
 
 
 def _matching(group: Organisation, selection: Selection) -> Select:
@@ -34,6 +35,8 @@ def _matching(group: Organisation, selection: Selection) -> Select:
         stmt = stmt.where(SafetyEvent.theme == selection.theme)
     if selection.record_type:
         stmt = stmt.where(SafetyEvent.record_type == selection.record_type)
+    if selection.organisation_ids:
+        stmt = stmt.where(SafetyEvent.organisation_id.in_(selection.organisation_ids))
     return stmt
 
 

@@ -336,12 +336,16 @@ def new_thematic():
     form.group_id.choices = [(str(g.id), g.name) for g in groups]
     form.theme.choices = [("", "Any theme")] + Theme.choices()
     form.record_type.choices = [("", "Any record type")] + RecordType.choices()
+    form.organisation_ids.choices = sorted(
+        {(str(m.id), f"{m.name} ({g.name})") for g in groups for m in g.members}, key=lambda c: c[1]
+    )
     matched = None
     if form.validate_on_submit():
         group = next(g for g in groups if str(g.id) == form.group_id.data)
         selection = thematic.Selection(
             occurred_from=form.occurred_from.data, occurred_to=form.occurred_to.data,
             theme=form.theme.data or None, record_type=form.record_type.data or None,
+            organisation_ids=[int(i) for i in form.organisation_ids.data or [] if i.isdigit()] or None,
         )
         if request.form.get("action") == "preview":
             matched = thematic.count(db.session, group, selection)

@@ -200,3 +200,16 @@ def test_responses_are_linked_as_related_when_both_are_visible(session, world):
     with unit_of_work(session):
         course.link(session, a, b.reference.lower(), world.lead)
     assert course.links_of(session, b)[0][1].id == a.id
+
+
+def test_a_thematic_review_can_cover_some_of_the_groups_services(session, world):
+    from tests.factories import PracticeFactory
+
+    second = PracticeFactory(icb=world.icb, groups=[world.pcn])
+    start = date.today() - timedelta(days=30)
+    mine = SafetyEventFactory(organisation=second, theme="medication", occurred_on=start + timedelta(days=1))
+    SafetyEventFactory(organisation=world.practice, theme="medication", occurred_on=start + timedelta(days=1))
+    selection = thematic.Selection(occurred_from=start, occurred_to=date.today(), organisation_ids=[second.id, world.other_practice.id])
+    with unit_of_work(session):
+        review = thematic.start(session, world.panel, world.pcn, selection)
+    assert [e.id for e in review.reviewed_events] == [mine.id]  # another PCN's practice is never included
