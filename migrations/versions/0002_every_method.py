@@ -88,6 +88,16 @@ def upgrade():
     with op.batch_alter_table('thematic_review_events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_thematic_review_events_event_id'), ['event_id'], unique=False)
 
+    op.create_table('thematic_review_responses',
+    sa.Column('response_id', sa.Integer(), nullable=False),
+    sa.Column('covered_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['covered_id'], ['learning_responses.id'], name=op.f('fk_thematic_review_responses_covered_id_learning_responses')),
+    sa.ForeignKeyConstraint(['response_id'], ['learning_responses.id'], name=op.f('fk_thematic_review_responses_response_id_learning_responses')),
+    sa.PrimaryKeyConstraint('response_id', 'covered_id', name=op.f('pk_thematic_review_responses'))
+    )
+    with op.batch_alter_table('thematic_review_responses', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_thematic_review_responses_covered_id'), ['covered_id'], unique=False)
+
     with op.batch_alter_table('learning_responses', schema=None) as batch_op:
         batch_op.add_column(sa.Column('record', sa.JSON(), nullable=False, server_default=sa.text("'{}'")))
         batch_op.add_column(sa.Column('extension_reason', sa.Text(), nullable=True))
@@ -146,6 +156,7 @@ def downgrade():
     with op.batch_alter_table('thematic_review_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_thematic_review_events_event_id'))
 
+    op.drop_table('thematic_review_responses')
     op.drop_table('thematic_review_events')
     with op.batch_alter_table('contributory_factors', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_contributory_factors_finding_id'))

@@ -95,6 +95,13 @@ class TransitionForm(VersionedForm):
 
 class ThematicForm(FlaskForm):
     group_id = SelectField("PCN or federation", coerce=str, validators=[DataRequired("Choose the PCN or federation")])
+    cover = RadioField(
+        "What will the review cover?",
+        choices=[("events", "Safety events"), ("responses", "Earlier learning responses")],
+        default="events",
+        validators=[InputRequired("Choose what the review covers")],
+    )
+    method = SelectField("Learning response method (for earlier responses)", coerce=str)
     theme = SelectField("Theme", coerce=str)
     record_type = SelectField("Record type", coerce=str)
     organisation_ids = MultiCheckboxField("Which services? (optional)", choices=[], validate_choice=False)

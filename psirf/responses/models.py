@@ -63,6 +63,13 @@ class LearningResponse(Base):
     reviewed_events = relationship(
         "SafetyEvent", secondary="thematic_review_events", order_by="SafetyEvent.created_at"
     )
+    reviewed_responses = relationship(
+        "LearningResponse",
+        secondary="thematic_review_responses",
+        primaryjoin="LearningResponse.id == thematic_review_responses.c.response_id",
+        secondaryjoin="LearningResponse.id == thematic_review_responses.c.covered_id",
+        order_by="LearningResponse.created_at",
+    )
     contributors: Mapped[list[Contributor]] = relationship(
         back_populates="response", cascade="all, delete-orphan", order_by="Contributor.id"
     )
@@ -103,6 +110,14 @@ thematic_review_events = Table(
     Base.metadata,
     Column("response_id", ForeignKey("learning_responses.id"), primary_key=True),
     Column("event_id", ForeignKey("safety_events.id"), primary_key=True, index=True),
+)
+
+
+thematic_review_responses = Table(
+    "thematic_review_responses",
+    Base.metadata,
+    Column("response_id", ForeignKey("learning_responses.id"), primary_key=True),
+    Column("covered_id", ForeignKey("learning_responses.id"), primary_key=True, index=True),
 )
 
 

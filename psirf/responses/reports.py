@@ -305,7 +305,11 @@ class _Builder:
 
     def selection(self) -> None:
         chosen = self.record.get("selection") or {}
-        self.para(f"Events covered: {_events_covered(self.response)}", "body")
+        if chosen.get("cover") == "responses":
+            covered = ", ".join(r.reference for r in self.response.reviewed_responses) or "none"
+            self.para(_text(f"Learning responses covered: {len(self.response.reviewed_responses)} ({covered})"), "body")
+        else:
+            self.para(f"Events covered: {_events_covered(self.response)}", "body")
         rows = [
             ("Occurred from", format_date(chosen["occurred_from"]) if chosen.get("occurred_from") else NOT_RECORDED),
             ("Occurred to", format_date(chosen["occurred_to"]) if chosen.get("occurred_to") else NOT_RECORDED),

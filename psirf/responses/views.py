@@ -12,6 +12,7 @@ from psirf.extensions import db
 from psirf.learning import services as learning
 from psirf.organisations import services as organisations
 from psirf.responses import contributors, course, services, thematic
+from psirf.responses.models import ResponseMethod
 from psirf.responses.forms import (
     ContributionForm,
     ContributorForm,
@@ -336,6 +337,7 @@ def new_thematic():
     form.group_id.choices = [(str(g.id), g.name) for g in groups]
     form.theme.choices = [("", "Any theme")] + Theme.choices()
     form.record_type.choices = [("", "Any record type")] + RecordType.choices()
+    form.method.choices = [("", "Any method")] + ResponseMethod.choices()
     form.organisation_ids.choices = sorted(
         {(str(m.id), f"{m.name} ({g.name})") for g in groups for m in g.members}, key=lambda c: c[1]
     )
@@ -346,6 +348,7 @@ def new_thematic():
             occurred_from=form.occurred_from.data, occurred_to=form.occurred_to.data,
             theme=form.theme.data or None, record_type=form.record_type.data or None,
             organisation_ids=[int(i) for i in form.organisation_ids.data or [] if i.isdigit()] or None,
+            cover=form.cover.data, method=form.method.data or None,
         )
         if request.form.get("action") == "preview":
             matched = thematic.count(db.session, group, selection)
@@ -356,7 +359,8 @@ def new_thematic():
             except services.ResponseError as error:
                 getattr(form, error.field).errors.append(str(error))
             else:
-                flash(f"Thematic review {response.reference} has started with {len(response.reviewed_events)} events.", "success")
+                covered = len(response.reviewed_responses) or len(response.reviewed_events)
+                flash(f"Thematic review {response.reference} has started, covering {covered} {selection.cover}.", "success")
                 return redirect(url_for("responses.show", response_id=response.id))
     return render_template("responses/new_thematic.html", form=form, matched=matched)
 import psirf.responses.report_views  # noqa: F401

@@ -52,8 +52,10 @@ def has_contributory_factor(response, definition, args) -> list[str]:
 
 @guard("has_events")
 def has_events(response, definition, args) -> list[str]:
-    """A thematic review covers a snapshot of events, kept apart from the events it arose from."""
-    return [] if response.reviewed_events else ["Choose the events the review covers."]
+    """A thematic review covers a snapshot of events or earlier responses, kept apart from the
+    events it arose from."""
+    covered = response.reviewed_events or response.reviewed_responses
+    return [] if covered else ["Choose the events or responses the review covers."]
 
 
 @guard("has_contributors")

@@ -213,3 +213,20 @@ def test_a_thematic_review_can_cover_some_of_the_groups_services(session, world)
     with unit_of_work(session):
         review = thematic.start(session, world.panel, world.pcn, selection)
     assert [e.id for e in review.reviewed_events] == [mine.id]  # another PCN's practice is never included
+
+
+def test_a_thematic_review_can_cover_earlier_learning_responses(session, world):
+    earlier = [ResponseFactory(organisation=world.practice, method="after_action_review") for _ in range(2)]
+    ResponseFactory(organisation=world.practice, method="swarm_huddle")
+    ResponseFactory(organisation=world.other_practice, method="after_action_review")
+    selection = thematic.Selection(
+        occurred_from=date.today() - timedelta(days=1), occurred_to=date.today(), cover="responses", method="after_action_review"
+    )
+    with unit_of_work(session):
+        review = thematic.start(session, world.panel, world.pcn, selection)
+    assert {r.id for r in review.reviewed_responses} == {r.id for r in earlier}
+    assert review.reviewed_events == []
+    assert runner.failing_guards(runner.definition_of(review), "start_analysis", review) == [
+        "Answer 'What questions will the review answer?'.", "Answer 'Who leads the review?'.",
+        "Answer 'Which data sources will it use?'.",
+    ]  # covering responses satisfies the coverage guard

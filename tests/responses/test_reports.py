@@ -163,6 +163,17 @@ def test_a_thematic_review_report_shows_the_events_covered_and_the_selection(ses
     ])
 
 
+def test_a_thematic_review_of_earlier_responses_names_them(session, world):
+    earlier = [ResponseFactory(organisation=world.practice) for _ in range(2)]
+    review = ResponseFactory(
+        organisation=world.pcn, method="thematic_review",
+        record={"selection": {"occurred_from": "2026-01-01", "occurred_to": "2026-03-31", "cover": "responses"}},
+        reviewed_responses=earlier,
+    )
+    text = text_of(report_of(review))
+    assert f"Learning responses covered: 2 ({earlier[0].reference}, {earlier[1].reference})" in text
+
+
 def test_a_cross_organisational_report_lists_contributions_and_agreement(session, world):
     response = ResponseFactory(
         organisation=world.practice, method="cross_organisational", state="sign_off",
