@@ -36,7 +36,7 @@ from psirf.events.lfpse import (
 from psirf.events.models import EventPatient, SafetyEvent
 from psirf.organisations.models import Organisation, OrganisationKind
 from psirf.timeutil import utcnow
-from psirf.triage import services as triage
+from psirf.triage import national
 from psirf.web.pagination import Page, keyset_page
 
 DESCRIPTION_MAX = 20_000
@@ -156,7 +156,7 @@ def reportable_organisations(user: User) -> list[Organisation]:
 
 def national_flag_choices() -> list[tuple[str, str]]:
     """The national requirement categories a reporter may flag (seed/national_requirements.yaml)."""
-    return triage.national_flag_choices()
+    return national.flag_choices()
 
 
 def _national_flags(values: Iterable[str] | None) -> list[str]:

@@ -93,11 +93,6 @@ def recommendation_for(event: SafetyEvent, today: date | None = None) -> Recomme
     return recommend(event, today=today)
 
 
-def national_flag_choices() -> list[tuple[str, str]]:
-    """The national requirement categories a reporter or lead may flag on an event."""
-    return national.flag_choices()
-
-
 def national_flags_label(keys) -> str:
     return ", ".join(national.label_for(key) for key in keys or ())
 
