@@ -70,6 +70,7 @@ def configure_extensions(app: Flask) -> None:
 
 def configure_blueprints(app: Flask) -> None:
     from psirf.accounts.views import bp as accounts_bp
+    from psirf.engagement.views import bp as engagement_bp
     from psirf.events.views import bp as events_bp
     from psirf.events.public_views import bp as public_events_bp
     from psirf.organisations.views import bp as organisations_bp
@@ -88,6 +89,7 @@ def configure_blueprints(app: Flask) -> None:
         triage_bp,
         responses_bp,
         oversight_bp,
+        engagement_bp,
     ):
         app.register_blueprint(bp)
     web_views.register_error_handlers(app)

@@ -55,6 +55,9 @@ def load(overrides: dict | None = None) -> dict:
         "SIGN_IN_LIMIT_PER_ADDRESS": os.environ.get("SIGN_IN_LIMIT_PER_ADDRESS", "20 per 15 minutes"),
         # Public reports need no account, so each address may send only so many.
         "PUBLIC_REPORT_LIMIT": os.environ.get("PUBLIC_REPORT_LIMIT", "10 per hour"),
+        # A local target for the duty of candour's notifications, in working days from the date the
+        # duty was confirmed. Regulation 20 sets no day count: this is never a legal deadline.
+        "CANDOUR_TARGET_WORKING_DAYS": int(os.environ.get("CANDOUR_TARGET_WORKING_DAYS", "10")),
         "PAGE_SIZE": int(os.environ.get("PSIRF_PAGE_SIZE", "25")),
     }
     if overrides:

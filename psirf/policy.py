@@ -236,6 +236,13 @@ def may_edit_response(user, response, acting_role: str | None) -> bool:
     return Role(acting_role) in response_roles(user, response)
 
 
+def may_see_engagement(user, response) -> bool:
+    """The people affected, their engagement and the duty of candour belong to the lead
+    organisation's casework: whoever sees the response through it reads them; a contributing
+    organisation (CONTRIBUTOR alone) sees none of it."""
+    return bool(response_roles(user, response) - {CONTRIBUTOR})
+
+
 def may_start_thematic_review(user, organisation: Organisation) -> bool:
     return Role.REVIEW_PANEL_MEMBER in roles_covering(user, organisation) and organisation.kind_enum.is_group
 

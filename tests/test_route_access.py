@@ -13,6 +13,7 @@ from typing import Callable
 import pytest
 
 from psirf.responses.models import Contributor
+from tests.engagement.factories import affected_person_with_question
 from tests.factories import AfterActionReviewFactory, ResponseFactory, SafetyEventFactory
 from tests.people import build_world
 
@@ -32,6 +33,9 @@ class Case:
 
 NOT_SIGNED_IN = 302  # to the sign-in page
 OUTSIDERS = {"other_lead": 404, "other_panel": 404, "outsider_icb_quality": 404}
+
+# The engagement plan: only the lead organisation's patient safety lead changes it.
+ENGAGEMENT_REFUSED = {**OUTSIDERS, "reporter": 404, "admin": 404, "panel": 403, "icb_quality": 403}
 
 ROUTES: dict[str, Case] = {
     "triage.queue": Case("GET", lambda o: "/triage", ("lead", 200),
@@ -76,6 +80,19 @@ ROUTES: dict[str, Case] = {
                            {**OUTSIDERS, "reporter": 404, "admin": 404, "lead": 403, "icb_quality": 403, "icb_specialist": 403}),
     "oversight.overdue": Case("GET", lambda o: "/oversight/overdue", ("icb_quality", 200),
                               {"lead": 403, "panel": 403, "reporter": 403, "admin": 403}),
+    "engagement.add_person": Case("POST", lambda o: f"/responses/{o['aar'].id}/engagement/people", ("lead", 400), ENGAGEMENT_REFUSED),
+    "engagement.edit_person": Case("GET", lambda o: f"/responses/{o['aar'].id}/engagement/people/{o['affected'].id}", ("lead", 200),
+                                   {**ENGAGEMENT_REFUSED, "icb_specialist": 403}),
+    "engagement.add_step": Case("POST", lambda o: f"/responses/{o['aar'].id}/engagement/steps", ("lead", 400), ENGAGEMENT_REFUSED),
+    "engagement.add_attempt": Case("POST", lambda o: f"/responses/{o['aar'].id}/engagement/attempts", ("lead", 400), ENGAGEMENT_REFUSED),
+    "engagement.answer_question": Case("POST", lambda o: f"/responses/{o['aar'].id}/engagement/questions/{o['question'].id}/answer",
+                                       ("lead", 400), ENGAGEMENT_REFUSED),
+    "engagement.decide_candour": Case("POST", lambda o: f"/responses/{o['aar'].id}/candour/decision", ("lead", 400), ENGAGEMENT_REFUSED),
+    "engagement.record_candour": Case("POST", lambda o: f"/responses/{o['aar'].id}/candour/steps", ("lead", 400), ENGAGEMENT_REFUSED),
+    "engagement.add_candour_attempt": Case("POST", lambda o: f"/responses/{o['aar'].id}/candour/attempts", ("lead", 400),
+                                           ENGAGEMENT_REFUSED),
+    "engagement.candour_overdue": Case("GET", lambda o: "/oversight/candour", ("icb_quality", 200),
+                                       {"lead": 403, "panel": 403, "reporter": 403, "admin": 403}),
     "organisations.index": Case("GET", lambda o: "/admin/organisations", ("admin", 200),
                                 {"lead": 403, "panel": 403, "icb_quality": 403, "reporter": 403}),
     "organisations.new": Case("GET", lambda o: "/admin/organisations/new", ("admin", 200),
@@ -103,12 +120,16 @@ def objects(app):
 
     world = build_world()
     other_icb = IcbFactory(name="Far ICB", ods_code="QCC")
+    aar = AfterActionReviewFactory(organisation=world.practice)
+    affected, question = affected_person_with_question(aar)
     return {
         "world": world,
         "event": SafetyEventFactory(organisation=world.practice, status="awaiting_triage"),
         "target": UserFactory(role=(Role.REPORTER, world.practice)),
         "own_event": SafetyEventFactory(organisation=world.practice, reporter_user_id=world.reporter.id),
-        "aar": AfterActionReviewFactory(organisation=world.practice),
+        "aar": aar,
+        "affected": affected,
+        "question": question,
         "aar_in_review": AfterActionReviewFactory(organisation=world.practice, state="in_review"),
         "aar_with_panel": AfterActionReviewFactory(organisation=world.practice, ready_for_panel=True, state="panel_review"),
         "cross_org": ResponseFactory(organisation=world.practice, method="cross_organisational"),

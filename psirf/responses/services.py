@@ -11,6 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from psirf import audit, policy
 from psirf.accounts.models import User
+from psirf.engagement.labels import ACTION_LABELS as ENGAGEMENT_ACTION_LABELS
 from psirf.events.models import SafetyEvent
 from psirf.responses.models import LearningResponse, ResponseMethod, SafetyAction
 from psirf.timeutil import utcnow
@@ -232,6 +233,7 @@ ACTION_LABELS = {
     "edit:contributor": "Contributing organisation added",
     "edit:contribution": "Contribution recorded",
     "edit:agreement": "Agreement recorded",
+    **ENGAGEMENT_ACTION_LABELS,
 }
 
 

@@ -1,0 +1,198 @@
+"""The people affected by a learning response, their engagement, and the statutory duty of candour.
+
+Names and preferences belong to the lead organisation's casework: a contributing organisation of a
+cross-organisational response sees none of it (policy.may_see_engagement).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from psirf.extensions import Base
+from psirf.labels import LabelledEnum
+from psirf.timeutil import utcnow
+
+
+class PersonKind(LabelledEnum):
+    PATIENT = ("patient", "Patient")
+    FAMILY_MEMBER = ("family_member", "Family member")
+    CARER = ("carer", "Carer")
+    STAFF = ("staff", "Staff member involved")
+
+
+class ContactMeans(LabelledEnum):
+    PHONE = ("phone", "Phone")
+    EMAIL = ("email", "Email")
+    LETTER = ("letter", "Letter")
+    IN_PERSON = ("in_person", "In person")
+
+
+class Involvement(LabelledEnum):
+    FULLY = ("fully", "Fully involved")
+    KEPT_INFORMED = ("kept_informed", "Kept informed")
+    NOT_NOW = ("not_now", "Not at this time")
+
+
+class StepKind(LabelledEnum):
+    FIRST_CONTACT = ("first_contact", "First contact")
+    BEING_OPEN = ("being_open", "Being-open conversation")
+    QUESTION = ("question", "A question they want answered")
+    ACCOUNT = ("account", "Their account, in their words")
+    DRAFT_SHARED = ("draft_shared", "Draft shared, and their comments")
+    FINAL_SHARED = ("final_shared", "Final report shared")
+    CLOSING = ("closing", "Closing conversation")
+    DECLINED = ("declined", "Declined to be involved")
+    NOT_REACHED = ("not_reached", "Could not be reached")
+
+    @property
+    def pauses(self) -> bool:
+        """Declined or not reached: involvement pauses until a later step resumes it."""
+        return self in (StepKind.DECLINED, StepKind.NOT_REACHED)
+
+
+class AffectedPerson(Base):
+    """A patient, family member, carer or member of staff affected, with how they wish to be involved."""
+
+    __tablename__ = "affected_people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("learning_responses.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(200))
+    relationship_to_patient: Mapped[str | None] = mapped_column(String(200))
+    contact_by: Mapped[list] = mapped_column(JSON, default=list)
+    contact_when: Mapped[str | None] = mapped_column(String(500))
+    language: Mapped[str | None] = mapped_column(String(100))
+    interpreter_needed: Mapped[bool] = mapped_column(default=False)
+    accessibility_needs: Mapped[str | None] = mapped_column(Text)
+    involvement: Mapped[str] = mapped_column(String(20), default=Involvement.FULLY.value)
+    # The single point of contact: a member of the lead organisation's staff.
+    engagement_lead_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # For staff involved: the support offered to them.
+    supporter: Mapped[str | None] = mapped_column(String(200))
+    wellbeing_signposted: Mapped[bool | None]
+    support_notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    engagement_lead = relationship("User", lazy="joined")
+    steps: Mapped[list[EngagementStep]] = relationship(
+        back_populates="person", order_by=lambda: [EngagementStep.occurred_on, EngagementStep.id]
+    )
+
+    @property
+    def kind_label(self) -> str:
+        return PersonKind.label_for(self.kind)
+
+    @property
+    def contact_by_label(self) -> str:
+        return ", ".join(ContactMeans.label_for(m) for m in self.contact_by or [])
+
+    @property
+    def involvement_label(self) -> str:
+        return Involvement.label_for(self.involvement)
+
+    @property
+    def is_staff(self) -> bool:
+        return self.kind == PersonKind.STAFF.value
+
+
+class EngagementStep(Base):
+    """One dated step with a person affected, shared with them or kept internal."""
+
+    __tablename__ = "engagement_steps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("learning_responses.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("affected_people.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    occurred_on: Mapped[date]
+    shared: Mapped[bool] = mapped_column(default=True)
+    # The conversation's note, the question asked, their account in their words, or their comments.
+    notes: Mapped[str | None] = mapped_column(Text)
+    # A question's answer, given later.
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_on: Mapped[date | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    person: Mapped[AffectedPerson] = relationship(back_populates="steps", lazy="joined")
+    attempts: Mapped[list[ContactAttempt]] = relationship(back_populates="step", order_by="ContactAttempt.attempted_on")
+
+    @property
+    def kind_label(self) -> str:
+        return StepKind.label_for(self.kind)
+
+
+class AttemptPurpose(LabelledEnum):
+    ENGAGEMENT = ("engagement", "Engagement")
+    CANDOUR = ("candour", "Duty of candour")
+
+
+class ContactAttempt(Base):
+    """An attempt to reach someone: kept, whether or not it succeeded."""
+
+    __tablename__ = "contact_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("learning_responses.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(20))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("affected_people.id"), index=True)
+    # Set when a "declined" or "could not be reached" step gathers the attempts before it.
+    step_id: Mapped[int | None] = mapped_column(ForeignKey("engagement_steps.id"), index=True)
+    attempted_on: Mapped[date]
+    means: Mapped[str] = mapped_column(String(20))
+    outcome: Mapped[str] = mapped_column(String(500))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    step: Mapped[EngagementStep | None] = relationship(back_populates="attempts")
+    person: Mapped[AffectedPerson | None] = relationship(lazy="joined")
+
+    @property
+    def means_label(self) -> str:
+        return ContactMeans.label_for(self.means)
+
+
+class CandourDecision(LabelledEnum):
+    APPLIES = ("applies", "Applies: this is a notifiable safety incident")
+    RULED_OUT = ("ruled_out", "Ruled out")
+
+
+class CandourRecord(Base):
+    """The statutory duty of candour for one response: the test's outcome and the steps taken."""
+
+    __tablename__ = "candour_records"
+    __table_args__ = (
+        # The ICB's overdue list reads confirmed records by the date they were confirmed.
+        Index("ix_candour_records_decision", "decision", "decided_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("learning_responses.id"), unique=True)
+    decision: Mapped[str] = mapped_column(String(20))
+    # Keys of seed/candour_criteria.yaml that the lead judged met.
+    criteria: Mapped[list] = mapped_column(JSON, default=list)
+    reason: Mapped[str | None] = mapped_column(Text)
+    decided_on: Mapped[date]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    notified_on: Mapped[date | None]
+    notified_means: Mapped[str | None] = mapped_column(String(20))
+    notified_by: Mapped[str | None] = mapped_column(String(200))
+    apology_given: Mapped[bool | None]
+    written_on: Mapped[date | None]
+    results_shared_on: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    response = relationship("LearningResponse", lazy="joined")
+
+    @property
+    def decision_label(self) -> str:
+        return CandourDecision.label_for(self.decision)
+
+    @property
+    def applies(self) -> bool:
+        return self.decision == CandourDecision.APPLIES.value

@@ -1,0 +1,541 @@
+"""The rules of engagement and the duty of candour: plain functions over a session, no Flask.
+
+Every change is audited against the learning response, so it appears on the response's timeline.
+The audit entries carry no names, questions or accounts: the timeline is also read by contributing
+organisations, who see nothing of the people affected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import lru_cache
+
+import yaml
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from psirf import policy
+from psirf.accounts.models import AccountKind, Role, RoleAssignment, User
+from psirf.config import PROJECT_ROOT
+from psirf.engagement.models import (
+    AffectedPerson,
+    AttemptPurpose,
+    CandourDecision,
+    CandourRecord,
+    ContactAttempt,
+    ContactMeans,
+    EngagementStep,
+    Involvement,
+    PersonKind,
+    StepKind,
+)
+from psirf.events.lfpse import PhysicalHarm, PsychologicalHarm
+from psirf.responses import services as responses
+from psirf.responses.models import LearningResponse
+from psirf.workflow import runner
+from psirf.workflow.runner import ChangedBySomeoneElse
+
+CANDOUR_CRITERIA_FILE = PROJECT_ROOT / "seed" / "candour_criteria.yaml"
+# The harm grades that suggest the notifiable safety incident test should be considered.
+CANDOUR_PHYSICAL = frozenset({PhysicalHarm.MODERATE.value, PhysicalHarm.SEVERE.value, PhysicalHarm.FATAL.value})
+CANDOUR_PSYCHOLOGICAL = frozenset({PsychologicalHarm.MODERATE.value, PsychologicalHarm.SEVERE.value})
+
+
+class EngagementError(ValueError):
+    """A rule the input broke; `field` names the form field to show it against."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+# ---- who may see and change it -------------------------------------------------------------------
+
+
+def may_see(user, response: LearningResponse) -> bool:
+    return policy.may_see_engagement(user, response)
+
+
+def may_edit(user, response: LearningResponse) -> bool:
+    """The lead organisation's patient safety lead, in any state but a final one."""
+    if runner.definition_of(response).state(response.state).final:
+        return False
+    return policy.may_see_engagement(user, response) and policy.may_edit_response(user, response, Role.PATIENT_SAFETY_LEAD.value)
+
+
+def require_edit(user, response: LearningResponse, expected_version: int | None) -> None:
+    policy.require_response_visible(user, response)
+    if not may_edit(user, response):
+        raise policy.NotPermitted("Only the lead organisation's patient safety lead can change the engagement plan.")
+    if expected_version is not None and expected_version != response.version_id:
+        raise ChangedBySomeoneElse()
+
+
+def _done(session: Session, user, response: LearningResponse, action: str, changes: dict) -> None:
+    # Bumps the response's version (a stale tab is refused) and audits against the response.
+    responses.finish_edit(session, user, response, action, changes)
+
+
+def _not_future(value: date | None, field_name: str, today: date) -> None:
+    if value is not None and value > today:
+        raise EngagementError(field_name, "The date must be today or in the past")
+
+
+def _clean(value):
+    return (value.strip() or None) if isinstance(value, str) else value
+
+
+# ---- the people affected -------------------------------------------------------------------------
+
+
+def staff_of(session: Session, organisation_id: int) -> list[User]:
+    """The lead organisation's active staff: who may be named engagement lead."""
+    has_role = select(RoleAssignment.user_id).where(RoleAssignment.organisation_id == organisation_id)
+    return list(
+        session.scalars(
+            select(User)
+            .where(User.id.in_(has_role), User.active.is_(True), User.kind == AccountKind.STAFF.value)
+            .order_by(User.name, User.id)
+        )
+    )
+
+
+PERSON_FIELDS = (
+    "kind", "name", "relationship_to_patient", "contact_by", "contact_when", "language", "interpreter_needed",
+    "accessibility_needs", "involvement", "engagement_lead_id", "supporter", "wellbeing_signposted", "support_notes",
+)
+# What the timeline may say about a change: labels only, never the values (see the module note).
+PERSON_LABELS = {
+    "kind": "Kind", "name": "Name", "relationship_to_patient": "Relationship to the patient", "contact_by": "How to contact",
+    "contact_when": "When to contact", "language": "Language", "interpreter_needed": "Interpreter", "accessibility_needs":
+    "Accessibility needs", "involvement": "How involved", "engagement_lead_id": "Engagement lead", "supporter": "Supporter",
+    "wellbeing_signposted": "Wellbeing signposting", "support_notes": "Support notes",
+}
+
+
+def _apply_person(session: Session, response: LearningResponse, person: AffectedPerson, values: dict) -> list[str]:
+    values = {k: _clean(values.get(k)) for k in PERSON_FIELDS}
+    if values["kind"] not in {k.value for k in PersonKind}:
+        raise EngagementError("kind", "Choose who they are")
+    if not values["name"]:
+        raise EngagementError("name", "Enter their name")
+    if values["involvement"] not in {i.value for i in Involvement}:
+        raise EngagementError("involvement", "Choose how involved they want to be")
+    means = [m for m in values["contact_by"] or [] if m in {c.value for c in ContactMeans}]
+    lead_id = values["engagement_lead_id"]
+    if lead_id is not None:
+        lead_id = int(lead_id)
+        if lead_id not in {u.id for u in staff_of(session, response.organisation_id)}:
+            raise EngagementError("engagement_lead_id", "Choose a member of the organisation's staff")
+    staff = values["kind"] == PersonKind.STAFF.value
+    updates = {
+        **values,
+        "contact_by": means,
+        "interpreter_needed": bool(values["interpreter_needed"]),
+        "engagement_lead_id": lead_id,
+        # Support offered is recorded for staff involved only.
+        "supporter": values["supporter"] if staff else None,
+        "wellbeing_signposted": values["wellbeing_signposted"] if staff else None,
+        "support_notes": values["support_notes"] if staff else None,
+    }
+    changed = [PERSON_LABELS[k] for k, v in updates.items() if getattr(person, k, None) != v]
+    for k, v in updates.items():
+        setattr(person, k, v)
+    return changed
+
+
+def add_person(session: Session, user, response: LearningResponse, values: dict, expected_version: int | None) -> AffectedPerson:
+    require_edit(user, response, expected_version)
+    person = AffectedPerson(response_id=response.id)
+    _apply_person(session, response, person, values)
+    session.add(person)
+    session.flush()
+    _done(session, user, response, "engagement:person_added",
+          {"Person affected": {"before": None, "after": f"{person.kind_label} added"}})
+    return person
+
+
+def get_person(session: Session, response: LearningResponse, person_id: int) -> AffectedPerson:
+    person = session.get(AffectedPerson, person_id)
+    if person is None or person.response_id != response.id:
+        raise policy.NotVisible("Page not found")
+    return person
+
+
+def update_person(session: Session, user, response: LearningResponse, person: AffectedPerson, values: dict,
+                  expected_version: int | None) -> None:
+    require_edit(user, response, expected_version)
+    changed = _apply_person(session, response, person, values)
+    if changed:
+        session.flush()
+        _done(session, user, response, "engagement:person_updated",
+              {f"{person.kind_label}: {label}": {"before": None, "after": "changed"} for label in changed})
+
+
+# ---- engagement steps ----------------------------------------------------------------------------
+
+
+def add_attempt(session: Session, user, response: LearningResponse, *, purpose: str, person_id: int | None,
+                attempted_on: date, means: str, outcome: str, expected_version: int | None,
+                today: date | None = None) -> ContactAttempt:
+    """An attempt to reach someone, kept whatever came of it."""
+    require_edit(user, response, expected_version)
+    today = today or date.today()
+    _not_future(attempted_on, "attempted_on", today)
+    if means not in {m.value for m in ContactMeans}:
+        raise EngagementError("means", "Choose how you tried to make contact")
+    if not _clean(outcome):
+        raise EngagementError("outcome", "Say what happened")
+    if purpose == AttemptPurpose.ENGAGEMENT.value and person_id is None:
+        raise EngagementError("person_id", "Choose who you tried to reach")
+    if person_id is not None:
+        get_person(session, response, int(person_id))
+    attempt = ContactAttempt(
+        response_id=response.id, purpose=AttemptPurpose(purpose).value, person_id=person_id, attempted_on=attempted_on,
+        means=means, outcome=outcome.strip(), created_by_id=user.id,
+    )
+    session.add(attempt)
+    session.flush()
+    action = "candour:attempt" if purpose == AttemptPurpose.CANDOUR.value else "engagement:attempt"
+    _done(session, user, response, action,
+          {"Contact attempt": {"before": None, "after": f"{attempt.means_label}, {attempted_on.isoformat()}"}})
+    return attempt
+
+
+def add_step(session: Session, user, response: LearningResponse, *, person_id: int, kind: str, occurred_on: date,
+             shared: bool, notes: str | None, expected_version: int | None, today: date | None = None) -> EngagementStep:
+    require_edit(user, response, expected_version)
+    today = today or date.today()
+    person = get_person(session, response, int(person_id))
+    try:
+        step_kind = StepKind(kind)
+    except ValueError:
+        raise EngagementError("kind", "Choose the kind of step") from None
+    _not_future(occurred_on, "occurred_on", today)
+    notes = _clean(notes)
+    if step_kind is StepKind.QUESTION and not notes:
+        raise EngagementError("notes", "Write the question they want answered")
+    if step_kind is StepKind.ACCOUNT and not notes:
+        raise EngagementError("notes", "Record their account in their words")
+    pending: list[ContactAttempt] = []
+    if step_kind.pauses:
+        # Declined or not reached is recorded with the attempts made since the last such step.
+        pending = list(session.scalars(
+            select(ContactAttempt).where(
+                ContactAttempt.person_id == person.id, ContactAttempt.step_id.is_(None),
+                ContactAttempt.purpose == AttemptPurpose.ENGAGEMENT.value,
+            )
+        ))
+        if not pending:
+            raise EngagementError("kind", "Record the attempts made to contact them first (dates and means)")
+    step = EngagementStep(
+        response_id=response.id, person_id=person.id, kind=step_kind.value, occurred_on=occurred_on, shared=bool(shared),
+        notes=notes, created_by_id=user.id,
+    )
+    session.add(step)
+    session.flush()
+    for attempt in pending:
+        attempt.step_id = step.id
+    _done(session, user, response, "engagement:step", {
+        "Engagement step": {
+            "before": None,
+            "after": f"{step_kind.label} with a {person.kind_label.lower()}, {occurred_on.isoformat()}"
+            f" ({'shared with the family' if step.shared else 'internal'})",
+        }
+    })
+    return step
+
+
+def answer_question(session: Session, user, response: LearningResponse, step_id: int, *, answer: str,
+                    answered_on: date, expected_version: int | None, today: date | None = None) -> None:
+    require_edit(user, response, expected_version)
+    step = session.get(EngagementStep, step_id)
+    if step is None or step.response_id != response.id or step.kind != StepKind.QUESTION.value:
+        raise policy.NotVisible("Page not found")
+    _not_future(answered_on, "answered_on", today or date.today())
+    if not _clean(answer):
+        raise EngagementError("answer", "Write the answer")
+    before = "answered" if step.answer else None
+    step.answer, step.answered_on = answer.strip(), answered_on
+    session.flush()
+    _done(session, user, response, "engagement:answer",
+          {"Answer to a question": {"before": before, "after": f"answered {answered_on.isoformat()}"}})
+
+
+def steps_of(session: Session, response: LearningResponse) -> list[EngagementStep]:
+    return list(session.scalars(
+        select(EngagementStep).where(EngagementStep.response_id == response.id)
+        .options(selectinload(EngagementStep.attempts))
+        .order_by(EngagementStep.occurred_on, EngagementStep.id)
+    ))
+
+
+def questions_for(session: Session, response: LearningResponse) -> list[EngagementStep]:
+    """The questions those affected want answered, oldest first: part of the terms of reference."""
+    return list(session.scalars(
+        select(EngagementStep)
+        .where(EngagementStep.response_id == response.id, EngagementStep.kind == StepKind.QUESTION.value)
+        .order_by(EngagementStep.occurred_on, EngagementStep.id)
+    ))
+
+
+def involvement_status(steps: list[EngagementStep]) -> str:
+    """Where a person's involvement stands, from their steps in date order."""
+    if not steps:
+        return "Not yet contacted"
+    last = StepKind(steps[-1].kind)
+    if last is StepKind.DECLINED:
+        return "Declined for now"
+    if last is StepKind.NOT_REACHED:
+        return "Could not be reached"
+    if any(StepKind(s.kind).pauses for s in steps):
+        return "Involved again after a pause"
+    if last is StepKind.CLOSING:
+        return "Closed"
+    return "Involved"
+
+
+# ---- the statutory duty of candour ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Criterion:
+    key: str
+    label: str
+    hint: str | None = None
+
+
+@lru_cache(maxsize=1)
+def candour_criteria() -> tuple[Criterion, ...]:
+    """The notifiable safety incident test for providers that are not health service bodies."""
+    with open(CANDOUR_CRITERIA_FILE, encoding="utf-8") as f:
+        return tuple(Criterion(c["key"], c["label"], c.get("hint")) for c in yaml.safe_load(f))
+
+
+def candour_reasons(response: LearningResponse) -> list[str]:
+    """The harm recorded on the response's events that suggests the candour test: empty when none."""
+    reasons = []
+    for event in response.events:
+        if event.physical_harm in CANDOUR_PHYSICAL:
+            reasons.append(f"{event.reference}: {PhysicalHarm.label_for(event.physical_harm)}")
+        if event.psychological_harm in CANDOUR_PSYCHOLOGICAL:
+            reasons.append(f"{event.reference}: {PsychologicalHarm.label_for(event.psychological_harm)}")
+    return reasons
+
+
+def candour_suggested(response: LearningResponse) -> bool:
+    return bool(candour_reasons(response))
+
+
+def candour_of(session: Session, response: LearningResponse) -> CandourRecord | None:
+    return session.scalar(select(CandourRecord).where(CandourRecord.response_id == response.id))
+
+
+def decide_candour(session: Session, user, response: LearningResponse, *, decision: str, criteria: list[str],
+                   reason: str | None, decided_on: date, expected_version: int | None,
+                   today: date | None = None) -> CandourRecord:
+    """The lead confirms the duty applies (naming the criteria met) or rules it out with a reason."""
+    require_edit(user, response, expected_version)
+    _not_future(decided_on, "decided_on", today or date.today())
+    known = [c.key for c in candour_criteria()]
+    chosen = [k for k in known if k in set(criteria or [])]
+    reason = _clean(reason)
+    if decision == CandourDecision.APPLIES.value:
+        if not chosen:
+            raise EngagementError("criteria", "Choose which of the criteria are met")
+    elif decision == CandourDecision.RULED_OUT.value:
+        if not reason:
+            raise EngagementError("reason", "Say why the duty of candour does not apply")
+        chosen = []
+    else:
+        raise EngagementError("decision", "Choose whether the duty of candour applies")
+    record = candour_of(session, response)
+    before = record.decision if record else None
+    if record is None:
+        record = CandourRecord(response_id=response.id, decision=decision, decided_on=decided_on)
+        session.add(record)
+    record.decision, record.criteria, record.reason = decision, chosen, reason
+    record.decided_on, record.decided_by_id = decided_on, user.id
+    session.flush()
+    _done(session, user, response, "candour:decided", {
+        "Duty of candour": {
+            "before": CandourDecision.label_for(before) if before else None,
+            "after": f"{CandourDecision.label_for(decision)} ({decided_on.isoformat()})",
+        }
+    })
+    return record
+
+
+CANDOUR_STEP_FIELDS = {
+    "notified_on": "Notified in person or by phone",
+    "notified_means": "Means of notification",
+    "notified_by": "Notified by",
+    "apology_given": "Apology given",
+    "written_on": "Written notification",
+    "results_shared_on": "Results of enquiries shared",
+}
+
+
+def record_candour_steps(session: Session, user, response: LearningResponse, values: dict, expected_version: int | None,
+                         today: date | None = None) -> None:
+    require_edit(user, response, expected_version)
+    today = today or date.today()
+    record = candour_of(session, response)
+    if record is None or not record.applies:
+        raise policy.NotPermitted("Confirm the duty of candour applies before recording its steps.")
+    values = {k: _clean(values.get(k)) for k in CANDOUR_STEP_FIELDS}
+    for name in ("notified_on", "written_on", "results_shared_on"):
+        _not_future(values[name], name, today)
+    if values["notified_on"]:
+        if values["notified_means"] not in (ContactMeans.IN_PERSON.value, ContactMeans.PHONE.value):
+            raise EngagementError("notified_means", "Say whether they were told in person or by phone")
+        if not values["notified_by"]:
+            raise EngagementError("notified_by", "Say who told them")
+        if values["apology_given"] is None:
+            raise EngagementError("apology_given", "Say whether an apology was given")
+    if values["written_on"] and values["notified_on"] and values["written_on"] < values["notified_on"]:
+        raise EngagementError("written_on", "The written notification follows the one in person or by phone")
+    changes = {}
+    for name, label in CANDOUR_STEP_FIELDS.items():
+        old, new = getattr(record, name), values[name]
+        if old != new:
+            changes[label] = {"before": _plain(old), "after": _plain(new)}
+            setattr(record, name, new)
+    if changes:
+        session.flush()
+        _done(session, user, response, "candour:steps", changes)
+
+
+def _plain(value):
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, date):
+        return value.isoformat()
+    return ContactMeans.label_for(value) if value in {m.value for m in ContactMeans} else value
+
+
+# ---- the local target, in working days ---------------------------------------------------------
+
+
+def add_working_days(start: date, days: int) -> date:
+    """`days` working days (Monday to Friday) after `start`. Bank holidays are not known here."""
+    current, left = start, days
+    while left > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            left -= 1
+    return current
+
+
+def latest_overdue_decision(today: date, days: int) -> date:
+    """The latest confirmation date whose target has passed by `today`: the SQL cut-off."""
+    candidate = today - timedelta(days=1)
+    while add_working_days(candidate, days) >= today:
+        candidate -= timedelta(days=1)
+    return candidate
+
+
+@dataclass
+class CandourStep:
+    name: str
+    label: str
+    done_on: date | None
+    target_on: date
+    overdue: bool
+
+
+def candour_steps(record: CandourRecord, today: date, days: int) -> list[CandourStep]:
+    """Each notification against the local target; overdue once the target day has passed undone."""
+    target = add_working_days(record.decided_on, days)
+    return [
+        CandourStep(name, label, getattr(record, name), target, getattr(record, name) is None and today > target)
+        for name, label in (
+            ("notified_on", "Notification in person or by phone, with an apology"),
+            ("written_on", "Written notification"),
+            ("results_shared_on", "Results of enquiries shared"),
+        )
+    ]
+
+
+def overdue_candour(session: Session, user, today: date, days: int, limit: int = 200) -> list[tuple[LearningResponse, CandourRecord]]:
+    """Responses `user` sees where the duty of candour applies and a step is past its local target."""
+    cutoff = latest_overdue_decision(today, days)
+    stmt = (
+        select(LearningResponse, CandourRecord)
+        .join(CandourRecord, CandourRecord.response_id == LearningResponse.id)
+        .where(
+            policy.response_scope(user),
+            CandourRecord.decision == CandourDecision.APPLIES.value,
+            CandourRecord.decided_on <= cutoff,
+            or_(CandourRecord.notified_on.is_(None), CandourRecord.written_on.is_(None), CandourRecord.results_shared_on.is_(None)),
+        )
+        .order_by(CandourRecord.decided_on, LearningResponse.id)
+        .limit(limit)
+    )
+    return [(r, c) for r, c in session.execute(stmt).all()]
+
+
+# ---- what the response page shows ----------------------------------------------------------------
+
+
+@dataclass
+class PersonView:
+    person: AffectedPerson
+    steps: list[EngagementStep]
+    status: str
+    pending_attempts: list[ContactAttempt]
+
+
+@dataclass
+class EngagementView:
+    visible: bool
+    editable: bool = False
+    people: list[PersonView] = field(default_factory=list)
+    questions: list[EngagementStep] = field(default_factory=list)
+    candour: CandourRecord | None = None
+    candour_reasons: list[str] = field(default_factory=list)
+    candour_steps: list[CandourStep] = field(default_factory=list)
+    candour_attempts: list[ContactAttempt] = field(default_factory=list)
+    staff: list[User] = field(default_factory=list)
+    target_days: int = 10
+
+    @property
+    def overdue(self) -> list[CandourStep]:
+        return [s for s in self.candour_steps if s.overdue]
+
+    @property
+    def show_candour(self) -> bool:
+        return bool(self.candour_reasons) or self.candour is not None
+
+
+def view_for(session: Session, user, response: LearningResponse, today: date, target_days: int) -> EngagementView:
+    if not may_see(user, response):
+        return EngagementView(visible=False)
+    people = list(session.scalars(
+        select(AffectedPerson).where(AffectedPerson.response_id == response.id).order_by(AffectedPerson.id)
+    ))
+    steps = steps_of(session, response)
+    attempts = list(session.scalars(
+        select(ContactAttempt).where(ContactAttempt.response_id == response.id)
+        .order_by(ContactAttempt.attempted_on, ContactAttempt.id)
+    ))
+    by_person = {p.id: [s for s in steps if s.person_id == p.id] for p in people}
+    record = candour_of(session, response)
+    editable = may_edit(user, response)
+    return EngagementView(
+        visible=True,
+        editable=editable,
+        people=[
+            PersonView(p, by_person[p.id], involvement_status(by_person[p.id]),
+                       [a for a in attempts if a.person_id == p.id and a.step_id is None and a.purpose == AttemptPurpose.ENGAGEMENT.value])
+            for p in people
+        ],
+        questions=[s for s in steps if s.kind == StepKind.QUESTION.value],
+        candour=record,
+        candour_reasons=candour_reasons(response),
+        candour_steps=candour_steps(record, today, target_days) if record is not None and record.applies else [],
+        candour_attempts=[a for a in attempts if a.purpose == AttemptPurpose.CANDOUR.value],
+        staff=staff_of(session, response.organisation_id) if editable else [],
+        target_days=target_days,
+    )

@@ -1,0 +1,303 @@
+"""The engagement plan, its steps and the duty of candour: a thin blueprint over the services.
+
+The forms live on the response page (templates/engagement/_panel.html, fed by the
+`engagement_panel(response)` helper this blueprint gives every template). A form sent with a
+problem comes back on a page of its own, with the error summary and what was typed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from psirf import policy
+from psirf.db import unit_of_work
+from psirf.engagement import services
+from psirf.engagement.forms import (
+    AnswerForm,
+    AttemptForm,
+    CandourDecisionForm,
+    CandourStepsForm,
+    PersonForm,
+    StepForm,
+    yes_no,
+)
+from psirf.engagement.models import AttemptPurpose
+from psirf.extensions import db
+from psirf.responses import services as responses
+from psirf.timeutil import utcnow
+from psirf.workflow import runner
+from psirf.workflow.runner import ChangedBySomeoneElse
+
+bp = Blueprint("engagement", __name__)
+
+# Each form's key is its prefix: the many forms on the response page never share an id.
+FORMS = {
+    "eng_person": PersonForm,
+    "eng_step": StepForm,
+    "eng_attempt": AttemptForm,
+    "candour": CandourDecisionForm,
+    "candour_steps": CandourStepsForm,
+    "candour_attempt": AttemptForm,
+}
+TITLES = {
+    "eng_person": "Add a person affected",
+    "eng_step": "Record an engagement step",
+    "eng_attempt": "Record an attempt to make contact",
+    "eng_answer": "Answer a question",
+    "candour": "The duty of candour test",
+    "candour_steps": "Duty of candour: the steps taken",
+    "candour_attempt": "Duty of candour: an attempt to make contact",
+}
+OVERDUE_LIMIT = 200
+
+
+def _today():
+    return utcnow().date()
+
+
+def _target_days() -> int:
+    return int(current_app.config.get("CANDOUR_TARGET_WORKING_DAYS", 10))
+
+
+def _response_or_404(response_id: int):
+    response = responses.get(db.session, response_id)
+    if response is None:
+        raise policy.NotVisible("Page not found")
+    policy.require_response_visible(current_user, response)
+    return response
+
+
+def _editable_or_403(response_id: int):
+    response = _response_or_404(response_id)
+    services.require_edit(current_user, response, None)
+    return response
+
+
+def _set_choices(key: str, form, view: services.EngagementView) -> None:
+    people = [(str(p.person.id), f"{p.person.name} ({p.person.kind_label.lower()})") for p in view.people]
+    if key == "eng_person":
+        form.engagement_lead_id.choices = [("", "Choose a member of staff")] + [(str(u.id), u.name) for u in view.staff]
+    elif key in ("eng_step", "eng_attempt"):
+        form.person_id.choices = [("", "Choose the person")] + people
+    elif key == "candour_attempt":
+        form.person_id.choices = [("", "Not one person in the plan")] + people
+    elif key == "candour":
+        form.criteria.choices = [(c.key, c.label) for c in services.candour_criteria()]
+
+
+def _view(response) -> services.EngagementView:
+    return services.view_for(db.session, current_user, response, _today(), _target_days())
+
+
+@dataclass
+class Panel:
+    view: services.EngagementView
+    forms: dict
+    criteria: tuple
+    target_days: int
+
+
+@bp.app_context_processor
+def helpers() -> dict:
+    def engagement_panel(response) -> Panel:
+        view = _view(response)
+        forms = {}
+        if view.editable:
+            version = {"version": response.version_id}
+            for key, form_class in FORMS.items():
+                data = dict(version)
+                if key == "candour_steps" and view.candour is not None:
+                    c = view.candour
+                    data.update(notified_on=c.notified_on, notified_means=c.notified_means, notified_by=c.notified_by,
+                                apology_given=yes_no(c.apology_given), written_on=c.written_on,
+                                results_shared_on=c.results_shared_on)
+                forms[key] = form_class(formdata=None, data=data, prefix=key)
+                _set_choices(key, forms[key], view)
+            for q in view.questions:
+                forms[f"eng_answer{q.id}"] = AnswerForm(
+                    formdata=None, data={**version, "answer": q.answer, "answered_on": q.answered_on}, prefix=f"eng_answer{q.id}"
+                )
+        return Panel(view, forms, services.candour_criteria(), _target_days())
+
+    return {"engagement_panel": engagement_panel}
+
+
+def _problem(response, key: str, form, status: int = 400, refused: str | None = None):
+    return render_template(
+        "engagement/form.html", response=response, key=key, form=form, title=TITLES[key.rstrip("0123456789")],
+        criteria=services.candour_criteria(), refused=refused,
+    ), status
+
+
+def _save(response, key: str, form, apply, anchor: str, message: str = "Your changes have been saved."):
+    """Validate, apply in one transaction, or show the form again with what went wrong."""
+    if not form.validate_on_submit():
+        return _problem(response, key, form)
+    try:
+        with unit_of_work(db.session):
+            apply()
+    except ChangedBySomeoneElse as error:
+        db.session.expire_all()
+        return _problem(responses.get(db.session, response.id), key, form, 409, refused=str(error))
+    except services.EngagementError as error:
+        response = responses.get(db.session, response.id)
+        getattr(form, error.field).errors.append(str(error))
+        return _problem(response, key, form)
+    flash(message, "success")
+    return redirect(url_for("responses.show", response_id=response.id, _anchor=anchor))
+
+
+def _posted(key: str, response):
+    form = FORMS[key](prefix=key)
+    _set_choices(key, form, _view(response))
+    return form
+
+
+@bp.post("/responses/<int:response_id>/engagement/people")
+@login_required
+def add_person(response_id: int):
+    response = _editable_or_403(response_id)
+    form = _posted("eng_person", response)
+    return _save(
+        response, "eng_person", form,
+        lambda: services.add_person(db.session, current_user, response, form.values(), form.version.data),
+        "engagement",
+    )
+
+
+@bp.route("/responses/<int:response_id>/engagement/people/<int:person_id>", methods=["GET", "POST"])
+@login_required
+def edit_person(response_id: int, person_id: int):
+    response = _editable_or_403(response_id)
+    person = services.get_person(db.session, response, person_id)
+    data = {name: getattr(person, name) for name in services.PERSON_FIELDS}
+    data.update(
+        interpreter_needed=yes_no(person.interpreter_needed), wellbeing_signposted=yes_no(person.wellbeing_signposted),
+        engagement_lead_id=str(person.engagement_lead_id or ""), version=response.version_id,
+    )
+    form = PersonForm(data=data, prefix="eng_person")
+    _set_choices("eng_person", form, _view(response))
+    if form.is_submitted():
+        if form.validate():
+            try:
+                with unit_of_work(db.session):
+                    services.update_person(db.session, current_user, response, person, form.values(), form.version.data)
+            except ChangedBySomeoneElse as error:
+                db.session.expire_all()
+                return render_template("engagement/person.html", response=response, person=person, form=form,
+                                       refused=str(error)), 409
+            except services.EngagementError as error:
+                db.session.rollback()
+                getattr(form, error.field).errors.append(str(error))
+            else:
+                flash("Your changes have been saved.", "success")
+                return redirect(url_for("responses.show", response_id=response.id, _anchor=f"person-{person.id}"))
+        return render_template("engagement/person.html", response=response, person=person, form=form), 400
+    return render_template("engagement/person.html", response=response, person=person, form=form)
+
+
+@bp.post("/responses/<int:response_id>/engagement/steps")
+@login_required
+def add_step(response_id: int):
+    response = _editable_or_403(response_id)
+    form = _posted("eng_step", response)
+    return _save(
+        response, "eng_step", form,
+        lambda: services.add_step(
+            db.session, current_user, response, person_id=int(form.person_id.data), kind=form.kind.data,
+            occurred_on=form.occurred_on.data, shared=form.shared.data == "shared", notes=form.notes.data,
+            expected_version=form.version.data, today=_today(),
+        ),
+        "engagement",
+    )
+
+
+@bp.post("/responses/<int:response_id>/engagement/attempts")
+@login_required
+def add_attempt(response_id: int):
+    return _attempt(response_id, "eng_attempt", AttemptPurpose.ENGAGEMENT.value, "engagement")
+
+
+@bp.post("/responses/<int:response_id>/candour/attempts")
+@login_required
+def add_candour_attempt(response_id: int):
+    return _attempt(response_id, "candour_attempt", AttemptPurpose.CANDOUR.value, "candour")
+
+
+def _attempt(response_id: int, key: str, purpose: str, anchor: str):
+    response = _editable_or_403(response_id)
+    form = _posted(key, response)
+    return _save(
+        response, key, form,
+        lambda: services.add_attempt(
+            db.session, current_user, response, purpose=purpose, person_id=int(form.person_id.data) if form.person_id.data else None,
+            attempted_on=form.attempted_on.data, means=form.means.data, outcome=form.outcome.data,
+            expected_version=form.version.data, today=_today(),
+        ),
+        anchor,
+    )
+
+
+@bp.post("/responses/<int:response_id>/engagement/questions/<int:step_id>/answer")
+@login_required
+def answer_question(response_id: int, step_id: int):
+    response = _editable_or_403(response_id)
+    key = f"eng_answer{step_id}"
+    form = AnswerForm(prefix=key)
+    return _save(
+        response, key, form,
+        lambda: services.answer_question(
+            db.session, current_user, response, step_id, answer=form.answer.data, answered_on=form.answered_on.data,
+            expected_version=form.version.data, today=_today(),
+        ),
+        "questions",
+    )
+
+
+@bp.post("/responses/<int:response_id>/candour/decision")
+@login_required
+def decide_candour(response_id: int):
+    response = _editable_or_403(response_id)
+    form = _posted("candour", response)
+    return _save(
+        response, "candour", form,
+        lambda: services.decide_candour(
+            db.session, current_user, response, decision=form.decision.data, criteria=form.criteria.data or [],
+            reason=form.reason.data, decided_on=form.decided_on.data, expected_version=form.version.data, today=_today(),
+        ),
+        "candour",
+    )
+
+
+@bp.post("/responses/<int:response_id>/candour/steps")
+@login_required
+def record_candour(response_id: int):
+    response = _editable_or_403(response_id)
+    form = _posted("candour_steps", response)
+    return _save(
+        response, "candour_steps", form,
+        lambda: services.record_candour_steps(db.session, current_user, response, form.values(), form.version.data, _today()),
+        "candour",
+    )
+
+
+@bp.get("/oversight/candour")
+@login_required
+def candour_overdue():
+    if not policy.has_role(current_user, *policy.ICB_ROLES):
+        raise policy.NotPermitted("Only the ICB's quality committee and patient safety specialists see this list.")
+    today, days = _today(), _target_days()
+    rows = [
+        {
+            "response": response,
+            "step": runner.definition_of(response).state(response.state).label,
+            "steps": services.candour_steps(record, today, days),
+            "record": record,
+        }
+        for response, record in services.overdue_candour(db.session, current_user, today, days, OVERDUE_LIMIT)
+    ]
+    return render_template("engagement/candour_overdue.html", rows=rows, today=today, days=days,
+                           truncated=len(rows) >= OVERDUE_LIMIT)
