@@ -7,22 +7,16 @@ organisations, who see nothing of the people affected.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, timedelta
-from functools import lru_cache
+from datetime import date
 
-import yaml
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from psirf import policy
 from psirf.accounts.models import AccountKind, Role, RoleAssignment, User
-from psirf.config import PROJECT_ROOT
 from psirf.engagement.models import (
     AffectedPerson,
     AttemptPurpose,
-    CandourDecision,
-    CandourRecord,
     ContactAttempt,
     ContactMeans,
     EngagementStep,
@@ -30,16 +24,11 @@ from psirf.engagement.models import (
     PersonKind,
     StepKind,
 )
-from psirf.events.lfpse import PhysicalHarm, PsychologicalHarm
 from psirf.responses import services as responses
 from psirf.responses.models import LearningResponse
 from psirf.workflow import runner
 from psirf.workflow.runner import ChangedBySomeoneElse
 
-CANDOUR_CRITERIA_FILE = PROJECT_ROOT / "seed" / "candour_criteria.yaml"
-# The harm grades that suggest the notifiable safety incident test should be considered.
-CANDOUR_PHYSICAL = frozenset({PhysicalHarm.MODERATE.value, PhysicalHarm.SEVERE.value, PhysicalHarm.FATAL.value})
-CANDOUR_PSYCHOLOGICAL = frozenset({PsychologicalHarm.MODERATE.value, PsychologicalHarm.SEVERE.value})
 
 
 class EngagementError(ValueError):
@@ -294,248 +283,3 @@ def involvement_status(steps: list[EngagementStep]) -> str:
     if last is StepKind.CLOSING:
         return "Closed"
     return "Involved"
-
-
-# ---- the statutory duty of candour ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Criterion:
-    key: str
-    label: str
-    hint: str | None = None
-
-
-@lru_cache(maxsize=1)
-def candour_criteria() -> tuple[Criterion, ...]:
-    """The notifiable safety incident test for providers that are not health service bodies."""
-    with open(CANDOUR_CRITERIA_FILE, encoding="utf-8") as f:
-        return tuple(Criterion(c["key"], c["label"], c.get("hint")) for c in yaml.safe_load(f))
-
-
-def candour_reasons(response: LearningResponse) -> list[str]:
-    """The harm recorded on the response's events that suggests the candour test: empty when none."""
-    reasons = []
-    for event in response.events:
-        if event.physical_harm in CANDOUR_PHYSICAL:
-            reasons.append(f"{event.reference}: {PhysicalHarm.label_for(event.physical_harm)}")
-        if event.psychological_harm in CANDOUR_PSYCHOLOGICAL:
-            reasons.append(f"{event.reference}: {PsychologicalHarm.label_for(event.psychological_harm)}")
-    return reasons
-
-
-def candour_suggested(response: LearningResponse) -> bool:
-    return bool(candour_reasons(response))
-
-
-def candour_of(session: Session, response: LearningResponse) -> CandourRecord | None:
-    return session.scalar(select(CandourRecord).where(CandourRecord.response_id == response.id))
-
-
-def decide_candour(session: Session, user, response: LearningResponse, *, decision: str, criteria: list[str],
-                   reason: str | None, decided_on: date, expected_version: int | None,
-                   today: date | None = None) -> CandourRecord:
-    """The lead confirms the duty applies (naming the criteria met) or rules it out with a reason."""
-    require_edit(user, response, expected_version)
-    _not_future(decided_on, "decided_on", today or date.today())
-    known = [c.key for c in candour_criteria()]
-    chosen = [k for k in known if k in set(criteria or [])]
-    reason = _clean(reason)
-    if decision == CandourDecision.APPLIES.value:
-        if not chosen:
-            raise EngagementError("criteria", "Choose which of the criteria are met")
-    elif decision == CandourDecision.RULED_OUT.value:
-        if not reason:
-            raise EngagementError("reason", "Say why the duty of candour does not apply")
-        chosen = []
-    else:
-        raise EngagementError("decision", "Choose whether the duty of candour applies")
-    record = candour_of(session, response)
-    before = record.decision if record else None
-    if record is None:
-        record = CandourRecord(response_id=response.id, decision=decision, decided_on=decided_on)
-        session.add(record)
-    record.decision, record.criteria, record.reason = decision, chosen, reason
-    record.decided_on, record.decided_by_id = decided_on, user.id
-    session.flush()
-    _done(session, user, response, "candour:decided", {
-        "Duty of candour": {
-            "before": CandourDecision.label_for(before) if before else None,
-            "after": f"{CandourDecision.label_for(decision)} ({decided_on.isoformat()})",
-        }
-    })
-    return record
-
-
-CANDOUR_STEP_FIELDS = {
-    "notified_on": "Notified in person or by phone",
-    "notified_means": "Means of notification",
-    "notified_by": "Notified by",
-    "apology_given": "Apology given",
-    "written_on": "Written notification",
-    "results_shared_on": "Results of enquiries shared",
-}
-
-
-def record_candour_steps(session: Session, user, response: LearningResponse, values: dict, expected_version: int | None,
-                         today: date | None = None) -> None:
-    require_edit(user, response, expected_version)
-    today = today or date.today()
-    record = candour_of(session, response)
-    if record is None or not record.applies:
-        raise policy.NotPermitted("Confirm the duty of candour applies before recording its steps.")
-    values = {k: _clean(values.get(k)) for k in CANDOUR_STEP_FIELDS}
-    for name in ("notified_on", "written_on", "results_shared_on"):
-        _not_future(values[name], name, today)
-    if values["notified_on"]:
-        if values["notified_means"] not in (ContactMeans.IN_PERSON.value, ContactMeans.PHONE.value):
-            raise EngagementError("notified_means", "Say whether they were told in person or by phone")
-        if not values["notified_by"]:
-            raise EngagementError("notified_by", "Say who told them")
-        if values["apology_given"] is None:
-            raise EngagementError("apology_given", "Say whether an apology was given")
-    if values["written_on"] and values["notified_on"] and values["written_on"] < values["notified_on"]:
-        raise EngagementError("written_on", "The written notification follows the one in person or by phone")
-    changes = {}
-    for name, label in CANDOUR_STEP_FIELDS.items():
-        old, new = getattr(record, name), values[name]
-        if old != new:
-            changes[label] = {"before": _plain(old), "after": _plain(new)}
-            setattr(record, name, new)
-    if changes:
-        session.flush()
-        _done(session, user, response, "candour:steps", changes)
-
-
-def _plain(value):
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, date):
-        return value.isoformat()
-    return ContactMeans.label_for(value) if value in {m.value for m in ContactMeans} else value
-
-
-# ---- the local target, in working days ---------------------------------------------------------
-
-
-def add_working_days(start: date, days: int) -> date:
-    """`days` working days (Monday to Friday) after `start`. Bank holidays are not known here."""
-    current, left = start, days
-    while left > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            left -= 1
-    return current
-
-
-def latest_overdue_decision(today: date, days: int) -> date:
-    """The latest confirmation date whose target has passed by `today`: the SQL cut-off."""
-    candidate = today - timedelta(days=1)
-    while add_working_days(candidate, days) >= today:
-        candidate -= timedelta(days=1)
-    return candidate
-
-
-@dataclass
-class CandourStep:
-    name: str
-    label: str
-    done_on: date | None
-    target_on: date
-    overdue: bool
-
-
-def candour_steps(record: CandourRecord, today: date, days: int) -> list[CandourStep]:
-    """Each notification against the local target; overdue once the target day has passed undone."""
-    target = add_working_days(record.decided_on, days)
-    return [
-        CandourStep(name, label, getattr(record, name), target, getattr(record, name) is None and today > target)
-        for name, label in (
-            ("notified_on", "Notification in person or by phone, with an apology"),
-            ("written_on", "Written notification"),
-            ("results_shared_on", "Results of enquiries shared"),
-        )
-    ]
-
-
-def overdue_candour(session: Session, user, today: date, days: int, limit: int = 200) -> list[tuple[LearningResponse, CandourRecord]]:
-    """Responses `user` sees where the duty of candour applies and a step is past its local target."""
-    cutoff = latest_overdue_decision(today, days)
-    stmt = (
-        select(LearningResponse, CandourRecord)
-        .join(CandourRecord, CandourRecord.response_id == LearningResponse.id)
-        .where(
-            policy.response_scope(user),
-            CandourRecord.decision == CandourDecision.APPLIES.value,
-            CandourRecord.decided_on <= cutoff,
-            or_(CandourRecord.notified_on.is_(None), CandourRecord.written_on.is_(None), CandourRecord.results_shared_on.is_(None)),
-        )
-        .order_by(CandourRecord.decided_on, LearningResponse.id)
-        .limit(limit)
-    )
-    return [(r, c) for r, c in session.execute(stmt).all()]
-
-
-# ---- what the response page shows ----------------------------------------------------------------
-
-
-@dataclass
-class PersonView:
-    person: AffectedPerson
-    steps: list[EngagementStep]
-    status: str
-    pending_attempts: list[ContactAttempt]
-
-
-@dataclass
-class EngagementView:
-    visible: bool
-    editable: bool = False
-    people: list[PersonView] = field(default_factory=list)
-    questions: list[EngagementStep] = field(default_factory=list)
-    candour: CandourRecord | None = None
-    candour_reasons: list[str] = field(default_factory=list)
-    candour_steps: list[CandourStep] = field(default_factory=list)
-    candour_attempts: list[ContactAttempt] = field(default_factory=list)
-    staff: list[User] = field(default_factory=list)
-    target_days: int = 10
-
-    @property
-    def overdue(self) -> list[CandourStep]:
-        return [s for s in self.candour_steps if s.overdue]
-
-    @property
-    def show_candour(self) -> bool:
-        return bool(self.candour_reasons) or self.candour is not None
-
-
-def view_for(session: Session, user, response: LearningResponse, today: date, target_days: int) -> EngagementView:
-    if not may_see(user, response):
-        return EngagementView(visible=False)
-    people = list(session.scalars(
-        select(AffectedPerson).where(AffectedPerson.response_id == response.id).order_by(AffectedPerson.id)
-    ))
-    steps = steps_of(session, response)
-    attempts = list(session.scalars(
-        select(ContactAttempt).where(ContactAttempt.response_id == response.id)
-        .order_by(ContactAttempt.attempted_on, ContactAttempt.id)
-    ))
-    by_person = {p.id: [s for s in steps if s.person_id == p.id] for p in people}
-    record = candour_of(session, response)
-    editable = may_edit(user, response)
-    return EngagementView(
-        visible=True,
-        editable=editable,
-        people=[
-            PersonView(p, by_person[p.id], involvement_status(by_person[p.id]),
-                       [a for a in attempts if a.person_id == p.id and a.step_id is None and a.purpose == AttemptPurpose.ENGAGEMENT.value])
-            for p in people
-        ],
-        questions=[s for s in steps if s.kind == StepKind.QUESTION.value],
-        candour=record,
-        candour_reasons=candour_reasons(response),
-        candour_steps=candour_steps(record, today, target_days) if record is not None and record.applies else [],
-        candour_attempts=[a for a in attempts if a.purpose == AttemptPurpose.CANDOUR.value],
-        staff=staff_of(session, response.organisation_id) if editable else [],
-        target_days=target_days,
-    )

@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 
 from psirf import policy
 from psirf.db import unit_of_work
-from psirf.engagement import services
+from psirf.engagement import candour, panel, services
 from psirf.engagement.forms import (
     AnswerForm,
     AttemptForm,
@@ -76,7 +76,7 @@ def _editable_or_403(response_id: int):
     return response
 
 
-def _set_choices(key: str, form, view: services.EngagementView) -> None:
+def _set_choices(key: str, form, view: panel.EngagementView) -> None:
     people = [(str(p.person.id), f"{p.person.name} ({p.person.kind_label.lower()})") for p in view.people]
     if key == "eng_person":
         form.engagement_lead_id.choices = [("", "Choose a member of staff")] + [(str(u.id), u.name) for u in view.staff]
@@ -85,16 +85,16 @@ def _set_choices(key: str, form, view: services.EngagementView) -> None:
     elif key == "candour_attempt":
         form.person_id.choices = [("", "Not one person in the plan")] + people
     elif key == "candour":
-        form.criteria.choices = [(c.key, c.label) for c in services.candour_criteria()]
+        form.criteria.choices = [(c.key, c.label) for c in candour.candour_criteria()]
 
 
-def _view(response) -> services.EngagementView:
-    return services.view_for(db.session, current_user, response, _today(), _target_days())
+def _view(response) -> panel.EngagementView:
+    return panel.view_for(db.session, current_user, response, _today(), _target_days())
 
 
 @dataclass
 class Panel:
-    view: services.EngagementView
+    view: panel.EngagementView
     forms: dict
     criteria: tuple
     target_days: int
@@ -120,7 +120,7 @@ def helpers() -> dict:
                 forms[f"eng_answer{q.id}"] = AnswerForm(
                     formdata=None, data={**version, "answer": q.answer, "answered_on": q.answered_on}, prefix=f"eng_answer{q.id}"
                 )
-        return Panel(view, forms, services.candour_criteria(), _target_days())
+        return Panel(view, forms, candour.candour_criteria(), _target_days())
 
     return {"engagement_panel": engagement_panel}
 
@@ -128,7 +128,7 @@ def helpers() -> dict:
 def _problem(response, key: str, form, status: int = 400, refused: str | None = None):
     return render_template(
         "engagement/form.html", response=response, key=key, form=form, title=TITLES[key.rstrip("0123456789")],
-        criteria=services.candour_criteria(), refused=refused,
+        criteria=candour.candour_criteria(), refused=refused,
     ), status
 
 
@@ -264,7 +264,7 @@ def decide_candour(response_id: int):
     form = _posted("candour", response)
     return _save(
         response, "candour", form,
-        lambda: services.decide_candour(
+        lambda: candour.decide_candour(
             db.session, current_user, response, decision=form.decision.data, criteria=form.criteria.data or [],
             reason=form.reason.data, decided_on=form.decided_on.data, expected_version=form.version.data, today=_today(),
         ),
@@ -279,7 +279,7 @@ def record_candour(response_id: int):
     form = _posted("candour_steps", response)
     return _save(
         response, "candour_steps", form,
-        lambda: services.record_candour_steps(db.session, current_user, response, form.values(), form.version.data, _today()),
+        lambda: candour.record_candour_steps(db.session, current_user, response, form.values(), form.version.data, _today()),
         "candour",
     )
 
@@ -294,10 +294,10 @@ def candour_overdue():
         {
             "response": response,
             "step": runner.definition_of(response).state(response.state).label,
-            "steps": services.candour_steps(record, today, days),
+            "steps": candour.candour_steps(record, today, days),
             "record": record,
         }
-        for response, record in services.overdue_candour(db.session, current_user, today, days, OVERDUE_LIMIT)
+        for response, record in candour.overdue_candour(db.session, current_user, today, days, OVERDUE_LIMIT)
     ]
     return render_template("engagement/candour_overdue.html", rows=rows, today=today, days=days,
                            truncated=len(rows) >= OVERDUE_LIMIT)

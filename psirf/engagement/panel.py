@@ -1,0 +1,87 @@
+"""What the response page shows of engagement and candour, gathered in one place for the template."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from psirf.accounts.models import User
+from psirf.engagement.models import (
+    AffectedPerson,
+    AttemptPurpose,
+    CandourRecord,
+    ContactAttempt,
+    EngagementStep,
+    StepKind,
+)
+from psirf.responses.models import LearningResponse
+
+from psirf.engagement import candour as candour_rules
+from psirf.engagement.services import involvement_status, may_edit, may_see, staff_of, steps_of
+
+# ---- what the response page shows ----------------------------------------------------------------
+
+
+@dataclass
+class PersonView:
+    person: AffectedPerson
+    steps: list[EngagementStep]
+    status: str
+    pending_attempts: list[ContactAttempt]
+
+
+@dataclass
+class EngagementView:
+    visible: bool
+    editable: bool = False
+    people: list[PersonView] = field(default_factory=list)
+    questions: list[EngagementStep] = field(default_factory=list)
+    candour: CandourRecord | None = None
+    candour_reasons: list[str] = field(default_factory=list)
+    candour_steps: list[candour_rules.CandourStep] = field(default_factory=list)
+    candour_attempts: list[ContactAttempt] = field(default_factory=list)
+    staff: list[User] = field(default_factory=list)
+    target_days: int = 10
+
+    @property
+    def overdue(self) -> list[candour_rules.CandourStep]:
+        return [s for s in self.candour_steps if s.overdue]
+
+    @property
+    def show_candour(self) -> bool:
+        return bool(self.candour_reasons) or self.candour is not None
+
+
+def view_for(session: Session, user, response: LearningResponse, today: date, target_days: int) -> EngagementView:
+    if not may_see(user, response):
+        return EngagementView(visible=False)
+    people = list(session.scalars(
+        select(AffectedPerson).where(AffectedPerson.response_id == response.id).order_by(AffectedPerson.id)
+    ))
+    steps = steps_of(session, response)
+    attempts = list(session.scalars(
+        select(ContactAttempt).where(ContactAttempt.response_id == response.id)
+        .order_by(ContactAttempt.attempted_on, ContactAttempt.id)
+    ))
+    by_person = {p.id: [s for s in steps if s.person_id == p.id] for p in people}
+    record = candour_rules.candour_of(session, response)
+    editable = may_edit(user, response)
+    return EngagementView(
+        visible=True,
+        editable=editable,
+        people=[
+            PersonView(p, by_person[p.id], involvement_status(by_person[p.id]),
+                       [a for a in attempts if a.person_id == p.id and a.step_id is None and a.purpose == AttemptPurpose.ENGAGEMENT.value])
+            for p in people
+        ],
+        questions=[s for s in steps if s.kind == StepKind.QUESTION.value],
+        candour=record,
+        candour_reasons=candour_rules.candour_reasons(response),
+        candour_steps=candour_rules.candour_steps(record, today, target_days) if record is not None and record.applies else [],
+        candour_attempts=[a for a in attempts if a.purpose == AttemptPurpose.CANDOUR.value],
+        staff=staff_of(session, response.organisation_id) if editable else [],
+        target_days=target_days,
+    )
