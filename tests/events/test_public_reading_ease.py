@@ -1,0 +1,68 @@
+"""The public report is written for patients and families: plain English, checked by measure.
+
+The agreed level is a reading age of about 9 to 11: a Flesch-Kincaid grade of 6 or less (US
+grades run about 5 years behind UK reading age) and a Flesch reading ease of 65 or more, for the
+words a person reads on each page (the main content, not the header and footer).
+"""
+
+import re
+from html import unescape
+
+import pytest
+import textstat
+
+MAX_GRADE = 6.0
+MIN_EASE = 65.0
+
+ANSWERS = {
+    "/report/kind": {"record_type": "incident"},
+    "/report/when": {"occurred_on[day]": "3", "occurred_on[month]": "11", "occurred_on[year]": "2026"},
+    "/report/what-happened": {"description": "My mother was given the wrong tablets at the chemist."},
+    "/report/harm": {"physical_harm": "low"},
+    "/report/theme": {"theme": "medication"},
+    "/report/about-you": {"reporter_kind": "family"},
+    "/report/contact": {"reporter_name": "", "reporter_contact": ""},
+}
+
+
+def main_text(html: str) -> str:
+    main = re.search(r"<main[^>]*>(.*)</main>", html, re.S).group(1)
+    main = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", main, flags=re.S)
+    text = unescape(re.sub(r"<[^>]+>", " ", main))
+    # Each label, button and heading reads as a sentence of its own.
+    return ". ".join(part.strip() for part in re.split(r"\s{2,}|\n", text) if part.strip())
+
+
+@pytest.fixture
+def pages(app, client, world):
+    """Every page of the public journey, in order, as a member of the public meets it."""
+    from sqlalchemy import select
+
+    from psirf.extensions import db
+    from psirf.organisations.models import Organisation
+
+    practice_id = db.session.scalar(select(Organisation.id).where(Organisation.name == "Riverside"))
+    seen = {"/report": client.get("/report").get_data(as_text=True)}
+    seen["/report/service"] = client.get("/report/service?q=Riverside").get_data(as_text=True)
+    client.post("/report/service", data={"q": "Riverside", "organisation_id": str(practice_id)})
+    for path, answers in ANSWERS.items():
+        seen[path] = client.get(path).get_data(as_text=True)
+        client.post(path, data=answers)
+    seen["/report/check"] = client.get("/report/check").get_data(as_text=True)
+    client.post("/report/check")
+    seen["/report/done"] = client.get("/report/done").get_data(as_text=True)
+    return seen
+
+
+def test_every_public_page_reads_at_a_reading_age_of_about_nine_to_eleven(pages):
+    too_hard = {}
+    for path, html in pages.items():
+        text = main_text(html)
+        grade, ease = textstat.flesch_kincaid_grade(text), textstat.flesch_reading_ease(text)
+        if grade > MAX_GRADE or ease < MIN_EASE:
+            too_hard[path] = (grade, ease)
+    assert too_hard == {}, f"pages above the agreed reading level (grade, ease): {too_hard}"
+
+
+def test_the_journey_reaches_its_confirmation(pages):
+    assert "PSE-" in pages["/report/done"]
