@@ -50,7 +50,7 @@ class Part:
 
     An item is a section name ("terms": all its fields), a field ("draft.summary"), or one of
     the parts kept in their own tables: "@findings", "@findings_by_seips", "@actions",
-    "@selection", "@contributors".
+    "@selection", "@contributors", "@affected_questions".
     """
 
     heading: str
@@ -61,7 +61,7 @@ class Part:
 PSII_LAYOUT = (
     Part("Summary", ("draft.summary",)),
     Part("Background and context", ("draft.background",)),
-    Part("Terms of reference", ("terms",)),
+    Part("Terms of reference", ("terms", "@affected_questions")),
     Part("How those affected were involved", ("final.involvement", "sharing")),
     Part("Findings", ("information", "draft.findings_narrative", "@findings_by_seips")),
     Part("Areas for improvement and safety actions", ("final.areas_for_improvement", "@actions")),
@@ -320,6 +320,18 @@ class _Builder:
             self.para(_text(label), "label")
             self.para(_text(value))
         self.para("The events were kept as a snapshot when the review started.", "muted")
+
+    def affected_questions(self) -> None:
+        """The questions those affected asked, from the engagement plan: part of the terms."""
+        from psirf.engagement.services import questions_for  # engagement builds on responses
+
+        session = object_session(self.response)
+        questions = questions_for(session, self.response) if session is not None else []
+        self.para("Questions from those affected", "label")
+        if not questions:
+            self.para("None recorded in the engagement plan.", "muted")
+        for number, step in enumerate(questions, start=1):
+            self.para(_text(f"{number}. {step.notes}"))
 
     def contributors(self) -> None:
         contributors = list(self.response.contributors)

@@ -141,6 +141,19 @@ def test_a_psii_report_follows_the_nhs_england_template(session, world):
                 assert field.label in text, field.label
 
 
+def test_a_psii_reports_terms_of_reference_include_the_questions_those_affected_asked(session, world):
+    from tests.engagement.factories import affected_person_with_question
+
+    psii = ResponseFactory(organisation=world.practice, method="psii")
+    affected_person_with_question(psii)
+    text = text_of(report_of(psii))
+    assert_in_order(text, [
+        "Terms of reference", "Questions from those affected", "1. Why was the dose not checked?",
+        "How those affected were involved",
+    ])
+    assert "Jo Bloggs" not in text  # the question, not who asked it
+
+
 def test_a_thematic_review_report_shows_the_events_covered_and_the_selection(session, world):
     events = [SafetyEventFactory(organisation=world.practice) for _ in range(3)]
     review = ResponseFactory(
