@@ -130,6 +130,22 @@ def can_see_reporter(user, event) -> bool:
     return Role.PATIENT_SAFETY_LEAD in roles_covering(user, event.organisation)
 
 
+def require_casework_role(user) -> None:
+    if not has_role(user, *CASEWORK_ROLES):
+        raise NotPermitted("Your role does not include learning responses.")
+
+
+def require_icb_oversight(user) -> None:
+    """The ICB-wide lists (overdue responses, overdue candour) are for the ICB's roles."""
+    if not has_role(user, *ICB_ROLES):
+        raise NotPermitted("Only the ICB's quality committee and patient safety specialists see this list.")
+
+
+def require_triage_queue(user) -> None:
+    if not has_role(user, Role.PATIENT_SAFETY_LEAD):
+        raise NotPermitted("Only patient safety leads have a triage queue.")
+
+
 def triage_queue_organisations(user) -> list[int]:
     return [g.organisation_id for g in grants(user) if g.role is Role.PATIENT_SAFETY_LEAD]
 
@@ -240,6 +256,11 @@ def may_see_engagement(user, response) -> bool:
     """The people affected, their engagement and the duty of candour belong to the lead
     organisation's casework: whoever sees the response through it reads them; a contributing
     organisation (CONTRIBUTOR alone) sees none of it."""
+    return bool(response_roles(user, response) - {CONTRIBUTOR})
+
+
+def may_link_responses(user, response) -> bool:
+    """Linking is casework: a contributing organisation works on its contribution only."""
     return bool(response_roles(user, response) - {CONTRIBUTOR})
 
 

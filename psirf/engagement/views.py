@@ -287,8 +287,7 @@ def record_candour(response_id: int):
 @bp.get("/oversight/candour")
 @login_required
 def candour_overdue():
-    if not policy.has_role(current_user, *policy.ICB_ROLES):
-        raise policy.NotPermitted("Only the ICB's quality committee and patient safety specialists see this list.")
+    policy.require_icb_oversight(current_user)
     today, days = _today(), _target_days()
     rows = [
         {

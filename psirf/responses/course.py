@@ -53,9 +53,15 @@ def links_of(session: Session, response: LearningResponse) -> list[tuple[str, Le
     return described
 
 
+def require_may_link(user, response: LearningResponse) -> None:
+    policy.require_response_visible(user, response)
+    if not policy.may_link_responses(user, response):
+        raise policy.NotPermitted("Contributing organisations cannot link responses.")
+
+
 def link(session: Session, response: LearningResponse, reference: str, actor) -> ResponseLink:
     """Link two responses both visible to the actor, as related."""
-    policy.require_response_visible(actor, response)
+    require_may_link(actor, response)
     other = session.scalar(select(LearningResponse).where(LearningResponse.reference == (reference or "").strip().upper()))
     if other is None or not policy.response_roles(actor, other):
         raise LinkError("reference", "Enter the reference of a learning response you can see, like LR-2026-000123")

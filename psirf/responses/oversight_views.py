@@ -25,8 +25,7 @@ OVERDUE_LIMIT = 200
 @bp.get("/overdue")
 @login_required
 def overdue():
-    if not policy.has_role(current_user, *policy.ICB_ROLES):
-        raise policy.NotPermitted("Only the ICB's quality committee and patient safety specialists see this list.")
+    policy.require_icb_oversight(current_user)
     today = utcnow().date()
     page = timeliness.overdue_for(db.session, current_user, today, OVERDUE_LIMIT)
     rows = []

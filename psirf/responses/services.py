@@ -166,16 +166,25 @@ def add_safety_action(
     return action
 
 
+def may_agree_extension(user, response: LearningResponse) -> bool:
+    """The lead organisation's patient safety lead, while the response is still running."""
+    final = runner.definition_of(response).state(response.state).final
+    return not final and policy.may_edit_response(user, response, "patient_safety_lead")
+
+
+def require_may_agree_extension(user, response: LearningResponse) -> None:
+    policy.require_response_visible(user, response)
+    if not may_agree_extension(user, response):
+        raise policy.NotPermitted("Only the lead organisation's patient safety lead can agree an extension.")
+
+
 def agree_extension(
     session: Session, user, response: LearningResponse, *, new_due_on: date, reason: str, agreed_with_affected: bool,
     expected_version: int | None,
 ) -> None:
     """Move the target date, with the reason; past the workflow's limit only with those affected."""
-    policy.require_response_visible(user, response)
+    require_may_agree_extension(user, response)
     definition = runner.definition_of(response)
-    state = definition.state(response.state)
-    if state.final or not policy.may_edit_response(user, response, "patient_safety_lead"):
-        raise policy.NotPermitted("Only the lead organisation's patient safety lead can agree an extension.")
     if expected_version is not None and expected_version != response.version_id:
         raise ChangedBySomeoneElse()
     if not (reason or "").strip():

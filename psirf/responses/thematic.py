@@ -32,6 +32,13 @@ class Selection:
     method: str | None = None
 
 
+def groups_for(session: Session, user) -> list[Organisation]:
+    """The PCNs and federations whose panel `user` sits on: where they may start a review."""
+    ids = [g.organisation_id for g in policy.grants(user)]
+    candidates = session.scalars(select(Organisation).where(Organisation.id.in_(ids)).order_by(Organisation.name))
+    return [o for o in candidates if policy.may_start_thematic_review(user, o)]
+
+
 def _matching(group: Organisation, selection: Selection) -> Select:
     members = select(OrganisationMembership.member_id).where(OrganisationMembership.group_id == group.id)
     stmt = select(SafetyEvent.id).where(

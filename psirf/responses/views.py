@@ -43,8 +43,7 @@ def _response_or_404(response_id: int):
 @bp.get("")
 @login_required
 def index():
-    if not policy.has_role(current_user, *policy.CASEWORK_ROLES):
-        raise policy.NotPermitted("Your role does not include learning responses.")
+    policy.require_casework_role(current_user)
     state = request.args.get("state") or None
     page = services.listing(db.session, current_user, state, request.args.get("after"), current_app.config["PAGE_SIZE"])
     next_url = url_for("responses.index", state=state, after=page.next_cursor) if page.next_cursor else None
@@ -109,7 +108,7 @@ def _set_choices(forms: dict, response) -> None:
 def _render(response, status=200, posted=None, problems=None, refused=None):
     definition = runner.definition_of(response)
     triggers = [t for t in definition.available_from(response.state) if policy.may_fire(current_user, response, t.trigger)]
-    roles = policy.response_roles(current_user, response)
+    final = definition.state(response.state).final
     return (
         render_template(
             "responses/show.html",
@@ -121,9 +120,8 @@ def _render(response, status=200, posted=None, problems=None, refused=None):
             problems=problems or [],
             refused=refused,
             links=course.links_of(db.session, response),
-            may_link=bool(roles - {policy.CONTRIBUTOR}) and not definition.state(response.state).final,
-            may_extend=policy.may_edit_response(current_user, response, "patient_safety_lead")
-            and not definition.state(response.state).final,
+            may_link=policy.may_link_responses(current_user, response) and not final,
+            may_extend=services.may_agree_extension(current_user, response),
             mine=policy.contributing_organisations(current_user, response),
             timeline=services.timeline(db.session, current_user, response),
         ),
@@ -250,8 +248,7 @@ def agree(response_id: int):
 @login_required
 def add_link(response_id: int):
     response = _response_or_404(response_id)
-    if policy.response_roles(current_user, response) <= {policy.CONTRIBUTOR}:
-        raise policy.NotPermitted("Contributing organisations cannot link responses.")
+    course.require_may_link(current_user, response)
     form = _posted("link")
     if not form.validate_on_submit():
         return _render(response, 400, posted={"link": form})
@@ -270,8 +267,7 @@ def add_link(response_id: int):
 @login_required
 def extend(response_id: int):
     response = _response_or_404(response_id)
-    if not policy.may_edit_response(current_user, response, "patient_safety_lead"):
-        raise policy.NotPermitted("Only the lead organisation's patient safety lead can agree an extension.")
+    services.require_may_agree_extension(current_user, response)
     form = _posted("extension")
     if not form.validate_on_submit():
         return _render(response, 400, posted={"extension": form})
@@ -321,10 +317,7 @@ def fire(response_id: int, trigger: str):
 
 
 def _thematic_groups():
-    return [
-        o for o in organisations.in_icbs(db.session, [g.organisation_id for g in policy.grants(current_user)] or [0])
-        if policy.may_start_thematic_review(current_user, o)
-    ] if policy.has_role(current_user, policy.Role.REVIEW_PANEL_MEMBER) else []
+    return thematic.groups_for(db.session, current_user)
 
 
 @bp.route("/thematic/new", methods=["GET", "POST"])

@@ -4,7 +4,6 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required
 
 from psirf import policy
-from psirf.accounts.models import Role
 from psirf.db import unit_of_work
 from psirf.events.models import SafetyEvent
 from psirf.extensions import db
@@ -23,8 +22,7 @@ def helpers() -> dict:
 @bp.get("")
 @login_required
 def queue():
-    if not policy.has_role(current_user, Role.PATIENT_SAFETY_LEAD):
-        raise policy.NotPermitted("Only patient safety leads have a triage queue.")
+    policy.require_triage_queue(current_user)
     # A search changes nothing, so an unknown choice is simply not applied.
     form = QueueFilterForm(request.args or None)
     filters = services.QueueFilters(
