@@ -92,7 +92,7 @@ def configure_blueprints(app: Flask) -> None:
         engagement_bp,
     ):
         app.register_blueprint(bp)
-    web_views.register_error_handlers(app)
+    web_views.register_page_helpers(app)
     install_security_headers(app)
 
 

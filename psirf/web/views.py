@@ -115,7 +115,8 @@ def _labels():
     )
 
 
-def register_error_handlers(app: Flask) -> None:
+def register_page_helpers(app: Flask) -> None:
+    """Template globals, labels, the header and the error pages every blueprint shares."""
     from flask_wtf.csrf import CSRFError
 
     app.jinja_env.globals["labels"] = _labels()
