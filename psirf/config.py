@@ -59,6 +59,11 @@ def load(overrides: dict | None = None) -> dict:
         # duty was confirmed. Regulation 20 sets no day count: this is never a legal deadline.
         "CANDOUR_TARGET_WORKING_DAYS": int(os.environ.get("CANDOUR_TARGET_WORKING_DAYS", "10")),
         "PAGE_SIZE": int(os.environ.get("PSIRF_PAGE_SIZE", "25")),
+        # The address people use to reach the service: emails carry full links built on it.
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        # How long an invitation to the family portal stays usable.
+        "INVITATION_LINK_DAYS": int(os.environ.get("INVITATION_LINK_DAYS", "7")),
+        "INVITATION_LETTER_DAYS": int(os.environ.get("INVITATION_LETTER_DAYS", "28")),
     }
     if overrides:
         config.update(overrides)

@@ -5,5 +5,6 @@ from psirf.audit import AuditRecord  # noqa: F401
 from psirf.engagement import models as engagement  # noqa: F401
 from psirf.events import models as events  # noqa: F401
 from psirf.learning import models as learning  # noqa: F401
+from psirf.notifications import models as notifications  # noqa: F401
 from psirf.organisations import models as organisations  # noqa: F401
 from psirf.responses import models as responses  # noqa: F401

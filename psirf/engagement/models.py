@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from psirf.extensions import Base
@@ -42,6 +42,7 @@ class StepKind(LabelledEnum):
     QUESTION = ("question", "A question they want answered")
     ACCOUNT = ("account", "Their account, in their words")
     DRAFT_SHARED = ("draft_shared", "Draft shared, and their comments")
+    COMMENT = ("comment", "Their comments on the draft")
     FINAL_SHARED = ("final_shared", "Final report shared")
     CLOSING = ("closing", "Closing conversation")
     DECLINED = ("declined", "Declined to be involved")
@@ -75,9 +76,11 @@ class AffectedPerson(Base):
     supporter: Mapped[str | None] = mapped_column(String(200))
     wellbeing_signposted: Mapped[bool | None]
     support_notes: Mapped[str | None] = mapped_column(Text)
+    # Their own sign-in to the family portal, once they have accepted an invitation.
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    engagement_lead = relationship("User", lazy="joined")
+    engagement_lead = relationship("User", lazy="joined", foreign_keys=[engagement_lead_id])
     steps: Mapped[list[EngagementStep]] = relationship(
         back_populates="person", order_by=lambda: [EngagementStep.occurred_on, EngagementStep.id]
     )
@@ -196,3 +199,66 @@ class CandourRecord(Base):
     @property
     def applies(self) -> bool:
         return self.decision == CandourDecision.APPLIES.value
+
+
+class InvitationMeans(LabelledEnum):
+    EMAIL = ("email", "A link by email")
+    LETTER = ("letter", "A printed letter with a code")
+
+
+class Invitation(Base):
+    """An invitation for a person affected to join the family portal: used once, and it expires.
+
+    Only a hash of the secret is kept (the link's token or the letter's code), so a copy of the
+    database cannot be used to sign in as a family.
+    """
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("learning_responses.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("affected_people.id"), index=True)
+    means: Mapped[str] = mapped_column(String(20))
+    # The address a link was sent to; a letter's recipient gives theirs when they join.
+    email: Mapped[str | None] = mapped_column(String(254))
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    person: Mapped[AffectedPerson] = relationship(lazy="joined")
+
+    @property
+    def means_label(self) -> str:
+        return InvitationMeans.label_for(self.means)
+
+
+class DocumentKind(LabelledEnum):
+    DRAFT = ("draft", "Draft report")
+    FINAL = ("final", "Final report")
+
+
+class SharedDocument(Base):
+    """A document as it was when shared with a person affected: later edits do not change it."""
+
+    __tablename__ = "shared_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("learning_responses.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("affected_people.id"), index=True)
+    # The "draft shared" or "final report shared" step that records the sharing.
+    step_id: Mapped[int | None] = mapped_column(ForeignKey("engagement_steps.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(200))
+    filename: Mapped[str] = mapped_column(String(200))
+    media_type: Mapped[str] = mapped_column(String(100), default="application/pdf")
+    # Deferred: lists of documents never load the bytes.
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def kind_label(self) -> str:
+        return DocumentKind.label_for(self.kind)

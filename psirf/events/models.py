@@ -71,6 +71,9 @@ class SafetyEvent(Base):
     # Public reports only: how to reach the person who reported, if they chose to say.
     reporter_name: Mapped[str | None] = mapped_column(String(200))
     reporter_contact: Mapped[str | None] = mapped_column(String(254))
+    # Public reports: a hash of the private code given at submission, with which the reporter
+    # follows the report by its reference without an account.
+    follow_code_hash: Mapped[str | None] = mapped_column(String(64))
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -80,6 +83,9 @@ class SafetyEvent(Base):
         back_populates="event", cascade="all, delete-orphan", order_by="EventPatient.sequence"
     )
     learning_response = relationship("LearningResponse", back_populates="events")
+    updates: Mapped[list[ReporterUpdate]] = relationship(
+        back_populates="event", order_by=lambda: [ReporterUpdate.created_at, ReporterUpdate.id]
+    )
 
     def __repr__(self) -> str:
         return f"<SafetyEvent {self.reference}>"
@@ -101,3 +107,30 @@ class EventPatient(Base):
     nhs_number: Mapped[str | None] = mapped_column(String(10))
 
     event: Mapped[SafetyEvent] = relationship(back_populates="patients")
+
+
+class ReporterUpdateKind(LabelledEnum):
+    ACKNOWLEDGED = ("acknowledged", "We have your report")
+    RESPONSE_CHOSEN = ("response_chosen", "What we are doing and why")
+    WHAT_CHANGED = ("what_changed", "What changed because of your report")
+
+
+class ReporterUpdate(Base):
+    """A message to the person who reported an event, in plain words: their inbox, or what an
+    anonymous reporter sees with their reference and code."""
+
+    __tablename__ = "reporter_updates"
+    __table_args__ = (Index("ix_reporter_updates_event", "event_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("safety_events.id"))
+    kind: Mapped[str] = mapped_column(String(30))
+    body: Mapped[str] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    event: Mapped[SafetyEvent] = relationship(back_populates="updates")
+
+    @property
+    def kind_label(self) -> str:
+        return ReporterUpdateKind.label_for(self.kind)
