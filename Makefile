@@ -13,7 +13,9 @@ run: install graphviz
 	@mkdir -p instance
 	$(FLASK) db upgrade
 	$(FLASK) seed demo
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@# The worker sends email off the request (and the reminders); it stops when the server stops.
+	$(FLASK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
+	  $(FLASK) run --host 127.0.0.1 --port 5000
 
 test: install postgres chromium graphviz
 	$(MAKE) --no-print-directory lint test-sqlite test-postgres test-browser

@@ -22,6 +22,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     configure_templates(app)
     configure_extensions(app)
     configure_blueprints(app)
+    configure_notifications(app)
     configure_commands(app)
     return app
 
@@ -71,8 +72,12 @@ def configure_extensions(app: Flask) -> None:
 def configure_blueprints(app: Flask) -> None:
     from psirf.accounts.views import bp as accounts_bp
     from psirf.engagement.views import bp as engagement_bp
+    from psirf.engagement.family_views import bp as family_bp
+    from psirf.engagement.join_views import bp as family_join_bp
     from psirf.events.views import bp as events_bp
     from psirf.events.public_views import bp as public_events_bp
+    from psirf.events.feedback_views import bp as reporter_feedback_bp
+    from psirf.events.feedback_views import public_bp as follow_bp
     from psirf.organisations.views import bp as organisations_bp
     from psirf.responses.views import bp as responses_bp
     from psirf.responses.oversight_views import bp as oversight_bp
@@ -86,17 +91,29 @@ def configure_blueprints(app: Flask) -> None:
         organisations_bp,
         events_bp,
         public_events_bp,
+        reporter_feedback_bp,
+        follow_bp,
         triage_bp,
         responses_bp,
         oversight_bp,
         engagement_bp,
+        family_bp,
+        family_join_bp,
     ):
         app.register_blueprint(bp)
     web_views.register_page_helpers(app)
     install_security_headers(app)
 
 
+def configure_notifications(app: Flask) -> None:
+    from psirf.notifications.queue import configure_notifications as configure
+
+    configure(app)
+
+
 def configure_commands(app: Flask) -> None:
     from psirf.cli import register
+    from psirf.notifications.queue import worker_command
 
     register(app)
+    app.cli.add_command(worker_command)

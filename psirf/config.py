@@ -58,6 +58,21 @@ def load(overrides: dict | None = None) -> dict:
         # A local target for the duty of candour's notifications, in working days from the date the
         # duty was confirmed. Regulation 20 sets no day count: this is never a legal deadline.
         "CANDOUR_TARGET_WORKING_DAYS": int(os.environ.get("CANDOUR_TARGET_WORKING_DAYS", "10")),
+        # Attempts at an invitation link or letter code to the family portal, per address.
+        "JOIN_LIMIT_PER_ADDRESS": os.environ.get("JOIN_LIMIT_PER_ADDRESS", "10 per 15 minutes"),
+        # Following a report with its reference and private code: guesses per address.
+        "PUBLIC_FOLLOW_LIMIT": os.environ.get("PUBLIC_FOLLOW_LIMIT", "10 per 15 minutes"),
+        # Email (psirf/notifications/delivery.py). With no MAIL_SERVER nothing is sent: emails are
+        # kept in the development outbox page (/outbox) instead.
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "587")),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "true").lower() in ("1", "true", "yes"),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "PSIRF responses <no-reply@psirf.invalid>"),
+        # The job queue that sends it (psirf/notifications/queue.py): Redis when set, else a SQLite file.
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        "HUEY_SQLITE_PATH": os.environ.get("HUEY_SQLITE_PATH") or str(INSTANCE_DIR / "huey.sqlite3"),
         "PAGE_SIZE": int(os.environ.get("PSIRF_PAGE_SIZE", "25")),
         # The address people use to reach the service: emails carry full links built on it.
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),

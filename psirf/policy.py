@@ -141,6 +141,12 @@ def require_icb_oversight(user) -> None:
         raise NotPermitted("Only the ICB's quality committee and patient safety specialists see this list.")
 
 
+def require_outbox_viewer(user) -> None:
+    """The development outbox shows every email the service has written, to anyone: administrators only."""
+    if not has_role(user, Role.ADMINISTRATOR):
+        raise NotPermitted("Only administrators can see the outbox.")
+
+
 def require_triage_queue(user) -> None:
     if not has_role(user, Role.PATIENT_SAFETY_LEAD):
         raise NotPermitted("Only patient safety leads have a triage queue.")
@@ -285,4 +291,37 @@ def require_administrator(user) -> list[int]:
 def require_administers(user, organisation: Organisation) -> None:
     icbs = require_administrator(user)
     if organisation.id not in icbs and organisation.icb_id not in icbs:
+        raise NotVisible("Page not found")
+
+
+# ---- the family portal -------------------------------------------------------------------
+
+# What a patient's or family member's account may reach: its own portal, the in-app
+# notifications, the public pages and the site's furniture. Every other page (staff pages, events
+# and responses by number) is refused by a hook that reads this (family_views.keep_to_the_portal).
+FAMILY_ENDPOINTS = frozenset({
+    "accounts.sign_in", "accounts.sign_out", "static", "web.home", "web.assets", "web.accessibility", "web.healthz",
+})
+FAMILY_ENDPOINT_PREFIXES = ("family.", "family_join.", "notifications.", "events_public.", "events_follow.")
+
+
+def is_family(user) -> bool:
+    return bool(
+        user is not None and getattr(user, "is_authenticated", False) and user.is_active
+        and user.kind == AccountKind.FAMILY.value
+    )
+
+
+def family_may_reach(endpoint: str | None) -> bool:
+    return endpoint is not None and (endpoint in FAMILY_ENDPOINTS or endpoint.startswith(FAMILY_ENDPOINT_PREFIXES))
+
+
+def require_family(user) -> None:
+    if not is_family(user):
+        raise NotPermitted("This page is for patients and families who have been invited.")
+
+
+def require_family_person(user, person) -> None:
+    """A family account sees only the people-records linked to it; anything else does not exist."""
+    if person is None or not is_family(user) or person.account_id != user.id:
         raise NotVisible("Page not found")

@@ -21,8 +21,15 @@ from flask.testing import FlaskClient  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
+from argon2 import PasswordHasher  # noqa: E402
+
 from psirf import create_app  # noqa: E402
+from psirf.accounts import passwords  # noqa: E402
 from psirf.extensions import db  # noqa: E402
+
+# Argon2id still, at the lowest cost: production's cost is the point of it, but every sign-in in
+# the suite would pay it (the route table alone signs in hundreds of times).
+passwords._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 BACKEND = os.environ.get("PSIRF_TEST_DB", "sqlite")

@@ -13,12 +13,14 @@ from typing import Callable
 import pytest
 
 from psirf.responses.models import Contributor
-from tests.engagement.factories import affected_person_with_question
+from psirf.accounts.models import User
+from psirf.extensions import db
+from tests.engagement.factories import affected_person_with_question, joined_person, shared_document, waiting_invitation
 from tests.factories import AfterActionReviewFactory, ResponseFactory, SafetyEventFactory
 from tests.people import build_world
 
 # Open to everyone by design: the start page, sign-in, assets, health and the public report form.
-PUBLIC_PREFIXES = ("events_public.",)
+PUBLIC_PREFIXES = ("events_public.", "events_follow.", "family_join.")
 PUBLIC = {"static", "web.home", "web.healthz", "web.assets", "web.accessibility", "accounts.sign_in", "accounts.sign_out"}
 
 
@@ -38,6 +40,14 @@ OUTSIDERS = {"other_lead": 404, "other_panel": 404, "outsider_icb_quality": 404}
 ENGAGEMENT_REFUSED = {**OUTSIDERS, "reporter": 404, "admin": 404, "panel": 403, "icb_quality": 403}
 
 ROUTES: dict[str, Case] = {
+    # Everyone signed in has their own notifications, family accounts too (whose notification it is
+    # is decided inside: tests/notifications/test_pages.py). The development outbox: administrators.
+    "notifications.index": Case("GET", lambda o: "/notifications", ("family", 200)),
+    "notifications.open_one": Case("POST", lambda o: "/notifications/open", ("reporter", 400)),
+    "notifications.read_all": Case("POST", lambda o: "/notifications/read-all", ("family", 302)),
+    "notifications.outbox": Case("GET", lambda o: "/outbox", ("admin", 200),
+                                 {"lead": 403, "panel": 403, "reporter": 403, "icb_quality": 403, "icb_specialist": 403,
+                                  "family": 403}),
     "triage.queue": Case("GET", lambda o: "/triage", ("lead", 200),
                          {"reporter": 403, "panel": 403, "icb_quality": 403, "admin": 403}),
     "triage.decide": Case("GET", lambda o: f"/triage/events/{o['event'].id}", ("lead", 200),
@@ -78,6 +88,13 @@ ROUTES: dict[str, Case] = {
                                  {**OUTSIDERS, "reporter": 404, "admin": 404, "panel": 403, "icb_quality": 403}),
     "responses.fire": Case("POST", lambda o: f"/responses/{o['aar_with_panel'].id}/transitions/approve", ("panel", 400),
                            {**OUTSIDERS, "reporter": 404, "admin": 404, "lead": 403, "icb_quality": 403, "icb_specialist": 403}),
+    # A reporter's own report and its news: nobody else's, whatever their role.
+    "events.my_report": Case("GET", lambda o: f"/events/mine/{o['own_event'].id}", ("reporter", 200),
+                             {**OUTSIDERS, "lead": 404, "panel": 404, "icb_quality": 404, "admin": 404}),
+    # What changed: the lead organisation's patient safety lead only (400: an empty form).
+    "reporter_feedback.what_changed": Case("POST", lambda o: f"/responses/{o['aar'].id}/what-changed", ("lead", 400),
+                                           {**OUTSIDERS, "reporter": 404, "admin": 404, "panel": 403, "icb_quality": 403,
+                                            "icb_specialist": 403}),
     "oversight.overdue": Case("GET", lambda o: "/oversight/overdue", ("icb_quality", 200),
                               {"lead": 403, "panel": 403, "reporter": 403, "admin": 403}),
     "engagement.add_person": Case("POST", lambda o: f"/responses/{o['aar'].id}/engagement/people", ("lead", 400), ENGAGEMENT_REFUSED),
@@ -93,6 +110,29 @@ ROUTES: dict[str, Case] = {
                                            ENGAGEMENT_REFUSED),
     "engagement.candour_overdue": Case("GET", lambda o: "/oversight/candour", ("icb_quality", 200),
                                        {"lead": 403, "panel": 403, "reporter": 403, "admin": 403}),
+    # The family portal. The lead invites and shares; a family account reaches only its own pages,
+    # and staff never reach them (404 for a person's page: it names someone they cannot know of).
+    "engagement.invite": Case("POST", lambda o: f"/responses/{o['aar'].id}/engagement/people/{o['affected'].id}/invitations",
+                              ("lead", 400), {**ENGAGEMENT_REFUSED, "family": 404}),
+    "engagement.withdraw_invitation": Case(
+        "POST", lambda o: f"/responses/{o['aar'].id}/engagement/invitations/{o['invitation'].id}/withdraw", ("lead", 400),
+        {**ENGAGEMENT_REFUSED, "family": 404}),
+    "engagement.share_document": Case(
+        "POST", lambda o: f"/responses/{o['aar'].id}/engagement/people/{o['family_person'].id}/documents", ("lead", 400),
+        {**ENGAGEMENT_REFUSED, "family": 404}),
+    "family.index": Case("GET", lambda o: "/your-response", ("family", 302),
+                         {"lead": 403, "reporter": 403, "panel": 403, "icb_quality": 403, "admin": 403}),
+    "family.person": Case("GET", lambda o: f"/your-response/{o['family_person'].id}", ("family", 200),
+                          {**OUTSIDERS, "lead": 404, "reporter": 404, "panel": 404, "icb_specialist": 404, "admin": 404}),
+    "family.ask": Case("POST", lambda o: f"/your-response/{o['family_person'].id}/questions", ("family", 400),
+                       {"lead": 404, "reporter": 404, "panel": 404, "icb_quality": 404, "admin": 404}),
+    "family.comment": Case("POST", lambda o: f"/your-response/{o['family_person'].id}/comments", ("family", 400),
+                           {"lead": 404, "reporter": 404, "panel": 404, "icb_quality": 404, "admin": 404}),
+    "family.preferences": Case("GET", lambda o: f"/your-response/{o['family_person'].id}/preferences", ("family", 200),
+                               {**OUTSIDERS, "lead": 404, "reporter": 404, "panel": 404, "icb_quality": 404, "admin": 404}),
+    "family.document": Case(
+        "GET", lambda o: f"/your-response/{o['family_person'].id}/documents/{o['family_document'].id}", ("family", 200),
+        {**OUTSIDERS, "lead": 404, "reporter": 404, "panel": 404, "icb_quality": 404, "admin": 404}),
     "organisations.index": Case("GET", lambda o: "/admin/organisations", ("admin", 200),
                                 {"lead": 403, "panel": 403, "icb_quality": 403, "reporter": 403}),
     "organisations.new": Case("GET", lambda o: "/admin/organisations/new", ("admin", 200),
@@ -122,6 +162,7 @@ def objects(app):
     other_icb = IcbFactory(name="Far ICB", ods_code="QCC")
     aar = AfterActionReviewFactory(organisation=world.practice)
     affected, question = affected_person_with_question(aar)
+    family_person = joined_person(aar, name="Kim Family")
     return {
         "world": world,
         "event": SafetyEventFactory(organisation=world.practice, status="awaiting_triage"),
@@ -130,6 +171,9 @@ def objects(app):
         "aar": aar,
         "affected": affected,
         "question": question,
+        "family_person": family_person,
+        "family_document": shared_document(family_person),
+        "invitation": waiting_invitation(affected),
         "aar_in_review": AfterActionReviewFactory(organisation=world.practice, state="in_review"),
         "aar_with_panel": AfterActionReviewFactory(organisation=world.practice, ready_for_panel=True, state="panel_review"),
         "cross_org": ResponseFactory(organisation=world.practice, method="cross_organisational"),
@@ -143,6 +187,7 @@ def objects(app):
                 "lead", "other_lead", "reporter", "panel", "other_panel", "icb_quality", "icb_specialist",
                 "admin", "outsider_icb_quality")},
             "outsider_admin": UserFactory(role=(Role.ADMINISTRATOR, other_icb)),
+            "family": db.session.get(User, family_person.account_id),
         },
     }
 

@@ -3,7 +3,8 @@ many forms on the response page never share an id."""
 
 from __future__ import annotations
 
-from wtforms import RadioField, SelectField, StringField, TextAreaField
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 
 from psirf.engagement.models import CandourDecision, ContactMeans, Involvement, PersonKind, StepKind
@@ -103,3 +104,66 @@ class CandourStepsForm(VersionedForm):
             "notified_by": self.notified_by.data, "apology_given": from_yes_no(self.apology_given.data),
             "written_on": self.written_on.data, "results_shared_on": self.results_shared_on.data,
         }
+
+
+# ---- the family portal: the lead's side ---------------------------------------------------------
+
+class InviteForm(VersionedForm):
+    means = _radio("How should we invite them?", [("email", "Send a link by email"), ("letter", "Print a letter with a code")],
+                   "Choose how to invite them")
+    email = StringField("Their email address (for a link by email)", filters=[strip],
+                        validators=[Optional(), Length(max=254)])
+
+
+class ShareForm(VersionedForm):
+    kind = _radio("Which report?", [("draft", "The draft report, as it is now"), ("final", "The final report, as it is now")],
+                  "Choose the draft report or the final report")
+
+
+class WithdrawForm(VersionedForm):
+    pass
+
+
+# ---- the family portal: the family's side (plain English) ---------------------------------------
+
+class QuestionForm(FlaskForm):
+    question = TextAreaField("Your question", filters=[strip],
+                             validators=[DataRequired("Write your question"), Length(max=5000, message="Your question is too long")])
+
+
+class CommentForm(FlaskForm):
+    comments = TextAreaField("Your comments on the draft report", filters=[strip],
+                             validators=[DataRequired("Write your comments"), Length(max=5000, message="Your comments are too long")])
+
+
+class PreferencesForm(FlaskForm):
+    contact_by = MultiCheckboxField("How would you like us to contact you?", choices=ContactMeans.choices())
+    contact_when = StringField("When is a good time to contact you? (optional)", filters=[strip],
+                               validators=[Optional(), Length(max=500)])
+    language = StringField("Which language would you like us to use? (optional)", filters=[strip],
+                           validators=[Optional(), Length(max=100)])
+    interpreter_needed = _radio("Do you need an interpreter?", YES_NO, "Say if you need an interpreter", default="no")
+    accessibility_needs = TextAreaField("Is there anything that would help you? (optional)", filters=[strip],
+                                        validators=[Optional(), Length(max=2000)])
+    involvement = _radio("How much do you want to take part?", [
+        (Involvement.FULLY.value, "I want to take part fully"),
+        (Involvement.KEPT_INFORMED.value, "Just keep me up to date"),
+        (Involvement.NOT_NOW.value, "Not at the moment"),
+    ], "Choose how much you want to take part")
+
+    def values(self) -> dict:
+        return {
+            "contact_by": self.contact_by.data or [], "contact_when": self.contact_when.data, "language": self.language.data,
+            "interpreter_needed": from_yes_no(self.interpreter_needed.data), "accessibility_needs": self.accessibility_needs.data,
+            "involvement": self.involvement.data,
+        }
+
+
+class CodeForm(FlaskForm):
+    code = StringField("Your code", filters=[strip], validators=[DataRequired("Enter the code from your letter")])
+
+
+class JoinForm(FlaskForm):
+    email = EmailField("Your email address", filters=[strip], validators=[Optional(), Length(max=254)])
+    password = PasswordField("Choose a password", validators=[DataRequired("Enter a password")])
+    confirm = PasswordField("Type the password again", validators=[Optional()])

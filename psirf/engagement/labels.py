@@ -12,4 +12,12 @@ ACTION_LABELS = {
     "candour:decided": "Duty of candour test recorded",
     "candour:steps": "Duty of candour steps recorded",
     "candour:attempt": "Duty of candour contact attempt recorded",
+    "engagement:invited": "Invitation to the family portal sent",
+    "engagement:invitation_withdrawn": "Invitation to the family portal withdrawn",
+    "engagement:document_shared": "Report shared through the family portal",
+    "family:joined": "Joined the family portal",
+    "family:linked": "Joined the family portal with an existing account",
+    "family:question": "Question asked through the family portal",
+    "family:comment": "Comments on the draft sent through the family portal",
+    "family:preferences": "Preferences changed through the family portal",
 }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,12 +14,17 @@ from psirf.engagement.models import (
     AttemptPurpose,
     CandourRecord,
     ContactAttempt,
+    DocumentKind,
     EngagementStep,
+    Invitation,
+    SharedDocument,
     StepKind,
 )
 from psirf.responses.models import LearningResponse
 
 from psirf.engagement import candour as candour_rules
+from psirf.engagement import invitations as invitation_rules
+from psirf.engagement.family import documents_of, may_share
 from psirf.engagement.services import involvement_status, may_edit, may_see, staff_of, steps_of
 
 # ---- what the response page shows ----------------------------------------------------------------
@@ -31,6 +36,22 @@ class PersonView:
     steps: list[EngagementStep]
     status: str
     pending_attempts: list[ContactAttempt]
+    # The family portal: their invitations (newest first), and the documents shared with them.
+    invitations: list[Invitation] = field(default_factory=list)
+    documents: list[SharedDocument] = field(default_factory=list)
+    now: datetime | None = None
+
+    @property
+    def joined(self) -> bool:
+        return self.person.account_id is not None
+
+    @property
+    def waiting(self) -> list[Invitation]:
+        return [i for i in self.invitations if invitation_rules.status_of(i, self.now) == "waiting"]
+
+    def invitation_status(self, invitation: Invitation) -> str:
+        return {"used": "Used to join", "withdrawn": "Withdrawn", "expired": "Expired", "waiting": "Waiting to be used"}[
+            invitation_rules.status_of(invitation, self.now)]
 
 
 @dataclass
@@ -45,6 +66,8 @@ class EngagementView:
     candour_attempts: list[ContactAttempt] = field(default_factory=list)
     staff: list[User] = field(default_factory=list)
     target_days: int = 10
+    # The reports the viewer may share with people who have joined the family portal.
+    share_kinds: list[str] = field(default_factory=list)
 
     @property
     def overdue(self) -> list[candour_rules.CandourStep]:
@@ -55,7 +78,8 @@ class EngagementView:
         return bool(self.candour_reasons) or self.candour is not None
 
 
-def view_for(session: Session, user, response: LearningResponse, today: date, target_days: int) -> EngagementView:
+def view_for(session: Session, user, response: LearningResponse, today: date, target_days: int,
+             now: datetime | None = None) -> EngagementView:
     if not may_see(user, response):
         return EngagementView(visible=False)
     people = list(session.scalars(
@@ -69,12 +93,16 @@ def view_for(session: Session, user, response: LearningResponse, today: date, ta
     by_person = {p.id: [s for s in steps if s.person_id == p.id] for p in people}
     record = candour_rules.candour_of(session, response)
     editable = may_edit(user, response)
+    invitations = invitation_rules.invitations_of(session, response)
+    now = now or datetime.combine(today, datetime.min.time())
     return EngagementView(
         visible=True,
         editable=editable,
         people=[
             PersonView(p, by_person[p.id], involvement_status(by_person[p.id]),
-                       [a for a in attempts if a.person_id == p.id and a.step_id is None and a.purpose == AttemptPurpose.ENGAGEMENT.value])
+                       [a for a in attempts if a.person_id == p.id and a.step_id is None and a.purpose == AttemptPurpose.ENGAGEMENT.value],
+                       invitations=[i for i in reversed(invitations) if i.person_id == p.id],
+                       documents=documents_of(session, p) if p.account_id else [], now=now)
             for p in people
         ],
         questions=[s for s in steps if s.kind == StepKind.QUESTION.value],
@@ -84,4 +112,5 @@ def view_for(session: Session, user, response: LearningResponse, today: date, ta
         candour_attempts=[a for a in attempts if a.purpose == AttemptPurpose.CANDOUR.value],
         staff=staff_of(session, response.organisation_id) if editable else [],
         target_days=target_days,
+        share_kinds=[k.value for k in DocumentKind if may_share(user, response, k)],
     )

@@ -24,6 +24,8 @@ from psirf.engagement.models import (
     PersonKind,
     StepKind,
 )
+from psirf.notifications.models import NotificationKind
+from psirf.notifications.services import notify
 from psirf.responses import services as responses
 from psirf.responses.models import LearningResponse
 from psirf.workflow import runner
@@ -59,6 +61,11 @@ def require_edit(user, response: LearningResponse, expected_version: int | None)
         raise policy.NotPermitted("Only the lead organisation's patient safety lead can change the engagement plan.")
     if expected_version is not None and expected_version != response.version_id:
         raise ChangedBySomeoneElse()
+
+
+def family_page(person_id: int) -> str:
+    """The path of a person's page in the family portal (family_views.person), for notification links."""
+    return f"/your-response/{person_id}"
 
 
 def _done(session: Session, user, response: LearningResponse, action: str, changes: dict) -> None:
@@ -250,6 +257,17 @@ def answer_question(session: Session, user, response: LearningResponse, step_id:
     session.flush()
     _done(session, user, response, "engagement:answer",
           {"Answer to a question": {"before": before, "after": f"answered {answered_on.isoformat()}"}})
+    _tell_of_answer(session, step, first=before is None)
+
+
+def _tell_of_answer(session: Session, step: EngagementStep, first: bool) -> None:
+    """The asker has a family account and the question is shared with them: tell them it is answered."""
+    account = session.get(User, step.person.account_id) if step.shared and step.person.account_id else None
+    if account is None:
+        return
+    title = "We have answered your question" if first else "We have changed the answer to your question"
+    notify(session, account, NotificationKind.ANSWER, title, body="You can read the answer on your page.",
+           link=family_page(step.person_id))
 
 
 def steps_of(session: Session, response: LearningResponse) -> list[EngagementStep]:

@@ -9,22 +9,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, make_response, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from psirf import policy
 from psirf.db import unit_of_work
-from psirf.engagement import candour, panel, services
+from psirf.engagement import candour, family, invitations, panel, services
 from psirf.engagement.forms import (
     AnswerForm,
     AttemptForm,
     CandourDecisionForm,
     CandourStepsForm,
+    InviteForm,
     PersonForm,
+    ShareForm,
     StepForm,
+    WithdrawForm,
     yes_no,
 )
-from psirf.engagement.models import AttemptPurpose
+from psirf.engagement.models import AffectedPerson, AttemptPurpose, DocumentKind, Invitation
+from psirf.responses.reports import build_report
 from psirf.extensions import db
 from psirf.responses import services as responses
 from psirf.timeutil import utcnow
@@ -50,6 +54,9 @@ TITLES = {
     "candour": "The duty of candour test",
     "candour_steps": "Duty of candour: the steps taken",
     "candour_attempt": "Duty of candour: an attempt to make contact",
+    "eng_invite": "Invite them to the family portal",
+    "eng_share": "Share a report with them",
+    "eng_withdraw": "Withdraw an invitation",
 }
 OVERDUE_LIMIT = 200
 
@@ -89,7 +96,7 @@ def _set_choices(key: str, form, view: panel.EngagementView) -> None:
 
 
 def _view(response) -> panel.EngagementView:
-    return panel.view_for(db.session, current_user, response, _today(), _target_days())
+    return panel.view_for(db.session, current_user, response, _today(), _target_days(), utcnow())
 
 
 @dataclass
@@ -120,6 +127,20 @@ def helpers() -> dict:
                 forms[f"eng_answer{q.id}"] = AnswerForm(
                     formdata=None, data={**version, "answer": q.answer, "answered_on": q.answered_on}, prefix=f"eng_answer{q.id}"
                 )
+            for pv in view.people:
+                if pv.person.is_staff:
+                    continue
+                if not pv.joined:
+                    forms[f"eng_invite{pv.person.id}"] = InviteForm(formdata=None, data=version, prefix=f"eng_invite{pv.person.id}")
+                for invitation in pv.waiting:
+                    forms[f"eng_withdraw{invitation.id}"] = WithdrawForm(
+                        formdata=None, data=version, prefix=f"eng_withdraw{invitation.id}")
+        if view.share_kinds:
+            for pv in view.people:
+                if pv.joined:
+                    share = ShareForm(formdata=None, data={"version": response.version_id}, prefix=f"eng_share{pv.person.id}")
+                    share.kind.choices = [c for c in share.kind.choices if c[0] in view.share_kinds]
+                    forms[f"eng_share{pv.person.id}"] = share
         return Panel(view, forms, candour.candour_criteria(), _target_days())
 
     return {"engagement_panel": engagement_panel}
@@ -128,8 +149,18 @@ def helpers() -> dict:
 def _problem(response, key: str, form, status: int = 400, refused: str | None = None):
     return render_template(
         "engagement/form.html", response=response, key=key, form=form, title=TITLES[key.rstrip("0123456789")],
-        criteria=candour.candour_criteria(), refused=refused,
+        criteria=candour.candour_criteria(), refused=refused, target=_target_of(response, key),
     ), status
+
+
+def _target_of(response, key: str):
+    """The person (or invitation) a per-person form is about, for the page a problem comes back on."""
+    number = key.lstrip("abcdefghijklmnopqrstuvwxyz_")
+    if not number.isdigit() or key.startswith("eng_answer"):
+        return None
+    if key.startswith("eng_withdraw"):
+        return db.session.get(Invitation, int(number))
+    return db.session.get(AffectedPerson, int(number))
 
 
 def _save(response, key: str, form, apply, anchor: str, message: str = "Your changes have been saved."):
@@ -148,6 +179,10 @@ def _save(response, key: str, form, apply, anchor: str, message: str = "Your cha
         return _problem(response, key, form)
     flash(message, "success")
     return redirect(url_for("responses.show", response_id=response.id, _anchor=anchor))
+
+
+def _link_base() -> str:
+    return current_app.config["PUBLIC_BASE_URL"]
 
 
 def _posted(key: str, response):
@@ -254,6 +289,86 @@ def answer_question(response_id: int, step_id: int):
             expected_version=form.version.data, today=_today(),
         ),
         "questions",
+    )
+
+
+# ---- the family portal: invitations and shared documents -------------------------------------------
+
+
+@bp.post("/responses/<int:response_id>/engagement/people/<int:person_id>/invitations")
+@login_required
+def invite(response_id: int, person_id: int):
+    """Invite by email (the link goes to the outbox) or by letter (its code is shown once, here)."""
+    response = _editable_or_403(response_id)
+    person = services.get_person(db.session, response, person_id)
+    key = f"eng_invite{person.id}"
+    form = InviteForm(prefix=key)
+    if not form.validate_on_submit():
+        return _problem(response, key, form)
+    config = current_app.config
+    try:
+        with unit_of_work(db.session):
+            invited = invitations.invite(
+                db.session, current_user, response, person.id, means=form.means.data, email=form.email.data,
+                expected_version=form.version.data, now=utcnow(), link_days=config["INVITATION_LINK_DAYS"],
+                letter_days=config["INVITATION_LETTER_DAYS"], base_url=_link_base(),
+                organisation_name=response.organisation.name if response.organisation else "",
+            )
+            # Read before the commit expires them: the letter needs them, and the code is never kept.
+            code, expires_at, lead = invited.code, invited.invitation.expires_at, person.engagement_lead
+            letter = {"name": person.name, "lead": lead.name if lead else None,
+                      "organisation": response.organisation.name if response.organisation else ""}
+    except ChangedBySomeoneElse as error:
+        db.session.expire_all()
+        return _problem(responses.get(db.session, response.id), key, form, 409, refused=str(error))
+    except services.EngagementError as error:
+        response = responses.get(db.session, response.id)
+        getattr(form, error.field).errors.append(str(error))
+        return _problem(response, key, form)
+    if code is None:
+        flash("The invitation is on its way by email. The link works once.", "success")
+        return redirect(url_for("responses.show", response_id=response.id, _anchor=f"person-{person.id}"))
+    page = make_response(render_template(
+        "engagement/letter.html", response=responses.get(db.session, response.id), person_id=person_id,
+        code=invitations.format_code(code), expires_on=expires_at.date(), join_address=_link_base() + invitations.JOIN_PATH,
+        **letter,
+    ))
+    # The code is shown this once: never kept by the browser or a cache.
+    page.headers["Cache-Control"] = "no-store"
+    return page
+
+
+@bp.post("/responses/<int:response_id>/engagement/invitations/<int:invitation_id>/withdraw")
+@login_required
+def withdraw_invitation(response_id: int, invitation_id: int):
+    response = _editable_or_403(response_id)
+    key = f"eng_withdraw{invitation_id}"
+    form = WithdrawForm(prefix=key)
+    return _save(
+        response, key, form,
+        lambda: invitations.withdraw(db.session, current_user, response, invitation_id, expected_version=form.version.data,
+                                     now=utcnow()),
+        "engagement", "The invitation has been withdrawn. It can no longer be used.",
+    )
+
+
+@bp.post("/responses/<int:response_id>/engagement/people/<int:person_id>/documents")
+@login_required
+def share_document(response_id: int, person_id: int):
+    response = _response_or_404(response_id)
+    # Checked before the form, so a refused person learns nothing from the form's errors.
+    if not family.may_share(current_user, response, DocumentKind.FINAL):
+        raise policy.NotPermitted("Only the lead organisation's patient safety lead can share documents.")
+    person = services.get_person(db.session, response, person_id)
+    key = f"eng_share{person.id}"
+    form = ShareForm(prefix=key)
+    return _save(
+        response, key, form,
+        lambda: family.share_document(
+            db.session, current_user, response, person.id, form.kind.data, expected_version=form.version.data,
+            today=_today(), build_pdf=lambda r: build_report(r, runner.definition_of(r)),
+        ),
+        f"person-{person.id}", "The report has been shared. They can read it and download it on their page.",
     )
 
 

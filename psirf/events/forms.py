@@ -13,7 +13,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from psirf.events import services
+from psirf.events import feedback, services
 from psirf.events.lfpse import (
     AgeBand,
     Agent,
@@ -28,6 +28,7 @@ from psirf.events.lfpse import (
     ServiceArea,
     Theme,
 )
+from psirf.responses.forms import VersionedForm
 from psirf.web.forms import DateRequired, MultiCheckboxField, NhsDateField, strip
 
 HARMED_RECORD_TYPES = (RecordType.INCIDENT.value, RecordType.OUTCOME.value)
@@ -277,4 +278,35 @@ class PublicContactForm(FlaskForm):
         "Email address or phone number (optional)",
         filters=[strip],
         validators=[Length(max=services.CONTACT_MAX, message="Use 254 characters or fewer")],
+    )
+
+
+# ---- feedback to reporters ------------------------------------------------------------------
+
+
+class WhatChangedForm(VersionedForm):
+    """On the response page, once it has ended: what changed because of the reports."""
+
+    text = TextAreaField(
+        "What changed because of the report",
+        filters=[strip],
+        validators=[
+            DataRequired("Write what changed because of the report"),
+            Length(max=feedback.WHAT_CHANGED_MAX, message=f"Use {feedback.WHAT_CHANGED_MAX:,} characters or fewer"),
+        ],
+    )
+
+
+class FollowForm(FlaskForm):
+    """The public follow page: a report's reference and the private code given with it."""
+
+    reference = StringField(
+        "Reference number",
+        filters=[strip],
+        validators=[DataRequired("Enter your reference number"), Length(max=40, message="Use 40 characters or fewer")],
+    )
+    code = StringField(
+        "Private code",
+        filters=[strip],
+        validators=[DataRequired("Enter your private code"), Length(max=40, message="Use 40 characters or fewer")],
     )

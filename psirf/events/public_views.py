@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, session, url_for
 
 from psirf.db import unit_of_work
-from psirf.events import forms, services
+from psirf.events import feedback, forms, services
 from psirf.extensions import db, limiter
 from psirf.organisations import services as organisations
 
@@ -20,6 +20,8 @@ bp = Blueprint("events_public", __name__, url_prefix="/report")
 
 ANSWERS = "public_report"
 REFERENCE = "public_report_reference"
+# The private code waits here only until the done page shows it, once.
+FOLLOW_CODE = "public_report_follow_code"
 
 
 @dataclass(frozen=True)
@@ -278,6 +280,7 @@ def check():
                     reporter_name=answers.get("reporter_name") or None,
                     reporter_contact=answers.get("reporter_contact") or None,
                 )
+                code = feedback.issue_follow_code(db.session, event)
         except services.EventError as error:
             problem = {
                 "text": str(error),
@@ -288,6 +291,7 @@ def check():
         else:
             session.pop(ANSWERS, None)
             session[REFERENCE] = event.reference
+            session[FOLLOW_CODE] = code
             return redirect(url_for("events_public.done"))
     return render_template(
         "events/public/check.html",
@@ -309,4 +313,8 @@ def done():
     reference = session.get(REFERENCE)
     if not reference:
         abort(404)
-    return render_template("events/public/done.html", reference=reference)
+    # Shown once: a refresh, or someone later at the same browser, sees the reference only.
+    code = session.pop(FOLLOW_CODE, None)
+    page = make_response(render_template("events/public/done.html", reference=reference, code=code))
+    page.headers["Cache-Control"] = "no-store"
+    return page

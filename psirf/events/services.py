@@ -13,11 +13,11 @@ from datetime import date
 
 import nhs_number as nhs_number_package
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from psirf import audit, policy
 from psirf.accounts.models import User
-from psirf.events import lfpse
+from psirf.events import feedback, lfpse
 from psirf.events.lfpse import (
     AgeBand,
     Agent,
@@ -309,6 +309,8 @@ def record_event(
         }
         | {"patients": {"before": None, "after": len(rows)}},
     )
+    # The reporter hears back in the same transaction: a report that is saved is acknowledged.
+    feedback.acknowledge(session, event)
     return event
 
 
@@ -325,5 +327,9 @@ def reporter_of(session: Session, event: SafetyEvent) -> User | None:
 
 def reported_by(session: Session, user: User, cursor: str | None, size: int) -> Page:
     """The events `user` reported, newest first, a page at a time (identity protected or not)."""
-    stmt = select(SafetyEvent).where(SafetyEvent.reporter_user_id == user.id)
+    stmt = (
+        select(SafetyEvent)
+        .where(SafetyEvent.reporter_user_id == user.id)
+        .options(selectinload(SafetyEvent.updates))  # the inbox shows each report's news
+    )
     return keyset_page(session, stmt, SafetyEvent, cursor, size)

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from psirf import policy
 from psirf.accounts.models import Role
 from psirf.db import unit_of_work
-from psirf.events import lfpse, services
+from psirf.events import feedback, lfpse, services
 from psirf.events.forms import StaffEventForm
 from psirf.events.lfpse import ReporterKind
 from psirf.events.models import EventStatus
@@ -107,6 +107,14 @@ def my_reports():
     )
     next_url = url_for("events.my_reports", after=page.next_cursor) if page.next_cursor else None
     return render_template("events/my_reports.html", page=page, next_url=next_url)
+
+
+@bp.get("/mine/<int:event_id>")
+@login_required
+def my_report(event_id: int):
+    """One of your own reports with all its news: yours whether or not you protected your identity."""
+    event = feedback.own_report(db.session, current_user, event_id)
+    return render_template("events/my_report.html", event=event)
 
 
 @bp.get("/<int:event_id>")

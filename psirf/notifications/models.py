@@ -73,6 +73,9 @@ class OutboxMessage(Base):
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
+    # A path in the app: the worker puts the service's address (PUBLIC_BASE_URL) in front when it
+    # sends, so no service function needs to know where the service is published.
+    link: Mapped[str | None] = mapped_column(String(500))
     kind: Mapped[str] = mapped_column(String(30))
     # The person it is for, when they have an account (an invitation goes to someone who has not).
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)

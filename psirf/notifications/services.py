@@ -7,11 +7,15 @@ Titles and bodies never carry patient identifiers: emails leave the system.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime
+
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from psirf.accounts.models import User
 from psirf.notifications.models import Notification, NotificationKind, OutboxMessage
+from psirf.timeutil import utcnow
+from psirf.web.pagination import Page, keyset_page
 
 # The session's info key under which new outbox rows are listed, for the queue after commit.
 OUTBOX_IDS = "psirf_outbox_ids"
@@ -22,12 +26,16 @@ def _already(session: Session, model, dedupe_key: str | None) -> bool:
 
 
 def send_email(session: Session, *, to_address: str, subject: str, body: str, kind: NotificationKind,
-               user_id: int | None = None, dedupe_key: str | None = None) -> OutboxMessage | None:
-    """An email in the outbox, sent after the transaction commits; None if `dedupe_key` was used."""
+               link: str | None = None, user_id: int | None = None,
+               dedupe_key: str | None = None) -> OutboxMessage | None:
+    """An email in the outbox, sent after the transaction commits; None if `dedupe_key` was used.
+
+    `link`, a path in the app, ends the email as a full address (the worker knows the service's).
+    """
     if _already(session, OutboxMessage, dedupe_key):
         return None
-    message = OutboxMessage(to_address=to_address, subject=subject, body=body, kind=kind.value, user_id=user_id,
-                            dedupe_key=dedupe_key)
+    message = OutboxMessage(to_address=to_address, subject=subject, body=body, link=link, kind=kind.value,
+                            user_id=user_id, dedupe_key=dedupe_key)
     session.add(message)
     session.flush()
     session.info.setdefault(OUTBOX_IDS, []).append(message.id)
@@ -35,12 +43,10 @@ def send_email(session: Session, *, to_address: str, subject: str, body: str, ki
 
 
 def notify(session: Session, user: User, kind: NotificationKind, title: str, *, body: str | None = None,
-           link: str | None = None, email: bool = True, link_base: str = "",
-           dedupe_key: str | None = None) -> Notification | None:
+           link: str | None = None, email: bool = True, dedupe_key: str | None = None) -> Notification | None:
     """An in-app notification for `user` and, when `email`, the same by email.
 
-    `link` is a path in the app; `link_base` (the service's public address) makes it a full
-    address in the email. Returns None when `dedupe_key` was used before.
+    `link` is a path in the app. Returns None when `dedupe_key` was used before.
     """
     if _already(session, Notification, dedupe_key):
         return None
@@ -48,8 +54,49 @@ def notify(session: Session, user: User, kind: NotificationKind, title: str, *, 
                                 dedupe_key=dedupe_key)
     session.add(notification)
     if email and user.active and user.email:
-        text = "\n\n".join(part for part in (title, body, f"{link_base}{link}" if link else None) if part)
-        send_email(session, to_address=user.email, subject=title, body=text, kind=kind, user_id=user.id,
+        text = "\n\n".join(part for part in (title, body) if part)
+        send_email(session, to_address=user.email, subject=title, body=text, kind=kind, link=link, user_id=user.id,
                    dedupe_key=dedupe_key)
     session.flush()
     return notification
+
+
+# ---- reading them -------------------------------------------------------------------------------
+
+
+def notifications_for(session: Session, user_id: int, cursor: str | None, size: int) -> Page:
+    """One person's notifications, newest first (the (user_id, created_at, id) index serves it)."""
+    return keyset_page(session, select(Notification).where(Notification.user_id == user_id), Notification, cursor, size)
+
+
+def unread_count(session: Session, user_id: int) -> int:
+    """For the header on every page: one count on the (user_id, read_at) index."""
+    return session.scalar(
+        select(func.count()).select_from(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    ) or 0
+
+
+def mark_read(session: Session, user_id: int, notification_id: int, now: datetime | None = None) -> Notification | None:
+    """Mark one of the person's own notifications read; None when it is not theirs (or not there)."""
+    notification = session.scalar(
+        select(Notification).where(Notification.id == notification_id, Notification.user_id == user_id)
+    )
+    if notification is not None and notification.read_at is None:
+        notification.read_at = now or utcnow()
+        session.flush()
+    return notification
+
+
+def mark_all_read(session: Session, user_id: int, now: datetime | None = None) -> int:
+    result = session.execute(
+        update(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .values(read_at=now or utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+def outbox_page(session: Session, cursor: str | None, size: int) -> Page:
+    """Every email the service has written, newest first: the development outbox."""
+    return keyset_page(session, select(OutboxMessage), OutboxMessage, cursor, size)

@@ -242,6 +242,7 @@ ACTION_LABELS = {
     "edit:contributor": "Contributing organisation added",
     "edit:contribution": "Contribution recorded",
     "edit:agreement": "Agreement recorded",
+    "response:what_changed": "Reporters told what changed",
     **ENGAGEMENT_ACTION_LABELS,
 }
 

@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from psirf import audit, policy
+from psirf.events import feedback
 from psirf.events.models import EventStatus, SafetyEvent
 from psirf.labels import LabelledEnum
 from psirf.responses import services as responses
@@ -215,6 +216,12 @@ def decide(
             response = responses.open_response(session, event, to_open, actor)
         except definitions.WorkflowError:  # checked above; a file removed meanwhile still writes nothing
             raise TriageError("choice", f"{to_open.label} is not available yet: choose another response") from None
+    # The reporter is told what will happen and why, in plain words; never the rationale above.
+    feedback.response_chosen(
+        session, event, choice.value, actor,
+        local_method=to_open.value if choice is TriageChoice.REFERRAL and to_open is not None else None,
+        planned_method=recommendation.planned_method,
+    )
     changes = {
         "status": {"before": EventStatus.AWAITING_TRIAGE.value, "after": status.value},
         "triage_choice": {"before": None, "after": choice.value},

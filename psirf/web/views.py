@@ -22,6 +22,8 @@ ASSETS = PROJECT_ROOT / "psirf" / "static" / "vendor" / "nhsuk" / "assets"
 def home():
     if not current_user.is_authenticated:
         return redirect(url_for("accounts.sign_in"))
+    if policy.is_family(current_user):
+        return redirect(url_for("family.index"))
     if policy.has_role(current_user, Role.PATIENT_SAFETY_LEAD):
         return redirect(url_for("triage.queue"))
     if policy.has_role(current_user, Role.REVIEW_PANEL_MEMBER, *policy.ICB_ROLES):
@@ -55,6 +57,8 @@ def accessibility():
 def navigation_items() -> list[dict]:
     if not current_user.is_authenticated:
         return []
+    if policy.is_family(current_user):
+        return [{"href": url_for("family.index"), "text": "Your response"}]
     items = []
     if policy.is_staff(current_user) and any(r.organisation.kind_enum.is_service for r in current_user.roles):
         items.append({"href": url_for("events.new"), "text": "Report an event"})

@@ -140,6 +140,9 @@ def test_the_public_report_reaches_the_services_triage_queue(visitor):
     match = REFERENCE.search(panel_text)
     assert match, f"no reference in the confirmation panel: {panel_text!r}"
     reference = match.group()
+    # The private code to follow the report is shown here, once, with the way to use it.
+    assert "Keep this code safe" in visitor.text
+    assert re.fullmatch(r"[A-Z2-9]{5}-[A-Z2-9]{5}", page.locator("#follow-code").inner_text().strip())
 
     visitor.sign_in("lead@demo-icb.example.org")
     visitor.goto("/triage")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+import uuid
+from datetime import date, datetime, timedelta, timezone
 
-from psirf.engagement.models import AffectedPerson, EngagementStep
+from psirf.engagement.models import AffectedPerson, EngagementStep, Invitation, SharedDocument
 from psirf.extensions import db
 
 
@@ -27,3 +28,39 @@ def affected_person_with_question(response) -> tuple[AffectedPerson, EngagementS
     db.session.add(question)
     db.session.commit()
     return person, question
+
+
+def family_account(**values):
+    """A patient's or family member's account (no roles), signed in with the test password."""
+    from tests.factories import UserFactory
+
+    return UserFactory(kind="family", **values)
+
+
+def joined_person(response, account=None, **values) -> AffectedPerson:
+    """A family member in the plan who has joined the family portal, with their engagement lead."""
+    account = account or family_account(name=values.get("name", "Jo Bloggs"))
+    return affected_person(response, account_id=account.id, **values)
+
+
+def shared_document(person, kind: str = "draft", content: bytes = b"%PDF-1.4 a shared report") -> SharedDocument:
+    """A report shared with them, with the step that records it, written straight to the database."""
+    step = EngagementStep(response_id=person.response_id, person_id=person.id, kind=f"{kind}_shared",
+                          occurred_on=date.today(), shared=True)
+    db.session.add(step)
+    db.session.flush()
+    document = SharedDocument(response_id=person.response_id, person_id=person.id, step_id=step.id, kind=kind,
+                              title=f"{kind.title()} report", filename=f"{kind}.pdf", content=content)
+    db.session.add(document)
+    db.session.commit()
+    return document
+
+
+def waiting_invitation(person, means: str = "email") -> Invitation:
+    """An unused invitation (its secret unknown to the test: only a hash is stored)."""
+    invitation = Invitation(response_id=person.response_id, person_id=person.id, means=means,
+                            email="jo@example.org" if means == "email" else None, secret_hash=uuid.uuid4().hex * 2,
+                            expires_at=datetime.now(timezone.utc).replace(tzinfo=None) + timedelta(days=7))
+    db.session.add(invitation)
+    db.session.commit()
+    return invitation

@@ -66,3 +66,65 @@ def test_every_public_page_reads_at_a_reading_age_of_about_nine_to_eleven(pages)
 
 def test_the_journey_reaches_its_confirmation(pages):
     assert "PSE-" in pages["/report/done"]
+
+
+# ---- following a report, and the news it carries ------------------------------------------------
+
+
+def _too_hard(text: str) -> tuple[float, float] | None:
+    grade, ease = textstat.flesch_kincaid_grade(text), textstat.flesch_reading_ease(text)
+    return (grade, ease) if grade > MAX_GRADE or ease < MIN_EASE else None
+
+
+@pytest.fixture
+def follow_pages(app, client, world, pages):
+    """The follow page empty, refused, and showing a report's news as its reporter sees it."""
+    from sqlalchemy import select
+
+    from psirf.db import unit_of_work
+    from psirf.events import feedback
+    from psirf.events.models import ReporterUpdate, SafetyEvent
+    from psirf.extensions import db
+
+    reference = re.search(r"PSE-\d{4}-\d{6}", pages["/report/done"]).group()
+    code = re.search(r'id="follow-code">([A-Z0-9-]+)<', pages["/report/done"]).group(1)
+    event = db.session.scalar(select(SafetyEvent).where(SafetyEvent.reference == reference))
+    with unit_of_work(db.session):
+        feedback.response_chosen(db.session, event, "after_action_review", world.lead)
+        db.session.add(ReporterUpdate(
+            event_id=event.id, kind="what_changed", created_by_id=world.lead.id,
+            body=feedback.words()["demo_what_changed"]["medication"],
+        ))
+    return {
+        "/follow": client.get("/follow").get_data(as_text=True),
+        "/follow (wrong code)": client.post("/follow", data={"reference": reference, "code": "AAAAA-AAAAA"}).get_data(as_text=True),
+        "/follow (news)": client.post("/follow", data={"reference": reference, "code": code}).get_data(as_text=True),
+        "/report/done (again)": client.get("/report/done").get_data(as_text=True),
+    }
+
+
+def test_the_follow_pages_read_at_a_reading_age_of_about_nine_to_eleven(follow_pages):
+    assert "What changed because of your report" in follow_pages["/follow (news)"]
+    too_hard = {path: _too_hard(main_text(html)) for path, html in follow_pages.items()}
+    assert {p: v for p, v in too_hard.items() if v} == {}, "pages above the agreed reading level (grade, ease)"
+
+
+def _texts(data, path=""):
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _texts(value, f"{path}/{key}")
+    else:
+        yield path, str(data)
+
+
+def test_every_plain_words_text_for_reporters_reads_at_the_agreed_level():
+    """Each update is read on its own, so each text must pass by itself, not only on a page."""
+    from psirf.events import feedback
+
+    texts = dict(_texts(feedback.words()))
+    assert len(texts) >= len(feedback.OUTCOMES) + 4
+    too_hard = {path: _too_hard(text.format(reference="PSE-2026-000123")) for path, text in texts.items()}
+    assert {p: v for p, v in too_hard.items() if v} == {}, "texts above the agreed reading level (grade, ease)"
+    # Referral with a local response alongside: the joined words are read together.
+    for method in ("after_action_review", "swarm_huddle", "mdt_review", "psii", "cross_organisational"):
+        assert _too_hard(feedback.choice_words("referral", method)) is None, method

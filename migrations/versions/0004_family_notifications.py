@@ -1,6 +1,6 @@
 """family portal, reporter feedback and notifications
 
-Revision ID: 0004_family_feedback_notifications
+Revision ID: 0004_family_notifications
 Revises: 0003_engagement
 Create Date: 2026-11-25 19:02:39.592578
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0004_family_feedback_notifications'
+revision = '0004_family_notifications'
 down_revision = '0003_engagement'
 branch_labels = None
 depends_on = None
@@ -41,6 +41,7 @@ def upgrade():
     sa.Column('to_address', sa.String(length=254), nullable=False),
     sa.Column('subject', sa.String(length=200), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('link', sa.String(length=500), nullable=True),
     sa.Column('kind', sa.String(length=30), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('dedupe_key', sa.String(length=200), nullable=True),

@@ -1,0 +1,170 @@
+"""The job queue that sends notifications' email off the request: huey, and the worker command.
+
+- Storage: a SQLite file under the instance folder (HUEY_SQLITE_PATH) by default, Redis when
+  REDIS_URL is set. Web processes enqueue; `flask --app app worker` runs the consumer.
+- Enqueue after commit: `notify`/`send_email` list the new outbox ids in the session's info; once
+  the transaction commits they are enqueued, and a rollback forgets them. The outbox row, not the
+  queue, is the record: if the enqueue is lost (a crash between commit and enqueue, Redis down),
+  the sweep below finds the row a minute later.
+- Periodic tasks (the worker runs them): `sweep_outbox` every minute, `send_due_reminders` every
+  ten minutes.
+
+Each app gets its own huey instance and tasks, bound to it, so tasks run in that app's context
+(the consumer's worker threads do not inherit the command's).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+from flask import Flask, current_app, g, has_app_context
+from flask.cli import with_appcontext
+from flask_login import current_user
+from huey import Huey, RedisHuey, SqliteHuey, crontab
+from huey.api import TaskWrapper
+from sqlalchemy import event
+from sqlalchemy.exc import SQLAlchemyError
+
+from psirf.db import unit_of_work
+from psirf.extensions import db
+from psirf.notifications import delivery, reminders, services
+from psirf.notifications.services import OUTBOX_IDS
+from psirf.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+EXTENSION = "psirf_notifications"
+
+
+@dataclass
+class NotificationQueue:
+    huey: Huey
+    deliver: TaskWrapper
+    sweep_outbox: TaskWrapper
+    send_due_reminders: TaskWrapper
+
+
+def create_huey(config) -> Huey:
+    # HUEY_NAME is for tests that share a Redis with a running worker; it is not a setting to change.
+    name = config.get("HUEY_NAME", "psirf")
+    if config.get("REDIS_URL"):
+        return RedisHuey(name, url=config["REDIS_URL"], results=False)
+    path = Path(config["HUEY_SQLITE_PATH"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey(name, filename=str(path), results=False)
+
+
+def create_queue(app: Flask) -> NotificationQueue:
+    huey = create_huey(app.config)
+
+    @huey.task(name="deliver")
+    def deliver(message_id: int):
+        with app.app_context():
+            return delivery.deliver_message(db.session, message_id, delivery.Mailer.from_config(app.config))
+
+    @huey.periodic_task(crontab(minute="*"), name="sweep_outbox")
+    def sweep_outbox():
+        with app.app_context():
+            found = delivery.sweep(db.session, utcnow())
+        for message_id in found.due:
+            deliver(message_id)
+        return found
+
+    @huey.periodic_task(crontab(minute="*/10"), name="send_due_reminders")
+    def send_due_reminders():
+        with app.app_context():
+            with unit_of_work(db.session):
+                # Their emails are enqueued by the after-commit listener, like any other.
+                return reminders.send_reminders(
+                    db.session,
+                    today=utcnow().date(),
+                    candour_working_days=int(app.config.get("CANDOUR_TARGET_WORKING_DAYS", 10)),
+                )
+
+    return NotificationQueue(huey, deliver, sweep_outbox, send_due_reminders)
+
+
+def queue_of(app: Flask) -> NotificationQueue:
+    return app.extensions[EXTENSION]
+
+
+# ---- enqueue after commit ------------------------------------------------------------------------
+
+
+def _enqueue_after_commit(session) -> None:
+    ids = session.info.pop(OUTBOX_IDS, None)
+    if not ids or not has_app_context():
+        return
+    queue = current_app.extensions.get(EXTENSION)
+    if queue is None:
+        return
+    for message_id in ids:
+        try:
+            queue.deliver(message_id)
+        except Exception:  # noqa: BLE001 - the change is committed: never fail the request now
+            log.warning("could not enqueue outbox message %s; the sweep will send it", message_id, exc_info=True)
+
+
+def _forget_on_rollback(session) -> None:
+    session.info.pop(OUTBOX_IDS, None)
+
+
+def listen_for_commits() -> None:
+    # On Flask-SQLAlchemy's Session class, so once per process however many apps are made (tests
+    # make one per test): each commit finds its own app's queue through current_app.
+    for name, listener in (("after_commit", _enqueue_after_commit), ("after_rollback", _forget_on_rollback)):
+        if not event.contains(db.session, name, listener):
+            event.listen(db.session, name, listener)
+
+
+# ---- the header's unread count -------------------------------------------------------------------
+
+
+def unread_notifications() -> int | None:
+    """The signed-in person's unread count, once per request; None for nobody, or if it cannot be read."""
+    if not current_user.is_authenticated:
+        return None
+    if "unread_notifications" not in g:
+        try:
+            g.unread_notifications = services.unread_count(db.session, current_user.id)
+        except SQLAlchemyError:
+            # The error page for a failing database must still render.
+            g.unread_notifications = None
+    return g.unread_notifications
+
+
+# ---- the worker ----------------------------------------------------------------------------------
+
+
+@click.command("worker")
+@click.option("--workers", default=2, show_default=True, help="Threads executing tasks.")
+@with_appcontext
+def worker_command(workers: int) -> None:
+    """Run the job queue's consumer: sends email from the outbox, sweeps it, sends reminders."""
+    for name in ("huey", __name__, delivery.__name__):
+        logger = logging.getLogger(name)
+        logger.setLevel(logging.INFO)
+        if not logger.handlers:
+            handler = logging.StreamHandler()
+            handler.setFormatter(logging.Formatter("[%(asctime)s] %(levelname)s %(name)s: %(message)s"))
+            logger.addHandler(handler)
+    queue = queue_of(current_app)
+    where = current_app.config.get("REDIS_URL") or current_app.config["HUEY_SQLITE_PATH"]
+    click.echo(f"psirf worker: queue at {where}; email {'by SMTP to ' + current_app.config['MAIL_SERVER'] if current_app.config.get('MAIL_SERVER') else 'kept in the development outbox'}")
+    consumer = queue.huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
+    consumer.run()
+
+
+def configure_notifications(app: Flask) -> None:
+    """The queue, the after-commit enqueue, the pages and the header's unread count.
+
+    The worker command is registered with the others, in configure_commands.
+    """
+    from psirf.notifications.views import bp
+
+    app.extensions[EXTENSION] = create_queue(app)
+    listen_for_commits()
+    app.register_blueprint(bp)
+    app.context_processor(lambda: {"unread_notifications": unread_notifications})

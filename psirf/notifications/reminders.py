@@ -1,0 +1,211 @@
+"""Reminders of steps due and overdue: plain functions over a session, run by the periodic task.
+
+Two kinds, each sent once per person (a `dedupe_key` names the thing, its phase and its date, so a
+moved date - an agreed extension, a corrected confirmation - earns a fresh reminder):
+
+- a learning response due within `timeliness.SOON_DAYS`, or past its due date. It goes to the
+  response's lead (the person who started it, who runs it). If it has none, or they are no longer
+  active, it goes to the lead organisation's patient safety leads (the review panel for a thematic
+  review, which the panel runs).
+- the duty of candour's notification steps due within CANDOUR_SOON_DAYS of their local target, or
+  past it. It goes to the lead organisation's patient safety leads, who alone may record the steps,
+  and to the engagement leads of the patients and families on the response, who make the contact.
+
+Everything is read with a fixed handful of queries however many rows match; only the new
+notifications are written one by one. Titles and bodies carry references, never names or NHS
+numbers: they are emailed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from psirf.accounts.models import Role, RoleAssignment, User
+from psirf.engagement.candour import CANDOUR_STEP_FIELDS, add_working_days
+from psirf.engagement.models import AffectedPerson, CandourDecision, CandourRecord, PersonKind
+from psirf.notifications.models import Notification, NotificationKind
+from psirf.notifications.services import notify
+from psirf.responses.models import LearningResponse, ResponseMethod
+from psirf.responses.timeliness import SOON_DAYS, format_date
+
+CANDOUR_SOON_DAYS = 3  # calendar days before the local target
+CANDOUR_STEPS = ("notified_on", "written_on", "results_shared_on")
+
+
+@dataclass(frozen=True)
+class Reminder:
+    user: User
+    kind: NotificationKind
+    title: str
+    body: str
+    link: str
+    dedupe_key: str
+
+
+def _name(reference: str | None, response_id: int) -> str:
+    return reference or f"Learning response {response_id}"
+
+
+def latest_decided_on_with_target_by(day: date, working_days: int) -> date:
+    """The latest confirmation date whose local target falls on or before `day`: the SQL cut-off."""
+    candidate = day
+    while add_working_days(candidate, working_days) > day:
+        candidate -= timedelta(days=1)
+    return candidate
+
+
+# ---- learning responses past or near their due date --------------------------------------------
+
+
+def _response_recipients(session: Session, candidates) -> dict[int, list[User]]:
+    """Who is told about each candidate response: its active lead, else the organisation's leads."""
+    lead = aliased(User)
+    named = select(LearningResponse.id, User).join(User, User.id == LearningResponse.lead_id).where(
+        LearningResponse.id.in_(candidates), User.active.is_(True)
+    )
+    no_active_lead = or_(
+        LearningResponse.lead_id.is_(None),
+        ~exists().where(lead.id == LearningResponse.lead_id, lead.active.is_(True)),
+    )
+    organisation = (
+        select(LearningResponse.id, User)
+        .join(RoleAssignment, RoleAssignment.organisation_id == LearningResponse.organisation_id)
+        .join(User, User.id == RoleAssignment.user_id)
+        .where(
+            LearningResponse.id.in_(candidates),
+            no_active_lead,
+            User.active.is_(True),
+            or_(
+                RoleAssignment.role == Role.PATIENT_SAFETY_LEAD.value,
+                and_(LearningResponse.method == ResponseMethod.THEMATIC_REVIEW.value,
+                     RoleAssignment.role == Role.REVIEW_PANEL_MEMBER.value),
+            ),
+        )
+    )
+    recipients: dict[int, dict[int, User]] = defaultdict(dict)
+    for stmt in (named, organisation):
+        for response_id, user in session.execute(stmt):
+            recipients[response_id][user.id] = user
+    return {k: list(v.values()) for k, v in recipients.items()}
+
+
+def response_reminders(session: Session, today: date) -> list[Reminder]:
+    where = and_(
+        LearningResponse.closed_at.is_(None),
+        LearningResponse.due_on.is_not(None),
+        LearningResponse.due_on <= today + timedelta(days=SOON_DAYS),
+    )
+    rows = session.execute(
+        select(LearningResponse.id, LearningResponse.reference, LearningResponse.due_on, LearningResponse.method).where(where)
+    ).all()
+    if not rows:
+        return []
+    recipients = _response_recipients(session, select(LearningResponse.id).where(where))
+    reminders = []
+    for row in rows:
+        name = _name(row.reference, row.id)
+        method = ResponseMethod.label_for(row.method)
+        if row.due_on < today:
+            kind, phase = NotificationKind.STEP_OVERDUE, "overdue"
+            title = f"{name} is overdue: it was due on {format_date(row.due_on)}"
+            body = f"This {method.lower()} is still open after its due date. Close it, or agree and record an extension."
+        else:
+            kind, phase = NotificationKind.STEP_DUE, "due"
+            title = f"{name} is due on {format_date(row.due_on)}"
+            body = f"This {method.lower()} is due soon."
+        for user in recipients.get(row.id, []):
+            reminders.append(Reminder(user, kind, title, body, f"/responses/{row.id}",
+                                      f"remind:response:{row.id}:{row.due_on.isoformat()}:{phase}:u{user.id}"))
+    return reminders
+
+
+# ---- the duty of candour's steps, against their local target -------------------------------------
+
+
+def _candour_recipients(session: Session, candidates) -> dict[int, list[User]]:
+    leads = (
+        select(LearningResponse.id, User)
+        .join(RoleAssignment, RoleAssignment.organisation_id == LearningResponse.organisation_id)
+        .join(User, User.id == RoleAssignment.user_id)
+        .where(LearningResponse.id.in_(candidates), RoleAssignment.role == Role.PATIENT_SAFETY_LEAD.value,
+               User.active.is_(True))
+    )
+    engagement_leads = (
+        select(AffectedPerson.response_id, User)
+        .join(User, User.id == AffectedPerson.engagement_lead_id)
+        .where(AffectedPerson.response_id.in_(candidates), AffectedPerson.kind != PersonKind.STAFF.value,
+               User.active.is_(True))
+    )
+    recipients: dict[int, dict[int, User]] = defaultdict(dict)
+    for stmt in (leads, engagement_leads):
+        for response_id, user in session.execute(stmt):
+            recipients[response_id][user.id] = user
+    return {k: list(v.values()) for k, v in recipients.items()}
+
+
+def candour_reminders(session: Session, today: date, working_days: int) -> list[Reminder]:
+    cutoff = latest_decided_on_with_target_by(today + timedelta(days=CANDOUR_SOON_DAYS), working_days)
+    where = and_(
+        CandourRecord.decision == CandourDecision.APPLIES.value,
+        CandourRecord.decided_on <= cutoff,
+        or_(*(getattr(CandourRecord, step).is_(None) for step in CANDOUR_STEPS)),
+    )
+    rows = session.execute(
+        select(CandourRecord.id, CandourRecord.response_id, CandourRecord.decided_on, LearningResponse.reference,
+               *(getattr(CandourRecord, step) for step in CANDOUR_STEPS))
+        .join(LearningResponse, LearningResponse.id == CandourRecord.response_id)
+        .where(where)
+    ).all()
+    if not rows:
+        return []
+    recipients = _candour_recipients(session, select(CandourRecord.response_id).where(where))
+    reminders = []
+    for row in rows:
+        target = add_working_days(row.decided_on, working_days)
+        name = _name(row.reference, row.response_id)
+        outstanding = "; ".join(CANDOUR_STEP_FIELDS[step] for step in CANDOUR_STEPS if getattr(row, step) is None)
+        if today > target:
+            kind, phase = NotificationKind.STEP_OVERDUE, "overdue"
+            title = f"{name}: duty of candour steps are past their local target of {format_date(target)}"
+        else:
+            kind, phase = NotificationKind.STEP_DUE, "due"
+            title = f"{name}: duty of candour steps are due by {format_date(target)}"
+        body = (f"Still to record: {outstanding}. The target is local, {working_days} working days from when "
+                "the duty was confirmed; it is not a legal deadline.")
+        for user in recipients.get(row.response_id, []):
+            reminders.append(Reminder(user, kind, title, body, f"/responses/{row.response_id}#candour",
+                                      f"remind:candour:{row.id}:{target.isoformat()}:{phase}:u{user.id}"))
+    return reminders
+
+
+# ---- sending them, once each ---------------------------------------------------------------------
+
+
+def _already_sent(session: Session, keys: list[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(keys), 500):  # bounded IN lists, whatever the backlog
+        chunk = keys[start:start + 500]
+        found.update(session.scalars(select(Notification.dedupe_key).where(Notification.dedupe_key.in_(chunk))))
+    return found
+
+
+def send_reminders(session: Session, *, today: date, candour_working_days: int) -> int:
+    """Notify (and email) everyone who must act on a step due or overdue and has not been told yet.
+
+    Call inside a unit of work. Returns how many notifications were made.
+    """
+    reminders = response_reminders(session, today) + candour_reminders(session, today, candour_working_days)
+    done = _already_sent(session, [r.dedupe_key for r in reminders])
+    made = 0
+    for r in reminders:
+        if r.dedupe_key in done:
+            continue
+        if notify(session, r.user, r.kind, r.title, body=r.body, link=r.link,
+                  dedupe_key=r.dedupe_key) is not None:
+            made += 1
+    return made

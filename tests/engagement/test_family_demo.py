@@ -1,0 +1,74 @@
+"""The demo family account: a PSII at Riverside Surgery with a timeline under way, loaded once."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from psirf import create_app
+from psirf.accounts.models import User
+from psirf.audit import AuditRecord
+from psirf.db import unit_of_work
+from psirf.demo.events import load_events
+from psirf.demo.family import load_family
+from psirf.demo.organisations import load_accounts, load_organisations
+from psirf.engagement.models import AffectedPerson, EngagementStep
+from psirf.events.models import SafetyEvent
+from psirf.extensions import db
+from psirf.responses.models import LearningResponse
+
+
+@pytest.fixture(scope="module")
+def demo_app(database):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database(), "TESTING": True, "WTF_CSRF_ENABLED": False})
+    with app.app_context():
+        with unit_of_work(db.session):
+            by_code = load_organisations(db.session)
+            load_accounts(db.session, by_code)
+            load_events(db.session, by_code)
+            assert load_family(db.session) is True
+        db.session.remove()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_the_demo_family_member_signs_in_and_sees_only_their_shared_timeline(demo_app):
+    client = demo_app.test_client()
+    signed = client.post("/sign-in", data={"email": "family@demo-icb.example.org", "password": "demo-password"})
+    assert signed.status_code == 302
+    page = client.get("/your-response", follow_redirects=True)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Our review of what happened" in html
+    assert "We first got in touch with you." in html and "We talked with you openly about what happened." in html
+    assert "Why did nobody check Dad&#39;s breathing and temperature?" in html and "Our answer:" in html
+    assert "Your contact is Lee Lead" in html
+    assert "Internal" not in html and "Frank Morgan" not in html
+
+
+def test_the_demo_investigation_is_a_psii_on_the_sepsis_event_and_the_never_event_still_waits(demo_app):
+    with demo_app.app_context():
+        session = db.session
+        account = session.scalar(select(User).where(User.email == "family@demo-icb.example.org"))
+        person = session.scalar(select(AffectedPerson).where(AffectedPerson.account_id == account.id))
+        response = session.get(LearningResponse, person.response_id)
+        assert account.kind == "family" and account.roles == []
+        assert response.method == "psii" and response.organisation.ods_code == "D81001"
+        assert "sepsis" in response.events[0].description
+        steps = session.scalars(select(EngagementStep).where(EngagementStep.response_id == response.id)).all()
+        assert {s.shared for s in steps} == {True, False}
+        assert all(s.occurred_on >= response.created_at.date() for s in steps)
+        never = session.scalar(select(SafetyEvent).where(SafetyEvent.never_event.is_(True)))
+        assert never.status == "awaiting_triage"
+        audited = session.scalars(select(AuditRecord.action).where(AuditRecord.subject_id == response.id,
+                                                                   AuditRecord.subject_type == "learning_responses")).all()
+        assert {"response:open", "engagement:step", "family:joined", "engagement:answer"} <= set(audited)
+
+
+def test_loading_the_demo_family_again_adds_nothing(demo_app):
+    with demo_app.app_context():
+        before = db.session.scalar(select(func.count()).select_from(AuditRecord))
+        with unit_of_work(db.session):
+            assert load_family(db.session) is False
+        assert db.session.scalar(select(func.count()).select_from(AuditRecord)) == before
