@@ -22,7 +22,9 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from argon2 import PasswordHasher  # noqa: E402
+from jinja2 import BytecodeCache  # noqa: E402
 
+import psirf  # noqa: E402
 from psirf import create_app  # noqa: E402
 from psirf.accounts import passwords  # noqa: E402
 from psirf.extensions import db  # noqa: E402
@@ -30,6 +32,32 @@ from psirf.extensions import db  # noqa: E402
 # Argon2id still, at the lowest cost: production's cost is the point of it, but every sign-in in
 # the suite would pay it (the route table alone signs in hundreds of times).
 passwords._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+class SharedTemplateCache(BytecodeCache):
+    """Compiled templates kept across the suite's apps (one per test), keyed by each template's source."""
+
+    def __init__(self):
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+_TEMPLATE_CACHE = SharedTemplateCache()
+_configure_templates = psirf.configure_templates
+
+
+def _configure_templates_once(app):
+    _configure_templates(app)
+    app.jinja_env.bytecode_cache = _TEMPLATE_CACHE
+
+
+psirf.configure_templates = _configure_templates_once
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 BACKEND = os.environ.get("PSIRF_TEST_DB", "sqlite")
