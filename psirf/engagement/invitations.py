@@ -1,11 +1,13 @@
 """Inviting a person affected to the family portal, and their joining with the invitation.
 
 An invitation is a secret the person holds: a link's token, sent by email, or a short code printed
-in a letter. Only its sha256 is kept (a copy of the database cannot be used to join), it works
-once, it expires, and a newer invitation to the same person revokes the older ones.
+in a letter. Only its sha256 is kept on the invitation, it works once, it expires, and a newer
+invitation to the same person revokes the older ones. The link waits in the email's outbox row
+until the worker has sent it, then the worker drops it (delivery.SECRET_LINKS), so a copy of the
+database taken later cannot be used to join.
 
-Plain functions over a session, no Flask: the views pass the clock, the service's address and
-the number of days an invitation lasts.
+Plain functions over a session, no Flask: the views pass the clock and the number of days an
+invitation lasts.
 """
 
 from __future__ import annotations
@@ -94,7 +96,7 @@ def _revoke_unused(session: Session, person: AffectedPerson, now: datetime) -> i
 
 
 def invite(session: Session, user, response: LearningResponse, person_id: int, *, means: str, email: str | None,
-           expected_version: int | None, now: datetime, link_days: int, letter_days: int, base_url: str,
+           expected_version: int | None, now: datetime, link_days: int, letter_days: int,
            organisation_name: str = "") -> Invited:
     """Invite a person in the plan by a link sent by email, or by a letter with a code."""
     require_edit(user, response, expected_version)
@@ -128,11 +130,11 @@ def invite(session: Session, user, response: LearningResponse, person_id: int, *
     session.flush()
     invited = Invited(invitation)
     if means_enum is InvitationMeans.EMAIL:
-        invited.link = f"{base_url}{JOIN_PATH}/{secret}"
+        invited.link = f"{JOIN_PATH}/{secret}"
         send_email(session, to_address=address, subject="Your invitation to follow a review of your care",
-                   body=invitation_email(invited.link, invitation.expires_at, organisation_name,
+                   body=invitation_email(invitation.expires_at, organisation_name,
                                          person.engagement_lead.name if person.engagement_lead else None),
-                   kind=NotificationKind.INVITATION)
+                   link=invited.link, kind=NotificationKind.INVITATION)
     else:
         invited.code = secret
     # The audit says how and to whom by kind, never the address or the secret.
@@ -144,18 +146,18 @@ def invite(session: Session, user, response: LearningResponse, person_id: int, *
     return invited
 
 
-def invitation_email(link: str, expires_at: datetime, organisation_name: str, contact: str | None) -> str:
+def invitation_email(expires_at: datetime, organisation_name: str, contact: str | None) -> str:
+    """The words; the worker adds the link at the end, as it does for every email."""
     who = organisation_name or "Your GP practice"
     lines = [
         "Hello,",
         f"{who} is looking at what happened in your care. You can follow it online.",
-        "Use this link to set a password:",
-        link,
-        f"The link works once. It stops working on {expires_at.strftime('%-d %B %Y')}.",
+        f"The link below works once. It stops working on {expires_at.strftime('%-d %B %Y')}.",
     ]
     if contact:
         lines.append(f"If you have questions, ask {contact}, your contact at {who}.")
     lines.append("If you did not expect this email, you can ignore it.")
+    lines.append("Use this link to set a password:")
     return "\n\n".join(lines)
 
 

@@ -181,10 +181,6 @@ def _save(response, key: str, form, apply, anchor: str, message: str = "Your cha
     return redirect(url_for("responses.show", response_id=response.id, _anchor=anchor))
 
 
-def _link_base() -> str:
-    return current_app.config["PUBLIC_BASE_URL"]
-
-
 def _posted(key: str, response):
     form = FORMS[key](prefix=key)
     _set_choices(key, form, _view(response))
@@ -311,7 +307,7 @@ def invite(response_id: int, person_id: int):
             invited = invitations.invite(
                 db.session, current_user, response, person.id, means=form.means.data, email=form.email.data,
                 expected_version=form.version.data, now=utcnow(), link_days=config["INVITATION_LINK_DAYS"],
-                letter_days=config["INVITATION_LETTER_DAYS"], base_url=_link_base(),
+                letter_days=config["INVITATION_LETTER_DAYS"],
                 organisation_name=response.organisation.name if response.organisation else "",
             )
             # Read before the commit expires them: the letter needs them, and the code is never kept.
@@ -330,7 +326,7 @@ def invite(response_id: int, person_id: int):
         return redirect(url_for("responses.show", response_id=response.id, _anchor=f"person-{person.id}"))
     page = make_response(render_template(
         "engagement/letter.html", response=responses.get(db.session, response.id), person_id=person_id,
-        code=invitations.format_code(code), expires_on=expires_at.date(), join_address=_link_base() + invitations.JOIN_PATH,
+        code=invitations.format_code(code), expires_on=expires_at.date(), join_address=current_app.config["PUBLIC_BASE_URL"] + invitations.JOIN_PATH,
         **letter,
     ))
     # The code is shown this once: never kept by the browser or a cache.

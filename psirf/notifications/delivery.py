@@ -30,7 +30,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from psirf.db import unit_of_work
-from psirf.notifications.models import OutboxMessage, OutboxStatus
+from psirf.notifications.models import NotificationKind, OutboxMessage, OutboxStatus
 from psirf.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -45,6 +45,8 @@ SWEEP_LIMIT = 500
 INTERRUPTED_ERROR = "Interrupted while sending: it may have been sent. Not sent again automatically, so nobody gets it twice."
 
 PENDING, SENDING, SENT, KEPT, FAILED = (s.value for s in OutboxStatus)
+# Kinds whose link is a secret (an invitation's single-use token): dropped from the row once sent.
+SECRET_LINKS = frozenset({NotificationKind.INVITATION.value})
 
 
 @dataclass(frozen=True)
@@ -166,7 +168,8 @@ def deliver_message(session: Session, message_id: int, mailer: Mailer, now=utcno
             return None
         row = session.execute(
             select(OutboxMessage.id, OutboxMessage.to_address, OutboxMessage.subject, OutboxMessage.body,
-                   OutboxMessage.link, OutboxMessage.created_at, OutboxMessage.attempts).where(OutboxMessage.id == message_id)
+                   OutboxMessage.link, OutboxMessage.kind, OutboxMessage.created_at, OutboxMessage.attempts)
+            .where(OutboxMessage.id == message_id)
         ).one()
     email = Email(row.id, row.to_address, row.subject, email_text(row.body, row.link, mailer.link_base), row.created_at)
 
@@ -185,6 +188,8 @@ def deliver_message(session: Session, message_id: int, mailer: Mailer, now=utcno
         values = {"last_error": _error_text(error)}
     else:
         outcome, values = SENT, {"sent_at": now(), "last_error": None}
+        if row.kind in SECRET_LINKS:
+            values["link"] = None
     if outcome != SENT:
         log.warning("outbox message %s: attempt %s did not send (%s), now %s", message_id, row.attempts,
                     values["last_error"], outcome)

@@ -59,6 +59,14 @@ def test_a_link_is_sent_as_a_full_address_on_the_service_s_public_address(app, s
     )
 
 
+def test_an_invitation_s_single_use_link_is_dropped_from_the_outbox_once_sent(app, session, queue, smtp):
+    message_id = write_email(session, body="Use this link to set a password:", link="/join/secret-token")
+    assert run_queued(queue) == ["sent"]
+    [(_, sent)] = smtp.messages
+    assert "/join/secret-token" in sent.get_payload(decode=True).decode()
+    assert row(session, message_id).link is None
+
+
 def test_a_task_enqueued_three_times_sends_once_even_with_two_workers_racing(app, session, queue, smtp):
     message_id = write_email(session)  # queued once by the commit...
     queue.deliver(message_id)  # ...and twice more, as a retry and a sweep might
