@@ -122,10 +122,21 @@ def _postgres_database():
             )
         ]
 
+    # Which tables hold rows: TRUNCATE costs per table, and most tests touch few of them.
+    used_tables = text(" UNION ALL ".join(f"(SELECT '{t}' FROM \"{t}\" LIMIT 1)" for t in tables))
+    # Every sequence back to 1, written or not: an insert that was rolled back still moved it on.
+    restart_sequences = text(
+        "SELECT setval(c.oid, 1, false) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+        " WHERE c.relkind = 'S' AND n.nspname = 'public'"
+    )
+
     def fresh() -> str:
         # TRUNCATE does not fire the audit table's row triggers, so it can empty it between tests.
         with tables_engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            used = [row[0] for row in conn.execute(used_tables)]
+            if used:
+                conn.execute(text(f"TRUNCATE {', '.join(used)} CASCADE"))
+            conn.execute(restart_sequences)
         return url
 
     yield fresh
