@@ -1,8 +1,6 @@
 """The family portal is written for patients and families: plain English, checked by measure.
 
-The same agreed level as the public report (tests/events/test_public_reading_ease.py): a
-Flesch-Kincaid grade of 6 or less and a Flesch reading ease of 65 or more, for the words a person
-reads on each page (the main content, not the header and footer). Every family and join page is
+The agreed level of tests/reading.py, as for the public report. Every family and join page is
 measured as a family member meets it, with a timeline, questions, answers and reports on it; and
 the invitation letter the lead prints for them.
 """
@@ -13,7 +11,6 @@ import re
 from datetime import date, timedelta
 
 import pytest
-import textstat
 from sqlalchemy import select
 
 from psirf.accounts.models import User
@@ -21,7 +18,7 @@ from psirf.engagement.models import EngagementStep
 from psirf.extensions import limiter
 from psirf.notifications.models import OutboxMessage
 from tests.engagement.factories import affected_person, joined_person, shared_document
-from tests.events.test_public_reading_ease import MAX_GRADE, MIN_EASE, main_text
+from tests.reading import above_the_level, main_text
 from tests.factories import ResponseFactory
 
 PASSWORD = "a long new password"
@@ -89,13 +86,8 @@ def pages(app, world, sign_in, session):
 
 
 def test_every_family_page_reads_at_a_reading_age_of_about_nine_to_eleven(pages):
-    too_hard = {}
-    for path, html in pages.items():
-        text = letter_text(html) if path == "letter" else main_text(html)
-        grade, ease = textstat.flesch_kincaid_grade(text), textstat.flesch_reading_ease(text)
-        if grade > MAX_GRADE or ease < MIN_EASE:
-            too_hard[path] = (grade, ease)
-    assert too_hard == {}, f"pages above the agreed reading level (grade, ease): {too_hard}"
+    hard = above_the_level({path: letter_text(html) if path == "letter" else main_text(html) for path, html in pages.items()})
+    assert hard == {}, f"pages above the agreed reading level (grade, ease): {hard}"
 
 
 def test_the_measured_pages_are_the_ones_a_family_meets(pages):

@@ -1,18 +1,11 @@
-"""The public report is written for patients and families: plain English, checked by measure.
-
-The agreed level is a reading age of about 9 to 11: a Flesch-Kincaid grade of 6 or less (US
-grades run about 5 years behind UK reading age) and a Flesch reading ease of 65 or more, for the
-words a person reads on each page (the main content, not the header and footer).
-"""
+"""The public report is written for patients and families: plain English, checked by measure at
+the agreed level (tests/reading.py)."""
 
 import re
-from html import unescape
 
 import pytest
-import textstat
 
-MAX_GRADE = 6.0
-MIN_EASE = 65.0
+from tests.reading import above_the_level, main_text, too_hard
 
 ANSWERS = {
     "/report/kind": {"record_type": "incident"},
@@ -23,14 +16,6 @@ ANSWERS = {
     "/report/about-you": {"reporter_kind": "family"},
     "/report/contact": {"reporter_name": "", "reporter_contact": ""},
 }
-
-
-def main_text(html: str) -> str:
-    main = re.search(r"<main[^>]*>(.*)</main>", html, re.S).group(1)
-    main = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", main, flags=re.S)
-    text = unescape(re.sub(r"<[^>]+>", " ", main))
-    # Each label, button and heading reads as a sentence of its own.
-    return ". ".join(part.strip() for part in re.split(r"\s{2,}|\n", text) if part.strip())
 
 
 @pytest.fixture
@@ -55,13 +40,8 @@ def pages(app, client, world):
 
 
 def test_every_public_page_reads_at_a_reading_age_of_about_nine_to_eleven(pages):
-    too_hard = {}
-    for path, html in pages.items():
-        text = main_text(html)
-        grade, ease = textstat.flesch_kincaid_grade(text), textstat.flesch_reading_ease(text)
-        if grade > MAX_GRADE or ease < MIN_EASE:
-            too_hard[path] = (grade, ease)
-    assert too_hard == {}, f"pages above the agreed reading level (grade, ease): {too_hard}"
+    hard = above_the_level({path: main_text(html) for path, html in pages.items()})
+    assert hard == {}, f"pages above the agreed reading level (grade, ease): {hard}"
 
 
 def test_the_journey_reaches_its_confirmation(pages):
@@ -69,11 +49,6 @@ def test_the_journey_reaches_its_confirmation(pages):
 
 
 # ---- following a report, and the news it carries ------------------------------------------------
-
-
-def _too_hard(text: str) -> tuple[float, float] | None:
-    grade, ease = textstat.flesch_kincaid_grade(text), textstat.flesch_reading_ease(text)
-    return (grade, ease) if grade > MAX_GRADE or ease < MIN_EASE else None
 
 
 @pytest.fixture
@@ -105,8 +80,8 @@ def follow_pages(app, client, world, pages):
 
 def test_the_follow_pages_read_at_a_reading_age_of_about_nine_to_eleven(follow_pages):
     assert "What changed because of your report" in follow_pages["/follow (news)"]
-    too_hard = {path: _too_hard(main_text(html)) for path, html in follow_pages.items()}
-    assert {p: v for p, v in too_hard.items() if v} == {}, "pages above the agreed reading level (grade, ease)"
+    hard = above_the_level({path: main_text(html) for path, html in follow_pages.items()})
+    assert hard == {}, f"pages above the agreed reading level (grade, ease): {hard}"
 
 
 def _texts(data, path=""):
@@ -123,8 +98,8 @@ def test_every_plain_words_text_for_reporters_reads_at_the_agreed_level():
 
     texts = dict(_texts(feedback.words()))
     assert len(texts) >= len(feedback.OUTCOMES) + 4
-    too_hard = {path: _too_hard(text.format(reference="PSE-2026-000123")) for path, text in texts.items()}
-    assert {p: v for p, v in too_hard.items() if v} == {}, "texts above the agreed reading level (grade, ease)"
+    hard = above_the_level({path: text.format(reference="PSE-2026-000123") for path, text in texts.items()})
+    assert hard == {}, f"texts above the agreed reading level (grade, ease): {hard}"
     # Referral with a local response alongside: the joined words are read together.
     for method in ("after_action_review", "swarm_huddle", "mdt_review", "psii", "cross_organisational"):
-        assert _too_hard(feedback.choice_words("referral", method)) is None, method
+        assert too_hard(feedback.choice_words("referral", method)) is None, method
