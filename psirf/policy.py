@@ -270,6 +270,18 @@ def may_link_responses(user, response) -> bool:
     return bool(response_roles(user, response) - {CONTRIBUTOR})
 
 
+def may_tell_reporters(user, response) -> bool:
+    """Telling reporters what changed is the lead organisation's patient safety lead's: the owner of
+    the response's casework, not a contributing organisation, a panel or the ICB."""
+    return Role.PATIENT_SAFETY_LEAD in roles_covering(user, response.organisation)
+
+
+def require_may_tell_reporters(user, response) -> None:
+    require_response_visible(user, response)
+    if not may_tell_reporters(user, response):
+        raise NotPermitted("Only the lead organisation's patient safety lead tells reporters what changed.")
+
+
 def may_start_thematic_review(user, organisation: Organisation) -> bool:
     return Role.REVIEW_PANEL_MEMBER in roles_covering(user, organisation) and organisation.kind_enum.is_group
 

@@ -12,7 +12,6 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import current_user, login_required
 
 from psirf import policy
-from psirf.accounts.models import AccountKind
 from psirf.db import unit_of_work
 from psirf.engagement import family
 from psirf.engagement.forms import CommentForm, PreferencesForm, QuestionForm, yes_no
@@ -25,7 +24,7 @@ bp = Blueprint("family", __name__)
 
 @bp.before_app_request
 def keep_to_the_portal():
-    if not current_user.is_authenticated or current_user.kind != AccountKind.FAMILY.value:
+    if not policy.is_family(current_user):
         return None
     if request.endpoint is None or policy.family_may_reach(request.endpoint):
         return None  # an unknown address is a 404 already

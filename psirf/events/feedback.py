@@ -29,7 +29,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from psirf import audit, policy
-from psirf.accounts.models import Role, User
+from psirf.accounts.models import User
 from psirf.events.models import ReporterUpdate, ReporterUpdateKind, SafetyEvent
 from psirf.notifications.models import NotificationKind
 from psirf.notifications.services import notify
@@ -160,18 +160,6 @@ def is_final(response: LearningResponse) -> bool:
     return runner.definition_of(response).state(response.state).final
 
 
-def may_write_what_changed(user, response: LearningResponse) -> bool:
-    """The lead organisation's patient safety lead: the person who owns the response's casework
-    (not a contributing organisation, a panel or the ICB). A rule over policy's own functions."""
-    return Role.PATIENT_SAFETY_LEAD in policy.roles_covering(user, response.organisation)
-
-
-def require_may_write_what_changed(user, response: LearningResponse) -> None:
-    policy.require_response_visible(user, response)
-    if not may_write_what_changed(user, response):
-        raise policy.NotPermitted("Only the lead organisation's patient safety lead tells reporters what changed.")
-
-
 def what_changed_written(session: Session, response: LearningResponse) -> ReporterUpdate | None:
     """The what-changed update already written for this response, if any. An event belongs to
     one response at a time and a final response keeps its events, so one on any of them is it."""
@@ -209,7 +197,7 @@ def view_for(session: Session, user, response: LearningResponse) -> WhatChangedV
     final = is_final(response)
     return WhatChangedView(
         final=final,
-        may_write=may_write_what_changed(user, response),
+        may_write=policy.may_tell_reporters(user, response),
         written=what_changed_written(session, response) if final else None,
         event_count=len(response.events),
     )
@@ -222,7 +210,7 @@ def write_what_changed(session: Session, user, response: LearningResponse, text:
     Refuses (FeedbackError) before writing anything: empty or too long text, a response still
     under way, one whose events moved on to another response, or one already told.
     """
-    require_may_write_what_changed(user, response)
+    policy.require_may_tell_reporters(user, response)
     text = (text or "").strip()
     if not text:
         raise FeedbackError("what_changed", "Write what changed because of the report")

@@ -52,7 +52,7 @@ def what_changed(response_id: int):
     response = responses.get(db.session, response_id)
     if response is None:
         raise policy.NotVisible("Page not found")
-    feedback.require_may_write_what_changed(current_user, response)
+    policy.require_may_tell_reporters(current_user, response)
     form = WhatChangedForm(prefix=PREFIX)
     if not form.validate_on_submit():
         return _response_page(response, 400, form)

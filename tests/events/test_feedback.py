@@ -232,7 +232,7 @@ def test_a_contributing_organisations_lead_does_not_write_what_changed(session, 
                                contributors=[Contributor(organisation_id=world.other_practice.id)])
     with pytest.raises(policy.NotPermitted):
         feedback.write_what_changed(session, world.other_lead, response, WHAT_CHANGED)
-    assert feedback.may_write_what_changed(world.lead, response)
+    assert policy.may_tell_reporters(world.lead, response)
 
 
 def test_a_stale_page_is_refused_and_the_second_lead_sees_why(session, world, closed):
