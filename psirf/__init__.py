@@ -71,6 +71,7 @@ def configure_extensions(app: Flask) -> None:
 
 def configure_blueprints(app: Flask) -> None:
     from psirf.accounts.views import bp as accounts_bp
+    from psirf.actions.views import bp as actions_bp
     from psirf.engagement.views import bp as engagement_bp
     from psirf.engagement.family_views import bp as family_bp
     from psirf.engagement.join_views import bp as family_join_bp
@@ -78,6 +79,8 @@ def configure_blueprints(app: Flask) -> None:
     from psirf.events.public_views import bp as public_events_bp
     from psirf.events.feedback_views import bp as reporter_feedback_bp
     from psirf.events.feedback_views import public_bp as follow_bp
+    from psirf.improvement.views import bp as improvement_bp
+    from psirf.library.views import bp as library_bp
     from psirf.organisations.views import bp as organisations_bp
     from psirf.responses.views import bp as responses_bp
     from psirf.responses.oversight_views import bp as oversight_bp
@@ -99,6 +102,9 @@ def configure_blueprints(app: Flask) -> None:
         engagement_bp,
         family_bp,
         family_join_bp,
+        actions_bp,
+        library_bp,
+        improvement_bp,
     ):
         app.register_blueprint(bp)
     web_views.register_page_helpers(app)

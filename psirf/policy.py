@@ -20,6 +20,11 @@ OWN_ORGANISATION_ROLES = frozenset({Role.PATIENT_SAFETY_LEAD, Role.EXECUTIVE_LEA
 CASEWORK_ROLES = OWN_ORGANISATION_ROLES | {Role.REVIEW_PANEL_MEMBER} | ICB_ROLES
 # Acts in a cross-organisational response's contributing states; not a role anyone is given.
 CONTRIBUTOR = "contributor"
+# Carries out a safety action: the person named as its owner, or the patient safety lead of the
+# owner's organisation (for an owner without an account). Not a role anyone is given either.
+ACTION_OWNER = "action_owner"
+# Sees a safety action because it covers the owner's organisation; acts on nothing by it alone.
+OWNER_ORGANISATION = "owner_organisation"
 
 
 class Denied(Exception):
@@ -204,6 +209,11 @@ TRANSITION_RULES: dict[tuple[str, str], Role] = {
     ("cross_organisational", "complete_joint_review"): _ICB_PSS,
     ("cross_organisational", "sign_off"): _LEAD,
     ("cross_organisational", "escalate"): _LEAD,
+    ("safety_action", "agree"): _LEAD,
+    ("safety_action", "cancel"): _LEAD,
+    ("safety_action", "complete"): ACTION_OWNER,
+    ("safety_action", "reopen"): ACTION_OWNER,
+    ("safety_action", "review"): ACTION_OWNER,
 }
 
 
@@ -240,14 +250,24 @@ def require_response_visible(user, response) -> set:
     return roles
 
 
-def may_fire(user, response, trigger: str) -> bool:
-    role = TRANSITION_RULES.get((response.workflow_name, trigger))
-    return role is not None and role in response_roles(user, response)
+def _workflow_roles(user, subject) -> set:
+    """The roles `user` holds over anything a workflow runs: a response or a safety action."""
+    if subject.workflow_name == "safety_action":
+        return require_action_visible(user, subject)
+    return require_response_visible(user, subject)
 
 
-def require_can_fire(user, response, trigger: str) -> None:
-    require_response_visible(user, response)
-    if not may_fire(user, response, trigger):
+def may_fire(user, subject, trigger: str) -> bool:
+    role = TRANSITION_RULES.get((subject.workflow_name, trigger))
+    try:
+        return role is not None and role in _workflow_roles(user, subject)
+    except NotVisible:
+        return False
+
+
+def require_can_fire(user, subject, trigger: str) -> None:
+    _workflow_roles(user, subject)
+    if not may_fire(user, subject, trigger):
         raise NotPermitted("Your role cannot take this step.")
 
 
@@ -280,6 +300,110 @@ def require_may_tell_reporters(user, response) -> None:
     require_response_visible(user, response)
     if not may_tell_reporters(user, response):
         raise NotPermitted("Only the lead organisation's patient safety lead tells reporters what changed.")
+
+
+# ---- safety actions ----------------------------------------------------------------------------
+
+
+def action_roles(user, action) -> set:
+    """The roles `user` holds over a safety action.
+
+    Whoever sees its response sees the action; so do the owner and the casework roles covering
+    the owner's organisation (a partner organisation sees the actions it owns, not the response).
+    The lead organisation's patient safety lead writes, agrees and cancels it; ACTION_OWNER carries it out.
+    """
+    roles: set = set(roles_covering(user, action.organisation))
+    if action.response is not None and contributing_organisations(user, action.response):
+        roles.add(CONTRIBUTOR)
+    owner_roles = roles_covering(user, action.owner_organisation) if action.owner_organisation else set()
+    if owner_roles:
+        roles.add(OWNER_ORGANISATION)
+    user_id = getattr(user, "id", None)
+    if grants(user) and (
+        (user_id is not None and action.owner_user_id == user_id) or Role.PATIENT_SAFETY_LEAD in owner_roles
+    ):
+        roles.add(ACTION_OWNER)
+    return roles
+
+
+def require_action_visible(user, action) -> set:
+    roles = action_roles(user, action)
+    if not roles:
+        raise NotVisible("Page not found")
+    return roles
+
+
+def action_scope(user) -> ColumnElement[bool]:
+    """SQL: the safety actions `user` sees, as `action_roles` decides for one."""
+    from psirf.actions.models import SafetyAction
+    from psirf.responses.models import Contributor
+
+    if not grants(user):
+        return false()
+    contributed = select(Contributor.response_id).where(Contributor.organisation_id.in_(_organisation_ids(user)))
+    return or_(
+        casework_scope(user, SafetyAction.organisation_id),
+        casework_scope(user, SafetyAction.owner_organisation_id),
+        SafetyAction.owner_user_id == user.id,
+        SafetyAction.response_id.in_(contributed),
+    )
+
+
+def may_edit_action(user, action, acting_role: str | None) -> bool:
+    if acting_role is None:
+        return False
+    role = acting_role if acting_role == ACTION_OWNER else Role(acting_role)
+    return role in action_roles(user, action)
+
+
+# ---- the shared learning library ----------------------------------------------------------------
+
+
+def may_publish_learning(user, organisation: Organisation) -> bool:
+    """The organisation's patient safety lead shares its learning (a PCN-wide review: its panel)."""
+    roles = roles_covering(user, organisation)
+    if organisation.kind_enum.is_group:
+        return Role.REVIEW_PANEL_MEMBER in roles
+    return Role.PATIENT_SAFETY_LEAD in roles
+
+
+def library_scope(user) -> ColumnElement[bool]:
+    """SQL: the library entries `user` may read.
+
+    An entry is read by its audience only: the PCN or federation it was published to (its panel
+    and the staff of its member organisations), and, when also published to the ICB, everyone
+    working in that ICB. The publishing organisation always reads its own.
+    """
+    from psirf.library.models import LibraryEntry
+
+    if not is_staff(user):
+        return false()
+    own = {g.organisation_id for g in grants(user)}
+    groups = select(OrganisationMembership.group_id).where(OrganisationMembership.member_id.in_(own))
+    icbs = select(Organisation.icb_id).where(Organisation.id.in_(own))
+    return or_(
+        LibraryEntry.organisation_id.in_(own),
+        LibraryEntry.audience_group_id.in_(own),
+        LibraryEntry.audience_group_id.in_(groups),
+        LibraryEntry.audience_icb_id.in_(own),
+        LibraryEntry.audience_icb_id.in_(icbs),
+    )
+
+
+# ---- safety improvement plans ---------------------------------------------------------------
+
+
+def may_manage_improvement_plan(user, organisation: Organisation) -> bool:
+    """A practice's patient safety lead runs its plans; a PCN's or federation's panel runs its."""
+    return may_publish_learning(user, organisation)
+
+
+def improvement_plan_scope(user, org_column) -> ColumnElement[bool]:
+    """SQL: the plans `user` reads: the casework scope (a panel reads its PCN's and members',
+    the ICB reads all in the ICB), and the plans of the groups the user's organisation belongs to."""
+    own = {g.organisation_id for g in grants(user) if g.role in OWN_ORGANISATION_ROLES}
+    groups = select(OrganisationMembership.group_id).where(OrganisationMembership.member_id.in_(own))
+    return or_(casework_scope(user, org_column), org_column.in_(groups))
 
 
 def may_start_thematic_review(user, organisation: Organisation) -> bool:

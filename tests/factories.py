@@ -13,7 +13,8 @@ from psirf.accounts.models import Role, RoleAssignment, User
 from psirf.events.models import SafetyEvent
 from psirf.extensions import db
 from psirf.organisations.models import Organisation, OrganisationMembership
-from psirf.responses.models import LearningResponse, SafetyAction
+from psirf.actions.models import SafetyAction
+from psirf.responses.models import LearningResponse
 from psirf.workflow import definitions
 
 TEST_PASSWORD = "correct-horse-battery"
@@ -139,10 +140,28 @@ class ResponseFactory(Base):
         ready_for_panel = factory.Trait(
             state="in_review",
             record=factory.LazyFunction(lambda: {k: dict(v) for k, v in COMPLETE_AAR_RECORD.items()}),
-            safety_actions=factory.LazyFunction(
-                lambda: [SafetyAction(description="Protect checking time", owner="Practice manager", due_on=date.today() + timedelta(days=30))]
-            ),
+            with_action=factory.RelatedFactory("tests.factories.SafetyActionFactory", factory_related_name="response"),
         )
 
 
 AfterActionReviewFactory = ResponseFactory
+
+
+class SafetyActionFactory(Base):
+    """A SMART safety action, agreed and under way unless told; owned by its response's organisation."""
+
+    class Meta:
+        model = SafetyAction
+
+    response = factory.SubFactory(ResponseFactory)
+    organisation_id = factory.LazyAttribute(lambda o: o.response.organisation_id)
+    description = "Protect checking time"
+    owner = "Practice manager"
+    owner_organisation_id = factory.LazyAttribute(lambda o: o.response.organisation_id)
+    due_on = factory.LazyFunction(lambda: date.today() + timedelta(days=30))
+    measure_kind = "process"
+    measure = "Share of repeat prescriptions checked within protected time, audited monthly"
+    strength = "intermediate"
+    workflow_name = "safety_action"
+    workflow_version = factory.LazyAttribute(lambda o: definitions.get("safety_action").version)
+    state = "in_progress"

@@ -7,12 +7,8 @@ from datetime import timedelta
 
 from psirf.audit import AuditRecord
 from psirf.events.models import EventStatus, SafetyEvent
-from psirf.responses.models import (
-    LearningResponse,
-    ResponseMethod,
-    SafetyAction,
-    SafetyActionStatus,
-)
+from psirf.actions.models import SafetyAction
+from psirf.responses.models import LearningResponse, ResponseMethod
 from psirf.workflow import definitions
 
 
@@ -47,13 +43,18 @@ def review_rows(builder, spec: dict, event: SafetyEvent) -> tuple[LearningRespon
         updated_at=triaged_at,
         record=_aar_record(a, review_on),
     )
+    action_workflow = definitions.get("safety_action")
     for action in spec.get("actions", []):
         response.safety_actions.append(
             SafetyAction(
+                organisation_id=organisation.id,
                 description=action["description"],
                 owner=action["owner"],
+                owner_organisation_id=organisation.id,
                 due_on=builder.today + timedelta(days=action["due_in_days"]),
-                status=action.get("status", SafetyActionStatus.OPEN.value),
+                workflow_name=action_workflow.name,
+                workflow_version=action_workflow.version,
+                state=action_workflow.initial,
                 created_at=triaged_at + timedelta(days=1),
             )
         )

@@ -22,11 +22,19 @@ class SeipsFactor(LabelledEnum):
     EXTERNAL_ENVIRONMENT = ("external_environment", "External environment")
 
 
+class FindingKind(LabelledEnum):
+    FINDING = ("finding", "Finding")
+    AREA_FOR_IMPROVEMENT = ("area_for_improvement", "Area for improvement")
+    # Safety-II: what went well, so that it can be kept and spread.
+    WENT_WELL = ("went_well", "What went well")
+
+
 class Finding(Base):
     __tablename__ = "findings"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     response_id: Mapped[int] = mapped_column(ForeignKey("learning_responses.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30), default=FindingKind.FINDING.value, server_default="finding")
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -34,6 +42,10 @@ class Finding(Base):
     factors: Mapped[list[ContributoryFactor]] = relationship(
         back_populates="finding", cascade="all, delete-orphan", order_by="ContributoryFactor.id", lazy="selectin"
     )
+
+    @property
+    def kind_label(self) -> str:
+        return FindingKind.label_for(self.kind)
 
 
 class ContributoryFactor(Base):

@@ -1,4 +1,4 @@
-"""Learning responses, the method-specific records they carry, and their safety actions."""
+"""Learning responses and the method-specific records they carry."""
 
 from __future__ import annotations
 
@@ -74,8 +74,8 @@ class LearningResponse(Base):
         back_populates="response", cascade="all, delete-orphan", order_by="Contributor.id"
     )
     findings = relationship("Finding", back_populates="response", cascade="all, delete-orphan", order_by="Finding.id")
-    safety_actions: Mapped[list[SafetyAction]] = relationship(
-        back_populates="response", cascade="all, delete-orphan", order_by="SafetyAction.id"
+    safety_actions = relationship(
+        "SafetyAction", back_populates="response", cascade="all, delete-orphan", order_by="SafetyAction.id"
     )
 
     @property
@@ -84,25 +84,6 @@ class LearningResponse(Base):
 
     def __repr__(self) -> str:
         return f"<LearningResponse {self.reference} {self.state}>"
-
-
-class SafetyActionStatus(LabelledEnum):
-    OPEN = ("open", "Open")
-    COMPLETED = ("completed", "Completed")
-
-
-class SafetyAction(Base):
-    __tablename__ = "safety_actions"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    response_id: Mapped[int] = mapped_column(ForeignKey("learning_responses.id"), index=True)
-    description: Mapped[str] = mapped_column(Text)
-    owner: Mapped[str] = mapped_column(String(200))
-    due_on: Mapped[date]
-    status: Mapped[str] = mapped_column(String(20), default=SafetyActionStatus.OPEN.value)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    response: Mapped[LearningResponse] = relationship(back_populates="safety_actions")
 
 
 thematic_review_events = Table(

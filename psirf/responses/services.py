@@ -13,7 +13,8 @@ from psirf import audit, policy
 from psirf.accounts.models import User
 from psirf.engagement.labels import ACTION_LABELS as ENGAGEMENT_ACTION_LABELS
 from psirf.events.models import SafetyEvent
-from psirf.responses.models import LearningResponse, ResponseMethod, SafetyAction
+from psirf.actions.models import SafetyAction
+from psirf.responses.models import LearningResponse, ResponseMethod
 from psirf.timeutil import utcnow
 from psirf.web.pagination import Page, keyset_page
 from psirf.workflow import definitions, runner

@@ -31,6 +31,10 @@ PARTS = {
     "factors": "Findings and contributory factors",
     "contributors": "Contributing organisations",
     "contribution": "Each organisation's contribution",
+    # A safety action's own parts, edited on its page.
+    "details": "What will change, its owner, due date, measure and strength",
+    "evidence": "Evidence of completion",
+    "effect": "Whether it worked",
 }
 FIELD_TYPES = {"line", "text", "date", "choice"}
 

@@ -104,3 +104,62 @@ def _continue_as(method: str, kind: str):
 action("continue_as_after_action_review")(_continue_as("after_action_review", "became"))
 action("escalate_to_psii")(_continue_as("psii", "escalated_to"))
 action("widen_to_cross_organisational")(_continue_as("cross_organisational", "widened_to"))
+
+
+# ---- safety actions ------------------------------------------------------------------------------
+
+
+def missing_for_agreement(action) -> list[str]:
+    """What a safety action still lacks to be SMART; one plain sentence each."""
+    missing = []
+    if not _filled(action.description):
+        missing.append("say what will change")
+    if not (action.owner_organisation_id and _filled(action.owner)):
+        missing.append("name the owner and their organisation")
+    if action.due_on is None:
+        missing.append("give a due date")
+    if not (action.measure_kind and _filled(action.measure)):
+        missing.append("say how it will be measured")
+    if not action.strength:
+        missing.append("choose its strength")
+    return missing
+
+
+@guard("smart")
+def smart(action, definition, args) -> list[str]:
+    return [f"To agree this action, {item}." for item in missing_for_agreement(action)]
+
+
+@guard("has_evidence")
+def has_evidence(action, definition, args) -> list[str]:
+    return [] if _filled(action.evidence) else ["Record the evidence that the action is done."]
+
+
+@guard("effect_recorded")
+def effect_recorded(action, definition, args) -> list[str]:
+    return [] if action.effect else ["Record whether the action worked."]
+
+
+@guard("actions_smart")
+def actions_smart(response, definition, args) -> list[str]:
+    """A response closes only when every action it keeps is SMART (cancelled ones aside)."""
+    problems = []
+    for number, action in enumerate(response.safety_actions, start=1):
+        if action.state == "cancelled":
+            continue
+        missing = [m for m in missing_for_agreement(action) if m != "choose its strength"]
+        if missing:
+            problems.append(f"Safety action {number}: {'; '.join(missing)}.")
+        elif action.state == "draft":
+            problems.append(f"Safety action {number} is still being written: agree it or cancel it.")
+    return problems
+
+
+@action("record_completed")
+def record_completed(session, action, actor, definition) -> None:
+    action.completed_at = utcnow()
+
+
+@action("clear_completed")
+def clear_completed(session, action, actor, definition) -> None:
+    action.completed_at = None

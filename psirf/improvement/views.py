@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("improvement", __name__, url_prefix="/improvement-plans")
