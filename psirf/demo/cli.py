@@ -10,6 +10,7 @@ from psirf.db import unit_of_work
 from psirf.demo.events import load_events
 from psirf.demo.feedback import load_feedback
 from psirf.demo.family import family_spec, load_family
+from psirf.demo.learning import load_learning
 from psirf.demo.organisations import load_accounts, load_organisations
 from psirf.extensions import db
 
@@ -25,6 +26,7 @@ def seed_demo():
         loaded = load_events(db.session, by_code)
         load_family(db.session)  # the family portal's demo investigation, before the reporters' news about it
         load_feedback(db.session)  # the reporters' news, once, over whatever events there are
+        load_learning(db.session)  # the shared library and an improvement plan, once
     click.echo("\nDemo data is loaded. Sign in at http://127.0.0.1:5000 with any of these:\n")
     for spec in accounts:
         organisation = by_code[spec["organisation"]]

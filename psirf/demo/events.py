@@ -113,6 +113,9 @@ class _Builder:
                 return user_id
         return None
 
+    def panel_for_group(self, group: Organisation) -> int | None:
+        return self.users.get((Role.REVIEW_PANEL_MEMBER.value, group.id))
+
     def reporter_for(self, organisation: Organisation) -> int | None:
         return self.users.get((Role.REPORTER.value, organisation.id))
 

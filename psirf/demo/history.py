@@ -43,21 +43,8 @@ def review_rows(builder, spec: dict, event: SafetyEvent) -> tuple[LearningRespon
         updated_at=triaged_at,
         record=_aar_record(a, review_on),
     )
-    action_workflow = definitions.get("safety_action")
     for action in spec.get("actions", []):
-        response.safety_actions.append(
-            SafetyAction(
-                organisation_id=organisation.id,
-                description=action["description"],
-                owner=action["owner"],
-                owner_organisation_id=organisation.id,
-                due_on=builder.today + timedelta(days=action["due_in_days"]),
-                workflow_name=action_workflow.name,
-                workflow_version=action_workflow.version,
-                state=action_workflow.initial,
-                created_at=triaged_at + timedelta(days=1),
-            )
-        )
+        response.safety_actions.append(_action_row(builder, organisation, action, triaged_at))
     event.learning_response = response
 
     audits = [("event", event, lead, triaged_at, "event:triage",
@@ -86,6 +73,42 @@ def review_rows(builder, spec: dict, event: SafetyEvent) -> tuple[LearningRespon
     response.state = state
     event.updated_at = triaged_at
     return response, audits
+
+
+def _action_row(builder, organisation, spec: dict, triaged_at) -> SafetyAction:
+    """A safety action as its own workflow would have left it: agreed, under way or done."""
+    definition = definitions.get("safety_action")
+    owner_organisation = builder.by_code[spec.get("owner_organisation", organisation.ods_code)]
+    owner_user_id = None
+    if spec.get("owner_account"):
+        owner_user_id = builder.panel_for_group(owner_organisation) if owner_organisation.kind_enum.is_group \
+            else builder.lead_for(owner_organisation)
+    state = spec.get("state", "in_progress")
+    created_at = triaged_at + timedelta(days=1)
+    due_on = builder.today + timedelta(days=spec["due_in_days"])
+    done = state in ("completed", "reviewed")
+    return SafetyAction(
+        organisation_id=organisation.id,
+        description=spec["description"],
+        owner=spec["owner"],
+        owner_user_id=owner_user_id,
+        owner_organisation_id=owner_organisation.id,
+        due_on=due_on,
+        measure_kind=spec.get("measure_kind"),
+        measure=spec.get("measure"),
+        strength=spec.get("strength"),
+        review_on=due_on + timedelta(days=spec["review_after_days"]) if "review_after_days" in spec else None,
+        evidence=spec.get("evidence"),
+        effect=spec.get("effect"),
+        effect_notes=spec.get("effect_notes"),
+        workflow_name=definition.name,
+        workflow_version=definition.version,
+        state=state,
+        completed_at=builder.moment(due_on - timedelta(days=2)) if done else None,
+        closed_at=builder.moment(due_on + timedelta(days=spec.get("review_after_days", 30))) if state == "reviewed" else None,
+        created_at=created_at,
+        updated_at=created_at,
+    )
 
 
 def audit_records(events: list[SafetyEvent], pending: list[tuple]) -> list[AuditRecord]:

@@ -4,18 +4,26 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from psirf.learning.models import ContributoryFactor, Finding, SeipsFactor
+from psirf.learning.models import ContributoryFactor, Finding, FindingKind, SeipsFactor
 from psirf.responses.services import ResponseError, finish_edit, require_edit
 
 
-def add_finding(session: Session, user, response, text: str, expected_version: int | None) -> Finding:
+def add_finding(
+    session: Session, user, response, text: str, expected_version: int | None,
+    kind: FindingKind | str = FindingKind.FINDING,
+) -> Finding:
+    """A finding, an area for improvement (which safety actions answer) or something that went well."""
     require_edit(user, response, "factors", expected_version)
+    try:
+        kind = FindingKind(kind)
+    except ValueError:
+        raise ResponseError("kind", "Choose what kind of finding this is") from None
     if not (text or "").strip():
         raise ResponseError("text", "Write the finding")
-    finding = Finding(text=text.strip())
+    finding = Finding(text=text.strip(), kind=kind.value)
     response.findings.append(finding)
     session.flush()
-    finish_edit(session, user, response, "edit:finding", {"Finding": {"before": None, "after": finding.text}})
+    finish_edit(session, user, response, "edit:finding", {kind.label: {"before": None, "after": finding.text}})
     return finding
 
 

@@ -7,7 +7,8 @@ from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringF
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
-from psirf.learning.models import SeipsFactor
+from psirf.actions.models import MeasureKind, Strength
+from psirf.learning.models import FindingKind, SeipsFactor
 from psirf.web.forms import DateRequired, MultiCheckboxField, NhsDateField, strip
 from psirf.workflow.definitions import FieldDef, SectionDef
 
@@ -41,17 +42,50 @@ def section_form(section: SectionDef) -> type[VersionedForm]:
 
 
 class SafetyActionForm(VersionedForm):
+    """A safety action's details: only what will change is needed to draft it; the rest makes it
+    SMART, and it is agreed on its own page once it is. Also the details form on that page."""
+
     description = TextAreaField(
-        "What will change?", filters=[strip], validators=[DataRequired("Describe the safety action"), Length(max=5000)]
+        "What will change?", filters=[strip], validators=[DataRequired("Say what will change"), Length(max=5000)]
     )
-    owner = StringField(
-        "Who owns this action?", filters=[strip], validators=[DataRequired("Name who owns the action"), Length(max=200)]
+    # Choices are set by the view: this response's areas for improvement, and the organisations
+    # that may own it. The service checks the choice; an unknown one is its error to give.
+    finding_id = SelectField("Which area for improvement does it answer?", coerce=str, validate_choice=False,
+                             validators=[Optional()])
+    owner_organisation_id = SelectField("Which organisation owns it?", coerce=str, validate_choice=False,
+                                        validators=[Optional()])
+    owner = StringField("Who owns this action?", filters=[strip], validators=[Optional(), Length(max=200)])
+    owner_email = StringField("If they have an account, their email address", filters=[strip],
+                              validators=[Optional(), Length(max=254)])
+    due_on = NhsDateField("When is it due?")
+    measure_kind = RadioField(
+        "What kind of measure is it?",
+        choices=MeasureKind.choices(),
+        validate_choice=False,
+        validators=[Optional(), AnyOf([v for v, _ in MeasureKind.choices()], message="Choose the kind of measure")],
     )
-    due_on = NhsDateField("When is it due?", validators=[DateRequired("Enter the date the action is due")])
+    measure = TextAreaField("What will you measure, and how will you read it?", filters=[strip],
+                            validators=[Optional(), Length(max=5000)])
+    strength = RadioField(
+        "How strong is the action?",
+        choices=Strength.choices(),
+        validate_choice=False,
+        validators=[Optional(), AnyOf([v for v, _ in Strength.choices()], message="Choose the strength of the action")],
+    )
+    review_on = NhsDateField("When will you review whether it worked?")
 
 
 class FindingForm(VersionedForm):
-    text = TextAreaField("Finding", filters=[strip], validators=[DataRequired("Write the finding"), Length(max=5000)])
+    kind = RadioField(
+        "What kind of finding is this?",
+        choices=FindingKind.choices(),
+        validate_choice=False,
+        validators=[InputRequired("Choose what kind of finding this is"),
+                    AnyOf([v for v, _ in FindingKind.choices()], message="Choose what kind of finding this is")],
+    )
+    text = TextAreaField(
+        "What did the review find?", filters=[strip], validators=[DataRequired("Write the finding"), Length(max=5000)]
+    )
 
 
 class FactorForm(VersionedForm):

@@ -61,7 +61,8 @@ def get(session: Session, response_id: int) -> LearningResponse | None:
         response_id,
         options=[
             selectinload(LearningResponse.events),
-            selectinload(LearningResponse.safety_actions),
+            # The action table shows each owner's organisation: loaded with them, not one by one.
+            selectinload(LearningResponse.safety_actions).selectinload(SafetyAction.owner_organisation),
             selectinload(LearningResponse.contributors),
             selectinload(LearningResponse.findings),
         ],
@@ -146,25 +147,6 @@ def save_section(session: Session, user, response: LearningResponse, name: str, 
     response.record = record  # a new dict, so the JSON column is seen to change
     if changes:
         finish_edit(session, user, response, f"edit:{name}", changes)
-
-
-def add_safety_action(
-    session: Session, user, response: LearningResponse, *, description: str, owner: str, due_on: date, expected_version: int | None
-) -> SafetyAction:
-    require_edit(user, response, "actions", expected_version)
-    if due_on < date.today():
-        raise ResponseError("due_on", "The due date must be today or in the future")
-    action = SafetyAction(description=description.strip(), owner=owner.strip(), due_on=due_on)
-    response.safety_actions.append(action)
-    session.flush()
-    finish_edit(
-        session,
-        user,
-        response,
-        "edit:safety_action",
-        {"Safety action": {"before": None, "after": f"{action.description} (owner {action.owner}, due {due_on.isoformat()})"}},
-    )
-    return action
 
 
 def may_agree_extension(user, response: LearningResponse) -> bool:

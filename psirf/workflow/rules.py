@@ -144,13 +144,13 @@ def effect_recorded(action, definition, args) -> list[str]:
 def actions_smart(response, definition, args) -> list[str]:
     """A response closes only when every action it keeps is SMART (cancelled ones aside)."""
     problems = []
-    for number, action in enumerate(response.safety_actions, start=1):
-        if action.state == "cancelled":
+    for number, item in enumerate(response.safety_actions, start=1):
+        if item.state == "cancelled":
             continue
-        missing = [m for m in missing_for_agreement(action) if m != "choose its strength"]
+        missing = [m for m in missing_for_agreement(item) if m != "choose its strength"]
         if missing:
             problems.append(f"Safety action {number}: {'; '.join(missing)}.")
-        elif action.state == "draft":
+        elif item.state == "draft":
             problems.append(f"Safety action {number} is still being written: agree it or cancel it.")
     return problems
 

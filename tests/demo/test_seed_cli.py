@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import func, select
 
 from psirf.accounts.models import User
 from psirf.audit import AuditRecord
 from psirf.events.models import EventPatient, SafetyEvent
 from psirf.organisations.models import Organisation
-from psirf.responses.models import LearningResponse, SafetyAction
+from psirf.actions.models import SafetyAction
+from psirf.improvement.models import ImprovementPlan
+from psirf.library.models import LibraryEntry
+from psirf.responses.models import LearningResponse
 
 
 def _counts(session) -> dict[str, int]:
-    models = (Organisation, User, SafetyEvent, EventPatient, LearningResponse, SafetyAction, AuditRecord)
+    models = (Organisation, User, SafetyEvent, EventPatient, LearningResponse, SafetyAction, LibraryEntry, ImprovementPlan,
+              AuditRecord)
     return {m.__name__: session.scalar(select(func.count()).select_from(m)) for m in models}
 
 
@@ -29,3 +35,18 @@ def test_seeding_twice_adds_nothing_the_second_time(app, session):
     assert "already present" in second.output
     session.expire_all()
     assert _counts(session) == after_first
+
+
+def test_the_demo_shares_learning_and_gathers_two_reviews_actions_into_a_pcn_plan(app, session):
+    assert app.test_cli_runner().invoke(args=["seed", "demo"]).exit_code == 0
+    entries = session.scalars(select(LibraryEntry).order_by(LibraryEntry.id)).all()
+    assert {e.kind for e in entries} == {"response", "good_care"}
+    assert any(e.audience_group_id and e.audience_icb_id is None for e in entries)  # North PCN only
+    plan = session.scalars(select(ImprovementPlan)).one()
+    assert plan.organisation.name == "North PCN"
+    assert len({a.response_id for a in plan.actions}) == 2
+    assert {i.kind for i in plan.items} == {"priority", "good_care"} and len(plan.readings) == 4
+    actions = session.scalars(select(SafetyAction)).all()
+    overdue = [a for a in actions if a.completed_at is None and a.due_on < date.today()]
+    assert overdue and {a.state for a in actions} >= {"in_progress", "completed", "reviewed"}
+    assert len({a.owner_organisation_id for a in actions}) >= 3  # the practice, the PCN and a partner trust

@@ -36,16 +36,27 @@ def test_every_final_state_is_a_dead_end_and_every_other_state_has_a_way_out(wor
         assert bool(workflow.available_from(state.name)) != state.final, state.name
 
 
-def test_every_acting_role_is_a_real_role(workflow):
+def test_every_acting_role_is_a_real_role_or_the_action_owner(workflow):
     for state in workflow.states.values():
-        if state.acts:
+        if state.acts and state.acts != policy.ACTION_OWNER:
             Role(state.acts)
 
 
-def test_the_method_names_a_response_method(workflow):
+def test_the_method_names_a_response_method_or_the_safety_action(workflow):
     from psirf.responses.models import ResponseMethod
 
-    ResponseMethod(workflow.method)
+    if workflow.method != "safety_action":
+        ResponseMethod(workflow.method)
+
+
+def test_every_response_workflow_closes_only_with_smart_safety_actions(workflow):
+    """Each transition into the `closed` state checks that every action is SMART and agreed."""
+    if workflow.method == "safety_action" or workflow.version < 2:
+        return
+    closing = [t for t in workflow.transitions if t.dest == "closed"]
+    assert closing
+    for t in closing:
+        assert "actions_smart" in {g.name for g in t.guards}, t.trigger
 
 
 BASE = {

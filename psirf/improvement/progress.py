@@ -1,0 +1,231 @@
+"""Progress over time: the month-by-month count of a plan's actions, and small server-drawn charts.
+
+The charts are plain SVG written here: no JavaScript, no inline style (the Content Security
+Policy forbids it; SVG presentation attributes such as fill= are not styles). Each has
+`role="img"`, a `<title>` and a `<desc>`, names its axes in text, and writes every value beside
+its mark, so nothing is carried by colour alone. The page shows the same figures in a table,
+which is the chart's text alternative. Colours: NHS blue (#005eb8) and NHS black (#212b32) on
+white, both well above the 4.5:1 contrast ratio; the grey grid lines are decoration only.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Callable, Iterable, Sequence
+
+from markupsafe import Markup, escape
+
+NHS_BLUE = "#005eb8"
+NHS_BLACK = "#212b32"
+NHS_GREY_4 = "#d8dde0"
+NHS_WHITE = "#ffffff"
+FONT = "Frutiger W01, Arial, sans-serif"
+
+WIDTH, HEIGHT = 640, 320
+LEFT, RIGHT, TOP, BOTTOM = 64, 24, 24, 72  # room for the axis labels and their titles
+
+
+# ---- numbers as people write them ---------------------------------------------------------------
+
+
+def format_number(value: float | int | None) -> str:
+    """12.0 -> "12", 4.25 -> "4.25", 1234567 -> "1,234,567"."""
+    if value is None:
+        return ""
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.4f}".rstrip("0").rstrip(".")
+
+
+def percent(part: int, whole: int) -> int | None:
+    """A whole-number percentage, or None when there is nothing to divide by."""
+    return round(100 * part / whole) if whole else None
+
+
+# ---- actions completed, month by month ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MonthProgress:
+    month: date  # the first day of the month
+    existing: int  # the plan's actions created by the end of the month
+    completed: int  # ... and of those, completed by the end of it
+
+    @property
+    def label(self) -> str:
+        return self.month.strftime("%b %Y")
+
+    @property
+    def long_label(self) -> str:
+        return self.month.strftime("%B %Y")
+
+    @property
+    def percent(self) -> int | None:
+        return percent(self.completed, self.existing)
+
+
+def _first_of_month(d: date) -> date:
+    return date(d.year, d.month, 1)
+
+
+def _next_month(d: date) -> date:
+    return date(d.year + d.month // 12, d.month % 12 + 1, 1)
+
+
+def months_between(start: date, end: date) -> list[date]:
+    """The first day of every month from `start`'s to `end`'s, both included."""
+    months, current, last = [], _first_of_month(start), _first_of_month(end)
+    while current <= last:
+        months.append(current)
+        current = _next_month(current)
+    return months
+
+
+def monthly_progress(
+    actions: Iterable[tuple[datetime, datetime | None]], start: datetime | date, today: date
+) -> list[MonthProgress]:
+    """For each month from `start` to `today`: how many actions existed by its end, and how many
+    of them were completed by then. `actions` are (created_at, completed_at) pairs.
+
+    Read from the actions as they are now: an action reopened after completion counts as not
+    completed in every month, since its earlier completion is no longer on the row.
+    """
+    rows = list(actions)
+    first = start.date() if isinstance(start, datetime) else start
+    for created_at, _ in rows:
+        first = min(first, created_at.date())
+    result = []
+    for month in months_between(first, today):
+        end = datetime.combine(_next_month(month), datetime.min.time())  # the first instant after the month
+        existing = [(c, done) for c, done in rows if c < end]
+        completed = sum(1 for _, done in existing if done is not None and done < end)
+        result.append(MonthProgress(month, len(existing), completed))
+    return result
+
+
+# ---- charts -------------------------------------------------------------------------------------
+
+
+def _nice_step(span: float, ticks: int = 5) -> float:
+    raw = span / ticks if span > 0 else 1
+    magnitude = 10 ** math.floor(math.log10(raw))
+    for multiple in (1, 2, 2.5, 5, 10):
+        if raw <= multiple * magnitude:
+            return multiple * magnitude
+    return 10 * magnitude
+
+
+def _scale(values: Sequence[float], max_value: float | None, min_value: float | None) -> tuple[float, float, float]:
+    """(bottom, top, step) of the value axis: from zero (or below, for negative values) to a round top."""
+    low = min_value if min_value is not None else min([0.0, *values])
+    high = max_value if max_value is not None else max([0.0, *values])
+    if high <= low:
+        high = low + 1
+    step = _nice_step(high - low)
+    if max_value is None:
+        high = math.ceil(high / step) * step
+    if min_value is None:
+        low = math.floor(low / step) * step
+    return low, high, step
+
+
+def _text(x: float, y: float, content: str, anchor: str = "middle", size: int = 14, weight: str | None = None,
+          transform: str | None = None) -> str:
+    extra = f' font-weight="{weight}"' if weight else ""
+    extra += f' transform="{transform}"' if transform else ""
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-family="{FONT}" font-size="{size}" '
+        f'fill="{NHS_BLACK}"{extra}>{escape(content)}</text>'
+    )
+
+
+def chart(
+    points: Sequence[tuple[str, float]],
+    *,
+    chart_id: str,
+    title: str,
+    description: str,
+    x_label: str,
+    y_label: str,
+    kind: str = "line",
+    max_value: float | None = None,
+    min_value: float | None = None,
+    value_text: Callable[[float], str] = format_number,
+    tick_text: Callable[[float], str] = format_number,
+) -> Markup:
+    """A line (or bar) chart of (label, value) points, in order, spaced evenly as a run chart is.
+
+    `max_value` fixes the top of the scale (100 for percentages); otherwise it is a round number
+    above the highest value. Every text is escaped. Returns empty markup for no points.
+    """
+    if not points:
+        return Markup("")
+    if kind not in ("line", "bar"):
+        raise ValueError(f"unknown chart kind {kind!r}")
+    values = [float(v) for _, v in points]
+    low, high, step = _scale(values, max_value, min_value)
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    slot = plot_w / len(points)
+
+    def x_of(i: int) -> float:
+        return LEFT + slot * (i + 0.5)
+
+    def y_of(v: float) -> float:
+        v = min(max(v, low), high)
+        return TOP + plot_h * (1 - (v - low) / (high - low))
+
+    title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="psirf-chart" id="{escape(chart_id)}" role="img" '
+        f'aria-labelledby="{escape(title_id)} {escape(desc_id)}" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" '
+        f'preserveAspectRatio="xMinYMin meet" focusable="false">',
+        f'<title id="{escape(title_id)}">{escape(title)}</title>',
+        f'<desc id="{escape(desc_id)}">{escape(description)}</desc>',
+        f'<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" fill="{NHS_WHITE}"/>',
+    ]
+    # The value axis: grid lines (decoration) and their numbers.
+    tick, ticks = low, 0
+    while tick <= high + step / 1000 and ticks < 50:
+        y = y_of(tick)
+        parts.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" stroke="{NHS_GREY_4}" stroke-width="1"/>')
+        parts.append(_text(LEFT - 8, y + 5, tick_text(tick), anchor="end", size=13))
+        tick += step
+        ticks += 1
+    parts.append(f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{TOP + plot_h}" stroke="{NHS_BLACK}" stroke-width="1"/>')
+    parts.append(
+        f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{WIDTH - RIGHT}" y2="{TOP + plot_h}" stroke="{NHS_BLACK}" stroke-width="1"/>'
+    )
+    # Category labels: every one when they fit, else evenly thinned (the table has them all).
+    every = max(1, math.ceil(len(points) / 12))
+    for i, (label, _) in enumerate(points):
+        if i % every == 0 or i == len(points) - 1:
+            parts.append(_text(x_of(i), TOP + plot_h + 20, label, size=12))
+    parts.append(_text(LEFT + plot_w / 2, HEIGHT - 14, x_label, weight="bold"))
+    parts.append(_text(16, TOP + plot_h / 2, y_label, weight="bold", transform=f"rotate(-90 16 {TOP + plot_h / 2:.1f})"))
+
+    if kind == "bar":
+        bar_w = max(4.0, min(48.0, slot * 0.6))
+        base = y_of(max(low, 0.0))
+        for i, v in enumerate(values):
+            y = y_of(v)
+            top, height = min(y, base), abs(base - y)
+            parts.append(
+                f'<rect x="{x_of(i) - bar_w / 2:.1f}" y="{top:.1f}" width="{bar_w:.1f}" height="{height:.1f}" '
+                f'fill="{NHS_BLUE}" stroke="{NHS_BLACK}" stroke-width="1"/>'
+            )
+    else:
+        if len(values) > 1:
+            path = " ".join(f"{x_of(i):.1f},{y_of(v):.1f}" for i, v in enumerate(values))
+            parts.append(f'<polyline points="{path}" fill="none" stroke="{NHS_BLUE}" stroke-width="3"/>')
+        for i, v in enumerate(values):
+            parts.append(
+                f'<circle cx="{x_of(i):.1f}" cy="{y_of(v):.1f}" r="5" fill="{NHS_WHITE}" stroke="{NHS_BLUE}" stroke-width="3"/>'
+            )
+    # Every value written by its mark, when there is room for it.
+    if len(points) <= 24:
+        for i, v in enumerate(values):
+            parts.append(_text(x_of(i), y_of(v) - 10, value_text(v), size=12, weight="bold"))
+    parts.append("</svg>")
+    return Markup("".join(parts))
