@@ -18,7 +18,10 @@ run: install graphviz
 	  $(FLASK) run --host 127.0.0.1 --port 5000
 
 test: install postgres chromium graphviz
-	$(MAKE) --no-print-directory lint test-sqlite test-postgres test-browser
+	$(MAKE) --no-print-directory lint
+	@# The two database runs are independent (their own files, database and queue names): one per core.
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
+	$(MAKE) --no-print-directory test-browser
 
 lint: install
 	@echo "==> ruff"

@@ -23,6 +23,8 @@ CONTRIBUTOR = "contributor"
 # Carries out a safety action: the person named as its owner, or the patient safety lead of the
 # owner's organisation (for an owner without an account). Not a role anyone is given either.
 ACTION_OWNER = "action_owner"
+# Writes, agrees and cancels a safety action: whoever runs its response's organisation's casework.
+ACTION_LEAD = "action_lead"
 # Sees a safety action because it covers the owner's organisation; acts on nothing by it alone.
 OWNER_ORGANISATION = "owner_organisation"
 
@@ -209,8 +211,8 @@ TRANSITION_RULES: dict[tuple[str, str], Role] = {
     ("cross_organisational", "complete_joint_review"): _ICB_PSS,
     ("cross_organisational", "sign_off"): _LEAD,
     ("cross_organisational", "escalate"): _LEAD,
-    ("safety_action", "agree"): _LEAD,
-    ("safety_action", "cancel"): _LEAD,
+    ("safety_action", "agree"): ACTION_LEAD,
+    ("safety_action", "cancel"): ACTION_LEAD,
     ("safety_action", "complete"): ACTION_OWNER,
     ("safety_action", "reopen"): ACTION_OWNER,
     ("safety_action", "review"): ACTION_OWNER,
@@ -305,23 +307,31 @@ def require_may_tell_reporters(user, response) -> None:
 # ---- safety actions ----------------------------------------------------------------------------
 
 
+def runs_casework(user, organisation: Organisation) -> bool:
+    """Whether `user` runs the organisation's own casework: its patient safety lead, or for a PCN
+    or federation (which has none) its review panel."""
+    role = Role.REVIEW_PANEL_MEMBER if organisation.kind_enum.is_group else Role.PATIENT_SAFETY_LEAD
+    return any(g.role is role and g.organisation_id == organisation.id for g in grants(user))
+
+
 def action_roles(user, action) -> set:
     """The roles `user` holds over a safety action.
 
     Whoever sees its response sees the action; so do the owner and the casework roles covering
     the owner's organisation (a partner organisation sees the actions it owns, not the response).
-    The lead organisation's patient safety lead writes, agrees and cancels it; ACTION_OWNER carries it out.
+    ACTION_LEAD (who runs the response organisation's casework) writes, agrees and cancels it;
+    ACTION_OWNER (the owner's account, or who runs the owner organisation's casework) carries it out.
     """
     roles: set = set(roles_covering(user, action.organisation))
     if action.response is not None and contributing_organisations(user, action.response):
         roles.add(CONTRIBUTOR)
-    owner_roles = roles_covering(user, action.owner_organisation) if action.owner_organisation else set()
-    if owner_roles:
+    if runs_casework(user, action.organisation):
+        roles.add(ACTION_LEAD)
+    owner = action.owner_organisation
+    if owner is not None and roles_covering(user, owner):
         roles.add(OWNER_ORGANISATION)
     user_id = getattr(user, "id", None)
-    if grants(user) and (
-        (user_id is not None and action.owner_user_id == user_id) or Role.PATIENT_SAFETY_LEAD in owner_roles
-    ):
+    if grants(user) and ((user_id is not None and action.owner_user_id == user_id) or (owner and runs_casework(user, owner))):
         roles.add(ACTION_OWNER)
     return roles
 
@@ -352,8 +362,7 @@ def action_scope(user) -> ColumnElement[bool]:
 def may_edit_action(user, action, acting_role: str | None) -> bool:
     if acting_role is None:
         return False
-    role = acting_role if acting_role == ACTION_OWNER else Role(acting_role)
-    return role in action_roles(user, action)
+    return acting_role in action_roles(user, action)
 
 
 # ---- the shared learning library ----------------------------------------------------------------

@@ -87,7 +87,9 @@ def database():
 
 
 def _sqlite_database():
-    folder = Path(tempfile.mkdtemp(prefix="psirf-test-db-"))
+    # In memory-backed /dev/shm where there is one: every factory commits, and each commit would sync a disk.
+    shm = Path("/dev/shm")
+    folder = Path(tempfile.mkdtemp(prefix="psirf-test-db-", dir=shm if shm.is_dir() else None))
     template = folder / "template.sqlite3"
     _migrate(f"sqlite:///{template}")
 

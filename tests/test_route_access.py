@@ -16,7 +16,10 @@ from psirf.responses.models import Contributor
 from psirf.accounts.models import User
 from psirf.extensions import db
 from tests.engagement.factories import affected_person_with_question, joined_person, shared_document, waiting_invitation
-from tests.factories import AfterActionReviewFactory, ResponseFactory, SafetyEventFactory
+from psirf.timeutil import utcnow
+from tests.factories import AfterActionReviewFactory, ResponseFactory, SafetyActionFactory, SafetyEventFactory
+from tests.improvement.helpers import make_plan
+from tests.library.helpers import entry as library_entry
 from tests.people import build_world
 
 # Open to everyone by design: the start page, sign-in, assets, health and the public report form.
@@ -38,6 +41,12 @@ OUTSIDERS = {"other_lead": 404, "other_panel": 404, "outsider_icb_quality": 404}
 
 # The engagement plan: only the lead organisation's patient safety lead changes it.
 ENGAGEMENT_REFUSED = {**OUTSIDERS, "reporter": 404, "admin": 404, "panel": 403, "icb_quality": 403}
+
+# A safety action is changed by the lead organisation's patient safety lead or its owner only.
+ACTION_REFUSED = {**OUTSIDERS, "reporter": 404, "admin": 404, "panel": 403, "icb_quality": 403}
+
+# A PCN's improvement plan: its member practice's lead and the ICB read it; neither changes it.
+PLAN_REFUSED = {**OUTSIDERS, "reporter": 404, "admin": 404, "lead": 403, "icb_quality": 403, "icb_specialist": 403}
 
 ROUTES: dict[str, Case] = {
     # Everyone signed in has their own notifications, family accounts too (whose notification it is
@@ -133,6 +142,52 @@ ROUTES: dict[str, Case] = {
     "family.document": Case(
         "GET", lambda o: f"/your-response/{o['family_person'].id}/documents/{o['family_document'].id}", ("family", 200),
         {**OUTSIDERS, "lead": 404, "reporter": 404, "panel": 404, "icb_quality": 404, "admin": 404}),
+    # Safety actions: each person's own board, each organisation's, and the ICB's view.
+    "actions.index": Case("GET", lambda o: "/actions", ("reporter", 200), {"family": 403}),
+    "actions.mine": Case("GET", lambda o: "/actions/mine", ("reporter", 200), {"family": 403}),
+    "actions.organisation_board": Case("GET", lambda o: f"/actions/organisations/{o['world'].practice.id}", ("lead", 200),
+                                       {**OUTSIDERS, "reporter": 404, "admin": 404, "family": 404}),
+    "actions.icb_board": Case("GET", lambda o: "/actions/icb", ("icb_quality", 200),
+                              {"lead": 403, "panel": 403, "reporter": 403, "admin": 403, "family": 403}),
+    "actions.show": Case("GET", lambda o: f"/actions/{o['action'].id}", ("panel", 200),
+                         {**OUTSIDERS, "reporter": 404, "admin": 404, "family": 404}),
+    "actions.save_details": Case("POST", lambda o: f"/actions/{o['draft_action'].id}/details", ("lead", 400), ACTION_REFUSED),
+    "actions.save_evidence": Case("POST", lambda o: f"/actions/{o['action'].id}/evidence", ("lead", 400), ACTION_REFUSED),
+    "actions.save_effect": Case("POST", lambda o: f"/actions/{o['completed_action'].id}/effect", ("lead", 400), ACTION_REFUSED),
+    "actions.fire": Case("POST", lambda o: f"/actions/{o['action'].id}/transitions/complete", ("lead", 400),
+                         {**ACTION_REFUSED, "icb_specialist": 403}),
+    # Safety improvement plans: read across the casework scope, changed only by whoever runs the
+    # plan's organisation (its panel for a PCN plan).
+    "improvement.index": Case("GET", lambda o: "/improvement-plans", ("panel", 200), {"reporter": 403, "admin": 403}),
+    "improvement.new": Case("GET", lambda o: "/improvement-plans/new", ("panel", 200),
+                            {"reporter": 403, "admin": 403, "icb_quality": 403, "icb_specialist": 403}),
+    "improvement.show": Case("GET", lambda o: f"/improvement-plans/{o['improvement_plan'].id}", ("lead", 200),
+                             {**OUTSIDERS, "reporter": 404, "admin": 404}),
+    "improvement.add_actions": Case("POST", lambda o: f"/improvement-plans/{o['improvement_plan'].id}/actions", ("panel", 400),
+                                    PLAN_REFUSED),
+    "improvement.remove_action": Case(
+        "POST", lambda o: f"/improvement-plans/{o['improvement_plan'].id}/actions/{o['plan_action'].id}/remove", ("panel", 400),
+        PLAN_REFUSED),
+    "improvement.add_item": Case("POST", lambda o: f"/improvement-plans/{o['improvement_plan'].id}/items", ("panel", 400),
+                                 PLAN_REFUSED),
+    "improvement.add_reading": Case("POST", lambda o: f"/improvement-plans/{o['improvement_plan'].id}/readings", ("panel", 400),
+                                    PLAN_REFUSED),
+    # The learning library: an entry is read by its audience only (North PCN here); sharing is the
+    # publishing organisation's patient safety lead's.
+    "library.index": Case("GET", lambda o: "/library", ("reporter", 200), {"family": 403}),
+    "library.show": Case("GET", lambda o: f"/library/{o['library_entry'].id}", ("panel", 200),
+                         {**OUTSIDERS, "icb_quality": 404, "admin": 404, "family": 404}),
+    # Widening an entry to the whole ICB: the publishing organisation's lead. The lead goes first, so
+    # by the refusals it is ICB-wide: readers in the ICB are refused the change, not the entry.
+    "library.widen_to_icb": Case("POST", lambda o: f"/library/{o['library_entry'].id}/icb", ("lead", 302),
+                                 {"outsider_icb_quality": 404, "family": 404, "other_lead": 403, "other_panel": 403,
+                                  "panel": 403, "reporter": 403, "icb_quality": 403, "admin": 403}),
+    "library.share_response": Case("GET", lambda o: f"/library/share/responses/{o['closed_aar'].id}", ("lead", 200),
+                                   {**OUTSIDERS, "reporter": 404, "admin": 404, "family": 404, "panel": 403,
+                                    "icb_quality": 403, "icb_specialist": 403}),
+    "library.share_good_care": Case("GET", lambda o: f"/library/share/events/{o['good_care_event'].id}", ("lead", 200),
+                                    {**OUTSIDERS, "reporter": 404, "admin": 404, "family": 404, "panel": 403,
+                                     "icb_quality": 403, "icb_specialist": 403}),
     "organisations.index": Case("GET", lambda o: "/admin/organisations", ("admin", 200),
                                 {"lead": 403, "panel": 403, "icb_quality": 403, "reporter": 403}),
     "organisations.new": Case("GET", lambda o: "/admin/organisations/new", ("admin", 200),
@@ -163,18 +218,31 @@ def objects(app):
     aar = AfterActionReviewFactory(organisation=world.practice)
     affected, question = affected_person_with_question(aar)
     family_person = joined_person(aar, name="Kim Family")
+    aar_in_review = AfterActionReviewFactory(organisation=world.practice, state="in_review")
+    plan_action = SafetyActionFactory(response=AfterActionReviewFactory(organisation=world.practice))
+    improvement_plan = make_plan(world.pcn, world.panel)
+    improvement_plan.actions.append(plan_action)
+    db.session.commit()
     return {
         "world": world,
         "event": SafetyEventFactory(organisation=world.practice, status="awaiting_triage"),
         "target": UserFactory(role=(Role.REPORTER, world.practice)),
         "own_event": SafetyEventFactory(organisation=world.practice, reporter_user_id=world.reporter.id),
         "aar": aar,
+        "plan_action": plan_action,
+        "improvement_plan": improvement_plan,
+        "closed_aar": AfterActionReviewFactory(organisation=world.practice, state="closed", closed_at=utcnow()),
+        "good_care_event": SafetyEventFactory(organisation=world.practice, record_type="good_care"),
+        "library_entry": library_entry(world.practice, world.lead),
         "affected": affected,
         "question": question,
         "family_person": family_person,
         "family_document": shared_document(family_person),
         "invitation": waiting_invitation(affected),
-        "aar_in_review": AfterActionReviewFactory(organisation=world.practice, state="in_review"),
+        "aar_in_review": aar_in_review,
+        "action": SafetyActionFactory(response=aar_in_review),
+        "draft_action": SafetyActionFactory(response=aar_in_review, state="draft"),
+        "completed_action": SafetyActionFactory(response=aar_in_review, state="completed"),
         "aar_with_panel": AfterActionReviewFactory(organisation=world.practice, ready_for_panel=True, state="panel_review"),
         "cross_org": ResponseFactory(organisation=world.practice, method="cross_organisational"),
         # Southfields contributes: its lead may add to this one response, and to nothing else here.

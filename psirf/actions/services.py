@@ -61,11 +61,12 @@ def get(session: Session, action_id: int) -> SafetyAction | None:
 
 def owner_organisations(session: Session, response) -> list[Organisation]:
     """Who may own an action: the response's organisation first, its groups, then every other
-    organisation in its ICB (a trust, a pharmacy, the ICB itself: partners own actions too)."""
+    organisation in its ICB (a trust, a pharmacy: partners own actions too). Not the ICB itself:
+    its roles oversee the casework of its organisations and run none of their own."""
     icb_id = response.organisation.icb_id
     others = [
         o for o in session.scalars(
-            select(Organisation).where((Organisation.icb_id == icb_id) | (Organisation.id == icb_id)).order_by(Organisation.name)
+            select(Organisation).where(Organisation.icb_id == icb_id).order_by(Organisation.name)
         )
         if o.id != response.organisation_id
     ]
@@ -156,7 +157,7 @@ def editable_parts(user, action: SafetyAction) -> tuple[str, ...]:
     return state.edits if policy.may_edit_action(user, action, state.acts) else ()
 
 
-def _require_part(user, action: SafetyAction, part: str, expected_version: int | None) -> None:
+def require_part(user, action: SafetyAction, part: str, expected_version: int | None) -> None:
     policy.require_action_visible(user, action)
     if part not in editable_parts(user, action):
         raise policy.NotPermitted("That part of the action cannot be changed by you at this step.")
@@ -177,12 +178,12 @@ def _finish(session: Session, user, action: SafetyAction, name: str, changes: di
 
 
 def update_details(session: Session, user, action: SafetyAction, details: Details, expected_version: int | None) -> None:
-    _require_part(user, action, "details", expected_version)
+    require_part(user, action, "details", expected_version)
     _finish(session, user, action, "details", _apply(session, action, action.response, details))
 
 
 def record_evidence(session: Session, user, action: SafetyAction, evidence: str, expected_version: int | None) -> None:
-    _require_part(user, action, "evidence", expected_version)
+    require_part(user, action, "evidence", expected_version)
     if not (evidence or "").strip():
         raise ResponseError("evidence", "Describe the evidence that the action is done")
     before, action.evidence = action.evidence, evidence.strip()
@@ -190,7 +191,7 @@ def record_evidence(session: Session, user, action: SafetyAction, evidence: str,
 
 
 def record_effect(session: Session, user, action: SafetyAction, effect: str, notes: str, expected_version: int | None) -> None:
-    _require_part(user, action, "effect", expected_version)
+    require_part(user, action, "effect", expected_version)
     if effect not in {e.value for e in Effect}:
         raise ResponseError("effect", "Say whether the action worked")
     if not (notes or "").strip():

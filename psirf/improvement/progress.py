@@ -142,7 +142,7 @@ def _text(x: float, y: float, content: str, anchor: str = "middle", size: int = 
 
 
 def chart(
-    points: Sequence[tuple[str, float]],
+    points: Sequence[tuple[str, float | None]],
     *,
     chart_id: str,
     title: str,
@@ -154,18 +154,21 @@ def chart(
     min_value: float | None = None,
     value_text: Callable[[float], str] = format_number,
     tick_text: Callable[[float], str] = format_number,
+    missing_text: str = "None",
 ) -> Markup:
     """A line (or bar) chart of (label, value) points, in order, spaced evenly as a run chart is.
 
-    `max_value` fixes the top of the scale (100 for percentages); otherwise it is a round number
-    above the highest value. Every text is escaped. Returns empty markup for no points.
+    A value of None (a month with nothing to count) draws no mark, and `missing_text` is written
+    in its place. `max_value` fixes the top of the scale (100 for percentages); otherwise it is a
+    round number above the highest value. Every text is escaped. Returns empty markup for no points.
     """
     if not points:
         return Markup("")
     if kind not in ("line", "bar"):
         raise ValueError(f"unknown chart kind {kind!r}")
-    values = [float(v) for _, v in points]
-    low, high, step = _scale(values, max_value, min_value)
+    values = [None if v is None else float(v) for _, v in points]
+    known = [v for v in values if v is not None]
+    low, high, step = _scale(known, max_value, min_value)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / len(points)
 
@@ -200,7 +203,7 @@ def chart(
     # Category labels: every one when they fit, else evenly thinned (the table has them all).
     every = max(1, math.ceil(len(points) / 12))
     for i, (label, _) in enumerate(points):
-        if i % every == 0 or i == len(points) - 1:
+        if i % every == 0:
             parts.append(_text(x_of(i), TOP + plot_h + 20, label, size=12))
     parts.append(_text(LEFT + plot_w / 2, HEIGHT - 14, x_label, weight="bold"))
     parts.append(_text(16, TOP + plot_h / 2, y_label, weight="bold", transform=f"rotate(-90 16 {TOP + plot_h / 2:.1f})"))
@@ -209,6 +212,8 @@ def chart(
         bar_w = max(4.0, min(48.0, slot * 0.6))
         base = y_of(max(low, 0.0))
         for i, v in enumerate(values):
+            if v is None:
+                continue
             y = y_of(v)
             top, height = min(y, base), abs(base - y)
             parts.append(
@@ -216,16 +221,28 @@ def chart(
                 f'fill="{NHS_BLUE}" stroke="{NHS_BLACK}" stroke-width="1"/>'
             )
     else:
-        if len(values) > 1:
-            path = " ".join(f"{x_of(i):.1f},{y_of(v):.1f}" for i, v in enumerate(values))
-            parts.append(f'<polyline points="{path}" fill="none" stroke="{NHS_BLUE}" stroke-width="3"/>')
+        # The line is broken where a value is missing, rather than drawn across the gap.
+        runs, run = [], []
         for i, v in enumerate(values):
+            if v is None:
+                runs, run = runs + [run], []
+            else:
+                run.append(f"{x_of(i):.1f},{y_of(v):.1f}")
+        for joined in [*runs, run]:
+            if len(joined) > 1:
+                parts.append(f'<polyline points="{" ".join(joined)}" fill="none" stroke="{NHS_BLUE}" stroke-width="3"/>')
+        for i, v in enumerate(values):
+            if v is None:
+                continue
             parts.append(
                 f'<circle cx="{x_of(i):.1f}" cy="{y_of(v):.1f}" r="5" fill="{NHS_WHITE}" stroke="{NHS_BLUE}" stroke-width="3"/>'
             )
     # Every value written by its mark, when there is room for it.
     if len(points) <= 24:
         for i, v in enumerate(values):
-            parts.append(_text(x_of(i), y_of(v) - 10, value_text(v), size=12, weight="bold"))
+            if v is None:
+                parts.append(_text(x_of(i), y_of(max(low, 0.0)) - 10, missing_text, size=12))
+            else:
+                parts.append(_text(x_of(i), y_of(v) - 10, value_text(v), size=12, weight="bold"))
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -130,10 +130,11 @@ def _render(plan, status: int = 200, posted: dict | None = None, refused: str | 
             ),
             months=months,
             months_chart=progress.chart(
-                [(m.label, m.percent or 0) for m in months],
+                [(m.label, m.percent) for m in months],
                 chart_id="progress-chart",
-                title="Safety actions completed by the end of each month, as a percentage of those gathered by then",
-                description="A bar chart, one bar per month; the table below gives each month's figures.",
+                title="Safety actions completed by the end of each month, as a percentage of those created by then",
+                description="A bar chart, one bar per month; a month before any action existed has no bar and says none. "
+                        "The table below gives each month's figures.",
                 x_label="Month",
                 y_label="Actions completed (%)",
                 kind="bar",
@@ -141,6 +142,7 @@ def _render(plan, status: int = 200, posted: dict | None = None, refused: str | 
                 min_value=0,
                 value_text=lambda v: f"{progress.format_number(v)}%",
                 tick_text=lambda v: f"{progress.format_number(v)}%",
+                missing_text="none",
             ),
             format_number=progress.format_number,
         ),

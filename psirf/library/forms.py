@@ -41,7 +41,7 @@ class FilterForm(Form):
 
     q = StringField("Search titles and summaries", filters=[strip], validators=[Length(max=200)])
     theme = SelectField("Theme", choices=[("", "Any theme")] + Theme.choices())
-    method = SelectField("Kind of learning response", choices=[("", "Any method")] + services.method_choices())
+    method = SelectField("Method", choices=[("", "Any method")] + services.method_choices())
     service = SelectField("Type of service", choices=[("", "Any type of service")] + services.service_choices())
     period = SelectField("When it happened", choices=[("", "Any time")] + services.period_choices())
 

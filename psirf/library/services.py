@@ -80,7 +80,7 @@ def audience_choices(organisation: Organisation) -> list[tuple[str, str]]:
     """One choice per PCN or federation the organisation belongs to (a group's own review: the
     group itself), and everyone in its ICB."""
     groups = [organisation] if organisation.kind_enum.is_group else list(organisation.groups)
-    choices = [(f"{GROUP_AUDIENCE}{g.id}", f"Our {g.kind_label.lower()}: {g.name}") for g in groups]
+    choices = [(f"{GROUP_AUDIENCE}{g.id}", f"Our PCN or federation: {g.name}") for g in groups]
     if organisation.icb is not None:
         choices.append((ICB_AUDIENCE, f"Everyone in {organisation.icb.name}"))
     return choices
@@ -147,7 +147,7 @@ def _events_of(response: LearningResponse):
 
 def response_known_names(session: Session, response: LearningResponse) -> tuple[str, ...]:
     """Everyone the response knows by name: the people affected (patients, family, carers, staff),
-    its lead, the owners of its actions, and who reported its events. A thematic review over earlier
+    its lead, the owners of its actions who have accounts, and who reported its events. A thematic review over earlier
     responses knows theirs too."""
     covered = select(thematic_review_responses.c.covered_id).where(thematic_review_responses.c.response_id == response.id)
     names = set(session.scalars(
@@ -155,12 +155,11 @@ def response_known_names(session: Session, response: LearningResponse) -> tuple[
     ))
     if response.lead_id is not None:
         names.add(session.scalar(select(User.name).where(User.id == response.lead_id)))
-    owners = session.execute(
-        select(SafetyAction.owner, User.name)
-        .outerjoin(User, User.id == SafetyAction.owner_user_id)
-        .where(SafetyAction.response_id == response.id)
-    )
-    names.update(name for row in owners for name in row)
+    # Action owners with an account. The free-text owner is left out: it is as often a role
+    # ("Practice manager") as a name, and every "practice" would become [name].
+    names.update(session.scalars(
+        select(User.name).join(SafetyAction, SafetyAction.owner_user_id == User.id).where(SafetyAction.response_id == response.id)
+    ))
     reporters = session.execute(
         select(SafetyEvent.reporter_name, User.name)
         .outerjoin(User, User.id == SafetyEvent.reporter_user_id)
@@ -264,7 +263,7 @@ class Stripped:
 
     @property
     def removed(self) -> str:
-        """What was removed, by kind and never by value: "1 NHS number, 2 names"."""
+        """What was removed, by kind and never by value: "1 NHS number and 2 names"."""
         return describe_found(self.found)
 
 
@@ -276,9 +275,10 @@ def strip_identifiers(source: Source, title: str, summary: str) -> Stripped:
 
 def describe_found(found: Iterable[Found]) -> str:
     counts = Counter(f.kind for f in found)
-    return ", ".join(
+    parts = [
         f"{counts[kind]} {words[0] if counts[kind] == 1 else words[1]}" for kind, words in _KIND_WORDS.items() if counts[kind]
-    )
+    ]
+    return " and ".join(filter(None, [", ".join(parts[:-1]), parts[-1]])) if parts else ""
 
 
 def _normalise(text: str) -> str:
@@ -357,11 +357,26 @@ def publish(session: Session, user, source: Source, title: str, summary: str, au
     return entry
 
 
+def may_widen_to_icb(user, entry: LibraryEntry) -> bool:
+    """Learning shared with a PCN or federation may later be shared with everyone in the ICB, by
+    whoever could have published it. Audiences only widen: what was read cannot be unread."""
+    return entry.audience_icb_id is None and policy.may_publish_learning(user, entry.organisation)
+
+
+def widen_to_icb(session: Session, user, entry: LibraryEntry) -> None:
+    if not may_widen_to_icb(user, entry):
+        raise policy.NotPermitted("Only the organisation's patient safety lead can share this more widely.")
+    entry.audience_icb_id = entry.organisation.icb_id
+    session.flush()
+    audit.record(session, actor_id=user.id, action="library:widen", subject=entry, organisation_id=entry.organisation_id,
+                 changes={"audience_icb_id": {"before": None, "after": entry.audience_icb_id}})
+
+
 # ---- reading the library --------------------------------------------------------------------------
 
 
 def method_choices() -> list[tuple[str, str]]:
-    return ResponseMethod.choices() + [(GOOD_CARE_METHOD, "Good care")]
+    return ResponseMethod.choices() + [(GOOD_CARE_METHOD, "Good care records")]
 
 
 SERVICE_FILTER_KINDS = (
@@ -460,8 +475,9 @@ def audience_label(entry: LibraryEntry, icb_names: dict[int, str]) -> str:
     if entry.audience_group is not None:
         parts.append(entry.audience_group.name)
     if entry.audience_icb_id is not None:
-        parts.append(f"Everyone in {icb_names.get(entry.audience_icb_id, 'the ICB')}")
-    return " and ".join(parts)
+        parts.append(f"everyone in {icb_names.get(entry.audience_icb_id, 'the ICB')}")
+    label = " and ".join(parts)
+    return label[:1].upper() + label[1:]
 
 
 def get_visible(session: Session, user, entry_id: int) -> LibraryEntry:
@@ -506,6 +522,7 @@ class EntryPage:
     actions: list[ActionOutcome] = field(default_factory=list)
     response_url_allowed: bool = False
     event_url_allowed: bool = False
+    may_widen: bool = False
 
 
 def _clean(text: str | None, names: tuple[str, ...]) -> str | None:
@@ -513,7 +530,8 @@ def _clean(text: str | None, names: tuple[str, ...]) -> str | None:
 
 
 def entry_page(session: Session, user, entry: LibraryEntry) -> EntryPage:
-    page = EntryPage(entry=entry, audience=audience_label(entry, organisation_names(session, [entry.audience_icb_id])))
+    page = EntryPage(entry=entry, audience=audience_label(entry, organisation_names(session, [entry.audience_icb_id])),
+                     may_widen=may_widen_to_icb(user, entry))
     if entry.response_id is not None:
         response = session.get(LearningResponse, entry.response_id)
         page.response_url_allowed = bool(policy.response_roles(user, response))

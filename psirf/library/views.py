@@ -1,3 +1,210 @@
-from flask import Blueprint
+"""The shared learning library: share a closed response's learning or a good care record, browse
+what has been shared with you, and read one entry with its safety actions and their outcomes."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
+
+from psirf import policy
+from psirf.db import unit_of_work
+from psirf.events import services as events
+from psirf.events.lfpse import Theme
+from psirf.extensions import db
+from psirf.library import services
+from psirf.library.forms import FilterForm, ShareForm
+from psirf.organisations.models import OrganisationKind
+from psirf.responses import services as responses
+from psirf.responses.models import ResponseMethod
+from psirf.timeutil import utcnow
 
 bp = Blueprint("library", __name__, url_prefix="/library")
+
+LABELS = {
+    "theme_label": Theme.label_for,
+    "method_label": ResponseMethod.label_for,
+    "service_label": OrganisationKind.label_for,
+}
+
+
+@bp.context_processor
+def labels() -> dict:
+    return LABELS
+
+
+# ---- the template globals the response and event pages use ---------------------------------------
+
+
+def _staff_signed_in() -> bool:
+    return current_user.is_authenticated and policy.is_staff(current_user)
+
+
+@bp.app_template_global()
+def library_share_link(response) -> str | None:
+    """Where to share this response's learning, when the current user may do so now."""
+    if not _staff_signed_in() or not services.may_share_response(current_user, response):
+        return None
+    if services.entry_for_response(db.session, response.id) is not None:
+        return None
+    return url_for("library.share_response", response_id=response.id)
+
+
+@bp.app_template_global()
+def library_entry_link(response) -> str | None:
+    """The library entry this response's learning became, when the current user may read it."""
+    if not _staff_signed_in():
+        return None
+    entry = services.visible_entry_for_response(db.session, current_user, response.id)
+    return url_for("library.show", entry_id=entry.id) if entry else None
+
+
+@bp.app_template_global()
+def library_good_care_link(event) -> str | None:
+    """Where to share this good care record, when the current user may and it is not yet shared."""
+    if not _staff_signed_in() or not services.may_share_good_care(current_user, event):
+        return None
+    if services.entry_for_event(db.session, event.id) is not None:
+        return None
+    return url_for("library.share_good_care", event_id=event.id)
+
+
+@bp.app_template_global()
+def library_good_care_entry_link(event) -> str | None:
+    if not _staff_signed_in():
+        return None
+    entry = services.visible_entry_for_event(db.session, current_user, event.id)
+    return url_for("library.show", entry_id=entry.id) if entry else None
+
+
+# ---- sharing ------------------------------------------------------------------------------------
+
+
+def _render_share(source: services.Source, form: ShareForm, stage: str, status: int = 200, stripped=None):
+    back = (
+        url_for("responses.show", response_id=source.response.id) if source.response is not None
+        else url_for("events.show", event_id=source.event.id)
+    )
+    return (
+        render_template(
+            "library/share.html", source=source, form=form, stage=stage, stripped=stripped, back=back
+        ),
+        status,
+    )
+
+
+def _share(source: services.Source):
+    """Write, then check the stripped text, then publish: the same three steps for both kinds."""
+    if request.method == "GET":
+        form = ShareForm(formdata=None, data={"title": source.title, "summary": source.summary}, audiences=source.audiences)
+        return _render_share(source, form, "write")
+
+    publishing = request.form.get("action") == "publish"
+    form = ShareForm(audiences=source.audiences, publishing=publishing)
+    if not form.validate_on_submit():
+        return _render_share(source, form, "check" if publishing else "write", 400)
+
+    stripped = services.strip_identifiers(source, form.title.data, form.summary.data)
+    if not publishing or stripped.found:
+        title_changed = stripped.title != form.title.data
+        # What the lead will confirm is exactly what is shown: the stripped text, unconfirmed.
+        form.title.data, form.summary.data, form.confirmed.data = stripped.title, stripped.summary, False
+        if publishing:  # the lead's edits brought identifiers back: show them what was removed
+            field = form.title if title_changed else form.summary
+            field.errors = list(field.errors) + ["We removed identifiers from your changes. Read it again, then confirm"]
+            return _render_share(source, form, "check", 400, stripped=stripped)
+        return _render_share(source, form, "check", stripped=stripped)
+
+    try:
+        with unit_of_work(db.session):
+            entry = services.publish(
+                db.session, current_user, source, form.title.data, form.summary.data, form.audiences.data
+            )
+    except responses.ResponseError as error:
+        field = getattr(form, error.field)
+        field.errors = list(field.errors) + [str(error)]
+        return _render_share(source, form, "check", 400)
+    except IntegrityError:  # shared by someone else a moment ago: each source is shared once
+        existing = (
+            services.entry_for_response(db.session, source.response.id) if source.response is not None
+            else services.entry_for_event(db.session, source.event.id)
+        )
+        if existing is None:
+            raise
+        return _already_shared(existing)
+    flash("Your learning is now in the shared learning library.", "success")
+    return redirect(url_for("library.show", entry_id=entry.id))
+
+
+def _already_shared(entry):
+    flash("This has already been shared in the learning library.", "info")
+    return redirect(url_for("library.show", entry_id=entry.id))
+
+
+@bp.route("/share/responses/<int:response_id>", methods=["GET", "POST"])
+@login_required
+def share_response(response_id: int):
+    response = responses.get(db.session, response_id)
+    if response is None:
+        raise policy.NotVisible("Page not found")
+    services.require_may_share_response(current_user, response)
+    existing = services.entry_for_response(db.session, response.id)
+    if existing is not None:
+        return _already_shared(existing)
+    return _share(services.response_source(db.session, response))
+
+
+@bp.route("/share/events/<int:event_id>", methods=["GET", "POST"])
+@login_required
+def share_good_care(event_id: int):
+    event = events.get(db.session, event_id)
+    if event is None:
+        raise policy.NotVisible("Page not found")
+    services.require_may_share_good_care(current_user, event)
+    existing = services.entry_for_event(db.session, event.id)
+    if existing is not None:
+        return _already_shared(existing)
+    return _share(services.good_care_source(db.session, event))
+
+
+# ---- reading ------------------------------------------------------------------------------------
+
+
+@bp.get("")
+@login_required
+def index():
+    if not policy.is_staff(current_user):
+        raise policy.NotPermitted("The learning library is for staff of the organisations that share it.")
+    filter_form = FilterForm(request.args)
+    filters = filter_form.filters()
+    page = services.listing(
+        db.session, current_user, filters, request.args.get("after"), current_app.config["PAGE_SIZE"], utcnow().date()
+    )
+    args = filters.as_args()
+    return render_template(
+        "library/index.html",
+        page=page,
+        filters=filter_form,
+        filtered=bool(args),
+        icb_names=services.organisation_names(db.session, [e.audience_icb_id for e in page.items]),
+        audience_label=services.audience_label,
+        newest_url=url_for("library.index", **args),
+        next_url=url_for("library.index", after=page.next_cursor, **args) if page.next_cursor else None,
+    )
+
+
+@bp.get("/<int:entry_id>")
+@login_required
+def show(entry_id: int):
+    entry = services.get_visible(db.session, current_user, entry_id)
+    return render_template("library/show.html", view=services.entry_page(db.session, current_user, entry))
+
+
+@bp.post("/<int:entry_id>/icb")
+@login_required
+def widen_to_icb(entry_id: int):
+    entry = services.get_visible(db.session, current_user, entry_id)
+    with unit_of_work(db.session):
+        services.widen_to_icb(db.session, current_user, entry)
+    flash("It is now shared with everyone in the ICB.", "success")
+    return redirect(url_for("library.show", entry_id=entry_id))

@@ -1,6 +1,6 @@
 """Reminders of steps due and overdue: plain functions over a session, run by the periodic task.
 
-Two kinds, each sent once per person (a `dedupe_key` names the thing, its phase and its date, so a
+Three kinds, each sent once per person (a `dedupe_key` names the thing, its phase and its date, so a
 moved date - an agreed extension, a corrected confirmation - earns a fresh reminder):
 
 - a learning response due within `timeliness.SOON_DAYS`, or past its due date. It goes to the
@@ -10,6 +10,10 @@ moved date - an agreed extension, a corrected confirmation - earns a fresh remin
 - the duty of candour's notification steps due within CANDOUR_SOON_DAYS of their local target, or
   past it. It goes to the lead organisation's patient safety leads, who alone may record the steps,
   and to the engagement leads of the patients and families on the response, who make the contact.
+- an agreed safety action due within `timeliness.SOON_DAYS`, or past its due date and not completed;
+  and a completed one whose review date has come ("did it work?"). It goes to the action's owner
+  when they have an active account, else to the patient safety leads of the owner's organisation.
+  An action still being written is not yet its owner's, so it reminds nobody.
 
 Everything is read with a fixed handful of queries however many rows match; only the new
 notifications are written one by one. Titles and bodies carry references, never names or NHS
@@ -26,6 +30,7 @@ from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from psirf.accounts.models import Role, RoleAssignment, User
+from psirf.actions.models import SafetyAction
 from psirf.engagement.candour import CANDOUR_STEP_FIELDS, add_working_days
 from psirf.engagement.models import AffectedPerson, CandourDecision, CandourRecord, PersonKind
 from psirf.notifications.models import Notification, NotificationKind
@@ -183,6 +188,82 @@ def candour_reminders(session: Session, today: date, working_days: int) -> list[
     return reminders
 
 
+# ---- safety actions: due, overdue, and ready to review --------------------------------------------
+
+
+def _action_recipients(session: Session, candidates) -> dict[int, list[User]]:
+    """Who is told about each candidate action: its owner's active account, else the owner
+    organisation's patient safety leads."""
+    owner = aliased(User)
+    named = select(SafetyAction.id, User).join(User, User.id == SafetyAction.owner_user_id).where(
+        SafetyAction.id.in_(candidates), User.active.is_(True)
+    )
+    no_active_owner = or_(
+        SafetyAction.owner_user_id.is_(None),
+        ~exists().where(owner.id == SafetyAction.owner_user_id, owner.active.is_(True)),
+    )
+    leads = (
+        select(SafetyAction.id, User)
+        .join(RoleAssignment, RoleAssignment.organisation_id == SafetyAction.owner_organisation_id)
+        .join(User, User.id == RoleAssignment.user_id)
+        .where(SafetyAction.id.in_(candidates), no_active_owner, User.active.is_(True),
+               RoleAssignment.role == Role.PATIENT_SAFETY_LEAD.value)
+    )
+    recipients: dict[int, dict[int, User]] = defaultdict(dict)
+    for stmt in (named, leads):
+        for action_id, user in session.execute(stmt):
+            recipients[action_id][user.id] = user
+    return {k: list(v.values()) for k, v in recipients.items()}
+
+
+def action_reminders(session: Session, today: date) -> list[Reminder]:
+    """Agreed actions due soon or overdue, and completed ones whose review date has come. The key's
+    date is the due date (the review date for a review), so a moved date earns a fresh reminder."""
+    to_do = and_(
+        SafetyAction.state == "in_progress",
+        SafetyAction.completed_at.is_(None),
+        SafetyAction.closed_at.is_(None),
+        SafetyAction.due_on.is_not(None),
+        SafetyAction.due_on <= today + timedelta(days=SOON_DAYS),
+    )
+    to_review = and_(
+        SafetyAction.state == "completed",
+        SafetyAction.closed_at.is_(None),
+        SafetyAction.review_on.is_not(None),
+        SafetyAction.review_on <= today,
+    )
+    where = or_(to_do, to_review)
+    rows = session.execute(
+        select(SafetyAction.id, SafetyAction.state, SafetyAction.due_on, SafetyAction.review_on,
+               SafetyAction.response_id, LearningResponse.reference)
+        .join(LearningResponse, LearningResponse.id == SafetyAction.response_id)
+        .where(where)
+    ).all()
+    if not rows:
+        return []
+    recipients = _action_recipients(session, select(SafetyAction.id).where(where))
+    reminders = []
+    for row in rows:
+        name = _name(row.reference, row.response_id)
+        if row.state == "completed":
+            kind, phase, on = NotificationKind.STEP_DUE, "review", row.review_on
+            title = f"A safety action from {name} is ready to review: did it work?"
+            body = (f"The review was set for {format_date(row.review_on)}. Record what the measure showed and "
+                    "whether the action worked, then close it.")
+        elif row.due_on < today:
+            kind, phase, on = NotificationKind.STEP_OVERDUE, "overdue", row.due_on
+            title = f"A safety action from {name} is overdue: it was due on {format_date(row.due_on)}"
+            body = "Record the evidence that it is done and mark it completed, or talk to the patient safety lead."
+        else:
+            kind, phase, on = NotificationKind.STEP_DUE, "due", row.due_on
+            title = f"A safety action from {name} is due on {format_date(row.due_on)}"
+            body = "When it is done, record the evidence and mark it completed."
+        for user in recipients.get(row.id, []):
+            reminders.append(Reminder(user, kind, title, body, f"/actions/{row.id}",
+                                      f"remind:action:{row.id}:{on.isoformat()}:{phase}:u{user.id}"))
+    return reminders
+
+
 # ---- sending them, once each ---------------------------------------------------------------------
 
 
@@ -199,7 +280,11 @@ def send_reminders(session: Session, *, today: date, candour_working_days: int) 
 
     Call inside a unit of work. Returns how many notifications were made.
     """
-    reminders = response_reminders(session, today) + candour_reminders(session, today, candour_working_days)
+    reminders = (
+        response_reminders(session, today)
+        + candour_reminders(session, today, candour_working_days)
+        + action_reminders(session, today)
+    )
     done = _already_sent(session, [r.dedupe_key for r in reminders])
     made = 0
     for r in reminders:

@@ -156,6 +156,16 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
+def _action_status(action) -> str:
+    """The action's step, as its workflow labels it."""
+    from psirf.workflow.definitions import WorkflowError, get
+
+    try:
+        return get(action.workflow_name, action.workflow_version).state(action.state).label
+    except (WorkflowError, KeyError, TypeError):
+        return action.state or NOT_RECORDED
+
+
 # ---- the builder --------------------------------------------------------------------------------
 
 
@@ -287,13 +297,21 @@ class _Builder:
         if not actions:
             self.para("No safety actions recorded.", "muted")
             return
-        head = [Paragraph(h, self.s["cell_head"]) for h in ("Action", "Owner", "Due date")]
+        head = [Paragraph(h, self.s["cell_head"]) for h in ("Action", "Owner", "Due date", "Measure", "Strength", "Status")]
         rows = [
-            [Paragraph(_text(a.description), self.s["cell"]), Paragraph(_text(a.owner), self.s["cell"]),
-             Paragraph(_text(format_date(a.due_on)), self.s["cell"])]
+            [Paragraph(_text(value), self.s["cell"]) for value in (
+                a.description,
+                ", ".join(part for part in (a.owner, a.owner_organisation.name if a.owner_organisation else None) if part)
+                or NOT_RECORDED,
+                format_date(a.due_on) if a.due_on else NOT_RECORDED,
+                f"{a.measure_kind_label}: {a.measure}" if a.measure else NOT_RECORDED,
+                a.strength_label,
+                _action_status(a),
+            )]
             for a in actions
         ]
-        table = Table([head, *rows], colWidths=[95 * mm, 45 * mm, 30 * mm], repeatRows=1, hAlign="LEFT")
+        table = Table([head, *rows], colWidths=[38 * mm, 28 * mm, 22 * mm, 34 * mm, 26 * mm, 22 * mm], repeatRows=1,
+                      hAlign="LEFT")
         table.setStyle(TableStyle([
             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8edee")),
             ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#aeb7bd")),

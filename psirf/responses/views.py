@@ -6,10 +6,14 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required
 
 from psirf import policy
+from psirf.actions import services as actions
+from psirf.actions.forms import details_of
+from psirf.actions.views import set_detail_choices
 from psirf.db import unit_of_work
 from psirf.events.lfpse import RecordType, Theme
 from psirf.extensions import db
 from psirf.learning import services as learning
+from psirf.learning.models import FindingKind
 from psirf.organisations import services as organisations
 from psirf.responses import contributors, course, services, thematic
 from psirf.responses.models import ResponseMethod
@@ -70,6 +74,14 @@ PART_FORMS = {
 }
 
 
+# The findings section groups them by kind, in this order, under these headings.
+FINDING_KINDS = [
+    (FindingKind.FINDING.value, FindingKind.FINDING.label, "Findings"),
+    (FindingKind.AREA_FOR_IMPROVEMENT.value, FindingKind.AREA_FOR_IMPROVEMENT.label, "Areas for improvement"),
+    (FindingKind.WENT_WELL.value, FindingKind.WENT_WELL.label, "What went well"),
+]
+
+
 def _posted(key: str):
     return PART_FORMS[key](prefix=key)
 
@@ -85,8 +97,10 @@ def _forms_for(response, posted: dict | None = None) -> dict:
             if f.type == "date" and saved.get(f.name):
                 saved[f.name] = date.fromisoformat(saved[f.name])
         forms[name] = section_form(section)(formdata=None, data={**saved, **version}, prefix=name)
+    # Most actions are owned where the response is run: its organisation is offered first and chosen.
+    defaults = {"action": {"owner_organisation_id": str(response.organisation_id)}}
     for key, form_class in PART_FORMS.items():
-        forms[key] = form_class(formdata=None, data=version, prefix=key)
+        forms[key] = form_class(formdata=None, data={**version, **defaults.get(key, {})}, prefix=key)
     forms["transition"] = TransitionForm(formdata=None, data=version)
     forms.update(posted or {})
     _set_choices(forms, response)
@@ -94,15 +108,20 @@ def _forms_for(response, posted: dict | None = None) -> dict:
 
 
 def _set_choices(forms: dict, response) -> None:
-    forms["factor"].finding_id.choices = [("", "Choose a finding")] + [
-        (str(f.id), f.text[:80]) for f in response.findings
-    ]
-    taken = {c.organisation_id for c in response.contributors} | {response.organisation_id}
-    forms["contributor"].organisation_id.choices = [("", "Choose an organisation")] + [
-        (str(o.id), f"{o.name} ({o.kind_label})")
-        for o in organisations.in_icbs(db.session, [response.organisation.icb_id])
-        if o.id not in taken and not o.kind_enum.is_group and o.kind != "icb"
-    ]
+    """The choices of the select boxes, for whichever of these forms are in `forms`."""
+    if "factor" in forms:
+        forms["factor"].finding_id.choices = [("", "Choose a finding")] + [
+            (str(f.id), f"{f.kind_label}: {f.text[:80]}") for f in response.findings
+        ]
+    if "contributor" in forms:
+        taken = {c.organisation_id for c in response.contributors} | {response.organisation_id}
+        forms["contributor"].organisation_id.choices = [("", "Choose an organisation")] + [
+            (str(o.id), f"{o.name} ({o.kind_label})")
+            for o in organisations.in_icbs(db.session, [response.organisation.icb_id])
+            if o.id not in taken and not o.kind_enum.is_group and o.kind != "icb"
+        ]
+    if "action" in forms:
+        set_detail_choices(forms["action"], response)
 
 
 def _render(response, status=200, posted=None, problems=None, refused=None):
@@ -124,6 +143,9 @@ def _render(response, status=200, posted=None, problems=None, refused=None):
             may_extend=services.may_agree_extension(current_user, response),
             mine=policy.contributing_organisations(current_user, response),
             timeline=services.timeline(db.session, current_user, response),
+            action_state=lambda a: runner.definition_of(a).state(a.state).label,
+            all_weaker=actions.all_weaker(response.safety_actions),
+            finding_kinds=FINDING_KINDS,
         ),
         status,
     )
@@ -172,12 +194,10 @@ def save_section(response_id: int, name: str):
 def add_action(response_id: int):
     response = _response_or_404(response_id)
     form = _posted("action")
+    set_detail_choices(form, response)
     return _save(
         response, "action", form, "actions",
-        lambda: services.add_safety_action(
-            db.session, current_user, response, description=form.description.data, owner=form.owner.data,
-            due_on=form.due_on.data, expected_version=form.version.data,
-        ),
+        lambda: actions.add(db.session, current_user, response, details_of(form), form.version.data),
     )
 
 
@@ -188,7 +208,8 @@ def add_finding(response_id: int):
     form = _posted("finding")
     return _save(
         response, "finding", form, "factors",
-        lambda: learning.add_finding(db.session, current_user, response, form.text.data, form.version.data),
+        lambda: learning.add_finding(db.session, current_user, response, form.text.data, form.version.data,
+                                     kind=form.kind.data),
     )
 
 
@@ -197,7 +218,7 @@ def add_finding(response_id: int):
 def add_factor(response_id: int):
     response = _response_or_404(response_id)
     form = _posted("factor")
-    _set_choices({"factor": form, "contributor": ContributorForm(formdata=None)}, response)
+    _set_choices({"factor": form}, response)
     return _save(
         response, "factor", form, "factors",
         lambda: learning.add_factor(
@@ -212,7 +233,7 @@ def add_factor(response_id: int):
 def add_contributor(response_id: int):
     response = _response_or_404(response_id)
     form = _posted("contributor")
-    _set_choices({"factor": FactorForm(formdata=None), "contributor": form}, response)
+    _set_choices({"contributor": form}, response)
     return _save(
         response, "contributor", form, "contributors",
         lambda: contributors.add(

@@ -4,14 +4,9 @@ from datetime import date
 
 import pytest
 
+from tests.browser.actions import add_agreed_action, fill_date
+
 pytestmark = pytest.mark.browser
-
-
-def fill_date(page, legend: str, d: date) -> None:
-    group = page.get_by_role("group", name=legend)
-    group.get_by_label("Day").fill(str(d.day))
-    group.get_by_label("Month").fill(str(d.month))
-    group.get_by_label("Year").fill(str(d.year))
 
 
 def test_a_form_with_bad_input_shows_the_error_summary_and_keeps_what_was_typed(visitor):
@@ -65,24 +60,25 @@ def test_lead_reports_triages_and_runs_a_review_that_the_panel_returns_then_appr
     ]:
         page.get_by_label(label).fill(answer)
     visitor.submit("Save the four questions")
-    page.get_by_label("What will change?").fill("Lock the methotrexate template to weekly dosing.")
-    page.get_by_label("Who owns this action?").fill("Clinical system lead")
-    fill_date(page, "When is it due?", date(today.year + 1, 1, 31))
-    visitor.submit("Add the safety action")
+    add_agreed_action(
+        visitor, response_url, description="Lock the methotrexate template to weekly dosing.", owner="Clinical system lead",
+        due=date(today.year + 1, 1, 31), strength="Stronger",
+        measure="Weekly methotrexate repeats issued with a daily dose: a monthly search, expected to be none.",
+    )
     visitor.submit("Send to the review panel")
     assert "With the review panel" in visitor.text
     visitor.sign_out()
 
     visitor.sign_in("panel@demo-icb.example.org")
     visitor.goto(response_url)
-    page.get_by_label("Why: return for more work").fill("Please add how the change will be measured.")
+    page.get_by_label("Why: return for more work").fill("Please add what went well in the pharmacy's check.")
     visitor.submit("Return for more work")
     assert "Returned for more work" in visitor.text
     visitor.sign_out()
 
     visitor.sign_in("lead@demo-icb.example.org")
     visitor.goto(response_url)
-    assert "Please add how the change will be measured." in visitor.text
+    assert "Please add what went well in the pharmacy's check." in visitor.text
     visitor.submit("Send to the review panel")
     visitor.sign_out()
 

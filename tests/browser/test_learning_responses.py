@@ -10,16 +10,10 @@ from psirf.db import unit_of_work
 from psirf.organisations.services import by_ods_code
 from psirf.responses import services
 from psirf.responses.models import ResponseMethod
+from tests.browser.actions import add_agreed_action, fill_date
 from tests.factories import SafetyEventFactory
 
 pytestmark = pytest.mark.browser
-
-
-def fill_date(page, legend: str, d: date) -> None:
-    group = page.get_by_role("group", name=legend)
-    group.get_by_label("Day").fill(str(d.day))
-    group.get_by_label("Month").fill(str(d.month))
-    group.get_by_label("Year").fill(str(d.year))
 
 
 def open_response(live_db, method: str, ods_code: str = "D81001", **event) -> int:
@@ -36,15 +30,16 @@ def fill(page, answers: dict) -> None:
         page.get_by_label(label, exact=True).fill(value)
 
 
-def add_safety_action(visitor) -> None:
-    fill(visitor.page, {"What will change?": "Lock the template to weekly dosing", "Who owns this action?": "Clinical system lead"})
-    fill_date(visitor.page, "When is it due?", date.today() + timedelta(days=60))
-    visitor.submit("Add the safety action")
+def add_safety_action(visitor, response_url: str) -> None:
+    add_agreed_action(visitor, response_url, description="Lock the template to weekly dosing", owner="Clinical system lead",
+                      due=date.today() + timedelta(days=60), strength="Stronger",
+                      measure="Weekly medicines issued with a daily dose: a monthly search, expected to be none.")
 
 
 def add_finding_and_factor(visitor) -> None:
     page = visitor.page
-    page.get_by_label("Finding", exact=True).fill("The repeat template defaulted to daily dosing")
+    page.get_by_label("Area for improvement", exact=True).check()
+    page.get_by_label("What did the review find?").fill("The repeat template defaulted to daily dosing")
     visitor.submit("Add the finding")
     page.get_by_label("Which finding did it contribute to?").select_option(index=1)
     page.get_by_label("Tools and technology").check()
@@ -86,7 +81,7 @@ def test_a_psii_through_the_draft_shared_with_the_family_to_sign_off(visitor, li
     fill(page, {"Summary": "A weekly medicine was prescribed daily.", "Background and context": "A busy repeat prescribing day.",
                 "What the investigation found": "The template offered daily dosing first."})
     visitor.submit("Save draft report")
-    add_safety_action(visitor)
+    add_safety_action(visitor, f"/responses/{psii}")
     visitor.submit("Share the draft with those affected")
     assert "Draft shared with those affected" in visitor.text
     fill_date(page, "When was the draft shared?", date.today())

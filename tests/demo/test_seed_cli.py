@@ -41,7 +41,7 @@ def test_the_demo_shares_learning_and_gathers_two_reviews_actions_into_a_pcn_pla
     assert app.test_cli_runner().invoke(args=["seed", "demo"]).exit_code == 0
     entries = session.scalars(select(LibraryEntry).order_by(LibraryEntry.id)).all()
     assert {e.kind for e in entries} == {"response", "good_care"}
-    assert any(e.audience_group_id and e.audience_icb_id is None for e in entries)  # North PCN only
+    assert {(e.audience_group_id is not None, e.audience_icb_id is not None) for e in entries} == {(True, True), (False, True)}
     plan = session.scalars(select(ImprovementPlan)).one()
     assert plan.organisation.name == "North PCN"
     assert len({a.response_id for a in plan.actions}) == 2

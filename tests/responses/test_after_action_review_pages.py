@@ -4,6 +4,7 @@ import re
 
 from sqlalchemy import select
 
+from psirf.actions.models import SafetyAction
 from psirf.audit import AuditRecord
 from psirf.events.models import SafetyEvent
 from psirf.responses.models import LearningResponse
@@ -50,8 +51,13 @@ def test_the_whole_review_from_triage_to_approval(session, sign_in, world):
                                                       difference="Busy clinic", learned="Protect time", learning_summary="Protected time"))
     page = lead.get(url).get_data(as_text=True)
     lead.post(f"{url}/safety-actions", data={**prefixed("action", version=version_of(page), description="Protected checking slot",
-                                                         owner="Practice manager"),
+                                                         owner="Practice manager", owner_organisation_id=str(world.practice.id),
+                                                         measure_kind="process", measure="Checks done in the slot, audited monthly",
+                                                         strength="stronger"),
                                               **date_fields("action-due_on", date.today() + timedelta(days=14))})
+    [action] = session.scalars(select(SafetyAction)).all()
+    page = lead.get(f"/actions/{action.id}").get_data(as_text=True)
+    assert lead.post(f"/actions/{action.id}/transitions/agree", data={"version": version_of(page)}).status_code == 302
     page = lead.get(url).get_data(as_text=True)
     sent = lead.post(f"{url}/transitions/send_to_panel", data={"version": version_of(page)})
     assert sent.status_code == 302, re.findall(r"<li>.*?</li>", sent.get_data(as_text=True), re.S)[:8]
@@ -107,13 +113,13 @@ def test_a_bad_safety_action_shows_the_error_summary_keeps_the_text_and_writes_n
     lead = sign_in(world.lead)
     page = lead.get(f"/responses/{aar.id}").get_data(as_text=True)
     response = lead.post(f"/responses/{aar.id}/safety-actions", data={
-        **prefixed("action", version=version_of(page), description="Protected checking slot", owner=""),
+        **prefixed("action", version=version_of(page), description="", owner="Practice manager"),
         "action-due_on[day]": "31", "action-due_on[month]": "2", "action-due_on[year]": "2030"})
     text = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "There is a problem" in text
-    assert "Name who owns the action" in text and "Enter a real date" in text
-    assert "Protected checking slot" in text and 'value="31"' in text
+    assert "Say what will change" in text and "Enter a real date" in text
+    assert 'value="Practice manager"' in text and 'value="31"' in text
     session.expire_all()
     assert session.get(LearningResponse, aar.id).safety_actions == []
 

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from psirf import policy
 from psirf.accounts.models import Role
+from psirf.actions import services as actions
 from psirf.audit import AuditRecord
 from psirf.db import unit_of_work
 from psirf.learning import services as learning
@@ -28,11 +29,17 @@ def save(session, response, section, actor, **values):
 
 
 def add_action(session, response, actor):
+    """A SMART safety action, drafted on the response and agreed: a response closes only with those."""
+    details = actions.Details(
+        description="Forcing function in the template", owner="Clinical system lead",
+        owner_organisation_id=response.organisation_id, due_on=date.today() + timedelta(days=30),
+        measure_kind="process", measure="Share of methotrexate prescriptions issued weekly, audited monthly",
+        strength="stronger",
+    )
     with unit_of_work(session):
-        services.add_safety_action(
-            session, actor, response, description="Forcing function in the template", owner="Clinical system lead",
-            due_on=date.today() + timedelta(days=30), expected_version=response.version_id,
-        )
+        action = actions.add(session, actor, response, details, response.version_id)
+    with unit_of_work(session):
+        actions.fire(session, actor, action, "agree", action.version_id)
 
 
 def add_finding_with_factor(session, response, actor, factor="tools"):

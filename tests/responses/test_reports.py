@@ -10,7 +10,8 @@ from pypdf import PdfReader
 
 from psirf.events.models import EventPatient
 from psirf.learning.models import ContributoryFactor, Finding
-from psirf.responses.models import Contributor, SafetyAction
+from psirf.actions.models import SafetyAction
+from psirf.responses.models import Contributor
 from psirf.responses.reports import PSII_LAYOUT, TITLES, build_report, layout_for
 from psirf.workflow import runner
 from psirf.workflow.definitions import FieldDef, SectionDef
@@ -36,8 +37,13 @@ def report_of(response) -> bytes:
     return build_report(response, runner.definition_of(response))
 
 
-def action(description="Protect checking time", owner="Practice manager", due_on=DUE):
-    return SafetyAction(description=description, owner=owner, due_on=due_on)
+def action(organisation, description="Protect checking time", owner="Practice manager", due_on=DUE):
+    """A complete safety action, agreed and under way, owned by the response's own organisation."""
+    return SafetyAction(
+        organisation_id=organisation.id, owner_organisation_id=organisation.id, description=description, owner=owner,
+        due_on=due_on, measure_kind="process", measure="Checks done in protected time, audited monthly",
+        strength="intermediate", workflow_name="safety_action", workflow_version=1, state="in_progress",
+    )
 
 
 def finding(text, *factors):
@@ -59,7 +65,7 @@ def test_an_after_action_review_summary_has_the_four_questions_answers_and_actio
     record = {k: dict(v) for k, v in COMPLETE_AAR_RECORD.items()}
     aar = ResponseFactory(
         organisation=world.practice, state="panel_review", record=record, due_on=date(2026, 3, 3),
-        safety_actions=[action()],
+        safety_actions=[action(world.practice)],
         findings=[finding("Checks were skipped when the clinic overran", ("tasks", "Checking competes with clinic time"))],
     )
     pdf = report_of(aar)
@@ -79,8 +85,9 @@ def test_an_after_action_review_summary_has_the_four_questions_answers_and_actio
         "What can be learned?", "Checks need protected time.",
     ])
     assert_in_order(text, ["Finding 1: Checks were skipped", "Tasks", "Checking competes with clinic time"])
-    assert_in_order(text, ["Safety actions", "Action", "Owner", "Due date",
-                           "Protect checking time", "Practice manager", "3 December 2026"])
+    assert_in_order(text, ["Safety actions", "Action", "Owner", "Due date", "Measure", "Strength", "Status",
+                           "Protect checking time", "Practice manager, Riverside", "3 December 2026",
+                           "Process: Checks done in protected time", "Intermediate", "Agreed and under way"])
     assert "Page 1" in pages_of(pdf)[0]
 
     meta = PdfReader(io.BytesIO(pdf)).metadata
@@ -107,7 +114,7 @@ def test_a_psii_report_follows_the_nhs_england_template(session, world):
                     ("organisation", "No protected time")),
             finding("Not yet analysed"),
         ],
-        safety_actions=[action("Retune the dose alert", "Clinical system lead")],
+        safety_actions=[action(world.practice, "Retune the dose alert", "Clinical system lead")],
     )
     text = text_of(report_of(psii))
 
@@ -261,7 +268,7 @@ def test_markup_in_what_people_wrote_is_printed_as_written(session, world):
     aar = ResponseFactory(
         organisation=world.practice, state="in_review",
         record={"review": {"expected": nasty, "actual": "a < b", "difference": "x & y", "learned": "<unclosed"}},
-        safety_actions=[action(description=nasty, owner="<Owner & co>")],
+        safety_actions=[action(world.practice, description=nasty, owner="<Owner & co>")],
         findings=[finding("<i>finding", ("person", "& person"))],
     )
     text = text_of(report_of(aar))
@@ -273,7 +280,7 @@ def test_markup_in_what_people_wrote_is_printed_as_written(session, world):
 
 
 def test_the_action_table_repeats_its_header_on_each_page(session, world):
-    actions = [action(f"Safety action number {n} " + "with a long description " * 4, f"Owner {n}") for n in range(40)]
+    actions = [action(world.practice, f"Safety action number {n} " + "with a long description " * 4, f"Owner {n}") for n in range(40)]
     aar = ResponseFactory(organisation=world.practice, state="in_review", safety_actions=actions)
     pages = pages_of(report_of(aar))
 

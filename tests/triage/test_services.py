@@ -13,6 +13,7 @@ from psirf.responses.models import LearningResponse, ResponseMethod
 from psirf.triage import services
 from psirf.triage.services import Referral, TriageChoice, TriageError
 from psirf.workflow import definitions
+from psirf.workflow import definitions
 from tests.factories import SafetyEventFactory
 
 
@@ -21,7 +22,7 @@ def test_choosing_an_after_action_review_opens_it_in_its_first_state_with_a_due_
     with unit_of_work(session):
         response = services.decide(session, event, world.lead, TriageChoice.AFTER_ACTION_REVIEW, "Team available")
     assert response.state == "planning"
-    assert (response.workflow_name, response.workflow_version) == ("after_action_review", 1)
+    assert (response.workflow_name, response.workflow_version) == ("after_action_review", definitions.get("after_action_review").version)
     assert response.reference == f"LR-{date.today().year}-{response.id:06d}"
     assert response.due_on == date.today() + timedelta(days=42)
     assert event.learning_response_id == response.id and event.status == "learning_response"
