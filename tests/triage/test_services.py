@@ -13,7 +13,6 @@ from psirf.responses.models import LearningResponse, ResponseMethod
 from psirf.triage import services
 from psirf.triage.services import Referral, TriageChoice, TriageError
 from psirf.workflow import definitions
-from psirf.workflow import definitions
 from tests.factories import SafetyEventFactory
 
 
