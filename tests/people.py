@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pytest
 
 from psirf.accounts.models import Role
-from tests.factories import IcbFactory, PcnFactory, PracticeFactory, UserFactory
+from tests.factories import IcbFactory, PcnFactory, PracticeFactory, UserFactory, one_commit
 
 
 @dataclass
@@ -29,6 +29,11 @@ class World:
 
 
 def build_world() -> World:
+    with one_commit():
+        return _world()
+
+
+def _world() -> World:
     icb = IcbFactory(name="Test ICB", ods_code="QAA")
     pcn = PcnFactory(icb=icb, name="North PCN")
     other_pcn = PcnFactory(icb=icb, name="South PCN")

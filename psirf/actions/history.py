@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,6 +11,8 @@ from psirf import audit
 from psirf.accounts.models import User
 from psirf.actions.models import Effect, MeasureKind, SafetyAction, Strength
 from psirf.organisations.models import Organisation
+from psirf.responses.services import Change
+from psirf.responses.services import TimelineEntry as Entry
 from psirf.workflow import runner
 
 LABELS = {
@@ -21,22 +22,6 @@ LABELS = {
     "action:effect": "Whether it worked recorded",
 }
 NONE = "(none)"
-
-
-@dataclass
-class Change:
-    field: str
-    before: str
-    after: str
-
-
-@dataclass
-class Entry:
-    occurred_at: datetime
-    actor: str
-    action: str
-    changes: list[Change]
-    comment: str | None
 
 
 def _date(value) -> str:
