@@ -19,9 +19,9 @@ run: install graphviz
 
 test: install postgres chromium graphviz
 	$(MAKE) --no-print-directory lint
-	@# The two database runs are independent (their own files, database and queue names): one per core.
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
-	$(MAKE) --no-print-directory test-browser
+	@# The three runs share nothing (each has its own database files or database, and queue names),
+	@# and none keeps both cores busy alone: run them together, each printing when it is done.
+	$(MAKE) --no-print-directory -j3 --output-sync=target test-sqlite test-postgres test-browser
 
 lint: install
 	@echo "==> ruff"
