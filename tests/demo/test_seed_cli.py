@@ -29,6 +29,7 @@ def test_seeding_twice_adds_nothing_the_second_time(app, session):
     assert "Loaded 3,000 demo safety events" in first.output
     after_first = _counts(session)
     assert after_first["SafetyEvent"] == 3000
+    _the_demo_shares_learning_and_gathers_two_reviews_actions_into_a_pcn_plan(session)
 
     second = runner.invoke(args=["seed", "demo"])
     assert second.exit_code == 0, second.output
@@ -37,8 +38,8 @@ def test_seeding_twice_adds_nothing_the_second_time(app, session):
     assert _counts(session) == after_first
 
 
-def test_the_demo_shares_learning_and_gathers_two_reviews_actions_into_a_pcn_plan(app, session):
-    assert app.test_cli_runner().invoke(args=["seed", "demo"]).exit_code == 0
+def _the_demo_shares_learning_and_gathers_two_reviews_actions_into_a_pcn_plan(session):
+    """Checked within the test above: seeding costs seconds, on PostgreSQL most of ten."""
     entries = session.scalars(select(LibraryEntry).order_by(LibraryEntry.id)).all()
     assert {e.kind for e in entries} == {"response", "good_care"}
     assert {(e.audience_group_id is not None, e.audience_icb_id is not None) for e in entries} == {(True, True), (False, True)}
