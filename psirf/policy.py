@@ -61,6 +61,12 @@ def is_staff(user: User | None) -> bool:
     return bool(grants(user)) and user.kind == AccountKind.STAFF.value
 
 
+def require_staff(user: User | None, refusal: str) -> None:
+    """Pages for anyone working in the organisations (their own actions, the shared learning)."""
+    if not is_staff(user):
+        raise NotPermitted(refusal)
+
+
 # ---- scope: which organisations' casework a person sees --------------------------------
 
 

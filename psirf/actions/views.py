@@ -209,8 +209,7 @@ def _board(template: str, endpoint: str, board: boards.Board, status: str, today
 @bp.get("")
 @login_required
 def index():
-    if not policy.is_staff(current_user):
-        raise policy.NotPermitted("Safety actions are for staff.")
+    policy.require_staff(current_user, "Safety actions are for staff.")
     return render_template(
         "actions/index.html",
         organisations=boards.boards_for(db.session, current_user),
@@ -221,8 +220,7 @@ def index():
 @bp.get("/mine")
 @login_required
 def mine():
-    if not policy.is_staff(current_user):
-        raise policy.NotPermitted("Safety actions are for staff.")
+    policy.require_staff(current_user, "Safety actions are for staff.")
     today, status = _today(), boards.known_status(request.args.get("status"))
     board = boards.mine(db.session, current_user, status, today, request.args.get("after"),
                         current_app.config["PAGE_SIZE"])

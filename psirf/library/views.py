@@ -173,8 +173,7 @@ def share_good_care(event_id: int):
 @bp.get("")
 @login_required
 def index():
-    if not policy.is_staff(current_user):
-        raise policy.NotPermitted("The learning library is for staff of the organisations that share it.")
+    policy.require_staff(current_user, "The learning library is for staff of the organisations that share it.")
     filter_form = FilterForm(request.args)
     filters = filter_form.filters()
     page = services.listing(

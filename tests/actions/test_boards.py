@@ -7,13 +7,12 @@ import re
 from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import event
 
 from psirf import policy
 from psirf.accounts.models import Role
 from psirf.actions import boards
-from psirf.extensions import db
 from tests.factories import OrganisationFactory, ResponseFactory, SafetyActionFactory, UserFactory
+from tests.queries import counting_queries, queries_for
 
 TODAY = date.today()
 
@@ -95,13 +94,8 @@ def test_the_icb_view_counts_each_organisation_and_the_share_of_weaker_actions(s
     SafetyActionFactory(response=ResponseFactory(organisation=elsewhere))
 
     policy.grants(world.icb_quality)  # the person and their roles loaded first: only the summary is counted
-    statements = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
+    with counting_queries() as statements:
         summary = boards.icb_summary(session, world.icb_quality, TODAY)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
     assert len(statements) == 1 and "GROUP BY" in statements[0]
     by_name = {row.name: row for row in summary}
     assert set(by_name) == {"Riverside", "Southfields"}
@@ -162,17 +156,6 @@ def test_the_index_links_to_each_board_a_person_has(sign_in, world):
 # ---- no N+1 ---------------------------------------------------------------------------------------
 
 
-def _queries(client, url) -> int:
-    statements = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
-    return len(statements)
-
-
 @pytest.mark.parametrize("who, url", [
     ("lead", "/actions/mine"),
     ("panel", "/actions/organisations/{pcn}"),
@@ -194,6 +177,6 @@ def test_a_board_costs_the_same_queries_for_two_actions_as_for_twenty(app, sign_
                                 due_on=TODAY + timedelta(days=i - 5))
 
     make(2)
-    few = _queries(client, url)
+    few = queries_for(client, url)
     make(18)
-    assert _queries(client, url) == few
+    assert queries_for(client, url) == few

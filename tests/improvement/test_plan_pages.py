@@ -4,11 +4,10 @@ plan's priorities and good care, and reading progress over time; and who may do 
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from psirf.accounts.models import Role
 from psirf.audit import AuditRecord
@@ -17,6 +16,7 @@ from psirf.improvement.models import ImprovementPlan, MeasureReading, PlanItem
 from psirf.timeutil import utcnow
 from tests.factories import PracticeFactory, ResponseFactory, SafetyActionFactory, UserFactory
 from tests.improvement.helpers import date_fields, good_care_entry, make_plan, version_of
+from tests.queries import queries_for
 
 
 @pytest.fixture
@@ -340,24 +340,6 @@ def test_readings_are_shown_as_a_table_and_a_line_chart(session, sign_in, world)
 # ---- no N+1 on the list ----------------------------------------------------------------------------
 
 
-@contextmanager
-def counting_queries():
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-
-
-def queries_for(client, url) -> int:
-    with counting_queries() as statements:
-        assert client.get(url).status_code == 200
-    return len(statements)
 
 
 @pytest.mark.parametrize("who", ["panel", "icb_quality", "lead"])

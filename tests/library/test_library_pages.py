@@ -10,7 +10,7 @@ from psirf.accounts.models import Role
 from tests.engagement.factories import family_account
 from tests.factories import SafetyActionFactory, UserFactory
 from tests.library.helpers import NHS_NUMBER, PATIENT, closed_aar, entry
-from tests.web.test_query_counts import queries_for
+from tests.queries import queries_for
 
 
 def titles(client, **args) -> str:

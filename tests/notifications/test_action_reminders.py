@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from psirf.accounts.models import Role
 from psirf.db import unit_of_work
-from psirf.extensions import db
 from psirf.notifications.models import Notification, OutboxMessage
 from psirf.notifications.reminders import action_reminders, send_reminders
 from tests.factories import OrganisationFactory, ResponseFactory, SafetyActionFactory, UserFactory
+from tests.queries import counting_queries
 
 TODAY = date(2026, 3, 23)
 
@@ -105,16 +105,8 @@ def test_action_reminders_carry_references_never_names_or_what_was_written(world
 
 
 def _count_queries(session) -> int:
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with counting_queries() as statements:
         action_reminders(session, TODAY)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
     return len(statements)
 
 

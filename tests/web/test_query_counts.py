@@ -1,32 +1,10 @@
 """Lists cost the same number of queries however many rows they show: no N+1."""
 
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event
-
-from psirf.extensions import db
 from tests.factories import AfterActionReviewFactory, SafetyEventFactory
+from tests.queries import queries_for
 
 
-@contextmanager
-def counting_queries():
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-
-
-def queries_for(client, url):
-    with counting_queries() as statements:
-        assert client.get(url).status_code == 200
-    return len(statements)
 
 
 @pytest.mark.parametrize(
