@@ -82,6 +82,9 @@ def configure_blueprints(app: Flask) -> None:
     from psirf.improvement.views import bp as improvement_bp
     from psirf.library.views import bp as library_bp
     from psirf.organisations.views import bp as organisations_bp
+    from psirf.oversight.views import bp as dashboards_bp
+    from psirf.plans.views import bp as plans_bp
+    from psirf.plans.views import public_bp as public_plans_bp
     from psirf.responses.views import bp as responses_bp
     from psirf.responses.oversight_views import bp as oversight_bp
     from psirf.triage.views import bp as triage_bp
@@ -105,6 +108,9 @@ def configure_blueprints(app: Flask) -> None:
         actions_bp,
         library_bp,
         improvement_bp,
+        plans_bp,
+        public_plans_bp,
+        dashboards_bp,
     ):
         app.register_blueprint(bp)
     web_views.register_page_helpers(app)

@@ -1,4 +1,5 @@
-"""Flask commands: `flask --app app workflows check|show`, `users create-admin`, `seed`."""
+"""Flask commands: `flask --app app workflows check|show`, `counts check`, `reminders send`,
+`users create-admin`, `seed`."""
 
 from __future__ import annotations
 
@@ -65,8 +66,58 @@ def workflows_show(name: str, version: int | None):
     click.echo(mermaid(d))
 
 
+counts_cli = AppGroup("counts", help="Check the monthly event counts the dashboards and plans read.")
+
+
+@counts_cli.command("check")
+@click.option("--repair", is_flag=True, help="Rewrite the counts from the events.")
+def counts_check(repair: bool):
+    """Recompute the monthly event counts from the events and report any difference."""
+    from psirf.db import unit_of_work
+    from psirf.events import counts
+    from psirf.extensions import db
+
+    if repair:
+        with unit_of_work(db.session):
+            fixed = counts.repair(db.session)
+        click.echo(f"repaired: {fixed} count(s) differed")
+        return
+    found = counts.differences(db.session)
+    for key, stored, expected in found[:50]:
+        click.echo(f"differs  {key}: stored {stored}, events say {expected}")
+    if found:
+        raise click.ClickException(f"{len(found)} count(s) differ from the events; run with --repair")
+    click.echo("ok  the monthly event counts match the events")
+
+
+reminders_cli = AppGroup("reminders", help="Remind people of what is due and overdue.")
+
+
+@reminders_cli.command("send")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Act as if it were this day (YYYY-MM-DD).")
+def reminders_send(today):
+    """Notify owners of responses, actions, candour steps and plan reviews due or overdue. Meant for a
+    daily scheduler; each reminder is sent once, so running it twice sends nothing new."""
+    from flask import current_app
+
+    from psirf.db import unit_of_work
+    from psirf.extensions import db
+    from psirf.notifications.reminders import send_reminders
+    from psirf.timeutil import utcnow
+
+    with unit_of_work(db.session):
+        made = send_reminders(
+            db.session,
+            today=today.date() if today else utcnow().date(),
+            candour_working_days=int(current_app.config.get("CANDOUR_TARGET_WORKING_DAYS", 10)),
+        )
+    click.echo(f"{made} reminder(s) sent" if made else "Nothing new to remind anyone of.")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(workflows_cli)
+    app.cli.add_command(counts_cli)
+    app.cli.add_command(reminders_cli)
     from psirf.accounts.cli import users_cli
 
     app.cli.add_command(users_cli)

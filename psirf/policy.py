@@ -27,6 +27,14 @@ ACTION_OWNER = "action_owner"
 ACTION_LEAD = "action_lead"
 # Sees a safety action because it covers the owner's organisation; acts on nothing by it alone.
 OWNER_ORGANISATION = "owner_organisation"
+# Writes a PCN's or federation's PSIRF plan and submits it: the group's review panel.
+PLAN_AUTHOR = "plan_author"
+# Decides on a plan: a quality committee member of the group's ICB.
+PLAN_APPROVER = "plan_approver"
+# Reads a plan: its group's member services and the ICB's roles once it is submitted.
+PLAN_READER = "plan_reader"
+# Steps nobody takes by hand (a plan's review date passing, its successor coming into force).
+SYSTEM = "system"
 
 
 class Denied(Exception):
@@ -222,6 +230,14 @@ TRANSITION_RULES: dict[tuple[str, str], Role] = {
     ("safety_action", "complete"): ACTION_OWNER,
     ("safety_action", "reopen"): ACTION_OWNER,
     ("safety_action", "review"): ACTION_OWNER,
+    ("plan_approval", "submit"): PLAN_AUTHOR,
+    ("plan_approval", "start_review"): PLAN_APPROVER,
+    ("plan_approval", "request_changes"): PLAN_APPROVER,
+    ("plan_approval", "resubmit"): PLAN_AUTHOR,
+    ("plan_approval", "approve"): PLAN_APPROVER,
+    ("plan_approval", "publish"): PLAN_AUTHOR,
+    ("plan_approval", "mark_review_due"): SYSTEM,
+    ("plan_approval", "supersede"): SYSTEM,
 }
 
 
@@ -259,9 +275,13 @@ def require_response_visible(user, response) -> set:
 
 
 def _workflow_roles(user, subject) -> set:
-    """The roles `user` holds over anything a workflow runs: a response or a safety action."""
+    """The roles `user` holds over anything a workflow runs: a response, a safety action or a plan."""
+    if user is SYSTEM_ACTOR:
+        return {SYSTEM}
     if subject.workflow_name == "safety_action":
         return require_action_visible(user, subject)
+    if subject.workflow_name == "plan_approval":
+        return require_plan_visible(user, subject)
     return require_response_visible(user, subject)
 
 
@@ -425,6 +445,114 @@ def may_start_thematic_review(user, organisation: Organisation) -> bool:
     return Role.REVIEW_PANEL_MEMBER in roles_covering(user, organisation) and organisation.kind_enum.is_group
 
 
+# ---- PSIRF plans --------------------------------------------------------------------------------
+
+
+class _System:
+    """Who takes the steps nobody takes by hand; audit records show no person for them."""
+
+    id = None
+    name = "The system"
+    is_authenticated = False
+    is_active = False
+    roles: list = []
+
+
+SYSTEM_ACTOR = _System()
+
+
+def plan_roles(user, plan) -> set:
+    """The group's panel writes it; its member services read it; the group's ICB reads it once it
+    has been submitted, and its quality committee decides on it. Another ICB never sees it here
+    (a published plan has a public link for everyone)."""
+    roles: set = set()
+    group = plan.organisation
+    for grant in grants(user):
+        if grant.role is Role.REVIEW_PANEL_MEMBER and grant.organisation_id == group.id:
+            roles |= {PLAN_AUTHOR, PLAN_READER}
+        elif grant.role in ICB_ROLES and grant.organisation_id == group.icb_id and plan.revision > 0:
+            roles.add(PLAN_READER)
+            if grant.role is Role.ICB_QUALITY_COMMITTEE:
+                roles.add(PLAN_APPROVER)
+        elif grant.role in OWN_ORGANISATION_ROLES and any(m.id == grant.organisation_id for m in group.members):
+            roles.add(PLAN_READER)
+    return roles
+
+
+def require_plan_visible(user, plan) -> set:
+    roles = plan_roles(user, plan)
+    if not roles:
+        raise NotVisible("Page not found")
+    return roles
+
+
+def may_edit_plan(user, plan, acting_role: str | None) -> bool:
+    return acting_role == PLAN_AUTHOR and PLAN_AUTHOR in plan_roles(user, plan)
+
+
+def plan_groups(user) -> list[int]:
+    """The groups whose plans `user` writes: their review panels."""
+    return [g.organisation_id for g in grants(user) if g.role is Role.REVIEW_PANEL_MEMBER]
+
+
+def plan_scope(user, plan_model) -> ColumnElement[bool]:
+    """SQL: the plans `user` sees (the same rule as plan_roles)."""
+    conditions = []
+    for grant in grants(user):
+        if grant.role is Role.REVIEW_PANEL_MEMBER:
+            conditions.append(plan_model.organisation_id == grant.organisation_id)
+        elif grant.role in ICB_ROLES:
+            in_icb = select(Organisation.id).where(Organisation.icb_id == grant.organisation_id)
+            conditions.append((plan_model.organisation_id.in_(in_icb)) & (plan_model.revision > 0))
+        elif grant.role in OWN_ORGANISATION_ROLES:
+            groups = select(OrganisationMembership.group_id).where(
+                OrganisationMembership.member_id == grant.organisation_id
+            )
+            conditions.append(plan_model.organisation_id.in_(groups))
+    return or_(*conditions) if conditions else false()
+
+
+def require_plan_author(user, group: Organisation) -> None:
+    """Generating a new plan: the group's review panel only."""
+    if group.id in plan_groups(user):
+        return
+    members = {m.id for m in group.members}
+    reads = any(
+        (g.role in OWN_ORGANISATION_ROLES and g.organisation_id in members)
+        or (g.role in ICB_ROLES and g.organisation_id == group.icb_id)
+        for g in grants(user)
+    )
+    if reads:
+        raise NotPermitted("Only the review panel of a PCN or federation writes its PSIRF plan.")
+    raise NotVisible("Page not found")
+
+
+# ---- oversight dashboards ---------------------------------------------------------------------
+
+
+def oversight_groups(user) -> list[int]:
+    """The PCNs and federations whose panel dashboard `user` sees as a member of their panel."""
+    return [g.organisation_id for g in grants(user) if g.role is Role.REVIEW_PANEL_MEMBER]
+
+
+def require_group_oversight(user, group: Organisation) -> None:
+    """A PCN's or federation's dashboard: its review panel, and its ICB's roles."""
+    if not group.kind_enum.is_group:
+        raise NotVisible("Page not found")
+    if group.id in oversight_groups(user):
+        return
+    if any(g.role in ICB_ROLES and g.organisation_id == group.icb_id for g in grants(user)):
+        return
+    if roles_covering(user, group) or any(g.organisation_id == group.icb_id for g in grants(user)):
+        raise NotPermitted("Only the review panel and the ICB see this dashboard.")
+    raise NotVisible("Page not found")
+
+
+def oversight_icbs(user) -> list[int]:
+    """The ICBs whose dashboard `user` sees: its quality committee and patient safety specialists."""
+    return [g.organisation_id for g in grants(user) if g.role in ICB_ROLES]
+
+
 # ---- administration ----------------------------------------------------------------------
 
 
@@ -453,7 +581,9 @@ def require_administers(user, organisation: Organisation) -> None:
 FAMILY_ENDPOINTS = frozenset({
     "accounts.sign_in", "accounts.sign_out", "static", "web.home", "web.assets", "web.accessibility", "web.healthz",
 })
-FAMILY_ENDPOINT_PREFIXES = ("family.", "family_join.", "notifications.", "events_public.", "events_follow.")
+FAMILY_ENDPOINT_PREFIXES = (
+    "family.", "family_join.", "notifications.", "events_public.", "events_follow.", "plans_public.",
+)
 
 
 def is_family(user) -> bool:

@@ -4,10 +4,12 @@ from psirf.accounts import models as accounts  # noqa: F401
 from psirf.actions import models as actions  # noqa: F401
 from psirf.audit import AuditRecord  # noqa: F401
 from psirf.engagement import models as engagement  # noqa: F401
+from psirf.events import counts as event_counts  # noqa: F401  (and the listener that keeps them)
 from psirf.events import models as events  # noqa: F401
 from psirf.improvement import models as improvement  # noqa: F401
 from psirf.learning import models as learning  # noqa: F401
 from psirf.library import models as library  # noqa: F401
 from psirf.notifications import models as notifications  # noqa: F401
 from psirf.organisations import models as organisations  # noqa: F401
+from psirf.plans import models as plans  # noqa: F401
 from psirf.responses import models as responses  # noqa: F401

@@ -11,6 +11,7 @@ import re
 import shutil
 import tempfile
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -110,6 +111,33 @@ def database():
         yield from _sqlite_database()
 
 
+@pytest.fixture(scope="session")
+def seeded_demo():
+    """The whole demo, loaded once by `flask seed demo` into a database of its own (seeding takes
+    seconds, most of ten on PostgreSQL): yields (database URL, what the first seeding printed).
+    Tests that read it must leave it as they found it."""
+    databases = _postgres_database() if BACKEND == "postgres" else _sqlite_database()
+    url = next(databases)()
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+    with app.app_context():
+        seeded = app.test_cli_runner().invoke(args=["seed", "demo"])
+        assert seeded.exit_code == 0, seeded.output
+        db.session.remove()
+        db.engine.dispose()
+    yield url, seeded.output
+    next(databases, None)
+
+
+@contextmanager
+def demo_app(seeded_demo, **settings):
+    """An app on the seeded demo's database, inside its app context."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": seeded_demo[0], "TESTING": True, **settings})
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
 def _sqlite_database():
     # In memory-backed /dev/shm where there is one: every factory commits, and each commit would sync a disk.
     shm = Path("/dev/shm")
@@ -187,8 +215,9 @@ class IsolatedClient(FlaskClient):
             return super().open(*args, **kwargs)
 
 
-@pytest.fixture
-def app(database):
+@contextmanager
+def running_app(database):
+    """An app on an emptied test database, inside its app context, for as long as the block runs."""
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": database(),
@@ -202,6 +231,12 @@ def app(database):
         yield app
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(database):
+    with running_app(database) as app:
+        yield app
 
 
 @pytest.fixture

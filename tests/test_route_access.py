@@ -20,10 +20,11 @@ from psirf.timeutil import utcnow
 from tests.factories import AfterActionReviewFactory, ResponseFactory, SafetyActionFactory, SafetyEventFactory
 from tests.improvement.helpers import make_plan
 from tests.library.helpers import entry as library_entry
+from tests.plans.factories import PlanFactory
 from tests.people import build_world
 
 # Open to everyone by design: the start page, sign-in, assets, health and the public report form.
-PUBLIC_PREFIXES = ("events_public.", "events_follow.", "family_join.")
+PUBLIC_PREFIXES = ("events_public.", "events_follow.", "family_join.", "plans_public.")
 PUBLIC = {"static", "web.home", "web.healthz", "web.assets", "web.accessibility", "accounts.sign_in", "accounts.sign_out"}
 
 
@@ -48,7 +49,48 @@ ACTION_REFUSED = {**OUTSIDERS, "reporter": 404, "admin": 404, "panel": 403, "icb
 # A PCN's improvement plan: its member practice's lead and the ICB read it; neither changes it.
 PLAN_REFUSED = {**OUTSIDERS, "reporter": 404, "admin": 404, "lead": 403, "icb_quality": 403, "icb_specialist": 403}
 
+# A PCN's draft PSIRF plan: its panel writes it, its member practice's lead reads it, and the ICB
+# does not see it until it is submitted.
+PSIRF_PLAN_REFUSED = {**OUTSIDERS, "reporter": 404, "admin": 404, "icb_quality": 404, "lead": 403}
+# Dashboards: a PCN's for its panel and its ICB; the ICB's for the ICB's roles.
+GROUP_DASHBOARD_REFUSED = {"other_panel": 404, "outsider_icb_quality": 404, "lead": 404, "reporter": 404, "admin": 403}
+ICB_DASHBOARD_REFUSED = {"lead": 403, "panel": 403, "reporter": 403, "admin": 403}
+
+
+def _plan_url(path: str = "") -> Callable[[dict], str]:
+    return lambda o: f"/plans/{o['psirf_plan'].id}{path}"
+
+
 ROUTES: dict[str, Case] = {
+    "plans.index": Case("GET", lambda o: "/plans", ("lead", 200), {"reporter": 403, "admin": 403}),
+    "plans.new": Case("GET", lambda o: "/plans/new", ("panel", 200),
+                      {"lead": 403, "icb_quality": 403, "reporter": 403, "admin": 403}),
+    "plans.show": Case("GET", _plan_url(), ("lead", 200), {**PSIRF_PLAN_REFUSED, "lead": 200}),
+    "plans.read": Case("GET", _plan_url("/document"), ("lead", 200), {**OUTSIDERS, "icb_quality": 404, "reporter": 404}),
+    "plans.pdf": Case("GET", _plan_url("/plan.pdf"), ("panel", 200), {**OUTSIDERS, "icb_quality": 404, "reporter": 404}),
+    "plans.compare": Case("GET", _plan_url("/compare"), ("lead", 200), {**OUTSIDERS, "icb_quality": 404}),
+    "plans.edit": Case("GET", _plan_url("/edit"), ("panel", 200), PSIRF_PLAN_REFUSED),
+    "plans.save_text": Case("POST", _plan_url("/sections/introduction"), ("panel", 400), PSIRF_PLAN_REFUSED),
+    "plans.save_involved": Case("POST", _plan_url("/involved"), ("panel", 400), PSIRF_PLAN_REFUSED),
+    "plans.save_control": Case("POST", _plan_url("/control"), ("panel", 400), PSIRF_PLAN_REFUSED),
+    "plans.save_sources": Case("POST", _plan_url("/sources"), ("panel", 400), PSIRF_PLAN_REFUSED),
+    "plans.save_leads": Case("POST", _plan_url("/leads"), ("panel", 400), PSIRF_PLAN_REFUSED),
+    "plans.add_priority": Case("POST", _plan_url("/priorities"), ("panel", 400), PSIRF_PLAN_REFUSED),
+    "plans.update_priority": Case("POST", _plan_url("/priorities/high_risk_medicines"), ("panel", 400), PSIRF_PLAN_REFUSED),
+    "plans.remove_priority": Case("POST", _plan_url("/priorities/high_risk_medicines/remove"), ("panel", 400),
+                                  PSIRF_PLAN_REFUSED),
+    "plans.fire": Case("POST", _plan_url("/transitions/submit"), ("panel", 400), PSIRF_PLAN_REFUSED),
+    # Only a quality committee member of the plan's own ICB records the decision.
+    "plans.decide": Case("POST", lambda o: f"/plans/{o['plan_in_review'].id}/decision", ("icb_quality", 400),
+                         {**OUTSIDERS, "reporter": 404, "admin": 404, "panel": 403, "lead": 403, "icb_specialist": 403}),
+    "dashboards.index": Case("GET", lambda o: "/dashboards", ("panel", 302), {"lead": 403, "reporter": 403, "admin": 403}),
+    "dashboards.group_page": Case("GET", lambda o: f"/dashboards/groups/{o['world'].pcn.id}", ("panel", 200),
+                                  GROUP_DASHBOARD_REFUSED),
+    "dashboards.group_csv": Case("GET", lambda o: f"/dashboards/groups/{o['world'].pcn.id}.csv?table=themes",
+                                 ("icb_quality", 200), GROUP_DASHBOARD_REFUSED),
+    "dashboards.icb_page": Case("GET", lambda o: "/dashboards/icb", ("icb_quality", 200), ICB_DASHBOARD_REFUSED),
+    "dashboards.icb_csv": Case("GET", lambda o: "/dashboards/icb.csv?table=spc", ("icb_specialist", 200),
+                               ICB_DASHBOARD_REFUSED),
     # Everyone signed in has their own notifications, family accounts too (whose notification it is
     # is decided inside: tests/notifications/test_pages.py). The development outbox: administrators.
     "notifications.index": Case("GET", lambda o: "/notifications", ("family", 200)),
@@ -179,7 +221,7 @@ ROUTES: dict[str, Case] = {
                          {**OUTSIDERS, "icb_quality": 404, "admin": 404, "family": 404}),
     # Widening an entry to the whole ICB: the publishing organisation's lead. The lead goes first, so
     # by the refusals it is ICB-wide: readers in the ICB are refused the change, not the entry.
-    "library.widen_to_icb": Case("POST", lambda o: f"/library/{o['library_entry'].id}/icb", ("lead", 302),
+    "library.widen_to_icb": Case("POST", lambda o: f"/library/{o['entry_to_widen'].id}/icb", ("lead", 302),
                                  {"outsider_icb_quality": 404, "family": 404, "other_lead": 403, "other_panel": 403,
                                   "panel": 403, "reporter": 403, "icb_quality": 403, "admin": 403}),
     "library.share_response": Case("GET", lambda o: f"/library/share/responses/{o['closed_aar'].id}", ("lead", 200),
@@ -208,8 +250,7 @@ def test_every_route_is_in_the_table(app):
     assert set(ROUTES) - registered == set(), "these routes no longer exist"
 
 
-@pytest.fixture
-def objects(app):
+def _objects():
     from psirf.accounts.models import Role
     from tests.factories import IcbFactory, UserFactory
 
@@ -225,6 +266,8 @@ def objects(app):
     db.session.commit()
     return {
         "world": world,
+        "psirf_plan": PlanFactory(organisation=world.pcn, created_by=world.panel),
+        "plan_in_review": PlanFactory(organisation=world.pcn, created_by=world.panel, state="under_review", revision=1),
         "event": SafetyEventFactory(organisation=world.practice, status="awaiting_triage"),
         "target": UserFactory(role=(Role.REPORTER, world.practice)),
         "own_event": SafetyEventFactory(organisation=world.practice, reporter_user_id=world.reporter.id),
@@ -234,6 +277,7 @@ def objects(app):
         "closed_aar": AfterActionReviewFactory(organisation=world.practice, state="closed", closed_at=utcnow()),
         "good_care_event": SafetyEventFactory(organisation=world.practice, record_type="good_care"),
         "library_entry": library_entry(world.practice, world.lead),
+        "entry_to_widen": library_entry(world.practice, world.lead),
         "affected": affected,
         "question": question,
         "family_person": family_person,
@@ -260,16 +304,45 @@ def objects(app):
     }
 
 
+@pytest.fixture
+def objects(app):
+    """The table's objects in a test's own database (tests/engagement/test_family_pages.py)."""
+    return _objects()
+
+
+@pytest.fixture(scope="module")
+def shared(database):
+    """One database, one set of objects and one signed-in client per person for the whole table:
+    no case changes what another reads (the few that change something have objects of their own)."""
+    from tests.conftest import running_app
+    from tests.factories import TEST_PASSWORD
+
+    with running_app(database) as app:
+        objects = _objects()
+        clients: dict = {}
+
+        def signed_in(who: str):
+            if who not in clients:
+                clients[who] = app.test_client()
+                user = objects["people"][who]
+                answer = clients[who].post("/sign-in", data={"email": user.email, "password": TEST_PASSWORD})
+                assert answer.status_code == 302, f"{who} could not sign in"
+            return clients[who]
+
+        yield app, objects, signed_in
+
+
 def _request(client, case: Case, objects):
     return client.open(case.url(objects), method=case.method, data={} if case.method == "POST" else None)
 
 
 @pytest.mark.parametrize("endpoint", sorted(ROUTES))
-def test_the_route_refuses_everyone_it_must(endpoint, app, objects, sign_in):
+def test_the_route_refuses_everyone_it_must(endpoint, shared):
+    app, objects, sign_in = shared
     case = ROUTES[endpoint]
     who, status = case.allowed
-    assert _request(sign_in(objects["people"][who]), case, objects).status_code == status, f"{who} should get {status}"
+    assert _request(sign_in(who), case, objects).status_code == status, f"{who} should get {status}"
     assert _request(app.test_client(), case, objects).status_code == NOT_SIGNED_IN
     for who, expected in case.refused.items():
-        got = _request(sign_in(objects["people"][who]), case, objects).status_code
+        got = _request(sign_in(who), case, objects).status_code
         assert got == expected, f"{endpoint}: {who} got {got}, expected {expected}"

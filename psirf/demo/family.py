@@ -69,7 +69,7 @@ def load_family(session: Session, now: datetime | None = None) -> bool:
 
     audits: list[tuple] = []
     opened = at(0, 1)
-    recommendation = recommendation_for(event, opened.date())
+    recommendation = recommendation_for(session, event, opened.date())
     definition = definitions.get("psii")
     response = LearningResponse(method=ResponseMethod.PSII.value, organisation_id=practice.id, lead_id=lead.id,
                                 created_at=opened, updated_at=opened, record={

@@ -15,28 +15,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Callable, Iterable, Sequence
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-NHS_BLUE = "#005eb8"
-NHS_BLACK = "#212b32"
-NHS_GREY_4 = "#d8dde0"
-NHS_WHITE = "#ffffff"
-FONT = "Frutiger W01, Arial, sans-serif"
+from psirf.web.svg import NHS_BLACK, NHS_BLUE, NHS_WHITE, format_number  # noqa: F401  (format_number: re-exported)
+from psirf.web.svg import opening, value_axis
+from psirf.web.svg import scale as _scale
+from psirf.web.svg import text as _text
 
 WIDTH, HEIGHT = 640, 320
 LEFT, RIGHT, TOP, BOTTOM = 64, 24, 24, 72  # room for the axis labels and their titles
 
 
 # ---- numbers as people write them ---------------------------------------------------------------
-
-
-def format_number(value: float | int | None) -> str:
-    """12.0 -> "12", 4.25 -> "4.25", 1234567 -> "1,234,567"."""
-    if value is None:
-        return ""
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.4f}".rstrip("0").rstrip(".")
 
 
 def percent(part: int, whole: int) -> int | None:
@@ -108,39 +98,6 @@ def monthly_progress(
 # ---- charts -------------------------------------------------------------------------------------
 
 
-def _nice_step(span: float, ticks: int = 5) -> float:
-    raw = span / ticks if span > 0 else 1
-    magnitude = 10 ** math.floor(math.log10(raw))
-    for multiple in (1, 2, 2.5, 5, 10):
-        if raw <= multiple * magnitude:
-            return multiple * magnitude
-    return 10 * magnitude
-
-
-def _scale(values: Sequence[float], max_value: float | None, min_value: float | None) -> tuple[float, float, float]:
-    """(bottom, top, step) of the value axis: from zero (or below, for negative values) to a round top."""
-    low = min_value if min_value is not None else min([0.0, *values])
-    high = max_value if max_value is not None else max([0.0, *values])
-    if high <= low:
-        high = low + 1
-    step = _nice_step(high - low)
-    if max_value is None:
-        high = math.ceil(high / step) * step
-    if min_value is None:
-        low = math.floor(low / step) * step
-    return low, high, step
-
-
-def _text(x: float, y: float, content: str, anchor: str = "middle", size: int = 14, weight: str | None = None,
-          transform: str | None = None) -> str:
-    extra = f' font-weight="{weight}"' if weight else ""
-    extra += f' transform="{transform}"' if transform else ""
-    return (
-        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-family="{FONT}" font-size="{size}" '
-        f'fill="{NHS_BLACK}"{extra}>{escape(content)}</text>'
-    )
-
-
 def chart(
     points: Sequence[tuple[str, float | None]],
     *,
@@ -179,27 +136,9 @@ def chart(
         v = min(max(v, low), high)
         return TOP + plot_h * (1 - (v - low) / (high - low))
 
-    title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="psirf-chart" id="{escape(chart_id)}" role="img" '
-        f'aria-labelledby="{escape(title_id)} {escape(desc_id)}" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" '
-        f'preserveAspectRatio="xMinYMin meet" focusable="false">',
-        f'<title id="{escape(title_id)}">{escape(title)}</title>',
-        f'<desc id="{escape(desc_id)}">{escape(description)}</desc>',
-        f'<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" fill="{NHS_WHITE}"/>',
-    ]
-    # The value axis: grid lines (decoration) and their numbers.
-    tick, ticks = low, 0
-    while tick <= high + step / 1000 and ticks < 50:
-        y = y_of(tick)
-        parts.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" stroke="{NHS_GREY_4}" stroke-width="1"/>')
-        parts.append(_text(LEFT - 8, y + 5, tick_text(tick), anchor="end", size=13))
-        tick += step
-        ticks += 1
-    parts.append(f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{TOP + plot_h}" stroke="{NHS_BLACK}" stroke-width="1"/>')
-    parts.append(
-        f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{WIDTH - RIGHT}" y2="{TOP + plot_h}" stroke="{NHS_BLACK}" stroke-width="1"/>'
-    )
+    parts = opening(chart_id, title, description, WIDTH, HEIGHT)
+    parts += value_axis(low, high, step, y_of, left=LEFT, right=WIDTH - RIGHT, top=TOP, bottom=TOP + plot_h,
+                        tick_text=tick_text)
     # Category labels: every one when they fit, else evenly thinned (the table has them all).
     every = max(1, math.ceil(len(points) / 12))
     for i, (label, _) in enumerate(points):

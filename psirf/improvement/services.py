@@ -25,7 +25,8 @@ from psirf.organisations.models import Organisation, OrganisationMembership
 from psirf.responses.models import LearningResponse
 from psirf.responses.services import ResponseError
 from psirf.timeutil import utcnow
-from psirf.triage.recommend import LocalPriority, load_local_focus
+from psirf.plans.services import local_focus_for
+from psirf.triage.recommend import LocalFocus
 from psirf.web.pagination import Page, keyset_page
 from psirf.workflow.runner import ChangedBySomeoneElse
 
@@ -228,10 +229,10 @@ def remove_action(session: Session, user, plan: ImprovementPlan, action_id: int,
 # ---- priorities and good care --------------------------------------------------------------------
 
 
-def priorities() -> tuple[LocalPriority, ...]:
-    """The local priorities in force. Until an organisation's own PSIRF plan is approved (a later
-    issue), that is the default local focus triage uses (seed/local_focus.yaml)."""
-    return load_local_focus().priorities
+def priorities(session: Session, plan: ImprovementPlan) -> LocalFocus:
+    """The local priorities in force for the plan's organisation: its PSIRF plan's, as triage
+    follows them, or the default local focus until one is in force."""
+    return local_focus_for(session, plan.organisation)
 
 
 def good_care_entries(session: Session, user, plan: ImprovementPlan, limit: int = OFFER_LIMIT) -> list[LibraryEntry]:
@@ -250,7 +251,7 @@ def add_item(session: Session, user, plan: ImprovementPlan, kind: str, source: s
     _check(user, plan, expected_version)
     source = (source or "").strip()
     if kind == ItemKind.PRIORITY.value:
-        priority = next((p for p in priorities() if p.key == source), None)
+        priority = next((p for p in priorities(session, plan).priorities if p.key == source), None)
         if priority is None:
             raise ResponseError("source", "Choose one of the priorities in the PSIRF plan")
         item = PlanItem(kind=kind, source_key=priority.key, text=priority.label)

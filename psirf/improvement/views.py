@@ -101,6 +101,7 @@ def _render(plan, status: int = 200, posted: dict | None = None, refused: str | 
     months = services.progress_by_month(db.session, plan)
     readings = plan.readings
     taken = {(i.kind, i.source_key) for i in plan.items}
+    focus = services.priorities(db.session, plan)
     return (
         render_template(
             "improvement/show.html",
@@ -115,7 +116,8 @@ def _render(plan, status: int = 200, posted: dict | None = None, refused: str | 
             headline=services.headline(plan),
             may_see_response={a.id: bool(policy.response_roles(current_user, a.response)) for a in plan.actions},
             state_label=lambda a: runner.definition_of(a).state(a.state).label,
-            priorities=[p for p in services.priorities() if (ItemKind.PRIORITY.value, p.key) not in taken],
+            priorities=[p for p in focus.priorities if (ItemKind.PRIORITY.value, p.key) not in taken],
+            priority_source=focus.source,
             priority_items=[i for i in plan.items if i.kind == ItemKind.PRIORITY.value],
             good_care_items=[i for i in plan.items if i.kind == ItemKind.GOOD_CARE.value],
             good_care=services.good_care_entries(db.session, current_user, plan) if manage else [],

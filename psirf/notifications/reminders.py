@@ -1,6 +1,6 @@
 """Reminders of steps due and overdue: plain functions over a session, run by the periodic task.
 
-Three kinds, each sent once per person (a `dedupe_key` names the thing, its phase and its date, so a
+Four kinds, each sent once per person (a `dedupe_key` names the thing, its phase and its date, so a
 moved date - an agreed extension, a corrected confirmation - earns a fresh reminder):
 
 - a learning response due within `timeliness.SOON_DAYS`, or past its due date. It goes to the
@@ -14,6 +14,10 @@ moved date - an agreed extension, a corrected confirmation - earns a fresh remin
   and a completed one whose review date has come ("did it work?"). It goes to the action's owner
   when they have an active account, else to the patient safety leads of the owner's organisation.
   An action still being written is not yet its owner's, so it reminds nobody.
+- a PSIRF plan whose review is due (or past its review date) goes to its PCN's or federation's
+  review panel, who write the next one; a plan submitted or resubmitted to the ICB and not yet
+  under review goes to the ICB's quality committee members. Before the reminders are made, plans
+  whose review date is near move to "review due" (psirf/plans/services.py mark_reviews_due).
 
 Everything is read with a fixed handful of queries however many rows match; only the new
 notifications are written one by one. Titles and bodies carry references, never names or NHS
@@ -35,6 +39,7 @@ from psirf.engagement.candour import CANDOUR_STEP_FIELDS, add_working_days
 from psirf.engagement.models import AffectedPerson, CandourDecision, CandourRecord, PersonKind
 from psirf.notifications.models import Notification, NotificationKind
 from psirf.notifications.services import notify
+from psirf.organisations.models import Organisation
 from psirf.responses.models import LearningResponse, ResponseMethod
 from psirf.responses.timeliness import SOON_DAYS, format_date
 
@@ -264,6 +269,48 @@ def action_reminders(session: Session, today: date) -> list[Reminder]:
     return reminders
 
 
+# ---- PSIRF plans: reviews due, and plans waiting for the ICB ---------------------------------------
+
+
+def plan_reminders(session: Session, today: date) -> list[Reminder]:
+    from psirf.plans.models import PsirfPlan
+
+    panel = (
+        select(PsirfPlan, User)
+        .join(RoleAssignment, RoleAssignment.organisation_id == PsirfPlan.organisation_id)
+        .join(User, User.id == RoleAssignment.user_id)
+        .where(PsirfPlan.state == "review_due", RoleAssignment.role == Role.REVIEW_PANEL_MEMBER.value,
+               User.active.is_(True))
+    )
+    group = aliased(Organisation)
+    committee = (
+        select(PsirfPlan, User)
+        .join(group, group.id == PsirfPlan.organisation_id)
+        .join(RoleAssignment, RoleAssignment.organisation_id == group.icb_id)
+        .join(User, User.id == RoleAssignment.user_id)
+        .where(PsirfPlan.state.in_(("submitted", "resubmitted")),
+               RoleAssignment.role == Role.ICB_QUALITY_COMMITTEE.value, User.active.is_(True))
+    )
+    reminders = []
+    for plan, user in session.execute(panel):
+        overdue = plan.review_on < today
+        phase = "review_overdue" if overdue else "review_due"
+        title = (f"The PSIRF plan for {plan.organisation.name} was due for review on {format_date(plan.review_on)}"
+                 if overdue else
+                 f"The PSIRF plan for {plan.organisation.name} is due for review by {format_date(plan.review_on)}")
+        reminders.append(Reminder(
+            user, NotificationKind.STEP_OVERDUE if overdue else NotificationKind.STEP_DUE, title,
+            "Generate the next plan from your latest insight and submit it to the ICB, so it is approved before this one ends.",
+            f"/plans/{plan.id}", f"remind:plan:{plan.id}:{plan.review_on.isoformat()}:{phase}:u{user.id}"))
+    for plan, user in session.execute(committee):
+        reminders.append(Reminder(
+            user, NotificationKind.STEP_DUE,
+            f"The PSIRF plan for {plan.organisation.name} (version {plan.version_label}) is waiting for the quality committee",
+            "Start the committee's review, then approve the plan or request changes.",
+            f"/plans/{plan.id}", f"remind:plan:{plan.id}:r{plan.revision}:awaiting:u{user.id}"))
+    return reminders
+
+
 # ---- sending them, once each ---------------------------------------------------------------------
 
 
@@ -280,10 +327,14 @@ def send_reminders(session: Session, *, today: date, candour_working_days: int) 
 
     Call inside a unit of work. Returns how many notifications were made.
     """
+    from psirf.plans.services import mark_reviews_due
+
+    mark_reviews_due(session, today)
     reminders = (
         response_reminders(session, today)
         + candour_reminders(session, today, candour_working_days)
         + action_reminders(session, today)
+        + plan_reminders(session, today)
     )
     done = _already_sent(session, [r.dedupe_key for r in reminders])
     made = 0

@@ -8,8 +8,9 @@ this order, as PSIRF asks:
    Mental Capacity Act applied -> a patient safety incident investigation (PSII). Otherwise a
    referral-out flag -> "referral", naming the body. A PSII row wins over a referral row; every
    matching row is named in the reasons.
-2. Local priorities: until PSIRF plans exist, the default local focus in seed/local_focus.yaml.
-   The first priority that matches gives its planned method. A planned thematic review becomes
+2. Local priorities: those of the PSIRF plan in force for the event's PCN or federation
+   (psirf/plans/services.py local_focus_for), or until one is approved the default local focus in
+   seed/local_focus.yaml. The first priority that matches gives its planned method. A planned thematic review becomes
    "no further response, kept for insight" at triage, because a thematic review is started
    from a set of events, not from one.
 3. Learning potential, a deliberately simple heuristic (harm is an input, not the decider):
@@ -128,13 +129,15 @@ class LocalPriority:
 class LocalFocus:
     priorities: tuple[LocalPriority, ...]
     swarm_within_days: int = 7
+    # Where the priorities come from, as the reasons say it.
+    source: str = PENDING_PLAN
 
 
 class LocalFocusError(ValueError):
     """The local focus file is wrong; the message says where."""
 
 
-def parse_local_focus(data: dict, source: str) -> LocalFocus:
+def parse_local_focus(data: dict, source: str, label: str = PENDING_PLAN) -> LocalFocus:
     methods = {m.value for m in ResponseMethod}
     themes = {t.value for t in Theme}
     record_types = {r.value for r in RecordType}
@@ -165,7 +168,7 @@ def parse_local_focus(data: dict, source: str) -> LocalFocus:
             )
         )
     learning = (data or {}).get("learning_potential") or {}
-    return LocalFocus(tuple(priorities), int(learning.get("swarm_within_days", 7)))
+    return LocalFocus(tuple(priorities), int(learning.get("swarm_within_days", 7)), label)
 
 
 @lru_cache(maxsize=4)
@@ -227,7 +230,7 @@ def _local(event, focus: LocalFocus) -> Recommendation | None:
     priority = next((p for p in focus.priorities if p.matches(event)), None)
     if priority is None:
         return None
-    reasons = [f"Local priority ({PENDING_PLAN}): {priority.label}. Planned response: {method_label(priority.method)}."]
+    reasons = [f"Local priority ({focus.source}): {priority.label}. Planned response: {method_label(priority.method)}."]
     if priority.why:
         reasons.append(priority.why)
     method, planned = priority.method, None

@@ -12,6 +12,7 @@ from psirf import audit, policy
 from psirf.events import feedback
 from psirf.events.models import EventStatus, SafetyEvent
 from psirf.labels import LabelledEnum
+from psirf.plans.services import local_focus_for
 from psirf.responses import services as responses
 from psirf.responses.models import LearningResponse, ResponseMethod
 from psirf.timeutil import utcnow
@@ -88,10 +89,19 @@ def queue(session: Session, user, filters: QueueFilters, cursor: str | None, siz
     return keyset_page(session, stmt, SafetyEvent, cursor, size)
 
 
-def recommendation_for(event: SafetyEvent, today: date | None = None) -> Recommendation:
-    """What triage recommends for `event`: national requirements, then local priorities, then
-    learning potential (see psirf.triage.recommend)."""
-    return recommend(event, today=today)
+def recommendation_for(session: Session, event: SafetyEvent, today: date | None = None) -> Recommendation:
+    """What triage recommends for `event`: national requirements, then the local priorities of the
+    PSIRF plan in force for its PCN or federation, then learning potential (psirf.triage.recommend)."""
+    return recommend(event, today=today, focus=local_focus_for(session, event.organisation))
+
+
+def recommendations_for(session: Session, events: list[SafetyEvent]) -> dict[int, Recommendation]:
+    """A queue page's recommendations: each organisation's plan is read once, not once per event."""
+    focus = {}
+    for event in events:
+        if event.organisation_id not in focus:
+            focus[event.organisation_id] = local_focus_for(session, event.organisation)
+    return {event.id: recommend(event, focus=focus[event.organisation_id]) for event in events}
 
 
 def national_flags_label(keys) -> str:
@@ -165,7 +175,7 @@ def decide(
         raise TriageError("rationale", "Say why you chose this response")
     if len(rationale) > TEXT_MAX:
         raise TriageError("rationale", f"Enter no more than {TEXT_MAX:,} characters")
-    recommendation = recommendation_for(event, today)
+    recommendation = recommendation_for(session, event, today)
     deviation_reason = (deviation_reason or "").strip() or None
     if choice.value == recommendation.method:
         deviation_reason = None  # nothing to explain

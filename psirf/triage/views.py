@@ -38,7 +38,7 @@ def queue():
     args = {k: v for k, v in request.args.items() if k != "after"}
     next_url = url_for("triage.queue", **args, after=page.next_cursor) if page.next_cursor else None
     # Computed from each event's own fields: no query per row.
-    recommendations = {e.id: services.recommendation_for(e) for e in page.items}
+    recommendations = services.recommendations_for(db.session, page.items)
     return render_template(
         "triage/queue.html",
         filter_form=form,
@@ -64,7 +64,7 @@ def decide(event_id: int):
     if event.status != "awaiting_triage":
         flash(f"{event.reference} has already been triaged.", "info")
         return redirect(url_for("events.show", event_id=event.id))
-    recommendation = services.recommendation_for(event)
+    recommendation = services.recommendation_for(db.session, event)
     form = TriageDecisionForm(recommendation=recommendation)
     if form.validate_on_submit():
         choice = services.TriageChoice(form.choice.data)

@@ -69,6 +69,8 @@ def navigation_items() -> list[dict]:
         items.append({"href": url_for("responses.index"), "text": "Learning responses"})
     if policy.has_role(current_user, *policy.ICB_ROLES):
         items.append({"href": url_for("oversight.overdue"), "text": "Overdue responses"})
+    if policy.oversight_groups(current_user) or policy.oversight_icbs(current_user):
+        items.append({"href": url_for("dashboards.index"), "text": "Dashboards"})
     # Anyone working in care may own a safety action and reads the shared learning; an
     # administrator alone does neither.
     works_in_care = policy.has_role(current_user, *policy.CASEWORK_ROLES, Role.REPORTER)
@@ -76,6 +78,7 @@ def navigation_items() -> list[dict]:
         items.append({"href": url_for("actions.index"), "text": "Safety actions"})
     if policy.has_role(current_user, *policy.CASEWORK_ROLES):
         items.append({"href": url_for("improvement.index"), "text": "Improvement plans"})
+        items.append({"href": url_for("plans.index"), "text": "PSIRF plans"})
     if works_in_care:
         items.append({"href": url_for("library.index"), "text": "Learning library"})
     if policy.has_role(current_user, Role.ADMINISTRATOR):

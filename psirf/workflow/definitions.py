@@ -35,6 +35,8 @@ PARTS = {
     "details": "What will change, its owner, due date, measure and strength",
     "evidence": "Evidence of completion",
     "effect": "Whether it worked",
+    # A PSIRF plan's sections.
+    "plan": "The plan's sections",
 }
 FIELD_TYPES = {"line", "text", "date", "choice"}
 

@@ -163,3 +163,37 @@ def record_completed(session, action, actor, definition) -> None:
 @action("clear_completed")
 def clear_completed(session, action, actor, definition) -> None:
     action.completed_at = None
+
+
+# ---- PSIRF plans ------------------------------------------------------------------------------
+
+
+@guard("plan_complete")
+def plan_complete(plan, definition, args) -> list[str]:
+    from psirf.plans.content import problems
+
+    return problems(plan.content)
+
+
+@guard("decision_recorded")
+def decision_recorded(plan, definition, args) -> list[str]:
+    missing = []
+    if plan.decided_on is None:
+        missing.append("Record the date of the committee's decision.")
+    if not _filled(plan.minute_reference):
+        missing.append("Record the minute reference of the committee's decision.")
+    return missing
+
+
+@action("keep_revision")
+def keep_revision(session, plan, actor, definition) -> None:
+    from psirf.plans.services import keep_revision as keep
+
+    keep(session, plan, actor)
+
+
+@action("put_plan_in_force")
+def put_plan_in_force(session, plan, actor, definition) -> None:
+    from psirf.plans.services import put_in_force
+
+    put_in_force(session, plan, actor)

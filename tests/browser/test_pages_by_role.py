@@ -26,8 +26,11 @@ def navigation(page) -> list[str]:
 def open_from_navigation(visitor, item: str) -> None:
     """Click an item in the header's navigation, then check the page it leads to."""
     nav = visitor.page.locator("nav.nhsuk-header__navigation")
+    link = nav.get_by_role("link", name=item, exact=True)
+    if not link.is_visible():  # the header folds what does not fit into its "More" menu
+        nav.locator("button.nhsuk-header__menu-toggle").click()
     with visitor.page.expect_navigation():
-        nav.get_by_role("link", name=item, exact=True).click()
+        link.click()
     visitor.check()
 
 
@@ -74,7 +77,7 @@ def test_lead_reports_an_event_and_finds_it_in_my_reports_and_the_filtered_triag
     visitor.sign_in("lead@demo-icb.example.org")
     assert page.get_by_role("heading", level=1).inner_text() == "Triage queue"
     assert navigation(page) == ["Report an event", "My reports", "Triage", "Learning responses", "Safety actions",
-                                "Improvement plans", "Learning library"]
+                                "Improvement plans", "PSIRF plans", "Learning library"]
 
     open_from_navigation(visitor, "Report an event")
     assert page.get_by_role("heading", level=1).inner_text() == "Report a patient safety event"
@@ -150,10 +153,14 @@ def test_review_panel_and_icb_roles_see_the_learning_responses_list(visitor):
         visitor.sign_in(email)
         icb = email.startswith("icb.")
         assert navigation(page) == ["Learning responses"] + (["Overdue responses"] if icb else []) + [
-            "Safety actions", "Improvement plans", "Learning library"], email
+            "Dashboards", "Safety actions", "Improvement plans", "PSIRF plans", "Learning library"], email
         if icb:
             open_from_navigation(visitor, "Overdue responses")
             assert page.get_by_role("heading", level=1).inner_text() == "Overdue learning responses"
+        open_from_navigation(visitor, "Dashboards")
+        assert "dashboard" in page.get_by_role("heading", level=1).inner_text()
+        open_from_navigation(visitor, "PSIRF plans")
+        assert page.get_by_role("heading", level=1).inner_text() == "PSIRF plans"
         open_from_navigation(visitor, "Learning responses")
         assert page.get_by_role("heading", level=1).inner_text() == "Learning responses"
         visitor.follow("Closed")  # a step filter: the list, or its empty message, still renders

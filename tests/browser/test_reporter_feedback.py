@@ -68,7 +68,7 @@ def test_both_kinds_of_reporter_hear_what_changed_when_the_response_ends(visitor
     # The lead triages it through the real page.
     with live_db() as session:
         event = session.scalar(select(SafetyEvent).where(SafetyEvent.reference == reference))
-        event_id, recommended = event.id, triage.recommendation_for(event).method
+        event_id, recommended = event.id, triage.recommendation_for(session, event).method
     label = "After action review" + (" (recommended)" if recommended == "after_action_review" else "")
     visitor.sign_in("lead@demo-icb.example.org")
     visitor.goto(f"/triage/events/{event_id}")

@@ -1,25 +1,18 @@
-"""One seeded demo database shared by the tests of a module: seeding takes a few seconds."""
+"""The seeded demo (tests/conftest.py seeded_demo), shared by the tests of a module."""
 
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
-from psirf import create_app
-from psirf.db import unit_of_work
-from psirf.demo.events import load_events
-from psirf.demo.organisations import load_accounts, load_organisations
 from psirf.extensions import db
+from psirf.organisations.models import Organisation
+from tests.conftest import demo_app
 
 
 @pytest.fixture(scope="module")
-def demo(database):
-    """The demo organisations, accounts and events, loaded once: yields (session, by_code, loaded)."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database(), "TESTING": True})
-    with app.app_context():
-        with unit_of_work(db.session):
-            by_code = load_organisations(db.session)
-            load_accounts(db.session, by_code)
-            loaded = load_events(db.session, by_code)
-        yield db.session, by_code, loaded
-        db.session.remove()
-        db.engine.dispose()
+def demo(seeded_demo):
+    """Yields (session, by_code, how many events the first seeding loaded)."""
+    with demo_app(seeded_demo):
+        by_code = {o.ods_code: o for o in db.session.scalars(select(Organisation))}
+        yield db.session, by_code, 3000 if "Loaded 3,000 demo safety events" in seeded_demo[1] else 0

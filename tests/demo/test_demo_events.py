@@ -11,8 +11,12 @@ from sqlalchemy import func, select
 
 from psirf.accounts.models import User
 from psirf.audit import AuditRecord
+from psirf.events import counts
 from psirf.events.models import EventStatus, SafetyEvent
 from psirf.organisations.models import OrganisationMembership
+from psirf.oversight.series import event_series
+from psirf.oversight.services import add_months, month_start
+from psirf.plans import services as plans
 from psirf.responses.models import LearningResponse
 from psirf.timeutil import utcnow
 from psirf.workflow import definitions
@@ -124,7 +128,8 @@ def test_north_pcn_medication_spike(demo):
 
 def test_after_action_reviews_in_every_state(demo):
     session, by_code, _ = demo
-    responses = session.scalars(select(LearningResponse)).all()
+    # The family portal's PSII is the demo's one other response (tests/engagement/test_family_demo.py).
+    responses = session.scalars(select(LearningResponse).where(LearningResponse.method == "after_action_review")).all()
     states = Counter(r.state for r in responses)
     definition = definitions.get("after_action_review")
     for state in ("planning", "in_review", "panel_review", "returned", "closed"):
@@ -135,7 +140,6 @@ def test_after_action_reviews_in_every_state(demo):
     at_riverside = {r.state for r in responses if r.organisation_id == by_code["D81001"].id}
     assert {"planning", "panel_review"} <= at_riverside
     for response in responses:
-        assert response.method == "after_action_review"
         assert response.workflow_name == definition.name
         (event,) = response.events
         assert event.status == EventStatus.LEARNING_RESPONSE.value and event.triage_rationale
@@ -162,3 +166,35 @@ def test_after_action_reviews_in_every_state(demo):
             assert response.closed_at is not None
         if response.organisation_id == by_code["D81001"].id:
             assert response.lead_id == lead
+
+
+def test_the_monthly_counts_match_the_demo_events(demo):
+    session, _, _ = demo
+    assert counts.differences(session) == []
+
+
+def test_the_icb_medication_chart_shows_the_spike_as_special_cause(demo):
+    """Four months back North PCN's medication events more than treble: on the ICB's XmR chart,
+    limits from every month, that month is beyond the upper process limit."""
+    session, by_code, _ = demo
+    today = utcnow().date()
+    spike_month = add_months(month_start(today), -4)
+    series = event_series(session, by_code["QDM"].id, "medication", today, None)
+    point = series.chart.points[series.months.index(spike_month)]
+    assert "beyond_limit" in point.rules
+    assert [p for p in series.chart.points if "beyond_limit" in p.rules] == [point]
+
+
+def test_north_pcns_generated_plan_suggests_medication_and_diagnosis_with_their_figures(demo):
+    session, by_code, _ = demo
+    panel = session.scalar(select(User).where(User.email == "panel@demo-icb.example.org"))
+    today = utcnow().date()
+    try:
+        plan = plans.generate(session, panel, by_code["U00001"], period_months=12, lookback_months=12,
+                              starts_on=today, today=today)
+        themes = [row["match"]["theme"] for row in plan.content["local_focus"]]
+        assert set(themes) == {"medication", "diagnosis"}
+        assert themes[0] == "medication"  # the largest theme, with the spike
+        assert all("events in the last 12 months" in row["figures"] for row in plan.content["local_focus"])
+    finally:
+        session.rollback()

@@ -13,7 +13,9 @@ from psirf.organisations.models import Organisation
 from psirf.actions.models import SafetyAction
 from psirf.improvement.models import ImprovementPlan
 from psirf.library.models import LibraryEntry
+from psirf.extensions import db
 from psirf.responses.models import LearningResponse
+from tests.conftest import demo_app
 
 
 def _counts(session) -> dict[str, int]:
@@ -22,11 +24,15 @@ def _counts(session) -> dict[str, int]:
     return {m.__name__: session.scalar(select(func.count()).select_from(m)) for m in models}
 
 
-def test_seeding_twice_adds_nothing_the_second_time(app, session):
+def test_seeding_twice_adds_nothing_the_second_time(seeded_demo):
+    """The first seeding is the suite's shared demo (tests/conftest.py seeded_demo)."""
+    assert "Loaded 3,000 demo safety events" in seeded_demo[1]
+    with demo_app(seeded_demo) as app:
+        _seeding_again_adds_nothing(app, db.session)
+
+
+def _seeding_again_adds_nothing(app, session):
     runner = app.test_cli_runner()
-    first = runner.invoke(args=["seed", "demo"])
-    assert first.exit_code == 0, first.output
-    assert "Loaded 3,000 demo safety events" in first.output
     after_first = _counts(session)
     assert after_first["SafetyEvent"] == 3000
     _the_demo_shares_learning_and_gathers_two_reviews_actions_into_a_pcn_plan(session)

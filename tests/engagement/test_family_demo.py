@@ -5,33 +5,22 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from psirf import create_app
 from psirf.accounts.models import User
 from psirf.audit import AuditRecord
 from psirf.db import unit_of_work
-from psirf.demo.events import load_events
 from psirf.demo.family import load_family
-from psirf.demo.organisations import load_accounts, load_organisations
 from psirf.engagement.models import AffectedPerson, EngagementStep
 from psirf.events.models import SafetyEvent
 from psirf.extensions import db
 from psirf.responses.models import LearningResponse
+from tests.conftest import demo_app as demo_app_running
 
 
 @pytest.fixture(scope="module")
-def demo_app(database):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database(), "TESTING": True, "WTF_CSRF_ENABLED": False})
-    with app.app_context():
-        with unit_of_work(db.session):
-            by_code = load_organisations(db.session)
-            load_accounts(db.session, by_code)
-            load_events(db.session, by_code)
-            assert load_family(db.session) is True
+def demo_app(seeded_demo):
+    with demo_app_running(seeded_demo, WTF_CSRF_ENABLED=False) as app:
         db.session.remove()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+        yield app
 
 
 def test_the_demo_family_member_signs_in_and_sees_only_their_shared_timeline(demo_app):

@@ -7,32 +7,23 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
-from psirf import create_app
 from psirf.accounts.models import User
 from psirf.audit import AuditRecord
 from psirf.db import unit_of_work
-from psirf.demo.events import load_events
 from psirf.demo.feedback import load_feedback
-from psirf.demo.organisations import load_accounts, load_organisations
 from psirf.events import feedback
 from psirf.events.models import ReporterUpdate, SafetyEvent
 from psirf.extensions import db
 from psirf.notifications.models import Notification
 from psirf.responses.models import LearningResponse
+from tests.conftest import demo_app
 
 
 @pytest.fixture(scope="module")
-def demo(database):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database(), "TESTING": True})
-    with app.app_context():
-        with unit_of_work(db.session):
-            by_code = load_organisations(db.session)
-            load_accounts(db.session, by_code)
-            load_events(db.session, by_code)
-            written = load_feedback(db.session)
-        yield db.session, written
-        db.session.remove()
-        db.engine.dispose()
+def demo(seeded_demo):
+    """The seeded demo's session, and how many reporter updates its seeding wrote (all there are)."""
+    with demo_app(seeded_demo):
+        yield db.session, db.session.scalar(select(func.count()).select_from(ReporterUpdate))
 
 
 def test_every_event_is_acknowledged_and_every_triaged_one_says_what_was_chosen(demo):

@@ -36,22 +36,32 @@ def test_every_final_state_is_a_dead_end_and_every_other_state_has_a_way_out(wor
         assert bool(workflow.available_from(state.name)) != state.final, state.name
 
 
-def test_every_acting_role_is_a_real_role_or_a_safety_action_role(workflow):
+# Who acts on a safety action or a plan is decided by the object, not by a role someone is given.
+PSEUDO_ROLES = (policy.ACTION_OWNER, policy.ACTION_LEAD, policy.PLAN_AUTHOR, policy.PLAN_APPROVER)
+NOT_RESPONSES = ("safety_action", "plan_approval")
+
+
+def test_every_acting_role_is_a_real_role_or_one_decided_by_the_object(workflow):
     for state in workflow.states.values():
-        if state.acts and state.acts not in (policy.ACTION_OWNER, policy.ACTION_LEAD):
+        if state.acts and state.acts not in PSEUDO_ROLES:
             Role(state.acts)
 
 
-def test_the_method_names_a_response_method_or_the_safety_action(workflow):
+def test_the_method_names_a_response_method_a_safety_action_or_a_plan(workflow):
     from psirf.responses.models import ResponseMethod
 
-    if workflow.method != "safety_action":
+    if workflow.method not in NOT_RESPONSES:
         ResponseMethod(workflow.method)
+
+
+def test_only_the_system_takes_the_steps_nobody_takes_by_hand():
+    system = {trigger for (name, trigger), role in policy.TRANSITION_RULES.items() if role == policy.SYSTEM}
+    assert system == {"mark_review_due", "supersede"}
 
 
 def test_every_response_workflow_closes_only_with_smart_safety_actions(workflow):
     """Each transition into the `closed` state checks that every action is SMART and agreed."""
-    if workflow.method == "safety_action" or workflow.version < 2:
+    if workflow.method in NOT_RESPONSES or workflow.version < 2:
         return
     closing = [t for t in workflow.transitions if t.dest == "closed"]
     assert closing

@@ -1,0 +1,96 @@
+"""Equality breakdowns: the patients recorded on an ICB's events by age band, gender and ethnicity,
+with small numbers suppressed so no patient can be singled out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from psirf.events.lfpse import AgeBand, Ethnicity, Gender
+from psirf.events.models import EventPatient, SafetyEvent
+from psirf.oversight.services import count_where, counted_record_types, in_icb, share, window_start
+
+SMALL_NUMBER = 5  # counts from 1 to 4 are shown as "<5"
+SERIOUS_PHYSICAL = ("moderate", "severe", "fatal")
+SERIOUS_PSYCHOLOGICAL = ("moderate", "severe")
+
+
+@dataclass(frozen=True)
+class EqualityRow:
+    value: str | None
+    label: str
+    patients: int
+    serious: int  # moderate harm or worse
+
+    @property
+    def patients_text(self) -> str:
+        return suppress(self.patients)
+
+    @property
+    def serious_text(self) -> str:
+        """Hidden with a small group: "<5" of "<5" could still single a patient out."""
+        if self.patients == 0:
+            return "0"
+        return "Suppressed" if self.patients < SMALL_NUMBER else suppress(self.serious)
+
+    @property
+    def serious_share_text(self) -> str:
+        if self.patients == 0:
+            return "None recorded"
+        if self.patients < SMALL_NUMBER or 0 < self.serious < SMALL_NUMBER:
+            return "Suppressed"
+        return f"{share(self.serious, self.patients)}%"
+
+
+def suppress(n: int) -> str:
+    """Counts from 1 to 4 could identify a patient: shown as "<5"."""
+    return f"<{SMALL_NUMBER}" if 0 < n < SMALL_NUMBER else f"{n:,}"
+
+
+EQUALITY = (
+    ("age_band", "Age", AgeBand),
+    ("gender", "Gender", Gender),
+    ("ethnicity", "Ethnicity", Ethnicity),
+)
+
+
+@dataclass
+class Breakdown:
+    key: str
+    title: str
+    rows: list[EqualityRow]  # the recorded values, in the enum's order
+    not_recorded: EqualityRow
+
+
+def equality(session: Session, icb_id: int, today: date) -> list[Breakdown]:
+    """Patients recorded on the ICB's safety events of the last 12 months (good care left out), by
+    age band, gender and ethnicity: how many, and how many came to moderate harm or worse (the
+    patient's own harm where recorded, else the event's). One GROUP BY per characteristic."""
+    physical = func.coalesce(EventPatient.physical_harm, SafetyEvent.physical_harm)
+    psychological = func.coalesce(EventPatient.psychological_harm, SafetyEvent.psychological_harm)
+    serious = count_where(physical.in_(SERIOUS_PHYSICAL) | psychological.in_(SERIOUS_PSYCHOLOGICAL))
+    base_where = (
+        in_icb(SafetyEvent.organisation_id, icb_id),
+        SafetyEvent.occurred_on >= window_start(today),
+        SafetyEvent.record_type.in_(counted_record_types()),
+    )
+    breakdowns = []
+    for key, title, enum in EQUALITY:
+        column = getattr(EventPatient, key)
+        found = {
+            value: (int(n), int(s))
+            for value, n, s in session.execute(
+                select(column, func.count(EventPatient.id), serious)
+                .join(SafetyEvent, SafetyEvent.id == EventPatient.event_id)
+                .where(*base_where)
+                .group_by(column)
+            )
+        }
+        rows = [EqualityRow(m.value, m.label, *found.pop(m.value, (0, 0))) for m in enum]
+        missing = found.pop(None, (0, 0))
+        rows += [EqualityRow(v, v, n, s) for v, (n, s) in sorted(found.items())]  # values no longer in the list
+        breakdowns.append(Breakdown(key, title, rows, EqualityRow(None, "Not recorded", *missing)))
+    return breakdowns

@@ -1,0 +1,345 @@
+"""The ICB quality committee's dashboard: plans by status, responses against the standards, themes
+across PCNs and federations, safety action completion, family involvement, candour timeliness, the
+XmR chart of events a month (series.py) and the equality breakdowns (equality.py). No Flask here;
+each section is one or two GROUP BYs.
+
+Definitions (stated on the page too):
+- Offered involvement: of the learning responses started in the last 12 months (thematic reviews
+  left out: they cover many events and no one patient), those with a patient, family member or
+  carer recorded as affected who has at least one engagement step other than "could not be
+  reached" (first contact, a being-open conversation, ..., or declining, which follows an offer).
+- Candour timeliness: of the cases where the duty of candour was decided to apply in the last 12
+  months, each notification (in person, written) is on time when made within the local target of
+  working days from the decision, late when made after it or still not made once it has passed;
+  cases still within the target and not yet notified are "not yet due" and left out of the share.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import Date, and_, exists, func, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.functions import GenericFunction
+
+from psirf.actions.models import SafetyAction
+from psirf.engagement.candour import add_working_days
+from psirf.engagement.models import AffectedPerson, CandourDecision, CandourRecord, EngagementStep, PersonKind, StepKind
+from psirf.events.counts import EventCount
+from psirf.events.lfpse import Theme
+from psirf.organisations.models import Organisation, OrganisationMembership
+from psirf.oversight.equality import Breakdown, equality
+from psirf.oversight.series import Series, event_series
+from psirf.oversight.services import (
+    ThemeCount,
+    count_where as _sum,
+    counted_record_types,
+    event_themes,
+    groups_of_icb,
+    in_icb,
+    share,
+    window_start,
+)
+from psirf.plans import services as plan_services
+from psirf.responses import timeliness
+from psirf.responses.models import LearningResponse, ResponseMethod
+from psirf.workflow import definitions
+
+TOP_THEMES = 5
+FAMILY_KINDS = (PersonKind.PATIENT.value, PersonKind.FAMILY_MEMBER.value, PersonKind.CARER.value)
+
+
+class day_of(GenericFunction):
+    """The calendar day of a timestamp: date(x) on SQLite (CAST there gives a number), CAST elsewhere."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(day_of, "sqlite")
+def _day_of_sqlite(element, compiler, **kw):
+    return f"date({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(day_of)
+def _day_of_default(element, compiler, **kw):
+    return f"CAST({compiler.process(element.clauses, **kw)} AS DATE)"
+
+
+# ---- responses by method against the standards -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class MethodRow:
+    method: str
+    target: str
+    open: int
+    overdue: int
+    closed: int  # in the last 12 months
+    closed_on_time: int
+
+    @property
+    def label(self) -> str:
+        return ResponseMethod.label_for(self.method)
+
+    @property
+    def on_time_share(self) -> int | None:
+        return share(self.closed_on_time, self.closed)
+
+
+def target_text(target: dict) -> str:
+    if target.get("close_within_hours"):
+        return f"{target['close_within_hours']} hours"
+    if target.get("close_within_days"):
+        words = f"{target['close_within_days']} days"
+        if target.get("at_most_days"):
+            words += f" (at most {target['at_most_days']})"
+        return words
+    return "No target"
+
+
+def _method_target(method: str) -> str:
+    try:
+        return target_text(definitions.for_method(method).target)
+    except definitions.WorkflowError:
+        return "No target"
+
+
+def responses_by_method(session: Session, icb_id: int, today: date) -> list[MethodRow]:
+    since = window_start(today)
+    closed_recently = and_(LearningResponse.closed_at.is_not(None), LearningResponse.closed_at >= since)
+    stmt = (
+        select(
+            LearningResponse.method,
+            _sum(LearningResponse.closed_at.is_(None)),
+            _sum(timeliness.overdue_clause(today)),
+            _sum(closed_recently),
+            _sum(and_(closed_recently, LearningResponse.due_on.is_not(None),
+                      day_of(LearningResponse.closed_at) <= LearningResponse.due_on)),
+        )
+        .where(in_icb(LearningResponse.organisation_id, icb_id))
+        .group_by(LearningResponse.method)
+    )
+    found = {row[0]: row for row in session.execute(stmt)}
+    rows = []
+    for method in ResponseMethod:
+        row = found.get(method.value)
+        counts = [int(v) for v in row[1:]] if row else [0, 0, 0, 0]
+        rows.append(MethodRow(method.value, _method_target(method.value), *counts))
+    return rows
+
+
+# ---- themes across PCNs and federations -----------------------------------------------------------
+
+
+@dataclass
+class ThemeMatrix:
+    themes: list[str]  # the ICB's largest themes, the columns
+    rows: list[tuple[Organisation, list[int], int, int]]  # group, counts per column, other themes, total
+    long: list[tuple[str, str, int]] = field(default_factory=list)  # (group name, theme, count) for the CSV
+
+    @staticmethod
+    def label(theme: str) -> str:
+        return Theme.label_for(theme)
+
+
+def themes_by_group(session: Session, icb_id: int, groups: list[Organisation], today: date) -> ThemeMatrix:
+    """Events in each PCN's or federation's member organisations by theme, the last 12 months.
+    A practice in both a PCN and a federation counts in both."""
+    group = aliased(Organisation)
+    total = func.sum(EventCount.count)
+    stmt = (
+        select(OrganisationMembership.group_id, EventCount.theme, total)
+        .join(OrganisationMembership, OrganisationMembership.member_id == EventCount.organisation_id)
+        .join(group, group.id == OrganisationMembership.group_id)
+        .where(group.icb_id == icb_id, EventCount.month >= window_start(today),
+               EventCount.record_type.in_(counted_record_types()))
+        .group_by(OrganisationMembership.group_id, EventCount.theme)
+    )
+    cells: dict[tuple[int, str], int] = {}
+    overall: dict[str, int] = {}
+    for group_id, theme, n in session.execute(stmt):
+        cells[(group_id, theme)] = int(n)
+        overall[theme] = overall.get(theme, 0) + int(n)
+    themes = [t for t, _ in sorted(overall.items(), key=lambda kv: (-kv[1], kv[0]))][:TOP_THEMES]
+    rows, long = [], []
+    for g in groups:
+        counts = [cells.get((g.id, t), 0) for t in themes]
+        whole = sum(n for (gid, _), n in cells.items() if gid == g.id)
+        rows.append((g, counts, whole - sum(counts), whole))
+        long += [(g.name, Theme.label_for(t), n) for (gid, t), n in sorted(cells.items()) if gid == g.id]
+    return ThemeMatrix(themes, rows, long)
+
+
+# ---- safety action completion -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    name: str
+    total: int  # not cancelled
+    completed: int
+    overdue: int
+
+    @property
+    def completed_share(self) -> int | None:
+        return share(self.completed, self.total)
+
+
+def action_completion(session: Session, icb_id: int, groups: list[Organisation], today: date) -> tuple[list[ActionRow], ActionRow]:
+    """By PCN or federation (its member organisations' responses' actions), and the ICB's total."""
+    from psirf.actions.boards import overdue_clause
+
+    live = SafetyAction.state != "cancelled"
+    figures = (_sum(live), _sum(and_(live, SafetyAction.completed_at.is_not(None))), _sum(overdue_clause(today)))
+    by_group = {
+        group_id: [int(v) for v in rest]
+        for group_id, *rest in session.execute(
+            select(OrganisationMembership.group_id, *figures)
+            .join(OrganisationMembership, OrganisationMembership.member_id == SafetyAction.organisation_id)
+            .where(OrganisationMembership.group_id.in_([g.id for g in groups]))
+            .group_by(OrganisationMembership.group_id)
+        )
+    }
+    total = session.execute(select(*figures).where(in_icb(SafetyAction.organisation_id, icb_id))).one()
+    rows = [ActionRow(g.name, *by_group.get(g.id, [0, 0, 0])) for g in groups]
+    return rows, ActionRow("Whole ICB", *(int(v) for v in total))
+
+
+# ---- family involvement ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InvolvementRow:
+    method: str
+    responses: int
+    with_family: int  # a patient, family member or carer recorded as affected
+    offered: int
+
+    @property
+    def label(self) -> str:
+        return ResponseMethod.label_for(self.method) if self.method else "All methods"
+
+    @property
+    def offered_share(self) -> int | None:
+        return share(self.offered, self.responses)
+
+
+def family_involvement(session: Session, icb_id: int, today: date) -> tuple[list[InvolvementRow], InvolvementRow]:
+    family = and_(AffectedPerson.response_id == LearningResponse.id, AffectedPerson.kind.in_(FAMILY_KINDS))
+    offered = exists().where(
+        EngagementStep.person_id == AffectedPerson.id, family,
+        EngagementStep.kind != StepKind.NOT_REACHED.value,
+    )
+    stmt = (
+        select(LearningResponse.method, func.count(), _sum(exists().where(family)), _sum(offered))
+        .where(in_icb(LearningResponse.organisation_id, icb_id),
+               LearningResponse.method != ResponseMethod.THEMATIC_REVIEW.value,
+               LearningResponse.created_at >= window_start(today))
+        .group_by(LearningResponse.method)
+        .order_by(LearningResponse.method)
+    )
+    rows = [InvolvementRow(m, int(n), int(f), int(o)) for m, n, f, o in session.execute(stmt)]
+    total = InvolvementRow("", sum(r.responses for r in rows), sum(r.with_family for r in rows), sum(r.offered for r in rows))
+    return rows, total
+
+
+# ---- candour timeliness ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CandourRow:
+    step: str
+    label: str
+    on_time: int
+    late: int  # made after the target, or not made and the target has passed
+    not_yet_due: int
+
+    @property
+    def on_time_share(self) -> int | None:
+        return share(self.on_time, self.on_time + self.late)
+
+
+CANDOUR_STEPS = (("notified_on", "Notification in person or by phone"), ("written_on", "Written notification"))
+
+
+def candour_timeliness(session: Session, icb_id: int, today: date, days: int) -> tuple[list[CandourRow], int]:
+    """Per notification step, against the local target of `days` working days from the decision.
+    The working-day arithmetic is done here over the ICB's notifiable cases of the last 12 months
+    (a few rows: moderate harm or worse); the dates come in one query."""
+    stmt = (
+        select(CandourRecord.decided_on, CandourRecord.notified_on, CandourRecord.written_on)
+        .join(LearningResponse, LearningResponse.id == CandourRecord.response_id)
+        .where(in_icb(LearningResponse.organisation_id, icb_id),
+               CandourRecord.decision == CandourDecision.APPLIES.value,
+               CandourRecord.decided_on >= window_start(today))
+    )
+    cases = session.execute(stmt).all()
+    rows = []
+    for position, (step, label) in enumerate(CANDOUR_STEPS, start=1):
+        on_time = late = pending = 0
+        for case_row in cases:
+            target, done = add_working_days(case_row[0], days), case_row[position]
+            if done is not None and done <= target:
+                on_time += 1
+            elif done is not None or today > target:
+                late += 1
+            else:
+                pending += 1
+        rows.append(CandourRow(step, label, on_time, late, pending))
+    return rows, len(cases)
+
+
+# ---- the whole page ----------------------------------------------------------------------------------
+
+
+@dataclass
+class IcbDashboard:
+    icb: Organisation
+    groups: list[Organisation]
+    methods: list[MethodRow]
+    themes: ThemeMatrix
+    icb_themes: list[ThemeCount]
+    actions: list[ActionRow]
+    actions_total: ActionRow
+    involvement: list[InvolvementRow]
+    involvement_total: InvolvementRow
+    candour: list[CandourRow]
+    candour_cases: int
+    series: Series
+    group: Organisation | None
+    equality: list[Breakdown]
+    since: date
+    today: date
+    candour_days: int
+    plans: list[tuple] = field(default_factory=list)  # psirf.plans.services.icb_overview
+
+
+def icb_dashboard(session: Session, icb: Organisation, today: date, *, theme: str, group: Organisation | None,
+                  candour_days: int, baseline: int | None = None) -> IcbDashboard:
+    groups = groups_of_icb(session, icb.id)
+    actions, actions_total = action_completion(session, icb.id, groups, today)
+    involvement, involvement_total = family_involvement(session, icb.id, today)
+    candour, cases = candour_timeliness(session, icb.id, today, candour_days)
+    return IcbDashboard(
+        icb=icb,
+        groups=groups,
+        methods=responses_by_method(session, icb.id, today),
+        themes=themes_by_group(session, icb.id, groups, today),
+        icb_themes=event_themes(session, in_icb(EventCount.organisation_id, icb.id), window_start(today)),
+        actions=actions,
+        actions_total=actions_total,
+        involvement=involvement,
+        involvement_total=involvement_total,
+        candour=candour,
+        candour_cases=cases,
+        series=event_series(session, icb.id, theme, today, group.id if group else None, baseline=baseline),
+        group=group,
+        equality=equality(session, icb.id, today),
+        since=window_start(today),
+        today=today,
+        candour_days=candour_days,
+        plans=plan_services.icb_overview(session, groups),
+    )

@@ -1,0 +1,132 @@
+"""The oversight dashboards: a PCN's or federation's panel, and the ICB quality committee's.
+
+Thin views: psirf.policy decides who sees each (404 outside the person's organisations, 403 for a
+role that may not), psirf.oversight.services and .icb gather the figures, .csv writes any table.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from psirf import policy
+from psirf.events.lfpse import Theme
+from psirf.extensions import db
+from psirf.organisations.models import Organisation
+from psirf.oversight import charts, csv, icb, services, spc
+from psirf.timeutil import utcnow
+
+bp = Blueprint("dashboards", __name__, url_prefix="/dashboards")
+
+DEFAULT_THEME = Theme.MEDICATION.value
+BASELINES = (6, 12)  # the limits fixed from the first 6 or 12 months shown; else from every month
+
+
+@bp.get("")
+@login_required
+def index():
+    """Sends a panel member to their group's dashboard and an ICB role to the ICB's; lists them if several."""
+    group_ids, icb_ids = policy.oversight_groups(current_user), policy.oversight_icbs(current_user)
+    if not group_ids and not icb_ids:
+        raise policy.NotPermitted("Only a review panel and the ICB's quality committee and patient safety specialists see dashboards.")
+    if len(group_ids) + len(icb_ids) == 1:
+        if icb_ids:
+            return redirect(url_for("dashboards.icb_page"))
+        return redirect(url_for("dashboards.group_page", group_id=group_ids[0]))
+    organisations = {
+        o.id: o for o in db.session.scalars(select(Organisation).where(Organisation.id.in_([*group_ids, *icb_ids])))
+    }
+    groups = sorted((organisations[i] for i in set(group_ids) if i in organisations), key=lambda o: o.name)
+    icbs = sorted((organisations[i] for i in set(icb_ids) if i in organisations), key=lambda o: o.name)
+    return render_template("oversight/index.html", groups=groups, icbs=icbs)
+
+
+# ---- a PCN's or federation's panel -------------------------------------------------------------
+
+
+def _group_dashboard(group_id: int):
+    group = db.session.get(Organisation, group_id)
+    if group is None:
+        raise policy.NotVisible("Page not found")
+    policy.require_group_oversight(current_user, group)
+    return services.group_dashboard(db.session, group, utcnow().date())
+
+
+@bp.get("/groups/<int:group_id>")
+@login_required
+def group_page(group_id: int):
+    dashboard = _group_dashboard(group_id)
+    return render_template("oversight/group.html", d=dashboard, tables=csv.group_tables(dashboard))
+
+
+@bp.get("/groups/<int:group_id>.csv")
+@login_required
+def group_csv(group_id: int):
+    dashboard = _group_dashboard(group_id)
+    return _csv_response(csv.group_tables(dashboard), f"{dashboard.group.ods_code}-dashboard")
+
+
+# ---- the ICB -------------------------------------------------------------------------------------------
+
+
+def _icb_dashboard():
+    policy.require_icb_oversight(current_user)
+    icb_ids = policy.oversight_icbs(current_user)
+    chosen = request.args.get("icb", type=int) or icb_ids[0]
+    if chosen not in icb_ids:
+        raise policy.NotVisible("Page not found")
+    organisation = db.session.get(Organisation, chosen)
+    if organisation is None:
+        raise policy.NotVisible("Page not found")
+    theme = request.args.get("theme") or DEFAULT_THEME
+    if theme not in {t.value for t in Theme}:
+        theme = DEFAULT_THEME
+    group = None
+    group_id = request.args.get("group", type=int)
+    if group_id:
+        group = db.session.get(Organisation, group_id)
+        if group is None or group.icb_id != organisation.id or not group.kind_enum.is_group:
+            raise policy.NotVisible("Page not found")
+    baseline = request.args.get("baseline", type=int)
+    return icb.icb_dashboard(
+        db.session, organisation, utcnow().date(), theme=theme, group=group,
+        candour_days=current_app.config["CANDOUR_TARGET_WORKING_DAYS"],
+        baseline=baseline if baseline in BASELINES else None,
+    )
+
+
+@bp.get("/icb")
+@login_required
+def icb_page():
+    dashboard = _icb_dashboard()
+    series = dashboard.series
+    scope = dashboard.group.name if dashboard.group else dashboard.icb.name
+    chart = charts.xmr_chart(
+        series.chart, series.labels, chart_id="spc-chart",
+        title=f"{series.theme_label}: events a month, {scope}", y_label="Events a month",
+    )
+    return render_template(
+        "oversight/icb.html", d=dashboard, tables=csv.icb_tables(dashboard), chart=chart, themes=Theme.choices(),
+        signals=spc.describe(series.chart, series.long_labels), rule_label=spc.rule_label, rules=spc.RULES,
+        several_icbs=len(policy.oversight_icbs(current_user)) > 1, baselines=BASELINES,
+    )
+
+
+@bp.get("/icb.csv")
+@login_required
+def icb_csv():
+    dashboard = _icb_dashboard()
+    return _csv_response(csv.icb_tables(dashboard), f"{dashboard.icb.ods_code}-dashboard")
+
+
+def _csv_response(tables: dict, stem: str) -> Response:
+    name = request.args.get("table", "")
+    if name not in tables:
+        raise policy.NotVisible("Page not found")
+    header, rows = tables[name]
+    return Response(
+        csv.to_csv(header, rows),
+        headers={"Content-Disposition": f'attachment; filename="{stem}-{name}.csv"'},
+        content_type="text/csv; charset=utf-8",
+    )

@@ -1,0 +1,253 @@
+"""A plan's sections: generated from the profile and seed/plan_template.yaml, then edited.
+
+`draft_content` writes every section of NHS England's plan template for a new plan;
+`suggested_priorities` proposes the local focus from the profile (the largest and the most
+harmful themes, each with the figures that justify it); `capacity` weighs the responses the plan
+implies against the time its trained leads have. All plain functions over dicts: the same shapes
+are stored as JSON, rendered in the page and the PDF, and compared between versions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+import yaml
+
+from psirf.events.lfpse import HARM_SEVERITY, Theme
+from psirf.plans.insight import add_months
+from psirf.responses.models import ResponseMethod
+from psirf.triage import national
+from psirf.triage.national import SEED_DIR
+from psirf.triage.recommend import LocalFocus, load_local_focus, parse_local_focus
+
+PERIODS = (12, 18, 24)
+LOOKBACKS = (12, 24, 36)
+SUGGEST_LARGEST, SUGGEST_HARMFUL = 2, 2
+# Methods a plan may name for a local priority (a referral is national, never local).
+PLANNED_METHODS = tuple(m.value for m in ResponseMethod)
+
+
+@lru_cache(maxsize=1)
+def template() -> dict:
+    return yaml.safe_load((SEED_DIR / "plan_template.yaml").read_text())
+
+
+def format_day(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def period_of(starts_on: date, months: int) -> tuple[date, date]:
+    """The plan's first and last day: 12 months from 1 December 2026 ends on 30 November 2027."""
+    end = add_months(starts_on.replace(day=1), months)
+    return starts_on, date.fromordinal(end.toordinal() - 1)
+
+
+def _fill(text: str, group_name: str, starts_on: date, months: int) -> str:
+    start, end = period_of(starts_on, months)
+    return text.format(group=group_name, period=f"{months} months", start=format_day(start), end=format_day(end))
+
+
+# ---- the local focus --------------------------------------------------------------------------
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{round(100 * part / whole)}%" if whole else "0%"
+
+
+def _figures(theme: dict, total: int, months: int) -> str:
+    return (
+        f"{theme['events']:,} events in the last {months} months ({_share(theme['events'], total)} of all events); "
+        f"{theme['harmful']:,} with moderate or worse harm."
+    )
+
+
+def _priority_from_default(priority) -> dict:
+    return {
+        "key": priority.key,
+        "label": priority.label,
+        "method": priority.method,
+        "why": priority.why,
+        "match": {
+            "theme": priority.theme,
+            "record_types": list(priority.record_types),
+            "min_harm": priority.min_harm,
+            "max_harm": priority.max_harm,
+            "keywords": list(priority.keywords),
+        },
+    }
+
+
+def _generic_priority(theme: dict, harmful: bool) -> dict:
+    label = Theme.label_for(theme["key"])
+    method = ResponseMethod.MDT_REVIEW.value if harmful else ResponseMethod.THEMATIC_REVIEW.value
+    return {
+        "key": f"{theme['key']}_{'harm' if harmful else 'pattern'}",
+        "label": f"{label}: {'moderate or worse harm' if harmful else 'recurring events'}",
+        "method": method,
+        "why": "",
+        "match": {
+            "theme": theme["key"],
+            "record_types": ["incident", "outcome"],
+            "min_harm": "moderate" if harmful else None,
+            "max_harm": None,
+            "keywords": [],
+        },
+    }
+
+
+def suggested_priorities(profile: dict, default: LocalFocus | None = None) -> list[dict]:
+    """The largest themes and the most harmful, in that order, each once, with its figures."""
+    default = default or load_local_focus()
+    events = profile["events"]
+    themes = [t for t in events["by_theme"] if t["key"] != Theme.OTHER.value]
+    largest = themes[:SUGGEST_LARGEST]
+    harmful = sorted((t for t in themes if t["harmful"]), key=lambda t: (-t["harmful"], t["label"]))[:SUGGEST_HARMFUL]
+    chosen: list[tuple[dict, str]] = [(t, "largest") for t in largest]
+    chosen += [(t, "harmful") for t in harmful if t not in largest]
+    routes = template()["improvement_routes"]
+    suggestions = []
+    for theme, reason in chosen:
+        because = (
+            f"One of the two most recorded themes. {_figures(theme, events['total'], profile['months'])}"
+            if reason == "largest"
+            else f"One of the two themes with the most moderate or worse harm. "
+            f"{_figures(theme, events['total'], profile['months'])}"
+        )
+        matching = [p for p in default.priorities if p.theme == theme["key"]]
+        rows = [_priority_from_default(p) for p in matching] or [_generic_priority(theme, reason == "harmful")]
+        for row in rows:
+            row["figures"] = because
+            row["improvement_route"] = routes.get(row["method"], "")
+            suggestions.append(row)
+    return suggestions
+
+
+def local_focus_of(content: dict, source: str, label: str) -> LocalFocus:
+    """A plan's local focus as triage reads it: checked like seed/local_focus.yaml."""
+    return parse_local_focus({"priorities": content.get("local_focus") or []}, source, label)
+
+
+# ---- capacity -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Demand:
+    label: str
+    method: str
+    responses: float  # a year
+    hours: float  # a year
+    approximate: bool  # keyword-matched priorities are counted by theme: an upper bound
+
+
+@dataclass(frozen=True)
+class Capacity:
+    demands: list[Demand]
+    needed_hours: float  # a year
+    available_hours: float  # a year, from trained leads only
+    trained_leads: int
+
+    @property
+    def short(self) -> bool:
+        return self.needed_hours > self.available_hours
+
+
+def _harm_allowed(harm: str, match: dict) -> bool:
+    if not (match.get("min_harm") or match.get("max_harm")):
+        return True
+    if harm not in HARM_SEVERITY:
+        return False  # an event with no harm recorded matches no harm threshold
+    low = HARM_SEVERITY.get(match.get("min_harm") or "none")
+    high = HARM_SEVERITY.get(match.get("max_harm") or "fatal")
+    return low <= HARM_SEVERITY[harm] <= high
+
+
+def expected_events(profile: dict, match: dict) -> float:
+    """Events a year the priority would have matched over the look-back."""
+    detail = profile["events"]["detail"].get(match.get("theme"), {})
+    types = match.get("record_types") or list(detail)
+    found = sum(n for r in types for harm, n in detail.get(r, {}).items() if _harm_allowed(harm, match))
+    return found * 12 / profile["months"]
+
+
+def capacity(content: dict, profile: dict) -> Capacity:
+    settings = template()
+    hours = settings["hours_per_response"]
+    demands = []
+    for row in content.get("local_focus") or []:
+        method = row["method"]
+        if method == ResponseMethod.THEMATIC_REVIEW.value:
+            responses, approximate = float(settings["thematic_reviews_per_priority"]), False
+        else:
+            responses = expected_events(profile, row["match"])
+            approximate = bool(row["match"].get("keywords"))
+        demands.append(Demand(row["label"], method, responses, responses * hours.get(method, 0), approximate))
+    psii = sum(r["started"] for r in profile["responses"] if r["key"] == ResponseMethod.PSII.value)
+    if psii:
+        yearly = psii * 12 / profile["months"]
+        demands.append(Demand("National requirements (PSIIs, at the rate of the look-back)",
+                              ResponseMethod.PSII.value, yearly, yearly * hours["psii"], False))
+    leads = [lead for lead in (content.get("capacity") or {}).get("leads", []) if lead.get("trained")]
+    return Capacity(
+        demands=demands,
+        needed_hours=sum(d.hours for d in demands),
+        available_hours=12 * sum(float(lead.get("hours_per_month") or 0) for lead in leads),
+        trained_leads=len(leads),
+    )
+
+
+# ---- the whole draft ----------------------------------------------------------------------------
+
+
+def national_rows() -> list[dict]:
+    rows = []
+    for req in national.requirements():
+        if req.response == national.PSII:
+            response, lead = "Locally-led patient safety incident investigation (PSII)", "The service where it happened, with the PCN or federation"
+        else:
+            alongside = " A local learning response may run alongside." if req.local_response_allowed else ""
+            response, lead = f"Refer to {req.refer_to} for them to lead.{alongside}", req.refer_to
+        rows.append({"key": req.key, "label": req.label, "response": response, "lead": lead, "confirmed": req.confirmed})
+    return rows
+
+
+def draft_content(
+    *, group_name: str, members: list[dict], leads: list[dict], profile: dict, starts_on: date, period_months: int,
+    author: str,
+) -> dict:
+    settings = template()
+    return {
+        "introduction": _fill(settings["introduction"], group_name, starts_on, period_months),
+        "services": _fill(settings["services"], group_name, starts_on, period_months),
+        "members": members,
+        "sources": [{**s, "used": False, "count": None, "notes": ""} for s in settings["sources"]],
+        "involved": {"people": "", "partners": ""},
+        "national": national_rows(),
+        "local_focus": suggested_priorities(profile),
+        "capacity": {"leads": leads},
+        "engagement": settings["engagement"],
+        "glossary": settings["glossary"],
+        "control": {"author": author, "reviewer": "", "authoriser": "ICB quality committee"},
+    }
+
+
+def problems(content: dict) -> list[str]:
+    """What a plan needs before the ICB can consider it."""
+    found = []
+    involved = content.get("involved") or {}
+    if not (involved.get("people") or "").strip():
+        found.append("Say who was involved in drawing up the plan.")
+    if not (involved.get("partners") or "").strip():
+        found.append("Name the patient safety partners who helped draw up the plan.")
+    if not content.get("local_focus"):
+        found.append("Keep or add at least one local priority.")
+    for row in content.get("local_focus") or []:
+        if not (row.get("improvement_route") or "").strip():
+            found.append(f"Give the anticipated improvement route for '{row['label']}'.")
+    control = content.get("control") or {}
+    if not (control.get("author") or "").strip() or not (control.get("reviewer") or "").strip():
+        found.append("Name the plan's author and reviewer in document control.")
+    if not any(s.get("used") for s in content.get("sources") or []):
+        found.append("Tick the other insight sources used (complaints, claims, staff survey and the rest).")
+    return found

@@ -1,0 +1,417 @@
+"""PSIRF plans: generated from a group's insight, edited by its panel, decided by its ICB, and in
+force for its member services' triage once published. Plain functions over a session."""
+
+from __future__ import annotations
+
+import copy
+import secrets
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from psirf import audit, policy
+from psirf.accounts.models import Role, RoleAssignment, User
+from psirf.organisations.models import Organisation, OrganisationMembership
+from psirf.plans import content as sections
+from psirf.plans.content import format_day
+from psirf.plans.insight import organisations_of, profile as draw_profile
+from psirf.plans.models import IN_FORCE, PlanRevision, PsirfPlan
+from psirf.timeutil import utcnow
+from psirf.triage.recommend import LocalFocus, load_local_focus
+from psirf.workflow import definitions, runner
+
+WORKFLOW = "plan_approval"
+# A plan is marked "review due" this long before its review date, so the next one is ready in time.
+REVIEW_NOTICE_DAYS = 90
+# Hours a month a lead is assumed to have for learning responses until the authors say otherwise.
+DEFAULT_LEAD_HOURS = 8
+
+
+class PlanError(ValueError):
+    """The change cannot be made; the message says what to fix. `field` names the form field."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def get(session: Session, plan_id: int) -> PsirfPlan | None:
+    return session.get(PsirfPlan, plan_id)
+
+
+def by_public_token(session: Session, token: str) -> PsirfPlan | None:
+    if not token:
+        return None
+    plan = session.scalar(select(PsirfPlan).where(PsirfPlan.public_token == token))
+    return plan if plan is not None and plan.effective_from is not None else None
+
+
+def listing(session: Session, user) -> list[PsirfPlan]:
+    return list(
+        session.scalars(
+            select(PsirfPlan)
+            .join(Organisation, Organisation.id == PsirfPlan.organisation_id)
+            .where(policy.plan_scope(user, PsirfPlan))
+            .order_by(Organisation.name, PsirfPlan.number.desc())
+        )
+    )
+
+
+def authored_groups(session: Session, user) -> list[Organisation]:
+    ids = policy.plan_groups(user)
+    if not ids:
+        return []
+    return list(session.scalars(select(Organisation).where(Organisation.id.in_(ids)).order_by(Organisation.name)))
+
+
+def in_force(session: Session, group_id: int) -> PsirfPlan | None:
+    return session.scalar(
+        select(PsirfPlan)
+        .where(PsirfPlan.organisation_id == group_id, PsirfPlan.state.in_(IN_FORCE))
+        .order_by(PsirfPlan.number.desc())
+        .limit(1)
+    )
+
+
+# ---- generating ---------------------------------------------------------------------------------
+
+
+def _leads(session: Session, group: Organisation) -> list[dict]:
+    """Who could lead learning responses: the member services' patient safety leads and the panel."""
+    members = select(OrganisationMembership.member_id).where(OrganisationMembership.group_id == group.id)
+    rows = session.execute(
+        select(User.name, Organisation.name, RoleAssignment.role)
+        .join(RoleAssignment, RoleAssignment.user_id == User.id)
+        .join(Organisation, Organisation.id == RoleAssignment.organisation_id)
+        .where(
+            User.active.is_(True),
+            (
+                (RoleAssignment.organisation_id.in_(members) & (RoleAssignment.role == Role.PATIENT_SAFETY_LEAD.value))
+                | ((RoleAssignment.organisation_id == group.id) & (RoleAssignment.role == Role.REVIEW_PANEL_MEMBER.value))
+            ),
+        )
+        .order_by(Organisation.name, User.name)
+    ).all()
+    return [
+        {"name": name, "role": f"{Role.label_for(role)}, {organisation}", "trained": True,
+         "hours_per_month": DEFAULT_LEAD_HOURS}
+        for name, organisation, role in rows
+    ]
+
+
+def _members(session: Session, group: Organisation) -> list[dict]:
+    return [{"ods_code": o.ods_code, "name": o.name, "kind": o.kind_label} for o in organisations_of(session, group)]
+
+
+def generate(
+    session: Session, user, group: Organisation, *, period_months: int, lookback_months: int, starts_on: date,
+    today: date,
+) -> PsirfPlan:
+    policy.require_plan_author(user, group)
+    if period_months not in sections.PERIODS:
+        raise PlanError("Choose a period of 12, 18 or 24 months.", "period_months")
+    if lookback_months not in sections.LOOKBACKS:
+        raise PlanError("Choose a look-back of 12, 24 or 36 months.", "lookback_months")
+    if starts_on < today:
+        raise PlanError("The plan cannot start in the past.", "starts_on")
+    number = (session.scalar(select(func.max(PsirfPlan.number)).where(PsirfPlan.organisation_id == group.id)) or 0) + 1
+    insight = draw_profile(session, group, lookback_months, today)
+    definition = definitions.get(WORKFLOW)
+    plan = PsirfPlan(
+        organisation=group,
+        number=number,
+        period_months=period_months,
+        lookback_months=lookback_months,
+        starts_on=starts_on,
+        profile=insight,
+        content=sections.draft_content(
+            group_name=group.name, members=_members(session, group), leads=_leads(session, group), profile=insight,
+            starts_on=starts_on, period_months=period_months, author=user.name,
+        ),
+        workflow_name=definition.name,
+        workflow_version=definition.version,
+        state=definition.initial,
+        supersedes=in_force(session, group.id),
+        created_by_id=user.id,
+    )
+    session.add(plan)
+    session.flush()
+    audit.record(session, actor_id=user.id, action="plan:generate", subject=plan, organisation_id=group.id,
+                 changes={"state": {"before": None, "after": plan.state}})
+    return plan
+
+
+# ---- editing ------------------------------------------------------------------------------------
+
+
+def acting_role(plan: PsirfPlan) -> str | None:
+    return runner.definition_of(plan).state(plan.state).acts
+
+
+def editable(plan: PsirfPlan) -> bool:
+    return "plan" in runner.definition_of(plan).state(plan.state).edits
+
+
+def require_edit(user, plan: PsirfPlan, expected_version: int | None) -> None:
+    policy.require_plan_visible(user, plan)
+    if not editable(plan) or not policy.may_edit_plan(user, plan, acting_role(plan)):
+        raise policy.NotPermitted("Only the review panel edits the plan, while it is a draft or changes are requested.")
+    if expected_version is not None and expected_version != plan.version_id:
+        raise runner.ChangedBySomeoneElse()
+
+
+def _change(session: Session, user, plan: PsirfPlan, what: str, change) -> None:
+    """Apply `change` to a copy of the content and store it whole (JSON columns track assignment)."""
+    content = copy.deepcopy(plan.content)
+    before = copy.deepcopy(content)
+    change(content)
+    if content == before:
+        return
+    plan.content = content
+    session.flush()
+    audit.record(session, actor_id=user.id, action=f"plan:edit:{what}", subject=plan,
+                 organisation_id=plan.organisation_id)
+
+
+TEXT_SECTIONS = {"introduction": "Introduction", "services": "Our services", "engagement": "Engagement commitments"}
+
+
+def save_text(session: Session, user, plan: PsirfPlan, section: str, text: str, expected_version: int | None) -> None:
+    require_edit(user, plan, expected_version)
+    if section not in TEXT_SECTIONS:
+        raise PlanError("That section cannot be edited as text.")
+    text = (text or "").strip()
+    if not text:
+        raise PlanError(f"Write the {TEXT_SECTIONS[section].lower()} section.", "text")
+    _change(session, user, plan, section, lambda c: c.__setitem__(section, text))
+
+
+def save_involved(session: Session, user, plan: PsirfPlan, people: str, partners: str, expected_version: int | None) -> None:
+    require_edit(user, plan, expected_version)
+    _change(session, user, plan, "involved",
+            lambda c: c.__setitem__("involved", {"people": (people or "").strip(), "partners": (partners or "").strip()}))
+
+
+def save_sources(session: Session, user, plan: PsirfPlan, rows: dict[str, dict], expected_version: int | None) -> None:
+    """rows: {source key: {"used": bool, "count": int | None, "notes": str}}."""
+    require_edit(user, plan, expected_version)
+    for key, row in rows.items():
+        if row.get("count") is not None and row["count"] < 0:
+            raise PlanError("A count cannot be negative.", f"count_{key}")
+
+    def change(content):
+        for source in content["sources"]:
+            row = rows.get(source["key"])
+            if row is not None:
+                source.update(used=bool(row.get("used")), count=row.get("count"), notes=(row.get("notes") or "").strip())
+
+    _change(session, user, plan, "sources", change)
+
+
+def save_control(session: Session, user, plan: PsirfPlan, values: dict, expected_version: int | None) -> None:
+    require_edit(user, plan, expected_version)
+    control = {k: (values.get(k) or "").strip() for k in ("author", "reviewer", "authoriser")}
+    if not control["author"]:
+        raise PlanError("Name the plan's author.", "author")
+    _change(session, user, plan, "control", lambda c: c.__setitem__("control", control))
+
+
+def save_leads(session: Session, user, plan: PsirfPlan, leads: list[dict], expected_version: int | None) -> None:
+    """leads: [{"name", "role", "trained", "hours_per_month"}]; rows without a name are dropped."""
+    require_edit(user, plan, expected_version)
+    kept = []
+    for number, lead in enumerate(leads, start=1):
+        if not (lead.get("name") or "").strip():
+            continue
+        hours = lead.get("hours_per_month")
+        if hours is None or hours < 0 or hours > 200:
+            raise PlanError(f"Give lead {number}'s hours a month as a number from 0 to 200.", f"hours_{number}")
+        kept.append({"name": lead["name"].strip(), "role": (lead.get("role") or "").strip(),
+                     "trained": bool(lead.get("trained")), "hours_per_month": hours})
+    _change(session, user, plan, "capacity", lambda c: c.__setitem__("capacity", {"leads": kept}))
+
+
+# ---- the local focus ----------------------------------------------------------------------------
+
+
+def _check_priority(label: str, method: str, route: str) -> None:
+    if not (label or "").strip():
+        raise PlanError("Say what the incident type or issue is.", "label")
+    if method not in sections.PLANNED_METHODS:
+        raise PlanError("Choose the planned response.", "method")
+    if not (route or "").strip():
+        raise PlanError("Say what the anticipated improvement route is.", "improvement_route")
+
+
+def update_priority(session: Session, user, plan: PsirfPlan, key: str, *, label: str, method: str, route: str,
+                    expected_version: int | None) -> None:
+    require_edit(user, plan, expected_version)
+    _check_priority(label, method, route)
+
+    def change(content):
+        row = next((r for r in content["local_focus"] if r["key"] == key), None)
+        if row is None:
+            raise PlanError("That priority is no longer in the plan.")
+        row.update(label=label.strip(), method=method, improvement_route=route.strip())
+
+    _change(session, user, plan, "local_focus", change)
+
+
+def remove_priority(session: Session, user, plan: PsirfPlan, key: str, expected_version: int | None) -> None:
+    require_edit(user, plan, expected_version)
+    _change(session, user, plan, "local_focus",
+            lambda c: c.__setitem__("local_focus", [r for r in c["local_focus"] if r["key"] != key]))
+
+
+def add_priority(session: Session, user, plan: PsirfPlan, *, label: str, theme: str, min_harm: str | None,
+                 method: str, route: str, expected_version: int | None) -> None:
+    require_edit(user, plan, expected_version)
+    _check_priority(label, method, route)
+    from psirf.events.lfpse import HARM_SEVERITY, Theme
+
+    if theme not in {t.value for t in Theme}:
+        raise PlanError("Choose the theme it covers.", "theme")
+    if min_harm and min_harm not in HARM_SEVERITY:
+        raise PlanError("Choose a harm level from the list.", "min_harm")
+
+    def change(content):
+        taken = {r["key"] for r in content["local_focus"]}
+        key = next(f"added_{n}" for n in range(1, len(taken) + 2) if f"added_{n}" not in taken)
+        content["local_focus"].append({
+            "key": key, "label": label.strip(), "method": method, "improvement_route": route.strip(), "why": "",
+            "figures": "Added by the plan's authors.",
+            "match": {"theme": theme, "record_types": ["incident", "outcome"], "min_harm": min_harm or None,
+                      "max_harm": None, "keywords": []},
+        })
+
+    _change(session, user, plan, "local_focus", change)
+
+
+# ---- the committee's decision and coming into force -----------------------------------------------
+
+
+def record_decision(session: Session, user, plan: PsirfPlan, *, decided_on: date | None, minute_reference: str,
+                    today: date, expected_version: int | None) -> None:
+    roles = policy.require_plan_visible(user, plan)
+    if policy.PLAN_APPROVER not in roles:
+        raise policy.NotPermitted("Only a member of the ICB quality committee records its decision.")
+    if plan.state != "under_review":
+        raise PlanError("The committee's decision is recorded while the plan is under review.")
+    if expected_version is not None and expected_version != plan.version_id:
+        raise runner.ChangedBySomeoneElse()
+    if decided_on is None:
+        raise PlanError("Enter the date of the committee's decision.", "decided_on")
+    if decided_on > today:
+        raise PlanError("The decision date cannot be in the future.", "decided_on")
+    if not (minute_reference or "").strip():
+        raise PlanError("Enter the minute reference of the decision.", "minute_reference")
+    plan.decided_on, plan.minute_reference, plan.decided_by_id = decided_on, minute_reference.strip(), user.id
+    session.flush()
+    audit.record(session, actor_id=user.id, action="plan:decision", subject=plan, organisation_id=plan.organisation_id,
+                 changes={"decided_on": {"before": None, "after": decided_on.isoformat()},
+                          "minute_reference": {"before": None, "after": plan.minute_reference}})
+
+
+def keep_revision(session: Session, plan: PsirfPlan, actor) -> None:
+    """What the committee will see, kept as it was submitted."""
+    plan.revision += 1
+    plan.revisions.append(PlanRevision(number=plan.revision, content=copy.deepcopy(plan.content), created_by_id=actor.id))
+
+
+def put_in_force(session: Session, plan: PsirfPlan, actor) -> None:
+    """Publication: in force from its start (or today, if later), until the end of its period; the
+    plan it replaces is superseded in the same transaction."""
+    today = utcnow().date()
+    plan.effective_from = max(plan.starts_on, today)
+    plan.review_on = sections.period_of(plan.starts_on, plan.period_months)[1]
+    plan.public_token = secrets.token_urlsafe(32)
+    earlier = session.scalars(
+        select(PsirfPlan).where(PsirfPlan.organisation_id == plan.organisation_id, PsirfPlan.id != plan.id,
+                                PsirfPlan.state.in_(IN_FORCE))
+    ).all()
+    for old in earlier:
+        runner.fire(session, old, "supersede", policy.SYSTEM_ACTOR, None,
+                    comment=f"Replaced by plan version {plan.version_label}.")
+
+
+def mark_reviews_due(session: Session, today: date) -> list[PsirfPlan]:
+    """Plans whose review date is near move to "review due" (run daily; a second run finds none)."""
+    plans = session.scalars(
+        select(PsirfPlan).where(PsirfPlan.state == "published",
+                                PsirfPlan.review_on <= today + timedelta(days=REVIEW_NOTICE_DAYS))
+    ).all()
+    for plan in plans:
+        runner.fire(session, plan, "mark_review_due", policy.SYSTEM_ACTOR, None,
+                    comment=f"The review date, {format_day(plan.review_on)}, is within {REVIEW_NOTICE_DAYS} days.")
+    return list(plans)
+
+
+# ---- the ICB's overview ----------------------------------------------------------------------------
+
+
+def icb_overview(session: Session, groups: list[Organisation]) -> list[tuple]:
+    """Each PCN's or federation's latest plan: (group, plan or None, status, review date), in the
+    groups' order. A draft not yet submitted shows only that one is being prepared."""
+    plans = session.scalars(
+        select(PsirfPlan)
+        .where(PsirfPlan.organisation_id.in_([g.id for g in groups]), PsirfPlan.state != "superseded")
+        .order_by(PsirfPlan.number.desc())
+    ).all()
+    latest: dict[int, PsirfPlan] = {}
+    for plan in plans:
+        latest.setdefault(plan.organisation_id, plan)
+    rows = []
+    for group in groups:
+        plan = latest.get(group.id)
+        if plan is None:
+            rows.append((group, None, "No plan yet", None))
+        elif plan.revision == 0:
+            rows.append((group, None, "Being prepared (not yet submitted)", None))
+        else:
+            rows.append((group, plan, runner.definition_of(plan).state(plan.state).label, plan.review_on))
+    return rows
+
+
+# ---- what triage follows ------------------------------------------------------------------------
+
+
+def local_focus_for(session: Session, organisation: Organisation, today: date | None = None) -> LocalFocus:
+    """The local focus of the plans in force for the organisation's PCN or federation (each of its
+    groups', newest in force first; a group's own for a PCN or federation), or the default until one
+    is. A published plan is in force from its effective date."""
+    groups = (
+        select(Organisation.id).where(Organisation.id == organisation.id)
+        if organisation.kind_enum.is_group
+        else select(OrganisationMembership.group_id).where(OrganisationMembership.member_id == organisation.id)
+    )
+    plans = session.scalars(
+        select(PsirfPlan)
+        .where(PsirfPlan.organisation_id.in_(groups), PsirfPlan.state.in_(IN_FORCE),
+               PsirfPlan.effective_from <= (today or utcnow().date()))
+        .order_by(PsirfPlan.effective_from.desc(), PsirfPlan.id.desc())
+    ).all()
+    if not plans:
+        return load_local_focus()
+    rows = [row for plan in plans for row in plan.content.get("local_focus") or []]
+    first = plans[0]
+    source = f"from {first.organisation.name}'s PSIRF plan, in force from {format_day(first.effective_from)}"
+    default = load_local_focus()
+    focus = sections.local_focus_of({"local_focus": rows}, f"plan {first.id}", source)
+    return LocalFocus(focus.priorities, default.swarm_within_days, source)
+
+
+# ---- comparing versions -------------------------------------------------------------------------
+
+
+def previous_content(plan: PsirfPlan, revision: int | None) -> tuple[str, dict] | None:
+    """What to compare a revision (or, with None, the plan as it stands) with: the revision before
+    it, or the approved text of the plan it replaces."""
+    earlier = [r for r in plan.revisions if revision is None or r.number < revision]
+    if earlier:
+        last = earlier[-1]
+        return f"version {plan.number}.{last.number}", last.content
+    if plan.supersedes is not None and plan.supersedes.revisions:
+        old = plan.supersedes
+        return f"version {old.number}.{old.revisions[-1].number} (the previous plan)", old.revisions[-1].content
+    return None

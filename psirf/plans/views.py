@@ -1,0 +1,412 @@
+"""PSIRF plans: the list, generating one, its page, editing its sections, the committee's decision,
+its steps, the PDF, comparing versions, and the public page of a published plan.
+
+Thin views: forms validate, `psirf.plans.services` does the work in one unit of work, the policy
+refuses (404 outside the person's organisations, 403 for a role that reads but may not act).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from psirf import policy
+from psirf.db import unit_of_work
+from psirf.extensions import db
+from psirf.plans import compare as comparing
+from psirf.plans import content as sections
+from psirf.plans import services
+from psirf.plans.document import document
+from psirf.plans.forms import (
+    ControlForm, DecisionForm, InvolvedForm, NewPlanForm, NewPriorityForm, PriorityForm, TextForm, default_route,
+    leads_form, sources_form,
+)
+from psirf.plans.history import history
+from psirf.plans.models import IN_FORCE
+from psirf.plans.reports import plan_pdf
+from psirf.responses.forms import TransitionForm
+from psirf.timeutil import utcnow
+from psirf.triage.recommend import method_label
+from psirf.workflow import runner
+from psirf.workflow.runner import ChangedBySomeoneElse, TransitionRefused
+
+bp = Blueprint("plans", __name__, url_prefix="/plans")
+public_bp = Blueprint("plans_public", __name__, url_prefix="/public/plans")
+
+
+def _plan(plan_id: int):
+    plan = services.get(db.session, plan_id)
+    if plan is None:
+        abort(404)
+    policy.require_plan_visible(current_user, plan)
+    return plan
+
+
+@bp.get("")
+@login_required
+def index():
+    policy.require_staff(current_user, "PSIRF plans are for staff.")
+    plans = services.listing(db.session, current_user)
+    if not plans and not policy.plan_groups(current_user) and not policy.has_role(current_user, *policy.CASEWORK_ROLES):
+        raise policy.NotPermitted("Your role does not include PSIRF plans.")
+    return render_template(
+        "plans/index.html",
+        plans=plans,
+        state_label=lambda p: runner.definition_of(p).state(p.state).label,
+        may_generate=bool(policy.plan_groups(current_user)),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    groups = services.authored_groups(db.session, current_user)
+    if not groups:
+        raise policy.NotPermitted("Only the review panel of a PCN or federation generates its PSIRF plan.")
+    form = NewPlanForm()
+    form.group_id.choices = [("", "Choose a PCN or federation")] + [(str(g.id), g.name) for g in groups]
+    if request.method == "GET" and len(groups) == 1:
+        form.group_id.data = str(groups[0].id)
+    if form.validate_on_submit():
+        group = next((g for g in groups if str(g.id) == form.group_id.data), None)
+        if group is None:
+            form.group_id.errors.append("Choose the PCN or federation the plan is for")
+        else:
+            try:
+                with unit_of_work(db.session):
+                    plan = services.generate(
+                        db.session, current_user, group, period_months=int(form.period_months.data),
+                        lookback_months=int(form.lookback_months.data), starts_on=form.starts_on.data,
+                        today=utcnow().date(),
+                    )
+            except services.PlanError as error:
+                getattr(form, error.field).errors.append(str(error))
+            else:
+                flash("The draft plan has been generated from your insight. Check and edit each section.", "success")
+                return redirect(url_for("plans.show", plan_id=plan.id))
+    return render_template("plans/new.html", form=form), 400 if form.errors else 200
+
+
+# ---- the plan's page ----------------------------------------------------------------------------
+
+
+def _render(plan, status: int = 200, decision_form=None, problems=None, refused=None):
+    definition = runner.definition_of(plan)
+    roles = policy.plan_roles(current_user, plan)
+    triggers = [t for t in definition.available_from(plan.state) if policy.may_fire(current_user, plan, t.trigger)]
+    deciding = policy.PLAN_APPROVER in roles and plan.state == "under_review"
+    return (
+        render_template(
+            "plans/show.html",
+            plan=plan,
+            method_label=method_label,
+            definition=definition,
+            current=definition.state(plan.state),
+            triggers=triggers,
+            transition_form=TransitionForm(formdata=None, data={"version": plan.version_id}),
+            decision_form=decision_form or (DecisionForm(formdata=None, data={"version": plan.version_id},
+                                                         prefix="decision") if deciding else None),
+            may_edit=services.editable(plan) and policy.may_edit_plan(current_user, plan, services.acting_role(plan)),
+            may_write_next=policy.PLAN_AUTHOR in roles and plan.state in IN_FORCE,
+            problems=problems or [],
+            refused=refused,
+            history=history(db.session, plan),
+            **_comparison(plan),
+        ),
+        status,
+    )
+
+
+def _comparison(plan) -> dict:
+    """While the panel edits, what they have changed since the last submission; once submitted,
+    what the latest submission changed since the one before (or the plan it replaces)."""
+    revision = None if services.editable(plan) or not plan.revision else plan.revision
+    previous = services.previous_content(plan, revision)
+    url = url_for("plans.compare", plan_id=plan.id, revision=revision) if previous else None
+    return {"previous": previous, "compare_url": url}
+
+
+@bp.get("/<int:plan_id>")
+@login_required
+def show(plan_id: int):
+    return _render(_plan(plan_id))
+
+
+@bp.get("/<int:plan_id>/document")
+@login_required
+def read(plan_id: int):
+    plan = _plan(plan_id)
+    return render_template("plans/read.html", plan=plan, doc=document(plan))
+
+
+@bp.get("/<int:plan_id>/plan.pdf")
+@login_required
+def pdf(plan_id: int):
+    return _pdf_response(_plan(plan_id))
+
+
+def _pdf_response(plan, public: bool = False):
+    response = make_response(plan_pdf(document(plan, public=public)))
+    response.headers["Content-Type"] = "application/pdf"
+    name = f"psirf-plan-{plan.organisation.ods_code}-v{plan.version_label}.pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+@bp.post("/<int:plan_id>/decision")
+@login_required
+def decide(plan_id: int):
+    plan = _plan(plan_id)
+    if policy.PLAN_APPROVER not in policy.plan_roles(current_user, plan):
+        raise policy.NotPermitted("Only a member of the ICB quality committee records its decision.")
+    form = DecisionForm(prefix="decision")
+    if not form.validate_on_submit():
+        return _render(plan, 400, decision_form=form)
+    try:
+        with unit_of_work(db.session):
+            services.record_decision(db.session, current_user, plan, decided_on=form.decided_on.data,
+                                     minute_reference=form.minute_reference.data, today=utcnow().date(),
+                                     expected_version=form.version.data)
+    except ChangedBySomeoneElse as error:
+        db.session.expire_all()
+        return _render(_plan(plan_id), 409, refused=str(error))
+    except services.PlanError as error:
+        db.session.expire_all()
+        plan = _plan(plan_id)
+        (getattr(form, error.field).errors if error.field else []).append(str(error))
+        return _render(plan, 400, decision_form=form, refused=None if error.field else str(error))
+    flash("The committee's decision is recorded. You can now approve the plan.", "success")
+    return redirect(url_for("plans.show", plan_id=plan_id, _anchor="next"))
+
+
+@bp.post("/<int:plan_id>/transitions/<trigger>")
+@login_required
+def fire(plan_id: int, trigger: str):
+    plan = _plan(plan_id)
+    policy.require_can_fire(current_user, plan, trigger)
+    form = TransitionForm()
+    if not form.validate_on_submit():
+        return _render(plan, 400, refused="The form was incomplete. Try again.")
+    try:
+        with unit_of_work(db.session):
+            outcome = runner.fire(db.session, plan, trigger, current_user, form.version.data, form.comment.data)
+    except ChangedBySomeoneElse as error:
+        db.session.expire_all()
+        return _render(_plan(plan_id), 409, refused=str(error))
+    except TransitionRefused as error:
+        db.session.expire_all()
+        return _render(_plan(plan_id), 422, problems=error.problems, refused=str(error))
+    flash(f"The plan is now: {runner.definition_of(plan).state(outcome.after).label}.", "success")
+    return redirect(url_for("plans.show", plan_id=plan_id))
+
+
+@bp.get("/<int:plan_id>/compare")
+@login_required
+def compare(plan_id: int):
+    plan = _plan(plan_id)
+    number = request.args.get("revision", type=int)
+    revision = next((r for r in plan.revisions if r.number == number), None) if number else None
+    if number and revision is None:
+        abort(404)
+    previous = services.previous_content(plan, number)
+    after = revision.content if revision else plan.content
+    return render_template(
+        "plans/compare.html",
+        plan=plan,
+        revision=revision,
+        previous=previous,
+        changes=comparing.compare(previous[1], after) if previous else [],
+    )
+
+
+# ---- editing the sections -----------------------------------------------------------------------
+
+
+def _forms(plan, posted: dict | None) -> dict:
+    version = {"version": plan.version_id}
+    content = plan.content
+    forms = {
+        **{name: TextForm(formdata=None, data={**version, "text": content[name]}, prefix=name)
+           for name in services.TEXT_SECTIONS},
+        "involved": InvolvedForm(formdata=None, data={**version, **content["involved"]}, prefix="involved"),
+        "control": ControlForm(formdata=None, data={**version, **content["control"]}, prefix="control"),
+        "sources": sources_form(plan),
+        "leads": leads_form(plan),
+        "priorities": {row["key"]: PriorityForm(formdata=None, data={**version, **row}, prefix=f"p-{row['key']}")
+                       for row in content["local_focus"]},
+        "new_priority": NewPriorityForm(formdata=None, data=version, prefix="new"),
+    }
+    for key, form in (posted or {}).items():
+        if key.startswith("p-"):
+            forms["priorities"][key[2:]] = form
+        else:
+            forms[key] = form
+    for name, label in services.TEXT_SECTIONS.items():
+        forms[name].text.label.text = label
+    return forms
+
+
+def _errors(forms: dict) -> list[dict]:
+    """Every message of the posted forms, each linked to its field, for the one error summary."""
+    found = []
+
+    def walk(fields):
+        for field in fields:
+            if field.type == "FieldList":
+                for entry in field.entries:
+                    walk(entry.form)
+            elif field.errors:
+                anchor = field.id + (f"-{field.first_part_to_fix()}" if field.type == "NhsDateField" else "")
+                found.append({"text": field.errors[0], "href": f"#{anchor}"})
+
+    for form in forms.values():
+        for one in (form.values() if isinstance(form, dict) else [form]):
+            walk(one)
+    return found
+
+
+def _render_edit(plan, status: int = 200, posted: dict | None = None, refused: str | None = None):
+    forms = _forms(plan, posted)
+    return (
+        render_template(
+            "plans/edit.html",
+            plan=plan,
+            forms=forms,
+            errors=_errors(posted or {}),
+            text_sections=services.TEXT_SECTIONS,
+            capacity=sections.capacity(plan.content, plan.profile),
+            default_routes={m: default_route(m) for m in sections.PLANNED_METHODS},
+            refused=refused,
+        ),
+        status,
+    )
+
+
+def _editable_plan(plan_id: int):
+    plan = _plan(plan_id)
+    services.require_edit(current_user, plan, None)
+    return plan
+
+
+@bp.get("/<int:plan_id>/edit")
+@login_required
+def edit(plan_id: int):
+    return _render_edit(_editable_plan(plan_id))
+
+
+def _save(plan, key: str, form, apply, anchor: str):
+    if not form.validate_on_submit():
+        return _render_edit(plan, 400, posted={key: form})
+    try:
+        with unit_of_work(db.session):
+            apply()
+    except ChangedBySomeoneElse as error:
+        db.session.expire_all()
+        return _render_edit(_plan(plan.id), 409, refused=str(error))
+    except services.PlanError as error:
+        db.session.expire_all()
+        field = getattr(form, error.field or "", None)
+        if field is not None:
+            field.errors.append(str(error))
+        return _render_edit(_plan(plan.id), 400, posted={key: form}, refused=None if field is not None else str(error))
+    flash("Your changes have been saved.", "success")
+    return redirect(url_for("plans.edit", plan_id=plan.id, _anchor=anchor))
+
+
+@bp.post("/<int:plan_id>/sections/<section>")
+@login_required
+def save_text(plan_id: int, section: str):
+    plan = _editable_plan(plan_id)
+    if section not in services.TEXT_SECTIONS:
+        abort(404)
+    form = TextForm(prefix=section)
+    return _save(plan, section, form, lambda: services.save_text(
+        db.session, current_user, plan, section, form.text.data, form.version.data), section)
+
+
+@bp.post("/<int:plan_id>/involved")
+@login_required
+def save_involved(plan_id: int):
+    plan = _editable_plan(plan_id)
+    form = InvolvedForm(prefix="involved")
+    return _save(plan, "involved", form, lambda: services.save_involved(
+        db.session, current_user, plan, form.people.data, form.partners.data, form.version.data), "involved")
+
+
+@bp.post("/<int:plan_id>/control")
+@login_required
+def save_control(plan_id: int):
+    plan = _editable_plan(plan_id)
+    form = ControlForm(prefix="control")
+    return _save(plan, "control", form, lambda: services.save_control(
+        db.session, current_user, plan, {k: getattr(form, k).data for k in ("author", "reviewer", "authoriser")},
+        form.version.data), "control")
+
+
+@bp.post("/<int:plan_id>/sources")
+@login_required
+def save_sources(plan_id: int):
+    plan = _editable_plan(plan_id)
+    form = sources_form(plan, request.form)
+    rows = {source["key"]: entry.data for source, entry in zip(plan.content["sources"], form.sources.entries)}
+    return _save(plan, "sources", form, lambda: services.save_sources(
+        db.session, current_user, plan, rows, form.version.data), "sources")
+
+
+@bp.post("/<int:plan_id>/leads")
+@login_required
+def save_leads(plan_id: int):
+    plan = _editable_plan(plan_id)
+    form = leads_form(plan, request.form)
+    return _save(plan, "leads", form, lambda: services.save_leads(
+        db.session, current_user, plan, [entry.data for entry in form.leads.entries], form.version.data), "capacity")
+
+
+@bp.post("/<int:plan_id>/priorities")
+@login_required
+def add_priority(plan_id: int):
+    plan = _editable_plan(plan_id)
+    form = NewPriorityForm(prefix="new")
+    return _save(plan, "new_priority", form, lambda: services.add_priority(
+        db.session, current_user, plan, label=form.label.data, theme=form.theme.data, min_harm=form.min_harm.data,
+        method=form.method.data, route=form.improvement_route.data, expected_version=form.version.data), "local-focus")
+
+
+@bp.post("/<int:plan_id>/priorities/<key>")
+@login_required
+def update_priority(plan_id: int, key: str):
+    plan = _editable_plan(plan_id)
+    form = PriorityForm(prefix=f"p-{key}")
+    return _save(plan, f"p-{key}", form, lambda: services.update_priority(
+        db.session, current_user, plan, key, label=form.label.data, method=form.method.data,
+        route=form.improvement_route.data, expected_version=form.version.data), "local-focus")
+
+
+@bp.post("/<int:plan_id>/priorities/<key>/remove")
+@login_required
+def remove_priority(plan_id: int, key: str):
+    plan = _editable_plan(plan_id)
+    form = TransitionForm()
+    return _save(plan, "remove", form, lambda: services.remove_priority(
+        db.session, current_user, plan, key, form.version.data), "local-focus")
+
+
+# ---- the public page of a published plan --------------------------------------------------------
+
+
+def _published(token: str):
+    plan = services.by_public_token(db.session, token)
+    if plan is None:
+        abort(404)
+    return plan
+
+
+@public_bp.get("/<token>")
+def public(token: str):
+    plan = _published(token)
+    return render_template("plans/public.html", plan=plan, doc=document(plan, public=True))
+
+
+@public_bp.get("/<token>/plan.pdf")
+def public_pdf(token: str):
+    return _pdf_response(_published(token), public=True)

@@ -1,0 +1,136 @@
+"""Small helpers shared by the server-drawn SVG charts (improvement progress, oversight XmR).
+
+Plain SVG strings: no JavaScript, no inline style (the Content Security Policy forbids it; SVG
+presentation attributes such as fill= are not styles). Every text is escaped. Colours: NHS blue
+(#005eb8) and NHS black (#212b32) on white, both well above the 4.5:1 contrast ratio; the grey
+grid lines are decoration only.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+from markupsafe import Markup, escape
+
+NHS_BLUE = "#005eb8"
+NHS_BLACK = "#212b32"
+NHS_GREY_1 = "#4c6272"
+NHS_GREY_4 = "#d8dde0"
+NHS_WHITE = "#ffffff"
+FONT = "Frutiger W01, Arial, sans-serif"
+
+
+def format_number(value: float | int | None) -> str:
+    """12.0 -> "12", 4.25 -> "4.25", 1234567 -> "1,234,567"."""
+    if value is None:
+        return ""
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.4f}".rstrip("0").rstrip(".")
+
+
+def nice_step(span: float, ticks: int = 5) -> float:
+    raw = span / ticks if span > 0 else 1
+    magnitude = 10 ** math.floor(math.log10(raw))
+    for multiple in (1, 2, 2.5, 5, 10):
+        if raw <= multiple * magnitude:
+            return multiple * magnitude
+    return 10 * magnitude
+
+
+def scale(values: Sequence[float], max_value: float | None, min_value: float | None) -> tuple[float, float, float]:
+    """(bottom, top, step) of the value axis: from zero (or below, for negative values) to a round top."""
+    low = min_value if min_value is not None else min([0.0, *values])
+    high = max_value if max_value is not None else max([0.0, *values])
+    if high <= low:
+        high = low + 1
+    step = nice_step(high - low)
+    if max_value is None:
+        high = math.ceil(high / step) * step
+    if min_value is None:
+        low = math.floor(low / step) * step
+    return low, high, step
+
+
+def text(x: float, y: float, content: str, anchor: str = "middle", size: int = 14, weight: str | None = None,
+         transform: str | None = None) -> str:
+    extra = f' font-weight="{weight}"' if weight else ""
+    extra += f' transform="{transform}"' if transform else ""
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-family="{FONT}" font-size="{size}" '
+        f'fill="{NHS_BLACK}"{extra}>{escape(content)}</text>'
+    )
+
+
+def ticks(low: float, high: float, step: float) -> list[float]:
+    """The value axis's tick values from `low` to `high` (at most 50)."""
+    values, tick = [], low
+    while tick <= high + step / 1000 and len(values) < 50:
+        values.append(tick)
+        tick += step
+    return values
+
+
+def opening(chart_id: str, title: str, description: str, width: float, height: float) -> list[str]:
+    """The start of a chart: the <svg> with its role, title and description, on a white ground."""
+    title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="psirf-chart" id="{escape(chart_id)}" role="img" '
+        f'aria-labelledby="{escape(title_id)} {escape(desc_id)}" viewBox="0 0 {width} {height}" width="100%" '
+        f'preserveAspectRatio="xMinYMin meet" focusable="false">',
+        f'<title id="{escape(title_id)}">{escape(title)}</title>',
+        f'<desc id="{escape(desc_id)}">{escape(description)}</desc>',
+        f'<rect x="0" y="0" width="{width}" height="{height}" fill="{NHS_WHITE}"/>',
+    ]
+
+
+def value_axis(low: float, high: float, step: float, y_of, *, left: float, right: float, top: float, bottom: float,
+               tick_text=format_number) -> list[str]:
+    """A vertical value axis: grid lines (decoration) with their numbers, and the two axis lines."""
+    parts = []
+    for tick in ticks(low, high, step):
+        y = y_of(tick)
+        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{right}" y2="{y:.1f}" stroke="{NHS_GREY_4}" stroke-width="1"/>')
+        parts.append(text(left - 8, y + 5, tick_text(tick), anchor="end", size=13))
+    parts.append(f'<line x1="{left}" y1="{top}" x2="{left}" y2="{bottom}" stroke="{NHS_BLACK}" stroke-width="1"/>')
+    parts.append(f'<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="{NHS_BLACK}" stroke-width="1"/>')
+    return parts
+
+
+# ---- horizontal bars, so each bar's long name reads whole ----------------------------------------
+
+BAR_WIDTH, LABELS_W, BAR_H, GAP, TOP_PAD, AXIS_H = 640, 190, 22, 10, 12, 56
+
+
+def horizontal_bars(points: Sequence[tuple[str, float]], *, chart_id: str, title: str, description: str, x_label: str,
+                    top: float | None = None) -> Markup:
+    """Horizontal bars (labels on the left, largest first as given): role="img", <title>, <desc>,
+    every value written beside its bar, NHS blue on white."""
+    if not points:
+        return Markup("")
+    low, high, step = scale([float(v) for _, v in points], top, None)
+    plot_w = BAR_WIDTH - LABELS_W - 48
+    height = TOP_PAD + len(points) * (BAR_H + GAP) + AXIS_H
+
+    def x_of(v: float) -> float:
+        return LABELS_W + plot_w * (v - low) / (high - low)
+
+    base = TOP_PAD + len(points) * (BAR_H + GAP)
+    parts = opening(chart_id, title, description, BAR_WIDTH, height)
+    for tick in ticks(low, high, step):
+        x = x_of(tick)
+        parts.append(f'<line x1="{x:.1f}" y1="{TOP_PAD}" x2="{x:.1f}" y2="{base}" stroke="{NHS_GREY_4}" stroke-width="1"/>')
+        parts.append(text(x, base + 18, format_number(tick), size=12))
+    parts.append(f'<line x1="{LABELS_W}" y1="{TOP_PAD}" x2="{LABELS_W}" y2="{base}" stroke="{NHS_BLACK}" stroke-width="1"/>')
+    for i, (label, value) in enumerate(points):
+        y = TOP_PAD + i * (BAR_H + GAP) + GAP / 2
+        width = x_of(value) - LABELS_W
+        parts.append(text(LABELS_W - 8, y + BAR_H / 2 + 5, label, anchor="end", size=13))
+        parts.append(f'<rect x="{LABELS_W}" y="{y:.1f}" width="{width:.1f}" height="{BAR_H}" fill="{NHS_BLUE}" '
+                     f'stroke="{NHS_BLACK}" stroke-width="1"/>')
+        parts.append(text(LABELS_W + width + 6, y + BAR_H / 2 + 5, format_number(value), anchor="start", size=12,
+                          weight="bold"))
+    parts.append(text(LABELS_W + plot_w / 2, height - 10, x_label, weight="bold"))
+    parts.append("</svg>")
+    return Markup("".join(parts))

@@ -1,0 +1,59 @@
+"""The plan's PDF, read back with pypdf: every template section, the local focus, DRAFT on drafts only."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from pypdf import PdfReader
+
+from psirf.plans.document import document
+from psirf.plans.reports import plan_pdf
+from tests.plans.helpers import generated_plan
+
+SECTIONS = [
+    "Introduction", "Our services", "Defining our patient safety incident profile", "National requirements",
+    "Local focus", "Capacity", "Engagement", "Glossary", "Document control",
+]
+
+
+def pages_of(pdf: bytes) -> list[str]:
+    return [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def assert_in_order(text: str, parts: list[str]) -> None:
+    at = 0
+    for part in parts:
+        found = text.find(part, at)
+        assert found >= 0, f"{part!r} missing after position {at}"
+        at = found + len(part)
+
+
+def test_a_draft_plan_pdf_has_every_section_its_local_focus_and_draft_on_every_page(world):
+    plan = generated_plan(world)
+    pdf = plan_pdf(document(plan))
+    pages = pages_of(pdf)
+    text = " ".join(pages)
+
+    assert pdf.startswith(b"%PDF")
+    assert_in_order(text, [f"{n}. {s}" for n, s in enumerate(SECTIONS[:-1], start=1)] + ["Document control"])
+    assert "Patient safety events recorded each month" in text and "Patient safety events by theme" in text
+    for row in plan.content["local_focus"]:
+        assert row["label"] in text
+        assert row["figures"] in text
+    assert all("DRAFT" in page for page in pages)
+    assert all(f"Page {n} of {len(pages)}" in page for n, page in enumerate(pages, start=1))
+    assert "Pat Panel" in text  # the author, in document control
+
+
+def test_a_published_plan_pdf_is_not_marked_draft_and_shows_the_committee_decision(world):
+    plan = generated_plan(world)
+    plan.state = "published"
+    plan.revision = 1
+    plan.decided_on, plan.minute_reference = date(2026, 2, 4), "QC/2026/017"
+    plan.effective_from, plan.review_on = date(2026, 3, 1), date(2027, 2, 28)
+    text = " ".join(pages_of(plan_pdf(document(plan))))
+
+    assert "DRAFT" not in text
+    assert_in_order(text, ["Document control", "Version", "1.1", "Published and in force", "Effective date",
+                           "1 March 2026", "Review date", "28 February 2027", "4 February 2026", "QC/2026/017"])
