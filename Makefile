@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app app
 PYTEST := $(BIN)/pytest
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint install test-sqlite test-postgres test-browser test-browser-journeys test-browser-others postgres chromium graphviz migrate seed clean
+.PHONY: run test lint install test-sqlite test-postgres test-browser postgres chromium graphviz migrate seed clean
 
 run: install graphviz
 	@mkdir -p instance
@@ -19,10 +19,9 @@ run: install graphviz
 
 test: install postgres chromium graphviz
 	$(MAKE) --no-print-directory lint
-	@# The runs share nothing (each has its own database files or database, and queue names), and
-	@# none keeps both cores busy alone (a browser test mostly waits for Chromium): run them
-	@# together, each printing when it is done.
-	$(MAKE) --no-print-directory -j4 --output-sync=target test-sqlite test-postgres $(BROWSER_RUNS)
+	@# The three runs share nothing (each has its own database files or database, and queue names),
+	@# and none keeps both cores busy alone: run them together, each printing when it is done.
+	$(MAKE) --no-print-directory -j3 --output-sync=target test-sqlite test-postgres test-browser
 
 lint: install
 	@echo "==> ruff"
@@ -36,19 +35,9 @@ test-postgres: install
 	@echo "==> Tests on PostgreSQL"
 	PSIRF_TEST_DB=postgres $(PYTEST) -q -p no:cacheprovider --ignore=tests/browser
 
-# The browser tests in two runs of about the same length, each with its own server and database.
-BROWSER_JOURNEYS := after_action_review_journey learning_acted_on family_portal reporter_feedback public_report notifications
-BROWSER_RUNS := test-browser-journeys test-browser-others
-
-test-browser: $(BROWSER_RUNS)
-
-test-browser-journeys: install
-	@echo "==> Browser tests in Chromium, with axe-core on every page (journeys)"
-	$(PYTEST) -q -p no:cacheprovider $(BROWSER_JOURNEYS:%=tests/browser/test_%.py)
-
-test-browser-others: install
-	@echo "==> Browser tests in Chromium, with axe-core on every page (the rest)"
-	$(PYTEST) -q -p no:cacheprovider tests/browser $(BROWSER_JOURNEYS:%=--ignore=tests/browser/test_%.py)
+test-browser: install
+	@echo "==> Browser tests in Chromium, with axe-core on every page"
+	$(PYTEST) -q -p no:cacheprovider tests/browser
 
 install: $(STAMP)
 

@@ -490,11 +490,6 @@ def may_edit_plan(user, plan, acting_role: str | None) -> bool:
     return acting_role == PLAN_AUTHOR and PLAN_AUTHOR in plan_roles(user, plan)
 
 
-def plan_groups(user) -> list[int]:
-    """The groups whose plans `user` writes: their review panels."""
-    return [g.organisation_id for g in grants(user) if g.role is Role.REVIEW_PANEL_MEMBER]
-
-
 def plan_scope(user, plan_model) -> ColumnElement[bool]:
     """SQL: the plans `user` sees (the same rule as plan_roles)."""
     conditions = []
@@ -514,7 +509,7 @@ def plan_scope(user, plan_model) -> ColumnElement[bool]:
 
 def require_plan_author(user, group: Organisation) -> None:
     """Generating a new plan: the group's review panel only."""
-    if group.id in plan_groups(user):
+    if group.id in panel_groups(user):
         return
     members = {m.id for m in group.members}
     reads = any(
@@ -530,8 +525,8 @@ def require_plan_author(user, group: Organisation) -> None:
 # ---- oversight dashboards ---------------------------------------------------------------------
 
 
-def oversight_groups(user) -> list[int]:
-    """The PCNs and federations whose panel dashboard `user` sees as a member of their panel."""
+def panel_groups(user) -> list[int]:
+    """The PCNs and federations on whose review panel `user` sits: their dashboards and their plans."""
     return [g.organisation_id for g in grants(user) if g.role is Role.REVIEW_PANEL_MEMBER]
 
 
@@ -539,7 +534,7 @@ def require_group_oversight(user, group: Organisation) -> None:
     """A PCN's or federation's dashboard: its review panel, and its ICB's roles."""
     if not group.kind_enum.is_group:
         raise NotVisible("Page not found")
-    if group.id in oversight_groups(user):
+    if group.id in panel_groups(user):
         return
     if any(g.role in ICB_ROLES and g.organisation_id == group.icb_id for g in grants(user)):
         return

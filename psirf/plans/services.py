@@ -59,7 +59,7 @@ def listing(session: Session, user) -> list[PsirfPlan]:
 
 
 def authored_groups(session: Session, user) -> list[Organisation]:
-    ids = policy.plan_groups(user)
+    ids = policy.panel_groups(user)
     if not ids:
         return []
     return list(session.scalars(select(Organisation).where(Organisation.id.in_(ids)).order_by(Organisation.name)))

@@ -47,13 +47,13 @@ def _plan(plan_id: int):
 def index():
     policy.require_staff(current_user, "PSIRF plans are for staff.")
     plans = services.listing(db.session, current_user)
-    if not plans and not policy.plan_groups(current_user) and not policy.has_role(current_user, *policy.CASEWORK_ROLES):
+    if not plans and not policy.panel_groups(current_user) and not policy.has_role(current_user, *policy.CASEWORK_ROLES):
         raise policy.NotPermitted("Your role does not include PSIRF plans.")
     return render_template(
         "plans/index.html",
         plans=plans,
         state_label=lambda p: runner.definition_of(p).state(p.state).label,
-        may_generate=bool(policy.plan_groups(current_user)),
+        may_generate=bool(policy.panel_groups(current_user)),
     )
 
 

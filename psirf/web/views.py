@@ -69,7 +69,7 @@ def navigation_items() -> list[dict]:
         items.append({"href": url_for("responses.index"), "text": "Learning responses"})
     if policy.has_role(current_user, *policy.ICB_ROLES):
         items.append({"href": url_for("oversight.overdue"), "text": "Overdue responses"})
-    if policy.oversight_groups(current_user) or policy.oversight_icbs(current_user):
+    if policy.panel_groups(current_user) or policy.oversight_icbs(current_user):
         items.append({"href": url_for("dashboards.index"), "text": "Dashboards"})
     # Anyone working in care may own a safety action and reads the shared learning; an
     # administrator alone does neither.
