@@ -104,19 +104,18 @@ def suggested_priorities(profile: dict, default: LocalFocus | None = None) -> li
     themes = [t for t in events["by_theme"] if t["key"] != Theme.OTHER.value]
     largest = themes[:SUGGEST_LARGEST]
     harmful = sorted((t for t in themes if t["harmful"]), key=lambda t: (-t["harmful"], t["label"]))[:SUGGEST_HARMFUL]
-    chosen: list[tuple[dict, str]] = [(t, "largest") for t in largest]
-    chosen += [(t, "harmful") for t in harmful if t not in largest]
+    chosen = largest + [t for t in harmful if t not in largest]
     routes = template()["improvement_routes"]
     suggestions = []
-    for theme, reason in chosen:
-        because = (
-            f"One of the two most recorded themes. {_figures(theme, events['total'], profile['months'])}"
-            if reason == "largest"
-            else f"One of the two themes with the most moderate or worse harm. "
-            f"{_figures(theme, events['total'], profile['months'])}"
-        )
+    for theme in chosen:
+        why = {
+            (True, True): "One of the two most recorded themes, and of the two with the most moderate or worse harm.",
+            (True, False): "One of the two most recorded themes.",
+            (False, True): "One of the two themes with the most moderate or worse harm.",
+        }[(theme in largest, theme in harmful)]
+        because = f"{why} {_figures(theme, events['total'], profile['months'])}"
         matching = [p for p in default.priorities if p.theme == theme["key"]]
-        rows = [_priority_from_default(p) for p in matching] or [_generic_priority(theme, reason == "harmful")]
+        rows = [_priority_from_default(p) for p in matching] or [_generic_priority(theme, theme in harmful)]
         for row in rows:
             row["figures"] = because
             row["improvement_route"] = routes.get(row["method"], "")

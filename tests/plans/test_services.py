@@ -45,7 +45,9 @@ def test_the_generated_plan_draws_its_profile_and_suggests_the_largest_and_most_
     suggested = plan.content["local_focus"]
     assert {row["match"]["theme"] for row in suggested} == {"medication", "diagnosis"}
     medication = next(row for row in suggested if row["match"]["theme"] == "medication")
-    assert medication["figures"].startswith("One of the two most recorded themes. 5 events in the last 12 months (45%")
+    assert medication["figures"].startswith(
+        "One of the two most recorded themes, and of the two with the most moderate or worse harm. "
+        "5 events in the last 12 months (45% of all events); 2 with moderate or worse harm.")
     assert all(row["improvement_route"] for row in suggested)
     assert [r["key"] for r in plan.content["national"]][:2] == ["never_event", "death_due_to_care"]
     assert plan.content["capacity"]["leads"][0]["name"] in {world.lead.name, world.panel.name}
