@@ -22,8 +22,9 @@ from psirf.extensions import db
 from psirf.organisations import services as organisations
 from psirf.responses.services import ResponseError
 from psirf.timeutil import utcnow
+from psirf.web.steps import take_step
 from psirf.workflow import runner
-from psirf.workflow.runner import ChangedBySomeoneElse, TransitionRefused
+from psirf.workflow.runner import ChangedBySomeoneElse
 
 bp = Blueprint("actions", __name__, url_prefix="/actions")
 
@@ -167,19 +168,13 @@ def save_effect(action_id: int):
 @login_required
 def fire(action_id: int, trigger: str):
     action = _action_or_404(action_id)
-    policy.require_can_fire(current_user, action, trigger)
-    form = TransitionForm()
-    if not form.validate_on_submit():
-        return _render(action, 400, refused="The form was incomplete. Try again.")
-    try:
-        with unit_of_work(db.session):
-            outcome = services.fire(db.session, current_user, action, trigger, form.version.data, form.comment.data)
-    except ChangedBySomeoneElse as error:
-        db.session.expire_all()
-        return _render(services.get(db.session, action.id), 409, refused=str(error))
-    except TransitionRefused as error:
-        db.session.expire_all()
-        return _render(services.get(db.session, action.id), 422, problems=error.problems, refused=str(error))
+    outcome, refused = take_step(
+        action, trigger,
+        fire=lambda form: services.fire(db.session, current_user, action, trigger, form.version.data, form.comment.data),
+        reload=lambda: services.get(db.session, action.id), render=_render,
+    )
+    if refused:
+        return refused
     label = runner.definition_of(action).state(outcome.after).label
     flash(f"The safety action is now: {label}.", "success")
     return redirect(url_for("actions.show", action_id=action.id))

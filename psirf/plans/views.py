@@ -24,11 +24,12 @@ from psirf.plans.forms import (
 from psirf.plans.history import history
 from psirf.plans.models import IN_FORCE
 from psirf.plans.reports import plan_pdf
-from psirf.responses.forms import TransitionForm
+from psirf.web.forms import TransitionForm
 from psirf.timeutil import utcnow
 from psirf.triage.recommend import method_label
+from psirf.web.steps import take_step
 from psirf.workflow import runner
-from psirf.workflow.runner import ChangedBySomeoneElse, TransitionRefused
+from psirf.workflow.runner import ChangedBySomeoneElse
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
 public_bp = Blueprint("plans_public", __name__, url_prefix="/public/plans")
@@ -183,19 +184,13 @@ def decide(plan_id: int):
 @login_required
 def fire(plan_id: int, trigger: str):
     plan = _plan(plan_id)
-    policy.require_can_fire(current_user, plan, trigger)
-    form = TransitionForm()
-    if not form.validate_on_submit():
-        return _render(plan, 400, refused="The form was incomplete. Try again.")
-    try:
-        with unit_of_work(db.session):
-            outcome = runner.fire(db.session, plan, trigger, current_user, form.version.data, form.comment.data)
-    except ChangedBySomeoneElse as error:
-        db.session.expire_all()
-        return _render(_plan(plan_id), 409, refused=str(error))
-    except TransitionRefused as error:
-        db.session.expire_all()
-        return _render(_plan(plan_id), 422, problems=error.problems, refused=str(error))
+    outcome, refused = take_step(
+        plan, trigger,
+        fire=lambda form: runner.fire(db.session, plan, trigger, current_user, form.version.data, form.comment.data),
+        reload=lambda: _plan(plan_id), render=_render,
+    )
+    if refused:
+        return refused
     flash(f"The plan is now: {runner.definition_of(plan).state(outcome.after).label}.", "success")
     return redirect(url_for("plans.show", plan_id=plan_id))
 

@@ -3,20 +3,13 @@ from __future__ import annotations
 from functools import lru_cache
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
-from wtforms.widgets import HiddenInput
 
 from psirf.actions.models import MeasureKind, Strength
 from psirf.learning.models import FindingKind, SeipsFactor
-from psirf.web.forms import DateRequired, MultiCheckboxField, NhsDateField, strip
+from psirf.web.forms import DateRequired, MultiCheckboxField, NhsDateField, TransitionForm, VersionedForm, strip  # noqa: F401
 from psirf.workflow.definitions import FieldDef, SectionDef
-
-
-class VersionedForm(FlaskForm):
-    """Carries the response's version, so a stale tab is refused like a simultaneous click."""
-
-    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
 
 
 def _field(spec: FieldDef):
@@ -121,10 +114,6 @@ class ExtensionForm(VersionedForm):
     new_due_on = NhsDateField("New target date", validators=[DateRequired("Enter the new target date")])
     reason = TextAreaField("Why is more time needed?", filters=[strip], validators=[DataRequired("Say why the extension is needed")])
     agreed_with_affected = BooleanField("The patient or family affected agreed to this extension")
-
-
-class TransitionForm(VersionedForm):
-    comment = TextAreaField("Comment", filters=[strip], validators=[Optional(), Length(max=5000)])
 
 
 class ThematicForm(FlaskForm):

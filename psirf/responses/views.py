@@ -30,8 +30,9 @@ from psirf.responses.forms import (
     VersionedForm,
     section_form,
 )
+from psirf.web.steps import take_step
 from psirf.workflow import runner
-from psirf.workflow.runner import ChangedBySomeoneElse, TransitionRefused
+from psirf.workflow.runner import ChangedBySomeoneElse
 
 bp = Blueprint("responses", __name__, url_prefix="/responses")
 
@@ -313,19 +314,13 @@ def extend(response_id: int):
 @login_required
 def fire(response_id: int, trigger: str):
     response = _response_or_404(response_id)
-    policy.require_can_fire(current_user, response, trigger)
-    form = TransitionForm()
-    if not form.validate_on_submit():
-        return _render(response, 400, refused="The form was incomplete. Try again.")
-    try:
-        with unit_of_work(db.session):
-            outcome = runner.fire(db.session, response, trigger, current_user, form.version.data, form.comment.data)
-    except ChangedBySomeoneElse as error:
-        db.session.expire_all()
-        return _render(services.get(db.session, response.id), 409, refused=str(error))
-    except TransitionRefused as error:
-        db.session.expire_all()
-        return _render(services.get(db.session, response.id), 422, problems=error.problems, refused=str(error))
+    outcome, refused = take_step(
+        response, trigger,
+        fire=lambda form: runner.fire(db.session, response, trigger, current_user, form.version.data, form.comment.data),
+        reload=lambda: services.get(db.session, response.id), render=_render,
+    )
+    if refused:
+        return refused
     label = runner.definition_of(response).state(outcome.after).label
     flash(f"{response.reference} is now: {label}.", "success")
     successor = course.successor_of(db.session, response)

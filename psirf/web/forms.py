@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from wtforms import Field, SelectMultipleField, widgets
-from wtforms.validators import StopValidation, ValidationError
+from flask_wtf import FlaskForm
+from wtforms import Field, IntegerField, SelectMultipleField, TextAreaField, widgets
+from wtforms.validators import InputRequired, Length, Optional, StopValidation, ValidationError
+from wtforms.widgets import HiddenInput
 
 
 def strip(value):
@@ -90,3 +92,15 @@ class DateRequired:
         typed = field.parts()
         if not (typed.day or typed.month or typed.year) and field.data is None:
             raise StopValidation(self.message)
+
+
+class VersionedForm(FlaskForm):
+    """Carries the record's version, so a stale tab is refused like a simultaneous click."""
+
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+
+
+class TransitionForm(VersionedForm):
+    """A workflow step's button, with the comment some steps need."""
+
+    comment = TextAreaField("Comment", filters=[strip], validators=[Optional(), Length(max=5000)])
