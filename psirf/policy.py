@@ -151,9 +151,9 @@ def can_see_reporter(user, event) -> bool:
     return Role.PATIENT_SAFETY_LEAD in roles_covering(user, event.organisation)
 
 
-def require_casework_role(user) -> None:
+def require_casework_role(user, refusal: str = "Your role does not include learning responses.") -> None:
     if not has_role(user, *CASEWORK_ROLES):
-        raise NotPermitted("Your role does not include learning responses.")
+        raise NotPermitted(refusal)
 
 
 def require_icb_oversight(user) -> None:
@@ -484,6 +484,11 @@ def require_plan_visible(user, plan) -> set:
     if not roles:
         raise NotVisible("Page not found")
     return roles
+
+
+def require_plan_approver(user, plan) -> None:
+    if PLAN_APPROVER not in require_plan_visible(user, plan):
+        raise NotPermitted("Only a member of the ICB quality committee records its decision.")
 
 
 def may_edit_plan(user, plan, acting_role: str | None) -> bool:

@@ -19,10 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Date, and_, exists, func, select
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session, aliased
-from sqlalchemy.sql.functions import GenericFunction
 
 from psirf.actions.models import SafetyAction
 from psirf.engagement.candour import add_working_days
@@ -49,23 +47,6 @@ from psirf.workflow import definitions
 
 TOP_THEMES = 5
 FAMILY_KINDS = (PersonKind.PATIENT.value, PersonKind.FAMILY_MEMBER.value, PersonKind.CARER.value)
-
-
-class day_of(GenericFunction):
-    """The calendar day of a timestamp: date(x) on SQLite (CAST there gives a number), CAST elsewhere."""
-
-    type = Date()
-    inherit_cache = True
-
-
-@compiles(day_of, "sqlite")
-def _day_of_sqlite(element, compiler, **kw):
-    return f"date({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(day_of)
-def _day_of_default(element, compiler, **kw):
-    return f"CAST({compiler.process(element.clauses, **kw)} AS DATE)"
 
 
 # ---- responses by method against the standards -----------------------------------------------
@@ -117,7 +98,7 @@ def responses_by_method(session: Session, icb_id: int, today: date) -> list[Meth
             _sum(timeliness.overdue_clause(today)),
             _sum(closed_recently),
             _sum(and_(closed_recently, LearningResponse.due_on.is_not(None),
-                      day_of(LearningResponse.closed_at) <= LearningResponse.due_on)),
+                      func.date(LearningResponse.closed_at) <= LearningResponse.due_on)),
         )
         .where(in_icb(LearningResponse.organisation_id, icb_id))
         .group_by(LearningResponse.method)

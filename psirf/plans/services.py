@@ -293,9 +293,7 @@ def add_priority(session: Session, user, plan: PsirfPlan, *, label: str, theme: 
 
 def record_decision(session: Session, user, plan: PsirfPlan, *, decided_on: date | None, minute_reference: str,
                     today: date, expected_version: int | None) -> None:
-    roles = policy.require_plan_visible(user, plan)
-    if policy.PLAN_APPROVER not in roles:
-        raise policy.NotPermitted("Only a member of the ICB quality committee records its decision.")
+    policy.require_plan_approver(user, plan)
     if plan.state != "under_review":
         raise PlanError("The committee's decision is recorded while the plan is under review.")
     if expected_version is not None and expected_version != plan.version_id:

@@ -46,13 +46,10 @@ def _plan(plan_id: int):
 @bp.get("")
 @login_required
 def index():
-    policy.require_staff(current_user, "PSIRF plans are for staff.")
-    plans = services.listing(db.session, current_user)
-    if not plans and not policy.panel_groups(current_user) and not policy.has_role(current_user, *policy.CASEWORK_ROLES):
-        raise policy.NotPermitted("Your role does not include PSIRF plans.")
+    policy.require_casework_role(current_user, "Your role does not include PSIRF plans.")
     return render_template(
         "plans/index.html",
-        plans=plans,
+        plans=services.listing(db.session, current_user),
         state_label=lambda p: runner.definition_of(p).state(p.state).label,
         may_generate=bool(policy.panel_groups(current_user)),
     )
@@ -158,8 +155,7 @@ def _pdf_response(plan, public: bool = False):
 @login_required
 def decide(plan_id: int):
     plan = _plan(plan_id)
-    if policy.PLAN_APPROVER not in policy.plan_roles(current_user, plan):
-        raise policy.NotPermitted("Only a member of the ICB quality committee records its decision.")
+    policy.require_plan_approver(current_user, plan)
     form = DecisionForm(prefix="decision")
     if not form.validate_on_submit():
         return _render(plan, 400, decision_form=form)
