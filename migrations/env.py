@@ -1,6 +1,8 @@
 import logging
 from logging.config import fileConfig
 
+from psirf.web.logging import install_redaction
+
 from flask import current_app
 
 from alembic import context
@@ -12,6 +14,8 @@ config = context.config
 # Interpret the config file for Python logging.
 # This line sets up loggers basically.
 fileConfig(config.config_file_name, disable_existing_loggers=False)
+# fileConfig replaced the root's handlers: redact what they write, as the app's own do.
+install_redaction()
 logger = logging.getLogger('alembic.env')
 
 

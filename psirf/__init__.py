@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from flask import Flask
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
 
@@ -28,13 +26,11 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 
 def configure_logging(app: Flask) -> None:
-    from psirf.web.logging import RedactPatientIdentifiers
+    from psirf.web.logging import install_redaction
 
-    # A logger's own filter sees every record made on it, before any handler does.
-    for name in (app.logger.name, "werkzeug", "gunicorn.error", "gunicorn.access", "sqlalchemy"):
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, RedactPatientIdentifiers) for f in logger.filters):
-            logger.addFilter(RedactPatientIdentifiers())
+    # Before anything touches app.logger: Flask gives it a handler of its own only when no
+    # handler above it exists, and the redacting one on the root should be that handler.
+    install_redaction(app.name, "werkzeug", "sqlalchemy")
 
 
 def configure_templates(app: Flask) -> None:

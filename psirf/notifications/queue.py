@@ -143,13 +143,9 @@ def unread_notifications() -> int | None:
 @with_appcontext
 def worker_command(workers: int) -> None:
     """Run the job queue's consumer: sends email from the outbox, sweeps it, sends reminders."""
+    # Their lines reach the root's redacting handler (psirf/web/logging.py).
     for name in ("huey", __name__, delivery.__name__):
-        logger = logging.getLogger(name)
-        logger.setLevel(logging.INFO)
-        if not logger.handlers:
-            handler = logging.StreamHandler()
-            handler.setFormatter(logging.Formatter("[%(asctime)s] %(levelname)s %(name)s: %(message)s"))
-            logger.addHandler(handler)
+        logging.getLogger(name).setLevel(logging.INFO)
     queue = queue_of(current_app)
     where = current_app.config.get("REDIS_URL") or current_app.config["HUEY_SQLITE_PATH"]
     click.echo(f"psirf worker: queue at {where}; email {'by SMTP to ' + current_app.config['MAIL_SERVER'] if current_app.config.get('MAIL_SERVER') else 'kept in the development outbox'}")

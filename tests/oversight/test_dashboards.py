@@ -18,6 +18,9 @@ from tests.queries import queries_for
 
 def _build(world):
     today = utcnow().date()
+    # The XmR chart leaves out the month in progress: the referral events sit in the month before,
+    # whatever day of the month the suite runs on.
+    last_month = today.replace(day=1) - timedelta(days=10)
     with one_commit():
         overdue = ResponseFactory(organisation=world.practice, due_on=today - timedelta(days=3))
         SafetyEventFactory(organisation=world.practice, theme="diagnosis", learning_response=overdue)
@@ -28,10 +31,11 @@ def _build(world):
         SafetyActionFactory(response=awaiting, state="completed", completed_at=utcnow())
         for _ in range(3):
             SafetyEventFactory(organisation=world.practice, theme="medication")
-        event = SafetyEventFactory(organisation=world.other_practice, theme="referral", physical_harm="moderate")
+        event = SafetyEventFactory(organisation=world.other_practice, theme="referral", physical_harm="moderate",
+                                   occurred_on=last_month)
         event.patients.append(EventPatient(age_band="85+", gender="female", physical_harm="moderate"))
         for _ in range(6):
-            e = SafetyEventFactory(organisation=world.other_practice, theme="referral")
+            e = SafetyEventFactory(organisation=world.other_practice, theme="referral", occurred_on=last_month)
             e.patients.append(EventPatient(age_band="65-74"))
         person = AffectedPerson(response_id=overdue.id, kind="family_member", name="A Relative")
         db.session.add(person)

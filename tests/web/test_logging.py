@@ -1,21 +1,144 @@
+"""No NHS number reaches the log, in whatever form it arrives: typed, URL-encoded, in a
+traceback, in a database error, in an access log line of the development server or gunicorn."""
+
+from __future__ import annotations
+
+import io
 import logging
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
 
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from werkzeug.serving import make_server
+
+from psirf.extensions import db
 from psirf.web.logging import redact
+from tests.conftest import running_app
+
+NUMBER = "9434765919"
+# Each group of the number is checked, so a line keeping any part of it fails.
+PARTS = ("943", "476", "5919")
 
 
-def test_nhs_numbers_are_redacted_however_they_are_written():
-    assert redact("patient 943 476 5919 and 9434765919 and 943-476-5919") == (
-        "patient [redacted] and [redacted] and [redacted]"
-    )
+@pytest.fixture
+def logged(database):
+    """An app made while the root logger has a handler writing here: (app, what was written)."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        with running_app(database) as app:  # create_app puts redaction on every handler there is
+            yield app, stream
+    finally:
+        root.removeHandler(handler)
 
 
-def test_references_and_dates_are_left_alone():
-    assert redact("PSE-2026-000123 on 2026-11-25") == "PSE-2026-000123 on 2026-11-25"
+def _clean(output: str) -> None:
+    assert "[redacted]" in output
+    for part in PARTS:
+        assert part not in output, output
 
 
-def test_the_apps_log_lines_carry_no_nhs_number(app, caplog):
-    with caplog.at_level(logging.INFO):
-        app.logger.warning("looked up %s", "943 476 5919")
-        logging.getLogger("werkzeug").info("GET /report/service?q=9434765919 200")
-    assert "943" not in caplog.text
-    assert caplog.text.count("[redacted]") == 2
+@pytest.mark.parametrize(
+    "written",
+    ["9434765919", "943 476 5919", "943-476-5919", "943.476.5919", "943+476+5919", "943%20476%205919",
+     "%20943%20476%205919", "943%2D476%2d5919", "943\u00a0476\u00a05919"],
+)
+def test_an_nhs_number_is_redacted_however_it_is_written(written):
+    line = redact(f"GET /report/service?q={written}&x=1")
+    assert line.endswith("[redacted]&x=1")
+    _clean(line)
+
+
+def test_references_dates_and_longer_numbers_are_left_alone():
+    kept = "PSE-2026-000123 on 2026-11-25, card 1234567890123456, phone? no"
+    assert redact(kept) == kept
+
+
+def test_a_traceback_carrying_a_number_is_redacted(logged):
+    try:
+        raise LookupError(f"no patient with NHS number {NUMBER}")
+    except LookupError:
+        logging.getLogger("psirf").exception("looking up %s failed", "943 476 5919")
+    output = logged[1].getvalue()
+    assert "Traceback" in output and "LookupError" in output
+    _clean(output)
+
+
+def test_a_database_error_logs_neither_its_parameters_nor_the_row(logged):
+    # A NOT NULL violation: PostgreSQL's message quotes the failing row; SQLAlchemy would add the
+    # parameters, but the engine is set to hide them.
+    with pytest.raises(DBAPIError) as raised:
+        db.session.execute(text("INSERT INTO organisations (name) VALUES (:name)"), {"name": NUMBER})
+    db.session.rollback()
+    assert "parameters hidden" in str(raised.value)
+    try:
+        raise raised.value
+    except DBAPIError:
+        logging.getLogger("psirf").exception("saving failed")
+    output = logged[1].getvalue()
+    assert "organisations" in output
+    if NUMBER in str(raised.value):  # the row is in the message (PostgreSQL): it must not reach the log
+        _clean(output)
+    else:
+        assert NUMBER not in output
+
+
+def test_the_development_servers_request_lines_are_redacted(logged):
+    server = make_server("127.0.0.1", 0, logged[0], threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        for query in ("943+476+5919", "943%20476%205919", NUMBER):
+            with urllib.request.urlopen(f"http://127.0.0.1:{server.server_port}/report/service?q={query}") as page:
+                assert page.status == 200
+    finally:
+        server.shutdown()
+    output = logged[1].getvalue()
+    assert output.count("GET /report/service?q=[redacted]") == 3
+    _clean(output)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_gunicorns_access_and_error_logs_are_redacted(database, tmp_path):
+    port = _free_port()
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "DATABASE_URL": database(), "PSIRF_ENV": "development"}
+    log = tmp_path / "gunicorn.log"
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "app:app", "--bind", f"127.0.0.1:{port}", "--workers", "1",
+             "--access-logfile", "-", "--error-logfile", "-"],
+            cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/report/service?q=943+476+5919") as page:
+                        assert page.status == 200
+                    break
+                except OSError:
+                    if time.monotonic() > deadline or server.poll() is not None:
+                        raise
+                    time.sleep(0.2)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    output = log.read_text()
+    assert "Booting worker" in output and "/report/service?q=[redacted]" in output
+    _clean(output)
