@@ -20,7 +20,8 @@ def content_security_policy(nonce: str) -> str:
             f"script-src 'self' 'nonce-{nonce}'",
             "style-src 'self'",
             "img-src 'self' data:",
-            "font-src 'self'",
+            # The NHS.UK stylesheet loads the Frutiger fonts from the NHS's own asset server.
+            "font-src 'self' https://assets.nhs.uk",
             "connect-src 'self'",
             "object-src 'none'",
             "base-uri 'self'",
@@ -42,7 +43,7 @@ def install_security_headers(app: Flask) -> None:
         response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
         if app.config["PSIRF_ENV"] == "production":
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-        if response.mimetype == "text/html":
-            # Pages carry patient safety content: keep them out of shared caches.
-            response.headers.setdefault("Cache-Control", "no-store")
+        # Pages, PDFs and CSV downloads carry patient safety content: keep them out of every cache.
+        # Only the stylesheet, scripts and icons say otherwise, through their own header.
+        response.headers.setdefault("Cache-Control", "no-store")
         return response
