@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app app
 PYTEST := $(BIN)/pytest
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint install test-sqlite test-postgres test-browser postgres chromium graphviz migrate seed clean
+.PHONY: run test lint install test-sqlite test-postgres test-browser test-any-day postgres chromium graphviz migrate seed clean
 
 run: install graphviz
 	@mkdir -p instance
@@ -38,6 +38,15 @@ test-postgres: install
 test-browser: install
 	@echo "==> Browser tests in Chromium, with axe-core on every page"
 	$(PYTEST) -q -p no:cacheprovider tests/browser
+
+# No test may depend on the day it runs: the SQLite run on the 1st, the 15th and the 31st of a month,
+# the clock set by Debian's faketime (the monotonic clock stays real, or Python's timed waits hang).
+test-any-day: install
+	@command -v faketime >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime)
+	@for day in 2027-03-01 2027-06-15 2027-01-31; do \
+	  echo "==> Tests on SQLite, the clock at $$day"; \
+	  FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "@$$day 09:00:00" $(MAKE) --no-print-directory test-sqlite || exit 1; \
+	done
 
 install: $(STAMP)
 
