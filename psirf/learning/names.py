@@ -28,56 +28,28 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
-from enum import Enum, auto
 
 from psirf.learning import readable
 from psirf.learning.lexicon import RARE, Lexicon, lexicon
+from psirf.learning.tokens import (
+    INITIAL_GAP,
+    RUN_GAP,
+    WORD,
+    State,
+    Token,
+    gap,
+    in_run,
+    is_initial,
+    mark_sentence_starts,
+    tokenise,
+)
 
-_WORD = re.compile(r"[^\W_](?:[\w'’-]*[^\W_])?")
-_RUN_GAP = re.compile(r"[ \t\u00a0]+")
-_INITIAL_GAP = re.compile(r"\.?[ \t\u00a0]*")
 _LIST_GAP = re.compile(r"\s*(?:,|/|&|,\s*&)\s*")
-_SENTENCE_BREAK = re.compile(r"[.!?:;•\n]")
 # A capital straight after an apostrophe is a name's, never a contraction's: "O'Neill", "D'Souza".
 _APOSTROPHE_NAME = re.compile(r"^[A-Z][’'][A-Z]")
 # Internal capitals that names have ("McBride", "MacLeod", "DeShawn"); any other is a product or an
 # abbreviation ("SystmOne", "EpiPen", "HbA1c").
 _NAME_CAPITALS = re.compile(r"^(?:Ma?c|Fitz|De|Di|Da|Du|La|Le|Van|Von|St)[A-Z][a-z]")
-_ABBREVIATIONS = frozenset({"st", "e.g", "i.e", "approx", "vs", "ref", "no"})
-
-
-class State(Enum):
-    NAME = auto()
-    MAYBE = auto()  # a name only in context
-    SOFT = auto()  # a word, unless it follows a name in a run ("Jane Example")
-    KEEP = auto()  # a word, wherever it stands
-    DATE = auto()  # a month or day that is also a given name: "in June" or "June Okoro"
-    TITLE = auto()
-    INITIAL = auto()
-    PARTICLE = auto()
-    OTHER = auto()  # another identifier already found
-
-
-@dataclass
-class Token:
-    start: int
-    end: int  # the word's end, before any possessive
-    after: int  # the end including a possessive "'s"
-    word: str
-    possessive: bool = False
-    seed: bool = False  # found before the finder ran
-    sentence_start: bool = False
-    state: State = State.KEEP
-    guarded: bool = False  # kept for what it is (a place of care, an eponym, a service word)
-
-    @property
-    def lower(self) -> str:
-        return self.word.casefold()
-
-    @property
-    def capitalised(self) -> bool:
-        return self.word[:1].isupper()
 
 
 def find_names(text: str, found: Iterable[tuple[int, int, bool]] = ()) -> list[tuple[int, int]]:
@@ -86,11 +58,11 @@ def find_names(text: str, found: Iterable[tuple[int, int, bool]] = ()) -> list[t
     Words inside ``found`` spans are not looked at again; those that are names count as names
     for the rules about neighbours.
     """
-    tokens = _tokens(text, found)
+    tokens = tokenise(text, found)
     if all(t.seed or t.state is State.OTHER for t in tokens):
         return []  # nothing new to look at: spare loading the word lists
     words = lexicon()
-    _mark_sentence_starts(text, tokens)
+    mark_sentence_starts(text, tokens)
     for token in tokens:
         if token.state is not State.OTHER and not token.seed:
             token.state = _first_state(token, words)
@@ -98,92 +70,6 @@ def find_names(text: str, found: Iterable[tuple[int, int, bool]] = ()) -> list[t
     _mark_after_titles(text, tokens, words)
     _spread(text, tokens, words)
     return _spans(text, tokens)
-
-
-# ---- tokens ------------------------------------------------------------------------------------
-
-
-def _tokens(text: str, found: Iterable[tuple[int, int, bool]]) -> list[Token]:
-    spans = _merged(found)
-    tokens = [Token(s, e, e, text[s:e], seed=is_name, state=State.NAME if is_name else State.OTHER)
-              for s, e, is_name in spans]
-    for m in _WORD.finditer(text):
-        if any(m.start() < e and m.end() > s for s, e, _ in spans):
-            continue
-        tokens.append(_word_token(text, m))
-    tokens.sort(key=lambda t: t.start)
-    return _attach_possessives(text, tokens)
-
-
-def _merged(found: Iterable[tuple[int, int, bool]]) -> list[tuple[int, int, bool]]:
-    merged: list[list] = []
-    for start, end, is_name in sorted(found):
-        if merged and start < merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-            merged[-1][2] = merged[-1][2] or is_name
-        else:
-            merged.append([start, end, is_name])
-    return [(s, e, n) for s, e, n in merged]
-
-
-def _word_token(text: str, m: re.Match) -> Token:
-    word, start, end = m.group(), m.start(), m.end()
-    if len(word) > 2 and word[-2] in "'’" and word[-1] in "sS":
-        return Token(start, end - 2, end, word[:-2], possessive=True)
-    if word[-1] in "sS" and text[end : end + 1] in ("'", "’") and not text[end + 1 : end + 2].isalpha():
-        return Token(start, end, end + 1, word, possessive=True)  # "Charles' notes"
-    return Token(start, end, end, word)
-
-
-def _attach_possessives(text: str, tokens: list[Token]) -> list[Token]:
-    # "[name]'s" after an earlier pass: the "s" belongs to the label before it.
-    kept: list[Token] = []
-    for token in tokens:
-        if (kept and token.word in ("s", "S") and kept[-1].after == token.start - 1
-                and text[token.start - 1] in "'’"):
-            kept[-1].after, kept[-1].possessive = token.end, True
-            continue
-        kept.append(token)
-    return kept
-
-
-def _gap(text: str, tokens: list[Token], i: int) -> str:
-    """The text between token i - 1 and token i."""
-    return text[tokens[i - 1].after : tokens[i].start] if i > 0 else text[: tokens[i].start]
-
-
-def _mark_sentence_starts(text: str, tokens: list[Token]) -> None:
-    """Where capitals say nothing: a sentence's first word, and every word of a Title Case line."""
-    sentence: list[Token] = []
-    for i, token in enumerate(tokens):
-        if _opens_sentence(text, tokens, i):
-            _title_case_as_sentence_starts(sentence)
-            sentence = []
-            token.sentence_start = True
-        sentence.append(token)
-    _title_case_as_sentence_starts(sentence)
-
-
-def _opens_sentence(text: str, tokens: list[Token], i: int) -> bool:
-    if i == 0:
-        return True
-    before = tokens[i - 1]
-    if before.lower in readable.TITLES or before.lower in _ABBREVIATIONS or _is_initial(before):
-        return False
-    return bool(_SENTENCE_BREAK.search(_gap(text, tokens, i)))
-
-
-def _title_case_as_sentence_starts(sentence: list[Token]) -> None:
-    # "Learning From The Event": a capitalised "From" or "The" inside a sentence marks a heading.
-    if any(t.capitalised and t.lower in readable.FUNCTION_WORDS and t.lower not in ("a", "i")
-           and not t.word.isupper() for t in sentence[1:]):
-        for token in sentence:
-            token.sentence_start = True
-
-
-def _in_run(text: str, tokens: list[Token], i: int) -> bool:
-    """Token i follows token i - 1 in one run of words: one space apart, no possessive between."""
-    return i > 0 and not tokens[i - 1].possessive and bool(_RUN_GAP.fullmatch(_gap(text, tokens, i)))
 
 
 # ---- what each word is on its own --------------------------------------------------------------
@@ -287,7 +173,7 @@ def _is_eponym(text: str, tokens: list[Token], i: int, following: Token) -> bool
     token = tokens[i]
     if token.seed or not token.capitalised or token.state is State.OTHER:
         return False
-    if not _RUN_GAP.fullmatch(text[token.after : following.start]):
+    if not RUN_GAP.fullmatch(text[token.after : following.start]):
         return False
     if following.lower in readable.EPONYM_NOUNS:
         # "Down syndrome" whoever it is named after; "Bell's palsy" only for a known eponym, so
@@ -304,8 +190,8 @@ def _keep_place(text: str, tokens: list[Token], last: int) -> None:
     """Keep "St Mary's Hospital", "Castle Dental Practice", "University Hospitals of X NHS Trust"."""
     i = last
     while i > 0:
-        before, gap = tokens[i - 1], _gap(text, tokens, i)
-        if before.seed or before.state in (State.TITLE, State.OTHER) or not _RUN_GAP.fullmatch(gap):
+        before = tokens[i - 1]
+        if before.seed or before.state in (State.TITLE, State.OTHER) or not RUN_GAP.fullmatch(gap(text, tokens, i)):
             break
         if not before.capitalised and before.lower not in ("of", "and", "the", "on", "upon"):
             break
@@ -321,7 +207,7 @@ def _mark_after_titles(text: str, tokens: list[Token], words: Lexicon) -> None:
         title, token = tokens[i - 1], tokens[i]
         if token.seed or token.state is State.OTHER:
             continue
-        if not _INITIAL_GAP.fullmatch(_gap(text, tokens, i)):
+        if not INITIAL_GAP.fullmatch(gap(text, tokens, i)):
             continue
         if token.lower in readable.DAYS or token.lower in readable.MONTHS:
             continue
@@ -349,7 +235,7 @@ def _named_words(tokens: list[Token]) -> set[str]:
     named = set()
     for token in tokens:
         if token.state is State.NAME:
-            words = _WORD.findall(token.word) if token.seed else [token.word]
+            words = WORD.findall(token.word) if token.seed else [token.word]
             named.update(w.casefold() for w in words if w[:1].isupper() and w.casefold() not in readable.TITLES)
     return named
 
@@ -364,8 +250,8 @@ def _becomes_name(text: str, tokens: list[Token], i: int, words: Lexicon) -> boo
     token = tokens[i]
     before = tokens[i - 1] if i > 0 else None
     after = tokens[i + 1] if i + 1 < len(tokens) else None
-    after_in_run = after is not None and _in_run(text, tokens, i + 1)
-    follows_name = before is not None and before.state is State.NAME and _in_run(text, tokens, i)
+    after_in_run = after is not None and in_run(text, tokens, i + 1)
+    follows_name = before is not None and before.state is State.NAME and in_run(text, tokens, i)
     precedes_name = after_in_run and after.state is State.NAME
     match token.state:
         case State.MAYBE:
@@ -385,10 +271,10 @@ def _becomes_name(text: str, tokens: list[Token], i: int, words: Lexicon) -> boo
         case State.DATE:
             return precedes_name and not _dated(text, tokens, i)
         case State.INITIAL:
-            gap = text[token.after : after.start] if after is not None else ""
-            if token.word in ("A", "I") and not gap.startswith("."):
+            between = text[token.after : after.start] if after is not None else ""
+            if token.word in ("A", "I") and not between.startswith("."):
                 return False
-            return after is not None and after.state is State.NAME and bool(_INITIAL_GAP.fullmatch(gap))
+            return after is not None and after.state is State.NAME and bool(INITIAL_GAP.fullmatch(between))
         case State.PARTICLE:
             return follows_name and precedes_name
     return False
@@ -411,8 +297,8 @@ def _listed_with_name(text: str, tokens: list[Token], i: int) -> bool:
 
 
 def _list_gaps(text: str, tokens: list[Token], first: int, last: int) -> bool:
-    gaps = [text[tokens[n - 1].after : tokens[n].start] for n in range(first + 1, last + 1)]
-    return all(re.fullmatch(r",?\s+", gap) for gap in gaps)
+    between = [text[tokens[n - 1].after : tokens[n].start] for n in range(first + 1, last + 1)]
+    return all(re.fullmatch(r",?\s+", g) for g in between)
 
 
 def _followed_by_aside(text: str, tokens: list[Token], i: int, words: Lexicon) -> bool:
@@ -458,14 +344,10 @@ def _joins(text: str, tokens: list[Token], i: int) -> bool:
     before = tokens[i - 1]
     if before.possessive:
         return False
-    gap = _gap(text, tokens, i)
-    if before.state in (State.TITLE, State.INITIAL) or _is_initial(before):
-        return bool(_INITIAL_GAP.fullmatch(gap))
-    return bool(_RUN_GAP.fullmatch(gap))
-
-
-def _is_initial(token: Token) -> bool:
-    return len(token.word) == 1 and token.word.isupper()
+    between = gap(text, tokens, i)
+    if before.state in (State.TITLE, State.INITIAL) or is_initial(before):
+        return bool(INITIAL_GAP.fullmatch(between))
+    return bool(RUN_GAP.fullmatch(between))
 
 
 def _leads_to_name(text: str, tokens: list[Token], i: int) -> bool:
