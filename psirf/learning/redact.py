@@ -10,11 +10,14 @@ understanding: the lead always reads the result and confirms before anything is 
 Pure: no Flask, no database. ``redact`` returns the redacted text and what it found as kinds
 and spans only, never the values, so the findings can be logged or audited safely.
 
-What it deliberately leaves alone, because learning needs it: incident dates and times (only
-dates introduced as a date of birth are removed), ages, drug names and doses, reference
-numbers such as PSE-2026-000123, towns, and capitalised words that are not names. Names are
-caught only when known to the response (``known_names``) or written after a title ("Dr Patel"):
-an unknown bare first name ("Frank said") is not recognised, which is why the lead confirms.
+Names: the response's own people (``known_names``), anyone after a title ("Dr Patel"), and
+names the case does not know, found by psirf/learning/names.py, which errs towards removal: an
+unknown capitalised word inside a sentence is taken for a name. What it deliberately leaves
+alone, because learning needs it: incident dates and times (only dates introduced as a date of
+birth are removed), ages, drug names and doses, reference numbers such as PSE-2026-000123,
+roles, places of care ("Riverside Surgery", "St Mary's Hospital"), eponymous conditions
+("Parkinson's disease", "Down syndrome") and the phrases the caller asks to ``keep`` (the
+organisation's own name). Towns and brands it does not know may be removed as names.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import nhs_number
+
+from psirf.learning.names import find_names
 
 
 class Kind(StrEnum):
@@ -130,7 +135,7 @@ _TITLED_NAME = re.compile(
 _TITLE_WORDS = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof"}
 
 
-def redact(text: str, *, known_names: Iterable[str] = ()) -> Redaction:
+def redact(text: str, *, known_names: Iterable[str] = (), keep: Iterable[str] = ()) -> Redaction:
     """Replace identifiers in ``text`` with labels; report each one's kind and original span.
 
     ``known_names`` are the people on the response (patient, family, staff). Each is matched
@@ -138,10 +143,17 @@ def redact(text: str, *, known_names: Iterable[str] = ()) -> Redaction:
     or more letters: "Frank Morgan" also removes "Frank", "MORGAN" and "Mr Morgan". That
     over-redacts a name that is also an ordinary word ("a frank talk"), which errs the safe way.
 
+    ``keep`` are phrases never taken for unknown names, such as the organisation's own name
+    ("Dr Shah and Partners" loses only the titled "Dr Shah").
+
     Redacting already redacted text changes nothing: labels are never matched again.
     """
     candidates = [*_matches(text), *_known_name_matches(text, known_names)]
-    taken = [(m.start(), m.end()) for m in _LABEL.finditer(text)]
+    labels = [(m.start(), m.end(), m.group() == LABELS[Kind.NAME]) for m in _LABEL.finditer(text)]
+    before = [(f.start, f.end, f.kind is Kind.NAME) for f in candidates]
+    kept_phrases = [(start, end, False) for start, end in _phrase_spans(text, keep)]
+    candidates += [Found(Kind.NAME, s, e) for s, e in find_names(text, [*before, *labels, *kept_phrases])]
+    taken = [(start, end) for start, end, _ in labels]
     kept: list[Found] = []
     # Longest match wins an overlap (an email address over the name inside it), then priority.
     for found in sorted(candidates, key=lambda f: (f.start - f.end, _PRIORITY[f.kind], f.start)):
@@ -198,6 +210,15 @@ def _known_name_matches(text: str, known_names: Iterable[str]) -> Iterable[Found
         )
         for m in pattern.finditer(text):
             yield Found(Kind.NAME, m.start(), m.end())
+
+
+def _phrase_spans(text: str, phrases: Iterable[str]) -> Iterable[tuple[int, int]]:
+    for phrase in phrases:
+        words = (phrase or "").split()
+        if words:
+            pattern = r"\s+".join(map(_word_pattern, words))
+            for m in re.finditer(rf"(?<!\w){pattern}(?!\w)", text, re.IGNORECASE):
+                yield m.start(), m.end()
 
 
 def _word_pattern(word: str) -> str:
