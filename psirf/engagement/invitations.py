@@ -19,7 +19,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from psirf import audit, policy
@@ -232,33 +232,36 @@ def send_link_for_letter(session: Session, letter: Invitation, email: str, *, no
     either way), so holding a letter tells nobody whose address is whose. Only who reads the mailbox
     joins: an address of a staff or closed account gets an email saying it cannot be used, not a
     link. The code keeps working until someone joins, so a mistyped address can be put right; each
-    new link withdraws the links sent before it.
+    address given withdraws the links sent before it.
     """
     if letter.means != InvitationMeans.LETTER.value or _usable(letter, now) is None:
         raise JoinError("invitation", "This invitation cannot be used")
     address = accounts.normalise_email(email or "")
     if not address or not EMAIL_SHAPE.match(address):
         raise JoinError("email", "Enter your email address, like name@example.org")
+    # The same reads and writes whoever the address belongs to, but for the link's own row.
     response = session.get(LearningResponse, letter.response_id)
     who = response.organisation.name if response.organisation else ""
-    existing = accounts.find_by_email(session, address)
+    person = letter.person
+    contact = person.engagement_lead.name if person.engagement_lead else None
+    # Two columns, not the account (whose roles would be a second query for an address that has one).
+    existing = session.execute(select(User.kind, User.active).where(func.lower(User.email) == address)).first()
+    _revoke_unused(session, person, now, means=InvitationMeans.EMAIL)
     if existing is not None and (existing.kind != AccountKind.FAMILY.value or not existing.active):
         send_email(session, to_address=address, subject="This email address cannot be used to join",
                    body=cannot_join_email(who), kind=NotificationKind.INVITATION)
         return
-    person = letter.person
-    _revoke_unused(session, person, now, means=InvitationMeans.EMAIL)
     secret = secrets.token_urlsafe(32)
-    invitation = Invitation(
+    expires_at = now + timedelta(days=link_days)
+    # Flushed with the email, in one go.
+    session.add(Invitation(
         response_id=letter.response_id, person_id=person.id, means=InvitationMeans.EMAIL.value, email=address,
         secret_hash=_hash(InvitationMeans.EMAIL, secret), created_by_id=letter.created_by_id, created_at=now,
-        expires_at=now + timedelta(days=link_days),
-    )
-    session.add(invitation)
-    session.flush()
+        expires_at=expires_at,
+    ))
     send_email(session, to_address=address, subject="Your invitation to follow a review of your care",
-               body=invitation_email(invitation.expires_at, who, person.engagement_lead.name if person.engagement_lead else None),
-               link=f"{JOIN_PATH}/{secret}", kind=NotificationKind.INVITATION)
+               body=invitation_email(expires_at, who, contact), link=f"{JOIN_PATH}/{secret}",
+               kind=NotificationKind.INVITATION)
 
 
 def cannot_join_email(organisation_name: str) -> str:
