@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from datetime import datetime
 
@@ -13,6 +14,9 @@ from psirf.accounts import passwords, sessions
 from psirf.accounts.models import AccountKind, Role, RoleAssignment, User
 from psirf.organisations.models import Organisation, OrganisationKind
 from psirf.timeutil import utcnow
+
+
+log = logging.getLogger(__name__)
 
 
 class AccountError(ValueError):
@@ -111,16 +115,18 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user
 
 
+# Signing in and out is logged, not audited: the audit trail holds changes to records and accounts,
+# and every person's every sign-in would bury them.
 def sign_in(session: Session, user: User, now: datetime) -> str:
     """A new sign-in for a person who has just proved who they are; returns its key."""
     key = sessions.start(session, user, now)
-    audit.record(session, actor_id=user.id, action="account:sign_in", subject=user, organisation_id=None)
+    log.info("user %s signed in", user.id)
     return key
 
 
 def sign_out(session: Session, user: User, key: str | None, now: datetime) -> None:
     if sessions.end(session, key, now, sessions.SIGNED_OUT):
-        audit.record(session, actor_id=user.id, action="account:sign_out", subject=user, organisation_id=None)
+        log.info("user %s signed out", user.id)
 
 
 def end_sessions(session: Session, user: User, actor_id: int, now: datetime) -> int:
