@@ -3,9 +3,9 @@
 An invitation is a secret the person holds: a link's token, sent by email, or a short code printed
 in a letter. Only its sha256 is kept on the invitation, it works once, it expires, and a newer
 invitation to the same person revokes the older ones. A letter's code does not join by itself: it
-sends a link to the address its holder gives, so every account's address is one its holder reads. The link waits in the email's outbox row
-until the worker has sent it, then the worker drops it (delivery.SECRET_LINKS), so a copy of the
-database taken later cannot be used to join.
+sends a link to the address its holder gives, so every account's address is one its holder reads.
+The link waits in the email's outbox row until the worker has sent it, then the worker drops it
+(delivery.SECRET_LINKS), so a copy of the database taken later cannot be used to join.
 
 Plain functions over a session, no Flask: the views pass the clock and the number of days an
 invitation lasts.
