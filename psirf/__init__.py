@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from psirf import config as settings
 from psirf import extensions
@@ -17,6 +18,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     )
     app.config.from_mapping(settings.load(overrides))
     configure_logging(app)
+    configure_proxies(app)
     configure_templates(app)
     configure_extensions(app)
     configure_blueprints(app)
@@ -31,6 +33,18 @@ def configure_logging(app: Flask) -> None:
     # Before anything touches app.logger: Flask gives it a handler of its own only when no
     # handler above it exists, and the redacting one on the root should be that handler.
     install_redaction(app.name, "werkzeug", "sqlalchemy")
+
+
+def configure_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES proxies, the client's address and scheme come from their headers.
+
+    Only X-Forwarded-For (per-address throttles count each person) and X-Forwarded-Proto (https
+    links and secure cookies behind a TLS proxy). Not X-Forwarded-Host: links in emails use
+    PUBLIC_BASE_URL, and nothing else needs a host the proxy rewrote.
+    """
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=0, x_prefix=0)
 
 
 def configure_templates(app: Flask) -> None:

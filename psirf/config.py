@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +36,7 @@ def load(overrides: dict | None = None) -> dict:
                 "(for example the output of `python3 -c 'import secrets; print(secrets.token_hex(32))'`)."
             )
         secret_key = _development_secret_key()
+    session_max_hours = int(os.environ.get("SESSION_MAX_HOURS", "12"))
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'psirf.sqlite3'}"
     config = {
         "PSIRF_ENV": env,
@@ -48,8 +50,16 @@ def load(overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "WTF_CSRF_TIME_LIMIT": None,
-        # Sign-in throttling: memory suits one process; production with several gunicorn
-        # workers sets RATELIMIT_STORAGE_URI=redis://... so every worker counts together.
+        # A sign-in ends after this long without a request, and this long after it began, whatever
+        # happens (psirf/accounts/sessions.py). The signed cookie itself expires with the second.
+        "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "30")),
+        "SESSION_MAX_HOURS": session_max_hours,
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=session_max_hours),
+        # How many proxies in front of the app set X-Forwarded-For and X-Forwarded-Proto: with none
+        # (the default) the headers are ignored, since anyone could send them. Behind one TLS proxy, 1.
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+        # Where throttles count (psirf/web/throttle.py): memory suits one process; production with
+        # several gunicorn workers sets RATELIMIT_STORAGE_URI=redis://... so every worker counts together.
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": False,
         "SIGN_IN_LIMIT_PER_ACCOUNT": os.environ.get("SIGN_IN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),

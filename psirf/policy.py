@@ -579,7 +579,7 @@ def require_administers(user, organisation: Organisation) -> None:
 # notifications, the public pages and the site's furniture. Every other page (staff pages, events
 # and responses by number) is refused by a hook that reads this (family_views.keep_to_the_portal).
 FAMILY_ENDPOINTS = frozenset({
-    "accounts.sign_in", "accounts.sign_out", "static", "web.home", "web.assets", "web.accessibility", "web.healthz",
+    "accounts.sign_in", "accounts.sign_out", "accounts.change_password", "static", "web.home", "web.assets", "web.accessibility", "web.healthz",
 })
 FAMILY_ENDPOINT_PREFIXES = (
     "family.", "family_join.", "notifications.", "events_public.", "events_follow.", "plans_public.",

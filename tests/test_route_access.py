@@ -240,6 +240,12 @@ ROUTES: dict[str, Case] = {
                               {"lead": 403, "panel": 403, "icb_quality": 403, "reporter": 403}),
     "accounts.set_active": Case("POST", lambda o: f"/admin/accounts/{o['target'].id}/active", ("admin", 302),
                                 {"lead": 403, "panel": 403, "icb_quality": 403, "reporter": 403, "outsider_admin": 404}),
+    # Ending all of a person's sign-ins: an administrator of their ICB only.
+    "accounts.end_sessions": Case("POST", lambda o: f"/admin/accounts/{o['target'].id}/sessions/end", ("admin", 302),
+                                  {"lead": 403, "panel": 403, "icb_quality": 403, "reporter": 403, "family": 404,
+                                   "outsider_admin": 404}),
+    # Everyone signed in changes their own password, family accounts too (400: an empty form).
+    "accounts.change_password": Case("POST", lambda o: "/account/password", ("family", 400)),
 }
 
 

@@ -30,3 +30,9 @@ class NewAccountForm(FlaskForm):
     )
     role = SelectField("Role", choices=[("", "Choose a role")] + Role.choices(), validators=[DataRequired("Choose a role")])
     organisation_id = SelectField("Organisation", coerce=str, validators=[DataRequired("Choose an organisation")])
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField("Your current password", validators=[DataRequired("Enter your current password")])
+    new = PasswordField("New password", validators=[DataRequired("Enter a new password")])
+    confirm = PasswordField("Type the new password again", validators=[DataRequired("Type the new password again")])

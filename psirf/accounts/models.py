@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from psirf.extensions import Base
@@ -40,7 +40,7 @@ class User(UserMixin, Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20), default=AccountKind.STAFF.value)
     active: Mapped[bool] = mapped_column(default=True)
-    # Changing it signs the person out everywhere (Flask-Login reads it as the session id).
+    # No longer read: sign-ins are UserSession rows. Kept (NOT NULL) until no code writes it.
     session_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_signed_in_at: Mapped[datetime | None]
@@ -49,8 +49,14 @@ class User(UserMixin, Base):
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
 
+    # The key of the sign-in this object was loaded for (psirf/accounts/sessions.py sets it); not a column.
+    session_key = None
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        # Flask-Login keeps this in the cookie: it names one sign-in's record, never the person,
+        # so ending that record ends the cookie, wherever a copy of it is.
+        # Without a sign-in started (sessions.start), an id that loads nobody.
+        return self.session_key or ""
 
     @property
     def is_active(self) -> bool:
@@ -75,3 +81,21 @@ class RoleAssignment(Base):
     @property
     def role_label(self) -> str:
         return Role.label_for(self.role)
+
+
+class UserSession(Base):
+    """One sign-in. The browser holds a random key; only its sha256 is kept here."""
+
+    __tablename__ = "user_sessions"
+    # Ending every sign-in of one person reads their open ones.
+    __table_args__ = (Index("ix_user_sessions_user_open", "user_id", "ended_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    end_reason: Mapped[str | None] = mapped_column(String(30))
+
+    user: Mapped[User] = relationship(lazy="joined")

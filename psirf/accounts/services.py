@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from psirf import audit
-from psirf.accounts import passwords
+from psirf.accounts import passwords, sessions
 from psirf.accounts.models import AccountKind, Role, RoleAssignment, User
 from psirf.organisations.models import Organisation, OrganisationKind
 from psirf.timeutil import utcnow
+
+
+log = logging.getLogger(__name__)
 
 
 class AccountError(ValueError):
@@ -110,21 +115,56 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user
 
 
-def load_for_session(session: Session, session_id: str) -> User | None:
-    user_id, _, token = session_id.partition(":")
-    if not user_id.isdigit() or not token:
-        return None
-    user = session.get(User, int(user_id))
-    if user is None or not secrets.compare_digest(user.session_token, token):
-        return None
-    return user
+# Signing in and out is logged, not audited: the audit trail holds changes to records and accounts,
+# and every person's every sign-in would bury them.
+def sign_in(session: Session, user: User, now: datetime) -> str:
+    """A new sign-in for a person who has just proved who they are; returns its key."""
+    key = sessions.start(session, user, now)
+    log.info("user %s signed in", user.id)
+    return key
 
 
-def set_active(session: Session, user: User, active: bool, actor_id: int) -> None:
+def sign_out(session: Session, user: User, key: str | None, now: datetime) -> None:
+    if sessions.end(session, key, now, sessions.SIGNED_OUT):
+        log.info("user %s signed out", user.id)
+
+
+def end_sessions(session: Session, user: User, actor_id: int, now: datetime) -> int:
+    """An administrator ends every sign-in of `user`; returns how many were open."""
+    ended = sessions.end_all(session, user, now, sessions.BY_ADMINISTRATOR)
+    audit.record(session, actor_id=actor_id, action="account:end_sessions", subject=user, organisation_id=None,
+                 changes={"open sign-ins": {"before": ended, "after": 0}})
+    return ended
+
+
+def change_password(session: Session, user: User, *, current: str, new: str, confirm: str, keep: str | None,
+                    now: datetime) -> int:
+    """Change a person's own password and end their other sign-ins (`keep` names this one).
+
+    Returns how many other sign-ins ended. Raises AccountError naming the field to fix.
+    """
+    if not passwords.verify(user.password_hash, current or ""):
+        raise AccountError("current", "Your current password is not right. Type it again")
+    if len(new or "") < passwords.MIN_LENGTH:
+        raise AccountError("new", f"The new password must be at least {passwords.MIN_LENGTH} characters")
+    if new != confirm:
+        raise AccountError("confirm", "The two new passwords are not the same. Type them again")
+    if new == current:
+        raise AccountError("new", "The new password must be different from your current one")
+    user.password_hash = passwords.hash_password(new)
+    ended = sessions.end_all(session, user, now, sessions.PASSWORD_CHANGED, keep=keep)
+    # The audit says that it changed, never anything of the password itself.
+    audit.record(session, actor_id=user.id, action="account:password_change", subject=user, organisation_id=None,
+                 changes={"password": {"before": "set", "after": "changed"}, "other sign-ins ended": {"before": None, "after": ended}})
+    return ended
+
+
+def set_active(session: Session, user: User, active: bool, actor_id: int, now: datetime | None = None) -> None:
     before = user.active
     user.active = active
-    # Deactivating ends every open session of that person at once.
-    user.session_token = secrets.token_hex(16)
+    if not active:
+        # Deactivating ends every open sign-in of that person at once.
+        sessions.end_all(session, user, now or utcnow(), sessions.DEACTIVATED)
     audit.record(
         session,
         actor_id=actor_id,

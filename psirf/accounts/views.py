@@ -6,27 +6,36 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required, login_user, logout_user
 
 from psirf import policy
-from psirf.accounts import services
-from psirf.accounts.forms import NewAccountForm, SignInForm
+from psirf.accounts import passwords, services, sessions
+from psirf.accounts.forms import ChangePasswordForm, NewAccountForm, SignInForm
 from psirf.accounts.models import Role, User
 from psirf.db import unit_of_work
-from psirf.extensions import db, limiter, login_manager
+from psirf.extensions import db, login_manager
 from psirf.organisations import services as organisations
+from psirf.timeutil import utcnow
+from psirf.web import throttle
 
 bp = Blueprint("accounts", __name__)
 
 
+def _limits() -> sessions.Limits:
+    return sessions.Limits.from_config(current_app.config)
+
+
 @login_manager.user_loader
-def load_user(session_id: str):
-    return services.load_for_session(db.session, session_id)
+def load_user(key: str):
+    """The cookie names a sign-in: its person, if it has not ended (and ending it if it just timed out)."""
+    user = sessions.resume(db.session, key, utcnow(), _limits())
+    if db.session.dirty:  # last seen, at most once a minute, or the ending
+        db.session.commit()
+    return user
 
 
-def _failed_sign_in(response) -> bool:
-    return response.status_code != 302
-
-
-def _account_key() -> str:
-    return "account:" + services.normalise_email(request.form.get("email", ""))
+@bp.before_app_request
+def resume_sign_in():
+    # Before the view starts its own work, so the loader's commit holds only the sign-in's row.
+    if request.endpoint != "static":
+        current_user._get_current_object()
 
 
 def _safe_next(target: str | None) -> str:
@@ -37,21 +46,24 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["SIGN_IN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed_sign_in)
-@limiter.limit(
-    lambda: current_app.config["SIGN_IN_LIMIT_PER_ACCOUNT"],
-    key_func=_account_key,
-    methods=["POST"],
-    deduct_when=_failed_sign_in,
-)
 def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("web.home"))
     form = SignInForm()
     if form.validate_on_submit():
+        # Counted before the password is checked, per address and then per account.
+        attempts = [
+            throttle.count_address("sign-in", "SIGN_IN_LIMIT_PER_ADDRESS"),
+            throttle.count("sign-in-account", "SIGN_IN_LIMIT_PER_ACCOUNT", services.normalise_email(form.email.data)),
+        ]
         with unit_of_work(db.session):
             user = services.authenticate(db.session, form.email.data, form.password.data)
+            if user:
+                services.sign_in(db.session, user, utcnow())
         if user:
+            # Only failures add up: a practice behind one address can all sign in.
+            for attempt in attempts:
+                attempt.give_back()
             session.clear()
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
@@ -61,17 +73,47 @@ def sign_in():
 
 @bp.post("/sign-out")
 def sign_out():
+    if current_user.is_authenticated:
+        with unit_of_work(db.session):
+            services.sign_out(db.session, current_user, current_user.session_key, utcnow())
     logout_user()
     session.clear()
     flash("You have signed out.", "info")
     return redirect(url_for("accounts.sign_in"))
 
 
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        # Guesses at the current password, by someone holding another's sign-in, count as sign-in attempts.
+        attempt = throttle.count("sign-in-account", "SIGN_IN_LIMIT_PER_ACCOUNT", services.normalise_email(current_user.email))
+        try:
+            with unit_of_work(db.session):
+                ended = services.change_password(
+                    db.session, current_user, current=form.current.data, new=form.new.data, confirm=form.confirm.data,
+                    keep=current_user.session_key, now=utcnow(),
+                )
+        except services.AccountError as error:
+            getattr(form, error.field).errors.append(str(error))
+        else:
+            attempt.give_back()
+            others = " You are signed out everywhere else." if ended else ""
+            flash("Your password has changed." + others, "success")
+            return redirect(url_for("web.home"))
+    return render_template("accounts/change_password.html", form=form, min_length=passwords.MIN_LENGTH), (
+        400 if form.errors else 200
+    )
+
+
 @bp.get("/admin/accounts")
 @login_required
 def users():
     icbs = policy.require_administrator(current_user)
-    return render_template("accounts/users.html", users=services.users_in_icbs(db.session, icbs))
+    people = services.users_in_icbs(db.session, icbs)
+    signed_in = sessions.open_counts(db.session, [p.id for p in people], utcnow(), _limits())
+    return render_template("accounts/users.html", users=people, signed_in=signed_in)
 
 
 @bp.route("/admin/accounts/new", methods=["GET", "POST"])
@@ -104,17 +146,33 @@ def new_user():
     return render_template("accounts/new_user.html", form=form)
 
 
-@bp.post("/admin/accounts/<int:user_id>/active")
-@login_required
-def set_active(user_id: int):
+def _administered(user_id: int) -> User:
+    """A person in the administrator's ICBs; 404 for anyone else."""
     icbs = policy.require_administrator(current_user)
     user = db.session.get(User, user_id)
     if user is None or user not in services.users_in_icbs(db.session, icbs):
         raise policy.NotVisible("Page not found")
+    return user
+
+
+@bp.post("/admin/accounts/<int:user_id>/active")
+@login_required
+def set_active(user_id: int):
+    user = _administered(user_id)
     if user.id == current_user.id:
         raise policy.NotPermitted("You cannot deactivate your own account.")
     activate = request.form.get("active") == "1"
     with unit_of_work(db.session):
-        services.set_active(db.session, user, activate, current_user.id)
+        services.set_active(db.session, user, activate, current_user.id, utcnow())
     flash(f"{user.name}'s account is now {'active' if activate else 'deactivated'}.", "success")
+    return redirect(url_for("accounts.users"))
+
+
+@bp.post("/admin/accounts/<int:user_id>/sessions/end")
+@login_required
+def end_sessions(user_id: int):
+    user = _administered(user_id)
+    with unit_of_work(db.session):
+        ended = services.end_sessions(db.session, user, current_user.id, utcnow())
+    flash(f"{user.name} is signed out everywhere ({ended} sign-in{'s' if ended != 1 else ''} ended).", "success")
     return redirect(url_for("accounts.users"))

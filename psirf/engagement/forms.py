@@ -167,3 +167,10 @@ class JoinForm(FlaskForm):
     email = EmailField("Your email address", filters=[strip], validators=[Optional(), Length(max=254)])
     password = PasswordField("Choose a password", validators=[DataRequired("Enter a password")])
     confirm = PasswordField("Type the password again", validators=[Optional()])
+
+
+class LetterEmailForm(FlaskForm):
+    """The address a letter's code sends its link to (psirf/engagement/join_views.py)."""
+
+    email = EmailField("Your email address", filters=[strip],
+                       validators=[DataRequired("Enter your email address"), Length(max=254)])

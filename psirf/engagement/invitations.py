@@ -2,9 +2,10 @@
 
 An invitation is a secret the person holds: a link's token, sent by email, or a short code printed
 in a letter. Only its sha256 is kept on the invitation, it works once, it expires, and a newer
-invitation to the same person revokes the older ones. The link waits in the email's outbox row
-until the worker has sent it, then the worker drops it (delivery.SECRET_LINKS), so a copy of the
-database taken later cannot be used to join.
+invitation to the same person revokes the older ones. A letter's code does not join by itself: it
+sends a link to the address its holder gives, so every account's address is one its holder reads.
+The link waits in the email's outbox row until the worker has sent it, then the worker drops it
+(delivery.SECRET_LINKS), so a copy of the database taken later cannot be used to join.
 
 Plain functions over a session, no Flask: the views pass the clock and the number of days an
 invitation lasts.
@@ -18,7 +19,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from psirf import audit, policy
@@ -86,10 +87,11 @@ def _check_person(session: Session, person: AffectedPerson) -> None:
         raise EngagementError("means", "They have already joined")
 
 
-def _revoke_unused(session: Session, person: AffectedPerson, now: datetime) -> int:
-    earlier = session.scalars(select(Invitation).where(
-        Invitation.person_id == person.id, Invitation.used_at.is_(None), Invitation.revoked_at.is_(None)
-    )).all()
+def _revoke_unused(session: Session, person: AffectedPerson, now: datetime, means: InvitationMeans | None = None) -> int:
+    unused = [Invitation.person_id == person.id, Invitation.used_at.is_(None), Invitation.revoked_at.is_(None)]
+    if means is not None:
+        unused.append(Invitation.means == means.value)
+    earlier = session.scalars(select(Invitation).where(*unused)).all()
     for invitation in earlier:
         invitation.revoked_at = now
     return len(earlier)
@@ -223,14 +225,64 @@ def usable(session: Session, invitation_id: int | None, now: datetime) -> Invita
     return _usable(session.get(Invitation, invitation_id) if invitation_id else None, now)
 
 
+def send_link_for_letter(session: Session, letter: Invitation, email: str, *, now: datetime, link_days: int) -> None:
+    """A letter's code and the address its holder gives: an email to that address, with a link to join.
+
+    The page after says the same whatever the address belongs to, and the work is alike (one email
+    either way), so holding a letter tells nobody whose address is whose. Only who reads the mailbox
+    joins: an address of a staff or closed account gets an email saying it cannot be used, not a
+    link. The code keeps working until someone joins, so a mistyped address can be put right; each
+    address given withdraws the links sent before it.
+    """
+    if letter.means != InvitationMeans.LETTER.value or _usable(letter, now) is None:
+        raise JoinError("invitation", "This invitation cannot be used")
+    address = accounts.normalise_email(email or "")
+    if not address or not EMAIL_SHAPE.match(address):
+        raise JoinError("email", "Enter your email address, like name@example.org")
+    # The same reads and writes whoever the address belongs to, but for the link's own row.
+    response = session.get(LearningResponse, letter.response_id)
+    who = response.organisation.name if response.organisation else ""
+    person = letter.person
+    contact = person.engagement_lead.name if person.engagement_lead else None
+    # Two columns, not the account (whose roles would be a second query for an address that has one).
+    existing = session.execute(select(User.kind, User.active).where(func.lower(User.email) == address)).first()
+    _revoke_unused(session, person, now, means=InvitationMeans.EMAIL)
+    if existing is not None and (existing.kind != AccountKind.FAMILY.value or not existing.active):
+        send_email(session, to_address=address, subject="This email address cannot be used to join",
+                   body=cannot_join_email(who), kind=NotificationKind.INVITATION)
+        return
+    secret = secrets.token_urlsafe(32)
+    expires_at = now + timedelta(days=link_days)
+    # Flushed with the email, in one go.
+    session.add(Invitation(
+        response_id=letter.response_id, person_id=person.id, means=InvitationMeans.EMAIL.value, email=address,
+        secret_hash=_hash(InvitationMeans.EMAIL, secret), created_by_id=letter.created_by_id, created_at=now,
+        expires_at=expires_at,
+    ))
+    send_email(session, to_address=address, subject="Your invitation to follow a review of your care",
+               body=invitation_email(expires_at, who, contact), link=f"{JOIN_PATH}/{secret}",
+               kind=NotificationKind.INVITATION)
+
+
+def cannot_join_email(organisation_name: str) -> str:
+    who = organisation_name or "your GP practice"
+    return "\n\n".join([
+        "Hello,",
+        f"Someone typed this email address to follow a review of care at {who}, using the code in a letter.",
+        "This email address cannot be used for that. If it was you, go back and type a different email address.",
+        "If it was not you, you can ignore this email.",
+    ])
+
+
 def accept(session: Session, invitation: Invitation, *, email: str | None, password: str, now: datetime,
            confirm: str | None = None) -> User:
-    """Join with an invitation: a new family account, or the person's existing one, linked to them.
+    """Join with an emailed invitation: a new family account, or the person's existing one, linked to them.
 
-    An address that already has a family account is linked only with that account's password,
-    so an invitation never gives anyone a way into someone else's account.
+    Only a link joins (a letter's code sends one: send_link_for_letter), so the address is always one
+    its holder reads. An address that already has a family account is linked only with that
+    account's password, so an invitation never gives anyone a way into someone else's account.
     """
-    if _usable(invitation, now) is None:
+    if _usable(invitation, now) is None or invitation.means != InvitationMeans.EMAIL.value:
         raise JoinError("invitation", "This invitation cannot be used")
     address = accounts.normalise_email(invitation.email or email or "")
     if not address or not EMAIL_SHAPE.match(address):
@@ -271,6 +323,8 @@ def accept(session: Session, invitation: Invitation, *, email: str | None, passw
     invitation.used_at = now
     invitation.email = address
     invitation.person.account_id = user.id
+    # The person has joined: the letter or other links they were sent are done with.
+    _revoke_unused(session, invitation.person, now)
     response = session.get(LearningResponse, invitation.response_id)
     _done(session, user, response, action, {"Family portal": {"before": None, "after": f"a {invitation.person.kind_label.lower()} joined"}})
     return user

@@ -1,9 +1,13 @@
 """Joining the family portal with an invitation: a link from an email, or a code from a letter.
 
 Public pages (no account yet). A link or code that cannot be used (unknown, used, expired or
-withdrawn) gets one plain page that does not say which. Attempts are throttled per address.
-The invitation found is remembered in the signed session while the person chooses a password,
+withdrawn) gets one plain page that does not say which. Attempts are throttled per address, counted
+before the link or code is looked at (psirf/web/throttle.py); one that opens an invitation, or joins,
+is given back. The invitation found is remembered in the signed session while the person goes on,
 so the secret leaves the address bar at once.
+
+A letter's code leads to one question, the person's email address, and then to "check your email"
+whatever the address belongs to: the link to join goes to that address (invitations.send_link_for_letter).
 """
 
 from __future__ import annotations
@@ -12,24 +16,23 @@ from flask import Blueprint, current_app, flash, redirect, render_template, sess
 from flask_login import login_user
 
 from psirf.accounts import passwords
+from psirf.accounts import services as accounts
 from psirf.db import unit_of_work
 from psirf.engagement import invitations
-from psirf.engagement.forms import CodeForm, JoinForm
+from psirf.engagement.forms import CodeForm, JoinForm, LetterEmailForm
 from psirf.engagement.models import InvitationMeans
-from psirf.extensions import db, limiter
+from psirf.extensions import db
 from psirf.timeutil import utcnow
+from psirf.web import throttle
 
 bp = Blueprint("family_join", __name__)
 
 OPENED = "family_join_invitation"
+LIMIT = "JOIN_LIMIT_PER_ADDRESS"
 
 
-def _limit() -> str:
-    return current_app.config["JOIN_LIMIT_PER_ADDRESS"]
-
-
-def _failed(response) -> bool:
-    return response.status_code not in (200, 302)
+def _attempt() -> throttle.Counted:
+    return throttle.count_address("join", LIMIT)
 
 
 def _cannot_use():
@@ -38,12 +41,13 @@ def _cannot_use():
 
 
 @bp.route("/join", methods=["GET", "POST"])
-@limiter.limit(_limit, methods=["POST"], deduct_when=_failed)
 def code():
     form = CodeForm()
     if form.validate_on_submit():
+        attempt = _attempt()
         found = invitations.find_by_code(db.session, form.code.data, utcnow())
         if found is not None:
+            attempt.give_back()
             session[OPENED] = found.id
             return redirect(url_for("family_join.set_password"))
         # The same words whether the code is mistyped, used, expired or withdrawn.
@@ -52,37 +56,61 @@ def code():
 
 
 @bp.get("/join/<token>")
-@limiter.limit(_limit, deduct_when=_failed)
 def link(token: str):
+    attempt = _attempt()
     found = invitations.find_by_link(db.session, token, utcnow())
     if found is None:
         return _cannot_use()
+    attempt.give_back()
     session[OPENED] = found.id
     return redirect(url_for("family_join.set_password"))
 
 
 @bp.route("/join/set-password", methods=["GET", "POST"])
-@limiter.limit(_limit, methods=["POST"], deduct_when=_failed)
 def set_password():
     invitation = invitations.usable(db.session, session.get(OPENED), utcnow())
     if invitation is None:
         return _cannot_use()
-    by_letter = invitation.means == InvitationMeans.LETTER.value
+    if invitation.means == InvitationMeans.LETTER.value:
+        return _letter_email(invitation)
     form = JoinForm()
     if form.validate_on_submit():
+        attempt = _attempt()
         try:
             with unit_of_work(db.session):
-                user = invitations.accept(db.session, invitation, email=form.email.data if by_letter else None,
-                                          password=form.password.data, confirm=form.confirm.data or "", now=utcnow())
+                now = utcnow()
+                user = invitations.accept(db.session, invitation, email=None, password=form.password.data,
+                                          confirm=form.confirm.data or "", now=now)
+                accounts.sign_in(db.session, user, now)
         except invitations.JoinError as error:
             if error.field == "invitation":
                 return _cannot_use()
             getattr(form, error.field).errors.append(str(error))
         else:
+            attempt.give_back()
             # A fresh session for the new sign-in, as the staff sign-in does.
             session.clear()
             login_user(user)
             flash("You have joined. This is your page.", "success")
             return redirect(url_for("family.index"))
-    return render_template("join/set_password.html", form=form, by_letter=by_letter, email=invitation.email,
+    return render_template("join/set_password.html", form=form, email=invitation.email,
                            min_length=passwords.MIN_LENGTH), 400 if form.errors else 200
+
+
+def _letter_email(invitation):
+    form = LetterEmailForm()
+    if form.validate_on_submit():
+        # Each sends an email: counted per address, and per letter wherever it is typed from.
+        _attempt()
+        throttle.count("join-letter", LIMIT, str(invitation.id))
+        try:
+            with unit_of_work(db.session):
+                invitations.send_link_for_letter(db.session, invitation, form.email.data, now=utcnow(),
+                                                 link_days=current_app.config["INVITATION_LINK_DAYS"])
+        except invitations.JoinError as error:
+            if error.field == "invitation":
+                return _cannot_use()
+            form.email.errors.append(str(error))
+        else:
+            return render_template("join/check_email.html", email=accounts.normalise_email(form.email.data))
+    return render_template("join/your_email.html", form=form), 400 if form.errors else 200

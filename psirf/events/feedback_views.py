@@ -6,15 +6,16 @@ The reporter's own inbox is on "My reports" (psirf/events/views.py).
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, make_response, redirect, render_template, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from psirf import policy
 from psirf.db import unit_of_work
 from psirf.events import feedback
 from psirf.events.forms import FollowForm, WhatChangedForm
-from psirf.extensions import db, limiter
+from psirf.extensions import db
 from psirf.responses import services as responses
+from psirf.web import throttle
 
 bp = Blueprint("reporter_feedback", __name__)
 public_bp = Blueprint("events_follow", __name__, url_prefix="/follow")
@@ -82,9 +83,11 @@ def _private(page, status: int = 200):
 
 
 @public_bp.route("", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["PUBLIC_FOLLOW_LIMIT"], methods=["POST"])
 def follow():
     """Enter the reference and code; the answer is shown directly, so the code is never in a URL."""
+    if request.method == "POST":
+        # Every try counts, before the code is looked at.
+        throttle.count_address("follow", "PUBLIC_FOLLOW_LIMIT")
     form = FollowForm()
     if form.validate_on_submit():
         event = feedback.follow(db.session, form.reference.data, form.code.data)

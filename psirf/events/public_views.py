@@ -1,7 +1,8 @@
 """The public report: patients, families and carers tell a service what happened, one question a page.
 
-Answers wait in the Flask session until the check-your-answers page sends them to the same
-service function the staff form uses. No sign-in is needed.
+Answers wait on the server, in a draft row whose key is all the session cookie holds
+(psirf/events/drafts.py), until the check-your-answers page sends them to the same service function
+the staff form uses. No sign-in is needed.
 """
 
 from __future__ import annotations
@@ -9,16 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, g, make_response, redirect, render_template, request, session, url_for
 
 from psirf.db import unit_of_work
-from psirf.events import feedback, forms, services
-from psirf.extensions import db, limiter
+from psirf.events import drafts, feedback, forms, services
+from psirf.extensions import db
 from psirf.organisations import services as organisations
+from psirf.timeutil import utcnow
+from psirf.web import throttle
 
 bp = Blueprint("events_public", __name__, url_prefix="/report")
 
-ANSWERS = "public_report"
+# The cookie holds only the key of the answers' draft row (psirf/events/drafts.py).
+DRAFT = "public_report_draft"
 REFERENCE = "public_report_reference"
 # The private code waits here only until the done page shows it, once.
 FOLLOW_CODE = "public_report_follow_code"
@@ -60,13 +64,16 @@ STEP_FOR_FIELD = {
 
 
 def _answers() -> dict:
-    return dict(session.get(ANSWERS) or {})
+    if "public_report_answers" not in g:
+        g.public_report_answers = drafts.answers(db.session, session.get(DRAFT), utcnow())
+    return dict(g.public_report_answers)
 
 
 def _save(**values) -> None:
-    answers = _answers()
-    answers.update(values)
-    session[ANSWERS] = answers  # reassigned, so the session knows it changed
+    if not session.get(DRAFT):
+        session[DRAFT] = drafts.new_key()
+    with unit_of_work(db.session):
+        g.public_report_answers = drafts.save(db.session, session[DRAFT], values, utcnow())
 
 
 def _form(form_class, data: dict | None = None):
@@ -253,8 +260,10 @@ def contact():
 
 
 @bp.route("/check", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["PUBLIC_REPORT_LIMIT"], methods=["POST"])
 def check():
+    if request.method == "POST":
+        # Every report sent counts, before anything is recorded.
+        throttle.count_address("public-report", "PUBLIC_REPORT_LIMIT")
     answers = _answers()
     missing = _first_missing(answers)
     if missing:
@@ -281,6 +290,7 @@ def check():
                     reporter_contact=answers.get("reporter_contact") or None,
                 )
                 code = feedback.issue_follow_code(db.session, event)
+                drafts.discard(db.session, session.get(DRAFT))
         except services.EventError as error:
             problem = {
                 "text": str(error),
@@ -289,7 +299,7 @@ def check():
                 ),
             }
         else:
-            session.pop(ANSWERS, None)
+            session.pop(DRAFT, None)
             session[REFERENCE] = event.reference
             session[FOLLOW_CODE] = code
             return redirect(url_for("events_public.done"))

@@ -7,7 +7,8 @@
   queue, is the record: if the enqueue is lost (a crash between commit and enqueue, Redis down),
   the sweep below finds the row a minute later.
 - Periodic tasks (the worker runs them): `sweep_outbox` every minute, `send_due_reminders` every
-  ten minutes.
+  ten minutes, and `purge_expired` hourly: sign-ins that have ended and public report drafts that
+  have expired (both also refuse an expired row when read, so the purge only keeps the tables small).
 
 Each app gets its own huey instance and tasks, bound to it, so tasks run in that app's context
 (the consumer's worker threads do not inherit the command's).
@@ -28,7 +29,9 @@ from huey.api import TaskWrapper
 from sqlalchemy import event
 from sqlalchemy.exc import SQLAlchemyError
 
+from psirf.accounts import sessions
 from psirf.db import unit_of_work
+from psirf.events import drafts
 from psirf.extensions import db
 from psirf.notifications import delivery, reminders, services
 from psirf.notifications.services import OUTBOX_IDS
@@ -44,6 +47,7 @@ class NotificationQueue:
     deliver: TaskWrapper
     sweep_outbox: TaskWrapper
     send_due_reminders: TaskWrapper
+    purge_expired: TaskWrapper
 
 
 def create_huey(config) -> Huey:
@@ -83,7 +87,17 @@ def create_queue(app: Flask) -> NotificationQueue:
                     candour_working_days=int(app.config.get("CANDOUR_TARGET_WORKING_DAYS", 10)),
                 )
 
-    return NotificationQueue(huey, deliver, sweep_outbox, send_due_reminders)
+    @huey.periodic_task(crontab(minute="30"), name="purge_expired")
+    def purge_expired():
+        with app.app_context():
+            with unit_of_work(db.session):
+                now = utcnow()
+                return {
+                    "sign-ins": sessions.purge(db.session, now, sessions.Limits.from_config(app.config)),
+                    "public report drafts": drafts.purge(db.session, now),
+                }
+
+    return NotificationQueue(huey, deliver, sweep_outbox, send_due_reminders, purge_expired)
 
 
 def queue_of(app: Flask) -> NotificationQueue:

@@ -110,7 +110,14 @@ def test_a_letter_has_a_short_readable_code_typed_in_any_case(world, session, pl
     assert found is not None
     # A letter's code is not a link's token, and the other way round.
     assert invitations.find_by_link(session, code, utcnow()) is None
-    user = _join(session, found, email="Jo.Bloggs@Example.org")
+    # The code joins through a link sent to the address its holder gives.
+    with pytest.raises(invitations.JoinError):
+        _join(session, found, email="Jo.Bloggs@Example.org")
+    with unit_of_work(session):
+        invitations.send_link_for_letter(session, found, "Jo.Bloggs@Example.org", now=utcnow(), link_days=7)
+    sent = session.scalars(select(OutboxMessage)).one()
+    assert sent.to_address == "jo.bloggs@example.org"
+    user = _join(session, invitations.find_by_link(session, sent.link.rsplit("/", 1)[1], utcnow()))
     assert user.email == "jo.bloggs@example.org"
     assert invitations.find_by_code(session, code, utcnow()) is None
 

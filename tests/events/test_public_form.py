@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from psirf.audit import AuditRecord
+from psirf.events import drafts
+from psirf.events.drafts import PublicReportDraft
 from psirf.events.models import SafetyEvent
 from tests.events.helpers import counts
 from tests.factories import PcnFactory, PracticeFactory
@@ -15,7 +17,7 @@ from tests.factories import PcnFactory, PracticeFactory
 WHEN = date.today() - timedelta(days=10)
 
 
-def answer_every_question(client, practice, reporter_kind="family"):
+def answer_every_question(client, practice, reporter_kind="family", description="My mum was given the wrong tablets."):
     steps = [
         (
             "/report/service",
@@ -34,7 +36,7 @@ def answer_every_question(client, practice, reporter_kind="family"):
         ),
         (
             "/report/what-happened",
-            {"description": "My mum was given the wrong tablets."},
+            {"description": description},
             "/report/harm",
         ),
         ("/report/harm", {"physical_harm": "moderate"}, "/report/theme"),
@@ -52,6 +54,8 @@ def answer_every_question(client, practice, reporter_kind="family"):
         response = client.post(url, data=data)
         assert response.status_code == 302, (url, response.get_data(as_text=True))
         assert response.headers["Location"].endswith(following), url
+        # The answers wait on the server: the cookie holds a key, whatever was typed.
+        assert len(client.get_cookie("session").value) < 300, url
 
 
 def test_the_start_page_needs_no_sign_in(client):
@@ -217,3 +221,31 @@ def test_each_address_may_send_only_so_many_public_reports(app, client):
     app.config["PUBLIC_REPORT_LIMIT"] = "3 per hour"
     statuses = [client.post("/report/check").status_code for _ in range(4)]
     assert statuses[:3] != [429] * 3 and statuses[3] == 429
+
+
+def test_a_long_answer_in_any_script_survives_every_step_into_the_record(client, session):
+    # The form's own limit, 2,000 characters: 6 KB as UTF-8, more than a browser keeps in a cookie.
+    # Varied ideographs, as real writing is: a phrase repeated would compress into a small cookie anyway.
+    answer = "".join(chr(0x4E00 + (n * 7919) % 20000) for n in range(2000))
+    assert len(answer) == 2000 and len(answer.encode()) > 4096
+    answer_every_question(client, PracticeFactory(), description=answer)
+    assert client.get("/report/what-happened?change=1").get_data(as_text=True).count(answer) == 1
+    assert answer in client.get("/report/check").get_data(as_text=True)
+    assert client.post("/report/check").status_code == 302
+    assert session.scalars(select(SafetyEvent.description)).one() == answer
+    assert session.scalar(select(func.count()).select_from(PublicReportDraft)) == 0  # gone once sent
+
+
+def test_answers_last_two_hours_after_the_last_one_and_expired_drafts_are_purged(session):
+    start = datetime(2027, 1, 31, 9, 0)
+    key = drafts.new_key()
+    drafts.save(session, key, {"theme": "medication"}, start)
+    drafts.save(session, key, {"record_type": "incident"}, start + timedelta(hours=1))
+    assert drafts.answers(session, key, start + timedelta(hours=2, minutes=59)) == {
+        "theme": "medication", "record_type": "incident"}
+    assert drafts.answers(session, key, start + timedelta(hours=3)) == {}
+    assert key not in str(session.scalars(select(PublicReportDraft.key_hash)).all())
+    other = drafts.new_key()
+    drafts.save(session, other, {"theme": "referral"}, start + timedelta(hours=3))  # starting one purges the rest
+    assert session.scalars(select(PublicReportDraft.answers)).all() == [{"theme": "referral"}]
+    assert drafts.purge(session, start + timedelta(hours=5)) == 1
