@@ -7,12 +7,12 @@ then add and read audit records, and can neither remove them nor drop the trigge
 SQLite has no roles and no TRUNCATE; its triggers from 0001 stay as they are.
 
 Revision ID: 0008_audit_trail_stays
-Revises: 0006_plans_and_counts
+Revises: 0007_sessions_and_drafts
 """
 from alembic import op
 
 revision = '0008_audit_trail_stays'
-down_revision = '0006_plans_and_counts'
+down_revision = '0007_sessions_and_drafts'
 branch_labels = None
 depends_on = None
 
