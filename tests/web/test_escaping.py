@@ -249,6 +249,7 @@ def more_rows(objects) -> dict:
 
 # ---- reading what came back ---------------------------------------------------------------------------
 
+TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 TWICE = re.compile(r"&(?:amp|lt|gt|quot|#\d+);")
 MARKER = re.compile(r'<b\s*id="(' + LIVE_PREFIX + r'[^"]+)">')
 
@@ -296,6 +297,8 @@ def read_html(url: str, who: str, body: str) -> Fetched:
         live.append("the markup, unescaped, in the source")
     # Escaped twice, a reader would see the entities themselves: "&amp;lt;" shows as "&lt;".
     live += [f"escaped twice: {entity}" for entity in sorted(set(TWICE.findall(words)))]
+    # The app's own markup, escaped where it was meant to be markup, shows its tags as words.
+    live += [f"a tag shown as text: {tag}" for tag in sorted(set(TAG.findall(MARKER.sub("", words.replace(EVIL, "")))))]
     return Fetched(url, who, live, set(MARKER.findall(words)))
 
 
