@@ -81,3 +81,77 @@ def read_csv(url: str, who: str, answer) -> Fetched:
         problems.append("not sent as an attachment")
     cells = [cell for row in csv.reader(io.StringIO(answer.get_data(as_text=True))) for cell in row]
     return Fetched(url, who, problems, set(MARKER.findall(" ".join(cells))))
+
+
+# ---- the forms on a page ------------------------------------------------------------------------------
+
+# The fields a person types into (a number or a date field takes typed text too, whatever a
+# browser's keyboard offers).
+TYPED = {"text", "search", "email", "tel", "url", "password", "number", "date", "textarea"}
+
+
+@dataclass
+class Form:
+    """A form as the page gave it: where it goes, how, and its fields with the values the page set."""
+
+    action: str
+    method: str
+    fields: list[tuple[str, str, str]] = field(default_factory=list)  # (name, kind, value)
+
+    @property
+    def typed(self) -> tuple[str, ...]:
+        return tuple(name for name, kind, _ in self.fields if kind in TYPED)
+
+
+class FormReader(HTMLParser):
+    """Every form on a page, with what a browser would send if nothing were changed: hidden values,
+    checked boxes, the chosen (or first) option of each list, and the first named button."""
+
+    def __init__(self, page_url: str):
+        super().__init__(convert_charrefs=True)
+        self.page_url = page_url
+        self.forms: list[Form] = []
+        self._form: Form | None = None
+        self._select: list | None = None  # [name, first option, chosen option]
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: v if v is not None else "" for k, v in attrs}
+        if tag == "form":
+            self._form = Form(a.get("action") or self.page_url, (a.get("method") or "get").lower())
+            self.forms.append(self._form)
+        elif self._form is None:
+            return
+        elif tag == "option" and self._select is not None:
+            value = a.get("value", "")
+            self._select[1] = value if self._select[1] is None else self._select[1]
+            self._select[2] = value if "selected" in a else self._select[2]
+        elif not a.get("name"):
+            return
+        elif tag == "select":
+            self._select = [a["name"], None, None]
+        elif tag == "textarea":
+            self._form.fields.append((a["name"], "textarea", ""))
+        elif tag == "button" or (tag == "input" and a.get("type") in ("submit", "image")):
+            if not any(kind == "button" for _, kind, _ in self._form.fields):
+                self._form.fields.append((a["name"], "button", a.get("value", "")))
+        elif tag == "input":
+            kind = a.get("type", "text").lower()
+            if kind not in ("checkbox", "radio") or "checked" in a:
+                self._form.fields.append((a["name"], kind, a.get("value", "on" if kind == "checkbox" else "")))
+
+    handle_startendtag = handle_starttag
+
+    def handle_endtag(self, tag):
+        if tag == "select" and self._select is not None and self._form is not None:
+            name, first, chosen = self._select
+            self._form.fields.append((name, "select", chosen if chosen is not None else first or ""))
+            self._select = None
+        elif tag == "form":
+            self._form = None
+
+
+def forms_on(url: str, body: str) -> list[Form]:
+    reader = FormReader(url)
+    reader.feed(body)
+    reader.close()
+    return reader.forms

@@ -15,6 +15,7 @@ from datetime import date
 
 import pytest
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from psirf.actions.models import SafetyAction
 from psirf.events.models import SafetyEvent
@@ -26,7 +27,7 @@ from psirf.responses.models import LearningResponse
 from tests.plans.factories import PlanFactory
 from tests.test_route_access import ROUTES, shared  # noqa: F401  (shared is the route table's fixture)
 from tests.web.markup import LIVE_PREFIX, NOT_SHOWN, fill_every_free_text_column, markup, more_rows, record_fields
-from tests.web.rendered import Fetched, read_csv, read_html, read_pdf
+from tests.web.rendered import TYPED, Fetched, Form, forms_on, read_csv, read_html, read_pdf
 
 # ---- fetching everything once -------------------------------------------------------------------------
 
@@ -47,6 +48,9 @@ class Site:
     public_report: Fetched | None = None
     # Each response's PDF, and the fields of its record it must show.
     reports: dict[str, set[str]] = field(default_factory=dict)
+    # Each form with a field to type into, met first by whom, and everyone's client.
+    forms: dict[tuple, tuple[str, Form]] = field(default_factory=dict)
+    clients: dict = field(default_factory=dict)
 
 
 def _address(href: str) -> str:
@@ -87,6 +91,11 @@ def crawl(site: Site, client, who: str, seeds: list[str], skip: re.Pattern = NOT
         elif kind == "text/html":
             body = answer.get_data(as_text=True)
             site.fetched.append(read_html(url, who, body))
+            for form in forms_on(url, body):
+                # One of each kind of form: the same form for another row adds nothing.
+                key = (form.method, re.sub(r"\d+", "N", form.action.split("?")[0]), form.typed)
+                if form.typed and key not in site.forms:
+                    site.forms[key] = (who, form)
             for href in LINK.findall(body):
                 link = _address(href)
                 if link not in seen and not skip.search(link):
@@ -154,15 +163,65 @@ def site(request):
                     for r in db.session.scalars(select(LearningResponse))}
 
     send_public_report(site, app.test_client(), world.practice)
-    anyone = app.test_client()
+    anyone = site.clients["the public"] = app.test_client()
     crawl(site, anyone, "the public", ["/report", "/follow", "/join", "/join/not-a-token", "/accessibility",
                                        f"/public/plans/{PUBLIC_TOKEN}", f"/public/plans/{PUBLIC_TOKEN}/plan.pdf"])
     rows = own_pages(db.session)
     for who in objects["people"]:
         # The route table's pages, but for those it refuses this person (it proves the refusals).
         seeds = [case.url(objects) for case in ROUTES.values() if case.method == "GET" and case.refused.get(who, 200) < 400]
-        crawl(site, signed_in(who), who, seeds + (rows if who in SEE_EVERY_ROW else []), SIGNED_IN_SKIPS)
+        site.clients[who] = signed_in(who)
+        crawl(site, site.clients[who], who, seeds + (rows if who in SEE_EVERY_ROW else []), SIGNED_IN_SKIPS)
     return site
+
+
+# ---- typing markup into every form ------------------------------------------------------------------------
+
+
+TYPED_PREFIX = f"{LIVE_PREFIX}typed."
+
+
+@dataclass
+class Typed:
+    """Every form sent with markup in each field a person types into, and what came back."""
+
+    sent: list[str] = field(default_factory=list)
+    fetched: list[Fetched] = field(default_factory=list)
+    broken: list[str] = field(default_factory=list)
+
+
+def send(typed: Typed, client, who: str, form: Form) -> None:
+    """The form as its page filled it, but for markup in every field a person types into; then the
+    page that came back, or the page it sent the person on to (with any message about it)."""
+    data = MultiDict([(name, markup(f"{TYPED_PREFIX.removeprefix(LIVE_PREFIX)}{name}") if kind in TYPED else value) for name, kind, value in form.fields])
+    label = f"{form.method.upper()} {form.action}"
+    try:
+        if form.method == "post":
+            answer = client.post(form.action, data=data)
+        else:
+            answer = client.get(form.action, query_string=data)
+        label += f" {answer.status_code}"
+        if answer.status_code in (302, 303):
+            label += f" then {answer.headers['Location']}"
+            answer = client.get(answer.headers["Location"])
+    except Exception as error:  # the test app raises what a server would answer with a 500
+        typed.broken.append(f"{label} as {who}: {error!r}"[:300])
+        return
+    typed.sent.append(label)
+    if answer.status_code >= 500:
+        typed.broken.append(f"{label} as {who}: {answer.status_code}")
+    elif answer.mimetype == "text/html":
+        typed.fetched.append(read_html(label, who, answer.get_data(as_text=True)))
+
+
+@pytest.fixture(scope="module")
+def typed(site):
+    """After the pages are read (sending forms changes what they show)."""
+    typed = Typed()
+    # A step of a workflow last: it may end what the other forms change.
+    for who, form in sorted(site.forms.values(), key=lambda sent: "/transitions/" in sent[1].action):
+        send(typed, site.clients[who], who, form)
+    return typed
 
 
 # ---- the tests ------------------------------------------------------------------------------------------
@@ -196,4 +255,15 @@ def test_the_public_report_shows_each_answer_as_typed_on_its_check_page(site):
 def test_every_kind_of_document_was_read(site):
     kinds = {f.url.split("?")[0].rsplit(".", 1)[-1] for f in site.fetched if re.search(r"\.(pdf|csv)", f.url)}
     assert kinds == {"pdf", "csv"}
+
+
+
+def test_markup_typed_into_every_form_comes_back_as_text(typed):
+    assert not typed.broken, "\n".join(typed.broken)
+    leaks = [f"{f.url} as {f.who}: {live}" for f in typed.fetched for live in f.live]
+    assert not leaks, "\n".join(leaks)
+    # Refused, the form shows what was typed; saved, the page it leads to shows what was saved.
+    unshown = [f"{f.url} as {f.who}" for f in typed.fetched if not any(m.startswith(TYPED_PREFIX) for m in f.shown)]
+    assert not unshown, "\n".join(unshown)
+    assert len(typed.sent) == len(typed.fetched)
 
