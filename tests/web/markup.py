@@ -18,13 +18,21 @@ from psirf.extensions import Base, db
 from psirf.improvement.models import MeasureReading, PlanItem
 from psirf.learning.models import ContributoryFactor, Finding
 from psirf.notifications.models import Notification, OutboxMessage
-from psirf.plans.models import PlanRevision, PsirfPlan
+from psirf.plans.models import PlanRevision
 from psirf.responses.models import LearningResponse, ResponseLink, ResponseMethod
 from psirf.workflow import definitions
 from tests.factories import ResponseFactory, SafetyActionFactory, SafetyEventFactory
 
 EVIL = '<meta http-equiv="refresh" content="0;url=https://evil.example/?a=1&b=2">'
 LIVE_PREFIX = "x-"
+
+
+TYPED_PREFIX = f"{LIVE_PREFIX}typed."
+
+
+def typed(name: str) -> str:
+    """The markup a person types into a form's field, named by the field."""
+    return markup(TYPED_PREFIX.removeprefix(LIVE_PREFIX) + name)
 
 
 def markup(name: str, room: int | None = None) -> str:
@@ -154,7 +162,10 @@ JSON_FILLERS = {
     "psirf_plan_revisions.content": lambda row, written: _fill_plan_content(
         row.content, "psirf_plan_revisions.content", written, named_by_path=False),
 }
-JSON_MODELS = {"learning_responses": LearningResponse, "psirf_plans": PsirfPlan, "psirf_plan_revisions": PlanRevision}
+
+
+def _model_of(table):
+    return next(m.class_ for m in Base.registry.mappers if m.local_table is table)
 
 
 def fill_every_free_text_column(session, subjects) -> set[str]:
@@ -170,8 +181,7 @@ def fill_every_free_text_column(session, subjects) -> set[str]:
             continue
         if isinstance(column.type, JSON):
             assert name in JSON_FILLERS, f"say how to fill the JSON column {name}, or why it holds no free text"
-            model = JSON_MODELS[table.name]
-            for row in session.scalars(select(model)):
+            for row in session.scalars(select(_model_of(table))):
                 setattr(row, column.name, JSON_FILLERS[name](row, written))
         else:
             session.execute(update(table).values({column.name: markup(name, column.type.length)}))
@@ -191,7 +201,7 @@ def fill_every_free_text_column(session, subjects) -> set[str]:
 # ---- rows of every kind, beyond the route table's ----------------------------------------------------
 
 
-def more_rows(objects) -> dict:
+def more_rows(objects) -> None:
     """The rows the route table does not build, so every table with text has one: a response of every
     method (each has its own page sections and PDF layout), findings, notes and messages."""
     world = objects["world"]
@@ -230,4 +240,3 @@ def more_rows(objects) -> dict:
     session.add(PlanRevision(plan_id=plan.id, number=1, content=plan.content, note="note",
                              created_by_id=world.panel.id))
     session.commit()
-    return by_method

@@ -87,7 +87,7 @@ def read_csv(url: str, who: str, answer) -> Fetched:
 
 # The fields a person types into (a number or a date field takes typed text too, whatever a
 # browser's keyboard offers).
-TYPED = {"text", "search", "email", "tel", "url", "password", "number", "date", "textarea"}
+TYPED_KINDS = {"text", "search", "email", "tel", "url", "password", "number", "date", "textarea"}
 
 
 @dataclass
@@ -100,7 +100,7 @@ class Form:
 
     @property
     def typed(self) -> tuple[str, ...]:
-        return tuple(name for name, kind, _ in self.fields if kind in TYPED)
+        return tuple(name for name, kind, _ in self.fields if kind in TYPED_KINDS)
 
 
 class FormReader(HTMLParser):

@@ -5,6 +5,8 @@ every page of the route table, and every page linked from them, is fetched by ev
 the public pages and the family portal, every learning response's page and PDF, the plans' pages
 and PDFs and every dashboard CSV; a parser looks for live elements (tests/web/rendered.py), and
 each field's escaped form must appear somewhere, so the test proves the fields were rendered.
+Last, every kind of form met on those pages is sent with markup in each field a person types into,
+and the page that comes back is read the same way.
 """
 
 from __future__ import annotations
@@ -26,8 +28,10 @@ from psirf.plans.models import PsirfPlan
 from psirf.responses.models import LearningResponse
 from tests.plans.factories import PlanFactory
 from tests.test_route_access import ROUTES, shared  # noqa: F401  (shared is the route table's fixture)
-from tests.web.markup import LIVE_PREFIX, NOT_SHOWN, fill_every_free_text_column, markup, more_rows, record_fields
-from tests.web.rendered import TYPED, Fetched, Form, forms_on, read_csv, read_html, read_pdf
+from tests.web.markup import (
+    LIVE_PREFIX, NOT_SHOWN, TYPED_PREFIX, fill_every_free_text_column, more_rows, record_fields, typed,
+)
+from tests.web.rendered import TYPED_KINDS, Fetched, Form, forms_on, read_csv, read_html, read_pdf
 
 # ---- fetching everything once -------------------------------------------------------------------------
 
@@ -42,6 +46,8 @@ LINK = re.compile(r'href="(/[^"#]*)')
 
 @dataclass
 class Site:
+    """What the crawl read, and what it needs to read it and to send the forms it met after."""
+
     written: set[str]
     fetched: list[Fetched] = field(default_factory=list)
     broken: list[str] = field(default_factory=list)  # addresses that failed to answer
@@ -82,6 +88,8 @@ def crawl(site: Site, client, who: str, seeds: list[str], skip: re.Pattern = NOT
             site.broken.append(f"{url} as {who}: {answer.status_code}")
             continue
         if answer.status_code != 200:
+            if answer.mimetype == "text/html":  # an error page, with the person's name in its header
+                site.fetched.append(read_html(url, who, answer.get_data(as_text=True)))
             continue
         kind = answer.mimetype
         if kind == "application/pdf":
@@ -110,14 +118,15 @@ def send_public_report(site: Site, client, practice) -> None:
         ("/report/service", {"q": practice.ods_code, "organisation_id": str(practice.id)}),
         ("/report/kind", {"record_type": "incident"}),
         ("/report/when", {"occurred_on[day]": "2", "occurred_on[month]": "3", "occurred_on[year]": "2025"}),
-        ("/report/what-happened", {"description": markup("typed.description")}),
+        ("/report/what-happened", {"description": typed("description")}),
         ("/report/harm", {"physical_harm": "moderate"}),
         ("/report/theme", {"theme": "medication"}),
         ("/report/about-you", {"reporter_kind": "family"}),
-        ("/report/contact", {"reporter_name": markup("typed.reporter_name"),
-                             "reporter_contact": markup("typed.reporter_contact")}),
+        ("/report/contact", {"reporter_name": typed("reporter_name"),
+                             "reporter_contact": typed("reporter_contact")}),
     ]
     for url, data in steps:
+        site.fetched.append(read_html(url, "the public", client.get(url).get_data(as_text=True)))
         answer = client.post(url, data=data)
         assert answer.status_code == 302, (url, answer.get_data(as_text=True))
     check = client.get("/report/check")
@@ -129,7 +138,7 @@ def send_public_report(site: Site, client, practice) -> None:
     code = re.search(r'id="follow-code">([A-Z0-9-]+)<', done).group(1)
     followed = client.post("/follow", data={"reference": reference, "code": code})
     site.fetched.append(read_html("/follow (its news)", "the public", followed.get_data(as_text=True)))
-    search = client.get("/report/service", query_string={"q": markup("typed.q")})
+    search = client.get("/report/service", query_string={"q": typed("q")})
     site.fetched.append(read_html("/report/service?q=", "the public", search.get_data(as_text=True)))
 
 
@@ -168,7 +177,7 @@ def site(request):
                                        f"/public/plans/{PUBLIC_TOKEN}", f"/public/plans/{PUBLIC_TOKEN}/plan.pdf"])
     rows = own_pages(db.session)
     for who in objects["people"]:
-        # The route table's pages, but for those it refuses this person (it proves the refusals).
+        # The route table's pages, but for those it refuses this person (tests/test_route_access.py).
         seeds = [case.url(objects) for case in ROUTES.values() if case.method == "GET" and case.refused.get(who, 200) < 400]
         site.clients[who] = signed_in(who)
         crawl(site, site.clients[who], who, seeds + (rows if who in SEE_EVERY_ROW else []), SIGNED_IN_SKIPS)
@@ -178,11 +187,8 @@ def site(request):
 # ---- typing markup into every form ------------------------------------------------------------------------
 
 
-TYPED_PREFIX = f"{LIVE_PREFIX}typed."
-
-
 @dataclass
-class Typed:
+class Sent:
     """Every form sent with markup in each field a person types into, and what came back."""
 
     sent: list[str] = field(default_factory=list)
@@ -190,10 +196,10 @@ class Typed:
     broken: list[str] = field(default_factory=list)
 
 
-def send(typed: Typed, client, who: str, form: Form) -> None:
+def send(sent: Sent, client, who: str, form: Form) -> None:
     """The form as its page filled it, but for markup in every field a person types into; then the
     page that came back, or the page it sent the person on to (with any message about it)."""
-    data = MultiDict([(name, markup(f"{TYPED_PREFIX.removeprefix(LIVE_PREFIX)}{name}") if kind in TYPED else value) for name, kind, value in form.fields])
+    data = MultiDict([(name, typed(name) if kind in TYPED_KINDS else value) for name, kind, value in form.fields])
     label = f"{form.method.upper()} {form.action}"
     try:
         if form.method == "post":
@@ -205,23 +211,23 @@ def send(typed: Typed, client, who: str, form: Form) -> None:
             label += f" then {answer.headers['Location']}"
             answer = client.get(answer.headers["Location"])
     except Exception as error:  # the test app raises what a server would answer with a 500
-        typed.broken.append(f"{label} as {who}: {error!r}"[:300])
+        sent.broken.append(f"{label} as {who}: {error!r}"[:300])
         return
-    typed.sent.append(label)
+    sent.sent.append(label)
     if answer.status_code >= 500:
-        typed.broken.append(f"{label} as {who}: {answer.status_code}")
+        sent.broken.append(f"{label} as {who}: {answer.status_code}")
     elif answer.mimetype == "text/html":
-        typed.fetched.append(read_html(label, who, answer.get_data(as_text=True)))
+        sent.fetched.append(read_html(label, who, answer.get_data(as_text=True)))
 
 
 @pytest.fixture(scope="module")
-def typed(site):
+def forms_sent(site):
     """After the pages are read (sending forms changes what they show)."""
-    typed = Typed()
+    sent = Sent()
     # A step of a workflow last: it may end what the other forms change.
-    for who, form in sorted(site.forms.values(), key=lambda sent: "/transitions/" in sent[1].action):
-        send(typed, site.clients[who], who, form)
-    return typed
+    for who, form in sorted(site.forms.values(), key=lambda met: "/transitions/" in met[1].action):
+        send(sent, site.clients[who], who, form)
+    return sent
 
 
 # ---- the tests ------------------------------------------------------------------------------------------
@@ -249,21 +255,24 @@ def test_every_response_report_shows_each_field_of_its_record_as_typed(site):
 
 
 def test_the_public_report_shows_each_answer_as_typed_on_its_check_page(site):
-    assert {"x-typed.description", "x-typed.reporter_name", "x-typed.reporter_contact"} <= site.public_report.shown
+    answers = {TYPED_PREFIX + name for name in ("description", "reporter_name", "reporter_contact")}
+    assert answers <= site.public_report.shown
 
 
-def test_every_kind_of_document_was_read(site):
-    kinds = {f.url.split("?")[0].rsplit(".", 1)[-1] for f in site.fetched if re.search(r"\.(pdf|csv)", f.url)}
-    assert kinds == {"pdf", "csv"}
+@pytest.mark.parametrize("kind", ["pdf", "csv"])
+def test_the_downloads_hold_the_markup_as_plain_text(site, kind):
+    documents = [f for f in site.fetched if DOCUMENT.search(f.url) and DOCUMENT.search(f.url).group(1) == kind]
+    shown = set().union(*(f.shown for f in documents))
+    assert documents and LIVE_PREFIX + "organisations.name" in shown
 
 
-
-def test_markup_typed_into_every_form_comes_back_as_text(typed):
-    assert not typed.broken, "\n".join(typed.broken)
-    leaks = [f"{f.url} as {f.who}: {live}" for f in typed.fetched for live in f.live]
+def test_markup_typed_into_every_form_comes_back_as_text(forms_sent):
+    assert not forms_sent.broken, "\n".join(forms_sent.broken)
+    assert len(forms_sent.fetched) == len(forms_sent.sent), "every form answers with a page"
+    leaks = [f"{f.url} as {f.who}: {live}" for f in forms_sent.fetched for live in f.live]
     assert not leaks, "\n".join(leaks)
     # Refused, the form shows what was typed; saved, the page it leads to shows what was saved.
-    unshown = [f"{f.url} as {f.who}" for f in typed.fetched if not any(m.startswith(TYPED_PREFIX) for m in f.shown)]
+    unshown = [f"{f.url} as {f.who}" for f in forms_sent.fetched
+               if not any(m.startswith(TYPED_PREFIX) for m in f.shown)]
     assert not unshown, "\n".join(unshown)
-    assert len(typed.sent) == len(typed.fetched)
 
