@@ -134,6 +134,7 @@ def send_public_report(site: Site, client, practice) -> None:
     site.fetched.append(site.public_report)
     assert client.post("/report/check").status_code == 302
     done = client.get("/report/done").get_data(as_text=True)
+    site.fetched.append(read_html("/report/done", "the public", done))
     reference = re.search(r"PSE-\d{4}-\d{6}", done).group(0)
     code = re.search(r'id="follow-code">([A-Z0-9-]+)<', done).group(1)
     followed = client.post("/follow", data={"reference": reference, "code": code})
