@@ -54,6 +54,9 @@ def configure_templates(app: Flask) -> None:
             PackageLoader("nhsuk_frontend_jinja", "templates"),
         ]
     )
+    # Flask escapes only .html templates by default, and the NHS.UK macros are .jinja files: a value
+    # passed to a macro as "text" would be printed raw. Every template escapes, whatever its name.
+    app.jinja_env.autoescape = True
     # The NHS.UK macros read optional keys freely; ChainableUndefined lets them.
     app.jinja_env.undefined = ChainableUndefined
     app.jinja_env.trim_blocks = True

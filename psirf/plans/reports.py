@@ -153,15 +153,16 @@ class _Builder:
 
     def widths(self, block) -> list[float]:
         """Numeric columns narrow; the others shared by how much they hold, each wide enough for its
-        longest word (a word split across lines reads badly)."""
+        longest word (a word split across lines reads badly), up to an equal share of the row: a
+        longer word (a web address, say) is split, or the columns would not fit the page."""
         free = [i for i in range(len(block.head)) if i not in block.numeric]
+        room = WIDTH - NUMERIC_COLUMN * (len(block.head) - len(free))
         weight, least = {}, {}
         for i in free:
             cells = [str(row[i]) for row in block.rows] or [""]
             words = [w for value in [block.head[i], *cells] for w in value.split()] or [""]
-            least[i] = max(stringWidth(w, "Helvetica-Bold", 9) for w in words) + 14
+            least[i] = min(max(stringWidth(w, "Helvetica-Bold", 9) for w in words) + 14, room / len(free))
             weight[i] = min(60, max(16, len(block.head[i]), sum(map(len, cells)) / len(cells)))
-        room = WIDTH - NUMERIC_COLUMN * (len(block.head) - len(free))
         share = {i: room * weight[i] / (sum(weight.values()) or 1) for i in free}
         narrow = {i for i in free if share[i] < least[i]}
         if narrow:

@@ -57,3 +57,13 @@ def test_a_published_plan_pdf_is_not_marked_draft_and_shows_the_committee_decisi
     assert "DRAFT" not in text
     assert_in_order(text, ["Document control", "Version", "1.1", "Published and in force", "Effective date",
                            "1 March 2026", "Review date", "28 February 2027", "4 February 2026", "QC/2026/017"])
+
+
+def test_a_word_too_long_for_its_column_is_split_across_lines_not_a_broken_pdf(world):
+    plan = generated_plan(world)
+    address = "https://example.org/" + "a-very-long-path/" * 12
+    plan.content = {**plan.content, "capacity": {"leads": [{"name": address, "role": address, "trained": True,
+                                                            "hours_per_month": 8}]}}
+    text = "".join("".join(page.split()) for page in pages_of(plan_pdf(document(plan))))
+
+    assert text.count(address) == 2

@@ -1,6 +1,7 @@
 """The after action review through its pages: triage to approval, as the people involved would."""
 
 import re
+from html import unescape
 
 from sqlalchemy import select
 
@@ -89,7 +90,7 @@ def test_sending_an_incomplete_review_lists_what_is_missing(sign_in, world):
     lead = sign_in(world.lead)
     page = lead.get(f"/responses/{aar.id}").get_data(as_text=True)
     response = lead.post(f"/responses/{aar.id}/transitions/send_to_panel", data={"version": version_of(page)})
-    text = response.get_data(as_text=True)
+    text = unescape(response.get_data(as_text=True))  # the page escapes the quotes
     assert response.status_code == 422
     assert "Answer 'What was expected to happen?'." in text
     assert "Add at least one safety action" in text
