@@ -69,6 +69,7 @@ NOT_FREE_TEXT = {
         "safety_events.physical_harm", "safety_events.psychological_harm", "safety_events.never_event_type",
         "safety_events.national_flags", "safety_events.status", "safety_events.triage_recommendation",
         "safety_events.reporter_kind", "shared_documents.kind", "shared_documents.media_type", "users.kind",
+        "user_sessions.end_reason",
     ), "a code or a state"),
     # Identifiers the forms check against their format: an ODS code, an email address, an NHS number.
     **dict.fromkeys((
@@ -81,12 +82,15 @@ NOT_FREE_TEXT = {
     # Secrets and their hashes, never shown.
     **dict.fromkeys((
         "users.password_hash", "users.session_token", "invitations.secret_hash", "safety_events.follow_code_hash",
-        "psirf_plans.public_token",
+        "psirf_plans.public_token", "user_sessions.key_hash", "public_report_drafts.key_hash",
     ), "a secret"),
     # The app's own paths and keys: a link is a path the app made with url_for, a key dedupes reminders.
     **dict.fromkeys((
         "notifications.link", "notifications.dedupe_key", "outbox_messages.link", "outbox_messages.dedupe_key",
     ), "the app's own path or key"),
+    # The public report's answers between its pages: the test types markup into every page of that
+    # journey and reads the check page, rather than writing a draft row behind it.
+    "public_report_drafts.answers": "typed into the public report's pages by the test",
     # Figures frozen from the events when a plan is generated; its labels are the code lists' labels.
     "psirf_plans.profile": "figures the app computed",
 }
