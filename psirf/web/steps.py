@@ -1,8 +1,8 @@
 """Taking a workflow step from a page: the same for a response, a safety action and a plan.
 
 The step's form is checked, the step is taken in one unit of work, and what went wrong is shown
-again on the subject's page: 400 for an incomplete form, 409 when someone else changed it first,
-422 when the workflow says what must be done before it.
+again on the subject's page: 400 for an incomplete form, 409 when someone else changed it first
+(psirf/web/changes.py), 422 when the workflow says what must be done before it.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from typing import Callable
 from flask_login import current_user
 
 from psirf import policy
-from psirf.db import unit_of_work
 from psirf.extensions import db
+from psirf.web.changes import changing
 from psirf.web.forms import TransitionForm
-from psirf.workflow.runner import ChangedBySomeoneElse, Outcome, TransitionRefused
+from psirf.workflow.runner import Outcome, TransitionRefused
 
 
 def take_step(subject, trigger: str, *, fire: Callable, reload: Callable, render: Callable):
@@ -29,11 +29,8 @@ def take_step(subject, trigger: str, *, fire: Callable, reload: Callable, render
     if not form.validate_on_submit():
         return None, render(subject, 400, refused="The form was incomplete. Try again.")
     try:
-        with unit_of_work(db.session):
+        with changing(subject, lambda message: render(reload(), 409, refused=message), form):
             outcome: Outcome = fire(form)
-    except ChangedBySomeoneElse as error:
-        db.session.expire_all()
-        return None, render(reload(), 409, refused=str(error))
     except TransitionRefused as error:
         db.session.expire_all()
         return None, render(reload(), 422, problems=error.problems, refused=str(error))
