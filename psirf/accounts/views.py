@@ -101,7 +101,7 @@ def new_user():
         else:
             flash(f"Account created for {form.name.data}.", "success")
             return redirect(url_for("accounts.users"))
-    return render_template("accounts/new_user.html", form=form)
+    return render_template("accounts/new_user.html", form=form), 400 if form.errors else 200
 
 
 @bp.post("/admin/accounts/<int:user_id>/active")

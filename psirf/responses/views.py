@@ -365,5 +365,5 @@ def new_thematic():
                 covered = len(response.reviewed_responses) or len(response.reviewed_events)
                 flash(f"Thematic review {response.reference} has started, covering {covered} {selection.cover}.", "success")
                 return redirect(url_for("responses.show", response_id=response.id))
-    return render_template("responses/new_thematic.html", form=form, matched=matched)
+    return render_template("responses/new_thematic.html", form=form, matched=matched), 400 if form.errors else 200
 import psirf.responses.report_views  # noqa: F401
