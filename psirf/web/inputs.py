@@ -15,8 +15,8 @@ import re
 
 from flask import Flask, Request, abort, request
 from werkzeug.datastructures import ImmutableMultiDict
-from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
+from werkzeug.wsgi import LimitedStream
 
 # The largest value of a 32-bit signed integer column (PostgreSQL's INTEGER, every id here).
 DB_INT_MAX = 2**31 - 1
@@ -60,11 +60,11 @@ class PsirfRequest(Request):
     parameter_storage_class = CleanMultiDict
 
     def _load_form_data(self) -> None:
-        try:
-            super()._load_form_data()
-        except UnicodeDecodeError:
-            # A body that is not UTF-8 is not something our pages sent.
-            raise BadRequest("The form could not be read.") from None
+        super()._load_form_data()  # a body that is not UTF-8 is read as an empty form
+        # A body streamed without its length is read only up to the maximum, and Werkzeug parses
+        # what it read as if that were all: a body that reached the maximum was larger than we take.
+        if self.content_length is None and isinstance(self.stream, LimitedStream) and self.stream.is_exhausted:
+            self.stream.read(1)  # past a maximum, this raises RequestEntityTooLarge (413)
 
 
 class RecordIdConverter(IntegerConverter):

@@ -310,3 +310,87 @@ def test_every_search_and_filter_takes_hostile_values(hostile):
                     problems.append(f"{form.action} ({who or 'visitor'}), {label}: {status} {raised or ''}")
     assert seen, "no search or filter form found"
     assert problems == [], "\n".join(problems)
+
+
+def _route_cases(objects):
+    for endpoint, case in sorted(ROUTES.items()):
+        yield endpoint, case.method, case.allowed[0], case.url(objects)
+
+
+def test_every_address_with_an_id_answers_404_for_one_out_of_range(hostile):
+    """Each id in each address, one at a time, past what the database's integers hold: 404, and
+    the query is never made (it would raise on PostgreSQL, and on SQLite past 64 bits)."""
+    app, objects, client_of = hostile
+    problems, tried = [], 0
+    for endpoint, method, who, url in _route_cases(objects):
+        path, _, query = url.partition("?")
+        parts = path.split("/")
+        for i, part in enumerate(parts):
+            if not part.isdigit():
+                continue
+            tried += 1
+            wrong = "/".join([*parts[:i], "9" * 20, *parts[i + 1:]]) + (f"?{query}" if query else "")
+            status = client_of(who).open(wrong, method=method, data={} if method == "POST" else None).status_code
+            if status != 404:
+                problems.append(f"{endpoint} {method} {wrong} as {who}: {status}")
+    assert tried > 50
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("address", [
+    "/public/plans/%00", "/public/plans/%00/plan.pdf", "/public/plans/" + "x" * 5000, "/join/%00",
+    "/events/%00", "/report/service%00", "/responses/-1", "/responses/0",
+])
+def test_an_address_that_names_nothing_answers_404(hostile, address):
+    app, objects, client_of = hostile
+    answer = client_of("lead").get(address)
+    assert answer.status_code == 404
+    assert "Page not found" in answer.get_data(as_text=True)
+
+
+PUBLIC_STEPS = ["/report/service?q=Riverside", "/report/kind", "/report/when", "/report/what-happened",
+                "/report/harm", "/report/theme", "/report/about-you", "/report/contact"]
+
+
+@pytest.mark.parametrize("label", [*TEXT, *ONE_BOX])
+def test_the_public_report_is_sent_with_hostile_answers(hostile, label):
+    """The answers typed on each page are sent together from the check page."""
+    app, objects, client_of = hostile
+    value = {**TEXT, **ONE_BOX}[label]
+    visitor = client_of(None)
+    for page in PUBLIC_STEPS:
+        form = next(f for f in forms_on(page, visitor.get(page).get_data(as_text=True)) if f.method == "post")
+        data = {**baseline(form), **{name: [value] for name in text_targets(form) if name != "q"}}
+        answer = visitor.post(form.action, data=data)
+        assert answer.status_code < 500, f"{page}: {answer.status_code}"
+        if answer.status_code != 302:  # refused on its own page (too long): nothing to send
+            assert "nhsuk-error-summary" in answer.get_data(as_text=True)
+            return
+    answer = visitor.post("/report/check")
+    assert answer.status_code == 302, answer.status_code
+    from psirf.events.models import SafetyEvent
+
+    sent = db.session.scalars(select(SafetyEvent).order_by(SafetyEvent.id.desc()).limit(1)).one()
+    assert "\x00" not in sent.description and "\x1b" not in sent.description
+    if label == "right-to-left":
+        assert sent.description == TEXT[label]  # text in any direction is kept as typed
+
+
+def test_joining_with_hostile_values(hostile):
+    """The family portal's join pages: the code from a letter, then choosing a password."""
+    from psirf.engagement import invitations
+    from psirf.timeutil import utcnow
+
+    app, objects, client_of = hostile
+    db.session.expire_all()  # the pages have changed the review since the module began
+    aar, person = objects["aar"], objects["affected"]
+    invited = invitations.invite(
+        db.session, objects["world"].lead, aar, person.id, means="letter", email=None, expected_version=None,
+        now=utcnow(), link_days=7, letter_days=28, organisation_name="Riverside",
+    )
+    db.session.commit()
+    visitor = client_of(None)
+    assert visitor.post("/join", data={"code": invited.code}).status_code == 302
+    form = _find_form(visitor, "/join/set-password", ["/join/set-password"])
+    assert form is not None
+    assert _problems(Tried("family_join.set_password", None, form), visitor) == []
