@@ -85,7 +85,8 @@ def _forms_for(action: SafetyAction, editable, posted: dict | None = None) -> di
     return forms
 
 
-def _render(action: SafetyAction, status: int = 200, posted: dict | None = None, problems=None, refused=None):
+def _render(action: SafetyAction, status: int = 200, posted: dict | None = None, problems=None, refused=None,
+            kept_comments=None):
     definition = runner.definition_of(action)
     editable = services.editable_parts(current_user, action)
     triggers = [t for t in definition.available_from(action.state) if policy.may_fire(current_user, action, t.trigger)]
@@ -102,6 +103,7 @@ def _render(action: SafetyAction, status: int = 200, posted: dict | None = None,
             triggers=triggers,
             problems=problems or [],
             refused=refused,
+            kept_comments=kept_comments,
             history=history(db.session, action),
         ),
         status,

@@ -88,7 +88,7 @@ def new():
 # ---- the plan's page ----------------------------------------------------------------------------
 
 
-def _render(plan, status: int = 200, decision_form=None, problems=None, refused=None):
+def _render(plan, status: int = 200, decision_form=None, problems=None, refused=None, kept_comments=None):
     definition = runner.definition_of(plan)
     roles = policy.plan_roles(current_user, plan)
     triggers = [t for t in definition.available_from(plan.state) if policy.may_fire(current_user, plan, t.trigger)]
@@ -108,6 +108,7 @@ def _render(plan, status: int = 200, decision_form=None, problems=None, refused=
             may_write_next=policy.PLAN_AUTHOR in roles and plan.state in IN_FORCE,
             problems=problems or [],
             refused=refused,
+            kept_comments=kept_comments,
             history=history(db.session, plan),
             **_comparison(plan),
         ),

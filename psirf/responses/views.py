@@ -125,7 +125,7 @@ def _set_choices(forms: dict, response) -> None:
         set_detail_choices(forms["action"], response)
 
 
-def _render(response, status=200, posted=None, problems=None, refused=None):
+def _render(response, status=200, posted=None, problems=None, refused=None, kept_comments=None):
     definition = runner.definition_of(response)
     triggers = [t for t in definition.available_from(response.state) if policy.may_fire(current_user, response, t.trigger)]
     final = definition.state(response.state).final
@@ -139,6 +139,7 @@ def _render(response, status=200, posted=None, problems=None, refused=None):
             triggers=triggers,
             problems=problems or [],
             refused=refused,
+            kept_comments=kept_comments,
             links=course.links_of(db.session, response),
             may_link=policy.may_link_responses(current_user, response) and not final,
             may_extend=services.may_agree_extension(current_user, response),

@@ -22,16 +22,18 @@ def take_step(subject, trigger: str, *, fire: Callable, reload: Callable, render
     """(outcome, None) when the step was taken; (None, the page to send back) when it was not.
 
     `fire(form)` takes the step; `reload()` reads the subject again after a failure; `render(subject,
-    status, problems=..., refused=...)` draws its page.
+    status, problems=..., refused=..., kept_comments=...)` draws its page, the comment typed for
+    the step back in its box.
     """
     policy.require_can_fire(current_user, subject, trigger)
     form = TransitionForm()
+    kept = {trigger: form.comment.data or ""}
     if not form.validate_on_submit():
-        return None, render(subject, 400, refused="The form was incomplete. Try again.")
+        return None, render(subject, 400, refused="The form was incomplete. Try again.", kept_comments=kept)
     try:
-        with changing(subject, lambda message: render(reload(), 409, refused=message), form):
+        with changing(subject, lambda message: render(reload(), 409, refused=message, kept_comments=kept), form):
             outcome: Outcome = fire(form)
     except TransitionRefused as error:
         db.session.expire_all()
-        return None, render(reload(), 422, problems=error.problems, refused=str(error))
+        return None, render(reload(), 422, problems=error.problems, refused=str(error), kept_comments=kept)
     return outcome, None

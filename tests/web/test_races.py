@@ -88,7 +88,7 @@ def test_ten_clicks_on_a_step_that_opens_a_response_open_one(app, world, sign_in
     answers = _all_at_once(clients, f"/responses/{review.id}/transitions/{trigger}", [form] * CLICKS)
 
     lost = _one_won(answers)
-    assert all("The harm was greater than first thought." in body for body in lost)  # what they typed is kept
+    assert all("Escalated" in body or "Widened" in body for body in lost)  # the page as it now is
     assert _count(LearningResponse, LearningResponse.method == method) == 1
     assert _count(ResponseLink, ResponseLink.kind == kind) == 1
     assert _audited(f"transition:{trigger}") == 1
@@ -178,3 +178,18 @@ def test_two_people_joining_with_one_invitation_link_at_once_make_one_account(ap
     assert sorted(status for status, _ in answers) == [302, 409]
     assert _count(User, User.email == "jo@example.org") == 1
     assert _audited("family:joined") == 1
+
+
+def test_a_step_from_a_page_someone_else_changed_is_refused_with_the_comment_kept(app, world, sign_in):
+    from psirf.db import unit_of_work
+
+    review = AfterActionReviewFactory(organisation=world.practice, state="in_review")
+    seen = review.version_id
+    with unit_of_work(db.session):
+        review.extension_reason = "Changed by a colleague"  # any change moves the version on
+    answer = sign_in(world.lead).post(f"/responses/{review.id}/transitions/escalate",
+                                      data={"version": seen, "comment": "Serious harm: a PSII is needed."})
+    body = answer.get_data(as_text=True)
+    assert answer.status_code == 409 and CHANGED in body
+    assert ">Serious harm: a PSII is needed.</textarea>" in body
+    assert _count(LearningResponse, LearningResponse.method == "psii") == 0
