@@ -272,19 +272,23 @@ def _problems(tried: Tried, client) -> list[str]:
 # ---- the tests -------------------------------------------------------------------------------------
 
 
-def test_every_form_is_tried(hostile):
+@pytest.fixture(scope="module")
+def forms(hostile) -> dict[str, Tried | None]:
+    """Each POST route's form as its page shows it, found once, before any form is sent (so a change
+    one makes, a plan submitted or a review approved, does not hide another's form)."""
     app, objects, client_of = hostile
-    untried = [e for e in _post_routes(app) if e not in JOURNEYS and _route_form(app, objects, client_of, e) is None]
+    return {e: _route_form(app, objects, client_of, e) for e in _post_routes(app) if e not in JOURNEYS}
+
+
+def test_every_form_is_tried(forms):
+    untried = [endpoint for endpoint, tried in forms.items() if tried is None]
     assert untried == [], f"no page shows a form for these POST routes to the role allowed to use them: {untried}"
 
 
-def test_every_form_refuses_hostile_values_with_a_4xx_and_writes_nothing(hostile):
-    """All POST routes in one test: the forms are found first, before any is sent, so a change one
-    makes (a plan submitted, a review approved) does not hide another's form."""
+def test_every_form_refuses_hostile_values_with_a_4xx_and_writes_nothing(hostile, forms):
     app, objects, client_of = hostile
-    tried = [t for e in _post_routes(app) if e not in JOURNEYS and (t := _route_form(app, objects, client_of, e))]
     # The steps last: taking one changes what the other forms of the record may do.
-    tried.sort(key=lambda t: (t.endpoint.endswith((".fire", ".decide")), t.endpoint))
+    tried = sorted((t for t in forms.values() if t), key=lambda t: (t.endpoint.endswith((".fire", ".decide")), t.endpoint))
     problems = [p for t in tried for p in _problems(t, client_of(t.who))]
     assert problems == [], "\n".join(problems)
 
