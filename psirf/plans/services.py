@@ -186,7 +186,7 @@ def _change(session: Session, user, plan: PsirfPlan, what: str, change) -> None:
         return
     plan.content = content
     record_change(session, plan, actor_id=user.id, action=f"plan:edit:{what}",
-                  changes={name.removeprefix("content."): change for name, change in changes.items()})
+                  changes={name.removeprefix("content."): both for name, both in changes.items()})
 
 
 TEXT_SECTIONS = {"introduction": "Introduction", "services": "Our services", "engagement": "Engagement commitments"}

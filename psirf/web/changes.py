@@ -20,7 +20,6 @@ from psirf.db import ChangedBySomeoneElse, unit_of_work
 from psirf.extensions import db
 from psirf.web import errors
 
-
 RETRY = "psirf_retry"
 
 
@@ -68,7 +67,7 @@ def changed_by_someone_else(error: ChangedBySomeoneElse):
     for form in retry.forms:
         renew_version(form, retry.record.version_id)
     answer = make_response(retry.page(str(error)))
-    if not answer.status_code // 100 == 3:  # a page may instead send the person to what now exists
+    if answer.status_code // 100 != 3:  # a page may instead send the person to what now exists
         answer.status_code = 409
     return answer
 

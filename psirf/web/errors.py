@@ -59,7 +59,8 @@ def degraded_page(status: int, title: str | None = None, message: str | None = N
         return render_template("web/error.html", title=title, message=message, status=status), status
     except Exception:
         current_app.logger.exception("The %s page could not be drawn at all", status)
-        html = f"<!DOCTYPE html><html lang='en'><title>{escape(title)} - NHS</title><h1>{escape(title)}</h1><p>{escape(message)}</p></html>"
+        html = (f"<!DOCTYPE html><html lang='en'><title>{escape(title)} - NHS</title>"
+                f"<h1>{escape(title)}</h1><p>{escape(message)}</p></html>")
         return html, status, {"Content-Type": "text/html; charset=utf-8"}
 
 

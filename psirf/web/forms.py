@@ -137,7 +137,7 @@ def _whole_number_out_of_range(value) -> bool:
 def _limit_problem(field) -> str | None:
     if isinstance(field, IntegerField):
         if field.data is not None and not -DB_INT_MAX - 1 <= field.data <= DB_INT_MAX:
-            return "Enter a smaller number"
+            return "Enter a number with fewer digits"
     elif isinstance(field, (SelectField, RadioField, SelectMultipleField)):
         chosen = field.data if isinstance(field.data, (list, tuple)) else [field.data]
         if any(value is not None and _whole_number_out_of_range(value) for value in chosen):

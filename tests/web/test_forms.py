@@ -64,7 +64,7 @@ def bounded(app, **values):
 @pytest.mark.parametrize("count", [str(2**31), "-" + str(2**31 + 1), "9" * 40])
 def test_a_number_beyond_the_databases_integers_is_refused(app, count):
     valid, form = bounded(app, count=count)
-    assert not valid and form.count.errors == ["Enter a smaller number"]
+    assert not valid and form.count.errors == ["Enter a number with fewer digits"]
 
 
 @pytest.mark.parametrize("chosen", ["9" * 20, "\u0663", "\u00b2"])
