@@ -70,7 +70,7 @@ class PsirfRequest(Request):
 class RecordIdConverter(IntegerConverter):
     """A positive id within the database's integer range; anything larger matches no route."""
 
-    def __init__(self, map, fixed_digits=0, min=1, max=DB_INT_MAX, signed=False):  # noqa: A002
+    def __init__(self, map, fixed_digits=0, min=1, max=DB_INT_MAX, signed=False):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 

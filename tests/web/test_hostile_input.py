@@ -62,9 +62,9 @@ JOURNEYS = {
     # The header's button: no field but the token, and it ends the client's session.
     "accounts.sign_out": "none: it has no field to fill",
 }
-# Pages answered 200 with the error summary rather than 400; the public questions (owned by the
-# public report's own work) still do this.
-ERRORS_AT_200 = {"accounts.sign_in", "events_follow.follow"} | {e for e in PUBLIC_PAGES if e.startswith("events_public.")}
+# Forms that still answer a refusal with 200 (and the error summary) rather than 400: sign-in and
+# the public report's questions, which the sessions work is rewriting.
+ERRORS_AT_200 = {"accounts.sign_in"} | {e for e in PUBLIC_PAGES if e.startswith("events_public.")}
 
 
 @dataclass
