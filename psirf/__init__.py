@@ -21,6 +21,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     configure_proxies(app)
     configure_templates(app)
     configure_extensions(app)
+    configure_inputs(app)
     configure_blueprints(app)
     configure_notifications(app)
     configure_commands(app)
@@ -80,6 +81,13 @@ def configure_extensions(app: Flask) -> None:
     login_manager.session_protection = "strong"
     # Fail at start-up, not at the first click, if a workflow names an unknown guard.
     load_all()
+
+
+def configure_inputs(app: Flask) -> None:
+    from psirf.web.inputs import install_input_layer
+
+    # Before the blueprints: their routes' "int" is the bounded converter installed here.
+    install_input_layer(app)
 
 
 def configure_blueprints(app: Flask) -> None:

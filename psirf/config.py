@@ -90,6 +90,12 @@ def load(overrides: dict | None = None) -> dict:
         # How long an invitation to the family portal stays usable.
         "INVITATION_LINK_DAYS": int(os.environ.get("INVITATION_LINK_DAYS", "7")),
         "INVITATION_LETTER_DAYS": int(os.environ.get("INVITATION_LETTER_DAYS", "28")),
+        # Request bodies (psirf/web/inputs.py): the largest form, five answers of 20,000 characters
+        # in a four-byte script as a browser encodes them, is about 1.2 MB. Larger is refused (413)
+        # from its Content-Length, before it is read.
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        # One field of a multipart form, held in memory while it is parsed.
+        "MAX_FORM_MEMORY_SIZE": 256 * 1024,
     }
     if overrides:
         config.update(overrides)

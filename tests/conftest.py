@@ -216,7 +216,7 @@ class IsolatedClient(FlaskClient):
 
 
 @contextmanager
-def running_app(database):
+def running_app(database, **settings):
     """An app on an emptied test database, inside its app context, for as long as the block runs."""
     app = create_app(
         {
@@ -224,6 +224,7 @@ def running_app(database):
             "TESTING": True,
             "WTF_CSRF_ENABLED": False,
             "SERVER_NAME": "localhost",
+            **settings,
         }
     )
     app.test_client_class = IsolatedClient

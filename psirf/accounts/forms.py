@@ -1,20 +1,19 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
 from psirf.accounts import passwords
 from psirf.accounts.models import Role
-from psirf.web.forms import strip
+from psirf.web.forms import PsirfForm, strip
 
 
-class SignInForm(FlaskForm):
+class SignInForm(PsirfForm):
     email = EmailField("Email address", filters=[strip], validators=[DataRequired("Enter your email address")])
     password = PasswordField("Password", validators=[DataRequired("Enter your password")])
 
 
-class NewAccountForm(FlaskForm):
+class NewAccountForm(PsirfForm):
     name = StringField("Full name", filters=[strip], validators=[DataRequired("Enter the person's full name"), Length(max=200)])
     email = EmailField(
         "Email address",
@@ -32,7 +31,7 @@ class NewAccountForm(FlaskForm):
     organisation_id = SelectField("Organisation", coerce=str, validators=[DataRequired("Choose an organisation")])
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(PsirfForm):
     current = PasswordField("Your current password", validators=[DataRequired("Enter your current password")])
     new = PasswordField("New password", validators=[DataRequired("Enter a new password")])
     confirm = PasswordField("Type the new password again", validators=[DataRequired("Type the new password again")])

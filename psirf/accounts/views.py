@@ -68,7 +68,7 @@ def sign_in():
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
         form.email.errors.append("Enter a correct email address and password")
-    return render_template("accounts/sign_in.html", form=form)
+    return render_template("accounts/sign_in.html", form=form), 400 if form.errors else 200
 
 
 @bp.post("/sign-out")
@@ -143,7 +143,7 @@ def new_user():
         else:
             flash(f"Account created for {form.name.data}.", "success")
             return redirect(url_for("accounts.users"))
-    return render_template("accounts/new_user.html", form=form)
+    return render_template("accounts/new_user.html", form=form), 400 if form.errors else 200
 
 
 def _administered(user_id: int) -> User:

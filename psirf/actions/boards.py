@@ -21,6 +21,8 @@ from psirf.actions.models import SafetyAction, Strength
 from psirf.organisations.models import Organisation, OrganisationMembership
 from psirf.responses.timeliness import Timeliness
 from psirf.timeutil import utcnow
+from psirf.web.inputs import record_id
+from psirf.web.pagination import read_cursor
 
 # "Due soon" on the boards: due within this many days (the reminders use the responses' week).
 DUE_SOON_DAYS = 14
@@ -140,13 +142,13 @@ def _encode(action: SafetyAction) -> str:
 
 
 def _decode(cursor: str | None) -> tuple[int, date, int] | None:
-    if not cursor:
-        return None
+    key = read_cursor(cursor)
     try:
-        rank, due, row_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        return int(rank), date.fromisoformat(due), int(row_id)
-    except (ValueError, TypeError):
+        rank, due, row_id = key
+        decoded = (int(rank), date.fromisoformat(due), record_id(row_id))
+    except (ValueError, TypeError, OverflowError):
         return None  # a mangled cursor starts from the top rather than failing
+    return decoded if decoded[0] in (0, 1) and decoded[2] is not None else None
 
 
 def _page(session: Session, stmt: Select, cursor: str | None, size: int) -> Board:

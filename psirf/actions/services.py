@@ -12,17 +12,15 @@ from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from psirf import audit, policy
+from psirf.db import check_version, record_change
 from psirf.accounts.models import AccountKind, RoleAssignment, User
 from psirf.actions.models import Effect, MeasureKind, SafetyAction, Strength
 from psirf.learning.models import FindingKind
 from psirf.organisations.models import Organisation
 from psirf.responses.services import ResponseError, finish_edit, require_edit
-from psirf.timeutil import utcnow
 from psirf.workflow import definitions, runner
-from psirf.workflow.runner import ChangedBySomeoneElse
 
 WORKFLOW = "safety_action"
 DETAIL_LABELS = {
@@ -161,20 +159,11 @@ def require_part(user, action: SafetyAction, part: str, expected_version: int | 
     policy.require_action_visible(user, action)
     if part not in editable_parts(user, action):
         raise policy.NotPermitted("That part of the action cannot be changed by you at this step.")
-    if expected_version is not None and expected_version != action.version_id:
-        raise ChangedBySomeoneElse()
+    check_version(action, expected_version)
 
 
 def _finish(session: Session, user, action: SafetyAction, name: str, changes: dict) -> None:
-    action.updated_at = utcnow()
-    try:
-        session.flush()
-    except StaleDataError:
-        raise ChangedBySomeoneElse() from None
-    if changes:
-        audit.record(session, actor_id=user.id, action=f"action:{name}", subject=action,
-                     organisation_id=action.organisation_id, changes=changes)
-        session.flush()
+    record_change(session, action, actor_id=user.id, action=f"action:{name}", changes=changes)
 
 
 def update_details(session: Session, user, action: SafetyAction, details: Details, expected_version: int | None) -> None:

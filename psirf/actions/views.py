@@ -17,14 +17,13 @@ from psirf.actions import boards, services
 from psirf.actions.forms import DetailsForm, EffectForm, EvidenceForm, TransitionForm, details_of
 from psirf.actions.history import history
 from psirf.actions.models import STRENGTH_EXAMPLES, SafetyAction
-from psirf.db import unit_of_work
 from psirf.extensions import db
 from psirf.organisations import services as organisations
 from psirf.responses.services import ResponseError
 from psirf.timeutil import utcnow
 from psirf.web.steps import take_step
+from psirf.web.changes import changing
 from psirf.workflow import runner
-from psirf.workflow.runner import ChangedBySomeoneElse
 
 bp = Blueprint("actions", __name__, url_prefix="/actions")
 
@@ -86,7 +85,8 @@ def _forms_for(action: SafetyAction, editable, posted: dict | None = None) -> di
     return forms
 
 
-def _render(action: SafetyAction, status: int = 200, posted: dict | None = None, problems=None, refused=None):
+def _render(action: SafetyAction, status: int = 200, posted: dict | None = None, problems=None, refused=None,
+            kept_comments=None):
     definition = runner.definition_of(action)
     editable = services.editable_parts(current_user, action)
     triggers = [t for t in definition.available_from(action.state) if policy.may_fire(current_user, action, t.trigger)]
@@ -103,6 +103,7 @@ def _render(action: SafetyAction, status: int = 200, posted: dict | None = None,
             triggers=triggers,
             problems=problems or [],
             refused=refused,
+            kept_comments=kept_comments,
             history=history(db.session, action),
         ),
         status,
@@ -120,11 +121,8 @@ def _save(action: SafetyAction, key: str, form, apply, anchor: str | None = None
     if not form.validate_on_submit():
         return _render(action, 400, posted={key: form})
     try:
-        with unit_of_work(db.session):
+        with changing(action, lambda message: _render(action, 409, posted={key: form}, refused=message), form):
             apply()
-    except ChangedBySomeoneElse as error:
-        db.session.expire_all()
-        return _render(services.get(db.session, action.id), 409, refused=str(error))
     except ResponseError as error:
         db.session.expire_all()
         getattr(form, error.field).errors.append(str(error))

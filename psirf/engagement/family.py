@@ -33,7 +33,7 @@ from psirf.notifications.models import NotificationKind
 from psirf.notifications.services import notify
 from psirf.responses.models import LearningResponse
 from psirf.workflow import runner
-from psirf.workflow.runner import ChangedBySomeoneElse
+from psirf.db import check_version
 
 MAX_TEXT = 5000
 
@@ -251,8 +251,7 @@ def share_document(session: Session, user, response: LearningResponse, person_id
     policy.require_response_visible(user, response)
     if not may_share(user, response, kind_enum):
         raise policy.NotPermitted("Only the lead organisation's patient safety lead can share documents.")
-    if expected_version is not None and expected_version != response.version_id:
-        raise ChangedBySomeoneElse()
+    check_version(response, expected_version)
     person = get_person(session, response, int(person_id))
     if person.account_id is None:
         raise EngagementError("kind", "They need to join the family portal before documents can be shared with them")

@@ -3,13 +3,12 @@ many forms on the response page never share an id."""
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 
 from psirf.engagement.models import CandourDecision, ContactMeans, Involvement, PersonKind, StepKind
 from psirf.responses.forms import VersionedForm
-from psirf.web.forms import DateRequired, MultiCheckboxField, NhsDateField, strip
+from psirf.web.forms import DateRequired, MultiCheckboxField, NhsDateField, PsirfForm, strip
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -126,17 +125,17 @@ class WithdrawForm(VersionedForm):
 
 # ---- the family portal: the family's side (plain English) ---------------------------------------
 
-class QuestionForm(FlaskForm):
+class QuestionForm(PsirfForm):
     question = TextAreaField("Your question", filters=[strip],
                              validators=[DataRequired("Write your question"), Length(max=5000, message="Your question is too long")])
 
 
-class CommentForm(FlaskForm):
+class CommentForm(PsirfForm):
     comments = TextAreaField("Your comments on the draft report", filters=[strip],
                              validators=[DataRequired("Write your comments"), Length(max=5000, message="Your comments are too long")])
 
 
-class PreferencesForm(FlaskForm):
+class PreferencesForm(PsirfForm):
     contact_by = MultiCheckboxField("How would you like us to contact you?", choices=ContactMeans.choices())
     contact_when = StringField("When is a good time to contact you? (optional)", filters=[strip],
                                validators=[Optional(), Length(max=500)])
@@ -159,17 +158,17 @@ class PreferencesForm(FlaskForm):
         }
 
 
-class CodeForm(FlaskForm):
+class CodeForm(PsirfForm):
     code = StringField("Your code", filters=[strip], validators=[DataRequired("Enter the code from your letter")])
 
 
-class JoinForm(FlaskForm):
+class JoinForm(PsirfForm):
     email = EmailField("Your email address", filters=[strip], validators=[Optional(), Length(max=254)])
     password = PasswordField("Choose a password", validators=[DataRequired("Enter a password")])
     confirm = PasswordField("Type the password again", validators=[Optional()])
 
 
-class LetterEmailForm(FlaskForm):
+class LetterEmailForm(PsirfForm):
     """The address a letter's code sends its link to (psirf/engagement/join_views.py)."""
 
     email = EmailField("Your email address", filters=[strip],

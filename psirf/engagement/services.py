@@ -29,7 +29,7 @@ from psirf.notifications.services import notify
 from psirf.responses import services as responses
 from psirf.responses.models import LearningResponse
 from psirf.workflow import runner
-from psirf.workflow.runner import ChangedBySomeoneElse
+from psirf.db import check_version
 
 
 
@@ -59,8 +59,7 @@ def require_edit(user, response: LearningResponse, expected_version: int | None)
     policy.require_response_visible(user, response)
     if not may_edit(user, response):
         raise policy.NotPermitted("Only the lead organisation's patient safety lead can change the engagement plan.")
-    if expected_version is not None and expected_version != response.version_id:
-        raise ChangedBySomeoneElse()
+    check_version(response, expected_version)
 
 
 def family_page(person_id: int) -> str:

@@ -13,7 +13,6 @@ from flask import Blueprint, current_app, flash, make_response, redirect, render
 from flask_login import current_user, login_required
 
 from psirf import policy
-from psirf.db import unit_of_work
 from psirf.engagement import candour, family, invitations, panel, services
 from psirf.engagement.forms import (
     AnswerForm,
@@ -32,8 +31,8 @@ from psirf.responses.reports import build_report
 from psirf.extensions import db
 from psirf.responses import services as responses
 from psirf.timeutil import utcnow
+from psirf.web.changes import changing
 from psirf.workflow import runner
-from psirf.workflow.runner import ChangedBySomeoneElse
 
 bp = Blueprint("engagement", __name__)
 
@@ -168,11 +167,8 @@ def _save(response, key: str, form, apply, anchor: str, message: str = "Your cha
     if not form.validate_on_submit():
         return _problem(response, key, form)
     try:
-        with unit_of_work(db.session):
+        with changing(response, lambda message: _problem(response, key, form, 409, refused=message), form):
             apply()
-    except ChangedBySomeoneElse as error:
-        db.session.expire_all()
-        return _problem(responses.get(db.session, response.id), key, form, 409, refused=str(error))
     except services.EngagementError as error:
         response = responses.get(db.session, response.id)
         getattr(form, error.field).errors.append(str(error))
@@ -213,13 +209,11 @@ def edit_person(response_id: int, person_id: int):
     _set_choices("eng_person", form, _view(response))
     if form.is_submitted():
         if form.validate():
+            conflict = (lambda message: render_template("engagement/person.html", response=response, person=person,
+                                                        form=form, refused=message))
             try:
-                with unit_of_work(db.session):
+                with changing(response, conflict, form):
                     services.update_person(db.session, current_user, response, person, form.values(), form.version.data)
-            except ChangedBySomeoneElse as error:
-                db.session.expire_all()
-                return render_template("engagement/person.html", response=response, person=person, form=form,
-                                       refused=str(error)), 409
             except services.EngagementError as error:
                 db.session.rollback()
                 getattr(form, error.field).errors.append(str(error))
@@ -303,7 +297,7 @@ def invite(response_id: int, person_id: int):
         return _problem(response, key, form)
     config = current_app.config
     try:
-        with unit_of_work(db.session):
+        with changing(response, lambda message: _problem(response, key, form, 409, refused=message), form):
             invited = invitations.invite(
                 db.session, current_user, response, person.id, means=form.means.data, email=form.email.data,
                 expected_version=form.version.data, now=utcnow(), link_days=config["INVITATION_LINK_DAYS"],
@@ -314,9 +308,6 @@ def invite(response_id: int, person_id: int):
             code, expires_at, lead = invited.code, invited.invitation.expires_at, person.engagement_lead
             letter = {"name": person.name, "lead": lead.name if lead else None,
                       "organisation": response.organisation.name if response.organisation else ""}
-    except ChangedBySomeoneElse as error:
-        db.session.expire_all()
-        return _problem(responses.get(db.session, response.id), key, form, 409, refused=str(error))
     except services.EngagementError as error:
         response = responses.get(db.session, response.id)
         getattr(form, error.field).errors.append(str(error))

@@ -25,11 +25,12 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from psirf import audit, policy
+from psirf import policy
 from psirf.accounts.models import User
+from psirf.db import check_version, record_change
 from psirf.events.models import ReporterUpdate, ReporterUpdateKind, SafetyEvent
 from psirf.notifications.models import NotificationKind
 from psirf.notifications.services import notify
@@ -59,14 +60,6 @@ class FeedbackError(ValueError):
     def __init__(self, field: str, message: str):
         super().__init__(message)
         self.field = field
-
-
-class ChangedMeanwhile(FeedbackError):
-    def __init__(self):
-        super().__init__(
-            "what_changed",
-            "Someone else changed this response while you were writing. Check the page and try again.",
-        )
 
 
 # ---- the words ------------------------------------------------------------------------------
@@ -224,31 +217,14 @@ def write_what_changed(session: Session, user, response: LearningResponse, text:
         raise FeedbackError("what_changed", "No reports are linked to this response any more: tell the reporters from the response that carried them on")
     if what_changed_written(session, response) is not None:
         raise FeedbackError("what_changed", "The reporters have already been told what changed")
-    # Conditional on the version the writer saw: two leads writing at once cannot both tell the
-    # reporters, and the second sees why. Bumping the version marks the response as changed.
-    version = response.version_id if expected_version is None else expected_version
-    claimed = session.execute(
-        update(LearningResponse)
-        .where(LearningResponse.id == response.id, LearningResponse.version_id == version)
-        .values(version_id=version + 1)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
-        raise ChangedMeanwhile()
-    session.expire(response, ["version_id"])
+    # On the version the writer saw: two leads writing at once cannot both tell the reporters.
+    check_version(response, expected_version)
     now = utcnow()
     written = [_add(session, event, ReporterUpdateKind.WHAT_CHANGED, text, user.id, now) for event in events]
-    audit.record(
-        session,
-        actor_id=user.id,
-        action="response:what_changed",
-        subject=response,
-        organisation_id=response.organisation_id,
-        changes={
-            "what_changed": {"before": None, "after": text},
-            "reports_told": {"before": None, "after": len(events)},
-        },
-    )
+    record_change(session, response, actor_id=user.id, action="response:what_changed", changes={
+        "what_changed": {"before": None, "after": text},
+        "reports_told": {"before": None, "after": len(events)},
+    })
     return written
 
 

@@ -10,12 +10,12 @@ from flask import Blueprint, flash, make_response, redirect, render_template, re
 from flask_login import current_user, login_required
 
 from psirf import policy
-from psirf.db import unit_of_work
 from psirf.events import feedback
 from psirf.events.forms import FollowForm, WhatChangedForm
 from psirf.extensions import db
 from psirf.responses import services as responses
 from psirf.web import throttle
+from psirf.web.changes import changing
 
 bp = Blueprint("reporter_feedback", __name__)
 public_bp = Blueprint("events_follow", __name__, url_prefix="/follow")
@@ -39,12 +39,12 @@ def helpers() -> dict:
     return {"what_changed_panel": what_changed_panel}
 
 
-def _response_page(response, status: int, form: WhatChangedForm):
+def _response_page(response, status: int, form: WhatChangedForm, refused: str | None = None):
     # The response page is drawn by its own view; the failed form goes back into it, so the
     # error summary leads to it and what was typed is kept.
     from psirf.responses.views import _render
 
-    return _render(response, status, posted={PREFIX: form})
+    return _render(response, status, posted={PREFIX: form}, refused=refused)
 
 
 @bp.post("/responses/<int:response_id>/what-changed")
@@ -58,15 +58,14 @@ def what_changed(response_id: int):
     if not form.validate_on_submit():
         return _response_page(response, 400, form)
     try:
-        with unit_of_work(db.session):
+        with changing(response, lambda message: _response_page(response, 409, form, message), form):
             written = feedback.write_what_changed(
                 db.session, current_user, response, form.text.data, form.version.data
             )
     except feedback.FeedbackError as error:
         response = responses.get(db.session, response_id)
         form.text.errors.append(str(error))
-        status = 409 if isinstance(error, feedback.ChangedMeanwhile) else 400
-        return _response_page(response, status, form)
+        return _response_page(response, 400, form)
     told = len(written)
     flash(f"What changed is now in the updates of {told} report{'s' if told != 1 else ''}.", "success")
     return redirect(url_for("responses.show", response_id=response_id, _anchor="what-changed"))

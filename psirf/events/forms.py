@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import (
     AnyOf,
@@ -29,7 +28,7 @@ from psirf.events.lfpse import (
     Theme,
 )
 from psirf.responses.forms import VersionedForm
-from psirf.web.forms import DateRequired, MultiCheckboxField, NhsDateField, strip
+from psirf.web.forms import DateRequired, MultiCheckboxField, NhsDateField, PsirfForm, strip
 
 HARMED_RECORD_TYPES = (RecordType.INCIDENT.value, RecordType.OUTCOME.value)
 
@@ -60,7 +59,7 @@ def nhs_number_check(form, field):
 # ---- staff ----------------------------------------------------------------------------------
 
 
-class StaffEventForm(FlaskForm):
+class StaffEventForm(PsirfForm):
     record_type = radio(
         "What are you recording?", RecordType.choices(), "Select what you are recording"
     )
@@ -199,7 +198,7 @@ def public_label(choices: list[tuple[str, str]], value: str | None) -> str:
     return dict(choices).get(value, "")
 
 
-class ServiceSearchForm(FlaskForm):
+class ServiceSearchForm(PsirfForm):
     class Meta:
         csrf = False  # a search sent by GET changes nothing
 
@@ -210,7 +209,7 @@ class ServiceSearchForm(FlaskForm):
     )
 
 
-class ServiceChoiceForm(FlaskForm):
+class ServiceChoiceForm(PsirfForm):
     q = HiddenField(filters=[strip])
     organisation_id = RadioField(
         "Choose the service",
@@ -228,7 +227,7 @@ class ServiceChoiceForm(FlaskForm):
             raise ValidationError("Select the service")
 
 
-class PublicKindForm(FlaskForm):
+class PublicKindForm(PsirfForm):
     record_type = radio(
         "What do you want to tell us about?",
         PUBLIC_RECORD_TYPES,
@@ -236,7 +235,7 @@ class PublicKindForm(FlaskForm):
     )
 
 
-class PublicWhenForm(FlaskForm):
+class PublicWhenForm(PsirfForm):
     occurred_on = NhsDateField(
         "When did it happen?",
         not_after_today=True,
@@ -244,7 +243,7 @@ class PublicWhenForm(FlaskForm):
     )
 
 
-class PublicWhatForm(FlaskForm):
+class PublicWhatForm(PsirfForm):
     description = TextAreaField(
         "What happened?",
         filters=[strip],
@@ -256,19 +255,19 @@ class PublicWhatForm(FlaskForm):
     )
 
 
-class PublicHarmForm(FlaskForm):
+class PublicHarmForm(PsirfForm):
     physical_harm = radio("Was anyone harmed?", PUBLIC_HARMS, "Select if anyone was harmed")
 
 
-class PublicThemeForm(FlaskForm):
+class PublicThemeForm(PsirfForm):
     theme = radio("What was it mostly about?", PUBLIC_THEMES, "Select what it was mostly about")
 
 
-class PublicAboutYouForm(FlaskForm):
+class PublicAboutYouForm(PsirfForm):
     reporter_kind = radio("Who are you?", PUBLIC_REPORTERS, "Select who you are")
 
 
-class PublicContactForm(FlaskForm):
+class PublicContactForm(PsirfForm):
     reporter_name = StringField(
         "Your name (optional)",
         filters=[strip],
@@ -297,7 +296,7 @@ class WhatChangedForm(VersionedForm):
     )
 
 
-class FollowForm(FlaskForm):
+class FollowForm(PsirfForm):
     """The public follow page: a report's reference and the private code given with it."""
 
     reference = StringField(

@@ -125,7 +125,7 @@ def _question(step_name: str, form, field, kind: str, hint: str | None = None):
         hint=hint,
         back_url=_back(step_name),
         action=_url(step_name),
-    )
+    ), 400 if form.errors else 200
 
 
 # ---- pages --------------------------------------------------------------------------------
@@ -176,7 +176,7 @@ def service():
         back_url=_back("service"),
         action=_url("service"),
         changing=_changing(),
-    )
+    ), 400 if search.errors or choose.errors else 200
 
 
 @dataclass(frozen=True)
@@ -256,7 +256,7 @@ def contact():
         form=form,
         back_url=_back("contact"),
         action=_url("contact"),
-    )
+    ), 400 if form.errors else 200
 
 
 @bp.route("/check", methods=["GET", "POST"])

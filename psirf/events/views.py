@@ -87,7 +87,7 @@ def new():
             field.errors = list(field.errors) + [str(error)]
         else:
             return redirect(url_for("events.recorded", event_id=event.id))
-    return render_template("events/new.html", form=form)
+    return render_template("events/new.html", form=form), 400 if form.errors else 200
 
 
 @bp.get("/<int:event_id>/recorded")

@@ -1,16 +1,14 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, ValidationError
-from wtforms.widgets import HiddenInput
 
 from psirf.improvement.models import ItemKind
 from psirf.improvement.services import parse_value
-from psirf.web.forms import DateRequired, MultiCheckboxField, NhsDateField, strip
+from psirf.web.forms import DateRequired, MultiCheckboxField, NhsDateField, PsirfForm, VersionedForm, strip
 
 
-class PlanForm(FlaskForm):
+class PlanForm(PsirfForm):
     organisation_id = SelectField(
         "Organisation", coerce=str, validate_choice=False, validators=[DataRequired("Choose the organisation the plan is for")],
     )
@@ -23,12 +21,6 @@ class PlanForm(FlaskForm):
         "How will we know a change is an improvement?", filters=[strip],
         validators=[DataRequired("Say how you will know a change is an improvement"), Length(max=5000)],
     )
-
-
-class VersionedForm(FlaskForm):
-    """Carries the plan's version, so a stale tab is refused like a simultaneous change."""
-
-    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
 
 
 class AddActionsForm(VersionedForm):

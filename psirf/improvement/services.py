@@ -14,9 +14,9 @@ from datetime import date
 
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from psirf import audit, policy
+from psirf.db import check_version, record_change
 from psirf.actions.models import SafetyAction, Strength
 from psirf.improvement.models import ImprovementPlan, ItemKind, MeasureReading, PlanItem, improvement_plan_actions
 from psirf.improvement.progress import MonthProgress, monthly_progress, percent
@@ -24,11 +24,9 @@ from psirf.library.models import EntryKind, LibraryEntry
 from psirf.organisations.models import Organisation, OrganisationMembership
 from psirf.responses.models import LearningResponse
 from psirf.responses.services import ResponseError
-from psirf.timeutil import utcnow
 from psirf.plans.services import local_focus_for
 from psirf.triage.recommend import LocalFocus
 from psirf.web.pagination import Page, keyset_page
-from psirf.workflow.runner import ChangedBySomeoneElse
 
 # States in which nothing more is done; a cancelled action is left out of every count.
 CANCELLED = "cancelled"
@@ -121,20 +119,12 @@ def manageable_organisations(user) -> list[Organisation]:
 
 def _check(user, plan: ImprovementPlan, expected_version: int | None) -> None:
     require_manage(user, plan)
-    if expected_version is not None and expected_version != plan.version_id:
-        raise ChangedBySomeoneElse()
+    check_version(plan, expected_version)
 
 
 def _finish(session: Session, user, plan: ImprovementPlan, action: str, changes: dict) -> None:
     """Bump the plan's version (so a second editor or a stale tab is refused), then audit."""
-    plan.updated_at = utcnow()
-    try:
-        session.flush()
-    except StaleDataError:
-        raise ChangedBySomeoneElse() from None
-    audit.record(session, actor_id=user.id, action=f"improvement:{action}", subject=plan,
-                 organisation_id=plan.organisation_id, changes=changes)
-    session.flush()
+    record_change(session, plan, actor_id=user.id, action=f"improvement:{action}", changes=changes)
 
 
 def create(session: Session, user, organisation_id: int | None, title: str, aim: str, measure: str) -> ImprovementPlan:

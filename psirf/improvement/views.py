@@ -17,8 +17,8 @@ from psirf.improvement import progress, services
 from psirf.improvement.forms import AddActionsForm, ItemForm, PlanForm, ReadingForm, VersionedForm
 from psirf.improvement.models import ItemKind
 from psirf.responses.services import ResponseError
+from psirf.web.changes import changing
 from psirf.workflow import runner
-from psirf.workflow.runner import ChangedBySomeoneElse
 
 bp = Blueprint("improvement", __name__, url_prefix="/improvement-plans")
 
@@ -164,11 +164,8 @@ def _change(plan, key: str, form, apply, anchor: str, message: str = "Your chang
     if not form.validate_on_submit():
         return _render(plan, 400, posted={key: form})
     try:
-        with unit_of_work(db.session):
+        with changing(plan, lambda message: _render(plan, 409, posted={key: form}, refused=message), form):
             apply()
-    except ChangedBySomeoneElse as error:
-        db.session.expire_all()
-        return _render(_plan(plan.id), 409, refused=str(error))
     except ResponseError as error:
         plan = _plan(plan.id)
         getattr(form, error.field).errors.append(str(error))
@@ -202,12 +199,8 @@ def remove_action(plan_id: int, action_id: int):
     form = VersionedForm()
     if not form.validate_on_submit():
         return _render(plan, 400, refused="The form was incomplete. Try again.")
-    try:
-        with unit_of_work(db.session):
-            services.remove_action(db.session, current_user, plan, action_id, form.version.data)
-    except ChangedBySomeoneElse as error:
-        db.session.expire_all()
-        return _render(_plan(plan_id), 409, refused=str(error))
+    with changing(plan, lambda message: _render(plan, 409, refused=message)):
+        services.remove_action(db.session, current_user, plan, action_id, form.version.data)
     flash("The safety action is no longer part of this plan.", "success")
     return redirect(url_for("improvement.show", plan_id=plan_id, _anchor="actions"))
 

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, Form, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from psirf.events.lfpse import Theme
 from psirf.library import services
-from psirf.web.forms import MultiCheckboxField, strip
+from psirf.web.forms import MultiCheckboxField, PsirfForm, strip
 
 
 def _at_least_one(form, field):
@@ -14,7 +13,7 @@ def _at_least_one(form, field):
         raise ValidationError("Choose who can read it")
 
 
-class ShareForm(FlaskForm):
+class ShareForm(PsirfForm):
     """The summary to share, who may read it and, before it is published, the lead's confirmation."""
 
     title = StringField("Title", filters=[strip], validators=[DataRequired("Enter a title"), Length(max=200)])

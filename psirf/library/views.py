@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.exc import IntegrityError
 
 from psirf import policy
 from psirf.db import unit_of_work
@@ -18,6 +17,8 @@ from psirf.organisations.models import OrganisationKind
 from psirf.responses import services as responses
 from psirf.responses.models import ResponseMethod
 from psirf.timeutil import utcnow
+from psirf.web import errors
+from psirf.web.changes import changing
 
 bp = Blueprint("library", __name__, url_prefix="/library")
 
@@ -116,7 +117,8 @@ def _share(source: services.Source):
         return _render_share(source, form, "check", stripped=stripped)
 
     try:
-        with unit_of_work(db.session):
+        # Shared by someone else a moment ago (each source is shared once): show theirs.
+        with changing(None, lambda _message: _shared_meanwhile(source)):
             entry = services.publish(
                 db.session, current_user, source, form.title.data, form.summary.data, form.audiences.data
             )
@@ -124,16 +126,16 @@ def _share(source: services.Source):
         field = getattr(form, error.field)
         field.errors = list(field.errors) + [str(error)]
         return _render_share(source, form, "check", 400)
-    except IntegrityError:  # shared by someone else a moment ago: each source is shared once
-        existing = (
-            services.entry_for_response(db.session, source.response.id) if source.response is not None
-            else services.entry_for_event(db.session, source.event.id)
-        )
-        if existing is None:
-            raise
-        return _already_shared(existing)
     flash("Your learning is now in the shared learning library.", "success")
     return redirect(url_for("library.show", entry_id=entry.id))
+
+
+def _shared_meanwhile(source: services.Source):
+    existing = (
+        services.entry_for_response(db.session, source.response.id) if source.response is not None
+        else services.entry_for_event(db.session, source.event.id)
+    )
+    return _already_shared(existing) if existing is not None else errors.page(409)
 
 
 def _already_shared(entry):

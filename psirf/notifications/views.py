@@ -16,6 +16,7 @@ from psirf.db import unit_of_work
 from psirf.notifications.delivery import email_text
 from psirf.extensions import db
 from psirf.notifications import services
+from psirf.web.inputs import record_id
 
 bp = Blueprint("notifications", __name__)
 
@@ -47,7 +48,7 @@ def index():
 @login_required
 def open_one():
     """Mark one read, then go where it points (or back to the list)."""
-    notification_id = request.form.get("notification_id", type=int)
+    notification_id = request.form.get("notification_id", type=record_id)
     if notification_id is None:
         abort(400)
     with unit_of_work(db.session):

@@ -1,14 +1,13 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from psirf.organisations.models import OrganisationKind
-from psirf.web.forms import MultiCheckboxField, strip
+from psirf.web.forms import MultiCheckboxField, PsirfForm, strip
 
 
-class NewOrganisationForm(FlaskForm):
+class NewOrganisationForm(PsirfForm):
     name = StringField("Name", filters=[strip], validators=[DataRequired("Enter the organisation's name"), Length(max=200)])
     ods_code = StringField("ODS code", filters=[strip], validators=[DataRequired("Enter the ODS code")])
     kind = SelectField(

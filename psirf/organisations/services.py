@@ -51,13 +51,20 @@ def in_icbs(session: Session, icb_ids: list[int]) -> list[Organisation]:
     return list(session.scalars(stmt.order_by(Organisation.kind, Organisation.name)))
 
 
+# The longest search the public service search takes (events.forms.ServiceSearchForm).
+SEARCH_MAX = 100
+
+
 def services_for_public(session: Session, query: str | None = None) -> list[Organisation]:
     """Services a member of the public can report about, found by name or ODS code."""
     from psirf.organisations.models import SERVICE_KINDS
 
     stmt = select(Organisation).where(Organisation.kind.in_([k.value for k in SERVICE_KINDS]))
+    query = (query or "").strip()
+    if len(query) > SEARCH_MAX:
+        return []  # longer than any search the page sends: no name or code holds it
     if query:
-        like = f"%{query.strip()}%"
+        like = f"%{query}%"
         stmt = stmt.where(or_(Organisation.name.ilike(like), Organisation.ods_code.ilike(like)))
     return list(session.scalars(stmt.order_by(Organisation.name).limit(50)))
 

@@ -47,4 +47,4 @@ def new():
         else:
             flash(f"{form.name.data} has been added.", "success")
             return redirect(url_for("organisations.index"))
-    return render_template("organisations/new.html", form=form)
+    return render_template("organisations/new.html", form=form), 400 if form.errors else 200

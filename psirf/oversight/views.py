@@ -16,6 +16,7 @@ from psirf.extensions import db
 from psirf.organisations.models import Organisation
 from psirf.oversight import charts, csv, icb, services, spc
 from psirf.timeutil import utcnow
+from psirf.web.inputs import record_id
 
 bp = Blueprint("dashboards", __name__, url_prefix="/dashboards")
 
@@ -73,7 +74,7 @@ def group_csv(group_id: int):
 def _icb_dashboard():
     policy.require_icb_oversight(current_user)
     icb_ids = policy.oversight_icbs(current_user)
-    chosen = request.args.get("icb", type=int) or icb_ids[0]
+    chosen = request.args.get("icb", type=record_id) or icb_ids[0]
     if chosen not in icb_ids:
         raise policy.NotVisible("Page not found")
     organisation = db.session.get(Organisation, chosen)
@@ -83,7 +84,7 @@ def _icb_dashboard():
     if theme not in {t.value for t in Theme}:
         theme = DEFAULT_THEME
     group = None
-    group_id = request.args.get("group", type=int)
+    group_id = request.args.get("group", type=record_id)
     if group_id:
         group = db.session.get(Organisation, group_id)
         if group is None or group.icb_id != organisation.id or not group.kind_enum.is_group:

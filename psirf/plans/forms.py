@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, FieldList, Form, FormField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -10,7 +9,7 @@ from psirf.events.lfpse import Theme
 from psirf.plans.content import LOOKBACKS, PERIODS, PLANNED_METHODS, template
 from psirf.responses.forms import VersionedForm
 from psirf.triage.recommend import method_label
-from psirf.web.forms import DateRequired, NhsDateField, strip
+from psirf.web.forms import DateRequired, NhsDateField, PsirfForm, strip
 
 HARM_CHOICES = [("", "Any harm"), ("low", "Low harm or worse"), ("moderate", "Moderate harm or worse"),
                 ("severe", "Severe harm or worse")]
@@ -20,7 +19,7 @@ def method_choices() -> list[tuple[str, str]]:
     return [(m, method_label(m)) for m in PLANNED_METHODS]
 
 
-class NewPlanForm(FlaskForm):
+class NewPlanForm(PsirfForm):
     group_id = SelectField("PCN or federation", coerce=str, validate_choice=False,
                            validators=[DataRequired("Choose the PCN or federation the plan is for")])
     period_months = RadioField(

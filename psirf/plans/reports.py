@@ -183,7 +183,8 @@ class _Builder:
         rows = [[cell(i, v) for i, v in enumerate(r)] for r in block.rows] or [
             [Paragraph("None recorded.", self.s["cell"])] + [""] * (cols - 1)
         ]
-        table = Table([caption, head, *rows], colWidths=self.widths(block), repeatRows=2, hAlign="LEFT")
+        # splitInRow (every table here): a row taller than a page, a long answer, goes on over the page.
+        table = Table([caption, head, *rows], colWidths=self.widths(block), repeatRows=2, hAlign="LEFT", splitInRow=1)
         style = [
             ("SPAN", (0, 0), (-1, 0)),
             ("LEFTPADDING", (0, 0), (-1, 0), 0),
@@ -200,7 +201,7 @@ class _Builder:
     def summary(self, block) -> list:
         table = Table(
             [[Paragraph(_text(k), self.s["caption"]), Paragraph(_text(v), self.s["cell"])] for k, v in block.rows],
-            colWidths=[48 * mm, WIDTH - 48 * mm], hAlign="LEFT",
+            colWidths=[48 * mm, WIDTH - 48 * mm], hAlign="LEFT", splitInRow=1,
         )
         table.setStyle(TableStyle([
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -212,7 +213,7 @@ class _Builder:
 
     def warning(self, block) -> list:
         box = Table([[Paragraph(_text(f"Important: {block.heading}"), self.s["warning_head"])],
-                     [Paragraph(_text(block.text), self.s["body"])]], colWidths=[WIDTH], hAlign="LEFT")
+                     [Paragraph(_text(block.text), self.s["body"])]], colWidths=[WIDTH], hAlign="LEFT", splitInRow=1)
         box.setStyle(TableStyle([
             ("BACKGROUND", (0, 0), (-1, -1), WARNING_BACKGROUND),
             ("LINEBEFORE", (0, 0), (0, -1), 4, NHS_WARM_YELLOW),

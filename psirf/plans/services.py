@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from psirf import audit, policy
+from psirf.db import check_version, record_change
 from psirf.accounts.models import Role, RoleAssignment, User
 from psirf.organisations.models import Organisation, OrganisationMembership
 from psirf.plans import content as sections
@@ -157,21 +158,35 @@ def require_edit(user, plan: PsirfPlan, expected_version: int | None) -> None:
     policy.require_plan_visible(user, plan)
     if not editable(plan) or not policy.may_edit_plan(user, plan, acting_role(plan)):
         raise policy.NotPermitted("Only the review panel edits the plan, while it is a draft or changes are requested.")
-    if expected_version is not None and expected_version != plan.version_id:
-        raise runner.ChangedBySomeoneElse()
+    check_version(plan, expected_version)
+
+
+def _fields(value, path: str) -> dict:
+    """A section's content as {field name: value}: nested parts named by their path, list rows by
+    their key where they have one (a priority), else by their place (a lead, 1 being the first)."""
+    if isinstance(value, dict):
+        return {name: v for key, part in value.items() for name, v in _fields(part, f"{path}.{key}").items()}
+    if isinstance(value, list) and all(isinstance(row, dict) for row in value) and value:
+        return {
+            name: v
+            for number, row in enumerate(value, start=1)
+            for name, v in _fields(row, f"{path}[{row.get('key', number)}]").items()
+        }
+    return {path: value}
 
 
 def _change(session: Session, user, plan: PsirfPlan, what: str, change) -> None:
-    """Apply `change` to a copy of the content and store it whole (JSON columns track assignment)."""
+    """Apply `change` to a copy of the content and store it whole (JSON columns track assignment);
+    the audit record keeps each changed field's before and after."""
     content = copy.deepcopy(plan.content)
     before = copy.deepcopy(content)
     change(content)
-    if content == before:
+    changes = audit.diff(_fields(before, "content"), _fields(content, "content"))
+    if not changes:
         return
     plan.content = content
-    session.flush()
-    audit.record(session, actor_id=user.id, action=f"plan:edit:{what}", subject=plan,
-                 organisation_id=plan.organisation_id)
+    record_change(session, plan, actor_id=user.id, action=f"plan:edit:{what}",
+                  changes={name.removeprefix("content."): both for name, both in changes.items()})
 
 
 TEXT_SECTIONS = {"introduction": "Introduction", "services": "Our services", "engagement": "Engagement commitments"}
@@ -296,19 +311,18 @@ def record_decision(session: Session, user, plan: PsirfPlan, *, decided_on: date
     policy.require_plan_approver(user, plan)
     if plan.state != "under_review":
         raise PlanError("The committee's decision is recorded while the plan is under review.")
-    if expected_version is not None and expected_version != plan.version_id:
-        raise runner.ChangedBySomeoneElse()
+    check_version(plan, expected_version)
     if decided_on is None:
         raise PlanError("Enter the date of the committee's decision.", "decided_on")
     if decided_on > today:
         raise PlanError("The decision date cannot be in the future.", "decided_on")
     if not (minute_reference or "").strip():
         raise PlanError("Enter the minute reference of the decision.", "minute_reference")
+    fields = ("decided_on", "minute_reference")
+    before = audit.snapshot(plan, fields)
     plan.decided_on, plan.minute_reference, plan.decided_by_id = decided_on, minute_reference.strip(), user.id
-    session.flush()
-    audit.record(session, actor_id=user.id, action="plan:decision", subject=plan, organisation_id=plan.organisation_id,
-                 changes={"decided_on": {"before": None, "after": decided_on.isoformat()},
-                          "minute_reference": {"before": None, "after": plan.minute_reference}})
+    record_change(session, plan, actor_id=user.id, action="plan:decision",
+                  changes=audit.diff(before, audit.snapshot(plan, fields)))
 
 
 def keep_revision(session: Session, plan: PsirfPlan, actor) -> None:

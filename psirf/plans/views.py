@@ -28,8 +28,8 @@ from psirf.web.forms import TransitionForm
 from psirf.timeutil import utcnow
 from psirf.triage.recommend import method_label
 from psirf.web.steps import take_step
+from psirf.web.changes import changing
 from psirf.workflow import runner
-from psirf.workflow.runner import ChangedBySomeoneElse
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
 public_bp = Blueprint("plans_public", __name__, url_prefix="/public/plans")
@@ -88,7 +88,7 @@ def new():
 # ---- the plan's page ----------------------------------------------------------------------------
 
 
-def _render(plan, status: int = 200, decision_form=None, problems=None, refused=None):
+def _render(plan, status: int = 200, decision_form=None, problems=None, refused=None, kept_comments=None):
     definition = runner.definition_of(plan)
     roles = policy.plan_roles(current_user, plan)
     triggers = [t for t in definition.available_from(plan.state) if policy.may_fire(current_user, plan, t.trigger)]
@@ -108,6 +108,7 @@ def _render(plan, status: int = 200, decision_form=None, problems=None, refused=
             may_write_next=policy.PLAN_AUTHOR in roles and plan.state in IN_FORCE,
             problems=problems or [],
             refused=refused,
+            kept_comments=kept_comments,
             history=history(db.session, plan),
             **_comparison(plan),
         ),
@@ -160,13 +161,10 @@ def decide(plan_id: int):
     if not form.validate_on_submit():
         return _render(plan, 400, decision_form=form)
     try:
-        with unit_of_work(db.session):
+        with changing(plan, lambda message: _render(plan, 409, decision_form=form, refused=message), form):
             services.record_decision(db.session, current_user, plan, decided_on=form.decided_on.data,
                                      minute_reference=form.minute_reference.data, today=utcnow().date(),
                                      expected_version=form.version.data)
-    except ChangedBySomeoneElse as error:
-        db.session.expire_all()
-        return _render(_plan(plan_id), 409, refused=str(error))
     except services.PlanError as error:
         db.session.expire_all()
         plan = _plan(plan_id)
@@ -289,11 +287,8 @@ def _save(plan, key: str, form, apply, anchor: str):
     if not form.validate_on_submit():
         return _render_edit(plan, 400, posted={key: form})
     try:
-        with unit_of_work(db.session):
+        with changing(plan, lambda message: _render_edit(plan, 409, posted={key: form}, refused=message), form):
             apply()
-    except ChangedBySomeoneElse as error:
-        db.session.expire_all()
-        return _render_edit(_plan(plan.id), 409, refused=str(error))
     except services.PlanError as error:
         db.session.expire_all()
         field = getattr(form, error.field or "", None)

@@ -10,6 +10,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from psirf import audit, policy
+from psirf.db import check_version, record_change
 from psirf.responses.models import LearningResponse, LinkKind, ResponseLink, ResponseMethod
 
 
@@ -59,9 +60,11 @@ def require_may_link(user, response: LearningResponse) -> None:
         raise policy.NotPermitted("Contributing organisations cannot link responses.")
 
 
-def link(session: Session, response: LearningResponse, reference: str, actor) -> ResponseLink:
+def link(session: Session, response: LearningResponse, reference: str, actor,
+         expected_version: int | None = None) -> ResponseLink:
     """Link two responses both visible to the actor, as related."""
     require_may_link(actor, response)
+    check_version(response, expected_version)
     other = session.scalar(select(LearningResponse).where(LearningResponse.reference == (reference or "").strip().upper()))
     if other is None or not policy.response_roles(actor, other):
         raise LinkError("reference", "Enter the reference of a learning response you can see, like LR-2026-000123")
@@ -79,11 +82,8 @@ def link(session: Session, response: LearningResponse, reference: str, actor) ->
         raise LinkError("reference", "These responses are already linked")
     created = ResponseLink(from_id=response.id, to_id=other.id, kind=LinkKind.RELATED.value, created_by_id=actor.id)
     session.add(created)
-    session.flush()
-    audit.record(
-        session, actor_id=actor.id, action="response:link", subject=response,
-        organisation_id=response.organisation_id, changes={"linked": {"before": None, "after": other.reference}},
-    )
+    record_change(session, response, actor_id=actor.id, action="response:link",
+                  changes={"linked": {"before": None, "after": other.reference}})
     return created
 
 

@@ -2,13 +2,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 
 from psirf.actions.models import MeasureKind, Strength
 from psirf.learning.models import FindingKind, SeipsFactor
-from psirf.web.forms import DateRequired, MultiCheckboxField, NhsDateField, TransitionForm, VersionedForm, strip  # noqa: F401
+from psirf.web.forms import DateRequired, MultiCheckboxField, NhsDateField, PsirfForm, TransitionForm, VersionedForm, strip  # noqa: F401
 from psirf.workflow.definitions import FieldDef, SectionDef
 
 
@@ -116,7 +115,7 @@ class ExtensionForm(VersionedForm):
     agreed_with_affected = BooleanField("The patient or family affected agreed to this extension")
 
 
-class ThematicForm(FlaskForm):
+class ThematicForm(PsirfForm):
     group_id = SelectField("PCN or federation", coerce=str, validators=[DataRequired("Choose the PCN or federation")])
     cover = RadioField(
         "What will the review cover?",

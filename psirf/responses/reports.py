@@ -199,10 +199,11 @@ class _Builder:
         events = [e.reference for e in r.events if e.reference]
         if events:
             rows.append(("Events", ", ".join(events)))
+        # splitInRow (every table here): a row taller than a page, a long answer, goes on over the page.
         table = Table(
             [[Paragraph(_text(k), self.s["cell_head"]), Paragraph(_text(v), self.s["cell"])] for k, v in rows],
             colWidths=[40 * mm, None],
-            hAlign="LEFT",
+            hAlign="LEFT", splitInRow=1,
         )
         table.setStyle(TableStyle([
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -311,7 +312,7 @@ class _Builder:
             for a in actions
         ]
         table = Table([head, *rows], colWidths=[38 * mm, 28 * mm, 22 * mm, 34 * mm, 26 * mm, 22 * mm], repeatRows=1,
-                      hAlign="LEFT")
+                      hAlign="LEFT", splitInRow=1)
         table.setStyle(TableStyle([
             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8edee")),
             ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#aeb7bd")),

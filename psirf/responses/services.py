@@ -7,9 +7,9 @@ from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from psirf import audit, policy
+from psirf.db import check_version, record_change
 from psirf.accounts.models import User
 from psirf.engagement.labels import ACTION_LABELS as ENGAGEMENT_ACTION_LABELS
 from psirf.events.models import SafetyEvent
@@ -19,7 +19,6 @@ from psirf.timeutil import utcnow
 from psirf.web.pagination import Page, keyset_page
 from psirf.workflow import definitions, runner
 from psirf.workflow.definitions import PARTS, SectionDef
-from psirf.workflow.runner import ChangedBySomeoneElse
 
 
 class ResponseError(ValueError):
@@ -91,21 +90,12 @@ def require_edit(user, response: LearningResponse, part: str, expected_version: 
     policy.require_response_visible(user, response)
     if part not in editable_parts(user, response):
         raise policy.NotPermitted("That part of the record cannot be changed by you at this step.")
-    if expected_version is not None and expected_version != response.version_id:
-        raise ChangedBySomeoneElse()
+    check_version(response, expected_version)
 
 
 def finish_edit(session: Session, user, response: LearningResponse, action: str, changes: dict) -> None:
     """Bump the response's version (a stale tab or a second editor is then refused) and audit it."""
-    response.updated_at = utcnow()
-    try:
-        session.flush()
-    except StaleDataError:
-        raise ChangedBySomeoneElse() from None
-    audit.record(
-        session, actor_id=user.id, action=action, subject=response, organisation_id=response.organisation_id, changes=changes
-    )
-    session.flush()
+    record_change(session, response, actor_id=user.id, action=action, changes=changes)
 
 
 # ---- the sections a workflow declares ------------------------------------------------------------
@@ -168,8 +158,7 @@ def agree_extension(
     """Move the target date, with the reason; past the workflow's limit only with those affected."""
     require_may_agree_extension(user, response)
     definition = runner.definition_of(response)
-    if expected_version is not None and expected_version != response.version_id:
-        raise ChangedBySomeoneElse()
+    check_version(response, expected_version)
     if not (reason or "").strip():
         raise ResponseError("reason", "Say why the extension is needed")
     if response.due_on and new_due_on <= response.due_on:

@@ -31,8 +31,8 @@ from psirf.responses.forms import (
     section_form,
 )
 from psirf.web.steps import take_step
+from psirf.web.changes import changing
 from psirf.workflow import runner
-from psirf.workflow.runner import ChangedBySomeoneElse
 
 bp = Blueprint("responses", __name__, url_prefix="/responses")
 
@@ -125,7 +125,7 @@ def _set_choices(forms: dict, response) -> None:
         set_detail_choices(forms["action"], response)
 
 
-def _render(response, status=200, posted=None, problems=None, refused=None):
+def _render(response, status=200, posted=None, problems=None, refused=None, kept_comments=None):
     definition = runner.definition_of(response)
     triggers = [t for t in definition.available_from(response.state) if policy.may_fire(current_user, response, t.trigger)]
     final = definition.state(response.state).final
@@ -139,6 +139,7 @@ def _render(response, status=200, posted=None, problems=None, refused=None):
             triggers=triggers,
             problems=problems or [],
             refused=refused,
+            kept_comments=kept_comments,
             links=course.links_of(db.session, response),
             may_link=policy.may_link_responses(current_user, response) and not final,
             may_extend=services.may_agree_extension(current_user, response),
@@ -164,11 +165,8 @@ def _save(response, key: str, form, part: str, apply):
     if not form.validate_on_submit():
         return _render(response, 400, posted={key: form})
     try:
-        with unit_of_work(db.session):
+        with changing(response, lambda message: _render(response, 409, posted={key: form}, refused=message), form):
             apply()
-    except ChangedBySomeoneElse as error:
-        db.session.expire_all()
-        return _render(services.get(db.session, response.id), 409, refused=str(error))
     except (services.ResponseError, course.LinkError) as error:
         db.session.rollback()
         response = services.get(db.session, response.id)
@@ -275,8 +273,8 @@ def add_link(response_id: int):
     if not form.validate_on_submit():
         return _render(response, 400, posted={"link": form})
     try:
-        with unit_of_work(db.session):
-            course.link(db.session, response, form.reference.data, current_user)
+        with changing(response, lambda message: _render(response, 409, posted={"link": form}, refused=message), form):
+            course.link(db.session, response, form.reference.data, current_user, form.version.data)
     except course.LinkError as error:
         response = services.get(db.session, response.id)
         form.reference.errors.append(str(error))
@@ -294,14 +292,11 @@ def extend(response_id: int):
     if not form.validate_on_submit():
         return _render(response, 400, posted={"extension": form})
     try:
-        with unit_of_work(db.session):
+        with changing(response, lambda message: _render(response, 409, posted={"extension": form}, refused=message), form):
             services.agree_extension(
                 db.session, current_user, response, new_due_on=form.new_due_on.data, reason=form.reason.data,
                 agreed_with_affected=form.agreed_with_affected.data, expected_version=form.version.data,
             )
-    except ChangedBySomeoneElse as error:
-        db.session.expire_all()
-        return _render(services.get(db.session, response.id), 409, refused=str(error))
     except services.ResponseError as error:
         response = services.get(db.session, response.id)
         getattr(form, error.field).errors.append(str(error))
@@ -371,5 +366,5 @@ def new_thematic():
                 covered = len(response.reviewed_responses) or len(response.reviewed_events)
                 flash(f"Thematic review {response.reference} has started, covering {covered} {selection.cover}.", "success")
                 return redirect(url_for("responses.show", response_id=response.id))
-    return render_template("responses/new_thematic.html", form=form, matched=matched)
+    return render_template("responses/new_thematic.html", form=form, matched=matched), 400 if form.errors else 200
 import psirf.responses.report_views  # noqa: F401

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length
 
@@ -13,7 +12,7 @@ from psirf.triage.services import (
     TEXT_MAX,
     TriageChoice,
 )
-from psirf.web.forms import NhsDateField, strip
+from psirf.web.forms import NhsDateField, PsirfForm, strip
 
 NO_LOCAL_RESPONSE = "none"
 
@@ -22,7 +21,7 @@ def _any(label: str, choices):
     return [("", label)] + list(choices)
 
 
-class QueueFilterForm(FlaskForm):
+class QueueFilterForm(PsirfForm):
     class Meta:
         csrf = False  # a GET search that changes nothing
 
@@ -34,7 +33,7 @@ class QueueFilterForm(FlaskForm):
     occurred_to = NhsDateField("Happened on or before")
 
 
-class TriageDecisionForm(FlaskForm):
+class TriageDecisionForm(PsirfForm):
     """The lead's decision. Fields are declared in page order, so the error summary follows it."""
 
     choice = RadioField(

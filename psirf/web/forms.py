@@ -6,9 +6,29 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import Field, IntegerField, SelectMultipleField, TextAreaField, widgets
+from wtforms import (
+    Field,
+    FieldList,
+    FormField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
 from wtforms.validators import InputRequired, Length, Optional, StopValidation, ValidationError
 from wtforms.widgets import HiddenInput
+
+from psirf.web.inputs import DB_INT_MAX
+
+# The longest answer any text box takes: the longest narrative a person writes is 20,000
+# characters (an event, a review's record). A field may set a shorter Length of its own.
+TEXT_MAX = 20_000
+# Typed dates within these years: earlier is a mistake, and later would overflow the dates
+# computed from them (a plan's period, a due date).
+YEAR_MIN, YEAR_MAX = 1900, 2199
 
 
 def strip(value):
@@ -52,7 +72,7 @@ class NhsDateField(Field):
             return None
         try:
             return date(int(t.year), int(t.month), int(t.day))
-        except ValueError:
+        except (ValueError, OverflowError):  # 30 February, or a year of forty digits
             return None
 
     def pre_validate(self, form):
@@ -63,10 +83,12 @@ class NhsDateField(Field):
             if missing:
                 raise ValidationError(f"The date must include a {' and '.join(missing)}")
             raise ValidationError(f"Enter a real date for {label}")
-        if self.data and self.data.year < 1900:
-            raise ValidationError("The year must be 1900 or later")
+        if self.data and self.data.year < YEAR_MIN:
+            raise ValidationError(f"The year must be {YEAR_MIN} or later")
         if self.data and self.not_after_today and self.data > date.today():
             raise ValidationError("The date must be today or in the past")
+        if self.data and self.data.year > YEAR_MAX:
+            raise ValidationError(f"The year must be {YEAR_MAX} or earlier")
 
     def parts(self) -> DateParts:
         return self.typed
@@ -94,7 +116,52 @@ class DateRequired:
             raise StopValidation(self.message)
 
 
-class VersionedForm(FlaskForm):
+def _all_fields(fields):
+    """Every field of a form, those inside its lists and sub-forms too."""
+    for field in fields:
+        if isinstance(field, FieldList):
+            yield from _all_fields(field.entries)
+        elif isinstance(field, FormField):
+            yield from _all_fields(field.form)
+        else:
+            yield field
+
+
+def _whole_number_out_of_range(value) -> bool:
+    """A choice that looks like an id but is not one the database could hold (or is written in
+    digits other than 0-9, which int() reads but no option carries)."""
+    text = str(value).strip().removeprefix("-")
+    return text.isdigit() and (not text.isascii() or len(text) > 10 or int(text) > DB_INT_MAX)
+
+
+def _limit_problem(field) -> str | None:
+    if isinstance(field, IntegerField):
+        if field.data is not None and not -DB_INT_MAX - 1 <= field.data <= DB_INT_MAX:
+            return "Enter a number with fewer digits"
+    elif isinstance(field, (SelectField, RadioField, SelectMultipleField)):
+        chosen = field.data if isinstance(field.data, (list, tuple)) else [field.data]
+        if any(value is not None and _whole_number_out_of_range(value) for value in chosen):
+            return "Choose one of the options"
+    elif isinstance(field, StringField) and isinstance(field.data, str) and len(field.data) > TEXT_MAX:
+        return f"Use {TEXT_MAX:,} characters or fewer"
+    return None
+
+
+class PsirfForm(FlaskForm):
+    """Every form's base: numbers, ids and text within what the database holds, whatever the form
+    declares, so nothing typed reaches a query or a column it cannot fit."""
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in _all_fields(self):
+            problem = None if field.errors else _limit_problem(field)
+            if problem:
+                field.errors = [*field.errors, problem]
+                valid = False
+        return valid
+
+
+class VersionedForm(PsirfForm):
     """Carries the record's version, so a stale tab is refused like a simultaneous click."""
 
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])

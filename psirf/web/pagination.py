@@ -11,6 +11,8 @@ from typing import Any, Sequence
 from sqlalchemy import Select, and_, or_
 from sqlalchemy.orm import Session
 
+from psirf.web.inputs import record_id
+
 
 @dataclass
 class Page:
@@ -24,15 +26,29 @@ def encode_cursor(created_at: datetime, row_id: int) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
-    if not cursor:
+# A cursor we made is about 60 characters; a longer one is not ours, and is not decoded.
+CURSOR_MAX = 200
+
+
+def read_cursor(cursor: str | None) -> list | None:
+    """The JSON list a cursor carries, or None for a mangled one (its list then starts from the top)."""
+    if not cursor or len(cursor) > CURSOR_MAX:
         return None
     try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        created_at, row_id = json.loads(base64.urlsafe_b64decode(padded))
-        return datetime.fromisoformat(created_at), int(row_id)
+        key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, TypeError, RecursionError):
+        return None
+    return key if isinstance(key, list) else None
+
+
+def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
+    key = read_cursor(cursor)
+    try:
+        created_at, row_id = key
+        when, after = datetime.fromisoformat(created_at).replace(tzinfo=None), record_id(row_id)
     except (ValueError, TypeError):
-        return None  # a mangled cursor starts from the top rather than failing
+        return None
+    return (when, after) if after is not None else None
 
 
 def keyset_page(session: Session, stmt: Select, model, cursor: str | None, size: int) -> Page:

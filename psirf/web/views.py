@@ -12,6 +12,7 @@ from psirf import policy
 from psirf.accounts.models import Role
 from psirf.config import PROJECT_ROOT
 from psirf.extensions import db
+from psirf.web import changes, errors
 
 bp = Blueprint("web", __name__)
 
@@ -133,8 +134,6 @@ def _labels():
 
 def register_page_helpers(app: Flask) -> None:
     """Template globals, labels, the header and the error pages every blueprint shares."""
-    from flask_wtf.csrf import CSRFError
-
     app.jinja_env.globals["labels"] = _labels()
     app.jinja_env.filters["format_iso_date"] = format_iso_date
     from psirf.responses import timeliness
@@ -147,32 +146,5 @@ def register_page_helpers(app: Flask) -> None:
         lambda: {"navigation_items": navigation_items, "header_role": header_role(), "sign_out_form": sign_out_form}
     )
 
-    def page(status: int, title: str, message: str):
-        return render_template("web/error.html", title=title, message=message), status
-
-    @app.errorhandler(policy.NotVisible)
-    @app.errorhandler(404)
-    def not_found(_error):
-        return page(404, "Page not found", "If you typed the web address, check it is correct.")
-
-    @app.errorhandler(policy.NotPermitted)
-    @app.errorhandler(403)
-    def forbidden(error):
-        detail = str(error) if isinstance(error, policy.NotPermitted) else "You do not have permission to do that."
-        return page(403, "You cannot do that", detail)
-
-    @app.errorhandler(CSRFError)
-    def csrf_failed(_error):
-        return page(400, "Your form expired", "Go back, reload the page and try again.")
-
-    @app.errorhandler(429)
-    def too_many(_error):
-        return page(429, "Too many attempts", "You have tried too many times. Wait 15 minutes, then try again.")
-
-    @app.errorhandler(405)
-    def not_allowed(_error):
-        return page(405, "That cannot be done here", "Go back and use the buttons on the page.")
-
-    @app.errorhandler(500)
-    def server_error(_error):
-        return page(500, "Sorry, there is a problem with the service", "Try again later.")
+    errors.register_error_pages(app)
+    changes.register_conflict_page(app)

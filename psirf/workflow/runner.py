@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 from transitions import Machine, MachineError
 
 from psirf import audit, policy
+from psirf.db import ChangedBySomeoneElse, check_version, races_refused
 from psirf.workflow.definitions import WorkflowDef, get
 from psirf.workflow.registry import ACTIONS
+
+__all__ = ["ChangedBySomeoneElse", "Outcome", "TransitionRefused", "fire", "start"]
 
 
 class TransitionRefused(Exception):
@@ -26,14 +28,6 @@ class TransitionRefused(Exception):
     def __init__(self, message: str, problems: list[str] | None = None):
         super().__init__(message)
         self.problems = problems or []
-
-
-class ChangedBySomeoneElse(TransitionRefused):
-    def __init__(self):
-        super().__init__(
-            "This record was changed by someone else while you were looking at it. "
-            "Check the latest version below and try again."
-        )
 
 
 @dataclass
@@ -93,8 +87,7 @@ def fire(
 ) -> Outcome:
     definition = definition_of(response)
     policy.require_can_fire(actor, response, trigger)
-    if expected_version is not None and expected_version != response.version_id:
-        raise ChangedBySomeoneElse()
+    check_version(response, expected_version)
     transition = definition.transition(trigger)
     if transition is None or response.state not in transition.sources:
         raise TransitionRefused("That step cannot be taken now.")
@@ -107,12 +100,12 @@ def fire(
 
     before = response.state
     response.state = _move(definition, before, trigger, response)
-    for name in transition.actions:
-        ACTIONS[name](session, response, actor, definition)
-    try:
+    # An action may open a new record (escalating, widening, a plan's revision) and its queries
+    # flush the move first: a lost race can show there as well as at this flush.
+    with races_refused():
+        for name in transition.actions:
+            ACTIONS[name](session, response, actor, definition)
         session.flush()
-    except StaleDataError:
-        raise ChangedBySomeoneElse() from None
     audit.record(
         session,
         actor_id=actor.id,

@@ -210,7 +210,7 @@ def test_changing_a_password_keeps_this_sign_in_and_ends_every_other(client, ses
     changed = _change(here)
     assert changed.status_code == 302
     assert signed_in(here) and not signed_in(elsewhere)
-    assert client.post("/sign-in", data={"email": world.lead.email, "password": TEST_PASSWORD}).status_code == 200
+    assert client.post("/sign-in", data={"email": world.lead.email, "password": TEST_PASSWORD}).status_code == 400
     assert client.post("/sign-in", data={"email": world.lead.email, "password": NEW_PASSWORD}).status_code == 302
     session.expire_all()
     assert session.get(User, world.lead.id).password_hash.startswith("$argon2id$")

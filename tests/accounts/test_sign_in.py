@@ -22,7 +22,7 @@ def test_a_person_signs_in_and_sees_their_organisation_and_role_in_the_header(cl
 def test_a_wrong_password_is_refused_with_a_clear_message_and_keeps_the_email(client, world):
     response = client.post("/sign-in", data={"email": world.lead.email, "password": "wrong"})
     page = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "There is a problem" in page
     assert "Enter a correct email address and password" in page
     assert f'value="{world.lead.email}"' in page
@@ -66,7 +66,7 @@ def test_a_deactivated_account_cannot_sign_in(session, client, world):
     world.lead.active = False
     session.commit()
     response = client.post("/sign-in", data={"email": world.lead.email, "password": TEST_PASSWORD})
-    assert response.status_code == 200
+    assert response.status_code == 400
 
 
 def test_deactivating_an_account_ends_its_open_sessions(session, sign_in, world):

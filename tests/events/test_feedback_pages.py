@@ -216,7 +216,7 @@ def test_a_stale_what_changed_form_is_refused_with_a_conflict(sign_in, world, cl
         response.extension_reason = "Touched by someone else"  # any change moves the version on
     page = sign_in(world.lead).post(f"/responses/{response.id}/what-changed",
                                     data={"what_changed-version": "1", "what_changed-text": WHAT_CHANGED})
-    assert page.status_code == 409 and "Someone else changed this response" in text_of(page)
+    assert page.status_code == 409 and "changed by someone else" in text_of(page)
 
 
 def test_the_event_page_shows_the_casework_what_the_reporter_was_told(sign_in, world, reported):

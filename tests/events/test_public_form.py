@@ -175,7 +175,7 @@ def test_a_public_page_with_bad_input_shows_the_error_and_keeps_the_answer(
 ):
     response = client.post(url, data=data)
     page = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "There is a problem" in page and message in page
     assert "<title>Error: " in page
     if kept:

@@ -78,7 +78,7 @@ def test_bad_input_shows_the_error_summary_keeps_what_was_typed_and_writes_nothi
         ),
     )
     page = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "There is a problem" in page
     assert "<title>Error: Report a patient safety event" in page
     assert "Select what the event was mostly about" in page
@@ -112,7 +112,7 @@ def test_a_staff_member_cannot_report_for_an_organisation_where_they_hold_no_rol
     mine, theirs = PracticeFactory(), PracticeFactory()
     client = sign_in(UserFactory(role=(Role.REPORTER, mine)))
     response = client.post("/events/new", data=staff_form_data(theirs))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Select a service where you work" in response.get_data(as_text=True)
     assert counts(session) == (0, 0, 0)
 

@@ -154,5 +154,5 @@ def test_without_national_reporting_the_event_is_no_never_event(session, sign_in
 def test_an_unknown_national_flag_is_refused(session, sign_in, world):
     response = sign_in(world.reporter).post("/events/new", data=staff_form_data(
         world.practice, national_flags=["not_a_requirement"]))
-    assert response.status_code == 200 and "There is a problem" in response.get_data(as_text=True)
+    assert response.status_code == 400 and "There is a problem" in response.get_data(as_text=True)
     assert session.scalar(select(func.count()).select_from(SafetyEvent)) == 0

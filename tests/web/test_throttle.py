@@ -89,7 +89,7 @@ def test_thirty_parallel_wrong_passwords_are_checked_at_most_five_times_in_memor
     limiter.reset()
     statuses, checked = thirty_wrong_passwords_at_once(app, monkeypatch, world.lead.email)
     assert checked <= 5
-    assert set(statuses) <= {200, 429} and statuses.count(429) >= 25
+    assert set(statuses) <= {400, 429} and statuses.count(429) >= 25
 
 
 def test_thirty_parallel_wrong_passwords_are_checked_at_most_five_times_in_redis(database, redis_settings, monkeypatch):
@@ -98,7 +98,7 @@ def test_thirty_parallel_wrong_passwords_are_checked_at_most_five_times_in_redis
         lead = UserFactory(email="lead@example.org")
         statuses, checked = thirty_wrong_passwords_at_once(app, monkeypatch, lead.email)
     assert checked <= 5
-    assert set(statuses) <= {200, 429} and statuses.count(429) >= 25
+    assert set(statuses) <= {400, 429} and statuses.count(429) >= 25
 
 
 def test_forty_parallel_letter_codes_are_looked_up_at_most_ten_times(app, monkeypatch):
@@ -120,7 +120,7 @@ def test_a_practice_of_thirty_behind_one_address_can_all_sign_in(app, world):
     # Failures still add up: twenty from the address, then it is refused.
     failures = [app.test_client().post("/sign-in", data={"email": f"nobody{n}@example.org", "password": "x"}).status_code
                 for n in range(21)]
-    assert failures == [200] * 20 + [429]
+    assert failures == [400] * 20 + [429]
 
 
 def _sign_in_from(client, forwarded_for: str, n: int) -> int:
@@ -135,8 +135,8 @@ def test_behind_one_trusted_proxy_two_addresses_are_throttled_apart(database):
         # A client may send a header of its own: the proxy appends the real address, which is what counts.
         spoofed = _sign_in_from(client, "198.51.100.1, 203.0.113.7", 5)
         second = [_sign_in_from(client, "203.0.113.8", n) for n in range(3)]
-    assert first == [200, 200, 200, 429] and spoofed == 429
-    assert second == [200, 200, 200]
+    assert first == [400, 400, 400, 429] and spoofed == 429
+    assert second == [400, 400, 400]
 
 
 def test_with_no_trusted_proxy_the_forwarded_header_is_ignored(database):
@@ -144,7 +144,7 @@ def test_with_no_trusted_proxy_the_forwarded_header_is_ignored(database):
         assert app.config["TRUSTED_PROXIES"] == 0
         client = app.test_client()
         statuses = [_sign_in_from(client, f"203.0.113.{n}", n) for n in range(4)]
-    assert statuses == [200, 200, 200, 429]
+    assert statuses == [400, 400, 400, 429]
 
 
 def test_a_trusted_proxy_gives_the_address_and_scheme_but_not_the_host(database):
