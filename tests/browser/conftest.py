@@ -134,11 +134,11 @@ class Visitor:
             self.page.get_by_role("link", name=link_text).first.click()
         self.check()
 
-    def sign_in(self, email: str, password: str = "demo-password") -> None:
+    def sign_in(self, email: str, password: str = "demo-password", status: int | None = None) -> None:
         self.goto("/sign-in")
         self.page.get_by_label("Email address").fill(email)
         self.page.get_by_label("Password", exact=True).fill(password)
-        self.submit("Sign in")
+        self.submit("Sign in", status)
 
     def sign_out(self) -> None:
         self.submit("Sign out")

@@ -14,7 +14,7 @@ def test_a_form_with_bad_input_shows_the_error_summary_and_keeps_what_was_typed(
     visitor.goto("/events/new")
     page = visitor.page
     page.get_by_label("What happened?").fill("Warfarin dose was doubled on the repeat slip.")
-    visitor.submit("Submit report")
+    visitor.submit("Submit report", status=400)
     assert "There is a problem" in visitor.text
     assert page.get_by_label("What happened?").input_value() == "Warfarin dose was doubled on the repeat slip."
     page.get_by_role("link", name="Select what you are recording").click()  # moves focus to the field

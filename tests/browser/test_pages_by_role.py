@@ -58,7 +58,7 @@ def test_signed_out_pages_show_accessibility_a_wrong_password_and_not_found(visi
     visitor.follow("Accessibility statement")
     assert page.get_by_role("heading", level=1).inner_text() == "Accessibility statement"
 
-    visitor.sign_in("lead@demo-icb.example.org", password="not-the-password")
+    visitor.sign_in("lead@demo-icb.example.org", password="not-the-password", status=400)
     assert "There is a problem" in visitor.text
     assert "Enter a correct email address and password" in visitor.text
     assert page.title().startswith("Error: ")
@@ -183,7 +183,7 @@ def test_admin_adds_an_organisation_after_correcting_a_bad_ods_code(visitor):
     page.get_by_label("Kind of organisation").select_option(label="General practice")
     page.get_by_label("ODS code").fill("89999")
     page.get_by_label("North PCN", exact=True).check()
-    visitor.submit("Add organisation")
+    visitor.submit("Add organisation", status=400)
     assert "There is a problem" in visitor.text
     assert "Enter the ODS code of a general practice as a letter followed by 5" in visitor.text
     assert page.get_by_label("Name", exact=True).input_value() == "New Practice"
@@ -208,7 +208,7 @@ def test_admin_sees_accounts_and_an_account_without_an_email_shows_the_error_sum
     page.get_by_label("Full name").fill("Morgan Newcomer")
     page.get_by_label("Temporary password").fill("a-long-temporary-password")
     page.get_by_label("Role").select_option(label="Reporter")
-    visitor.submit("Create account")
+    visitor.submit("Create account", status=400)
     assert "There is a problem" in visitor.text
     page.get_by_role("link", name="Enter an email address").click()  # moves focus to the field
     assert page.evaluate("document.activeElement.name") == "email"

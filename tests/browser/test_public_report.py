@@ -35,7 +35,7 @@ def summary_value(page, key: str) -> str:
 def test_the_service_search_finds_by_ods_code_and_explains_an_empty_search_or_no_choice(visitor):
     page = visitor.page
     visitor.goto("/report/service")
-    visitor.submit("Search")
+    visitor.submit("Search", status=400)
     assert "There is a problem" in visitor.text
     assert "Enter the name or code of the service" in visitor.text
 
@@ -47,7 +47,7 @@ def test_the_service_search_finds_by_ods_code_and_explains_an_empty_search_or_no
     visitor.submit("Search")
     assert page.get_by_role("radio").count() == 1
     assert page.get_by_label("Riverside Surgery (D81001)").count() == 1
-    visitor.submit("Continue")  # without choosing
+    visitor.submit("Continue", status=400)  # without choosing
     assert "There is a problem" in visitor.text
     page.get_by_role("link", name="Select the service").click()
     assert page.evaluate("document.activeElement.name") == "organisation_id"
@@ -56,7 +56,7 @@ def test_the_service_search_finds_by_ods_code_and_explains_an_empty_search_or_no
 def test_a_question_left_empty_shows_the_error_summary_and_keeps_answers_typed(visitor):
     page = visitor.page
     visitor.goto("/report/kind")
-    visitor.submit("Continue")
+    visitor.submit("Continue", status=400)
     assert "There is a problem" in visitor.text
     assert page.title().startswith("Error: ")
     page.get_by_role("link", name="Select what you want to tell us about").click()
@@ -65,7 +65,7 @@ def test_a_question_left_empty_shows_the_error_summary_and_keeps_answers_typed(v
     visitor.goto("/report/what-happened")
     too_long = "The pharmacy gave my father the wrong inhaler. " * 50  # over 2,000 characters
     page.get_by_label("What happened?").fill(too_long)
-    visitor.submit("Continue")
+    visitor.submit("Continue", status=400)
     assert "There is a problem" in visitor.text
     assert "Use 2,000 characters or fewer" in visitor.text
     assert page.get_by_label("What happened?").input_value() == too_long.strip()
@@ -74,7 +74,7 @@ def test_a_question_left_empty_shows_the_error_summary_and_keeps_answers_typed(v
     group = page.get_by_role("group", name="When did it happen?")
     group.get_by_label("Day").fill("12")
     group.get_by_label("Month").fill("3")
-    visitor.submit("Continue")
+    visitor.submit("Continue", status=400)
     assert "There is a problem" in visitor.text
     page.locator(".nhsuk-error-summary__list a").first.click()  # moves focus to the date
     assert page.evaluate("document.activeElement.id").startswith("occurred_on-")

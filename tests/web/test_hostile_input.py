@@ -78,12 +78,15 @@ class Tried:
 
 @pytest.fixture(scope="module")
 def hostile(database):
-    """One database and one signed-in client per person; throttles off, as every value is tried
-    many times over."""
+    """One database and one signed-in client per person; throttles that every value tried many times
+    over stays within."""
     from tests.conftest import running_app
     from tests.factories import TEST_PASSWORD
 
-    with running_app(database, RATELIMIT_ENABLED=False) as app:
+    within = "100000 per minute"
+    limits = {name: within for name in ("SIGN_IN_LIMIT_PER_ACCOUNT", "SIGN_IN_LIMIT_PER_ADDRESS",
+                                        "PUBLIC_REPORT_LIMIT", "JOIN_LIMIT_PER_ADDRESS", "PUBLIC_FOLLOW_LIMIT")}
+    with running_app(database, **limits) as app:
         objects = _objects()
         _show_every_form(objects)
         clients: dict = {}
