@@ -266,4 +266,21 @@ def sign_in(app):
     return _sign_in
 
 
+def signed_in_clients(app, people: dict):
+    """who -> a test client signed in, through the real form, as people[who]; each person once."""
+    from tests.factories import TEST_PASSWORD
+
+    clients: dict = {}
+
+    def signed_in(who: str):
+        if who not in clients:
+            clients[who] = app.test_client()
+            user = people[who]
+            answer = clients[who].post("/sign-in", data={"email": user.email, "password": TEST_PASSWORD})
+            assert answer.status_code == 302, f"{who} could not sign in"
+        return clients[who]
+
+    return signed_in
+
+
 from tests.people import world  # noqa: E402,F401  (the shared organisation tree fixture)

@@ -320,22 +320,11 @@ def objects(app):
 def shared(database):
     """One database, one set of objects and one signed-in client per person for the whole table:
     no case changes what another reads (the few that change something have objects of their own)."""
-    from tests.conftest import running_app
-    from tests.factories import TEST_PASSWORD
+    from tests.conftest import running_app, signed_in_clients
 
     with running_app(database) as app:
         objects = _objects()
-        clients: dict = {}
-
-        def signed_in(who: str):
-            if who not in clients:
-                clients[who] = app.test_client()
-                user = objects["people"][who]
-                answer = clients[who].post("/sign-in", data={"email": user.email, "password": TEST_PASSWORD})
-                assert answer.status_code == 302, f"{who} could not sign in"
-            return clients[who]
-
-        yield app, objects, signed_in
+        yield app, objects, signed_in_clients(app, objects["people"])
 
 
 def _request(client, case: Case, objects):

@@ -80,8 +80,7 @@ class Tried:
 def hostile(database):
     """One database and one signed-in client per person; throttles that every value tried many times
     over stays within."""
-    from tests.conftest import running_app
-    from tests.factories import TEST_PASSWORD
+    from tests.conftest import running_app, signed_in_clients
 
     within = "100000 per minute"
     limits = {name: within for name in ("SIGN_IN_LIMIT_PER_ACCOUNT", "SIGN_IN_LIMIT_PER_ADDRESS",
@@ -89,17 +88,10 @@ def hostile(database):
     with running_app(database, **limits) as app:
         objects = _objects()
         _show_every_form(objects)
-        clients: dict = {}
+        signed_in = signed_in_clients(app, objects["people"])
 
         def client_of(who: str | None):
-            if who is None:
-                return app.test_client()
-            if who not in clients:
-                clients[who] = app.test_client()
-                user = objects["people"][who]
-                answer = clients[who].post("/sign-in", data={"email": user.email, "password": TEST_PASSWORD})
-                assert answer.status_code == 302, f"{who} could not sign in"
-            return clients[who]
+            return app.test_client() if who is None else signed_in(who)
 
         yield app, objects, client_of
 
