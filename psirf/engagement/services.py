@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from psirf import policy
+from psirf.db import check_version
 from psirf.accounts.models import AccountKind, Role, RoleAssignment, User
 from psirf.engagement.models import (
     AffectedPerson,
@@ -29,8 +30,6 @@ from psirf.notifications.services import notify
 from psirf.responses import services as responses
 from psirf.responses.models import LearningResponse
 from psirf.workflow import runner
-from psirf.db import check_version
-
 
 
 class EngagementError(ValueError):
