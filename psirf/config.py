@@ -11,6 +11,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = Path(os.environ.get("PSIRF_INSTANCE_DIR", PROJECT_ROOT / "instance"))
 
 
+SQLITE_BUSY_SECONDS = 30
+
+
 class ConfigurationError(RuntimeError):
     """Start-up cannot go on: the message says what to set."""
 
@@ -99,4 +102,10 @@ def load(overrides: dict | None = None) -> dict:
     }
     if overrides:
         config.update(overrides)
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # SQLite has one write lock and writers queue for it: under load a queue of ten outlasts
+        # the driver's 5 seconds, and a writer that gives up shows the "service unavailable" page.
+        options = dict(config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options["connect_args"] = {"timeout": SQLITE_BUSY_SECONDS, **options.get("connect_args", {})}
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     return config

@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -264,6 +265,18 @@ def sign_in(app):
         return c
 
     return _sign_in
+
+
+def pause(seconds: float) -> None:
+    """Wait a moment. Not time.sleep: under faketime with the real monotonic clock (make
+    test-any-day) it fails with EINVAL, where a timed wait on an event works."""
+    threading.Event().wait(seconds)
+
+
+def real_clock_environment() -> dict:
+    """This process's environment without faketime's: for a program the suite starts (Chromium,
+    gunicorn) whose own clock decides no date, and whose timers spin or fail under faketime."""
+    return {k: v for k, v in os.environ.items() if k != "LD_PRELOAD" and not k.startswith("FAKETIME")}
 
 
 def signed_in_clients(app, people: dict):

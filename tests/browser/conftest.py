@@ -16,6 +16,7 @@ from psirf import create_app
 from psirf.db import unit_of_work
 from psirf.demo.organisations import load_accounts, load_organisations
 from psirf.extensions import db
+from tests.conftest import real_clock_environment
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()
@@ -71,7 +72,9 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        # The app decides every date; Chromium keeps the real clock even under make test-any-day.
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
+                                    env=real_clock_environment())
         yield browser
         browser.close()
 

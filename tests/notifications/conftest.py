@@ -4,7 +4,6 @@ queue itself, a way to run what is queued, and a fake SMTP server on a real port
 from __future__ import annotations
 
 import signal
-import threading
 import time
 from contextlib import contextmanager
 
@@ -13,7 +12,7 @@ import pytest
 from psirf import create_app
 from psirf.extensions import db
 from psirf.notifications.queue import queue_of
-from tests.conftest import IsolatedClient
+from tests.conftest import IsolatedClient, pause
 from tests.notifications.smtp import FakeSmtpServer
 
 
@@ -72,9 +71,7 @@ def wait_until(condition, timeout: float = 10.0) -> None:
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError("timed out waiting")
-        # Not time.sleep: under faketime with the real monotonic clock (the any-day runs of the
-        # suite) it fails with EINVAL, where a timed wait on an event works.
-        threading.Event().wait(0.02)
+        pause(0.02)
 
 
 @pytest.fixture

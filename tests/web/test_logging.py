@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import logging
-import os
 import socket
 import subprocess
 import sys
@@ -20,7 +19,7 @@ from werkzeug.serving import make_server
 
 from psirf.extensions import db
 from psirf.web.logging import redact
-from tests.conftest import running_app
+from tests.conftest import real_clock_environment, running_app
 
 NUMBER = "9434765919"
 # Each group of the number is checked, so a line keeping any part of it fails.
@@ -116,10 +115,7 @@ def _free_port() -> int:
 def test_gunicorns_access_and_error_logs_are_redacted(database):
     port = _free_port()
     root = Path(__file__).resolve().parents[2]
-    # gunicorn sleeps with time.sleep, which fails under faketime with a real monotonic clock (the
-    # suite's any-day runs); the dates do not matter to its log lines, so it runs on the real clock.
-    env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD" and not k.startswith("FAKETIME")}
-    env.update(DATABASE_URL=database(), PSIRF_ENV="development")
+    env = {**real_clock_environment(), "DATABASE_URL": database(), "PSIRF_ENV": "development"}
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "app:app", "--bind", f"127.0.0.1:{port}", "--workers", "1",
          "--access-logfile", "-", "--error-logfile", "-"],

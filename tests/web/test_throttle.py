@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -16,7 +15,7 @@ from psirf.accounts import passwords
 from psirf.accounts.models import Role
 from psirf.engagement import invitations
 from psirf.extensions import db, limiter
-from tests.conftest import IsolatedClient
+from tests.conftest import IsolatedClient, pause
 from tests.factories import TEST_PASSWORD, UserFactory, one_commit
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -73,7 +72,7 @@ class Counting:
     def __call__(self, *args, **kwargs):
         with self.lock:
             self.calls += 1
-        time.sleep(0.05)
+        pause(0.05)
         return self.function(*args, **kwargs)
 
 
