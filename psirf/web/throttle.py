@@ -14,6 +14,7 @@ fifteen minutes later.
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import dataclass
 
 from flask import abort, current_app, request
@@ -23,6 +24,17 @@ from psirf.extensions import limiter
 
 # Tests that share a Redis name their own counters; it is not a setting to change.
 NAMESPACE_SETTING = "THROTTLE_NAMESPACE"
+
+# One call into the storage at a time in this process. The memory storage checks its expiry timer
+# with Thread.is_alive on every call, which is not safe from two threads at once on Python 3.11
+# (parallel sign-ins on a threaded server failed with "release unlocked lock"). Redis needs no
+# lock; the calls are few and short, so one lock for both keeps this simple.
+_STORAGE = threading.Lock()
+
+
+def _incr(key: str, expiry: int, amount: int = 1) -> int:
+    with _STORAGE:
+        return limiter.storage.incr(key, expiry, amount=amount)
 
 
 @dataclass(frozen=True)
@@ -34,7 +46,7 @@ class Counted:
 
     def give_back(self) -> None:
         # If the window ended meanwhile this starts the next one at -1: one more attempt then, at most.
-        limiter.storage.incr(self.key, self.item.get_expiry(), amount=-1)
+        _incr(self.key, self.item.get_expiry(), amount=-1)
 
 
 def client_address() -> str:
@@ -48,7 +60,7 @@ def count(name: str, setting: str, who: str) -> Counted:
     if len(who) > 64:  # what a person typed (an email address) keys some counters: keep keys short
         who = hashlib.sha256(who.encode()).hexdigest()
     key = item.key_for(current_app.config.get(NAMESPACE_SETTING, "psirf"), name, who)
-    if limiter.storage.incr(key, item.get_expiry()) > item.amount:
+    if _incr(key, item.get_expiry()) > item.amount:
         abort(429)
     return Counted(key, item)
 
