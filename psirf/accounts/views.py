@@ -31,10 +31,14 @@ def load_user(key: str):
     return user
 
 
+# Asked of no sign-in: files, and the health check, which must answer whatever a cookie says.
+NO_SIGN_IN = {"static", "web.assets", "web.healthz"}
+
+
 @bp.before_app_request
 def resume_sign_in():
     # Before the view starts its own work, so the loader's commit holds only the sign-in's row.
-    if request.endpoint != "static":
+    if request.endpoint not in NO_SIGN_IN:
         current_user._get_current_object()
 
 
