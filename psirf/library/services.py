@@ -268,8 +268,10 @@ class Stripped:
 
 
 def strip_identifiers(source: Source, title: str, summary: str) -> Stripped:
-    t = redact(title, known_names=source.known_names)
-    s = redact(summary, known_names=source.known_names)
+    # The organisation sharing its learning is named as itself, not taken for a person's name.
+    kept = (source.organisation.name,)
+    t = redact(title, known_names=source.known_names, keep=kept)
+    s = redact(summary, known_names=source.known_names, keep=kept)
     return Stripped(title=t.text, summary=s.text, found=t.found + s.found)
 
 

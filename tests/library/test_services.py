@@ -49,6 +49,16 @@ def test_a_response_without_events_is_dated_by_when_it_started_and_titled_by_its
     assert (source.title, source.theme, source.learned_on) == ("After action review", None, response.created_at.date())
 
 
+def test_the_sharing_organisations_own_name_stays_while_a_persons_goes(session, world):
+    world.practice.name = "Okafor House"
+    response = ResponseFactory(organisation=world.practice, state="closed", closed_at=utcnow())
+    source = services.response_source(session, response)
+
+    stripped = services.strip_identifiers(source, "Okafor House review", "Staff at Okafor House rang Jane Example.")
+
+    assert (stripped.title, stripped.summary) == ("Okafor House review", "Staff at Okafor House rang [name].")
+
+
 def test_what_was_removed_is_told_by_kind_and_count_only():
     found = [Found(Kind.NAME, 0, 3), Found(Kind.NHS_NUMBER, 5, 15), Found(Kind.NAME, 20, 24), Found(Kind.POSTCODE, 30, 36)]
 
