@@ -89,6 +89,9 @@ def test_ten_clicks_on_a_step_that_opens_a_response_open_one(app, world, sign_in
 
     lost = _one_won(answers)
     assert all("Escalated" in body or "Widened" in body for body in lost)  # the page as it now is
+    # The step is gone from the page, so the comment each person typed is shown back, not lost.
+    assert all("Your comment was not saved" in body and "The harm was greater than first thought." in body
+               for body in lost)
     assert _count(LearningResponse, LearningResponse.method == method) == 1
     assert _count(ResponseLink, ResponseLink.kind == kind) == 1
     assert _audited(f"transition:{trigger}") == 1
