@@ -4,7 +4,7 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, ValidationError
 
 from psirf.improvement.models import ItemKind
-from psirf.improvement.services import parse_value
+from psirf.improvement.services import parse_value, reading_problem
 from psirf.web.forms import DateRequired, MultiCheckboxField, NhsDateField, PsirfForm, VersionedForm, strip
 
 
@@ -37,8 +37,9 @@ class ItemForm(VersionedForm):
 
 
 def _a_number(form, field):
-    if field.data and parse_value(field.data) is None:
-        raise ValidationError("Enter the value as a number, like 12 or 4.5")
+    problem = reading_problem(parse_value(field.data)) if field.data else None
+    if problem:
+        raise ValidationError(problem)
 
 
 class ReadingForm(VersionedForm):

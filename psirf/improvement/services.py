@@ -266,6 +266,20 @@ def add_item(session: Session, user, plan: ImprovementPlan, kind: str, source: s
 # ---- the measure, read over time -----------------------------------------------------------------
 
 
+# A reading is a count, a share or a time: a billion or more is a slip of the keyboard (forty nines),
+# and past fifteen digits a float no longer holds the number that was typed.
+READING_LIMIT = 1_000_000_000
+
+
+def reading_problem(number: float | None) -> str | None:
+    """What is wrong with a reading's value, in the words the form shows; None when it will do."""
+    if number is None:
+        return "Enter the value as a number, like 12 or 4.5"
+    if abs(number) >= READING_LIMIT:
+        return f"Enter a value smaller than {READING_LIMIT:,}"
+    return None
+
+
 def parse_value(text: str | None) -> float | None:
     """A reading as typed: "12", "4.5", "1,250" or "-3"; None if it is not a finite number."""
     cleaned = (text or "").strip().replace(",", "")
@@ -284,8 +298,9 @@ def add_reading(session: Session, user, plan: ImprovementPlan, measured_on: date
     if measured_on > date.today():
         raise ResponseError("measured_on", "The date must be today or in the past")
     number = value if isinstance(value, (int, float)) else parse_value(value)
-    if number is None:
-        raise ResponseError("value", "Enter the value as a number, like 12 or 4.5")
+    problem = reading_problem(number)
+    if problem:
+        raise ResponseError("value", problem)
     reading = MeasureReading(measured_on=measured_on, value=float(number), note=(note or "").strip() or None,
                              recorded_by_id=user.id)
     plan.readings.append(reading)

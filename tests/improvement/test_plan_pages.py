@@ -319,6 +319,19 @@ def test_a_reading_in_the_future_or_not_a_number_is_refused_keeping_what_was_typ
     assert session.scalars(select(MeasureReading)).all() == []
 
 
+def test_a_reading_of_forty_digits_is_refused_as_a_slip_keeping_what_was_typed(session, sign_in, world):
+    plan = make_plan(world.practice, world.lead)
+    lead = sign_in(world.lead)
+    page = lead.get(f"/improvement-plans/{plan.id}").get_data(as_text=True)
+    response = lead.post(f"/improvement-plans/{plan.id}/readings", data={
+        "reading-version": version_of(page, "reading"), **date_fields("reading-measured_on", date.today()),
+        "reading-value": "9" * 40})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Enter a value smaller than 1,000,000,000" in text and f'value="{"9" * 40}"' in text
+    assert session.scalars(select(MeasureReading)).all() == []
+
+
 def test_readings_are_shown_as_a_table_and_a_line_chart(session, sign_in, world):
     plan = make_plan(world.practice, world.lead)
     lead = sign_in(world.lead)

@@ -67,7 +67,7 @@ class _FormReader(HTMLParser):
             return
         if tag == "input":
             kind = a.get("type", "text").lower()
-            if a.get("inputmode") == "numeric" and not DATE_PART.match(a["name"]):
+            if a.get("inputmode") in ("numeric", "decimal") and not DATE_PART.match(a["name"]):
                 kind = "number"
             if kind in ("submit", "image", "reset", "file"):
                 return
