@@ -8,8 +8,8 @@ from wtforms.validators import AnyOf, DataRequired, InputRequired, Length
 
 from psirf.actions.models import Effect
 from psirf.actions.services import Details
-from psirf.responses.forms import SafetyActionForm, TransitionForm, VersionedForm
-from psirf.web.forms import strip
+from psirf.responses.forms import SafetyActionForm
+from psirf.web.forms import TransitionForm, VersionedForm, strip
 
 __all__ = ["DetailsForm", "EffectForm", "EvidenceForm", "TransitionForm", "details_of"]
 

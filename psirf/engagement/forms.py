@@ -7,7 +7,7 @@ from wtforms import EmailField, PasswordField, RadioField, SelectField, StringFi
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 
 from psirf.engagement.models import CandourDecision, ContactMeans, Involvement, PersonKind, StepKind
-from psirf.responses.forms import VersionedForm
+from psirf.web.forms import VersionedForm
 from psirf.web.forms import DateRequired, MultiCheckboxField, NhsDateField, PsirfForm, strip
 
 YES_NO = [("yes", "Yes"), ("no", "No")]

@@ -27,7 +27,7 @@ from psirf.events.lfpse import (
     ServiceArea,
     Theme,
 )
-from psirf.responses.forms import VersionedForm
+from psirf.web.forms import VersionedForm
 from psirf.web.forms import DateRequired, MultiCheckboxField, NhsDateField, PsirfForm, strip
 
 HARMED_RECORD_TYPES = (RecordType.INCIDENT.value, RecordType.OUTCOME.value)

@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from psirf.events.lfpse import Theme
 from psirf.plans.content import LOOKBACKS, PERIODS, PLANNED_METHODS, template
-from psirf.responses.forms import VersionedForm
+from psirf.web.forms import VersionedForm
 from psirf.triage.recommend import method_label
 from psirf.web.forms import DateRequired, NhsDateField, PsirfForm, strip
 

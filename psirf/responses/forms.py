@@ -7,7 +7,7 @@ from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optio
 
 from psirf.actions.models import MeasureKind, Strength
 from psirf.learning.models import FindingKind, SeipsFactor
-from psirf.web.forms import DateRequired, MultiCheckboxField, NhsDateField, PsirfForm, TransitionForm, VersionedForm, strip  # noqa: F401
+from psirf.web.forms import DateRequired, MultiCheckboxField, NhsDateField, PsirfForm, VersionedForm, strip
 from psirf.workflow.definitions import FieldDef, SectionDef
 
 

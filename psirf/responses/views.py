@@ -26,10 +26,9 @@ from psirf.responses.forms import (
     LinkForm,
     SafetyActionForm,
     ThematicForm,
-    TransitionForm,
-    VersionedForm,
     section_form,
 )
+from psirf.web.forms import TransitionForm, VersionedForm
 from psirf.web.steps import take_step
 from psirf.web.changes import changing
 from psirf.workflow import runner
