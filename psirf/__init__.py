@@ -45,7 +45,9 @@ def configure_proxies(app: Flask) -> None:
     """
     hops = int(app.config.get("TRUSTED_PROXIES") or 0)
     if hops > 0:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=0, x_prefix=0)
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=0, x_prefix=0
+        )
 
 
 def configure_templates(app: Flask) -> None:
@@ -70,7 +72,9 @@ def configure_extensions(app: Flask) -> None:
 
     # Through the module: the submodule psirf.db would shadow a global named `db` here.
     extensions.db.init_app(app)
-    extensions.migrate.init_app(app, extensions.db, directory=str(settings.PROJECT_ROOT / "migrations"))
+    extensions.migrate.init_app(
+        app, extensions.db, directory=str(settings.PROJECT_ROOT / "migrations")
+    )
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)
     login_manager = extensions.login_manager

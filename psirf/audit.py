@@ -77,5 +77,7 @@ def trail(session: Session, subjects: list[tuple[str, int]]) -> list[AuditRecord
     """The records for several subjects (a response and its events, say), oldest first."""
     if not subjects:
         return []
-    condition = or_(*[and_(AuditRecord.subject_type == t, AuditRecord.subject_id == i) for t, i in subjects])
+    condition = or_(
+        *[and_(AuditRecord.subject_type == t, AuditRecord.subject_id == i) for t, i in subjects]
+    )
     return list(session.scalars(select(AuditRecord).where(condition).order_by(AuditRecord.id)))

@@ -23,13 +23,20 @@ def workflows_check():
     changed = definitions.changed_without_new_version(found)
     if changed:
         raise click.ClickException(
-            "changed without a new version: " + ", ".join(changed)
+            "changed without a new version: "
+            + ", ".join(changed)
             + ". Keep the old file in workflows/versions/ and raise the version in the new one."
         )
     unrecorded = set(f"{n}@{v}" for n, v in found) - set(definitions.recorded_fingerprints())
     for (name, version), d in sorted(found.items()):
-        note = "  (new: run `flask workflows fingerprint` to record it)" if f"{name}@{version}" in unrecorded else ""
-        click.echo(f"ok  {name} v{version}: {len(d.states)} states, {len(d.transitions)} transitions{note}")
+        note = (
+            "  (new: run `flask workflows fingerprint` to record it)"
+            if f"{name}@{version}" in unrecorded
+            else ""
+        )
+        click.echo(
+            f"ok  {name} v{version}: {len(d.states)} states, {len(d.transitions)} transitions{note}"
+        )
 
 
 @workflows_cli.command("fingerprint")
@@ -51,7 +58,9 @@ def workflows_show(name: str, version: int | None):
     click.echo(f"{d.label} ({d.name} v{d.version})\n\nStates:")
     for s in d.ordered_states():
         who = f" [acts: {s.acts}]" if s.acts else ""
-        click.echo(f"  {s.name}: {s.label}{who}{' (final)' if s.final else ''}{' (initial)' if s.name == d.initial else ''}")
+        click.echo(
+            f"  {s.name}: {s.label}{who}{' (final)' if s.final else ''}{' (initial)' if s.name == d.initial else ''}"
+        )
     click.echo("\nTransitions:")
     for t in d.transitions:
         extra = []
@@ -61,12 +70,17 @@ def workflows_show(name: str, version: int | None):
             extra.append("actions: " + ", ".join(t.actions))
         if t.needs:
             extra.append("needs: " + ", ".join(t.needs))
-        click.echo(f"  {t.trigger}: {', '.join(t.sources)} -> {t.dest}" + (f"  ({'; '.join(extra)})" if extra else ""))
+        click.echo(
+            f"  {t.trigger}: {', '.join(t.sources)} -> {t.dest}"
+            + (f"  ({'; '.join(extra)})" if extra else "")
+        )
     click.echo("\nMermaid:\n")
     click.echo(mermaid(d))
 
 
-counts_cli = AppGroup("counts", help="Check the monthly event counts the dashboards and plans read.")
+counts_cli = AppGroup(
+    "counts", help="Check the monthly event counts the dashboards and plans read."
+)
 
 
 @counts_cli.command("check")
@@ -86,7 +100,9 @@ def counts_check(repair: bool):
     for key, stored, expected in found[:50]:
         click.echo(f"differs  {key}: stored {stored}, events say {expected}")
     if found:
-        raise click.ClickException(f"{len(found)} count(s) differ from the events; run with --repair")
+        raise click.ClickException(
+            f"{len(found)} count(s) differ from the events; run with --repair"
+        )
     click.echo("ok  the monthly event counts match the events")
 
 
@@ -94,7 +110,11 @@ reminders_cli = AppGroup("reminders", help="Remind people of what is due and ove
 
 
 @reminders_cli.command("send")
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Act as if it were this day (YYYY-MM-DD).")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Act as if it were this day (YYYY-MM-DD).",
+)
 def reminders_send(today):
     """Notify owners of responses, actions, candour steps and plan reviews due or overdue. Meant for a
     daily scheduler; each reminder is sent once, so running it twice sends nothing new."""

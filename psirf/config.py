@@ -65,8 +65,12 @@ def load(overrides: dict | None = None) -> dict:
         # several gunicorn workers sets RATELIMIT_STORAGE_URI=redis://... so every worker counts together.
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": False,
-        "SIGN_IN_LIMIT_PER_ACCOUNT": os.environ.get("SIGN_IN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
-        "SIGN_IN_LIMIT_PER_ADDRESS": os.environ.get("SIGN_IN_LIMIT_PER_ADDRESS", "20 per 15 minutes"),
+        "SIGN_IN_LIMIT_PER_ACCOUNT": os.environ.get(
+            "SIGN_IN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"
+        ),
+        "SIGN_IN_LIMIT_PER_ADDRESS": os.environ.get(
+            "SIGN_IN_LIMIT_PER_ADDRESS", "20 per 15 minutes"
+        ),
         # Public reports need no account, so each address may send only so many.
         "PUBLIC_REPORT_LIMIT": os.environ.get("PUBLIC_REPORT_LIMIT", "10 per hour"),
         # A local target for the duty of candour's notifications, in working days from the date the
@@ -86,7 +90,8 @@ def load(overrides: dict | None = None) -> dict:
         "MAIL_FROM": os.environ.get("MAIL_FROM", "PSIRF responses <no-reply@psirf.invalid>"),
         # The job queue that sends it (psirf/notifications/queue.py): Redis when set, else a SQLite file.
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
-        "HUEY_SQLITE_PATH": os.environ.get("HUEY_SQLITE_PATH") or str(INSTANCE_DIR / "huey.sqlite3"),
+        "HUEY_SQLITE_PATH": os.environ.get("HUEY_SQLITE_PATH")
+        or str(INSTANCE_DIR / "huey.sqlite3"),
         "PAGE_SIZE": int(os.environ.get("PSIRF_PAGE_SIZE", "25")),
         # The address people use to reach the service: emails carry full links built on it.
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
@@ -106,6 +111,9 @@ def load(overrides: dict | None = None) -> dict:
         # SQLite has one write lock and writers queue for it: under load a queue of ten outlasts
         # the driver's 5 seconds, and a writer that gives up shows the "service unavailable" page.
         options = dict(config["SQLALCHEMY_ENGINE_OPTIONS"])
-        options["connect_args"] = {"timeout": SQLITE_BUSY_SECONDS, **options.get("connect_args", {})}
+        options["connect_args"] = {
+            "timeout": SQLITE_BUSY_SECONDS,
+            **options.get("connect_args", {}),
+        }
         config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     return config

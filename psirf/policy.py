@@ -151,7 +151,9 @@ def can_see_reporter(user, event) -> bool:
     return Role.PATIENT_SAFETY_LEAD in roles_covering(user, event.organisation)
 
 
-def require_casework_role(user, refusal: str = "Your role does not include learning responses.") -> None:
+def require_casework_role(
+    user, refusal: str = "Your role does not include learning responses."
+) -> None:
     if not has_role(user, *CASEWORK_ROLES):
         raise NotPermitted(refusal)
 
@@ -159,7 +161,9 @@ def require_casework_role(user, refusal: str = "Your role does not include learn
 def require_icb_oversight(user) -> None:
     """The ICB-wide lists (overdue responses, overdue candour) are for the ICB's roles."""
     if not has_role(user, *ICB_ROLES):
-        raise NotPermitted("Only the ICB's quality committee and patient safety specialists see this list.")
+        raise NotPermitted(
+            "Only the ICB's quality committee and patient safety specialists see this list."
+        )
 
 
 def require_outbox_viewer(user) -> None:
@@ -255,8 +259,12 @@ def response_scope(user) -> ColumnElement[bool]:
     """SQL: the responses `user` sees: their casework, and any they contribute to."""
     from psirf.responses.models import Contributor, LearningResponse
 
-    contributed = select(Contributor.response_id).where(Contributor.organisation_id.in_(_organisation_ids(user)))
-    return or_(casework_scope(user, LearningResponse.organisation_id), LearningResponse.id.in_(contributed))
+    contributed = select(Contributor.response_id).where(
+        Contributor.organisation_id.in_(_organisation_ids(user))
+    )
+    return or_(
+        casework_scope(user, LearningResponse.organisation_id), LearningResponse.id.in_(contributed)
+    )
 
 
 def response_roles(user, response) -> set:
@@ -327,7 +335,9 @@ def may_tell_reporters(user, response) -> bool:
 def require_may_tell_reporters(user, response) -> None:
     require_response_visible(user, response)
     if not may_tell_reporters(user, response):
-        raise NotPermitted("Only the lead organisation's patient safety lead tells reporters what changed.")
+        raise NotPermitted(
+            "Only the lead organisation's patient safety lead tells reporters what changed."
+        )
 
 
 # ---- safety actions ----------------------------------------------------------------------------
@@ -357,7 +367,10 @@ def action_roles(user, action) -> set:
     if owner is not None and roles_covering(user, owner):
         roles.add(OWNER_ORGANISATION)
     user_id = getattr(user, "id", None)
-    if grants(user) and ((user_id is not None and action.owner_user_id == user_id) or (owner and runs_casework(user, owner))):
+    if grants(user) and (
+        (user_id is not None and action.owner_user_id == user_id)
+        or (owner and runs_casework(user, owner))
+    ):
         roles.add(ACTION_OWNER)
     return roles
 
@@ -376,7 +389,9 @@ def action_scope(user) -> ColumnElement[bool]:
 
     if not grants(user):
         return false()
-    contributed = select(Contributor.response_id).where(Contributor.organisation_id.in_(_organisation_ids(user)))
+    contributed = select(Contributor.response_id).where(
+        Contributor.organisation_id.in_(_organisation_ids(user))
+    )
     return or_(
         casework_scope(user, SafetyAction.organisation_id),
         casework_scope(user, SafetyAction.owner_organisation_id),
@@ -414,7 +429,9 @@ def library_scope(user) -> ColumnElement[bool]:
     if not is_staff(user):
         return false()
     own = {g.organisation_id for g in grants(user)}
-    groups = select(OrganisationMembership.group_id).where(OrganisationMembership.member_id.in_(own))
+    groups = select(OrganisationMembership.group_id).where(
+        OrganisationMembership.member_id.in_(own)
+    )
     icbs = select(Organisation.icb_id).where(Organisation.id.in_(own))
     return or_(
         LibraryEntry.organisation_id.in_(own),
@@ -437,12 +454,17 @@ def improvement_plan_scope(user, org_column) -> ColumnElement[bool]:
     """SQL: the plans `user` reads: the casework scope (a panel reads its PCN's and members',
     the ICB reads all in the ICB), and the plans of the groups the user's organisation belongs to."""
     own = {g.organisation_id for g in grants(user) if g.role in OWN_ORGANISATION_ROLES}
-    groups = select(OrganisationMembership.group_id).where(OrganisationMembership.member_id.in_(own))
+    groups = select(OrganisationMembership.group_id).where(
+        OrganisationMembership.member_id.in_(own)
+    )
     return or_(casework_scope(user, org_column), org_column.in_(groups))
 
 
 def may_start_thematic_review(user, organisation: Organisation) -> bool:
-    return Role.REVIEW_PANEL_MEMBER in roles_covering(user, organisation) and organisation.kind_enum.is_group
+    return (
+        Role.REVIEW_PANEL_MEMBER in roles_covering(user, organisation)
+        and organisation.kind_enum.is_group
+    )
 
 
 # ---- PSIRF plans --------------------------------------------------------------------------------
@@ -470,11 +492,15 @@ def plan_roles(user, plan) -> set:
     for grant in grants(user):
         if grant.role is Role.REVIEW_PANEL_MEMBER and grant.organisation_id == group.id:
             roles |= {PLAN_AUTHOR, PLAN_READER}
-        elif grant.role in ICB_ROLES and grant.organisation_id == group.icb_id and plan.revision > 0:
+        elif (
+            grant.role in ICB_ROLES and grant.organisation_id == group.icb_id and plan.revision > 0
+        ):
             roles.add(PLAN_READER)
             if grant.role is Role.ICB_QUALITY_COMMITTEE:
                 roles.add(PLAN_APPROVER)
-        elif grant.role in OWN_ORGANISATION_ROLES and any(m.id == grant.organisation_id for m in group.members):
+        elif grant.role in OWN_ORGANISATION_ROLES and any(
+            m.id == grant.organisation_id for m in group.members
+        ):
             roles.add(PLAN_READER)
     return roles
 
@@ -578,23 +604,41 @@ def require_administers(user, organisation: Organisation) -> None:
 # What a patient's or family member's account may reach: its own portal, the in-app
 # notifications, the public pages and the site's furniture. Every other page (staff pages, events
 # and responses by number) is refused by a hook that reads this (family_views.keep_to_the_portal).
-FAMILY_ENDPOINTS = frozenset({
-    "accounts.sign_in", "accounts.sign_out", "accounts.change_password", "static", "web.home", "web.assets", "web.accessibility", "web.healthz",
-})
+FAMILY_ENDPOINTS = frozenset(
+    {
+        "accounts.sign_in",
+        "accounts.sign_out",
+        "accounts.change_password",
+        "static",
+        "web.home",
+        "web.assets",
+        "web.accessibility",
+        "web.healthz",
+    }
+)
 FAMILY_ENDPOINT_PREFIXES = (
-    "family.", "family_join.", "notifications.", "events_public.", "events_follow.", "plans_public.",
+    "family.",
+    "family_join.",
+    "notifications.",
+    "events_public.",
+    "events_follow.",
+    "plans_public.",
 )
 
 
 def is_family(user) -> bool:
     return bool(
-        user is not None and getattr(user, "is_authenticated", False) and user.is_active
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and user.is_active
         and user.kind == AccountKind.FAMILY.value
     )
 
 
 def family_may_reach(endpoint: str | None) -> bool:
-    return endpoint is not None and (endpoint in FAMILY_ENDPOINTS or endpoint.startswith(FAMILY_ENDPOINT_PREFIXES))
+    return endpoint is not None and (
+        endpoint in FAMILY_ENDPOINTS or endpoint.startswith(FAMILY_ENDPOINT_PREFIXES)
+    )
 
 
 def require_family(user) -> None:

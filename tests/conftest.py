@@ -75,7 +75,12 @@ def _share_url_builders() -> None:
     compiled: dict = {}
 
     def shared(self, append_unknown: bool = True):
-        key = (self.rule, tuple(self._trace), repr(sorted((self.defaults or {}).items())), append_unknown)
+        key = (
+            self.rule,
+            tuple(self._trace),
+            repr(sorted((self.defaults or {}).items())),
+            append_unknown,
+        )
         if key not in compiled:
             compiled[key] = compile_builder(self, append_unknown)
         return compiled[key]
@@ -167,14 +172,18 @@ def _postgres_database():
             raise
         pytest.skip(f"PostgreSQL is not available at {server.render_as_string()}: {exc}")
     # Commits need not wait for the disk: the database is thrown away, and every factory commits.
-    url = server.set(database=name, query={"options": "-c synchronous_commit=off"}).render_as_string(hide_password=False)
+    url = server.set(
+        database=name, query={"options": "-c synchronous_commit=off"}
+    ).render_as_string(hide_password=False)
     _migrate(url)
     tables_engine = create_engine(url)
     with tables_engine.connect() as conn:
         tables = [
             r[0]
             for r in conn.execute(
-                text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")
+                text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+                )
             )
         ]
 
@@ -276,7 +285,9 @@ def pause(seconds: float) -> None:
 def real_clock_environment() -> dict:
     """This process's environment without faketime's: for a program the suite starts (Chromium,
     gunicorn) whose own clock decides no date, and whose timers spin or fail under faketime."""
-    return {k: v for k, v in os.environ.items() if k != "LD_PRELOAD" and not k.startswith("FAKETIME")}
+    return {
+        k: v for k, v in os.environ.items() if k != "LD_PRELOAD" and not k.startswith("FAKETIME")
+    }
 
 
 def signed_in_clients(app, people: dict):
@@ -289,7 +300,9 @@ def signed_in_clients(app, people: dict):
         if who not in clients:
             clients[who] = app.test_client()
             user = people[who]
-            answer = clients[who].post("/sign-in", data={"email": user.email, "password": TEST_PASSWORD})
+            answer = clients[who].post(
+                "/sign-in", data={"email": user.email, "password": TEST_PASSWORD}
+            )
             assert answer.status_code == 302, f"{who} could not sign in"
         return clients[who]
 

@@ -122,7 +122,9 @@ class UserFactory(Base):
         """UserFactory(role=(Role.X, organisation))."""
         if extracted:
             role, organisation = extracted
-            db.session.add(RoleAssignment(user=self, organisation=organisation, role=Role(role).value))
+            db.session.add(
+                RoleAssignment(user=self, organisation=organisation, role=Role(role).value)
+            )
             settle()
 
 
@@ -142,7 +144,12 @@ class SafetyEventFactory(Base):
 
 
 COMPLETE_AAR_RECORD = {
-    "plan": {"timing": "hot", "conductor": "Dr A Conductor", "participants": "Practice team", "review_on": "2026-11-20"},
+    "plan": {
+        "timing": "hot",
+        "conductor": "Dr A Conductor",
+        "participants": "Practice team",
+        "review_on": "2026-11-20",
+    },
     "review": {
         "expected": "The dose would be checked.",
         "actual": "It was not checked.",
@@ -171,8 +178,12 @@ class ResponseFactory(Base):
     class Params:
         ready_for_panel = factory.Trait(
             state="in_review",
-            record=factory.LazyFunction(lambda: {k: dict(v) for k, v in COMPLETE_AAR_RECORD.items()}),
-            with_action=factory.RelatedFactory("tests.factories.SafetyActionFactory", factory_related_name="response"),
+            record=factory.LazyFunction(
+                lambda: {k: dict(v) for k, v in COMPLETE_AAR_RECORD.items()}
+            ),
+            with_action=factory.RelatedFactory(
+                "tests.factories.SafetyActionFactory", factory_related_name="response"
+            ),
         )
 
 

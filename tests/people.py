@@ -52,9 +52,13 @@ def _world() -> World:
         panel=UserFactory(name="Pat Panel", role=(Role.REVIEW_PANEL_MEMBER, pcn)),
         other_panel=UserFactory(name="Pip Panel", role=(Role.REVIEW_PANEL_MEMBER, other_pcn)),
         icb_quality=UserFactory(name="Quinn Quality", role=(Role.ICB_QUALITY_COMMITTEE, icb)),
-        icb_specialist=UserFactory(name="Sam Specialist", role=(Role.ICB_PATIENT_SAFETY_SPECIALIST, icb)),
+        icb_specialist=UserFactory(
+            name="Sam Specialist", role=(Role.ICB_PATIENT_SAFETY_SPECIALIST, icb)
+        ),
         admin=UserFactory(name="Alex Admin", role=(Role.ADMINISTRATOR, icb)),
-        outsider_icb_quality=UserFactory(name="Olly Outsider", role=(Role.ICB_QUALITY_COMMITTEE, other_icb)),
+        outsider_icb_quality=UserFactory(
+            name="Olly Outsider", role=(Role.ICB_QUALITY_COMMITTEE, other_icb)
+        ),
     )
 
 

@@ -32,7 +32,9 @@ def test_migrations_and_models_agree(app):
 )
 def test_the_database_refuses_to_change_an_audit_record(session, statement):
     organisation = PracticeFactory()
-    audit.record(session, actor_id=None, action="test", subject=organisation, organisation_id=organisation.id)
+    audit.record(
+        session, actor_id=None, action="test", subject=organisation, organisation_id=organisation.id
+    )
     session.commit()
     with pytest.raises(DatabaseError, match="append-only"):
         session.execute(text(statement))
@@ -41,13 +43,17 @@ def test_the_database_refuses_to_change_an_audit_record(session, statement):
     assert session.scalar(text("SELECT count(*) FROM audit_records")) == 1
 
 
-postgres_only = pytest.mark.skipif(BACKEND != "postgres", reason="roles and TRUNCATE are PostgreSQL's")
+postgres_only = pytest.mark.skipif(
+    BACKEND != "postgres", reason="roles and TRUNCATE are PostgreSQL's"
+)
 
 
 @postgres_only
 def test_the_database_refuses_to_truncate_the_audit_trail(session):
     organisation = PracticeFactory()
-    audit.record(session, actor_id=None, action="test", subject=organisation, organisation_id=organisation.id)
+    audit.record(
+        session, actor_id=None, action="test", subject=organisation, organisation_id=organisation.id
+    )
     session.commit()
     with pytest.raises(DatabaseError, match="append-only"):
         session.execute(text("TRUNCATE audit_records"))
@@ -61,7 +67,11 @@ def two_roles():
     application signs in as another role. Yields (owner's URL, application's URL)."""
     server = make_url(os.environ.get("TEST_DATABASE_URL", DEFAULT_PG))
     suffix = uuid.uuid4().hex[:8]
-    owner, application, name = f"psirf_owner_{suffix}", f"psirf_app_{suffix}", f"psirf_roles_{suffix}"
+    owner, application, name = (
+        f"psirf_owner_{suffix}",
+        f"psirf_app_{suffix}",
+        f"psirf_roles_{suffix}",
+    )
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f"CREATE ROLE {owner} LOGIN"))
@@ -69,11 +79,19 @@ def two_roles():
         conn.execute(text(f"CREATE DATABASE {name} OWNER {owner}"))
     as_owner = server.set(database=name, username=owner)
     with create_engine(as_owner).begin() as conn:
-        conn.execute(text(f"ALTER DEFAULT PRIVILEGES GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {application}"))
-        conn.execute(text(f"ALTER DEFAULT PRIVILEGES GRANT USAGE, SELECT ON SEQUENCES TO {application}"))
+        conn.execute(
+            text(
+                f"ALTER DEFAULT PRIVILEGES GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {application}"
+            )
+        )
+        conn.execute(
+            text(f"ALTER DEFAULT PRIVILEGES GRANT USAGE, SELECT ON SEQUENCES TO {application}")
+        )
     try:
-        yield (as_owner.render_as_string(hide_password=False),
-               server.set(database=name, username=application).render_as_string(hide_password=False))
+        yield (
+            as_owner.render_as_string(hide_password=False),
+            server.set(database=name, username=application).render_as_string(hide_password=False),
+        )
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -98,7 +116,9 @@ def test_the_application_role_adds_audit_records_and_cannot_remove_them_or_their
             organisation = Organisation(ods_code="A99999", name="Roles Surgery", kind="practice")
             db.session.add(organisation)
             db.session.flush()
-            audit.record(db.session, actor_id=None, action="test", subject=organisation, organisation_id=None)
+            audit.record(
+                db.session, actor_id=None, action="test", subject=organisation, organisation_id=None
+            )
         refused = [
             "UPDATE audit_records SET action = 'rewritten'",
             "DELETE FROM audit_records",
@@ -114,7 +134,9 @@ def test_the_application_role_adds_audit_records_and_cannot_remove_them_or_their
                     conn.execute(text(statement))
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM audit_records")).scalar_one() == 1
-            owner = conn.execute(text("SELECT tableowner FROM pg_tables WHERE tablename = 'audit_records'")).scalar_one()
+            owner = conn.execute(
+                text("SELECT tableowner FROM pg_tables WHERE tablename = 'audit_records'")
+            ).scalar_one()
             assert owner != conn.execute(text("SELECT current_user")).scalar_one()
         db.session.remove()
         db.engine.dispose()

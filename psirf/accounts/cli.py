@@ -28,10 +28,23 @@ def create_admin(email: str, name: str, icb_ods_code: str, icb_name: str | None,
             icb = organisations.by_ods_code(db.session, icb_ods_code)
             if icb is None:
                 if not icb_name:
-                    raise click.ClickException(f"No ICB with ODS code {icb_ods_code}; pass --icb-name to create it.")
-                icb = organisations.create(db.session, name=icb_name, ods_code=icb_ods_code, kind=OrganisationKind.ICB, icb=None)
+                    raise click.ClickException(
+                        f"No ICB with ODS code {icb_ods_code}; pass --icb-name to create it."
+                    )
+                icb = organisations.create(
+                    db.session,
+                    name=icb_name,
+                    ods_code=icb_ods_code,
+                    kind=OrganisationKind.ICB,
+                    icb=None,
+                )
             services.create_user(
-                db.session, email=email, name=name, password=password, role=Role.ADMINISTRATOR, organisation=icb
+                db.session,
+                email=email,
+                name=name,
+                password=password,
+                role=Role.ADMINISTRATOR,
+                organisation=icb,
             )
     except (services.AccountError, organisations.OrganisationError) as error:
         raise click.ClickException(str(error)) from None

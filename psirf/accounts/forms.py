@@ -9,29 +9,51 @@ from psirf.web.forms import PsirfForm, strip
 
 
 class SignInForm(PsirfForm):
-    email = EmailField("Email address", filters=[strip], validators=[DataRequired("Enter your email address")])
+    email = EmailField(
+        "Email address", filters=[strip], validators=[DataRequired("Enter your email address")]
+    )
     password = PasswordField("Password", validators=[DataRequired("Enter your password")])
 
 
 class NewAccountForm(PsirfForm):
-    name = StringField("Full name", filters=[strip], validators=[DataRequired("Enter the person's full name"), Length(max=200)])
+    name = StringField(
+        "Full name",
+        filters=[strip],
+        validators=[DataRequired("Enter the person's full name"), Length(max=200)],
+    )
     email = EmailField(
         "Email address",
         filters=[strip],
-        validators=[DataRequired("Enter an email address"), Email("Enter an email address in the correct format, like name@example.org")],
+        validators=[
+            DataRequired("Enter an email address"),
+            Email("Enter an email address in the correct format, like name@example.org"),
+        ],
     )
     password = PasswordField(
         "Temporary password",
         validators=[
             DataRequired("Enter a temporary password"),
-            Length(min=passwords.MIN_LENGTH, message=f"The password must be at least {passwords.MIN_LENGTH} characters"),
+            Length(
+                min=passwords.MIN_LENGTH,
+                message=f"The password must be at least {passwords.MIN_LENGTH} characters",
+            ),
         ],
     )
-    role = SelectField("Role", choices=[("", "Choose a role")] + Role.choices(), validators=[DataRequired("Choose a role")])
-    organisation_id = SelectField("Organisation", coerce=str, validators=[DataRequired("Choose an organisation")])
+    role = SelectField(
+        "Role",
+        choices=[("", "Choose a role")] + Role.choices(),
+        validators=[DataRequired("Choose a role")],
+    )
+    organisation_id = SelectField(
+        "Organisation", coerce=str, validators=[DataRequired("Choose an organisation")]
+    )
 
 
 class ChangePasswordForm(PsirfForm):
-    current = PasswordField("Your current password", validators=[DataRequired("Enter your current password")])
+    current = PasswordField(
+        "Your current password", validators=[DataRequired("Enter your current password")]
+    )
     new = PasswordField("New password", validators=[DataRequired("Enter a new password")])
-    confirm = PasswordField("Type the new password again", validators=[DataRequired("Type the new password again")])
+    confirm = PasswordField(
+        "Type the new password again", validators=[DataRequired("Type the new password again")]
+    )

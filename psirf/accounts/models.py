@@ -20,7 +20,10 @@ class Role(LabelledEnum):
     EXECUTIVE_LEAD = ("psirf_executive_lead", "PSIRF executive lead")
     REVIEW_PANEL_MEMBER = ("review_panel_member", "Review panel member")
     ICB_QUALITY_COMMITTEE = ("icb_quality_committee", "ICB quality committee member")
-    ICB_PATIENT_SAFETY_SPECIALIST = ("icb_patient_safety_specialist", "ICB patient safety specialist")
+    ICB_PATIENT_SAFETY_SPECIALIST = (
+        "icb_patient_safety_specialist",
+        "ICB patient safety specialist",
+    )
     ADMINISTRATOR = ("administrator", "Administrator")
 
 

@@ -28,7 +28,12 @@ class AccountError(ValueError):
 
 
 # Which kinds of organisation each role is held in.
-_SERVICES = {OrganisationKind.PRACTICE, OrganisationKind.PHARMACY, OrganisationKind.DENTAL, OrganisationKind.OPTOMETRY}
+_SERVICES = {
+    OrganisationKind.PRACTICE,
+    OrganisationKind.PHARMACY,
+    OrganisationKind.DENTAL,
+    OrganisationKind.OPTOMETRY,
+}
 _PARTNERS = {OrganisationKind.TRUST, OrganisationKind.OTHER}
 _GROUPS = {OrganisationKind.PCN, OrganisationKind.FEDERATION}
 ROLE_ORGANISATION_KINDS: dict[Role, set[OrganisationKind]] = {
@@ -64,7 +69,9 @@ def create_user(
     if find_by_email(session, email):
         raise AccountError("email", "An account with that email address already exists")
     if len(password) < passwords.MIN_LENGTH:
-        raise AccountError("password", f"The password must be at least {passwords.MIN_LENGTH} characters")
+        raise AccountError(
+            "password", f"The password must be at least {passwords.MIN_LENGTH} characters"
+        )
     user = User(
         email=normalise_email(email),
         name=name.strip(),
@@ -86,9 +93,13 @@ def create_user(
     return user
 
 
-def grant_role(session: Session, user: User, role: Role, organisation: Organisation, actor_id=None) -> RoleAssignment:
+def grant_role(
+    session: Session, user: User, role: Role, organisation: Organisation, actor_id=None
+) -> RoleAssignment:
     if organisation.kind_enum not in ROLE_ORGANISATION_KINDS[role]:
-        raise AccountError("role", f"A {role.label.lower()} cannot be held at a {organisation.kind_label.lower()}")
+        raise AccountError(
+            "role", f"A {role.label.lower()} cannot be held at a {organisation.kind_label.lower()}"
+        )
     assignment = RoleAssignment(user=user, organisation=organisation, role=role.value)
     session.add(assignment)
     session.flush()
@@ -132,13 +143,27 @@ def sign_out(session: Session, user: User, key: str | None, now: datetime) -> No
 def end_sessions(session: Session, user: User, actor_id: int, now: datetime) -> int:
     """An administrator ends every sign-in of `user`; returns how many were open."""
     ended = sessions.end_all(session, user, now, sessions.BY_ADMINISTRATOR)
-    audit.record(session, actor_id=actor_id, action="account:end_sessions", subject=user, organisation_id=None,
-                 changes={"open sign-ins": {"before": ended, "after": 0}})
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="account:end_sessions",
+        subject=user,
+        organisation_id=None,
+        changes={"open sign-ins": {"before": ended, "after": 0}},
+    )
     return ended
 
 
-def change_password(session: Session, user: User, *, current: str, new: str, confirm: str, keep: str | None,
-                    now: datetime) -> int:
+def change_password(
+    session: Session,
+    user: User,
+    *,
+    current: str,
+    new: str,
+    confirm: str,
+    keep: str | None,
+    now: datetime,
+) -> int:
     """Change a person's own password and end their other sign-ins (`keep` names this one).
 
     Returns how many other sign-ins ended. Raises AccountError naming the field to fix.
@@ -146,7 +171,9 @@ def change_password(session: Session, user: User, *, current: str, new: str, con
     if not passwords.verify(user.password_hash, current or ""):
         raise AccountError("current", "Your current password is not right. Type it again")
     if len(new or "") < passwords.MIN_LENGTH:
-        raise AccountError("new", f"The new password must be at least {passwords.MIN_LENGTH} characters")
+        raise AccountError(
+            "new", f"The new password must be at least {passwords.MIN_LENGTH} characters"
+        )
     if new != confirm:
         raise AccountError("confirm", "The two new passwords are not the same. Type them again")
     if new == current:
@@ -154,12 +181,23 @@ def change_password(session: Session, user: User, *, current: str, new: str, con
     user.password_hash = passwords.hash_password(new)
     ended = sessions.end_all(session, user, now, sessions.PASSWORD_CHANGED, keep=keep)
     # The audit says that it changed, never anything of the password itself.
-    audit.record(session, actor_id=user.id, action="account:password_change", subject=user, organisation_id=None,
-                 changes={"password": {"before": "set", "after": "changed"}, "other sign-ins ended": {"before": None, "after": ended}})
+    audit.record(
+        session,
+        actor_id=user.id,
+        action="account:password_change",
+        subject=user,
+        organisation_id=None,
+        changes={
+            "password": {"before": "set", "after": "changed"},
+            "other sign-ins ended": {"before": None, "after": ended},
+        },
+    )
     return ended
 
 
-def set_active(session: Session, user: User, active: bool, actor_id: int, now: datetime | None = None) -> None:
+def set_active(
+    session: Session, user: User, active: bool, actor_id: int, now: datetime | None = None
+) -> None:
     before = user.active
     user.active = active
     if not active:
@@ -176,6 +214,8 @@ def set_active(session: Session, user: User, active: bool, actor_id: int, now: d
 
 
 def users_in_icbs(session: Session, icb_ids: list[int]) -> list[User]:
-    in_icb = select(Organisation.id).where((Organisation.icb_id.in_(icb_ids)) | (Organisation.id.in_(icb_ids)))
+    in_icb = select(Organisation.id).where(
+        (Organisation.icb_id.in_(icb_ids)) | (Organisation.id.in_(icb_ids))
+    )
     user_ids = select(RoleAssignment.user_id).where(RoleAssignment.organisation_id.in_(in_icb))
     return list(session.scalars(select(User).where(User.id.in_(user_ids)).order_by(User.name)))

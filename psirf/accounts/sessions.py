@@ -40,8 +40,10 @@ class Limits:
 
     @classmethod
     def from_config(cls, config) -> Limits:
-        return cls(idle=timedelta(minutes=int(config["SESSION_IDLE_MINUTES"])),
-                   lifetime=timedelta(hours=int(config["SESSION_MAX_HOURS"])))
+        return cls(
+            idle=timedelta(minutes=int(config["SESSION_IDLE_MINUTES"])),
+            lifetime=timedelta(hours=int(config["SESSION_MAX_HOURS"])),
+        )
 
 
 def _hash(key: str) -> str:
@@ -99,7 +101,9 @@ def end(session: Session, key: str | None, now: datetime, reason: str = SIGNED_O
     return _end_where(session, now, reason, UserSession.key_hash == _hash(key)) > 0
 
 
-def end_all(session: Session, user: User, now: datetime, reason: str, *, keep: str | None = None) -> int:
+def end_all(
+    session: Session, user: User, now: datetime, reason: str, *, keep: str | None = None
+) -> int:
     """End every open sign-in of `user`, but for the one named by `keep`; returns how many ended."""
     conditions = [UserSession.user_id == user.id]
     if keep:
@@ -116,7 +120,9 @@ def _end_where(session: Session, now: datetime, reason: str, *conditions) -> int
     ).rowcount
 
 
-def open_counts(session: Session, user_ids: list[int], now: datetime, limits: Limits) -> dict[int, int]:
+def open_counts(
+    session: Session, user_ids: list[int], now: datetime, limits: Limits
+) -> dict[int, int]:
     """How many sign-ins each person has that are still usable, by user id (absent: none)."""
     if not user_ids:
         return {}
@@ -140,10 +146,12 @@ def purge(session: Session, now: datetime, limits: Limits) -> int:
     """Delete the sign-ins that can no longer be used (their history is in the audit); returns how many."""
     return session.execute(
         delete(UserSession)
-        .where(or_(
-            UserSession.ended_at.is_not(None),
-            UserSession.last_seen_at <= now - limits.idle,
-            UserSession.created_at <= now - limits.lifetime,
-        ))
+        .where(
+            or_(
+                UserSession.ended_at.is_not(None),
+                UserSession.last_seen_at <= now - limits.idle,
+                UserSession.created_at <= now - limits.lifetime,
+            )
+        )
         .execution_options(synchronize_session=False)
     ).rowcount

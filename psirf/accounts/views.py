@@ -2,7 +2,16 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 
 from psirf import policy
@@ -44,7 +53,12 @@ def resume_sign_in():
 
 def _safe_next(target: str | None) -> str:
     # Only a path on this site, never another host.
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and not urlsplit(target).netloc
+    ):
         return target
     return url_for("web.home")
 
@@ -58,7 +72,11 @@ def sign_in():
         # Counted before the password is checked, per address and then per account.
         attempts = [
             throttle.count_address("sign-in", "SIGN_IN_LIMIT_PER_ADDRESS"),
-            throttle.count("sign-in-account", "SIGN_IN_LIMIT_PER_ACCOUNT", services.normalise_email(form.email.data)),
+            throttle.count(
+                "sign-in-account",
+                "SIGN_IN_LIMIT_PER_ACCOUNT",
+                services.normalise_email(form.email.data),
+            ),
         ]
         with unit_of_work(db.session):
             user = services.authenticate(db.session, form.email.data, form.password.data)
@@ -92,12 +110,21 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         # Guesses at the current password, by someone holding another's sign-in, count as sign-in attempts.
-        attempt = throttle.count("sign-in-account", "SIGN_IN_LIMIT_PER_ACCOUNT", services.normalise_email(current_user.email))
+        attempt = throttle.count(
+            "sign-in-account",
+            "SIGN_IN_LIMIT_PER_ACCOUNT",
+            services.normalise_email(current_user.email),
+        )
         try:
             with unit_of_work(db.session):
                 ended = services.change_password(
-                    db.session, current_user, current=form.current.data, new=form.new.data, confirm=form.confirm.data,
-                    keep=current_user.session_key, now=utcnow(),
+                    db.session,
+                    current_user,
+                    current=form.current.data,
+                    new=form.new.data,
+                    confirm=form.confirm.data,
+                    keep=current_user.session_key,
+                    now=utcnow(),
                 )
         except services.AccountError as error:
             getattr(form, error.field).errors.append(str(error))
@@ -106,9 +133,9 @@ def change_password():
             others = " You are signed out everywhere else." if ended else ""
             flash("Your password has changed." + others, "success")
             return redirect(url_for("web.home"))
-    return render_template("accounts/change_password.html", form=form, min_length=passwords.MIN_LENGTH), (
-        400 if form.errors else 200
-    )
+    return render_template(
+        "accounts/change_password.html", form=form, min_length=passwords.MIN_LENGTH
+    ), (400 if form.errors else 200)
 
 
 @bp.get("/admin/accounts")
@@ -178,5 +205,8 @@ def end_sessions(user_id: int):
     user = _administered(user_id)
     with unit_of_work(db.session):
         ended = services.end_sessions(db.session, user, current_user.id, utcnow())
-    flash(f"{user.name} is signed out everywhere ({ended} sign-in{'s' if ended != 1 else ''} ended).", "success")
+    flash(
+        f"{user.name} is signed out everywhere ({ended} sign-in{'s' if ended != 1 else ''} ended).",
+        "success",
+    )
     return redirect(url_for("accounts.users"))

@@ -66,7 +66,11 @@ def overdue_clause(today: date) -> ColumnElement[bool]:
 
 
 def due_soon_clause(today: date) -> ColumnElement[bool]:
-    return and_(_to_do(), SafetyAction.due_on >= today, SafetyAction.due_on <= today + timedelta(days=DUE_SOON_DAYS))
+    return and_(
+        _to_do(),
+        SafetyAction.due_on >= today,
+        SafetyAction.due_on <= today + timedelta(days=DUE_SOON_DAYS),
+    )
 
 
 def completed_clause() -> ColumnElement[bool]:
@@ -115,7 +119,9 @@ def timeliness_of(action: SafetyAction, today: date | None = None) -> Timeliness
         return Timeliness(due, "Due today", "orange", False)
     if left == 1:
         return Timeliness(due, "Due tomorrow", "yellow", False)
-    return Timeliness(due, f"Due in {_days(left)}", "yellow" if left <= DUE_SOON_DAYS else "green", False)
+    return Timeliness(
+        due, f"Due in {_days(left)}", "yellow" if left <= DUE_SOON_DAYS else "green", False
+    )
 
 
 # ---- keyset pages ---------------------------------------------------------------------------------
@@ -157,23 +163,33 @@ def _page(session: Session, stmt: Select, cursor: str | None, size: int) -> Boar
     after = _decode(cursor)
     if after:
         r, d, i = after
-        stmt = stmt.where(or_(
-            rank > r,
-            and_(rank == r, or_(due_key > d, and_(due_key == d, SafetyAction.id > i))),
-        ))
-    stmt = stmt.options(
-        joinedload(SafetyAction.response),
-        joinedload(SafetyAction.organisation),
-        joinedload(SafetyAction.owner_organisation),
-    ).order_by(rank, due_key, SafetyAction.id).limit(size + 1)
+        stmt = stmt.where(
+            or_(
+                rank > r,
+                and_(rank == r, or_(due_key > d, and_(due_key == d, SafetyAction.id > i))),
+            )
+        )
+    stmt = (
+        stmt.options(
+            joinedload(SafetyAction.response),
+            joinedload(SafetyAction.organisation),
+            joinedload(SafetyAction.owner_organisation),
+        )
+        .order_by(rank, due_key, SafetyAction.id)
+        .limit(size + 1)
+    )
     rows = list(session.scalars(stmt).unique())
     items = rows[:size]
     return Board(items, _encode(items[-1]) if len(rows) > size else None, after is not None)
 
 
-def _listing(session: Session, user, where: ColumnElement[bool], status: str, today: date, cursor, size) -> Board:
+def _listing(
+    session: Session, user, where: ColumnElement[bool], status: str, today: date, cursor, size
+) -> Board:
     # The viewer's own scope as well as the board's: a board never shows an action its viewer may not see.
-    stmt = select(SafetyAction).where(where, policy.action_scope(user), status_clause(status, today))
+    stmt = select(SafetyAction).where(
+        where, policy.action_scope(user), status_clause(status, today)
+    )
     return _page(session, stmt, cursor, size)
 
 
@@ -189,7 +205,10 @@ def mine_clause(user) -> ColumnElement[bool]:
     patient safety lead of (an owner without an account is the lead's to chase)."""
     if not policy.grants(user):
         return false()
-    return or_(SafetyAction.owner_user_id == user.id, SafetyAction.owner_organisation_id.in_(_lead_organisations(user)))
+    return or_(
+        SafetyAction.owner_user_id == user.id,
+        SafetyAction.owner_organisation_id.in_(_lead_organisations(user)),
+    )
 
 
 def mine(session: Session, user, status: str, today: date, cursor: str | None, size: int) -> Board:
@@ -199,28 +218,47 @@ def mine(session: Session, user, status: str, today: date, cursor: str | None, s
 def _within(column, organisation: Organisation) -> ColumnElement[bool]:
     if not organisation.kind_enum.is_group:
         return column == organisation.id
-    members = select(OrganisationMembership.member_id).where(OrganisationMembership.group_id == organisation.id)
+    members = select(OrganisationMembership.member_id).where(
+        OrganisationMembership.group_id == organisation.id
+    )
     return or_(column == organisation.id, column.in_(members))
 
 
 def organisation_clause(organisation: Organisation) -> ColumnElement[bool]:
     """The actions arising in the organisation's responses or owned by it; for a PCN or federation,
     its member organisations' too."""
-    return or_(_within(SafetyAction.organisation_id, organisation), _within(SafetyAction.owner_organisation_id, organisation))
+    return or_(
+        _within(SafetyAction.organisation_id, organisation),
+        _within(SafetyAction.owner_organisation_id, organisation),
+    )
 
 
-def organisation_board(session: Session, user, organisation: Organisation, status: str, today: date,
-                       cursor: str | None, size: int) -> Board:
+def organisation_board(
+    session: Session,
+    user,
+    organisation: Organisation,
+    status: str,
+    today: date,
+    cursor: str | None,
+    size: int,
+) -> Board:
     return _listing(session, user, organisation_clause(organisation), status, today, cursor, size)
 
 
 def boards_for(session: Session, user) -> list[Organisation]:
     """The organisation boards a person's casework roles give them (the ICB's roles have the ICB view)."""
-    ids = {g.organisation_id for g in policy.grants(user)
-           if g.role in policy.CASEWORK_ROLES and g.role not in policy.ICB_ROLES}
+    ids = {
+        g.organisation_id
+        for g in policy.grants(user)
+        if g.role in policy.CASEWORK_ROLES and g.role not in policy.ICB_ROLES
+    }
     if not ids:
         return []
-    return list(session.scalars(select(Organisation).where(Organisation.id.in_(ids)).order_by(Organisation.name)))
+    return list(
+        session.scalars(
+            select(Organisation).where(Organisation.id.in_(ids)).order_by(Organisation.name)
+        )
+    )
 
 
 # ---- the ICB's view -------------------------------------------------------------------------------
@@ -264,8 +302,11 @@ def icb_summary(session: Session, user, today: date) -> list[OrganisationCounts]
     live = SafetyAction.state != "cancelled"
     stmt = (
         select(
-            Organisation.id, Organisation.name,
-            counted(open_clause()), counted(due_soon_clause(today)), counted(overdue_clause(today)),
+            Organisation.id,
+            Organisation.name,
+            counted(open_clause()),
+            counted(due_soon_clause(today)),
+            counted(overdue_clause(today)),
             counted(completed_clause()),
             counted(and_(live, SafetyAction.strength == Strength.WEAKER.value)),
             counted(and_(live, SafetyAction.strength.is_not(None))),
@@ -275,8 +316,13 @@ def icb_summary(session: Session, user, today: date) -> list[OrganisationCounts]
         .group_by(Organisation.id, Organisation.name)
         .order_by(Organisation.name, Organisation.id)
     )
-    return [OrganisationCounts(*(int(v) if i != 1 else v for i, v in enumerate(row))) for row in session.execute(stmt)]
+    return [
+        OrganisationCounts(*(int(v) if i != 1 else v for i, v in enumerate(row)))
+        for row in session.execute(stmt)
+    ]
 
 
-def icb_list(session: Session, user, status: str, today: date, cursor: str | None, size: int) -> Board:
+def icb_list(
+    session: Session, user, status: str, today: date, cursor: str | None, size: int
+) -> Board:
     return _listing(session, user, icb_clause(user), status, today, cursor, size)

@@ -20,7 +20,10 @@ class EvidenceForm(VersionedForm):
     evidence = TextAreaField(
         "What shows the action is done?",
         filters=[strip],
-        validators=[DataRequired("Describe the evidence that the action is done"), Length(max=20_000)],
+        validators=[
+            DataRequired("Describe the evidence that the action is done"),
+            Length(max=20_000),
+        ],
     )
 
 
@@ -29,8 +32,10 @@ class EffectForm(VersionedForm):
         "Did it work?",
         choices=Effect.choices(),
         validate_choice=False,
-        validators=[InputRequired("Say whether the action worked"),
-                    AnyOf([v for v, _ in Effect.choices()], message="Say whether the action worked")],
+        validators=[
+            InputRequired("Say whether the action worked"),
+            AnyOf([v for v, _ in Effect.choices()], message="Say whether the action worked"),
+        ],
     )
     effect_notes = TextAreaField(
         "What did the measure show?",

@@ -44,10 +44,23 @@ def history(session: Session, action: SafetyAction) -> list[Entry]:
                     org_ids.add(value)
                 elif value is not None and field == "Owner's account":
                     user_ids.add(value)
-    names = dict(session.execute(select(User.id, User.name).where(User.id.in_(user_ids))).all()) if user_ids else {}
-    orgs = dict(session.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(org_ids))).all()) \
-        if org_ids else {}
-    findings = {f.id: f.text for f in action.response.findings} if action.response is not None else {}
+    names = (
+        dict(session.execute(select(User.id, User.name).where(User.id.in_(user_ids))).all())
+        if user_ids
+        else {}
+    )
+    orgs = (
+        dict(
+            session.execute(
+                select(Organisation.id, Organisation.name).where(Organisation.id.in_(org_ids))
+            ).all()
+        )
+        if org_ids
+        else {}
+    )
+    findings = (
+        {f.id: f.text for f in action.response.findings} if action.response is not None else {}
+    )
     enums = {"Kind of measure": MeasureKind, "Strength": Strength}
 
     def shown(field: str, value) -> str:
@@ -77,8 +90,14 @@ def history(session: Session, action: SafetyAction) -> list[Entry]:
         else:
             label = LABELS.get(r.action, r.action)
         changes = [
-            Change("State" if field == "state" else field, shown(field, c.get("before")), shown(field, c.get("after")))
+            Change(
+                "State" if field == "state" else field,
+                shown(field, c.get("before")),
+                shown(field, c.get("after")),
+            )
             for field, c in (r.changes or {}).items()
         ]
-        entries.append(Entry(r.occurred_at, names.get(r.actor_id, "Unknown"), label, changes, r.comment))
+        entries.append(
+            Entry(r.occurred_at, names.get(r.actor_id, "Unknown"), label, changes, r.comment)
+        )
     return entries

@@ -56,8 +56,12 @@ class SafetyAction(Base):
     __tablename__ = "safety_actions"
     __table_args__ = (
         # The boards and the reminders read only the actions still to be done, by due date.
-        Index("ix_safety_actions_open_due", "due_on", postgresql_where=text("closed_at IS NULL"),
-              sqlite_where=text("closed_at IS NULL")),
+        Index(
+            "ix_safety_actions_open_due",
+            "due_on",
+            postgresql_where=text("closed_at IS NULL"),
+            sqlite_where=text("closed_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -70,7 +74,9 @@ class SafetyAction(Base):
     # The owner: a person (with an account, or named) and their organisation, which may be a partner.
     owner: Mapped[str | None] = mapped_column(String(200))
     owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    owner_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    owner_organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id"), index=True
+    )
     due_on: Mapped[date | None]
     measure_kind: Mapped[str | None] = mapped_column(String(20))
     measure: Mapped[str | None] = mapped_column(Text)  # what is measured, and how it will be read
@@ -92,7 +98,9 @@ class SafetyAction(Base):
 
     response = relationship("LearningResponse", back_populates="safety_actions")
     organisation: Mapped[Organisation] = relationship(foreign_keys=[organisation_id])
-    owner_organisation: Mapped[Organisation | None] = relationship(foreign_keys=[owner_organisation_id])
+    owner_organisation: Mapped[Organisation | None] = relationship(
+        foreign_keys=[owner_organisation_id]
+    )
     owner_user = relationship("User", foreign_keys=[owner_user_id])
     finding = relationship("Finding")
 

@@ -63,13 +63,18 @@ def owner_organisations(session: Session, response) -> list[Organisation]:
     its roles oversee the casework of its organisations and run none of their own."""
     icb_id = response.organisation.icb_id
     others = [
-        o for o in session.scalars(
+        o
+        for o in session.scalars(
             select(Organisation).where(Organisation.icb_id == icb_id).order_by(Organisation.name)
         )
         if o.id != response.organisation_id
     ]
     group_ids = {g.id for g in response.organisation.groups}
-    return [response.organisation, *[o for o in others if o.id in group_ids], *[o for o in others if o.id not in group_ids]]
+    return [
+        response.organisation,
+        *[o for o in others if o.id in group_ids],
+        *[o for o in others if o.id not in group_ids],
+    ]
 
 
 def areas_for_improvement(response) -> list:
@@ -80,12 +85,17 @@ def _owner_account(session: Session, email: str, organisation_id: int) -> User:
     user = session.scalar(
         select(User)
         .join(RoleAssignment, RoleAssignment.user_id == User.id)
-        .where(User.email == email.strip().lower(), User.active.is_(True), User.kind == AccountKind.STAFF.value,
-               RoleAssignment.organisation_id == organisation_id)
+        .where(
+            User.email == email.strip().lower(),
+            User.active.is_(True),
+            User.kind == AccountKind.STAFF.value,
+            RoleAssignment.organisation_id == organisation_id,
+        )
     )
     if user is None:
         raise ResponseError(
-            "owner_email", "No account with that email address works at the owner's organisation. "
+            "owner_email",
+            "No account with that email address works at the owner's organisation. "
             "Leave it blank if the owner has no account.",
         )
     return user
@@ -95,7 +105,9 @@ def _apply(session: Session, action: SafetyAction, response, details: Details) -
     """Check the details and write them to the action; returns what changed, for the audit."""
     if not (details.description or "").strip():
         raise ResponseError("description", "Say what will change")
-    if details.finding_id is not None and details.finding_id not in {f.id for f in areas_for_improvement(response)}:
+    if details.finding_id is not None and details.finding_id not in {
+        f.id for f in areas_for_improvement(response)
+    }:
         raise ResponseError("finding_id", "Choose one of this response's areas for improvement")
     offered = {o.id for o in owner_organisations(session, response)}
     if details.owner_organisation_id is not None and details.owner_organisation_id not in offered:
@@ -106,9 +118,17 @@ def _apply(session: Session, action: SafetyAction, response, details: Details) -
             raise ResponseError("owner_organisation_id", "Choose the owner's organisation")
         owner_user = _owner_account(session, details.owner_email, details.owner_organisation_id)
     owner = (details.owner or "").strip() or (owner_user.name if owner_user else None)
-    if details.due_on is not None and details.due_on < date.today() and details.due_on != action.due_on:
+    if (
+        details.due_on is not None
+        and details.due_on < date.today()
+        and details.due_on != action.due_on
+    ):
         raise ResponseError("due_on", "The due date must be today or in the future")
-    if details.review_on is not None and details.due_on is not None and details.review_on < details.due_on:
+    if (
+        details.review_on is not None
+        and details.due_on is not None
+        and details.review_on < details.due_on
+    ):
         raise ResponseError("review_on", "The review date must be on or after the due date")
     for field, enum in (("measure_kind", MeasureKind), ("strength", Strength)):
         value = getattr(details, field)
@@ -129,10 +149,14 @@ def _apply(session: Session, action: SafetyAction, response, details: Details) -
     before = audit.snapshot(action, values)
     for field, value in values.items():
         setattr(action, field, value)
-    return {DETAIL_LABELS[k]: v for k, v in audit.diff(before, audit.snapshot(action, values)).items()}
+    return {
+        DETAIL_LABELS[k]: v for k, v in audit.diff(before, audit.snapshot(action, values)).items()
+    }
 
 
-def add(session: Session, user, response, details: Details, expected_version: int | None) -> SafetyAction:
+def add(
+    session: Session, user, response, details: Details, expected_version: int | None
+) -> SafetyAction:
     """Draft an action on the response; it is agreed on its own page once it is SMART."""
     require_edit(user, response, "actions", expected_version)
     definition = definitions.get(WORKFLOW)
@@ -141,9 +165,21 @@ def add(session: Session, user, response, details: Details, expected_version: in
     runner.start(session, action, definition, user)
     response.safety_actions.append(action)
     session.flush()
-    finish_edit(session, user, response, "edit:safety_action", {"Safety action": {"before": None, "after": action.description}})
-    audit.record(session, actor_id=user.id, action="action:create", subject=action,
-                 organisation_id=action.organisation_id, changes={"state": {"before": None, "after": action.state}})
+    finish_edit(
+        session,
+        user,
+        response,
+        "edit:safety_action",
+        {"Safety action": {"before": None, "after": action.description}},
+    )
+    audit.record(
+        session,
+        actor_id=user.id,
+        action="action:create",
+        subject=action,
+        organisation_id=action.organisation_id,
+        changes={"state": {"before": None, "after": action.state}},
+    )
     return action
 
 
@@ -166,20 +202,37 @@ def _finish(session: Session, user, action: SafetyAction, name: str, changes: di
     record_change(session, action, actor_id=user.id, action=f"action:{name}", changes=changes)
 
 
-def update_details(session: Session, user, action: SafetyAction, details: Details, expected_version: int | None) -> None:
+def update_details(
+    session: Session, user, action: SafetyAction, details: Details, expected_version: int | None
+) -> None:
     require_part(user, action, "details", expected_version)
     _finish(session, user, action, "details", _apply(session, action, action.response, details))
 
 
-def record_evidence(session: Session, user, action: SafetyAction, evidence: str, expected_version: int | None) -> None:
+def record_evidence(
+    session: Session, user, action: SafetyAction, evidence: str, expected_version: int | None
+) -> None:
     require_part(user, action, "evidence", expected_version)
     if not (evidence or "").strip():
         raise ResponseError("evidence", "Describe the evidence that the action is done")
     before, action.evidence = action.evidence, evidence.strip()
-    _finish(session, user, action, "evidence", {"Evidence of completion": {"before": before, "after": action.evidence}})
+    _finish(
+        session,
+        user,
+        action,
+        "evidence",
+        {"Evidence of completion": {"before": before, "after": action.evidence}},
+    )
 
 
-def record_effect(session: Session, user, action: SafetyAction, effect: str, notes: str, expected_version: int | None) -> None:
+def record_effect(
+    session: Session,
+    user,
+    action: SafetyAction,
+    effect: str,
+    notes: str,
+    expected_version: int | None,
+) -> None:
     require_part(user, action, "effect", expected_version)
     if effect not in {e.value for e in Effect}:
         raise ResponseError("effect", "Say whether the action worked")
@@ -187,13 +240,29 @@ def record_effect(session: Session, user, action: SafetyAction, effect: str, not
         raise ResponseError("effect_notes", "Say what the measure showed")
     before = (action.effect, action.effect_notes)
     action.effect, action.effect_notes = effect, notes.strip()
-    _finish(session, user, action, "effect", {
-        "Whether it worked": {"before": Effect.label_for(before[0]) if before[0] else None, "after": Effect.label_for(effect)},
-        "What the measure showed": {"before": before[1], "after": action.effect_notes},
-    })
+    _finish(
+        session,
+        user,
+        action,
+        "effect",
+        {
+            "Whether it worked": {
+                "before": Effect.label_for(before[0]) if before[0] else None,
+                "after": Effect.label_for(effect),
+            },
+            "What the measure showed": {"before": before[1], "after": action.effect_notes},
+        },
+    )
 
 
-def fire(session: Session, user, action: SafetyAction, trigger: str, expected_version: int | None, comment: str | None = None):
+def fire(
+    session: Session,
+    user,
+    action: SafetyAction,
+    trigger: str,
+    expected_version: int | None,
+    comment: str | None = None,
+):
     return runner.fire(session, action, trigger, user, expected_version, comment)
 
 

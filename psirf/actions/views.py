@@ -30,7 +30,9 @@ bp = Blueprint("actions", __name__, url_prefix="/actions")
 # The action partial (templates/actions/_due.html) and the strength guidance beside each choice,
 # wherever an action is shown or written (the response page too).
 bp.add_app_template_global(boards.timeliness_of, "action_timeliness")
-bp.add_app_template_global({s.value: text for s, text in STRENGTH_EXAMPLES.items()}, "strength_examples")
+bp.add_app_template_global(
+    {s.value: text for s, text in STRENGTH_EXAMPLES.items()}, "strength_examples"
+)
 
 
 def _today() -> date:
@@ -50,7 +52,9 @@ def _action_or_404(action_id: int) -> SafetyAction:
 
 def set_detail_choices(form: DetailsForm, response) -> None:
     """The areas for improvement of the action's response, and the organisations that may own it."""
-    form.finding_id.choices = [("", "None")] + [(str(f.id), f.text[:80]) for f in services.areas_for_improvement(response)]
+    form.finding_id.choices = [("", "None")] + [
+        (str(f.id), f.text[:80]) for f in services.areas_for_improvement(response)
+    ]
     form.owner_organisation_id.choices = [("", "Choose an organisation")] + [
         (str(o.id), o.name) for o in services.owner_organisations(db.session, response)
     ]
@@ -60,7 +64,9 @@ def _details_data(action: SafetyAction) -> dict:
     return {
         "description": action.description,
         "finding_id": str(action.finding_id) if action.finding_id else "",
-        "owner_organisation_id": str(action.owner_organisation_id) if action.owner_organisation_id else "",
+        "owner_organisation_id": str(action.owner_organisation_id)
+        if action.owner_organisation_id
+        else "",
         "owner": action.owner,
         "owner_email": action.owner_user.email if action.owner_user else None,
         "due_on": action.due_on,
@@ -74,10 +80,17 @@ def _details_data(action: SafetyAction) -> dict:
 def _forms_for(action: SafetyAction, editable, posted: dict | None = None) -> dict:
     version = {"version": action.version_id}
     forms = {
-        "details": DetailsForm(formdata=None, data={**_details_data(action), **version}, prefix="details"),
-        "evidence": EvidenceForm(formdata=None, data={"evidence": action.evidence, **version}, prefix="evidence"),
-        "effect": EffectForm(formdata=None, data={"effect": action.effect, "effect_notes": action.effect_notes, **version},
-                             prefix="effect"),
+        "details": DetailsForm(
+            formdata=None, data={**_details_data(action), **version}, prefix="details"
+        ),
+        "evidence": EvidenceForm(
+            formdata=None, data={"evidence": action.evidence, **version}, prefix="evidence"
+        ),
+        "effect": EffectForm(
+            formdata=None,
+            data={"effect": action.effect, "effect_notes": action.effect_notes, **version},
+            prefix="effect",
+        ),
     }
     forms.update(posted or {})
     if "details" in editable:
@@ -85,11 +98,21 @@ def _forms_for(action: SafetyAction, editable, posted: dict | None = None) -> di
     return forms
 
 
-def _render(action: SafetyAction, status: int = 200, posted: dict | None = None, problems=None, refused=None,
-            kept_comments=None):
+def _render(
+    action: SafetyAction,
+    status: int = 200,
+    posted: dict | None = None,
+    problems=None,
+    refused=None,
+    kept_comments=None,
+):
     definition = runner.definition_of(action)
     editable = services.editable_parts(current_user, action)
-    triggers = [t for t in definition.available_from(action.state) if policy.may_fire(current_user, action, t.trigger)]
+    triggers = [
+        t
+        for t in definition.available_from(action.state)
+        if policy.may_fire(current_user, action, t.trigger)
+    ]
     return (
         render_template(
             "actions/show.html",
@@ -121,7 +144,9 @@ def _save(action: SafetyAction, key: str, form, apply, anchor: str | None = None
     if not form.validate_on_submit():
         return _render(action, 400, posted={key: form})
     try:
-        with changing(action, lambda message: _render(action, 409, posted={key: form}, refused=message), form):
+        with changing(
+            action, lambda message: _render(action, 409, posted={key: form}, refused=message), form
+        ):
             apply()
     except ResponseError as error:
         db.session.expire_all()
@@ -138,8 +163,14 @@ def save_details(action_id: int):
     services.require_part(current_user, action, "details", None)
     form = DetailsForm(prefix="details")
     set_detail_choices(form, action.response)
-    return _save(action, "details", form,
-                 lambda: services.update_details(db.session, current_user, action, details_of(form), form.version.data))
+    return _save(
+        action,
+        "details",
+        form,
+        lambda: services.update_details(
+            db.session, current_user, action, details_of(form), form.version.data
+        ),
+    )
 
 
 @bp.post("/<int:action_id>/evidence")
@@ -148,8 +179,14 @@ def save_evidence(action_id: int):
     action = _action_or_404(action_id)
     services.require_part(current_user, action, "evidence", None)
     form = EvidenceForm(prefix="evidence")
-    return _save(action, "evidence", form,
-                 lambda: services.record_evidence(db.session, current_user, action, form.evidence.data, form.version.data))
+    return _save(
+        action,
+        "evidence",
+        form,
+        lambda: services.record_evidence(
+            db.session, current_user, action, form.evidence.data, form.version.data
+        ),
+    )
 
 
 @bp.post("/<int:action_id>/effect")
@@ -158,8 +195,19 @@ def save_effect(action_id: int):
     action = _action_or_404(action_id)
     services.require_part(current_user, action, "effect", None)
     form = EffectForm(prefix="effect")
-    return _save(action, "effect", form, lambda: services.record_effect(
-        db.session, current_user, action, form.effect.data, form.effect_notes.data, form.version.data))
+    return _save(
+        action,
+        "effect",
+        form,
+        lambda: services.record_effect(
+            db.session,
+            current_user,
+            action,
+            form.effect.data,
+            form.effect_notes.data,
+            form.version.data,
+        ),
+    )
 
 
 @bp.post("/<int:action_id>/transitions/<trigger>")
@@ -167,9 +215,13 @@ def save_effect(action_id: int):
 def fire(action_id: int, trigger: str):
     action = _action_or_404(action_id)
     outcome, refused = take_step(
-        action, trigger,
-        fire=lambda form: services.fire(db.session, current_user, action, trigger, form.version.data, form.comment.data),
-        reload=lambda: services.get(db.session, action.id), render=_render,
+        action,
+        trigger,
+        fire=lambda form: services.fire(
+            db.session, current_user, action, trigger, form.version.data, form.comment.data
+        ),
+        reload=lambda: services.get(db.session, action.id),
+        render=_render,
     )
     if refused:
         return refused
@@ -183,7 +235,11 @@ def fire(action_id: int, trigger: str):
 
 def _board(template: str, endpoint: str, board: boards.Board, status: str, today: date, **context):
     args = dict(request.view_args or {})
-    next_url = url_for(endpoint, **args, status=status, after=board.next_cursor) if board.next_cursor else None
+    next_url = (
+        url_for(endpoint, **args, status=status, after=board.next_cursor)
+        if board.next_cursor
+        else None
+    )
     return render_template(
         template,
         board=board,
@@ -215,10 +271,23 @@ def index():
 def mine():
     policy.require_staff(current_user, "Safety actions are for staff.")
     today, status = _today(), boards.known_status(request.args.get("status"))
-    board = boards.mine(db.session, current_user, status, today, request.args.get("after"),
-                        current_app.config["PAGE_SIZE"])
-    return _board("actions/board.html", "actions.mine", board, status, today,
-                  title="My actions", caption="Safety actions you own, or your organisation owns")
+    board = boards.mine(
+        db.session,
+        current_user,
+        status,
+        today,
+        request.args.get("after"),
+        current_app.config["PAGE_SIZE"],
+    )
+    return _board(
+        "actions/board.html",
+        "actions.mine",
+        board,
+        status,
+        today,
+        title="My actions",
+        caption="Safety actions you own, or your organisation owns",
+    )
 
 
 @bp.get("/organisations/<int:org_id>")
@@ -229,12 +298,26 @@ def organisation_board(org_id: int):
         raise policy.NotVisible("Page not found")
     policy.require_casework_visible(current_user, organisation)
     today, status = _today(), boards.known_status(request.args.get("status"))
-    board = boards.organisation_board(db.session, current_user, organisation, status, today,
-                                      request.args.get("after"), current_app.config["PAGE_SIZE"])
+    board = boards.organisation_board(
+        db.session,
+        current_user,
+        organisation,
+        status,
+        today,
+        request.args.get("after"),
+        current_app.config["PAGE_SIZE"],
+    )
     members = " and its member organisations" if organisation.kind_enum.is_group else ""
-    return _board("actions/board.html", "actions.organisation_board", board, status, today,
-                  title=f"Safety actions: {organisation.name}", organisation=organisation,
-                  caption=f"Safety actions arising in or owned by {organisation.name}{members}")
+    return _board(
+        "actions/board.html",
+        "actions.organisation_board",
+        board,
+        status,
+        today,
+        title=f"Safety actions: {organisation.name}",
+        organisation=organisation,
+        caption=f"Safety actions arising in or owned by {organisation.name}{members}",
+    )
 
 
 @bp.get("/icb")
@@ -242,7 +325,20 @@ def organisation_board(org_id: int):
 def icb_board():
     policy.require_icb_oversight(current_user)
     today, status = _today(), boards.known_status(request.args.get("status"), "overdue")
-    board = boards.icb_list(db.session, current_user, status, today, request.args.get("after"),
-                            current_app.config["PAGE_SIZE"])
-    return _board("actions/icb.html", "actions.icb_board", board, status, today,
-                  summary=boards.icb_summary(db.session, current_user, today), soon_days=boards.DUE_SOON_DAYS)
+    board = boards.icb_list(
+        db.session,
+        current_user,
+        status,
+        today,
+        request.args.get("after"),
+        current_app.config["PAGE_SIZE"],
+    )
+    return _board(
+        "actions/icb.html",
+        "actions.icb_board",
+        board,
+        status,
+        today,
+        summary=boards.icb_summary(db.session, current_user, today),
+        soon_days=boards.DUE_SOON_DAYS,
+    )

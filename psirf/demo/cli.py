@@ -24,7 +24,9 @@ def seed_demo():
         by_code = load_organisations(db.session)
         accounts = load_accounts(db.session, by_code)
         loaded = load_events(db.session, by_code)
-        load_family(db.session)  # the family portal's demo investigation, before the reporters' news about it
+        load_family(
+            db.session
+        )  # the family portal's demo investigation, before the reporters' news about it
         load_feedback(db.session)  # the reporters' news, once, over whatever events there are
         load_learning(db.session)  # the shared library and an improvement plan, once
     click.echo("\nDemo data is loaded. Sign in at http://127.0.0.1:5000 with any of these:\n")
@@ -32,7 +34,9 @@ def seed_demo():
         organisation = by_code[spec["organisation"]]
         click.echo(f"  {spec['email']:<38} {Role(spec['role']).label}, {organisation.name}")
     family = family_spec()
-    click.echo(f"  {family['email']:<38} Family member in the family portal (a PSII at Riverside Surgery)")
+    click.echo(
+        f"  {family['email']:<38} Family member in the family portal (a PSII at Riverside Surgery)"
+    )
     click.echo(f"\n  Every demo account's password is: {accounts[0]['password']}\n")
     if loaded:
         click.echo(f"  Loaded {loaded:,} demo safety events from the last 12 months.\n")

@@ -34,9 +34,15 @@ HARMFUL = ("low", "moderate", "severe", "fatal")
 # Primary care sees more older patients; most records state White British, as the population does.
 _AGE_BANDS = [band.value for band in AgeBand]
 _AGE_WEIGHTS = [2, 4, 6, 6, 14, 20, 18, 18, 12]
-_GENDERS = [Gender.FEMALE.value] * 5 + [Gender.MALE.value] * 4 + [Gender.UNKNOWN.value, Gender.WITHHELD.value]
+_GENDERS = (
+    [Gender.FEMALE.value] * 5
+    + [Gender.MALE.value] * 4
+    + [Gender.UNKNOWN.value, Gender.WITHHELD.value]
+)
 _ETHNICITIES = [e.value for e in Ethnicity]
-_ETHNICITY_WEIGHTS = [70 if e is Ethnicity.WHITE_BRITISH else 8 if e is Ethnicity.NOT_KNOWN else 2 for e in Ethnicity]
+_ETHNICITY_WEIGHTS = [
+    70 if e is Ethnicity.WHITE_BRITISH else 8 if e is Ethnicity.NOT_KNOWN else 2 for e in Ethnicity
+]
 _FORMATTER = string.Formatter()
 
 
@@ -68,10 +74,15 @@ def demo_services(by_code: dict[str, Organisation]) -> list[Organisation]:
 
 def events_present(session: Session, by_code: dict[str, Organisation]) -> bool:
     ids = [o.id for o in demo_services(by_code)]
-    return session.scalar(select(SafetyEvent.id).where(SafetyEvent.organisation_id.in_(ids)).limit(1)) is not None
+    return (
+        session.scalar(select(SafetyEvent.id).where(SafetyEvent.organisation_id.in_(ids)).limit(1))
+        is not None
+    )
 
 
-def load_events(session: Session, by_code: dict[str, Organisation], now: datetime | None = None) -> int:
+def load_events(
+    session: Session, by_code: dict[str, Organisation], now: datetime | None = None
+) -> int:
     """Load the demo events and after action reviews; return how many events were added (0 if present)."""
     if events_present(session, by_code):
         return 0
@@ -79,7 +90,9 @@ def load_events(session: Session, by_code: dict[str, Organisation], now: datetim
 
 
 class _Builder:
-    def __init__(self, session: Session, by_code: dict[str, Organisation], params: dict, now: datetime):
+    def __init__(
+        self, session: Session, by_code: dict[str, Organisation], params: dict, now: datetime
+    ):
         self.session = session
         self.by_code = by_code
         self.p = params
@@ -88,7 +101,9 @@ class _Builder:
         self.rng = random.Random(params["random_seed"])
         services = demo_services(by_code)
         self.services = [o for o in services if o.ods_code in params["service_weights"]]
-        self.users = self._users_by_role({o.id for o in services} | {o.id for o in by_code.values()})
+        self.users = self._users_by_role(
+            {o.id for o in services} | {o.id for o in by_code.values()}
+        )
 
     # ---- people ---------------------------------------------------------------------------
 
@@ -131,7 +146,9 @@ class _Builder:
         values = {}
         if names & {"condition", "missed"}:
             # Who presented, with what, and what it was: drawn together so the story holds.
-            values["age"], values["condition"], values["missed"] = self.rng.choice(words["presentation"])
+            values["age"], values["condition"], values["missed"] = self.rng.choice(
+                words["presentation"]
+            )
         for name in sorted(names - set(values)):
             values[name] = self.rng.choice(words[name])
         text = template.format(**values)
@@ -183,26 +200,53 @@ class _Builder:
         group = self.by_code[spike["group"]]
         members = [o for o in self.services if any(g.id == group.id for g in o.groups)]
         first = self.month_start(spike["months_ago"])
-        month_days = [first + timedelta(days=i) for i in range(calendar.monthrange(first.year, first.month)[1])]
+        month_days = [
+            first + timedelta(days=i)
+            for i in range(calendar.monthrange(first.year, first.month)[1])
+        ]
         working = [d for d in month_days if d.weekday() < 5]
         for _ in range(spike["extra_events"]):
-            organisation = self.rng.choices(members, weights=[weights[o.ods_code] for o in members])[0]
+            organisation = self.rng.choices(
+                members, weights=[weights[o.ods_code] for o in members]
+            )[0]
             drafts.append(
-                _Draft(organisation, self.moment(self.rng.choice(working)), "incident", self.pick(spike["harm"]),
-                       theme="medication", spike=True)
+                _Draft(
+                    organisation,
+                    self.moment(self.rng.choice(working)),
+                    "incident",
+                    self.pick(spike["harm"]),
+                    theme="medication",
+                    spike=True,
+                )
             )
 
         for spec in p["journeys"]:
             organisation = self.by_code[spec["organisation"]]
             created = self.moment(self.today - timedelta(days=spec["days_ago"]))
-            drafts.append(_Draft(organisation, created, spec["record_type"], spec["physical_harm"], spec["theme"],
-                                 fixed=dict(spec, kind="journey")))
+            drafts.append(
+                _Draft(
+                    organisation,
+                    created,
+                    spec["record_type"],
+                    spec["physical_harm"],
+                    spec["theme"],
+                    fixed=dict(spec, kind="journey"),
+                )
+            )
         for spec in p["after_action_reviews"]:
             organisation = self.by_code[spec["organisation"]]
             event = spec["event"]
             created = self.moment(self.today - timedelta(days=event["days_ago"]))
-            drafts.append(_Draft(organisation, created, "incident", event["physical_harm"], event["theme"],
-                                 fixed=dict(spec, kind="aar")))
+            drafts.append(
+                _Draft(
+                    organisation,
+                    created,
+                    "incident",
+                    event["physical_harm"],
+                    event["theme"],
+                    fixed=dict(spec, kind="aar"),
+                )
+            )
         return drafts
 
     def _harm(self, record_type: str) -> str | None:
@@ -232,9 +276,13 @@ class _Builder:
         pool = [theme for theme, n in targets.items() for _ in range(max(n, 0))]
         self.rng.shuffle(pool)
         # Services that only do some kinds of care take their share first, from what they can do.
-        for d in sorted((d for d in harmful if d.theme is None), key=lambda d: d.kind in allowed, reverse=True):
+        for d in sorted(
+            (d for d in harmful if d.theme is None), key=lambda d: d.kind in allowed, reverse=True
+        ):
             permitted = allowed.get(d.kind)
-            index = next((i for i, t in enumerate(pool) if permitted is None or t in permitted), None)
+            index = next(
+                (i for i, t in enumerate(pool) if permitted is None or t in permitted), None
+            )
             d.theme = pool.pop(index) if index is not None else (permitted or ["diagnosis"])[0]
 
         for d in drafts:
@@ -283,9 +331,13 @@ class _Builder:
             sequence=1,
             physical_harm=harm,
             psychological_harm=psychological,
-            age_band=rng.choices(_AGE_BANDS, weights=_AGE_WEIGHTS)[0] if rng.random() < 0.7 else None,
+            age_band=rng.choices(_AGE_BANDS, weights=_AGE_WEIGHTS)[0]
+            if rng.random() < 0.7
+            else None,
             gender=rng.choice(_GENDERS) if rng.random() < 0.7 else None,
-            ethnicity=rng.choices(_ETHNICITIES, weights=_ETHNICITY_WEIGHTS)[0] if rng.random() < 0.45 else None,
+            ethnicity=rng.choices(_ETHNICITIES, weights=_ETHNICITY_WEIGHTS)[0]
+            if rng.random() < 0.45
+            else None,
         )
 
     def event_row(self, d: _Draft) -> SafetyEvent:
@@ -297,10 +349,14 @@ class _Builder:
         service_area, location = self.place(d.organisation)
         theme = d.theme
         agents = [rng.choice(p["agents"].get(theme, p["agents"]["default"]))]
-        processes = rng.sample(p["processes"][theme], k=min(len(p["processes"][theme]), rng.choice([1, 1, 2])))
+        processes = rng.sample(
+            p["processes"][theme], k=min(len(p["processes"][theme]), rng.choice([1, 1, 2]))
+        )
         psychological = None
         if d.record_type in ("incident", "outcome"):
-            psychological = None if d.physical_harm == "fatal" else self.pick(p["psychological_harm"])
+            psychological = (
+                None if d.physical_harm == "fatal" else self.pick(p["psychological_harm"])
+            )
         occurred = d.created_at.date() - timedelta(days=rng.choice([0, 0, 0, 1, 1, 2, 3, 5, 7]))
         reporter_kind = self.pick(p["reporter_kinds"])
         protected = reporter_kind == "staff" and rng.random() < p["identity_protected_share"]
@@ -336,12 +392,16 @@ class _Builder:
             never_event=bool(fixed.get("never_event")),
             never_event_type=fixed.get("never_event_type"),
             reporter_kind=reporter_kind,
-            reporter_user_id=self.reporter_for(d.organisation) if reporter_kind == "staff" else None,
+            reporter_user_id=self.reporter_for(d.organisation)
+            if reporter_kind == "staff"
+            else None,
             identity_protected=protected,
             created_at=d.created_at,
             updated_at=d.created_at,
         )
-        if d.record_type in ("incident", "outcome") or (d.record_type == "good_care" and rng.random() < 0.5):
+        if d.record_type in ("incident", "outcome") or (
+            d.record_type == "good_care" and rng.random() < 0.5
+        ):
             patient = self.patient(d.physical_harm, psychological)
             spec_patient = fixed.get("patient") if fixed.get("kind") == "journey" else None
             if spec_patient:
@@ -356,7 +416,9 @@ class _Builder:
             event.status = EventStatus.NO_FURTHER_RESPONSE.value
             event.triage_rationale = self.rationale(d)
             event.triaged_by_id = self.lead_for(d.organisation)
-            event.triaged_at = min(d.created_at + timedelta(hours=rng.randrange(2, 24 * 8)), self.now)
+            event.triaged_at = min(
+                d.created_at + timedelta(hours=rng.randrange(2, 24 * 8)), self.now
+            )
             event.updated_at = event.triaged_at
         else:
             event.status = EventStatus.AWAITING_TRIAGE.value

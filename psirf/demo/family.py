@@ -37,9 +37,13 @@ from psirf.workflow import definitions, runner
 
 # The journey event this investigation is about (seed/events.yaml, `moderate_harm`).
 EVENT_STARTS = "A patient with a fever and fast breathing"
-RATIONALE = ("Sepsis missed in a telephone consultation, with moderate harm. The family asked for a full "
-             "investigation and remote assessment is a local priority: a PSII.")
-DEVIATION = "Remote assessment of sepsis has come up before; the learning reaches across the practice."
+RATIONALE = (
+    "Sepsis missed in a telephone consultation, with moderate harm. The family asked for a full "
+    "investigation and remote assessment is a local priority: a PSII."
+)
+DEVIATION = (
+    "Remote assessment of sepsis has come up before; the learning reaches across the practice."
+)
 
 
 def family_spec() -> dict:
@@ -54,10 +58,17 @@ def load_family(session: Session, now: datetime | None = None) -> bool:
         return False
     practice = organisations.by_ods_code(session, spec["organisation"])
     lead = accounts.find_by_email(session, spec["engagement_lead"])
-    event = session.scalar(select(SafetyEvent).where(
-        SafetyEvent.organisation_id == practice.id, SafetyEvent.status == EventStatus.AWAITING_TRIAGE.value,
-        SafetyEvent.description.startswith(EVENT_STARTS),
-    )) if practice is not None and lead is not None else None
+    event = (
+        session.scalar(
+            select(SafetyEvent).where(
+                SafetyEvent.organisation_id == practice.id,
+                SafetyEvent.status == EventStatus.AWAITING_TRIAGE.value,
+                SafetyEvent.description.startswith(EVENT_STARTS),
+            )
+        )
+        if practice is not None and lead is not None
+        else None
+    )
     if event is None:
         return False
     now = now or utcnow()
@@ -71,11 +82,20 @@ def load_family(session: Session, now: datetime | None = None) -> bool:
     opened = at(0, 1)
     recommendation = recommendation_for(session, event, opened.date())
     definition = definitions.get("psii")
-    response = LearningResponse(method=ResponseMethod.PSII.value, organisation_id=practice.id, lead_id=lead.id,
-                                created_at=opened, updated_at=opened, record={
-                                    "terms": {"investigator": "Dr Priya Shah (GP partner)",
-                                              "scope": "How telephone advice is given when a patient may have sepsis, and "
-                                                       "how observations are taken when a patient is not seen."}})
+    response = LearningResponse(
+        method=ResponseMethod.PSII.value,
+        organisation_id=practice.id,
+        lead_id=lead.id,
+        created_at=opened,
+        updated_at=opened,
+        record={
+            "terms": {
+                "investigator": "Dr Priya Shah (GP partner)",
+                "scope": "How telephone advice is given when a patient may have sepsis, and "
+                "how observations are taken when a patient is not seen.",
+            }
+        },
+    )
     runner.start(session, response, definition, lead)
     session.add(response)
     session.flush()
@@ -85,65 +105,222 @@ def load_family(session: Session, now: datetime | None = None) -> bool:
     event.triage_rationale, event.triaged_by_id, event.triaged_at = RATIONALE, lead.id, opened
     event.triage_recommendation, event.triage_deviation_reason = recommendation.method, deviation
     event.learning_response_id = response.id
-    audits.append((event, opened, "event:triage", {
-        "status": {"before": EventStatus.AWAITING_TRIAGE.value, "after": EventStatus.LEARNING_RESPONSE.value},
-        "triage_choice": {"before": None, "after": ResponseMethod.PSII.value},
-        "triage_recommendation": {"before": None, "after": recommendation.method},
-    }, RATIONALE))
-    audits.append((response, opened, "response:open", {"state": {"before": None, "after": response.state},
-                                                        "event": {"before": None, "after": event.reference}}, None))
+    audits.append(
+        (
+            event,
+            opened,
+            "event:triage",
+            {
+                "status": {
+                    "before": EventStatus.AWAITING_TRIAGE.value,
+                    "after": EventStatus.LEARNING_RESPONSE.value,
+                },
+                "triage_choice": {"before": None, "after": ResponseMethod.PSII.value},
+                "triage_recommendation": {"before": None, "after": recommendation.method},
+            },
+            RATIONALE,
+        )
+    )
+    audits.append(
+        (
+            response,
+            opened,
+            "response:open",
+            {
+                "state": {"before": None, "after": response.state},
+                "event": {"before": None, "after": event.reference},
+            },
+            None,
+        )
+    )
 
-    son = AffectedPerson(response_id=response.id, kind="family_member", name=spec["name"],
-                         relationship_to_patient=spec["relationship"], contact_by=["email", "phone"],
-                         contact_when="Weekday evenings", involvement="fully", engagement_lead_id=lead.id, created_at=opened)
-    patient = AffectedPerson(response_id=response.id, kind="patient", name=spec["patient"], contact_by=["phone"],
-                             involvement="kept_informed", engagement_lead_id=lead.id, created_at=opened)
+    son = AffectedPerson(
+        response_id=response.id,
+        kind="family_member",
+        name=spec["name"],
+        relationship_to_patient=spec["relationship"],
+        contact_by=["email", "phone"],
+        contact_when="Weekday evenings",
+        involvement="fully",
+        engagement_lead_id=lead.id,
+        created_at=opened,
+    )
+    patient = AffectedPerson(
+        response_id=response.id,
+        kind="patient",
+        name=spec["patient"],
+        contact_by=["phone"],
+        involvement="kept_informed",
+        engagement_lead_id=lead.id,
+        created_at=opened,
+    )
     session.add_all([son, patient])
     session.flush()
-    audits += [(response, opened, "engagement:person_added", {"Person affected": {"before": None, "after": f"{p.kind_label} added"}}, None)
-               for p in (son, patient)]
+    audits += [
+        (
+            response,
+            opened,
+            "engagement:person_added",
+            {"Person affected": {"before": None, "after": f"{p.kind_label} added"}},
+            None,
+        )
+        for p in (son, patient)
+    ]
 
-    def step(person, kind: StepKind, when: datetime, shared: bool, notes: str, **extra) -> EngagementStep:
-        row = EngagementStep(response_id=response.id, person_id=person.id, kind=kind.value, occurred_on=when.date(),
-                             shared=shared, notes=notes, created_by_id=lead.id, created_at=when, **extra)
+    def step(
+        person, kind: StepKind, when: datetime, shared: bool, notes: str, **extra
+    ) -> EngagementStep:
+        row = EngagementStep(
+            response_id=response.id,
+            person_id=person.id,
+            kind=kind.value,
+            occurred_on=when.date(),
+            shared=shared,
+            notes=notes,
+            created_by_id=lead.id,
+            created_at=when,
+            **extra,
+        )
         session.add(row)
-        audits.append((response, when, "engagement:step", {"Engagement step": {"before": None, "after": (
-            f"{kind.label} with a {person.kind_label.lower()}, {when.date().isoformat()}"
-            f" ({'shared with the family' if shared else 'internal'})")}}, None))
+        audits.append(
+            (
+                response,
+                when,
+                "engagement:step",
+                {
+                    "Engagement step": {
+                        "before": None,
+                        "after": (
+                            f"{kind.label} with a {person.kind_label.lower()}, {when.date().isoformat()}"
+                            f" ({'shared with the family' if shared else 'internal'})"
+                        ),
+                    }
+                },
+                None,
+            )
+        )
         return row
 
-    step(son, StepKind.FIRST_CONTACT, at(0, 3), True,
-         "We rang Chris to say sorry. We told him we will look into what happened, and that Lee is his contact.")
-    step(son, StepKind.BEING_OPEN, at(1, 0), True,
-         "We met Chris at the surgery. We told him what we know so far and said sorry again.")
+    step(
+        son,
+        StepKind.FIRST_CONTACT,
+        at(0, 3),
+        True,
+        "We rang Chris to say sorry. We told him we will look into what happened, and that Lee is his contact.",
+    )
+    step(
+        son,
+        StepKind.BEING_OPEN,
+        at(1, 0),
+        True,
+        "We met Chris at the surgery. We told him what we know so far and said sorry again.",
+    )
     answered = at(2, 0)
-    step(son, StepKind.QUESTION, at(1, 0), True, "Why did nobody check Dad's breathing and temperature?",
-         answer="The call was treated as routine advice, so nobody asked for his breathing rate or temperature. "
-                "The investigation will look at why.", answered_on=answered.date())
-    step(patient, StepKind.FIRST_CONTACT, at(1, 3), False,
-         "Internal: Mr Morgan is still in hospital. Contact through his son for now; review in a week.")
+    step(
+        son,
+        StepKind.QUESTION,
+        at(1, 0),
+        True,
+        "Why did nobody check Dad's breathing and temperature?",
+        answer="The call was treated as routine advice, so nobody asked for his breathing rate or temperature. "
+        "The investigation will look at why.",
+        answered_on=answered.date(),
+    )
+    step(
+        patient,
+        StepKind.FIRST_CONTACT,
+        at(1, 3),
+        False,
+        "Internal: Mr Morgan is still in hospital. Contact through his son for now; review in a week.",
+    )
 
-    user = User(email=spec["email"], name=spec["name"], password_hash=passwords.hash_password(spec["password"]),
-                kind=AccountKind.FAMILY.value, session_token=secrets.token_hex(16), created_at=at(1, 2))
+    user = User(
+        email=spec["email"],
+        name=spec["name"],
+        password_hash=passwords.hash_password(spec["password"]),
+        kind=AccountKind.FAMILY.value,
+        session_token=secrets.token_hex(16),
+        created_at=at(1, 2),
+    )
     session.add(user)
     session.flush()
     son.account_id = user.id
     # The invitation he joined with: used, and only a hash of a secret nobody holds.
-    session.add(Invitation(response_id=response.id, person_id=son.id, means="email", email=spec["email"],
-                           secret_hash=hashlib.sha256(secrets.token_bytes(32)).hexdigest(), created_by_id=lead.id,
-                           created_at=at(1, 1), expires_at=at(1, 1) + timedelta(days=7), used_at=at(1, 2)))
-    audits.append((response, at(1, 1), "engagement:invited", {"Invitation to the family portal": {
-        "before": None, "after": "a link by email, to a family member"}}, None))
-    audits.append((response, at(1, 2), "family:joined", {"Family portal": {"before": None, "after": "a family member joined"}}, None))
-    audits.append((response, answered, "engagement:answer", {"Answer to a question": {
-        "before": None, "after": f"answered {answered.date().isoformat()}"}}, None))
-    session.add(Notification(user_id=user.id, kind=NotificationKind.ANSWER.value, title="We have answered your question",
-                             body="You can read the answer on your page.", link=family_page(son.id), created_at=answered))
+    session.add(
+        Invitation(
+            response_id=response.id,
+            person_id=son.id,
+            means="email",
+            email=spec["email"],
+            secret_hash=hashlib.sha256(secrets.token_bytes(32)).hexdigest(),
+            created_by_id=lead.id,
+            created_at=at(1, 1),
+            expires_at=at(1, 1) + timedelta(days=7),
+            used_at=at(1, 2),
+        )
+    )
+    audits.append(
+        (
+            response,
+            at(1, 1),
+            "engagement:invited",
+            {
+                "Invitation to the family portal": {
+                    "before": None,
+                    "after": "a link by email, to a family member",
+                }
+            },
+            None,
+        )
+    )
+    audits.append(
+        (
+            response,
+            at(1, 2),
+            "family:joined",
+            {"Family portal": {"before": None, "after": "a family member joined"}},
+            None,
+        )
+    )
+    audits.append(
+        (
+            response,
+            answered,
+            "engagement:answer",
+            {
+                "Answer to a question": {
+                    "before": None,
+                    "after": f"answered {answered.date().isoformat()}",
+                }
+            },
+            None,
+        )
+    )
+    session.add(
+        Notification(
+            user_id=user.id,
+            kind=NotificationKind.ANSWER.value,
+            title="We have answered your question",
+            body="You can read the answer on your page.",
+            link=family_page(son.id),
+            created_at=answered,
+        )
+    )
     response.updated_at = max(when for _, when, *_ in audits)
     session.flush()
     for subject, when, action, changes, comment in audits:
         actor = user.id if action == "family:joined" else lead.id
-        session.add(AuditRecord(occurred_at=when, actor_id=actor, action=action, subject_type=type(subject).__tablename__,
-                                subject_id=subject.id, organisation_id=practice.id, changes=changes, comment=comment))
+        session.add(
+            AuditRecord(
+                occurred_at=when,
+                actor_id=actor,
+                action=action,
+                subject_type=type(subject).__tablename__,
+                subject_id=subject.id,
+                organisation_id=practice.id,
+                changes=changes,
+                comment=comment,
+            )
+        )
     session.flush()
     return True

@@ -38,7 +38,9 @@ def review_rows(builder, spec: dict, event: SafetyEvent) -> tuple[LearningRespon
         workflow_version=definition.version,
         state=definition.initial,
         lead_id=lead,
-        due_on=(triaged_at + timedelta(days=int(definition.target.get("close_within_days", 42)))).date(),
+        due_on=(
+            triaged_at + timedelta(days=int(definition.target.get("close_within_days", 42)))
+        ).date(),
         created_at=triaged_at,
         updated_at=triaged_at,
         record=_aar_record(a, review_on),
@@ -47,23 +49,56 @@ def review_rows(builder, spec: dict, event: SafetyEvent) -> tuple[LearningRespon
         response.safety_actions.append(_action_row(builder, organisation, action, triaged_at))
     event.learning_response = response
 
-    audits = [("event", event, lead, triaged_at, "event:triage",
-               {"status": {"before": EventStatus.AWAITING_TRIAGE.value,
-                           "after": EventStatus.LEARNING_RESPONSE.value}}, spec["rationale"]),
-              ("response", response, lead, triaged_at, "response:open",
-               {"state": {"before": None, "after": definition.initial}}, None)]
+    audits = [
+        (
+            "event",
+            event,
+            lead,
+            triaged_at,
+            "event:triage",
+            {
+                "status": {
+                    "before": EventStatus.AWAITING_TRIAGE.value,
+                    "after": EventStatus.LEARNING_RESPONSE.value,
+                }
+            },
+            spec["rationale"],
+        ),
+        (
+            "response",
+            response,
+            lead,
+            triaged_at,
+            "response:open",
+            {"state": {"before": None, "after": definition.initial}},
+            None,
+        ),
+    ]
     state = definition.initial
     for step in spec.get("history", []):
         transition = definition.transition(step["trigger"])
         if transition is None or state not in transition.sources:
-            raise ValueError(f"seed/events.yaml: '{step['trigger']}' cannot be taken from '{state}'")
+            raise ValueError(
+                f"seed/events.yaml: '{step['trigger']}' cannot be taken from '{state}'"
+            )
         failing = [p for call in transition.guards for p in call.problems(response, definition)]
         if failing:
-            raise ValueError(f"seed/events.yaml: '{step['trigger']}' at {organisation.ods_code} fails {failing}")
+            raise ValueError(
+                f"seed/events.yaml: '{step['trigger']}' at {organisation.ods_code} fails {failing}"
+            )
         at = builder.moment(builder.today - timedelta(days=step["days_ago"]))
         actor = lead if step["actor"] == "lead" else panel
-        audits.append(("response", response, actor, at, f"transition:{step['trigger']}",
-                       {"state": {"before": state, "after": transition.dest}}, step.get("comment")))
+        audits.append(
+            (
+                "response",
+                response,
+                actor,
+                at,
+                f"transition:{step['trigger']}",
+                {"state": {"before": state, "after": transition.dest}},
+                step.get("comment"),
+            )
+        )
         state = transition.dest
         response.updated_at = at
         if transition.dest == "closed":
@@ -81,8 +116,11 @@ def _action_row(builder, organisation, spec: dict, triaged_at) -> SafetyAction:
     owner_organisation = builder.by_code[spec.get("owner_organisation", organisation.ods_code)]
     owner_user_id = None
     if spec.get("owner_account"):
-        owner_user_id = builder.panel_for_group(owner_organisation) if owner_organisation.kind_enum.is_group \
+        owner_user_id = (
+            builder.panel_for_group(owner_organisation)
+            if owner_organisation.kind_enum.is_group
             else builder.lead_for(owner_organisation)
+        )
     state = spec.get("state", "in_progress")
     created_at = triaged_at + timedelta(days=1)
     due_on = builder.today + timedelta(days=spec["due_in_days"])
@@ -97,7 +135,9 @@ def _action_row(builder, organisation, spec: dict, triaged_at) -> SafetyAction:
         measure_kind=spec.get("measure_kind"),
         measure=spec.get("measure"),
         strength=spec.get("strength"),
-        review_on=due_on + timedelta(days=spec["review_after_days"]) if "review_after_days" in spec else None,
+        review_on=due_on + timedelta(days=spec["review_after_days"])
+        if "review_after_days" in spec
+        else None,
         evidence=spec.get("evidence"),
         effect=spec.get("effect"),
         effect_notes=spec.get("effect_notes"),
@@ -105,7 +145,9 @@ def _action_row(builder, organisation, spec: dict, triaged_at) -> SafetyAction:
         workflow_version=definition.version,
         state=state,
         completed_at=builder.moment(due_on - timedelta(days=2)) if done else None,
-        closed_at=builder.moment(due_on + timedelta(days=spec.get("review_after_days", 30))) if state == "reviewed" else None,
+        closed_at=builder.moment(due_on + timedelta(days=spec.get("review_after_days", 30)))
+        if state == "reviewed"
+        else None,
         created_at=created_at,
         updated_at=created_at,
     )
@@ -116,32 +158,64 @@ def audit_records(events: list[SafetyEvent], pending: list[tuple]) -> list[Audit
     and the reviews' histories gathered by `review_rows` (written once the rows have ids)."""
     records = []
     for event in events:
-        records.append(AuditRecord(
-            occurred_at=event.created_at, actor_id=event.reporter_user_id, action="event:create",
-            subject_type=SafetyEvent.__tablename__, subject_id=event.id,
-            organisation_id=event.organisation_id,
-            changes={
-                name: {"before": None, "after": getattr(event, name)}
-                for name in ("reference", "record_type", "theme", "physical_harm", "psychological_harm", "reporter_kind")
-            } | {"status": {"before": None, "after": EventStatus.AWAITING_TRIAGE.value},
-                 "patients": {"before": None, "after": len(event.patients)}},
-        ))
-        if event.status == EventStatus.NO_FURTHER_RESPONSE.value:
-            records.append(AuditRecord(
-                occurred_at=event.triaged_at, actor_id=event.triaged_by_id, action="event:triage",
-                subject_type=SafetyEvent.__tablename__, subject_id=event.id,
+        records.append(
+            AuditRecord(
+                occurred_at=event.created_at,
+                actor_id=event.reporter_user_id,
+                action="event:create",
+                subject_type=SafetyEvent.__tablename__,
+                subject_id=event.id,
                 organisation_id=event.organisation_id,
-                changes={"status": {"before": EventStatus.AWAITING_TRIAGE.value, "after": event.status}},
-                comment=event.triage_rationale,
-            ))
+                changes={
+                    name: {"before": None, "after": getattr(event, name)}
+                    for name in (
+                        "reference",
+                        "record_type",
+                        "theme",
+                        "physical_harm",
+                        "psychological_harm",
+                        "reporter_kind",
+                    )
+                }
+                | {
+                    "status": {"before": None, "after": EventStatus.AWAITING_TRIAGE.value},
+                    "patients": {"before": None, "after": len(event.patients)},
+                },
+            )
+        )
+        if event.status == EventStatus.NO_FURTHER_RESPONSE.value:
+            records.append(
+                AuditRecord(
+                    occurred_at=event.triaged_at,
+                    actor_id=event.triaged_by_id,
+                    action="event:triage",
+                    subject_type=SafetyEvent.__tablename__,
+                    subject_id=event.id,
+                    organisation_id=event.organisation_id,
+                    changes={
+                        "status": {
+                            "before": EventStatus.AWAITING_TRIAGE.value,
+                            "after": event.status,
+                        }
+                    },
+                    comment=event.triage_rationale,
+                )
+            )
     for _, subject, actor, at, action, changes, comment in pending:
         if action == "response:open":
             changes = dict(changes, event={"before": None, "after": subject.events[0].reference})
-        records.append(AuditRecord(
-            occurred_at=at, actor_id=actor, action=action,
-            subject_type=type(subject).__tablename__, subject_id=subject.id,
-            organisation_id=subject.organisation_id, changes=changes, comment=comment,
-        ))
+        records.append(
+            AuditRecord(
+                occurred_at=at,
+                actor_id=actor,
+                action=action,
+                subject_type=type(subject).__tablename__,
+                subject_id=subject.id,
+                organisation_id=subject.organisation_id,
+                changes=changes,
+                comment=comment,
+            )
+        )
     return records
 
 
@@ -153,7 +227,9 @@ def _aar_record(spec: dict, review_on) -> dict:
         "participants": spec.get("participants"),
         "review_on": review_on.isoformat() if review_on else None,
     }
-    review = {k: spec.get(k) for k in ("expected", "actual", "difference", "learned", "learning_summary")}
+    review = {
+        k: spec.get(k) for k in ("expected", "actual", "difference", "learned", "learning_summary")
+    }
     record = {"plan": plan}
     if any(review.values()):
         record["review"] = review

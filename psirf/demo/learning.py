@@ -39,7 +39,15 @@ def load_learning(session: Session) -> bool:
     session.add_all(entries)
     session.flush()
     for entry in entries:
-        session.add(_audit(entry.published_by_id, entry.published_at, "library:publish", entry, entry.organisation_id))
+        session.add(
+            _audit(
+                entry.published_by_id,
+                entry.published_at,
+                "library:publish",
+                entry,
+                entry.organisation_id,
+            )
+        )
     for plan_spec in spec["improvement_plans"]:
         _plan(session, by_code, plan_spec, good_care)
     session.flush()
@@ -48,27 +56,40 @@ def load_learning(session: Session) -> bool:
 
 def _holder(session: Session, role: Role, organisation: Organisation) -> int:
     return session.scalar(
-        select(RoleAssignment.user_id).where(RoleAssignment.role == role.value, RoleAssignment.organisation_id == organisation.id)
+        select(RoleAssignment.user_id).where(
+            RoleAssignment.role == role.value, RoleAssignment.organisation_id == organisation.id
+        )
     )
 
 
 def _audiences(organisation: Organisation, wanted: list[str]) -> dict:
     return {
-        "audience_group_id": organisation.groups[0].id if "group" in wanted and organisation.groups else None,
+        "audience_group_id": organisation.groups[0].id
+        if "group" in wanted and organisation.groups
+        else None,
         "audience_icb_id": organisation.icb_id if "icb" in wanted else None,
     }
 
 
 def _response_entry(session: Session, item: dict) -> LibraryEntry:
-    event = session.scalar(select(SafetyEvent).where(SafetyEvent.description.startswith(item["response_event"])))
+    event = session.scalar(
+        select(SafetyEvent).where(SafetyEvent.description.startswith(item["response_event"]))
+    )
     response = session.get(LearningResponse, event.learning_response_id)
     organisation = response.organisation
     return LibraryEntry(
-        kind=EntryKind.RESPONSE.value, response_id=response.id, organisation_id=organisation.id,
-        title=redact(item["title"]).text, summary=redact(item["summary"]).text,
-        theme=event.theme, method=response.method, service_kind=organisation.kind,
-        learned_on=event.occurred_on, published_by_id=_holder(session, Role.PATIENT_SAFETY_LEAD, organisation),
-        published_at=(response.closed_at or utcnow()) + timedelta(days=3), **_audiences(organisation, item["audiences"]),
+        kind=EntryKind.RESPONSE.value,
+        response_id=response.id,
+        organisation_id=organisation.id,
+        title=redact(item["title"]).text,
+        summary=redact(item["summary"]).text,
+        theme=event.theme,
+        method=response.method,
+        service_kind=organisation.kind,
+        learned_on=event.occurred_on,
+        published_by_id=_holder(session, Role.PATIENT_SAFETY_LEAD, organisation),
+        published_at=(response.closed_at or utcnow()) + timedelta(days=3),
+        **_audiences(organisation, item["audiences"]),
     )
 
 
@@ -76,17 +97,30 @@ def _good_care_entry(session: Session, by_code: dict, item: dict) -> LibraryEntr
     organisation = by_code[item["organisation"]]
     event = session.scalar(
         select(SafetyEvent)
-        .where(SafetyEvent.organisation_id == organisation.id, SafetyEvent.record_type == RecordType.GOOD_CARE.value)
+        .where(
+            SafetyEvent.organisation_id == organisation.id,
+            SafetyEvent.record_type == RecordType.GOOD_CARE.value,
+        )
         # The record the summary tells of, when the drawn events hold one; else the latest good care.
-        .order_by(SafetyEvent.description.contains(item["event_contains"]).desc(), SafetyEvent.occurred_on.desc(),
-                  SafetyEvent.id)
+        .order_by(
+            SafetyEvent.description.contains(item["event_contains"]).desc(),
+            SafetyEvent.occurred_on.desc(),
+            SafetyEvent.id,
+        )
     )
     return LibraryEntry(
-        kind=EntryKind.GOOD_CARE.value, event_id=event.id, organisation_id=organisation.id,
-        title=redact(item["title"]).text, summary=redact(item["summary"]).text,
-        theme=event.theme, method=None, service_kind=organisation.kind, learned_on=event.occurred_on,
+        kind=EntryKind.GOOD_CARE.value,
+        event_id=event.id,
+        organisation_id=organisation.id,
+        title=redact(item["title"]).text,
+        summary=redact(item["summary"]).text,
+        theme=event.theme,
+        method=None,
+        service_kind=organisation.kind,
+        learned_on=event.occurred_on,
         published_by_id=_holder(session, Role.PATIENT_SAFETY_LEAD, organisation),
-        published_at=event.created_at + timedelta(days=2), **_audiences(organisation, item["audiences"]),
+        published_at=event.created_at + timedelta(days=2),
+        **_audiences(organisation, item["audiences"]),
     )
 
 
@@ -96,23 +130,45 @@ def _plan(session: Session, by_code: dict, spec: dict, good_care: LibraryEntry) 
     today = utcnow().date()
     started = utcnow() - timedelta(days=31 * (1 + max(r["months_ago"] for r in spec["readings"])))
     plan = ImprovementPlan(
-        organisation_id=organisation.id, title=spec["title"], aim=spec["aim"].strip(), measure=spec["measure"],
-        created_by_id=author, created_at=started, updated_at=started,
+        organisation_id=organisation.id,
+        title=spec["title"],
+        aim=spec["aim"].strip(),
+        measure=spec["measure"],
+        created_by_id=author,
+        created_at=started,
+        updated_at=started,
     )
     plan.actions = [
-        session.scalar(select(SafetyAction).where(SafetyAction.description.startswith(text))) for text in spec["actions"]
+        session.scalar(select(SafetyAction).where(SafetyAction.description.startswith(text)))
+        for text in spec["actions"]
     ]
     priorities = {p.key: p for p in load_local_focus().priorities}
     plan.items = [
-        PlanItem(kind=ItemKind.PRIORITY.value, source_key=key, text=priorities[key].label, created_at=started)
+        PlanItem(
+            kind=ItemKind.PRIORITY.value,
+            source_key=key,
+            text=priorities[key].label,
+            created_at=started,
+        )
         for key in spec["priorities"]
     ]
     if spec.get("good_care"):
-        plan.items.append(PlanItem(kind=ItemKind.GOOD_CARE.value, source_key=str(good_care.id), text=good_care.title,
-                                   library_entry_id=good_care.id, created_at=started))
+        plan.items.append(
+            PlanItem(
+                kind=ItemKind.GOOD_CARE.value,
+                source_key=str(good_care.id),
+                text=good_care.title,
+                library_entry_id=good_care.id,
+                created_at=started,
+            )
+        )
     plan.readings = [
-        MeasureReading(measured_on=today - timedelta(days=30 * r["months_ago"]), value=r["value"], note=r.get("note"),
-                       recorded_by_id=author)
+        MeasureReading(
+            measured_on=today - timedelta(days=30 * r["months_ago"]),
+            value=r["value"],
+            note=r.get("note"),
+            recorded_by_id=author,
+        )
         for r in spec["readings"]
     ]
     session.add(plan)
@@ -121,5 +177,12 @@ def _plan(session: Session, by_code: dict, spec: dict, good_care: LibraryEntry) 
 
 
 def _audit(actor_id: int, at, action: str, subject, organisation_id: int) -> AuditRecord:
-    return AuditRecord(occurred_at=at, actor_id=actor_id, action=action, subject_type=type(subject).__tablename__,
-                       subject_id=subject.id, organisation_id=organisation_id, changes={})
+    return AuditRecord(
+        occurred_at=at,
+        actor_id=actor_id,
+        action=action,
+        subject_type=type(subject).__tablename__,
+        subject_id=subject.id,
+        organisation_id=organisation_id,
+        changes={},
+    )

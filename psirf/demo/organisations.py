@@ -24,11 +24,18 @@ def load_organisations(session: Session) -> dict[str, Organisation]:
     data = read_seed("organisations.yaml")
     by_code: dict[str, Organisation] = {}
 
-    def ensure(spec: dict, kind: OrganisationKind, icb: Organisation | None, groups=()) -> Organisation:
+    def ensure(
+        spec: dict, kind: OrganisationKind, icb: Organisation | None, groups=()
+    ) -> Organisation:
         existing = organisations.by_ods_code(session, spec["ods_code"])
         if existing is None:
             existing = organisations.create(
-                session, name=spec["name"], ods_code=spec["ods_code"], kind=kind, icb=icb, groups=list(groups)
+                session,
+                name=spec["name"],
+                ods_code=spec["ods_code"],
+                kind=kind,
+                icb=icb,
+                groups=list(groups),
             )
         by_code[existing.ods_code] = existing
         return existing
@@ -37,7 +44,9 @@ def load_organisations(session: Session) -> dict[str, Organisation]:
     for spec in data["groups"]:
         ensure(spec, OrganisationKind(spec["kind"]), icb)
     for spec in data["services"]:
-        ensure(spec, OrganisationKind(spec["kind"]), icb, [by_code[c] for c in spec.get("groups", [])])
+        ensure(
+            spec, OrganisationKind(spec["kind"]), icb, [by_code[c] for c in spec.get("groups", [])]
+        )
     for spec in data["partners"]:
         ensure(spec, OrganisationKind(spec["kind"]), icb)
     return by_code

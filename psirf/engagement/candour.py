@@ -27,8 +27,12 @@ from psirf.engagement.services import EngagementError, _clean, _done, _not_futur
 
 CANDOUR_CRITERIA_FILE = PROJECT_ROOT / "seed" / "candour_criteria.yaml"
 # The harm grades that suggest the notifiable safety incident test should be considered.
-CANDOUR_PHYSICAL = frozenset({PhysicalHarm.MODERATE.value, PhysicalHarm.SEVERE.value, PhysicalHarm.FATAL.value})
-CANDOUR_PSYCHOLOGICAL = frozenset({PsychologicalHarm.MODERATE.value, PsychologicalHarm.SEVERE.value})
+CANDOUR_PHYSICAL = frozenset(
+    {PhysicalHarm.MODERATE.value, PhysicalHarm.SEVERE.value, PhysicalHarm.FATAL.value}
+)
+CANDOUR_PSYCHOLOGICAL = frozenset(
+    {PsychologicalHarm.MODERATE.value, PsychologicalHarm.SEVERE.value}
+)
 
 
 # ---- the statutory duty of candour ---------------------------------------------------------------
@@ -55,7 +59,9 @@ def candour_reasons(response: LearningResponse) -> list[str]:
         if event.physical_harm in CANDOUR_PHYSICAL:
             reasons.append(f"{event.reference}: {PhysicalHarm.label_for(event.physical_harm)}")
         if event.psychological_harm in CANDOUR_PSYCHOLOGICAL:
-            reasons.append(f"{event.reference}: {PsychologicalHarm.label_for(event.psychological_harm)}")
+            reasons.append(
+                f"{event.reference}: {PsychologicalHarm.label_for(event.psychological_harm)}"
+            )
     return reasons
 
 
@@ -67,9 +73,18 @@ def candour_of(session: Session, response: LearningResponse) -> CandourRecord | 
     return session.scalar(select(CandourRecord).where(CandourRecord.response_id == response.id))
 
 
-def decide_candour(session: Session, user, response: LearningResponse, *, decision: str, criteria: list[str],
-                   reason: str | None, decided_on: date, expected_version: int | None,
-                   today: date | None = None) -> CandourRecord:
+def decide_candour(
+    session: Session,
+    user,
+    response: LearningResponse,
+    *,
+    decision: str,
+    criteria: list[str],
+    reason: str | None,
+    decided_on: date,
+    expected_version: int | None,
+    today: date | None = None,
+) -> CandourRecord:
     """The lead confirms the duty applies (naming the criteria met) or rules it out with a reason."""
     require_edit(user, response, expected_version)
     _not_future(decided_on, "decided_on", today or date.today())
@@ -93,12 +108,18 @@ def decide_candour(session: Session, user, response: LearningResponse, *, decisi
     record.decision, record.criteria, record.reason = decision, chosen, reason
     record.decided_on, record.decided_by_id = decided_on, user.id
     session.flush()
-    _done(session, user, response, "candour:decided", {
-        "Duty of candour": {
-            "before": CandourDecision.label_for(before) if before else None,
-            "after": f"{CandourDecision.label_for(decision)} ({decided_on.isoformat()})",
-        }
-    })
+    _done(
+        session,
+        user,
+        response,
+        "candour:decided",
+        {
+            "Duty of candour": {
+                "before": CandourDecision.label_for(before) if before else None,
+                "after": f"{CandourDecision.label_for(decision)} ({decided_on.isoformat()})",
+            }
+        },
+    )
     return record
 
 
@@ -112,8 +133,14 @@ CANDOUR_STEP_FIELDS = {
 }
 
 
-def record_candour_steps(session: Session, user, response: LearningResponse, values: dict, expected_version: int | None,
-                         today: date | None = None) -> None:
+def record_candour_steps(
+    session: Session,
+    user,
+    response: LearningResponse,
+    values: dict,
+    expected_version: int | None,
+    today: date | None = None,
+) -> None:
     require_edit(user, response, expected_version)
     today = today or date.today()
     record = candour_of(session, response)
@@ -124,13 +151,21 @@ def record_candour_steps(session: Session, user, response: LearningResponse, val
         _not_future(values[name], name, today)
     if values["notified_on"]:
         if values["notified_means"] not in (ContactMeans.IN_PERSON.value, ContactMeans.PHONE.value):
-            raise EngagementError("notified_means", "Say whether they were told in person or by phone")
+            raise EngagementError(
+                "notified_means", "Say whether they were told in person or by phone"
+            )
         if not values["notified_by"]:
             raise EngagementError("notified_by", "Say who told them")
         if values["apology_given"] is None:
             raise EngagementError("apology_given", "Say whether an apology was given")
-    if values["written_on"] and values["notified_on"] and values["written_on"] < values["notified_on"]:
-        raise EngagementError("written_on", "The written notification follows the one in person or by phone")
+    if (
+        values["written_on"]
+        and values["notified_on"]
+        and values["written_on"] < values["notified_on"]
+    ):
+        raise EngagementError(
+            "written_on", "The written notification follows the one in person or by phone"
+        )
     changes = {}
     for name, label in CANDOUR_STEP_FIELDS.items():
         old, new = getattr(record, name), values[name]
@@ -184,7 +219,13 @@ def candour_steps(record: CandourRecord, today: date, days: int) -> list[Candour
     """Each notification against the local target; overdue once the target day has passed undone."""
     target = add_working_days(record.decided_on, days)
     return [
-        CandourStep(name, label, getattr(record, name), target, getattr(record, name) is None and today > target)
+        CandourStep(
+            name,
+            label,
+            getattr(record, name),
+            target,
+            getattr(record, name) is None and today > target,
+        )
         for name, label in (
             ("notified_on", "Notification in person or by phone, with an apology"),
             ("written_on", "Written notification"),
@@ -193,7 +234,9 @@ def candour_steps(record: CandourRecord, today: date, days: int) -> list[Candour
     ]
 
 
-def overdue_candour(session: Session, user, today: date, days: int, limit: int = 200) -> list[tuple[LearningResponse, CandourRecord]]:
+def overdue_candour(
+    session: Session, user, today: date, days: int, limit: int = 200
+) -> list[tuple[LearningResponse, CandourRecord]]:
     """Responses `user` sees where the duty of candour applies and a step is past its local target."""
     cutoff = latest_overdue_decision(today, days)
     stmt = (
@@ -203,7 +246,11 @@ def overdue_candour(session: Session, user, today: date, days: int, limit: int =
             policy.response_scope(user),
             CandourRecord.decision == CandourDecision.APPLIES.value,
             CandourRecord.decided_on <= cutoff,
-            or_(CandourRecord.notified_on.is_(None), CandourRecord.written_on.is_(None), CandourRecord.results_shared_on.is_(None)),
+            or_(
+                CandourRecord.notified_on.is_(None),
+                CandourRecord.written_on.is_(None),
+                CandourRecord.results_shared_on.is_(None),
+            ),
         )
         .order_by(CandourRecord.decided_on, LearningResponse.id)
         .limit(limit)

@@ -59,7 +59,13 @@ TIMELINE_TEXT = {
 }
 # Whose notes a family member reads back: their own words, and what was noted at a shared meeting.
 # Declined and not reached are noted for the team (they gather the attempts made), so are not shown.
-NOTES_SHOWN = {StepKind.FIRST_CONTACT, StepKind.BEING_OPEN, StepKind.ACCOUNT, StepKind.COMMENT, StepKind.CLOSING}
+NOTES_SHOWN = {
+    StepKind.FIRST_CONTACT,
+    StepKind.BEING_OPEN,
+    StepKind.ACCOUNT,
+    StepKind.COMMENT,
+    StepKind.CLOSING,
+}
 
 
 @dataclass(frozen=True)
@@ -85,9 +91,13 @@ def people_of(session: Session, user) -> list[AffectedPerson]:
     """The people-records linked to a family account, oldest first."""
     if not policy.is_family(user):
         return []
-    return list(session.scalars(
-        select(AffectedPerson).where(AffectedPerson.account_id == user.id).order_by(AffectedPerson.id)
-    ))
+    return list(
+        session.scalars(
+            select(AffectedPerson)
+            .where(AffectedPerson.account_id == user.id)
+            .order_by(AffectedPerson.id)
+        )
+    )
 
 
 def person_for(session: Session, user, person_id: int) -> AffectedPerson:
@@ -97,17 +107,23 @@ def person_for(session: Session, user, person_id: int) -> AffectedPerson:
 
 
 def _shared_steps(session: Session, person: AffectedPerson) -> list[EngagementStep]:
-    return list(session.scalars(
-        select(EngagementStep)
-        .where(EngagementStep.person_id == person.id, EngagementStep.shared.is_(True))
-        .order_by(EngagementStep.occurred_on, EngagementStep.id)
-    ))
+    return list(
+        session.scalars(
+            select(EngagementStep)
+            .where(EngagementStep.person_id == person.id, EngagementStep.shared.is_(True))
+            .order_by(EngagementStep.occurred_on, EngagementStep.id)
+        )
+    )
 
 
 def documents_of(session: Session, person: AffectedPerson) -> list[SharedDocument]:
-    return list(session.scalars(
-        select(SharedDocument).where(SharedDocument.person_id == person.id).order_by(SharedDocument.created_at, SharedDocument.id)
-    ))
+    return list(
+        session.scalars(
+            select(SharedDocument)
+            .where(SharedDocument.person_id == person.id)
+            .order_by(SharedDocument.created_at, SharedDocument.id)
+        )
+    )
 
 
 def view_for(session: Session, user, person_id: int) -> FamilyView:
@@ -121,7 +137,11 @@ def view_for(session: Session, user, person_id: int) -> FamilyView:
         organisation_name=response.organisation.name if response.organisation else "",
         contact_name=person.engagement_lead.name if person.engagement_lead else None,
         timeline=[
-            TimelineItem(s.occurred_on, TIMELINE_TEXT[StepKind(s.kind)], s.notes if StepKind(s.kind) in NOTES_SHOWN else None)
+            TimelineItem(
+                s.occurred_on,
+                TIMELINE_TEXT[StepKind(s.kind)],
+                s.notes if StepKind(s.kind) in NOTES_SHOWN else None,
+            )
             for s in steps
         ],
         questions=[s for s in steps if s.kind == StepKind.QUESTION.value],
@@ -148,53 +168,107 @@ def _lead_of(session: Session, person: AffectedPerson, response: LearningRespons
     return session.get(User, response.lead_id) if response.lead_id else None
 
 
-def _family_step(session: Session, user, person: AffectedPerson, kind: StepKind, text: str | None, today: date,
-                 field_name: str, missing: str) -> EngagementStep:
+def _family_step(
+    session: Session,
+    user,
+    person: AffectedPerson,
+    kind: StepKind,
+    text: str | None,
+    today: date,
+    field_name: str,
+    missing: str,
+) -> EngagementStep:
     text = _clean(text)
     if not text:
         raise EngagementError(field_name, missing)
     if len(text) > MAX_TEXT:
         raise EngagementError(field_name, f"Write no more than {MAX_TEXT:,} characters")
     response = session.get(LearningResponse, person.response_id)
-    step = EngagementStep(response_id=response.id, person_id=person.id, kind=kind.value, occurred_on=today, shared=True,
-                          notes=text, created_by_id=user.id)
+    step = EngagementStep(
+        response_id=response.id,
+        person_id=person.id,
+        kind=kind.value,
+        occurred_on=today,
+        shared=True,
+        notes=text,
+        created_by_id=user.id,
+    )
     session.add(step)
     session.flush()
     what = "Question" if kind is StepKind.QUESTION else "Comments on the draft"
-    _done(session, user, response, f"family:{kind.value}",
-          {f"{what} from a {person.kind_label.lower()}": {"before": None, "after": f"sent {today.isoformat()}"}})
+    _done(
+        session,
+        user,
+        response,
+        f"family:{kind.value}",
+        {
+            f"{what} from a {person.kind_label.lower()}": {
+                "before": None,
+                "after": f"sent {today.isoformat()}",
+            }
+        },
+    )
     lead = _lead_of(session, person, response)
     if lead is not None:
         # The title names the response, never the person: emails leave the system.
         if kind is StepKind.QUESTION:
-            notify(session, lead, NotificationKind.FAMILY_QUESTION, f"A new question about {response.reference}",
-                   body="Someone affected asked a question through the family portal. It is part of the terms of reference.",
-                   link=staff_page(response, "questions"))
+            notify(
+                session,
+                lead,
+                NotificationKind.FAMILY_QUESTION,
+                f"A new question about {response.reference}",
+                body="Someone affected asked a question through the family portal. It is part of the terms of reference.",
+                link=staff_page(response, "questions"),
+            )
         else:
-            notify(session, lead, NotificationKind.FAMILY_COMMENT, f"Comments on the draft of {response.reference}",
-                   body="Someone affected sent comments on the draft report through the family portal.",
-                   link=staff_page(response))
+            notify(
+                session,
+                lead,
+                NotificationKind.FAMILY_COMMENT,
+                f"Comments on the draft of {response.reference}",
+                body="Someone affected sent comments on the draft report through the family portal.",
+                link=staff_page(response),
+            )
     return step
 
 
-def ask_question(session: Session, user, person_id: int, text: str | None, *, today: date) -> EngagementStep:
+def ask_question(
+    session: Session, user, person_id: int, text: str | None, *, today: date
+) -> EngagementStep:
     """A question they want answered: it joins the terms of reference (services.questions_for)."""
     person = person_for(session, user, person_id)
-    return _family_step(session, user, person, StepKind.QUESTION, text, today, "question", "Write your question")
+    return _family_step(
+        session, user, person, StepKind.QUESTION, text, today, "question", "Write your question"
+    )
 
 
-def comment_on_draft(session: Session, user, person_id: int, text: str | None, *, today: date) -> EngagementStep:
+def comment_on_draft(
+    session: Session, user, person_id: int, text: str | None, *, today: date
+) -> EngagementStep:
     """Comments on the draft report: only once a draft has been shared with them."""
     person = person_for(session, user, person_id)
     if not any(d.kind == DocumentKind.DRAFT.value for d in documents_of(session, person)):
         raise policy.NotPermitted("You can comment once we have shared the draft report with you.")
-    return _family_step(session, user, person, StepKind.COMMENT, text, today, "comments", "Write your comments")
+    return _family_step(
+        session, user, person, StepKind.COMMENT, text, today, "comments", "Write your comments"
+    )
 
 
-PREFERENCE_FIELDS = ("contact_by", "contact_when", "language", "interpreter_needed", "accessibility_needs", "involvement")
+PREFERENCE_FIELDS = (
+    "contact_by",
+    "contact_when",
+    "language",
+    "interpreter_needed",
+    "accessibility_needs",
+    "involvement",
+)
 PREFERENCE_LABELS = {
-    "contact_by": "How to contact", "contact_when": "When to contact", "language": "Language",
-    "interpreter_needed": "Interpreter", "accessibility_needs": "Accessibility needs", "involvement": "How involved",
+    "contact_by": "How to contact",
+    "contact_when": "When to contact",
+    "language": "Language",
+    "interpreter_needed": "Interpreter",
+    "accessibility_needs": "Accessibility needs",
+    "involvement": "How involved",
 }
 
 
@@ -205,7 +279,9 @@ def update_preferences(session: Session, user, person_id: int, values: dict) -> 
     if involvement not in {i.value for i in Involvement}:
         raise EngagementError("involvement", "Choose how involved you want to be")
     updates = {
-        "contact_by": [m for m in values.get("contact_by") or [] if m in {c.value for c in ContactMeans}],
+        "contact_by": [
+            m for m in values.get("contact_by") or [] if m in {c.value for c in ContactMeans}
+        ],
         "contact_when": _clean(values.get("contact_when")),
         "language": _clean(values.get("language")),
         "interpreter_needed": bool(values.get("interpreter_needed")),
@@ -219,8 +295,16 @@ def update_preferences(session: Session, user, person_id: int, values: dict) -> 
         setattr(person, k, v)
     session.flush()
     response = session.get(LearningResponse, person.response_id)
-    _done(session, user, response, "family:preferences",
-          {f"{person.kind_label}: {label}": {"before": None, "after": "changed by them"} for label in changed})
+    _done(
+        session,
+        user,
+        response,
+        "family:preferences",
+        {
+            f"{person.kind_label}: {label}": {"before": None, "after": "changed by them"}
+            for label in changed
+        },
+    )
     return changed
 
 
@@ -234,11 +318,22 @@ def may_share(user, response: LearningResponse, kind: DocumentKind) -> bool:
         return False
     if Role.PATIENT_SAFETY_LEAD not in policy.response_roles(user, response):
         return False
-    return kind is DocumentKind.FINAL or not runner.definition_of(response).state(response.state).final
+    return (
+        kind is DocumentKind.FINAL or not runner.definition_of(response).state(response.state).final
+    )
 
 
-def share_document(session: Session, user, response: LearningResponse, person_id: int, kind: str, *,
-                   expected_version: int | None, today: date, build_pdf) -> SharedDocument:
+def share_document(
+    session: Session,
+    user,
+    response: LearningResponse,
+    person_id: int,
+    kind: str,
+    *,
+    expected_version: int | None,
+    today: date,
+    build_pdf,
+) -> SharedDocument:
     """Share the response's report, as it is now, with a person who has joined the portal.
 
     `build_pdf(response)` gives the bytes (psirf/responses/reports.py); they are kept, so later
@@ -250,28 +345,59 @@ def share_document(session: Session, user, response: LearningResponse, person_id
         raise EngagementError("kind", "Choose the draft report or the final report") from None
     policy.require_response_visible(user, response)
     if not may_share(user, response, kind_enum):
-        raise policy.NotPermitted("Only the lead organisation's patient safety lead can share documents.")
+        raise policy.NotPermitted(
+            "Only the lead organisation's patient safety lead can share documents."
+        )
     check_version(response, expected_version)
     person = get_person(session, response, int(person_id))
     if person.account_id is None:
-        raise EngagementError("kind", "They need to join the family portal before documents can be shared with them")
+        raise EngagementError(
+            "kind", "They need to join the family portal before documents can be shared with them"
+        )
     step_kind = StepKind.DRAFT_SHARED if kind_enum is DocumentKind.DRAFT else StepKind.FINAL_SHARED
-    step = EngagementStep(response_id=response.id, person_id=person.id, kind=step_kind.value, occurred_on=today,
-                          shared=True, created_by_id=user.id)
+    step = EngagementStep(
+        response_id=response.id,
+        person_id=person.id,
+        kind=step_kind.value,
+        occurred_on=today,
+        shared=True,
+        created_by_id=user.id,
+    )
     session.add(step)
     session.flush()
     reference = response.reference or f"response-{response.id}"
     document = SharedDocument(
-        response_id=response.id, person_id=person.id, step_id=step.id, kind=kind_enum.value,
+        response_id=response.id,
+        person_id=person.id,
+        step_id=step.id,
+        kind=kind_enum.value,
         title=f"{kind_enum.label}, {today.strftime('%-d %B %Y')}",
-        filename=f"{reference}-{kind_enum.value}-{today.isoformat()}.pdf", media_type="application/pdf",
-        content=build_pdf(response), created_by_id=user.id,
+        filename=f"{reference}-{kind_enum.value}-{today.isoformat()}.pdf",
+        media_type="application/pdf",
+        content=build_pdf(response),
+        created_by_id=user.id,
     )
     session.add(document)
     session.flush()
-    _done(session, user, response, "engagement:document_shared",
-          {f"{kind_enum.label} shared": {"before": None, "after": f"with a {person.kind_label.lower()}, {today.isoformat()}"}})
+    _done(
+        session,
+        user,
+        response,
+        "engagement:document_shared",
+        {
+            f"{kind_enum.label} shared": {
+                "before": None,
+                "after": f"with a {person.kind_label.lower()}, {today.isoformat()}",
+            }
+        },
+    )
     account = session.get(User, person.account_id)
-    notify(session, account, NotificationKind.DOCUMENT_SHARED, f"We have shared the {kind_enum.label.lower()} with you",
-           body="You can read it and download it on your page.", link=family_page(person.id))
+    notify(
+        session,
+        account,
+        NotificationKind.DOCUMENT_SHARED,
+        f"We have shared the {kind_enum.label.lower()} with you",
+        body="You can read it and download it on your page.",
+        link=family_page(person.id),
+    )
     return document

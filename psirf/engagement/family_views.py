@@ -30,7 +30,9 @@ def keep_to_the_portal():
         return None  # an unknown address is a 404 already
     if request.view_args:
         raise policy.NotVisible("Page not found")
-    raise policy.NotPermitted("This page is not part of your account. Go to your own page to see your review.")
+    raise policy.NotPermitted(
+        "This page is not part of your account. Go to your own page to see your review."
+    )
 
 
 def _today():
@@ -83,9 +85,13 @@ def ask(person_id: int):
     family.person_for(db.session, current_user, person_id)
     form = QuestionForm()
     return _send(
-        person_id, form, "question",
+        person_id,
+        form,
+        "question",
         lambda text: family.ask_question(db.session, current_user, person_id, text, today=_today()),
-        "Thank you. We have your question. We will answer it.", "questions", question=form,
+        "Thank you. We have your question. We will answer it.",
+        "questions",
+        question=form,
     )
 
 
@@ -96,9 +102,15 @@ def comment(person_id: int):
         raise policy.NotPermitted("You can comment once we have shared the draft report with you.")
     form = CommentForm()
     return _send(
-        person_id, form, "comments",
-        lambda text: family.comment_on_draft(db.session, current_user, person_id, text, today=_today()),
-        "Thank you. We have your comments on the draft.", "documents", comments=form,
+        person_id,
+        form,
+        "comments",
+        lambda text: family.comment_on_draft(
+            db.session, current_user, person_id, text, today=_today()
+        ),
+        "Thank you. We have your comments on the draft.",
+        "documents",
+        comments=form,
     )
 
 
@@ -106,11 +118,16 @@ def comment(person_id: int):
 @login_required
 def preferences(person_id: int):
     person = family.person_for(db.session, current_user, person_id)
-    form = PreferencesForm(data={
-        "contact_by": person.contact_by or [], "contact_when": person.contact_when, "language": person.language,
-        "interpreter_needed": yes_no(person.interpreter_needed), "accessibility_needs": person.accessibility_needs,
-        "involvement": person.involvement,
-    })
+    form = PreferencesForm(
+        data={
+            "contact_by": person.contact_by or [],
+            "contact_when": person.contact_when,
+            "language": person.language,
+            "interpreter_needed": yes_no(person.interpreter_needed),
+            "accessibility_needs": person.accessibility_needs,
+            "involvement": person.involvement,
+        }
+    )
     if form.validate_on_submit():
         try:
             with unit_of_work(db.session):

@@ -25,8 +25,14 @@ def _text(label, message=None):
 
 def _radio(label, choices, message=None, default=None):
     values = [v for v, _ in choices]
-    validators = [InputRequired(message), AnyOf(values, message=message)] if message else [Optional(), AnyOf(values)]
-    return RadioField(label, choices=choices, default=default, validate_choice=False, validators=validators)
+    validators = (
+        [InputRequired(message), AnyOf(values, message=message)]
+        if message
+        else [Optional(), AnyOf(values)]
+    )
+    return RadioField(
+        label, choices=choices, default=default, validate_choice=False, validators=validators
+    )
 
 
 def yes_no(value: bool | None) -> str | None:
@@ -41,14 +47,26 @@ class PersonForm(VersionedForm):
     kind = _radio("Who are they?", PersonKind.choices(), "Choose who they are")
     name = _line("Name", "Enter their name")
     relationship_to_patient = _line("Relationship to the patient (optional)")
-    contact_by = MultiCheckboxField("How would they like to be contacted? (optional)", choices=ContactMeans.choices())
+    contact_by = MultiCheckboxField(
+        "How would they like to be contacted? (optional)", choices=ContactMeans.choices()
+    )
     contact_when = _line("When is a good time to contact them? (optional)", max_length=500)
     language = _line("Preferred language (optional)", max_length=100)
-    interpreter_needed = _radio("Do they need an interpreter?", YES_NO, "Say whether they need an interpreter", default="no")
+    interpreter_needed = _radio(
+        "Do they need an interpreter?", YES_NO, "Say whether they need an interpreter", default="no"
+    )
     accessibility_needs = _text("Accessibility needs (optional)")
-    involvement = _radio("How involved do they want to be?", Involvement.choices(), "Choose how involved they want to be")
-    engagement_lead_id = SelectField("Engagement lead (their single point of contact)", coerce=str, validate_choice=False,
-                                     validators=[Optional()])
+    involvement = _radio(
+        "How involved do they want to be?",
+        Involvement.choices(),
+        "Choose how involved they want to be",
+    )
+    engagement_lead_id = SelectField(
+        "Engagement lead (their single point of contact)",
+        coerce=str,
+        validate_choice=False,
+        validators=[Optional()],
+    )
     supporter = _line("Named supporter (staff involved only, optional)")
     wellbeing_signposted = _radio("Was wellbeing support signposted? (staff involved only)", YES_NO)
     support_notes = _text("Notes on the support offered (staff involved only, optional)")
@@ -62,61 +80,110 @@ class PersonForm(VersionedForm):
 
 
 class StepForm(VersionedForm):
-    person_id = SelectField("Who was it with?", coerce=str, validate_choice=False, validators=[DataRequired("Choose the person")])
+    person_id = SelectField(
+        "Who was it with?",
+        coerce=str,
+        validate_choice=False,
+        validators=[DataRequired("Choose the person")],
+    )
     kind = _radio("What happened?", StepKind.choices(), "Choose what happened")
-    occurred_on = NhsDateField("When?", not_after_today=True, validators=[DateRequired("Enter the date")])
-    shared = _radio("Is this shared with the family?", [("shared", "Shared with the family"), ("internal", "Internal")],
-                    "Say whether it is shared with the family", default="shared")
+    occurred_on = NhsDateField(
+        "When?", not_after_today=True, validators=[DateRequired("Enter the date")]
+    )
+    shared = _radio(
+        "Is this shared with the family?",
+        [("shared", "Shared with the family"), ("internal", "Internal")],
+        "Say whether it is shared with the family",
+        default="shared",
+    )
     notes = _text("Notes, their question, their account in their words, or their comments")
 
 
 class AttemptForm(VersionedForm):
-    person_id = SelectField("Who did you try to reach?", coerce=str, validate_choice=False, validators=[Optional()])
-    attempted_on = NhsDateField("When did you try?", not_after_today=True, validators=[DateRequired("Enter the date of the attempt")])
+    person_id = SelectField(
+        "Who did you try to reach?", coerce=str, validate_choice=False, validators=[Optional()]
+    )
+    attempted_on = NhsDateField(
+        "When did you try?",
+        not_after_today=True,
+        validators=[DateRequired("Enter the date of the attempt")],
+    )
     means = _radio("How did you try?", ContactMeans.choices(), "Choose how you tried")
     outcome = _line("What happened?", "Say what happened", max_length=500)
 
 
 class AnswerForm(VersionedForm):
     answer = _text("Answer", "Write the answer")
-    answered_on = NhsDateField("Date answered", not_after_today=True, validators=[DateRequired("Enter the date it was answered")])
+    answered_on = NhsDateField(
+        "Date answered",
+        not_after_today=True,
+        validators=[DateRequired("Enter the date it was answered")],
+    )
 
 
 class CandourDecisionForm(VersionedForm):
-    decision = _radio("Does the duty of candour apply?", CandourDecision.choices(), "Choose whether the duty of candour applies")
-    criteria = MultiCheckboxField("Which of these has happened, or could happen?", choices=[], validate_choice=False)
+    decision = _radio(
+        "Does the duty of candour apply?",
+        CandourDecision.choices(),
+        "Choose whether the duty of candour applies",
+    )
+    criteria = MultiCheckboxField(
+        "Which of these has happened, or could happen?", choices=[], validate_choice=False
+    )
     reason = _text("Reason (needed when ruling it out)")
-    decided_on = NhsDateField("Date of the decision", not_after_today=True, validators=[DateRequired("Enter the date of the decision")])
+    decided_on = NhsDateField(
+        "Date of the decision",
+        not_after_today=True,
+        validators=[DateRequired("Enter the date of the decision")],
+    )
 
 
 class CandourStepsForm(VersionedForm):
     notified_on = NhsDateField("Date they were told in person or by phone", not_after_today=True)
-    notified_means = _radio("How were they told?", [(ContactMeans.IN_PERSON.value, "In person"), (ContactMeans.PHONE.value, "By phone")])
+    notified_means = _radio(
+        "How were they told?",
+        [(ContactMeans.IN_PERSON.value, "In person"), (ContactMeans.PHONE.value, "By phone")],
+    )
     notified_by = _line("Who told them? (optional until they are told)")
     apology_given = _radio("Was an apology given?", YES_NO)
     written_on = NhsDateField("Date of the written notification", not_after_today=True)
-    results_shared_on = NhsDateField("Date the results of enquiries were shared", not_after_today=True)
+    results_shared_on = NhsDateField(
+        "Date the results of enquiries were shared", not_after_today=True
+    )
 
     def values(self) -> dict:
         return {
-            "notified_on": self.notified_on.data, "notified_means": self.notified_means.data or None,
-            "notified_by": self.notified_by.data, "apology_given": from_yes_no(self.apology_given.data),
-            "written_on": self.written_on.data, "results_shared_on": self.results_shared_on.data,
+            "notified_on": self.notified_on.data,
+            "notified_means": self.notified_means.data or None,
+            "notified_by": self.notified_by.data,
+            "apology_given": from_yes_no(self.apology_given.data),
+            "written_on": self.written_on.data,
+            "results_shared_on": self.results_shared_on.data,
         }
 
 
 # ---- the family portal: the lead's side ---------------------------------------------------------
 
+
 class InviteForm(VersionedForm):
-    means = _radio("How should we invite them?", [("email", "Send a link by email"), ("letter", "Print a letter with a code")],
-                   "Choose how to invite them")
-    email = StringField("Their email address (for a link by email)", filters=[strip],
-                        validators=[Optional(), Length(max=254)])
+    means = _radio(
+        "How should we invite them?",
+        [("email", "Send a link by email"), ("letter", "Print a letter with a code")],
+        "Choose how to invite them",
+    )
+    email = StringField(
+        "Their email address (for a link by email)",
+        filters=[strip],
+        validators=[Optional(), Length(max=254)],
+    )
 
 
 class ShareForm(VersionedForm):
-    kind = _radio("Which report?", [("draft", "The draft report, as it is now"), ("final", "The final report, as it is now")],
-                  "Choose the draft report or the final report")
+    kind = _radio(
+        "Which report?",
+        [("draft", "The draft report, as it is now"), ("final", "The final report, as it is now")],
+        "Choose the draft report or the final report",
+    )
 
 
 class WithdrawForm(VersionedForm):
@@ -125,45 +192,82 @@ class WithdrawForm(VersionedForm):
 
 # ---- the family portal: the family's side (plain English) ---------------------------------------
 
+
 class QuestionForm(PsirfForm):
-    question = TextAreaField("Your question", filters=[strip],
-                             validators=[DataRequired("Write your question"), Length(max=5000, message="Your question is too long")])
+    question = TextAreaField(
+        "Your question",
+        filters=[strip],
+        validators=[
+            DataRequired("Write your question"),
+            Length(max=5000, message="Your question is too long"),
+        ],
+    )
 
 
 class CommentForm(PsirfForm):
-    comments = TextAreaField("Your comments on the draft report", filters=[strip],
-                             validators=[DataRequired("Write your comments"), Length(max=5000, message="Your comments are too long")])
+    comments = TextAreaField(
+        "Your comments on the draft report",
+        filters=[strip],
+        validators=[
+            DataRequired("Write your comments"),
+            Length(max=5000, message="Your comments are too long"),
+        ],
+    )
 
 
 class PreferencesForm(PsirfForm):
-    contact_by = MultiCheckboxField("How would you like us to contact you?", choices=ContactMeans.choices())
-    contact_when = StringField("When is a good time to contact you? (optional)", filters=[strip],
-                               validators=[Optional(), Length(max=500)])
-    language = StringField("Which language would you like us to use? (optional)", filters=[strip],
-                           validators=[Optional(), Length(max=100)])
-    interpreter_needed = _radio("Do you need an interpreter?", YES_NO, "Say if you need an interpreter", default="no")
-    accessibility_needs = TextAreaField("Is there anything that would help you? (optional)", filters=[strip],
-                                        validators=[Optional(), Length(max=2000)])
-    involvement = _radio("How much do you want to take part?", [
-        (Involvement.FULLY.value, "I want to take part fully"),
-        (Involvement.KEPT_INFORMED.value, "Just keep me up to date"),
-        (Involvement.NOT_NOW.value, "Not at the moment"),
-    ], "Choose how much you want to take part")
+    contact_by = MultiCheckboxField(
+        "How would you like us to contact you?", choices=ContactMeans.choices()
+    )
+    contact_when = StringField(
+        "When is a good time to contact you? (optional)",
+        filters=[strip],
+        validators=[Optional(), Length(max=500)],
+    )
+    language = StringField(
+        "Which language would you like us to use? (optional)",
+        filters=[strip],
+        validators=[Optional(), Length(max=100)],
+    )
+    interpreter_needed = _radio(
+        "Do you need an interpreter?", YES_NO, "Say if you need an interpreter", default="no"
+    )
+    accessibility_needs = TextAreaField(
+        "Is there anything that would help you? (optional)",
+        filters=[strip],
+        validators=[Optional(), Length(max=2000)],
+    )
+    involvement = _radio(
+        "How much do you want to take part?",
+        [
+            (Involvement.FULLY.value, "I want to take part fully"),
+            (Involvement.KEPT_INFORMED.value, "Just keep me up to date"),
+            (Involvement.NOT_NOW.value, "Not at the moment"),
+        ],
+        "Choose how much you want to take part",
+    )
 
     def values(self) -> dict:
         return {
-            "contact_by": self.contact_by.data or [], "contact_when": self.contact_when.data, "language": self.language.data,
-            "interpreter_needed": from_yes_no(self.interpreter_needed.data), "accessibility_needs": self.accessibility_needs.data,
+            "contact_by": self.contact_by.data or [],
+            "contact_when": self.contact_when.data,
+            "language": self.language.data,
+            "interpreter_needed": from_yes_no(self.interpreter_needed.data),
+            "accessibility_needs": self.accessibility_needs.data,
             "involvement": self.involvement.data,
         }
 
 
 class CodeForm(PsirfForm):
-    code = StringField("Your code", filters=[strip], validators=[DataRequired("Enter the code from your letter")])
+    code = StringField(
+        "Your code", filters=[strip], validators=[DataRequired("Enter the code from your letter")]
+    )
 
 
 class JoinForm(PsirfForm):
-    email = EmailField("Your email address", filters=[strip], validators=[Optional(), Length(max=254)])
+    email = EmailField(
+        "Your email address", filters=[strip], validators=[Optional(), Length(max=254)]
+    )
     password = PasswordField("Choose a password", validators=[DataRequired("Enter a password")])
     confirm = PasswordField("Type the password again", validators=[Optional()])
 
@@ -171,5 +275,8 @@ class JoinForm(PsirfForm):
 class LetterEmailForm(PsirfForm):
     """The address a letter's code sends its link to (psirf/engagement/join_views.py)."""
 
-    email = EmailField("Your email address", filters=[strip],
-                       validators=[DataRequired("Enter your email address"), Length(max=254)])
+    email = EmailField(
+        "Your email address",
+        filters=[strip],
+        validators=[DataRequired("Enter your email address"), Length(max=254)],
+    )

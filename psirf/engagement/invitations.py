@@ -66,7 +66,7 @@ def normalise_code(typed: str) -> str:
 
 
 def format_code(code: str) -> str:
-    return "-".join(code[i:i + CODE_GROUP] for i in range(0, len(code), CODE_GROUP))
+    return "-".join(code[i : i + CODE_GROUP] for i in range(0, len(code), CODE_GROUP))
 
 
 # ---- the lead invites ----------------------------------------------------------------------------
@@ -82,13 +82,22 @@ class Invited:
 
 def _check_person(session: Session, person: AffectedPerson) -> None:
     if person.is_staff:
-        raise EngagementError("means", "Staff involved are supported through the organisation, not invited to the family portal")
+        raise EngagementError(
+            "means",
+            "Staff involved are supported through the organisation, not invited to the family portal",
+        )
     if person.account_id is not None:
         raise EngagementError("means", "They have already joined")
 
 
-def _revoke_unused(session: Session, person: AffectedPerson, now: datetime, means: InvitationMeans | None = None) -> int:
-    unused = [Invitation.person_id == person.id, Invitation.used_at.is_(None), Invitation.revoked_at.is_(None)]
+def _revoke_unused(
+    session: Session, person: AffectedPerson, now: datetime, means: InvitationMeans | None = None
+) -> int:
+    unused = [
+        Invitation.person_id == person.id,
+        Invitation.used_at.is_(None),
+        Invitation.revoked_at.is_(None),
+    ]
     if means is not None:
         unused.append(Invitation.means == means.value)
     earlier = session.scalars(select(Invitation).where(*unused)).all()
@@ -97,9 +106,20 @@ def _revoke_unused(session: Session, person: AffectedPerson, now: datetime, mean
     return len(earlier)
 
 
-def invite(session: Session, user, response: LearningResponse, person_id: int, *, means: str, email: str | None,
-           expected_version: int | None, now: datetime, link_days: int, letter_days: int,
-           organisation_name: str = "") -> Invited:
+def invite(
+    session: Session,
+    user,
+    response: LearningResponse,
+    person_id: int,
+    *,
+    means: str,
+    email: str | None,
+    expected_version: int | None,
+    now: datetime,
+    link_days: int,
+    letter_days: int,
+    organisation_name: str = "",
+) -> Invited:
     """Invite a person in the plan by a link sent by email, or by a letter with a code."""
     require_edit(user, response, expected_version)
     person = get_person(session, response, int(person_id))
@@ -114,7 +134,9 @@ def invite(session: Session, user, response: LearningResponse, person_id: int, *
             raise EngagementError("email", "Enter their email address, like name@example.org")
         existing = accounts.find_by_email(session, address)
         if existing is not None and existing.kind != AccountKind.FAMILY.value:
-            raise EngagementError("email", "That address belongs to a staff account: use their own email address")
+            raise EngagementError(
+                "email", "That address belongs to a staff account: use their own email address"
+            )
     else:
         address = None  # a letter's recipient gives theirs when they join
     revoked = _revoke_unused(session, person, now)
@@ -125,25 +147,41 @@ def invite(session: Session, user, response: LearningResponse, person_id: int, *
         secret = new_code()
         days = letter_days
     invitation = Invitation(
-        response_id=response.id, person_id=person.id, means=means_enum.value, email=address,
-        secret_hash=_hash(means_enum, secret), created_by_id=user.id, created_at=now, expires_at=now + timedelta(days=days),
+        response_id=response.id,
+        person_id=person.id,
+        means=means_enum.value,
+        email=address,
+        secret_hash=_hash(means_enum, secret),
+        created_by_id=user.id,
+        created_at=now,
+        expires_at=now + timedelta(days=days),
     )
     session.add(invitation)
     session.flush()
     invited = Invited(invitation)
     if means_enum is InvitationMeans.EMAIL:
         invited.link = f"{JOIN_PATH}/{secret}"
-        send_email(session, to_address=address, subject="Your invitation to follow a review of your care",
-                   body=invitation_email(invitation.expires_at, organisation_name,
-                                         person.engagement_lead.name if person.engagement_lead else None),
-                   link=invited.link, kind=NotificationKind.INVITATION)
+        send_email(
+            session,
+            to_address=address,
+            subject="Your invitation to follow a review of your care",
+            body=invitation_email(
+                invitation.expires_at,
+                organisation_name,
+                person.engagement_lead.name if person.engagement_lead else None,
+            ),
+            link=invited.link,
+            kind=NotificationKind.INVITATION,
+        )
     else:
         invited.code = secret
     # The audit says how and to whom by kind, never the address or the secret.
-    changes = {"Invitation to the family portal": {
-        "before": "earlier invitation withdrawn" if revoked else None,
-        "after": f"{means_enum.label.lower()}, to a {person.kind_label.lower()}",
-    }}
+    changes = {
+        "Invitation to the family portal": {
+            "before": "earlier invitation withdrawn" if revoked else None,
+            "after": f"{means_enum.label.lower()}, to a {person.kind_label.lower()}",
+        }
+    }
     _done(session, user, response, "engagement:invited", changes)
     return invited
 
@@ -163,8 +201,15 @@ def invitation_email(expires_at: datetime, organisation_name: str, contact: str 
     return "\n\n".join(lines)
 
 
-def withdraw(session: Session, user, response: LearningResponse, invitation_id: int, *, expected_version: int | None,
-             now: datetime) -> None:
+def withdraw(
+    session: Session,
+    user,
+    response: LearningResponse,
+    invitation_id: int,
+    *,
+    expected_version: int | None,
+    now: datetime,
+) -> None:
     require_edit(user, response, expected_version)
     invitation = session.get(Invitation, invitation_id)
     if invitation is None or invitation.response_id != response.id:
@@ -173,14 +218,28 @@ def withdraw(session: Session, user, response: LearningResponse, invitation_id: 
         raise EngagementError("invitation", "This invitation can no longer be withdrawn")
     invitation.revoked_at = now
     session.flush()
-    _done(session, user, response, "engagement:invitation_withdrawn",
-          {"Invitation to the family portal": {"before": invitation.means_label.lower(), "after": "withdrawn"}})
+    _done(
+        session,
+        user,
+        response,
+        "engagement:invitation_withdrawn",
+        {
+            "Invitation to the family portal": {
+                "before": invitation.means_label.lower(),
+                "after": "withdrawn",
+            }
+        },
+    )
 
 
 def invitations_of(session: Session, response: LearningResponse) -> list[Invitation]:
-    return list(session.scalars(
-        select(Invitation).where(Invitation.response_id == response.id).order_by(Invitation.created_at, Invitation.id)
-    ))
+    return list(
+        session.scalars(
+            select(Invitation)
+            .where(Invitation.response_id == response.id)
+            .order_by(Invitation.created_at, Invitation.id)
+        )
+    )
 
 
 def status_of(invitation: Invitation, now: datetime) -> str:
@@ -208,7 +267,9 @@ def find_by_link(session: Session, token: str, now: datetime) -> Invitation | No
     """The invitation a link's token opens, if it can still be used; None says nothing of why."""
     if not token or len(token) > 200:
         return None
-    found = session.scalar(select(Invitation).where(Invitation.secret_hash == _hash(InvitationMeans.EMAIL, token)))
+    found = session.scalar(
+        select(Invitation).where(Invitation.secret_hash == _hash(InvitationMeans.EMAIL, token))
+    )
     return _usable(found, now)
 
 
@@ -216,7 +277,9 @@ def find_by_code(session: Session, typed: str, now: datetime) -> Invitation | No
     code = normalise_code(typed)
     if len(code) != CODE_LENGTH:
         return None
-    found = session.scalar(select(Invitation).where(Invitation.secret_hash == _hash(InvitationMeans.LETTER, code)))
+    found = session.scalar(
+        select(Invitation).where(Invitation.secret_hash == _hash(InvitationMeans.LETTER, code))
+    )
     return _usable(found, now)
 
 
@@ -225,7 +288,9 @@ def usable(session: Session, invitation_id: int | None, now: datetime) -> Invita
     return _usable(session.get(Invitation, invitation_id) if invitation_id else None, now)
 
 
-def send_link_for_letter(session: Session, letter: Invitation, email: str, *, now: datetime, link_days: int) -> None:
+def send_link_for_letter(
+    session: Session, letter: Invitation, email: str, *, now: datetime, link_days: int
+) -> None:
     """A letter's code and the address its holder gives: an email to that address, with a link to join.
 
     The page after says the same whatever the address belongs to, and the work is alike (one email
@@ -245,37 +310,65 @@ def send_link_for_letter(session: Session, letter: Invitation, email: str, *, no
     person = letter.person
     contact = person.engagement_lead.name if person.engagement_lead else None
     # Two columns, not the account (whose roles would be a second query for an address that has one).
-    existing = session.execute(select(User.kind, User.active).where(func.lower(User.email) == address)).first()
+    existing = session.execute(
+        select(User.kind, User.active).where(func.lower(User.email) == address)
+    ).first()
     _revoke_unused(session, person, now, means=InvitationMeans.EMAIL)
     if existing is not None and (existing.kind != AccountKind.FAMILY.value or not existing.active):
-        send_email(session, to_address=address, subject="This email address cannot be used to join",
-                   body=cannot_join_email(who), kind=NotificationKind.INVITATION)
+        send_email(
+            session,
+            to_address=address,
+            subject="This email address cannot be used to join",
+            body=cannot_join_email(who),
+            kind=NotificationKind.INVITATION,
+        )
         return
     secret = secrets.token_urlsafe(32)
     expires_at = now + timedelta(days=link_days)
     # Flushed with the email, in one go.
-    session.add(Invitation(
-        response_id=letter.response_id, person_id=person.id, means=InvitationMeans.EMAIL.value, email=address,
-        secret_hash=_hash(InvitationMeans.EMAIL, secret), created_by_id=letter.created_by_id, created_at=now,
-        expires_at=expires_at,
-    ))
-    send_email(session, to_address=address, subject="Your invitation to follow a review of your care",
-               body=invitation_email(expires_at, who, contact), link=f"{JOIN_PATH}/{secret}",
-               kind=NotificationKind.INVITATION)
+    session.add(
+        Invitation(
+            response_id=letter.response_id,
+            person_id=person.id,
+            means=InvitationMeans.EMAIL.value,
+            email=address,
+            secret_hash=_hash(InvitationMeans.EMAIL, secret),
+            created_by_id=letter.created_by_id,
+            created_at=now,
+            expires_at=expires_at,
+        )
+    )
+    send_email(
+        session,
+        to_address=address,
+        subject="Your invitation to follow a review of your care",
+        body=invitation_email(expires_at, who, contact),
+        link=f"{JOIN_PATH}/{secret}",
+        kind=NotificationKind.INVITATION,
+    )
 
 
 def cannot_join_email(organisation_name: str) -> str:
     who = organisation_name or "your GP practice"
-    return "\n\n".join([
-        "Hello,",
-        f"Someone typed this email address to follow a review of care at {who}, using the code in a letter.",
-        "This email address cannot be used for that. If it was you, go back and type a different email address.",
-        "If it was not you, you can ignore this email.",
-    ])
+    return "\n\n".join(
+        [
+            "Hello,",
+            f"Someone typed this email address to follow a review of care at {who}, using the code in a letter.",
+            "This email address cannot be used for that. If it was you, go back and type a different email address.",
+            "If it was not you, you can ignore this email.",
+        ]
+    )
 
 
-def accept(session: Session, invitation: Invitation, *, email: str | None, password: str, now: datetime,
-           confirm: str | None = None) -> User:
+def accept(
+    session: Session,
+    invitation: Invitation,
+    *,
+    email: str | None,
+    password: str,
+    now: datetime,
+    confirm: str | None = None,
+) -> User:
     """Join with an emailed invitation: a new family account, or the person's existing one, linked to them.
 
     Only a link joins (a letter's code sends one: send_link_for_letter), so the address is always one
@@ -292,28 +385,47 @@ def accept(session: Session, invitation: Invitation, *, email: str | None, passw
         if existing.kind != AccountKind.FAMILY.value or not existing.active:
             raise JoinError("email", "You cannot use this email address here. Use a different one")
         if not passwords.verify(existing.password_hash, password or ""):
-            raise JoinError("password", "You already have an account with this email address. Enter its password")
+            raise JoinError(
+                "password",
+                "You already have an account with this email address. Enter its password",
+            )
         user = existing
         action = "family:linked"
     else:
         if len(password or "") < passwords.MIN_LENGTH:
-            raise JoinError("password", f"Your password must be at least {passwords.MIN_LENGTH} characters")
+            raise JoinError(
+                "password", f"Your password must be at least {passwords.MIN_LENGTH} characters"
+            )
         if confirm is not None and confirm != password:
             raise JoinError("confirm", "The two passwords are not the same. Type them again")
         user = User(
-            email=address, name=invitation.person.name, password_hash=passwords.hash_password(password),
-            kind=AccountKind.FAMILY.value, session_token=secrets.token_hex(16), created_at=now,
+            email=address,
+            name=invitation.person.name,
+            password_hash=passwords.hash_password(password),
+            kind=AccountKind.FAMILY.value,
+            session_token=secrets.token_hex(16),
+            created_at=now,
         )
         session.add(user)
         session.flush()
-        audit.record(session, actor_id=user.id, action="account:create", subject=user, organisation_id=None,
-                     changes={"kind": {"before": None, "after": AccountKind.FAMILY.value}})
+        audit.record(
+            session,
+            actor_id=user.id,
+            action="account:create",
+            subject=user,
+            organisation_id=None,
+            changes={"kind": {"before": None, "after": AccountKind.FAMILY.value}},
+        )
         action = "family:joined"
     # Claimed in the same transaction as the account is made, and only if still unused: of two
     # people joining with the same invitation at once, exactly one succeeds.
     claimed = session.execute(
         update(Invitation)
-        .where(Invitation.id == invitation.id, Invitation.used_at.is_(None), Invitation.revoked_at.is_(None))
+        .where(
+            Invitation.id == invitation.id,
+            Invitation.used_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        )
         .values(used_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
@@ -326,5 +438,16 @@ def accept(session: Session, invitation: Invitation, *, email: str | None, passw
     # The person has joined: the letter or other links they were sent are done with.
     _revoke_unused(session, invitation.person, now)
     response = session.get(LearningResponse, invitation.response_id)
-    _done(session, user, response, action, {"Family portal": {"before": None, "after": f"a {invitation.person.kind_label.lower()} joined"}})
+    _done(
+        session,
+        user,
+        response,
+        action,
+        {
+            "Family portal": {
+                "before": None,
+                "after": f"a {invitation.person.kind_label.lower()} joined",
+            }
+        },
+    )
     return user

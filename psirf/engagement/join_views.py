@@ -51,7 +51,9 @@ def code():
             session[OPENED] = found.id
             return redirect(url_for("family_join.set_password"))
         # The same words whether the code is mistyped, used, expired or withdrawn.
-        form.code.errors.append("This code cannot be used. Check you typed it as it is in your letter")
+        form.code.errors.append(
+            "This code cannot be used. Check you typed it as it is in your letter"
+        )
     return render_template("join/code.html", form=form), 400 if form.errors else 200
 
 
@@ -79,8 +81,14 @@ def set_password():
         try:
             with unit_of_work(db.session):
                 now = utcnow()
-                user = invitations.accept(db.session, invitation, email=None, password=form.password.data,
-                                          confirm=form.confirm.data or "", now=now)
+                user = invitations.accept(
+                    db.session,
+                    invitation,
+                    email=None,
+                    password=form.password.data,
+                    confirm=form.confirm.data or "",
+                    now=now,
+                )
                 accounts.sign_in(db.session, user, now)
         except invitations.JoinError as error:
             if error.field == "invitation":
@@ -93,8 +101,9 @@ def set_password():
             login_user(user)
             flash("You have joined. This is your page.", "success")
             return redirect(url_for("family.index"))
-    return render_template("join/set_password.html", form=form, email=invitation.email,
-                           min_length=passwords.MIN_LENGTH), 400 if form.errors else 200
+    return render_template(
+        "join/set_password.html", form=form, email=invitation.email, min_length=passwords.MIN_LENGTH
+    ), 400 if form.errors else 200
 
 
 def _letter_email(invitation):
@@ -105,12 +114,19 @@ def _letter_email(invitation):
         throttle.count("join-letter", LIMIT, str(invitation.id))
         try:
             with unit_of_work(db.session):
-                invitations.send_link_for_letter(db.session, invitation, form.email.data, now=utcnow(),
-                                                 link_days=current_app.config["INVITATION_LINK_DAYS"])
+                invitations.send_link_for_letter(
+                    db.session,
+                    invitation,
+                    form.email.data,
+                    now=utcnow(),
+                    link_days=current_app.config["INVITATION_LINK_DAYS"],
+                )
         except invitations.JoinError as error:
             if error.field == "invitation":
                 return _cannot_use()
             form.email.errors.append(str(error))
         else:
-            return render_template("join/check_email.html", email=accounts.normalise_email(form.email.data))
+            return render_template(
+                "join/check_email.html", email=accounts.normalise_email(form.email.data)
+            )
     return render_template("join/your_email.html", form=form), 400 if form.errors else 200

@@ -122,7 +122,9 @@ class EngagementStep(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     person: Mapped[AffectedPerson] = relationship(back_populates="steps", lazy="joined")
-    attempts: Mapped[list[ContactAttempt]] = relationship(back_populates="step", order_by="ContactAttempt.attempted_on")
+    attempts: Mapped[list[ContactAttempt]] = relationship(
+        back_populates="step", order_by="ContactAttempt.attempted_on"
+    )
 
     @property
     def kind_label(self) -> str:

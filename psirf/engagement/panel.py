@@ -50,8 +50,12 @@ class PersonView:
         return [i for i in self.invitations if invitation_rules.status_of(i, self.now) == "waiting"]
 
     def invitation_status(self, invitation: Invitation) -> str:
-        return {"used": "Used to join", "withdrawn": "Withdrawn", "expired": "Expired", "waiting": "Waiting to be used"}[
-            invitation_rules.status_of(invitation, self.now)]
+        return {
+            "used": "Used to join",
+            "withdrawn": "Withdrawn",
+            "expired": "Expired",
+            "waiting": "Waiting to be used",
+        }[invitation_rules.status_of(invitation, self.now)]
 
 
 @dataclass
@@ -78,18 +82,31 @@ class EngagementView:
         return bool(self.candour_reasons) or self.candour is not None
 
 
-def view_for(session: Session, user, response: LearningResponse, today: date, target_days: int,
-             now: datetime | None = None) -> EngagementView:
+def view_for(
+    session: Session,
+    user,
+    response: LearningResponse,
+    today: date,
+    target_days: int,
+    now: datetime | None = None,
+) -> EngagementView:
     if not may_see(user, response):
         return EngagementView(visible=False)
-    people = list(session.scalars(
-        select(AffectedPerson).where(AffectedPerson.response_id == response.id).order_by(AffectedPerson.id)
-    ))
+    people = list(
+        session.scalars(
+            select(AffectedPerson)
+            .where(AffectedPerson.response_id == response.id)
+            .order_by(AffectedPerson.id)
+        )
+    )
     steps = steps_of(session, response)
-    attempts = list(session.scalars(
-        select(ContactAttempt).where(ContactAttempt.response_id == response.id)
-        .order_by(ContactAttempt.attempted_on, ContactAttempt.id)
-    ))
+    attempts = list(
+        session.scalars(
+            select(ContactAttempt)
+            .where(ContactAttempt.response_id == response.id)
+            .order_by(ContactAttempt.attempted_on, ContactAttempt.id)
+        )
+    )
     by_person = {p.id: [s for s in steps if s.person_id == p.id] for p in people}
     record = candour_rules.candour_of(session, response)
     editable = may_edit(user, response)
@@ -99,16 +116,29 @@ def view_for(session: Session, user, response: LearningResponse, today: date, ta
         visible=True,
         editable=editable,
         people=[
-            PersonView(p, by_person[p.id], involvement_status(by_person[p.id]),
-                       [a for a in attempts if a.person_id == p.id and a.step_id is None and a.purpose == AttemptPurpose.ENGAGEMENT.value],
-                       invitations=[i for i in reversed(invitations) if i.person_id == p.id],
-                       documents=documents_of(session, p) if p.account_id else [], now=now)
+            PersonView(
+                p,
+                by_person[p.id],
+                involvement_status(by_person[p.id]),
+                [
+                    a
+                    for a in attempts
+                    if a.person_id == p.id
+                    and a.step_id is None
+                    and a.purpose == AttemptPurpose.ENGAGEMENT.value
+                ],
+                invitations=[i for i in reversed(invitations) if i.person_id == p.id],
+                documents=documents_of(session, p) if p.account_id else [],
+                now=now,
+            )
             for p in people
         ],
         questions=[s for s in steps if s.kind == StepKind.QUESTION.value],
         candour=record,
         candour_reasons=candour_rules.candour_reasons(response),
-        candour_steps=candour_rules.candour_steps(record, today, target_days) if record is not None and record.applies else [],
+        candour_steps=candour_rules.candour_steps(record, today, target_days)
+        if record is not None and record.applies
+        else [],
         candour_attempts=[a for a in attempts if a.purpose == AttemptPurpose.CANDOUR.value],
         staff=staff_of(session, response.organisation_id) if editable else [],
         target_days=target_days,

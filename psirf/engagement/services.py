@@ -51,13 +51,17 @@ def may_edit(user, response: LearningResponse) -> bool:
     """The lead organisation's patient safety lead, in any state but a final one."""
     if runner.definition_of(response).state(response.state).final:
         return False
-    return policy.may_see_engagement(user, response) and policy.may_edit_response(user, response, Role.PATIENT_SAFETY_LEAD.value)
+    return policy.may_see_engagement(user, response) and policy.may_edit_response(
+        user, response, Role.PATIENT_SAFETY_LEAD.value
+    )
 
 
 def require_edit(user, response: LearningResponse, expected_version: int | None) -> None:
     policy.require_response_visible(user, response)
     if not may_edit(user, response):
-        raise policy.NotPermitted("Only the lead organisation's patient safety lead can change the engagement plan.")
+        raise policy.NotPermitted(
+            "Only the lead organisation's patient safety lead can change the engagement plan."
+        )
     check_version(response, expected_version)
 
 
@@ -85,30 +89,56 @@ def _clean(value):
 
 def staff_of(session: Session, organisation_id: int) -> list[User]:
     """The lead organisation's active staff: who may be named engagement lead."""
-    has_role = select(RoleAssignment.user_id).where(RoleAssignment.organisation_id == organisation_id)
+    has_role = select(RoleAssignment.user_id).where(
+        RoleAssignment.organisation_id == organisation_id
+    )
     return list(
         session.scalars(
             select(User)
-            .where(User.id.in_(has_role), User.active.is_(True), User.kind == AccountKind.STAFF.value)
+            .where(
+                User.id.in_(has_role), User.active.is_(True), User.kind == AccountKind.STAFF.value
+            )
             .order_by(User.name, User.id)
         )
     )
 
 
 PERSON_FIELDS = (
-    "kind", "name", "relationship_to_patient", "contact_by", "contact_when", "language", "interpreter_needed",
-    "accessibility_needs", "involvement", "engagement_lead_id", "supporter", "wellbeing_signposted", "support_notes",
+    "kind",
+    "name",
+    "relationship_to_patient",
+    "contact_by",
+    "contact_when",
+    "language",
+    "interpreter_needed",
+    "accessibility_needs",
+    "involvement",
+    "engagement_lead_id",
+    "supporter",
+    "wellbeing_signposted",
+    "support_notes",
 )
 # What the timeline may say about a change: labels only, never the values (see the module note).
 PERSON_LABELS = {
-    "kind": "Kind", "name": "Name", "relationship_to_patient": "Relationship to the patient", "contact_by": "How to contact",
-    "contact_when": "When to contact", "language": "Language", "interpreter_needed": "Interpreter", "accessibility_needs":
-    "Accessibility needs", "involvement": "How involved", "engagement_lead_id": "Engagement lead", "supporter": "Supporter",
-    "wellbeing_signposted": "Wellbeing signposting", "support_notes": "Support notes",
+    "kind": "Kind",
+    "name": "Name",
+    "relationship_to_patient": "Relationship to the patient",
+    "contact_by": "How to contact",
+    "contact_when": "When to contact",
+    "language": "Language",
+    "interpreter_needed": "Interpreter",
+    "accessibility_needs": "Accessibility needs",
+    "involvement": "How involved",
+    "engagement_lead_id": "Engagement lead",
+    "supporter": "Supporter",
+    "wellbeing_signposted": "Wellbeing signposting",
+    "support_notes": "Support notes",
 }
 
 
-def _apply_person(session: Session, response: LearningResponse, person: AffectedPerson, values: dict) -> list[str]:
+def _apply_person(
+    session: Session, response: LearningResponse, person: AffectedPerson, values: dict
+) -> list[str]:
     values = {k: _clean(values.get(k)) for k in PERSON_FIELDS}
     if values["kind"] not in {k.value for k in PersonKind}:
         raise EngagementError("kind", "Choose who they are")
@@ -121,7 +151,9 @@ def _apply_person(session: Session, response: LearningResponse, person: Affected
     if lead_id is not None:
         lead_id = int(lead_id)
         if lead_id not in {u.id for u in staff_of(session, response.organisation_id)}:
-            raise EngagementError("engagement_lead_id", "Choose a member of the organisation's staff")
+            raise EngagementError(
+                "engagement_lead_id", "Choose a member of the organisation's staff"
+            )
     staff = values["kind"] == PersonKind.STAFF.value
     updates = {
         **values,
@@ -139,14 +171,21 @@ def _apply_person(session: Session, response: LearningResponse, person: Affected
     return changed
 
 
-def add_person(session: Session, user, response: LearningResponse, values: dict, expected_version: int | None) -> AffectedPerson:
+def add_person(
+    session: Session, user, response: LearningResponse, values: dict, expected_version: int | None
+) -> AffectedPerson:
     require_edit(user, response, expected_version)
     person = AffectedPerson(response_id=response.id)
     _apply_person(session, response, person, values)
     session.add(person)
     session.flush()
-    _done(session, user, response, "engagement:person_added",
-          {"Person affected": {"before": None, "after": f"{person.kind_label} added"}})
+    _done(
+        session,
+        user,
+        response,
+        "engagement:person_added",
+        {"Person affected": {"before": None, "after": f"{person.kind_label} added"}},
+    )
     return person
 
 
@@ -157,22 +196,46 @@ def get_person(session: Session, response: LearningResponse, person_id: int) -> 
     return person
 
 
-def update_person(session: Session, user, response: LearningResponse, person: AffectedPerson, values: dict,
-                  expected_version: int | None) -> None:
+def update_person(
+    session: Session,
+    user,
+    response: LearningResponse,
+    person: AffectedPerson,
+    values: dict,
+    expected_version: int | None,
+) -> None:
     require_edit(user, response, expected_version)
     changed = _apply_person(session, response, person, values)
     if changed:
         session.flush()
-        _done(session, user, response, "engagement:person_updated",
-              {f"{person.kind_label}: {label}": {"before": None, "after": "changed"} for label in changed})
+        _done(
+            session,
+            user,
+            response,
+            "engagement:person_updated",
+            {
+                f"{person.kind_label}: {label}": {"before": None, "after": "changed"}
+                for label in changed
+            },
+        )
 
 
 # ---- engagement steps ----------------------------------------------------------------------------
 
 
-def add_attempt(session: Session, user, response: LearningResponse, *, purpose: str, person_id: int | None,
-                attempted_on: date, means: str, outcome: str, expected_version: int | None,
-                today: date | None = None) -> ContactAttempt:
+def add_attempt(
+    session: Session,
+    user,
+    response: LearningResponse,
+    *,
+    purpose: str,
+    person_id: int | None,
+    attempted_on: date,
+    means: str,
+    outcome: str,
+    expected_version: int | None,
+    today: date | None = None,
+) -> ContactAttempt:
     """An attempt to reach someone, kept whatever came of it."""
     require_edit(user, response, expected_version)
     today = today or date.today()
@@ -186,19 +249,45 @@ def add_attempt(session: Session, user, response: LearningResponse, *, purpose: 
     if person_id is not None:
         get_person(session, response, int(person_id))
     attempt = ContactAttempt(
-        response_id=response.id, purpose=AttemptPurpose(purpose).value, person_id=person_id, attempted_on=attempted_on,
-        means=means, outcome=outcome.strip(), created_by_id=user.id,
+        response_id=response.id,
+        purpose=AttemptPurpose(purpose).value,
+        person_id=person_id,
+        attempted_on=attempted_on,
+        means=means,
+        outcome=outcome.strip(),
+        created_by_id=user.id,
     )
     session.add(attempt)
     session.flush()
     action = "candour:attempt" if purpose == AttemptPurpose.CANDOUR.value else "engagement:attempt"
-    _done(session, user, response, action,
-          {"Contact attempt": {"before": None, "after": f"{attempt.means_label}, {attempted_on.isoformat()}"}})
+    _done(
+        session,
+        user,
+        response,
+        action,
+        {
+            "Contact attempt": {
+                "before": None,
+                "after": f"{attempt.means_label}, {attempted_on.isoformat()}",
+            }
+        },
+    )
     return attempt
 
 
-def add_step(session: Session, user, response: LearningResponse, *, person_id: int, kind: str, occurred_on: date,
-             shared: bool, notes: str | None, expected_version: int | None, today: date | None = None) -> EngagementStep:
+def add_step(
+    session: Session,
+    user,
+    response: LearningResponse,
+    *,
+    person_id: int,
+    kind: str,
+    occurred_on: date,
+    shared: bool,
+    notes: str | None,
+    expected_version: int | None,
+    today: date | None = None,
+) -> EngagementStep:
     require_edit(user, response, expected_version)
     today = today or date.today()
     person = get_person(session, response, int(person_id))
@@ -215,34 +304,59 @@ def add_step(session: Session, user, response: LearningResponse, *, person_id: i
     pending: list[ContactAttempt] = []
     if step_kind.pauses:
         # Declined or not reached is recorded with the attempts made since the last such step.
-        pending = list(session.scalars(
-            select(ContactAttempt).where(
-                ContactAttempt.person_id == person.id, ContactAttempt.step_id.is_(None),
-                ContactAttempt.purpose == AttemptPurpose.ENGAGEMENT.value,
+        pending = list(
+            session.scalars(
+                select(ContactAttempt).where(
+                    ContactAttempt.person_id == person.id,
+                    ContactAttempt.step_id.is_(None),
+                    ContactAttempt.purpose == AttemptPurpose.ENGAGEMENT.value,
+                )
             )
-        ))
+        )
         if not pending:
-            raise EngagementError("kind", "Record the attempts made to contact them first (dates and means)")
+            raise EngagementError(
+                "kind", "Record the attempts made to contact them first (dates and means)"
+            )
     step = EngagementStep(
-        response_id=response.id, person_id=person.id, kind=step_kind.value, occurred_on=occurred_on, shared=bool(shared),
-        notes=notes, created_by_id=user.id,
+        response_id=response.id,
+        person_id=person.id,
+        kind=step_kind.value,
+        occurred_on=occurred_on,
+        shared=bool(shared),
+        notes=notes,
+        created_by_id=user.id,
     )
     session.add(step)
     session.flush()
     for attempt in pending:
         attempt.step_id = step.id
-    _done(session, user, response, "engagement:step", {
-        "Engagement step": {
-            "before": None,
-            "after": f"{step_kind.label} with a {person.kind_label.lower()}, {occurred_on.isoformat()}"
-            f" ({'shared with the family' if step.shared else 'internal'})",
-        }
-    })
+    _done(
+        session,
+        user,
+        response,
+        "engagement:step",
+        {
+            "Engagement step": {
+                "before": None,
+                "after": f"{step_kind.label} with a {person.kind_label.lower()}, {occurred_on.isoformat()}"
+                f" ({'shared with the family' if step.shared else 'internal'})",
+            }
+        },
+    )
     return step
 
 
-def answer_question(session: Session, user, response: LearningResponse, step_id: int, *, answer: str,
-                    answered_on: date, expected_version: int | None, today: date | None = None) -> None:
+def answer_question(
+    session: Session,
+    user,
+    response: LearningResponse,
+    step_id: int,
+    *,
+    answer: str,
+    answered_on: date,
+    expected_version: int | None,
+    today: date | None = None,
+) -> None:
     require_edit(user, response, expected_version)
     step = session.get(EngagementStep, step_id)
     if step is None or step.response_id != response.id or step.kind != StepKind.QUESTION.value:
@@ -253,36 +367,66 @@ def answer_question(session: Session, user, response: LearningResponse, step_id:
     before = "answered" if step.answer else None
     step.answer, step.answered_on = answer.strip(), answered_on
     session.flush()
-    _done(session, user, response, "engagement:answer",
-          {"Answer to a question": {"before": before, "after": f"answered {answered_on.isoformat()}"}})
+    _done(
+        session,
+        user,
+        response,
+        "engagement:answer",
+        {
+            "Answer to a question": {
+                "before": before,
+                "after": f"answered {answered_on.isoformat()}",
+            }
+        },
+    )
     _tell_of_answer(session, step, first=before is None)
 
 
 def _tell_of_answer(session: Session, step: EngagementStep, first: bool) -> None:
     """The asker has a family account and the question is shared with them: tell them it is answered."""
-    account = session.get(User, step.person.account_id) if step.shared and step.person.account_id else None
+    account = (
+        session.get(User, step.person.account_id)
+        if step.shared and step.person.account_id
+        else None
+    )
     if account is None:
         return
-    title = "We have answered your question" if first else "We have changed the answer to your question"
-    notify(session, account, NotificationKind.ANSWER, title, body="You can read the answer on your page.",
-           link=family_page(step.person_id))
+    title = (
+        "We have answered your question" if first else "We have changed the answer to your question"
+    )
+    notify(
+        session,
+        account,
+        NotificationKind.ANSWER,
+        title,
+        body="You can read the answer on your page.",
+        link=family_page(step.person_id),
+    )
 
 
 def steps_of(session: Session, response: LearningResponse) -> list[EngagementStep]:
-    return list(session.scalars(
-        select(EngagementStep).where(EngagementStep.response_id == response.id)
-        .options(selectinload(EngagementStep.attempts))
-        .order_by(EngagementStep.occurred_on, EngagementStep.id)
-    ))
+    return list(
+        session.scalars(
+            select(EngagementStep)
+            .where(EngagementStep.response_id == response.id)
+            .options(selectinload(EngagementStep.attempts))
+            .order_by(EngagementStep.occurred_on, EngagementStep.id)
+        )
+    )
 
 
 def questions_for(session: Session, response: LearningResponse) -> list[EngagementStep]:
     """The questions those affected want answered, oldest first: part of the terms of reference."""
-    return list(session.scalars(
-        select(EngagementStep)
-        .where(EngagementStep.response_id == response.id, EngagementStep.kind == StepKind.QUESTION.value)
-        .order_by(EngagementStep.occurred_on, EngagementStep.id)
-    ))
+    return list(
+        session.scalars(
+            select(EngagementStep)
+            .where(
+                EngagementStep.response_id == response.id,
+                EngagementStep.kind == StepKind.QUESTION.value,
+            )
+            .order_by(EngagementStep.occurred_on, EngagementStep.id)
+        )
+    )
 
 
 def involvement_status(steps: list[EngagementStep]) -> str:

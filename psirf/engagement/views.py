@@ -83,9 +83,13 @@ def _editable_or_403(response_id: int):
 
 
 def _set_choices(key: str, form, view: panel.EngagementView) -> None:
-    people = [(str(p.person.id), f"{p.person.name} ({p.person.kind_label.lower()})") for p in view.people]
+    people = [
+        (str(p.person.id), f"{p.person.name} ({p.person.kind_label.lower()})") for p in view.people
+    ]
     if key == "eng_person":
-        form.engagement_lead_id.choices = [("", "Choose a member of staff")] + [(str(u.id), u.name) for u in view.staff]
+        form.engagement_lead_id.choices = [("", "Choose a member of staff")] + [
+            (str(u.id), u.name) for u in view.staff
+        ]
     elif key in ("eng_step", "eng_attempt"):
         form.person_id.choices = [("", "Choose the person")] + people
     elif key == "candour_attempt":
@@ -117,27 +121,41 @@ def helpers() -> dict:
                 data = dict(version)
                 if key == "candour_steps" and view.candour is not None:
                     c = view.candour
-                    data.update(notified_on=c.notified_on, notified_means=c.notified_means, notified_by=c.notified_by,
-                                apology_given=yes_no(c.apology_given), written_on=c.written_on,
-                                results_shared_on=c.results_shared_on)
+                    data.update(
+                        notified_on=c.notified_on,
+                        notified_means=c.notified_means,
+                        notified_by=c.notified_by,
+                        apology_given=yes_no(c.apology_given),
+                        written_on=c.written_on,
+                        results_shared_on=c.results_shared_on,
+                    )
                 forms[key] = form_class(formdata=None, data=data, prefix=key)
                 _set_choices(key, forms[key], view)
             for q in view.questions:
                 forms[f"eng_answer{q.id}"] = AnswerForm(
-                    formdata=None, data={**version, "answer": q.answer, "answered_on": q.answered_on}, prefix=f"eng_answer{q.id}"
+                    formdata=None,
+                    data={**version, "answer": q.answer, "answered_on": q.answered_on},
+                    prefix=f"eng_answer{q.id}",
                 )
             for pv in view.people:
                 if pv.person.is_staff:
                     continue
                 if not pv.joined:
-                    forms[f"eng_invite{pv.person.id}"] = InviteForm(formdata=None, data=version, prefix=f"eng_invite{pv.person.id}")
+                    forms[f"eng_invite{pv.person.id}"] = InviteForm(
+                        formdata=None, data=version, prefix=f"eng_invite{pv.person.id}"
+                    )
                 for invitation in pv.waiting:
                     forms[f"eng_withdraw{invitation.id}"] = WithdrawForm(
-                        formdata=None, data=version, prefix=f"eng_withdraw{invitation.id}")
+                        formdata=None, data=version, prefix=f"eng_withdraw{invitation.id}"
+                    )
         if view.share_kinds:
             for pv in view.people:
                 if pv.joined:
-                    share = ShareForm(formdata=None, data={"version": response.version_id}, prefix=f"eng_share{pv.person.id}")
+                    share = ShareForm(
+                        formdata=None,
+                        data={"version": response.version_id},
+                        prefix=f"eng_share{pv.person.id}",
+                    )
                     share.kind.choices = [c for c in share.kind.choices if c[0] in view.share_kinds]
                     forms[f"eng_share{pv.person.id}"] = share
         return Panel(view, forms, candour.candour_criteria(), _target_days())
@@ -147,8 +165,14 @@ def helpers() -> dict:
 
 def _problem(response, key: str, form, status: int = 400, refused: str | None = None):
     return render_template(
-        "engagement/form.html", response=response, key=key, form=form, title=TITLES[key.rstrip("0123456789")],
-        criteria=candour.candour_criteria(), refused=refused, target=_target_of(response, key),
+        "engagement/form.html",
+        response=response,
+        key=key,
+        form=form,
+        title=TITLES[key.rstrip("0123456789")],
+        criteria=candour.candour_criteria(),
+        refused=refused,
+        target=_target_of(response, key),
     ), status
 
 
@@ -162,12 +186,16 @@ def _target_of(response, key: str):
     return db.session.get(AffectedPerson, int(number))
 
 
-def _save(response, key: str, form, apply, anchor: str, message: str = "Your changes have been saved."):
+def _save(
+    response, key: str, form, apply, anchor: str, message: str = "Your changes have been saved."
+):
     """Validate, apply in one transaction, or show the form again with what went wrong."""
     if not form.validate_on_submit():
         return _problem(response, key, form)
     try:
-        with changing(response, lambda message: _problem(response, key, form, 409, refused=message), form):
+        with changing(
+            response, lambda message: _problem(response, key, form, 409, refused=message), form
+        ):
             apply()
     except services.EngagementError as error:
         response = responses.get(db.session, response.id)
@@ -189,8 +217,12 @@ def add_person(response_id: int):
     response = _editable_or_403(response_id)
     form = _posted("eng_person", response)
     return _save(
-        response, "eng_person", form,
-        lambda: services.add_person(db.session, current_user, response, form.values(), form.version.data),
+        response,
+        "eng_person",
+        form,
+        lambda: services.add_person(
+            db.session, current_user, response, form.values(), form.version.data
+        ),
         "engagement",
     )
 
@@ -202,25 +234,40 @@ def edit_person(response_id: int, person_id: int):
     person = services.get_person(db.session, response, person_id)
     data = {name: getattr(person, name) for name in services.PERSON_FIELDS}
     data.update(
-        interpreter_needed=yes_no(person.interpreter_needed), wellbeing_signposted=yes_no(person.wellbeing_signposted),
-        engagement_lead_id=str(person.engagement_lead_id or ""), version=response.version_id,
+        interpreter_needed=yes_no(person.interpreter_needed),
+        wellbeing_signposted=yes_no(person.wellbeing_signposted),
+        engagement_lead_id=str(person.engagement_lead_id or ""),
+        version=response.version_id,
     )
     form = PersonForm(data=data, prefix="eng_person")
     _set_choices("eng_person", form, _view(response))
     if form.is_submitted():
         if form.validate():
-            conflict = (lambda message: render_template("engagement/person.html", response=response, person=person,
-                                                        form=form, refused=message))
+            conflict = lambda message: render_template(
+                "engagement/person.html",
+                response=response,
+                person=person,
+                form=form,
+                refused=message,
+            )
             try:
                 with changing(response, conflict, form):
-                    services.update_person(db.session, current_user, response, person, form.values(), form.version.data)
+                    services.update_person(
+                        db.session, current_user, response, person, form.values(), form.version.data
+                    )
             except services.EngagementError as error:
                 db.session.rollback()
                 getattr(form, error.field).errors.append(str(error))
             else:
                 flash("Your changes have been saved.", "success")
-                return redirect(url_for("responses.show", response_id=response.id, _anchor=f"person-{person.id}"))
-        return render_template("engagement/person.html", response=response, person=person, form=form), 400
+                return redirect(
+                    url_for(
+                        "responses.show", response_id=response.id, _anchor=f"person-{person.id}"
+                    )
+                )
+        return render_template(
+            "engagement/person.html", response=response, person=person, form=form
+        ), 400
     return render_template("engagement/person.html", response=response, person=person, form=form)
 
 
@@ -230,11 +277,20 @@ def add_step(response_id: int):
     response = _editable_or_403(response_id)
     form = _posted("eng_step", response)
     return _save(
-        response, "eng_step", form,
+        response,
+        "eng_step",
+        form,
         lambda: services.add_step(
-            db.session, current_user, response, person_id=int(form.person_id.data), kind=form.kind.data,
-            occurred_on=form.occurred_on.data, shared=form.shared.data == "shared", notes=form.notes.data,
-            expected_version=form.version.data, today=_today(),
+            db.session,
+            current_user,
+            response,
+            person_id=int(form.person_id.data),
+            kind=form.kind.data,
+            occurred_on=form.occurred_on.data,
+            shared=form.shared.data == "shared",
+            notes=form.notes.data,
+            expected_version=form.version.data,
+            today=_today(),
         ),
         "engagement",
     )
@@ -256,11 +312,20 @@ def _attempt(response_id: int, key: str, purpose: str, anchor: str):
     response = _editable_or_403(response_id)
     form = _posted(key, response)
     return _save(
-        response, key, form,
+        response,
+        key,
+        form,
         lambda: services.add_attempt(
-            db.session, current_user, response, purpose=purpose, person_id=int(form.person_id.data) if form.person_id.data else None,
-            attempted_on=form.attempted_on.data, means=form.means.data, outcome=form.outcome.data,
-            expected_version=form.version.data, today=_today(),
+            db.session,
+            current_user,
+            response,
+            purpose=purpose,
+            person_id=int(form.person_id.data) if form.person_id.data else None,
+            attempted_on=form.attempted_on.data,
+            means=form.means.data,
+            outcome=form.outcome.data,
+            expected_version=form.version.data,
+            today=_today(),
         ),
         anchor,
     )
@@ -273,10 +338,18 @@ def answer_question(response_id: int, step_id: int):
     key = f"eng_answer{step_id}"
     form = AnswerForm(prefix=key)
     return _save(
-        response, key, form,
+        response,
+        key,
+        form,
         lambda: services.answer_question(
-            db.session, current_user, response, step_id, answer=form.answer.data, answered_on=form.answered_on.data,
-            expected_version=form.version.data, today=_today(),
+            db.session,
+            current_user,
+            response,
+            step_id,
+            answer=form.answer.data,
+            answered_on=form.answered_on.data,
+            expected_version=form.version.data,
+            today=_today(),
         ),
         "questions",
     )
@@ -297,29 +370,53 @@ def invite(response_id: int, person_id: int):
         return _problem(response, key, form)
     config = current_app.config
     try:
-        with changing(response, lambda message: _problem(response, key, form, 409, refused=message), form):
+        with changing(
+            response, lambda message: _problem(response, key, form, 409, refused=message), form
+        ):
             invited = invitations.invite(
-                db.session, current_user, response, person.id, means=form.means.data, email=form.email.data,
-                expected_version=form.version.data, now=utcnow(), link_days=config["INVITATION_LINK_DAYS"],
+                db.session,
+                current_user,
+                response,
+                person.id,
+                means=form.means.data,
+                email=form.email.data,
+                expected_version=form.version.data,
+                now=utcnow(),
+                link_days=config["INVITATION_LINK_DAYS"],
                 letter_days=config["INVITATION_LETTER_DAYS"],
                 organisation_name=response.organisation.name if response.organisation else "",
             )
             # Read before the commit expires them: the letter needs them, and the code is never kept.
-            code, expires_at, lead = invited.code, invited.invitation.expires_at, person.engagement_lead
-            letter = {"name": person.name, "lead": lead.name if lead else None,
-                      "organisation": response.organisation.name if response.organisation else ""}
+            code, expires_at, lead = (
+                invited.code,
+                invited.invitation.expires_at,
+                person.engagement_lead,
+            )
+            letter = {
+                "name": person.name,
+                "lead": lead.name if lead else None,
+                "organisation": response.organisation.name if response.organisation else "",
+            }
     except services.EngagementError as error:
         response = responses.get(db.session, response.id)
         getattr(form, error.field).errors.append(str(error))
         return _problem(response, key, form)
     if code is None:
         flash("The invitation is on its way by email. The link works once.", "success")
-        return redirect(url_for("responses.show", response_id=response.id, _anchor=f"person-{person.id}"))
-    page = make_response(render_template(
-        "engagement/letter.html", response=responses.get(db.session, response.id), person_id=person_id,
-        code=invitations.format_code(code), expires_on=expires_at.date(), join_address=current_app.config["PUBLIC_BASE_URL"] + invitations.JOIN_PATH,
-        **letter,
-    ))
+        return redirect(
+            url_for("responses.show", response_id=response.id, _anchor=f"person-{person.id}")
+        )
+    page = make_response(
+        render_template(
+            "engagement/letter.html",
+            response=responses.get(db.session, response.id),
+            person_id=person_id,
+            code=invitations.format_code(code),
+            expires_on=expires_at.date(),
+            join_address=current_app.config["PUBLIC_BASE_URL"] + invitations.JOIN_PATH,
+            **letter,
+        )
+    )
     # The code is shown this once: never kept by the browser or a cache.
     page.headers["Cache-Control"] = "no-store"
     return page
@@ -332,10 +429,19 @@ def withdraw_invitation(response_id: int, invitation_id: int):
     key = f"eng_withdraw{invitation_id}"
     form = WithdrawForm(prefix=key)
     return _save(
-        response, key, form,
-        lambda: invitations.withdraw(db.session, current_user, response, invitation_id, expected_version=form.version.data,
-                                     now=utcnow()),
-        "engagement", "The invitation has been withdrawn. It can no longer be used.",
+        response,
+        key,
+        form,
+        lambda: invitations.withdraw(
+            db.session,
+            current_user,
+            response,
+            invitation_id,
+            expected_version=form.version.data,
+            now=utcnow(),
+        ),
+        "engagement",
+        "The invitation has been withdrawn. It can no longer be used.",
     )
 
 
@@ -345,17 +451,28 @@ def share_document(response_id: int, person_id: int):
     response = _response_or_404(response_id)
     # Checked before the form, so a refused person learns nothing from the form's errors.
     if not family.may_share(current_user, response, DocumentKind.FINAL):
-        raise policy.NotPermitted("Only the lead organisation's patient safety lead can share documents.")
+        raise policy.NotPermitted(
+            "Only the lead organisation's patient safety lead can share documents."
+        )
     person = services.get_person(db.session, response, person_id)
     key = f"eng_share{person.id}"
     form = ShareForm(prefix=key)
     return _save(
-        response, key, form,
+        response,
+        key,
+        form,
         lambda: family.share_document(
-            db.session, current_user, response, person.id, form.kind.data, expected_version=form.version.data,
-            today=_today(), build_pdf=lambda r: build_report(r, runner.definition_of(r)),
+            db.session,
+            current_user,
+            response,
+            person.id,
+            form.kind.data,
+            expected_version=form.version.data,
+            today=_today(),
+            build_pdf=lambda r: build_report(r, runner.definition_of(r)),
         ),
-        f"person-{person.id}", "The report has been shared. They can read it and download it on their page.",
+        f"person-{person.id}",
+        "The report has been shared. They can read it and download it on their page.",
     )
 
 
@@ -365,10 +482,19 @@ def decide_candour(response_id: int):
     response = _editable_or_403(response_id)
     form = _posted("candour", response)
     return _save(
-        response, "candour", form,
+        response,
+        "candour",
+        form,
         lambda: candour.decide_candour(
-            db.session, current_user, response, decision=form.decision.data, criteria=form.criteria.data or [],
-            reason=form.reason.data, decided_on=form.decided_on.data, expected_version=form.version.data, today=_today(),
+            db.session,
+            current_user,
+            response,
+            decision=form.decision.data,
+            criteria=form.criteria.data or [],
+            reason=form.reason.data,
+            decided_on=form.decided_on.data,
+            expected_version=form.version.data,
+            today=_today(),
         ),
         "candour",
     )
@@ -380,8 +506,12 @@ def record_candour(response_id: int):
     response = _editable_or_403(response_id)
     form = _posted("candour_steps", response)
     return _save(
-        response, "candour_steps", form,
-        lambda: candour.record_candour_steps(db.session, current_user, response, form.values(), form.version.data, _today()),
+        response,
+        "candour_steps",
+        form,
+        lambda: candour.record_candour_steps(
+            db.session, current_user, response, form.values(), form.version.data, _today()
+        ),
         "candour",
     )
 
@@ -398,7 +528,14 @@ def candour_overdue():
             "steps": candour.candour_steps(record, today, days),
             "record": record,
         }
-        for response, record in candour.overdue_candour(db.session, current_user, today, days, OVERDUE_LIMIT)
+        for response, record in candour.overdue_candour(
+            db.session, current_user, today, days, OVERDUE_LIMIT
+        )
     ]
-    return render_template("engagement/candour_overdue.html", rows=rows, today=today, days=days,
-                           truncated=len(rows) >= OVERDUE_LIMIT)
+    return render_template(
+        "engagement/candour_overdue.html",
+        rows=rows,
+        today=today,
+        days=days,
+        truncated=len(rows) >= OVERDUE_LIMIT,
+    )

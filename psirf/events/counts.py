@@ -30,7 +30,14 @@ from psirf.extensions import Base
 
 NOT_RECORDED = "not_recorded"
 _BEFORE = "event_counts_before"
-_COUNTED = ("organisation_id", "occurred_on", "theme", "record_type", "physical_harm", "psychological_harm")
+_COUNTED = (
+    "organisation_id",
+    "occurred_on",
+    "theme",
+    "record_type",
+    "physical_harm",
+    "psychological_harm",
+)
 
 
 class EventCount(Base):
@@ -146,7 +153,9 @@ def _keep_old_value(target, value, oldvalue, initiator):
 
 
 for _name in _COUNTED:
-    event.listen(getattr(SafetyEvent, _name), "set", _keep_old_value, active_history=True, retval=True)
+    event.listen(
+        getattr(SafetyEvent, _name), "set", _keep_old_value, active_history=True, retval=True
+    )
 
 
 # ---- checking ---------------------------------------------------------------------------------

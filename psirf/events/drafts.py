@@ -43,7 +43,9 @@ def _hash(key: str) -> str:
 def _find(session: Session, key: str | None, now: datetime) -> PublicReportDraft | None:
     if not key:
         return None
-    draft = session.scalar(select(PublicReportDraft).where(PublicReportDraft.key_hash == _hash(key)))
+    draft = session.scalar(
+        select(PublicReportDraft).where(PublicReportDraft.key_hash == _hash(key))
+    )
     return draft if draft is not None and draft.expires_at > now else None
 
 
@@ -74,4 +76,6 @@ def discard(session: Session, key: str | None) -> None:
 
 def purge(session: Session, now: datetime) -> int:
     """Delete the drafts that have expired; returns how many."""
-    return session.execute(delete(PublicReportDraft).where(PublicReportDraft.expires_at <= now)).rowcount
+    return session.execute(
+        delete(PublicReportDraft).where(PublicReportDraft.expires_at <= now)
+    ).rowcount

@@ -71,9 +71,15 @@ def words(path: Path = SEED_FILE) -> dict:
     data = yaml.safe_load(path.read_text()) or {}
     missing = [o for o in OUTCOMES if not (data.get("response_chosen") or {}).get(o)]
     missing += [k for k in ("staff", "public") if not (data.get("acknowledged") or {}).get(k)]
-    missing += [k.value for k in ReporterUpdateKind if not (data.get("notification_titles") or {}).get(k.value)]
+    missing += [
+        k.value
+        for k in ReporterUpdateKind
+        if not (data.get("notification_titles") or {}).get(k.value)
+    ]
     if missing or not data.get("also_here") or not data.get("notification_body"):
-        raise ValueError(f"{path.name}: words missing for {missing or 'also_here/notification_body'}")
+        raise ValueError(
+            f"{path.name}: words missing for {missing or 'also_here/notification_body'}"
+        )
     return data
 
 
@@ -103,10 +109,21 @@ def my_report_path(event: SafetyEvent) -> str:
     return f"/events/mine/{event.id}"
 
 
-def _add(session: Session, event: SafetyEvent, kind: ReporterUpdateKind, body: str,
-         actor_id: int | None, at: datetime | None = None) -> ReporterUpdate:
-    row = ReporterUpdate(event_id=event.id, kind=kind.value, body=body, created_by_id=actor_id,
-                         created_at=at or utcnow())
+def _add(
+    session: Session,
+    event: SafetyEvent,
+    kind: ReporterUpdateKind,
+    body: str,
+    actor_id: int | None,
+    at: datetime | None = None,
+) -> ReporterUpdate:
+    row = ReporterUpdate(
+        event_id=event.id,
+        kind=kind.value,
+        body=body,
+        created_by_id=actor_id,
+        created_at=at or utcnow(),
+    )
     session.add(row)
     session.flush()
     session.expire(event, ["updates"])
@@ -129,26 +146,45 @@ def _add(session: Session, event: SafetyEvent, kind: ReporterUpdateKind, body: s
 
 def acknowledge(session: Session, event: SafetyEvent) -> ReporterUpdate:
     """The first update, written with the event: its reference and what happens next."""
-    return _add(session, event, ReporterUpdateKind.ACKNOWLEDGED, acknowledgement_words(event),
-                event.reporter_user_id)
+    return _add(
+        session,
+        event,
+        ReporterUpdateKind.ACKNOWLEDGED,
+        acknowledgement_words(event),
+        event.reporter_user_id,
+    )
 
 
-def response_chosen(session: Session, event: SafetyEvent, choice: str, actor, *,
-                    local_method: str | None = None, planned_method: str | None = None) -> ReporterUpdate:
+def response_chosen(
+    session: Session,
+    event: SafetyEvent,
+    choice: str,
+    actor,
+    *,
+    local_method: str | None = None,
+    planned_method: str | None = None,
+) -> ReporterUpdate:
     """The update written when triage decides. A lead who keeps an event for insight because the
     plan looks at such events in a thematic review (`planned_method`) says so."""
     outcome = choice
     if choice == NO_FURTHER_RESPONSE and planned_method == ResponseMethod.THEMATIC_REVIEW.value:
         outcome = ResponseMethod.THEMATIC_REVIEW.value
-    return _add(session, event, ReporterUpdateKind.RESPONSE_CHOSEN, choice_words(outcome, local_method),
-                actor.id if actor is not None else None)
+    return _add(
+        session,
+        event,
+        ReporterUpdateKind.RESPONSE_CHOSEN,
+        choice_words(outcome, local_method),
+        actor.id if actor is not None else None,
+    )
 
 
 # ---- what changed, at closure ---------------------------------------------------------------
 
 
 def is_final(response: LearningResponse) -> bool:
-    from psirf.workflow import runner  # the workflow registry loads late; importing early would cycle
+    from psirf.workflow import (
+        runner,
+    )  # the workflow registry loads late; importing early would cycle
 
     return runner.definition_of(response).state(response.state).final
 
@@ -161,7 +197,10 @@ def what_changed_written(session: Session, response: LearningResponse) -> Report
         return None
     return session.scalars(
         select(ReporterUpdate)
-        .where(ReporterUpdate.event_id.in_(ids), ReporterUpdate.kind == ReporterUpdateKind.WHAT_CHANGED.value)
+        .where(
+            ReporterUpdate.event_id.in_(ids),
+            ReporterUpdate.kind == ReporterUpdateKind.WHAT_CHANGED.value,
+        )
         .order_by(ReporterUpdate.created_at, ReporterUpdate.id)
         .limit(1)
     ).first()
@@ -196,8 +235,13 @@ def view_for(session: Session, user, response: LearningResponse) -> WhatChangedV
     )
 
 
-def write_what_changed(session: Session, user, response: LearningResponse, text: str | None,
-                       expected_version: int | None = None) -> list[ReporterUpdate]:
+def write_what_changed(
+    session: Session,
+    user,
+    response: LearningResponse,
+    text: str | None,
+    expected_version: int | None = None,
+) -> list[ReporterUpdate]:
     """Tell every reporter of the response's events what changed: once, after it has ended.
 
     Refuses (FeedbackError) before writing anything: empty or too long text, a response still
@@ -214,17 +258,29 @@ def write_what_changed(session: Session, user, response: LearningResponse, text:
     events = list(response.events)
     if not events:
         # Continued, escalated or widened: the events went with it, and so does the news.
-        raise FeedbackError("what_changed", "No reports are linked to this response any more: tell the reporters from the response that carried them on")
+        raise FeedbackError(
+            "what_changed",
+            "No reports are linked to this response any more: tell the reporters from the response that carried them on",
+        )
     if what_changed_written(session, response) is not None:
         raise FeedbackError("what_changed", "The reporters have already been told what changed")
     # On the version the writer saw: two leads writing at once cannot both tell the reporters.
     check_version(response, expected_version)
     now = utcnow()
-    written = [_add(session, event, ReporterUpdateKind.WHAT_CHANGED, text, user.id, now) for event in events]
-    record_change(session, response, actor_id=user.id, action="response:what_changed", changes={
-        "what_changed": {"before": None, "after": text},
-        "reports_told": {"before": None, "after": len(events)},
-    })
+    written = [
+        _add(session, event, ReporterUpdateKind.WHAT_CHANGED, text, user.id, now)
+        for event in events
+    ]
+    record_change(
+        session,
+        response,
+        actor_id=user.id,
+        action="response:what_changed",
+        changes={
+            "what_changed": {"before": None, "after": text},
+            "reports_told": {"before": None, "after": len(events)},
+        },
+    )
     return written
 
 
@@ -272,7 +328,11 @@ def follow(session: Session, reference: str | None, code: str | None) -> SafetyE
     """The report with this reference, if `code` is its private code; otherwise None, the same
     None whichever of the two was wrong."""
     reference = (reference or "").strip().upper()
-    event = session.scalar(select(SafetyEvent).where(SafetyEvent.reference == reference)) if reference else None
+    event = (
+        session.scalar(select(SafetyEvent).where(SafetyEvent.reference == reference))
+        if reference
+        else None
+    )
     stored = event.follow_code_hash if event is not None and event.follow_code_hash else _NO_MATCH
     matches = hmac.compare_digest(stored, hash_code(code or ""))
     return event if matches and event is not None and event.follow_code_hash else None

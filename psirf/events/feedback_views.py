@@ -23,7 +23,9 @@ public_bp = Blueprint("events_follow", __name__, url_prefix="/follow")
 # The form's key among the response page's forms; its fields' ids start with it.
 PREFIX = "what_changed"
 # One message for a wrong reference and a wrong code alike: which was wrong is not said.
-NOT_FOUND = "We could not find a report with that reference number and code. Check both and try again."
+NOT_FOUND = (
+    "We could not find a report with that reference number and code. Check both and try again."
+)
 
 
 # ---- what changed, on the response page -----------------------------------------------------
@@ -33,7 +35,9 @@ NOT_FOUND = "We could not find a report with that reference number and code. Che
 def helpers() -> dict:
     def what_changed_panel(response):
         view = feedback.view_for(db.session, current_user, response)
-        view.form = WhatChangedForm(formdata=None, data={"version": response.version_id}, prefix=PREFIX)
+        view.form = WhatChangedForm(
+            formdata=None, data={"version": response.version_id}, prefix=PREFIX
+        )
         return view
 
     return {"what_changed_panel": what_changed_panel}
@@ -67,7 +71,9 @@ def what_changed(response_id: int):
         form.text.errors.append(str(error))
         return _response_page(response, 400, form)
     told = len(written)
-    flash(f"What changed is now in the updates of {told} report{'s' if told != 1 else ''}.", "success")
+    flash(
+        f"What changed is now in the updates of {told} report{'s' if told != 1 else ''}.", "success"
+    )
     return redirect(url_for("responses.show", response_id=response_id, _anchor="what-changed"))
 
 

@@ -291,7 +291,10 @@ class WhatChangedForm(VersionedForm):
         filters=[strip],
         validators=[
             DataRequired("Write what changed because of the report"),
-            Length(max=feedback.WHAT_CHANGED_MAX, message=f"Use {feedback.WHAT_CHANGED_MAX:,} characters or fewer"),
+            Length(
+                max=feedback.WHAT_CHANGED_MAX,
+                message=f"Use {feedback.WHAT_CHANGED_MAX:,} characters or fewer",
+            ),
         ],
     )
 
@@ -302,10 +305,16 @@ class FollowForm(PsirfForm):
     reference = StringField(
         "Reference number",
         filters=[strip],
-        validators=[DataRequired("Enter your reference number"), Length(max=40, message="Use 40 characters or fewer")],
+        validators=[
+            DataRequired("Enter your reference number"),
+            Length(max=40, message="Use 40 characters or fewer"),
+        ],
     )
     code = StringField(
         "Private code",
         filters=[strip],
-        validators=[DataRequired("Enter your private code"), Length(max=40, message="Use 40 characters or fewer")],
+        validators=[
+            DataRequired("Enter your private code"),
+            Length(max=40, message="Use 40 characters or fewer"),
+        ],
     )

@@ -8,8 +8,20 @@ from __future__ import annotations
 from psirf.labels import LabelledEnum
 
 __all__ = [
-    "RecordType", "PhysicalHarm", "PsychologicalHarm", "Theme", "ServiceArea", "Location", "Agent",
-    "HealthcareProcess", "AgeBand", "Gender", "Ethnicity", "ReporterKind", "NeverEventType", "worst_harm",
+    "RecordType",
+    "PhysicalHarm",
+    "PsychologicalHarm",
+    "Theme",
+    "ServiceArea",
+    "Location",
+    "Agent",
+    "HealthcareProcess",
+    "AgeBand",
+    "Gender",
+    "Ethnicity",
+    "ReporterKind",
+    "NeverEventType",
+    "worst_harm",
 ]
 
 
@@ -167,13 +179,33 @@ class NeverEventType(LabelledEnum):
     # Never Events arrangements in September 2025: check this list against them.
     WRONG_SITE_SURGERY = ("wrong_site_surgery", "Wrong site surgery", 1)
     WRONG_IMPLANT = ("wrong_implant", "Wrong implant or prosthesis", 2)
-    RETAINED_FOREIGN_OBJECT = ("retained_foreign_object", "Retained foreign object after a procedure", 3)
+    RETAINED_FOREIGN_OBJECT = (
+        "retained_foreign_object",
+        "Retained foreign object after a procedure",
+        3,
+    )
     STRONG_POTASSIUM = ("strong_potassium", "Mis-selection of a strong potassium solution", 4)
     WRONG_ROUTE_MEDICATION = ("wrong_route_medication", "Medication given by the wrong route", 5)
-    INSULIN_OVERDOSE = ("insulin_overdose", "Insulin overdose due to abbreviations or the wrong device", 6)
-    METHOTREXATE_OVERDOSE = ("methotrexate_overdose", "Methotrexate overdose for non-cancer treatment", 7)
-    HIGH_STRENGTH_MIDAZOLAM = ("high_strength_midazolam", "Mis-selection of high-strength midazolam during conscious sedation", 8)
-    SHOWER_CURTAIN_RAILS = ("shower_curtain_rails", "Failure to install collapsible shower or curtain rails", 9)
+    INSULIN_OVERDOSE = (
+        "insulin_overdose",
+        "Insulin overdose due to abbreviations or the wrong device",
+        6,
+    )
+    METHOTREXATE_OVERDOSE = (
+        "methotrexate_overdose",
+        "Methotrexate overdose for non-cancer treatment",
+        7,
+    )
+    HIGH_STRENGTH_MIDAZOLAM = (
+        "high_strength_midazolam",
+        "Mis-selection of high-strength midazolam during conscious sedation",
+        8,
+    )
+    SHOWER_CURTAIN_RAILS = (
+        "shower_curtain_rails",
+        "Failure to install collapsible shower or curtain rails",
+        9,
+    )
     UNRESTRICTED_WINDOWS = ("unrestricted_windows", "Fall from a poorly restricted window", 10)
     BED_RAIL_ENTRAPMENT = ("bed_rail_entrapment", "Chest or neck entrapment in bed rails")
     ABO_INCOMPATIBLE = ("abo_incompatible", "ABO-incompatible transfusion or transplant")

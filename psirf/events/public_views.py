@@ -10,7 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask import Blueprint, abort, g, make_response, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
 from psirf.db import unit_of_work
 from psirf.events import drafts, feedback, forms, services
@@ -199,8 +209,16 @@ SINGLE_ANSWER_QUESTIONS = [
         "textarea",
         hint="Tell us in your own words. Say what happened first, then what happened next. Use up to 2,000 characters.",
     ),
-    Question("harm", "/harm", forms.PublicHarmForm, "radios", hint="Think about the person the care was for."),
-    Question("theme", "/theme", forms.PublicThemeForm, "radios", hint="Choose the one that fits best."),
+    Question(
+        "harm",
+        "/harm",
+        forms.PublicHarmForm,
+        "radios",
+        hint="Think about the person the care was for.",
+    ),
+    Question(
+        "theme", "/theme", forms.PublicThemeForm, "radios", hint="Choose the one that fits best."
+    ),
     Question("about_you", "/about-you", forms.PublicAboutYouForm, "radios"),
 ]
 

@@ -245,7 +245,10 @@ def record_event(
         HealthcareProcess, processes, "processes", "Select the healthcare process from the list"
     )
     never_event_type = _one_of(
-        NeverEventType, never_event_type, "never_event_type", "Select a Never Event type from the list"
+        NeverEventType,
+        never_event_type,
+        "never_event_type",
+        "Select a Never Event type from the list",
     )
     national_flags = _national_flags(national_flags)
 

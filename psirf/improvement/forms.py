@@ -5,35 +5,64 @@ from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optio
 
 from psirf.improvement.models import ItemKind
 from psirf.improvement.services import parse_value, reading_problem
-from psirf.web.forms import DateRequired, MultiCheckboxField, NhsDateField, PsirfForm, VersionedForm, strip
+from psirf.web.forms import (
+    DateRequired,
+    MultiCheckboxField,
+    NhsDateField,
+    PsirfForm,
+    VersionedForm,
+    strip,
+)
 
 
 class PlanForm(PsirfForm):
     organisation_id = SelectField(
-        "Organisation", coerce=str, validate_choice=False, validators=[DataRequired("Choose the organisation the plan is for")],
+        "Organisation",
+        coerce=str,
+        validate_choice=False,
+        validators=[DataRequired("Choose the organisation the plan is for")],
     )
-    title = StringField("Title", filters=[strip], validators=[DataRequired("Enter a title for the plan"), Length(max=200)])
+    title = StringField(
+        "Title",
+        filters=[strip],
+        validators=[DataRequired("Enter a title for the plan"), Length(max=200)],
+    )
     aim = TextAreaField(
-        "What are we trying to accomplish?", filters=[strip],
+        "What are we trying to accomplish?",
+        filters=[strip],
         validators=[DataRequired("Say what the plan is trying to accomplish"), Length(max=5000)],
     )
     measure = TextAreaField(
-        "How will we know a change is an improvement?", filters=[strip],
-        validators=[DataRequired("Say how you will know a change is an improvement"), Length(max=5000)],
+        "How will we know a change is an improvement?",
+        filters=[strip],
+        validators=[
+            DataRequired("Say how you will know a change is an improvement"),
+            Length(max=5000),
+        ],
     )
 
 
 class AddActionsForm(VersionedForm):
     action_ids = MultiCheckboxField(
-        "Which safety actions should the plan gather?", choices=[], validate_choice=False,
+        "Which safety actions should the plan gather?",
+        choices=[],
+        validate_choice=False,
         validators=[DataRequired("Choose at least one safety action")],
     )
 
 
 class ItemForm(VersionedForm):
-    kind = StringField(validators=[InputRequired("Choose a priority or good care to add"),
-                                   AnyOf([v for v, _ in ItemKind.choices()], message="Choose a priority or good care to add")])
-    source = StringField(filters=[strip], validators=[DataRequired("Choose what to add"), Length(max=80)])
+    kind = StringField(
+        validators=[
+            InputRequired("Choose a priority or good care to add"),
+            AnyOf(
+                [v for v, _ in ItemKind.choices()], message="Choose a priority or good care to add"
+            ),
+        ]
+    )
+    source = StringField(
+        filters=[strip], validators=[DataRequired("Choose what to add"), Length(max=80)]
+    )
 
 
 def _a_number(form, field):
@@ -44,7 +73,15 @@ def _a_number(form, field):
 
 class ReadingForm(VersionedForm):
     measured_on = NhsDateField(
-        "When was it measured?", not_after_today=True, validators=[DateRequired("Enter the date the measure was read")]
+        "When was it measured?",
+        not_after_today=True,
+        validators=[DateRequired("Enter the date the measure was read")],
     )
-    value = StringField("Value", filters=[strip], validators=[DataRequired("Enter the value"), Length(max=40), _a_number])
-    note = TextAreaField("Note (optional)", filters=[strip], validators=[Optional(), Length(max=2000)])
+    value = StringField(
+        "Value",
+        filters=[strip],
+        validators=[DataRequired("Enter the value"), Length(max=40), _a_number],
+    )
+    note = TextAreaField(
+        "Note (optional)", filters=[strip], validators=[Optional(), Length(max=2000)]
+    )

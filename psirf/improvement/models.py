@@ -44,7 +44,9 @@ class ImprovementPlan(Base):
     __mapper_args__ = {"version_id_col": version_id}
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
-    actions = relationship("SafetyAction", secondary=improvement_plan_actions, order_by="SafetyAction.due_on")
+    actions = relationship(
+        "SafetyAction", secondary=improvement_plan_actions, order_by="SafetyAction.due_on"
+    )
     items: Mapped[list[PlanItem]] = relationship(
         back_populates="plan", cascade="all, delete-orphan", order_by="PlanItem.id"
     )

@@ -88,7 +88,9 @@ def monthly_progress(
         first = min(first, created_at.date())
     result = []
     for month in months_between(first, today):
-        end = datetime.combine(_next_month(month), datetime.min.time())  # the first instant after the month
+        end = datetime.combine(
+            _next_month(month), datetime.min.time()
+        )  # the first instant after the month
         existing = [(c, done) for c, done in rows if c < end]
         completed = sum(1 for _, done in existing if done is not None and done < end)
         result.append(MonthProgress(month, len(existing), completed))
@@ -137,15 +139,32 @@ def chart(
         return TOP + plot_h * (1 - (v - low) / (high - low))
 
     parts = opening(chart_id, title, description, WIDTH, HEIGHT)
-    parts += value_axis(low, high, step, y_of, left=LEFT, right=WIDTH - RIGHT, top=TOP, bottom=TOP + plot_h,
-                        tick_text=tick_text)
+    parts += value_axis(
+        low,
+        high,
+        step,
+        y_of,
+        left=LEFT,
+        right=WIDTH - RIGHT,
+        top=TOP,
+        bottom=TOP + plot_h,
+        tick_text=tick_text,
+    )
     # Category labels: every one when they fit, else evenly thinned (the table has them all).
     every = max(1, math.ceil(len(points) / 12))
     for i, (label, _) in enumerate(points):
         if i % every == 0:
             parts.append(_text(x_of(i), TOP + plot_h + 20, label, size=12))
     parts.append(_text(LEFT + plot_w / 2, HEIGHT - 14, x_label, weight="bold"))
-    parts.append(_text(16, TOP + plot_h / 2, y_label, weight="bold", transform=f"rotate(-90 16 {TOP + plot_h / 2:.1f})"))
+    parts.append(
+        _text(
+            16,
+            TOP + plot_h / 2,
+            y_label,
+            weight="bold",
+            transform=f"rotate(-90 16 {TOP + plot_h / 2:.1f})",
+        )
+    )
 
     if kind == "bar":
         bar_w = max(4.0, min(48.0, slot * 0.6))
@@ -169,7 +188,9 @@ def chart(
                 run.append(f"{x_of(i):.1f},{y_of(v):.1f}")
         for joined in [*runs, run]:
             if len(joined) > 1:
-                parts.append(f'<polyline points="{" ".join(joined)}" fill="none" stroke="{NHS_BLUE}" stroke-width="3"/>')
+                parts.append(
+                    f'<polyline points="{" ".join(joined)}" fill="none" stroke="{NHS_BLUE}" stroke-width="3"/>'
+                )
         for i, v in enumerate(values):
             if v is None:
                 continue

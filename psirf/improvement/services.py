@@ -18,7 +18,13 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from psirf import audit, policy
 from psirf.db import check_version, record_change
 from psirf.actions.models import SafetyAction, Strength
-from psirf.improvement.models import ImprovementPlan, ItemKind, MeasureReading, PlanItem, improvement_plan_actions
+from psirf.improvement.models import (
+    ImprovementPlan,
+    ItemKind,
+    MeasureReading,
+    PlanItem,
+    improvement_plan_actions,
+)
 from psirf.improvement.progress import MonthProgress, monthly_progress, percent
 from psirf.library.models import EntryKind, LibraryEntry
 from psirf.organisations.models import Organisation, OrganisationMembership
@@ -49,7 +55,9 @@ class Counts:
 
 
 def listing(session: Session, user, cursor: str | None, size: int) -> Page:
-    stmt = select(ImprovementPlan).where(policy.improvement_plan_scope(user, ImprovementPlan.organisation_id))
+    stmt = select(ImprovementPlan).where(
+        policy.improvement_plan_scope(user, ImprovementPlan.organisation_id)
+    )
     return keyset_page(session, stmt, ImprovementPlan, cursor, size)
 
 
@@ -75,7 +83,10 @@ def get_visible(session: Session, user, plan_id: int) -> ImprovementPlan:
     """The plan, if `user` reads it (the policy's own SQL condition); else NotVisible (404)."""
     plan = session.scalar(
         select(ImprovementPlan)
-        .where(ImprovementPlan.id == plan_id, policy.improvement_plan_scope(user, ImprovementPlan.organisation_id))
+        .where(
+            ImprovementPlan.id == plan_id,
+            policy.improvement_plan_scope(user, ImprovementPlan.organisation_id),
+        )
         .options(
             selectinload(ImprovementPlan.actions).options(
                 selectinload(SafetyAction.owner_organisation),
@@ -110,7 +121,8 @@ def manageable_organisations(user) -> list[Organisation]:
         return []
     organisations = {r.organisation_id: r.organisation for r in user.roles}
     return sorted(
-        (o for o in organisations.values() if policy.may_manage_improvement_plan(user, o)), key=lambda o: o.name
+        (o for o in organisations.values() if policy.may_manage_improvement_plan(user, o)),
+        key=lambda o: o.name,
     )
 
 
@@ -127,10 +139,14 @@ def _finish(session: Session, user, plan: ImprovementPlan, action: str, changes:
     record_change(session, plan, actor_id=user.id, action=f"improvement:{action}", changes=changes)
 
 
-def create(session: Session, user, organisation_id: int | None, title: str, aim: str, measure: str) -> ImprovementPlan:
+def create(
+    session: Session, user, organisation_id: int | None, title: str, aim: str, measure: str
+) -> ImprovementPlan:
     organisation = session.get(Organisation, organisation_id) if organisation_id else None
     if organisation is None or not policy.may_manage_improvement_plan(user, organisation):
-        raise ResponseError("organisation_id", "Choose an organisation whose improvement plans you run")
+        raise ResponseError(
+            "organisation_id", "Choose an organisation whose improvement plans you run"
+        )
     for field, value, message in (
         ("title", title, "Enter a title for the plan"),
         ("aim", aim, "Say what the plan is trying to accomplish"),
@@ -139,13 +155,25 @@ def create(session: Session, user, organisation_id: int | None, title: str, aim:
         if not (value or "").strip():
             raise ResponseError(field, message)
     plan = ImprovementPlan(
-        organisation_id=organisation.id, title=title.strip(), aim=aim.strip(), measure=measure.strip(),
+        organisation_id=organisation.id,
+        title=title.strip(),
+        aim=aim.strip(),
+        measure=measure.strip(),
         created_by_id=user.id,
     )
     session.add(plan)
     session.flush()
-    audit.record(session, actor_id=user.id, action="improvement:create", subject=plan, organisation_id=organisation.id,
-                 changes={"Title": {"before": None, "after": plan.title}, "Organisation": {"before": None, "after": organisation.name}})
+    audit.record(
+        session,
+        actor_id=user.id,
+        action="improvement:create",
+        subject=plan,
+        organisation_id=organisation.id,
+        changes={
+            "Title": {"before": None, "after": plan.title},
+            "Organisation": {"before": None, "after": organisation.name},
+        },
+    )
     session.flush()
     return plan
 
@@ -155,12 +183,19 @@ def create(session: Session, user, organisation_id: int | None, title: str, aim:
 
 def _plan_organisations(plan: ImprovementPlan):
     """SQL: the plan's organisation and, for a PCN or federation, its members."""
-    members = select(OrganisationMembership.member_id).where(OrganisationMembership.group_id == plan.organisation_id)
-    return or_(SafetyAction.organisation_id == plan.organisation_id, SafetyAction.organisation_id.in_(members))
+    members = select(OrganisationMembership.member_id).where(
+        OrganisationMembership.group_id == plan.organisation_id
+    )
+    return or_(
+        SafetyAction.organisation_id == plan.organisation_id,
+        SafetyAction.organisation_id.in_(members),
+    )
 
 
 def _candidates(user, plan: ImprovementPlan):
-    taken = select(improvement_plan_actions.c.action_id).where(improvement_plan_actions.c.plan_id == plan.id)
+    taken = select(improvement_plan_actions.c.action_id).where(
+        improvement_plan_actions.c.plan_id == plan.id
+    )
     return (
         select(SafetyAction)
         .join(LearningResponse, LearningResponse.id == SafetyAction.response_id)
@@ -173,20 +208,39 @@ def _candidates(user, plan: ImprovementPlan):
     )
 
 
-def candidate_actions(session: Session, user, plan: ImprovementPlan, reference: str | None = None,
-                      limit: int = OFFER_LIMIT) -> list[SafetyAction]:
+def candidate_actions(
+    session: Session,
+    user,
+    plan: ImprovementPlan,
+    reference: str | None = None,
+    limit: int = OFFER_LIMIT,
+) -> list[SafetyAction]:
     """Actions the plan may gather: ones `user` sees, from responses at the plan's organisations,
     not cancelled and not in it already; optionally only responses whose reference contains `reference`."""
     stmt = _candidates(user, plan)
     if (reference or "").strip():
-        stmt = stmt.where(func.upper(LearningResponse.reference).contains(reference.strip().upper(), autoescape=True))
-    stmt = stmt.options(
-        selectinload(SafetyAction.response), selectinload(SafetyAction.owner_organisation)
-    ).order_by(LearningResponse.reference, SafetyAction.id).limit(limit + 1)
+        stmt = stmt.where(
+            func.upper(LearningResponse.reference).contains(
+                reference.strip().upper(), autoescape=True
+            )
+        )
+    stmt = (
+        stmt.options(
+            selectinload(SafetyAction.response), selectinload(SafetyAction.owner_organisation)
+        )
+        .order_by(LearningResponse.reference, SafetyAction.id)
+        .limit(limit + 1)
+    )
     return list(session.scalars(stmt))
 
 
-def add_actions(session: Session, user, plan: ImprovementPlan, action_ids: list[int], expected_version: int | None) -> list[SafetyAction]:
+def add_actions(
+    session: Session,
+    user,
+    plan: ImprovementPlan,
+    action_ids: list[int],
+    expected_version: int | None,
+) -> list[SafetyAction]:
     _check(user, plan, expected_version)
     wanted = set(action_ids)
     if not wanted:
@@ -199,21 +253,41 @@ def add_actions(session: Session, user, plan: ImprovementPlan, action_ids: list[
         )
     found.sort(key=lambda a: (a.response.reference or "", a.id))
     plan.actions.extend(found)
-    _finish(session, user, plan, "add_actions", {
-        "Safety actions": {"before": None, "after": [f"{a.response.reference}: {a.description}" for a in found]},
-    })
+    _finish(
+        session,
+        user,
+        plan,
+        "add_actions",
+        {
+            "Safety actions": {
+                "before": None,
+                "after": [f"{a.response.reference}: {a.description}" for a in found],
+            },
+        },
+    )
     return found
 
 
-def remove_action(session: Session, user, plan: ImprovementPlan, action_id: int, expected_version: int | None) -> None:
+def remove_action(
+    session: Session, user, plan: ImprovementPlan, action_id: int, expected_version: int | None
+) -> None:
     _check(user, plan, expected_version)
     action = next((a for a in plan.actions if a.id == action_id), None)
     if action is None:
         raise policy.NotVisible("Page not found")
     plan.actions.remove(action)
-    _finish(session, user, plan, "remove_action", {
-        "Safety actions": {"before": f"{action.response.reference}: {action.description}", "after": None},
-    })
+    _finish(
+        session,
+        user,
+        plan,
+        "remove_action",
+        {
+            "Safety actions": {
+                "before": f"{action.response.reference}: {action.description}",
+                "after": None,
+            },
+        },
+    )
 
 
 # ---- priorities and good care --------------------------------------------------------------------
@@ -225,19 +299,36 @@ def priorities(session: Session, plan: ImprovementPlan) -> LocalFocus:
     return local_focus_for(session, plan.organisation)
 
 
-def good_care_entries(session: Session, user, plan: ImprovementPlan, limit: int = OFFER_LIMIT) -> list[LibraryEntry]:
+def good_care_entries(
+    session: Session, user, plan: ImprovementPlan, limit: int = OFFER_LIMIT
+) -> list[LibraryEntry]:
     """Good care in the library that `user` may read and the plan does not spread yet, newest first."""
-    taken = select(PlanItem.library_entry_id).where(PlanItem.plan_id == plan.id, PlanItem.library_entry_id.is_not(None))
-    return list(session.scalars(
-        select(LibraryEntry)
-        .where(LibraryEntry.kind == EntryKind.GOOD_CARE.value, policy.library_scope(user), LibraryEntry.id.not_in(taken))
-        .options(selectinload(LibraryEntry.organisation))
-        .order_by(LibraryEntry.published_at.desc(), LibraryEntry.id.desc())
-        .limit(limit)
-    ))
+    taken = select(PlanItem.library_entry_id).where(
+        PlanItem.plan_id == plan.id, PlanItem.library_entry_id.is_not(None)
+    )
+    return list(
+        session.scalars(
+            select(LibraryEntry)
+            .where(
+                LibraryEntry.kind == EntryKind.GOOD_CARE.value,
+                policy.library_scope(user),
+                LibraryEntry.id.not_in(taken),
+            )
+            .options(selectinload(LibraryEntry.organisation))
+            .order_by(LibraryEntry.published_at.desc(), LibraryEntry.id.desc())
+            .limit(limit)
+        )
+    )
 
 
-def add_item(session: Session, user, plan: ImprovementPlan, kind: str, source: str, expected_version: int | None) -> PlanItem:
+def add_item(
+    session: Session,
+    user,
+    plan: ImprovementPlan,
+    kind: str,
+    source: str,
+    expected_version: int | None,
+) -> PlanItem:
     _check(user, plan, expected_version)
     source = (source or "").strip()
     if kind == ItemKind.PRIORITY.value:
@@ -248,18 +339,30 @@ def add_item(session: Session, user, plan: ImprovementPlan, kind: str, source: s
     elif kind == ItemKind.GOOD_CARE.value:
         entry = None
         if source.isdigit():
-            entry = session.scalar(select(LibraryEntry).where(
-                LibraryEntry.id == int(source), LibraryEntry.kind == EntryKind.GOOD_CARE.value, policy.library_scope(user)
-            ))
+            entry = session.scalar(
+                select(LibraryEntry).where(
+                    LibraryEntry.id == int(source),
+                    LibraryEntry.kind == EntryKind.GOOD_CARE.value,
+                    policy.library_scope(user),
+                )
+            )
         if entry is None:
             raise ResponseError("source", "Choose good care from the learning library")
-        item = PlanItem(kind=kind, source_key=str(entry.id), text=entry.title, library_entry_id=entry.id)
+        item = PlanItem(
+            kind=kind, source_key=str(entry.id), text=entry.title, library_entry_id=entry.id
+        )
     else:
         raise ResponseError("kind", "Choose a priority or good care to add")
     if any(i.kind == item.kind and i.source_key == item.source_key for i in plan.items):
         raise ResponseError("source", "That is already in the plan")
     plan.items.append(item)
-    _finish(session, user, plan, "add_item", {ItemKind.label_for(kind): {"before": None, "after": item.text}})
+    _finish(
+        session,
+        user,
+        plan,
+        "add_item",
+        {ItemKind.label_for(kind): {"before": None, "after": item.text}},
+    )
     return item
 
 
@@ -290,8 +393,15 @@ def parse_value(text: str | None) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def add_reading(session: Session, user, plan: ImprovementPlan, measured_on: date | None, value: str | float | None,
-                note: str | None, expected_version: int | None) -> MeasureReading:
+def add_reading(
+    session: Session,
+    user,
+    plan: ImprovementPlan,
+    measured_on: date | None,
+    value: str | float | None,
+    note: str | None,
+    expected_version: int | None,
+) -> MeasureReading:
     _check(user, plan, expected_version)
     if measured_on is None:
         raise ResponseError("measured_on", "Enter the date the measure was read")
@@ -301,12 +411,22 @@ def add_reading(session: Session, user, plan: ImprovementPlan, measured_on: date
     problem = reading_problem(number)
     if problem:
         raise ResponseError("value", problem)
-    reading = MeasureReading(measured_on=measured_on, value=float(number), note=(note or "").strip() or None,
-                             recorded_by_id=user.id)
+    reading = MeasureReading(
+        measured_on=measured_on,
+        value=float(number),
+        note=(note or "").strip() or None,
+        recorded_by_id=user.id,
+    )
     plan.readings.append(reading)
-    _finish(session, user, plan, "add_reading", {
-        "Measure reading": {"before": None, "after": f"{measured_on.isoformat()}: {number}"},
-    })
+    _finish(
+        session,
+        user,
+        plan,
+        "add_reading",
+        {
+            "Measure reading": {"before": None, "after": f"{measured_on.isoformat()}: {number}"},
+        },
+    )
     return reading
 
 
@@ -340,13 +460,21 @@ def headline(plan: ImprovementPlan, today: date | None = None) -> Headline:
     return Headline(
         total=len(live),
         completed=sum(1 for a in live if a.completed_at is not None),
-        overdue=sum(1 for a in live if a.completed_at is None and a.state not in FINISHED
-                    and a.due_on is not None and a.due_on < today),
+        overdue=sum(
+            1
+            for a in live
+            if a.completed_at is None
+            and a.state not in FINISHED
+            and a.due_on is not None
+            and a.due_on < today
+        ),
         weaker=sum(1 for a in live if a.strength == Strength.WEAKER.value),
     )
 
 
-def progress_by_month(session: Session, plan: ImprovementPlan, today: date | None = None) -> list[MonthProgress]:
+def progress_by_month(
+    session: Session, plan: ImprovementPlan, today: date | None = None
+) -> list[MonthProgress]:
     """Month by month since the plan (or its earliest action) began: actions existing and completed.
 
     One query reads the (created_at, completed_at) pair of each of the plan's live actions, and
@@ -355,8 +483,13 @@ def progress_by_month(session: Session, plan: ImprovementPlan, today: date | Non
     """
     rows = session.execute(
         select(SafetyAction.created_at, SafetyAction.completed_at)
-        .join(improvement_plan_actions, and_(improvement_plan_actions.c.action_id == SafetyAction.id,
-                                             improvement_plan_actions.c.plan_id == plan.id))
+        .join(
+            improvement_plan_actions,
+            and_(
+                improvement_plan_actions.c.action_id == SafetyAction.id,
+                improvement_plan_actions.c.plan_id == plan.id,
+            ),
+        )
         .where(SafetyAction.state != CANCELLED)
     ).all()
     return monthly_progress([(c, done) for c, done in rows], plan.created_at, today or date.today())

@@ -31,7 +31,9 @@ def _plan(plan_id: int):
 @login_required
 def index():
     policy.require_casework_role(current_user)
-    page = services.listing(db.session, current_user, request.args.get("after"), current_app.config["PAGE_SIZE"])
+    page = services.listing(
+        db.session, current_user, request.args.get("after"), current_app.config["PAGE_SIZE"]
+    )
     next_url = url_for("improvement.index", after=page.next_cursor) if page.next_cursor else None
     return render_template(
         "improvement/index.html",
@@ -61,9 +63,12 @@ def new():
         try:
             with unit_of_work(db.session):
                 plan = services.create(
-                    db.session, current_user,
+                    db.session,
+                    current_user,
                     int(form.organisation_id.data) if form.organisation_id.data.isdigit() else None,
-                    form.title.data, form.aim.data, form.measure.data,
+                    form.title.data,
+                    form.aim.data,
+                    form.measure.data,
                 )
         except ResponseError as error:
             getattr(form, error.field).errors.append(str(error))
@@ -92,7 +97,9 @@ def _render(plan, status: int = 200, posted: dict | None = None, refused: str | 
     manage = services.may_manage(current_user, plan)
     reference = (request.args.get("reference") or "").strip()
     forms = _forms(plan, posted)
-    candidates = services.candidate_actions(db.session, current_user, plan, reference) if manage else []
+    candidates = (
+        services.candidate_actions(db.session, current_user, plan, reference) if manage else []
+    )
     more_candidates = len(candidates) > services.OFFER_LIMIT
     candidates = candidates[: services.OFFER_LIMIT]
     forms["actions"].action_ids.choices = [
@@ -114,9 +121,13 @@ def _render(plan, status: int = 200, posted: dict | None = None, refused: str | 
             more_candidates=more_candidates,
             actions=plan.actions,
             headline=services.headline(plan),
-            may_see_response={a.id: bool(policy.response_roles(current_user, a.response)) for a in plan.actions},
+            may_see_response={
+                a.id: bool(policy.response_roles(current_user, a.response)) for a in plan.actions
+            },
             state_label=lambda a: runner.definition_of(a).state(a.state).label,
-            priorities=[p for p in focus.priorities if (ItemKind.PRIORITY.value, p.key) not in taken],
+            priorities=[
+                p for p in focus.priorities if (ItemKind.PRIORITY.value, p.key) not in taken
+            ],
             priority_source=focus.source,
             priority_items=[i for i in plan.items if i.kind == ItemKind.PRIORITY.value],
             good_care_items=[i for i in plan.items if i.kind == ItemKind.GOOD_CARE.value],
@@ -136,7 +147,7 @@ def _render(plan, status: int = 200, posted: dict | None = None, refused: str | 
                 chart_id="progress-chart",
                 title="Safety actions completed by the end of each month, as a percentage of those created by then",
                 description="A bar chart, one bar per month; a month before any action existed has no bar and says none. "
-                        "The table below gives each month's figures.",
+                "The table below gives each month's figures.",
                 x_label="Month",
                 y_label="Actions completed (%)",
                 kind="bar",
@@ -158,13 +169,17 @@ def show(plan_id: int):
     return _render(_plan(plan_id))
 
 
-def _change(plan, key: str, form, apply, anchor: str, message: str = "Your changes have been saved."):
+def _change(
+    plan, key: str, form, apply, anchor: str, message: str = "Your changes have been saved."
+):
     """Check the person may change the plan, validate, apply in one transaction, re-show what went wrong."""
     services.require_manage(current_user, plan)
     if not form.validate_on_submit():
         return _render(plan, 400, posted={key: form})
     try:
-        with changing(plan, lambda message: _render(plan, 409, posted={key: form}, refused=message), form):
+        with changing(
+            plan, lambda message: _render(plan, 409, posted={key: form}, refused=message), form
+        ):
             apply()
     except ResponseError as error:
         plan = _plan(plan.id)
@@ -185,8 +200,12 @@ def add_actions(plan_id: int):
     plan = _plan(plan_id)
     form = AddActionsForm(prefix="actions")
     return _change(
-        plan, "actions", form,
-        lambda: services.add_actions(db.session, current_user, plan, _ids(form.action_ids.data), form.version.data),
+        plan,
+        "actions",
+        form,
+        lambda: services.add_actions(
+            db.session, current_user, plan, _ids(form.action_ids.data), form.version.data
+        ),
         "actions",
     )
 
@@ -212,8 +231,12 @@ def add_item(plan_id: int):
     form = ItemForm(prefix="item")
     anchor = "good-care" if form.kind.data == ItemKind.GOOD_CARE.value else "priorities"
     return _change(
-        plan, "item", form,
-        lambda: services.add_item(db.session, current_user, plan, form.kind.data, form.source.data, form.version.data),
+        plan,
+        "item",
+        form,
+        lambda: services.add_item(
+            db.session, current_user, plan, form.kind.data, form.source.data, form.version.data
+        ),
         anchor,
     )
 
@@ -224,9 +247,17 @@ def add_reading(plan_id: int):
     plan = _plan(plan_id)
     form = ReadingForm(prefix="reading")
     return _change(
-        plan, "reading", form,
+        plan,
+        "reading",
+        form,
         lambda: services.add_reading(
-            db.session, current_user, plan, form.measured_on.data, form.value.data, form.note.data, form.version.data
+            db.session,
+            current_user,
+            plan,
+            form.measured_on.data,
+            form.value.data,
+            form.note.data,
+            form.version.data,
         ),
         "readings",
     )

@@ -68,7 +68,13 @@ def _faker_names() -> tuple[frozenset[str], frozenset[str]]:
         # Providers keep their lists as class attributes named first_names, first_names_female,
         # last_names, first_romanized_names, ... as lists, tuples or weighted dicts.
         for attribute, values in vars(provider).items():
-            target = given if attribute.startswith("first_") else surnames if attribute.startswith("last_") else None
+            target = (
+                given
+                if attribute.startswith("first_")
+                else surnames
+                if attribute.startswith("last_")
+                else None
+            )
             if target is None or not isinstance(values, (list, tuple, dict, set, frozenset)):
                 continue
             for value in values:
@@ -80,7 +86,11 @@ def _faker_names() -> tuple[frozenset[str], frozenset[str]]:
 def _name_words(value: str) -> list[str]:
     # "van der Berg" gives "berg"; "Clarke-Hughes" gives both parts. Particles are handled apart.
     words = value.replace("-", " ").split()
-    return [w.casefold() for w in words if w[:1].isupper() and w.replace("'", "").replace("’", "").isalpha()]
+    return [
+        w.casefold()
+        for w in words
+        if w[:1].isupper() and w.replace("'", "").replace("’", "").isalpha()
+    ]
 
 
 def _english_frequency() -> dict[str, int]:

@@ -34,13 +34,18 @@ class Finding(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     response_id: Mapped[int] = mapped_column(ForeignKey("learning_responses.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(30), default=FindingKind.FINDING.value, server_default="finding")
+    kind: Mapped[str] = mapped_column(
+        String(30), default=FindingKind.FINDING.value, server_default="finding"
+    )
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     response = relationship("LearningResponse", back_populates="findings")
     factors: Mapped[list[ContributoryFactor]] = relationship(
-        back_populates="finding", cascade="all, delete-orphan", order_by="ContributoryFactor.id", lazy="selectin"
+        back_populates="finding",
+        cascade="all, delete-orphan",
+        order_by="ContributoryFactor.id",
+        lazy="selectin",
     )
 
     @property

@@ -79,7 +79,9 @@ def _first_state(token: Token, words: Lexicon) -> State:
     word, lower = token.word, token.lower
     if any(ch.isdigit() for ch in word):
         return State.KEEP
-    if lower in readable.TITLES and (token.capitalised or lower not in readable.TITLES_ONLY_CAPITALISED):
+    if lower in readable.TITLES and (
+        token.capitalised or lower not in readable.TITLES_ONLY_CAPITALISED
+    ):
         return State.TITLE
     if not token.capitalised:
         return _lower_case_state(token, words)
@@ -116,8 +118,13 @@ def _lower_case_state(token: Token, words: Lexicon) -> State:
         return State.KEEP  # "eGFR", "iPad"
     if lower in readable.PARTICLES:
         return State.PARTICLE
-    if (len(word) < 3 or lower in readable.LOWER_CASE_WORDS or readable.always_readable(word)
-            or readable.readable_alone(word) or "-" in word):
+    if (
+        len(word) < 3
+        or lower in readable.LOWER_CASE_WORDS
+        or readable.always_readable(word)
+        or readable.readable_alone(word)
+        or "-" in word
+    ):
         return State.SOFT
     if words.is_given_name(word) and not words.is_everyday(word):
         return State.NAME
@@ -148,7 +155,9 @@ def _name_evidence(word: str, words: Lexicon) -> tuple[bool, bool, bool]:
     if len(parts) > 1:
         # "Anne-Marie", "Clarke-Hughes": a name if any part is a name that is not also an everyday
         # word; "X-ray" and "Walk-in" are words because "ray" and "walk" are everyday.
-        named = words.is_name(word) or any(words.is_name(p) and not words.is_everyday(p) for p in parts)
+        named = words.is_name(word) or any(
+            words.is_name(p) and not words.is_everyday(p) for p in parts
+        )
         known = words.is_word(word) or all(words.is_word(p) for p in parts)
         return named, not named and known, known
     return words.is_name(word), words.is_everyday(word), words.is_word(word)
@@ -191,7 +200,11 @@ def _keep_place(text: str, tokens: list[Token], last: int) -> None:
     i = last
     while i > 0:
         before = tokens[i - 1]
-        if before.seed or before.state in (State.TITLE, State.OTHER) or not RUN_GAP.fullmatch(gap(text, tokens, i)):
+        if (
+            before.seed
+            or before.state in (State.TITLE, State.OTHER)
+            or not RUN_GAP.fullmatch(gap(text, tokens, i))
+        ):
             break
         if not before.capitalised and before.lower not in ("of", "and", "the", "on", "upon"):
             break
@@ -213,8 +226,13 @@ def _mark_after_titles(text: str, tokens: list[Token], words: Lexicon) -> None:
             continue
         if title.state is State.TITLE and (token.capitalised or not words.is_everyday(token.word)):
             token.state = State.INITIAL if len(token.word) == 1 else State.NAME
-        elif (title.capitalised and title.lower in readable.ROLE_TITLES and token.capitalised
-              and not readable.always_readable(token.word) and token.state is not State.KEEP):
+        elif (
+            title.capitalised
+            and title.lower in readable.ROLE_TITLES
+            and token.capitalised
+            and not readable.always_readable(token.word)
+            and token.state is not State.KEEP
+        ):
             token.state = State.NAME  # "Sister O'Brien"
 
 
@@ -236,14 +254,22 @@ def _named_words(tokens: list[Token]) -> set[str]:
     for token in tokens:
         if token.state is State.NAME:
             words = WORD.findall(token.word) if token.seed else [token.word]
-            named.update(w.casefold() for w in words if w[:1].isupper() and w.casefold() not in readable.TITLES)
+            named.update(
+                w.casefold()
+                for w in words
+                if w[:1].isupper() and w.casefold() not in readable.TITLES
+            )
     return named
 
 
 def _named_elsewhere(token: Token, named: set[str]) -> bool:
     """One sense a text: "Joy from the admin team" is the Joy of "Hope and Joy" later on."""
-    return (token.state in (State.MAYBE, State.SOFT) and token.capitalised and not token.guarded
-            and token.lower in named)
+    return (
+        token.state in (State.MAYBE, State.SOFT)
+        and token.capitalised
+        and not token.guarded
+        and token.lower in named
+    )
 
 
 def _becomes_name(text: str, tokens: list[Token], i: int, words: Lexicon) -> bool:
@@ -256,32 +282,48 @@ def _becomes_name(text: str, tokens: list[Token], i: int, words: Lexicon) -> boo
     match token.state:
         case State.MAYBE:
             # Only a given name opens a name ("Will Thompson"); "Ring Edith" is an instruction.
-            opens_name = precedes_name and words.is_given_name(token.word) and not (
-                token.sentence_start and token.lower in readable.IMPERATIVES)
-            return (token.possessive or follows_name or opens_name or _listed_with_name(text, tokens, i)
-                    or (after_in_run and after.lower in readable.PERSON_VERBS)
-                    or _followed_by_aside(text, tokens, i, words))
+            opens_name = (
+                precedes_name
+                and words.is_given_name(token.word)
+                and not (token.sentence_start and token.lower in readable.IMPERATIVES)
+            )
+            return (
+                token.possessive
+                or follows_name
+                or opens_name
+                or _listed_with_name(text, tokens, i)
+                or (after_in_run and after.lower in readable.PERSON_VERBS)
+                or _followed_by_aside(text, tokens, i, words)
+            )
         case State.SOFT:
             if token.capitalised:
                 return follows_name
             # "mohammed rafiq": a lower-case word after a lower-case name, if it could be a name.
-            return (follows_name and not before.capitalised and not before.seed
-                    and token.lower not in readable.LOWER_CASE_WORDS
-                    and (words.is_name(token.word) or not words.is_word(token.word)))
+            return (
+                follows_name
+                and not before.capitalised
+                and not before.seed
+                and token.lower not in readable.LOWER_CASE_WORDS
+                and (words.is_name(token.word) or not words.is_word(token.word))
+            )
         case State.DATE:
             return precedes_name and not _dated(text, tokens, i)
         case State.INITIAL:
             between = text[token.after : after.start] if after is not None else ""
             if token.word in ("A", "I") and not between.startswith("."):
                 return False
-            return after is not None and after.state is State.NAME and bool(INITIAL_GAP.fullmatch(between))
+            return (
+                after is not None
+                and after.state is State.NAME
+                and bool(INITIAL_GAP.fullmatch(between))
+            )
         case State.PARTICLE:
             return follows_name and precedes_name
     return False
 
 
 def _listed_with_name(text: str, tokens: list[Token], i: int) -> bool:
-    """"Tom, Priya and Mr Okafor": a neighbour in a list is a name."""
+    """ "Tom, Priya and Mr Okafor": a neighbour in a list is a name."""
     for step in (-1, 1):
         j = i + step
         if not 0 <= j < len(tokens):
@@ -290,8 +332,12 @@ def _listed_with_name(text: str, tokens: list[Token], i: int) -> bool:
         if tokens[j].state is State.NAME and _LIST_GAP.fullmatch(gap):
             return True
         k = j + step
-        if (tokens[j].lower in readable.LIST_WORDS and 0 <= k < len(tokens) and tokens[k].state is State.NAME
-                and _list_gaps(text, tokens, min(i, k), max(i, k))):
+        if (
+            tokens[j].lower in readable.LIST_WORDS
+            and 0 <= k < len(tokens)
+            and tokens[k].state is State.NAME
+            and _list_gaps(text, tokens, min(i, k), max(i, k))
+        ):
             return True
     return False
 
@@ -302,7 +348,7 @@ def _list_gaps(text: str, tokens: list[Token], first: int, last: int) -> bool:
 
 
 def _followed_by_aside(text: str, tokens: list[Token], i: int, words: Lexicon) -> bool:
-    """"Grace, 79, ..." or "Emily (aged 4)": a given name followed by an aside about the person."""
+    """ "Grace, 79, ..." or "Emily (aged 4)": a given name followed by an aside about the person."""
     token = tokens[i]
     if not words.is_given_name(token.word):
         return False
@@ -315,8 +361,11 @@ def _dated(text: str, tokens: list[Token], i: int) -> bool:
     if i == 0:
         return False
     before = tokens[i - 1]
-    return before.lower in readable.DATE_WORDS or before.word.isdigit() or bool(
-        re.search(r"\d\s*(?:st|nd|rd|th)?\s*$", text[: tokens[i].start]))
+    return (
+        before.lower in readable.DATE_WORDS
+        or before.word.isdigit()
+        or bool(re.search(r"\d\s*(?:st|nd|rd|th)?\s*$", text[: tokens[i].start]))
+    )
 
 
 # ---- spans -------------------------------------------------------------------------------------
@@ -327,8 +376,10 @@ def _spans(text: str, tokens: list[Token]) -> list[tuple[int, int]]:
     group: list[Token] = []
     for i, token in enumerate(tokens):
         joins = group and _joins(text, tokens, i)
-        if token.state is State.NAME or (token.state in (State.TITLE, State.INITIAL, State.PARTICLE)
-                                         and _leads_to_name(text, tokens, i)):
+        if token.state is State.NAME or (
+            token.state in (State.TITLE, State.INITIAL, State.PARTICLE)
+            and _leads_to_name(text, tokens, i)
+        ):
             if not joins:
                 _close(group, spans)
                 group = []
@@ -353,8 +404,11 @@ def _joins(text: str, tokens: list[Token], i: int) -> bool:
 def _leads_to_name(text: str, tokens: list[Token], i: int) -> bool:
     """A title, initial or particle belongs to the name that follows it."""
     j = i + 1
-    while j < len(tokens) and tokens[j].state in (State.TITLE, State.INITIAL, State.PARTICLE) \
-            and _joins(text, tokens, j):
+    while (
+        j < len(tokens)
+        and tokens[j].state in (State.TITLE, State.INITIAL, State.PARTICLE)
+        and _joins(text, tokens, j)
+    ):
         j += 1
     return j < len(tokens) and tokens[j].state is State.NAME and _joins(text, tokens, j)
 

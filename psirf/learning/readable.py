@@ -184,7 +184,9 @@ TITLES_ONLY_CAPITALISED = _words("miss sir dame lady lord prof rev revd")
 ROLE_TITLES = _words("sister nurse matron father brother pharmacist")
 
 # Lower-case words inside names: "Rhys ap Gwilym", "Maria de Souza", "Ludwig van Beethoven".
-PARTICLES = _words("ap ab van von de da di del della der den du dos das la le bin ibn bint al el ter ten ní nic mac ó ua")
+PARTICLES = _words(
+    "ap ab van von de da di del della der den du dos das la le bin ibn bint al el ter ten ní nic mac ó ua"
+)
 
 # Verbs that follow a person: "Will noticed", "Grace was admitted", "Hope has since ...".
 PERSON_VERBS = _words("""

@@ -152,7 +152,9 @@ def redact(text: str, *, known_names: Iterable[str] = (), keep: Iterable[str] = 
     labels = [(m.start(), m.end(), m.group() == LABELS[Kind.NAME]) for m in _LABEL.finditer(text)]
     before = [(f.start, f.end, f.kind is Kind.NAME) for f in candidates]
     kept_phrases = [(start, end, False) for start, end in _phrase_spans(text, keep)]
-    candidates += [Found(Kind.NAME, s, e) for s, e in find_names(text, [*before, *labels, *kept_phrases])]
+    candidates += [
+        Found(Kind.NAME, s, e) for s, e in find_names(text, [*before, *labels, *kept_phrases])
+    ]
     taken = [(start, end) for start, end, _ in labels]
     kept: list[Found] = []
     # Longest match wins an overlap (an email address over the name inside it), then priority.

@@ -9,7 +9,11 @@ from psirf.responses.services import ResponseError, finish_edit, require_edit
 
 
 def add_finding(
-    session: Session, user, response, text: str, expected_version: int | None,
+    session: Session,
+    user,
+    response,
+    text: str,
+    expected_version: int | None,
     kind: FindingKind | str = FindingKind.FINDING,
 ) -> Finding:
     """A finding, an area for improvement (which safety actions answer) or something that went well."""
@@ -23,12 +27,25 @@ def add_finding(
     finding = Finding(text=text.strip(), kind=kind.value)
     response.findings.append(finding)
     session.flush()
-    finish_edit(session, user, response, "edit:finding", {kind.label: {"before": None, "after": finding.text}})
+    finish_edit(
+        session,
+        user,
+        response,
+        "edit:finding",
+        {kind.label: {"before": None, "after": finding.text}},
+    )
     return finding
 
 
 def add_factor(
-    session: Session, user, response, *, finding_id: int, factor: str, description: str, expected_version: int | None
+    session: Session,
+    user,
+    response,
+    *,
+    finding_id: int,
+    factor: str,
+    description: str,
+    expected_version: int | None,
 ) -> ContributoryFactor:
     require_edit(user, response, "factors", expected_version)
     finding = next((f for f in response.findings if f.id == finding_id), None)
@@ -44,7 +61,15 @@ def add_factor(
     finding.factors.append(item)
     session.flush()
     finish_edit(
-        session, user, response, "edit:factor",
-        {"Contributory factor": {"before": None, "after": f"{SeipsFactor.label_for(factor)}: {item.description}"}},
+        session,
+        user,
+        response,
+        "edit:factor",
+        {
+            "Contributory factor": {
+                "before": None,
+                "after": f"{SeipsFactor.label_for(factor)}: {item.description}",
+            }
+        },
     )
     return item

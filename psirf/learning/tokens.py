@@ -56,8 +56,10 @@ class Token:
 
 def tokenise(text: str, found: Iterable[tuple[int, int, bool]]) -> list[Token]:
     spans = _merged(found)
-    tokens = [Token(s, e, e, text[s:e], seed=is_name, state=State.NAME if is_name else State.OTHER)
-              for s, e, is_name in spans]
+    tokens = [
+        Token(s, e, e, text[s:e], seed=is_name, state=State.NAME if is_name else State.OTHER)
+        for s, e, is_name in spans
+    ]
     for m in WORD.finditer(text):
         if any(m.start() < e and m.end() > s for s, e, _ in spans):
             continue
@@ -81,7 +83,11 @@ def _word_token(text: str, m: re.Match) -> Token:
     word, start, end = m.group(), m.start(), m.end()
     if len(word) > 2 and word[-2] in "'’" and word[-1] in "sS":
         return Token(start, end - 2, end, word[:-2], possessive=True)
-    if word[-1] in "sS" and text[end : end + 1] in ("'", "’") and not text[end + 1 : end + 2].isalpha():
+    if (
+        word[-1] in "sS"
+        and text[end : end + 1] in ("'", "’")
+        and not text[end + 1 : end + 2].isalpha()
+    ):
         return Token(start, end, end + 1, word, possessive=True)  # "Charles' notes"
     return Token(start, end, end, word)
 
@@ -90,8 +96,12 @@ def _attach_possessives(text: str, tokens: list[Token]) -> list[Token]:
     # "[name]'s" after an earlier pass: the "s" belongs to the label before it.
     kept: list[Token] = []
     for token in tokens:
-        if (kept and token.word in ("s", "S") and kept[-1].after == token.start - 1
-                and text[token.start - 1] in "'’"):
+        if (
+            kept
+            and token.word in ("s", "S")
+            and kept[-1].after == token.start - 1
+            and text[token.start - 1] in "'’"
+        ):
             kept[-1].after, kept[-1].possessive = token.end, True
             continue
         kept.append(token)
@@ -127,8 +137,13 @@ def _opens_sentence(text: str, tokens: list[Token], i: int) -> bool:
 
 def _title_case_as_sentence_starts(sentence: list[Token]) -> None:
     # "Learning From The Event": a capitalised "From" or "The" inside a sentence marks a heading.
-    if any(t.capitalised and t.lower in readable.FUNCTION_WORDS and t.lower not in ("a", "i")
-           and not t.word.isupper() for t in sentence[1:]):
+    if any(
+        t.capitalised
+        and t.lower in readable.FUNCTION_WORDS
+        and t.lower not in ("a", "i")
+        and not t.word.isupper()
+        for t in sentence[1:]
+    ):
         for token in sentence:
             token.sentence_start = True
 

@@ -16,7 +16,9 @@ def _at_least_one(form, field):
 class ShareForm(PsirfForm):
     """The summary to share, who may read it and, before it is published, the lead's confirmation."""
 
-    title = StringField("Title", filters=[strip], validators=[DataRequired("Enter a title"), Length(max=200)])
+    title = StringField(
+        "Title", filters=[strip], validators=[DataRequired("Enter a title"), Length(max=200)]
+    )
     summary = TextAreaField(
         "Summary of the learning",
         filters=[strip],
@@ -41,14 +43,18 @@ class FilterForm(Form):
     q = StringField("Search titles and summaries", filters=[strip], validators=[Length(max=200)])
     theme = SelectField("Theme", choices=[("", "Any theme")] + Theme.choices())
     method = SelectField("Method", choices=[("", "Any method")] + services.method_choices())
-    service = SelectField("Type of service", choices=[("", "Any type of service")] + services.service_choices())
+    service = SelectField(
+        "Type of service", choices=[("", "Any type of service")] + services.service_choices()
+    )
     period = SelectField("When it happened", choices=[("", "Any time")] + services.period_choices())
 
     def filters(self) -> services.Filters:
         """What was asked for; a value that is not one of the choices is ignored, not an error."""
 
         def chosen(field) -> str | None:
-            return field.data if field.data and field.data in {v for v, _ in field.choices} else None
+            return (
+                field.data if field.data and field.data in {v for v, _ in field.choices} else None
+            )
 
         months = chosen(self.period)
         return services.Filters(

@@ -28,7 +28,9 @@ class LibraryEntry(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
     # What it came from: a closed response, or a good care record. Each is shared once.
-    response_id: Mapped[int | None] = mapped_column(ForeignKey("learning_responses.id"), unique=True)
+    response_id: Mapped[int | None] = mapped_column(
+        ForeignKey("learning_responses.id"), unique=True
+    )
     event_id: Mapped[int | None] = mapped_column(ForeignKey("safety_events.id"), unique=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -38,7 +40,9 @@ class LibraryEntry(Base):
     theme: Mapped[str | None] = mapped_column(String(40), index=True)
     method: Mapped[str | None] = mapped_column(String(30), index=True)
     service_kind: Mapped[str] = mapped_column(String(20), index=True)
-    learned_on: Mapped[date] = mapped_column(index=True)  # when the event happened, for the period filter
+    learned_on: Mapped[date] = mapped_column(
+        index=True
+    )  # when the event happened, for the period filter
     # Who may read it: the members of one PCN or federation, everyone in the ICB, or both.
     audience_group_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     audience_icb_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))

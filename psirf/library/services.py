@@ -26,7 +26,12 @@ from psirf.learning.models import FindingKind
 from psirf.learning.redact import Found, Kind, redact
 from psirf.library.models import EntryKind, LibraryEntry
 from psirf.organisations.models import Organisation, OrganisationKind
-from psirf.responses.models import LearningResponse, ResponseMethod, thematic_review_events, thematic_review_responses
+from psirf.responses.models import (
+    LearningResponse,
+    ResponseMethod,
+    thematic_review_events,
+    thematic_review_responses,
+)
 from psirf.responses.services import ResponseError
 from psirf.web.pagination import Page, decode_cursor, encode_cursor
 from psirf.workflow import runner
@@ -89,7 +94,11 @@ def audience_choices(organisation: Organisation) -> list[tuple[str, str]]:
 def is_closed(response: LearningResponse) -> bool:
     """Closed as itself: not continued as another method, escalated or widened."""
     definition = runner.definition_of(response)
-    return response.state == CLOSED and definition.state(response.state).final and response.closed_at is not None
+    return (
+        response.state == CLOSED
+        and definition.state(response.state).final
+        and response.closed_at is not None
+    )
 
 
 def entry_for_response(session: Session, response_id: int) -> LibraryEntry | None:
@@ -105,9 +114,13 @@ def require_may_share_response(user, response: LearningResponse) -> None:
     and the response is closed (as itself)."""
     policy.require_response_visible(user, response)
     if not policy.may_publish_learning(user, response.organisation):
-        raise policy.NotPermitted("Only the organisation's patient safety lead can share its learning.")
+        raise policy.NotPermitted(
+            "Only the organisation's patient safety lead can share its learning."
+        )
     if not is_closed(response):
-        raise policy.NotPermitted("Learning can be shared once the response is approved and closed.")
+        raise policy.NotPermitted(
+            "Learning can be shared once the response is approved and closed."
+        )
 
 
 def may_share_response(user, response: LearningResponse) -> bool:
@@ -125,7 +138,9 @@ def require_may_share_good_care(user, event: SafetyEvent) -> None:
     if event.record_type != RecordType.GOOD_CARE.value:
         raise policy.NotVisible("Page not found")
     if not policy.may_publish_learning(user, event.organisation):
-        raise policy.NotPermitted("Only the organisation's patient safety lead can share its good care.")
+        raise policy.NotPermitted(
+            "Only the organisation's patient safety lead can share its good care."
+        )
 
 
 def may_share_good_care(user, event: SafetyEvent) -> bool:
@@ -137,29 +152,47 @@ def may_share_good_care(user, event: SafetyEvent) -> bool:
 
 
 def _covered_event_ids(response: LearningResponse):
-    return select(thematic_review_events.c.event_id).where(thematic_review_events.c.response_id == response.id)
+    return select(thematic_review_events.c.event_id).where(
+        thematic_review_events.c.response_id == response.id
+    )
 
 
 def _events_of(response: LearningResponse):
     """The response's own events and, for a thematic review, the events it looked across."""
-    return or_(SafetyEvent.learning_response_id == response.id, SafetyEvent.id.in_(_covered_event_ids(response)))
+    return or_(
+        SafetyEvent.learning_response_id == response.id,
+        SafetyEvent.id.in_(_covered_event_ids(response)),
+    )
 
 
 def response_known_names(session: Session, response: LearningResponse) -> tuple[str, ...]:
     """Everyone the response knows by name: the people affected (patients, family, carers, staff),
     its lead, the owners of its actions who have accounts, and who reported its events. A thematic review over earlier
     responses knows theirs too."""
-    covered = select(thematic_review_responses.c.covered_id).where(thematic_review_responses.c.response_id == response.id)
-    names = set(session.scalars(
-        select(AffectedPerson.name).where(or_(AffectedPerson.response_id == response.id, AffectedPerson.response_id.in_(covered)))
-    ))
+    covered = select(thematic_review_responses.c.covered_id).where(
+        thematic_review_responses.c.response_id == response.id
+    )
+    names = set(
+        session.scalars(
+            select(AffectedPerson.name).where(
+                or_(
+                    AffectedPerson.response_id == response.id,
+                    AffectedPerson.response_id.in_(covered),
+                )
+            )
+        )
+    )
     if response.lead_id is not None:
         names.add(session.scalar(select(User.name).where(User.id == response.lead_id)))
     # Action owners with an account. The free-text owner is left out: it is as often a role
     # ("Practice manager") as a name, and every "practice" would become [name].
-    names.update(session.scalars(
-        select(User.name).join(SafetyAction, SafetyAction.owner_user_id == User.id).where(SafetyAction.response_id == response.id)
-    ))
+    names.update(
+        session.scalars(
+            select(User.name)
+            .join(SafetyAction, SafetyAction.owner_user_id == User.id)
+            .where(SafetyAction.response_id == response.id)
+        )
+    )
     reporters = session.execute(
         select(SafetyEvent.reporter_name, User.name)
         .outerjoin(User, User.id == SafetyEvent.reporter_user_id)
@@ -201,9 +234,17 @@ def response_summary(response: LearningResponse) -> str:
     findings = list(response.findings)
     parts = [_record_summary(response)]
     if not parts[0]:
-        parts.append(_bullets("Areas for improvement", (
-            f.text for f in findings if f.kind == FindingKind.AREA_FOR_IMPROVEMENT.value)))
-    parts.append(_bullets("What went well", (f.text for f in findings if f.kind == FindingKind.WENT_WELL.value)))
+        parts.append(
+            _bullets(
+                "Areas for improvement",
+                (f.text for f in findings if f.kind == FindingKind.AREA_FOR_IMPROVEMENT.value),
+            )
+        )
+    parts.append(
+        _bullets(
+            "What went well", (f.text for f in findings if f.kind == FindingKind.WENT_WELL.value)
+        )
+    )
     return "\n\n".join(p for p in parts if p)
 
 
@@ -214,7 +255,12 @@ def _response_theme(session: Session, response: LearningResponse) -> str | None:
     if selection.get("theme"):
         return selection["theme"]
     # A thematic review over events of one theme only is about that theme.
-    themes = session.scalars(select(SafetyEvent.theme).where(SafetyEvent.id.in_(_covered_event_ids(response))).distinct().limit(2)).all()
+    themes = session.scalars(
+        select(SafetyEvent.theme)
+        .where(SafetyEvent.id.in_(_covered_event_ids(response)))
+        .distinct()
+        .limit(2)
+    ).all()
     return themes[0] if len(themes) == 1 else None
 
 
@@ -224,7 +270,9 @@ def _title(lead: str, theme: str | None) -> str:
 
 def response_source(session: Session, response: LearningResponse) -> Source:
     theme = _response_theme(session, response)
-    first_event = session.scalar(select(func.min(SafetyEvent.occurred_on)).where(_events_of(response)))
+    first_event = session.scalar(
+        select(func.min(SafetyEvent.occurred_on)).where(_events_of(response))
+    )
     return Source(
         kind=EntryKind.RESPONSE,
         organisation=response.organisation,
@@ -278,7 +326,9 @@ def strip_identifiers(source: Source, title: str, summary: str) -> Stripped:
 def describe_found(found: Iterable[Found]) -> str:
     counts = Counter(f.kind for f in found)
     parts = [
-        f"{counts[kind]} {words[0] if counts[kind] == 1 else words[1]}" for kind, words in _KIND_WORDS.items() if counts[kind]
+        f"{counts[kind]} {words[0] if counts[kind] == 1 else words[1]}"
+        for kind, words in _KIND_WORDS.items()
+        if counts[kind]
     ]
     return " and ".join(filter(None, [", ".join(parts[:-1]), parts[-1]])) if parts else ""
 
@@ -297,18 +347,23 @@ def _audiences(source: Source, chosen: Iterable[str]) -> tuple[int | None, int |
     groups = [int(c.removeprefix(GROUP_AUDIENCE)) for c in chosen if c.startswith(GROUP_AUDIENCE)]
     if len(groups) > 1:
         raise ResponseError(
-            "audiences", "Choose one PCN or federation. To reach more than one, share it with everyone in the ICB"
+            "audiences",
+            "Choose one PCN or federation. To reach more than one, share it with everyone in the ICB",
         )
     icb_id = source.organisation.icb_id if ICB_AUDIENCE in chosen else None
     return (groups[0] if groups else None), icb_id
 
 
-def publish(session: Session, user, source: Source, title: str, summary: str, audiences: Iterable[str]) -> LibraryEntry:
+def publish(
+    session: Session, user, source: Source, title: str, summary: str, audiences: Iterable[str]
+) -> LibraryEntry:
     """Store the confirmed text as a library entry, with its audit record. The caller has shown
     the stripped text to the lead; text that redaction would still change is refused, so what is
     stored is exactly what the lead confirmed and never the original."""
     if not policy.may_publish_learning(user, source.organisation):
-        raise policy.NotPermitted("Only the organisation's patient safety lead can share its learning.")
+        raise policy.NotPermitted(
+            "Only the organisation's patient safety lead can share its learning."
+        )
     title, summary = _normalise(title), _normalise(summary)
     if not title:
         raise ResponseError("title", "Enter a title")
@@ -316,12 +371,18 @@ def publish(session: Session, user, source: Source, title: str, summary: str, au
         raise ResponseError("summary", "Write the summary of the learning")
     stripped = strip_identifiers(source, title, summary)
     if stripped.title != title:
-        raise ResponseError("title", "The title still identifies someone. Check it again before publishing")
+        raise ResponseError(
+            "title", "The title still identifies someone. Check it again before publishing"
+        )
     if stripped.summary != summary:
-        raise ResponseError("summary", "The summary still identifies someone. Check it again before publishing")
+        raise ResponseError(
+            "summary", "The summary still identifies someone. Check it again before publishing"
+        )
     group_id, icb_id = _audiences(source, audiences)
     already = (
-        entry_for_response(session, source.response.id) if source.response is not None else entry_for_event(session, source.event.id)
+        entry_for_response(session, source.response.id)
+        if source.response is not None
+        else entry_for_event(session, source.event.id)
     )
     if already is not None:
         raise policy.NotPermitted("This learning is already in the library.")
@@ -367,11 +428,19 @@ def may_widen_to_icb(user, entry: LibraryEntry) -> bool:
 
 def widen_to_icb(session: Session, user, entry: LibraryEntry) -> None:
     if not may_widen_to_icb(user, entry):
-        raise policy.NotPermitted("Only the organisation's patient safety lead can share this more widely.")
+        raise policy.NotPermitted(
+            "Only the organisation's patient safety lead can share this more widely."
+        )
     entry.audience_icb_id = entry.organisation.icb_id
     session.flush()
-    audit.record(session, actor_id=user.id, action="library:widen", subject=entry, organisation_id=entry.organisation_id,
-                 changes={"audience_icb_id": {"before": None, "after": entry.audience_icb_id}})
+    audit.record(
+        session,
+        actor_id=user.id,
+        action="library:widen",
+        subject=entry,
+        organisation_id=entry.organisation_id,
+        changes={"audience_icb_id": {"before": None, "after": entry.audience_icb_id}},
+    )
 
 
 # ---- reading the library --------------------------------------------------------------------------
@@ -382,8 +451,12 @@ def method_choices() -> list[tuple[str, str]]:
 
 
 SERVICE_FILTER_KINDS = (
-    OrganisationKind.PRACTICE, OrganisationKind.PHARMACY, OrganisationKind.DENTAL, OrganisationKind.OPTOMETRY,
-    OrganisationKind.PCN, OrganisationKind.FEDERATION,
+    OrganisationKind.PRACTICE,
+    OrganisationKind.PHARMACY,
+    OrganisationKind.DENTAL,
+    OrganisationKind.OPTOMETRY,
+    OrganisationKind.PCN,
+    OrganisationKind.FEDERATION,
 )
 
 
@@ -392,7 +465,10 @@ def service_choices() -> list[tuple[str, str]]:
 
 
 def period_choices() -> list[tuple[str, str]]:
-    return [(str(m), f"In the last {m} months" if m < 24 else f"In the last {m // 12} years") for m in PERIODS]
+    return [
+        (str(m), f"In the last {m} months" if m < 24 else f"In the last {m // 12} years")
+        for m in PERIODS
+    ]
 
 
 @dataclass
@@ -404,8 +480,17 @@ class Filters:
     months: int | None = None
 
     def as_args(self) -> dict:
-        return {k: v for k, v in (("q", self.text), ("theme", self.theme), ("method", self.method),
-                                   ("service", self.service), ("period", self.months)) if v}
+        return {
+            k: v
+            for k, v in (
+                ("q", self.text),
+                ("theme", self.theme),
+                ("method", self.method),
+                ("service", self.service),
+                ("period", self.months),
+            )
+            if v
+        }
 
 
 def months_before(day: date, months: int) -> date:
@@ -428,10 +513,12 @@ def _filtered(user, filters: Filters, today: date):
     stmt = select(LibraryEntry).where(policy.library_scope(user))
     if filters.text:
         pattern = f"%{_escape_like(filters.text.lower())}%"
-        stmt = stmt.where(or_(
-            func.lower(LibraryEntry.title).like(pattern, escape="\\"),
-            func.lower(LibraryEntry.summary).like(pattern, escape="\\"),
-        ))
+        stmt = stmt.where(
+            or_(
+                func.lower(LibraryEntry.title).like(pattern, escape="\\"),
+                func.lower(LibraryEntry.summary).like(pattern, escape="\\"),
+            )
+        )
     if filters.theme:
         stmt = stmt.where(LibraryEntry.theme == filters.theme)
     if filters.method == GOOD_CARE_METHOD:
@@ -445,7 +532,9 @@ def _filtered(user, filters: Filters, today: date):
     return stmt
 
 
-def listing(session: Session, user, filters: Filters, cursor: str | None, size: int, today: date) -> Page:
+def listing(
+    session: Session, user, filters: Filters, cursor: str | None, size: int, today: date
+) -> Page:
     """The entries `user` may read that match, newest published first, a page at a time (keyset
     on published_at and id, as web.pagination does on created_at)."""
     stmt = _filtered(user, filters, today).options(
@@ -454,11 +543,15 @@ def listing(session: Session, user, filters: Filters, cursor: str | None, size: 
     after = decode_cursor(cursor)
     if after:
         published_at, entry_id = after
-        stmt = stmt.where(or_(
-            LibraryEntry.published_at < published_at,
-            and_(LibraryEntry.published_at == published_at, LibraryEntry.id < entry_id),
-        ))
-    rows = session.scalars(stmt.order_by(LibraryEntry.published_at.desc(), LibraryEntry.id.desc()).limit(size + 1)).all()
+        stmt = stmt.where(
+            or_(
+                LibraryEntry.published_at < published_at,
+                and_(LibraryEntry.published_at == published_at, LibraryEntry.id < entry_id),
+            )
+        )
+    rows = session.scalars(
+        stmt.order_by(LibraryEntry.published_at.desc(), LibraryEntry.id.desc()).limit(size + 1)
+    ).all()
     items = rows[:size]
     next_cursor = encode_cursor(items[-1].published_at, items[-1].id) if len(rows) > size else None
     return Page(items=items, next_cursor=next_cursor, has_previous=after is not None)
@@ -469,7 +562,11 @@ def organisation_names(session: Session, ids: Iterable[int | None]) -> dict[int,
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
-    return dict(session.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(wanted))).all())
+    return dict(
+        session.execute(
+            select(Organisation.id, Organisation.name).where(Organisation.id.in_(wanted))
+        ).all()
+    )
 
 
 def audience_label(entry: LibraryEntry, icb_names: dict[int, str]) -> str:
@@ -494,11 +591,17 @@ def get_visible(session: Session, user, entry_id: int) -> LibraryEntry:
 
 
 def visible_entry_for_response(session: Session, user, response_id: int) -> LibraryEntry | None:
-    return session.scalar(select(LibraryEntry).where(LibraryEntry.response_id == response_id, policy.library_scope(user)))
+    return session.scalar(
+        select(LibraryEntry).where(
+            LibraryEntry.response_id == response_id, policy.library_scope(user)
+        )
+    )
 
 
 def visible_entry_for_event(session: Session, user, event_id: int) -> LibraryEntry | None:
-    return session.scalar(select(LibraryEntry).where(LibraryEntry.event_id == event_id, policy.library_scope(user)))
+    return session.scalar(
+        select(LibraryEntry).where(LibraryEntry.event_id == event_id, policy.library_scope(user))
+    )
 
 
 @dataclass
@@ -532,8 +635,11 @@ def _clean(text: str | None, names: tuple[str, ...]) -> str | None:
 
 
 def entry_page(session: Session, user, entry: LibraryEntry) -> EntryPage:
-    page = EntryPage(entry=entry, audience=audience_label(entry, organisation_names(session, [entry.audience_icb_id])),
-                     may_widen=may_widen_to_icb(user, entry))
+    page = EntryPage(
+        entry=entry,
+        audience=audience_label(entry, organisation_names(session, [entry.audience_icb_id])),
+        may_widen=may_widen_to_icb(user, entry),
+    )
     if entry.response_id is not None:
         response = session.get(LearningResponse, entry.response_id)
         page.response_url_allowed = bool(policy.response_roles(user, response))
@@ -545,18 +651,22 @@ def entry_page(session: Session, user, entry: LibraryEntry) -> EntryPage:
             .order_by(SafetyAction.id)
         )
         for action in actions:
-            page.actions.append(ActionOutcome(
-                description=_clean(action.description, names),
-                strength=action.strength_label,
-                measure_kind=action.measure_kind_label,
-                measure=_clean(action.measure, names),
-                state=runner.definition_of(action).state(action.state).label,
-                due_on=action.due_on,
-                owner_organisation=action.owner_organisation.name if action.owner_organisation else None,
-                evidence=_clean(action.evidence, names),
-                effect=action.effect_label,
-                effect_notes=_clean(action.effect_notes, names),
-            ))
+            page.actions.append(
+                ActionOutcome(
+                    description=_clean(action.description, names),
+                    strength=action.strength_label,
+                    measure_kind=action.measure_kind_label,
+                    measure=_clean(action.measure, names),
+                    state=runner.definition_of(action).state(action.state).label,
+                    due_on=action.due_on,
+                    owner_organisation=action.owner_organisation.name
+                    if action.owner_organisation
+                    else None,
+                    evidence=_clean(action.evidence, names),
+                    effect=action.effect_label,
+                    effect_notes=_clean(action.effect_notes, names),
+                )
+            )
     if entry.event_id is not None:
         event = session.get(SafetyEvent, entry.event_id)
         page.event_url_allowed = bool(policy.roles_covering(user, event.organisation))

@@ -81,14 +81,22 @@ def library_good_care_entry_link(event) -> str | None:
 # ---- sharing ------------------------------------------------------------------------------------
 
 
-def _render_share(source: services.Source, form: ShareForm, stage: str, status: int = 200, stripped=None):
+def _render_share(
+    source: services.Source, form: ShareForm, stage: str, status: int = 200, stripped=None
+):
     back = (
-        url_for("responses.show", response_id=source.response.id) if source.response is not None
+        url_for("responses.show", response_id=source.response.id)
+        if source.response is not None
         else url_for("events.show", event_id=source.event.id)
     )
     return (
         render_template(
-            "library/share.html", source=source, form=form, stage=stage, stripped=stripped, back=back
+            "library/share.html",
+            source=source,
+            form=form,
+            stage=stage,
+            stripped=stripped,
+            back=back,
         ),
         status,
     )
@@ -97,7 +105,11 @@ def _render_share(source: services.Source, form: ShareForm, stage: str, status: 
 def _share(source: services.Source):
     """Write, then check the stripped text, then publish: the same three steps for both kinds."""
     if request.method == "GET":
-        form = ShareForm(formdata=None, data={"title": source.title, "summary": source.summary}, audiences=source.audiences)
+        form = ShareForm(
+            formdata=None,
+            data={"title": source.title, "summary": source.summary},
+            audiences=source.audiences,
+        )
         return _render_share(source, form, "write")
 
     publishing = request.form.get("action") == "publish"
@@ -109,10 +121,16 @@ def _share(source: services.Source):
     if not publishing or stripped.found:
         title_changed = stripped.title != form.title.data
         # What the lead will confirm is exactly what is shown: the stripped text, unconfirmed.
-        form.title.data, form.summary.data, form.confirmed.data = stripped.title, stripped.summary, False
+        form.title.data, form.summary.data, form.confirmed.data = (
+            stripped.title,
+            stripped.summary,
+            False,
+        )
         if publishing:  # the lead's edits brought identifiers back: show them what was removed
             field = form.title if title_changed else form.summary
-            field.errors = list(field.errors) + ["We removed identifiers from your changes. Read it again, then confirm"]
+            field.errors = list(field.errors) + [
+                "We removed identifiers from your changes. Read it again, then confirm"
+            ]
             return _render_share(source, form, "check", 400, stripped=stripped)
         return _render_share(source, form, "check", stripped=stripped)
 
@@ -120,7 +138,12 @@ def _share(source: services.Source):
         # Shared by someone else a moment ago (each source is shared once): show theirs.
         with changing(None, lambda _message: _shared_meanwhile(source)):
             entry = services.publish(
-                db.session, current_user, source, form.title.data, form.summary.data, form.audiences.data
+                db.session,
+                current_user,
+                source,
+                form.title.data,
+                form.summary.data,
+                form.audiences.data,
             )
     except responses.ResponseError as error:
         field = getattr(form, error.field)
@@ -132,7 +155,8 @@ def _share(source: services.Source):
 
 def _shared_meanwhile(source: services.Source):
     existing = (
-        services.entry_for_response(db.session, source.response.id) if source.response is not None
+        services.entry_for_response(db.session, source.response.id)
+        if source.response is not None
         else services.entry_for_event(db.session, source.event.id)
     )
     return _already_shared(existing) if existing is not None else errors.page(409)
@@ -175,11 +199,18 @@ def share_good_care(event_id: int):
 @bp.get("")
 @login_required
 def index():
-    policy.require_staff(current_user, "The learning library is for staff of the organisations that share it.")
+    policy.require_staff(
+        current_user, "The learning library is for staff of the organisations that share it."
+    )
     filter_form = FilterForm(request.args)
     filters = filter_form.filters()
     page = services.listing(
-        db.session, current_user, filters, request.args.get("after"), current_app.config["PAGE_SIZE"], utcnow().date()
+        db.session,
+        current_user,
+        filters,
+        request.args.get("after"),
+        current_app.config["PAGE_SIZE"],
+        utcnow().date(),
     )
     args = filters.as_args()
     return render_template(
@@ -190,7 +221,9 @@ def index():
         icb_names=services.organisation_names(db.session, [e.audience_icb_id for e in page.items]),
         audience_label=services.audience_label,
         newest_url=url_for("library.index", **args),
-        next_url=url_for("library.index", after=page.next_cursor, **args) if page.next_cursor else None,
+        next_url=url_for("library.index", after=page.next_cursor, **args)
+        if page.next_cursor
+        else None,
     )
 
 
@@ -198,7 +231,9 @@ def index():
 @login_required
 def show(entry_id: int):
     entry = services.get_visible(db.session, current_user, entry_id)
-    return render_template("library/show.html", view=services.entry_page(db.session, current_user, entry))
+    return render_template(
+        "library/show.html", view=services.entry_page(db.session, current_user, entry)
+    )
 
 
 @bp.post("/<int:entry_id>/icb")

@@ -167,11 +167,24 @@ def deliver_message(session: Session, message_id: int, mailer: Mailer, now=utcno
         if not claim(session, message_id, now()):
             return None
         row = session.execute(
-            select(OutboxMessage.id, OutboxMessage.to_address, OutboxMessage.subject, OutboxMessage.body,
-                   OutboxMessage.link, OutboxMessage.kind, OutboxMessage.created_at, OutboxMessage.attempts)
-            .where(OutboxMessage.id == message_id)
+            select(
+                OutboxMessage.id,
+                OutboxMessage.to_address,
+                OutboxMessage.subject,
+                OutboxMessage.body,
+                OutboxMessage.link,
+                OutboxMessage.kind,
+                OutboxMessage.created_at,
+                OutboxMessage.attempts,
+            ).where(OutboxMessage.id == message_id)
         ).one()
-    email = Email(row.id, row.to_address, row.subject, email_text(row.body, row.link, mailer.link_base), row.created_at)
+    email = Email(
+        row.id,
+        row.to_address,
+        row.subject,
+        email_text(row.body, row.link, mailer.link_base),
+        row.created_at,
+    )
 
     if not mailer.server:
         with unit_of_work(session):
@@ -191,8 +204,13 @@ def deliver_message(session: Session, message_id: int, mailer: Mailer, now=utcno
         if row.kind in SECRET_LINKS:
             values["link"] = None
     if outcome != SENT:
-        log.warning("outbox message %s: attempt %s did not send (%s), now %s", message_id, row.attempts,
-                    values["last_error"], outcome)
+        log.warning(
+            "outbox message %s: attempt %s did not send (%s), now %s",
+            message_id,
+            row.attempts,
+            values["last_error"],
+            outcome,
+        )
     with unit_of_work(session):
         _finish(session, message_id, status=outcome, **values)
     return outcome
@@ -210,7 +228,9 @@ def sweep(session: Session, now: datetime) -> Sweep:
     with unit_of_work(session):
         interrupted = session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.status == SENDING, OutboxMessage.claimed_at < now - INTERRUPTED_AFTER)
+            .where(
+                OutboxMessage.status == SENDING, OutboxMessage.claimed_at < now - INTERRUPTED_AFTER
+            )
             .values(status=FAILED, last_error=INTERRUPTED_ERROR)
             .execution_options(synchronize_session=False)
         ).rowcount
@@ -219,12 +239,16 @@ def sweep(session: Session, now: datetime) -> Sweep:
                 select(OutboxMessage.id)
                 .where(
                     OutboxMessage.status == PENDING,
-                    func.coalesce(OutboxMessage.claimed_at, OutboxMessage.created_at) < now - SWEEP_AFTER,
+                    func.coalesce(OutboxMessage.claimed_at, OutboxMessage.created_at)
+                    < now - SWEEP_AFTER,
                 )
                 .order_by(OutboxMessage.created_at, OutboxMessage.id)
                 .limit(SWEEP_LIMIT)
             )
         )
     if interrupted:
-        log.warning("%s outbox message(s) were interrupted while sending; marked failed, not re-sent", interrupted)
+        log.warning(
+            "%s outbox message(s) were interrupted while sending; marked failed, not re-sent",
+            interrupted,
+        )
     return Sweep(due=due, interrupted=interrupted)

@@ -66,7 +66,9 @@ def create_queue(app: Flask) -> NotificationQueue:
     @huey.task(name="deliver")
     def deliver(message_id: int):
         with app.app_context():
-            return delivery.deliver_message(db.session, message_id, delivery.Mailer.from_config(app.config))
+            return delivery.deliver_message(
+                db.session, message_id, delivery.Mailer.from_config(app.config)
+            )
 
     @huey.periodic_task(crontab(minute="*"), name="sweep_outbox")
     def sweep_outbox():
@@ -93,7 +95,9 @@ def create_queue(app: Flask) -> NotificationQueue:
             with unit_of_work(db.session):
                 now = utcnow()
                 return {
-                    "sign-ins": sessions.purge(db.session, now, sessions.Limits.from_config(app.config)),
+                    "sign-ins": sessions.purge(
+                        db.session, now, sessions.Limits.from_config(app.config)
+                    ),
                     "public report drafts": drafts.purge(db.session, now),
                 }
 
@@ -118,7 +122,11 @@ def _enqueue_after_commit(session) -> None:
         try:
             queue.deliver(message_id)
         except Exception:  # noqa: BLE001 - the change is committed: never fail the request now
-            log.warning("could not enqueue outbox message %s; the sweep will send it", message_id, exc_info=True)
+            log.warning(
+                "could not enqueue outbox message %s; the sweep will send it",
+                message_id,
+                exc_info=True,
+            )
 
 
 def _forget_on_rollback(session) -> None:
@@ -128,7 +136,10 @@ def _forget_on_rollback(session) -> None:
 def listen_for_commits() -> None:
     # On Flask-SQLAlchemy's Session class, so once per process however many apps are made (tests
     # make one per test): each commit finds its own app's queue through current_app.
-    for name, listener in (("after_commit", _enqueue_after_commit), ("after_rollback", _forget_on_rollback)):
+    for name, listener in (
+        ("after_commit", _enqueue_after_commit),
+        ("after_rollback", _forget_on_rollback),
+    ):
         if not event.contains(db.session, name, listener):
             event.listen(db.session, name, listener)
 
@@ -162,7 +173,9 @@ def worker_command(workers: int) -> None:
         logging.getLogger(name).setLevel(logging.INFO)
     queue = queue_of(current_app)
     where = current_app.config.get("REDIS_URL") or current_app.config["HUEY_SQLITE_PATH"]
-    click.echo(f"psirf worker: queue at {where}; email {'by SMTP to ' + current_app.config['MAIL_SERVER'] if current_app.config.get('MAIL_SERVER') else 'kept in the development outbox'}")
+    click.echo(
+        f"psirf worker: queue at {where}; email {'by SMTP to ' + current_app.config['MAIL_SERVER'] if current_app.config.get('MAIL_SERVER') else 'kept in the development outbox'}"
+    )
     consumer = queue.huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
     consumer.run()
 

@@ -75,8 +75,10 @@ def latest_decided_on_with_target_by(day: date, working_days: int) -> date:
 def _response_recipients(session: Session, candidates) -> dict[int, list[User]]:
     """Who is told about each candidate response: its active lead, else the organisation's leads."""
     lead = aliased(User)
-    named = select(LearningResponse.id, User).join(User, User.id == LearningResponse.lead_id).where(
-        LearningResponse.id.in_(candidates), User.active.is_(True)
+    named = (
+        select(LearningResponse.id, User)
+        .join(User, User.id == LearningResponse.lead_id)
+        .where(LearningResponse.id.in_(candidates), User.active.is_(True))
     )
     no_active_lead = or_(
         LearningResponse.lead_id.is_(None),
@@ -92,8 +94,10 @@ def _response_recipients(session: Session, candidates) -> dict[int, list[User]]:
             User.active.is_(True),
             or_(
                 RoleAssignment.role == Role.PATIENT_SAFETY_LEAD.value,
-                and_(LearningResponse.method == ResponseMethod.THEMATIC_REVIEW.value,
-                     RoleAssignment.role == Role.REVIEW_PANEL_MEMBER.value),
+                and_(
+                    LearningResponse.method == ResponseMethod.THEMATIC_REVIEW.value,
+                    RoleAssignment.role == Role.REVIEW_PANEL_MEMBER.value,
+                ),
             ),
         )
     )
@@ -111,7 +115,12 @@ def response_reminders(session: Session, today: date) -> list[Reminder]:
         LearningResponse.due_on <= today + timedelta(days=SOON_DAYS),
     )
     rows = session.execute(
-        select(LearningResponse.id, LearningResponse.reference, LearningResponse.due_on, LearningResponse.method).where(where)
+        select(
+            LearningResponse.id,
+            LearningResponse.reference,
+            LearningResponse.due_on,
+            LearningResponse.method,
+        ).where(where)
     ).all()
     if not rows:
         return []
@@ -129,8 +138,16 @@ def response_reminders(session: Session, today: date) -> list[Reminder]:
             title = f"{name} is due on {format_date(row.due_on)}"
             body = f"This {method.lower()} is due soon."
         for user in recipients.get(row.id, []):
-            reminders.append(Reminder(user, kind, title, body, f"/responses/{row.id}",
-                                      f"remind:response:{row.id}:{row.due_on.isoformat()}:{phase}:u{user.id}"))
+            reminders.append(
+                Reminder(
+                    user,
+                    kind,
+                    title,
+                    body,
+                    f"/responses/{row.id}",
+                    f"remind:response:{row.id}:{row.due_on.isoformat()}:{phase}:u{user.id}",
+                )
+            )
     return reminders
 
 
@@ -142,14 +159,20 @@ def _candour_recipients(session: Session, candidates) -> dict[int, list[User]]:
         select(LearningResponse.id, User)
         .join(RoleAssignment, RoleAssignment.organisation_id == LearningResponse.organisation_id)
         .join(User, User.id == RoleAssignment.user_id)
-        .where(LearningResponse.id.in_(candidates), RoleAssignment.role == Role.PATIENT_SAFETY_LEAD.value,
-               User.active.is_(True))
+        .where(
+            LearningResponse.id.in_(candidates),
+            RoleAssignment.role == Role.PATIENT_SAFETY_LEAD.value,
+            User.active.is_(True),
+        )
     )
     engagement_leads = (
         select(AffectedPerson.response_id, User)
         .join(User, User.id == AffectedPerson.engagement_lead_id)
-        .where(AffectedPerson.response_id.in_(candidates), AffectedPerson.kind != PersonKind.STAFF.value,
-               User.active.is_(True))
+        .where(
+            AffectedPerson.response_id.in_(candidates),
+            AffectedPerson.kind != PersonKind.STAFF.value,
+            User.active.is_(True),
+        )
     )
     recipients: dict[int, dict[int, User]] = defaultdict(dict)
     for stmt in (leads, engagement_leads):
@@ -159,15 +182,22 @@ def _candour_recipients(session: Session, candidates) -> dict[int, list[User]]:
 
 
 def candour_reminders(session: Session, today: date, working_days: int) -> list[Reminder]:
-    cutoff = latest_decided_on_with_target_by(today + timedelta(days=CANDOUR_SOON_DAYS), working_days)
+    cutoff = latest_decided_on_with_target_by(
+        today + timedelta(days=CANDOUR_SOON_DAYS), working_days
+    )
     where = and_(
         CandourRecord.decision == CandourDecision.APPLIES.value,
         CandourRecord.decided_on <= cutoff,
         or_(*(getattr(CandourRecord, step).is_(None) for step in CANDOUR_STEPS)),
     )
     rows = session.execute(
-        select(CandourRecord.id, CandourRecord.response_id, CandourRecord.decided_on, LearningResponse.reference,
-               *(getattr(CandourRecord, step) for step in CANDOUR_STEPS))
+        select(
+            CandourRecord.id,
+            CandourRecord.response_id,
+            CandourRecord.decided_on,
+            LearningResponse.reference,
+            *(getattr(CandourRecord, step) for step in CANDOUR_STEPS),
+        )
         .join(LearningResponse, LearningResponse.id == CandourRecord.response_id)
         .where(where)
     ).all()
@@ -178,18 +208,30 @@ def candour_reminders(session: Session, today: date, working_days: int) -> list[
     for row in rows:
         target = add_working_days(row.decided_on, working_days)
         name = _name(row.reference, row.response_id)
-        outstanding = "; ".join(CANDOUR_STEP_FIELDS[step] for step in CANDOUR_STEPS if getattr(row, step) is None)
+        outstanding = "; ".join(
+            CANDOUR_STEP_FIELDS[step] for step in CANDOUR_STEPS if getattr(row, step) is None
+        )
         if today > target:
             kind, phase = NotificationKind.STEP_OVERDUE, "overdue"
             title = f"{name}: duty of candour steps are past their local target of {format_date(target)}"
         else:
             kind, phase = NotificationKind.STEP_DUE, "due"
             title = f"{name}: duty of candour steps are due by {format_date(target)}"
-        body = (f"Still to record: {outstanding}. The target is local, {working_days} working days from when "
-                "the duty was confirmed; it is not a legal deadline.")
+        body = (
+            f"Still to record: {outstanding}. The target is local, {working_days} working days from when "
+            "the duty was confirmed; it is not a legal deadline."
+        )
         for user in recipients.get(row.response_id, []):
-            reminders.append(Reminder(user, kind, title, body, f"/responses/{row.response_id}#candour",
-                                      f"remind:candour:{row.id}:{target.isoformat()}:{phase}:u{user.id}"))
+            reminders.append(
+                Reminder(
+                    user,
+                    kind,
+                    title,
+                    body,
+                    f"/responses/{row.response_id}#candour",
+                    f"remind:candour:{row.id}:{target.isoformat()}:{phase}:u{user.id}",
+                )
+            )
     return reminders
 
 
@@ -200,8 +242,10 @@ def _action_recipients(session: Session, candidates) -> dict[int, list[User]]:
     """Who is told about each candidate action: its owner's active account, else the owner
     organisation's patient safety leads."""
     owner = aliased(User)
-    named = select(SafetyAction.id, User).join(User, User.id == SafetyAction.owner_user_id).where(
-        SafetyAction.id.in_(candidates), User.active.is_(True)
+    named = (
+        select(SafetyAction.id, User)
+        .join(User, User.id == SafetyAction.owner_user_id)
+        .where(SafetyAction.id.in_(candidates), User.active.is_(True))
     )
     no_active_owner = or_(
         SafetyAction.owner_user_id.is_(None),
@@ -211,8 +255,12 @@ def _action_recipients(session: Session, candidates) -> dict[int, list[User]]:
         select(SafetyAction.id, User)
         .join(RoleAssignment, RoleAssignment.organisation_id == SafetyAction.owner_organisation_id)
         .join(User, User.id == RoleAssignment.user_id)
-        .where(SafetyAction.id.in_(candidates), no_active_owner, User.active.is_(True),
-               RoleAssignment.role == Role.PATIENT_SAFETY_LEAD.value)
+        .where(
+            SafetyAction.id.in_(candidates),
+            no_active_owner,
+            User.active.is_(True),
+            RoleAssignment.role == Role.PATIENT_SAFETY_LEAD.value,
+        )
     )
     recipients: dict[int, dict[int, User]] = defaultdict(dict)
     for stmt in (named, leads):
@@ -239,8 +287,14 @@ def action_reminders(session: Session, today: date) -> list[Reminder]:
     )
     where = or_(to_do, to_review)
     rows = session.execute(
-        select(SafetyAction.id, SafetyAction.state, SafetyAction.due_on, SafetyAction.review_on,
-               SafetyAction.response_id, LearningResponse.reference)
+        select(
+            SafetyAction.id,
+            SafetyAction.state,
+            SafetyAction.due_on,
+            SafetyAction.review_on,
+            SafetyAction.response_id,
+            LearningResponse.reference,
+        )
         .join(LearningResponse, LearningResponse.id == SafetyAction.response_id)
         .where(where)
     ).all()
@@ -253,19 +307,31 @@ def action_reminders(session: Session, today: date) -> list[Reminder]:
         if row.state == "completed":
             kind, phase, on = NotificationKind.STEP_DUE, "review", row.review_on
             title = f"A safety action from {name} is ready to review: did it work?"
-            body = (f"The review was set for {format_date(row.review_on)}. Record what the measure showed and "
-                    "whether the action worked, then close it.")
+            body = (
+                f"The review was set for {format_date(row.review_on)}. Record what the measure showed and "
+                "whether the action worked, then close it."
+            )
         elif row.due_on < today:
             kind, phase, on = NotificationKind.STEP_OVERDUE, "overdue", row.due_on
-            title = f"A safety action from {name} is overdue: it was due on {format_date(row.due_on)}"
+            title = (
+                f"A safety action from {name} is overdue: it was due on {format_date(row.due_on)}"
+            )
             body = "Record the evidence that it is done and mark it completed, or talk to the patient safety lead."
         else:
             kind, phase, on = NotificationKind.STEP_DUE, "due", row.due_on
             title = f"A safety action from {name} is due on {format_date(row.due_on)}"
             body = "When it is done, record the evidence and mark it completed."
         for user in recipients.get(row.id, []):
-            reminders.append(Reminder(user, kind, title, body, f"/actions/{row.id}",
-                                      f"remind:action:{row.id}:{on.isoformat()}:{phase}:u{user.id}"))
+            reminders.append(
+                Reminder(
+                    user,
+                    kind,
+                    title,
+                    body,
+                    f"/actions/{row.id}",
+                    f"remind:action:{row.id}:{on.isoformat()}:{phase}:u{user.id}",
+                )
+            )
     return reminders
 
 
@@ -279,8 +345,11 @@ def plan_reminders(session: Session, today: date) -> list[Reminder]:
         select(PsirfPlan, User)
         .join(RoleAssignment, RoleAssignment.organisation_id == PsirfPlan.organisation_id)
         .join(User, User.id == RoleAssignment.user_id)
-        .where(PsirfPlan.state == "review_due", RoleAssignment.role == Role.REVIEW_PANEL_MEMBER.value,
-               User.active.is_(True))
+        .where(
+            PsirfPlan.state == "review_due",
+            RoleAssignment.role == Role.REVIEW_PANEL_MEMBER.value,
+            User.active.is_(True),
+        )
     )
     group = aliased(Organisation)
     committee = (
@@ -288,26 +357,42 @@ def plan_reminders(session: Session, today: date) -> list[Reminder]:
         .join(group, group.id == PsirfPlan.organisation_id)
         .join(RoleAssignment, RoleAssignment.organisation_id == group.icb_id)
         .join(User, User.id == RoleAssignment.user_id)
-        .where(PsirfPlan.state.in_(("submitted", "resubmitted")),
-               RoleAssignment.role == Role.ICB_QUALITY_COMMITTEE.value, User.active.is_(True))
+        .where(
+            PsirfPlan.state.in_(("submitted", "resubmitted")),
+            RoleAssignment.role == Role.ICB_QUALITY_COMMITTEE.value,
+            User.active.is_(True),
+        )
     )
     reminders = []
     for plan, user in session.execute(panel):
         overdue = plan.review_on < today
         phase = "review_overdue" if overdue else "review_due"
-        title = (f"The PSIRF plan for {plan.organisation.name} was due for review on {format_date(plan.review_on)}"
-                 if overdue else
-                 f"The PSIRF plan for {plan.organisation.name} is due for review by {format_date(plan.review_on)}")
-        reminders.append(Reminder(
-            user, NotificationKind.STEP_OVERDUE if overdue else NotificationKind.STEP_DUE, title,
-            "Generate the next plan from your latest insight and submit it to the ICB, so it is approved before this one ends.",
-            f"/plans/{plan.id}", f"remind:plan:{plan.id}:{plan.review_on.isoformat()}:{phase}:u{user.id}"))
+        title = (
+            f"The PSIRF plan for {plan.organisation.name} was due for review on {format_date(plan.review_on)}"
+            if overdue
+            else f"The PSIRF plan for {plan.organisation.name} is due for review by {format_date(plan.review_on)}"
+        )
+        reminders.append(
+            Reminder(
+                user,
+                NotificationKind.STEP_OVERDUE if overdue else NotificationKind.STEP_DUE,
+                title,
+                "Generate the next plan from your latest insight and submit it to the ICB, so it is approved before this one ends.",
+                f"/plans/{plan.id}",
+                f"remind:plan:{plan.id}:{plan.review_on.isoformat()}:{phase}:u{user.id}",
+            )
+        )
     for plan, user in session.execute(committee):
-        reminders.append(Reminder(
-            user, NotificationKind.STEP_DUE,
-            f"The PSIRF plan for {plan.organisation.name} (version {plan.version_label}) is waiting for the quality committee",
-            "Start the committee's review, then approve the plan or request changes.",
-            f"/plans/{plan.id}", f"remind:plan:{plan.id}:r{plan.revision}:awaiting:u{user.id}"))
+        reminders.append(
+            Reminder(
+                user,
+                NotificationKind.STEP_DUE,
+                f"The PSIRF plan for {plan.organisation.name} (version {plan.version_label}) is waiting for the quality committee",
+                "Start the committee's review, then approve the plan or request changes.",
+                f"/plans/{plan.id}",
+                f"remind:plan:{plan.id}:r{plan.revision}:awaiting:u{user.id}",
+            )
+        )
     return reminders
 
 
@@ -317,8 +402,12 @@ def plan_reminders(session: Session, today: date) -> list[Reminder]:
 def _already_sent(session: Session, keys: list[str]) -> set[str]:
     found: set[str] = set()
     for start in range(0, len(keys), 500):  # bounded IN lists, whatever the backlog
-        chunk = keys[start:start + 500]
-        found.update(session.scalars(select(Notification.dedupe_key).where(Notification.dedupe_key.in_(chunk))))
+        chunk = keys[start : start + 500]
+        found.update(
+            session.scalars(
+                select(Notification.dedupe_key).where(Notification.dedupe_key.in_(chunk))
+            )
+        )
     return found
 
 
@@ -341,7 +430,11 @@ def send_reminders(session: Session, *, today: date, candour_working_days: int) 
     for r in reminders:
         if r.dedupe_key in done:
             continue
-        if notify(session, r.user, r.kind, r.title, body=r.body, link=r.link,
-                  dedupe_key=r.dedupe_key) is not None:
+        if (
+            notify(
+                session, r.user, r.kind, r.title, body=r.body, link=r.link, dedupe_key=r.dedupe_key
+            )
+            is not None
+        ):
             made += 1
     return made

@@ -22,41 +22,77 @@ OUTBOX_IDS = "psirf_outbox_ids"
 
 
 def _already(session: Session, model, dedupe_key: str | None) -> bool:
-    return dedupe_key is not None and session.scalar(select(model.id).where(model.dedupe_key == dedupe_key)) is not None
+    return (
+        dedupe_key is not None
+        and session.scalar(select(model.id).where(model.dedupe_key == dedupe_key)) is not None
+    )
 
 
-def send_email(session: Session, *, to_address: str, subject: str, body: str, kind: NotificationKind,
-               link: str | None = None, user_id: int | None = None,
-               dedupe_key: str | None = None) -> OutboxMessage | None:
+def send_email(
+    session: Session,
+    *,
+    to_address: str,
+    subject: str,
+    body: str,
+    kind: NotificationKind,
+    link: str | None = None,
+    user_id: int | None = None,
+    dedupe_key: str | None = None,
+) -> OutboxMessage | None:
     """An email in the outbox, sent after the transaction commits; None if `dedupe_key` was used.
 
     `link`, a path in the app, ends the email as a full address (the worker knows the service's).
     """
     if _already(session, OutboxMessage, dedupe_key):
         return None
-    message = OutboxMessage(to_address=to_address, subject=subject, body=body, link=link, kind=kind.value,
-                            user_id=user_id, dedupe_key=dedupe_key)
+    message = OutboxMessage(
+        to_address=to_address,
+        subject=subject,
+        body=body,
+        link=link,
+        kind=kind.value,
+        user_id=user_id,
+        dedupe_key=dedupe_key,
+    )
     session.add(message)
     session.flush()
     session.info.setdefault(OUTBOX_IDS, []).append(message.id)
     return message
 
 
-def notify(session: Session, user: User, kind: NotificationKind, title: str, *, body: str | None = None,
-           link: str | None = None, email: bool = True, dedupe_key: str | None = None) -> Notification | None:
+def notify(
+    session: Session,
+    user: User,
+    kind: NotificationKind,
+    title: str,
+    *,
+    body: str | None = None,
+    link: str | None = None,
+    email: bool = True,
+    dedupe_key: str | None = None,
+) -> Notification | None:
     """An in-app notification for `user` and, when `email`, the same by email.
 
     `link` is a path in the app. Returns None when `dedupe_key` was used before.
     """
     if _already(session, Notification, dedupe_key):
         return None
-    notification = Notification(user_id=user.id, kind=kind.value, title=title, body=body, link=link,
-                                dedupe_key=dedupe_key)
+    notification = Notification(
+        user_id=user.id, kind=kind.value, title=title, body=body, link=link, dedupe_key=dedupe_key
+    )
     session.add(notification)
     if email and user.active and user.email:
         text = "\n\n".join(part for part in (title, body) if part)
-        send_email(session, to_address=user.email, subject=title, body=text, kind=kind, link=link, user_id=user.id,
-                   dedupe_key=dedupe_key)
+        send_email(
+            session,
+            to_address=user.email,
+            subject=title,
+            body=text,
+            kind=kind,
+            link=link,
+            user_id=user.id,
+            dedupe_key=dedupe_key,
+        )
     session.flush()
     return notification
 
@@ -66,20 +102,35 @@ def notify(session: Session, user: User, kind: NotificationKind, title: str, *, 
 
 def notifications_for(session: Session, user_id: int, cursor: str | None, size: int) -> Page:
     """One person's notifications, newest first (the (user_id, created_at, id) index serves it)."""
-    return keyset_page(session, select(Notification).where(Notification.user_id == user_id), Notification, cursor, size)
+    return keyset_page(
+        session,
+        select(Notification).where(Notification.user_id == user_id),
+        Notification,
+        cursor,
+        size,
+    )
 
 
 def unread_count(session: Session, user_id: int) -> int:
     """For the header on every page: one count on the (user_id, read_at) index."""
-    return session.scalar(
-        select(func.count()).select_from(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
-    ) or 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        )
+        or 0
+    )
 
 
-def mark_read(session: Session, user_id: int, notification_id: int, now: datetime | None = None) -> Notification | None:
+def mark_read(
+    session: Session, user_id: int, notification_id: int, now: datetime | None = None
+) -> Notification | None:
     """Mark one of the person's own notifications read; None when it is not theirs (or not there)."""
     notification = session.scalar(
-        select(Notification).where(Notification.id == notification_id, Notification.user_id == user_id)
+        select(Notification).where(
+            Notification.id == notification_id, Notification.user_id == user_id
+        )
     )
     if notification is not None and notification.read_at is None:
         notification.read_at = now or utcnow()

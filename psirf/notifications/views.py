@@ -35,11 +35,14 @@ def _safe_link(link: str | None) -> str | None:
 @bp.get("/notifications")
 @login_required
 def index():
-    page = services.notifications_for(db.session, current_user.id, request.args.get("after"),
-                                      current_app.config["PAGE_SIZE"])
+    page = services.notifications_for(
+        db.session, current_user.id, request.args.get("after"), current_app.config["PAGE_SIZE"]
+    )
     next_url = url_for("notifications.index", after=page.next_cursor) if page.next_cursor else None
     return render_template(
-        "notifications/index.html", page=page, next_url=next_url,
+        "notifications/index.html",
+        page=page,
+        next_url=next_url,
         show_outbox_link=outbox_available() and policy.has_role(current_user, Role.ADMINISTRATOR),
     )
 
@@ -64,7 +67,12 @@ def open_one():
 def read_all():
     with unit_of_work(db.session):
         count = services.mark_all_read(db.session, current_user.id)
-    flash("All your notifications are marked as read." if count else "You had no unread notifications.", "info")
+    flash(
+        "All your notifications are marked as read."
+        if count
+        else "You had no unread notifications.",
+        "info",
+    )
     return redirect(url_for("notifications.index"))
 
 
@@ -74,7 +82,13 @@ def outbox():
     if not outbox_available():
         abort(404)
     policy.require_outbox_viewer(current_user)
-    page = services.outbox_page(db.session, request.args.get("after"), current_app.config["PAGE_SIZE"])
+    page = services.outbox_page(
+        db.session, request.args.get("after"), current_app.config["PAGE_SIZE"]
+    )
     next_url = url_for("notifications.outbox", after=page.next_cursor) if page.next_cursor else None
-    return render_template("notifications/outbox.html", page=page, next_url=next_url,
-                           email_text=lambda m: email_text(m.body, m.link, current_app.config["PUBLIC_BASE_URL"]))
+    return render_template(
+        "notifications/outbox.html",
+        page=page,
+        next_url=next_url,
+        email_text=lambda m: email_text(m.body, m.link, current_app.config["PUBLIC_BASE_URL"]),
+    )

@@ -8,8 +8,14 @@ from psirf.web.forms import MultiCheckboxField, PsirfForm, strip
 
 
 class NewOrganisationForm(PsirfForm):
-    name = StringField("Name", filters=[strip], validators=[DataRequired("Enter the organisation's name"), Length(max=200)])
-    ods_code = StringField("ODS code", filters=[strip], validators=[DataRequired("Enter the ODS code")])
+    name = StringField(
+        "Name",
+        filters=[strip],
+        validators=[DataRequired("Enter the organisation's name"), Length(max=200)],
+    )
+    ods_code = StringField(
+        "ODS code", filters=[strip], validators=[DataRequired("Enter the ODS code")]
+    )
     kind = SelectField(
         "Kind of organisation",
         choices=[("", "Choose a kind")] + [c for c in OrganisationKind.choices() if c[0] != "icb"],

@@ -23,9 +23,18 @@ class OrganisationError(ValueError):
 ODS_PATTERNS: dict[OrganisationKind, tuple[re.Pattern, str]] = {
     OrganisationKind.ICB: (re.compile(r"^Q[A-Z0-9]{2}$"), "3 characters starting with Q, like QXX"),
     OrganisationKind.PCN: (re.compile(r"^U\d{5}$"), "U followed by 5 numbers, like U12345"),
-    OrganisationKind.PRACTICE: (re.compile(r"^[A-Z]\d{5}$"), "a letter followed by 5 numbers, like A12345"),
-    OrganisationKind.PHARMACY: (re.compile(r"^F[A-Z0-9]{4}$"), "F followed by 4 letters or numbers, like FA123"),
-    OrganisationKind.TRUST: (re.compile(r"^R[A-Z0-9]{2}$"), "3 characters starting with R, like RXX"),
+    OrganisationKind.PRACTICE: (
+        re.compile(r"^[A-Z]\d{5}$"),
+        "a letter followed by 5 numbers, like A12345",
+    ),
+    OrganisationKind.PHARMACY: (
+        re.compile(r"^F[A-Z0-9]{4}$"),
+        "F followed by 4 letters or numbers, like FA123",
+    ),
+    OrganisationKind.TRUST: (
+        re.compile(r"^R[A-Z0-9]{2}$"),
+        "3 characters starting with R, like RXX",
+    ),
 }
 GENERAL_ODS = (re.compile(r"^[A-Z0-9]{3,6}$"), "3 to 6 letters or numbers")
 
@@ -34,7 +43,9 @@ def check_ods_code(kind: OrganisationKind, code: str) -> str:
     code = code.strip().upper()
     pattern, shape = ODS_PATTERNS.get(kind, GENERAL_ODS)
     if not pattern.match(code):
-        raise OrganisationError("ods_code", f"Enter the ODS code of a {kind.label.lower()} as {shape}")
+        raise OrganisationError(
+            "ods_code", f"Enter the ODS code of a {kind.label.lower()} as {shape}"
+        )
     return code
 
 
@@ -47,7 +58,9 @@ def by_ods_code(session: Session, code: str) -> Organisation | None:
 
 
 def in_icbs(session: Session, icb_ids: list[int]) -> list[Organisation]:
-    stmt = select(Organisation).where(or_(Organisation.icb_id.in_(icb_ids), Organisation.id.in_(icb_ids)))
+    stmt = select(Organisation).where(
+        or_(Organisation.icb_id.in_(icb_ids), Organisation.id.in_(icb_ids))
+    )
     return list(session.scalars(stmt.order_by(Organisation.kind, Organisation.name)))
 
 
@@ -97,7 +110,10 @@ def create(
         action="organisation:create",
         subject=organisation,
         organisation_id=organisation.id,
-        changes={"ods_code": {"before": None, "after": code}, "name": {"before": None, "after": organisation.name}},
+        changes={
+            "ods_code": {"before": None, "after": code},
+            "name": {"before": None, "after": organisation.name},
+        },
     )
     return organisation
 
@@ -106,8 +122,13 @@ def join_group(session: Session, member: Organisation, group: Organisation) -> N
     if not group.kind_enum.is_group:
         raise OrganisationError("groups", "Services can only join a PCN or a GP federation")
     if not member.kind_enum.is_service:
-        raise OrganisationError("groups", "Only practices, pharmacies, dental and optometry services join a PCN or federation")
+        raise OrganisationError(
+            "groups",
+            "Only practices, pharmacies, dental and optometry services join a PCN or federation",
+        )
     if group.icb_id != member.icb_id:
-        raise OrganisationError("groups", "A service can only join a PCN or federation in its own ICB")
+        raise OrganisationError(
+            "groups", "A service can only join a PCN or federation in its own ICB"
+        )
     session.add(OrganisationMembership(member_id=member.id, group_id=group.id))
     session.flush()

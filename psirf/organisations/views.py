@@ -17,7 +17,9 @@ bp = Blueprint("organisations", __name__, url_prefix="/admin/organisations")
 @login_required
 def index():
     icbs = policy.require_administrator(current_user)
-    return render_template("organisations/index.html", organisations=services.in_icbs(db.session, icbs))
+    return render_template(
+        "organisations/index.html", organisations=services.in_icbs(db.session, icbs)
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])

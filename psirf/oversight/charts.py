@@ -14,20 +14,42 @@ from typing import Sequence
 from markupsafe import Markup
 
 from psirf.oversight.spc import XmR, describe
-from psirf.web.svg import NHS_BLACK, NHS_BLUE, NHS_GREY_1, NHS_WHITE, format_number, opening, scale, text, value_axis
+from psirf.web.svg import (
+    NHS_BLACK,
+    NHS_BLUE,
+    NHS_GREY_1,
+    NHS_WHITE,
+    format_number,
+    opening,
+    scale,
+    text,
+    value_axis,
+)
 
 NHS_PURPLE = "#330072"  # special cause: a distinct shape first, a distinct colour second
 
 WIDTH, HEIGHT = 720, 400
-LEFT, RIGHT, TOP, BOTTOM = 64, 132, 24, 112  # room for the axis titles, the line labels and the legend
+LEFT, RIGHT, TOP, BOTTOM = (
+    64,
+    132,
+    24,
+    112,
+)  # room for the axis titles, the line labels and the legend
 
 
 def _number(value: float) -> str:
     return format_number(round(value, 1))
 
 
-def xmr_chart(chart: XmR, labels: Sequence[str], *, chart_id: str, title: str, x_label: str = "Month",
-              y_label: str = "Events") -> Markup:
+def xmr_chart(
+    chart: XmR,
+    labels: Sequence[str],
+    *,
+    chart_id: str,
+    title: str,
+    x_label: str = "Month",
+    y_label: str = "Events",
+) -> Markup:
     """The XmR chart of `chart` with one label per point. Empty markup when there are no points."""
     if not chart.points:
         return Markup("")
@@ -46,25 +68,46 @@ def xmr_chart(chart: XmR, labels: Sequence[str], *, chart_id: str, title: str, x
     description = (
         f"{describe(chart, labels)} Mean {_number(chart.mean)} a month; process limits "
         f"{_number(chart.lower_limit)} to {_number(chart.upper_limit)}"
-        + (f", calculated from the first {chart.baseline} months." if chart.baseline < len(values) else ".")
+        + (
+            f", calculated from the first {chart.baseline} months."
+            if chart.baseline < len(values)
+            else "."
+        )
     )
     parts = opening(chart_id, title, description, WIDTH, HEIGHT)
-    parts += value_axis(low, high, step, y_of, left=LEFT, right=LEFT + plot_w, top=TOP, bottom=TOP + plot_h)
+    parts += value_axis(
+        low, high, step, y_of, left=LEFT, right=LEFT + plot_w, top=TOP, bottom=TOP + plot_h
+    )
     every = max(1, math.ceil(len(values) / 12))
     for i, label in enumerate(labels):
         if i % every == 0:
             parts.append(text(x_of(i), TOP + plot_h + 20, label, size=12))
     parts.append(text(LEFT + plot_w / 2, TOP + plot_h + 46, x_label, weight="bold"))
-    parts.append(text(16, TOP + plot_h / 2, y_label, weight="bold", transform=f"rotate(-90 16 {TOP + plot_h / 2:.1f})"))
+    parts.append(
+        text(
+            16,
+            TOP + plot_h / 2,
+            y_label,
+            weight="bold",
+            transform=f"rotate(-90 16 {TOP + plot_h / 2:.1f})",
+        )
+    )
 
     # The mean (solid) and the process limits (dashed), each named at its right-hand end.
-    lines = [("Mean", chart.mean, None, NHS_BLACK), ("Upper limit", chart.upper_limit, "8 5", NHS_GREY_1),
-             ("Lower limit", chart.lower_limit, "8 5", NHS_GREY_1)]
+    lines = [
+        ("Mean", chart.mean, None, NHS_BLACK),
+        ("Upper limit", chart.upper_limit, "8 5", NHS_GREY_1),
+        ("Lower limit", chart.lower_limit, "8 5", NHS_GREY_1),
+    ]
     for name, value, dash, colour in lines:
         y = y_of(value)
         dashed = f' stroke-dasharray="{dash}"' if dash else ""
-        parts.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{LEFT + plot_w}" y2="{y:.1f}" stroke="{colour}" stroke-width="2"{dashed}/>')
-        parts.append(text(LEFT + plot_w + 6, y + 5, f"{name} {_number(value)}", anchor="start", size=12))
+        parts.append(
+            f'<line x1="{LEFT}" y1="{y:.1f}" x2="{LEFT + plot_w}" y2="{y:.1f}" stroke="{colour}" stroke-width="2"{dashed}/>'
+        )
+        parts.append(
+            text(LEFT + plot_w + 6, y + 5, f"{name} {_number(value)}", anchor="start", size=12)
+        )
 
     points = " ".join(f"{x_of(i):.1f},{y_of(v):.1f}" for i, v in enumerate(values))
     parts.append(f'<polyline points="{points}" fill="none" stroke="{NHS_BLUE}" stroke-width="2"/>')
@@ -73,18 +116,28 @@ def xmr_chart(chart: XmR, labels: Sequence[str], *, chart_id: str, title: str, x
         if p.special:
             parts.append(_diamond(x, y, 8))
         else:
-            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{NHS_WHITE}" stroke="{NHS_BLUE}" stroke-width="2"/>')
+            parts.append(
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{NHS_WHITE}" stroke="{NHS_BLUE}" stroke-width="2"/>'
+            )
 
     # The legend, below the axis title.
     ly = HEIGHT - 28
-    parts.append(f'<line x1="{LEFT}" y1="{ly}" x2="{LEFT + 24}" y2="{ly}" stroke="{NHS_BLUE}" stroke-width="2"/>')
-    parts.append(f'<circle cx="{LEFT + 12}" cy="{ly}" r="4" fill="{NHS_WHITE}" stroke="{NHS_BLUE}" stroke-width="2"/>')
+    parts.append(
+        f'<line x1="{LEFT}" y1="{ly}" x2="{LEFT + 24}" y2="{ly}" stroke="{NHS_BLUE}" stroke-width="2"/>'
+    )
+    parts.append(
+        f'<circle cx="{LEFT + 12}" cy="{ly}" r="4" fill="{NHS_WHITE}" stroke="{NHS_BLUE}" stroke-width="2"/>'
+    )
     parts.append(text(LEFT + 30, ly + 5, "Common cause", anchor="start", size=12))
     parts.append(_diamond(LEFT + 142, ly, 8))
     parts.append(text(LEFT + 154, ly + 5, "Special cause", anchor="start", size=12))
-    parts.append(f'<line x1="{LEFT + 260}" y1="{ly}" x2="{LEFT + 290}" y2="{ly}" stroke="{NHS_BLACK}" stroke-width="2"/>')
+    parts.append(
+        f'<line x1="{LEFT + 260}" y1="{ly}" x2="{LEFT + 290}" y2="{ly}" stroke="{NHS_BLACK}" stroke-width="2"/>'
+    )
     parts.append(text(LEFT + 296, ly + 5, "Mean", anchor="start", size=12))
-    parts.append(f'<line x1="{LEFT + 350}" y1="{ly}" x2="{LEFT + 380}" y2="{ly}" stroke="{NHS_GREY_1}" stroke-width="2" stroke-dasharray="8 5"/>')
+    parts.append(
+        f'<line x1="{LEFT + 350}" y1="{ly}" x2="{LEFT + 380}" y2="{ly}" stroke="{NHS_GREY_1}" stroke-width="2" stroke-dasharray="8 5"/>'
+    )
     parts.append(text(LEFT + 386, ly + 5, "Process limits", anchor="start", size=12))
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -50,7 +50,10 @@ def _date(value) -> str:
 
 
 def _response_rows(listing) -> list[Sequence]:
-    return [(r.reference, r.organisation.name, r.method_label, r.state, _date(r.due_on)) for r in listing.items]
+    return [
+        (r.reference, r.organisation.name, r.method_label, r.state, _date(r.due_on))
+        for r in listing.items
+    ]
 
 
 def group_tables(d: GroupDashboard) -> dict[str, Table]:
@@ -60,11 +63,25 @@ def group_tables(d: GroupDashboard) -> dict[str, Table]:
         "overdue_responses": (response_header, _response_rows(d.overdue_responses)),
         "overdue_actions": (
             ["Response", "Organisation", "Safety action", "Owner's organisation", "Due on"],
-            [(a.response.reference, a.organisation.name, a.description,
-              a.owner_organisation.name if a.owner_organisation else "", _date(a.due_on)) for a in d.overdue_actions.items],
+            [
+                (
+                    a.response.reference,
+                    a.organisation.name,
+                    a.description,
+                    a.owner_organisation.name if a.owner_organisation else "",
+                    _date(a.due_on),
+                )
+                for a in d.overdue_actions.items
+            ],
         ),
-        "themes": (["Theme", "Events in the last 12 months"], [(t.label, t.count) for t in d.themes]),
-        "overdue_themes": (["Theme", "Events of overdue responses"], [(t.label, t.count) for t in d.overdue_themes]),
+        "themes": (
+            ["Theme", "Events in the last 12 months"],
+            [(t.label, t.count) for t in d.themes],
+        ),
+        "overdue_themes": (
+            ["Theme", "Events of overdue responses"],
+            [(t.label, t.count) for t in d.overdue_themes],
+        ),
     }
 
 
@@ -75,40 +92,97 @@ def icb_tables(d: IcbDashboard) -> dict[str, Table]:
     series = d.series
     chart = series.chart
     spc_rows = [
-        (m.strftime("%Y-%m"), p.value, round(chart.mean, 2), round(chart.lower_limit, 2), round(chart.upper_limit, 2),
-         "; ".join(rule_label(r, chart.run_length) for r in RULES if r in p.rules) or "Common cause")
+        (
+            m.strftime("%Y-%m"),
+            p.value,
+            round(chart.mean, 2),
+            round(chart.lower_limit, 2),
+            round(chart.upper_limit, 2),
+            "; ".join(rule_label(r, chart.run_length) for r in RULES if r in p.rules)
+            or "Common cause",
+        )
         for m, p in zip(series.months, chart.points)
     ]
     equality_rows = []
     for b in d.equality:
         for row in [*b.rows, b.not_recorded]:
-            equality_rows.append((b.title, row.label, row.patients_text, row.serious_text, row.serious_share_text))
+            equality_rows.append(
+                (b.title, row.label, row.patients_text, row.serious_text, row.serious_share_text)
+            )
     return {
         "plans": (
             ["PCN or federation", "Plan version", "Status", "Review date"],
-            [(g.name, plan.version_label if plan else "", status, on.isoformat() if on else "")
-             for g, plan, status, on in d.plans],
+            [
+                (g.name, plan.version_label if plan else "", status, on.isoformat() if on else "")
+                for g, plan, status, on in d.plans
+            ],
         ),
         "methods": (
-            ["Method", "Target", "Open", "Overdue", "Closed in the last 12 months", "Closed by the due date", "Share on time"],
-            [(r.label, r.target, r.open, r.overdue, r.closed, r.closed_on_time, _pct(r.on_time_share)) for r in d.methods],
+            [
+                "Method",
+                "Target",
+                "Open",
+                "Overdue",
+                "Closed in the last 12 months",
+                "Closed by the due date",
+                "Share on time",
+            ],
+            [
+                (
+                    r.label,
+                    r.target,
+                    r.open,
+                    r.overdue,
+                    r.closed,
+                    r.closed_on_time,
+                    _pct(r.on_time_share),
+                )
+                for r in d.methods
+            ],
         ),
         "themes": (["PCN or federation", "Theme", "Events in the last 12 months"], d.themes.long),
         "actions": (
-            ["PCN or federation", "Safety actions (not cancelled)", "Completed", "Share completed", "Overdue"],
-            [(r.name, r.total, r.completed, _pct(r.completed_share), r.overdue) for r in [*d.actions, d.actions_total]],
+            [
+                "PCN or federation",
+                "Safety actions (not cancelled)",
+                "Completed",
+                "Share completed",
+                "Overdue",
+            ],
+            [
+                (r.name, r.total, r.completed, _pct(r.completed_share), r.overdue)
+                for r in [*d.actions, d.actions_total]
+            ],
         ),
         "involvement": (
-            ["Method", "Responses started in the last 12 months", "With a patient, family member or carer recorded",
-             "Offered involvement", "Share offered"],
-            [(r.label, r.responses, r.with_family, r.offered, _pct(r.offered_share))
-             for r in [*d.involvement, d.involvement_total]],
+            [
+                "Method",
+                "Responses started in the last 12 months",
+                "With a patient, family member or carer recorded",
+                "Offered involvement",
+                "Share offered",
+            ],
+            [
+                (r.label, r.responses, r.with_family, r.offered, _pct(r.offered_share))
+                for r in [*d.involvement, d.involvement_total]
+            ],
         ),
         "candour": (
             ["Notification", "On time", "Late or not made", "Not yet due", "Share on time"],
             [(r.label, r.on_time, r.late, r.not_yet_due, _pct(r.on_time_share)) for r in d.candour],
         ),
-        "spc": (["Month", "Events", "Mean", "Lower process limit", "Upper process limit", "Signal"], spc_rows),
-        "equality": (["Characteristic", "Group", "Patients", "Moderate harm or worse", "Share moderate or worse"],
-                     equality_rows),
+        "spc": (
+            ["Month", "Events", "Mean", "Lower process limit", "Upper process limit", "Signal"],
+            spc_rows,
+        ),
+        "equality": (
+            [
+                "Characteristic",
+                "Group",
+                "Patients",
+                "Moderate harm or worse",
+                "Share moderate or worse",
+            ],
+            equality_rows,
+        ),
     }

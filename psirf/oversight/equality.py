@@ -91,6 +91,8 @@ def equality(session: Session, icb_id: int, today: date) -> list[Breakdown]:
         }
         rows = [EqualityRow(m.value, m.label, *found.pop(m.value, (0, 0))) for m in enum]
         missing = found.pop(None, (0, 0))
-        rows += [EqualityRow(v, v, n, s) for v, (n, s) in sorted(found.items())]  # values no longer in the list
+        rows += [
+            EqualityRow(v, v, n, s) for v, (n, s) in sorted(found.items())
+        ]  # values no longer in the list
         breakdowns.append(Breakdown(key, title, rows, EqualityRow(None, "Not recorded", *missing)))
     return breakdowns

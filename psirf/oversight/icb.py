@@ -24,7 +24,14 @@ from sqlalchemy.orm import Session, aliased
 
 from psirf.actions.models import SafetyAction
 from psirf.engagement.candour import add_working_days
-from psirf.engagement.models import AffectedPerson, CandourDecision, CandourRecord, EngagementStep, PersonKind, StepKind
+from psirf.engagement.models import (
+    AffectedPerson,
+    CandourDecision,
+    CandourRecord,
+    EngagementStep,
+    PersonKind,
+    StepKind,
+)
 from psirf.events.counts import EventCount
 from psirf.events.lfpse import Theme
 from psirf.organisations.models import Organisation, OrganisationMembership
@@ -90,15 +97,22 @@ def _method_target(method: str) -> str:
 
 def responses_by_method(session: Session, icb_id: int, today: date) -> list[MethodRow]:
     since = window_start(today)
-    closed_recently = and_(LearningResponse.closed_at.is_not(None), LearningResponse.closed_at >= since)
+    closed_recently = and_(
+        LearningResponse.closed_at.is_not(None), LearningResponse.closed_at >= since
+    )
     stmt = (
         select(
             LearningResponse.method,
             _sum(LearningResponse.closed_at.is_(None)),
             _sum(timeliness.overdue_clause(today)),
             _sum(closed_recently),
-            _sum(and_(closed_recently, LearningResponse.due_on.is_not(None),
-                      func.date(LearningResponse.closed_at) <= LearningResponse.due_on)),
+            _sum(
+                and_(
+                    closed_recently,
+                    LearningResponse.due_on.is_not(None),
+                    func.date(LearningResponse.closed_at) <= LearningResponse.due_on,
+                )
+            ),
         )
         .where(in_icb(LearningResponse.organisation_id, icb_id))
         .group_by(LearningResponse.method)
@@ -118,25 +132,36 @@ def responses_by_method(session: Session, icb_id: int, today: date) -> list[Meth
 @dataclass
 class ThemeMatrix:
     themes: list[str]  # the ICB's largest themes, the columns
-    rows: list[tuple[Organisation, list[int], int, int]]  # group, counts per column, other themes, total
-    long: list[tuple[str, str, int]] = field(default_factory=list)  # (group name, theme, count) for the CSV
+    rows: list[
+        tuple[Organisation, list[int], int, int]
+    ]  # group, counts per column, other themes, total
+    long: list[tuple[str, str, int]] = field(
+        default_factory=list
+    )  # (group name, theme, count) for the CSV
 
     @staticmethod
     def label(theme: str) -> str:
         return Theme.label_for(theme)
 
 
-def themes_by_group(session: Session, icb_id: int, groups: list[Organisation], today: date) -> ThemeMatrix:
+def themes_by_group(
+    session: Session, icb_id: int, groups: list[Organisation], today: date
+) -> ThemeMatrix:
     """Events in each PCN's or federation's member organisations by theme, the last 12 months.
     A practice in both a PCN and a federation counts in both."""
     group = aliased(Organisation)
     total = func.sum(EventCount.count)
     stmt = (
         select(OrganisationMembership.group_id, EventCount.theme, total)
-        .join(OrganisationMembership, OrganisationMembership.member_id == EventCount.organisation_id)
+        .join(
+            OrganisationMembership, OrganisationMembership.member_id == EventCount.organisation_id
+        )
         .join(group, group.id == OrganisationMembership.group_id)
-        .where(group.icb_id == icb_id, EventCount.month >= window_start(today),
-               EventCount.record_type.in_(counted_record_types()))
+        .where(
+            group.icb_id == icb_id,
+            EventCount.month >= window_start(today),
+            EventCount.record_type.in_(counted_record_types()),
+        )
         .group_by(OrganisationMembership.group_id, EventCount.theme)
     )
     cells: dict[tuple[int, str], int] = {}
@@ -150,7 +175,9 @@ def themes_by_group(session: Session, icb_id: int, groups: list[Organisation], t
         counts = [cells.get((g.id, t), 0) for t in themes]
         whole = sum(n for (gid, _), n in cells.items() if gid == g.id)
         rows.append((g, counts, whole - sum(counts), whole))
-        long += [(g.name, Theme.label_for(t), n) for (gid, t), n in sorted(cells.items()) if gid == g.id]
+        long += [
+            (g.name, Theme.label_for(t), n) for (gid, t), n in sorted(cells.items()) if gid == g.id
+        ]
     return ThemeMatrix(themes, rows, long)
 
 
@@ -169,22 +196,33 @@ class ActionRow:
         return share(self.completed, self.total)
 
 
-def action_completion(session: Session, icb_id: int, groups: list[Organisation], today: date) -> tuple[list[ActionRow], ActionRow]:
+def action_completion(
+    session: Session, icb_id: int, groups: list[Organisation], today: date
+) -> tuple[list[ActionRow], ActionRow]:
     """By PCN or federation (its member organisations' responses' actions), and the ICB's total."""
     from psirf.actions.boards import overdue_clause
 
     live = SafetyAction.state != "cancelled"
-    figures = (_sum(live), _sum(and_(live, SafetyAction.completed_at.is_not(None))), _sum(overdue_clause(today)))
+    figures = (
+        _sum(live),
+        _sum(and_(live, SafetyAction.completed_at.is_not(None))),
+        _sum(overdue_clause(today)),
+    )
     by_group = {
         group_id: [int(v) for v in rest]
         for group_id, *rest in session.execute(
             select(OrganisationMembership.group_id, *figures)
-            .join(OrganisationMembership, OrganisationMembership.member_id == SafetyAction.organisation_id)
+            .join(
+                OrganisationMembership,
+                OrganisationMembership.member_id == SafetyAction.organisation_id,
+            )
             .where(OrganisationMembership.group_id.in_([g.id for g in groups]))
             .group_by(OrganisationMembership.group_id)
         )
     }
-    total = session.execute(select(*figures).where(in_icb(SafetyAction.organisation_id, icb_id))).one()
+    total = session.execute(
+        select(*figures).where(in_icb(SafetyAction.organisation_id, icb_id))
+    ).one()
     rows = [ActionRow(g.name, *by_group.get(g.id, [0, 0, 0])) for g in groups]
     return rows, ActionRow("Whole ICB", *(int(v) for v in total))
 
@@ -208,22 +246,34 @@ class InvolvementRow:
         return share(self.offered, self.responses)
 
 
-def family_involvement(session: Session, icb_id: int, today: date) -> tuple[list[InvolvementRow], InvolvementRow]:
-    family = and_(AffectedPerson.response_id == LearningResponse.id, AffectedPerson.kind.in_(FAMILY_KINDS))
+def family_involvement(
+    session: Session, icb_id: int, today: date
+) -> tuple[list[InvolvementRow], InvolvementRow]:
+    family = and_(
+        AffectedPerson.response_id == LearningResponse.id, AffectedPerson.kind.in_(FAMILY_KINDS)
+    )
     offered = exists().where(
-        EngagementStep.person_id == AffectedPerson.id, family,
+        EngagementStep.person_id == AffectedPerson.id,
+        family,
         EngagementStep.kind != StepKind.NOT_REACHED.value,
     )
     stmt = (
         select(LearningResponse.method, func.count(), _sum(exists().where(family)), _sum(offered))
-        .where(in_icb(LearningResponse.organisation_id, icb_id),
-               LearningResponse.method != ResponseMethod.THEMATIC_REVIEW.value,
-               LearningResponse.created_at >= window_start(today))
+        .where(
+            in_icb(LearningResponse.organisation_id, icb_id),
+            LearningResponse.method != ResponseMethod.THEMATIC_REVIEW.value,
+            LearningResponse.created_at >= window_start(today),
+        )
         .group_by(LearningResponse.method)
         .order_by(LearningResponse.method)
     )
     rows = [InvolvementRow(m, int(n), int(f), int(o)) for m, n, f, o in session.execute(stmt)]
-    total = InvolvementRow("", sum(r.responses for r in rows), sum(r.with_family for r in rows), sum(r.offered for r in rows))
+    total = InvolvementRow(
+        "",
+        sum(r.responses for r in rows),
+        sum(r.with_family for r in rows),
+        sum(r.offered for r in rows),
+    )
     return rows, total
 
 
@@ -243,19 +293,26 @@ class CandourRow:
         return share(self.on_time, self.on_time + self.late)
 
 
-CANDOUR_STEPS = (("notified_on", "Notification in person or by phone"), ("written_on", "Written notification"))
+CANDOUR_STEPS = (
+    ("notified_on", "Notification in person or by phone"),
+    ("written_on", "Written notification"),
+)
 
 
-def candour_timeliness(session: Session, icb_id: int, today: date, days: int) -> tuple[list[CandourRow], int]:
+def candour_timeliness(
+    session: Session, icb_id: int, today: date, days: int
+) -> tuple[list[CandourRow], int]:
     """Per notification step, against the local target of `days` working days from the decision.
     The working-day arithmetic is done here over the ICB's notifiable cases of the last 12 months
     (a few rows: moderate harm or worse); the dates come in one query."""
     stmt = (
         select(CandourRecord.decided_on, CandourRecord.notified_on, CandourRecord.written_on)
         .join(LearningResponse, LearningResponse.id == CandourRecord.response_id)
-        .where(in_icb(LearningResponse.organisation_id, icb_id),
-               CandourRecord.decision == CandourDecision.APPLIES.value,
-               CandourRecord.decided_on >= window_start(today))
+        .where(
+            in_icb(LearningResponse.organisation_id, icb_id),
+            CandourRecord.decision == CandourDecision.APPLIES.value,
+            CandourRecord.decided_on >= window_start(today),
+        )
     )
     cases = session.execute(stmt).all()
     rows = []
@@ -298,8 +355,16 @@ class IcbDashboard:
     plans: list[tuple] = field(default_factory=list)  # psirf.plans.services.icb_overview
 
 
-def icb_dashboard(session: Session, icb: Organisation, today: date, *, theme: str, group: Organisation | None,
-                  candour_days: int, baseline: int | None = None) -> IcbDashboard:
+def icb_dashboard(
+    session: Session,
+    icb: Organisation,
+    today: date,
+    *,
+    theme: str,
+    group: Organisation | None,
+    candour_days: int,
+    baseline: int | None = None,
+) -> IcbDashboard:
     groups = groups_of_icb(session, icb.id)
     actions, actions_total = action_completion(session, icb.id, groups, today)
     involvement, involvement_total = family_involvement(session, icb.id, today)
@@ -309,14 +374,18 @@ def icb_dashboard(session: Session, icb: Organisation, today: date, *, theme: st
         groups=groups,
         methods=responses_by_method(session, icb.id, today),
         themes=themes_by_group(session, icb.id, groups, today),
-        icb_themes=event_themes(session, in_icb(EventCount.organisation_id, icb.id), window_start(today)),
+        icb_themes=event_themes(
+            session, in_icb(EventCount.organisation_id, icb.id), window_start(today)
+        ),
         actions=actions,
         actions_total=actions_total,
         involvement=involvement,
         involvement_total=involvement_total,
         candour=candour,
         candour_cases=cases,
-        series=event_series(session, icb.id, theme, today, group.id if group else None, baseline=baseline),
+        series=event_series(
+            session, icb.id, theme, today, group.id if group else None, baseline=baseline
+        ),
         group=group,
         equality=equality(session, icb.id, today),
         since=window_start(today),

@@ -67,7 +67,9 @@ def window_start(today: date, months: int = THEME_MONTHS) -> date:
 
 
 def members_of(group_id: int):
-    return select(OrganisationMembership.member_id).where(OrganisationMembership.group_id == group_id)
+    return select(OrganisationMembership.member_id).where(
+        OrganisationMembership.group_id == group_id
+    )
 
 
 def in_group(column, group_id: int) -> ColumnElement[bool]:
@@ -81,9 +83,13 @@ def in_icb(column, icb_id: int) -> ColumnElement[bool]:
 
 def groups_of_icb(session: Session, icb_id: int) -> list[Organisation]:
     kinds = [OrganisationKind.PCN.value, OrganisationKind.FEDERATION.value]
-    return list(session.scalars(
-        select(Organisation).where(Organisation.icb_id == icb_id, Organisation.kind.in_(kinds)).order_by(Organisation.name)
-    ))
+    return list(
+        session.scalars(
+            select(Organisation)
+            .where(Organisation.icb_id == icb_id, Organisation.kind.in_(kinds))
+            .order_by(Organisation.name)
+        )
+    )
 
 
 def counted_record_types() -> list[str]:
@@ -98,7 +104,9 @@ def panel_states() -> dict[tuple[str, int], list[str]]:
     """Each workflow version's states in which the review panel acts."""
     found: dict[tuple[str, int], list[str]] = {}
     for key, definition in definitions.load_all().items():
-        states = [s.name for s in definition.states.values() if s.acts == PANEL_ROLE and not s.final]
+        states = [
+            s.name for s in definition.states.values() if s.acts == PANEL_ROLE and not s.final
+        ]
         if states:
             found[key] = states
     return found
@@ -106,8 +114,11 @@ def panel_states() -> dict[tuple[str, int], list[str]]:
 
 def awaiting_panel_clause() -> ColumnElement[bool]:
     clauses = [
-        and_(LearningResponse.workflow_name == name, LearningResponse.workflow_version == version,
-             LearningResponse.state.in_(states))
+        and_(
+            LearningResponse.workflow_name == name,
+            LearningResponse.workflow_version == version,
+            LearningResponse.state.in_(states),
+        )
         for (name, version), states in sorted(panel_states().items())
     ]
     return and_(LearningResponse.closed_at.is_(None), or_(*clauses)) if clauses else false()
@@ -125,7 +136,9 @@ class Listing:
 
 def _responses(session: Session, where, order) -> Listing:
     total = session.scalar(select(func.count()).select_from(LearningResponse).where(where)) or 0
-    items = list(session.scalars(select(LearningResponse).where(where).order_by(*order).limit(LIST_LIMIT)))
+    items = list(
+        session.scalars(select(LearningResponse).where(where).order_by(*order).limit(LIST_LIMIT))
+    )
     return Listing(items, total)
 
 
@@ -180,20 +193,33 @@ def group_dashboard(session: Session, group: Organisation, today: date) -> Group
     in_this = in_group(LearningResponse.organisation_id, group.id)
     order = (LearningResponse.due_on, LearningResponse.id)
     action_where = and_(boards.organisation_clause(group), boards.overdue_clause(today))
-    actions_total = session.scalar(select(func.count()).select_from(SafetyAction).where(action_where)) or 0
-    actions = list(session.scalars(
-        select(SafetyAction)
-        .where(action_where)
-        .options(joinedload(SafetyAction.response), joinedload(SafetyAction.organisation),
-                 joinedload(SafetyAction.owner_organisation))
-        .order_by(SafetyAction.due_on, SafetyAction.id)
-        .limit(LIST_LIMIT)
-    ).unique())
+    actions_total = (
+        session.scalar(select(func.count()).select_from(SafetyAction).where(action_where)) or 0
+    )
+    actions = list(
+        session.scalars(
+            select(SafetyAction)
+            .where(action_where)
+            .options(
+                joinedload(SafetyAction.response),
+                joinedload(SafetyAction.organisation),
+                joinedload(SafetyAction.owner_organisation),
+            )
+            .order_by(SafetyAction.due_on, SafetyAction.id)
+            .limit(LIST_LIMIT)
+        ).unique()
+    )
     since = window_start(today)
     return GroupDashboard(
         group=group,
-        awaiting=_responses(session, and_(in_this, awaiting_panel_clause()), (LearningResponse.updated_at, LearningResponse.id)),
-        overdue_responses=_responses(session, and_(in_this, timeliness.overdue_clause(today)), order),
+        awaiting=_responses(
+            session,
+            and_(in_this, awaiting_panel_clause()),
+            (LearningResponse.updated_at, LearningResponse.id),
+        ),
+        overdue_responses=_responses(
+            session, and_(in_this, timeliness.overdue_clause(today)), order
+        ),
         overdue_actions=Listing(actions, actions_total),
         themes=event_themes(session, in_group(EventCount.organisation_id, group.id), since),
         overdue_themes=overdue_response_themes(session, in_this, today),

@@ -105,7 +105,13 @@ def _sign(x: float) -> int:
     return (x > 0) - (x < 0)
 
 
-def xmr(values: Sequence[float], *, baseline: int | None = None, run_length: int = 7, floor_at_zero: bool = True) -> XmR:
+def xmr(
+    values: Sequence[float],
+    *,
+    baseline: int | None = None,
+    run_length: int = 7,
+    floor_at_zero: bool = True,
+) -> XmR:
     """The XmR chart of `values`, in order. `baseline` fixes the limits from the first N points
     (at least 2); `run_length` is 7 (the default) or 6; `floor_at_zero` keeps a count's lower limit at 0."""
     if run_length not in (6, 7):
@@ -153,7 +159,9 @@ def xmr(values: Sequence[float], *, baseline: int | None = None, run_length: int
     points = tuple(
         Point(i, v, mrs[i], tuple(r for r in RULES if r in flags[i])) for i, v in enumerate(values)
     )
-    return XmR(points, mean, mr_bar, upper, lower, upper2, lower2, base_n, run_length, floor_at_zero)
+    return XmR(
+        points, mean, mr_bar, upper, lower, upper2, lower2, base_n, run_length, floor_at_zero
+    )
 
 
 def describe(chart: XmR, labels: Sequence[str]) -> str:

@@ -30,16 +30,25 @@ def index():
     """Sends a panel member to their group's dashboard and an ICB role to the ICB's; lists them if several."""
     group_ids, icb_ids = policy.panel_groups(current_user), policy.oversight_icbs(current_user)
     if not group_ids and not icb_ids:
-        raise policy.NotPermitted("Only a review panel and the ICB's quality committee and patient safety specialists see dashboards.")
+        raise policy.NotPermitted(
+            "Only a review panel and the ICB's quality committee and patient safety specialists see dashboards."
+        )
     if len(group_ids) + len(icb_ids) == 1:
         if icb_ids:
             return redirect(url_for("dashboards.icb_page"))
         return redirect(url_for("dashboards.group_page", group_id=group_ids[0]))
     organisations = {
-        o.id: o for o in db.session.scalars(select(Organisation).where(Organisation.id.in_([*group_ids, *icb_ids])))
+        o.id: o
+        for o in db.session.scalars(
+            select(Organisation).where(Organisation.id.in_([*group_ids, *icb_ids]))
+        )
     }
-    groups = sorted((organisations[i] for i in set(group_ids) if i in organisations), key=lambda o: o.name)
-    icbs = sorted((organisations[i] for i in set(icb_ids) if i in organisations), key=lambda o: o.name)
+    groups = sorted(
+        (organisations[i] for i in set(group_ids) if i in organisations), key=lambda o: o.name
+    )
+    icbs = sorted(
+        (organisations[i] for i in set(icb_ids) if i in organisations), key=lambda o: o.name
+    )
     return render_template("oversight/index.html", groups=groups, icbs=icbs)
 
 
@@ -91,7 +100,11 @@ def _icb_dashboard():
             raise policy.NotVisible("Page not found")
     baseline = request.args.get("baseline", type=int)
     return icb.icb_dashboard(
-        db.session, organisation, utcnow().date(), theme=theme, group=group,
+        db.session,
+        organisation,
+        utcnow().date(),
+        theme=theme,
+        group=group,
         candour_days=current_app.config["CANDOUR_TARGET_WORKING_DAYS"],
         baseline=baseline if baseline in BASELINES else None,
     )
@@ -104,13 +117,23 @@ def icb_page():
     series = dashboard.series
     scope = dashboard.group.name if dashboard.group else dashboard.icb.name
     chart = charts.xmr_chart(
-        series.chart, series.labels, chart_id="spc-chart",
-        title=f"{series.theme_label}: events a month, {scope}", y_label="Events a month",
+        series.chart,
+        series.labels,
+        chart_id="spc-chart",
+        title=f"{series.theme_label}: events a month, {scope}",
+        y_label="Events a month",
     )
     return render_template(
-        "oversight/icb.html", d=dashboard, tables=csv.icb_tables(dashboard), chart=chart, themes=Theme.choices(),
-        signals=spc.describe(series.chart, series.long_labels), rule_label=spc.rule_label, rules=spc.RULES,
-        several_icbs=len(policy.oversight_icbs(current_user)) > 1, baselines=BASELINES,
+        "oversight/icb.html",
+        d=dashboard,
+        tables=csv.icb_tables(dashboard),
+        chart=chart,
+        themes=Theme.choices(),
+        signals=spc.describe(series.chart, series.long_labels),
+        rule_label=spc.rule_label,
+        rules=spc.RULES,
+        several_icbs=len(policy.oversight_icbs(current_user)) > 1,
+        baselines=BASELINES,
     )
 
 

@@ -64,11 +64,35 @@ def compare(before: dict, after: dict) -> list[SectionChange]:
     return [
         _text(before, after, "introduction", "Introduction"),
         _text(before, after, "services", "Our services"),
-        _rows(before.get("sources"), after.get("sources"), lambda r: r["key"], _source, "Other insight sources"),
-        SectionChange("Who was involved", _involved(before) != _involved(after), _involved(before), _involved(after)),
-        _rows(before.get("local_focus"), after.get("local_focus"), lambda r: r["key"], _priority, "Local focus"),
-        _rows((before.get("capacity") or {}).get("leads"), (after.get("capacity") or {}).get("leads"),
-              lambda r: r["name"], _lead, "Capacity: learning response leads"),
+        _rows(
+            before.get("sources"),
+            after.get("sources"),
+            lambda r: r["key"],
+            _source,
+            "Other insight sources",
+        ),
+        SectionChange(
+            "Who was involved",
+            _involved(before) != _involved(after),
+            _involved(before),
+            _involved(after),
+        ),
+        _rows(
+            before.get("local_focus"),
+            after.get("local_focus"),
+            lambda r: r["key"],
+            _priority,
+            "Local focus",
+        ),
+        _rows(
+            (before.get("capacity") or {}).get("leads"),
+            (after.get("capacity") or {}).get("leads"),
+            lambda r: r["name"],
+            _lead,
+            "Capacity: learning response leads",
+        ),
         _text(before, after, "engagement", "Engagement commitments"),
-        SectionChange("Document control", control(before) != control(after), control(before), control(after)),
+        SectionChange(
+            "Document control", control(before) != control(after), control(before), control(after)
+        ),
     ]

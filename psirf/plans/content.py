@@ -46,7 +46,9 @@ def period_of(starts_on: date, months: int) -> tuple[date, date]:
 
 def _fill(text: str, group_name: str, starts_on: date, months: int) -> str:
     start, end = period_of(starts_on, months)
-    return text.format(group=group_name, period=f"{months} months", start=format_day(start), end=format_day(end))
+    return text.format(
+        group=group_name, period=f"{months} months", start=format_day(start), end=format_day(end)
+    )
 
 
 # ---- the local focus --------------------------------------------------------------------------
@@ -103,19 +105,26 @@ def suggested_priorities(profile: dict, default: LocalFocus | None = None) -> li
     events = profile["events"]
     themes = [t for t in events["by_theme"] if t["key"] != Theme.OTHER.value]
     largest = themes[:SUGGEST_LARGEST]
-    harmful = sorted((t for t in themes if t["harmful"]), key=lambda t: (-t["harmful"], t["label"]))[:SUGGEST_HARMFUL]
+    harmful = sorted(
+        (t for t in themes if t["harmful"]), key=lambda t: (-t["harmful"], t["label"])
+    )[:SUGGEST_HARMFUL]
     chosen = largest + [t for t in harmful if t not in largest]
     routes = template()["improvement_routes"]
     suggestions = []
     for theme in chosen:
         why = {
-            (True, True): "One of the two most recorded themes, and of the two with the most moderate or worse harm.",
+            (
+                True,
+                True,
+            ): "One of the two most recorded themes, and of the two with the most moderate or worse harm.",
             (True, False): "One of the two most recorded themes.",
             (False, True): "One of the two themes with the most moderate or worse harm.",
         }[(theme in largest, theme in harmful)]
         because = f"{why} {_figures(theme, events['total'], profile['months'])}"
         matching = [p for p in default.priorities if p.theme == theme["key"]]
-        rows = [_priority_from_default(p) for p in matching] or [_generic_priority(theme, theme in harmful)]
+        rows = [_priority_from_default(p) for p in matching] or [
+            _generic_priority(theme, theme in harmful)
+        ]
         for row in rows:
             row["figures"] = because
             row["improvement_route"] = routes.get(row["method"], "")
@@ -166,7 +175,9 @@ def expected_events(profile: dict, match: dict) -> float:
     """Events a year the priority would have matched over the look-back."""
     detail = profile["events"]["detail"].get(match.get("theme"), {})
     types = match.get("record_types") or list(detail)
-    found = sum(n for r in types for harm, n in detail.get(r, {}).items() if _harm_allowed(harm, match))
+    found = sum(
+        n for r in types for harm, n in detail.get(r, {}).items() if _harm_allowed(harm, match)
+    )
     return found * 12 / profile["months"]
 
 
@@ -181,13 +192,24 @@ def capacity(content: dict, profile: dict) -> Capacity:
         else:
             responses = expected_events(profile, row["match"])
             approximate = bool(row["match"].get("keywords"))
-        demands.append(Demand(row["label"], method, responses, responses * hours.get(method, 0), approximate))
+        demands.append(
+            Demand(row["label"], method, responses, responses * hours.get(method, 0), approximate)
+        )
     psii = sum(r["started"] for r in profile["responses"] if r["key"] == ResponseMethod.PSII.value)
     if psii:
         yearly = psii * 12 / profile["months"]
-        demands.append(Demand("National requirements (PSIIs, at the rate of the look-back)",
-                              ResponseMethod.PSII.value, yearly, yearly * hours["psii"], False))
-    leads = [lead for lead in (content.get("capacity") or {}).get("leads", []) if lead.get("trained")]
+        demands.append(
+            Demand(
+                "National requirements (PSIIs, at the rate of the look-back)",
+                ResponseMethod.PSII.value,
+                yearly,
+                yearly * hours["psii"],
+                False,
+            )
+        )
+    leads = [
+        lead for lead in (content.get("capacity") or {}).get("leads", []) if lead.get("trained")
+    ]
     return Capacity(
         demands=demands,
         needed_hours=sum(d.hours for d in demands),
@@ -203,16 +225,37 @@ def national_rows() -> list[dict]:
     rows = []
     for req in national.requirements():
         if req.response == national.PSII:
-            response, lead = "Locally-led patient safety incident investigation (PSII)", "The service where it happened, with the PCN or federation"
+            response, lead = (
+                "Locally-led patient safety incident investigation (PSII)",
+                "The service where it happened, with the PCN or federation",
+            )
         else:
-            alongside = " A local learning response may run alongside." if req.local_response_allowed else ""
+            alongside = (
+                " A local learning response may run alongside."
+                if req.local_response_allowed
+                else ""
+            )
             response, lead = f"Refer to {req.refer_to} for them to lead.{alongside}", req.refer_to
-        rows.append({"key": req.key, "label": req.label, "response": response, "lead": lead, "confirmed": req.confirmed})
+        rows.append(
+            {
+                "key": req.key,
+                "label": req.label,
+                "response": response,
+                "lead": lead,
+                "confirmed": req.confirmed,
+            }
+        )
     return rows
 
 
 def draft_content(
-    *, group_name: str, members: list[dict], leads: list[dict], profile: dict, starts_on: date, period_months: int,
+    *,
+    group_name: str,
+    members: list[dict],
+    leads: list[dict],
+    profile: dict,
+    starts_on: date,
+    period_months: int,
     author: str,
 ) -> dict:
     settings = template()
@@ -248,5 +291,7 @@ def problems(content: dict) -> list[str]:
     if not (control.get("author") or "").strip() or not (control.get("reviewer") or "").strip():
         found.append("Name the plan's author and reviewer in document control.")
     if not any(s.get("used") for s in content.get("sources") or []):
-        found.append("Tick the other insight sources used (complaints, claims, staff survey and the rest).")
+        found.append(
+            "Tick the other insight sources used (complaints, claims, staff survey and the rest)."
+        )
     return found

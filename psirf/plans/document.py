@@ -68,10 +68,23 @@ class Chart:
 
     def svg(self) -> Markup:
         if self.shape == "line":
-            return chart(self.points, chart_id=self.chart_id, title=self.title, description=self.description,
-                         x_label=self.x_label, y_label=self.y_label, max_value=whole_top(self.points))
-        return horizontal_bars(self.points, chart_id=self.chart_id, title=self.title, description=self.description,
-                               x_label=self.x_label, top=whole_top(self.points))
+            return chart(
+                self.points,
+                chart_id=self.chart_id,
+                title=self.title,
+                description=self.description,
+                x_label=self.x_label,
+                y_label=self.y_label,
+                max_value=whole_top(self.points),
+            )
+        return horizontal_bars(
+            self.points,
+            chart_id=self.chart_id,
+            title=self.title,
+            description=self.description,
+            x_label=self.x_label,
+            top=whole_top(self.points),
+        )
 
 
 @dataclass(frozen=True)
@@ -166,18 +179,33 @@ def short_theme(label: str) -> str:
 
 
 def _introduction(plan: PsirfPlan, content: dict, period: str) -> Section:
-    return Section(1, "introduction", "Introduction", [
-        Summary((("Period covered", period), ("Look-back for the profile", f"{plan.lookback_months} months"))),
-        _paragraphs(content.get("introduction")),
-    ])
+    return Section(
+        1,
+        "introduction",
+        "Introduction",
+        [
+            Summary(
+                (
+                    ("Period covered", period),
+                    ("Look-back for the profile", f"{plan.lookback_months} months"),
+                )
+            ),
+            _paragraphs(content.get("introduction")),
+        ],
+    )
 
 
 def _services(content: dict) -> Section:
     members = content.get("members") or []
     blocks = [_paragraphs(content.get("services"))]
     if members:
-        blocks.append(Table("Member services", ("Name", "ODS code", "Kind of service"),
-                            tuple((m["name"], m.get("ods_code") or "", m.get("kind") or "") for m in members)))
+        blocks.append(
+            Table(
+                "Member services",
+                ("Name", "ODS code", "Kind of service"),
+                tuple((m["name"], m.get("ods_code") or "", m.get("kind") or "") for m in members),
+            )
+        )
     else:
         blocks.append(Text(("No member services are recorded.",), muted=True))
     return Section(2, "services", "Our services", blocks)
@@ -190,32 +218,71 @@ def _events(profile: dict) -> list:
     themes = events["by_theme"]
     blocks: list = [
         Heading("Events by month"),
-        Chart("plan-events-by-month", "line", "Patient safety events recorded each month",
-              f"A line joining the number of events that occurred in each month of the look-back, "
-              f"{months[0][0]:%B %Y} to {months[-1][0]:%B %Y}." if months else "No months.",
-              "Month the event occurred", "Events", tuple(zip(month_labels([m for m, _ in months]), (n for _, n in months))),
-              "One point a month, joined by a line, with its number above it. The table below gives the same figures."),
-        Table("Events by the month they occurred", ("Month", "Events"),
-              tuple((m.strftime("%B %Y"), _n(n)) for m, n in months), numeric=(1,)),
+        Chart(
+            "plan-events-by-month",
+            "line",
+            "Patient safety events recorded each month",
+            f"A line joining the number of events that occurred in each month of the look-back, "
+            f"{months[0][0]:%B %Y} to {months[-1][0]:%B %Y}."
+            if months
+            else "No months.",
+            "Month the event occurred",
+            "Events",
+            tuple(zip(month_labels([m for m, _ in months]), (n for _, n in months))),
+            "One point a month, joined by a line, with its number above it. The table below gives the same figures.",
+        ),
+        Table(
+            "Events by the month they occurred",
+            ("Month", "Events"),
+            tuple((m.strftime("%B %Y"), _n(n)) for m, n in months),
+            numeric=(1,),
+        ),
         Heading("Events by theme"),
     ]
     if themes:
-        blocks.append(Chart(
-            "plan-events-by-theme", "bars", "Patient safety events by theme",
-            "Horizontal bars, largest theme first: " + "; ".join(f"{t['label']} {t['events']}" for t in themes) + ".",
-            "Events", "Theme", tuple((short_theme(t["label"]), t["events"]) for t in themes),
-            "One bar a theme, largest first, with its number beside it. The table below gives the same figures."))
+        blocks.append(
+            Chart(
+                "plan-events-by-theme",
+                "bars",
+                "Patient safety events by theme",
+                "Horizontal bars, largest theme first: "
+                + "; ".join(f"{t['label']} {t['events']}" for t in themes)
+                + ".",
+                "Events",
+                "Theme",
+                tuple((short_theme(t["label"]), t["events"]) for t in themes),
+                "One bar a theme, largest first, with its number beside it. The table below gives the same figures.",
+            )
+        )
     blocks += [
-        Table("Events by theme, largest first", ("Theme", "Events", "Share of all events", "Moderate or worse harm"),
-              tuple((t["label"], _n(t["events"]), _share(t["events"], total), _n(t["harmful"])) for t in themes),
-              numeric=(1, 2, 3)),
+        Table(
+            "Events by theme, largest first",
+            ("Theme", "Events", "Share of all events", "Moderate or worse harm"),
+            tuple(
+                (t["label"], _n(t["events"]), _share(t["events"], total), _n(t["harmful"]))
+                for t in themes
+            ),
+            numeric=(1, 2, 3),
+        ),
         Heading("Events by record type, harm and service"),
-        Table("Events by record type", ("Record type", "Events"),
-              tuple((r["label"], _n(r["events"])) for r in events["by_record_type"]), numeric=(1,)),
-        Table("Events by harm (the worse of physical and psychological harm)", ("Harm", "Events"),
-              tuple((h["label"], _n(h["events"])) for h in events["by_harm"]), numeric=(1,)),
-        Table("Events by kind of service", ("Kind of service", "Events", "Moderate or worse harm"),
-              tuple((s["label"], _n(s["events"]), _n(s["harmful"])) for s in events["by_service"]), numeric=(1, 2)),
+        Table(
+            "Events by record type",
+            ("Record type", "Events"),
+            tuple((r["label"], _n(r["events"])) for r in events["by_record_type"]),
+            numeric=(1,),
+        ),
+        Table(
+            "Events by harm (the worse of physical and psychological harm)",
+            ("Harm", "Events"),
+            tuple((h["label"], _n(h["events"])) for h in events["by_harm"]),
+            numeric=(1,),
+        ),
+        Table(
+            "Events by kind of service",
+            ("Kind of service", "Events", "Moderate or worse harm"),
+            tuple((s["label"], _n(s["events"]), _n(s["harmful"])) for s in events["by_service"]),
+            numeric=(1, 2),
+        ),
     ]
     return blocks
 
@@ -225,27 +292,51 @@ def _responses_and_actions(profile: dict) -> list:
     actions = profile.get("actions") or {"total": 0, "completed": 0, "overdue": 0}
     blocks: list = [Heading("Learning responses and their outcomes")]
     if responses:
-        blocks.append(Table(
-            "Learning responses started in the look-back, by method", ("Method", "Started", "Still open", "Outcomes"),
-            tuple((r["label"], _n(r["started"]), _n(r["open"]),
-                   "; ".join(f"{o['label']}: {o['responses']}" for o in r["outcomes"]) or "None finished yet")
-                  for r in responses),
-            numeric=(1, 2)))
+        blocks.append(
+            Table(
+                "Learning responses started in the look-back, by method",
+                ("Method", "Started", "Still open", "Outcomes"),
+                tuple(
+                    (
+                        r["label"],
+                        _n(r["started"]),
+                        _n(r["open"]),
+                        "; ".join(f"{o['label']}: {o['responses']}" for o in r["outcomes"])
+                        or "None finished yet",
+                    )
+                    for r in responses
+                ),
+                numeric=(1, 2),
+            )
+        )
     else:
         blocks.append(Text(("No learning responses were started in the look-back.",)))
     blocks.append(Heading("Safety actions"))
     if actions["total"]:
-        blocks.append(Summary((
-            ("Agreed in the look-back", _n(actions["total"])),
-            ("Completed", f"{_n(actions['completed'])} ({_share(actions['completed'], actions['total'])})"),
-            ("Overdue", _n(actions["overdue"])),
-        )))
+        blocks.append(
+            Summary(
+                (
+                    ("Agreed in the look-back", _n(actions["total"])),
+                    (
+                        "Completed",
+                        f"{_n(actions['completed'])} ({_share(actions['completed'], actions['total'])})",
+                    ),
+                    ("Overdue", _n(actions["overdue"])),
+                )
+            )
+        )
     else:
         blocks.append(Text(("No safety actions were agreed in the look-back.",)))
     good = profile.get("good_care", 0)
-    blocks += [Heading("Good care"), Text((
-        f"{_plural(good, 'record')} of good care {'was' if good == 1 else 'were'} made in the look-back: "
-        "what went well is learned from as well as what went wrong.",))]
+    blocks += [
+        Heading("Good care"),
+        Text(
+            (
+                f"{_plural(good, 'record')} of good care {'was' if good == 1 else 'were'} made in the look-back: "
+                "what went well is learned from as well as what went wrong.",
+            )
+        ),
+    ]
     return blocks
 
 
@@ -254,13 +345,22 @@ def _sources(content: dict) -> list:
         return "Not entered" if row.get("count") is None else _n(row["count"])
 
     rows = tuple(
-        (s["label"], "Yes" if s.get("used") else "No", count(s) if s.get("used") else "", s.get("notes") or "")
+        (
+            s["label"],
+            "Yes" if s.get("used") else "No",
+            count(s) if s.get("used") else "",
+            s.get("notes") or "",
+        )
         for s in content.get("sources") or []
     )
     involved = content.get("involved") or {}
     return [
         Heading("Other sources of insight"),
-        Text(("Sources used beside the events recorded in this system, with the counts the authors entered.",)),
+        Text(
+            (
+                "Sources used beside the events recorded in this system, with the counts the authors entered.",
+            )
+        ),
         Table("Other sources of insight", ("Source", "Used", "Count", "Notes"), rows, numeric=(2,)),
         Heading("Who was involved"),
         _paragraphs(involved.get("people")),
@@ -273,43 +373,83 @@ def _profile(plan: PsirfPlan, content: dict) -> Section:
     profile = plan.profile
     events = profile["events"]
     last = date.fromisoformat(profile["end"]) - timedelta(days=1)
-    intro = Text((
-        f"This profile is drawn from the patient safety events the member services recorded in this system from "
-        f"{_day(profile['start'])} to {format_day(last)} ({profile['months']} months): "
-        f"{_plural(events['total'], 'event')}, {_n(events['harmful'])} of them with moderate or worse harm. "
-        "It was drawn when the plan was generated and does not change as new events are recorded.",
-    ))
-    return Section(3, "profile", "Defining our patient safety incident profile",
-                   [intro, *_events(profile), *_responses_and_actions(profile), *_sources(content)])
+    intro = Text(
+        (
+            f"This profile is drawn from the patient safety events the member services recorded in this system from "
+            f"{_day(profile['start'])} to {format_day(last)} ({profile['months']} months): "
+            f"{_plural(events['total'], 'event')}, {_n(events['harmful'])} of them with moderate or worse harm. "
+            "It was drawn when the plan was generated and does not change as new events are recorded.",
+        )
+    )
+    return Section(
+        3,
+        "profile",
+        "Defining our patient safety incident profile",
+        [intro, *_events(profile), *_responses_and_actions(profile), *_sources(content)],
+    )
 
 
 def _national(content: dict) -> Section:
     rows = content.get("national") or []
     unconfirmed = any(not r.get("confirmed", True) for r in rows)
     blocks: list = [
-        Text(("These incidents need the response national guidance requires, whatever the local focus below says.",)),
-        Table("National requirements", ("Incident type", "Required response", "Who leads"),
-              tuple((r["label"] + (" *" if not r.get("confirmed", True) else ""), r["response"], r["lead"])
-                    for r in rows)),
+        Text(
+            (
+                "These incidents need the response national guidance requires, whatever the local focus below says.",
+            )
+        ),
+        Table(
+            "National requirements",
+            ("Incident type", "Required response", "Who leads"),
+            tuple(
+                (
+                    r["label"] + (" *" if not r.get("confirmed", True) else ""),
+                    r["response"],
+                    r["lead"],
+                )
+                for r in rows
+            ),
+        ),
     ]
     if unconfirmed:
-        blocks.append(Text(("* To be confirmed against NHS England's current guidance.",), muted=True))
+        blocks.append(
+            Text(("* To be confirmed against NHS England's current guidance.",), muted=True)
+        )
     return Section(4, "national", "National requirements", blocks)
 
 
 def _local_focus(content: dict) -> Section:
     rows = content.get("local_focus") or []
-    blocks: list = [Text((
-        "Our local priorities, drawn from the profile and agreed by the plan's authors. Listing a priority does "
-        "not mean every incident of its type gets the planned response: each is decided on the learning it offers.",
-    ))]
+    blocks: list = [
+        Text(
+            (
+                "Our local priorities, drawn from the profile and agreed by the plan's authors. Listing a priority does "
+                "not mean every incident of its type gets the planned response: each is decided on the learning it offers.",
+            )
+        )
+    ]
     if rows:
-        blocks.append(Table(
-            "Local focus", ("Incident type or issue", "Planned response", "Anticipated improvement route",
-                            "Why: the figures from our profile"),
-            tuple((r["label"], method_label(r["method"]), r.get("improvement_route") or NOT_RECORDED,
-                   " ".join(part for part in (r.get("figures"), r.get("why")) if part) or NOT_RECORDED)
-                  for r in rows)))
+        blocks.append(
+            Table(
+                "Local focus",
+                (
+                    "Incident type or issue",
+                    "Planned response",
+                    "Anticipated improvement route",
+                    "Why: the figures from our profile",
+                ),
+                tuple(
+                    (
+                        r["label"],
+                        method_label(r["method"]),
+                        r.get("improvement_route") or NOT_RECORDED,
+                        " ".join(part for part in (r.get("figures"), r.get("why")) if part)
+                        or NOT_RECORDED,
+                    )
+                    for r in rows
+                ),
+            )
+        )
     else:
         blocks.append(Text(("No local priorities yet.",), muted=True))
     return Section(5, "local-focus", "Local focus", blocks)
@@ -319,41 +459,86 @@ def _capacity(plan: PsirfPlan, content: dict, public: bool) -> Section:
     weighed = capacity(content, plan.profile)
     leads = (content.get("capacity") or {}).get("leads") or []
     monthly = weighed.available_hours / 12
-    blocks: list = [Text((
-        f"{_plural(weighed.trained_leads, 'trained learning response lead')}, with {format_number(round(monthly, 1))} "
-        f"{'hour' if monthly == 1 else 'hours'} a month between them for learning responses: {_n(round(weighed.available_hours))} hours a year.",
-    ))]
+    blocks: list = [
+        Text(
+            (
+                f"{_plural(weighed.trained_leads, 'trained learning response lead')}, with {format_number(round(monthly, 1))} "
+                f"{'hour' if monthly == 1 else 'hours'} a month between them for learning responses: {_n(round(weighed.available_hours))} hours a year.",
+            )
+        )
+    ]
     if leads and not public:  # the names of staff stay inside the organisations
-        blocks.append(Table("Learning response leads", ("Name", "Role", "Trained", "Hours a month"),
-                            tuple((lead["name"], lead.get("role") or "", "Yes" if lead.get("trained") else "No",
-                                   format_number(lead.get("hours_per_month") or 0)) for lead in leads),
-                            numeric=(3,)))
+        blocks.append(
+            Table(
+                "Learning response leads",
+                ("Name", "Role", "Trained", "Hours a month"),
+                tuple(
+                    (
+                        lead["name"],
+                        lead.get("role") or "",
+                        "Yes" if lead.get("trained") else "No",
+                        format_number(lead.get("hours_per_month") or 0),
+                    )
+                    for lead in leads
+                ),
+                numeric=(3,),
+            )
+        )
     if weighed.demands:
-        blocks.append(Table(
-            "The responses the plan implies a year", ("Priority", "Planned response", "Responses a year", "Hours a year"),
-            tuple((d.label, method_label(d.method), ("about " if d.approximate else "") + _about(d.responses),
-                   ("about " if d.approximate else "") + _n(round(d.hours))) for d in weighed.demands),
-            numeric=(2, 3)))
+        blocks.append(
+            Table(
+                "The responses the plan implies a year",
+                ("Priority", "Planned response", "Responses a year", "Hours a year"),
+                tuple(
+                    (
+                        d.label,
+                        method_label(d.method),
+                        ("about " if d.approximate else "") + _about(d.responses),
+                        ("about " if d.approximate else "") + _n(round(d.hours)),
+                    )
+                    for d in weighed.demands
+                ),
+                numeric=(2, 3),
+            )
+        )
         if any(d.approximate for d in weighed.demands):
-            blocks.append(Text(("'About' marks priorities matched by keywords: their events are counted by theme, "
-                                "so the figure is an upper bound.",), muted=True))
-    blocks.append(Text((
-        f"In all the plan implies about {_n(round(weighed.needed_hours))} hours of learning response work a year, "
-        f"against {_n(round(weighed.available_hours))} hours the trained leads have.",
-    )))
+            blocks.append(
+                Text(
+                    (
+                        "'About' marks priorities matched by keywords: their events are counted by theme, "
+                        "so the figure is an upper bound.",
+                    ),
+                    muted=True,
+                )
+            )
+    blocks.append(
+        Text(
+            (
+                f"In all the plan implies about {_n(round(weighed.needed_hours))} hours of learning response work a year, "
+                f"against {_n(round(weighed.available_hours))} hours the trained leads have.",
+            )
+        )
+    )
     if weighed.short:
-        blocks.append(WarningCallout(
-            "The plan asks for more time than its trained leads have",
-            f"The responses planned need about {_n(round(weighed.needed_hours))} hours a year; the trained leads have "
-            f"{_n(round(weighed.available_hours))}. Train more leads, give them more time, or plan lighter responses "
-            "(a thematic review of a theme instead of a review of each event).",
-        ))
+        blocks.append(
+            WarningCallout(
+                "The plan asks for more time than its trained leads have",
+                f"The responses planned need about {_n(round(weighed.needed_hours))} hours a year; the trained leads have "
+                f"{_n(round(weighed.available_hours))}. Train more leads, give them more time, or plan lighter responses "
+                "(a thematic review of a theme instead of a review of each event).",
+            )
+        )
     return Section(6, "capacity", "Capacity", blocks)
 
 
 def _glossary(content: dict) -> Section:
     rows = tuple((g["term"], g["meaning"]) for g in content.get("glossary") or [])
-    return Section(8, "glossary", "Glossary and acronyms", [Table("Glossary and acronyms", ("Term", "Meaning"), rows)])
+    return Section(
+        8,
+        "glossary",
+        "Glossary and acronyms",
+        [Table("Glossary and acronyms", ("Term", "Meaning"), rows)],
+    )
 
 
 def _control(plan: PsirfPlan, content: dict, status: str, draft: bool) -> Section:
@@ -365,13 +550,22 @@ def _control(plan: PsirfPlan, content: dict, status: str, draft: bool) -> Sectio
         ("Authoriser", control.get("authoriser") or NOT_RECORDED),
         ("Version", plan.version_label),
         ("Status", status),
-        ("Effective date", format_day(plan.effective_from) if plan.effective_from
-         else f"On publication, from {format_day(start)} at the earliest"),
+        (
+            "Effective date",
+            format_day(plan.effective_from)
+            if plan.effective_from
+            else f"On publication, from {format_day(start)} at the earliest",
+        ),
         ("Review date", format_day(plan.review_on) if plan.review_on else f"By {format_day(end)}"),
     ]
     if plan.decided_on and not draft:
-        rows += [("Committee decision", f"Approved by the ICB quality committee on {format_day(plan.decided_on)}"),
-                 ("Minute reference", plan.minute_reference or NOT_RECORDED)]
+        rows += [
+            (
+                "Committee decision",
+                f"Approved by the ICB quality committee on {format_day(plan.decided_on)}",
+            ),
+            ("Minute reference", plan.minute_reference or NOT_RECORDED),
+        ]
     else:
         rows.append(("Committee decision", "Not yet approved by the ICB quality committee"))
     return Section(None, "control", "Document control", [Summary(tuple(rows))])
@@ -403,7 +597,9 @@ def document(plan: PsirfPlan, *, public: bool = False) -> Document:
             _national(content),
             _local_focus(content),
             _capacity(plan, content, public),
-            Section(7, "engagement", "Engagement commitments", [_paragraphs(content.get("engagement"))]),
+            Section(
+                7, "engagement", "Engagement commitments", [_paragraphs(content.get("engagement"))]
+            ),
             _glossary(content),
             _control(plan, content, status, draft),
         ],

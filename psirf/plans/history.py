@@ -42,7 +42,11 @@ def history(session: Session, plan: PsirfPlan) -> list[Entry]:
     definition = runner.definition_of(plan)
     records = audit.trail(session, [("psirf_plans", plan.id)])
     ids = {r.actor_id for r in records if r.actor_id}
-    names = dict(session.execute(select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}
+    names = (
+        dict(session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+        if ids
+        else {}
+    )
 
     def shown(field, value):
         if field == "state" and value in definition.states:
@@ -54,8 +58,14 @@ def history(session: Session, plan: PsirfPlan) -> list[Entry]:
             r.occurred_at,
             names.get(r.actor_id, "Unknown") if r.actor_id else "The system",
             _label(r.action, definition),
-            [Change("State" if f == "state" else f.replace("_", " ").capitalize(), shown(f, c.get("before")),
-                    shown(f, c.get("after"))) for f, c in (r.changes or {}).items()],
+            [
+                Change(
+                    "State" if f == "state" else f.replace("_", " ").capitalize(),
+                    shown(f, c.get("before")),
+                    shown(f, c.get("after")),
+                )
+                for f, c in (r.changes or {}).items()
+            ],
             r.comment,
         )
         for r in records

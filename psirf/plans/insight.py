@@ -55,7 +55,9 @@ def organisations_of(session: Session, group: Organisation) -> list[Organisation
 
 
 def _within(group: Organisation, column):
-    members = select(OrganisationMembership.member_id).where(OrganisationMembership.group_id == group.id)
+    members = select(OrganisationMembership.member_id).where(
+        OrganisationMembership.group_id == group.id
+    )
     return or_(column == group.id, column.in_(members))
 
 
@@ -64,16 +66,25 @@ def _counted(condition):
 
 
 def _events(session: Session, group: Organisation, start: date, end: date) -> dict:
-    scope = and_(_within(group, EventCount.organisation_id), EventCount.month >= start, EventCount.month < end)
+    scope = and_(
+        _within(group, EventCount.organisation_id),
+        EventCount.month >= start,
+        EventCount.month < end,
+    )
     harmful = EventCount.harm.in_(MODERATE_OR_WORSE)
 
     def grouped(*columns):
         return session.execute(
-            select(*columns, func.sum(EventCount.count), _counted(harmful)).where(scope).group_by(*columns)
+            select(*columns, func.sum(EventCount.count), _counted(harmful))
+            .where(scope)
+            .group_by(*columns)
         ).all()
 
     themes = sorted(
-        ({"key": t, "label": Theme.label_for(t), "events": int(n), "harmful": int(h)} for t, n, h in grouped(EventCount.theme)),
+        (
+            {"key": t, "label": Theme.label_for(t), "events": int(n), "harmful": int(h)}
+            for t, n, h in grouped(EventCount.theme)
+        ),
         key=lambda row: (-row["events"], row["label"]),
     )
     record_types = {r: int(n) for r, n, _ in grouped(EventCount.record_type)}
@@ -86,13 +97,18 @@ def _events(session: Session, group: Organisation, start: date, end: date) -> di
         .group_by(Organisation.kind)
     ).all()
     services = sorted(
-        ({"key": k, "label": OrganisationKind.label_for(k), "events": int(n), "harmful": int(h)} for k, n, h in by_kind),
+        (
+            {"key": k, "label": OrganisationKind.label_for(k), "events": int(n), "harmful": int(h)}
+            for k, n, h in by_kind
+        ),
         key=lambda row: -row["events"],
     )
     # Events by theme and harm, for the suggestions and the capacity estimate.
     theme_harm: dict[str, dict[str, int]] = {}
     for t, r, h, n in session.execute(
-        select(EventCount.theme, EventCount.record_type, EventCount.harm, func.sum(EventCount.count))
+        select(
+            EventCount.theme, EventCount.record_type, EventCount.harm, func.sum(EventCount.count)
+        )
         .where(scope)
         .group_by(EventCount.theme, EventCount.record_type, EventCount.harm)
     ):
@@ -106,9 +122,12 @@ def _events(session: Session, group: Organisation, start: date, end: date) -> di
         "harmful": sum(harms.get(h, 0) for h in MODERATE_OR_WORSE),
         "by_theme": themes,
         "by_record_type": [
-            {"key": r.value, "label": r.label, "events": record_types.get(r.value, 0)} for r in RecordType
+            {"key": r.value, "label": r.label, "events": record_types.get(r.value, 0)}
+            for r in RecordType
         ],
-        "by_harm": [{"key": h, "label": HARM_LABELS[h], "events": harms.get(h, 0)} for h in HARM_ORDER],
+        "by_harm": [
+            {"key": h, "label": HARM_LABELS[h], "events": harms.get(h, 0)} for h in HARM_ORDER
+        ],
         "by_service": services,
         "by_month": month_rows,
         "detail": theme_harm,
@@ -127,13 +146,24 @@ def _responses(session: Session, group: Organisation, start: date, end: date) ->
         )
         .where(_within(group, LearningResponse.organisation_id), started >= start, started < end)
         .group_by(
-            LearningResponse.method, LearningResponse.workflow_name, LearningResponse.workflow_version, LearningResponse.state
+            LearningResponse.method,
+            LearningResponse.workflow_name,
+            LearningResponse.workflow_version,
+            LearningResponse.state,
         )
     ).all()
     by_method: dict[str, dict] = {}
     for method, name, version, state, n in rows:
-        entry = by_method.setdefault(method, {"key": method, "label": ResponseMethod.label_for(method), "started": 0,
-                                              "open": 0, "outcomes": {}})
+        entry = by_method.setdefault(
+            method,
+            {
+                "key": method,
+                "label": ResponseMethod.label_for(method),
+                "started": 0,
+                "open": 0,
+                "outcomes": {},
+            },
+        )
         entry["started"] += n
         step = definitions.get(name, version).state(state)
         if step.final:
@@ -143,7 +173,9 @@ def _responses(session: Session, group: Organisation, start: date, end: date) ->
     order = [m.value for m in ResponseMethod]
     return [
         {**e, "outcomes": [{"label": k, "responses": v} for k, v in sorted(e["outcomes"].items())]}
-        for e in sorted(by_method.values(), key=lambda e: order.index(e["key"]) if e["key"] in order else 99)
+        for e in sorted(
+            by_method.values(), key=lambda e: order.index(e["key"]) if e["key"] in order else 99
+        )
     ]
 
 
@@ -157,8 +189,14 @@ def _actions(session: Session, group: Organisation, start: date, end: date, toda
             func.coalesce(
                 func.sum(
                     case(
-                        (and_(SafetyAction.completed_at.is_(None), SafetyAction.closed_at.is_(None),
-                              SafetyAction.due_on < today), 1),
+                        (
+                            and_(
+                                SafetyAction.completed_at.is_(None),
+                                SafetyAction.closed_at.is_(None),
+                                SafetyAction.due_on < today,
+                            ),
+                            1,
+                        ),
                         else_=0,
                     )
                 ),
@@ -179,5 +217,7 @@ def profile(session: Session, group: Organisation, lookback_months: int, today: 
         "events": events,
         "responses": _responses(session, group, start, end),
         "actions": _actions(session, group, start, end, today),
-        "good_care": next(r["events"] for r in events["by_record_type"] if r["key"] == RecordType.GOOD_CARE.value),
+        "good_care": next(
+            r["events"] for r in events["by_record_type"] if r["key"] == RecordType.GOOD_CARE.value
+        ),
     }

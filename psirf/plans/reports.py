@@ -24,7 +24,15 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    CondPageBreak,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from psirf.plans.document import Chart, Document, Summary
 from psirf.web.svg import scale
@@ -49,30 +57,86 @@ def _text(value) -> str:
 
 def _styles() -> dict[str, ParagraphStyle]:
     base = getSampleStyleSheet()
-    body = ParagraphStyle("Body", parent=base["BodyText"], fontName="Helvetica", fontSize=10.5, leading=14,
-                          alignment=TA_LEFT, textColor=NHS_BLACK, spaceAfter=4)
+    body = ParagraphStyle(
+        "Body",
+        parent=base["BodyText"],
+        fontName="Helvetica",
+        fontSize=10.5,
+        leading=14,
+        alignment=TA_LEFT,
+        textColor=NHS_BLACK,
+        spaceAfter=4,
+    )
     return {
-        "title": ParagraphStyle("Title", parent=body, fontName="Helvetica-Bold", fontSize=22, leading=27,
-                                textColor=NHS_DARK_BLUE, spaceAfter=6),
-        "subtitle": ParagraphStyle("Subtitle", parent=body, fontSize=13, leading=17, textColor=NHS_GREY_1,
-                                   spaceAfter=8),
-        "h1": ParagraphStyle("H1", parent=body, fontName="Helvetica-Bold", fontSize=16, leading=20,
-                             textColor=NHS_BLUE, spaceBefore=14, spaceAfter=6),
-        "h2": ParagraphStyle("H2", parent=body, fontName="Helvetica-Bold", fontSize=12.5, leading=16,
-                             textColor=NHS_DARK_BLUE, spaceBefore=8, spaceAfter=4),
+        "title": ParagraphStyle(
+            "Title",
+            parent=body,
+            fontName="Helvetica-Bold",
+            fontSize=22,
+            leading=27,
+            textColor=NHS_DARK_BLUE,
+            spaceAfter=6,
+        ),
+        "subtitle": ParagraphStyle(
+            "Subtitle", parent=body, fontSize=13, leading=17, textColor=NHS_GREY_1, spaceAfter=8
+        ),
+        "h1": ParagraphStyle(
+            "H1",
+            parent=body,
+            fontName="Helvetica-Bold",
+            fontSize=16,
+            leading=20,
+            textColor=NHS_BLUE,
+            spaceBefore=14,
+            spaceAfter=6,
+        ),
+        "h2": ParagraphStyle(
+            "H2",
+            parent=body,
+            fontName="Helvetica-Bold",
+            fontSize=12.5,
+            leading=16,
+            textColor=NHS_DARK_BLUE,
+            spaceBefore=8,
+            spaceAfter=4,
+        ),
         "body": body,
         "muted": ParagraphStyle("Muted", parent=body, textColor=NHS_GREY_1),
-        "caption": ParagraphStyle("Caption", parent=body, fontName="Helvetica-Bold", fontSize=10, leading=13,
-                                  spaceBefore=4, spaceAfter=0),
+        "caption": ParagraphStyle(
+            "Caption",
+            parent=body,
+            fontName="Helvetica-Bold",
+            fontSize=10,
+            leading=13,
+            spaceBefore=4,
+            spaceAfter=0,
+        ),
         "cell": ParagraphStyle("Cell", parent=body, fontSize=9, leading=11.5, spaceAfter=0),
-        "cell_numeric": ParagraphStyle("CellNumeric", parent=body, fontSize=9, leading=11.5, spaceAfter=0,
-                                       alignment=2),
-        "cell_head": ParagraphStyle("CellHead", parent=body, fontName="Helvetica-Bold", fontSize=9, leading=11.5,
-                                    spaceAfter=0, textColor=colors.white),
-        "cell_head_numeric": ParagraphStyle("CellHeadNumeric", parent=body, fontName="Helvetica-Bold", fontSize=9,
-                                            leading=11.5, spaceAfter=0, textColor=colors.white, alignment=2),
-        "warning_head": ParagraphStyle("WarningHead", parent=body, fontName="Helvetica-Bold", fontSize=11.5,
-                                       leading=15),
+        "cell_numeric": ParagraphStyle(
+            "CellNumeric", parent=body, fontSize=9, leading=11.5, spaceAfter=0, alignment=2
+        ),
+        "cell_head": ParagraphStyle(
+            "CellHead",
+            parent=body,
+            fontName="Helvetica-Bold",
+            fontSize=9,
+            leading=11.5,
+            spaceAfter=0,
+            textColor=colors.white,
+        ),
+        "cell_head_numeric": ParagraphStyle(
+            "CellHeadNumeric",
+            parent=body,
+            fontName="Helvetica-Bold",
+            fontSize=9,
+            leading=11.5,
+            spaceAfter=0,
+            textColor=colors.white,
+            alignment=2,
+        ),
+        "warning_head": ParagraphStyle(
+            "WarningHead", parent=body, fontName="Helvetica-Bold", fontSize=11.5, leading=15
+        ),
     }
 
 
@@ -93,22 +157,49 @@ def line_chart(block: Chart) -> Drawing:
     height = 72 * mm
     drawing = Drawing(WIDTH, height)
     chart = HorizontalLineChart()
-    chart.x, chart.y, chart.width, chart.height = 16 * mm, 20 * mm, WIDTH - 20 * mm, height - 28 * mm
+    chart.x, chart.y, chart.width, chart.height = (
+        16 * mm,
+        20 * mm,
+        WIDTH - 20 * mm,
+        height - 28 * mm,
+    )
     chart.data = [values]
     chart.joinedLines = 1
     chart.categoryAxis.categoryNames = [label for label, _ in block.points]
     labels = chart.categoryAxis.labels
-    labels.fontName, labels.fontSize, labels.angle, labels.boxAnchor, labels.dy = "Helvetica", 7.5, 35, "ne", -2
+    labels.fontName, labels.fontSize, labels.angle, labels.boxAnchor, labels.dy = (
+        "Helvetica",
+        7.5,
+        35,
+        "ne",
+        -2,
+    )
     _axis(chart.valueAxis, values)
     chart.lines[0].strokeColor, chart.lines[0].strokeWidth = NHS_BLUE, 2
-    chart.lines[0].symbol = makeMarker("FilledCircle", size=4, fillColor=NHS_BLUE, strokeColor=NHS_BLUE)
+    chart.lines[0].symbol = makeMarker(
+        "FilledCircle", size=4, fillColor=NHS_BLUE, strokeColor=NHS_BLUE
+    )
     if len(values) <= 24:
         chart.lineLabelFormat = "%d"
-        chart.lineLabels.fontName, chart.lineLabels.fontSize, chart.lineLabels.dy = "Helvetica-Bold", 7.5, 6
+        chart.lineLabels.fontName, chart.lineLabels.fontSize, chart.lineLabels.dy = (
+            "Helvetica-Bold",
+            7.5,
+            6,
+        )
     drawing.add(chart)
-    drawing.add(String(2 * mm, height - 6 * mm, block.y_label, fontName="Helvetica-Bold", fontSize=8.5))
-    drawing.add(String(16 * mm + (WIDTH - 20 * mm) / 2, 1 * mm, block.x_label, fontName="Helvetica-Bold",
-                       fontSize=8.5, textAnchor="middle"))
+    drawing.add(
+        String(2 * mm, height - 6 * mm, block.y_label, fontName="Helvetica-Bold", fontSize=8.5)
+    )
+    drawing.add(
+        String(
+            16 * mm + (WIDTH - 20 * mm) / 2,
+            1 * mm,
+            block.x_label,
+            fontName="Helvetica-Bold",
+            fontSize=8.5,
+            textAnchor="middle",
+        )
+    )
     return drawing
 
 
@@ -120,7 +211,12 @@ def bar_chart(block: Chart) -> Drawing:
     height = len(points) * row + 16 * mm
     drawing = Drawing(WIDTH, height)
     chart = HorizontalBarChart()
-    chart.x, chart.y, chart.width, chart.height = label_w, 12 * mm, WIDTH - label_w - 12 * mm, len(points) * row
+    chart.x, chart.y, chart.width, chart.height = (
+        label_w,
+        12 * mm,
+        WIDTH - label_w - 12 * mm,
+        len(points) * row,
+    )
     chart.data = [values]
     chart.categoryAxis.categoryNames = [label for label, _ in points]
     labels = chart.categoryAxis.labels
@@ -131,8 +227,16 @@ def bar_chart(block: Chart) -> Drawing:
     chart.barLabels.fontName, chart.barLabels.fontSize = "Helvetica-Bold", 8
     chart.barLabels.boxAnchor, chart.barLabels.dx = "w", 3
     drawing.add(chart)
-    drawing.add(String(label_w + (WIDTH - label_w - 12 * mm) / 2, 1 * mm, block.x_label, fontName="Helvetica-Bold",
-                       fontSize=8.5, textAnchor="middle"))
+    drawing.add(
+        String(
+            label_w + (WIDTH - label_w - 12 * mm) / 2,
+            1 * mm,
+            block.x_label,
+            fontName="Helvetica-Bold",
+            fontSize=8.5,
+            textAnchor="middle",
+        )
+    )
     return drawing
 
 
@@ -161,7 +265,9 @@ class _Builder:
         for i in free:
             cells = [str(row[i]) for row in block.rows] or [""]
             words = [w for value in [block.head[i], *cells] for w in value.split()] or [""]
-            least[i] = min(max(stringWidth(w, "Helvetica-Bold", 9) for w in words) + 14, room / len(free))
+            least[i] = min(
+                max(stringWidth(w, "Helvetica-Bold", 9) for w in words) + 14, room / len(free)
+            )
             weight[i] = min(60, max(16, len(block.head[i]), sum(map(len, cells)) / len(cells)))
         share = {i: room * weight[i] / (sum(weight.values()) or 1) for i in free}
         narrow = {i for i in free if share[i] < least[i]}
@@ -184,7 +290,13 @@ class _Builder:
             [Paragraph("None recorded.", self.s["cell"])] + [""] * (cols - 1)
         ]
         # splitInRow (every table here): a row taller than a page, a long answer, goes on over the page.
-        table = Table([caption, head, *rows], colWidths=self.widths(block), repeatRows=2, hAlign="LEFT", splitInRow=1)
+        table = Table(
+            [caption, head, *rows],
+            colWidths=self.widths(block),
+            repeatRows=2,
+            hAlign="LEFT",
+            splitInRow=1,
+        )
         style = [
             ("SPAN", (0, 0), (-1, 0)),
             ("LEFTPADDING", (0, 0), (-1, 0), 0),
@@ -200,34 +312,57 @@ class _Builder:
 
     def summary(self, block) -> list:
         table = Table(
-            [[Paragraph(_text(k), self.s["caption"]), Paragraph(_text(v), self.s["cell"])] for k, v in block.rows],
-            colWidths=[48 * mm, WIDTH - 48 * mm], hAlign="LEFT", splitInRow=1,
+            [
+                [Paragraph(_text(k), self.s["caption"]), Paragraph(_text(v), self.s["cell"])]
+                for k, v in block.rows
+            ],
+            colWidths=[48 * mm, WIDTH - 48 * mm],
+            hAlign="LEFT",
+            splitInRow=1,
         )
-        table.setStyle(TableStyle([
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LINEBELOW", (0, 0), (-1, -1), 0.5, NHS_GREY_4),
-            ("TOPPADDING", (0, 0), (-1, -1), 3),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-        ]))
+        table.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LINEBELOW", (0, 0), (-1, -1), 0.5, NHS_GREY_4),
+                    ("TOPPADDING", (0, 0), (-1, -1), 3),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+                ]
+            )
+        )
         return [KeepTogether([table]), Spacer(1, 4 * mm)]
 
     def warning(self, block) -> list:
-        box = Table([[Paragraph(_text(f"Important: {block.heading}"), self.s["warning_head"])],
-                     [Paragraph(_text(block.text), self.s["body"])]], colWidths=[WIDTH], hAlign="LEFT", splitInRow=1)
-        box.setStyle(TableStyle([
-            ("BACKGROUND", (0, 0), (-1, -1), WARNING_BACKGROUND),
-            ("LINEBEFORE", (0, 0), (0, -1), 4, NHS_WARM_YELLOW),
-            ("LEFTPADDING", (0, 0), (-1, -1), 8),
-            ("TOPPADDING", (0, 0), (-1, -1), 5),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
-        ]))
+        box = Table(
+            [
+                [Paragraph(_text(f"Important: {block.heading}"), self.s["warning_head"])],
+                [Paragraph(_text(block.text), self.s["body"])],
+            ],
+            colWidths=[WIDTH],
+            hAlign="LEFT",
+            splitInRow=1,
+        )
+        box.setStyle(
+            TableStyle(
+                [
+                    ("BACKGROUND", (0, 0), (-1, -1), WARNING_BACKGROUND),
+                    ("LINEBEFORE", (0, 0), (0, -1), 4, NHS_WARM_YELLOW),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 8),
+                    ("TOPPADDING", (0, 0), (-1, -1), 5),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+                ]
+            )
+        )
         return [KeepTogether([box]), Spacer(1, 4 * mm)]
 
     def chart(self, block: Chart) -> list:
         if not block.points:
             return []
         drawing = line_chart(block) if block.shape == "line" else bar_chart(block)
-        return [KeepTogether([self.para(_text(block.title), "caption"), drawing]), Spacer(1, 2 * mm)]
+        return [
+            KeepTogether([self.para(_text(block.title), "caption"), drawing]),
+            Spacer(1, 2 * mm),
+        ]
 
     def text(self, block) -> list:
         return [self.para(_text(p), "muted" if block.muted else "body") for p in block.paragraphs]
@@ -249,14 +384,25 @@ class _Builder:
     def build(self) -> list:
         doc = self.doc
         story = [self.para(_text(doc.title), "title"), self.para(_text(doc.period), "subtitle")]
-        front = [("Organisation", doc.organisation), ("Version", doc.version), ("Status", doc.status)]
+        front = [
+            ("Organisation", doc.organisation),
+            ("Version", doc.version),
+            ("Status", doc.status),
+        ]
         if doc.draft:
-            front.append(("DRAFT", "Not in force until the ICB quality committee approves it and it is published."))
+            front.append(
+                (
+                    "DRAFT",
+                    "Not in force until the ICB quality committee approves it and it is published.",
+                )
+            )
         story += self.summary(Summary(tuple(front)))
         for section in doc.sections:
             rendered = [self.render(block) for block in section.blocks]
-            story += [CondPageBreak(self.room_for(rendered[0] if rendered else []) + 14 * mm),
-                      self.para(_text(section.heading), "h1")]
+            story += [
+                CondPageBreak(self.room_for(rendered[0] if rendered else []) + 14 * mm),
+                self.para(_text(section.heading), "h1"),
+            ]
             for number, (block, flowables) in enumerate(zip(section.blocks, rendered)):
                 if block.kind == "heading" and number + 1 < len(rendered):
                     story.append(CondPageBreak(self.room_for(rendered[number + 1]) + 10 * mm))
@@ -317,10 +463,23 @@ def plan_pdf(doc: Document) -> bytes:
     """The plan as PDF bytes."""
     buffer = io.BytesIO()
     pdf = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=24 * mm,
-        title=doc.title, author=doc.organisation, subject=f"PSIRF plan, version {doc.version}", creator="psirf",
+        buffer,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=24 * mm,
+        title=doc.title,
+        author=doc.organisation,
+        subject=f"PSIRF plan, version {doc.version}",
+        creator="psirf",
     )
     footer = f"{'DRAFT. ' if doc.draft else ''}{doc.organisation} PSIRF plan, version {doc.version}"
     mark = _watermark(doc.draft)
-    pdf.build(_Builder(doc).build(), onFirstPage=mark, onLaterPages=mark, canvasmaker=_numbered_canvas(footer))
+    pdf.build(
+        _Builder(doc).build(),
+        onFirstPage=mark,
+        onLaterPages=mark,
+        canvasmaker=_numbered_canvas(footer),
+    )
     return buffer.getvalue()

@@ -63,7 +63,11 @@ def authored_groups(session: Session, user) -> list[Organisation]:
     ids = policy.panel_groups(user)
     if not ids:
         return []
-    return list(session.scalars(select(Organisation).where(Organisation.id.in_(ids)).order_by(Organisation.name)))
+    return list(
+        session.scalars(
+            select(Organisation).where(Organisation.id.in_(ids)).order_by(Organisation.name)
+        )
+    )
 
 
 def in_force(session: Session, group_id: int) -> PsirfPlan | None:
@@ -80,7 +84,9 @@ def in_force(session: Session, group_id: int) -> PsirfPlan | None:
 
 def _leads(session: Session, group: Organisation) -> list[dict]:
     """Who could lead learning responses: the member services' patient safety leads and the panel."""
-    members = select(OrganisationMembership.member_id).where(OrganisationMembership.group_id == group.id)
+    members = select(OrganisationMembership.member_id).where(
+        OrganisationMembership.group_id == group.id
+    )
     rows = session.execute(
         select(User.name, Organisation.name, RoleAssignment.role)
         .join(RoleAssignment, RoleAssignment.user_id == User.id)
@@ -88,25 +94,44 @@ def _leads(session: Session, group: Organisation) -> list[dict]:
         .where(
             User.active.is_(True),
             (
-                (RoleAssignment.organisation_id.in_(members) & (RoleAssignment.role == Role.PATIENT_SAFETY_LEAD.value))
-                | ((RoleAssignment.organisation_id == group.id) & (RoleAssignment.role == Role.REVIEW_PANEL_MEMBER.value))
+                (
+                    RoleAssignment.organisation_id.in_(members)
+                    & (RoleAssignment.role == Role.PATIENT_SAFETY_LEAD.value)
+                )
+                | (
+                    (RoleAssignment.organisation_id == group.id)
+                    & (RoleAssignment.role == Role.REVIEW_PANEL_MEMBER.value)
+                )
             ),
         )
         .order_by(Organisation.name, User.name)
     ).all()
     return [
-        {"name": name, "role": f"{Role.label_for(role)}, {organisation}", "trained": True,
-         "hours_per_month": DEFAULT_LEAD_HOURS}
+        {
+            "name": name,
+            "role": f"{Role.label_for(role)}, {organisation}",
+            "trained": True,
+            "hours_per_month": DEFAULT_LEAD_HOURS,
+        }
         for name, organisation, role in rows
     ]
 
 
 def _members(session: Session, group: Organisation) -> list[dict]:
-    return [{"ods_code": o.ods_code, "name": o.name, "kind": o.kind_label} for o in organisations_of(session, group)]
+    return [
+        {"ods_code": o.ods_code, "name": o.name, "kind": o.kind_label}
+        for o in organisations_of(session, group)
+    ]
 
 
 def generate(
-    session: Session, user, group: Organisation, *, period_months: int, lookback_months: int, starts_on: date,
+    session: Session,
+    user,
+    group: Organisation,
+    *,
+    period_months: int,
+    lookback_months: int,
+    starts_on: date,
     today: date,
 ) -> PsirfPlan:
     policy.require_plan_author(user, group)
@@ -116,7 +141,12 @@ def generate(
         raise PlanError("Choose a look-back of 12, 24 or 36 months.", "lookback_months")
     if starts_on < today:
         raise PlanError("The plan cannot start in the past.", "starts_on")
-    number = (session.scalar(select(func.max(PsirfPlan.number)).where(PsirfPlan.organisation_id == group.id)) or 0) + 1
+    number = (
+        session.scalar(
+            select(func.max(PsirfPlan.number)).where(PsirfPlan.organisation_id == group.id)
+        )
+        or 0
+    ) + 1
     insight = draw_profile(session, group, lookback_months, today)
     definition = definitions.get(WORKFLOW)
     plan = PsirfPlan(
@@ -127,8 +157,13 @@ def generate(
         starts_on=starts_on,
         profile=insight,
         content=sections.draft_content(
-            group_name=group.name, members=_members(session, group), leads=_leads(session, group), profile=insight,
-            starts_on=starts_on, period_months=period_months, author=user.name,
+            group_name=group.name,
+            members=_members(session, group),
+            leads=_leads(session, group),
+            profile=insight,
+            starts_on=starts_on,
+            period_months=period_months,
+            author=user.name,
         ),
         workflow_name=definition.name,
         workflow_version=definition.version,
@@ -138,8 +173,14 @@ def generate(
     )
     session.add(plan)
     session.flush()
-    audit.record(session, actor_id=user.id, action="plan:generate", subject=plan, organisation_id=group.id,
-                 changes={"state": {"before": None, "after": plan.state}})
+    audit.record(
+        session,
+        actor_id=user.id,
+        action="plan:generate",
+        subject=plan,
+        organisation_id=group.id,
+        changes={"state": {"before": None, "after": plan.state}},
+    )
     return plan
 
 
@@ -157,7 +198,9 @@ def editable(plan: PsirfPlan) -> bool:
 def require_edit(user, plan: PsirfPlan, expected_version: int | None) -> None:
     policy.require_plan_visible(user, plan)
     if not editable(plan) or not policy.may_edit_plan(user, plan, acting_role(plan)):
-        raise policy.NotPermitted("Only the review panel edits the plan, while it is a draft or changes are requested.")
+        raise policy.NotPermitted(
+            "Only the review panel edits the plan, while it is a draft or changes are requested."
+        )
     check_version(plan, expected_version)
 
 
@@ -165,7 +208,11 @@ def _fields(value, path: str) -> dict:
     """A section's content as {field name: value}: nested parts named by their path, list rows by
     their key where they have one (a priority), else by their place (a lead, 1 being the first)."""
     if isinstance(value, dict):
-        return {name: v for key, part in value.items() for name, v in _fields(part, f"{path}.{key}").items()}
+        return {
+            name: v
+            for key, part in value.items()
+            for name, v in _fields(part, f"{path}.{key}").items()
+        }
     if isinstance(value, list) and all(isinstance(row, dict) for row in value) and value:
         return {
             name: v
@@ -185,14 +232,25 @@ def _change(session: Session, user, plan: PsirfPlan, what: str, change) -> None:
     if not changes:
         return
     plan.content = content
-    record_change(session, plan, actor_id=user.id, action=f"plan:edit:{what}",
-                  changes={name.removeprefix("content."): both for name, both in changes.items()})
+    record_change(
+        session,
+        plan,
+        actor_id=user.id,
+        action=f"plan:edit:{what}",
+        changes={name.removeprefix("content."): both for name, both in changes.items()},
+    )
 
 
-TEXT_SECTIONS = {"introduction": "Introduction", "services": "Our services", "engagement": "Engagement commitments"}
+TEXT_SECTIONS = {
+    "introduction": "Introduction",
+    "services": "Our services",
+    "engagement": "Engagement commitments",
+}
 
 
-def save_text(session: Session, user, plan: PsirfPlan, section: str, text: str, expected_version: int | None) -> None:
+def save_text(
+    session: Session, user, plan: PsirfPlan, section: str, text: str, expected_version: int | None
+) -> None:
     require_edit(user, plan, expected_version)
     if section not in TEXT_SECTIONS:
         raise PlanError("That section cannot be edited as text.")
@@ -202,13 +260,29 @@ def save_text(session: Session, user, plan: PsirfPlan, section: str, text: str, 
     _change(session, user, plan, section, lambda c: c.__setitem__(section, text))
 
 
-def save_involved(session: Session, user, plan: PsirfPlan, people: str, partners: str, expected_version: int | None) -> None:
+def save_involved(
+    session: Session,
+    user,
+    plan: PsirfPlan,
+    people: str,
+    partners: str,
+    expected_version: int | None,
+) -> None:
     require_edit(user, plan, expected_version)
-    _change(session, user, plan, "involved",
-            lambda c: c.__setitem__("involved", {"people": (people or "").strip(), "partners": (partners or "").strip()}))
+    _change(
+        session,
+        user,
+        plan,
+        "involved",
+        lambda c: c.__setitem__(
+            "involved", {"people": (people or "").strip(), "partners": (partners or "").strip()}
+        ),
+    )
 
 
-def save_sources(session: Session, user, plan: PsirfPlan, rows: dict[str, dict], expected_version: int | None) -> None:
+def save_sources(
+    session: Session, user, plan: PsirfPlan, rows: dict[str, dict], expected_version: int | None
+) -> None:
     """rows: {source key: {"used": bool, "count": int | None, "notes": str}}."""
     require_edit(user, plan, expected_version)
     for key, row in rows.items():
@@ -219,12 +293,18 @@ def save_sources(session: Session, user, plan: PsirfPlan, rows: dict[str, dict],
         for source in content["sources"]:
             row = rows.get(source["key"])
             if row is not None:
-                source.update(used=bool(row.get("used")), count=row.get("count"), notes=(row.get("notes") or "").strip())
+                source.update(
+                    used=bool(row.get("used")),
+                    count=row.get("count"),
+                    notes=(row.get("notes") or "").strip(),
+                )
 
     _change(session, user, plan, "sources", change)
 
 
-def save_control(session: Session, user, plan: PsirfPlan, values: dict, expected_version: int | None) -> None:
+def save_control(
+    session: Session, user, plan: PsirfPlan, values: dict, expected_version: int | None
+) -> None:
     require_edit(user, plan, expected_version)
     control = {k: (values.get(k) or "").strip() for k in ("author", "reviewer", "authoriser")}
     if not control["author"]:
@@ -232,7 +312,9 @@ def save_control(session: Session, user, plan: PsirfPlan, values: dict, expected
     _change(session, user, plan, "control", lambda c: c.__setitem__("control", control))
 
 
-def save_leads(session: Session, user, plan: PsirfPlan, leads: list[dict], expected_version: int | None) -> None:
+def save_leads(
+    session: Session, user, plan: PsirfPlan, leads: list[dict], expected_version: int | None
+) -> None:
     """leads: [{"name", "role", "trained", "hours_per_month"}]; rows without a name are dropped."""
     require_edit(user, plan, expected_version)
     kept = []
@@ -241,9 +323,17 @@ def save_leads(session: Session, user, plan: PsirfPlan, leads: list[dict], expec
             continue
         hours = lead.get("hours_per_month")
         if hours is None or hours < 0 or hours > 200:
-            raise PlanError(f"Give lead {number}'s hours a month as a number from 0 to 200.", f"hours_{number}")
-        kept.append({"name": lead["name"].strip(), "role": (lead.get("role") or "").strip(),
-                     "trained": bool(lead.get("trained")), "hours_per_month": hours})
+            raise PlanError(
+                f"Give lead {number}'s hours a month as a number from 0 to 200.", f"hours_{number}"
+            )
+        kept.append(
+            {
+                "name": lead["name"].strip(),
+                "role": (lead.get("role") or "").strip(),
+                "trained": bool(lead.get("trained")),
+                "hours_per_month": hours,
+            }
+        )
     _change(session, user, plan, "capacity", lambda c: c.__setitem__("capacity", {"leads": kept}))
 
 
@@ -259,8 +349,17 @@ def _check_priority(label: str, method: str, route: str) -> None:
         raise PlanError("Say what the anticipated improvement route is.", "improvement_route")
 
 
-def update_priority(session: Session, user, plan: PsirfPlan, key: str, *, label: str, method: str, route: str,
-                    expected_version: int | None) -> None:
+def update_priority(
+    session: Session,
+    user,
+    plan: PsirfPlan,
+    key: str,
+    *,
+    label: str,
+    method: str,
+    route: str,
+    expected_version: int | None,
+) -> None:
     require_edit(user, plan, expected_version)
     _check_priority(label, method, route)
 
@@ -273,14 +372,31 @@ def update_priority(session: Session, user, plan: PsirfPlan, key: str, *, label:
     _change(session, user, plan, "local_focus", change)
 
 
-def remove_priority(session: Session, user, plan: PsirfPlan, key: str, expected_version: int | None) -> None:
+def remove_priority(
+    session: Session, user, plan: PsirfPlan, key: str, expected_version: int | None
+) -> None:
     require_edit(user, plan, expected_version)
-    _change(session, user, plan, "local_focus",
-            lambda c: c.__setitem__("local_focus", [r for r in c["local_focus"] if r["key"] != key]))
+    _change(
+        session,
+        user,
+        plan,
+        "local_focus",
+        lambda c: c.__setitem__("local_focus", [r for r in c["local_focus"] if r["key"] != key]),
+    )
 
 
-def add_priority(session: Session, user, plan: PsirfPlan, *, label: str, theme: str, min_harm: str | None,
-                 method: str, route: str, expected_version: int | None) -> None:
+def add_priority(
+    session: Session,
+    user,
+    plan: PsirfPlan,
+    *,
+    label: str,
+    theme: str,
+    min_harm: str | None,
+    method: str,
+    route: str,
+    expected_version: int | None,
+) -> None:
     require_edit(user, plan, expected_version)
     _check_priority(label, method, route)
     from psirf.events.lfpse import HARM_SEVERITY, Theme
@@ -293,12 +409,23 @@ def add_priority(session: Session, user, plan: PsirfPlan, *, label: str, theme: 
     def change(content):
         taken = {r["key"] for r in content["local_focus"]}
         key = next(f"added_{n}" for n in range(1, len(taken) + 2) if f"added_{n}" not in taken)
-        content["local_focus"].append({
-            "key": key, "label": label.strip(), "method": method, "improvement_route": route.strip(), "why": "",
-            "figures": "Added by the plan's authors.",
-            "match": {"theme": theme, "record_types": ["incident", "outcome"], "min_harm": min_harm or None,
-                      "max_harm": None, "keywords": []},
-        })
+        content["local_focus"].append(
+            {
+                "key": key,
+                "label": label.strip(),
+                "method": method,
+                "improvement_route": route.strip(),
+                "why": "",
+                "figures": "Added by the plan's authors.",
+                "match": {
+                    "theme": theme,
+                    "record_types": ["incident", "outcome"],
+                    "min_harm": min_harm or None,
+                    "max_harm": None,
+                    "keywords": [],
+                },
+            }
+        )
 
     _change(session, user, plan, "local_focus", change)
 
@@ -306,8 +433,16 @@ def add_priority(session: Session, user, plan: PsirfPlan, *, label: str, theme: 
 # ---- the committee's decision and coming into force -----------------------------------------------
 
 
-def record_decision(session: Session, user, plan: PsirfPlan, *, decided_on: date | None, minute_reference: str,
-                    today: date, expected_version: int | None) -> None:
+def record_decision(
+    session: Session,
+    user,
+    plan: PsirfPlan,
+    *,
+    decided_on: date | None,
+    minute_reference: str,
+    today: date,
+    expected_version: int | None,
+) -> None:
     policy.require_plan_approver(user, plan)
     if plan.state != "under_review":
         raise PlanError("The committee's decision is recorded while the plan is under review.")
@@ -320,15 +455,28 @@ def record_decision(session: Session, user, plan: PsirfPlan, *, decided_on: date
         raise PlanError("Enter the minute reference of the decision.", "minute_reference")
     fields = ("decided_on", "minute_reference")
     before = audit.snapshot(plan, fields)
-    plan.decided_on, plan.minute_reference, plan.decided_by_id = decided_on, minute_reference.strip(), user.id
-    record_change(session, plan, actor_id=user.id, action="plan:decision",
-                  changes=audit.diff(before, audit.snapshot(plan, fields)))
+    plan.decided_on, plan.minute_reference, plan.decided_by_id = (
+        decided_on,
+        minute_reference.strip(),
+        user.id,
+    )
+    record_change(
+        session,
+        plan,
+        actor_id=user.id,
+        action="plan:decision",
+        changes=audit.diff(before, audit.snapshot(plan, fields)),
+    )
 
 
 def keep_revision(session: Session, plan: PsirfPlan, actor) -> None:
     """What the committee will see, kept as it was submitted."""
     plan.revision += 1
-    plan.revisions.append(PlanRevision(number=plan.revision, content=copy.deepcopy(plan.content), created_by_id=actor.id))
+    plan.revisions.append(
+        PlanRevision(
+            number=plan.revision, content=copy.deepcopy(plan.content), created_by_id=actor.id
+        )
+    )
 
 
 def put_in_force(session: Session, plan: PsirfPlan, actor) -> None:
@@ -339,23 +487,40 @@ def put_in_force(session: Session, plan: PsirfPlan, actor) -> None:
     plan.review_on = sections.period_of(plan.starts_on, plan.period_months)[1]
     plan.public_token = secrets.token_urlsafe(32)
     earlier = session.scalars(
-        select(PsirfPlan).where(PsirfPlan.organisation_id == plan.organisation_id, PsirfPlan.id != plan.id,
-                                PsirfPlan.state.in_(IN_FORCE))
+        select(PsirfPlan).where(
+            PsirfPlan.organisation_id == plan.organisation_id,
+            PsirfPlan.id != plan.id,
+            PsirfPlan.state.in_(IN_FORCE),
+        )
     ).all()
     for old in earlier:
-        runner.fire(session, old, "supersede", policy.SYSTEM_ACTOR, None,
-                    comment=f"Replaced by plan version {plan.version_label}.")
+        runner.fire(
+            session,
+            old,
+            "supersede",
+            policy.SYSTEM_ACTOR,
+            None,
+            comment=f"Replaced by plan version {plan.version_label}.",
+        )
 
 
 def mark_reviews_due(session: Session, today: date) -> list[PsirfPlan]:
     """Plans whose review date is near move to "review due" (run daily; a second run finds none)."""
     plans = session.scalars(
-        select(PsirfPlan).where(PsirfPlan.state == "published",
-                                PsirfPlan.review_on <= today + timedelta(days=REVIEW_NOTICE_DAYS))
+        select(PsirfPlan).where(
+            PsirfPlan.state == "published",
+            PsirfPlan.review_on <= today + timedelta(days=REVIEW_NOTICE_DAYS),
+        )
     ).all()
     for plan in plans:
-        runner.fire(session, plan, "mark_review_due", policy.SYSTEM_ACTOR, None,
-                    comment=f"The review date, {format_day(plan.review_on)}, is within {REVIEW_NOTICE_DAYS} days.")
+        runner.fire(
+            session,
+            plan,
+            "mark_review_due",
+            policy.SYSTEM_ACTOR,
+            None,
+            comment=f"The review date, {format_day(plan.review_on)}, is within {REVIEW_NOTICE_DAYS} days.",
+        )
     return list(plans)
 
 
@@ -367,7 +532,9 @@ def icb_overview(session: Session, groups: list[Organisation]) -> list[tuple]:
     groups' order. A draft not yet submitted shows only that one is being prepared."""
     plans = session.scalars(
         select(PsirfPlan)
-        .where(PsirfPlan.organisation_id.in_([g.id for g in groups]), PsirfPlan.state != "superseded")
+        .where(
+            PsirfPlan.organisation_id.in_([g.id for g in groups]), PsirfPlan.state != "superseded"
+        )
         .order_by(PsirfPlan.number.desc())
     ).all()
     latest: dict[int, PsirfPlan] = {}
@@ -381,26 +548,35 @@ def icb_overview(session: Session, groups: list[Organisation]) -> list[tuple]:
         elif plan.revision == 0:
             rows.append((group, None, "Being prepared (not yet submitted)", None))
         else:
-            rows.append((group, plan, runner.definition_of(plan).state(plan.state).label, plan.review_on))
+            rows.append(
+                (group, plan, runner.definition_of(plan).state(plan.state).label, plan.review_on)
+            )
     return rows
 
 
 # ---- what triage follows ------------------------------------------------------------------------
 
 
-def local_focus_for(session: Session, organisation: Organisation, today: date | None = None) -> LocalFocus:
+def local_focus_for(
+    session: Session, organisation: Organisation, today: date | None = None
+) -> LocalFocus:
     """The local focus of the plans in force for the organisation's PCN or federation (each of its
     groups', newest in force first; a group's own for a PCN or federation), or the default until one
     is. A published plan is in force from its effective date."""
     groups = (
         select(Organisation.id).where(Organisation.id == organisation.id)
         if organisation.kind_enum.is_group
-        else select(OrganisationMembership.group_id).where(OrganisationMembership.member_id == organisation.id)
+        else select(OrganisationMembership.group_id).where(
+            OrganisationMembership.member_id == organisation.id
+        )
     )
     plans = session.scalars(
         select(PsirfPlan)
-        .where(PsirfPlan.organisation_id.in_(groups), PsirfPlan.state.in_(IN_FORCE),
-               PsirfPlan.effective_from <= (today or utcnow().date()))
+        .where(
+            PsirfPlan.organisation_id.in_(groups),
+            PsirfPlan.state.in_(IN_FORCE),
+            PsirfPlan.effective_from <= (today or utcnow().date()),
+        )
         .order_by(PsirfPlan.effective_from.desc(), PsirfPlan.id.desc())
     ).all()
     if not plans:
@@ -425,5 +601,8 @@ def previous_content(plan: PsirfPlan, revision: int | None) -> tuple[str, dict] 
         return f"version {plan.number}.{last.number}", last.content
     if plan.supersedes is not None and plan.supersedes.revisions:
         old = plan.supersedes
-        return f"version {old.number}.{old.revisions[-1].number} (the previous plan)", old.revisions[-1].content
+        return (
+            f"version {old.number}.{old.revisions[-1].number} (the previous plan)",
+            old.revisions[-1].content,
+        )
     return None

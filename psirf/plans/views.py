@@ -7,7 +7,16 @@ refuses (404 outside the person's organisations, 403 for a role that reads but m
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from psirf import policy
@@ -18,8 +27,16 @@ from psirf.plans import content as sections
 from psirf.plans import services
 from psirf.plans.document import document
 from psirf.plans.forms import (
-    ControlForm, DecisionForm, InvolvedForm, NewPlanForm, NewPriorityForm, PriorityForm, TextForm, default_route,
-    leads_form, sources_form,
+    ControlForm,
+    DecisionForm,
+    InvolvedForm,
+    NewPlanForm,
+    NewPriorityForm,
+    PriorityForm,
+    TextForm,
+    default_route,
+    leads_form,
+    sources_form,
 )
 from psirf.plans.history import history
 from psirf.plans.models import IN_FORCE
@@ -60,9 +77,13 @@ def index():
 def new():
     groups = services.authored_groups(db.session, current_user)
     if not groups:
-        raise policy.NotPermitted("Only the review panel of a PCN or federation generates its PSIRF plan.")
+        raise policy.NotPermitted(
+            "Only the review panel of a PCN or federation generates its PSIRF plan."
+        )
     form = NewPlanForm()
-    form.group_id.choices = [("", "Choose a PCN or federation")] + [(str(g.id), g.name) for g in groups]
+    form.group_id.choices = [("", "Choose a PCN or federation")] + [
+        (str(g.id), g.name) for g in groups
+    ]
     if request.method == "GET" and len(groups) == 1:
         form.group_id.data = str(groups[0].id)
     if form.validate_on_submit():
@@ -73,14 +94,21 @@ def new():
             try:
                 with unit_of_work(db.session):
                     plan = services.generate(
-                        db.session, current_user, group, period_months=int(form.period_months.data),
-                        lookback_months=int(form.lookback_months.data), starts_on=form.starts_on.data,
+                        db.session,
+                        current_user,
+                        group,
+                        period_months=int(form.period_months.data),
+                        lookback_months=int(form.lookback_months.data),
+                        starts_on=form.starts_on.data,
                         today=utcnow().date(),
                     )
             except services.PlanError as error:
                 getattr(form, error.field).errors.append(str(error))
             else:
-                flash("The draft plan has been generated from your insight. Check and edit each section.", "success")
+                flash(
+                    "The draft plan has been generated from your insight. Check and edit each section.",
+                    "success",
+                )
                 return redirect(url_for("plans.show", plan_id=plan.id))
     return render_template("plans/new.html", form=form), 400 if form.errors else 200
 
@@ -88,10 +116,16 @@ def new():
 # ---- the plan's page ----------------------------------------------------------------------------
 
 
-def _render(plan, status: int = 200, decision_form=None, problems=None, refused=None, kept_comments=None):
+def _render(
+    plan, status: int = 200, decision_form=None, problems=None, refused=None, kept_comments=None
+):
     definition = runner.definition_of(plan)
     roles = policy.plan_roles(current_user, plan)
-    triggers = [t for t in definition.available_from(plan.state) if policy.may_fire(current_user, plan, t.trigger)]
+    triggers = [
+        t
+        for t in definition.available_from(plan.state)
+        if policy.may_fire(current_user, plan, t.trigger)
+    ]
     deciding = policy.PLAN_APPROVER in roles and plan.state == "under_review"
     return (
         render_template(
@@ -102,9 +136,14 @@ def _render(plan, status: int = 200, decision_form=None, problems=None, refused=
             current=definition.state(plan.state),
             triggers=triggers,
             transition_form=TransitionForm(formdata=None, data={"version": plan.version_id}),
-            decision_form=decision_form or (DecisionForm(formdata=None, data={"version": plan.version_id},
-                                                         prefix="decision") if deciding else None),
-            may_edit=services.editable(plan) and policy.may_edit_plan(current_user, plan, services.acting_role(plan)),
+            decision_form=decision_form
+            or (
+                DecisionForm(formdata=None, data={"version": plan.version_id}, prefix="decision")
+                if deciding
+                else None
+            ),
+            may_edit=services.editable(plan)
+            and policy.may_edit_plan(current_user, plan, services.acting_role(plan)),
             may_write_next=policy.PLAN_AUTHOR in roles and plan.state in IN_FORCE,
             problems=problems or [],
             refused=refused,
@@ -161,10 +200,18 @@ def decide(plan_id: int):
     if not form.validate_on_submit():
         return _render(plan, 400, decision_form=form)
     try:
-        with changing(plan, lambda message: _render(plan, 409, decision_form=form, refused=message), form):
-            services.record_decision(db.session, current_user, plan, decided_on=form.decided_on.data,
-                                     minute_reference=form.minute_reference.data, today=utcnow().date(),
-                                     expected_version=form.version.data)
+        with changing(
+            plan, lambda message: _render(plan, 409, decision_form=form, refused=message), form
+        ):
+            services.record_decision(
+                db.session,
+                current_user,
+                plan,
+                decided_on=form.decided_on.data,
+                minute_reference=form.minute_reference.data,
+                today=utcnow().date(),
+                expected_version=form.version.data,
+            )
     except services.PlanError as error:
         db.session.expire_all()
         plan = _plan(plan_id)
@@ -179,9 +226,13 @@ def decide(plan_id: int):
 def fire(plan_id: int, trigger: str):
     plan = _plan(plan_id)
     outcome, refused = take_step(
-        plan, trigger,
-        fire=lambda form: runner.fire(db.session, plan, trigger, current_user, form.version.data, form.comment.data),
-        reload=lambda: _plan(plan_id), render=_render,
+        plan,
+        trigger,
+        fire=lambda form: runner.fire(
+            db.session, plan, trigger, current_user, form.version.data, form.comment.data
+        ),
+        reload=lambda: _plan(plan_id),
+        render=_render,
     )
     if refused:
         return refused
@@ -215,14 +266,24 @@ def _forms(plan, posted: dict | None) -> dict:
     version = {"version": plan.version_id}
     content = plan.content
     forms = {
-        **{name: TextForm(formdata=None, data={**version, "text": content[name]}, prefix=name)
-           for name in services.TEXT_SECTIONS},
-        "involved": InvolvedForm(formdata=None, data={**version, **content["involved"]}, prefix="involved"),
-        "control": ControlForm(formdata=None, data={**version, **content["control"]}, prefix="control"),
+        **{
+            name: TextForm(formdata=None, data={**version, "text": content[name]}, prefix=name)
+            for name in services.TEXT_SECTIONS
+        },
+        "involved": InvolvedForm(
+            formdata=None, data={**version, **content["involved"]}, prefix="involved"
+        ),
+        "control": ControlForm(
+            formdata=None, data={**version, **content["control"]}, prefix="control"
+        ),
         "sources": sources_form(plan),
         "leads": leads_form(plan),
-        "priorities": {row["key"]: PriorityForm(formdata=None, data={**version, **row}, prefix=f"p-{row['key']}")
-                       for row in content["local_focus"]},
+        "priorities": {
+            row["key"]: PriorityForm(
+                formdata=None, data={**version, **row}, prefix=f"p-{row['key']}"
+            )
+            for row in content["local_focus"]
+        },
         "new_priority": NewPriorityForm(formdata=None, data=version, prefix="new"),
     }
     for key, form in (posted or {}).items():
@@ -245,11 +306,13 @@ def _errors(forms: dict) -> list[dict]:
                 for entry in field.entries:
                     walk(entry.form)
             elif field.errors:
-                anchor = field.id + (f"-{field.first_part_to_fix()}" if field.type == "NhsDateField" else "")
+                anchor = field.id + (
+                    f"-{field.first_part_to_fix()}" if field.type == "NhsDateField" else ""
+                )
                 found.append({"text": field.errors[0], "href": f"#{anchor}"})
 
     for form in forms.values():
-        for one in (form.values() if isinstance(form, dict) else [form]):
+        for one in form.values() if isinstance(form, dict) else [form]:
             walk(one)
     return found
 
@@ -287,14 +350,21 @@ def _save(plan, key: str, form, apply, anchor: str):
     if not form.validate_on_submit():
         return _render_edit(plan, 400, posted={key: form})
     try:
-        with changing(plan, lambda message: _render_edit(plan, 409, posted={key: form}, refused=message), form):
+        with changing(
+            plan, lambda message: _render_edit(plan, 409, posted={key: form}, refused=message), form
+        ):
             apply()
     except services.PlanError as error:
         db.session.expire_all()
         field = getattr(form, error.field or "", None)
         if field is not None:
             field.errors.append(str(error))
-        return _render_edit(_plan(plan.id), 400, posted={key: form}, refused=None if field is not None else str(error))
+        return _render_edit(
+            _plan(plan.id),
+            400,
+            posted={key: form},
+            refused=None if field is not None else str(error),
+        )
     flash("Your changes have been saved.", "success")
     return redirect(url_for("plans.edit", plan_id=plan.id, _anchor=anchor))
 
@@ -306,8 +376,15 @@ def save_text(plan_id: int, section: str):
     if section not in services.TEXT_SECTIONS:
         abort(404)
     form = TextForm(prefix=section)
-    return _save(plan, section, form, lambda: services.save_text(
-        db.session, current_user, plan, section, form.text.data, form.version.data), section)
+    return _save(
+        plan,
+        section,
+        form,
+        lambda: services.save_text(
+            db.session, current_user, plan, section, form.text.data, form.version.data
+        ),
+        section,
+    )
 
 
 @bp.post("/<int:plan_id>/involved")
@@ -315,8 +392,15 @@ def save_text(plan_id: int, section: str):
 def save_involved(plan_id: int):
     plan = _editable_plan(plan_id)
     form = InvolvedForm(prefix="involved")
-    return _save(plan, "involved", form, lambda: services.save_involved(
-        db.session, current_user, plan, form.people.data, form.partners.data, form.version.data), "involved")
+    return _save(
+        plan,
+        "involved",
+        form,
+        lambda: services.save_involved(
+            db.session, current_user, plan, form.people.data, form.partners.data, form.version.data
+        ),
+        "involved",
+    )
 
 
 @bp.post("/<int:plan_id>/control")
@@ -324,9 +408,19 @@ def save_involved(plan_id: int):
 def save_control(plan_id: int):
     plan = _editable_plan(plan_id)
     form = ControlForm(prefix="control")
-    return _save(plan, "control", form, lambda: services.save_control(
-        db.session, current_user, plan, {k: getattr(form, k).data for k in ("author", "reviewer", "authoriser")},
-        form.version.data), "control")
+    return _save(
+        plan,
+        "control",
+        form,
+        lambda: services.save_control(
+            db.session,
+            current_user,
+            plan,
+            {k: getattr(form, k).data for k in ("author", "reviewer", "authoriser")},
+            form.version.data,
+        ),
+        "control",
+    )
 
 
 @bp.post("/<int:plan_id>/sources")
@@ -334,9 +428,17 @@ def save_control(plan_id: int):
 def save_sources(plan_id: int):
     plan = _editable_plan(plan_id)
     form = sources_form(plan, request.form)
-    rows = {source["key"]: entry.data for source, entry in zip(plan.content["sources"], form.sources.entries)}
-    return _save(plan, "sources", form, lambda: services.save_sources(
-        db.session, current_user, plan, rows, form.version.data), "sources")
+    rows = {
+        source["key"]: entry.data
+        for source, entry in zip(plan.content["sources"], form.sources.entries)
+    }
+    return _save(
+        plan,
+        "sources",
+        form,
+        lambda: services.save_sources(db.session, current_user, plan, rows, form.version.data),
+        "sources",
+    )
 
 
 @bp.post("/<int:plan_id>/leads")
@@ -344,8 +446,19 @@ def save_sources(plan_id: int):
 def save_leads(plan_id: int):
     plan = _editable_plan(plan_id)
     form = leads_form(plan, request.form)
-    return _save(plan, "leads", form, lambda: services.save_leads(
-        db.session, current_user, plan, [entry.data for entry in form.leads.entries], form.version.data), "capacity")
+    return _save(
+        plan,
+        "leads",
+        form,
+        lambda: services.save_leads(
+            db.session,
+            current_user,
+            plan,
+            [entry.data for entry in form.leads.entries],
+            form.version.data,
+        ),
+        "capacity",
+    )
 
 
 @bp.post("/<int:plan_id>/priorities")
@@ -353,9 +466,23 @@ def save_leads(plan_id: int):
 def add_priority(plan_id: int):
     plan = _editable_plan(plan_id)
     form = NewPriorityForm(prefix="new")
-    return _save(plan, "new_priority", form, lambda: services.add_priority(
-        db.session, current_user, plan, label=form.label.data, theme=form.theme.data, min_harm=form.min_harm.data,
-        method=form.method.data, route=form.improvement_route.data, expected_version=form.version.data), "local-focus")
+    return _save(
+        plan,
+        "new_priority",
+        form,
+        lambda: services.add_priority(
+            db.session,
+            current_user,
+            plan,
+            label=form.label.data,
+            theme=form.theme.data,
+            min_harm=form.min_harm.data,
+            method=form.method.data,
+            route=form.improvement_route.data,
+            expected_version=form.version.data,
+        ),
+        "local-focus",
+    )
 
 
 @bp.post("/<int:plan_id>/priorities/<key>")
@@ -363,9 +490,22 @@ def add_priority(plan_id: int):
 def update_priority(plan_id: int, key: str):
     plan = _editable_plan(plan_id)
     form = PriorityForm(prefix=f"p-{key}")
-    return _save(plan, f"p-{key}", form, lambda: services.update_priority(
-        db.session, current_user, plan, key, label=form.label.data, method=form.method.data,
-        route=form.improvement_route.data, expected_version=form.version.data), "local-focus")
+    return _save(
+        plan,
+        f"p-{key}",
+        form,
+        lambda: services.update_priority(
+            db.session,
+            current_user,
+            plan,
+            key,
+            label=form.label.data,
+            method=form.method.data,
+            route=form.improvement_route.data,
+            expected_version=form.version.data,
+        ),
+        "local-focus",
+    )
 
 
 @bp.post("/<int:plan_id>/priorities/<key>/remove")
@@ -373,8 +513,13 @@ def update_priority(plan_id: int, key: str):
 def remove_priority(plan_id: int, key: str):
     plan = _editable_plan(plan_id)
     form = TransitionForm()
-    return _save(plan, "remove", form, lambda: services.remove_priority(
-        db.session, current_user, plan, key, form.version.data), "local-focus")
+    return _save(
+        plan,
+        "remove",
+        form,
+        lambda: services.remove_priority(db.session, current_user, plan, key, form.version.data),
+        "local-focus",
+    )
 
 
 # ---- the public page of a published plan --------------------------------------------------------

@@ -11,18 +11,34 @@ from psirf.responses.services import ResponseError, finish_edit, require_edit
 from psirf.timeutil import utcnow
 
 
-def add(session: Session, user, response: LearningResponse, organisation: Organisation, expected_version: int | None) -> Contributor:
+def add(
+    session: Session,
+    user,
+    response: LearningResponse,
+    organisation: Organisation,
+    expected_version: int | None,
+) -> Contributor:
     require_edit(user, response, "contributors", expected_version)
     if organisation.id == response.organisation_id:
-        raise ResponseError("organisation_id", "The lead organisation is not a contributor to its own response")
+        raise ResponseError(
+            "organisation_id", "The lead organisation is not a contributor to its own response"
+        )
     if organisation.icb_id != response.organisation.icb_id:
-        raise ResponseError("organisation_id", "Choose an organisation in the same integrated care board")
+        raise ResponseError(
+            "organisation_id", "Choose an organisation in the same integrated care board"
+        )
     if any(c.organisation_id == organisation.id for c in response.contributors):
         raise ResponseError("organisation_id", f"{organisation.name} is already contributing")
     contributor = Contributor(organisation_id=organisation.id)
     response.contributors.append(contributor)
     session.flush()
-    finish_edit(session, user, response, "edit:contributor", {"Contributor": {"before": None, "after": organisation.name}})
+    finish_edit(
+        session,
+        user,
+        response,
+        "edit:contributor",
+        {"Contributor": {"before": None, "after": organisation.name}},
+    )
     return contributor
 
 
@@ -34,7 +50,9 @@ def _own(user, response: LearningResponse) -> Contributor:
     return contributor
 
 
-def contribute(session: Session, user, response: LearningResponse, text: str, expected_version: int | None) -> None:
+def contribute(
+    session: Session, user, response: LearningResponse, text: str, expected_version: int | None
+) -> None:
     require_edit(user, response, "contribution", expected_version)
     contributor = _own(user, response)
     if not (text or "").strip():
@@ -43,8 +61,16 @@ def contribute(session: Session, user, response: LearningResponse, text: str, ex
     contributor.contribution = text.strip()
     contributor.contributed_by_id = user.id
     finish_edit(
-        session, user, response, "edit:contribution",
-        {f"Contribution from {contributor.organisation.name}": {"before": before, "after": contributor.contribution}},
+        session,
+        user,
+        response,
+        "edit:contribution",
+        {
+            f"Contribution from {contributor.organisation.name}": {
+                "before": before,
+                "after": contributor.contribution,
+            }
+        },
     )
 
 
@@ -56,4 +82,10 @@ def agree(session: Session, user, response: LearningResponse, expected_version: 
     contributor = _own(user, response)
     contributor.agreed_at = utcnow()
     contributor.agreed_by_id = user.id
-    finish_edit(session, user, response, "edit:agreement", {f"Agreement of {contributor.organisation.name}": {"before": None, "after": "agreed"}})
+    finish_edit(
+        session,
+        user,
+        response,
+        "edit:agreement",
+        {f"Agreement of {contributor.organisation.name}": {"before": None, "after": "agreed"}},
+    )

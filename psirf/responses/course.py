@@ -20,20 +20,27 @@ class LinkError(ValueError):
         self.field = field
 
 
-def continue_as(session: Session, response: LearningResponse, method: str, actor, kind: str) -> LearningResponse:
+def continue_as(
+    session: Session, response: LearningResponse, method: str, actor, kind: str
+) -> LearningResponse:
     from psirf.responses.services import new_response
 
     successor = new_response(session, ResponseMethod(method), response.organisation_id, actor)
     for event in list(response.events):
         event.learning_response_id = successor.id
-    session.add(ResponseLink(from_id=response.id, to_id=successor.id, kind=kind, created_by_id=actor.id))
+    session.add(
+        ResponseLink(from_id=response.id, to_id=successor.id, kind=kind, created_by_id=actor.id)
+    )
     audit.record(
         session,
         actor_id=actor.id,
         action="response:continued",
         subject=successor,
         organisation_id=successor.organisation_id,
-        changes={"state": {"before": None, "after": successor.state}, "from": {"before": None, "after": response.reference}},
+        changes={
+            "state": {"before": None, "after": successor.state},
+            "from": {"before": None, "after": response.reference},
+        },
     )
     session.flush()
     return successor
@@ -42,14 +49,20 @@ def continue_as(session: Session, response: LearningResponse, method: str, actor
 def links_of(session: Session, response: LearningResponse) -> list[tuple[str, LearningResponse]]:
     """Each linked response with how it relates to this one, in plain words."""
     rows = session.scalars(
-        select(ResponseLink).where(or_(ResponseLink.from_id == response.id, ResponseLink.to_id == response.id))
+        select(ResponseLink).where(
+            or_(ResponseLink.from_id == response.id, ResponseLink.to_id == response.id)
+        )
     ).all()
     described = []
     for link in rows:
         if link.from_id == response.id:
             described.append((LinkKind.label_for(link.kind), link.target))
         else:
-            earlier = {"became": "Continued from", "escalated_to": "Escalated from", "widened_to": "Widened from"}
+            earlier = {
+                "became": "Continued from",
+                "escalated_to": "Escalated from",
+                "widened_to": "Widened from",
+            }
             described.append((earlier.get(link.kind, "Related to"), link.source))
     return described
 
@@ -60,14 +73,26 @@ def require_may_link(user, response: LearningResponse) -> None:
         raise policy.NotPermitted("Contributing organisations cannot link responses.")
 
 
-def link(session: Session, response: LearningResponse, reference: str, actor,
-         expected_version: int | None = None) -> ResponseLink:
+def link(
+    session: Session,
+    response: LearningResponse,
+    reference: str,
+    actor,
+    expected_version: int | None = None,
+) -> ResponseLink:
     """Link two responses both visible to the actor, as related."""
     require_may_link(actor, response)
     check_version(response, expected_version)
-    other = session.scalar(select(LearningResponse).where(LearningResponse.reference == (reference or "").strip().upper()))
+    other = session.scalar(
+        select(LearningResponse).where(
+            LearningResponse.reference == (reference or "").strip().upper()
+        )
+    )
     if other is None or not policy.response_roles(actor, other):
-        raise LinkError("reference", "Enter the reference of a learning response you can see, like LR-2026-000123")
+        raise LinkError(
+            "reference",
+            "Enter the reference of a learning response you can see, like LR-2026-000123",
+        )
     if other.id == response.id:
         raise LinkError("reference", "A response cannot be linked to itself")
     exists = session.scalar(
@@ -80,10 +105,17 @@ def link(session: Session, response: LearningResponse, reference: str, actor,
     )
     if exists:
         raise LinkError("reference", "These responses are already linked")
-    created = ResponseLink(from_id=response.id, to_id=other.id, kind=LinkKind.RELATED.value, created_by_id=actor.id)
+    created = ResponseLink(
+        from_id=response.id, to_id=other.id, kind=LinkKind.RELATED.value, created_by_id=actor.id
+    )
     session.add(created)
-    record_change(session, response, actor_id=actor.id, action="response:link",
-                  changes={"linked": {"before": None, "after": other.reference}})
+    record_change(
+        session,
+        response,
+        actor_id=actor.id,
+        action="response:link",
+        changes={"linked": {"before": None, "after": other.reference}},
+    )
     return created
 
 

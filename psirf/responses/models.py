@@ -59,7 +59,9 @@ class LearningResponse(Base):
     __mapper_args__ = {"version_id_col": version_id}
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
-    events = relationship("SafetyEvent", back_populates="learning_response", order_by="SafetyEvent.id")
+    events = relationship(
+        "SafetyEvent", back_populates="learning_response", order_by="SafetyEvent.id"
+    )
     reviewed_events = relationship(
         "SafetyEvent", secondary="thematic_review_events", order_by="SafetyEvent.created_at"
     )
@@ -73,9 +75,14 @@ class LearningResponse(Base):
     contributors: Mapped[list[Contributor]] = relationship(
         back_populates="response", cascade="all, delete-orphan", order_by="Contributor.id"
     )
-    findings = relationship("Finding", back_populates="response", cascade="all, delete-orphan", order_by="Finding.id")
+    findings = relationship(
+        "Finding", back_populates="response", cascade="all, delete-orphan", order_by="Finding.id"
+    )
     safety_actions = relationship(
-        "SafetyAction", back_populates="response", cascade="all, delete-orphan", order_by="SafetyAction.id"
+        "SafetyAction",
+        back_populates="response",
+        cascade="all, delete-orphan",
+        order_by="SafetyAction.id",
     )
 
     @property

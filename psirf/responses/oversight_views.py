@@ -21,7 +21,6 @@ bp = Blueprint("oversight", __name__, url_prefix="/oversight")
 OVERDUE_LIMIT = 200
 
 
-
 @bp.get("/overdue")
 @login_required
 def overdue():

@@ -98,7 +98,11 @@ def layout_for(response: LearningResponse, definition: WorkflowDef) -> tuple[Par
         if section.name in items:
             continue
         # A section a layout leaves out, or the fields it leaves out (a later version's new field).
-        missing = tuple(f"{section.name}.{f.name}" for f in section.fields if f"{section.name}.{f.name}" not in items)
+        missing = tuple(
+            f"{section.name}.{f.name}"
+            for f in section.fields
+            if f"{section.name}.{f.name}" not in items
+        )
         if len(missing) == len(section.fields):
             parts.append(Part(section.label, (section.name,)))
         elif missing:
@@ -141,17 +145,56 @@ def answer(field: FieldDef, value) -> str:
 
 def _styles() -> dict[str, ParagraphStyle]:
     base = getSampleStyleSheet()
-    body = ParagraphStyle("Body", parent=base["BodyText"], fontName="Helvetica", fontSize=11, leading=15, alignment=TA_LEFT)
+    body = ParagraphStyle(
+        "Body",
+        parent=base["BodyText"],
+        fontName="Helvetica",
+        fontSize=11,
+        leading=15,
+        alignment=TA_LEFT,
+    )
     return {
-        "title": ParagraphStyle("Title", parent=base["Title"], fontName="Helvetica-Bold", fontSize=20, leading=24, alignment=TA_LEFT),
-        "h1": ParagraphStyle("H1", parent=base["Heading1"], fontName="Helvetica-Bold", fontSize=15, leading=19, spaceBefore=12, keepWithNext=1),
-        "h2": ParagraphStyle("H2", parent=base["Heading2"], fontName="Helvetica-Bold", fontSize=12.5, leading=16, spaceBefore=8, keepWithNext=1),
+        "title": ParagraphStyle(
+            "Title",
+            parent=base["Title"],
+            fontName="Helvetica-Bold",
+            fontSize=20,
+            leading=24,
+            alignment=TA_LEFT,
+        ),
+        "h1": ParagraphStyle(
+            "H1",
+            parent=base["Heading1"],
+            fontName="Helvetica-Bold",
+            fontSize=15,
+            leading=19,
+            spaceBefore=12,
+            keepWithNext=1,
+        ),
+        "h2": ParagraphStyle(
+            "H2",
+            parent=base["Heading2"],
+            fontName="Helvetica-Bold",
+            fontSize=12.5,
+            leading=16,
+            spaceBefore=8,
+            keepWithNext=1,
+        ),
         # A heading or a question stays on the page with what follows it.
-        "label": ParagraphStyle("Label", parent=body, fontName="Helvetica-Bold", spaceBefore=4, spaceAfter=0, keepWithNext=1),
+        "label": ParagraphStyle(
+            "Label",
+            parent=body,
+            fontName="Helvetica-Bold",
+            spaceBefore=4,
+            spaceAfter=0,
+            keepWithNext=1,
+        ),
         "body": body,
         "muted": ParagraphStyle("Muted", parent=body, textColor=colors.HexColor("#4c6272")),
         "cell": ParagraphStyle("Cell", parent=body, fontSize=10, leading=13),
-        "cell_head": ParagraphStyle("CellHead", parent=body, fontName="Helvetica-Bold", fontSize=10, leading=13),
+        "cell_head": ParagraphStyle(
+            "CellHead", parent=body, fontName="Helvetica-Bold", fontSize=10, leading=13
+        ),
         "bullet": ParagraphStyle("Bullet", parent=body, leftIndent=12, bulletIndent=2),
     }
 
@@ -178,7 +221,9 @@ class _Builder:
         self.story: list = []
 
     def para(self, text: str, style: str = "body") -> None:
-        self.story.append(Paragraph(text, self.s[style], bulletText="\u2022" if style == "bullet" else None))
+        self.story.append(
+            Paragraph(text, self.s[style], bulletText="\u2022" if style == "bullet" else None)
+        )
 
     # the front of the report
 
@@ -192,7 +237,12 @@ class _Builder:
             ("Opened", format_date(r.created_at) if r.created_at else NOT_RECORDED),
             ("Due", format_date(r.due_on) if r.due_on else "No target date"),
             ("Closed", format_date(r.closed_at) if r.closed_at else "Not yet closed"),
-            ("Current step", self.definition.state(r.state).label if r.state in self.definition.states else r.state),
+            (
+                "Current step",
+                self.definition.state(r.state).label
+                if r.state in self.definition.states
+                else r.state,
+            ),
         ]
         if r.extension_reason:
             rows.append(("Extension agreed", r.extension_reason))
@@ -201,16 +251,24 @@ class _Builder:
             rows.append(("Events", ", ".join(events)))
         # splitInRow (every table here): a row taller than a page, a long answer, goes on over the page.
         table = Table(
-            [[Paragraph(_text(k), self.s["cell_head"]), Paragraph(_text(v), self.s["cell"])] for k, v in rows],
+            [
+                [Paragraph(_text(k), self.s["cell_head"]), Paragraph(_text(v), self.s["cell"])]
+                for k, v in rows
+            ],
             colWidths=[40 * mm, None],
-            hAlign="LEFT", splitInRow=1,
+            hAlign="LEFT",
+            splitInRow=1,
         )
-        table.setStyle(TableStyle([
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#d8dde0")),
-            ("TOPPADDING", (0, 0), (-1, -1), 3),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-        ]))
+        table.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#d8dde0")),
+                    ("TOPPADDING", (0, 0), (-1, -1), 3),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                ]
+            )
+        )
         self.story += [table, Spacer(1, 4 * mm)]
 
     # the record a workflow declares
@@ -265,7 +323,9 @@ class _Builder:
             if not finding.factors:
                 self.para("No contributory factors linked.", "muted")
             for factor in finding.factors:
-                self.para(f"<b>{_text(factor.factor_label)}</b>: {_text(factor.description)}", "bullet")
+                self.para(
+                    f"<b>{_text(factor.factor_label)}</b>: {_text(factor.description)}", "bullet"
+                )
 
     def findings_by_seips(self) -> None:
         self.para("Findings by SEIPS factor", "h2")
@@ -285,7 +345,8 @@ class _Builder:
             self.para(_text(SeipsFactor.label_for(code)), "label")
             for finding, factor in under:
                 self.para(
-                    f"{_text(factor.description)} (finding {numbers[finding.id]}: {_text(finding.text)})", "bullet"
+                    f"{_text(factor.description)} (finding {numbers[finding.id]}: {_text(finding.text)})",
+                    "bullet",
                 )
         unlinked = [f for f in findings if not f.factors]
         if unlinked:
@@ -298,42 +359,82 @@ class _Builder:
         if not actions:
             self.para("No safety actions recorded.", "muted")
             return
-        head = [Paragraph(h, self.s["cell_head"]) for h in ("Action", "Owner", "Due date", "Measure", "Strength", "Status")]
+        head = [
+            Paragraph(h, self.s["cell_head"])
+            for h in ("Action", "Owner", "Due date", "Measure", "Strength", "Status")
+        ]
         rows = [
-            [Paragraph(_text(value), self.s["cell"]) for value in (
-                a.description,
-                ", ".join(part for part in (a.owner, a.owner_organisation.name if a.owner_organisation else None) if part)
-                or NOT_RECORDED,
-                format_date(a.due_on) if a.due_on else NOT_RECORDED,
-                f"{a.measure_kind_label}: {a.measure}" if a.measure else NOT_RECORDED,
-                a.strength_label,
-                _action_status(a),
-            )]
+            [
+                Paragraph(_text(value), self.s["cell"])
+                for value in (
+                    a.description,
+                    ", ".join(
+                        part
+                        for part in (
+                            a.owner,
+                            a.owner_organisation.name if a.owner_organisation else None,
+                        )
+                        if part
+                    )
+                    or NOT_RECORDED,
+                    format_date(a.due_on) if a.due_on else NOT_RECORDED,
+                    f"{a.measure_kind_label}: {a.measure}" if a.measure else NOT_RECORDED,
+                    a.strength_label,
+                    _action_status(a),
+                )
+            ]
             for a in actions
         ]
-        table = Table([head, *rows], colWidths=[38 * mm, 28 * mm, 22 * mm, 34 * mm, 26 * mm, 22 * mm], repeatRows=1,
-                      hAlign="LEFT", splitInRow=1)
-        table.setStyle(TableStyle([
-            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8edee")),
-            ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#aeb7bd")),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("TOPPADDING", (0, 0), (-1, -1), 4),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-        ]))
+        table = Table(
+            [head, *rows],
+            colWidths=[38 * mm, 28 * mm, 22 * mm, 34 * mm, 26 * mm, 22 * mm],
+            repeatRows=1,
+            hAlign="LEFT",
+            splitInRow=1,
+        )
+        table.setStyle(
+            TableStyle(
+                [
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8edee")),
+                    ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#aeb7bd")),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("TOPPADDING", (0, 0), (-1, -1), 4),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+                ]
+            )
+        )
         self.story.append(table)
 
     def selection(self) -> None:
         chosen = self.record.get("selection") or {}
         if chosen.get("cover") == "responses":
             covered = ", ".join(r.reference for r in self.response.reviewed_responses) or "none"
-            self.para(_text(f"Learning responses covered: {len(self.response.reviewed_responses)} ({covered})"), "body")
+            self.para(
+                _text(
+                    f"Learning responses covered: {len(self.response.reviewed_responses)} ({covered})"
+                ),
+                "body",
+            )
         else:
             self.para(f"Events covered: {_events_covered(self.response)}", "body")
         rows = [
-            ("Occurred from", format_date(chosen["occurred_from"]) if chosen.get("occurred_from") else NOT_RECORDED),
-            ("Occurred to", format_date(chosen["occurred_to"]) if chosen.get("occurred_to") else NOT_RECORDED),
+            (
+                "Occurred from",
+                format_date(chosen["occurred_from"])
+                if chosen.get("occurred_from")
+                else NOT_RECORDED,
+            ),
+            (
+                "Occurred to",
+                format_date(chosen["occurred_to"]) if chosen.get("occurred_to") else NOT_RECORDED,
+            ),
             ("Theme", Theme.label_for(chosen["theme"]) if chosen.get("theme") else "Any theme"),
-            ("Record type", RecordType.label_for(chosen["record_type"]) if chosen.get("record_type") else "Any record type"),
+            (
+                "Record type",
+                RecordType.label_for(chosen["record_type"])
+                if chosen.get("record_type")
+                else "Any record type",
+            ),
         ]
         for label, value in rows:
             self.para(_text(label), "label")
@@ -359,7 +460,10 @@ class _Builder:
         for c in contributors:
             self.para(_text(c.organisation.name if c.organisation else "An organisation"), "h2")
             self.para("Contribution", "label")
-            self.para(_text(c.contribution) if c.contribution else "Not yet given", "body" if c.contribution else "muted")
+            self.para(
+                _text(c.contribution) if c.contribution else "Not yet given",
+                "body" if c.contribution else "muted",
+            )
             self.para("Agreement to sign-off", "label")
             self.para(f"Agreed on {format_date(c.agreed_at)}" if c.agreed_at else "Not yet agreed")
 
@@ -377,7 +481,9 @@ def _events_covered(response: LearningResponse) -> int:
     if session is None:
         return len(response.reviewed_events)
     return session.scalar(
-        select(func.count()).select_from(thematic_review_events).where(thematic_review_events.c.response_id == response.id)
+        select(func.count())
+        .select_from(thematic_review_events)
+        .where(thematic_review_events.c.response_id == response.id)
     )
 
 

@@ -27,10 +27,14 @@ class ResponseError(ValueError):
         self.field = field
 
 
-def new_response(session: Session, method: ResponseMethod, organisation_id: int, actor) -> LearningResponse:
+def new_response(
+    session: Session, method: ResponseMethod, organisation_id: int, actor
+) -> LearningResponse:
     """A response in its workflow's first state, with its reference; the caller links its events."""
     definition = definitions.for_method(method.value)
-    response = LearningResponse(method=method.value, organisation_id=organisation_id, lead_id=actor.id, record={})
+    response = LearningResponse(
+        method=method.value, organisation_id=organisation_id, lead_id=actor.id, record={}
+    )
     response.created_at = utcnow()
     runner.start(session, response, definition, actor)
     session.add(response)
@@ -39,7 +43,9 @@ def new_response(session: Session, method: ResponseMethod, organisation_id: int,
     return response
 
 
-def open_response(session: Session, event: SafetyEvent, method: ResponseMethod, actor) -> LearningResponse:
+def open_response(
+    session: Session, event: SafetyEvent, method: ResponseMethod, actor
+) -> LearningResponse:
     response = new_response(session, method, event.organisation_id, actor)
     event.learning_response_id = response.id
     audit.record(
@@ -48,7 +54,10 @@ def open_response(session: Session, event: SafetyEvent, method: ResponseMethod, 
         action="response:open",
         subject=response,
         organisation_id=response.organisation_id,
-        changes={"state": {"before": None, "after": response.state}, "event": {"before": None, "after": event.reference}},
+        changes={
+            "state": {"before": None, "after": response.state},
+            "event": {"before": None, "after": event.reference},
+        },
     )
     session.flush()
     return response
@@ -61,7 +70,9 @@ def get(session: Session, response_id: int) -> LearningResponse | None:
         options=[
             selectinload(LearningResponse.events),
             # The action table shows each owner's organisation: loaded with them, not one by one.
-            selectinload(LearningResponse.safety_actions).selectinload(SafetyAction.owner_organisation),
+            selectinload(LearningResponse.safety_actions).selectinload(
+                SafetyAction.owner_organisation
+            ),
             selectinload(LearningResponse.contributors),
             selectinload(LearningResponse.findings),
         ],
@@ -93,7 +104,9 @@ def require_edit(user, response: LearningResponse, part: str, expected_version: 
     check_version(response, expected_version)
 
 
-def finish_edit(session: Session, user, response: LearningResponse, action: str, changes: dict) -> None:
+def finish_edit(
+    session: Session, user, response: LearningResponse, action: str, changes: dict
+) -> None:
     """Bump the response's version (a stale tab or a second editor is then refused) and audit it."""
     record_change(session, response, actor_id=user.id, action=action, changes=changes)
 
@@ -116,7 +129,14 @@ def section_of(response: LearningResponse, name: str) -> SectionDef:
     return section
 
 
-def save_section(session: Session, user, response: LearningResponse, name: str, values: dict, expected_version: int | None) -> None:
+def save_section(
+    session: Session,
+    user,
+    response: LearningResponse,
+    name: str,
+    values: dict,
+    expected_version: int | None,
+) -> None:
     """Save the answers to one section; a repeatable section gains an entry."""
     section = section_of(response, name)
     require_edit(user, response, name, expected_version)
@@ -148,11 +168,19 @@ def may_agree_extension(user, response: LearningResponse) -> bool:
 def require_may_agree_extension(user, response: LearningResponse) -> None:
     policy.require_response_visible(user, response)
     if not may_agree_extension(user, response):
-        raise policy.NotPermitted("Only the lead organisation's patient safety lead can agree an extension.")
+        raise policy.NotPermitted(
+            "Only the lead organisation's patient safety lead can agree an extension."
+        )
 
 
 def agree_extension(
-    session: Session, user, response: LearningResponse, *, new_due_on: date, reason: str, agreed_with_affected: bool,
+    session: Session,
+    user,
+    response: LearningResponse,
+    *,
+    new_due_on: date,
+    reason: str,
+    agreed_with_affected: bool,
     expected_version: int | None,
 ) -> None:
     """Move the target date, with the reason; past the workflow's limit only with those affected."""
@@ -164,7 +192,11 @@ def agree_extension(
     if response.due_on and new_due_on <= response.due_on:
         raise ResponseError("new_due_on", "The new date must be after the current target date")
     limit = definition.target.get("at_most_days")
-    if limit and (new_due_on - response.created_at.date()).days > int(limit) and not agreed_with_affected:
+    if (
+        limit
+        and (new_due_on - response.created_at.date()).days > int(limit)
+        and not agreed_with_affected
+    ):
         raise ResponseError(
             "agreed_with_affected",
             f"Going past {int(limit) // 30} months needs the agreement of the patient or family affected",
@@ -173,11 +205,24 @@ def agree_extension(
     response.due_on = new_due_on
     response.extension_reason = reason.strip()
     session.flush()
-    finish_edit(session, user, response, "edit:extension", {"Target date": {"before": before, "after": new_due_on.isoformat()}})
-    audit_comment = reason.strip() + (" (agreed with those affected)" if agreed_with_affected else "")
+    finish_edit(
+        session,
+        user,
+        response,
+        "edit:extension",
+        {"Target date": {"before": before, "after": new_due_on.isoformat()}},
+    )
+    audit_comment = reason.strip() + (
+        " (agreed with those affected)" if agreed_with_affected else ""
+    )
     audit.record(
-        session, actor_id=user.id, action="response:extension", subject=response,
-        organisation_id=response.organisation_id, changes={}, comment=audit_comment,
+        session,
+        actor_id=user.id,
+        action="response:extension",
+        subject=response,
+        organisation_id=response.organisation_id,
+        changes={},
+        comment=audit_comment,
     )
 
 
@@ -244,7 +289,11 @@ def _describe(field: str, value, definition) -> str:
 
 def _changes(raw: dict, definition) -> list[Change]:
     return [
-        Change(field[:1].upper() + field[1:].replace("_", " "), _describe(field, c.get("before"), definition), _describe(field, c.get("after"), definition))
+        Change(
+            field[:1].upper() + field[1:].replace("_", " "),
+            _describe(field, c.get("before"), definition),
+            _describe(field, c.get("after"), definition),
+        )
         for field, c in raw.items()
     ]
 
@@ -261,14 +310,32 @@ def _action_label(action: str, definition) -> str:
 def timeline(session: Session, viewer, response: LearningResponse) -> list[TimelineEntry]:
     definition = runner.definition_of(response)
     events = {e.id: e for e in response.events}
-    records = audit.trail(session, [("learning_responses", response.id)] + [("safety_events", i) for i in events])
+    records = audit.trail(
+        session, [("learning_responses", response.id)] + [("safety_events", i) for i in events]
+    )
     actor_ids = {r.actor_id for r in records if r.actor_id}
-    names = dict(session.execute(select(User.id, User.name).where(User.id.in_(actor_ids))).all()) if actor_ids else {}
+    names = (
+        dict(session.execute(select(User.id, User.name).where(User.id.in_(actor_ids))).all())
+        if actor_ids
+        else {}
+    )
     entries = []
     for r in records:
         actor = names.get(r.actor_id, "A member of the public" if r.actor_id is None else "Unknown")
         event = events.get(r.subject_id) if r.subject_type == "safety_events" else None
-        if event is not None and r.actor_id == event.reporter_user_id and not policy.can_see_reporter(viewer, event):
+        if (
+            event is not None
+            and r.actor_id == event.reporter_user_id
+            and not policy.can_see_reporter(viewer, event)
+        ):
             actor = "Identity protected"
-        entries.append(TimelineEntry(r.occurred_at, actor, _action_label(r.action, definition), _changes(r.changes, definition), r.comment))
+        entries.append(
+            TimelineEntry(
+                r.occurred_at,
+                actor,
+                _action_label(r.action, definition),
+                _changes(r.changes, definition),
+                r.comment,
+            )
+        )
     return entries

@@ -35,12 +35,16 @@ class Selection:
 def groups_for(session: Session, user) -> list[Organisation]:
     """The PCNs and federations whose panel `user` sits on: where they may start a review."""
     ids = [g.organisation_id for g in policy.grants(user)]
-    candidates = session.scalars(select(Organisation).where(Organisation.id.in_(ids)).order_by(Organisation.name))
+    candidates = session.scalars(
+        select(Organisation).where(Organisation.id.in_(ids)).order_by(Organisation.name)
+    )
     return [o for o in candidates if policy.may_start_thematic_review(user, o)]
 
 
 def _matching(group: Organisation, selection: Selection) -> Select:
-    members = select(OrganisationMembership.member_id).where(OrganisationMembership.group_id == group.id)
+    members = select(OrganisationMembership.member_id).where(
+        OrganisationMembership.group_id == group.id
+    )
     stmt = select(SafetyEvent.id).where(
         SafetyEvent.organisation_id.in_(members),
         SafetyEvent.occurred_on >= selection.occurred_from,
@@ -56,7 +60,9 @@ def _matching(group: Organisation, selection: Selection) -> Select:
 
 
 def _matching_responses(group: Organisation, selection: Selection) -> Select:
-    members = select(OrganisationMembership.member_id).where(OrganisationMembership.group_id == group.id)
+    members = select(OrganisationMembership.member_id).where(
+        OrganisationMembership.group_id == group.id
+    )
     stmt = select(LearningResponse.id).where(
         LearningResponse.organisation_id.in_(members),
         LearningResponse.created_at >= datetime.combine(selection.occurred_from, time.min),
@@ -70,7 +76,11 @@ def _matching_responses(group: Organisation, selection: Selection) -> Select:
 
 
 def _chosen(group: Organisation, selection: Selection) -> Select:
-    return _matching_responses(group, selection) if selection.cover == "responses" else _matching(group, selection)
+    return (
+        _matching_responses(group, selection)
+        if selection.cover == "responses"
+        else _matching(group, selection)
+    )
 
 
 def count(session: Session, group: Organisation, selection: Selection) -> int:
@@ -79,22 +89,33 @@ def count(session: Session, group: Organisation, selection: Selection) -> int:
 
 def start(session: Session, user, group: Organisation, selection: Selection) -> LearningResponse:
     if not policy.may_start_thematic_review(user, group):
-        raise policy.NotPermitted("Only the PCN or federation's review panel can start a thematic review.")
+        raise policy.NotPermitted(
+            "Only the PCN or federation's review panel can start a thematic review."
+        )
     if selection.occurred_to < selection.occurred_from:
         raise ResponseError("occurred_to", "The last date must be on or after the first date")
     if count(session, group, selection) == 0:
-        raise ResponseError("theme", f"No {selection.cover} match these filters; widen them to start a review")
+        raise ResponseError(
+            "theme", f"No {selection.cover} match these filters; widen them to start a review"
+        )
     response = new_response(session, ResponseMethod.THEMATIC_REVIEW, group.id, user)
-    response.record = {"selection": {k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(selection).items()}}
+    response.record = {
+        "selection": {
+            k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(selection).items()
+        }
+    }
     # The snapshot: one INSERT ... SELECT, however many match.
     if selection.cover == "responses":
         snapshot = insert(thematic_review_responses).from_select(
             ["response_id", "covered_id"],
-            _matching_responses(group, selection).with_only_columns(literal(response.id), LearningResponse.id),
+            _matching_responses(group, selection).with_only_columns(
+                literal(response.id), LearningResponse.id
+            ),
         )
     else:
         snapshot = insert(thematic_review_events).from_select(
-            ["response_id", "event_id"], _matching(group, selection).with_only_columns(literal(response.id), SafetyEvent.id)
+            ["response_id", "event_id"],
+            _matching(group, selection).with_only_columns(literal(response.id), SafetyEvent.id),
         )
     covered = count(session, group, selection)
     session.execute(snapshot)
@@ -104,7 +125,10 @@ def start(session: Session, user, group: Organisation, selection: Selection) -> 
         action="response:open",
         subject=response,
         organisation_id=group.id,
-        changes={"state": {"before": None, "after": response.state}, selection.cover: {"before": None, "after": covered}},
+        changes={
+            "state": {"before": None, "after": response.state},
+            selection.cover: {"before": None, "after": covered},
+        },
     )
     session.flush()
     return response

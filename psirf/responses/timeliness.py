@@ -149,7 +149,9 @@ class OverduePage:
 def overdue_for(session: Session, user, today: date, limit: int = 200) -> OverduePage:
     """Open responses past their due date that `user` may see, oldest due first, at most `limit`
     of them, with the total count. Two queries however many rows (organisation is joined)."""
-    where = and_(policy.casework_scope(user, LearningResponse.organisation_id), overdue_clause(today))
+    where = and_(
+        policy.casework_scope(user, LearningResponse.organisation_id), overdue_clause(today)
+    )
     total = session.scalar(select(func.count()).select_from(LearningResponse).where(where)) or 0
     items = list(
         session.scalars(

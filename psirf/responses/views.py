@@ -49,8 +49,14 @@ def _response_or_404(response_id: int):
 def index():
     policy.require_casework_role(current_user)
     state = request.args.get("state") or None
-    page = services.listing(db.session, current_user, state, request.args.get("after"), current_app.config["PAGE_SIZE"])
-    next_url = url_for("responses.index", state=state, after=page.next_cursor) if page.next_cursor else None
+    page = services.listing(
+        db.session, current_user, state, request.args.get("after"), current_app.config["PAGE_SIZE"]
+    )
+    next_url = (
+        url_for("responses.index", state=state, after=page.next_cursor)
+        if page.next_cursor
+        else None
+    )
     return render_template(
         "responses/index.html",
         page=page,
@@ -77,7 +83,11 @@ PART_FORMS = {
 # The findings section groups them by kind, in this order, under these headings.
 FINDING_KINDS = [
     (FindingKind.FINDING.value, FindingKind.FINDING.label, "Findings"),
-    (FindingKind.AREA_FOR_IMPROVEMENT.value, FindingKind.AREA_FOR_IMPROVEMENT.label, "Areas for improvement"),
+    (
+        FindingKind.AREA_FOR_IMPROVEMENT.value,
+        FindingKind.AREA_FOR_IMPROVEMENT.label,
+        "Areas for improvement",
+    ),
     (FindingKind.WENT_WELL.value, FindingKind.WENT_WELL.label, "What went well"),
 ]
 
@@ -100,7 +110,9 @@ def _forms_for(response, posted: dict | None = None) -> dict:
     # Most actions are owned where the response is run: its organisation is offered first and chosen.
     defaults = {"action": {"owner_organisation_id": str(response.organisation_id)}}
     for key, form_class in PART_FORMS.items():
-        forms[key] = form_class(formdata=None, data={**version, **defaults.get(key, {})}, prefix=key)
+        forms[key] = form_class(
+            formdata=None, data={**version, **defaults.get(key, {})}, prefix=key
+        )
     forms["transition"] = TransitionForm(formdata=None, data=version)
     forms.update(posted or {})
     _set_choices(forms, response)
@@ -126,7 +138,11 @@ def _set_choices(forms: dict, response) -> None:
 
 def _render(response, status=200, posted=None, problems=None, refused=None, kept_comments=None):
     definition = runner.definition_of(response)
-    triggers = [t for t in definition.available_from(response.state) if policy.may_fire(current_user, response, t.trigger)]
+    triggers = [
+        t
+        for t in definition.available_from(response.state)
+        if policy.may_fire(current_user, response, t.trigger)
+    ]
     final = definition.state(response.state).final
     return (
         render_template(
@@ -164,7 +180,11 @@ def _save(response, key: str, form, part: str, apply):
     if not form.validate_on_submit():
         return _render(response, 400, posted={key: form})
     try:
-        with changing(response, lambda message: _render(response, 409, posted={key: form}, refused=message), form):
+        with changing(
+            response,
+            lambda message: _render(response, 409, posted={key: form}, refused=message),
+            form,
+        ):
             apply()
     except (services.ResponseError, course.LinkError) as error:
         db.session.rollback()
@@ -182,8 +202,13 @@ def save_section(response_id: int, name: str):
     section = services.section_of(response, name)
     form = section_form(section)(prefix=name)
     return _save(
-        response, name, form, name,
-        lambda: services.save_section(db.session, current_user, response, name, form.data, form.version.data),
+        response,
+        name,
+        form,
+        name,
+        lambda: services.save_section(
+            db.session, current_user, response, name, form.data, form.version.data
+        ),
     )
 
 
@@ -194,8 +219,13 @@ def add_action(response_id: int):
     form = _posted("action")
     set_detail_choices(form, response)
     return _save(
-        response, "action", form, "actions",
-        lambda: actions.add(db.session, current_user, response, details_of(form), form.version.data),
+        response,
+        "action",
+        form,
+        "actions",
+        lambda: actions.add(
+            db.session, current_user, response, details_of(form), form.version.data
+        ),
     )
 
 
@@ -205,9 +235,18 @@ def add_finding(response_id: int):
     response = _response_or_404(response_id)
     form = _posted("finding")
     return _save(
-        response, "finding", form, "factors",
-        lambda: learning.add_finding(db.session, current_user, response, form.text.data, form.version.data,
-                                     kind=form.kind.data),
+        response,
+        "finding",
+        form,
+        "factors",
+        lambda: learning.add_finding(
+            db.session,
+            current_user,
+            response,
+            form.text.data,
+            form.version.data,
+            kind=form.kind.data,
+        ),
     )
 
 
@@ -218,10 +257,18 @@ def add_factor(response_id: int):
     form = _posted("factor")
     _set_choices({"factor": form}, response)
     return _save(
-        response, "factor", form, "factors",
+        response,
+        "factor",
+        form,
+        "factors",
         lambda: learning.add_factor(
-            db.session, current_user, response, finding_id=int(form.finding_id.data), factor=form.factor.data,
-            description=form.description.data, expected_version=form.version.data,
+            db.session,
+            current_user,
+            response,
+            finding_id=int(form.finding_id.data),
+            factor=form.factor.data,
+            description=form.description.data,
+            expected_version=form.version.data,
         ),
     )
 
@@ -233,9 +280,15 @@ def add_contributor(response_id: int):
     form = _posted("contributor")
     _set_choices({"contributor": form}, response)
     return _save(
-        response, "contributor", form, "contributors",
+        response,
+        "contributor",
+        form,
+        "contributors",
         lambda: contributors.add(
-            db.session, current_user, response, organisations.get(db.session, int(form.organisation_id.data)),
+            db.session,
+            current_user,
+            response,
+            organisations.get(db.session, int(form.organisation_id.data)),
             form.version.data,
         ),
     )
@@ -247,8 +300,13 @@ def contribute(response_id: int):
     response = _response_or_404(response_id)
     form = _posted("contribution")
     return _save(
-        response, "contribution", form, "contribution",
-        lambda: contributors.contribute(db.session, current_user, response, form.contribution.data, form.version.data),
+        response,
+        "contribution",
+        form,
+        "contribution",
+        lambda: contributors.contribute(
+            db.session, current_user, response, form.contribution.data, form.version.data
+        ),
     )
 
 
@@ -258,7 +316,10 @@ def agree(response_id: int):
     response = _response_or_404(response_id)
     form = VersionedForm()
     return _save(
-        response, "agreement", form, "contribution",
+        response,
+        "agreement",
+        form,
+        "contribution",
         lambda: contributors.agree(db.session, current_user, response, form.version.data),
     )
 
@@ -272,7 +333,11 @@ def add_link(response_id: int):
     if not form.validate_on_submit():
         return _render(response, 400, posted={"link": form})
     try:
-        with changing(response, lambda message: _render(response, 409, posted={"link": form}, refused=message), form):
+        with changing(
+            response,
+            lambda message: _render(response, 409, posted={"link": form}, refused=message),
+            form,
+        ):
             course.link(db.session, response, form.reference.data, current_user, form.version.data)
     except course.LinkError as error:
         response = services.get(db.session, response.id)
@@ -291,10 +356,19 @@ def extend(response_id: int):
     if not form.validate_on_submit():
         return _render(response, 400, posted={"extension": form})
     try:
-        with changing(response, lambda message: _render(response, 409, posted={"extension": form}, refused=message), form):
+        with changing(
+            response,
+            lambda message: _render(response, 409, posted={"extension": form}, refused=message),
+            form,
+        ):
             services.agree_extension(
-                db.session, current_user, response, new_due_on=form.new_due_on.data, reason=form.reason.data,
-                agreed_with_affected=form.agreed_with_affected.data, expected_version=form.version.data,
+                db.session,
+                current_user,
+                response,
+                new_due_on=form.new_due_on.data,
+                reason=form.reason.data,
+                agreed_with_affected=form.agreed_with_affected.data,
+                expected_version=form.version.data,
             )
     except services.ResponseError as error:
         response = services.get(db.session, response.id)
@@ -309,9 +383,13 @@ def extend(response_id: int):
 def fire(response_id: int, trigger: str):
     response = _response_or_404(response_id)
     outcome, refused = take_step(
-        response, trigger,
-        fire=lambda form: runner.fire(db.session, response, trigger, current_user, form.version.data, form.comment.data),
-        reload=lambda: services.get(db.session, response.id), render=_render,
+        response,
+        trigger,
+        fire=lambda form: runner.fire(
+            db.session, response, trigger, current_user, form.version.data, form.comment.data
+        ),
+        reload=lambda: services.get(db.session, response.id),
+        render=_render,
     )
     if refused:
         return refused
@@ -335,7 +413,9 @@ def _thematic_groups():
 def new_thematic():
     groups = _thematic_groups()
     if not groups:
-        raise policy.NotPermitted("Only a PCN or federation review panel can start a thematic review.")
+        raise policy.NotPermitted(
+            "Only a PCN or federation review panel can start a thematic review."
+        )
     form = ThematicForm()
     form.group_id.choices = [(str(g.id), g.name) for g in groups]
     form.theme.choices = [("", "Any theme")] + Theme.choices()
@@ -348,10 +428,14 @@ def new_thematic():
     if form.validate_on_submit():
         group = next(g for g in groups if str(g.id) == form.group_id.data)
         selection = thematic.Selection(
-            occurred_from=form.occurred_from.data, occurred_to=form.occurred_to.data,
-            theme=form.theme.data or None, record_type=form.record_type.data or None,
-            organisation_ids=[int(i) for i in form.organisation_ids.data or [] if i.isdigit()] or None,
-            cover=form.cover.data, method=form.method.data or None,
+            occurred_from=form.occurred_from.data,
+            occurred_to=form.occurred_to.data,
+            theme=form.theme.data or None,
+            record_type=form.record_type.data or None,
+            organisation_ids=[int(i) for i in form.organisation_ids.data or [] if i.isdigit()]
+            or None,
+            cover=form.cover.data,
+            method=form.method.data or None,
         )
         if request.form.get("action") == "preview":
             matched = thematic.count(db.session, group, selection)
@@ -363,7 +447,14 @@ def new_thematic():
                 getattr(form, error.field).errors.append(str(error))
             else:
                 covered = len(response.reviewed_responses) or len(response.reviewed_events)
-                flash(f"Thematic review {response.reference} has started, covering {covered} {selection.cover}.", "success")
+                flash(
+                    f"Thematic review {response.reference} has started, covering {covered} {selection.cover}.",
+                    "success",
+                )
                 return redirect(url_for("responses.show", response_id=response.id))
-    return render_template("responses/new_thematic.html", form=form, matched=matched), 400 if form.errors else 200
+    return render_template(
+        "responses/new_thematic.html", form=form, matched=matched
+    ), 400 if form.errors else 200
+
+
 import psirf.responses.report_views  # noqa: F401

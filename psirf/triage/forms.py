@@ -25,9 +25,17 @@ class QueueFilterForm(PsirfForm):
     class Meta:
         csrf = False  # a GET search that changes nothing
 
-    status = SelectField("Status", choices=_any("Any status", EventStatus.choices()), default=EventStatus.AWAITING_TRIAGE.value)
-    record_type = SelectField("Record type", choices=_any("Any record type", RecordType.choices()), default="")
-    harm = SelectField("Physical harm", choices=_any("Any harm", PhysicalHarm.choices()), default="")
+    status = SelectField(
+        "Status",
+        choices=_any("Any status", EventStatus.choices()),
+        default=EventStatus.AWAITING_TRIAGE.value,
+    )
+    record_type = SelectField(
+        "Record type", choices=_any("Any record type", RecordType.choices()), default=""
+    )
+    harm = SelectField(
+        "Physical harm", choices=_any("Any harm", PhysicalHarm.choices()), default=""
+    )
     theme = SelectField("Theme", choices=_any("Any theme", Theme.choices()), default="")
     occurred_from = NhsDateField("Happened on or after")
     occurred_to = NhsDateField("Happened on or before")
@@ -49,17 +57,27 @@ class TriageDecisionForm(PsirfForm):
     referral_body = StringField(
         "Which body was it referred to?",
         filters=[strip],
-        validators=[Length(max=REFERRAL_BODY_MAX, message=f"Enter no more than {REFERRAL_BODY_MAX} characters")],
+        validators=[
+            Length(
+                max=REFERRAL_BODY_MAX, message=f"Enter no more than {REFERRAL_BODY_MAX} characters"
+            )
+        ],
     )
     referred_on = NhsDateField("When was it referred?", not_after_today=True)
     referral_reference = StringField(
         "Their reference (optional)",
         filters=[strip],
-        validators=[Length(max=REFERRAL_REFERENCE_MAX, message=f"Enter no more than {REFERRAL_REFERENCE_MAX} characters")],
+        validators=[
+            Length(
+                max=REFERRAL_REFERENCE_MAX,
+                message=f"Enter no more than {REFERRAL_REFERENCE_MAX} characters",
+            )
+        ],
     )
     local_method = SelectField(
         "Also run a local learning response? (optional)",
-        choices=[(NO_LOCAL_RESPONSE, "No local response")] + [(c.value, c.label) for c in LOCAL_RESPONSE_CHOICES],
+        choices=[(NO_LOCAL_RESPONSE, "No local response")]
+        + [(c.value, c.label) for c in LOCAL_RESPONSE_CHOICES],
         default=NO_LOCAL_RESPONSE,
     )
     deviation_reason = TextAreaField(
@@ -79,7 +97,8 @@ class TriageDecisionForm(PsirfForm):
         recommended = recommendation.method if recommendation else None
         # Nothing is preselected; the recommended option says so in its label.
         self.choice.choices = [
-            (c.value, f"{c.label} (recommended)" if c.value == recommended else c.label) for c in TriageChoice
+            (c.value, f"{c.label} (recommended)" if c.value == recommended else c.label)
+            for c in TriageChoice
         ]
         if not self.is_submitted() and recommendation is not None and recommendation.refer_to:
             self.referral_body.data = recommendation.refer_to
@@ -106,6 +125,8 @@ class TriageDecisionForm(PsirfForm):
             and not self.deviation_reason.data
             and not self.deviation_reason.errors
         ):
-            self.deviation_reason.errors.append("Say why you are choosing differently from the recommendation")
+            self.deviation_reason.errors.append(
+                "Say why you are choosing differently from the recommendation"
+            )
             valid = False
         return valid

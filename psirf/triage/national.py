@@ -41,7 +41,9 @@ class NationalRequirement:
 
     def applies_to(self, event) -> bool:
         if self.applies_when == NEVER_EVENT:
-            return bool(getattr(event, "never_event", False) or getattr(event, "never_event_type", None))
+            return bool(
+                getattr(event, "never_event", False) or getattr(event, "never_event_type", None)
+            )
         return self.key in (getattr(event, "national_flags", None) or ())
 
 
@@ -54,7 +56,9 @@ def parse(data: dict, source: str) -> tuple[NationalRequirement, ...]:
         if spec.get("response") not in (PSII, REFER):
             raise NationalRequirementsError(f"{source}: '{key}' response must be psii or refer")
         if spec["response"] == REFER and not spec.get("refer_to"):
-            raise NationalRequirementsError(f"{source}: '{key}' is a referral but names no body to refer to")
+            raise NationalRequirementsError(
+                f"{source}: '{key}' is a referral but names no body to refer to"
+            )
         if spec.get("applies_when") not in (None, NEVER_EVENT):
             raise NationalRequirementsError(f"{source}: '{key}' has an unknown applies_when")
         rows.append(

@@ -76,7 +76,9 @@ class Recommendation:
     refer_to: str | None = None  # the body, when the recommendation is a referral
     local_response_allowed: bool = False  # may a local learning response run alongside a referral
     local_priority: str | None = None  # the local priority's key, when one matched
-    planned_method: str | None = None  # the plan's method when it differs from `method` (thematic review)
+    planned_method: str | None = (
+        None  # the plan's method when it differs from `method` (thematic review)
+    )
 
     @property
     def national(self) -> bool:
@@ -152,7 +154,10 @@ def parse_local_focus(data: dict, source: str, label: str = PENDING_PLAN) -> Loc
             raise LocalFocusError(f"{source}: '{key}' must match a known theme")
         if not set(match.get("record_types") or ()) <= record_types:
             raise LocalFocusError(f"{source}: '{key}' names an unknown record type")
-        if match.get("min_harm") not in (None, *HARM_SEVERITY) or match.get("max_harm") not in (None, *HARM_SEVERITY):
+        if match.get("min_harm") not in (None, *HARM_SEVERITY) or match.get("max_harm") not in (
+            None,
+            *HARM_SEVERITY,
+        ):
             raise LocalFocusError(f"{source}: '{key}' names an unknown harm level")
         priorities.append(
             LocalPriority(
@@ -190,7 +195,11 @@ def _harm_recorded(event) -> bool:
 
 def _requirement_reason(req: national.NationalRequirement, event) -> str:
     if req.applies_when == national.NEVER_EVENT:
-        kind = NeverEventType.label_for(event.never_event_type) if getattr(event, "never_event_type", None) else "not recorded"
+        kind = (
+            NeverEventType.label_for(event.never_event_type)
+            if getattr(event, "never_event_type", None)
+            else "not recorded"
+        )
         subject = f"Never Event (type {kind})"
     else:
         subject = req.label
@@ -204,7 +213,9 @@ def _requirement_reason(req: national.NationalRequirement, event) -> str:
         )
         reason = f"National requirement: {subject} - refer to {req.refer_to}. {alongside}"
     if not req.confirmed:
-        reason += " (This requirement is not yet confirmed against NHS England's guidance: check it.)"
+        reason += (
+            " (This requirement is not yet confirmed against NHS England's guidance: check it.)"
+        )
     return reason
 
 
@@ -230,7 +241,9 @@ def _local(event, focus: LocalFocus) -> Recommendation | None:
     priority = next((p for p in focus.priorities if p.matches(event)), None)
     if priority is None:
         return None
-    reasons = [f"Local priority ({focus.source}): {priority.label}. Planned response: {method_label(priority.method)}."]
+    reasons = [
+        f"Local priority ({focus.source}): {priority.label}. Planned response: {method_label(priority.method)}."
+    ]
     if priority.why:
         reasons.append(priority.why)
     method, planned = priority.method, None
@@ -252,37 +265,55 @@ def _learning_potential(event, focus: LocalFocus, today: date) -> Recommendation
     )
     record_type, severity = event.record_type, _severity(event)
     if record_type == RecordType.GOOD_CARE.value:
-        method, why = aar, (
-            "Good care: an after action review can draw out what went well so it can be repeated. "
-            "If the learning is already clear, share it and keep the record instead."
+        method, why = (
+            aar,
+            (
+                "Good care: an after action review can draw out what went well so it can be repeated. "
+                "If the learning is already clear, share it and keep the record instead."
+            ),
         )
     elif record_type == RecordType.RISK.value:
-        method, why = NO_FURTHER_RESPONSE, (
-            "A risk, not something that has happened: manage it on the risk register and keep it for "
-            "insight and thematic analysis."
+        method, why = (
+            NO_FURTHER_RESPONSE,
+            (
+                "A risk, not something that has happened: manage it on the risk register and keep it for "
+                "insight and thematic analysis."
+            ),
         )
     elif _harm_recorded(event) and severity == HARM_SEVERITY["none"]:
         occurred = getattr(event, "occurred_on", None)
         recent = occurred is not None and (today - occurred).days <= focus.swarm_within_days
         if recent:
-            method, why = swarm, (
-                f"No harm, and it happened within {focus.swarm_within_days} days: a SWARM huddle while the "
-                "team still remember it gives quick learning at little cost."
+            method, why = (
+                swarm,
+                (
+                    f"No harm, and it happened within {focus.swarm_within_days} days: a SWARM huddle while the "
+                    "team still remember it gives quick learning at little cost."
+                ),
             )
         else:
-            method, why = NO_FURTHER_RESPONSE, (
-                "No harm, and it happened some time ago: one event offers little fresh learning. Keep it "
-                "for insight and thematic analysis."
+            method, why = (
+                NO_FURTHER_RESPONSE,
+                (
+                    "No harm, and it happened some time ago: one event offers little fresh learning. Keep it "
+                    "for insight and thematic analysis."
+                ),
             )
     elif severity >= HARM_SEVERITY["severe"]:
-        method, why = mdt, (
-            "Severe harm or a death, with no national requirement flagged: serious harm usually spans "
-            "several professions and often other organisations, which an MDT review brings together."
+        method, why = (
+            mdt,
+            (
+                "Severe harm or a death, with no national requirement flagged: serious harm usually spans "
+                "several professions and often other organisations, which an MDT review brings together."
+            ),
         )
     else:
-        method, why = aar, (
-            "Those involved can explain why what happened differed from what was expected: an after "
-            "action review is proportionate."
+        method, why = (
+            aar,
+            (
+                "Those involved can explain why what happened differed from what was expected: an after "
+                "action review is proportionate."
+            ),
         )
     reasons = [f"Learning potential: {why}"]
     if severity >= HARM_SEVERITY["fatal"]:
@@ -294,7 +325,9 @@ def _learning_potential(event, focus: LocalFocus, today: date) -> Recommendation
     return Recommendation(method, reasons)
 
 
-def recommend(event, *, today: date | None = None, focus: LocalFocus | None = None) -> Recommendation:
+def recommend(
+    event, *, today: date | None = None, focus: LocalFocus | None = None
+) -> Recommendation:
     """National requirements first, then local priorities, then learning potential."""
     focus = focus or load_local_focus()
     return (

@@ -89,7 +89,9 @@ def queue(session: Session, user, filters: QueueFilters, cursor: str | None, siz
     return keyset_page(session, stmt, SafetyEvent, cursor, size)
 
 
-def recommendation_for(session: Session, event: SafetyEvent, today: date | None = None) -> Recommendation:
+def recommendation_for(
+    session: Session, event: SafetyEvent, today: date | None = None
+) -> Recommendation:
     """What triage recommends for `event`: national requirements, then the local priorities of the
     PSIRF plan in force for its PCN or federation, then learning potential (psirf.triage.recommend)."""
     return recommend(event, today=today, focus=local_focus_for(session, event.organisation))
@@ -121,7 +123,9 @@ def _require_workflow(method: ResponseMethod, field: str) -> None:
     try:
         definitions.for_method(method.value)
     except definitions.WorkflowError:
-        raise TriageError(field, f"{method.label} is not available yet: choose another response") from None
+        raise TriageError(
+            field, f"{method.label} is not available yet: choose another response"
+        ) from None
 
 
 def _check_referral(referral: Referral | None) -> Referral:
@@ -137,7 +141,9 @@ def _check_referral(referral: Referral | None) -> Referral:
     if when > date.today():
         raise TriageError("referred_on", "The date must be today or in the past")
     if reference and len(reference) > REFERRAL_REFERENCE_MAX:
-        raise TriageError("referral_reference", f"Enter no more than {REFERRAL_REFERENCE_MAX} characters")
+        raise TriageError(
+            "referral_reference", f"Enter no more than {REFERRAL_REFERENCE_MAX} characters"
+        )
     return Referral(body, when, reference)
 
 
@@ -180,7 +186,9 @@ def decide(
     if choice.value == recommendation.method:
         deviation_reason = None  # nothing to explain
     elif not deviation_reason:
-        raise TriageError("deviation_reason", "Say why you are choosing differently from the recommendation")
+        raise TriageError(
+            "deviation_reason", "Say why you are choosing differently from the recommendation"
+        )
     elif len(deviation_reason) > TEXT_MAX:
         raise TriageError("deviation_reason", f"Enter no more than {TEXT_MAX:,} characters")
 
@@ -188,11 +196,17 @@ def decide(
     values: dict = {}
     if choice is TriageChoice.REFERRAL:
         referral = _check_referral(referral)
-        values = {"referral_body": referral.body, "referred_on": referral.referred_on, "referral_reference": referral.reference}
+        values = {
+            "referral_body": referral.body,
+            "referred_on": referral.referred_on,
+            "referral_reference": referral.reference,
+        }
         if local_method is not None:
             to_open = ResponseMethod(local_method)
             if to_open is ResponseMethod.THEMATIC_REVIEW:
-                raise TriageError("local_method", "A thematic review is started from a set of events, not here")
+                raise TriageError(
+                    "local_method", "A thematic review is started from a set of events, not here"
+                )
             _require_workflow(to_open, "local_method")
         status = EventStatus.REFERRED
     elif choice is TriageChoice.NO_FURTHER_RESPONSE:
@@ -224,12 +238,21 @@ def decide(
     if to_open is not None:
         try:
             response = responses.open_response(session, event, to_open, actor)
-        except definitions.WorkflowError:  # checked above; a file removed meanwhile still writes nothing
-            raise TriageError("choice", f"{to_open.label} is not available yet: choose another response") from None
+        except (
+            definitions.WorkflowError
+        ):  # checked above; a file removed meanwhile still writes nothing
+            raise TriageError(
+                "choice", f"{to_open.label} is not available yet: choose another response"
+            ) from None
     # The reporter is told what will happen and why, in plain words; never the rationale above.
     feedback.response_chosen(
-        session, event, choice.value, actor,
-        local_method=to_open.value if choice is TriageChoice.REFERRAL and to_open is not None else None,
+        session,
+        event,
+        choice.value,
+        actor,
+        local_method=to_open.value
+        if choice is TriageChoice.REFERRAL and to_open is not None
+        else None,
         planned_method=recommendation.planned_method,
     )
     changes = {
@@ -243,7 +266,10 @@ def decide(
         changes["triage_deviation_reason"] = {"before": None, "after": deviation_reason}
     for name, value in values.items():
         if value is not None:
-            changes[name] = {"before": None, "after": value.isoformat() if isinstance(value, date) else value}
+            changes[name] = {
+                "before": None,
+                "after": value.isoformat() if isinstance(value, date) else value,
+            }
     audit.record(
         session,
         actor_id=actor.id,

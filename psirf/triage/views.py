@@ -34,7 +34,13 @@ def queue():
     dates = (form.occurred_from, form.occurred_to)
     if all(field.validate(form) for field in dates):
         filters.occurred_from, filters.occurred_to = (field.data for field in dates)
-    page = services.queue(db.session, current_user, filters, request.args.get("after"), current_app.config["PAGE_SIZE"])
+    page = services.queue(
+        db.session,
+        current_user,
+        filters,
+        request.args.get("after"),
+        current_app.config["PAGE_SIZE"],
+    )
     args = {k: v for k, v in request.args.items() if k != "after"}
     next_url = url_for("triage.queue", **args, after=page.next_cursor) if page.next_cursor else None
     # Computed from each event's own fields: no query per row.
@@ -70,7 +76,9 @@ def decide(event_id: int):
         choice = services.TriageChoice(form.choice.data)
         referral = None
         if choice is services.TriageChoice.REFERRAL:
-            referral = services.Referral(form.referral_body.data, form.referred_on.data, form.referral_reference.data)
+            referral = services.Referral(
+                form.referral_body.data, form.referred_on.data, form.referral_reference.data
+            )
         local_method = form.chosen_local_method if referral else None
         try:
             with unit_of_work(db.session):
@@ -90,7 +98,9 @@ def decide(event_id: int):
             if referral is not None:
                 message = f"{event.reference} is recorded as referred to {referral.body}."
                 if response is not None:
-                    message += f" {response.method_label} {response.reference} has started alongside."
+                    message += (
+                        f" {response.method_label} {response.reference} has started alongside."
+                    )
                 flash(message, "success")
             elif response is not None:
                 flash(f"{response.method_label} {response.reference} has started.", "success")
@@ -100,4 +110,6 @@ def decide(event_id: int):
                 return redirect(url_for("responses.show", response_id=response.id))
             return redirect(url_for("triage.queue"))
     status = 400 if form.is_submitted() else 200
-    return render_template("triage/decide.html", form=form, event=event, recommendation=recommendation), status
+    return render_template(
+        "triage/decide.html", form=form, event=event, recommendation=recommendation
+    ), status

@@ -45,9 +45,13 @@ OUTAGE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
 def page(status: int, title: str | None = None, message: str | None = None):
     title, message = title or PAGES[status][0], message or PAGES[status][1]
     try:
-        return render_template("web/error.html", title=title, message=message, status=status), status
+        return render_template(
+            "web/error.html", title=title, message=message, status=status
+        ), status
     except Exception:  # the page's header reads the person's account, which may be what failed
-        current_app.logger.exception("The %s page could not be drawn for the signed-in person", status)
+        current_app.logger.exception(
+            "The %s page could not be drawn for the signed-in person", status
+        )
         return degraded_page(status, title, message)
 
 
@@ -56,11 +60,15 @@ def degraded_page(status: int, title: str | None = None, message: str | None = N
     title, message = title or PAGES[status][0], message or PAGES[status][1]
     g._login_user = current_app.login_manager.anonymous_user()
     try:
-        return render_template("web/error.html", title=title, message=message, status=status), status
+        return render_template(
+            "web/error.html", title=title, message=message, status=status
+        ), status
     except Exception:
         current_app.logger.exception("The %s page could not be drawn at all", status)
-        html = (f"<!DOCTYPE html><html lang='en'><title>{escape(title)} - NHS</title>"
-                f"<h1>{escape(title)}</h1><p>{escape(message)}</p></html>")
+        html = (
+            f"<!DOCTYPE html><html lang='en'><title>{escape(title)} - NHS</title>"
+            f"<h1>{escape(title)}</h1><p>{escape(message)}</p></html>"
+        )
         return html, status, {"Content-Type": "text/html; charset=utf-8"}
 
 

@@ -58,7 +58,9 @@ class NhsDateField(Field):
 
     def process(self, formdata, data=None, extra_filters=None):
         super().process(formdata, data, extra_filters)
-        if formdata is not None and any(f"{self.name}[{p}]" in formdata for p in ("day", "month", "year")):
+        if formdata is not None and any(
+            f"{self.name}[{p}]" in formdata for p in ("day", "month", "year")
+        ):
             self.typed = DateParts(
                 *(strip(formdata.get(f"{self.name}[{p}]", "")) for p in ("day", "month", "year"))
             )
@@ -142,7 +144,11 @@ def _limit_problem(field) -> str | None:
         chosen = field.data if isinstance(field.data, (list, tuple)) else [field.data]
         if any(value is not None and _whole_number_out_of_range(value) for value in chosen):
             return "Choose one of the options"
-    elif isinstance(field, StringField) and isinstance(field.data, str) and len(field.data) > TEXT_MAX:
+    elif (
+        isinstance(field, StringField)
+        and isinstance(field.data, str)
+        and len(field.data) > TEXT_MAX
+    ):
         return f"Use {TEXT_MAX:,} characters or fewer"
     return None
 

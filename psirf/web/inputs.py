@@ -63,7 +63,11 @@ class PsirfRequest(Request):
         super()._load_form_data()  # a body that is not UTF-8 is read as an empty form
         # A body streamed without its length is read only up to the maximum, and Werkzeug parses
         # what it read as if that were all: a body that reached the maximum was larger than we take.
-        if self.content_length is None and isinstance(self.stream, LimitedStream) and self.stream.is_exhausted:
+        if (
+            self.content_length is None
+            and isinstance(self.stream, LimitedStream)
+            and self.stream.is_exhausted
+        ):
             self.stream.read(1)  # past a maximum, this raises RequestEntityTooLarge (413)
 
 

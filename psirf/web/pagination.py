@@ -57,9 +57,14 @@ def keyset_page(session: Session, stmt: Select, model, cursor: str | None, size:
     if after:
         created_at, row_id = after
         stmt = stmt.where(
-            or_(model.created_at < created_at, and_(model.created_at == created_at, model.id < row_id))
+            or_(
+                model.created_at < created_at,
+                and_(model.created_at == created_at, model.id < row_id),
+            )
         )
-    rows = session.scalars(stmt.order_by(model.created_at.desc(), model.id.desc()).limit(size + 1)).all()
+    rows = session.scalars(
+        stmt.order_by(model.created_at.desc(), model.id.desc()).limit(size + 1)
+    ).all()
     items = rows[:size]
     next_cursor = encode_cursor(items[-1].created_at, items[-1].id) if len(rows) > size else None
     return Page(items=items, next_cursor=next_cursor, has_previous=after is not None)

@@ -29,11 +29,19 @@ def take_step(subject, trigger: str, *, fire: Callable, reload: Callable, render
     form = TransitionForm()
     kept = {trigger: form.comment.data or ""}
     if not form.validate_on_submit():
-        return None, render(subject, 400, refused="The form was incomplete. Try again.", kept_comments=kept)
+        return None, render(
+            subject, 400, refused="The form was incomplete. Try again.", kept_comments=kept
+        )
     try:
-        with changing(subject, lambda message: render(reload(), 409, refused=message, kept_comments=kept), form):
+        with changing(
+            subject,
+            lambda message: render(reload(), 409, refused=message, kept_comments=kept),
+            form,
+        ):
             outcome: Outcome = fire(form)
     except TransitionRefused as error:
         db.session.expire_all()
-        return None, render(reload(), 422, problems=error.problems, refused=str(error), kept_comments=kept)
+        return None, render(
+            reload(), 422, problems=error.problems, refused=str(error), kept_comments=kept
+        )
     return outcome, None

@@ -39,7 +39,9 @@ def nice_step(span: float, ticks: int = 5) -> float:
     return 10 * magnitude
 
 
-def scale(values: Sequence[float], max_value: float | None, min_value: float | None) -> tuple[float, float, float]:
+def scale(
+    values: Sequence[float], max_value: float | None, min_value: float | None
+) -> tuple[float, float, float]:
     """(bottom, top, step) of the value axis: from zero (or below, for negative values) to a round top."""
     low = min_value if min_value is not None else min([0.0, *values])
     high = max_value if max_value is not None else max([0.0, *values])
@@ -53,8 +55,15 @@ def scale(values: Sequence[float], max_value: float | None, min_value: float | N
     return low, high, step
 
 
-def text(x: float, y: float, content: str, anchor: str = "middle", size: int = 14, weight: str | None = None,
-         transform: str | None = None) -> str:
+def text(
+    x: float,
+    y: float,
+    content: str,
+    anchor: str = "middle",
+    size: int = 14,
+    weight: str | None = None,
+    transform: str | None = None,
+) -> str:
     extra = f' font-weight="{weight}"' if weight else ""
     extra += f' transform="{transform}"' if transform else ""
     return (
@@ -85,16 +94,32 @@ def opening(chart_id: str, title: str, description: str, width: float, height: f
     ]
 
 
-def value_axis(low: float, high: float, step: float, y_of, *, left: float, right: float, top: float, bottom: float,
-               tick_text=format_number) -> list[str]:
+def value_axis(
+    low: float,
+    high: float,
+    step: float,
+    y_of,
+    *,
+    left: float,
+    right: float,
+    top: float,
+    bottom: float,
+    tick_text=format_number,
+) -> list[str]:
     """A vertical value axis: grid lines (decoration) with their numbers, and the two axis lines."""
     parts = []
     for tick in ticks(low, high, step):
         y = y_of(tick)
-        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{right}" y2="{y:.1f}" stroke="{NHS_GREY_4}" stroke-width="1"/>')
+        parts.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{right}" y2="{y:.1f}" stroke="{NHS_GREY_4}" stroke-width="1"/>'
+        )
         parts.append(text(left - 8, y + 5, tick_text(tick), anchor="end", size=13))
-    parts.append(f'<line x1="{left}" y1="{top}" x2="{left}" y2="{bottom}" stroke="{NHS_BLACK}" stroke-width="1"/>')
-    parts.append(f'<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="{NHS_BLACK}" stroke-width="1"/>')
+    parts.append(
+        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{bottom}" stroke="{NHS_BLACK}" stroke-width="1"/>'
+    )
+    parts.append(
+        f'<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="{NHS_BLACK}" stroke-width="1"/>'
+    )
     return parts
 
 
@@ -103,8 +128,15 @@ def value_axis(low: float, high: float, step: float, y_of, *, left: float, right
 BAR_WIDTH, LABELS_W, BAR_H, GAP, TOP_PAD, AXIS_H = 640, 190, 22, 10, 12, 56
 
 
-def horizontal_bars(points: Sequence[tuple[str, float]], *, chart_id: str, title: str, description: str, x_label: str,
-                    top: float | None = None) -> Markup:
+def horizontal_bars(
+    points: Sequence[tuple[str, float]],
+    *,
+    chart_id: str,
+    title: str,
+    description: str,
+    x_label: str,
+    top: float | None = None,
+) -> Markup:
     """Horizontal bars (labels on the left, largest first as given): role="img", <title>, <desc>,
     every value written beside its bar, NHS blue on white."""
     if not points:
@@ -120,17 +152,31 @@ def horizontal_bars(points: Sequence[tuple[str, float]], *, chart_id: str, title
     parts = opening(chart_id, title, description, BAR_WIDTH, height)
     for tick in ticks(low, high, step):
         x = x_of(tick)
-        parts.append(f'<line x1="{x:.1f}" y1="{TOP_PAD}" x2="{x:.1f}" y2="{base}" stroke="{NHS_GREY_4}" stroke-width="1"/>')
+        parts.append(
+            f'<line x1="{x:.1f}" y1="{TOP_PAD}" x2="{x:.1f}" y2="{base}" stroke="{NHS_GREY_4}" stroke-width="1"/>'
+        )
         parts.append(text(x, base + 18, format_number(tick), size=12))
-    parts.append(f'<line x1="{LABELS_W}" y1="{TOP_PAD}" x2="{LABELS_W}" y2="{base}" stroke="{NHS_BLACK}" stroke-width="1"/>')
+    parts.append(
+        f'<line x1="{LABELS_W}" y1="{TOP_PAD}" x2="{LABELS_W}" y2="{base}" stroke="{NHS_BLACK}" stroke-width="1"/>'
+    )
     for i, (label, value) in enumerate(points):
         y = TOP_PAD + i * (BAR_H + GAP) + GAP / 2
         width = x_of(value) - LABELS_W
         parts.append(text(LABELS_W - 8, y + BAR_H / 2 + 5, label, anchor="end", size=13))
-        parts.append(f'<rect x="{LABELS_W}" y="{y:.1f}" width="{width:.1f}" height="{BAR_H}" fill="{NHS_BLUE}" '
-                     f'stroke="{NHS_BLACK}" stroke-width="1"/>')
-        parts.append(text(LABELS_W + width + 6, y + BAR_H / 2 + 5, format_number(value), anchor="start", size=12,
-                          weight="bold"))
+        parts.append(
+            f'<rect x="{LABELS_W}" y="{y:.1f}" width="{width:.1f}" height="{BAR_H}" fill="{NHS_BLUE}" '
+            f'stroke="{NHS_BLACK}" stroke-width="1"/>'
+        )
+        parts.append(
+            text(
+                LABELS_W + width + 6,
+                y + BAR_H / 2 + 5,
+                format_number(value),
+                anchor="start",
+                size=12,
+                weight="bold",
+            )
+        )
     parts.append(text(LABELS_W + plot_w / 2, height - 10, x_label, weight="bold"))
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -61,12 +61,16 @@ def navigation_items() -> list[dict]:
     if policy.is_family(current_user):
         return [{"href": url_for("family.index"), "text": "Your response"}]
     items = []
-    if policy.is_staff(current_user) and any(r.organisation.kind_enum.is_service for r in current_user.roles):
+    if policy.is_staff(current_user) and any(
+        r.organisation.kind_enum.is_service for r in current_user.roles
+    ):
         items.append({"href": url_for("events.new"), "text": "Report an event"})
         items.append({"href": url_for("events.my_reports"), "text": "My reports"})
     if policy.has_role(current_user, Role.PATIENT_SAFETY_LEAD):
         items.append({"href": url_for("triage.queue"), "text": "Triage"})
-    if policy.has_role(current_user, Role.PATIENT_SAFETY_LEAD, Role.REVIEW_PANEL_MEMBER, *policy.ICB_ROLES):
+    if policy.has_role(
+        current_user, Role.PATIENT_SAFETY_LEAD, Role.REVIEW_PANEL_MEMBER, *policy.ICB_ROLES
+    ):
         items.append({"href": url_for("responses.index"), "text": "Learning responses"})
     if policy.has_role(current_user, *policy.ICB_ROLES):
         items.append({"href": url_for("oversight.overdue"), "text": "Overdue responses"})
@@ -143,7 +147,11 @@ def register_page_helpers(app: Flask) -> None:
     app.jinja_env.globals["workflow_diagram"] = diagram.svg
     app.jinja_env.globals["response_timeliness"] = timeliness.status
     app.context_processor(
-        lambda: {"navigation_items": navigation_items, "header_role": header_role(), "sign_out_form": sign_out_form}
+        lambda: {
+            "navigation_items": navigation_items,
+            "header_role": header_role(),
+            "sign_out_form": sign_out_form,
+        }
     )
 
     errors.register_error_pages(app)

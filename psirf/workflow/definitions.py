@@ -126,7 +126,10 @@ def parse(data: dict, source: str) -> WorkflowDef:
     for key in ("name", "version", "label", "method", "initial", "states", "transitions"):
         if key not in data:
             fail(f"missing '{key}'")
-    sections = {name: _section(name, spec or {}, fail) for name, spec in (data.get("sections") or {}).items()}
+    sections = {
+        name: _section(name, spec or {}, fail)
+        for name, spec in (data.get("sections") or {}).items()
+    }
     states = {}
     for name, spec in (data["states"] or {}).items():
         spec = spec or {}
@@ -210,8 +213,12 @@ def _section(name: str, spec: dict, fail) -> SectionDef:
         options = tuple((str(k), str(v)) for k, v in (f.get("options") or {}).items())
         if kind == "choice" and not options:
             fail(f"section '{name}': choice field '{f.get('name')}' has no options")
-        fields.append(FieldDef(f["name"], f["label"], kind, f.get("hint"), bool(f.get("required")), options))
-    return SectionDef(name, spec["label"], tuple(fields), spec.get("hint"), bool(spec.get("repeatable")))
+        fields.append(
+            FieldDef(f["name"], f["label"], kind, f.get("hint"), bool(f.get("required")), options)
+        )
+    return SectionDef(
+        name, spec["label"], tuple(fields), spec.get("hint"), bool(spec.get("repeatable"))
+    )
 
 
 def read_directory(directory: Path = WORKFLOW_DIR) -> dict[tuple[str, int], WorkflowDef]:
@@ -224,7 +231,9 @@ def read_directory(directory: Path = WORKFLOW_DIR) -> dict[tuple[str, int], Work
         definition = parse(data or {}, path.name)
         key = (definition.name, definition.version)
         if key in found:
-            raise WorkflowError(f"{path.name}: {definition.name} version {definition.version} is declared twice")
+            raise WorkflowError(
+                f"{path.name}: {definition.name} version {definition.version} is declared twice"
+            )
         found[key] = definition
     return found
 
@@ -278,6 +287,10 @@ def record_fingerprints(found: dict, directory: Path = WORKFLOW_DIR) -> list[str
     """Record the fingerprints of versions not yet recorded; returns those it added."""
     recorded = recorded_fingerprints(directory)
     added = [f"{n}@{v}" for (n, v) in sorted(found) if f"{n}@{v}" not in recorded]
-    recorded.update({f"{n}@{v}": d.fingerprint for (n, v), d in found.items() if f"{n}@{v}" in added})
-    (directory / FINGERPRINTS).write_text(json.dumps(dict(sorted(recorded.items())), indent=2) + "\n")
+    recorded.update(
+        {f"{n}@{v}": d.fingerprint for (n, v), d in found.items() if f"{n}@{v}" in added}
+    )
+    (directory / FINGERPRINTS).write_text(
+        json.dumps(dict(sorted(recorded.items())), indent=2) + "\n"
+    )
     return added

@@ -82,7 +82,9 @@ def svg(definition: WorkflowDef, current_state: str | None) -> Markup:
     try:
         return Markup(_cached(_Key(definition, current_state)))
     except graphviz.ExecutableNotFound:
-        log.error("Graphviz 'dot' is not installed: workflow diagrams are not drawn (make graphviz)")
+        log.error(
+            "Graphviz 'dot' is not installed: workflow diagrams are not drawn (make graphviz)"
+        )
         return Markup("")
 
 
@@ -105,8 +107,10 @@ class _Key:
 
 @lru_cache(maxsize=512)
 def _cached(key: _Key) -> str:
-    return _clean(_digraph(key.definition, key.state).pipe(format="svg", encoding="utf-8"),
-                  title_text(key.definition, key.state))
+    return _clean(
+        _digraph(key.definition, key.state).pipe(format="svg", encoding="utf-8"),
+        title_text(key.definition, key.state),
+    )
 
 
 def cache_clear() -> None:
@@ -121,22 +125,53 @@ def _wrap(text: str, width: int) -> str:
 
 def _digraph(definition: WorkflowDef, current_state: str | None) -> graphviz.Digraph:
     dot = graphviz.Digraph(name="workflow")
-    dot.attr("graph", rankdir="TB", bgcolor="transparent", nodesep="0.4", ranksep="0.45",
-             fontname=FONT, pad="0.1")
-    dot.attr("node", shape="box", style="rounded,filled", fillcolor=NHS_WHITE, color=NHS_BLACK,
-             fontcolor=NHS_BLACK, fontname=FONT, fontsize="12", margin="0.15,0.08", penwidth="1.2")
-    dot.attr("edge", color=NHS_BLACK, fontcolor=NHS_BLACK, fontname=FONT, fontsize="10",
-             arrowsize="0.7")
-    dot.node("__start", label="", shape="circle", style="filled", fillcolor=NHS_BLACK,
-             width="0.15", height="0.15", fixedsize="true")
+    dot.attr(
+        "graph",
+        rankdir="TB",
+        bgcolor="transparent",
+        nodesep="0.4",
+        ranksep="0.45",
+        fontname=FONT,
+        pad="0.1",
+    )
+    dot.attr(
+        "node",
+        shape="box",
+        style="rounded,filled",
+        fillcolor=NHS_WHITE,
+        color=NHS_BLACK,
+        fontcolor=NHS_BLACK,
+        fontname=FONT,
+        fontsize="12",
+        margin="0.15,0.08",
+        penwidth="1.2",
+    )
+    dot.attr(
+        "edge", color=NHS_BLACK, fontcolor=NHS_BLACK, fontname=FONT, fontsize="10", arrowsize="0.7"
+    )
+    dot.node(
+        "__start",
+        label="",
+        shape="circle",
+        style="filled",
+        fillcolor=NHS_BLACK,
+        width="0.15",
+        height="0.15",
+        fixedsize="true",
+    )
     dot.edge("__start", definition.initial)
     for state in definition.ordered_states():
         attrs = {}
         if state.final:
             attrs["peripheries"] = "2"
         if state.name == current_state:
-            attrs.update(fillcolor=NHS_BLUE, color=NHS_BLUE, fontcolor=NHS_WHITE, penwidth="2",
-                         **{"class": CURRENT_CLASS})
+            attrs.update(
+                fillcolor=NHS_BLUE,
+                color=NHS_BLUE,
+                fontcolor=NHS_WHITE,
+                penwidth="2",
+                **{"class": CURRENT_CLASS},
+            )
         dot.node(state.name, label=_wrap(state.label, 22), **attrs)
     for t in definition.transitions:
         for source in t.sources:

@@ -32,13 +32,21 @@ def complete(response, definition, sections) -> list[str]:
                 problems.append(f"Add at least one entry to '{section.label}'.")
             continue
         saved = saved or {}
-        problems += [f"Answer '{f.label}'." for f in section.fields if f.required and not _filled(saved.get(f.name))]
+        problems += [
+            f"Answer '{f.label}'."
+            for f in section.fields
+            if f.required and not _filled(saved.get(f.name))
+        ]
     return problems
 
 
 @guard("has_safety_action")
 def has_safety_action(response, definition, args) -> list[str]:
-    return [] if response.safety_actions else ["Add at least one safety action with an owner and a due date."]
+    return (
+        []
+        if response.safety_actions
+        else ["Add at least one safety action with an owner and a due date."]
+    )
 
 
 @guard("has_contributory_factor")
@@ -151,7 +159,9 @@ def actions_smart(response, definition, args) -> list[str]:
         if missing:
             problems.append(f"Safety action {number}: {'; '.join(missing)}.")
         elif item.state == "draft":
-            problems.append(f"Safety action {number} is still being written: agree it or cancel it.")
+            problems.append(
+                f"Safety action {number} is still being written: agree it or cancel it."
+            )
     return problems
 
 

@@ -43,7 +43,9 @@ def definition_of(response) -> WorkflowDef:
 
 def failing_guards(definition: WorkflowDef, trigger: str, response) -> list[str]:
     transition = definition.transition(trigger)
-    return [problem for call in transition.guards for problem in call.problems(response, definition)]
+    return [
+        problem for call in transition.guards for problem in call.problems(response, definition)
+    ]
 
 
 def _move(definition: WorkflowDef, current: str, trigger: str, response) -> str:
@@ -61,7 +63,9 @@ def _move(definition: WorkflowDef, current: str, trigger: str, response) -> str:
                 "trigger": t.trigger,
                 "source": list(t.sources),
                 "dest": t.dest,
-                "conditions": [lambda call=g: not call.problems(response, definition) for g in t.guards],
+                "conditions": [
+                    lambda call=g: not call.problems(response, definition) for g in t.guards
+                ],
             }
             for t in definition.transitions
         ],

@@ -76,7 +76,10 @@ def test_a_cookie_copied_before_sign_out_is_refused_after_it(app, sign_in, world
     assert stolen.get("/triage").status_code == 200
     browser.post("/sign-out")
     assert stolen.get("/triage").status_code == 302  # to the sign-in page
-    refused = stolen.post("/account/password", data={"current": TEST_PASSWORD, "new": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    refused = stolen.post(
+        "/account/password",
+        data={"current": TEST_PASSWORD, "new": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+    )
     assert refused.status_code == 302 and "/sign-in" in refused.location
 
 
@@ -102,7 +105,9 @@ def test_signing_in_and_out_is_logged_by_account_number_only(sign_in, world, cap
     caplog.set_level("INFO", logger="psirf.accounts.services")
     sign_in(world.lead).post("/sign-out")
     assert [r.getMessage() for r in caplog.records if r.name == "psirf.accounts.services"] == [
-        f"user {world.lead.id} signed in", f"user {world.lead.id} signed out"]
+        f"user {world.lead.id} signed in",
+        f"user {world.lead.id} signed out",
+    ]
 
 
 # ---- timeouts ----------------------------------------------------------------------------------
@@ -183,7 +188,9 @@ def test_an_administrator_signs_a_person_out_everywhere(session, sign_in, world)
     assert ended.status_code == 302
     assert not signed_in(office) and not signed_in(home)
     assert signed_in(admin)
-    record = session.scalars(select(AuditRecord).where(AuditRecord.action == "account:end_sessions")).one()
+    record = session.scalars(
+        select(AuditRecord).where(AuditRecord.action == "account:end_sessions")
+    ).one()
     assert record.actor_id == world.admin.id and record.subject_id == world.lead.id
     assert record.changes == {"open sign-ins": {"before": 2, "after": 0}}
 
@@ -194,7 +201,9 @@ def test_an_administrator_of_another_icb_cannot_see_or_end_them(sign_in, world):
 
     outsider = UserFactory(role=(Role.ADMINISTRATOR, IcbFactory(name="Far ICB", ods_code="QCC")))
     browser = sign_in(world.lead)
-    assert sign_in(outsider).post(f"/admin/accounts/{world.lead.id}/sessions/end").status_code == 404
+    assert (
+        sign_in(outsider).post(f"/admin/accounts/{world.lead.id}/sessions/end").status_code == 404
+    )
     assert signed_in(browser)
 
 
@@ -202,19 +211,35 @@ def test_an_administrator_of_another_icb_cannot_see_or_end_them(sign_in, world):
 
 
 def _change(client, current=TEST_PASSWORD, new=NEW_PASSWORD, confirm=NEW_PASSWORD):
-    return client.post("/account/password", data={"current": current, "new": new, "confirm": confirm})
+    return client.post(
+        "/account/password", data={"current": current, "new": new, "confirm": confirm}
+    )
 
 
-def test_changing_a_password_keeps_this_sign_in_and_ends_every_other(client, session, sign_in, world):
+def test_changing_a_password_keeps_this_sign_in_and_ends_every_other(
+    client, session, sign_in, world
+):
     here, elsewhere = sign_in(world.lead), sign_in(world.lead)
     changed = _change(here)
     assert changed.status_code == 302
     assert signed_in(here) and not signed_in(elsewhere)
-    assert client.post("/sign-in", data={"email": world.lead.email, "password": TEST_PASSWORD}).status_code == 400
-    assert client.post("/sign-in", data={"email": world.lead.email, "password": NEW_PASSWORD}).status_code == 302
+    assert (
+        client.post(
+            "/sign-in", data={"email": world.lead.email, "password": TEST_PASSWORD}
+        ).status_code
+        == 400
+    )
+    assert (
+        client.post(
+            "/sign-in", data={"email": world.lead.email, "password": NEW_PASSWORD}
+        ).status_code
+        == 302
+    )
     session.expire_all()
     assert session.get(User, world.lead.id).password_hash.startswith("$argon2id$")
-    record = session.scalars(select(AuditRecord).where(AuditRecord.action == "account:password_change")).one()
+    record = session.scalars(
+        select(AuditRecord).where(AuditRecord.action == "account:password_change")
+    ).one()
     assert record.actor_id == world.lead.id
     assert TEST_PASSWORD not in str(record.changes) and NEW_PASSWORD not in str(record.changes)
 
@@ -233,11 +258,17 @@ def test_a_family_member_changes_their_own_password(session, sign_in):
     [
         ({"current": "not my password"}, "current", "Your current password is not right"),
         ({"new": "short", "confirm": "short"}, "new", "at least 12 characters"),
-        ({"confirm": "something else entirely"}, "confirm", "The two new passwords are not the same"),
+        (
+            {"confirm": "something else entirely"},
+            "confirm",
+            "The two new passwords are not the same",
+        ),
         ({"new": TEST_PASSWORD, "confirm": TEST_PASSWORD}, "new", "must be different"),
     ],
 )
-def test_a_refused_change_says_why_and_changes_nothing(session, sign_in, world, typed, field, message):
+def test_a_refused_change_says_why_and_changes_nothing(
+    session, sign_in, world, typed, field, message
+):
     here, elsewhere = sign_in(world.lead), sign_in(world.lead)
     before = session.scalar(select(User.password_hash).where(User.id == world.lead.id))
     page = _change(here, **typed)
@@ -247,8 +278,14 @@ def test_a_refused_change_says_why_and_changes_nothing(session, sign_in, world, 
     session.expire_all()
     assert session.scalar(select(User.password_hash).where(User.id == world.lead.id)) == before
     assert signed_in(elsewhere)
-    assert session.scalar(select(func.count()).select_from(AuditRecord).where(
-        AuditRecord.action == "account:password_change")) == 0
+    assert (
+        session.scalar(
+            select(func.count())
+            .select_from(AuditRecord)
+            .where(AuditRecord.action == "account:password_change")
+        )
+        == 0
+    )
 
 
 def test_guesses_at_the_current_password_are_throttled_like_sign_ins(sign_in, world):

@@ -13,7 +13,9 @@ def fresh_limits(app):
 
 
 def test_a_person_signs_in_and_sees_their_organisation_and_role_in_the_header(client, world):
-    response = client.post("/sign-in", data={"email": world.lead.email.upper(), "password": TEST_PASSWORD})
+    response = client.post(
+        "/sign-in", data={"email": world.lead.email.upper(), "password": TEST_PASSWORD}
+    )
     assert response.status_code == 302
     page = client.get("/triage").get_data(as_text=True)
     assert "Lee Lead, Patient safety lead, Riverside" in page
@@ -35,9 +37,15 @@ def test_passwords_are_stored_as_argon2id_hashes(world):
 def test_repeated_failures_for_one_account_are_throttled_whatever_the_address(client, world):
     for attempt in range(5):
         address = f"10.0.0.{attempt}"
-        client.post("/sign-in", data={"email": world.lead.email, "password": "wrong"}, environ_base={"REMOTE_ADDR": address})
+        client.post(
+            "/sign-in",
+            data={"email": world.lead.email, "password": "wrong"},
+            environ_base={"REMOTE_ADDR": address},
+        )
     response = client.post(
-        "/sign-in", data={"email": world.lead.email, "password": TEST_PASSWORD}, environ_base={"REMOTE_ADDR": "10.0.0.99"}
+        "/sign-in",
+        data={"email": world.lead.email, "password": TEST_PASSWORD},
+        environ_base={"REMOTE_ADDR": "10.0.0.99"},
     )
     assert response.status_code == 429
     assert "Too many attempts" in response.get_data(as_text=True)
@@ -52,7 +60,12 @@ def test_repeated_failures_from_one_address_are_throttled_across_accounts(client
 
 def test_successful_sign_ins_do_not_count_towards_the_limit(client, world):
     for _ in range(8):
-        assert client.post("/sign-in", data={"email": world.lead.email, "password": TEST_PASSWORD}).status_code == 302
+        assert (
+            client.post(
+                "/sign-in", data={"email": world.lead.email, "password": TEST_PASSWORD}
+            ).status_code
+            == 302
+        )
         client.post("/sign-out")
 
 
@@ -80,7 +93,8 @@ def test_deactivating_an_account_ends_its_open_sessions(session, sign_in, world)
 
 def test_a_redirect_after_sign_in_never_leaves_the_site(client, world):
     response = client.post(
-        "/sign-in?next=//evil.example.org/x", data={"email": world.lead.email, "password": TEST_PASSWORD}
+        "/sign-in?next=//evil.example.org/x",
+        data={"email": world.lead.email, "password": TEST_PASSWORD},
     )
     assert response.headers["Location"] == "/"
 

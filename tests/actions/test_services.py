@@ -24,9 +24,13 @@ SOON = date.today() + timedelta(days=30)
 
 def smart(organisation, **overrides) -> actions.Details:
     values = dict(
-        description="Default the methotrexate template to weekly", owner="Clinical system lead",
-        owner_organisation_id=organisation.id, due_on=SOON, measure_kind="process",
-        measure="Share of methotrexate issued weekly, audited monthly", strength="stronger",
+        description="Default the methotrexate template to weekly",
+        owner="Clinical system lead",
+        owner_organisation_id=organisation.id,
+        due_on=SOON,
+        measure_kind="process",
+        measure="Share of methotrexate issued weekly, audited monthly",
+        strength="stronger",
     )
     return actions.Details(**{**values, **overrides})
 
@@ -50,14 +54,18 @@ def test_a_drafted_action_needs_only_what_will_change_and_starts_being_written(s
     action = draft(session, world.lead, aar, actions.Details(description="Protect checking time"))
     assert action.state == "draft" and action.organisation_id == world.practice.id
     assert [a.id for a in aar.safety_actions] == [action.id]
-    logged = session.scalars(select(AuditRecord.action).where(AuditRecord.subject_type == "safety_actions")).all()
+    logged = session.scalars(
+        select(AuditRecord.action).where(AuditRecord.subject_type == "safety_actions")
+    ).all()
     assert logged == ["action:create"]
     with pytest.raises(ResponseError, match="Say what will change") as refused:
         actions.add(session, world.lead, aar, actions.Details(description="  "), aar.version_id)
     assert refused.value.field == "description"
 
 
-def test_agreeing_is_refused_until_the_action_is_smart_and_says_what_is_missing_in_plain_english(session, world, aar):
+def test_agreeing_is_refused_until_the_action_is_smart_and_says_what_is_missing_in_plain_english(
+    session, world, aar
+):
     action = draft(session, world.lead, aar, actions.Details(description="Protect checking time"))
     with pytest.raises(TransitionRefused) as refused:
         fire(session, world.lead, action, "agree")
@@ -71,7 +79,9 @@ def test_agreeing_is_refused_until_the_action_is_smart_and_says_what_is_missing_
     assert session.get(SafetyAction, action.id).state == "draft"
 
     with unit_of_work(session):
-        actions.update_details(session, world.lead, action, smart(world.practice), action.version_id)
+        actions.update_details(
+            session, world.lead, action, smart(world.practice), action.version_id
+        )
     fire(session, world.lead, action, "agree")
     assert action.state == "in_progress"
 
@@ -85,26 +95,45 @@ def test_completing_is_refused_without_evidence_and_records_when_it_was_done(ses
     with pytest.raises(ResponseError, match="Describe the evidence"):
         actions.record_evidence(session, world.lead, action, "  ", action.version_id)
     with unit_of_work(session):
-        actions.record_evidence(session, world.lead, action, "Template changed on 3 March; audit attached", action.version_id)
+        actions.record_evidence(
+            session,
+            world.lead,
+            action,
+            "Template changed on 3 March; audit attached",
+            action.version_id,
+        )
     fire(session, world.lead, action, "complete")
     assert action.state == "completed" and action.completed_at is not None
 
 
 def test_the_owners_account_must_work_at_the_owners_organisation(session, world, aar):
     elsewhere = smart(world.practice, owner=None, owner_email=world.other_lead.email)
-    with pytest.raises(ResponseError, match="No account with that email address works at the owner's organisation") as refused:
+    with pytest.raises(
+        ResponseError, match="No account with that email address works at the owner's organisation"
+    ) as refused:
         actions.add(session, world.lead, aar, elsewhere, aar.version_id)
     assert refused.value.field == "owner_email"
     session.rollback()
 
-    action = draft(session, world.lead, aar, smart(world.practice, owner=None, owner_email=world.reporter.email.upper()))
+    action = draft(
+        session,
+        world.lead,
+        aar,
+        smart(world.practice, owner=None, owner_email=world.reporter.email.upper()),
+    )
     assert action.owner_user_id == world.reporter.id and action.owner == "Robin Reporter"
     assert policy.ACTION_OWNER in policy.action_roles(world.reporter, action)
 
 
 def test_a_due_date_in_the_past_is_refused(session, world, aar):
     with pytest.raises(ResponseError, match="today or in the future") as refused:
-        actions.add(session, world.lead, aar, smart(world.practice, due_on=date.today() - timedelta(days=1)), aar.version_id)
+        actions.add(
+            session,
+            world.lead,
+            aar,
+            smart(world.practice, due_on=date.today() - timedelta(days=1)),
+            aar.version_id,
+        )
     assert refused.value.field == "due_on"
 
 
@@ -114,7 +143,9 @@ def test_an_organisation_outside_the_icb_cannot_own_an_action(session, world, aa
         actions.add(session, world.lead, aar, smart(far), aar.version_id)
 
 
-def test_a_partner_organisation_owning_the_action_completes_it_but_cannot_agree_or_cancel_it(session, world, aar):
+def test_a_partner_organisation_owning_the_action_completes_it_but_cannot_agree_or_cancel_it(
+    session, world, aar
+):
     trust = OrganisationFactory(icb=world.icb, name="County Hospital")
     trust_lead = UserFactory(role=(Role.PATIENT_SAFETY_LEAD, trust))
     action = draft(session, world.lead, aar, smart(trust, owner="Discharge team lead"))
@@ -128,7 +159,13 @@ def test_a_partner_organisation_owning_the_action_completes_it_but_cannot_agree_
         fire(session, trust_lead, action, "cancel", comment="We cannot do this")
     assert actions.editable_parts(trust_lead, action) == ("evidence",)
     with unit_of_work(session):
-        actions.record_evidence(session, trust_lead, action, "Discharge letters now list medicines changed", action.version_id)
+        actions.record_evidence(
+            session,
+            trust_lead,
+            action,
+            "Discharge letters now list medicines changed",
+            action.version_id,
+        )
     fire(session, trust_lead, action, "complete")
     assert action.state == "completed"
 
@@ -149,7 +186,9 @@ def test_cancelling_needs_a_comment_and_closes_the_action(session, world, aar):
     session.rollback()
     fire(session, world.lead, action, "cancel", comment="Replaced by a stronger action")
     assert action.state == "cancelled" and action.closed_at is not None
-    comment = session.scalars(select(AuditRecord.comment).where(AuditRecord.action == "transition:cancel")).one()
+    comment = session.scalars(
+        select(AuditRecord.comment).where(AuditRecord.action == "transition:cancel")
+    ).one()
     assert comment == "Replaced by a stronger action"
 
 
@@ -161,23 +200,48 @@ def test_reviewing_needs_whether_it_worked(session, world, aar):
     with pytest.raises(ResponseError, match="Say what the measure showed"):
         actions.record_effect(session, world.lead, action, "worked", " ", action.version_id)
     with unit_of_work(session):
-        actions.record_effect(session, world.lead, action, "partly", "Weekly issues rose from 60% to 85%", action.version_id)
+        actions.record_effect(
+            session,
+            world.lead,
+            action,
+            "partly",
+            "Weekly issues rose from 60% to 85%",
+            action.version_id,
+        )
     fire(session, world.lead, action, "review")
     assert action.state == "reviewed" and action.closed_at is not None
 
 
 def test_each_state_offers_its_own_part_to_its_own_people(world, aar):
-    assert actions.editable_parts(world.lead, SafetyActionFactory(response=aar, state="draft")) == ("details",)
-    assert actions.editable_parts(world.panel, SafetyActionFactory(response=aar, state="draft")) == ()
+    assert actions.editable_parts(world.lead, SafetyActionFactory(response=aar, state="draft")) == (
+        "details",
+    )
+    assert (
+        actions.editable_parts(world.panel, SafetyActionFactory(response=aar, state="draft")) == ()
+    )
     assert actions.editable_parts(world.lead, SafetyActionFactory(response=aar)) == ("evidence",)
-    assert actions.editable_parts(world.lead, SafetyActionFactory(response=aar, state="completed")) == ("effect",)
-    assert actions.editable_parts(world.lead, SafetyActionFactory(response=aar, state="reviewed")) == ()
+    assert actions.editable_parts(
+        world.lead, SafetyActionFactory(response=aar, state="completed")
+    ) == ("effect",)
+    assert (
+        actions.editable_parts(world.lead, SafetyActionFactory(response=aar, state="reviewed"))
+        == ()
+    )
 
 
-def test_a_response_cannot_be_approved_while_an_action_lacks_an_owner_a_due_date_or_a_measure(session, world):
+def test_a_response_cannot_be_approved_while_an_action_lacks_an_owner_a_due_date_or_a_measure(
+    session, world
+):
     aar = ResponseFactory(organisation=world.practice, ready_for_panel=True, state="panel_review")
-    unfinished = SafetyActionFactory(response=aar, state="draft", owner=None, owner_organisation_id=None, due_on=None,
-                                     measure_kind=None, measure=None)
+    unfinished = SafetyActionFactory(
+        response=aar,
+        state="draft",
+        owner=None,
+        owner_organisation_id=None,
+        due_on=None,
+        measure_kind=None,
+        measure=None,
+    )
     with pytest.raises(TransitionRefused) as refused:
         with unit_of_work(session):
             runner.fire(session, aar, "approve", world.panel, aar.version_id)
@@ -199,13 +263,19 @@ def test_a_response_cannot_be_approved_while_an_action_is_still_being_written(se
     with pytest.raises(TransitionRefused) as refused:
         with unit_of_work(session):
             runner.fire(session, aar, "approve", world.panel, aar.version_id)
-    assert refused.value.problems == ["Safety action 2 is still being written: agree it or cancel it."]
+    assert refused.value.problems == [
+        "Safety action 2 is still being written: agree it or cancel it."
+    ]
 
 
 def test_all_weaker_counts_only_actions_in_play_with_a_strength(world, aar):
     weaker = SafetyActionFactory(response=aar, strength="weaker")
     assert actions.all_weaker([weaker])
     assert actions.all_weaker([weaker, SafetyActionFactory(response=aar, strength=None)])
-    assert actions.all_weaker([weaker, SafetyActionFactory(response=aar, strength="stronger", state="cancelled")])
-    assert not actions.all_weaker([weaker, SafetyActionFactory(response=aar, strength="intermediate")])
+    assert actions.all_weaker(
+        [weaker, SafetyActionFactory(response=aar, strength="stronger", state="cancelled")]
+    )
+    assert not actions.all_weaker(
+        [weaker, SafetyActionFactory(response=aar, strength="intermediate")]
+    )
     assert not actions.all_weaker([])

@@ -13,9 +13,17 @@ def fill_date(page, legend: str, d: date) -> None:
 
 
 def add_agreed_action(
-    visitor, response_url: str, *, description: str, owner: str, due: date, measure: str,
-    strength: str = "Intermediate", measure_kind: str = "Process: is the change being done as planned?",
-    organisation: str | None = None, owner_email: str | None = None,
+    visitor,
+    response_url: str,
+    *,
+    description: str,
+    owner: str,
+    due: date,
+    measure: str,
+    strength: str = "Intermediate",
+    measure_kind: str = "Process: is the change being done as planned?",
+    organisation: str | None = None,
+    owner_email: str | None = None,
 ) -> str:
     """Add the action on the response page, agree it on its own page, come back; returns the action's path."""
     page = visitor.page

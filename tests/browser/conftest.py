@@ -23,8 +23,14 @@ AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()
 NHS_FONTS = "https://assets.nhs.uk/fonts/"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 
 
@@ -73,8 +79,12 @@ def browser():
 
     with sync_playwright() as p:
         # The app decides every date; Chromium keeps the real clock even under make test-any-day.
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
-                                    env=real_clock_environment())
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=CHROMIUM_ARGS,
+            headless=True,
+            env=real_clock_environment(),
+        )
         yield browser
         browser.close()
 
@@ -92,7 +102,9 @@ class Visitor:
     def _console(self, message):
         # The NHS.UK stylesheet asks for Frutiger from the NHS's asset server, which the CSP allows
         # and this network cannot reach.
-        if message.type == "error" and not (message.location.get("url") or "").startswith(NHS_FONTS):
+        if message.type == "error" and not (message.location.get("url") or "").startswith(
+            NHS_FONTS
+        ):
             self.console_errors.append(f"{message.text} ({message.location.get('url')})")
 
     def check(self) -> None:
@@ -100,14 +112,19 @@ class Visitor:
         self.page.evaluate(AXE)
         # Only violations are wanted: axe then skips describing every node that passed.
         result = self.page.evaluate(
-            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", AXE_TAGS
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+            AXE_TAGS,
         )
         violations = [
             {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
             for v in result["violations"]
         ]
-        assert violations == [], f"axe found violations on {self.page.url}:\n{json.dumps(violations, indent=2)}"
-        assert self.console_errors == [], f"console errors on {self.page.url}: {self.console_errors}"
+        assert violations == [], (
+            f"axe found violations on {self.page.url}:\n{json.dumps(violations, indent=2)}"
+        )
+        assert self.console_errors == [], (
+            f"console errors on {self.page.url}: {self.console_errors}"
+        )
         self.checked.append(self.page.url)
 
     def goto(self, path: str, status: int = 200) -> None:
@@ -137,7 +154,9 @@ class Visitor:
             self.page.get_by_role("link", name=link_text).first.click()
         self.check()
 
-    def sign_in(self, email: str, password: str = "demo-password", status: int | None = None) -> None:
+    def sign_in(
+        self, email: str, password: str = "demo-password", status: int | None = None
+    ) -> None:
         self.goto("/sign-in")
         self.page.get_by_label("Email address").fill(email)
         self.page.get_by_label("Password", exact=True).fill(password)

@@ -28,8 +28,12 @@ def open_review(live_db, ods_code: str, harm: str) -> tuple[int, str]:
         with unit_of_work(session):
             practice = by_ods_code(session, ods_code)
             lead = session.scalar(select(User).where(User.email == "lead@demo-icb.example.org"))
-            incident = SafetyEventFactory(organisation=practice, status="learning_response", physical_harm=harm)
-            response = services.open_response(session, incident, ResponseMethod.AFTER_ACTION_REVIEW, lead)
+            incident = SafetyEventFactory(
+                organisation=practice, status="learning_response", physical_harm=harm
+            )
+            response = services.open_response(
+                session, incident, ResponseMethod.AFTER_ACTION_REVIEW, lead
+            )
             return response.id, response.reference
 
 
@@ -38,8 +42,14 @@ def seed_overdue_candour(live_db) -> str:
     response_id, reference = open_review(live_db, "D82001", "severe")
     with live_db() as session:
         with unit_of_work(session):
-            session.add(CandourRecord(response_id=response_id, decision="applies", criteria=["impairment"],
-                                      decided_on=date.today() - timedelta(days=40)))
+            session.add(
+                CandourRecord(
+                    response_id=response_id,
+                    decision="applies",
+                    criteria=["impairment"],
+                    decided_on=date.today() - timedelta(days=40),
+                )
+            )
     return reference
 
 
@@ -70,22 +80,38 @@ def test_the_lead_engages_a_family_and_records_the_duty_of_candour(visitor, live
     person.get_by_label("Relationship to the patient (optional)").fill("Daughter")
     person.get_by_label("Phone", exact=True).check()
     person.get_by_label("Letter", exact=True).check()
-    person.get_by_label("When is a good time to contact them? (optional)").fill("Weekday afternoons")
+    person.get_by_label("When is a good time to contact them? (optional)").fill(
+        "Weekday afternoons"
+    )
     person.get_by_label("Preferred language (optional)").fill("Polish")
     person.get_by_role("group", name="Do they need an interpreter?").get_by_label("Yes").check()
     person.get_by_label("Fully involved", exact=True).check()
-    person.get_by_label("Engagement lead (their single point of contact)").select_option(label="Lee Lead")
+    person.get_by_label("Engagement lead (their single point of contact)").select_option(
+        label="Lee Lead"
+    )
     visitor.submit("Add the person")
-    assert "Jo Bloggs (family member)" in visitor.text and "Polish; an interpreter is needed" in visitor.text
+    assert (
+        "Jo Bloggs (family member)" in visitor.text
+        and "Polish; an interpreter is needed" in visitor.text
+    )
 
     # A step sent with nothing in it comes back with the error summary, and nothing is written.
     visitor.submit("Record the step", status=400)
     assert "There is a problem" in visitor.text and "Choose what happened" in visitor.text
     visitor.goto(f"/responses/{response_id}")
 
-    record_step(visitor, "First contact", today - timedelta(days=10), "Introduced myself as their contact")
-    record_step(visitor, "A question they want answered", today - timedelta(days=9), "Why was the weekly dose issued daily?")
-    assert "Why was the weekly dose issued daily?" in page.locator("#questions + p + ol").inner_text()
+    record_step(
+        visitor, "First contact", today - timedelta(days=10), "Introduced myself as their contact"
+    )
+    record_step(
+        visitor,
+        "A question they want answered",
+        today - timedelta(days=9),
+        "Why was the weekly dose issued daily?",
+    )
+    assert (
+        "Why was the weekly dose issued daily?" in page.locator("#questions + p + ol").inner_text()
+    )
 
     attempt = page.locator("#form-eng_attempt")
     attempt.get_by_label("Who did you try to reach?").select_option(index=1)
@@ -93,14 +119,27 @@ def test_the_lead_engages_a_family_and_records_the_duty_of_candour(visitor, live
     attempt.get_by_label("Phone", exact=True).check()
     attempt.get_by_label("What happened?").fill("No answer, left a voicemail")
     visitor.submit("Record the attempt")
-    record_step(visitor, "Declined to be involved", today - timedelta(days=7), "Not ready to talk yet", shared=False)
+    record_step(
+        visitor,
+        "Declined to be involved",
+        today - timedelta(days=7),
+        "Not ready to talk yet",
+        shared=False,
+    )
     assert "Declined for now" in visitor.text
-    record_step(visitor, "Being-open conversation", today - timedelta(days=2), "Met at the surgery; ready to be involved")
+    record_step(
+        visitor,
+        "Being-open conversation",
+        today - timedelta(days=2),
+        "Met at the surgery; ready to be involved",
+    )
     assert "Involved again after a pause" in visitor.text
     assert "No answer, left a voicemail" in visitor.text  # the attempt stays with the declined step
 
     candour = page.locator("#form-candour")
-    candour.get_by_label("Prolonged pain, experienced or likely to be experienced for 28 days or more").check()
+    candour.get_by_label(
+        "Prolonged pain, experienced or likely to be experienced for 28 days or more"
+    ).check()
     candour.get_by_label("Applies: this is a notifiable safety incident").check()
     fill_date(candour, "Date of the decision", today)
     visitor.submit("Record the decision")
@@ -120,7 +159,10 @@ def test_the_lead_engages_a_family_and_records_the_duty_of_candour(visitor, live
 
     visitor.sign_in("icb.quality@demo-icb.example.org")
     visitor.goto(f"/responses/{response_id}")
-    assert "Jo Bloggs (family member)" in visitor.text and "Why was the weekly dose issued daily?" in visitor.text
+    assert (
+        "Jo Bloggs (family member)" in visitor.text
+        and "Why was the weekly dose issued daily?" in visitor.text
+    )
     assert page.locator("form[id^='form-eng'], form[id^='form-candour']").count() == 0
     visitor.goto("/oversight/candour")
     assert other in visitor.text and reference not in visitor.text

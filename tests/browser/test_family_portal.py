@@ -32,8 +32,13 @@ def open_psii(live_db) -> tuple[int, str]:
         with unit_of_work(session):
             practice = by_ods_code(session, "D81001")
             lead = session.scalar(select(User).where(User.email == "lead@demo-icb.example.org"))
-            incident = SafetyEventFactory(organisation=practice, status="learning_response", physical_harm="moderate",
-                                          never_event=True, never_event_type="methotrexate_overdose")
+            incident = SafetyEventFactory(
+                organisation=practice,
+                status="learning_response",
+                physical_harm="moderate",
+                never_event=True,
+                never_event_type="methotrexate_overdose",
+            )
             response = services.open_response(session, incident, ResponseMethod.PSII, lead)
             return response.id, response.reference
 
@@ -41,7 +46,9 @@ def open_psii(live_db) -> tuple[int, str]:
 def link_from_outbox(live_db) -> str:
     with live_db() as session:
         message = session.scalars(
-            select(OutboxMessage).where(OutboxMessage.to_address == FAMILY_EMAIL).order_by(OutboxMessage.id.desc())
+            select(OutboxMessage)
+            .where(OutboxMessage.to_address == FAMILY_EMAIL)
+            .order_by(OutboxMessage.id.desc())
         ).first()
         return message.link
 
@@ -61,7 +68,9 @@ def share(visitor, kind_label: str) -> None:
     assert "The report has been shared" in visitor.text
 
 
-def test_a_family_member_joins_asks_comments_and_downloads_the_final_report(visitor, live_db, live_server):
+def test_a_family_member_joins_asks_comments_and_downloads_the_final_report(
+    visitor, live_db, live_server
+):
     limiter.reset()
     response_id, reference = open_psii(live_db)
     page = visitor.page
@@ -74,7 +83,9 @@ def test_a_family_member_joins_asks_comments_and_downloads_the_final_report(visi
     person.get_by_label("Name", exact=True).fill("Jo Bloggs")
     person.get_by_label("Email", exact=True).check()
     person.get_by_label("Fully involved", exact=True).check()
-    person.get_by_label("Engagement lead (their single point of contact)").select_option(label="Lee Lead")
+    person.get_by_label("Engagement lead (their single point of contact)").select_option(
+        label="Lee Lead"
+    )
     visitor.submit("Add the person")
     assert "Not yet invited." in visitor.text
 
@@ -107,7 +118,9 @@ def test_a_family_member_joins_asks_comments_and_downloads_the_final_report(visi
     page.get_by_label("Choose a password", exact=True).fill(FAMILY_PASSWORD)
     page.get_by_label("Type the password again", exact=True).fill(FAMILY_PASSWORD)
     visitor.submit("Join")
-    assert "Our review of what happened" in visitor.text and "Your contact is Lee Lead" in visitor.text
+    assert (
+        "Our review of what happened" in visitor.text and "Your contact is Lee Lead" in visitor.text
+    )
     nav = page.locator("a.nhsuk-header__navigation-link").all_inner_texts()
     assert [n.strip() for n in nav] == ["Your response"]
     family_page = page.url
@@ -141,7 +154,9 @@ def test_a_family_member_joins_asks_comments_and_downloads_the_final_report(visi
     visitor.sign_in(FAMILY_EMAIL, FAMILY_PASSWORD)
     assert page.url == family_page
     assert "We shared the draft report with you." in visitor.text
-    page.get_by_label("Your comments on the draft report").fill("The date of the second dose is wrong.")
+    page.get_by_label("Your comments on the draft report").fill(
+        "The date of the second dose is wrong."
+    )
     visitor.submit("Send your comments")
     assert "We have your comments on the draft" in visitor.text
     assert "You sent us your comments on the draft report." in visitor.text

@@ -22,15 +22,31 @@ def fill_date(page, legend: str, d: date) -> None:
     group.get_by_label("Year").fill(str(d.year))
 
 
-def test_the_panel_gathers_two_practices_actions_priorities_good_care_and_readings(visitor, live_db):
+def test_the_panel_gathers_two_practices_actions_priorities_good_care_and_readings(
+    visitor, live_db
+):
     with live_db() as session:
-        riverside, hillview, north = (by_ods_code(session, code) for code in ("D81001", "D81002", "U00001"))
-        panel_member = session.scalar(select(User).where(User.email == "panel@demo-icb.example.org"))
-        SafetyActionFactory(response=ResponseFactory(organisation=riverside, reference="LR-2026-910001"),
-                            description="Protected time for repeat prescription checks")
-        SafetyActionFactory(response=ResponseFactory(organisation=hillview, reference="LR-2026-910002"),
-                            description="One template for urgent suspected cancer referrals", strength="stronger")
-        good_care_entry(hillview, panel_member, title="Reception caught a missed referral", audience_group_id=north.id)
+        riverside, hillview, north = (
+            by_ods_code(session, code) for code in ("D81001", "D81002", "U00001")
+        )
+        panel_member = session.scalar(
+            select(User).where(User.email == "panel@demo-icb.example.org")
+        )
+        SafetyActionFactory(
+            response=ResponseFactory(organisation=riverside, reference="LR-2026-910001"),
+            description="Protected time for repeat prescription checks",
+        )
+        SafetyActionFactory(
+            response=ResponseFactory(organisation=hillview, reference="LR-2026-910002"),
+            description="One template for urgent suspected cancer referrals",
+            strength="stronger",
+        )
+        good_care_entry(
+            hillview,
+            panel_member,
+            title="Reception caught a missed referral",
+            audience_group_id=north.id,
+        )
 
     page = visitor.page
     visitor.sign_in("panel@demo-icb.example.org")
@@ -40,8 +56,12 @@ def test_the_panel_gathers_two_practices_actions_priorities_good_care_and_readin
     assert "Enter a title for the plan" in visitor.text
     page.get_by_label("Organisation").select_option(label="North PCN (Primary care network)")
     page.get_by_label("Title").fill("Safer prescribing and referrals, North PCN")
-    page.get_by_label("What are we trying to accomplish?").fill("No lost urgent referrals by the end of the year")
-    page.get_by_label("How will we know a change is an improvement?").fill("Urgent referrals confirmed received, per week")
+    page.get_by_label("What are we trying to accomplish?").fill(
+        "No lost urgent referrals by the end of the year"
+    )
+    page.get_by_label("How will we know a change is an improvement?").fill(
+        "Urgent referrals confirmed received, per week"
+    )
     visitor.submit("Start the plan")
     assert "Safer prescribing and referrals, North PCN" in visitor.text
 
@@ -62,7 +82,12 @@ def test_the_panel_gathers_two_practices_actions_priorities_good_care_and_readin
     fill_date(page, "When was it measured?", date.today() - timedelta(days=7))
     visitor.submit("Record the reading")
     assert page.get_by_role("img", name="Readings of the measure", exact=False).count() == 1
-    assert page.get_by_role("img", name="Safety actions completed by the end of each month", exact=False).count() == 1
+    assert (
+        page.get_by_role(
+            "img", name="Safety actions completed by the end of each month", exact=False
+        ).count()
+        == 1
+    )
     assert "Referrals and follow-up that were delayed or lost" in visitor.text
     visitor.goto("/improvement-plans")
     assert "0% (0 of 2)" in visitor.text

@@ -18,7 +18,14 @@ def notify_lead(live_db, title: str, link: str | None = None) -> None:
     with live_db() as session:
         with unit_of_work(session):
             lead = session.scalar(select(User).where(User.email == "lead@demo-icb.example.org"))
-            notify(session, lead, NotificationKind.STEP_OVERDUE, title, body="Close it, or agree an extension.", link=link)
+            notify(
+                session,
+                lead,
+                NotificationKind.STEP_OVERDUE,
+                title,
+                body="Close it, or agree an extension.",
+                link=link,
+            )
 
 
 def test_a_lead_opens_a_notification_and_marks_the_rest_read(visitor, live_db):

@@ -76,8 +76,16 @@ def test_lead_reports_an_event_and_finds_it_in_my_reports_and_the_filtered_triag
     page = visitor.page
     visitor.sign_in("lead@demo-icb.example.org")
     assert page.get_by_role("heading", level=1).inner_text() == "Triage queue"
-    assert navigation(page) == ["Report an event", "My reports", "Triage", "Learning responses", "Safety actions",
-                                "Improvement plans", "PSIRF plans", "Learning library"]
+    assert navigation(page) == [
+        "Report an event",
+        "My reports",
+        "Triage",
+        "Learning responses",
+        "Safety actions",
+        "Improvement plans",
+        "PSIRF plans",
+        "Learning library",
+    ]
 
     open_from_navigation(visitor, "Report an event")
     assert page.get_by_role("heading", level=1).inner_text() == "Report a patient safety event"
@@ -121,7 +129,12 @@ def test_reporter_reports_good_care_and_sees_its_status_in_my_reports(visitor):
     page = visitor.page
     visitor.sign_in("reporter@demo-icb.example.org")
     assert page.get_by_role("heading", level=1).inner_text() == "My reports"
-    assert navigation(page) == ["Report an event", "My reports", "Safety actions", "Learning library"]
+    assert navigation(page) == [
+        "Report an event",
+        "My reports",
+        "Safety actions",
+        "Learning library",
+    ]
 
     open_from_navigation(visitor, "Report an event")
     page.get_by_label("Good care", exact=True).check()
@@ -152,8 +165,15 @@ def test_review_panel_and_icb_roles_see_the_learning_responses_list(visitor):
     ]:
         visitor.sign_in(email)
         icb = email.startswith("icb.")
-        assert navigation(page) == ["Learning responses"] + (["Overdue responses"] if icb else []) + [
-            "Dashboards", "Safety actions", "Improvement plans", "PSIRF plans", "Learning library"], email
+        assert navigation(page) == ["Learning responses"] + (
+            ["Overdue responses"] if icb else []
+        ) + [
+            "Dashboards",
+            "Safety actions",
+            "Improvement plans",
+            "PSIRF plans",
+            "Learning library",
+        ], email
         if icb:
             open_from_navigation(visitor, "Overdue responses")
             assert page.get_by_role("heading", level=1).inner_text() == "Overdue learning responses"

@@ -20,8 +20,17 @@ from tests.factories import SafetyEventFactory
 pytestmark = pytest.mark.browser
 
 HIGH_RISK = "High-risk medicines that reached the patient"
-SECTIONS = ("Introduction", "Our services", "Defining our patient safety incident profile", "National requirements",
-            "Local focus", "Capacity", "Engagement", "Glossary", "Document control")
+SECTIONS = (
+    "Introduction",
+    "Our services",
+    "Defining our patient safety incident profile",
+    "National requirements",
+    "Local focus",
+    "Capacity",
+    "Engagement",
+    "Glossary",
+    "Document control",
+)
 
 
 def fill_date(page, legend: str, d: date) -> None:
@@ -38,22 +47,48 @@ def _north_pcn_year(session) -> int:
     month = date.today().replace(day=1)
     for back in range(1, 7):
         occurred = (month - timedelta(days=28 * back)).replace(day=9)
-        SafetyEventFactory(organisation=riverside, theme="medication", physical_harm="low", occurred_on=occurred,
-                           description="Warfarin issued at the old dose after discharge.", status="learning_response")
-        SafetyEventFactory(organisation=hillview, theme="medication", physical_harm="none", occurred_on=occurred,
-                           status="no_further_response")
+        SafetyEventFactory(
+            organisation=riverside,
+            theme="medication",
+            physical_harm="low",
+            occurred_on=occurred,
+            description="Warfarin issued at the old dose after discharge.",
+            status="learning_response",
+        )
+        SafetyEventFactory(
+            organisation=hillview,
+            theme="medication",
+            physical_harm="none",
+            occurred_on=occurred,
+            status="no_further_response",
+        )
         if back <= 3:
-            SafetyEventFactory(organisation=hillview, theme="diagnosis", physical_harm="moderate", occurred_on=occurred,
-                               description="A cancer diagnosis was delayed.", status="learning_response")
-    waiting = SafetyEventFactory(organisation=riverside, theme="medication", physical_harm="low", occurred_on=date.today(),
-                                 description="Patient given warfarin at the wrong strength.", status="awaiting_triage")
+            SafetyEventFactory(
+                organisation=hillview,
+                theme="diagnosis",
+                physical_harm="moderate",
+                occurred_on=occurred,
+                description="A cancer diagnosis was delayed.",
+                status="learning_response",
+            )
+    waiting = SafetyEventFactory(
+        organisation=riverside,
+        theme="medication",
+        physical_harm="low",
+        occurred_on=date.today(),
+        description="Patient given warfarin at the wrong strength.",
+        status="awaiting_triage",
+    )
     return waiting.id
 
 
 def test_a_pcns_plan_from_its_insight_through_the_icb_to_triage(visitors, live_db):
     with live_db() as session:
         waiting_id = _north_pcn_year(session)
-    panel, committee = visitors("panel@demo-icb.example.org"), visitors("icb.quality@demo-icb.example.org")
+    panel, committee = (
+        visitors("panel@demo-icb.example.org"),
+        visitors("icb.quality@demo-icb.example.org"),
+    )
     try:
         # The panel generates the draft from North PCN's own records.
         page = panel.page
@@ -64,8 +99,14 @@ def test_a_pcns_plan_from_its_insight_through_the_icb_to_triage(visitors, live_d
         fill_date(page, "When should the plan start?", date.today())
         panel.submit("Generate the draft plan")
         # Other browser tests add events too: the figures are checked by number in tests/plans.
-        assert re.search(r"One of the two most recorded themes[^.]*\. \d+ events in the last 12 months", panel.text)
-        assert "Delayed or missed diagnosis with moderate or worse harm" in panel.text and HIGH_RISK in panel.text
+        assert re.search(
+            r"One of the two most recorded themes[^.]*\. \d+ events in the last 12 months",
+            panel.text,
+        )
+        assert (
+            "Delayed or missed diagnosis with moderate or worse harm" in panel.text
+            and HIGH_RISK in panel.text
+        )
         plan_path = page.url.removeprefix(panel.base_url)
         panel.follow("Read the whole plan")
         assert "This is a draft" in panel.text and "National requirements" in panel.text
@@ -76,8 +117,12 @@ def test_a_pcns_plan_from_its_insight_through_the_icb_to_triage(visitors, live_d
         card = page.locator(".nhsuk-card").filter(has_text=HIGH_RISK)
         card.get_by_label("Planned response").select_option(label="Multidisciplinary team review")
         panel.submit(f"Save this priority ({HIGH_RISK})")
-        page.get_by_label("Who was involved in drawing up the plan?").fill("The practices' patient safety leads")
-        page.get_by_label("Which patient safety partners helped?").fill("Sam Partner and Jo Partner")
+        page.get_by_label("Who was involved in drawing up the plan?").fill(
+            "The practices' patient safety leads"
+        )
+        page.get_by_label("Which patient safety partners helped?").fill(
+            "Sam Partner and Jo Partner"
+        )
         panel.submit("Save who was involved")
         page.get_by_label("Reviewer").fill("Dr Clinical Director")
         panel.submit("Save document control")
@@ -93,14 +138,17 @@ def test_a_pcns_plan_from_its_insight_through_the_icb_to_triage(visitors, live_d
         committee.submit("Start the committee's review")
         committee.submit("Request changes", status=422)
         assert "Write a comment saying what needs to change." in committee.text
-        committee.page.get_by_label("What needs to change").fill("Say how the community pharmacies took part.")
+        committee.page.get_by_label("What needs to change").fill(
+            "Say how the community pharmacies took part."
+        )
         committee.submit("Request changes")
 
         panel.goto(plan_path)
         assert "Say how the community pharmacies took part." in panel.text
         panel.follow("Edit the plan's sections")
         page.get_by_label("Who was involved in drawing up the plan?").fill(
-            "The practices' patient safety leads, and North Street Pharmacy's pharmacist at two workshops")
+            "The practices' patient safety leads, and North Street Pharmacy's pharmacist at two workshops"
+        )
         panel.submit("Save who was involved")
         panel.follow("Back to the plan")
         panel.submit("Resubmit the plan to the ICB")
@@ -120,7 +168,10 @@ def test_a_pcns_plan_from_its_insight_through_the_icb_to_triage(visitors, live_d
         panel.goto(plan_path)
         panel.submit("Publish the plan: it comes into force")
         assert "Published and in force" in panel.text
-        pdf = page.request.get(panel.base_url + page.get_by_role("link", name="Download the plan as a PDF").get_attribute("href"))
+        pdf = page.request.get(
+            panel.base_url
+            + page.get_by_role("link", name="Download the plan as a PDF").get_attribute("href")
+        )
         pdf_text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.body())).pages)
         for heading in SECTIONS:
             assert heading in pdf_text, heading

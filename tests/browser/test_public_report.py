@@ -142,7 +142,9 @@ def test_the_public_report_reaches_the_services_triage_queue(visitor):
     reference = match.group()
     # The private code to follow the report is shown here, once, with the way to use it.
     assert "Keep this code safe" in visitor.text
-    assert re.fullmatch(r"[A-Z2-9]{5}-[A-Z2-9]{5}", page.locator("#follow-code").inner_text().strip())
+    assert re.fullmatch(
+        r"[A-Z2-9]{5}-[A-Z2-9]{5}", page.locator("#follow-code").inner_text().strip()
+    )
 
     visitor.sign_in("lead@demo-icb.example.org")
     visitor.goto("/triage")

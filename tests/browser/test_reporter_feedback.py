@@ -25,14 +25,18 @@ WHAT_CHANGED = "Repeats for this medicine are now checked by a second person bef
 def send_public_report(visitor) -> tuple[str, str]:
     page = visitor.page
     visitor.goto("/report")
-    assert "Check for news about your report" in visitor.text  # the way back in, from the start page
+    assert (
+        "Check for news about your report" in visitor.text
+    )  # the way back in, from the start page
     visitor.submit("Start now")
     choose_service(visitor, "Riverside", "Riverside Surgery (D81001)")
     page.get_by_label("Something went wrong, or nearly went wrong").check()
     visitor.submit("Continue")
     fill_date(page, "When did it happen?", date.today() - timedelta(days=2))
     visitor.submit("Continue")
-    page.get_by_label("What happened?").fill("My father was given the wrong strength of his heart tablets.")
+    page.get_by_label("What happened?").fill(
+        "My father was given the wrong strength of his heart tablets."
+    )
     visitor.submit("Continue")
     page.get_by_label("Yes, a little. It needed little or no treatment").check()
     visitor.submit("Continue")
@@ -69,14 +73,18 @@ def test_both_kinds_of_reporter_hear_what_changed_when_the_response_ends(visitor
     with live_db() as session:
         event = session.scalar(select(SafetyEvent).where(SafetyEvent.reference == reference))
         event_id, recommended = event.id, triage.recommendation_for(session, event).method
-    label = "After action review" + (" (recommended)" if recommended == "after_action_review" else "")
+    label = "After action review" + (
+        " (recommended)" if recommended == "after_action_review" else ""
+    )
     visitor.sign_in("lead@demo-icb.example.org")
     visitor.goto(f"/triage/events/{event_id}")
     page.get_by_label(label, exact=True).check()
     page.get_by_label("Why are you choosing differently from the recommendation?").fill(
         "The team can meet this week while it is fresh."
     )
-    page.get_by_label("Why did you choose this response?").fill("Wrong strength dispensed: the team will review it.")
+    page.get_by_label("Why did you choose this response?").fill(
+        "Wrong strength dispensed: the team will review it."
+    )
     visitor.submit("Record the decision")
     assert "Planning the review" in visitor.text
     response_id = int(re.search(r"/responses/(\d+)", page.url).group(1))
@@ -85,8 +93,10 @@ def test_both_kinds_of_reporter_hear_what_changed_when_the_response_ends(visitor
     with live_db() as session:
         reporter = session.scalar(select(User).where(User.email == "reporter@demo-icb.example.org"))
         staff_event = SafetyEventFactory(
-            organisation=by_ods_code(session, "D81001"), reporter_user_id=reporter.id,
-            status="learning_response", learning_response_id=response_id,
+            organisation=by_ods_code(session, "D81001"),
+            reporter_user_id=reporter.id,
+            status="learning_response",
+            learning_response_id=response_id,
         )
         staff_event_id, staff_reference = staff_event.id, staff_event.reference
         response = session.get(LearningResponse, response_id)

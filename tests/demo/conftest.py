@@ -15,4 +15,8 @@ def demo(seeded_demo):
     """Yields (session, by_code, how many events the first seeding loaded)."""
     with demo_app(seeded_demo):
         by_code = {o.ods_code: o for o in db.session.scalars(select(Organisation))}
-        yield db.session, by_code, 3000 if "Loaded 3,000 demo safety events" in seeded_demo[1] else 0
+        yield (
+            db.session,
+            by_code,
+            3000 if "Loaded 3,000 demo safety events" in seeded_demo[1] else 0,
+        )

@@ -87,9 +87,7 @@ def test_older_events_are_triaged_and_recent_ones_wait(demo):
 
 def test_a_never_event_awaits_the_riverside_lead(demo):
     session, by_code, _ = demo
-    event = session.scalars(
-        select(SafetyEvent).where(SafetyEvent.never_event.is_(True))
-    ).one()
+    event = session.scalars(select(SafetyEvent).where(SafetyEvent.never_event.is_(True))).one()
     assert event.organisation_id == by_code["D81001"].id
     assert event.status == EventStatus.AWAITING_TRIAGE.value
     assert event.theme == "medication" and "methotrexate" in event.description.lower()
@@ -106,9 +104,13 @@ def test_a_never_event_awaits_the_riverside_lead(demo):
 
 def test_north_pcn_medication_spike(demo):
     session, by_code, _ = demo
-    north = select(OrganisationMembership.member_id).where(OrganisationMembership.group_id == by_code["U00001"].id)
+    north = select(OrganisationMembership.member_id).where(
+        OrganisationMembership.group_id == by_code["U00001"].id
+    )
     dates = session.scalars(
-        select(SafetyEvent.created_at).where(SafetyEvent.theme == "medication", SafetyEvent.organisation_id.in_(north))
+        select(SafetyEvent.created_at).where(
+            SafetyEvent.theme == "medication", SafetyEvent.organisation_id.in_(north)
+        )
     ).all()
     by_month = Counter((d.year, d.month) for d in dates)
     today = date.today()
@@ -129,7 +131,9 @@ def test_north_pcn_medication_spike(demo):
 def test_after_action_reviews_in_every_state(demo):
     session, by_code, _ = demo
     # The family portal's PSII is the demo's one other response (tests/engagement/test_family_demo.py).
-    responses = session.scalars(select(LearningResponse).where(LearningResponse.method == "after_action_review")).all()
+    responses = session.scalars(
+        select(LearningResponse).where(LearningResponse.method == "after_action_review")
+    ).all()
     states = Counter(r.state for r in responses)
     definition = definitions.get("after_action_review")
     for state in ("planning", "in_review", "panel_review", "returned", "closed"):
@@ -145,7 +149,10 @@ def test_after_action_reviews_in_every_state(demo):
         assert event.status == EventStatus.LEARNING_RESPONSE.value and event.triage_rationale
         trail = session.scalars(
             select(AuditRecord)
-            .where(AuditRecord.subject_type == "learning_responses", AuditRecord.subject_id == response.id)
+            .where(
+                AuditRecord.subject_type == "learning_responses",
+                AuditRecord.subject_id == response.id,
+            )
             .order_by(AuditRecord.id)
         ).all()
         # The recorded history replays through the workflow to the response's state.
@@ -190,11 +197,20 @@ def test_north_pcns_generated_plan_suggests_medication_and_diagnosis_with_their_
     panel = session.scalar(select(User).where(User.email == "panel@demo-icb.example.org"))
     today = utcnow().date()
     try:
-        plan = plans.generate(session, panel, by_code["U00001"], period_months=12, lookback_months=12,
-                              starts_on=today, today=today)
+        plan = plans.generate(
+            session,
+            panel,
+            by_code["U00001"],
+            period_months=12,
+            lookback_months=12,
+            starts_on=today,
+            today=today,
+        )
         themes = [row["match"]["theme"] for row in plan.content["local_focus"]]
         assert set(themes) == {"medication", "diagnosis"}
         assert themes[0] == "medication"  # the largest theme, with the spike
-        assert all("events in the last 12 months" in row["figures"] for row in plan.content["local_focus"])
+        assert all(
+            "events in the last 12 months" in row["figures"] for row in plan.content["local_focus"]
+        )
     finally:
         session.rollback()

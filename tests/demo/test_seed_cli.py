@@ -19,8 +19,17 @@ from tests.conftest import demo_app
 
 
 def _counts(session) -> dict[str, int]:
-    models = (Organisation, User, SafetyEvent, EventPatient, LearningResponse, SafetyAction, LibraryEntry, ImprovementPlan,
-              AuditRecord)
+    models = (
+        Organisation,
+        User,
+        SafetyEvent,
+        EventPatient,
+        LearningResponse,
+        SafetyAction,
+        LibraryEntry,
+        ImprovementPlan,
+        AuditRecord,
+    )
     return {m.__name__: session.scalar(select(func.count()).select_from(m)) for m in models}
 
 
@@ -48,7 +57,10 @@ def _the_demo_shares_learning_and_gathers_two_reviews_actions_into_a_pcn_plan(se
     """Checked within the test above: seeding costs seconds, on PostgreSQL most of ten."""
     entries = session.scalars(select(LibraryEntry).order_by(LibraryEntry.id)).all()
     assert {e.kind for e in entries} == {"response", "good_care"}
-    assert {(e.audience_group_id is not None, e.audience_icb_id is not None) for e in entries} == {(True, True), (False, True)}
+    assert {(e.audience_group_id is not None, e.audience_icb_id is not None) for e in entries} == {
+        (True, True),
+        (False, True),
+    }
     plan = session.scalars(select(ImprovementPlan)).one()
     assert plan.organisation.name == "North PCN"
     assert len({a.response_id for a in plan.actions}) == 2
@@ -56,4 +68,6 @@ def _the_demo_shares_learning_and_gathers_two_reviews_actions_into_a_pcn_plan(se
     actions = session.scalars(select(SafetyAction)).all()
     overdue = [a for a in actions if a.completed_at is None and a.due_on < date.today()]
     assert overdue and {a.state for a in actions} >= {"in_progress", "completed", "reviewed"}
-    assert len({a.owner_organisation_id for a in actions}) >= 3  # the practice, the PCN and a partner trust
+    assert (
+        len({a.owner_organisation_id for a in actions}) >= 3
+    )  # the practice, the PCN and a partner trust

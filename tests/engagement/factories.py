@@ -11,8 +11,12 @@ from psirf.extensions import db
 
 def affected_person(response, **values) -> AffectedPerson:
     person = AffectedPerson(
-        response_id=response.id, kind=values.pop("kind", "family_member"), name=values.pop("name", "Jo Bloggs"),
-        involvement=values.pop("involvement", "fully"), contact_by=values.pop("contact_by", ["phone"]), **values,
+        response_id=response.id,
+        kind=values.pop("kind", "family_member"),
+        name=values.pop("name", "Jo Bloggs"),
+        involvement=values.pop("involvement", "fully"),
+        contact_by=values.pop("contact_by", ["phone"]),
+        **values,
     )
     db.session.add(person)
     db.session.commit()
@@ -22,7 +26,11 @@ def affected_person(response, **values) -> AffectedPerson:
 def affected_person_with_question(response) -> tuple[AffectedPerson, EngagementStep]:
     person = affected_person(response)
     question = EngagementStep(
-        response_id=response.id, person_id=person.id, kind="question", occurred_on=date.today(), shared=True,
+        response_id=response.id,
+        person_id=person.id,
+        kind="question",
+        occurred_on=date.today(),
+        shared=True,
         notes="Why was the dose not checked?",
     )
     db.session.add(question)
@@ -43,14 +51,28 @@ def joined_person(response, account=None, **values) -> AffectedPerson:
     return affected_person(response, account_id=account.id, **values)
 
 
-def shared_document(person, kind: str = "draft", content: bytes = b"%PDF-1.4 a shared report") -> SharedDocument:
+def shared_document(
+    person, kind: str = "draft", content: bytes = b"%PDF-1.4 a shared report"
+) -> SharedDocument:
     """A report shared with them, with the step that records it, written straight to the database."""
-    step = EngagementStep(response_id=person.response_id, person_id=person.id, kind=f"{kind}_shared",
-                          occurred_on=date.today(), shared=True)
+    step = EngagementStep(
+        response_id=person.response_id,
+        person_id=person.id,
+        kind=f"{kind}_shared",
+        occurred_on=date.today(),
+        shared=True,
+    )
     db.session.add(step)
     db.session.flush()
-    document = SharedDocument(response_id=person.response_id, person_id=person.id, step_id=step.id, kind=kind,
-                              title=f"{kind.title()} report", filename=f"{kind}.pdf", content=content)
+    document = SharedDocument(
+        response_id=person.response_id,
+        person_id=person.id,
+        step_id=step.id,
+        kind=kind,
+        title=f"{kind.title()} report",
+        filename=f"{kind}.pdf",
+        content=content,
+    )
     db.session.add(document)
     db.session.commit()
     return document
@@ -58,9 +80,14 @@ def shared_document(person, kind: str = "draft", content: bytes = b"%PDF-1.4 a s
 
 def waiting_invitation(person, means: str = "email") -> Invitation:
     """An unused invitation (its secret unknown to the test: only a hash is stored)."""
-    invitation = Invitation(response_id=person.response_id, person_id=person.id, means=means,
-                            email="jo@example.org" if means == "email" else None, secret_hash=uuid.uuid4().hex * 2,
-                            expires_at=datetime.now(timezone.utc).replace(tzinfo=None) + timedelta(days=7))
+    invitation = Invitation(
+        response_id=person.response_id,
+        person_id=person.id,
+        means=means,
+        email="jo@example.org" if means == "email" else None,
+        secret_hash=uuid.uuid4().hex * 2,
+        expires_at=datetime.now(timezone.utc).replace(tzinfo=None) + timedelta(days=7),
+    )
     db.session.add(invitation)
     db.session.commit()
     return invitation

@@ -16,7 +16,12 @@ from psirf.engagement import family, invitations, services
 from psirf.engagement.models import EngagementStep, Invitation, SharedDocument
 from psirf.notifications.models import Notification, OutboxMessage
 from psirf.timeutil import utcnow
-from tests.engagement.factories import affected_person, family_account, joined_person, shared_document
+from tests.engagement.factories import (
+    affected_person,
+    family_account,
+    joined_person,
+    shared_document,
+)
 from tests.factories import TEST_PASSWORD, ResponseFactory
 
 NEW_PASSWORD = "a long new password"
@@ -25,8 +30,17 @@ NEW_PASSWORD = "a long new password"
 def _invite(session, world, response, person, means="email", email="jo@example.org", now=None):
     with unit_of_work(session):
         return invitations.invite(
-            session, world.lead, response, person.id, means=means, email=email, expected_version=None,
-            now=now or utcnow(), link_days=7, letter_days=28, organisation_name="Riverside",
+            session,
+            world.lead,
+            response,
+            person.id,
+            means=means,
+            email=email,
+            expected_version=None,
+            now=now or utcnow(),
+            link_days=7,
+            letter_days=28,
+            organisation_name="Riverside",
         )
 
 
@@ -36,7 +50,14 @@ def _token(invited) -> str:
 
 def _join(session, invitation, email=None, password=NEW_PASSWORD, now=None):
     with unit_of_work(session):
-        return invitations.accept(session, invitation, email=email, password=password, confirm=password, now=now or utcnow())
+        return invitations.accept(
+            session,
+            invitation,
+            email=email,
+            password=password,
+            confirm=password,
+            now=now or utcnow(),
+        )
 
 
 @pytest.fixture
@@ -84,7 +105,9 @@ def test_a_new_invitation_revokes_the_earlier_unused_one(world, session, planned
     second = _token(_invite(session, world, response, person, email="jo.new@example.org"))
     assert invitations.find_by_link(session, first, utcnow()) is None
     assert invitations.find_by_link(session, second, utcnow()).email == "jo.new@example.org"
-    statuses = sorted(invitations.status_of(i, utcnow()) for i in session.scalars(select(Invitation)))
+    statuses = sorted(
+        invitations.status_of(i, utcnow()) for i in session.scalars(select(Invitation))
+    )
     assert statuses == ["waiting", "withdrawn"]
 
 
@@ -92,7 +115,14 @@ def test_the_lead_can_withdraw_an_invitation(world, session, planned):
     response, person = planned
     invited = _invite(session, world, response, person)
     with unit_of_work(session):
-        invitations.withdraw(session, world.lead, response, invited.invitation.id, expected_version=None, now=utcnow())
+        invitations.withdraw(
+            session,
+            world.lead,
+            response,
+            invited.invitation.id,
+            expected_version=None,
+            now=utcnow(),
+        )
     assert invitations.find_by_link(session, _token(invited), utcnow()) is None
 
 
@@ -114,7 +144,9 @@ def test_a_letter_has_a_short_readable_code_typed_in_any_case(world, session, pl
     with pytest.raises(invitations.JoinError):
         _join(session, found, email="Jo.Bloggs@Example.org")
     with unit_of_work(session):
-        invitations.send_link_for_letter(session, found, "Jo.Bloggs@Example.org", now=utcnow(), link_days=7)
+        invitations.send_link_for_letter(
+            session, found, "Jo.Bloggs@Example.org", now=utcnow(), link_days=7
+        )
     sent = session.scalars(select(OutboxMessage)).one()
     assert sent.to_address == "jo.bloggs@example.org"
     user = _join(session, invitations.find_by_link(session, sent.link.rsplit("/", 1)[1], utcnow()))
@@ -124,7 +156,9 @@ def test_a_letter_has_a_short_readable_code_typed_in_any_case(world, session, pl
 
 def test_joining_makes_a_family_account_linked_to_the_person_and_audited(world, session, planned):
     response, person = planned
-    invitation = invitations.find_by_link(session, _token(_invite(session, world, response, person)), utcnow())
+    invitation = invitations.find_by_link(
+        session, _token(_invite(session, world, response, person)), utcnow()
+    )
     user = _join(session, invitation)
     assert user.kind == "family" and user.roles == [] and user.name == person.name
     assert passwords.verify(user.password_hash, NEW_PASSWORD)
@@ -137,11 +171,20 @@ def test_joining_makes_a_family_account_linked_to_the_person_and_audited(world, 
 
 def test_a_short_password_or_a_second_password_that_differs_is_refused(world, session, planned):
     response, person = planned
-    invitation = invitations.find_by_link(session, _token(_invite(session, world, response, person)), utcnow())
+    invitation = invitations.find_by_link(
+        session, _token(_invite(session, world, response, person)), utcnow()
+    )
     with pytest.raises(invitations.JoinError, match="at least 12"):
         _join(session, invitation, password="short")
     with pytest.raises(invitations.JoinError) as refused:
-        invitations.accept(session, invitation, email=None, password=NEW_PASSWORD, confirm="something else", now=utcnow())
+        invitations.accept(
+            session,
+            invitation,
+            email=None,
+            password=NEW_PASSWORD,
+            confirm="something else",
+            now=utcnow(),
+        )
     assert refused.value.field == "confirm"
     session.rollback()
     assert invitation.used_at is None and person.account_id is None
@@ -152,18 +195,26 @@ def test_an_existing_family_account_is_linked_only_with_its_password(world, sess
     existing = family_account(email="jo@example.org")
     other_response = ResponseFactory(organisation=world.practice)
     earlier = joined_person(other_response, account=existing)
-    invitation = invitations.find_by_link(session, _token(_invite(session, world, response, person)), utcnow())
+    invitation = invitations.find_by_link(
+        session, _token(_invite(session, world, response, person)), utcnow()
+    )
     with pytest.raises(invitations.JoinError) as refused:
         _join(session, invitation, password="not the right password")
     assert refused.value.field == "password"
     session.rollback()
     assert person.account_id is None
     user = _join(session, invitation, password=TEST_PASSWORD)
-    assert user.id == existing.id and person.account_id == existing.id and earlier.account_id == existing.id
+    assert (
+        user.id == existing.id
+        and person.account_id == existing.id
+        and earlier.account_id == existing.id
+    )
     assert {p.id for p in family.people_of(session, existing)} == {earlier.id, person.id}
 
 
-def test_staff_and_joined_people_are_not_invited_and_a_staff_address_is_refused(world, session, planned):
+def test_staff_and_joined_people_are_not_invited_and_a_staff_address_is_refused(
+    world, session, planned
+):
     response, person = planned
     staff = affected_person(response, kind="staff", name="Dr A")
     with pytest.raises(services.EngagementError):
@@ -174,23 +225,45 @@ def test_staff_and_joined_people_are_not_invited_and_a_staff_address_is_refused(
     with pytest.raises(services.EngagementError, match="already joined"):
         _invite(session, world, response, joined)
     with pytest.raises(policy.NotPermitted):
-        invitations.invite(session, world.panel, response, person.id, means="letter", email=None, expected_version=None,
-                           now=utcnow(), link_days=7, letter_days=28)
+        invitations.invite(
+            session,
+            world.panel,
+            response,
+            person.id,
+            means="letter",
+            email=None,
+            expected_version=None,
+            now=utcnow(),
+            link_days=7,
+            letter_days=28,
+        )
 
 
-def test_a_question_from_the_family_joins_the_terms_of_reference_and_tells_their_lead(world, session, planned):
+def test_a_question_from_the_family_joins_the_terms_of_reference_and_tells_their_lead(
+    world, session, planned
+):
     response, person = planned
     account = family_account()
     person.account_id = account.id
     session.commit()
     with unit_of_work(session):
-        step = family.ask_question(session, account, person.id, "  Why was the dose not checked?  ", today=date.today())
+        step = family.ask_question(
+            session, account, person.id, "  Why was the dose not checked?  ", today=date.today()
+        )
     assert step.kind == "question" and step.shared and step.created_by_id == account.id
-    assert [q.notes for q in services.questions_for(session, response)] == ["Why was the dose not checked?"]
+    assert [q.notes for q in services.questions_for(session, response)] == [
+        "Why was the dose not checked?"
+    ]
     note = session.scalars(select(Notification)).one()
-    assert note.user_id == world.lead.id and note.kind == "family_question" and note.link == f"/responses/{response.id}#questions"
+    assert (
+        note.user_id == world.lead.id
+        and note.kind == "family_question"
+        and note.link == f"/responses/{response.id}#questions"
+    )
     assert person.name not in note.title and response.reference in note.title
-    audit = session.scalars(select(AuditRecord).where(AuditRecord.action == "family:question")).one()
+    audit = session.scalars(
+        select(AuditRecord).where(AuditRecord.action == "family:question")
+    ).one()
     assert audit.actor_id == account.id and "dose" not in str(audit.changes)
 
 
@@ -202,12 +275,21 @@ def test_an_answer_tells_the_family_member_who_asked(world, session, planned):
     with unit_of_work(session):
         question = family.ask_question(session, account, person.id, "Why?", today=date.today())
     with unit_of_work(session):
-        services.answer_question(session, world.lead, response, question.id, answer="Because.", answered_on=date.today(),
-                                 expected_version=None)
+        services.answer_question(
+            session,
+            world.lead,
+            response,
+            question.id,
+            answer="Because.",
+            answered_on=date.today(),
+            expected_version=None,
+        )
     answer = session.scalars(select(Notification).where(Notification.user_id == account.id)).one()
     assert answer.kind == "answer" and answer.link == family.family_page(person.id)
-    assert session.scalars(
-        select(OutboxMessage).where(OutboxMessage.user_id == account.id)).one().link == f"/your-response/{person.id}"
+    assert (
+        session.scalars(select(OutboxMessage).where(OutboxMessage.user_id == account.id)).one().link
+        == f"/your-response/{person.id}"
+    )
 
 
 def test_comments_are_only_taken_once_a_draft_is_shared(world, session, planned):
@@ -219,26 +301,57 @@ def test_comments_are_only_taken_once_a_draft_is_shared(world, session, planned)
         family.comment_on_draft(session, account, person.id, "Looks wrong", today=date.today())
     shared_document(person, "draft")
     with unit_of_work(session):
-        step = family.comment_on_draft(session, account, person.id, "The date is wrong", today=date.today())
+        step = family.comment_on_draft(
+            session, account, person.id, "The date is wrong", today=date.today()
+        )
     assert step.kind == "comment" and step.shared
-    assert session.scalars(select(Notification).where(Notification.kind == "family_comment")).one().user_id == world.lead.id
+    assert (
+        session.scalars(select(Notification).where(Notification.kind == "family_comment"))
+        .one()
+        .user_id
+        == world.lead.id
+    )
     with pytest.raises(services.EngagementError):
         family.comment_on_draft(session, account, person.id, "   ", today=date.today())
 
 
-def test_family_members_change_their_own_preferences_and_the_audit_holds_no_values(world, session, planned):
+def test_family_members_change_their_own_preferences_and_the_audit_holds_no_values(
+    world, session, planned
+):
     response, person = planned
     account = family_account()
     person.account_id = account.id
     session.commit()
     with unit_of_work(session):
-        changed = family.update_preferences(session, account, person.id, {
-            "contact_by": ["email", "not-a-means"], "contact_when": "Mornings", "language": "Welsh",
-            "interpreter_needed": True, "accessibility_needs": "Large print", "involvement": "kept_informed",
-        })
-    assert set(changed) == {"How to contact", "When to contact", "Language", "Interpreter", "Accessibility needs", "How involved"}
-    assert person.contact_by == ["email"] and person.language == "Welsh" and person.involvement == "kept_informed"
-    audit = session.scalars(select(AuditRecord).where(AuditRecord.action == "family:preferences")).one()
+        changed = family.update_preferences(
+            session,
+            account,
+            person.id,
+            {
+                "contact_by": ["email", "not-a-means"],
+                "contact_when": "Mornings",
+                "language": "Welsh",
+                "interpreter_needed": True,
+                "accessibility_needs": "Large print",
+                "involvement": "kept_informed",
+            },
+        )
+    assert set(changed) == {
+        "How to contact",
+        "When to contact",
+        "Language",
+        "Interpreter",
+        "Accessibility needs",
+        "How involved",
+    }
+    assert (
+        person.contact_by == ["email"]
+        and person.language == "Welsh"
+        and person.involvement == "kept_informed"
+    )
+    audit = session.scalars(
+        select(AuditRecord).where(AuditRecord.action == "family:preferences")
+    ).one()
     assert "Welsh" not in str(audit.changes) and audit.actor_id == account.id
     with pytest.raises(services.EngagementError):
         family.update_preferences(session, account, person.id, {"involvement": "all of it"})
@@ -251,55 +364,131 @@ def test_a_shared_document_is_a_snapshot_recorded_as_a_shared_step(world, sessio
     session.commit()
     built = iter([b"%PDF first", b"%PDF second"])
     with unit_of_work(session):
-        draft = family.share_document(session, world.lead, response, person.id, "draft", expected_version=None,
-                                      today=date.today(), build_pdf=lambda r: next(built))
+        draft = family.share_document(
+            session,
+            world.lead,
+            response,
+            person.id,
+            "draft",
+            expected_version=None,
+            today=date.today(),
+            build_pdf=lambda r: next(built),
+        )
     with unit_of_work(session):
-        final = family.share_document(session, world.lead, response, person.id, "final", expected_version=None,
-                                      today=date.today(), build_pdf=lambda r: next(built))
+        final = family.share_document(
+            session,
+            world.lead,
+            response,
+            person.id,
+            "final",
+            expected_version=None,
+            today=date.today(),
+            build_pdf=lambda r: next(built),
+        )
     session.expire_all()
     assert session.get(SharedDocument, draft.id).content == b"%PDF first"
     assert session.get(SharedDocument, final.id).content == b"%PDF second"
-    steps = session.scalars(select(EngagementStep).where(EngagementStep.person_id == person.id)).all()
+    steps = session.scalars(
+        select(EngagementStep).where(EngagementStep.person_id == person.id)
+    ).all()
     assert [(s.kind, s.shared) for s in steps] == [("draft_shared", True), ("final_shared", True)]
     notes = session.scalars(select(Notification).where(Notification.user_id == account.id)).all()
     assert [n.kind for n in notes] == ["document_shared", "document_shared"]
 
 
-def test_documents_are_shared_only_with_people_who_have_joined_and_by_the_lead(world, session, planned):
+def test_documents_are_shared_only_with_people_who_have_joined_and_by_the_lead(
+    world, session, planned
+):
     response, person = planned
     with pytest.raises(services.EngagementError, match="join"):
-        family.share_document(session, world.lead, response, person.id, "draft", expected_version=None,
-                              today=date.today(), build_pdf=lambda r: b"%PDF")
+        family.share_document(
+            session,
+            world.lead,
+            response,
+            person.id,
+            "draft",
+            expected_version=None,
+            today=date.today(),
+            build_pdf=lambda r: b"%PDF",
+        )
     with pytest.raises(policy.NotPermitted):
-        family.share_document(session, world.icb_quality, response, person.id, "draft", expected_version=None,
-                              today=date.today(), build_pdf=lambda r: b"%PDF")
+        family.share_document(
+            session,
+            world.icb_quality,
+            response,
+            person.id,
+            "draft",
+            expected_version=None,
+            today=date.today(),
+            build_pdf=lambda r: b"%PDF",
+        )
 
 
 def test_the_final_report_can_be_shared_once_closed_but_not_a_draft(world, session):
     response = ResponseFactory(organisation=world.practice, method="psii", state="closed")
     person = joined_person(response)
     with pytest.raises(policy.NotPermitted):
-        family.share_document(session, world.lead, response, person.id, "draft", expected_version=None,
-                              today=date.today(), build_pdf=lambda r: b"%PDF")
+        family.share_document(
+            session,
+            world.lead,
+            response,
+            person.id,
+            "draft",
+            expected_version=None,
+            today=date.today(),
+            build_pdf=lambda r: b"%PDF",
+        )
     with unit_of_work(session):
-        family.share_document(session, world.lead, response, person.id, "final", expected_version=None,
-                              today=date.today(), build_pdf=lambda r: b"%PDF")
+        family.share_document(
+            session,
+            world.lead,
+            response,
+            person.id,
+            "final",
+            expected_version=None,
+            today=date.today(),
+            build_pdf=lambda r: b"%PDF",
+        )
 
 
-def test_the_family_view_holds_only_shared_steps_their_own_record_and_their_contact(world, session, planned):
+def test_the_family_view_holds_only_shared_steps_their_own_record_and_their_contact(
+    world, session, planned
+):
     response, person = planned
     account = family_account()
     person.account_id = account.id
     other = affected_person(response, name="Another Relative")
     today = date.today()
-    session.add_all([
-        EngagementStep(response_id=response.id, person_id=person.id, kind="first_contact", occurred_on=today, shared=True,
-                       notes="Phoned and introduced ourselves", created_by_id=world.lead.id),
-        EngagementStep(response_id=response.id, person_id=person.id, kind="being_open", occurred_on=today, shared=False,
-                       notes="INTERNAL: staff worried", created_by_id=world.lead.id),
-        EngagementStep(response_id=response.id, person_id=other.id, kind="question", occurred_on=today, shared=True,
-                       notes="Someone else's question"),
-    ])
+    session.add_all(
+        [
+            EngagementStep(
+                response_id=response.id,
+                person_id=person.id,
+                kind="first_contact",
+                occurred_on=today,
+                shared=True,
+                notes="Phoned and introduced ourselves",
+                created_by_id=world.lead.id,
+            ),
+            EngagementStep(
+                response_id=response.id,
+                person_id=person.id,
+                kind="being_open",
+                occurred_on=today,
+                shared=False,
+                notes="INTERNAL: staff worried",
+                created_by_id=world.lead.id,
+            ),
+            EngagementStep(
+                response_id=response.id,
+                person_id=other.id,
+                kind="question",
+                occurred_on=today,
+                shared=True,
+                notes="Someone else's question",
+            ),
+        ]
+    )
     session.commit()
     view = family.view_for(session, account, person.id)
     assert [item.text for item in view.timeline] == ["We first got in touch with you."]

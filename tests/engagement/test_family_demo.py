@@ -25,34 +25,54 @@ def demo_app(seeded_demo):
 
 def test_the_demo_family_member_signs_in_and_sees_only_their_shared_timeline(demo_app):
     client = demo_app.test_client()
-    signed = client.post("/sign-in", data={"email": "family@demo-icb.example.org", "password": "demo-password"})
+    signed = client.post(
+        "/sign-in", data={"email": "family@demo-icb.example.org", "password": "demo-password"}
+    )
     assert signed.status_code == 302
     page = client.get("/your-response", follow_redirects=True)
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "Our review of what happened" in html
-    assert "We first got in touch with you." in html and "We talked with you openly about what happened." in html
-    assert "Why did nobody check Dad&#39;s breathing and temperature?" in html and "Our answer:" in html
+    assert (
+        "We first got in touch with you." in html
+        and "We talked with you openly about what happened." in html
+    )
+    assert (
+        "Why did nobody check Dad&#39;s breathing and temperature?" in html
+        and "Our answer:" in html
+    )
     assert "Your contact is Lee Lead" in html
     assert "Internal" not in html and "Frank Morgan" not in html
 
 
-def test_the_demo_investigation_is_a_psii_on_the_sepsis_event_and_the_never_event_still_waits(demo_app):
+def test_the_demo_investigation_is_a_psii_on_the_sepsis_event_and_the_never_event_still_waits(
+    demo_app,
+):
     with demo_app.app_context():
         session = db.session
         account = session.scalar(select(User).where(User.email == "family@demo-icb.example.org"))
-        person = session.scalar(select(AffectedPerson).where(AffectedPerson.account_id == account.id))
+        person = session.scalar(
+            select(AffectedPerson).where(AffectedPerson.account_id == account.id)
+        )
         response = session.get(LearningResponse, person.response_id)
         assert account.kind == "family" and account.roles == []
         assert response.method == "psii" and response.organisation.ods_code == "D81001"
         assert "sepsis" in response.events[0].description
-        steps = session.scalars(select(EngagementStep).where(EngagementStep.response_id == response.id)).all()
+        steps = session.scalars(
+            select(EngagementStep).where(EngagementStep.response_id == response.id)
+        ).all()
         assert {s.shared for s in steps} == {True, False}
         assert all(s.occurred_on >= response.created_at.date() for s in steps)
         never = session.scalar(select(SafetyEvent).where(SafetyEvent.never_event.is_(True)))
         assert never.status == "awaiting_triage"
-        audited = session.scalars(select(AuditRecord.action).where(AuditRecord.subject_id == response.id,
-                                                                   AuditRecord.subject_type == "learning_responses")).all()
-        assert {"response:open", "engagement:step", "family:joined", "engagement:answer"} <= set(audited)
+        audited = session.scalars(
+            select(AuditRecord.action).where(
+                AuditRecord.subject_id == response.id,
+                AuditRecord.subject_type == "learning_responses",
+            )
+        ).all()
+        assert {"response:open", "engagement:step", "family:joined", "engagement:answer"} <= set(
+            audited
+        )
 
 
 def test_loading_the_demo_family_again_adds_nothing(demo_app):

@@ -36,8 +36,10 @@ def psii(world):
 
 def _invite(client, response, person, **data):
     key = f"eng_invite{person.id}"
-    return client.post(f"/responses/{response.id}/engagement/people/{person.id}/invitations",
-                       data={f"{key}-version": response.version_id, **{f"{key}-{k}": v for k, v in data.items()}})
+    return client.post(
+        f"/responses/{response.id}/engagement/people/{person.id}/invitations",
+        data={f"{key}-version": response.version_id, **{f"{key}-{k}": v for k, v in data.items()}},
+    )
 
 
 def _link_from_outbox(session) -> str:
@@ -51,12 +53,16 @@ def _join_with_link(client, link: str):
     return client.post("/join/set-password", data={"password": PASSWORD, "confirm": PASSWORD})
 
 
-def test_the_lead_invites_by_email_and_the_family_member_joins_once(world, sign_in, client, session, psii):
+def test_the_lead_invites_by_email_and_the_family_member_joins_once(
+    world, sign_in, client, session, psii
+):
     response, person = psii
     lead = sign_in(world.lead)
     assert _invite(lead, response, person, means="email", email="jo@example.org").status_code == 302
     link = _link_from_outbox(session)
-    assert link.startswith("/join/")  # the worker sends it on the service's address (tests/notifications)
+    assert link.startswith(
+        "/join/"
+    )  # the worker sends it on the service's address (tests/notifications)
     panel = lead.get(f"/responses/{response.id}").get_data(as_text=True)
     assert "Invited, not yet joined." in panel and "waiting to be used" in panel
 
@@ -69,7 +75,9 @@ def test_the_lead_invites_by_email_and_the_family_member_joins_once(world, sign_
 
     # The same link again, in a fresh browser: one plain page that does not say why.
     again = client.application.test_client().get("/join/" + link.rsplit("/join/", 1)[1])
-    assert again.status_code == 404 and "This link or code cannot be used" in again.get_data(as_text=True)
+    assert again.status_code == 404 and "This link or code cannot be used" in again.get_data(
+        as_text=True
+    )
     assert "has joined" in lead.get(f"/responses/{response.id}").get_data(as_text=True)
 
 
@@ -88,8 +96,18 @@ def test_unknown_used_expired_and_withdrawn_links_get_the_same_page(world, clien
 
     def token(now):
         with unit_of_work(session):
-            invited = invitations.invite(session, world.lead, response, person.id, means="email", email="jo@example.org",
-                                         expected_version=None, now=now, link_days=7, letter_days=28)
+            invited = invitations.invite(
+                session,
+                world.lead,
+                response,
+                person.id,
+                means="email",
+                email="jo@example.org",
+                expected_version=None,
+                now=now,
+                link_days=7,
+                letter_days=28,
+            )
         return invited.link.rsplit("/", 1)[1]
 
     expired = token(utcnow() - timedelta(days=8))
@@ -104,7 +122,9 @@ def test_unknown_used_expired_and_withdrawn_links_get_the_same_page(world, clien
     assert fresh.get("/join/set-password").status_code == 404
 
 
-def test_a_letter_is_shown_once_and_its_code_joins_with_an_email_address(world, sign_in, client, session, psii):
+def test_a_letter_is_shown_once_and_its_code_joins_with_an_email_address(
+    world, sign_in, client, session, psii
+):
     response, person = psii
     lead = sign_in(world.lead)
     letter = _invite(lead, response, person, means="letter")
@@ -118,7 +138,9 @@ def test_a_letter_is_shown_once_and_its_code_joins_with_an_email_address(world, 
     assert wrong.status_code == 400 and "This code cannot be used" in wrong.get_data(as_text=True)
     assert client.post("/join", data={"code": code.lower()}).status_code == 302
     missing = client.post("/join/set-password", data={})
-    assert missing.status_code == 400 and "Enter your email address" in missing.get_data(as_text=True)
+    assert missing.status_code == 400 and "Enter your email address" in missing.get_data(
+        as_text=True
+    )
     sent = client.post("/join/set-password", data={"email": "jo@example.org"})
     assert sent.status_code == 200 and "Check your email" in sent.get_data(as_text=True)
     # The link goes to that address; whoever reads it joins.
@@ -135,7 +157,9 @@ def test_a_failed_join_keeps_the_email_typed(world, sign_in, client, psii):
     client.post("/join", data={"code": code})
     page = client.post("/join/set-password", data={"email": "jo@example"})
     html = page.get_data(as_text=True)
-    assert page.status_code == 400 and "There is a problem" in html and "like name@example.org" in html
+    assert (
+        page.status_code == 400 and "There is a problem" in html and "like name@example.org" in html
+    )
     assert 'value="jo@example"' in html
 
 
@@ -144,44 +168,103 @@ def test_the_family_page_shows_only_what_is_shared_with_them(world, sign_in, ses
     account_person = joined_person(response, name="Jo's Son", engagement_lead_id=world.lead.id)
     other = affected_person(response, name="Unrelated Carer")
     today = person.created_at.date()
-    session.add_all([
-        EngagementStep(response_id=response.id, person_id=account_person.id, kind="being_open", occurred_on=today,
-                       shared=True, notes="We said sorry.", created_by_id=world.reporter.id),
-        EngagementStep(response_id=response.id, person_id=account_person.id, kind="first_contact", occurred_on=today,
-                       shared=False, notes="SECRET internal note", created_by_id=world.lead.id),
-        EngagementStep(response_id=response.id, person_id=account_person.id, kind="question", occurred_on=today,
-                       shared=True, notes="Why was it missed?", answer="The check was skipped.", answered_on=today),
-        EngagementStep(response_id=response.id, person_id=other.id, kind="question", occurred_on=today, shared=True,
-                       notes="OTHER PERSON's question"),
-    ])
+    session.add_all(
+        [
+            EngagementStep(
+                response_id=response.id,
+                person_id=account_person.id,
+                kind="being_open",
+                occurred_on=today,
+                shared=True,
+                notes="We said sorry.",
+                created_by_id=world.reporter.id,
+            ),
+            EngagementStep(
+                response_id=response.id,
+                person_id=account_person.id,
+                kind="first_contact",
+                occurred_on=today,
+                shared=False,
+                notes="SECRET internal note",
+                created_by_id=world.lead.id,
+            ),
+            EngagementStep(
+                response_id=response.id,
+                person_id=account_person.id,
+                kind="question",
+                occurred_on=today,
+                shared=True,
+                notes="Why was it missed?",
+                answer="The check was skipped.",
+                answered_on=today,
+            ),
+            EngagementStep(
+                response_id=response.id,
+                person_id=other.id,
+                kind="question",
+                occurred_on=today,
+                shared=True,
+                notes="OTHER PERSON's question",
+            ),
+        ]
+    )
     session.commit()
     account = session.get(User, account_person.account_id)
     html = sign_in(account).get(f"/your-response/{account_person.id}").get_data(as_text=True)
     assert "We talked with you openly about what happened." in html and "We said sorry." in html
     assert "Why was it missed?" in html and "Our answer: The check was skipped." in html
     assert "Your contact is Lee Lead" in html
-    for hidden in ("SECRET internal note", "OTHER PERSON", "Unrelated Carer", "Jo Bloggs", "Robin Reporter", response.reference):
+    for hidden in (
+        "SECRET internal note",
+        "OTHER PERSON",
+        "Unrelated Carer",
+        "Jo Bloggs",
+        "Robin Reporter",
+        response.reference,
+    ):
         assert hidden not in html
     # No comment form before a draft is shared.
     assert 'id="form-comments"' not in html
 
 
-def test_a_family_member_asks_comments_and_downloads_the_shared_report(world, sign_in, session, psii):
+def test_a_family_member_asks_comments_and_downloads_the_shared_report(
+    world, sign_in, session, psii
+):
     response, _ = psii
     person = joined_person(response, engagement_lead_id=world.lead.id)
     family = sign_in(session.get(User, person.account_id))
     empty = family.post(f"/your-response/{person.id}/questions", data={"question": "  "})
     assert empty.status_code == 400 and "Write your question" in empty.get_data(as_text=True)
-    assert family.post(f"/your-response/{person.id}/comments", data={"comments": "Too early"}).status_code == 403
-    assert family.post(f"/your-response/{person.id}/questions", data={"question": "Who checks the dose?"}).status_code == 302
+    assert (
+        family.post(
+            f"/your-response/{person.id}/comments", data={"comments": "Too early"}
+        ).status_code
+        == 403
+    )
+    assert (
+        family.post(
+            f"/your-response/{person.id}/questions", data={"question": "Who checks the dose?"}
+        ).status_code
+        == 302
+    )
 
     document = shared_document(person, "draft", content=b"%PDF-1.4 the draft")
-    assert family.post(f"/your-response/{person.id}/comments", data={"comments": "The time is wrong."}).status_code == 302
+    assert (
+        family.post(
+            f"/your-response/{person.id}/comments", data={"comments": "The time is wrong."}
+        ).status_code
+        == 302
+    )
     html = family.get(f"/your-response/{person.id}").get_data(as_text=True)
-    assert "Who checks the dose?" in html and "You sent us your comments on the draft report." in html
+    assert (
+        "Who checks the dose?" in html and "You sent us your comments on the draft report." in html
+    )
     download = family.get(f"/your-response/{person.id}/documents/{document.id}")
     assert download.status_code == 200 and download.data == b"%PDF-1.4 the draft"
-    assert download.headers["Content-Disposition"].startswith("attachment;") and download.mimetype == "application/pdf"
+    assert (
+        download.headers["Content-Disposition"].startswith("attachment;")
+        and download.mimetype == "application/pdf"
+    )
     # In the response's terms of reference, for the lead.
     staff = sign_in(world.lead).get(f"/responses/{response.id}").get_data(as_text=True)
     assert "Who checks the dose?" in staff and "The time is wrong." in staff
@@ -191,14 +274,26 @@ def test_a_failed_preferences_form_keeps_what_was_typed(world, sign_in, session,
     response, _ = psii
     person = joined_person(response)
     family = sign_in(session.get(User, person.account_id))
-    page = family.post(f"/your-response/{person.id}/preferences", data={"language": "Welsh", "involvement": "everything"})
+    page = family.post(
+        f"/your-response/{person.id}/preferences",
+        data={"language": "Welsh", "involvement": "everything"},
+    )
     html = page.get_data(as_text=True)
     assert page.status_code == 400 and "There is a problem" in html and 'value="Welsh"' in html
-    done = family.post(f"/your-response/{person.id}/preferences",
-                       data={"language": "Welsh", "involvement": "kept_informed", "interpreter_needed": "yes", "contact_by": ["email"]})
+    done = family.post(
+        f"/your-response/{person.id}/preferences",
+        data={
+            "language": "Welsh",
+            "involvement": "kept_informed",
+            "interpreter_needed": "yes",
+            "contact_by": ["email"],
+        },
+    )
     assert done.status_code == 302
     session.expire_all()
-    assert person.language == "Welsh" and person.interpreter_needed and person.contact_by == ["email"]
+    assert (
+        person.language == "Welsh" and person.interpreter_needed and person.contact_by == ["email"]
+    )
 
 
 def test_the_lead_shares_the_draft_as_it_is_and_the_family_is_told(world, sign_in, session, psii):
@@ -206,8 +301,10 @@ def test_the_lead_shares_the_draft_as_it_is_and_the_family_is_told(world, sign_i
     person = joined_person(response)
     lead = sign_in(world.lead)
     key = f"eng_share{person.id}"
-    shared = lead.post(f"/responses/{response.id}/engagement/people/{person.id}/documents",
-                       data={f"{key}-version": response.version_id, f"{key}-kind": "draft"})
+    shared = lead.post(
+        f"/responses/{response.id}/engagement/people/{person.id}/documents",
+        data={f"{key}-version": response.version_id, f"{key}-kind": "draft"},
+    )
     assert shared.status_code == 302
     family = sign_in(session.get(User, person.account_id))
     html = family.get(f"/your-response/{person.id}").get_data(as_text=True)
@@ -240,17 +337,22 @@ def test_a_family_account_is_refused_on_every_other_route(objects, sign_in):  # 
     assert refused == {}, f"a family account reached these: {refused}"
 
 
-def test_a_family_account_cannot_reach_other_people_events_or_responses_by_number(world, sign_in, session, psii):
+def test_a_family_account_cannot_reach_other_people_events_or_responses_by_number(
+    world, sign_in, session, psii
+):
     response, other_person = psii
     person = joined_person(response)
     others_document = shared_document(joined_person(ResponseFactory(organisation=world.practice)))
     event = SafetyEventFactory(organisation=world.practice, learning_response_id=response.id)
     family = sign_in(session.get(User, person.account_id))
     for path in (
-        f"/your-response/{other_person.id}", f"/your-response/{others_document.person_id}",
+        f"/your-response/{other_person.id}",
+        f"/your-response/{others_document.person_id}",
         f"/your-response/{others_document.person_id}/documents/{others_document.id}",
         f"/your-response/{person.id}/documents/{others_document.id}",
-        f"/responses/{response.id}", f"/responses/{response.id}/report.pdf", f"/events/{event.id}",
+        f"/responses/{response.id}",
+        f"/responses/{response.id}/report.pdf",
+        f"/events/{event.id}",
         f"/triage/events/{event.id}",
     ):
         assert family.get(path).status_code == 404, path
@@ -258,8 +360,13 @@ def test_a_family_account_cannot_reach_other_people_events_or_responses_by_numbe
         assert family.get(path).status_code == 403, path
     # Signing in through the staff form with somewhere else to go still ends at a refusal.
     fresh = family.application.test_client()
-    signed = fresh.post(f"/sign-in?next=/responses/{response.id}",
-                        data={"email": session.get(User, person.account_id).email, "password": "correct-horse-battery"})
+    signed = fresh.post(
+        f"/sign-in?next=/responses/{response.id}",
+        data={
+            "email": session.get(User, person.account_id).email,
+            "password": "correct-horse-battery",
+        },
+    )
     assert fresh.get(signed.location).status_code == 404
 
 
@@ -276,11 +383,20 @@ def test_a_failed_invitation_comes_back_once_with_what_was_typed(world, sign_in,
     page = _invite(sign_in(world.lead), response, person, means="email", email="jo at example")
     html = page.get_data(as_text=True)
     assert page.status_code == 400 and html.count("There is a problem") == 1
-    assert f'href="#eng_invite{person.id}-email"' in html and 'value="jo at example"' in html and "For Jo Bloggs" in html
-    assert session.scalars(select(Invitation)).all() == [] and session.scalars(select(OutboxMessage)).all() == []
+    assert (
+        f'href="#eng_invite{person.id}-email"' in html
+        and 'value="jo at example"' in html
+        and "For Jo Bloggs" in html
+    )
+    assert (
+        session.scalars(select(Invitation)).all() == []
+        and session.scalars(select(OutboxMessage)).all() == []
+    )
 
 
-def test_the_lead_withdraws_a_waiting_invitation_from_the_panel(world, sign_in, client, session, psii):
+def test_the_lead_withdraws_a_waiting_invitation_from_the_panel(
+    world, sign_in, client, session, psii
+):
     response, person = psii
     lead = sign_in(world.lead)
     _invite(lead, response, person, means="email", email="jo@example.org")
@@ -288,23 +404,32 @@ def test_the_lead_withdraws_a_waiting_invitation_from_the_panel(world, sign_in, 
     invitation = session.scalars(select(Invitation)).one()
     joined_person(response, name="Kim Joined")  # a second person, with a share form of their own
     panel = lead.get(f"/responses/{response.id}").get_data(as_text=True)
-    assert f'id="form-eng_withdraw{invitation.id}"' in panel and "Share a report with Kim Joined" in panel
+    assert (
+        f'id="form-eng_withdraw{invitation.id}"' in panel
+        and "Share a report with Kim Joined" in panel
+    )
     ids = Counter(re.findall(r'\sid="([^"]+)"', panel))
     assert {i: n for i, n in ids.items() if n > 1} == {}
     session.expire_all()
     version = session.get(type(response), response.id).version_id
     key = f"eng_withdraw{invitation.id}"
-    done = lead.post(f"/responses/{response.id}/engagement/invitations/{invitation.id}/withdraw", data={f"{key}-version": version})
+    done = lead.post(
+        f"/responses/{response.id}/engagement/invitations/{invitation.id}/withdraw",
+        data={f"{key}-version": version},
+    )
     assert done.status_code == 302
     assert client.get("/join/" + link.rsplit("/join/", 1)[1]).status_code == 404
     assert "withdrawn" in lead.get(f"/responses/{response.id}").get_data(as_text=True)
 
 
-def test_family_changes_are_on_the_response_timeline_in_words_without_content(world, sign_in, session, psii):
+def test_family_changes_are_on_the_response_timeline_in_words_without_content(
+    world, sign_in, session, psii
+):
     response, _ = psii
     person = joined_person(response, engagement_lead_id=world.lead.id)
-    sign_in(session.get(User, person.account_id)).post(f"/your-response/{person.id}/questions",
-                                                       data={"question": "A private worry about Dad"})
+    sign_in(session.get(User, person.account_id)).post(
+        f"/your-response/{person.id}/questions", data={"question": "A private worry about Dad"}
+    )
     html = sign_in(world.icb_quality).get(f"/responses/{response.id}").get_data(as_text=True)
     assert "Question asked through the family portal" in html
     # The question is in the engagement panel the ICB reads, never in the timeline's audit words.

@@ -31,8 +31,18 @@ def code(world, session):
     response = ResponseFactory(organisation=world.practice, method="psii")
     person = affected_person(response, name="Jo Bloggs", engagement_lead_id=world.lead.id)
     with unit_of_work(session):
-        return invitations.invite(session, world.lead, response, person.id, means="letter", email=None,
-                                  expected_version=None, now=utcnow(), link_days=7, letter_days=28).code
+        return invitations.invite(
+            session,
+            world.lead,
+            response,
+            person.id,
+            means="letter",
+            email=None,
+            expected_version=None,
+            now=utcnow(),
+            link_days=7,
+            letter_days=28,
+        ).code
 
 
 def _give_address(app, code: str, address: str):
@@ -59,12 +69,16 @@ class Calls:
         return self.function(*args, **kwargs)
 
 
-def test_the_answer_is_the_same_whoever_the_address_belongs_to_and_so_is_the_work(app, session, world, code, monkeypatch):
+def test_the_answer_is_the_same_whoever_the_address_belongs_to_and_so_is_the_work(
+    app, session, world, code, monkeypatch
+):
     addresses = {
         "nobody's": "new.person@example.org",
         "a family account's": family_account(email="kim@example.org").email,
         "a staff account's": world.reporter.email,
-        "a closed account's": UserFactory(kind="family", email="closed@example.org", active=False).email,
+        "a closed account's": UserFactory(
+            kind="family", email="closed@example.org", active=False
+        ).email,
     }
     checked, hashed = Calls(passwords.verify), Calls(passwords.hash_password)
     monkeypatch.setattr(passwords, "verify", checked)
@@ -81,16 +95,23 @@ def test_the_answer_is_the_same_whoever_the_address_belongs_to_and_so_is_the_wor
     assert (checked.count, hashed.count) == (0, 0)
 
 
-def test_only_who_reads_the_mailbox_gets_a_link_and_a_staff_address_gets_none(app, session, world, code):
+def test_only_who_reads_the_mailbox_gets_a_link_and_a_staff_address_gets_none(
+    app, session, world, code
+):
     _give_address(app, code, world.reporter.email)
     [to_staff] = _emails_to(session, world.reporter.email)
     assert to_staff.link is None and "cannot be used" in to_staff.body
     _give_address(app, code, "jo@example.org")
     [to_jo] = _emails_to(session, "jo@example.org")
-    assert to_jo.link.startswith("/join/") and to_jo.subject == "Your invitation to follow a review of your care"
+    assert (
+        to_jo.link.startswith("/join/")
+        and to_jo.subject == "Your invitation to follow a review of your care"
+    )
 
 
-def test_an_existing_family_account_joins_through_the_link_with_its_own_password(app, session, code):
+def test_an_existing_family_account_joins_through_the_link_with_its_own_password(
+    app, session, code
+):
     existing = family_account(email="kim@example.org")
     _give_address(app, code, existing.email)
     [email] = _emails_to(session, existing.email)
@@ -101,7 +122,9 @@ def test_an_existing_family_account_joins_through_the_link_with_its_own_password
     assert reader.post("/join/set-password", data={"password": TEST_PASSWORD}).status_code == 302
 
 
-def test_a_mistyped_address_is_put_right_and_joining_withdraws_the_letter_and_the_earlier_link(app, session, code):
+def test_a_mistyped_address_is_put_right_and_joining_withdraws_the_letter_and_the_earlier_link(
+    app, session, code
+):
     visitor, _ = _give_address(app, code, "jo@exmaple.org")
     visitor.post("/join/set-password", data={"email": "jo@example.org"})
     [mistyped] = _emails_to(session, "jo@exmaple.org")
@@ -109,7 +132,12 @@ def test_a_mistyped_address_is_put_right_and_joining_withdraws_the_letter_and_th
     assert app.test_client().get(mistyped.link).status_code == 404  # withdrawn by the second
     reader = app.test_client()
     reader.get(right.link)
-    assert reader.post("/join/set-password", data={"password": PASSWORD, "confirm": PASSWORD}).status_code == 302
+    assert (
+        reader.post(
+            "/join/set-password", data={"password": PASSWORD, "confirm": PASSWORD}
+        ).status_code
+        == 302
+    )
     again = app.test_client().post("/join", data={"code": code})
     assert again.status_code == 400 and "This code cannot be used" in again.get_data(as_text=True)
 
@@ -121,7 +149,12 @@ def test_one_letter_sends_only_so_many_emails_from_any_number_of_addresses(app, 
         visitor = app.test_client()
         address = {"REMOTE_ADDR": f"10.0.0.{n}"}
         visitor.post("/join", data={"code": code}, environ_base=address)
-        statuses.append(visitor.post("/join/set-password", data={"email": f"someone{n}@example.org"},
-                                     environ_base=address).status_code)
+        statuses.append(
+            visitor.post(
+                "/join/set-password",
+                data={"email": f"someone{n}@example.org"},
+                environ_base=address,
+            ).status_code
+        )
     assert statuses == [200, 200, 200, 429]
     assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 3

@@ -17,7 +17,12 @@ from tests.factories import ResponseFactory, SafetyEventFactory
 
 def _harmed_response(world, harm="moderate", **kwargs):
     response = ResponseFactory(organisation=world.practice, **kwargs)
-    SafetyEventFactory(organisation=world.practice, physical_harm=harm, learning_response_id=response.id, status="learning_response")
+    SafetyEventFactory(
+        organisation=world.practice,
+        physical_harm=harm,
+        learning_response_id=response.id,
+        status="learning_response",
+    )
     return response
 
 
@@ -32,7 +37,11 @@ def test_the_lead_is_prompted_for_candour_and_every_id_on_the_page_is_unique(wor
     assert "Consider the duty of candour" in html
     assert "Changes to the structure of their body" in html
     assert "Questions from those affected" in html and "Why was the dose not checked?" in html
-    assert 'id="form-eng_person"' in html and 'id="form-eng_step"' in html and 'id="form-candour"' in html
+    assert (
+        'id="form-eng_person"' in html
+        and 'id="form-eng_step"' in html
+        and 'id="form-candour"' in html
+    )
     duplicates = {i: n for i, n in _ids(html).items() if n > 1}
     assert duplicates == {}
 
@@ -47,32 +56,60 @@ def test_no_prompt_where_the_harm_does_not_suggest_it(world, sign_in):
 def test_a_form_with_a_problem_keeps_what_was_typed_and_writes_nothing(world, sign_in, session):
     response = ResponseFactory(organisation=world.practice)
     client = sign_in(world.lead)
-    page = client.post(f"/responses/{response.id}/engagement/people", data={
-        "eng_person-version": response.version_id, "eng_person-name": "Jo Bloggs", "eng_person-involvement": "fully",
-        "eng_person-interpreter_needed": "no",
-    })
+    page = client.post(
+        f"/responses/{response.id}/engagement/people",
+        data={
+            "eng_person-version": response.version_id,
+            "eng_person-name": "Jo Bloggs",
+            "eng_person-involvement": "fully",
+            "eng_person-interpreter_needed": "no",
+        },
+    )
     html = page.get_data(as_text=True)
     assert page.status_code == 400
-    assert "There is a problem" in html and 'href="#eng_person-kind"' in html and "Choose who they are" in html
+    assert (
+        "There is a problem" in html
+        and 'href="#eng_person-kind"' in html
+        and "Choose who they are" in html
+    )
     assert 'value="Jo Bloggs"' in html
     assert session.scalars(select(AffectedPerson)).all() == []
-    done = client.post(f"/responses/{response.id}/engagement/people", data={
-        "eng_person-version": response.version_id, "eng_person-kind": "family_member", "eng_person-name": "Jo Bloggs",
-        "eng_person-relationship_to_patient": "Daughter", "eng_person-contact_by": ["phone", "letter"],
-        "eng_person-language": "Polish", "eng_person-interpreter_needed": "yes", "eng_person-involvement": "fully",
-        "eng_person-engagement_lead_id": str(world.lead.id),
-    })
+    done = client.post(
+        f"/responses/{response.id}/engagement/people",
+        data={
+            "eng_person-version": response.version_id,
+            "eng_person-kind": "family_member",
+            "eng_person-name": "Jo Bloggs",
+            "eng_person-relationship_to_patient": "Daughter",
+            "eng_person-contact_by": ["phone", "letter"],
+            "eng_person-language": "Polish",
+            "eng_person-interpreter_needed": "yes",
+            "eng_person-involvement": "fully",
+            "eng_person-engagement_lead_id": str(world.lead.id),
+        },
+    )
     assert done.status_code == 302
     html = client.get(f"/responses/{response.id}").get_data(as_text=True)
-    assert "Jo Bloggs" in html and "Phone, Letter" in html and "an interpreter is needed" in html and "Lee Lead" in html
+    assert (
+        "Jo Bloggs" in html
+        and "Phone, Letter" in html
+        and "an interpreter is needed" in html
+        and "Lee Lead" in html
+    )
 
 
 def test_a_stale_tab_is_refused(world, sign_in):
     response = ResponseFactory(organisation=world.practice)
-    page = sign_in(world.lead).post(f"/responses/{response.id}/engagement/people", data={
-        "eng_person-version": response.version_id + 5, "eng_person-kind": "patient", "eng_person-name": "A Patient",
-        "eng_person-involvement": "fully", "eng_person-interpreter_needed": "no",
-    })
+    page = sign_in(world.lead).post(
+        f"/responses/{response.id}/engagement/people",
+        data={
+            "eng_person-version": response.version_id + 5,
+            "eng_person-kind": "patient",
+            "eng_person-name": "A Patient",
+            "eng_person-involvement": "fully",
+            "eng_person-interpreter_needed": "no",
+        },
+    )
     assert page.status_code == 409
 
 
@@ -80,14 +117,25 @@ def test_the_lead_changes_preferences_on_a_page_of_their_own(world, sign_in, ses
     response = ResponseFactory(organisation=world.practice)
     person, _ = affected_person_with_question(response)
     client = sign_in(world.lead)
-    assert 'value="Jo Bloggs"' in client.get(f"/responses/{response.id}/engagement/people/{person.id}").get_data(as_text=True)
-    page = client.post(f"/responses/{response.id}/engagement/people/{person.id}", data={"eng_person-version": response.version_id})
+    assert 'value="Jo Bloggs"' in client.get(
+        f"/responses/{response.id}/engagement/people/{person.id}"
+    ).get_data(as_text=True)
+    page = client.post(
+        f"/responses/{response.id}/engagement/people/{person.id}",
+        data={"eng_person-version": response.version_id},
+    )
     assert page.status_code == 400 and "Choose who they are" in page.get_data(as_text=True)
     version = session.get(type(response), response.id).version_id
-    page = client.post(f"/responses/{response.id}/engagement/people/{person.id}", data={
-        "eng_person-version": version, "eng_person-kind": "family_member", "eng_person-name": "Jo Bloggs",
-        "eng_person-involvement": "kept_informed", "eng_person-interpreter_needed": "no",
-    })
+    page = client.post(
+        f"/responses/{response.id}/engagement/people/{person.id}",
+        data={
+            "eng_person-version": version,
+            "eng_person-kind": "family_member",
+            "eng_person-name": "Jo Bloggs",
+            "eng_person-involvement": "kept_informed",
+            "eng_person-interpreter_needed": "no",
+        },
+    )
     assert page.status_code == 302
     session.expire_all()
     assert session.get(AffectedPerson, person.id).involvement == "kept_informed"
@@ -99,13 +147,23 @@ def test_readers_see_the_plan_without_any_form(world, sign_in):
     for reader in (world.icb_quality, world.panel):
         html = sign_in(reader).get(f"/responses/{response.id}").get_data(as_text=True)
         assert "Jo Bloggs" in html and "Why was the dose not checked?" in html
-        assert "form-eng_" not in html and "form-candour" not in html and "Change preferences" not in html
+        assert (
+            "form-eng_" not in html
+            and "form-candour" not in html
+            and "Change preferences" not in html
+        )
 
 
 def test_contributors_see_nothing_of_the_people_affected(world, sign_in):
-    response = ResponseFactory(organisation=world.practice, method="cross_organisational", state="contributions",
-                               contributors=[Contributor(organisation_id=world.other_practice.id)])
-    SafetyEventFactory(organisation=world.practice, physical_harm="severe", learning_response_id=response.id)
+    response = ResponseFactory(
+        organisation=world.practice,
+        method="cross_organisational",
+        state="contributions",
+        contributors=[Contributor(organisation_id=world.other_practice.id)],
+    )
+    SafetyEventFactory(
+        organisation=world.practice, physical_harm="severe", learning_response_id=response.id
+    )
     person, question = affected_person_with_question(response)
     client = sign_in(world.other_lead)
     html = client.get(f"/responses/{response.id}").get_data(as_text=True)
@@ -118,8 +176,14 @@ def test_contributors_see_nothing_of_the_people_affected(world, sign_in):
 def _overdue(world, n: int, organisation=None):
     for _ in range(n):
         response = _harmed_response(world)
-        db.session.add(CandourRecord(response_id=response.id, decision="applies", criteria=["prolonged_pain"],
-                                     decided_on=date.today() - timedelta(days=40)))
+        db.session.add(
+            CandourRecord(
+                response_id=response.id,
+                decision="applies",
+                criteria=["prolonged_pain"],
+                decided_on=date.today() - timedelta(days=40),
+            )
+        )
     db.session.commit()
 
 
@@ -140,7 +204,9 @@ def test_the_icb_candour_list_has_no_n_plus_one(world, sign_in, app):
     client = sign_in(world.icb_quality)
     _overdue(world, 2)
     page, few = _statements(app, client, "/oversight/candour")
-    assert page.status_code == 200 and page.get_data(as_text=True).count("Past the local target") == 0
+    assert (
+        page.status_code == 200 and page.get_data(as_text=True).count("Past the local target") == 0
+    )
     assert page.get_data(as_text=True).count("Written notification") == 2
     _overdue(world, 6)
     page, many = _statements(app, client, "/oversight/candour")
@@ -151,9 +217,15 @@ def test_the_icb_candour_list_has_no_n_plus_one(world, sign_in, app):
 def test_the_icb_candour_list_shows_only_its_own_icb_and_only_what_is_overdue(world, sign_in):
     _overdue(world, 1)
     recent = _harmed_response(world)
-    db.session.add(CandourRecord(response_id=recent.id, decision="applies", criteria=["death"], decided_on=date.today()))
+    db.session.add(
+        CandourRecord(
+            response_id=recent.id, decision="applies", criteria=["death"], decided_on=date.today()
+        )
+    )
     db.session.commit()
     html = sign_in(world.icb_specialist).get("/oversight/candour").get_data(as_text=True)
     assert "1 response." in html and recent.reference not in html
     assert "local target, not a legal deadline" in html
-    assert "No duty of candour steps" in sign_in(world.outsider_icb_quality).get("/oversight/candour").get_data(as_text=True)
+    assert "No duty of candour steps" in sign_in(world.outsider_icb_quality).get(
+        "/oversight/candour"
+    ).get_data(as_text=True)

@@ -21,21 +21,31 @@ TODAY = date(2026, 3, 23)  # a Monday
 
 def response_with_harm(world, physical="low", psychological=None, **kwargs):
     response = ResponseFactory(organisation=world.practice, **kwargs)
-    SafetyEventFactory(organisation=world.practice, physical_harm=physical, psychological_harm=psychological,
-                       learning_response_id=response.id, status="learning_response")
+    SafetyEventFactory(
+        organisation=world.practice,
+        physical_harm=physical,
+        psychological_harm=psychological,
+        learning_response_id=response.id,
+        status="learning_response",
+    )
     return responses.get(db.session, response.id)
 
 
-@pytest.mark.parametrize(("physical", "psychological", "suggested"), [
-    ("none", None, False),
-    ("low", "low", False),
-    ("moderate", None, True),
-    ("severe", None, True),
-    ("fatal", None, True),
-    ("low", "moderate", True),
-    ("none", "severe", True),
-])
-def test_the_candour_test_is_prompted_only_when_the_harm_suggests_it(world, session, physical, psychological, suggested):
+@pytest.mark.parametrize(
+    ("physical", "psychological", "suggested"),
+    [
+        ("none", None, False),
+        ("low", "low", False),
+        ("moderate", None, True),
+        ("severe", None, True),
+        ("fatal", None, True),
+        ("low", "moderate", True),
+        ("none", "severe", True),
+    ],
+)
+def test_the_candour_test_is_prompted_only_when_the_harm_suggests_it(
+    world, session, physical, psychological, suggested
+):
     response = response_with_harm(world, physical, psychological)
     assert candour.candour_suggested(response) is suggested
     view = panel.view_for(session, world.lead, response, TODAY, 10)
@@ -44,12 +54,25 @@ def test_the_candour_test_is_prompted_only_when_the_harm_suggests_it(world, sess
 
 def test_the_criteria_are_data_from_the_seed_file():
     keys = [c.key for c in candour.candour_criteria()]
-    assert keys == ["death", "impairment", "body_structure", "prolonged_pain", "prolonged_psychological_harm",
-                    "shortened_life_expectancy", "treatment_to_prevent"]
+    assert keys == [
+        "death",
+        "impairment",
+        "body_structure",
+        "prolonged_pain",
+        "prolonged_psychological_harm",
+        "shortened_life_expectancy",
+        "treatment_to_prevent",
+    ]
 
 
 def _decide(session, world, response, **kwargs):
-    values = {"decision": "applies", "criteria": ["prolonged_pain"], "reason": None, "decided_on": TODAY, "expected_version": None}
+    values = {
+        "decision": "applies",
+        "criteria": ["prolonged_pain"],
+        "reason": None,
+        "decided_on": TODAY,
+        "expected_version": None,
+    }
     values.update(kwargs)
     with unit_of_work(session):
         return candour.decide_candour(session, world.lead, response, today=TODAY, **values)
@@ -64,8 +87,14 @@ def test_ruling_candour_out_needs_a_reason_and_confirming_it_needs_the_criteria(
         _decide(session, world, response, criteria=["not-a-criterion"])
     assert error.value.field == "criteria"
     assert candour.candour_of(session, response) is None  # nothing written
-    record = _decide(session, world, response, decision="ruled_out", reason="Harm resolved within a week")
-    assert record.decision == "ruled_out" and record.reason == "Harm resolved within a week" and record.criteria == []
+    record = _decide(
+        session, world, response, decision="ruled_out", reason="Harm resolved within a week"
+    )
+    assert (
+        record.decision == "ruled_out"
+        and record.reason == "Harm resolved within a week"
+        and record.criteria == []
+    )
     record = _decide(session, world, response, criteria=["prolonged_pain", "treatment_to_prevent"])
     assert record.applies and record.criteria == ["prolonged_pain", "treatment_to_prevent"]
 
@@ -83,22 +112,42 @@ def test_the_sql_cut_off_agrees_with_the_target_for_every_day():
             cutoff = candour.latest_overdue_decision(today, days)
             for back in range(1, 40):
                 decided = today - timedelta(days=back)
-                assert (decided <= cutoff) == (today > candour.add_working_days(decided, days)), (today, decided, days)
+                assert (decided <= cutoff) == (today > candour.add_working_days(decided, days)), (
+                    today,
+                    decided,
+                    days,
+                )
 
 
 def test_candour_steps_are_overdue_by_working_days_against_a_fixed_today(world, session):
     response = response_with_harm(world, "moderate")
-    _decide(session, world, response, decided_on=date(2026, 3, 6))  # a Friday: the target is Friday 20 March
+    _decide(
+        session, world, response, decided_on=date(2026, 3, 6)
+    )  # a Friday: the target is Friday 20 March
     with unit_of_work(session):
-        candour.record_candour_steps(session, world.lead, response, {
-            "notified_on": date(2026, 3, 9), "notified_means": "in_person", "notified_by": "Dr Shah", "apology_given": True,
-        }, None, today=date(2026, 3, 9))
+        candour.record_candour_steps(
+            session,
+            world.lead,
+            response,
+            {
+                "notified_on": date(2026, 3, 9),
+                "notified_means": "in_person",
+                "notified_by": "Dr Shah",
+                "apology_given": True,
+            },
+            None,
+            today=date(2026, 3, 9),
+        )
     record = candour.candour_of(session, response)
-    on_target_day = {s.name: s.overdue for s in candour.candour_steps(record, date(2026, 3, 20), 10)}
+    on_target_day = {
+        s.name: s.overdue for s in candour.candour_steps(record, date(2026, 3, 20), 10)
+    }
     assert on_target_day == {"notified_on": False, "written_on": False, "results_shared_on": False}
     after = {s.name: s.overdue for s in candour.candour_steps(record, TODAY, 10)}
     assert after == {"notified_on": False, "written_on": True, "results_shared_on": True}
-    assert [r.id for r, _ in candour.overdue_candour(session, world.icb_quality, TODAY, 10)] == [response.id]
+    assert [r.id for r, _ in candour.overdue_candour(session, world.icb_quality, TODAY, 10)] == [
+        response.id
+    ]
     assert candour.overdue_candour(session, world.icb_quality, date(2026, 3, 20), 10) == []
     assert candour.overdue_candour(session, world.outsider_icb_quality, TODAY, 10) == []
     # A longer local target moves the flag.
@@ -109,32 +158,70 @@ def test_the_in_person_notification_needs_who_told_them_and_whether_they_apologi
     response = response_with_harm(world, "moderate")
     with pytest.raises(policy.NotPermitted):
         with unit_of_work(session):
-            candour.record_candour_steps(session, world.lead, response, {"written_on": TODAY}, None, today=TODAY)
+            candour.record_candour_steps(
+                session, world.lead, response, {"written_on": TODAY}, None, today=TODAY
+            )
     _decide(session, world, response)
     with pytest.raises(EngagementError) as error:
         with unit_of_work(session):
-            candour.record_candour_steps(session, world.lead, response, {"notified_on": TODAY, "notified_means": "phone",
-                                                                          "notified_by": "Dr Shah"}, None, today=TODAY)
+            candour.record_candour_steps(
+                session,
+                world.lead,
+                response,
+                {"notified_on": TODAY, "notified_means": "phone", "notified_by": "Dr Shah"},
+                None,
+                today=TODAY,
+            )
     assert error.value.field == "apology_given"
     with pytest.raises(EngagementError) as error:
         with unit_of_work(session):
-            candour.record_candour_steps(session, world.lead, response, {
-                "notified_on": TODAY, "notified_means": "phone", "notified_by": "Dr Shah", "apology_given": False,
-                "written_on": TODAY - timedelta(days=1)}, None, today=TODAY)
+            candour.record_candour_steps(
+                session,
+                world.lead,
+                response,
+                {
+                    "notified_on": TODAY,
+                    "notified_means": "phone",
+                    "notified_by": "Dr Shah",
+                    "apology_given": False,
+                    "written_on": TODAY - timedelta(days=1),
+                },
+                None,
+                today=TODAY,
+            )
     assert error.value.field == "written_on"
 
 
 def _step(session, world, response, person, kind, on, **kwargs):
     with unit_of_work(session):
-        return services.add_step(session, world.lead, response, person_id=person.id, kind=kind, occurred_on=on,
-                                 shared=kwargs.pop("shared", True), notes=kwargs.pop("notes", None), expected_version=None,
-                                 today=TODAY)
+        return services.add_step(
+            session,
+            world.lead,
+            response,
+            person_id=person.id,
+            kind=kind,
+            occurred_on=on,
+            shared=kwargs.pop("shared", True),
+            notes=kwargs.pop("notes", None),
+            expected_version=None,
+            today=TODAY,
+        )
 
 
 def _attempt(session, world, response, person, on, means="phone", outcome="No answer"):
     with unit_of_work(session):
-        return services.add_attempt(session, world.lead, response, purpose="engagement", person_id=person.id,
-                                    attempted_on=on, means=means, outcome=outcome, expected_version=None, today=TODAY)
+        return services.add_attempt(
+            session,
+            world.lead,
+            response,
+            purpose="engagement",
+            person_id=person.id,
+            attempted_on=on,
+            means=means,
+            outcome=outcome,
+            expected_version=None,
+            today=TODAY,
+        )
 
 
 def test_declined_is_recorded_with_the_attempts_made_and_involvement_can_resume(world, session):
@@ -145,11 +232,30 @@ def test_declined_is_recorded_with_the_attempts_made_and_involvement_can_resume(
     assert "attempts" in str(error.value)
     _attempt(session, world, response, person, date(2026, 3, 2), "phone", "No answer")
     _attempt(session, world, response, person, date(2026, 3, 3), "letter", "Letter sent")
-    declined = _step(session, world, response, person, "declined", date(2026, 3, 4), shared=False,
-                     notes="Said they were not ready to talk")
-    assert [(a.attempted_on, a.means) for a in declined.attempts] == [(date(2026, 3, 2), "phone"), (date(2026, 3, 3), "letter")]
+    declined = _step(
+        session,
+        world,
+        response,
+        person,
+        "declined",
+        date(2026, 3, 4),
+        shared=False,
+        notes="Said they were not ready to talk",
+    )
+    assert [(a.attempted_on, a.means) for a in declined.attempts] == [
+        (date(2026, 3, 2), "phone"),
+        (date(2026, 3, 3), "letter"),
+    ]
     assert services.involvement_status(services.steps_of(session, response)) == "Declined for now"
-    _step(session, world, response, person, "first_contact", date(2026, 3, 16), notes="Called back; ready to be involved")
+    _step(
+        session,
+        world,
+        response,
+        person,
+        "first_contact",
+        date(2026, 3, 16),
+        notes="Called back; ready to be involved",
+    )
     steps = services.steps_of(session, response)
     assert [s.kind for s in steps] == ["declined", "first_contact"]
     assert services.involvement_status(steps) == "Involved again after a pause"
@@ -165,11 +271,35 @@ def test_questions_are_listed_for_the_terms_of_reference_with_their_answers(worl
     with pytest.raises(EngagementError) as error:
         _step(session, world, response, person, "question", date(2026, 3, 3), notes=" ")
     assert error.value.field == "notes"
-    first = _step(session, world, response, person, "question", date(2026, 3, 3), notes="Why was the dose not checked?")
-    _step(session, world, response, person, "question", date(2026, 3, 4), notes="Will this happen to someone else?")
+    first = _step(
+        session,
+        world,
+        response,
+        person,
+        "question",
+        date(2026, 3, 3),
+        notes="Why was the dose not checked?",
+    )
+    _step(
+        session,
+        world,
+        response,
+        person,
+        "question",
+        date(2026, 3, 4),
+        notes="Will this happen to someone else?",
+    )
     with unit_of_work(session):
-        services.answer_question(session, world.lead, response, first.id, answer="The check was skipped at a busy time.",
-                                 answered_on=TODAY, expected_version=None, today=TODAY)
+        services.answer_question(
+            session,
+            world.lead,
+            response,
+            first.id,
+            answer="The check was skipped at a busy time.",
+            answered_on=TODAY,
+            expected_version=None,
+            today=TODAY,
+        )
     questions = services.questions_for(session, response)
     assert [(q.notes, q.answer) for q in questions] == [
         ("Why was the dose not checked?", "The check was skipped at a busy time."),
@@ -188,11 +318,28 @@ def test_their_account_is_kept_in_their_words(world, session):
 def test_every_change_is_on_the_response_timeline_without_names(world, session):
     response = response_with_harm(world, "moderate")
     with unit_of_work(session):
-        person = services.add_person(session, world.lead, response, {
-            "kind": "family_member", "name": "Jo Bloggs", "involvement": "fully", "contact_by": ["phone"],
-            "engagement_lead_id": str(world.lead.id),
-        }, None)
-    _step(session, world, response, person, "question", date(2026, 3, 3), notes="Why was the dose not checked?")
+        person = services.add_person(
+            session,
+            world.lead,
+            response,
+            {
+                "kind": "family_member",
+                "name": "Jo Bloggs",
+                "involvement": "fully",
+                "contact_by": ["phone"],
+                "engagement_lead_id": str(world.lead.id),
+            },
+            None,
+        )
+    _step(
+        session,
+        world,
+        response,
+        person,
+        "question",
+        date(2026, 3, 3),
+        notes="Why was the dose not checked?",
+    )
     _decide(session, world, response)
     entries = responses.timeline(session, world.lead, response)
     actions = [e.action for e in entries]
@@ -207,20 +354,43 @@ def test_the_engagement_lead_is_one_of_the_organisations_staff(world, session):
     response = ResponseFactory(organisation=world.practice)
     with pytest.raises(EngagementError) as error:
         with unit_of_work(session):
-            services.add_person(session, world.lead, response, {"kind": "patient", "name": "A Patient", "involvement": "fully",
-                                                                "engagement_lead_id": str(world.other_lead.id)}, None)
+            services.add_person(
+                session,
+                world.lead,
+                response,
+                {
+                    "kind": "patient",
+                    "name": "A Patient",
+                    "involvement": "fully",
+                    "engagement_lead_id": str(world.other_lead.id),
+                },
+                None,
+            )
     assert error.value.field == "engagement_lead_id"
 
 
 def test_support_for_staff_involved_is_kept_only_for_staff(world, session):
     response = ResponseFactory(organisation=world.practice)
-    values = {"name": "Sam Nurse", "involvement": "kept_informed", "supporter": "Practice manager",
-              "wellbeing_signposted": True, "support_notes": "Offered time off the rota"}
+    values = {
+        "name": "Sam Nurse",
+        "involvement": "kept_informed",
+        "supporter": "Practice manager",
+        "wellbeing_signposted": True,
+        "support_notes": "Offered time off the rota",
+    }
     with unit_of_work(session):
-        staff = services.add_person(session, world.lead, response, {**values, "kind": "staff"}, None)
-        family = services.add_person(session, world.lead, response, {**values, "name": "Jo", "kind": "family_member"}, None)
+        staff = services.add_person(
+            session, world.lead, response, {**values, "kind": "staff"}, None
+        )
+        family = services.add_person(
+            session, world.lead, response, {**values, "name": "Jo", "kind": "family_member"}, None
+        )
     assert (staff.supporter, staff.wellbeing_signposted) == ("Practice manager", True)
-    assert (family.supporter, family.wellbeing_signposted, family.support_notes) == (None, None, None)
+    assert (family.supporter, family.wellbeing_signposted, family.support_notes) == (
+        None,
+        None,
+        None,
+    )
 
 
 def test_only_the_lead_organisations_patient_safety_lead_edits_and_not_once_closed(world, session):
@@ -235,8 +405,12 @@ def test_only_the_lead_organisations_patient_safety_lead_edits_and_not_once_clos
 
 
 def test_contributors_see_no_engagement_data(world, session):
-    response = ResponseFactory(organisation=world.practice, method="cross_organisational", state="contributions",
-                               contributors=[Contributor(organisation_id=world.other_practice.id)])
+    response = ResponseFactory(
+        organisation=world.practice,
+        method="cross_organisational",
+        state="contributions",
+        contributors=[Contributor(organisation_id=world.other_practice.id)],
+    )
     affected_person(response)
     assert policy.response_roles(world.other_lead, response) == {policy.CONTRIBUTOR}
     assert not policy.may_see_engagement(world.other_lead, response)

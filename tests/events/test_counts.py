@@ -11,15 +11,26 @@ from tests.factories import PracticeFactory, SafetyEventFactory
 
 
 def _stored():
-    return {(c.month, c.theme, c.record_type, c.harm): c.count for c in db.session.scalars(select(EventCount))}
+    return {
+        (c.month, c.theme, c.record_type, c.harm): c.count
+        for c in db.session.scalars(select(EventCount))
+    }
 
 
 def test_counts_follow_events_written_changed_and_deleted(app):
     practice = PracticeFactory()
-    first = SafetyEventFactory(organisation=practice, occurred_on=date(2026, 3, 9), physical_harm="low",
-                               psychological_harm="moderate")
-    SafetyEventFactory(organisation=practice, occurred_on=date(2026, 3, 30), physical_harm="moderate")
-    SafetyEventFactory(organisation=practice, occurred_on=date(2026, 4, 1), physical_harm=None, theme="access")
+    first = SafetyEventFactory(
+        organisation=practice,
+        occurred_on=date(2026, 3, 9),
+        physical_harm="low",
+        psychological_harm="moderate",
+    )
+    SafetyEventFactory(
+        organisation=practice, occurred_on=date(2026, 3, 30), physical_harm="moderate"
+    )
+    SafetyEventFactory(
+        organisation=practice, occurred_on=date(2026, 4, 1), physical_harm=None, theme="access"
+    )
     assert _stored() == {
         (date(2026, 3, 1), "medication", "incident", "moderate"): 2,  # the worse of the two harms
         (date(2026, 4, 1), "access", "incident", "not_recorded"): 1,

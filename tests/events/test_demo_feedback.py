@@ -30,10 +30,14 @@ def test_every_event_is_acknowledged_and_every_triaged_one_says_what_was_chosen(
     session, written = demo
     kinds = Counter(session.scalars(select(ReporterUpdate.kind)))
     events = session.scalar(select(func.count()).select_from(SafetyEvent))
-    triaged = session.scalar(select(func.count()).select_from(SafetyEvent).where(SafetyEvent.triaged_at.is_not(None)))
+    triaged = session.scalar(
+        select(func.count()).select_from(SafetyEvent).where(SafetyEvent.triaged_at.is_not(None))
+    )
     assert kinds["acknowledged"] == events and kinds["response_chosen"] == triaged
     assert written == sum(kinds.values())
-    texts = set(session.scalars(select(ReporterUpdate.body).where(ReporterUpdate.kind == "response_chosen")))
+    texts = set(
+        session.scalars(select(ReporterUpdate.body).where(ReporterUpdate.kind == "response_chosen"))
+    )
     assert texts <= {feedback.choice_words(o) for o in feedback.OUTCOMES}
 
 
@@ -52,9 +56,16 @@ def test_the_demo_reporter_was_told_what_changed_on_one_closed_review_and_notifi
     assert update.body == feedback.words()["demo_what_changed"]["medication"]
     note = session.scalars(select(Notification).where(Notification.user_id == reporter.id)).one()
     assert note.link == f"/events/mine/{event.id}" and event.reference in note.title
-    assert session.scalars(select(AuditRecord).where(AuditRecord.action == "response:what_changed")).one().subject_id == response.id
+    assert (
+        session.scalars(select(AuditRecord).where(AuditRecord.action == "response:what_changed"))
+        .one()
+        .subject_id
+        == response.id
+    )
     # The other closed review is left without, so the response page shows the reminder.
-    closed = session.scalars(select(LearningResponse).where(LearningResponse.state == "closed")).all()
+    closed = session.scalars(
+        select(LearningResponse).where(LearningResponse.state == "closed")
+    ).all()
     assert sum(feedback.what_changed_written(session, r) is None for r in closed) >= 1
 
 

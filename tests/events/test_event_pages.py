@@ -197,19 +197,25 @@ def test_a_mangled_cursor_starts_from_the_top(sign_in):
 
 def test_free_text_is_escaped_on_the_event_page(sign_in):
     practice = PracticeFactory()
-    event = SafetyEventFactory(organisation=practice, description="<script>alert(1)</script>\nsecond line")
+    event = SafetyEventFactory(
+        organisation=practice, description="<script>alert(1)</script>\nsecond line"
+    )
     lead = sign_in(UserFactory(role=(Role.PATIENT_SAFETY_LEAD, practice)))
     text = lead.get(f"/events/{event.id}").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;<br>second line" in text
 
 
-def test_a_triaged_event_shows_the_decision_and_links_to_its_learning_response(session, sign_in, world):
+def test_a_triaged_event_shows_the_decision_and_links_to_its_learning_response(
+    session, sign_in, world
+):
     from tests.factories import AfterActionReviewFactory
 
     aar = AfterActionReviewFactory(organisation=world.practice)
     event = SafetyEventFactory(
-        organisation=world.practice, status="learning_response", learning_response_id=aar.id,
+        organisation=world.practice,
+        status="learning_response",
+        learning_response_id=aar.id,
         triage_rationale="The team can learn together.",
     )
     page = sign_in(world.icb_quality).get(f"/events/{event.id}").get_data(as_text=True)

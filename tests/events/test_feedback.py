@@ -29,8 +29,12 @@ REFERRAL_BODY = "Local safeguarding partnership"
 
 def record(session, world, **overrides):
     values = dict(
-        organisation=world.practice, record_type="incident", occurred_on=date.today() - timedelta(days=1),
-        description="A repeat was issued at the wrong dose.", theme="medication", reporter_kind="staff",
+        organisation=world.practice,
+        record_type="incident",
+        occurred_on=date.today() - timedelta(days=1),
+        description="A repeat was issued at the wrong dose.",
+        theme="medication",
+        reporter_kind="staff",
         reporter_user=world.reporter,
     )
     values.update(overrides)
@@ -39,20 +43,28 @@ def record(session, world, **overrides):
 
 
 def updates_of(session, event, kind=None):
-    stmt = select(ReporterUpdate).where(ReporterUpdate.event_id == event.id).order_by(ReporterUpdate.id)
+    stmt = (
+        select(ReporterUpdate)
+        .where(ReporterUpdate.event_id == event.id)
+        .order_by(ReporterUpdate.id)
+    )
     if kind:
         stmt = stmt.where(ReporterUpdate.kind == kind.value)
     return session.scalars(stmt).all()
 
 
 def notifications_for(session, user):
-    return session.scalars(select(Notification).where(Notification.user_id == user.id).order_by(Notification.id)).all()
+    return session.scalars(
+        select(Notification).where(Notification.user_id == user.id).order_by(Notification.id)
+    ).all()
 
 
 # ---- acknowledgement ----------------------------------------------------------------------------
 
 
-def test_a_staff_report_is_acknowledged_in_the_same_transaction_and_the_reporter_notified(session, world):
+def test_a_staff_report_is_acknowledged_in_the_same_transaction_and_the_reporter_notified(
+    session, world
+):
     event = record(session, world)
     [update] = updates_of(session, event)
     assert update.kind == ReporterUpdateKind.ACKNOWLEDGED.value
@@ -60,7 +72,9 @@ def test_a_staff_report_is_acknowledged_in_the_same_transaction_and_the_reporter
     [note] = notifications_for(session, world.reporter)
     assert note.kind == "report_update" and event.reference in note.title
     assert note.link == f"/events/mine/{event.id}"
-    email = session.scalars(select(OutboxMessage).where(OutboxMessage.user_id == world.reporter.id)).one()
+    email = session.scalars(
+        select(OutboxMessage).where(OutboxMessage.user_id == world.reporter.id)
+    ).one()
     assert email.to_address == world.reporter.email
     assert "wrong dose" not in email.body  # emails leave the system: no free text from the report
 
@@ -76,7 +90,9 @@ def test_a_refused_report_writes_no_acknowledgement(session, world):
 def test_a_public_report_is_acknowledged_and_nobody_is_notified(session, world):
     event = record(session, world, reporter_kind="family", reporter_user=None)
     [update] = updates_of(session, event)
-    assert update.body == feedback.words()["acknowledged"]["public"].format(reference=event.reference)
+    assert update.body == feedback.words()["acknowledged"]["public"].format(
+        reference=event.reference
+    )
     assert session.scalars(select(Notification)).all() == []
 
 
@@ -103,11 +119,23 @@ OUTCOME_OF = {
 
 
 @pytest.mark.parametrize("choice", list(OUTCOME_OF), ids=lambda c: c.value)
-def test_triage_tells_the_reporter_what_will_happen_in_plain_words_and_never_the_internal_reasons(session, world, choice):
+def test_triage_tells_the_reporter_what_will_happen_in_plain_words_and_never_the_internal_reasons(
+    session, world, choice
+):
     event = record(session, world)
-    referral = Referral(REFERRAL_BODY, date.today(), "REF-1") if choice is TriageChoice.REFERRAL else None
+    referral = (
+        Referral(REFERRAL_BODY, date.today(), "REF-1") if choice is TriageChoice.REFERRAL else None
+    )
     with unit_of_work(session):
-        triage.decide(session, event, world.lead, choice, RATIONALE, deviation_reason=DEVIATION, referral=referral)
+        triage.decide(
+            session,
+            event,
+            world.lead,
+            choice,
+            RATIONALE,
+            deviation_reason=DEVIATION,
+            referral=referral,
+        )
     [update] = updates_of(session, event, ReporterUpdateKind.RESPONSE_CHOSEN)
     assert update.body == feedback.choice_words(OUTCOME_OF[choice])
     assert update.created_by_id == world.lead.id
@@ -128,18 +156,30 @@ def test_each_outcome_has_its_own_words_and_they_blame_nobody():
 def test_a_referral_with_a_local_response_says_both(session, world):
     event = record(session, world)
     with unit_of_work(session):
-        triage.decide(session, event, world.lead, TriageChoice.REFERRAL, RATIONALE, deviation_reason=DEVIATION,
-                      referral=Referral(REFERRAL_BODY, date.today()), local_method=ResponseMethod.AFTER_ACTION_REVIEW)
+        triage.decide(
+            session,
+            event,
+            world.lead,
+            TriageChoice.REFERRAL,
+            RATIONALE,
+            deviation_reason=DEVIATION,
+            referral=Referral(REFERRAL_BODY, date.today()),
+            local_method=ResponseMethod.AFTER_ACTION_REVIEW,
+        )
     [update] = updates_of(session, event, ReporterUpdateKind.RESPONSE_CHOSEN)
     assert update.body.startswith(feedback.choice_words("referral"))
     assert "We will also learn from it here." in update.body
     assert feedback.choice_words("after_action_review") in update.body
 
 
-def test_kept_for_insight_because_the_plan_reviews_such_events_together_says_a_thematic_review(session, world):
+def test_kept_for_insight_because_the_plan_reviews_such_events_together_says_a_thematic_review(
+    session, world
+):
     event = record(session, world)
     with unit_of_work(session):
-        feedback.response_chosen(session, event, "no_further_response", world.lead, planned_method="thematic_review")
+        feedback.response_chosen(
+            session, event, "no_further_response", world.lead, planned_method="thematic_review"
+        )
     [update] = updates_of(session, event, ReporterUpdateKind.RESPONSE_CHOSEN)
     assert update.body == feedback.choice_words("thematic_review")
 
@@ -155,19 +195,31 @@ def test_an_outcome_without_words_is_refused_rather_than_sent_empty():
 @pytest.fixture
 def closed(world):
     """A closed after action review over two events: one reported by staff, one by the public."""
-    staff_event = SafetyEventFactory(organisation=world.practice, reporter_user_id=world.reporter.id, status="learning_response")
-    public_event = SafetyEventFactory(organisation=world.practice, reporter_kind="family", status="learning_response")
-    response = ResponseFactory(organisation=world.practice, state="closed", events=[staff_event, public_event])
+    staff_event = SafetyEventFactory(
+        organisation=world.practice, reporter_user_id=world.reporter.id, status="learning_response"
+    )
+    public_event = SafetyEventFactory(
+        organisation=world.practice, reporter_kind="family", status="learning_response"
+    )
+    response = ResponseFactory(
+        organisation=world.practice, state="closed", events=[staff_event, public_event]
+    )
     return response, staff_event, public_event
 
 
-WHAT_CHANGED = "Now every repeat for this medicine is checked by a second person before it goes out."
+WHAT_CHANGED = (
+    "Now every repeat for this medicine is checked by a second person before it goes out."
+)
 
 
-def test_what_changed_goes_to_every_linked_event_and_notifies_each_identified_reporter(session, world, closed):
+def test_what_changed_goes_to_every_linked_event_and_notifies_each_identified_reporter(
+    session, world, closed
+):
     response, staff_event, public_event = closed
     with unit_of_work(session):
-        written = feedback.write_what_changed(session, world.lead, response, f"  {WHAT_CHANGED}  ", response.version_id)
+        written = feedback.write_what_changed(
+            session, world.lead, response, f"  {WHAT_CHANGED}  ", response.version_id
+        )
     assert len(written) == 2
     for event in (staff_event, public_event):
         [update] = updates_of(session, event, ReporterUpdateKind.WHAT_CHANGED)
@@ -175,8 +227,14 @@ def test_what_changed_goes_to_every_linked_event_and_notifies_each_identified_re
     [note] = notifications_for(session, world.reporter)
     assert note.title == f"What changed because of your report {staff_event.reference}"
     assert WHAT_CHANGED not in (note.body or "")  # the words are read after signing in
-    audit = session.scalars(select(AuditRecord).where(AuditRecord.action == "response:what_changed")).one()
-    assert (audit.subject_type, audit.subject_id, audit.actor_id) == ("learning_responses", response.id, world.lead.id)
+    audit = session.scalars(
+        select(AuditRecord).where(AuditRecord.action == "response:what_changed")
+    ).one()
+    assert (audit.subject_type, audit.subject_id, audit.actor_id) == (
+        "learning_responses",
+        response.id,
+        world.lead.id,
+    )
     assert audit.changes["what_changed"]["after"] == WHAT_CHANGED
     assert audit.changes["reports_told"]["after"] == 2
 
@@ -188,7 +246,14 @@ def test_what_changed_is_written_only_once_per_response(session, world, closed):
     with pytest.raises(feedback.FeedbackError, match="already been told"):
         with unit_of_work(session):
             feedback.write_what_changed(session, world.lead, response, "Something else")
-    assert len(session.scalars(select(ReporterUpdate).where(ReporterUpdate.kind == "what_changed")).all()) == 2
+    assert (
+        len(
+            session.scalars(
+                select(ReporterUpdate).where(ReporterUpdate.kind == "what_changed")
+            ).all()
+        )
+        == 2
+    )
 
 
 @pytest.mark.parametrize("state", ["planning", "in_review", "panel_review"])
@@ -209,27 +274,46 @@ def test_a_response_that_handed_its_events_on_has_no_one_to_tell(session, world)
     assert feedback.view_for(session, world.lead, escalated).due is False
 
 
-@pytest.mark.parametrize("text, message", [("   ", "Write what changed"), ("x" * 1001, "1,000 characters or fewer")])
+@pytest.mark.parametrize(
+    "text, message", [("   ", "Write what changed"), ("x" * 1001, "1,000 characters or fewer")]
+)
 def test_what_changed_must_be_given_and_short(session, world, closed, text, message):
     with pytest.raises(feedback.FeedbackError, match=message):
         feedback.write_what_changed(session, world.lead, closed[0], text)
 
 
-@pytest.mark.parametrize("who, refusal", [
-    ("panel", policy.NotPermitted), ("icb_specialist", policy.NotPermitted), ("icb_quality", policy.NotPermitted),
-    ("other_lead", policy.NotVisible), ("reporter", policy.NotVisible), ("admin", policy.NotVisible),
-])
-def test_only_the_lead_organisations_patient_safety_lead_writes_what_changed(session, world, closed, who, refusal):
+@pytest.mark.parametrize(
+    "who, refusal",
+    [
+        ("panel", policy.NotPermitted),
+        ("icb_specialist", policy.NotPermitted),
+        ("icb_quality", policy.NotPermitted),
+        ("other_lead", policy.NotVisible),
+        ("reporter", policy.NotVisible),
+        ("admin", policy.NotVisible),
+    ],
+)
+def test_only_the_lead_organisations_patient_safety_lead_writes_what_changed(
+    session, world, closed, who, refusal
+):
     with pytest.raises(refusal):
         feedback.write_what_changed(session, getattr(world, who), closed[0], WHAT_CHANGED)
     session.rollback()
-    assert session.scalars(select(ReporterUpdate).where(ReporterUpdate.kind == "what_changed")).all() == []
+    assert (
+        session.scalars(select(ReporterUpdate).where(ReporterUpdate.kind == "what_changed")).all()
+        == []
+    )
 
 
 def test_a_contributing_organisations_lead_does_not_write_what_changed(session, world):
     event = SafetyEventFactory(organisation=world.practice)
-    response = ResponseFactory(organisation=world.practice, method="cross_organisational", state="closed", events=[event],
-                               contributors=[Contributor(organisation_id=world.other_practice.id)])
+    response = ResponseFactory(
+        organisation=world.practice,
+        method="cross_organisational",
+        state="closed",
+        events=[event],
+        contributors=[Contributor(organisation_id=world.other_practice.id)],
+    )
     with pytest.raises(policy.NotPermitted):
         feedback.write_what_changed(session, world.other_lead, response, WHAT_CHANGED)
     assert policy.may_tell_reporters(world.lead, response)
@@ -251,7 +335,9 @@ def test_the_response_page_reminds_the_lead_until_what_changed_is_written(sessio
     response = closed[0]
     view = feedback.view_for(session, world.lead, response)
     assert view.due and view.show_form and view.event_count == 2
-    assert not feedback.view_for(session, world.panel, response).show_form  # the panel reads, the lead writes
+    assert not feedback.view_for(
+        session, world.panel, response
+    ).show_form  # the panel reads, the lead writes
     with unit_of_work(session):
         feedback.write_what_changed(session, world.lead, response, WHAT_CHANGED)
     view = feedback.view_for(session, world.lead, response)
@@ -261,7 +347,9 @@ def test_the_response_page_reminds_the_lead_until_what_changed_is_written(sessio
 # ---- the reporter's own reports ----------------------------------------------------------------------
 
 
-def test_a_reporter_reads_their_own_report_even_with_identity_protected_and_nobody_elses(session, world):
+def test_a_reporter_reads_their_own_report_even_with_identity_protected_and_nobody_elses(
+    session, world
+):
     mine = record(session, world, identity_protected=True)
     assert feedback.own_report(session, world.reporter, mine.id) is mine
     for other in (world.lead, world.panel, UserFactory(role=(Role.REPORTER, world.practice))):
@@ -290,7 +378,10 @@ def test_the_right_reference_and_code_find_the_report_however_the_code_is_typed(
     with unit_of_work(session):
         code = feedback.issue_follow_code(session, event)
     assert feedback.follow(session, event.reference, code) is event
-    assert feedback.follow(session, f" {event.reference.lower()} ", code.lower().replace("-", " ")) is event
+    assert (
+        feedback.follow(session, f" {event.reference.lower()} ", code.lower().replace("-", " "))
+        is event
+    )
 
 
 def test_a_wrong_code_or_reference_finds_nothing(session, world):
@@ -302,7 +393,9 @@ def test_a_wrong_code_or_reference_finds_nothing(session, world):
     assert feedback.follow(session, event.reference, wrong) is None
     assert feedback.follow(session, "PSE-2026-999999", code) is None
     assert feedback.follow(session, event.reference, "") is None
-    assert feedback.follow(session, staff_event.reference, code) is None  # a staff report has no code
+    assert (
+        feedback.follow(session, staff_event.reference, code) is None
+    )  # a staff report has no code
 
 
 def test_codes_are_compared_in_constant_time(session, world, monkeypatch):
@@ -311,7 +404,9 @@ def test_codes_are_compared_in_constant_time(session, world, monkeypatch):
         code = feedback.issue_follow_code(session, event)
     compared = []
     real = feedback.hmac.compare_digest
-    monkeypatch.setattr(feedback.hmac, "compare_digest", lambda a, b: compared.append((a, b)) or real(a, b))
+    monkeypatch.setattr(
+        feedback.hmac, "compare_digest", lambda a, b: compared.append((a, b)) or real(a, b)
+    )
     feedback.follow(session, event.reference, code)
     feedback.follow(session, "PSE-2026-999999", code)  # an unknown reference is compared too
     assert len(compared) == 2

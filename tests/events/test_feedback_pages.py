@@ -34,9 +34,17 @@ def update(session, event, kind, body, by=None):
 @pytest.fixture
 def reported(session, world):
     """A report by the world's reporter, identity protected, with an acknowledgement and a choice."""
-    event = SafetyEventFactory(organisation=world.practice, reporter_user_id=world.reporter.id, identity_protected=True)
+    event = SafetyEventFactory(
+        organisation=world.practice, reporter_user_id=world.reporter.id, identity_protected=True
+    )
     update(session, event, "acknowledged", "Thank you for your report.")
-    update(session, event, "response_chosen", "The team will meet to talk about what happened.", world.lead.id)
+    update(
+        session,
+        event,
+        "response_chosen",
+        "The team will meet to talk about what happened.",
+        world.lead.id,
+    )
     return event
 
 
@@ -61,7 +69,9 @@ def test_another_reporters_report_is_not_found(sign_in, world, reported):
     assert sign_in(world.lead).get(f"/events/mine/{reported.id}").status_code == 404
 
 
-def test_a_staff_report_through_the_form_is_acknowledged_on_its_recorded_page(sign_in, session, world):
+def test_a_staff_report_through_the_form_is_acknowledged_on_its_recorded_page(
+    sign_in, session, world
+):
     from tests.events.helpers import staff_form_data
 
     client = sign_in(world.reporter)
@@ -85,7 +95,9 @@ def send_public_report(client, practice) -> tuple[str, str]:
     return reference, code
 
 
-def test_the_done_page_shows_the_private_code_once_and_only_its_hash_is_kept(client, session, world):
+def test_the_done_page_shows_the_private_code_once_and_only_its_hash_is_kept(
+    client, session, world
+):
     reference, code = send_public_report(client, world.practice)
     event = session.scalar(select(SafetyEvent).where(SafetyEvent.reference == reference))
     assert event.follow_code_hash == feedback.hash_code(code)
@@ -103,7 +115,11 @@ def test_the_right_reference_and_code_show_the_reports_news(client, session, wor
     page = client.post("/follow", data={"reference": reference, "code": code.lower()})
     text = text_of(page)
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
-    assert "We have your report" in text and "What changed because of your report" in text and WHAT_CHANGED in text
+    assert (
+        "We have your report" in text
+        and "What changed because of your report" in text
+        and WHAT_CHANGED in text
+    )
     assert "My mum was given the wrong tablets" not in text  # only the news, not the report itself
     assert code not in text and code.lower() not in text
 
@@ -116,7 +132,12 @@ def test_a_wrong_reference_or_code_gets_the_same_single_error(client, world, wro
     page = client.post("/follow", data=data)
     text = text_of(page)
     assert page.status_code == 400
-    assert text.count(re.sub(r"\s+", " ", "We could not find a report with that reference number and code.")) == 2  # summary and field
+    assert (
+        text.count(
+            re.sub(r"\s+", " ", "We could not find a report with that reference number and code.")
+        )
+        == 2
+    )  # summary and field
     assert "There is a problem" in text and "<title>Error: " in text
     assert 'value="' + data["reference"] + '"' in text  # what was typed is kept
     assert "We have your report" not in text
@@ -130,8 +151,12 @@ def test_an_empty_follow_form_asks_for_both(client):
 def test_each_address_may_try_only_so_many_codes(app, client):
     limiter.reset()
     app.config["PUBLIC_FOLLOW_LIMIT"] = "3 per hour"
-    statuses = [client.post("/follow", data={"reference": "PSE-2026-000001", "code": "AAAAA-AAAAA"}).status_code
-                for _ in range(4)]
+    statuses = [
+        client.post(
+            "/follow", data={"reference": "PSE-2026-000001", "code": "AAAAA-AAAAA"}
+        ).status_code
+        for _ in range(4)
+    ]
     assert statuses == [400, 400, 400, 429]
     limiter.reset()
 
@@ -150,7 +175,9 @@ def test_the_public_start_page_and_the_done_page_lead_to_the_follow_page(app, cl
 
 @pytest.fixture
 def closed(world):
-    event = SafetyEventFactory(organisation=world.practice, reporter_user_id=world.reporter.id, status="learning_response")
+    event = SafetyEventFactory(
+        organisation=world.practice, reporter_user_id=world.reporter.id, status="learning_response"
+    )
     return ResponseFactory(organisation=world.practice, state="closed", events=[event]), event
 
 
@@ -168,15 +195,20 @@ def test_the_panel_sees_that_the_reporters_are_waiting_but_no_form(sign_in, worl
 
 
 def test_a_response_under_way_shows_nothing_about_what_changed(sign_in, world):
-    response = ResponseFactory(organisation=world.practice, state="planning",
-                               events=[SafetyEventFactory(organisation=world.practice)])
+    response = ResponseFactory(
+        organisation=world.practice,
+        state="planning",
+        events=[SafetyEventFactory(organisation=world.practice)],
+    )
     assert "what-changed" not in text_of(sign_in(world.lead).get(f"/responses/{response.id}"))
 
 
 def test_an_empty_what_changed_is_named_in_the_error_summary(sign_in, world, closed):
     response, _ = closed
-    page = sign_in(world.lead).post(f"/responses/{response.id}/what-changed",
-                                    data={"what_changed-version": str(response.version_id), "what_changed-text": ""})
+    page = sign_in(world.lead).post(
+        f"/responses/{response.id}/what-changed",
+        data={"what_changed-version": str(response.version_id), "what_changed-text": ""},
+    )
     text = text_of(page)
     assert page.status_code == 400
     assert "There is a problem" in text and 'href="#what_changed-text"' in text
@@ -186,25 +218,36 @@ def test_an_empty_what_changed_is_named_in_the_error_summary(sign_in, world, clo
 def test_a_too_long_what_changed_keeps_what_was_typed(sign_in, world, closed, session):
     response, event = closed
     typed = "We changed the way repeats are checked. " * 30
-    page = sign_in(world.lead).post(f"/responses/{response.id}/what-changed",
-                                    data={"what_changed-version": str(response.version_id), "what_changed-text": typed})
+    page = sign_in(world.lead).post(
+        f"/responses/{response.id}/what-changed",
+        data={"what_changed-version": str(response.version_id), "what_changed-text": typed},
+    )
     text = text_of(page)
     assert page.status_code == 400 and "1,000 characters or fewer" in text
     assert typed.strip() in text
     session.rollback()
-    assert session.scalars(select(ReporterUpdate).where(ReporterUpdate.kind == "what_changed")).all() == []
+    assert (
+        session.scalars(select(ReporterUpdate).where(ReporterUpdate.kind == "what_changed")).all()
+        == []
+    )
 
 
 def test_what_changed_through_the_page_reaches_the_reporters_inbox(sign_in, world, closed):
     response, event = closed
     lead = sign_in(world.lead)
-    sent = lead.post(f"/responses/{response.id}/what-changed",
-                     data={"what_changed-version": str(response.version_id), "what_changed-text": WHAT_CHANGED})
-    assert sent.status_code == 302 and sent.headers["Location"].endswith(f"/responses/{response.id}#what-changed")
+    sent = lead.post(
+        f"/responses/{response.id}/what-changed",
+        data={"what_changed-version": str(response.version_id), "what_changed-text": WHAT_CHANGED},
+    )
+    assert sent.status_code == 302 and sent.headers["Location"].endswith(
+        f"/responses/{response.id}#what-changed"
+    )
     shown = text_of(lead.get(f"/responses/{response.id}"))
     assert WHAT_CHANGED in shown and "Tell the reporters what changed" not in shown
-    again = lead.post(f"/responses/{response.id}/what-changed",
-                      data={"what_changed-version": str(response.version_id + 1), "what_changed-text": "Again"})
+    again = lead.post(
+        f"/responses/{response.id}/what-changed",
+        data={"what_changed-version": str(response.version_id + 1), "what_changed-text": "Again"},
+    )
     assert again.status_code == 400 and "already been told" in text_of(again)
     inbox = text_of(sign_in(world.reporter).get(f"/events/mine/{event.id}"))
     assert "What changed because of your report" in inbox and WHAT_CHANGED in inbox
@@ -214,8 +257,10 @@ def test_a_stale_what_changed_form_is_refused_with_a_conflict(sign_in, world, cl
     response, _ = closed
     with unit_of_work(session):
         response.extension_reason = "Touched by someone else"  # any change moves the version on
-    page = sign_in(world.lead).post(f"/responses/{response.id}/what-changed",
-                                    data={"what_changed-version": "1", "what_changed-text": WHAT_CHANGED})
+    page = sign_in(world.lead).post(
+        f"/responses/{response.id}/what-changed",
+        data={"what_changed-version": "1", "what_changed-text": WHAT_CHANGED},
+    )
     assert page.status_code == 409 and "changed by someone else" in text_of(page)
 
 

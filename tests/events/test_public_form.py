@@ -17,7 +17,9 @@ from tests.factories import PcnFactory, PracticeFactory
 WHEN = date.today() - timedelta(days=10)
 
 
-def answer_every_question(client, practice, reporter_kind="family", description="My mum was given the wrong tablets."):
+def answer_every_question(
+    client, practice, reporter_kind="family", description="My mum was given the wrong tablets."
+):
     steps = [
         (
             "/report/service",
@@ -233,7 +235,9 @@ def test_a_long_answer_in_any_script_survives_every_step_into_the_record(client,
     assert answer in client.get("/report/check").get_data(as_text=True)
     assert client.post("/report/check").status_code == 302
     assert session.scalars(select(SafetyEvent.description)).one() == answer
-    assert session.scalar(select(func.count()).select_from(PublicReportDraft)) == 0  # gone once sent
+    assert (
+        session.scalar(select(func.count()).select_from(PublicReportDraft)) == 0
+    )  # gone once sent
 
 
 def test_answers_last_two_hours_after_the_last_one_and_expired_drafts_are_purged(session):
@@ -242,10 +246,14 @@ def test_answers_last_two_hours_after_the_last_one_and_expired_drafts_are_purged
     drafts.save(session, key, {"theme": "medication"}, start)
     drafts.save(session, key, {"record_type": "incident"}, start + timedelta(hours=1))
     assert drafts.answers(session, key, start + timedelta(hours=2, minutes=59)) == {
-        "theme": "medication", "record_type": "incident"}
+        "theme": "medication",
+        "record_type": "incident",
+    }
     assert drafts.answers(session, key, start + timedelta(hours=3)) == {}
     assert key not in str(session.scalars(select(PublicReportDraft.key_hash)).all())
     other = drafts.new_key()
-    drafts.save(session, other, {"theme": "referral"}, start + timedelta(hours=3))  # starting one purges the rest
+    drafts.save(
+        session, other, {"theme": "referral"}, start + timedelta(hours=3)
+    )  # starting one purges the rest
     assert session.scalars(select(PublicReportDraft.answers)).all() == [{"theme": "referral"}]
     assert drafts.purge(session, start + timedelta(hours=5)) == 1

@@ -9,8 +9,14 @@ from tests.reading import above_the_level, main_text, too_hard
 
 ANSWERS = {
     "/report/kind": {"record_type": "incident"},
-    "/report/when": {"occurred_on[day]": "3", "occurred_on[month]": "11", "occurred_on[year]": "2026"},
-    "/report/what-happened": {"description": "My mother was given the wrong tablets at the chemist."},
+    "/report/when": {
+        "occurred_on[day]": "3",
+        "occurred_on[month]": "11",
+        "occurred_on[year]": "2026",
+    },
+    "/report/what-happened": {
+        "description": "My mother was given the wrong tablets at the chemist."
+    },
     "/report/harm": {"physical_harm": "low"},
     "/report/theme": {"theme": "medication"},
     "/report/about-you": {"reporter_kind": "family"},
@@ -66,14 +72,22 @@ def follow_pages(app, client, world, pages):
     event = db.session.scalar(select(SafetyEvent).where(SafetyEvent.reference == reference))
     with unit_of_work(db.session):
         feedback.response_chosen(db.session, event, "after_action_review", world.lead)
-        db.session.add(ReporterUpdate(
-            event_id=event.id, kind="what_changed", created_by_id=world.lead.id,
-            body=feedback.words()["demo_what_changed"]["medication"],
-        ))
+        db.session.add(
+            ReporterUpdate(
+                event_id=event.id,
+                kind="what_changed",
+                created_by_id=world.lead.id,
+                body=feedback.words()["demo_what_changed"]["medication"],
+            )
+        )
     return {
         "/follow": client.get("/follow").get_data(as_text=True),
-        "/follow (wrong code)": client.post("/follow", data={"reference": reference, "code": "AAAAA-AAAAA"}).get_data(as_text=True),
-        "/follow (news)": client.post("/follow", data={"reference": reference, "code": code}).get_data(as_text=True),
+        "/follow (wrong code)": client.post(
+            "/follow", data={"reference": reference, "code": "AAAAA-AAAAA"}
+        ).get_data(as_text=True),
+        "/follow (news)": client.post(
+            "/follow", data={"reference": reference, "code": code}
+        ).get_data(as_text=True),
         "/report/done (again)": client.get("/report/done").get_data(as_text=True),
     }
 
@@ -98,8 +112,16 @@ def test_every_plain_words_text_for_reporters_reads_at_the_agreed_level():
 
     texts = dict(_texts(feedback.words()))
     assert len(texts) >= len(feedback.OUTCOMES) + 4
-    hard = above_the_level({path: text.format(reference="PSE-2026-000123") for path, text in texts.items()})
+    hard = above_the_level(
+        {path: text.format(reference="PSE-2026-000123") for path, text in texts.items()}
+    )
     assert hard == {}, f"texts above the agreed reading level (grade, ease): {hard}"
     # Referral with a local response alongside: the joined words are read together.
-    for method in ("after_action_review", "swarm_huddle", "mdt_review", "psii", "cross_organisational"):
+    for method in (
+        "after_action_review",
+        "swarm_huddle",
+        "mdt_review",
+        "psii",
+        "cross_organisational",
+    ):
         assert too_hard(feedback.choice_words("referral", method)) is None, method

@@ -12,8 +12,11 @@ from psirf.library.models import LibraryEntry
 
 def make_plan(organisation, creator, title="Safer repeat prescribing", **fields) -> ImprovementPlan:
     plan = ImprovementPlan(
-        organisation_id=organisation.id, title=title, aim=fields.pop("aim", "Fewer prescribing errors reach patients"),
-        measure=fields.pop("measure", "Share of high-risk repeats with a monitoring check"), created_by_id=creator.id,
+        organisation_id=organisation.id,
+        title=title,
+        aim=fields.pop("aim", "Fewer prescribing errors reach patients"),
+        measure=fields.pop("measure", "Share of high-risk repeats with a monitoring check"),
+        created_by_id=creator.id,
         **fields,
     )
     db.session.add(plan)
@@ -21,11 +24,20 @@ def make_plan(organisation, creator, title="Safer repeat prescribing", **fields)
     return plan
 
 
-def good_care_entry(organisation, publisher, title="Pharmacist huddle caught a dose error", **fields) -> LibraryEntry:
+def good_care_entry(
+    organisation, publisher, title="Pharmacist huddle caught a dose error", **fields
+) -> LibraryEntry:
     entry = LibraryEntry(
-        kind="good_care", organisation_id=organisation.id, title=title,
-        summary=fields.pop("summary", "A daily huddle with the practice pharmacist found a wrong dose before it was issued."),
-        service_kind="practice", learned_on=fields.pop("learned_on", date(2026, 1, 12)), published_by_id=publisher.id,
+        kind="good_care",
+        organisation_id=organisation.id,
+        title=title,
+        summary=fields.pop(
+            "summary",
+            "A daily huddle with the practice pharmacist found a wrong dose before it was issued.",
+        ),
+        service_kind="practice",
+        learned_on=fields.pop("learned_on", date(2026, 1, 12)),
+        published_by_id=publisher.id,
         **fields,
     )
     db.session.add(entry)
@@ -40,4 +52,8 @@ def version_of(page: str, prefix: str | None = None) -> str:
 
 
 def date_fields(name: str, d: date) -> dict:
-    return {f"{name}[day]": str(d.day), f"{name}[month]": str(d.month), f"{name}[year]": str(d.year)}
+    return {
+        f"{name}[day]": str(d.day),
+        f"{name}[month]": str(d.month),
+        f"{name}[year]": str(d.year),
+    }

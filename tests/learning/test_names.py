@@ -14,7 +14,9 @@ def test_an_untitled_full_name_the_case_does_not_know_is_removed():
 
     result = redact(text)
 
-    assert result.text == "[name], a carer for her mother, collected warfarin from Riverside Surgery."
+    assert (
+        result.text == "[name], a carer for her mother, collected warfarin from Riverside Surgery."
+    )
     assert [(f.kind, text[f.start : f.end]) for f in result.found] == [(Kind.NAME, "Jane Example")]
 
 
@@ -29,10 +31,16 @@ def test_names_in_lists_and_possessives_are_removed_leaving_the_possessive():
 @pytest.mark.parametrize(
     "text, redacted",
     [
-        ("Will Thompson collected it. Will noticed the label.", "[name] collected it. [name] noticed the label."),
+        (
+            "Will Thompson collected it. Will noticed the label.",
+            "[name] collected it. [name] noticed the label.",
+        ),
         ("Grace's results were filed as normal.", "[name]'s results were filed as normal."),
         ("Hope and Joy agreed a new routine.", "[name] and [name] agreed a new routine."),
-        ("Will this change the risk? The team will review it.", "Will this change the risk? The team will review it."),
+        (
+            "Will this change the risk? The team will review it.",
+            "Will this change the risk? The team will review it.",
+        ),
         ("Long waits at reception were reported.", "Long waits at reception were reported."),
     ],
 )
@@ -43,7 +51,10 @@ def test_a_name_that_is_also_a_word_is_removed_only_where_it_is_used_as_a_name(t
 def test_a_name_is_a_name_throughout_the_text():
     text = "Joy from the admin team had not coded it. Hope and Joy have since agreed a routine."
 
-    assert redact(text).text == "[name] from the admin team had not coded it. [name] and [name] have since agreed a routine."
+    assert (
+        redact(text).text
+        == "[name] from the admin team had not coded it. [name] and [name] have since agreed a routine."
+    )
 
 
 def test_lower_case_names_are_removed_and_lower_case_words_that_are_also_names_stay():
@@ -58,7 +69,10 @@ def test_lower_case_names_are_removed_and_lower_case_words_that_are_also_names_s
     "text, redacted",
     [
         ("Seen by Anne-Marie Clarke-Hughes today.", "Seen by [name] today."),
-        ("O'Neill's son phoned; D'Souza, Maria was on the form.", "[name]'s son phoned; [name], [name] was on the form."),
+        (
+            "O'Neill's son phoned; D'Souza, Maria was on the form.",
+            "[name]'s son phoned; [name], [name] was on the form.",
+        ),
         ("Zoë's mother, Siân, told Ms Yılmaz.", "[name]'s mother, [name], told [name]."),
         ("She met Oluwaseun and Chidinma.", "She met [name] and [name]."),
     ],
@@ -131,12 +145,17 @@ def test_an_instruction_keeps_its_verb_and_loses_the_name():
 
 
 def test_a_title_case_heading_is_read_like_the_start_of_a_sentence():
-    assert redact("Learning From The Event With Priya").text == "Learning From The Event With [name]"
+    assert (
+        redact("Learning From The Event With Priya").text == "Learning From The Event With [name]"
+    )
 
 
 def test_an_unknown_capitalised_word_inside_a_sentence_is_taken_for_a_name():
     # Erring towards removal: a hospital nickname or town the lists do not know goes too.
-    assert redact("The referral to Moorfields was delayed.").text == "The referral to [name] was delayed."
+    assert (
+        redact("The referral to Moorfields was delayed.").text
+        == "The referral to [name] was delayed."
+    )
 
 
 def test_phrases_the_caller_keeps_are_not_taken_for_names():
@@ -161,7 +180,9 @@ def test_the_word_lists_load_only_when_a_redaction_first_needs_them():
         "before = {'faker', 'spellchecker'} & set(sys.modules); redact('Priya phoned.'); "
         "after = {'faker', 'spellchecker'} & set(sys.modules); print(sorted(before), sorted(after))"
     )
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
 
     assert out.strip() == "[] ['faker', 'spellchecker']"
 

@@ -148,7 +148,10 @@ def test_short_parts_of_known_names_are_not_removed_on_their_own():
 
 
 def test_a_town_that_is_also_a_surname_is_removed_as_a_name_erring_the_safe_way():
-    assert redact("She moved from Hull to Leeds in May").text == "She moved from [name] to Leeds in May"
+    assert (
+        redact("She moved from Hull to Leeds in May").text
+        == "She moved from [name] to Leeds in May"
+    )
 
 
 def test_titled_names_are_removed_even_when_not_known_without_swallowing_the_day():

@@ -18,7 +18,9 @@ import yaml
 from psirf.learning.readable import TITLES
 from psirf.learning.redact import Redaction, redact
 
-DATA = yaml.safe_load((Path(__file__).with_name("redaction_samples.yaml")).read_text(encoding="utf-8"))
+DATA = yaml.safe_load(
+    (Path(__file__).with_name("redaction_samples.yaml")).read_text(encoding="utf-8")
+)
 SAMPLES = DATA["samples"]
 READABLE = DATA["readable"]
 WORD = re.compile(r"[^\W_][\w'’-]*")
@@ -43,7 +45,9 @@ def name_spans(text: str, names: list[str]) -> list[tuple[int, int]]:
         for name in names
         for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text)
     }
-    return sorted(s for s in spans if not any(o != s and o[0] <= s[0] and s[1] <= o[1] for o in spans))
+    return sorted(
+        s for s in spans if not any(o != s and o[0] <= s[0] and s[1] <= o[1] for o in spans)
+    )
 
 
 def covered(text: str, span: tuple[int, int], result: Redaction) -> bool:
@@ -63,7 +67,7 @@ def measure(samples: list[dict]) -> Measure:
             if covered(text, span, result):
                 total.removed += 1
             else:
-                total.survivors.append(f"{sample['id']}: {text[span[0]:span[1]]}")
+                total.survivors.append(f"{sample['id']}: {text[span[0] : span[1]]}")
         for f in result.found:
             for m in WORD.finditer(text[f.start : f.end]):
                 at = f.start + m.start()
@@ -90,10 +94,14 @@ def test_no_marked_name_survives_in_any_sample():
 def test_recall_and_over_removal_on_the_sample_set():
     result = measure(SAMPLES)
 
-    print(f"\nRedaction sample set: {len(SAMPLES)} summaries, {result.present} names, "
-          f"{result.removed} removed, recall {result.recall:.1%}")
-    print(f"Over-removed ({sum(result.over_removed.values())} words): "
-          + ", ".join(f"{w} x{n}" if n > 1 else w for w, n in sorted(result.over_removed.items())))
+    print(
+        f"\nRedaction sample set: {len(SAMPLES)} summaries, {result.present} names, "
+        f"{result.removed} removed, recall {result.recall:.1%}"
+    )
+    print(
+        f"Over-removed ({sum(result.over_removed.values())} words): "
+        + ", ".join(f"{w} x{n}" if n > 1 else w for w, n in sorted(result.over_removed.items()))
+    )
     assert result.recall == 1.0
     # Names must go, but not the learning: a few place or brand names at most.
     assert sum(result.over_removed.values()) <= len(SAMPLES) // 5
@@ -121,11 +129,16 @@ def test_redacting_a_redacted_sample_changes_nothing_with_or_without_known_names
 def test_summaries_without_names_lose_few_words_and_none_of_their_learning():
     words = sum(len(WORD.findall(r["text"])) for r in READABLE)
     removed = Counter(
-        w for r in READABLE for f in redact(r["text"]).found for w in WORD.findall(r["text"][f.start : f.end])
+        w
+        for r in READABLE
+        for f in redact(r["text"]).found
+        for w in WORD.findall(r["text"][f.start : f.end])
     )
 
-    print(f"\nNo-name summaries: {len(READABLE)}, {words} words, {sum(removed.values())} removed: "
-          + ", ".join(sorted(removed)))
+    print(
+        f"\nNo-name summaries: {len(READABLE)}, {words} words, {sum(removed.values())} removed: "
+        + ", ".join(sorted(removed))
+    )
     for r in READABLE:
         redacted = redact(r["text"]).text
         assert [p for p in r["keep"] if p not in redacted] == []

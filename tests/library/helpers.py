@@ -22,17 +22,37 @@ SUMMARY = (
 LEARNING = "Protected time for checking repeat prescriptions after a dose change"
 
 
-def closed_aar(organisation, *, summary: str = SUMMARY, theme: str = "medication", state: str = "closed", **values):
+def closed_aar(
+    organisation,
+    *,
+    summary: str = SUMMARY,
+    theme: str = "medication",
+    state: str = "closed",
+    **values,
+):
     """An after action review closed by its panel, its event's patient named in its engagement plan."""
     response = ResponseFactory(
         organisation=organisation,
         state=state,
         closed_at=utcnow() if state != "in_review" else None,
-        record={"review": {"expected": "a", "actual": "b", "difference": "c", "learned": "d", "learning_summary": summary}},
+        record={
+            "review": {
+                "expected": "a",
+                "actual": "b",
+                "difference": "c",
+                "learned": "d",
+                "learning_summary": summary,
+            }
+        },
         **values,
     )
-    SafetyEventFactory(organisation=organisation, theme=theme, learning_response_id=response.id,
-                       status="learning_response", occurred_on=date.today() - timedelta(days=40))
+    SafetyEventFactory(
+        organisation=organisation,
+        theme=theme,
+        learning_response_id=response.id,
+        status="learning_response",
+        occurred_on=date.today() - timedelta(days=40),
+    )
     affected_person(response, kind="patient", name=PATIENT)
     db.session.expire(response)
     return response
@@ -64,7 +84,9 @@ def entry(organisation, publisher, **values) -> LibraryEntry:
         method=values.pop("method", "after_action_review"),
         service_kind=values.pop("service_kind", organisation.kind),
         learned_on=values.pop("learned_on", date.today() - timedelta(days=30)),
-        audience_group_id=values.pop("audience_group_id", organisation.groups[0].id if organisation.groups else None),
+        audience_group_id=values.pop(
+            "audience_group_id", organisation.groups[0].id if organisation.groups else None
+        ),
         published_by_id=publisher.id,
         **values,
     )
@@ -73,7 +95,9 @@ def entry(organisation, publisher, **values) -> LibraryEntry:
     return row
 
 
-def share_form(title: str, summary: str, audiences: list[str], action: str, confirmed: bool = False) -> dict:
+def share_form(
+    title: str, summary: str, audiences: list[str], action: str, confirmed: bool = False
+) -> dict:
     data = {"title": title, "summary": summary, "audiences": audiences, "action": action}
     if confirmed:
         data["confirmed"] = "y"
@@ -81,7 +105,9 @@ def share_form(title: str, summary: str, audiences: list[str], action: str, conf
 
 
 def textarea(page: str, name: str) -> str:
-    return unescape(re.search(rf'<textarea[^>]*name="{name}"[^>]*>(.*?)</textarea>', page, re.S).group(1)).strip()
+    return unescape(
+        re.search(rf'<textarea[^>]*name="{name}"[^>]*>(.*?)</textarea>', page, re.S).group(1)
+    ).strip()
 
 
 def field_value(page: str, name: str) -> str:

@@ -13,40 +13,71 @@ from tests.factories import PcnFactory, PracticeFactory, ResponseFactory, UserFa
 from tests.library.helpers import closed_aar
 
 
-@pytest.mark.parametrize("method, record", [
-    ("after_action_review", {"review": {"learning_summary": "The shared lesson"}}),
-    ("mdt_review", {"summary": {"summary": "The whole review", "learning_summary": "The shared lesson"}}),
-    ("cross_organisational", {"signoff": {"learning_summary": "The shared lesson"}}),
-    ("thematic_review", {"synthesis": {"themes": "x", "learning_summary": "The shared lesson"}}),
-    ("swarm_huddle", {"next_steps": {"summary": "The shared lesson", "next_steps": "y"}}),
-    ("psii", {"draft": {"summary": "The shared lesson", "background": "z"}}),
-])
+@pytest.mark.parametrize(
+    "method, record",
+    [
+        ("after_action_review", {"review": {"learning_summary": "The shared lesson"}}),
+        (
+            "mdt_review",
+            {"summary": {"summary": "The whole review", "learning_summary": "The shared lesson"}},
+        ),
+        ("cross_organisational", {"signoff": {"learning_summary": "The shared lesson"}}),
+        (
+            "thematic_review",
+            {"synthesis": {"themes": "x", "learning_summary": "The shared lesson"}},
+        ),
+        ("swarm_huddle", {"next_steps": {"summary": "The shared lesson", "next_steps": "y"}}),
+        ("psii", {"draft": {"summary": "The shared lesson", "background": "z"}}),
+    ],
+)
 def test_each_methods_summary_of_learning_starts_the_shared_summary(world, method, record):
-    response = ResponseFactory(organisation=world.practice, method=method, state="closed", closed_at=utcnow(), record=record)
+    response = ResponseFactory(
+        organisation=world.practice,
+        method=method,
+        state="closed",
+        closed_at=utcnow(),
+        record=record,
+    )
 
     assert services.response_summary(response) == "The shared lesson"
 
 
-def test_without_a_summary_the_areas_for_improvement_are_used_and_what_went_well_always_travels(session, world):
-    response = ResponseFactory(organisation=world.practice, state="closed", closed_at=utcnow(), findings=[
-        Finding(kind="finding", text="A plain finding"),
-        Finding(kind="area_for_improvement", text="Dose changes are not flagged"),
-        Finding(kind="went_well", text="The pharmacist queried the dose"),
-    ])
+def test_without_a_summary_the_areas_for_improvement_are_used_and_what_went_well_always_travels(
+    session, world
+):
+    response = ResponseFactory(
+        organisation=world.practice,
+        state="closed",
+        closed_at=utcnow(),
+        findings=[
+            Finding(kind="finding", text="A plain finding"),
+            Finding(kind="area_for_improvement", text="Dose changes are not flagged"),
+            Finding(kind="went_well", text="The pharmacist queried the dose"),
+        ],
+    )
 
     assert services.response_summary(response) == (
         "Areas for improvement\n- Dose changes are not flagged\n\nWhat went well\n- The pharmacist queried the dose"
     )
     response.record = {"review": {"learning_summary": "Flag dose changes"}}
-    assert services.response_summary(response) == "Flag dose changes\n\nWhat went well\n- The pharmacist queried the dose"
+    assert (
+        services.response_summary(response)
+        == "Flag dose changes\n\nWhat went well\n- The pharmacist queried the dose"
+    )
 
 
-def test_a_response_without_events_is_dated_by_when_it_started_and_titled_by_its_method(session, world):
+def test_a_response_without_events_is_dated_by_when_it_started_and_titled_by_its_method(
+    session, world
+):
     response = ResponseFactory(organisation=world.practice, state="closed", closed_at=utcnow())
 
     source = services.response_source(session, response)
 
-    assert (source.title, source.theme, source.learned_on) == ("After action review", None, response.created_at.date())
+    assert (source.title, source.theme, source.learned_on) == (
+        "After action review",
+        None,
+        response.created_at.date(),
+    )
 
 
 def test_the_sharing_organisations_own_name_stays_while_a_persons_goes(session, world):
@@ -54,24 +85,37 @@ def test_the_sharing_organisations_own_name_stays_while_a_persons_goes(session, 
     response = ResponseFactory(organisation=world.practice, state="closed", closed_at=utcnow())
     source = services.response_source(session, response)
 
-    stripped = services.strip_identifiers(source, "Okafor House review", "Staff at Okafor House rang Jane Example.")
+    stripped = services.strip_identifiers(
+        source, "Okafor House review", "Staff at Okafor House rang Jane Example."
+    )
 
-    assert (stripped.title, stripped.summary) == ("Okafor House review", "Staff at Okafor House rang [name].")
+    assert (stripped.title, stripped.summary) == (
+        "Okafor House review",
+        "Staff at Okafor House rang [name].",
+    )
 
 
 def test_what_was_removed_is_told_by_kind_and_count_only():
-    found = [Found(Kind.NAME, 0, 3), Found(Kind.NHS_NUMBER, 5, 15), Found(Kind.NAME, 20, 24), Found(Kind.POSTCODE, 30, 36)]
+    found = [
+        Found(Kind.NAME, 0, 3),
+        Found(Kind.NHS_NUMBER, 5, 15),
+        Found(Kind.NAME, 20, 24),
+        Found(Kind.POSTCODE, 30, 36),
+    ]
 
     assert services.describe_found(found) == "1 NHS number, 2 names and 1 postcode"
     assert services.describe_found(found[1:2]) == "1 NHS number"
     assert services.describe_found([]) == ""
 
 
-@pytest.mark.parametrize("day, months, expected", [
-    (date(2026, 5, 31), 3, date(2026, 2, 28)),
-    (date(2026, 1, 15), 1, date(2025, 12, 15)),
-    (date(2026, 3, 10), 24, date(2024, 3, 10)),
-])
+@pytest.mark.parametrize(
+    "day, months, expected",
+    [
+        (date(2026, 5, 31), 3, date(2026, 2, 28)),
+        (date(2026, 1, 15), 1, date(2025, 12, 15)),
+        (date(2026, 3, 10), 24, date(2024, 3, 10)),
+    ],
+)
 def test_the_period_starts_the_same_day_so_many_months_before(day, months, expected):
     assert services.months_before(day, months) == expected
 
@@ -80,7 +124,9 @@ def test_publishing_refuses_text_that_still_identifies_someone(session, world):
     source = services.response_source(session, closed_aar(world.practice))
 
     with pytest.raises(ResponseError) as refused:
-        services.publish(session, world.lead, source, "Warfarin", "Edith Blackwood was not called", ["icb"])
+        services.publish(
+            session, world.lead, source, "Warfarin", "Edith Blackwood was not called", ["icb"]
+        )
 
     assert refused.value.field == "summary"
 
@@ -91,7 +137,10 @@ def test_one_pcn_or_federation_at_a_time_and_only_those_offered(session, world):
     lead = UserFactory(role=("patient_safety_lead", practice))
     source = services.response_source(session, closed_aar(practice))
     assert [label for _, label in source.audiences] == [
-        "Our PCN or federation: North PCN", "Our PCN or federation: Riverside Federation", "Everyone in Test ICB"]
+        "Our PCN or federation: North PCN",
+        "Our PCN or federation: Riverside Federation",
+        "Everyone in Test ICB",
+    ]
 
     for chosen, message in (
         ([f"group-{world.pcn.id}", f"group-{federation.id}"], "Choose one PCN or federation"),

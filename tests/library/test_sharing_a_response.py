@@ -14,30 +14,52 @@ from tests.library.helpers import NHS_NUMBER, PATIENT, closed_aar, field_value, 
 
 def preview(client, response, audiences, title=None, summary=None):
     page = client.get(f"/library/share/responses/{response.id}").get_data(as_text=True)
-    return client.post(f"/library/share/responses/{response.id}", data=share_form(
-        title or field_value(page, "title"), summary or textarea(page, "summary"), audiences, "preview"))
+    return client.post(
+        f"/library/share/responses/{response.id}",
+        data=share_form(
+            title or field_value(page, "title"),
+            summary or textarea(page, "summary"),
+            audiences,
+            "preview",
+        ),
+    )
 
 
 def publish_via_preview(client, response, audiences):
     checked = preview(client, response, audiences).get_data(as_text=True)
-    return client.post(f"/library/share/responses/{response.id}", data=share_form(
-        field_value(checked, "title"), textarea(checked, "summary"), audiences, "publish", confirmed=True))
+    return client.post(
+        f"/library/share/responses/{response.id}",
+        data=share_form(
+            field_value(checked, "title"),
+            textarea(checked, "summary"),
+            audiences,
+            "publish",
+            confirmed=True,
+        ),
+    )
 
 
-def test_the_share_page_starts_from_the_responses_learning_summary_and_offers_its_audiences(sign_in, world):
+def test_the_share_page_starts_from_the_responses_learning_summary_and_offers_its_audiences(
+    sign_in, world
+):
     aar = closed_aar(world.practice)
 
     page = sign_in(world.lead).get(f"/library/share/responses/{aar.id}")
 
     text = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert field_value(text, "title") == "After action review: Medication (prescribing, dispensing, monitoring)"
+    assert (
+        field_value(text, "title")
+        == "After action review: Medication (prescribing, dispensing, monitoring)"
+    )
     assert NHS_NUMBER in textarea(text, "summary")  # not yet stripped: the lead writes first
     assert "Our PCN or federation: North PCN" in text and "Everyone in Test ICB" in text
     assert "South PCN" not in text
 
 
-def test_the_preview_replaces_the_nhs_number_and_the_patients_name_and_says_only_what_kinds_were_removed(sign_in, world):
+def test_the_preview_replaces_the_nhs_number_and_the_patients_name_and_says_only_what_kinds_were_removed(
+    sign_in, world
+):
     aar = closed_aar(world.practice)
 
     checked = preview(sign_in(world.lead), aar, [f"group-{world.pcn.id}"])
@@ -60,15 +82,28 @@ def test_the_done_when_published_to_north_pcn_without_identifiers_hidden_from_th
     published = publish_via_preview(lead, aar, [f"group-{world.pcn.id}"])
 
     entry = session.scalars(select(LibraryEntry)).one()
-    assert published.status_code == 302 and published.headers["Location"].endswith(f"/library/{entry.id}")
+    assert published.status_code == 302 and published.headers["Location"].endswith(
+        f"/library/{entry.id}"
+    )
     assert "[NHS number]" in entry.summary and "[name]" in entry.summary
     for identifier in (NHS_NUMBER, NHS_NUMBER.replace(" ", ""), "Blackwood", "Edith"):
         assert identifier not in entry.summary and identifier not in entry.title
     assert (entry.audience_group_id, entry.audience_icb_id) == (world.pcn.id, None)
-    assert (entry.kind, entry.method, entry.theme, entry.service_kind) == ("response", "after_action_review", "medication", "practice")
+    assert (entry.kind, entry.method, entry.theme, entry.service_kind) == (
+        "response",
+        "after_action_review",
+        "medication",
+        "practice",
+    )
     assert entry.learned_on == aar.events[0].occurred_on
-    audit = session.scalars(select(AuditRecord).where(AuditRecord.action == "library:publish")).one()
-    assert (audit.subject_type, audit.subject_id, audit.actor_id) == ("library_entries", entry.id, world.lead.id)
+    audit = session.scalars(
+        select(AuditRecord).where(AuditRecord.action == "library:publish")
+    ).one()
+    assert (audit.subject_type, audit.subject_id, audit.actor_id) == (
+        "library_entries",
+        entry.id,
+        world.lead.id,
+    )
     assert NHS_NUMBER not in str(audit.changes) and PATIENT not in str(audit.changes)
 
     assert sign_in(world.panel).get(f"/library/{entry.id}").status_code == 200
@@ -90,11 +125,20 @@ def test_published_to_the_icb_too_the_other_pcns_practice_reads_it(session, sign
     assert sign_in(world.outsider_icb_quality).get(f"/library/{entry.id}").status_code == 404
 
 
-def test_publishing_without_the_confirmation_keeps_what_was_typed_and_stores_nothing(session, sign_in, world):
+def test_publishing_without_the_confirmation_keeps_what_was_typed_and_stores_nothing(
+    session, sign_in, world
+):
     aar = closed_aar(world.practice)
 
-    response = sign_in(world.lead).post(f"/library/share/responses/{aar.id}", data=share_form(
-        "Checking doses", "Protect the time to check repeat doses", [f"group-{world.pcn.id}"], "publish"))
+    response = sign_in(world.lead).post(
+        f"/library/share/responses/{aar.id}",
+        data=share_form(
+            "Checking doses",
+            "Protect the time to check repeat doses",
+            [f"group-{world.pcn.id}"],
+            "publish",
+        ),
+    )
 
     page = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -108,8 +152,16 @@ def test_publishing_without_the_confirmation_keeps_what_was_typed_and_stores_not
 def test_publishing_without_an_audience_shows_the_error_on_the_audience(session, sign_in, world):
     aar = closed_aar(world.practice)
 
-    response = sign_in(world.lead).post(f"/library/share/responses/{aar.id}", data=share_form(
-        "Checking doses", "Protect the time to check repeat doses", [], "publish", confirmed=True))
+    response = sign_in(world.lead).post(
+        f"/library/share/responses/{aar.id}",
+        data=share_form(
+            "Checking doses",
+            "Protect the time to check repeat doses",
+            [],
+            "publish",
+            confirmed=True,
+        ),
+    )
 
     page = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -118,11 +170,21 @@ def test_publishing_without_an_audience_shows_the_error_on_the_audience(session,
     assert session.scalar(select(func.count()).select_from(LibraryEntry)) == 0
 
 
-def test_an_identifier_typed_in_after_the_preview_is_stripped_and_shown_again_not_published(session, sign_in, world):
+def test_an_identifier_typed_in_after_the_preview_is_stripped_and_shown_again_not_published(
+    session, sign_in, world
+):
     aar = closed_aar(world.practice)
 
-    response = sign_in(world.lead).post(f"/library/share/responses/{aar.id}", data=share_form(
-        "Checking doses", f"Ring {PATIENT} on 07700 900123 to apologise", [f"group-{world.pcn.id}"], "publish", confirmed=True))
+    response = sign_in(world.lead).post(
+        f"/library/share/responses/{aar.id}",
+        data=share_form(
+            "Checking doses",
+            f"Ring {PATIENT} on 07700 900123 to apologise",
+            [f"group-{world.pcn.id}"],
+            "publish",
+            confirmed=True,
+        ),
+    )
 
     page = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -139,18 +201,24 @@ def test_a_response_is_shared_once(session, sign_in, world):
     entry = session.scalars(select(LibraryEntry)).one()
 
     again = lead.get(f"/library/share/responses/{aar.id}")
-    posted = lead.post(f"/library/share/responses/{aar.id}", data=share_form(
-        "Again", "Protect the time", ["icb"], "publish", confirmed=True))
+    posted = lead.post(
+        f"/library/share/responses/{aar.id}",
+        data=share_form("Again", "Protect the time", ["icb"], "publish", confirmed=True),
+    )
 
     assert again.status_code == 302 and again.headers["Location"].endswith(f"/library/{entry.id}")
     assert posted.status_code == 302
     assert session.scalar(select(func.count()).select_from(LibraryEntry)) == 1
 
 
-def test_only_a_response_closed_as_itself_can_be_shared_and_an_open_one_is_refused_with_403(sign_in, world):
+def test_only_a_response_closed_as_itself_can_be_shared_and_an_open_one_is_refused_with_403(
+    sign_in, world
+):
     lead = sign_in(world.lead)
     open_one = closed_aar(world.practice, state="in_review")
-    escalated = closed_aar(world.practice, state="escalated")  # final, closed_at set, but went on as a PSII
+    escalated = closed_aar(
+        world.practice, state="escalated"
+    )  # final, closed_at set, but went on as a PSII
 
     for response in (open_one, escalated):
         refused = lead.get(f"/library/share/responses/{response.id}")
@@ -164,8 +232,19 @@ def test_only_the_practices_patient_safety_lead_may_share_its_learning(sign_in, 
 
     for person in (world.panel, world.icb_quality, world.icb_specialist):
         assert sign_in(person).get(url).status_code == 403
-        assert sign_in(person).post(url, data=share_form("t", "s", ["icb"], "publish", confirmed=True)).status_code == 403
-    for person in (world.other_lead, world.other_panel, world.outsider_icb_quality, world.reporter, world.admin):
+        assert (
+            sign_in(person)
+            .post(url, data=share_form("t", "s", ["icb"], "publish", confirmed=True))
+            .status_code
+            == 403
+        )
+    for person in (
+        world.other_lead,
+        world.other_panel,
+        world.outsider_icb_quality,
+        world.reporter,
+        world.admin,
+    ):
         assert sign_in(person).get(url).status_code == 404
     assert sign_in(world.lead).get("/library/share/responses/999999").status_code == 404
 
@@ -175,8 +254,14 @@ def test_a_pcns_thematic_review_is_shared_by_its_panel_with_the_pcn_itself(sessi
     from psirf.timeutil import utcnow
 
     review = ResponseFactory(
-        organisation=world.pcn, method="thematic_review", state="closed", closed_at=utcnow(),
-        record={"selection": {"theme": "referral"}, "synthesis": {"themes": "x", "learning_summary": "Track every urgent referral"}},
+        organisation=world.pcn,
+        method="thematic_review",
+        state="closed",
+        closed_at=utcnow(),
+        record={
+            "selection": {"theme": "referral"},
+            "synthesis": {"themes": "x", "learning_summary": "Track every urgent referral"},
+        },
     )
 
     page = sign_in(world.panel).get(f"/library/share/responses/{review.id}").get_data(as_text=True)
@@ -187,7 +272,9 @@ def test_a_pcns_thematic_review_is_shared_by_its_panel_with_the_pcn_itself(sessi
     assert sign_in(world.lead).get(f"/library/share/responses/{review.id}").status_code == 404
 
 
-def test_the_share_panel_offers_sharing_to_the_lead_then_links_to_the_entry(app, session, sign_in, world):
+def test_the_share_panel_offers_sharing_to_the_lead_then_links_to_the_entry(
+    app, session, sign_in, world
+):
     from flask import render_template_string
     from flask_login import login_user
 
@@ -224,7 +311,9 @@ def test_an_action_owner_is_no_known_name_but_its_owners_account_name_is(session
     assert set(names) == {PATIENT, "Lee Lead", "Dana Whitfield"}
 
 
-def test_two_publishes_racing_end_with_one_entry_and_the_second_sent_to_it(monkeypatch, session, sign_in, world):
+def test_two_publishes_racing_end_with_one_entry_and_the_second_sent_to_it(
+    monkeypatch, session, sign_in, world
+):
     from psirf.library import services
 
     aar = closed_aar(world.practice)
@@ -238,20 +327,26 @@ def test_two_publishes_racing_end_with_one_entry_and_the_second_sent_to_it(monke
         return None if len(calls) <= 2 else real(session, response_id)
 
     monkeypatch.setattr(services, "entry_for_response", not_seen_yet)
-    posted = lead.post(f"/library/share/responses/{aar.id}", data=share_form(
-        "Again", "Protect the time", ["icb"], "publish", confirmed=True))
+    posted = lead.post(
+        f"/library/share/responses/{aar.id}",
+        data=share_form("Again", "Protect the time", ["icb"], "publish", confirmed=True),
+    )
 
     assert posted.status_code == 302 and posted.headers["Location"].endswith(f"/library/{entry.id}")
     assert session.scalar(select(func.count()).select_from(LibraryEntry)) == 1
 
 
-def test_the_closed_response_page_offers_its_lead_the_share_and_then_links_to_the_entry(session, sign_in, world):
+def test_the_closed_response_page_offers_its_lead_the_share_and_then_links_to_the_entry(
+    session, sign_in, world
+):
     from tests.library.helpers import entry as library_entry
 
     response = closed_aar(world.practice)
     page = sign_in(world.lead).get(f"/responses/{response.id}").get_data(as_text=True)
     assert "Share in the learning library" in page
-    assert "Share in the learning library" not in sign_in(world.panel).get(f"/responses/{response.id}").get_data(as_text=True)
+    assert "Share in the learning library" not in sign_in(world.panel).get(
+        f"/responses/{response.id}"
+    ).get_data(as_text=True)
     library_entry(world.practice, world.lead, response_id=response.id)
     page = sign_in(world.lead).get(f"/responses/{response.id}").get_data(as_text=True)
     assert "Share in the learning library" not in page and "Read the shared learning" in page

@@ -55,8 +55,14 @@ def run_queued(queue) -> list:
 def running_consumer(queue, workers: int = 2):
     """A real huey consumer, its worker threads polling the queue, stopped (gracefully) after."""
     saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
-    consumer = queue.huey.create_consumer(workers=workers, worker_type="thread", periodic=False,
-                                          initial_delay=0.01, max_delay=0.05, check_worker_health=False)
+    consumer = queue.huey.create_consumer(
+        workers=workers,
+        worker_type="thread",
+        periodic=False,
+        initial_delay=0.01,
+        max_delay=0.05,
+        check_worker_health=False,
+    )
     consumer.start()
     try:
         yield consumer
@@ -84,6 +90,10 @@ def smtp_server():
 @pytest.fixture
 def smtp(app, smtp_server):
     """The app sends real email, by SMTP, to the fake server."""
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port, MAIL_USE_TLS=False,
-                      MAIL_FROM="PSIRF <no-reply@psirf.example.org>")
+    app.config.update(
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=smtp_server.port,
+        MAIL_USE_TLS=False,
+        MAIL_FROM="PSIRF <no-reply@psirf.example.org>",
+    )
     return smtp_server

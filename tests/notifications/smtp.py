@@ -77,7 +77,9 @@ class FakeSmtpServer:
             self.messages.append((recipients, email.message_from_bytes(data)))
 
     def start(self) -> FakeSmtpServer:
-        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
         return self
 
     def stop(self) -> None:

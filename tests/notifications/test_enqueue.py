@@ -24,15 +24,26 @@ def queued_ids(queue) -> list[int]:
     return [task.args[0] for task in queue.huey.pending()]
 
 
-def test_a_notification_and_its_email_commit_with_the_change_and_are_queued_after(world, session, queue):
+def test_a_notification_and_its_email_commit_with_the_change_and_are_queued_after(
+    world, session, queue
+):
     with unit_of_work(session):
-        notification = notify(session, world.lead, NotificationKind.STEP_DUE, "LR-2026-000001 is due on 5 May 2026",
-                              link="/responses/1")
+        notification = notify(
+            session,
+            world.lead,
+            NotificationKind.STEP_DUE,
+            "LR-2026-000001 is due on 5 May 2026",
+            link="/responses/1",
+        )
         # Not yet: the worker must never look for a row that is not committed.
         assert queue.huey.pending_count() == 0
     message = session.scalar(select(OutboxMessage))
     assert count(session, Notification) == 1 and notification.user_id == world.lead.id
-    assert (message.to_address, message.subject, message.status) == (world.lead.email, "LR-2026-000001 is due on 5 May 2026", "pending")
+    assert (message.to_address, message.subject, message.status) == (
+        world.lead.email,
+        "LR-2026-000001 is due on 5 May 2026",
+        "pending",
+    )
     assert message.link == "/responses/1"
     assert queued_ids(queue) == [message.id]
     assert OUTBOX_IDS not in session.info
@@ -48,14 +59,25 @@ def test_a_rolled_back_change_tells_nobody_and_queues_nothing(world, session, qu
     assert queue.huey.pending_count() == 0
     # ...and the next commit does not queue the rolled-back ids either.
     with unit_of_work(session):
-        kept = send_email(session, to_address="someone@example.org", subject="Hello", body="Hello",
-                          kind=NotificationKind.INVITATION)
+        kept = send_email(
+            session,
+            to_address="someone@example.org",
+            subject="Hello",
+            body="Hello",
+            kind=NotificationKind.INVITATION,
+        )
     assert queued_ids(queue) == [kept.id]
 
 
 def test_a_notification_without_email_queues_nothing(world, session, queue):
     with unit_of_work(session):
-        notify(session, world.lead, NotificationKind.REPORT_UPDATE, "Your report PSE-2026-000001 was triaged", email=False)
+        notify(
+            session,
+            world.lead,
+            NotificationKind.REPORT_UPDATE,
+            "Your report PSE-2026-000001 was triaged",
+            email=False,
+        )
     assert count(session, Notification) == 1 and count(session, OutboxMessage) == 0
     assert queue.huey.pending_count() == 0
 
@@ -63,12 +85,20 @@ def test_a_notification_without_email_queues_nothing(world, session, queue):
 def test_a_dedupe_key_makes_the_notification_and_email_once(world, session, queue):
     for _ in range(2):
         with unit_of_work(session):
-            notify(session, world.lead, NotificationKind.STEP_OVERDUE, "LR-2026-000001 is overdue", dedupe_key="k:1")
+            notify(
+                session,
+                world.lead,
+                NotificationKind.STEP_OVERDUE,
+                "LR-2026-000001 is overdue",
+                dedupe_key="k:1",
+            )
     assert count(session, Notification) == 1 and count(session, OutboxMessage) == 1
     assert queue.huey.pending_count() == 1
 
 
-def test_a_lost_enqueue_does_not_fail_the_committed_change_and_the_sweep_sends_it(world, session, queue, monkeypatch, caplog):
+def test_a_lost_enqueue_does_not_fail_the_committed_change_and_the_sweep_sends_it(
+    world, session, queue, monkeypatch, caplog
+):
     def queue_down(*args, **kwargs):
         raise ConnectionError("the queue is down")
 

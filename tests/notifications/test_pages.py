@@ -18,8 +18,15 @@ START = datetime(2026, 3, 23, 9, 0)
 
 
 def note(user, title, minutes=0, read=False, link=None, body=None) -> Notification:
-    notification = Notification(user_id=user.id, kind=NotificationKind.STEP_DUE.value, title=title, body=body, link=link,
-                                created_at=START + timedelta(minutes=minutes), read_at=START if read else None)
+    notification = Notification(
+        user_id=user.id,
+        kind=NotificationKind.STEP_DUE.value,
+        title=title,
+        body=body,
+        link=link,
+        created_at=START + timedelta(minutes=minutes),
+        read_at=START if read else None,
+    )
     db.session.add(notification)
     db.session.commit()
     return notification
@@ -31,12 +38,20 @@ def read_at(notification_id):
 
 
 def test_the_list_shows_ones_own_notifications_newest_first_with_the_unread_marked(world, sign_in):
-    note(world.lead, "LR-2026-000001 is due on 30 March 2026", minutes=1, read=True, body="This after action review is due soon.")
+    note(
+        world.lead,
+        "LR-2026-000001 is due on 30 March 2026",
+        minutes=1,
+        read=True,
+        body="This after action review is due soon.",
+    )
     note(world.lead, "LR-2026-000002 is overdue", minutes=2)
     note(world.lead, "LR-2026-000003 is overdue", minutes=3)
     note(world.other_lead, "Someone else's reminder", minutes=4)
     page = sign_in(world.lead).get("/notifications").get_data(as_text=True)
-    assert page.index("LR-2026-000003") < page.index("LR-2026-000002") < page.index("LR-2026-000001")
+    assert (
+        page.index("LR-2026-000003") < page.index("LR-2026-000002") < page.index("LR-2026-000001")
+    )
     assert "Someone else" not in page
     assert len(re.findall(r">\s*Unread\s*<", page)) == 2
     assert "This after action review is due soon." in page
@@ -56,10 +71,20 @@ def test_the_list_is_paged(app, world, sign_in):
         note(world.lead, f"Reminder number {n}", minutes=n)
     client = sign_in(world.lead)
     first = client.get("/notifications").get_data(as_text=True)
-    assert "Reminder number 4" in first and "Reminder number 3" in first and "Reminder number 2" not in first
-    next_url = re.search(r'<a href="(/notifications\?after=[^"]+)">Older notifications</a>', first).group(1)
+    assert (
+        "Reminder number 4" in first
+        and "Reminder number 3" in first
+        and "Reminder number 2" not in first
+    )
+    next_url = re.search(
+        r'<a href="(/notifications\?after=[^"]+)">Older notifications</a>', first
+    ).group(1)
     second = client.get(next_url.replace("&amp;", "&")).get_data(as_text=True)
-    assert "Reminder number 2" in second and "Reminder number 1" in second and "Reminder number 4" not in second
+    assert (
+        "Reminder number 2" in second
+        and "Reminder number 1" in second
+        and "Reminder number 4" not in second
+    )
     assert "Newest notifications" in second
 
 
@@ -79,7 +104,12 @@ def test_marking_one_without_a_link_read_returns_to_the_list(world, sign_in):
 
 def test_someone_elses_notification_cannot_be_opened(world, sign_in):
     theirs = note(world.other_lead, "LR-2026-000001 is overdue", link="/responses/1")
-    assert sign_in(world.lead).post("/notifications/open", data={"notification_id": theirs.id}).status_code == 404
+    assert (
+        sign_in(world.lead)
+        .post("/notifications/open", data={"notification_id": theirs.id})
+        .status_code
+        == 404
+    )
     assert read_at(theirs.id) is None
 
 
@@ -116,7 +146,13 @@ def test_the_forms_need_the_csrf_token(app, world, sign_in):
 def test_a_family_account_has_notifications_too(world, sign_in, session):
     family = UserFactory(kind=AccountKind.FAMILY.value, email="jo@example.org")
     with unit_of_work(session):
-        notify(session, family, NotificationKind.ANSWER, "Your question has been answered", link="/notifications")
+        notify(
+            session,
+            family,
+            NotificationKind.ANSWER,
+            "Your question has been answered",
+            link="/notifications",
+        )
     page = sign_in(family).get("/notifications").get_data(as_text=True)
     assert "Your question has been answered" in page and "Notifications (1 unread)" in page
 
@@ -126,17 +162,37 @@ def test_a_family_account_has_notifications_too(world, sign_in, session):
 
 def test_an_administrator_sees_the_emails_written_newest_first(world, sign_in, session):
     with unit_of_work(session):
-        send_email(session, to_address="first@example.org", subject="First email", body="Hello.\n\nThe first.",
-                   kind=NotificationKind.INVITATION)
-        send_email(session, to_address="second@example.org", subject="Second email", body="The second.",
-                   kind=NotificationKind.INVITATION)
+        send_email(
+            session,
+            to_address="first@example.org",
+            subject="First email",
+            body="Hello.\n\nThe first.",
+            kind=NotificationKind.INVITATION,
+        )
+        send_email(
+            session,
+            to_address="second@example.org",
+            subject="Second email",
+            body="The second.",
+            kind=NotificationKind.INVITATION,
+        )
     message = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).first()
-    message.status, message.last_error, message.attempts = "failed", "Interrupted while sending: it may have been sent.", 2
+    message.status, message.last_error, message.attempts = (
+        "failed",
+        "Interrupted while sending: it may have been sent.",
+        2,
+    )
     session.commit()
     page = sign_in(world.admin).get("/outbox").get_data(as_text=True)
     assert page.index("Second email") < page.index("First email")
-    for text in ("second@example.org", "<p>Hello.</p><p>The first.</p>", "Waiting to be sent", "Failed",
-                 "Interrupted while sending", "2 attempts"):
+    for text in (
+        "second@example.org",
+        "<p>Hello.</p><p>The first.</p>",
+        "Waiting to be sent",
+        "Failed",
+        "Interrupted while sending",
+        "2 attempts",
+    ):
         assert text in page
 
 
@@ -150,8 +206,14 @@ def test_with_an_email_server_the_outbox_does_not_exist(app, world, sign_in):
     assert sign_in(world.admin).get("/outbox").status_code == 404
 
 
-def test_the_notifications_page_points_administrators_to_the_outbox_in_development(app, world, sign_in):
+def test_the_notifications_page_points_administrators_to_the_outbox_in_development(
+    app, world, sign_in
+):
     assert "development outbox" in sign_in(world.admin).get("/notifications").get_data(as_text=True)
-    assert "development outbox" not in sign_in(world.lead).get("/notifications").get_data(as_text=True)
+    assert "development outbox" not in sign_in(world.lead).get("/notifications").get_data(
+        as_text=True
+    )
     app.config["MAIL_SERVER"] = "smtp.example.org"
-    assert "development outbox" not in sign_in(world.admin).get("/notifications").get_data(as_text=True)
+    assert "development outbox" not in sign_in(world.admin).get("/notifications").get_data(
+        as_text=True
+    )

@@ -29,7 +29,9 @@ def test_the_purge_keeps_what_can_still_be_used(session, queue):
     sessions.start(session, person, now)
     sessions.end(session, sessions.start(session, person, now), now)
     drafts.save(session, drafts.new_key(), {"theme": "medication"}, now)
-    drafts.save(session, drafts.new_key(), {"theme": "referral"}, now - drafts.IDLE - timedelta(minutes=1))
+    drafts.save(
+        session, drafts.new_key(), {"theme": "referral"}, now - drafts.IDLE - timedelta(minutes=1)
+    )
     session.commit()
     queue.purge_expired()
     assert run_queued(queue) == [{"sign-ins": 1, "public report drafts": 1}]

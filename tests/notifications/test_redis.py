@@ -31,8 +31,15 @@ def redis_app(database):
             raise
         pytest.skip(f"Redis is not answering at {REDIS_URL}: {error}")
     # A queue name of its own, so a worker running on this machine never takes the test's tasks.
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database(), "TESTING": True, "REDIS_URL": REDIS_URL,
-                      "HUEY_NAME": f"psirf-test-{uuid.uuid4().hex[:8]}", "MAIL_SERVER": None})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database(),
+            "TESTING": True,
+            "REDIS_URL": REDIS_URL,
+            "HUEY_NAME": f"psirf-test-{uuid.uuid4().hex[:8]}",
+            "MAIL_SERVER": None,
+        }
+    )
     with app.app_context():
         yield app
         queue_of(app).huey.flush()
@@ -50,8 +57,16 @@ def test_with_redis_url_an_email_is_queued_in_redis_and_delivered(redis_app):
     queue = queue_of(redis_app)
     assert isinstance(queue.huey, RedisHuey)
     with unit_of_work(db.session):
-        message = send_email(db.session, to_address="family@example.org", subject="You are invited", body="Follow the link.",
-                             kind=NotificationKind.INVITATION)
+        message = send_email(
+            db.session,
+            to_address="family@example.org",
+            subject="You are invited",
+            body="Follow the link.",
+            kind=NotificationKind.INVITATION,
+        )
     assert queue.huey.pending_count() == 1
     assert run_queued(queue) == ["kept"]
-    assert db.session.scalar(select(OutboxMessage.status).where(OutboxMessage.id == message.id)) == "kept"
+    assert (
+        db.session.scalar(select(OutboxMessage.status).where(OutboxMessage.id == message.id))
+        == "kept"
+    )

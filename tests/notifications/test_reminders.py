@@ -37,8 +37,13 @@ def notes(session, user=None) -> list[Notification]:
 
 
 def candour(response, decided_on, **steps) -> CandourRecord:
-    record = CandourRecord(response_id=response.id, decision=steps.pop("decision", "applies"), criteria=["prolonged_pain"],
-                           decided_on=decided_on, **steps)
+    record = CandourRecord(
+        response_id=response.id,
+        decision=steps.pop("decision", "applies"),
+        criteria=["prolonged_pain"],
+        decided_on=decided_on,
+        **steps,
+    )
     db.session.add(record)
     db.session.commit()
     return record
@@ -48,7 +53,9 @@ def candour(response, decided_on, **steps) -> CandourRecord:
 
 
 def test_an_overdue_response_reminds_its_lead_once(world, session):
-    response = ResponseFactory(organisation=world.practice, lead_id=world.lead.id, due_on=TODAY - timedelta(days=3))
+    response = ResponseFactory(
+        organisation=world.practice, lead_id=world.lead.id, due_on=TODAY - timedelta(days=3)
+    )
     assert remind(session) == 1
     assert remind(session) == 0
     [note] = notes(session)
@@ -59,18 +66,33 @@ def test_an_overdue_response_reminds_its_lead_once(world, session):
     assert email.to_address == world.lead.email and email.link == f"/responses/{response.id}"
 
 
-def test_a_response_due_within_a_week_reminds_once_and_again_when_it_becomes_overdue(world, session):
-    response = ResponseFactory(organisation=world.practice, lead_id=world.lead.id, due_on=TODAY + timedelta(days=7))
-    ResponseFactory(organisation=world.practice, lead_id=world.lead.id, due_on=TODAY + timedelta(days=8))
+def test_a_response_due_within_a_week_reminds_once_and_again_when_it_becomes_overdue(
+    world, session
+):
+    response = ResponseFactory(
+        organisation=world.practice, lead_id=world.lead.id, due_on=TODAY + timedelta(days=7)
+    )
+    ResponseFactory(
+        organisation=world.practice, lead_id=world.lead.id, due_on=TODAY + timedelta(days=8)
+    )
     assert remind(session) == 1
     assert notes(session)[0].title == f"{response.reference} is due on 30 March 2026"
     assert remind(session, TODAY + timedelta(days=1)) == 1  # the other one is within the week now
-    assert remind(session, TODAY + timedelta(days=9)) == 2  # both past their dates: overdue, once each
-    assert [n.kind for n in notes(session)] == ["step_due", "step_due", "step_overdue", "step_overdue"]
+    assert (
+        remind(session, TODAY + timedelta(days=9)) == 2
+    )  # both past their dates: overdue, once each
+    assert [n.kind for n in notes(session)] == [
+        "step_due",
+        "step_due",
+        "step_overdue",
+        "step_overdue",
+    ]
 
 
 def test_an_extension_earns_a_fresh_reminder_at_the_new_date(world, session):
-    response = ResponseFactory(organisation=world.practice, lead_id=world.lead.id, due_on=TODAY - timedelta(days=1))
+    response = ResponseFactory(
+        organisation=world.practice, lead_id=world.lead.id, due_on=TODAY - timedelta(days=1)
+    )
     assert remind(session) == 1
     response.due_on = TODAY + timedelta(days=30)
     session.commit()
@@ -79,8 +101,12 @@ def test_an_extension_earns_a_fresh_reminder_at_the_new_date(world, session):
 
 
 def test_closed_responses_and_those_without_a_date_remind_nobody(world, session):
-    ResponseFactory(organisation=world.practice, lead_id=world.lead.id, due_on=TODAY - timedelta(days=5),
-                    closed_at=datetime(2026, 3, 1))
+    ResponseFactory(
+        organisation=world.practice,
+        lead_id=world.lead.id,
+        due_on=TODAY - timedelta(days=5),
+        closed_at=datetime(2026, 3, 1),
+    )
     ResponseFactory(organisation=world.practice, lead_id=world.lead.id, due_on=None)
     assert remind(session) == 0
 
@@ -96,7 +122,12 @@ def test_without_an_active_lead_the_organisations_patient_safety_leads_are_remin
 
 
 def test_a_thematic_review_without_a_lead_reminds_its_review_panel(world, session):
-    ResponseFactory(organisation=world.pcn, method="thematic_review", lead_id=None, due_on=TODAY - timedelta(days=1))
+    ResponseFactory(
+        organisation=world.pcn,
+        method="thematic_review",
+        lead_id=None,
+        due_on=TODAY - timedelta(days=1),
+    )
     assert remind(session) == 1
     assert [n.user_id for n in notes(session)] == [world.panel.id]
 
@@ -104,15 +135,29 @@ def test_a_thematic_review_without_a_lead_reminds_its_review_panel(world, sessio
 # ---- the duty of candour ----------------------------------------------------------------------------
 
 
-def test_candour_steps_past_their_target_remind_the_leads_and_the_familys_engagement_lead_once(world, session):
-    response = ResponseFactory(organisation=world.practice, lead_id=world.lead.id, due_on=TODAY + timedelta(days=60))
+def test_candour_steps_past_their_target_remind_the_leads_and_the_familys_engagement_lead_once(
+    world, session
+):
+    response = ResponseFactory(
+        organisation=world.practice, lead_id=world.lead.id, due_on=TODAY + timedelta(days=60)
+    )
     engagement_lead = UserFactory(role=(Role.REPORTER, world.practice))
     staff_supporter = UserFactory(role=(Role.REPORTER, world.practice))
-    affected_person(response, kind="patient", name="Jo Bloggs", engagement_lead_id=engagement_lead.id)
-    affected_person(response, kind="staff", name="Dr Sam Staff", engagement_lead_id=staff_supporter.id)
+    affected_person(
+        response, kind="patient", name="Jo Bloggs", engagement_lead_id=engagement_lead.id
+    )
+    affected_person(
+        response, kind="staff", name="Dr Sam Staff", engagement_lead_id=staff_supporter.id
+    )
     decided = TODAY - timedelta(days=21)
-    record = candour(response, decided, notified_on=decided + timedelta(days=1), notified_means="phone",
-                     notified_by="Dr A", apology_given=True)
+    record = candour(
+        response,
+        decided,
+        notified_on=decided + timedelta(days=1),
+        notified_means="phone",
+        notified_by="Dr A",
+        apology_given=True,
+    )
     assert remind(session) == 2
     assert remind(session) == 0
     reminded = notes(session)
@@ -120,12 +165,17 @@ def test_candour_steps_past_their_target_remind_the_leads_and_the_familys_engage
     note = reminded[0]
     target = add_working_days(record.decided_on, DAYS)
     assert note.kind == "step_overdue" and note.link == f"/responses/{response.id}#candour"
-    assert note.title == f"{response.reference}: duty of candour steps are past their local target of {target.day} {target:%B %Y}"
+    assert (
+        note.title
+        == f"{response.reference}: duty of candour steps are past their local target of {target.day} {target:%B %Y}"
+    )
     assert "Written notification; Results of enquiries shared" in note.body
     assert "not a legal deadline" in note.body
 
 
-def test_candour_steps_due_within_three_days_remind_once_and_done_steps_remind_nobody(world, session):
+def test_candour_steps_due_within_three_days_remind_once_and_done_steps_remind_nobody(
+    world, session
+):
     due_soon = ResponseFactory(organisation=world.practice)
     not_yet = ResponseFactory(organisation=world.practice)
     done = ResponseFactory(organisation=world.practice)
@@ -133,7 +183,13 @@ def test_candour_steps_due_within_three_days_remind_once_and_done_steps_remind_n
     # Confirmed on these dates, their local targets are 25 March (in two days) and 1 April.
     candour(due_soon, date(2026, 3, 11))
     candour(not_yet, date(2026, 3, 18))
-    candour(done, date(2026, 2, 2), notified_on=date(2026, 2, 3), written_on=date(2026, 2, 4), results_shared_on=date(2026, 3, 1))
+    candour(
+        done,
+        date(2026, 2, 2),
+        notified_on=date(2026, 2, 3),
+        written_on=date(2026, 2, 4),
+        results_shared_on=date(2026, 3, 1),
+    )
     candour(ruled_out, date(2026, 2, 2), decision="ruled_out")
     assert remind(session) == 1
     [note] = notes(session)
@@ -143,7 +199,11 @@ def test_candour_steps_due_within_three_days_remind_once_and_done_steps_remind_n
 
 @pytest.mark.parametrize("day", [date(2026, 3, 23) + timedelta(days=n) for n in range(14)])
 def test_the_sql_cut_off_is_the_latest_confirmation_whose_target_falls_by_the_day(day):
-    latest = max(day - timedelta(days=n) for n in range(40) if add_working_days(day - timedelta(days=n), DAYS) <= day)
+    latest = max(
+        day - timedelta(days=n)
+        for n in range(40)
+        if add_working_days(day - timedelta(days=n), DAYS) <= day
+    )
     assert latest_decided_on_with_target_by(day, DAYS) == latest
 
 
@@ -154,12 +214,16 @@ NHS_NUMBER = re.compile(r"\b\d{3}\s?\d{3}\s?\d{4}\b")
 
 
 def test_reminders_carry_references_never_the_names_of_the_people_affected(world, session):
-    response = ResponseFactory(organisation=world.practice, lead_id=world.lead.id, due_on=TODAY - timedelta(days=1))
+    response = ResponseFactory(
+        organisation=world.practice, lead_id=world.lead.id, due_on=TODAY - timedelta(days=1)
+    )
     affected_person(response, kind="patient", name="Jo Bloggs", engagement_lead_id=world.lead.id)
     candour(response, TODAY - timedelta(days=30))
     assert remind(session) == 2
     written = [text for n in notes(session) for text in (n.title, n.body)]
-    written += [text for m in session.scalars(select(OutboxMessage)) for text in (m.subject, m.body)]
+    written += [
+        text for m in session.scalars(select(OutboxMessage)) for text in (m.subject, m.body)
+    ]
     assert all(response.reference in text or "candour" in text for text in written[::2])
     assert not any("Bloggs" in text or NHS_NUMBER.search(text) for text in written)
 
@@ -180,7 +244,9 @@ def _count_queries(session) -> int:
 
 def _overdue_everything(world, n):
     for _ in range(n):
-        response = ResponseFactory(organisation=world.practice, lead_id=world.lead.id, due_on=TODAY - timedelta(days=2))
+        response = ResponseFactory(
+            organisation=world.practice, lead_id=world.lead.id, due_on=TODAY - timedelta(days=2)
+        )
         affected_person(response, kind="family_member", engagement_lead_id=world.reporter.id)
         candour(response, TODAY - timedelta(days=30))
 
@@ -194,9 +260,18 @@ def test_finding_whom_to_remind_takes_the_same_queries_for_two_rows_or_twenty(wo
     assert _count_queries(session) == few
 
 
-def test_the_periodic_task_makes_the_reminders_and_the_worker_sends_their_emails(world, session, queue):
-    ResponseFactory(organisation=world.practice, lead_id=world.lead.id, due_on=date.today() - timedelta(days=1))
+def test_the_periodic_task_makes_the_reminders_and_the_worker_sends_their_emails(
+    world, session, queue
+):
+    ResponseFactory(
+        organisation=world.practice, lead_id=world.lead.id, due_on=date.today() - timedelta(days=1)
+    )
     queue.send_due_reminders()
     results = run_queued(queue)
     assert results == [1, "kept"]
-    assert session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "kept")) == 1
+    assert (
+        session.scalar(
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "kept")
+        )
+        == 1
+    )

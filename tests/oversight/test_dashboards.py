@@ -23,26 +23,52 @@ def _build(world):
     last_month = today.replace(day=1) - timedelta(days=10)
     with one_commit():
         overdue = ResponseFactory(organisation=world.practice, due_on=today - timedelta(days=3))
-        SafetyEventFactory(organisation=world.practice, theme="diagnosis", learning_response=overdue)
-        awaiting = ResponseFactory(organisation=world.practice, ready_for_panel=True, state="panel_review",
-                                   due_on=today + timedelta(days=10))
+        SafetyEventFactory(
+            organisation=world.practice, theme="diagnosis", learning_response=overdue
+        )
+        awaiting = ResponseFactory(
+            organisation=world.practice,
+            ready_for_panel=True,
+            state="panel_review",
+            due_on=today + timedelta(days=10),
+        )
         ResponseFactory(organisation=world.other_practice, state="panel_review")  # South PCN's
-        SafetyActionFactory(response=awaiting, due_on=today - timedelta(days=1), description="=HYPERLINK(1)")
+        SafetyActionFactory(
+            response=awaiting, due_on=today - timedelta(days=1), description="=HYPERLINK(1)"
+        )
         SafetyActionFactory(response=awaiting, state="completed", completed_at=utcnow())
         for _ in range(3):
             SafetyEventFactory(organisation=world.practice, theme="medication")
-        event = SafetyEventFactory(organisation=world.other_practice, theme="referral", physical_harm="moderate",
-                                   occurred_on=last_month)
-        event.patients.append(EventPatient(age_band="85+", gender="female", physical_harm="moderate"))
+        event = SafetyEventFactory(
+            organisation=world.other_practice,
+            theme="referral",
+            physical_harm="moderate",
+            occurred_on=last_month,
+        )
+        event.patients.append(
+            EventPatient(age_band="85+", gender="female", physical_harm="moderate")
+        )
         for _ in range(6):
-            e = SafetyEventFactory(organisation=world.other_practice, theme="referral", occurred_on=last_month)
+            e = SafetyEventFactory(
+                organisation=world.other_practice, theme="referral", occurred_on=last_month
+            )
             e.patients.append(EventPatient(age_band="65-74"))
         person = AffectedPerson(response_id=overdue.id, kind="family_member", name="A Relative")
         db.session.add(person)
         db.session.flush()
-        db.session.add(EngagementStep(response_id=overdue.id, person_id=person.id, kind="first_contact", occurred_on=today))
-        db.session.add(CandourRecord(response_id=overdue.id, decision="applies", decided_on=today - timedelta(days=30),
-                                     notified_on=today - timedelta(days=28)))
+        db.session.add(
+            EngagementStep(
+                response_id=overdue.id, person_id=person.id, kind="first_contact", occurred_on=today
+            )
+        )
+        db.session.add(
+            CandourRecord(
+                response_id=overdue.id,
+                decision="applies",
+                decided_on=today - timedelta(days=30),
+                notified_on=today - timedelta(days=28),
+            )
+        )
     return today, overdue, awaiting
 
 
@@ -58,14 +84,20 @@ def test_the_group_dashboard_figures(app, world):
 
 def test_the_icb_dashboard_figures(app, world):
     today, overdue, _ = _build(world)
-    d = icb.icb_dashboard(db.session, world.icb, today, theme="medication", group=None, candour_days=10)
+    d = icb.icb_dashboard(
+        db.session, world.icb, today, theme="medication", group=None, candour_days=10
+    )
     aar = next(r for r in d.methods if r.method == "after_action_review")
     assert (aar.open, aar.overdue) == (3, 1)
     rows = {g.name: (counts, other, total) for g, counts, other, total in d.themes.rows}
     assert rows["South PCN"][2] == 7 and rows["North PCN"][2] == 4
     totals = d.actions_total
     assert (totals.total, totals.completed, totals.overdue) == (3, 1, 1)  # the trait adds one
-    assert (d.involvement_total.responses, d.involvement_total.with_family, d.involvement_total.offered) == (3, 1, 1)
+    assert (
+        d.involvement_total.responses,
+        d.involvement_total.with_family,
+        d.involvement_total.offered,
+    ) == (3, 1, 1)
     notified, written = d.candour
     assert (notified.on_time, notified.late) == (1, 0)
     assert (written.on_time, written.late) == (0, 1)
@@ -87,21 +119,42 @@ def test_pages_for_the_allowed_roles(app, world, sign_in):
     assert icb_page.status_code == 200
     assert 'role="img"' in body and "<desc" in body and "The chart&#39;s figures" in body
     assert sign_in(world.icb_quality).get(f"/dashboards/groups/{world.pcn.id}").status_code == 200
-    assert sign_in(world.icb_specialist).get(f"/dashboards/icb?theme=medication&group={world.pcn.id}").status_code == 200
+    assert (
+        sign_in(world.icb_specialist)
+        .get(f"/dashboards/icb?theme=medication&group={world.pcn.id}")
+        .status_code
+        == 200
+    )
 
 
 def test_refusals(app, world, sign_in):
-    assert sign_in(world.outsider_icb_quality).get(f"/dashboards/groups/{world.pcn.id}").status_code == 404
+    assert (
+        sign_in(world.outsider_icb_quality).get(f"/dashboards/groups/{world.pcn.id}").status_code
+        == 404
+    )
     assert sign_in(world.other_panel).get(f"/dashboards/groups/{world.pcn.id}").status_code == 404
     assert sign_in(world.admin).get(f"/dashboards/groups/{world.pcn.id}").status_code == 403
     assert sign_in(world.lead).get("/dashboards/icb").status_code == 403
     assert sign_in(world.lead).get("/dashboards").status_code == 403
-    assert sign_in(world.icb_quality).get(f"/dashboards/icb?group={world.practice.id}").status_code == 404
+    assert (
+        sign_in(world.icb_quality).get(f"/dashboards/icb?group={world.practice.id}").status_code
+        == 404
+    )
 
 
 def test_the_index_sends_each_role_to_its_dashboard(app, world, sign_in):
-    assert sign_in(world.panel).get("/dashboards").headers["Location"].endswith(f"/dashboards/groups/{world.pcn.id}")
-    assert sign_in(world.icb_quality).get("/dashboards").headers["Location"].endswith("/dashboards/icb")
+    assert (
+        sign_in(world.panel)
+        .get("/dashboards")
+        .headers["Location"]
+        .endswith(f"/dashboards/groups/{world.pcn.id}")
+    )
+    assert (
+        sign_in(world.icb_quality)
+        .get("/dashboards")
+        .headers["Location"]
+        .endswith("/dashboards/icb")
+    )
 
 
 def test_csv_downloads(app, world, sign_in):
@@ -121,7 +174,15 @@ def test_csv_downloads(app, world, sign_in):
 
 def test_formula_injection_is_defused():
     assert [safe_cell(v) for v in ("=1+1", "+4", "-2", "@SUM(A1)", "ok", 5, -3, None)] == [
-        "'=1+1", "'+4", "'-2", "'@SUM(A1)", "ok", 5, -3, ""]
+        "'=1+1",
+        "'+4",
+        "'-2",
+        "'@SUM(A1)",
+        "ok",
+        5,
+        -3,
+        "",
+    ]
     assert to_csv(["a"], [["é"]]).startswith("\ufeffa\r\n")
 
 
@@ -132,8 +193,12 @@ def test_the_icb_page_query_count_is_bounded(app, world, sign_in):
     with one_commit():
         for practice_pcn in (world.pcn, world.other_pcn):
             for _ in range(3):
-                r = ResponseFactory(organisation=world.practice if practice_pcn is world.pcn else world.other_practice,
-                                    due_on=date.today() - timedelta(days=5))
+                r = ResponseFactory(
+                    organisation=world.practice
+                    if practice_pcn is world.pcn
+                    else world.other_practice,
+                    due_on=date.today() - timedelta(days=5),
+                )
                 SafetyActionFactory(response=r)
                 SafetyEventFactory(organisation=r.organisation, theme="access", learning_response=r)
     assert queries_for(client, "/dashboards/icb") == few

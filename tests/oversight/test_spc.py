@@ -21,7 +21,9 @@ def test_limits_from_the_mean_moving_range():
 def test_lower_limit_floored_at_zero_for_counts():
     chart = spc.xmr([1, 5, 1, 5, 1])  # mean 2.6, MR 4 -> lower 2.6 - 10.64 < 0
     assert chart.lower_limit == 0 and chart.lower_two_sigma == 0
-    assert spc.xmr([1, 5, 1, 5, 1], floor_at_zero=False).lower_limit == pytest.approx(2.6 - 2.66 * 4)
+    assert spc.xmr([1, 5, 1, 5, 1], floor_at_zero=False).lower_limit == pytest.approx(
+        2.6 - 2.66 * 4
+    )
 
 
 def test_no_signal_in_common_cause_variation():
@@ -57,7 +59,20 @@ def test_a_point_on_the_mean_breaks_a_shift():
 
 
 def test_a_trend_of_seven_rising_points():
-    values = [10, 9, 11, 10, 11, 12, 13, 14, 15, 16, 11, 10]  # 10 (index 3) to 16 (index 9): seven rising
+    values = [
+        10,
+        9,
+        11,
+        10,
+        11,
+        12,
+        13,
+        14,
+        15,
+        16,
+        11,
+        10,
+    ]  # 10 (index 3) to 16 (index 9): seven rising
     chart = spc.xmr(values)
     assert chart.indices_for(spc.TREND) == [3, 4, 5, 6, 7, 8, 9]
     # Six rising (index 4 to 9) is a trend only when the run length is 6; an equal value breaks it.

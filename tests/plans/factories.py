@@ -14,24 +14,49 @@ from tests.factories import Base
 def sample_profile(months: int = 12) -> dict:
     """A small profile: medication the largest theme, diagnosis the most harmful."""
     themes = [
-        {"key": "medication", "label": "Medication (prescribing, dispensing, monitoring)", "events": 40, "harmful": 3},
+        {
+            "key": "medication",
+            "label": "Medication (prescribing, dispensing, monitoring)",
+            "events": 40,
+            "harmful": 3,
+        },
         {"key": "diagnosis", "label": "Diagnosis and assessment", "events": 25, "harmful": 6},
         {"key": "access", "label": "Access", "events": 5, "harmful": 0},
     ]
     return {
-        "start": "2025-12-01", "end": "2026-12-01", "months": months,
+        "start": "2025-12-01",
+        "end": "2026-12-01",
+        "months": months,
         "events": {
-            "total": 70, "harmful": 9, "by_theme": themes,
-            "by_record_type": [{"key": "incident", "label": "Patient safety incident", "events": 66},
-                               {"key": "good_care", "label": "Good care", "events": 4}],
-            "by_harm": [{"key": "none", "label": "No harm", "events": 50}, {"key": "moderate", "label": "Moderate harm", "events": 9}],
-            "by_service": [{"key": "practice", "label": "General practice", "events": 70, "harmful": 9}],
+            "total": 70,
+            "harmful": 9,
+            "by_theme": themes,
+            "by_record_type": [
+                {"key": "incident", "label": "Patient safety incident", "events": 66},
+                {"key": "good_care", "label": "Good care", "events": 4},
+            ],
+            "by_harm": [
+                {"key": "none", "label": "No harm", "events": 50},
+                {"key": "moderate", "label": "Moderate harm", "events": 9},
+            ],
+            "by_service": [
+                {"key": "practice", "label": "General practice", "events": 70, "harmful": 9}
+            ],
             "by_month": [{"month": "2026-11-01", "events": 6}],
-            "detail": {"medication": {"incident": {"none": 30, "low": 7, "moderate": 3}},
-                       "diagnosis": {"incident": {"low": 19, "moderate": 6}}},
+            "detail": {
+                "medication": {"incident": {"none": 30, "low": 7, "moderate": 3}},
+                "diagnosis": {"incident": {"low": 19, "moderate": 6}},
+            },
         },
-        "responses": [{"key": "after_action_review", "label": "After action review", "started": 3, "open": 1,
-                       "outcomes": [{"label": "Approved and closed", "responses": 2}]}],
+        "responses": [
+            {
+                "key": "after_action_review",
+                "label": "After action review",
+                "started": 3,
+                "open": 1,
+                "outcomes": [{"label": "Approved and closed", "responses": 2}],
+            }
+        ],
         "actions": {"total": 4, "completed": 2, "overdue": 1},
         "good_care": 4,
     }
@@ -40,11 +65,25 @@ def sample_profile(months: int = 12) -> dict:
 def ready_content(group_name: str = "North PCN") -> dict:
     """Every section a submission needs, filled in."""
     body = content.draft_content(
-        group_name=group_name, members=[{"ods_code": "A1", "name": "Riverside", "kind": "General practice"}],
-        leads=[{"name": "Lee Lead", "role": "Patient safety lead", "trained": True, "hours_per_month": 8}],
-        profile=sample_profile(), starts_on=date(2027, 1, 1), period_months=12, author="Pat Panel",
+        group_name=group_name,
+        members=[{"ods_code": "A1", "name": "Riverside", "kind": "General practice"}],
+        leads=[
+            {
+                "name": "Lee Lead",
+                "role": "Patient safety lead",
+                "trained": True,
+                "hours_per_month": 8,
+            }
+        ],
+        profile=sample_profile(),
+        starts_on=date(2027, 1, 1),
+        period_months=12,
+        author="Pat Panel",
     )
-    body["involved"] = {"people": "Patient safety leads of each practice", "partners": "Sam Partner, Jo Partner"}
+    body["involved"] = {
+        "people": "Patient safety leads of each practice",
+        "partners": "Sam Partner, Jo Partner",
+    }
     body["control"]["reviewer"] = "Dr Clinical Director"
     body["sources"][0].update(used=True, count=31)
     return body

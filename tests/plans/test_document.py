@@ -12,9 +12,15 @@ from psirf.workflow import definitions
 from tests.plans.helpers import generated_plan
 
 HEADINGS = [
-    "1. Introduction", "2. Our services", "3. Defining our patient safety incident profile",
-    "4. National requirements", "5. Local focus", "6. Capacity", "7. Engagement commitments",
-    "8. Glossary and acronyms", "Document control",
+    "1. Introduction",
+    "2. Our services",
+    "3. Defining our patient safety incident profile",
+    "4. National requirements",
+    "5. Local focus",
+    "6. Capacity",
+    "7. Engagement commitments",
+    "8. Glossary and acronyms",
+    "Document control",
 ]
 
 
@@ -23,14 +29,22 @@ def test_the_document_follows_the_template_with_the_profile_and_marks_drafts(wor
     doc = document(plan)
 
     assert [s.heading for s in doc.sections] == HEADINGS
-    assert doc.draft and doc.version == "1.0" and doc.title == "North PCN patient safety incident response plan"
+    assert (
+        doc.draft
+        and doc.version == "1.0"
+        and doc.title == "North PCN patient safety incident response plan"
+    )
     profile = doc.section("profile")
     tables = {b.caption: b for b in profile.blocks if b.kind == "table"}
     by_theme = tables["Events by theme, largest first"]
     assert by_theme.rows[0][:2] == ("Medication (prescribing, dispensing, monitoring)", "5")
     assert sum(int(row[1]) for row in tables["Events by the month they occurred"].rows) == 11
     assert [c.shape for c in profile.blocks if c.kind == "chart"] == ["line", "bars"]
-    assert tables["Learning responses started in the look-back, by method"].rows[0][:3] == ("After action review", "1", "1")
+    assert tables["Learning responses started in the look-back, by method"].rows[0][:3] == (
+        "After action review",
+        "1",
+        "1",
+    )
     focus = next(b for b in doc.section("local-focus").blocks if b.kind == "table")
     assert {row[0] for row in focus.rows} == {r["label"] for r in plan.content["local_focus"]}
     assert all(r["figures"] in row[3] for r, row in zip(plan.content["local_focus"], focus.rows))
@@ -44,7 +58,9 @@ def test_the_document_follows_the_template_with_the_profile_and_marks_drafts(wor
     # The capacity warning appears when the trained leads have no time for what the plan implies.
     assert not any(b.kind == "warning" for b in doc.section("capacity").blocks)
     content = copy.deepcopy(plan.content)
-    content["capacity"] = {"leads": [{"name": "Dee Lead", "role": "", "trained": True, "hours_per_month": 0}]}
+    content["capacity"] = {
+        "leads": [{"name": "Dee Lead", "role": "", "trained": True, "hours_per_month": 0}]
+    }
     plan.content = content
     warnings = [b for b in document(plan).section("capacity").blocks if b.kind == "warning"]
     assert warnings and "more time than its trained leads have" in warnings[0].heading

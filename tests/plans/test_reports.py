@@ -12,8 +12,15 @@ from psirf.plans.reports import plan_pdf
 from tests.plans.helpers import generated_plan
 
 SECTIONS = [
-    "Introduction", "Our services", "Defining our patient safety incident profile", "National requirements",
-    "Local focus", "Capacity", "Engagement", "Glossary", "Document control",
+    "Introduction",
+    "Our services",
+    "Defining our patient safety incident profile",
+    "National requirements",
+    "Local focus",
+    "Capacity",
+    "Engagement",
+    "Glossary",
+    "Document control",
 ]
 
 
@@ -36,8 +43,13 @@ def test_a_draft_plan_pdf_has_every_section_its_local_focus_and_draft_on_every_p
     text = " ".join(pages)
 
     assert pdf.startswith(b"%PDF")
-    assert_in_order(text, [f"{n}. {s}" for n, s in enumerate(SECTIONS[:-1], start=1)] + ["Document control"])
-    assert "Patient safety events recorded each month" in text and "Patient safety events by theme" in text
+    assert_in_order(
+        text, [f"{n}. {s}" for n, s in enumerate(SECTIONS[:-1], start=1)] + ["Document control"]
+    )
+    assert (
+        "Patient safety events recorded each month" in text
+        and "Patient safety events by theme" in text
+    )
     for row in plan.content["local_focus"]:
         assert row["label"] in text
         assert row["figures"] in text
@@ -55,15 +67,32 @@ def test_a_published_plan_pdf_is_not_marked_draft_and_shows_the_committee_decisi
     text = " ".join(pages_of(plan_pdf(document(plan))))
 
     assert "DRAFT" not in text
-    assert_in_order(text, ["Document control", "Version", "1.1", "Published and in force", "Effective date",
-                           "1 March 2026", "Review date", "28 February 2027", "4 February 2026", "QC/2026/017"])
+    assert_in_order(
+        text,
+        [
+            "Document control",
+            "Version",
+            "1.1",
+            "Published and in force",
+            "Effective date",
+            "1 March 2026",
+            "Review date",
+            "28 February 2027",
+            "4 February 2026",
+            "QC/2026/017",
+        ],
+    )
 
 
 def test_a_word_too_long_for_its_column_is_split_across_lines_not_a_broken_pdf(world):
     plan = generated_plan(world)
     address = "https://example.org/" + "a-very-long-path/" * 12
-    plan.content = {**plan.content, "capacity": {"leads": [{"name": address, "role": address, "trained": True,
-                                                            "hours_per_month": 8}]}}
+    plan.content = {
+        **plan.content,
+        "capacity": {
+            "leads": [{"name": address, "role": address, "trained": True, "hours_per_month": 8}]
+        },
+    }
     text = "".join("".join(page.split()) for page in pages_of(plan_pdf(document(plan))))
 
     assert text.count(address) == 2

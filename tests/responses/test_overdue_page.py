@@ -26,8 +26,12 @@ def cases(session, world):
         "today": _row(session, world.practice, today),
         "future": _row(session, world.other_practice, today + timedelta(days=10)),
         "no_target": _row(session, world.practice, None),
-        "closed_late": _row(session, world.practice, today - timedelta(days=20), closed_at=datetime(2026, 1, 1)),
-        "other_icb": _row(session, PracticeFactory(icb=far_icb, name="Far Surgery"), today - timedelta(days=40)),
+        "closed_late": _row(
+            session, world.practice, today - timedelta(days=20), closed_at=datetime(2026, 1, 1)
+        ),
+        "other_icb": _row(
+            session, PracticeFactory(icb=far_icb, name="Far Surgery"), today - timedelta(days=40)
+        ),
     }
     session.commit()
     return made
@@ -41,7 +45,11 @@ def test_the_icb_sees_its_open_overdue_responses_oldest_due_first(sign_in, world
     assert references(page) == [cases[k].reference for k in ("month", "week", "yesterday")]
     assert "Overdue by 30 days" in page and "Overdue by 1 day" in page
     assert "Southfields" in page and "Riverside" in page and "Far Surgery" not in page
-    step = definitions.get("after_action_review").state(definitions.get("after_action_review").initial).label
+    step = (
+        definitions.get("after_action_review")
+        .state(definitions.get("after_action_review").initial)
+        .label
+    )
     assert step in page
     assert "3 overdue responses." in page
     assert f'href="/responses/{cases["month"].id}"' in page
@@ -59,7 +67,9 @@ def test_other_roles_are_refused(sign_in, world, who):
 
 
 def test_the_header_links_to_it_for_the_icb_only(sign_in, world):
-    assert "/oversight/overdue" in sign_in(world.icb_quality).get("/oversight/overdue").get_data(as_text=True)
+    assert "/oversight/overdue" in sign_in(world.icb_quality).get("/oversight/overdue").get_data(
+        as_text=True
+    )
     assert "/oversight/overdue" not in sign_in(world.lead).get("/responses").get_data(as_text=True)
 
 
@@ -82,10 +92,18 @@ def test_the_page_costs_the_same_queries_for_two_rows_as_for_twenty(sign_in, wor
     client = sign_in(world.icb_quality)
     today = utcnow().date()
     for i in range(2):
-        _row(session, world.practice if i % 2 else world.other_practice, today - timedelta(days=i + 1))
+        _row(
+            session,
+            world.practice if i % 2 else world.other_practice,
+            today - timedelta(days=i + 1),
+        )
     session.commit()
     few = queries_for(client, "/oversight/overdue")
     for i in range(18):
-        _row(session, world.practice if i % 2 else world.other_practice, today - timedelta(days=i + 3))
+        _row(
+            session,
+            world.practice if i % 2 else world.other_practice,
+            today - timedelta(days=i + 3),
+        )
     session.commit()
     assert queries_for(client, "/oversight/overdue") == few

@@ -40,14 +40,24 @@ def report_of(response) -> bytes:
 def action(organisation, description="Protect checking time", owner="Practice manager", due_on=DUE):
     """A complete safety action, agreed and under way, owned by the response's own organisation."""
     return SafetyAction(
-        organisation_id=organisation.id, owner_organisation_id=organisation.id, description=description, owner=owner,
-        due_on=due_on, measure_kind="process", measure="Checks done in protected time, audited monthly",
-        strength="intermediate", workflow_name="safety_action", workflow_version=1, state="in_progress",
+        organisation_id=organisation.id,
+        owner_organisation_id=organisation.id,
+        description=description,
+        owner=owner,
+        due_on=due_on,
+        measure_kind="process",
+        measure="Checks done in protected time, audited monthly",
+        strength="intermediate",
+        workflow_name="safety_action",
+        workflow_version=1,
+        state="in_progress",
     )
 
 
 def finding(text, *factors):
-    return Finding(text=text, factors=[ContributoryFactor(factor=f, description=d) for f, d in factors])
+    return Finding(
+        text=text, factors=[ContributoryFactor(factor=f, description=d) for f, d in factors]
+    )
 
 
 def assert_in_order(text: str, parts: list[str]) -> None:
@@ -64,30 +74,73 @@ def assert_in_order(text: str, parts: list[str]) -> None:
 def test_an_after_action_review_summary_has_the_four_questions_answers_and_actions(session, world):
     record = {k: dict(v) for k, v in COMPLETE_AAR_RECORD.items()}
     aar = ResponseFactory(
-        organisation=world.practice, state="panel_review", record=record, due_on=date(2026, 3, 3),
+        organisation=world.practice,
+        state="panel_review",
+        record=record,
+        due_on=date(2026, 3, 3),
         safety_actions=[action(world.practice)],
-        findings=[finding("Checks were skipped when the clinic overran", ("tasks", "Checking competes with clinic time"))],
+        findings=[
+            finding(
+                "Checks were skipped when the clinic overran",
+                ("tasks", "Checking competes with clinic time"),
+            )
+        ],
     )
     pdf = report_of(aar)
     text = text_of(pdf)
 
-    assert_in_order(text, [
-        "After action review summary", "Riverside", aar.reference, "Due", "3 March 2026", "Current step",
-        "With the review panel",
-    ])
-    assert_in_order(text, [
-        "Review plan", "Is this a hot or a cold review?", "Hot: held soon after the event",
-        "When will the review be held?", "20 November 2026",
-        "The four questions",
-        "What was expected to happen?", "The dose would be checked.",
-        "What actually happened?", "It was not checked.",
-        "Why was there a difference?", "The check was skipped at a busy time.",
-        "What can be learned?", "Checks need protected time.",
-    ])
-    assert_in_order(text, ["Finding 1: Checks were skipped", "Tasks", "Checking competes with clinic time"])
-    assert_in_order(text, ["Safety actions", "Action", "Owner", "Due date", "Measure", "Strength", "Status",
-                           "Protect checking time", "Practice manager, Riverside", "3 December 2026",
-                           "Process: Checks done in protected time", "Intermediate", "Agreed and under way"])
+    assert_in_order(
+        text,
+        [
+            "After action review summary",
+            "Riverside",
+            aar.reference,
+            "Due",
+            "3 March 2026",
+            "Current step",
+            "With the review panel",
+        ],
+    )
+    assert_in_order(
+        text,
+        [
+            "Review plan",
+            "Is this a hot or a cold review?",
+            "Hot: held soon after the event",
+            "When will the review be held?",
+            "20 November 2026",
+            "The four questions",
+            "What was expected to happen?",
+            "The dose would be checked.",
+            "What actually happened?",
+            "It was not checked.",
+            "Why was there a difference?",
+            "The check was skipped at a busy time.",
+            "What can be learned?",
+            "Checks need protected time.",
+        ],
+    )
+    assert_in_order(
+        text, ["Finding 1: Checks were skipped", "Tasks", "Checking competes with clinic time"]
+    )
+    assert_in_order(
+        text,
+        [
+            "Safety actions",
+            "Action",
+            "Owner",
+            "Due date",
+            "Measure",
+            "Strength",
+            "Status",
+            "Protect checking time",
+            "Practice manager, Riverside",
+            "3 December 2026",
+            "Process: Checks done in protected time",
+            "Intermediate",
+            "Agreed and under way",
+        ],
+    )
     assert "Page 1" in pages_of(pdf)[0]
 
     meta = PdfReader(io.BytesIO(pdf)).metadata
@@ -97,21 +150,44 @@ def test_an_after_action_review_summary_has_the_four_questions_answers_and_actio
 
 def test_a_psii_report_follows_the_nhs_england_template(session, world):
     psii = ResponseFactory(
-        organisation=world.practice, method="psii", state="sign_off",
+        organisation=world.practice,
+        method="psii",
+        state="sign_off",
         record={
-            "terms": {"investigator": "Investigator A", "scope": "The repeat prescribing pathway",
-                      "family_questions": "Why was the dose not checked?", "staff_questions": None},
-            "information": {"records": "Clinical system audit", "interviews": "GP, pharmacist", "observation": None},
-            "draft": {"summary": "A dose error reached the patient.", "background": "A busy winter clinic.",
-                      "findings_narrative": "Checking depends on spare time."},
-            "sharing": {"shared_on": "2026-02-10", "shared_with": "The patient's daughter",
-                        "comments": "She asked for clearer letters.", "changes_made": None},
-            "final": {"involvement": "The family met the investigator twice.",
-                      "areas_for_improvement": "Protected checking time.", "appendices": "Timeline of the day"},
+            "terms": {
+                "investigator": "Investigator A",
+                "scope": "The repeat prescribing pathway",
+                "family_questions": "Why was the dose not checked?",
+                "staff_questions": None,
+            },
+            "information": {
+                "records": "Clinical system audit",
+                "interviews": "GP, pharmacist",
+                "observation": None,
+            },
+            "draft": {
+                "summary": "A dose error reached the patient.",
+                "background": "A busy winter clinic.",
+                "findings_narrative": "Checking depends on spare time.",
+            },
+            "sharing": {
+                "shared_on": "2026-02-10",
+                "shared_with": "The patient's daughter",
+                "comments": "She asked for clearer letters.",
+                "changes_made": None,
+            },
+            "final": {
+                "involvement": "The family met the investigator twice.",
+                "areas_for_improvement": "Protected checking time.",
+                "appendices": "Timeline of the day",
+            },
         },
         findings=[
-            finding("Alerts were overridden", ("tools", "The alert fires on every repeat"),
-                    ("organisation", "No protected time")),
+            finding(
+                "Alerts were overridden",
+                ("tools", "The alert fires on every repeat"),
+                ("organisation", "No protected time"),
+            ),
             finding("Not yet analysed"),
         ],
         safety_actions=[action(world.practice, "Retune the dose alert", "Clinical system lead")],
@@ -121,25 +197,50 @@ def test_a_psii_report_follows_the_nhs_england_template(session, world):
     assert "Patient safety incident investigation report" in text
     headings = [p.heading for p in PSII_LAYOUT]
     assert headings[:7] == [
-        "Summary", "Background and context", "Terms of reference", "How those affected were involved",
-        "Findings", "Areas for improvement and safety actions", "Appendices",
+        "Summary",
+        "Background and context",
+        "Terms of reference",
+        "How those affected were involved",
+        "Findings",
+        "Areas for improvement and safety actions",
+        "Appendices",
     ]
-    body = text[text.index("Current step"):]
-    assert_in_order(body, [
-        "Summary", "A dose error reached the patient.",
-        "Background and context", "A busy winter clinic.",
-        "Terms of reference", "Questions raised by the patient or family", "Why was the dose not checked?",
-        "How those affected were involved", "The family met the investigator twice.",
-        "Draft shared with those affected", "10 February 2026", "She asked for clearer letters.",
-        "Findings", "Checking depends on spare time.",
-        "Findings by SEIPS factor",
-        "Tools and technology", "The alert fires on every repeat",
-        "Organisation", "No protected time",
-        "Findings not yet linked to a SEIPS factor", "Not yet analysed",
-        "Areas for improvement and safety actions", "Protected checking time.",
-        "Action", "Owner", "Due date", "Retune the dose alert", "Clinical system lead",
-        "Appendices", "Timeline of the day",
-    ])
+    body = text[text.index("Current step") :]
+    assert_in_order(
+        body,
+        [
+            "Summary",
+            "A dose error reached the patient.",
+            "Background and context",
+            "A busy winter clinic.",
+            "Terms of reference",
+            "Questions raised by the patient or family",
+            "Why was the dose not checked?",
+            "How those affected were involved",
+            "The family met the investigator twice.",
+            "Draft shared with those affected",
+            "10 February 2026",
+            "She asked for clearer letters.",
+            "Findings",
+            "Checking depends on spare time.",
+            "Findings by SEIPS factor",
+            "Tools and technology",
+            "The alert fires on every repeat",
+            "Organisation",
+            "No protected time",
+            "Findings not yet linked to a SEIPS factor",
+            "Not yet analysed",
+            "Areas for improvement and safety actions",
+            "Protected checking time.",
+            "Action",
+            "Owner",
+            "Due date",
+            "Retune the dose alert",
+            "Clinical system lead",
+            "Appendices",
+            "Timeline of the day",
+        ],
+    )
     # Every field the workflow declares is in the report, answered or not.
     definition = runner.definition_of(psii)
     for section in definition.sections.values():
@@ -148,46 +249,77 @@ def test_a_psii_report_follows_the_nhs_england_template(session, world):
                 assert field.label in text, field.label
 
 
-def test_a_psii_reports_terms_of_reference_include_the_questions_those_affected_asked(session, world):
+def test_a_psii_reports_terms_of_reference_include_the_questions_those_affected_asked(
+    session, world
+):
     from tests.engagement.factories import affected_person_with_question
 
     psii = ResponseFactory(organisation=world.practice, method="psii")
     affected_person_with_question(psii)
     text = text_of(report_of(psii))
-    assert_in_order(text, [
-        "Terms of reference", "Questions from those affected", "1. Why was the dose not checked?",
-        "How those affected were involved",
-    ])
+    assert_in_order(
+        text,
+        [
+            "Terms of reference",
+            "Questions from those affected",
+            "1. Why was the dose not checked?",
+            "How those affected were involved",
+        ],
+    )
     assert "Jo Bloggs" not in text  # the question, not who asked it
 
 
 def test_a_thematic_review_report_shows_the_events_covered_and_the_selection(session, world):
     events = [SafetyEventFactory(organisation=world.practice) for _ in range(3)]
     review = ResponseFactory(
-        organisation=world.pcn, method="thematic_review",
+        organisation=world.pcn,
+        method="thematic_review",
         record={
-            "selection": {"occurred_from": "2026-01-01", "occurred_to": "2026-03-31", "theme": "medication",
-                          "record_type": None},
+            "selection": {
+                "occurred_from": "2026-01-01",
+                "occurred_to": "2026-03-31",
+                "theme": "medication",
+                "record_type": None,
+            },
             "scope": {"questions": "Why do repeat doses go wrong?", "lead": "Panel chair"},
         },
         reviewed_events=events,
     )
     text = text_of(report_of(review))
 
-    assert_in_order(text, [
-        "Thematic review report", "North PCN",
-        "Events covered", "Events covered: 3",
-        "Occurred from", "1 January 2026", "Occurred to", "31 March 2026",
-        "Theme", "Medication (prescribing, dispensing, monitoring)", "Record type", "Any record type",
-        "Scope and questions", "Why do repeat doses go wrong?",
-    ])
+    assert_in_order(
+        text,
+        [
+            "Thematic review report",
+            "North PCN",
+            "Events covered",
+            "Events covered: 3",
+            "Occurred from",
+            "1 January 2026",
+            "Occurred to",
+            "31 March 2026",
+            "Theme",
+            "Medication (prescribing, dispensing, monitoring)",
+            "Record type",
+            "Any record type",
+            "Scope and questions",
+            "Why do repeat doses go wrong?",
+        ],
+    )
 
 
 def test_a_thematic_review_of_earlier_responses_names_them(session, world):
     earlier = [ResponseFactory(organisation=world.practice) for _ in range(2)]
     review = ResponseFactory(
-        organisation=world.pcn, method="thematic_review",
-        record={"selection": {"occurred_from": "2026-01-01", "occurred_to": "2026-03-31", "cover": "responses"}},
+        organisation=world.pcn,
+        method="thematic_review",
+        record={
+            "selection": {
+                "occurred_from": "2026-01-01",
+                "occurred_to": "2026-03-31",
+                "cover": "responses",
+            }
+        },
         reviewed_responses=earlier,
     )
     text = text_of(report_of(review))
@@ -196,40 +328,78 @@ def test_a_thematic_review_of_earlier_responses_names_them(session, world):
 
 def test_a_cross_organisational_report_lists_contributions_and_agreement(session, world):
     response = ResponseFactory(
-        organisation=world.practice, method="cross_organisational", state="sign_off",
-        record={"terms": {"scope": "The delayed referral", "questions": "Where did the referral wait?"}},
+        organisation=world.practice,
+        method="cross_organisational",
+        state="sign_off",
+        record={
+            "terms": {"scope": "The delayed referral", "questions": "Where did the referral wait?"}
+        },
         contributors=[
-            Contributor(organisation_id=world.other_practice.id, contribution="Our inbox was not monitored.",
-                        agreed_at=datetime(2026, 4, 2, 10, 0)),
+            Contributor(
+                organisation_id=world.other_practice.id,
+                contribution="Our inbox was not monitored.",
+                agreed_at=datetime(2026, 4, 2, 10, 0),
+            ),
             Contributor(organisation_id=world.icb.id),
         ],
     )
     text = text_of(report_of(response))
 
-    assert_in_order(text, [
-        "Cross-organisational learning response report",
-        "Shared terms of reference", "Where did the referral wait?",
-        "Contributing organisations",
-        "Southfields", "Contribution", "Our inbox was not monitored.", "Agreement to sign-off", "Agreed on 2 April 2026",
-        "Test ICB", "Not yet given", "Not yet agreed",
-    ])
+    assert_in_order(
+        text,
+        [
+            "Cross-organisational learning response report",
+            "Shared terms of reference",
+            "Where did the referral wait?",
+            "Contributing organisations",
+            "Southfields",
+            "Contribution",
+            "Our inbox was not monitored.",
+            "Agreement to sign-off",
+            "Agreed on 2 April 2026",
+            "Test ICB",
+            "Not yet given",
+            "Not yet agreed",
+        ],
+    )
 
 
 def test_repeatable_sections_are_numbered_entries(session, world):
     mdt = ResponseFactory(
-        organisation=world.practice, method="mdt_review", state="summarising",
-        record={"meetings": [
-            {"held_on": "2026-01-05", "attendees": "GP, district nurse", "discussion": "The handover"},
-            {"held_on": "2026-01-19", "attendees": "Trust pharmacist", "discussion": "Discharge letters"},
-        ]},
+        organisation=world.practice,
+        method="mdt_review",
+        state="summarising",
+        record={
+            "meetings": [
+                {
+                    "held_on": "2026-01-05",
+                    "attendees": "GP, district nurse",
+                    "discussion": "The handover",
+                },
+                {
+                    "held_on": "2026-01-19",
+                    "attendees": "Trust pharmacist",
+                    "discussion": "Discharge letters",
+                },
+            ]
+        },
     )
     text = text_of(report_of(mdt))
 
-    assert_in_order(text, [
-        "MDT review summary", "Meetings",
-        "Entry 1", "When was the meeting?", "5 January 2026", "The handover",
-        "Entry 2", "19 January 2026", "Discharge letters",
-    ])
+    assert_in_order(
+        text,
+        [
+            "MDT review summary",
+            "Meetings",
+            "Entry 1",
+            "When was the meeting?",
+            "5 January 2026",
+            "The handover",
+            "Entry 2",
+            "19 January 2026",
+            "Discharge letters",
+        ],
+    )
 
 
 @pytest.mark.parametrize("method", sorted(TITLES))
@@ -251,13 +421,20 @@ def test_a_section_a_layout_leaves_out_still_appears(session, world):
     """A later workflow version's new section or field reaches the PSII report without code."""
     psii = ResponseFactory(organisation=world.practice, method="psii")
     definition = runner.definition_of(psii)
-    extra = SectionDef("debrief", "Staff debrief", (FieldDef("held", "When was the debrief?", "date"),))
-    widened = type(definition)(**{**definition.__dict__, "sections": {**definition.sections, "debrief": extra}})
+    extra = SectionDef(
+        "debrief", "Staff debrief", (FieldDef("held", "When was the debrief?", "date"),)
+    )
+    widened = type(definition)(
+        **{**definition.__dict__, "sections": {**definition.sections, "debrief": extra}}
+    )
     parts = layout_for(psii, widened)
 
     assert parts[-1].heading == "Staff debrief"
     psii.record = {"debrief": {"held": "2026-05-01"}}
-    assert_in_order(text_of(build_report(psii, widened)), ["Staff debrief", "When was the debrief?", "1 May 2026"])
+    assert_in_order(
+        text_of(build_report(psii, widened)),
+        ["Staff debrief", "When was the debrief?", "1 May 2026"],
+    )
 
 
 # ---- safety of the build ------------------------------------------------------------------------
@@ -266,8 +443,16 @@ def test_a_section_a_layout_leaves_out_still_appears(session, world):
 def test_markup_in_what_people_wrote_is_printed_as_written(session, world):
     nasty = 'Dose <b>doubled</b> & "checked" > never <br/> <font name=x> <para> &amp;'
     aar = ResponseFactory(
-        organisation=world.practice, state="in_review",
-        record={"review": {"expected": nasty, "actual": "a < b", "difference": "x & y", "learned": "<unclosed"}},
+        organisation=world.practice,
+        state="in_review",
+        record={
+            "review": {
+                "expected": nasty,
+                "actual": "a < b",
+                "difference": "x & y",
+                "learned": "<unclosed",
+            }
+        },
         safety_actions=[action(world.practice, description=nasty, owner="<Owner & co>")],
         findings=[finding("<i>finding", ("person", "& person"))],
     )
@@ -280,7 +465,14 @@ def test_markup_in_what_people_wrote_is_printed_as_written(session, world):
 
 
 def test_the_action_table_repeats_its_header_on_each_page(session, world):
-    actions = [action(world.practice, f"Safety action number {n} " + "with a long description " * 4, f"Owner {n}") for n in range(40)]
+    actions = [
+        action(
+            world.practice,
+            f"Safety action number {n} " + "with a long description " * 4,
+            f"Owner {n}",
+        )
+        for n in range(40)
+    ]
     aar = ResponseFactory(organisation=world.practice, state="in_review", safety_actions=actions)
     pages = pages_of(report_of(aar))
 
@@ -294,7 +486,9 @@ def test_the_action_table_repeats_its_header_on_each_page(session, world):
 
 def test_no_patient_or_reporter_identifiers_are_printed(session, world):
     event = SafetyEventFactory(
-        organisation=world.practice, reporter_user_id=world.reporter.id, reporter_name="Robin Reporter",
+        organisation=world.practice,
+        reporter_user_id=world.reporter.id,
+        reporter_name="Robin Reporter",
         description="Mrs Example was given the wrong dose.",
         patients=[EventPatient(nhs_number="9434765919", age_band="70-79")],
     )
@@ -302,7 +496,14 @@ def test_no_patient_or_reporter_identifiers_are_printed(session, world):
     text = text_of(report_of(aar))
 
     assert event.reference in text
-    for identifier in ("9434765919", "943 476 5919", "Robin Reporter", "Mrs Example", "Lee Lead", "70-79"):
+    for identifier in (
+        "9434765919",
+        "943 476 5919",
+        "Robin Reporter",
+        "Mrs Example",
+        "Lee Lead",
+        "70-79",
+    ):
         assert identifier not in text
 
 
@@ -311,7 +512,9 @@ def test_no_patient_or_reporter_identifiers_are_printed(session, world):
 
 def test_a_pcn_panel_member_downloads_the_report(session, sign_in, world):
     aar = ResponseFactory(
-        organisation=world.practice, ready_for_panel=True, state="panel_review",
+        organisation=world.practice,
+        ready_for_panel=True,
+        state="panel_review",
     )
     got = sign_in(world.panel).get(f"/responses/{aar.id}/report.pdf")
 
@@ -320,7 +523,9 @@ def test_a_pcn_panel_member_downloads_the_report(session, sign_in, world):
     assert got.headers["Content-Disposition"] == f'inline; filename="{aar.reference}.pdf"'
     assert "no-store" in got.headers["Cache-Control"]
     text = text_of(got.data)
-    assert "After action review summary" in text and "Protected time for prescription checks." in text
+    assert (
+        "After action review summary" in text and "Protected time for prescription checks." in text
+    )
 
 
 def test_a_lead_of_another_practice_gets_not_found(session, sign_in, world):

@@ -18,7 +18,9 @@ TODAY = date(2026, 6, 15)
 def response(due_on=None, closed_on=None, created_on=date(2026, 5, 1)):
     return SimpleNamespace(
         due_on=due_on,
-        closed_at=datetime.combine(closed_on, datetime.min.time()).replace(hour=14) if closed_on else None,
+        closed_at=datetime.combine(closed_on, datetime.min.time()).replace(hour=14)
+        if closed_on
+        else None,
         created_at=datetime.combine(created_on, datetime.min.time()).replace(hour=9),
         workflow_name="none",
         workflow_version=1,
@@ -57,13 +59,18 @@ def test_an_open_response(due_in, label, colour, overdue):
 )
 def test_a_closed_response(closed_days_before_due, label, colour):
     due = date(2026, 6, 1)
-    t = timeliness.status(response(due_on=due, closed_on=due - timedelta(days=closed_days_before_due)),
-                          today=TODAY, target={})
+    t = timeliness.status(
+        response(due_on=due, closed_on=due - timedelta(days=closed_days_before_due)),
+        today=TODAY,
+        target={},
+    )
     assert (t.label, t.colour, t.overdue) == (label, colour, False)
 
 
 def test_a_closed_response_is_never_overdue_however_late_it_was():
-    t = timeliness.status(response(due_on=date(2026, 1, 1), closed_on=date(2026, 3, 1)), today=TODAY, target={})
+    t = timeliness.status(
+        response(due_on=date(2026, 1, 1), closed_on=date(2026, 3, 1)), today=TODAY, target={}
+    )
     assert not t.overdue and t.label == "Closed 59 days late"
 
 
@@ -110,7 +117,11 @@ def test_today_defaults_to_the_utc_date_the_due_date_was_set_in():
         ({"close_within_hours": 48}, datetime(2026, 6, 1, 9), date(2026, 6, 3)),
         ({"close_within_hours": 48}, datetime(2026, 6, 1, 23, 30), date(2026, 6, 3)),
         ({"close_within_hours": 20}, datetime(2026, 6, 1, 9), date(2026, 6, 2)),
-        ({"close_within_days": 90, "at_most_days": 180}, datetime(2026, 6, 1, 9), date(2026, 8, 30)),
+        (
+            {"close_within_days": 90, "at_most_days": 180},
+            datetime(2026, 6, 1, 9),
+            date(2026, 8, 30),
+        ),
         ({}, datetime(2026, 6, 1, 9), None),
     ],
 )
@@ -147,10 +158,14 @@ def test_overdue_clause_selects_open_responses_past_their_due_date(session):
     _row(session, practice, TODAY)  # due today: not yet overdue
     _row(session, practice, TODAY + timedelta(days=3))
     _row(session, practice, None)  # no target
-    _row(session, practice, TODAY - timedelta(days=5), closed_at=datetime(2026, 6, 1, 12))  # closed late
+    _row(
+        session, practice, TODAY - timedelta(days=5), closed_at=datetime(2026, 6, 1, 12)
+    )  # closed late
     session.commit()
     found = session.scalars(
-        select(LearningResponse).where(timeliness.overdue_clause(TODAY)).order_by(LearningResponse.due_on)
+        select(LearningResponse)
+        .where(timeliness.overdue_clause(TODAY))
+        .order_by(LearningResponse.due_on)
     ).all()
     assert [r.id for r in found] == [long_overdue.id, overdue.id]
     for r in session.scalars(select(LearningResponse)):
@@ -164,18 +179,23 @@ def test_the_due_partial_renders_an_nhs_tag(app):
     from flask import render_template_string
 
     with app.test_request_context():
-        html = render_template_string('{% include "responses/_due.html" %}',
-                                      response=response(due_on=TODAY - timedelta(days=3)), today=TODAY)
+        html = render_template_string(
+            '{% include "responses/_due.html" %}',
+            response=response(due_on=TODAY - timedelta(days=3)),
+            today=TODAY,
+        )
         assert "nhsuk-tag--red" in html and "Overdue by 3 days" in html and "12 Jun 2026" in html
         looped = render_template_string(
             '{% for r in rows %}{% with response = r %}{% include "responses/_due.html" %}{% endwith %}{% endfor %}',
-            rows=[response(due_on=TODAY), response()], today=TODAY,
+            rows=[response(due_on=TODAY), response()],
+            today=TODAY,
         )
         assert "Due today" in looped and "No target" in looped
         psii = definitions.get("psii")
         r = response(due_on=TODAY + timedelta(days=20), created_on=TODAY - timedelta(days=70))
         r.workflow_name, r.workflow_version = psii.name, psii.version
-        with_limit = render_template_string('{% include "responses/_due.html" %}', response=r, today=TODAY,
-                                            show_limit=True)
+        with_limit = render_template_string(
+            '{% include "responses/_due.html" %}', response=r, today=TODAY, show_limit=True
+        )
         assert "At the latest by" in with_limit
         assert 'style="' not in with_limit

@@ -39,8 +39,15 @@ def event(**overrides):
 
 
 def test_a_never_event_needs_a_psii_and_the_reason_names_the_requirement_and_type():
-    rec = recommend(event(never_event=True, never_event_type=NeverEventType.METHOTREXATE_OVERDOSE.value,
-                          theme="medication", physical_harm="moderate"), today=TODAY)
+    rec = recommend(
+        event(
+            never_event=True,
+            never_event_type=NeverEventType.METHOTREXATE_OVERDOSE.value,
+            theme="medication",
+            physical_harm="moderate",
+        ),
+        today=TODAY,
+    )
     assert rec.method == ResponseMethod.PSII.value
     assert rec.requirement == "never_event" and rec.national
     assert rec.reasons[0] == (
@@ -58,7 +65,9 @@ def test_a_never_event_without_a_type_still_needs_a_psii():
 def test_a_death_thought_due_to_problems_in_care_needs_a_psii():
     rec = recommend(event(physical_harm="fatal", national_flags=["death_due_to_care"]), today=TODAY)
     assert rec.method == "psii" and rec.requirement == "death_due_to_care"
-    assert rec.reasons[0].startswith("National requirement: Death thought more likely than not due to problems in care")
+    assert rec.reasons[0].startswith(
+        "National requirement: Death thought more likely than not due to problems in care"
+    )
 
 
 REFERRALS = {
@@ -87,19 +96,38 @@ def test_every_referral_row_in_the_table_is_covered_above():
 
 
 def test_the_unconfirmed_rows_say_so_and_the_confirmed_ones_do_not():
-    assert "not yet confirmed" in recommend(event(national_flags=["screening"]), today=TODAY).reasons[0]
-    assert "not yet confirmed" not in recommend(event(national_flags=["child_death"]), today=TODAY).reasons[0]
+    assert (
+        "not yet confirmed"
+        in recommend(event(national_flags=["screening"]), today=TODAY).reasons[0]
+    )
+    assert (
+        "not yet confirmed"
+        not in recommend(event(national_flags=["child_death"]), today=TODAY).reasons[0]
+    )
     assert [r.key for r in national.requirements() if not r.confirmed] == [
-        "learning_disability_death", "safeguarding", "screening", "death_in_custody", "domestic_homicide"]
+        "learning_disability_death",
+        "safeguarding",
+        "screening",
+        "death_in_custody",
+        "domestic_homicide",
+    ]
 
 
 def test_a_local_response_may_run_alongside_a_child_death_referral_but_not_an_mnsi_one():
-    assert recommend(event(national_flags=["child_death"]), today=TODAY).local_response_allowed is True
-    assert recommend(event(national_flags=["maternity_newborn"]), today=TODAY).local_response_allowed is False
+    assert (
+        recommend(event(national_flags=["child_death"]), today=TODAY).local_response_allowed is True
+    )
+    assert (
+        recommend(event(national_flags=["maternity_newborn"]), today=TODAY).local_response_allowed
+        is False
+    )
 
 
 def test_a_psii_requirement_wins_over_a_referral_and_both_are_named():
-    rec = recommend(event(physical_harm="fatal", national_flags=["child_death", "death_due_to_care"]), today=TODAY)
+    rec = recommend(
+        event(physical_harm="fatal", national_flags=["child_death", "death_due_to_care"]),
+        today=TODAY,
+    )
     assert rec.method == "psii" and rec.requirement == "death_due_to_care"
     assert any("Child Death Overview Panel" in reason for reason in rec.reasons[1:])
 
@@ -118,12 +146,19 @@ def test_a_local_priority_gives_its_planned_method_and_says_it_is_the_default_fo
 
 
 def test_a_local_priority_can_need_a_minimum_harm():
-    assert recommend(event(theme="diagnosis", physical_harm="severe"), today=TODAY).method == "mdt_review"
-    assert recommend(event(theme="diagnosis", physical_harm="low"), today=TODAY).local_priority is None
+    assert (
+        recommend(event(theme="diagnosis", physical_harm="severe"), today=TODAY).method
+        == "mdt_review"
+    )
+    assert (
+        recommend(event(theme="diagnosis", physical_harm="low"), today=TODAY).local_priority is None
+    )
 
 
 def test_a_high_risk_medicine_is_recognised_in_what_happened():
-    rec = recommend(event(theme="medication", description="Warfarin dose copied wrongly."), today=TODAY)
+    rec = recommend(
+        event(theme="medication", description="Warfarin dose copied wrongly."), today=TODAY
+    )
     assert rec.local_priority == "high_risk_medicines" and rec.method == "after_action_review"
 
 
@@ -143,14 +178,23 @@ def test_the_default_local_focus_parses_and_names_only_known_methods():
 @pytest.mark.parametrize(
     "overrides, method",
     [
-        ({"record_type": "good_care", "physical_harm": None, "psychological_harm": None}, "after_action_review"),
-        ({"record_type": "risk", "physical_harm": None, "psychological_harm": None}, NO_FURTHER_RESPONSE),
+        (
+            {"record_type": "good_care", "physical_harm": None, "psychological_harm": None},
+            "after_action_review",
+        ),
+        (
+            {"record_type": "risk", "physical_harm": None, "psychological_harm": None},
+            NO_FURTHER_RESPONSE,
+        ),
         ({"physical_harm": "none"}, "swarm_huddle"),
         ({"physical_harm": "none", "occurred_on": TODAY - timedelta(days=30)}, NO_FURTHER_RESPONSE),
         ({"physical_harm": "low"}, "after_action_review"),
         ({"physical_harm": "none", "psychological_harm": "moderate"}, "after_action_review"),
         ({"physical_harm": "severe"}, "mdt_review"),
-        ({"record_type": "outcome", "physical_harm": None, "psychological_harm": None}, "after_action_review"),
+        (
+            {"record_type": "outcome", "physical_harm": None, "psychological_harm": None},
+            "after_action_review",
+        ),
     ],
 )
 def test_learning_potential_decides_when_nothing_national_or_local_applies(overrides, method):

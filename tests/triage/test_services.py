@@ -16,12 +16,19 @@ from psirf.workflow import definitions
 from tests.factories import SafetyEventFactory
 
 
-def test_choosing_an_after_action_review_opens_it_in_its_first_state_with_a_due_date(session, world):
+def test_choosing_an_after_action_review_opens_it_in_its_first_state_with_a_due_date(
+    session, world
+):
     event = SafetyEventFactory(organisation=world.practice, status="awaiting_triage")
     with unit_of_work(session):
-        response = services.decide(session, event, world.lead, TriageChoice.AFTER_ACTION_REVIEW, "Team available")
+        response = services.decide(
+            session, event, world.lead, TriageChoice.AFTER_ACTION_REVIEW, "Team available"
+        )
     assert response.state == "planning"
-    assert (response.workflow_name, response.workflow_version) == ("after_action_review", definitions.get("after_action_review").version)
+    assert (response.workflow_name, response.workflow_version) == (
+        "after_action_review",
+        definitions.get("after_action_review").version,
+    )
     assert response.reference == f"LR-{date.today().year}-{response.id:06d}"
     assert response.due_on == date.today() + timedelta(days=42)
     assert event.learning_response_id == response.id and event.status == "learning_response"
@@ -32,19 +39,32 @@ def test_choosing_an_after_action_review_opens_it_in_its_first_state_with_a_due_
 def test_a_second_decision_on_the_same_event_is_refused(session, world):
     event = SafetyEventFactory(organisation=world.practice, status="awaiting_triage")
     with unit_of_work(session):
-        services.decide(session, event, world.lead, TriageChoice.NO_FURTHER_RESPONSE, "Low learning potential",
-                        deviation_reason="Already discussed at the practice meeting")
+        services.decide(
+            session,
+            event,
+            world.lead,
+            TriageChoice.NO_FURTHER_RESPONSE,
+            "Low learning potential",
+            deviation_reason="Already discussed at the practice meeting",
+        )
     with pytest.raises(TriageError, match="already been triaged"):
         with unit_of_work(session):
-            services.decide(session, event, world.lead, TriageChoice.AFTER_ACTION_REVIEW, "Changed my mind")
+            services.decide(
+                session, event, world.lead, TriageChoice.AFTER_ACTION_REVIEW, "Changed my mind"
+            )
     assert session.scalars(select(LearningResponse)).all() == []
 
 
-@pytest.mark.parametrize("who, refusal", [("panel", NotPermitted), ("icb_quality", NotPermitted), ("other_lead", NotVisible)])
+@pytest.mark.parametrize(
+    "who, refusal",
+    [("panel", NotPermitted), ("icb_quality", NotPermitted), ("other_lead", NotVisible)],
+)
 def test_only_the_organisations_lead_may_triage(session, world, who, refusal):
     event = SafetyEventFactory(organisation=world.practice, status="awaiting_triage")
     with pytest.raises(refusal):
-        services.decide(session, event, getattr(world, who), TriageChoice.NO_FURTHER_RESPONSE, "Because")
+        services.decide(
+            session, event, getattr(world, who), TriageChoice.NO_FURTHER_RESPONSE, "Because"
+        )
 
 
 def test_the_queue_holds_only_the_leads_own_organisation(session, world):
@@ -58,8 +78,13 @@ def test_the_queue_holds_only_the_leads_own_organisation(session, world):
 
 
 def never_event(world):
-    return SafetyEventFactory(organisation=world.practice, status="awaiting_triage", never_event=True,
-                              never_event_type="methotrexate_overdose", physical_harm="moderate")
+    return SafetyEventFactory(
+        organisation=world.practice,
+        status="awaiting_triage",
+        never_event=True,
+        never_event_type="methotrexate_overdose",
+        physical_harm="moderate",
+    )
 
 
 def nothing_written(session) -> bool:
@@ -74,19 +99,31 @@ def test_choosing_otherwise_without_a_reason_is_refused_and_nothing_is_written(s
     event = never_event(world)
     with pytest.raises(TriageError, match="choosing differently") as refused:
         with unit_of_work(session):
-            services.decide(session, event, world.lead, TriageChoice.AFTER_ACTION_REVIEW, "The team is here")
+            services.decide(
+                session, event, world.lead, TriageChoice.AFTER_ACTION_REVIEW, "The team is here"
+            )
     assert refused.value.field == "deviation_reason"
     assert nothing_written(session)
     assert session.get(SafetyEvent, event.id).status == "awaiting_triage"
 
 
-def test_choosing_otherwise_keeps_the_reason_and_the_recommendation_in_the_audit_record(session, world):
+def test_choosing_otherwise_keeps_the_reason_and_the_recommendation_in_the_audit_record(
+    session, world
+):
     event = never_event(world)
     with unit_of_work(session):
-        services.decide(session, event, world.lead, TriageChoice.AFTER_ACTION_REVIEW, "The team is here",
-                        deviation_reason="The ICB agreed it is not a Never Event: the dose was caught")
+        services.decide(
+            session,
+            event,
+            world.lead,
+            TriageChoice.AFTER_ACTION_REVIEW,
+            "The team is here",
+            deviation_reason="The ICB agreed it is not a Never Event: the dose was caught",
+        )
     assert (event.triage_recommendation, event.triage_deviation_reason) == (
-        "psii", "The ICB agreed it is not a Never Event: the dose was caught")
+        "psii",
+        "The ICB agreed it is not a Never Event: the dose was caught",
+    )
     record = session.scalars(select(AuditRecord).where(AuditRecord.action == "event:triage")).one()
     assert record.changes["triage_recommendation"] == {"before": None, "after": "psii"}
     assert record.changes["triage_choice"] == {"before": None, "after": "after_action_review"}
@@ -100,8 +137,14 @@ def test_choosing_otherwise_keeps_the_reason_and_the_recommendation_in_the_audit
 def test_following_the_recommendation_needs_no_second_reason(session, world):
     event = never_event(world)
     with unit_of_work(session):
-        response = services.decide(session, event, world.lead, TriageChoice.PSII, "A Never Event",
-                                   deviation_reason="ignored when the choice matches")
+        response = services.decide(
+            session,
+            event,
+            world.lead,
+            TriageChoice.PSII,
+            "A Never Event",
+            deviation_reason="ignored when the choice matches",
+        )
     assert response.method == "psii" and event.status == "learning_response"
     assert event.triage_recommendation == "psii" and event.triage_deviation_reason is None
     record = session.scalars(select(AuditRecord).where(AuditRecord.action == "event:triage")).one()
@@ -112,8 +155,14 @@ def test_following_the_recommendation_needs_no_second_reason(session, world):
 def test_every_method_choice_opens_its_learning_response(session, world, choice):
     event = SafetyEventFactory(organisation=world.practice, status="awaiting_triage")
     with unit_of_work(session):
-        response = services.decide(session, event, world.lead, choice, "Proportionate",
-                                   deviation_reason="Chosen for this event's circumstances")
+        response = services.decide(
+            session,
+            event,
+            world.lead,
+            choice,
+            "Proportionate",
+            deviation_reason="Chosen for this event's circumstances",
+        )
     assert response.method == choice.value and event.learning_response_id == response.id
     assert response.workflow_name == definitions.for_method(choice.value).name
 
@@ -122,7 +171,9 @@ def test_thematic_review_is_not_a_triage_choice():
     assert "thematic_review" not in {c.value for c in TriageChoice}
 
 
-def test_a_method_without_a_workflow_yet_is_refused_on_the_choice_and_nothing_is_written(session, world, monkeypatch):
+def test_a_method_without_a_workflow_yet_is_refused_on_the_choice_and_nothing_is_written(
+    session, world, monkeypatch
+):
     real = definitions.for_method
 
     def for_method(method):
@@ -131,11 +182,17 @@ def test_a_method_without_a_workflow_yet_is_refused_on_the_choice_and_nothing_is
         return real(method)
 
     monkeypatch.setattr(definitions, "for_method", for_method)
-    event = SafetyEventFactory(organisation=world.practice, status="awaiting_triage", theme="diagnosis",
-                               physical_harm="severe")  # recommended: MDT review
+    event = SafetyEventFactory(
+        organisation=world.practice,
+        status="awaiting_triage",
+        theme="diagnosis",
+        physical_harm="severe",
+    )  # recommended: MDT review
     with pytest.raises(TriageError, match="not available yet") as refused:
         with unit_of_work(session):
-            services.decide(session, event, world.lead, TriageChoice.MDT_REVIEW, "Several professions involved")
+            services.decide(
+                session, event, world.lead, TriageChoice.MDT_REVIEW, "Several professions involved"
+            )
     assert refused.value.field == "choice"
     assert nothing_written(session)
     assert session.get(SafetyEvent, event.id).status == "awaiting_triage"
@@ -145,19 +202,33 @@ def test_a_method_without_a_workflow_yet_is_refused_on_the_choice_and_nothing_is
 
 
 def child_death(world):
-    return SafetyEventFactory(organisation=world.practice, status="awaiting_triage", physical_harm="fatal",
-                              national_flags=["child_death"])
+    return SafetyEventFactory(
+        organisation=world.practice,
+        status="awaiting_triage",
+        physical_harm="fatal",
+        national_flags=["child_death"],
+    )
 
 
 def test_a_referral_records_the_body_date_and_reference_and_opens_nothing(session, world):
     event = child_death(world)
     referred = date.today() - timedelta(days=1)
     with unit_of_work(session):
-        response = services.decide(session, event, world.lead, TriageChoice.REFERRAL, "Statutory CDOP process",
-                                   referral=Referral("Child Death Overview Panel", referred, "CDOP-2026-17"))
+        response = services.decide(
+            session,
+            event,
+            world.lead,
+            TriageChoice.REFERRAL,
+            "Statutory CDOP process",
+            referral=Referral("Child Death Overview Panel", referred, "CDOP-2026-17"),
+        )
     assert response is None
     assert (event.status, event.referral_body, event.referred_on, event.referral_reference) == (
-        "referred", "Child Death Overview Panel", referred, "CDOP-2026-17")
+        "referred",
+        "Child Death Overview Panel",
+        referred,
+        "CDOP-2026-17",
+    )
     assert event.learning_response_id is None and event.triage_recommendation == "referral"
     record = session.scalars(select(AuditRecord).where(AuditRecord.action == "event:triage")).one()
     assert record.changes["status"]["after"] == "referred"
@@ -168,9 +239,15 @@ def test_a_referral_records_the_body_date_and_reference_and_opens_nothing(sessio
 def test_a_referral_with_a_local_response_alongside_opens_it(session, world):
     event = child_death(world)
     with unit_of_work(session):
-        response = services.decide(session, event, world.lead, TriageChoice.REFERRAL, "CDOP leads; we learn too",
-                                   referral=Referral("Child Death Overview Panel", date.today(), None),
-                                   local_method=ResponseMethod.AFTER_ACTION_REVIEW)
+        response = services.decide(
+            session,
+            event,
+            world.lead,
+            TriageChoice.REFERRAL,
+            "CDOP leads; we learn too",
+            referral=Referral("Child Death Overview Panel", date.today(), None),
+            local_method=ResponseMethod.AFTER_ACTION_REVIEW,
+        )
     assert response.method == "after_action_review"
     assert event.status == "referred" and event.learning_response_id == response.id
     actions = session.scalars(select(AuditRecord.action).order_by(AuditRecord.id)).all()
@@ -190,8 +267,15 @@ def test_a_referral_needs_a_body_and_a_date_not_in_the_future(session, world, re
     event = child_death(world)
     with pytest.raises(TriageError) as refused:
         with unit_of_work(session):
-            services.decide(session, event, world.lead, TriageChoice.REFERRAL, "Referral",
-                            deviation_reason="Different body", referral=referral)
+            services.decide(
+                session,
+                event,
+                world.lead,
+                TriageChoice.REFERRAL,
+                "Referral",
+                deviation_reason="Different body",
+                referral=referral,
+            )
     assert refused.value.field == field
     assert nothing_written(session)
 
@@ -199,5 +283,11 @@ def test_a_referral_needs_a_body_and_a_date_not_in_the_future(session, world, re
 def test_referring_a_never_event_elsewhere_needs_a_reason(session, world):
     event = never_event(world)
     with pytest.raises(TriageError, match="choosing differently"):
-        services.decide(session, event, world.lead, TriageChoice.REFERRAL, "Hospital leads",
-                        referral=Referral("Demo Hospitals NHS Trust", date.today(), None))
+        services.decide(
+            session,
+            event,
+            world.lead,
+            TriageChoice.REFERRAL,
+            "Hospital leads",
+            referral=Referral("Demo Hospitals NHS Trust", date.today(), None),
+        )

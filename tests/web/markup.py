@@ -50,44 +50,112 @@ def markup(name: str, room: int | None = None) -> str:
 # filled, so a column added later is tried unless someone says here why it need not be.
 NOT_FREE_TEXT = {
     # Codes from a fixed list (the forms offer choices and refuse anything else), and state names.
-    **dict.fromkeys((
-        "affected_people.kind", "affected_people.involvement", "affected_people.contact_by",
-        "audit_records.action", "audit_records.subject_type",
-        "candour_records.decision", "candour_records.criteria", "candour_records.notified_means",
-        "contact_attempts.purpose", "contact_attempts.means", "contributory_factors.factor",
-        "engagement_steps.kind", "event_counts.theme", "event_counts.record_type", "event_counts.harm",
-        "event_patients.physical_harm", "event_patients.psychological_harm", "event_patients.age_band",
-        "event_patients.gender", "event_patients.ethnicity", "findings.kind",
-        "improvement_plan_items.kind", "improvement_plan_items.source_key", "invitations.means",
-        "learning_responses.method", "learning_responses.workflow_name", "learning_responses.state",
-        "library_entries.kind", "library_entries.theme", "library_entries.method", "library_entries.service_kind",
-        "notifications.kind", "organisations.kind", "outbox_messages.kind", "outbox_messages.status",
-        "psirf_plans.workflow_name", "psirf_plans.state", "reporter_updates.kind", "response_links.kind",
-        "role_assignments.role", "safety_actions.measure_kind", "safety_actions.strength", "safety_actions.effect",
-        "safety_actions.workflow_name", "safety_actions.state", "safety_events.record_type", "safety_events.theme",
-        "safety_events.service_area", "safety_events.location", "safety_events.agents", "safety_events.processes",
-        "safety_events.physical_harm", "safety_events.psychological_harm", "safety_events.never_event_type",
-        "safety_events.national_flags", "safety_events.status", "safety_events.triage_recommendation",
-        "safety_events.reporter_kind", "shared_documents.kind", "shared_documents.media_type", "users.kind",
-        "user_sessions.end_reason",
-    ), "a code or a state"),
+    **dict.fromkeys(
+        (
+            "affected_people.kind",
+            "affected_people.involvement",
+            "affected_people.contact_by",
+            "audit_records.action",
+            "audit_records.subject_type",
+            "candour_records.decision",
+            "candour_records.criteria",
+            "candour_records.notified_means",
+            "contact_attempts.purpose",
+            "contact_attempts.means",
+            "contributory_factors.factor",
+            "engagement_steps.kind",
+            "event_counts.theme",
+            "event_counts.record_type",
+            "event_counts.harm",
+            "event_patients.physical_harm",
+            "event_patients.psychological_harm",
+            "event_patients.age_band",
+            "event_patients.gender",
+            "event_patients.ethnicity",
+            "findings.kind",
+            "improvement_plan_items.kind",
+            "improvement_plan_items.source_key",
+            "invitations.means",
+            "learning_responses.method",
+            "learning_responses.workflow_name",
+            "learning_responses.state",
+            "library_entries.kind",
+            "library_entries.theme",
+            "library_entries.method",
+            "library_entries.service_kind",
+            "notifications.kind",
+            "organisations.kind",
+            "outbox_messages.kind",
+            "outbox_messages.status",
+            "psirf_plans.workflow_name",
+            "psirf_plans.state",
+            "reporter_updates.kind",
+            "response_links.kind",
+            "role_assignments.role",
+            "safety_actions.measure_kind",
+            "safety_actions.strength",
+            "safety_actions.effect",
+            "safety_actions.workflow_name",
+            "safety_actions.state",
+            "safety_events.record_type",
+            "safety_events.theme",
+            "safety_events.service_area",
+            "safety_events.location",
+            "safety_events.agents",
+            "safety_events.processes",
+            "safety_events.physical_harm",
+            "safety_events.psychological_harm",
+            "safety_events.never_event_type",
+            "safety_events.national_flags",
+            "safety_events.status",
+            "safety_events.triage_recommendation",
+            "safety_events.reporter_kind",
+            "shared_documents.kind",
+            "shared_documents.media_type",
+            "users.kind",
+            "user_sessions.end_reason",
+        ),
+        "a code or a state",
+    ),
     # Identifiers the forms check against their format: an ODS code, an email address, an NHS number.
-    **dict.fromkeys((
-        "organisations.ods_code", "users.email", "invitations.email", "outbox_messages.to_address",
-        "event_patients.nhs_number",
-    ), "an identifier checked against its format"),
+    **dict.fromkeys(
+        (
+            "organisations.ods_code",
+            "users.email",
+            "invitations.email",
+            "outbox_messages.to_address",
+            "event_patients.nhs_number",
+        ),
+        "an identifier checked against its format",
+    ),
     # References the app numbers itself, and file names it makes from them.
-    **dict.fromkeys(("learning_responses.reference", "safety_events.reference", "shared_documents.filename"),
-                    "made by the app"),
+    **dict.fromkeys(
+        ("learning_responses.reference", "safety_events.reference", "shared_documents.filename"),
+        "made by the app",
+    ),
     # Secrets and their hashes, never shown.
-    **dict.fromkeys((
-        "users.password_hash", "users.session_token", "invitations.secret_hash", "safety_events.follow_code_hash",
-        "psirf_plans.public_token", "user_sessions.key_hash", "public_report_drafts.key_hash",
-    ), "a secret"),
+    **dict.fromkeys(
+        (
+            "users.password_hash",
+            "users.session_token",
+            "invitations.secret_hash",
+            "safety_events.follow_code_hash",
+            "psirf_plans.public_token",
+            "user_sessions.key_hash",
+            "public_report_drafts.key_hash",
+        ),
+        "a secret",
+    ),
     # The app's own paths and keys: a link is a path the app made with url_for, a key dedupes reminders.
-    **dict.fromkeys((
-        "notifications.link", "notifications.dedupe_key", "outbox_messages.link", "outbox_messages.dedupe_key",
-    ), "the app's own path or key"),
+    **dict.fromkeys(
+        (
+            "notifications.link",
+            "notifications.dedupe_key",
+            "outbox_messages.link",
+            "outbox_messages.dedupe_key",
+        ),
+        "the app's own path or key",
+    ),
     # The public report's answers between its pages: the test types markup into every page of that
     # journey and reads the check page, rather than writing a draft row behind it.
     "public_report_drafts.answers": "typed into the public report's pages by the test",
@@ -123,9 +191,14 @@ def _fill_plan_content(value, path: str, written: set, named_by_path: bool = Tru
     """Every string of a plan's content, each named by its path (list positions left out), or all
     named by the column alone."""
     if isinstance(value, dict):
-        return {k: v if k in PLAN_CODE_KEYS else _fill_plan_content(v, f"{path}.{k}" if named_by_path else path, written,
-                                                                   named_by_path)
-                for k, v in value.items()}
+        return {
+            k: v
+            if k in PLAN_CODE_KEYS
+            else _fill_plan_content(
+                v, f"{path}.{k}" if named_by_path else path, written, named_by_path
+            )
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [_fill_plan_content(v, path, written, named_by_path) for v in value]
     if isinstance(value, str):
@@ -160,11 +233,14 @@ def _fill_record(response: LearningResponse, written: set) -> dict:
 
 JSON_FILLERS = {
     "learning_responses.record": lambda row, written: _fill_record(row, written),
-    "psirf_plans.content": lambda row, written: _fill_plan_content(row.content, "psirf_plans.content", written),
+    "psirf_plans.content": lambda row, written: _fill_plan_content(
+        row.content, "psirf_plans.content", written
+    ),
     # A submitted version is shown only where it differs from the next, and only the parts compared:
     # any of its text shown proves the comparison escapes it.
     "psirf_plan_revisions.content": lambda row, written: _fill_plan_content(
-        row.content, "psirf_plan_revisions.content", written, named_by_path=False),
+        row.content, "psirf_plan_revisions.content", written, named_by_path=False
+    ),
 }
 
 
@@ -184,7 +260,9 @@ def fill_every_free_text_column(session, subjects) -> set[str]:
             empty.append(table.name)
             continue
         if isinstance(column.type, JSON):
-            assert name in JSON_FILLERS, f"say how to fill the JSON column {name}, or why it holds no free text"
+            assert name in JSON_FILLERS, (
+                f"say how to fill the JSON column {name}, or why it holds no free text"
+            )
             for row in session.scalars(select(_model_of(table))):
                 setattr(row, column.name, JSON_FILLERS[name](row, written))
         else:
@@ -193,10 +271,20 @@ def fill_every_free_text_column(session, subjects) -> set[str]:
     assert not empty, f"build a row of each of these, so their text is tried: {sorted(set(empty))}"
     # The audit trail refuses changes to its rows: each subject gets a record holding markup instead.
     for subject in subjects:
-        audit.record(session, actor_id=None, action="edited", subject=subject, organisation_id=None,
-                     changes={"description": {"before": markup("audit_records.changes"),
-                                              "after": markup("audit_records.changes")}},
-                     comment=markup("audit_records.comment"))
+        audit.record(
+            session,
+            actor_id=None,
+            action="edited",
+            subject=subject,
+            organisation_id=None,
+            changes={
+                "description": {
+                    "before": markup("audit_records.changes"),
+                    "after": markup("audit_records.changes"),
+                }
+            },
+            comment=markup("audit_records.comment"),
+        )
     written |= {"audit_records.changes", "audit_records.comment"}
     session.commit()
     return written
@@ -211,11 +299,16 @@ def more_rows(objects) -> None:
     world = objects["world"]
     people = objects["people"]
     aar = objects["aar"]
-    by_method = {m.value: ResponseFactory(organisation=world.practice, method=m.value)
-                 for m in ResponseMethod if m.value != "after_action_review"}
+    by_method = {
+        m.value: ResponseFactory(organisation=world.practice, method=m.value)
+        for m in ResponseMethod
+        if m.value != "after_action_review"
+    }
     event = objects["event"]
     # Decided events show the triage's reasons; a referred one, the body and its reference.
-    SafetyEventFactory(organisation=world.practice, status="learning_response", learning_response_id=aar.id)
+    SafetyEventFactory(
+        organisation=world.practice, status="learning_response", learning_response_id=aar.id
+    )
     SafetyEventFactory(organisation=world.practice, status="referred", referred_on=date(2026, 3, 1))
     session = db.session
     objects["question"].answered_on = date(2026, 3, 3)  # its answer is filled below
@@ -224,23 +317,63 @@ def more_rows(objects) -> None:
         finding.factors.append(ContributoryFactor(factor="tasks", description="factor"))
         session.add(finding)
         SafetyActionFactory(response=response)
-    session.add_all([
-        EventPatient(event_id=event.id, physical_harm="low"),
-        ReporterUpdate(event_id=objects["own_event"].id, kind="acknowledged", body="body"),
-        ResponseLink(from_id=aar.id, to_id=by_method["psii"].id, kind="related"),
-        CandourRecord(response_id=aar.id, decision="applies", criteria=[], reason="reason", decided_on=date(2026, 3, 1),
-                      notified_on=date(2026, 3, 2), notified_means="phone", notified_by="someone"),
-        ContactAttempt(response_id=aar.id, purpose="engagement", person_id=objects["affected"].id,
-                       attempted_on=date(2026, 3, 2), means="phone", outcome="outcome"),
-        PlanItem(plan_id=objects["improvement_plan"].id, kind="priority", source_key="k", text="text"),
-        MeasureReading(plan_id=objects["improvement_plan"].id, measured_on=date(2026, 3, 1), value=3,
-                       note="note", recorded_by_id=world.panel.id),
-        *[Notification(user_id=person.id, kind="step_due", title="title", body="body", link="/")
-          for person in people.values()],
-        OutboxMessage(to_address="someone@example.org", subject="subject", body="body", kind="step_due",
-                      status="failed", last_error="error"),
-    ])
+    session.add_all(
+        [
+            EventPatient(event_id=event.id, physical_harm="low"),
+            ReporterUpdate(event_id=objects["own_event"].id, kind="acknowledged", body="body"),
+            ResponseLink(from_id=aar.id, to_id=by_method["psii"].id, kind="related"),
+            CandourRecord(
+                response_id=aar.id,
+                decision="applies",
+                criteria=[],
+                reason="reason",
+                decided_on=date(2026, 3, 1),
+                notified_on=date(2026, 3, 2),
+                notified_means="phone",
+                notified_by="someone",
+            ),
+            ContactAttempt(
+                response_id=aar.id,
+                purpose="engagement",
+                person_id=objects["affected"].id,
+                attempted_on=date(2026, 3, 2),
+                means="phone",
+                outcome="outcome",
+            ),
+            PlanItem(
+                plan_id=objects["improvement_plan"].id, kind="priority", source_key="k", text="text"
+            ),
+            MeasureReading(
+                plan_id=objects["improvement_plan"].id,
+                measured_on=date(2026, 3, 1),
+                value=3,
+                note="note",
+                recorded_by_id=world.panel.id,
+            ),
+            *[
+                Notification(
+                    user_id=person.id, kind="step_due", title="title", body="body", link="/"
+                )
+                for person in people.values()
+            ],
+            OutboxMessage(
+                to_address="someone@example.org",
+                subject="subject",
+                body="body",
+                kind="step_due",
+                status="failed",
+                last_error="error",
+            ),
+        ]
+    )
     plan = objects["psirf_plan"]
-    session.add(PlanRevision(plan_id=plan.id, number=1, content=plan.content, note="note",
-                             created_by_id=world.panel.id))
+    session.add(
+        PlanRevision(
+            plan_id=plan.id,
+            number=1,
+            content=plan.content,
+            note="note",
+            created_by_id=world.panel.id,
+        )
+    )
     session.commit()

@@ -54,7 +54,11 @@ class _FormReader(HTMLParser):
         a = {k: (v if v is not None else "") for k, v in attrs}
         if tag == "form":
             action = urldefrag(urljoin(self.page, a.get("action") or self.page))[0]
-            self._form = PageForm(self.page, action.removeprefix("http://localhost"), (a.get("method") or "get").lower())
+            self._form = PageForm(
+                self.page,
+                action.removeprefix("http://localhost"),
+                (a.get("method") or "get").lower(),
+            )
             self.forms.append(self._form)
             return
         if tag == "option" and self._select is not None:
@@ -80,7 +84,9 @@ class _FormReader(HTMLParser):
             self._form.controls.append(self._select)
         elif tag == "button" and a.get("type", "submit") == "submit":
             secondary = "secondary" in a.get("class", "")
-            self._form.controls.append(Control(a["name"], "button", a.get("value", ""), secondary=secondary))
+            self._form.controls.append(
+                Control(a["name"], "button", a.get("value", ""), secondary=secondary)
+            )
 
     def handle_endtag(self, tag):
         if tag == "form":
@@ -103,10 +109,20 @@ def forms_on(page: str, html: str) -> list[PageForm]:
 
 # ---- what a person would send -------------------------------------------------------------------
 
-FILLERS = {"email": "someone@example.org", "password": "correct-horse-battery-staple", "number": "1"}
+FILLERS = {
+    "email": "someone@example.org",
+    "password": "correct-horse-battery-staple",
+    "number": "1",
+}
 # Boxes whose blank a careful person fills in a particular way (a name's part after its form's prefix).
-NAMED = {"nhs_number": "9434765919", "owner_email": "", "count": "3", "hours_per_month": "8", "value": "12",
-         "ods_code": "U12345"}
+NAMED = {
+    "nhs_number": "9434765919",
+    "owner_email": "",
+    "count": "3",
+    "hours_per_month": "8",
+    "value": "12",
+    "ods_code": "U12345",
+}
 # A real date in the past, whatever day the test runs (most dates say when something happened),
 # and one far ahead for the dates that must be to come (a due date, a plan's start).
 DATE = {"day": "1", "month": "3", "year": "2024"}
@@ -115,7 +131,9 @@ FUTURE = {"due_on", "review_on", "starts_on", "new_due_on"}
 
 
 def is_version(control: Control) -> bool:
-    return control.kind == "hidden" and (control.name == "version" or control.name.endswith("-version"))
+    return control.kind == "hidden" and (
+        control.name == "version" or control.name.endswith("-version")
+    )
 
 
 def baseline(form: PageForm) -> dict[str, list[str]]:
@@ -129,7 +147,11 @@ def baseline(form: PageForm) -> dict[str, list[str]]:
         elif first.kind == "checkbox":
             chosen = [c.value for c in controls if c.checked] or [first.value]
         elif first.kind == "select":
-            chosen = first.selected[:1] if first.selected and first.selected[0] else [o for o in first.options if o][:1]
+            chosen = (
+                first.selected[:1]
+                if first.selected and first.selected[0]
+                else [o for o in first.options if o][:1]
+            )
         elif first.kind == "button":
             # The page's main button (a secondary one previews or checks).
             chosen = [next((c.value for c in controls if not c.secondary), first.value)]
@@ -142,7 +164,11 @@ def baseline(form: PageForm) -> dict[str, list[str]]:
             chosen = [first.value]
         else:
             own = name.rsplit("-", 1)[-1]
-            chosen = [NAMED[own] if own in NAMED else FILLERS.get(first.kind, "Looked into and written up")]
+            chosen = [
+                NAMED[own]
+                if own in NAMED
+                else FILLERS.get(first.kind, "Looked into and written up")
+            ]
         sent[name] = chosen or [""]
     return sent
 
@@ -150,21 +176,33 @@ def baseline(form: PageForm) -> dict[str, list[str]]:
 def text_targets(form: PageForm) -> list[str]:
     """The controls a person types into, and the hidden ones a page fills (but its version and token)."""
     return [
-        name for name, controls in form.names().items()
-        if not DATE_PART.match(name) and name != "csrf_token"
-        and (controls[0].kind in TEXT_KINDS or (controls[0].kind == "hidden" and not is_version(controls[0])))
+        name
+        for name, controls in form.names().items()
+        if not DATE_PART.match(name)
+        and name != "csrf_token"
+        and (
+            controls[0].kind in TEXT_KINDS
+            or (controls[0].kind == "hidden" and not is_version(controls[0]))
+        )
     ]
 
 
 def visible(form: PageForm) -> list[str]:
     """The controls a person sees and fills in (not hidden ones, not buttons)."""
-    return [name for name, controls in form.names().items() if controls[0].kind not in ("hidden", "button")]
+    return [
+        name
+        for name, controls in form.names().items()
+        if controls[0].kind not in ("hidden", "button")
+    ]
 
 
 def number_targets(form: PageForm) -> list[str]:
     """The controls whose value is a number or a choice: versions, numbers, selects, radios, boxes."""
     return [
-        name for name, controls in form.names().items()
-        if not DATE_PART.match(name) and (is_version(controls[0]) or controls[0].kind in
-                                          ("number", "select", "radio", "checkbox"))
+        name
+        for name, controls in form.names().items()
+        if not DATE_PART.match(name)
+        and (
+            is_version(controls[0]) or controls[0].kind in ("number", "select", "radio", "checkbox")
+        )
     ]

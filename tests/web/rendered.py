@@ -62,16 +62,23 @@ def read_html(url: str, who: str, body: str) -> Fetched:
     # Escaped twice, a reader would see the entities themselves: "&amp;lt;" shows as "&lt;".
     live += [f"escaped twice: {entity}" for entity in sorted(set(TWICE.findall(words)))]
     # The app's own markup, escaped where it was meant to be markup, shows its tags as words.
-    live += [f"a tag shown as text: {tag}" for tag in sorted(set(TAG.findall(MARKER.sub("", words.replace(EVIL, "")))))]
+    live += [
+        f"a tag shown as text: {tag}"
+        for tag in sorted(set(TAG.findall(MARKER.sub("", words.replace(EVIL, "")))))
+    ]
     return Fetched(url, who, live, set(MARKER.findall(words)))
 
 
 def read_pdf(url: str, who: str, data: bytes) -> Fetched:
     """reportlab reads <b>, <font> and <a> as its own markup: typed markup must come out as text."""
     # Lines wrap anywhere in a long word: read the text without its white space.
-    text = "".join("".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(data)).pages)
+    text = "".join(
+        "".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(data)).pages
+    )
     shown = set(MARKER.findall(text))
-    return Fetched(url, who, [] if "".join(EVIL.split()) in text else ["the markup is not in its text"], shown)
+    return Fetched(
+        url, who, [] if "".join(EVIL.split()) in text else ["the markup is not in its text"], shown
+    )
 
 
 def read_csv(url: str, who: str, answer) -> Fetched:
@@ -137,14 +144,18 @@ class FormReader(HTMLParser):
         elif tag == "input":
             kind = a.get("type", "text").lower()
             if kind not in ("checkbox", "radio") or "checked" in a:
-                self._form.fields.append((a["name"], kind, a.get("value", "on" if kind == "checkbox" else "")))
+                self._form.fields.append(
+                    (a["name"], kind, a.get("value", "on" if kind == "checkbox" else ""))
+                )
 
     handle_startendtag = handle_starttag
 
     def handle_endtag(self, tag):
         if tag == "select" and self._select is not None and self._form is not None:
             name, first, chosen = self._select
-            self._form.fields.append((name, "select", chosen if chosen is not None else first or ""))
+            self._form.fields.append(
+                (name, "select", chosen if chosen is not None else first or "")
+            )
             self._select = None
         elif tag == "form":
             self._form = None

@@ -32,16 +32,19 @@ def client(app):
     return app.test_client()
 
 
-@pytest.mark.parametrize("address, method, status, title", [
-    ("/try/abort/400", "GET", 400, "There is a problem with what was sent"),
-    ("/no-such-page", "GET", 404, "Page not found"),
-    ("/events/99999999999999999999", "GET", 404, "Page not found"),
-    ("/notifications/read-all", "GET", 405, "That cannot be done here"),
-    ("/try/raise/conflict", "GET", 409, "Someone else changed this first"),
-    ("/try/abort/429", "GET", 429, "Too many attempts"),
-    ("/try/raise/mistake", "GET", 500, "Sorry, there is a problem with the service"),
-    ("/try/raise/outage", "GET", 503, "Sorry, the service is unavailable"),
-])
+@pytest.mark.parametrize(
+    "address, method, status, title",
+    [
+        ("/try/abort/400", "GET", 400, "There is a problem with what was sent"),
+        ("/no-such-page", "GET", 404, "Page not found"),
+        ("/events/99999999999999999999", "GET", 404, "Page not found"),
+        ("/notifications/read-all", "GET", 405, "That cannot be done here"),
+        ("/try/raise/conflict", "GET", 409, "Someone else changed this first"),
+        ("/try/abort/429", "GET", 429, "Too many attempts"),
+        ("/try/raise/mistake", "GET", 500, "Sorry, there is a problem with the service"),
+        ("/try/raise/outage", "GET", 503, "Sorry, the service is unavailable"),
+    ],
+)
 def test_each_problem_has_its_status_and_a_branded_page(client, address, method, status, title):
     answer = client.open(address, method=method)
     body = answer.get_data(as_text=True)
@@ -54,8 +57,12 @@ def test_each_problem_has_its_status_and_a_branded_page(client, address, method,
 
 def _post_stream(app, path: str, body, length: int | None) -> tuple[int, str]:
     """POST `body` as a server would hand it over: with its Content-Length, or streamed without one."""
-    environ = EnvironBuilder(path=path, method="POST", content_type="application/x-www-form-urlencoded",
-                             base_url="http://localhost").get_environ()
+    environ = EnvironBuilder(
+        path=path,
+        method="POST",
+        content_type="application/x-www-form-urlencoded",
+        base_url="http://localhost",
+    ).get_environ()
     environ["wsgi.input"] = body
     if length is None:
         environ.pop("CONTENT_LENGTH", None)
@@ -63,7 +70,9 @@ def _post_stream(app, path: str, body, length: int | None) -> tuple[int, str]:
     else:
         environ["CONTENT_LENGTH"] = str(length)
     started = {}
-    chunks = app(environ, lambda status, headers, exc_info=None: started.setdefault("status", status))
+    chunks = app(
+        environ, lambda status, headers, exc_info=None: started.setdefault("status", status)
+    )
     page = b"".join(chunks).decode()
     return int(started["status"].split()[0]), page
 
@@ -94,7 +103,7 @@ def test_the_largest_real_form_fits_within_the_limit(app):
     """Five answers of 20,000 characters in a four-byte script, as a browser encodes them."""
     from urllib.parse import urlencode
 
-    answers = {f"review-field{n}": "\U0001F600" * 20_000 for n in range(5)}
+    answers = {f"review-field{n}": "\U0001f600" * 20_000 for n in range(5)}
     assert len(urlencode(answers)) < app.config["MAX_CONTENT_LENGTH"]
 
 
@@ -122,13 +131,15 @@ def outage(app, world, sign_in):
     """A client signed in while the database answered, then sent to an app whose database does not
     (a closed port), as after the database server stops."""
     cookie = sign_in(world.lead).get_cookie("session")
-    down = create_app({
-        "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://postgres@127.0.0.1:9/psirf",
-        "SECRET_KEY": app.config["SECRET_KEY"],
-        "TESTING": True,
-        "WTF_CSRF_ENABLED": False,
-        "SERVER_NAME": "localhost",
-    })
+    down = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://postgres@127.0.0.1:9/psirf",
+            "SECRET_KEY": app.config["SECRET_KEY"],
+            "TESTING": True,
+            "WTF_CSRF_ENABLED": False,
+            "SERVER_NAME": "localhost",
+        }
+    )
     client = down.test_client()
     client.set_cookie("session", cookie.value, domain=cookie.domain)
     return client

@@ -29,7 +29,13 @@ from psirf.responses.models import LearningResponse
 from tests.plans.factories import PlanFactory
 from tests.test_route_access import ROUTES, shared  # noqa: F401  (shared is the route table's fixture)
 from tests.web.markup import (
-    LIVE_PREFIX, NOT_SHOWN, TYPED_PREFIX, fill_every_free_text_column, more_rows, record_fields, typed,
+    LIVE_PREFIX,
+    NOT_SHOWN,
+    TYPED_PREFIX,
+    fill_every_free_text_column,
+    more_rows,
+    record_fields,
+    typed,
 )
 from tests.web.rendered import TYPED_KINDS, Fetched, Form, forms_on, read_csv, read_html, read_pdf
 
@@ -40,7 +46,9 @@ PUBLIC_TOKEN = "escaping-test-published-plan"
 # (stored bytes, not built by the app).
 NOT_CRAWLED = re.compile(r"^/(static|assets)/|^/your-response/\d+/documents/")
 # The public pages, read by the public: signed in, they are the same pages again but for the header.
-SIGNED_IN_SKIPS = re.compile(NOT_CRAWLED.pattern + r"|^/(report|follow|join|accessibility|sign-in|public)(/|$)")
+SIGNED_IN_SKIPS = re.compile(
+    NOT_CRAWLED.pattern + r"|^/(report|follow|join|accessibility|sign-in|public)(/|$)"
+)
 LINK = re.compile(r'href="(/[^"#]*)')
 
 
@@ -88,7 +96,9 @@ def crawl(site: Site, client, who: str, seeds: list[str], skip: re.Pattern = NOT
             site.broken.append(f"{url} as {who}: {answer.status_code}")
             continue
         if answer.status_code != 200:
-            if answer.mimetype == "text/html":  # an error page, with the person's name in its header
+            if (
+                answer.mimetype == "text/html"
+            ):  # an error page, with the person's name in its header
                 site.fetched.append(read_html(url, who, answer.get_data(as_text=True)))
             continue
         kind = answer.mimetype
@@ -117,13 +127,21 @@ def send_public_report(site: Site, client, practice) -> None:
     steps = [
         ("/report/service", {"q": practice.ods_code, "organisation_id": str(practice.id)}),
         ("/report/kind", {"record_type": "incident"}),
-        ("/report/when", {"occurred_on[day]": "2", "occurred_on[month]": "3", "occurred_on[year]": "2025"}),
+        (
+            "/report/when",
+            {"occurred_on[day]": "2", "occurred_on[month]": "3", "occurred_on[year]": "2025"},
+        ),
         ("/report/what-happened", {"description": typed("description")}),
         ("/report/harm", {"physical_harm": "moderate"}),
         ("/report/theme", {"theme": "medication"}),
         ("/report/about-you", {"reporter_kind": "family"}),
-        ("/report/contact", {"reporter_name": typed("reporter_name"),
-                             "reporter_contact": typed("reporter_contact")}),
+        (
+            "/report/contact",
+            {
+                "reporter_name": typed("reporter_name"),
+                "reporter_contact": typed("reporter_contact"),
+            },
+        ),
     ]
     for url, data in steps:
         site.fetched.append(read_html(url, "the public", client.get(url).get_data(as_text=True)))
@@ -138,15 +156,23 @@ def send_public_report(site: Site, client, practice) -> None:
     reference = re.search(r"PSE-\d{4}-\d{6}", done).group(0)
     code = re.search(r'id="follow-code">([A-Z0-9-]+)<', done).group(1)
     followed = client.post("/follow", data={"reference": reference, "code": code})
-    site.fetched.append(read_html("/follow (its news)", "the public", followed.get_data(as_text=True)))
+    site.fetched.append(
+        read_html("/follow (its news)", "the public", followed.get_data(as_text=True))
+    )
     search = client.get("/report/service", query_string={"q": typed("q")})
-    site.fetched.append(read_html("/report/service?q=", "the public", search.get_data(as_text=True)))
+    site.fetched.append(
+        read_html("/report/service?q=", "the public", search.get_data(as_text=True))
+    )
 
 
 # Each row's own page, so a row no list links to is still read.
 OWN_PAGES = {
-    SafetyEvent: "/events/{}", LearningResponse: "/responses/{}", SafetyAction: "/actions/{}", PsirfPlan: "/plans/{}",
-    ImprovementPlan: "/improvement-plans/{}", LibraryEntry: "/library/{}",
+    SafetyEvent: "/events/{}",
+    LearningResponse: "/responses/{}",
+    SafetyAction: "/actions/{}",
+    PsirfPlan: "/plans/{}",
+    ImprovementPlan: "/improvement-plans/{}",
+    LibraryEntry: "/library/{}",
 }
 
 
@@ -156,7 +182,11 @@ SEE_EVERY_ROW = ("lead", "panel", "icb_quality", "icb_specialist")
 
 
 def own_pages(session) -> list[str]:
-    return [page.format(row_id) for model, page in OWN_PAGES.items() for row_id in session.scalars(select(model.id))]
+    return [
+        page.format(row_id)
+        for model, page in OWN_PAGES.items()
+        for row_id in session.scalars(select(model.id))
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -164,24 +194,55 @@ def site(request):
     app, objects, signed_in = request.getfixturevalue("shared")
     world = objects["world"]
     more_rows(objects)
-    PlanFactory(organisation=world.pcn, created_by=world.panel, state="published", revision=1,
-                effective_from=date(2027, 1, 1), review_on=date(2027, 12, 1), decided_on=date(2026, 12, 1),
-                public_token=PUBLIC_TOKEN)
+    PlanFactory(
+        organisation=world.pcn,
+        created_by=world.panel,
+        state="published",
+        revision=1,
+        effective_from=date(2027, 1, 1),
+        review_on=date(2027, 12, 1),
+        decided_on=date(2026, 12, 1),
+        public_token=PUBLIC_TOKEN,
+    )
     subjects = [objects["aar"], objects["event"], objects["psirf_plan"], objects["action"]]
     site = Site(written=fill_every_free_text_column(db.session, subjects))
-    site.reports = {f"/responses/{r.id}/report.pdf": {LIVE_PREFIX + name for _, _, name in record_fields(r)}
-                    for r in db.session.scalars(select(LearningResponse))}
+    site.reports = {
+        f"/responses/{r.id}/report.pdf": {LIVE_PREFIX + name for _, _, name in record_fields(r)}
+        for r in db.session.scalars(select(LearningResponse))
+    }
 
     send_public_report(site, app.test_client(), world.practice)
     anyone = site.clients["the public"] = app.test_client()
-    crawl(site, anyone, "the public", ["/report", "/follow", "/join", "/join/not-a-token", "/accessibility",
-                                       f"/public/plans/{PUBLIC_TOKEN}", f"/public/plans/{PUBLIC_TOKEN}/plan.pdf"])
+    crawl(
+        site,
+        anyone,
+        "the public",
+        [
+            "/report",
+            "/follow",
+            "/join",
+            "/join/not-a-token",
+            "/accessibility",
+            f"/public/plans/{PUBLIC_TOKEN}",
+            f"/public/plans/{PUBLIC_TOKEN}/plan.pdf",
+        ],
+    )
     rows = own_pages(db.session)
     for who in objects["people"]:
         # The route table's pages, but for those it refuses this person (tests/test_route_access.py).
-        seeds = [case.url(objects) for case in ROUTES.values() if case.method == "GET" and case.refused.get(who, 200) < 400]
+        seeds = [
+            case.url(objects)
+            for case in ROUTES.values()
+            if case.method == "GET" and case.refused.get(who, 200) < 400
+        ]
         site.clients[who] = signed_in(who)
-        crawl(site, site.clients[who], who, seeds + (rows if who in SEE_EVERY_ROW else []), SIGNED_IN_SKIPS)
+        crawl(
+            site,
+            site.clients[who],
+            who,
+            seeds + (rows if who in SEE_EVERY_ROW else []),
+            SIGNED_IN_SKIPS,
+        )
     return site
 
 
@@ -202,7 +263,9 @@ class Sent:
 def send(sent: Sent, client, who: str, form: Form) -> None:
     """The form as its page filled it, but for markup in every field a person types into; then the
     page that came back, or the page it sent the person on to (with any message about it)."""
-    data = MultiDict([(name, typed(name) if kind in TYPED_KINDS else value) for name, kind, value in form.fields])
+    data = MultiDict(
+        [(name, typed(name) if kind in TYPED_KINDS else value) for name, kind, value in form.fields]
+    )
     label = f"{form.method.upper()} {form.action}"
     try:
         if form.method == "post":
@@ -255,7 +318,11 @@ def test_every_free_text_field_is_shown_as_text_somewhere(site):
 def test_every_response_report_shows_each_field_of_its_record_as_typed(site):
     read = {f.url: f.shown for f in site.fetched if f.url in site.reports}
     assert sorted(set(site.reports) - set(read)) == [], "these reports were not read"
-    missing = {url: sorted(fields - read[url]) for url, fields in site.reports.items() if fields - read[url]}
+    missing = {
+        url: sorted(fields - read[url])
+        for url, fields in site.reports.items()
+        if fields - read[url]
+    }
     assert not missing
 
 
@@ -266,7 +333,11 @@ def test_the_public_report_shows_each_answer_as_typed_on_its_check_page(site):
 
 @pytest.mark.parametrize("kind", ["pdf", "csv"])
 def test_the_downloads_hold_the_markup_as_plain_text(site, kind):
-    documents = [f for f in site.fetched if DOCUMENT.search(f.url) and DOCUMENT.search(f.url).group(1) == kind]
+    documents = [
+        f
+        for f in site.fetched
+        if DOCUMENT.search(f.url) and DOCUMENT.search(f.url).group(1) == kind
+    ]
     shown = set().union(*(f.shown for f in documents))
     assert documents and LIVE_PREFIX + "organisations.name" in shown
 
@@ -277,7 +348,10 @@ def test_markup_typed_into_every_form_comes_back_as_text(forms_sent):
     leaks = [f"{f.url} as {f.who}: {live}" for f in forms_sent.fetched for live in f.live]
     assert not leaks, "\n".join(leaks)
     # Refused, the form shows what was typed; saved, the page it leads to shows what was saved.
-    unshown = [f"{f.url} as {f.who}" for f in forms_sent.fetched
-               if f.url not in forms_sent.passwords_only and not any(m.startswith(TYPED_PREFIX) for m in f.shown)]
+    unshown = [
+        f"{f.url} as {f.who}"
+        for f in forms_sent.fetched
+        if f.url not in forms_sent.passwords_only
+        and not any(m.startswith(TYPED_PREFIX) for m in f.shown)
+    ]
     assert not unshown, "\n".join(unshown)
-

@@ -14,7 +14,9 @@ from psirf.web.forms import TEXT_MAX, DateRequired, NhsDateField, PsirfForm
 
 
 class DateForm(Form):
-    when = NhsDateField("When did it happen?", not_after_today=True, validators=[DateRequired("Enter the date")])
+    when = NhsDateField(
+        "When did it happen?", not_after_today=True, validators=[DateRequired("Enter the date")]
+    )
 
 
 def form_with(day="", month="", year=""):
@@ -37,7 +39,9 @@ def test_a_whole_date_is_read_from_its_three_boxes():
         (("1", "1", "2999"), "The date must be today or in the past", "day"),
     ],
 )
-def test_a_bad_date_says_what_to_fix_keeps_what_was_typed_and_names_the_box_to_focus(parts, message, focus):
+def test_a_bad_date_says_what_to_fix_keeps_what_was_typed_and_names_the_box_to_focus(
+    parts, message, focus
+):
     form = form_with(*parts)
     assert not form.validate()
     assert form.when.errors[0] == message
@@ -46,6 +50,7 @@ def test_a_bad_date_says_what_to_fix_keeps_what_was_typed_and_names_the_box_to_f
 
 
 # ---- the bounds every form has (psirf.web.forms.PsirfForm) ----------------------------------------
+
 
 class BoundedForm(PsirfForm):
     class Meta:
@@ -80,11 +85,14 @@ def test_text_beyond_the_longest_answer_is_refused_whatever_the_field_says(app):
     assert bounded(app, notes="x" * TEXT_MAX, count="12", organisation_id="1")[0]
 
 
-@pytest.mark.parametrize("year, message", [
-    ("9" * 40, "Enter a real date for when did it happen"),
-    ("99999", "Enter a real date for when did it happen"),
-    ("-1", "Enter a real date for when did it happen"),
-])
+@pytest.mark.parametrize(
+    "year, message",
+    [
+        ("9" * 40, "Enter a real date for when did it happen"),
+        ("99999", "Enter a real date for when did it happen"),
+        ("-1", "Enter a real date for when did it happen"),
+    ],
+)
 def test_a_year_no_calendar_has_is_not_a_real_date(year, message):
     form = form_with("1", "1", year)
     assert not form.validate() and form.when.errors == [message]
@@ -104,13 +112,15 @@ def _all_subclasses(cls):
         yield from _all_subclasses(sub)
 
 
-
 def test_every_form_of_the_app_has_the_bounds():
     for module in pkgutil.walk_packages(psirf.__path__, "psirf."):
         if module.name.endswith(".forms"):
             importlib.import_module(module.name)
-    ours = [f for f in _all_subclasses(FlaskForm) if f.__module__.startswith("psirf.") and "SectionForm_" not in f.__name__]
+    ours = [
+        f
+        for f in _all_subclasses(FlaskForm)
+        if f.__module__.startswith("psirf.") and "SectionForm_" not in f.__name__
+    ]
     assert len(ours) > 30
-    unbounded = [f"{f.__module__}.{f.__name__}" for f in ours
-                 if not issubclass(f, PsirfForm)]
+    unbounded = [f"{f.__module__}.{f.__name__}" for f in ours if not issubclass(f, PsirfForm)]
     assert unbounded == []

@@ -21,7 +21,15 @@ from sqlalchemy import Integer, func, select
 
 from psirf.extensions import Base, db
 from tests.test_route_access import ROUTES, _objects
-from tests.web.page_forms import TEXT_KINDS, PageForm, baseline, forms_on, number_targets, text_targets, visible
+from tests.web.page_forms import (
+    TEXT_KINDS,
+    PageForm,
+    baseline,
+    forms_on,
+    number_targets,
+    text_targets,
+    visible,
+)
 
 # ---- the hostile values ---------------------------------------------------------------------------
 
@@ -38,7 +46,11 @@ TEXT = {
 }
 TOO_LONG_NUMBER = "40 digits"
 NUMBER = {"-1": "-1", TOO_LONG_NUMBER: "9" * 40}
-DATES = {"30 February": ("30", "2", "2025"), "a 40-digit year": ("1", "1", "9" * 40), "year 99999": ("1", "1", "99999")}
+DATES = {
+    "30 February": ("30", "2", "2025"),
+    "a 40-digit year": ("1", "1", "9" * 40),
+    "year 99999": ("1", "1", "99999"),
+}
 # Never right wherever it goes: the form must refuse it.
 REFUSED = {"100,000 characters", *NUMBER, *DATES}
 
@@ -84,8 +96,16 @@ def hostile(database):
     from tests.conftest import running_app, signed_in_clients
 
     within = "100000 per minute"
-    limits = {name: within for name in ("SIGN_IN_LIMIT_PER_ACCOUNT", "SIGN_IN_LIMIT_PER_ADDRESS",
-                                        "PUBLIC_REPORT_LIMIT", "JOIN_LIMIT_PER_ADDRESS", "PUBLIC_FOLLOW_LIMIT")}
+    limits = {
+        name: within
+        for name in (
+            "SIGN_IN_LIMIT_PER_ACCOUNT",
+            "SIGN_IN_LIMIT_PER_ADDRESS",
+            "PUBLIC_REPORT_LIMIT",
+            "JOIN_LIMIT_PER_ADDRESS",
+            "PUBLIC_FOLLOW_LIMIT",
+        )
+    }
     with running_app(database, **limits) as app:
         objects = _objects()
         _show_every_form(objects)
@@ -110,15 +130,38 @@ def _show_every_form(o: dict) -> None:
     from tests.factories import SafetyEventFactory
 
     world = o["world"]
-    SafetyEventFactory(organisation=world.practice, learning_response_id=o["aar"].id, physical_harm="moderate")
+    SafetyEventFactory(
+        organisation=world.practice, learning_response_id=o["aar"].id, physical_harm="moderate"
+    )
     SafetyEventFactory(organisation=world.practice, learning_response_id=o["closed_aar"].id)
     criteria = [c.key for c in candour.candour_criteria()][:1]
-    candour.decide_candour(db.session, world.lead, o["aar"], decision="applies", criteria=criteria, reason=None,
-                           decided_on=date(2024, 3, 1), expected_version=None, today=date(2024, 3, 1))
-    learning.add_finding(db.session, world.lead, o["aar_in_review"], "The check was skipped.", None,
-                         kind="area_for_improvement")
+    candour.decide_candour(
+        db.session,
+        world.lead,
+        o["aar"],
+        decision="applies",
+        criteria=criteria,
+        reason=None,
+        decided_on=date(2024, 3, 1),
+        expected_version=None,
+        today=date(2024, 3, 1),
+    )
+    learning.add_finding(
+        db.session,
+        world.lead,
+        o["aar_in_review"],
+        "The check was skipped.",
+        None,
+        kind="area_for_improvement",
+    )
     for who in ("reporter", "family"):
-        notify(db.session, o["people"][who], NotificationKind.REPORT_UPDATE, "News", link="/notifications")
+        notify(
+            db.session,
+            o["people"][who],
+            NotificationKind.REPORT_UPDATE,
+            "News",
+            link="/notifications",
+        )
     signing = o["cross_org_contributing"]
     signing.state = "sign_off"
     signing.contributors[0].contribution = "What Southfields found."
@@ -131,7 +174,9 @@ OTHER_PAGES = {"reporter_feedback.what_changed": lambda o: f"/responses/{o['clos
 
 def _post_routes(app) -> list[str]:
     return sorted(
-        rule.endpoint for rule in app.url_map.iter_rules() if "POST" in rule.methods and rule.endpoint != "static"
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if "POST" in rule.methods and rule.endpoint != "static"
     )
 
 
@@ -159,7 +204,9 @@ def _route_form(app, objects, client_of, endpoint: str) -> Tried | None:
     if endpoint in PUBLIC_PAGES:
         page = PUBLIC_PAGES[endpoint]
         client = client_of(None)
-        forms = [f for f in forms_on(page, client.get(page).get_data(as_text=True)) if f.method == "post"]
+        forms = [
+            f for f in forms_on(page, client.get(page).get_data(as_text=True)) if f.method == "post"
+        ]
         with app.test_request_context():
             from flask import url_for
 
@@ -173,8 +220,15 @@ def _route_form(app, objects, client_of, endpoint: str) -> Tried | None:
     if found is None and endpoint in OTHER_PAGES:
         page = OTHER_PAGES[endpoint](objects)
         adapter = app.url_map.bind("localhost")
-        found = next((f for f in forms_on(page, client_of(who).get(page).get_data(as_text=True))
-                      if f.method == "post" and adapter.match(f.action.split("?")[0], method="POST")[0] == endpoint), None)
+        found = next(
+            (
+                f
+                for f in forms_on(page, client_of(who).get(page).get_data(as_text=True))
+                if f.method == "post"
+                and adapter.match(f.action.split("?")[0], method="POST")[0] == endpoint
+            ),
+            None,
+        )
     return Tried(endpoint, who, found) if found else None
 
 
@@ -185,10 +239,15 @@ def _state() -> dict[str, int]:
     """Rows in every table, and the sum of every versioned record's version: one query."""
     columns = []
     for table in Base.metadata.sorted_tables:
-        columns.append(select(func.count()).select_from(table).scalar_subquery().label(f"rows:{table.name}"))
+        columns.append(
+            select(func.count()).select_from(table).scalar_subquery().label(f"rows:{table.name}")
+        )
         if "version_id" in table.c and isinstance(table.c.version_id.type, Integer):
-            columns.append(select(func.coalesce(func.sum(table.c.version_id), 0)).scalar_subquery()
-                           .label(f"versions:{table.name}"))
+            columns.append(
+                select(func.coalesce(func.sum(table.c.version_id), 0))
+                .scalar_subquery()
+                .label(f"versions:{table.name}")
+            )
     with db.engine.connect() as connection:
         row = connection.execute(select(*columns)).one()
     return dict(row._mapping)
@@ -203,7 +262,9 @@ def _variants(form: PageForm):
     texts, numbers, dates = text_targets(form), number_targets(form), sorted(form.date_groups())
     # What must be refused first: once a value is accepted, some records move on (an event triaged)
     # and their form is gone.
-    everything_empty = {name: [""] for name in base if form.names()[name][0].kind not in ("radio", "checkbox")}
+    everything_empty = {
+        name: [""] for name in base if form.names()[name][0].kind not in ("radio", "checkbox")
+    }
     yield "every field empty", everything_empty
     if numbers:
         for label, value in NUMBER.items():
@@ -215,7 +276,11 @@ def _variants(form: PageForm):
             yield f"{TOO_LONG_NUMBER} in {name}", {**base, name: [NUMBER[TOO_LONG_NUMBER]]}
     for label, (day, month, year) in DATES.items():
         if dates:
-            parts = {f"{d}[{p}]": [v] for d in dates for p, v in (("day", day), ("month", month), ("year", year))}
+            parts = {
+                f"{d}[{p}]": [v]
+                for d in dates
+                for p, v in (("day", day), ("month", month), ("year", year))
+            }
             yield label, {**base, **parts}
     if texts:
         for label, value in TEXT.items():
@@ -234,7 +299,11 @@ def _send(client, form: PageForm, data: dict) -> tuple[int, str, str | None]:
             answer = client.get(form.action.split("?")[0] + "?" + urlencode(data, doseq=True))
     except Exception as error:  # an unhandled error: what a person would see as a 500
         return 500, "", f"{type(error).__name__}: {str(error)[:300]}"
-    return answer.status_code, answer.get_data(as_text=True) if answer.mimetype == "text/html" else "", None
+    return (
+        answer.status_code,
+        answer.get_data(as_text=True) if answer.mimetype == "text/html" else "",
+        None,
+    )
 
 
 def _problems(tried: Tried, client) -> list[str]:
@@ -277,18 +346,25 @@ def forms(hostile) -> dict[str, Tried | None]:
     """Each POST route's form as its page shows it, found once, before any form is sent (so a change
     one makes, a plan submitted or a review approved, does not hide another's form)."""
     app, objects, client_of = hostile
-    return {e: _route_form(app, objects, client_of, e) for e in _post_routes(app) if e not in JOURNEYS}
+    return {
+        e: _route_form(app, objects, client_of, e) for e in _post_routes(app) if e not in JOURNEYS
+    }
 
 
 def test_every_form_is_tried(forms):
     untried = [endpoint for endpoint, tried in forms.items() if tried is None]
-    assert untried == [], f"no page shows a form for these POST routes to the role allowed to use them: {untried}"
+    assert untried == [], (
+        f"no page shows a form for these POST routes to the role allowed to use them: {untried}"
+    )
 
 
 def test_every_form_refuses_hostile_values_with_a_4xx_and_writes_nothing(hostile, forms):
     app, objects, client_of = hostile
     # The steps last: taking one changes what the other forms of the record may do.
-    tried = sorted((t for t in forms.values() if t), key=lambda t: (t.endpoint.endswith((".fire", ".decide")), t.endpoint))
+    tried = sorted(
+        (t for t in forms.values() if t),
+        key=lambda t: (t.endpoint.endswith((".fire", ".decide")), t.endpoint),
+    )
     problems = [p for t in tried for p in _problems(t, client_of(t.who))]
     assert problems == [], "\n".join(problems)
 
@@ -296,7 +372,9 @@ def test_every_form_refuses_hostile_values_with_a_4xx_and_writes_nothing(hostile
 def test_every_search_and_filter_takes_hostile_values(hostile):
     """The GET forms (queues' filters, the library's search, the public service search)."""
     app, objects, client_of = hostile
-    pages = [(case.allowed[0], case.url(objects)) for case in ROUTES.values() if case.method == "GET"]
+    pages = [
+        (case.allowed[0], case.url(objects)) for case in ROUTES.values() if case.method == "GET"
+    ]
     pages += [(None, "/report/service"), (None, "/follow")]
     problems, seen = [], set()
     for who, page in pages:
@@ -311,7 +389,9 @@ def test_every_search_and_filter_takes_hostile_values(hostile):
             for label, data in _variants(form):
                 status, _, raised = _send(client, form, data)
                 if status >= 500:
-                    problems.append(f"{form.action} ({who or 'visitor'}), {label}: {status} {raised or ''}")
+                    problems.append(
+                        f"{form.action} ({who or 'visitor'}), {label}: {status} {raised or ''}"
+                    )
     assert seen, "no search or filter form found"
     assert problems == [], "\n".join(problems)
 
@@ -333,18 +413,33 @@ def test_every_address_with_an_id_answers_404_for_one_out_of_range(hostile):
             if not part.isdigit():
                 continue
             tried += 1
-            wrong = "/".join([*parts[:i], "9" * 20, *parts[i + 1:]]) + (f"?{query}" if query else "")
-            status = client_of(who).open(wrong, method=method, data={} if method == "POST" else None).status_code
+            wrong = "/".join([*parts[:i], "9" * 20, *parts[i + 1 :]]) + (
+                f"?{query}" if query else ""
+            )
+            status = (
+                client_of(who)
+                .open(wrong, method=method, data={} if method == "POST" else None)
+                .status_code
+            )
             if status != 404:
                 problems.append(f"{endpoint} {method} {wrong} as {who}: {status}")
     assert tried > 50
     assert problems == [], "\n".join(problems)
 
 
-@pytest.mark.parametrize("address", [
-    "/public/plans/%00", "/public/plans/%00/plan.pdf", "/public/plans/" + "x" * 5000, "/join/%00",
-    "/events/%00", "/report/service%00", "/responses/-1", "/responses/0",
-])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "/public/plans/%00",
+        "/public/plans/%00/plan.pdf",
+        "/public/plans/" + "x" * 5000,
+        "/join/%00",
+        "/events/%00",
+        "/report/service%00",
+        "/responses/-1",
+        "/responses/0",
+    ],
+)
 def test_an_address_that_names_nothing_answers_404(hostile, address):
     app, objects, client_of = hostile
     answer = client_of("lead").get(address)
@@ -352,8 +447,16 @@ def test_an_address_that_names_nothing_answers_404(hostile, address):
     assert "Page not found" in answer.get_data(as_text=True)
 
 
-PUBLIC_STEPS = ["/report/service?q=Riverside", "/report/kind", "/report/when", "/report/what-happened",
-                "/report/harm", "/report/theme", "/report/about-you", "/report/contact"]
+PUBLIC_STEPS = [
+    "/report/service?q=Riverside",
+    "/report/kind",
+    "/report/when",
+    "/report/what-happened",
+    "/report/harm",
+    "/report/theme",
+    "/report/about-you",
+    "/report/contact",
+]
 
 
 @pytest.mark.parametrize("label", [*TEXT, *ONE_BOX])
@@ -363,7 +466,11 @@ def test_the_public_report_is_sent_with_hostile_answers(hostile, label):
     value = {**TEXT, **ONE_BOX}[label]
     visitor = client_of(None)
     for page in PUBLIC_STEPS:
-        form = next(f for f in forms_on(page, visitor.get(page).get_data(as_text=True)) if f.method == "post")
+        form = next(
+            f
+            for f in forms_on(page, visitor.get(page).get_data(as_text=True))
+            if f.method == "post"
+        )
         data = {**baseline(form), **{name: [value] for name in text_targets(form) if name != "q"}}
         answer = visitor.post(form.action, data=data)
         assert answer.status_code < 500, f"{page}: {answer.status_code}"
@@ -389,8 +496,17 @@ def test_joining_with_hostile_values(hostile):
     db.session.expire_all()  # the pages have changed the review since the module began
     aar, person = objects["aar"], objects["affected"]
     invited = invitations.invite(
-        db.session, objects["world"].lead, aar, person.id, means="letter", email=None, expected_version=None,
-        now=utcnow(), link_days=7, letter_days=28, organisation_name="Riverside",
+        db.session,
+        objects["world"].lead,
+        aar,
+        person.id,
+        means="letter",
+        email=None,
+        expected_version=None,
+        now=utcnow(),
+        link_days=7,
+        letter_days=28,
+        organisation_name="Riverside",
     )
     db.session.commit()
     visitor = client_of(None)

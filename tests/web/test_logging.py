@@ -48,8 +48,17 @@ def _clean(output: str) -> None:
 
 @pytest.mark.parametrize(
     "written",
-    ["9434765919", "943 476 5919", "943-476-5919", "943.476.5919", "943+476+5919", "943%20476%205919",
-     "%20943%20476%205919", "943%2D476%2d5919", "943\u00a0476\u00a05919"],
+    [
+        "9434765919",
+        "943 476 5919",
+        "943-476-5919",
+        "943.476.5919",
+        "943+476+5919",
+        "943%20476%205919",
+        "%20943%20476%205919",
+        "943%2D476%2d5919",
+        "943\u00a0476\u00a05919",
+    ],
 )
 def test_an_nhs_number_is_redacted_however_it_is_written(written):
     line = redact(f"GET /report/service?q={written}&x=1")
@@ -76,7 +85,9 @@ def test_a_database_error_logs_neither_its_parameters_nor_the_row(logged):
     # A NOT NULL violation: PostgreSQL's message quotes the failing row; SQLAlchemy would add the
     # parameters, but the engine is set to hide them.
     with pytest.raises(DBAPIError) as raised:
-        db.session.execute(text("INSERT INTO organisations (name) VALUES (:name)"), {"name": NUMBER})
+        db.session.execute(
+            text("INSERT INTO organisations (name) VALUES (:name)"), {"name": NUMBER}
+        )
     db.session.rollback()
     assert "parameters hidden" in str(raised.value)
     try:
@@ -85,7 +96,9 @@ def test_a_database_error_logs_neither_its_parameters_nor_the_row(logged):
         logging.getLogger("psirf").exception("saving failed")
     output = logged[1].getvalue()
     assert "organisations" in output
-    if NUMBER in str(raised.value):  # the row is in the message (PostgreSQL): it must not reach the log
+    if NUMBER in str(
+        raised.value
+    ):  # the row is in the message (PostgreSQL): it must not reach the log
         _clean(output)
     else:
         assert NUMBER not in output
@@ -97,7 +110,9 @@ def test_the_development_servers_request_lines_are_redacted(logged):
     thread.start()
     try:
         for query in ("943+476+5919", "943%20476%205919", NUMBER):
-            with urllib.request.urlopen(f"http://127.0.0.1:{server.server_port}/report/service?q={query}") as page:
+            with urllib.request.urlopen(
+                f"http://127.0.0.1:{server.server_port}/report/service?q={query}"
+            ) as page:
                 assert page.status == 200
     finally:
         server.shutdown()
@@ -117,9 +132,25 @@ def test_gunicorns_access_and_error_logs_are_redacted(database):
     root = Path(__file__).resolve().parents[2]
     env = {**real_clock_environment(), "DATABASE_URL": database(), "PSIRF_ENV": "development"}
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "app:app", "--bind", f"127.0.0.1:{port}", "--workers", "1",
-         "--access-logfile", "-", "--error-logfile", "-"],
-        cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "app:app",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "--access-logfile",
+            "-",
+            "--error-logfile",
+            "-",
+        ],
+        cwd=root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         lines = []
@@ -128,7 +159,9 @@ def test_gunicorns_access_and_error_logs_are_redacted(database):
             lines.append(line)
             if "Booting worker" in line:
                 break
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/report/service?q=943+476+5919") as page:
+        with urllib.request.urlopen(
+            f"http://127.0.0.1:{port}/report/service?q=943+476+5919"
+        ) as page:
             assert page.status == 200
     finally:
         server.terminate()

@@ -73,25 +73,33 @@ def _one_won(answers, won: int = 302) -> list[str]:
     return lost
 
 
-@pytest.mark.parametrize("trigger, action, method, kind", [
-    ("escalate", "escalate_to_psii", "psii", "escalated_to"),
-    ("widen", "widen_to_cross_organisational", "cross_organisational", "widened_to"),
-])
-def test_ten_clicks_on_a_step_that_opens_a_response_open_one(app, world, sign_in, monkeypatch, trigger, action,
-                                                              method, kind):
+@pytest.mark.parametrize(
+    "trigger, action, method, kind",
+    [
+        ("escalate", "escalate_to_psii", "psii", "escalated_to"),
+        ("widen", "widen_to_cross_organisational", "cross_organisational", "widened_to"),
+    ],
+)
+def test_ten_clicks_on_a_step_that_opens_a_response_open_one(
+    app, world, sign_in, monkeypatch, trigger, action, method, kind
+):
     review = AfterActionReviewFactory(organisation=world.practice, state="in_review")
     SafetyEventFactory(organisation=world.practice, learning_response_id=review.id)
     clients = [sign_in(world.lead) for _ in range(CLICKS)]
     _hold_until_all_arrive(monkeypatch, ACTIONS, action, CLICKS)
 
     form = {"version": review.version_id, "comment": "The harm was greater than first thought."}
-    answers = _all_at_once(clients, f"/responses/{review.id}/transitions/{trigger}", [form] * CLICKS)
+    answers = _all_at_once(
+        clients, f"/responses/{review.id}/transitions/{trigger}", [form] * CLICKS
+    )
 
     lost = _one_won(answers)
     assert all("Escalated" in body or "Widened" in body for body in lost)  # the page as it now is
     # The step is gone from the page, so the comment each person typed is shown back, not lost.
-    assert all("Your comment was not saved" in body and "The harm was greater than first thought." in body
-               for body in lost)
+    assert all(
+        "Your comment was not saved" in body and "The harm was greater than first thought." in body
+        for body in lost
+    )
     assert _count(LearningResponse, LearningResponse.method == method) == 1
     assert _count(ResponseLink, ResponseLink.kind == kind) == 1
     assert _audited(f"transition:{trigger}") == 1
@@ -104,7 +112,11 @@ def test_ten_clicks_on_continuing_a_huddle_as_a_review_open_one(app, world, sign
     _hold_until_all_arrive(monkeypatch, ACTIONS, "continue_as_after_action_review", CLICKS)
 
     form = {"version": huddle.version_id, "comment": "More to learn than a huddle can find."}
-    _one_won(_all_at_once(clients, f"/responses/{huddle.id}/transitions/continue_as_aar", [form] * CLICKS))
+    _one_won(
+        _all_at_once(
+            clients, f"/responses/{huddle.id}/transitions/continue_as_aar", [form] * CLICKS
+        )
+    )
     assert _count(LearningResponse, LearningResponse.method == "after_action_review") == 1
     assert _audited("transition:continue_as_aar") == 1
 
@@ -114,7 +126,11 @@ def test_ten_clicks_on_submitting_a_plan_keep_one_revision(app, world, sign_in, 
     clients = [sign_in(world.panel) for _ in range(CLICKS)]
     _hold_until_all_arrive(monkeypatch, ACTIONS, "keep_revision", CLICKS)
 
-    _one_won(_all_at_once(clients, f"/plans/{plan.id}/transitions/submit", [{"version": plan.version_id}] * CLICKS))
+    _one_won(
+        _all_at_once(
+            clients, f"/plans/{plan.id}/transitions/submit", [{"version": plan.version_id}] * CLICKS
+        )
+    )
     assert _count(PlanRevision, PlanRevision.plan_id == plan.id) == 1
     assert _audited("transition:submit") == 1
 
@@ -122,21 +138,40 @@ def test_ten_clicks_on_submitting_a_plan_keep_one_revision(app, world, sign_in, 
 def test_ten_clicks_on_publishing_a_plan_publish_it_once(app, world, sign_in, monkeypatch):
     from datetime import date
 
-    earlier = PlanFactory(organisation=world.pcn, created_by=world.panel, state="published", revision=1,
-                          effective_from=date(2026, 1, 1))
-    plan = PlanFactory(organisation=world.pcn, created_by=world.panel, state="approved", revision=1,
-                       decided_on=date(2026, 11, 2), minute_reference="QC/26/114", supersedes_id=earlier.id)
+    earlier = PlanFactory(
+        organisation=world.pcn,
+        created_by=world.panel,
+        state="published",
+        revision=1,
+        effective_from=date(2026, 1, 1),
+    )
+    plan = PlanFactory(
+        organisation=world.pcn,
+        created_by=world.panel,
+        state="approved",
+        revision=1,
+        decided_on=date(2026, 11, 2),
+        minute_reference="QC/26/114",
+        supersedes_id=earlier.id,
+    )
     clients = [sign_in(world.panel) for _ in range(CLICKS)]
     _hold_until_all_arrive(monkeypatch, ACTIONS, "put_plan_in_force", CLICKS)
 
-    _one_won(_all_at_once(clients, f"/plans/{plan.id}/transitions/publish", [{"version": plan.version_id}] * CLICKS))
+    _one_won(
+        _all_at_once(
+            clients,
+            f"/plans/{plan.id}/transitions/publish",
+            [{"version": plan.version_id}] * CLICKS,
+        )
+    )
     assert _audited("transition:publish") == 1
     assert _audited("transition:supersede") == 1  # the plan it replaces, superseded once
     assert _count(PsirfPlan, PsirfPlan.state == "published") == 1
 
 
 def test_two_panel_members_saving_one_section_at_once_one_saves_and_the_other_keeps_their_text(
-        app, world, sign_in, monkeypatch):
+    app, world, sign_in, monkeypatch
+):
     from psirf.accounts.models import Role
     from tests.factories import UserFactory
 
@@ -154,12 +189,18 @@ def test_two_panel_members_saving_one_section_at_once_one_saves_and_the_other_ke
     db.session.expire_all()
     saved = db.session.get(PsirfPlan, plan.id).content["introduction"]
     assert saved in texts
-    assert next(t for t in texts if t != saved) in lost[0]  # the loser's words are on their page again
-    records = db.session.scalars(select(AuditRecord).where(AuditRecord.action == "plan:edit:introduction")).all()
+    assert (
+        next(t for t in texts if t != saved) in lost[0]
+    )  # the loser's words are on their page again
+    records = db.session.scalars(
+        select(AuditRecord).where(AuditRecord.action == "plan:edit:introduction")
+    ).all()
     assert [r.changes for r in records] == [{"introduction": {"before": before, "after": saved}}]
 
 
-def test_two_people_joining_with_one_invitation_link_at_once_make_one_account(app, world, sign_in, monkeypatch):
+def test_two_people_joining_with_one_invitation_link_at_once_make_one_account(
+    app, world, sign_in, monkeypatch
+):
     from psirf.accounts.models import User
     from psirf.engagement import invitations
     from psirf.timeutil import utcnow
@@ -167,8 +208,18 @@ def test_two_people_joining_with_one_invitation_link_at_once_make_one_account(ap
 
     review = AfterActionReviewFactory(organisation=world.practice)
     person = affected_person(review, name="Jo Family")
-    invited = invitations.invite(db.session, world.lead, review, person.id, means="email", email="jo@example.org",
-                                 expected_version=None, now=utcnow(), link_days=7, letter_days=28)
+    invited = invitations.invite(
+        db.session,
+        world.lead,
+        review,
+        person.id,
+        means="email",
+        email="jo@example.org",
+        expected_version=None,
+        now=utcnow(),
+        link_days=7,
+        letter_days=28,
+    )
     db.session.commit()
     visitors = [app.test_client() for _ in range(2)]
     for visitor in visitors:
@@ -183,15 +234,19 @@ def test_two_people_joining_with_one_invitation_link_at_once_make_one_account(ap
     assert _audited("family:joined") == 1
 
 
-def test_a_step_from_a_page_someone_else_changed_is_refused_with_the_comment_kept(app, world, sign_in):
+def test_a_step_from_a_page_someone_else_changed_is_refused_with_the_comment_kept(
+    app, world, sign_in
+):
     from psirf.db import unit_of_work
 
     review = AfterActionReviewFactory(organisation=world.practice, state="in_review")
     seen = review.version_id
     with unit_of_work(db.session):
         review.extension_reason = "Changed by a colleague"  # any change moves the version on
-    answer = sign_in(world.lead).post(f"/responses/{review.id}/transitions/escalate",
-                                      data={"version": seen, "comment": "Serious harm: a PSII is needed."})
+    answer = sign_in(world.lead).post(
+        f"/responses/{review.id}/transitions/escalate",
+        data={"version": seen, "comment": "Serious harm: a PSII is needed."},
+    )
     body = answer.get_data(as_text=True)
     assert answer.status_code == 409 and CHANGED in body
     assert ">Serious harm: a PSII is needed.</textarea>" in body

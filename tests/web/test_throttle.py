@@ -23,8 +23,15 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 @contextmanager
 def app_with(database, **settings):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database(), "TESTING": True, "WTF_CSRF_ENABLED": False,
-                      "SERVER_NAME": "localhost", **settings})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database(),
+            "TESTING": True,
+            "WTF_CSRF_ENABLED": False,
+            "SERVER_NAME": "localhost",
+            **settings,
+        }
+    )
     app.test_client_class = IsolatedClient
     with app.app_context():
         limiter.reset()
@@ -79,19 +86,29 @@ class Counting:
 def thirty_wrong_passwords_at_once(app, monkeypatch, email) -> tuple[list[int], int]:
     verify = Counting(passwords.verify)
     monkeypatch.setattr(passwords, "verify", verify)
-    statuses = at_once(30, lambda i: app.test_client().post(
-        "/sign-in", data={"email": email, "password": f"wrong {i}"}).status_code)
+    statuses = at_once(
+        30,
+        lambda i: (
+            app.test_client()
+            .post("/sign-in", data={"email": email, "password": f"wrong {i}"})
+            .status_code
+        ),
+    )
     return statuses, verify.calls
 
 
-def test_thirty_parallel_wrong_passwords_are_checked_at_most_five_times_in_memory(app, world, monkeypatch):
+def test_thirty_parallel_wrong_passwords_are_checked_at_most_five_times_in_memory(
+    app, world, monkeypatch
+):
     limiter.reset()
     statuses, checked = thirty_wrong_passwords_at_once(app, monkeypatch, world.lead.email)
     assert checked <= 5
     assert set(statuses) <= {400, 429} and statuses.count(429) >= 25
 
 
-def test_thirty_parallel_wrong_passwords_are_checked_at_most_five_times_in_redis(database, redis_settings, monkeypatch):
+def test_thirty_parallel_wrong_passwords_are_checked_at_most_five_times_in_redis(
+    database, redis_settings, monkeypatch
+):
     with app_with(database, **redis_settings) as app:
         assert type(limiter.storage).__name__ == "RedisStorage"
         lead = UserFactory(email="lead@example.org")
@@ -104,7 +121,12 @@ def test_forty_parallel_letter_codes_are_looked_up_at_most_ten_times(app, monkey
     limiter.reset()
     find = Counting(invitations.find_by_code)
     monkeypatch.setattr(invitations, "find_by_code", find)
-    statuses = at_once(40, lambda i: app.test_client().post("/join", data={"code": f"AAAA-AAAA-AA{i:02d}"}).status_code)
+    statuses = at_once(
+        40,
+        lambda i: (
+            app.test_client().post("/join", data={"code": f"AAAA-AAAA-AA{i:02d}"}).status_code
+        ),
+    )
     assert find.calls <= 10
     assert set(statuses) <= {400, 429} and statuses.count(429) >= 30
 
@@ -114,17 +136,26 @@ def test_a_practice_of_thirty_behind_one_address_can_all_sign_in(app, world):
     with one_commit():
         staff = [UserFactory(role=(Role.REPORTER, world.practice)) for _ in range(30)]
     for person in staff:
-        answer = app.test_client().post("/sign-in", data={"email": person.email, "password": TEST_PASSWORD})
+        answer = app.test_client().post(
+            "/sign-in", data={"email": person.email, "password": TEST_PASSWORD}
+        )
         assert answer.status_code == 302, person.email
     # Failures still add up: twenty from the address, then it is refused.
-    failures = [app.test_client().post("/sign-in", data={"email": f"nobody{n}@example.org", "password": "x"}).status_code
-                for n in range(21)]
+    failures = [
+        app.test_client()
+        .post("/sign-in", data={"email": f"nobody{n}@example.org", "password": "x"})
+        .status_code
+        for n in range(21)
+    ]
     assert failures == [400] * 20 + [429]
 
 
 def _sign_in_from(client, forwarded_for: str, n: int) -> int:
-    return client.post("/sign-in", data={"email": f"nobody{n}@example.org", "password": "wrong"},
-                       headers={"X-Forwarded-For": forwarded_for}).status_code
+    return client.post(
+        "/sign-in",
+        data={"email": f"nobody{n}@example.org", "password": "wrong"},
+        headers={"X-Forwarded-For": forwarded_for},
+    ).status_code
 
 
 def test_behind_one_trusted_proxy_two_addresses_are_throttled_apart(database):

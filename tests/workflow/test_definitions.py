@@ -55,7 +55,11 @@ def test_the_method_names_a_response_method_a_safety_action_or_a_plan(workflow):
 
 
 def test_only_the_system_takes_the_steps_nobody_takes_by_hand():
-    system = {trigger for (name, trigger), role in policy.TRANSITION_RULES.items() if role == policy.SYSTEM}
+    system = {
+        trigger
+        for (name, trigger), role in policy.TRANSITION_RULES.items()
+        if role == policy.SYSTEM
+    }
     assert system == {"mark_review_due", "supersede"}
 
 
@@ -82,8 +86,14 @@ BASE = {
 @pytest.mark.parametrize(
     "transition, message",
     [
-        ({"trigger": "go", "source": "a", "dest": "b", "guards": ["no_such_guard"]}, "unknown guard 'no_such_guard'"),
-        ({"trigger": "go", "source": "a", "dest": "b", "actions": ["no_such_action"]}, "unknown action 'no_such_action'"),
+        (
+            {"trigger": "go", "source": "a", "dest": "b", "guards": ["no_such_guard"]},
+            "unknown guard 'no_such_guard'",
+        ),
+        (
+            {"trigger": "go", "source": "a", "dest": "b", "actions": ["no_such_action"]},
+            "unknown action 'no_such_action'",
+        ),
         ({"trigger": "go", "source": "a", "dest": "nowhere"}, "unknown state 'nowhere'"),
     ],
 )
@@ -150,7 +160,15 @@ def test_every_guard_names_sections_the_workflow_declares(workflow):
 
 
 @pytest.mark.parametrize(
-    "name", ["after_action_review", "swarm_huddle", "mdt_review", "thematic_review", "psii", "cross_organisational"]
+    "name",
+    [
+        "after_action_review",
+        "swarm_huddle",
+        "mdt_review",
+        "thematic_review",
+        "psii",
+        "cross_organisational",
+    ],
 )
 def test_every_method_has_a_workflow_the_show_command_draws(app, name):
     result = app.test_cli_runner().invoke(args=["workflows", "show", name])
@@ -160,4 +178,12 @@ def test_every_method_has_a_workflow_the_show_command_draws(app, name):
 
 def test_a_guard_naming_an_undeclared_section_fails_when_loaded():
     with pytest.raises(WorkflowError, match="unknown sections"):
-        parse(dict(BASE, transitions=[{"trigger": "go", "source": "a", "dest": "b", "guards": ["complete:nothing"]}]), "x.yaml")
+        parse(
+            dict(
+                BASE,
+                transitions=[
+                    {"trigger": "go", "source": "a", "dest": "b", "guards": ["complete:nothing"]}
+                ],
+            ),
+            "x.yaml",
+        )

@@ -23,11 +23,30 @@ AAR_LIKE = {
         "closed": {"label": "Approved & closed <finally>", "final": True},
     },
     "transitions": [
-        {"trigger": "hold_review", "label": "Mark the review as held", "source": "planning", "dest": "in_review"},
-        {"trigger": "send_to_panel", "label": "Send to the review panel", "source": ["in_review", "returned"],
-         "dest": "panel_review"},
-        {"trigger": "return_to_lead", "label": "Return for more work", "source": "panel_review", "dest": "returned"},
-        {"trigger": "approve", "label": "Approve and close", "source": "panel_review", "dest": "closed"},
+        {
+            "trigger": "hold_review",
+            "label": "Mark the review as held",
+            "source": "planning",
+            "dest": "in_review",
+        },
+        {
+            "trigger": "send_to_panel",
+            "label": "Send to the review panel",
+            "source": ["in_review", "returned"],
+            "dest": "panel_review",
+        },
+        {
+            "trigger": "return_to_lead",
+            "label": "Return for more work",
+            "source": "panel_review",
+            "dest": "returned",
+        },
+        {
+            "trigger": "approve",
+            "label": "Approve and close",
+            "source": "panel_review",
+            "dest": "closed",
+        },
     ],
 }
 
@@ -61,7 +80,9 @@ def test_the_svg_is_one_xml_element_with_an_accessible_name(definition):
     assert root.get("role") == "img"
     title = root.find(f"{SVG}title")
     assert root.get("aria-labelledby") == title.get("id")
-    assert title.text == "Workflow diagram: After action review, current step: With the review panel"
+    assert (
+        title.text == "Workflow diagram: After action review, current step: With the review panel"
+    )
     assert root.get("class") == "psirf-diagram__svg"
     assert root.get("viewBox")
 
@@ -85,11 +106,15 @@ def test_every_state_label_is_drawn_and_only_the_current_state_is_filled_blue(de
     assert {t.get("fill") for t in current.iter(f"{SVG}text")} == {diagram.NHS_WHITE}
     others = [g for label, g in nodes.items() if label != "With the review panel"]
     assert not [g for g in others if diagram.CURRENT_CLASS in g.get("class")]
-    assert not [g for g in others for p in g.iter(f"{SVG}path") if p.get("fill") == diagram.NHS_BLUE]
+    assert not [
+        g for g in others for p in g.iter(f"{SVG}path") if p.get("fill") == diagram.NHS_BLUE
+    ]
 
 
 def test_transition_labels_are_drawn_and_final_states_have_a_double_border(definition):
-    text = " ".join(t.text for t in parsed(diagram.svg(definition, None)).iter(f"{SVG}text") if t.text)
+    text = " ".join(
+        t.text for t in parsed(diagram.svg(definition, None)).iter(f"{SVG}text") if t.text
+    )
     for t in definition.transitions:
         # a label may wrap onto two lines; every word is there
         assert all(word in text for word in t.label.split()), t.label
@@ -133,8 +158,11 @@ def test_a_missing_dot_gives_empty_markup_and_the_page_keeps_its_list(definition
     diagram.cache_clear()
 
 
-@pytest.mark.parametrize("workflow", sorted(read_directory().values(), key=lambda d: (d.name, d.version)),
-                         ids=lambda d: f"{d.name}-v{d.version}")
+@pytest.mark.parametrize(
+    "workflow",
+    sorted(read_directory().values(), key=lambda d: (d.name, d.version)),
+    ids=lambda d: f"{d.name}-v{d.version}",
+)
 def test_every_workflow_file_draws_with_each_state_current(workflow):
     for state in workflow.ordered_states():
         root = parsed(diagram.svg(workflow, state.name))
@@ -155,8 +183,11 @@ def test_the_diagram_partial_renders_a_figure_with_a_caption(app, definition):
     from flask import render_template_string
 
     with app.test_request_context():
-        html = render_template_string('{% include "responses/_diagram.html" %}', definition=definition,
-                                      response=SimpleNamespace(state="returned"))
+        html = render_template_string(
+            '{% include "responses/_diagram.html" %}',
+            definition=definition,
+            response=SimpleNamespace(state="returned"),
+        )
     assert html.strip().startswith('<figure class="psirf-diagram">')
     assert "<svg" in html and "<figcaption" in html
     assert "The current step, Returned for more work, is filled in blue" in html

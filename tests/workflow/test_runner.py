@@ -18,9 +18,9 @@ from tests.factories import AfterActionReviewFactory, UserFactory
 
 def transitions_recorded(session, response, trigger):
     return session.scalar(
-        select(func.count()).select_from(AuditRecord).where(
-            AuditRecord.subject_id == response.id, AuditRecord.action == f"transition:{trigger}"
-        )
+        select(func.count())
+        .select_from(AuditRecord)
+        .where(AuditRecord.subject_id == response.id, AuditRecord.action == f"transition:{trigger}")
     )
 
 
@@ -29,7 +29,9 @@ def test_a_lead_sends_a_complete_review_to_the_panel_and_it_is_audited(session, 
     with unit_of_work(session):
         outcome = runner.fire(session, response, "send_to_panel", world.lead, response.version_id)
     assert (outcome.before, outcome.after) == ("in_review", "panel_review")
-    record = session.scalars(select(AuditRecord).where(AuditRecord.action == "transition:send_to_panel")).one()
+    record = session.scalars(
+        select(AuditRecord).where(AuditRecord.action == "transition:send_to_panel")
+    ).one()
     assert record.actor_id == world.lead.id
     assert record.changes == {"state": {"before": "in_review", "after": "panel_review"}}
 
@@ -50,13 +52,26 @@ def test_guards_that_fail_say_what_to_do_and_change_nothing(session, world):
 
 
 def test_a_return_needs_a_comment_and_keeps_it_on_the_audit_record(session, world):
-    response = AfterActionReviewFactory(organisation=world.practice, ready_for_panel=True, state="panel_review")
+    response = AfterActionReviewFactory(
+        organisation=world.practice, ready_for_panel=True, state="panel_review"
+    )
     with pytest.raises(TransitionRefused, match="more information"):
-        runner.fire(session, response, "return_to_lead", world.panel, response.version_id, comment="  ")
+        runner.fire(
+            session, response, "return_to_lead", world.panel, response.version_id, comment="  "
+        )
     session.rollback()
     with unit_of_work(session):
-        runner.fire(session, response, "return_to_lead", world.panel, response.version_id, comment="Add a stronger action")
-    record = session.scalars(select(AuditRecord).where(AuditRecord.action == "transition:return_to_lead")).one()
+        runner.fire(
+            session,
+            response,
+            "return_to_lead",
+            world.panel,
+            response.version_id,
+            comment="Add a stronger action",
+        )
+    record = session.scalars(
+        select(AuditRecord).where(AuditRecord.action == "transition:return_to_lead")
+    ).one()
     assert record.comment == "Add a stronger action"
 
 
@@ -78,7 +93,9 @@ def test_a_trigger_not_available_from_the_current_state_is_refused(session, worl
 )
 def test_only_the_role_the_policy_names_may_fire_a_trigger(session, world, who, trigger, refusal):
     state = "panel_review" if trigger == "approve" else "in_review"
-    response = AfterActionReviewFactory(organisation=world.practice, ready_for_panel=True, state=state)
+    response = AfterActionReviewFactory(
+        organisation=world.practice, ready_for_panel=True, state=state
+    )
     with pytest.raises(refusal):
         runner.fire(session, response, trigger, getattr(world, who), response.version_id)
 
@@ -90,7 +107,9 @@ def test_a_stale_version_from_an_old_browser_tab_is_refused(session, world):
 
 
 def test_two_people_firing_at_once_exactly_one_wins(app, session, world):
-    response = AfterActionReviewFactory(organisation=world.practice, ready_for_panel=True, state="panel_review")
+    response = AfterActionReviewFactory(
+        organisation=world.practice, ready_for_panel=True, state="panel_review"
+    )
     response_id, panel_id, version = response.id, world.panel.id, response.version_id
     colleague_id = UserFactory(role=(Role.REVIEW_PANEL_MEMBER, world.pcn)).id
     barrier = threading.Barrier(2, timeout=10)

@@ -24,7 +24,9 @@ def second_version(tmp_path, monkeypatch):
     data["version"] = RELEASED + 1
     data["states"]["panel_review"]["label"] = "With the PCN panel"
     data["transitions"][0]["guards"] = ["complete:plan"]
-    data["sections"]["plan"]["fields"].append({"name": "venue", "label": "Where will it be held?", "type": "line", "required": True})
+    data["sections"]["plan"]["fields"].append(
+        {"name": "venue", "label": "Where will it be held?", "type": "line", "required": True}
+    )
     current.write_text(yaml.safe_dump(data, sort_keys=False))
     monkeypatch.setattr(definitions, "_CACHE", read_directory(tmp_path))
     return tmp_path
@@ -40,17 +42,25 @@ def test_editing_a_released_version_in_place_is_caught(tmp_path):
     shutil.copytree(WORKFLOW_DIR, tmp_path, dirs_exist_ok=True)
     path = tmp_path / "after_action_review.yaml"
     path.write_text(path.read_text().replace("Approved and closed", "Approved"))
-    assert definitions.changed_without_new_version(read_directory(tmp_path), tmp_path) == [f"after_action_review version {RELEASED}"]
+    assert definitions.changed_without_new_version(read_directory(tmp_path), tmp_path) == [
+        f"after_action_review version {RELEASED}"
+    ]
 
 
 def test_a_response_started_on_the_old_version_finishes_under_it(session, world, second_version):
     from tests.factories import COMPLETE_AAR_RECORD
 
-    old = ResponseFactory(organisation=world.practice, workflow_version=RELEASED, record={"plan": dict(COMPLETE_AAR_RECORD["plan"])})
+    old = ResponseFactory(
+        organisation=world.practice,
+        workflow_version=RELEASED,
+        record={"plan": dict(COMPLETE_AAR_RECORD["plan"])},
+    )
     new = ResponseFactory(organisation=world.practice)
     assert new.workflow_version == RELEASED + 1
     with unit_of_work(session):
-        runner.fire(session, old, "hold_review", world.lead, old.version_id)  # the released version asks nothing of a venue
+        runner.fire(
+            session, old, "hold_review", world.lead, old.version_id
+        )  # the released version asks nothing of a venue
     with pytest.raises(runner.TransitionRefused) as refused:
         new.record = {"plan": dict(COMPLETE_AAR_RECORD["plan"])}
         runner.fire(session, new, "hold_review", world.lead, new.version_id)
