@@ -26,6 +26,7 @@ test: install postgres chromium graphviz
 lint: install
 	@echo "==> ruff"
 	$(BIN)/ruff check psirf tests app.py
+	$(BIN)/ruff format --check psirf tests app.py
 
 test-sqlite: install
 	@echo "==> Tests on SQLite"
