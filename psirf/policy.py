@@ -287,6 +287,8 @@ def _workflow_roles(user, subject) -> set:
     them with the engine (a response, a safety action or a plan: see each workflow_rules module)."""
     if user is SYSTEM_ACTOR:
         return {SYSTEM}
+    # A leaf module, safe at the top of the file; imported here only to keep this change inside
+    # the transition block while policy.py becomes the psirf/policy/ package (hoist it then).
     from psirf.workflow import registry
 
     return registry.roles_over(user, subject)
