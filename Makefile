@@ -27,6 +27,8 @@ lint: install
 	@echo "==> ruff"
 	$(BIN)/ruff check psirf tests app.py
 	$(BIN)/ruff format --check psirf tests app.py
+	@echo "==> import contracts (pyproject.toml: engine and ledger below features, features below web)"
+	PYTHONPATH=$(CURDIR) $(BIN)/lint-imports --no-cache
 
 test-sqlite: install
 	@echo "==> Tests on SQLite"

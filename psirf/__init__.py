@@ -68,6 +68,7 @@ def configure_templates(app: Flask) -> None:
 
 def configure_extensions(app: Flask) -> None:
     import psirf.schema  # noqa: F401  (every model registered before first use)
+    from psirf import features
     from psirf.workflow.definitions import load_all
 
     # Through the module: the submodule psirf.db would shadow a global named `db` here.
@@ -83,7 +84,9 @@ def configure_extensions(app: Flask) -> None:
     login_manager.login_message = "Sign in to see that page."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
-    # Fail at start-up, not at the first click, if a workflow names an unknown guard.
+    # Fail at start-up, not at the first click, if a workflow names an unknown guard or a state
+    # constant names a state no workflow declares: the features register theirs first.
+    features.load()
     load_all()
 
 

@@ -7,6 +7,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from psirf import features
 from psirf.workflow import definitions
 from psirf.workflow.diagram import mermaid
 
@@ -16,6 +17,7 @@ workflows_cli = AppGroup("workflows", help="Check and show the workflow definiti
 @workflows_cli.command("check")
 def workflows_check():
     """Parse every file in workflows/ and report any fault."""
+    features.load()
     try:
         found = definitions.read_directory()
     except definitions.WorkflowError as error:
@@ -42,6 +44,7 @@ def workflows_check():
 @workflows_cli.command("fingerprint")
 def workflows_fingerprint():
     """Record the meaning of each new workflow version, so a later edit without a new version fails."""
+    features.load()
     added = definitions.record_fingerprints(definitions.read_directory())
     click.echo("recorded: " + (", ".join(added) if added else "nothing new"))
 
@@ -51,6 +54,7 @@ def workflows_fingerprint():
 @click.option("--version", type=int, default=None, help="A version other than the newest.")
 def workflows_show(name: str, version: int | None):
     """Print a workflow's states, transitions and its Mermaid diagram."""
+    features.load()
     try:
         d = definitions.get(name, version)
     except definitions.WorkflowError as error:

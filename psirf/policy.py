@@ -283,14 +283,15 @@ def require_response_visible(user, response) -> set:
 
 
 def _workflow_roles(user, subject) -> set:
-    """The roles `user` holds over anything a workflow runs: a response, a safety action or a plan."""
+    """The roles `user` holds over anything a workflow runs, as the subject's feature registered
+    them with the engine (a response, a safety action or a plan: see each workflow_rules module)."""
     if user is SYSTEM_ACTOR:
         return {SYSTEM}
-    if subject.workflow_name == "safety_action":
-        return require_action_visible(user, subject)
-    if subject.workflow_name == "plan_approval":
-        return require_plan_visible(user, subject)
-    return require_response_visible(user, subject)
+    # A leaf module, safe at the top of the file; imported here only to keep this change inside
+    # the transition block while policy.py becomes the psirf/policy/ package (hoist it then).
+    from psirf.workflow import registry
+
+    return registry.roles_over(user, subject)
 
 
 def may_fire(user, subject, trigger: str) -> bool:

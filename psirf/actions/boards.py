@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, joinedload
 from psirf import policy
 from psirf.accounts.models import Role
 from psirf.actions.models import SafetyAction, Strength
+from psirf.actions.states import ActionState
 from psirf.organisations.models import Organisation, OrganisationMembership
 from psirf.responses.timeliness import Timeliness
 from psirf.timeutil import utcnow
@@ -101,7 +102,7 @@ def timeliness_of(action: SafetyAction, today: date | None = None) -> Timeliness
     """The action's due or overdue status, in words and an NHS.UK tag colour (never colour alone)."""
     today = today or utcnow().date()
     due = action.due_on
-    if action.state == "cancelled":
+    if action.state == ActionState.CANCELLED:
         return Timeliness(None, "Cancelled", "grey", False)
     if action.completed_at is not None:
         if due is None:
@@ -299,7 +300,7 @@ def icb_summary(session: Session, user, today: date) -> list[OrganisationCounts]
     def counted(condition):
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
-    live = SafetyAction.state != "cancelled"
+    live = SafetyAction.state != ActionState.CANCELLED
     stmt = (
         select(
             Organisation.id,

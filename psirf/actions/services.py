@@ -17,6 +17,7 @@ from psirf import audit, policy
 from psirf.db import check_version, record_change
 from psirf.accounts.models import AccountKind, RoleAssignment, User
 from psirf.actions.models import Effect, MeasureKind, SafetyAction, Strength
+from psirf.actions.states import ActionState
 from psirf.learning.models import FindingKind
 from psirf.organisations.models import Organisation
 from psirf.responses.services import ResponseError, finish_edit, require_edit
@@ -268,5 +269,5 @@ def fire(
 
 def all_weaker(actions) -> bool:
     """True when every action still in play is of the weaker kind: the page then warns the lead."""
-    live = [a for a in actions if a.state != "cancelled" and a.strength]
+    live = [a for a in actions if a.state != ActionState.CANCELLED and a.strength]
     return bool(live) and all(a.strength == Strength.WEAKER.value for a in live)

@@ -8,7 +8,9 @@ from datetime import timedelta
 from psirf.audit import AuditRecord
 from psirf.events.models import EventStatus, SafetyEvent
 from psirf.actions.models import SafetyAction
+from psirf.actions.states import ActionState
 from psirf.responses.models import LearningResponse, ResponseMethod
+from psirf.responses.states import ResponseState
 from psirf.workflow import definitions
 
 
@@ -101,7 +103,7 @@ def review_rows(builder, spec: dict, event: SafetyEvent) -> tuple[LearningRespon
         )
         state = transition.dest
         response.updated_at = at
-        if transition.dest == "closed":
+        if transition.dest == ResponseState.CLOSED:
             response.closed_at = at
     if state != spec["state"]:
         raise ValueError(f"seed/events.yaml: history ends in '{state}', not '{spec['state']}'")
@@ -121,10 +123,10 @@ def _action_row(builder, organisation, spec: dict, triaged_at) -> SafetyAction:
             if owner_organisation.kind_enum.is_group
             else builder.lead_for(owner_organisation)
         )
-    state = spec.get("state", "in_progress")
+    state = spec.get("state", ActionState.IN_PROGRESS)
     created_at = triaged_at + timedelta(days=1)
     due_on = builder.today + timedelta(days=spec["due_in_days"])
-    done = state in ("completed", "reviewed")
+    done = state in (ActionState.COMPLETED, ActionState.REVIEWED)
     return SafetyAction(
         organisation_id=organisation.id,
         description=spec["description"],
@@ -146,7 +148,7 @@ def _action_row(builder, organisation, spec: dict, triaged_at) -> SafetyAction:
         state=state,
         completed_at=builder.moment(due_on - timedelta(days=2)) if done else None,
         closed_at=builder.moment(due_on + timedelta(days=spec.get("review_after_days", 30)))
-        if state == "reviewed"
+        if state == ActionState.REVIEWED
         else None,
         created_at=created_at,
         updated_at=created_at,

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from psirf import audit, policy
 from psirf.db import check_version, record_change
 from psirf.actions.models import SafetyAction, Strength
+from psirf.actions.states import ActionState
 from psirf.improvement.models import (
     ImprovementPlan,
     ItemKind,
@@ -35,8 +36,8 @@ from psirf.triage.recommend import LocalFocus
 from psirf.web.pagination import Page, keyset_page
 
 # States in which nothing more is done; a cancelled action is left out of every count.
-CANCELLED = "cancelled"
-FINISHED = frozenset({"reviewed", CANCELLED})
+CANCELLED = ActionState.CANCELLED
+FINISHED = frozenset({ActionState.REVIEWED, CANCELLED})
 # How many candidate actions and library entries the plan page offers at once (filter for more).
 OFFER_LIMIT = 50
 

@@ -33,10 +33,11 @@ from psirf.responses.models import (
     thematic_review_responses,
 )
 from psirf.responses.services import ResponseError
+from psirf.responses.states import ResponseState
 from psirf.web.pagination import Page, decode_cursor, encode_cursor
 from psirf.workflow import runner
 
-CLOSED = "closed"
+CLOSED = ResponseState.CLOSED
 # The record fields a workflow keeps its shareable summary in, in order of preference: every
 # workflow file names one of these (AAR, MDT, thematic and cross-organisational
 # "learning_summary"; SWARM huddle and PSII "summary").

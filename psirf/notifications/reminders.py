@@ -35,6 +35,8 @@ from sqlalchemy.orm import Session, aliased
 
 from psirf.accounts.models import Role, RoleAssignment, User
 from psirf.actions.models import SafetyAction
+from psirf.actions.states import ActionState
+from psirf.plans.states import PlanState
 from psirf.engagement.candour import CANDOUR_STEP_FIELDS, add_working_days
 from psirf.engagement.models import AffectedPerson, CandourDecision, CandourRecord, PersonKind
 from psirf.notifications.models import Notification, NotificationKind
@@ -273,14 +275,14 @@ def action_reminders(session: Session, today: date) -> list[Reminder]:
     """Agreed actions due soon or overdue, and completed ones whose review date has come. The key's
     date is the due date (the review date for a review), so a moved date earns a fresh reminder."""
     to_do = and_(
-        SafetyAction.state == "in_progress",
+        SafetyAction.state == ActionState.IN_PROGRESS,
         SafetyAction.completed_at.is_(None),
         SafetyAction.closed_at.is_(None),
         SafetyAction.due_on.is_not(None),
         SafetyAction.due_on <= today + timedelta(days=SOON_DAYS),
     )
     to_review = and_(
-        SafetyAction.state == "completed",
+        SafetyAction.state == ActionState.COMPLETED,
         SafetyAction.closed_at.is_(None),
         SafetyAction.review_on.is_not(None),
         SafetyAction.review_on <= today,
@@ -304,7 +306,7 @@ def action_reminders(session: Session, today: date) -> list[Reminder]:
     reminders = []
     for row in rows:
         name = _name(row.reference, row.response_id)
-        if row.state == "completed":
+        if row.state == ActionState.COMPLETED:
             kind, phase, on = NotificationKind.STEP_DUE, "review", row.review_on
             title = f"A safety action from {name} is ready to review: did it work?"
             body = (
@@ -346,7 +348,7 @@ def plan_reminders(session: Session, today: date) -> list[Reminder]:
         .join(RoleAssignment, RoleAssignment.organisation_id == PsirfPlan.organisation_id)
         .join(User, User.id == RoleAssignment.user_id)
         .where(
-            PsirfPlan.state == "review_due",
+            PsirfPlan.state == PlanState.REVIEW_DUE,
             RoleAssignment.role == Role.REVIEW_PANEL_MEMBER.value,
             User.active.is_(True),
         )
@@ -358,7 +360,7 @@ def plan_reminders(session: Session, today: date) -> list[Reminder]:
         .join(RoleAssignment, RoleAssignment.organisation_id == group.icb_id)
         .join(User, User.id == RoleAssignment.user_id)
         .where(
-            PsirfPlan.state.in_(("submitted", "resubmitted")),
+            PsirfPlan.state.in_((PlanState.SUBMITTED, PlanState.RESUBMITTED)),
             RoleAssignment.role == Role.ICB_QUALITY_COMMITTEE.value,
             User.active.is_(True),
         )

@@ -23,6 +23,7 @@ from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from psirf.actions.models import SafetyAction
+from psirf.actions.states import ActionState
 from psirf.engagement.candour import add_working_days
 from psirf.engagement.models import (
     AffectedPerson,
@@ -202,7 +203,7 @@ def action_completion(
     """By PCN or federation (its member organisations' responses' actions), and the ICB's total."""
     from psirf.actions.boards import overdue_clause
 
-    live = SafetyAction.state != "cancelled"
+    live = SafetyAction.state != ActionState.CANCELLED
     figures = (
         _sum(live),
         _sum(and_(live, SafetyAction.completed_at.is_not(None))),

@@ -18,12 +18,19 @@ from markupsafe import Markup
 from psirf.improvement.progress import chart
 from psirf.plans.content import capacity, format_day, period_of
 from psirf.plans.models import PsirfPlan
+from psirf.plans.states import PlanState
 from psirf.triage.recommend import method_label
 from psirf.web.svg import format_number, horizontal_bars
 from psirf.workflow import definitions
 
 # Versions not yet approved by the ICB quality committee: marked DRAFT on the page and every PDF page.
-DRAFT_STATES = ("draft", "submitted", "under_review", "changes_requested", "resubmitted")
+DRAFT_STATES = (
+    PlanState.DRAFT,
+    PlanState.SUBMITTED,
+    PlanState.UNDER_REVIEW,
+    PlanState.CHANGES_REQUESTED,
+    PlanState.RESUBMITTED,
+)
 NOT_RECORDED = "Not yet recorded"
 
 

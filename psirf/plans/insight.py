@@ -14,6 +14,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from psirf.actions.models import SafetyAction
+from psirf.actions.states import ActionState
 from psirf.events.counts import NOT_RECORDED, EventCount
 from psirf.events.lfpse import HARM_SEVERITY, RecordType, Theme
 from psirf.organisations.models import Organisation, OrganisationKind, OrganisationMembership
@@ -181,7 +182,7 @@ def _responses(session: Session, group: Organisation, start: date, end: date) ->
 
 def _actions(session: Session, group: Organisation, start: date, end: date, today: date) -> dict:
     created = func.date(SafetyAction.created_at)
-    live = SafetyAction.state != "cancelled"
+    live = SafetyAction.state != ActionState.CANCELLED
     total, completed, overdue = session.execute(
         select(
             func.count(),

@@ -16,10 +16,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from psirf.extensions import Base
 from psirf.organisations.models import Organisation
+from psirf.plans.states import PlanState
 from psirf.timeutil import utcnow
 
 # The states in which a plan is the one in force for its organisation.
-IN_FORCE = ("published", "review_due")
+IN_FORCE = (PlanState.PUBLISHED, PlanState.REVIEW_DUE)
 
 
 class PsirfPlan(Base):

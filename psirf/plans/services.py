@@ -18,6 +18,7 @@ from psirf.plans import content as sections
 from psirf.plans.content import format_day
 from psirf.plans.insight import organisations_of, profile as draw_profile
 from psirf.plans.models import IN_FORCE, PlanRevision, PsirfPlan
+from psirf.plans.states import PlanState
 from psirf.timeutil import utcnow
 from psirf.triage.recommend import LocalFocus, load_local_focus
 from psirf.workflow import definitions, runner
@@ -444,7 +445,7 @@ def record_decision(
     expected_version: int | None,
 ) -> None:
     policy.require_plan_approver(user, plan)
-    if plan.state != "under_review":
+    if plan.state != PlanState.UNDER_REVIEW:
         raise PlanError("The committee's decision is recorded while the plan is under review.")
     check_version(plan, expected_version)
     if decided_on is None:
@@ -508,7 +509,7 @@ def mark_reviews_due(session: Session, today: date) -> list[PsirfPlan]:
     """Plans whose review date is near move to "review due" (run daily; a second run finds none)."""
     plans = session.scalars(
         select(PsirfPlan).where(
-            PsirfPlan.state == "published",
+            PsirfPlan.state == PlanState.PUBLISHED,
             PsirfPlan.review_on <= today + timedelta(days=REVIEW_NOTICE_DAYS),
         )
     ).all()
@@ -533,7 +534,8 @@ def icb_overview(session: Session, groups: list[Organisation]) -> list[tuple]:
     plans = session.scalars(
         select(PsirfPlan)
         .where(
-            PsirfPlan.organisation_id.in_([g.id for g in groups]), PsirfPlan.state != "superseded"
+            PsirfPlan.organisation_id.in_([g.id for g in groups]),
+            PsirfPlan.state != PlanState.SUPERSEDED,
         )
         .order_by(PsirfPlan.number.desc())
     ).all()

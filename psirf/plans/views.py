@@ -40,6 +40,7 @@ from psirf.plans.forms import (
 )
 from psirf.plans.history import history
 from psirf.plans.models import IN_FORCE
+from psirf.plans.states import PlanState
 from psirf.plans.reports import plan_pdf
 from psirf.web.forms import TransitionForm
 from psirf.timeutil import utcnow
@@ -126,7 +127,7 @@ def _render(
         for t in definition.available_from(plan.state)
         if policy.may_fire(current_user, plan, t.trigger)
     ]
-    deciding = policy.PLAN_APPROVER in roles and plan.state == "under_review"
+    deciding = policy.PLAN_APPROVER in roles and plan.state == PlanState.UNDER_REVIEW
     return (
         render_template(
             "plans/show.html",

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from psirf import policy
 from psirf.organisations.models import Organisation
 from psirf.responses.models import Contributor, LearningResponse
+from psirf.responses.states import CrossOrganisationalState
 from psirf.responses.services import ResponseError, finish_edit, require_edit
 from psirf.timeutil import utcnow
 
@@ -77,7 +78,7 @@ def contribute(
 def agree(session: Session, user, response: LearningResponse, expected_version: int | None) -> None:
     """A contributor's agreement to the lead's sign-off, recorded with who and when."""
     require_edit(user, response, "contribution", expected_version)
-    if response.state != "sign_off":
+    if response.state != CrossOrganisationalState.SIGN_OFF:
         raise policy.NotPermitted("Agreement is recorded at sign-off.")
     contributor = _own(user, response)
     contributor.agreed_at = utcnow()

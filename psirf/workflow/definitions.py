@@ -11,8 +11,9 @@ import json
 import yaml
 
 from psirf.config import PROJECT_ROOT
-from psirf.workflow import rules  # noqa: F401  (registers the guards and actions by name)
-from psirf.workflow.registry import ACTIONS, GUARDS, GuardCall
+from psirf.workflow import rules  # noqa: F401  (registers the generic guards and actions)
+from psirf.workflow.registry import ACTIONS, GUARDS, PARTS, ROLE_RESOLVERS, STATE_NAMES, GuardCall
+from psirf.workflow.states import undeclared
 
 WORKFLOW_DIR = PROJECT_ROOT / "workflows"
 # Earlier versions of a workflow live on here, so responses started under them run to the end.
@@ -24,20 +25,8 @@ class WorkflowError(ValueError):
     """A workflow file is wrong; the message names the file and the fault."""
 
 
-# Parts of a response record kept in their own tables, which a state may let its actor edit
-# beside the sections a workflow file declares.
-PARTS = {
-    "actions": "Safety actions",
-    "factors": "Findings and contributory factors",
-    "contributors": "Contributing organisations",
-    "contribution": "Each organisation's contribution",
-    # A safety action's own parts, edited on its page.
-    "details": "What will change, its owner, due date, measure and strength",
-    "evidence": "Evidence of completion",
-    "effect": "Whether it worked",
-    # A PSIRF plan's sections.
-    "plan": "The plan's sections",
-}
+# PARTS (the parts kept in their own tables that a state may let its actor edit) are registered
+# by the features, beside their guards and actions.
 FIELD_TYPES = {"line", "text", "date", "choice"}
 
 
@@ -119,6 +108,10 @@ def _as_tuple(value) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else tuple(value)
 
 
+def _unwired() -> str:
+    return "" if ROLE_RESOLVERS else " (no feature is loaded: call psirf.features.load() first)"
+
+
 def parse(data: dict, source: str) -> WorkflowDef:
     def fail(message: str):
         raise WorkflowError(f"{source}: {message}")
@@ -164,14 +157,14 @@ def parse(data: dict, source: str) -> WorkflowDef:
                 fail(f"transition '{t.trigger}' names unknown state '{state}'")
         for call in t.guards:
             if call.name not in GUARDS:
-                fail(f"transition '{t.trigger}' names unknown guard '{call.name}'")
+                fail(f"transition '{t.trigger}' names unknown guard '{call.name}'{_unwired()}")
             check_args = GUARDS[call.name].check_args
             problem = check_args(sections, call.args) if check_args else None
             if problem:
                 fail(f"transition '{t.trigger}': guard '{call.name}' {problem}")
         for name in t.actions:
             if name not in ACTIONS:
-                fail(f"transition '{t.trigger}' names unknown action '{name}'")
+                fail(f"transition '{t.trigger}' names unknown action '{name}'{_unwired()}")
         for need in t.needs:
             if need != "comment":
                 fail(f"transition '{t.trigger}' needs unknown input '{need}'")
@@ -235,7 +228,19 @@ def read_directory(directory: Path = WORKFLOW_DIR) -> dict[tuple[str, int], Work
                 f"{path.name}: {definition.name} version {definition.version} is declared twice"
             )
         found[key] = definition
+    check_registrations(found)
     return found
+
+
+def check_registrations(found: dict[tuple[str, int], WorkflowDef]) -> None:
+    """What the features told the engine agrees with the files: every workflow has someone to
+    say who acts in it, and every state-name constant names a state its workflow declares."""
+    unowned = sorted({name for name, _ in found} - set(ROLE_RESOLVERS))
+    if unowned:
+        raise WorkflowError(f"no feature says who acts in workflow(s) {', '.join(unowned)}")
+    problems = undeclared(STATE_NAMES, found)
+    if problems:
+        raise WorkflowError("; ".join(problems))
 
 
 _CACHE: dict[tuple[str, int], WorkflowDef] = {}

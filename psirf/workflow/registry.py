@@ -1,4 +1,8 @@
-"""Guards and actions, registered by the names workflow files use.
+"""What the features tell the engine, by the names workflow files use.
+
+The engine knows no feature: each feature registers its guards, actions, editable parts, the
+roles people hold over its subjects and the state names its code relies on, from its own
+`workflow_rules` module; `psirf.features.load` imports them all before any workflow is parsed.
 
 A guard answers "what must be done first?": it returns the problems, in plain English, and an
 empty list when the step may be taken. A workflow file may pass it arguments after a colon,
@@ -8,7 +12,7 @@ empty list when the step may be taken. A workflow file may pass it arguments aft
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterable
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,20 @@ class GuardCall:
 
 GUARDS: dict[str, Guard] = {}
 ACTIONS: dict[str, Callable] = {}  # (session, response, actor, definition) -> None
+# Parts of a subject kept in their own tables, which a state may let its actor edit beside the
+# sections a workflow file declares: name -> label.
+PARTS: dict[str, str] = {}
+# Per workflow name: (user, subject) -> the roles the user holds over the subject; raises the
+# policy's NotVisible when the subject is outside the user's sight.
+ROLE_RESOLVERS: dict[str, Callable] = {}
+# Classes of state-name constants, checked against the workflows whenever they load.
+STATE_NAMES: list[type] = []
+# (actor, subject, trigger) -> None, or raises: who may fire what is the policy's to say.
+_authoriser: list[Callable] = []
+
+
+class NotWired(RuntimeError):
+    """The engine was used before the composition root (psirf.features.load) registered the features."""
 
 
 def guard(name: str, check_args: Callable | None = None):
@@ -55,3 +73,38 @@ def action(name: str):
         return fn
 
     return register
+
+
+def part(name: str, label: str) -> None:
+    PARTS[name] = label
+
+
+def roles_for(workflow_names: Iterable[str], resolver: Callable) -> None:
+    for name in workflow_names:
+        ROLE_RESOLVERS[name] = resolver
+
+
+def roles_over(user, subject) -> set:
+    """The roles `user` holds over a workflow's subject, as the subject's feature decides them."""
+    try:
+        resolver = ROLE_RESOLVERS[subject.workflow_name]
+    except KeyError:
+        raise NotWired(f"no feature says who acts in workflow '{subject.workflow_name}'") from None
+    return resolver(user, subject)
+
+
+def states(*classes: type) -> None:
+    for cls in classes:
+        if cls not in STATE_NAMES:
+            STATE_NAMES.append(cls)
+
+
+def authorise_with(authoriser: Callable) -> None:
+    _authoriser[:] = [authoriser]
+
+
+def authorise(actor, subject, trigger: str) -> None:
+    """Refuse a step the actor may not take; fails closed when no authoriser is registered."""
+    if not _authoriser:
+        raise NotWired("no authoriser registered: call psirf.features.load() first")
+    _authoriser[0](actor, subject, trigger)

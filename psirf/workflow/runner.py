@@ -1,8 +1,8 @@
 """The one function that runs every transition.
 
-In order, inside the caller's transaction: authorize (policy) -> refuse a stale version ->
-check the guards -> move the state with a `transitions` machine -> run the actions ->
-flush (optimistic lock) -> write the audit record. Any failure raises before commit, so
+In order, inside the caller's transaction: authorize (the policy, registered with the engine by
+the composition root) -> refuse a stale version -> check the guards -> move the state with a
+`transitions` machine -> run the actions -> flush (optimistic lock) -> write the audit record. Any failure raises before commit, so
 the state change and its audit record land together or not at all.
 """
 
@@ -14,10 +14,10 @@ from types import SimpleNamespace
 from sqlalchemy.orm import Session
 from transitions import Machine, MachineError
 
-from psirf import audit, policy
+from psirf import audit
 from psirf.db import ChangedBySomeoneElse, check_version, races_refused
 from psirf.workflow.definitions import WorkflowDef, get
-from psirf.workflow.registry import ACTIONS
+from psirf.workflow.registry import ACTIONS, authorise
 
 __all__ = ["ChangedBySomeoneElse", "Outcome", "TransitionRefused", "fire", "start"]
 
@@ -90,7 +90,7 @@ def fire(
     comment: str | None = None,
 ) -> Outcome:
     definition = definition_of(response)
-    policy.require_can_fire(actor, response, trigger)
+    authorise(actor, response, trigger)
     check_version(response, expected_version)
     transition = definition.transition(trigger)
     if transition is None or response.state not in transition.sources:

@@ -1,0 +1,19 @@
+"""A PSIRF plan's state names that code relies on, checked against workflows/plan_approval.yaml
+when it loads (a renamed state fails `flask workflows check`, naming the constant here)."""
+
+from __future__ import annotations
+
+from psirf.workflow.states import StateNames
+
+PLAN_APPROVAL = "plan_approval"
+
+
+class PlanState(StateNames, workflows=[PLAN_APPROVAL]):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    UNDER_REVIEW = "under_review"
+    CHANGES_REQUESTED = "changes_requested"
+    RESUBMITTED = "resubmitted"
+    PUBLISHED = "published"
+    REVIEW_DUE = "review_due"
+    SUPERSEDED = "superseded"
