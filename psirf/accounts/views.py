@@ -23,6 +23,7 @@ from psirf.extensions import db, login_manager
 from psirf.organisations import services as organisations
 from psirf.timeutil import utcnow
 from psirf.web import throttle
+from psirf.web.loading import loads
 
 bp = Blueprint("accounts", __name__)
 
@@ -177,19 +178,20 @@ def new_user():
     return render_template("accounts/new_user.html", form=form), 400 if form.errors else 200
 
 
-def _administered(user_id: int) -> User:
-    """A person in the administrator's ICBs; 404 for anyone else."""
-    icbs = policy.require_administrator(current_user)
-    user = db.session.get(User, user_id)
-    if user is None or user not in services.users_in_icbs(db.session, icbs):
-        raise policy.NotVisible("Page not found")
-    return user
+def _administered(administrator, user: User) -> bool:
+    """A person in the administrator's ICBs: anyone else is not found."""
+    icbs = policy.administered_icbs(administrator)
+    return user in services.users_in_icbs(db.session, icbs)
+
+
+# Not an administrator is a 403 whatever the number; a person outside their ICBs a 404.
+administered = loads("user_id", User, before=policy.require_administrator, visible_if=_administered)
 
 
 @bp.post("/admin/accounts/<int:user_id>/active")
 @login_required
-def set_active(user_id: int):
-    user = _administered(user_id)
+@administered
+def set_active(user):
     if user.id == current_user.id:
         raise policy.NotPermitted("You cannot deactivate your own account.")
     activate = request.form.get("active") == "1"
@@ -201,8 +203,8 @@ def set_active(user_id: int):
 
 @bp.post("/admin/accounts/<int:user_id>/sessions/end")
 @login_required
-def end_sessions(user_id: int):
-    user = _administered(user_id)
+@administered
+def end_sessions(user):
     with unit_of_work(db.session):
         ended = services.end_sessions(db.session, user, current_user.id, utcnow())
     flash(

@@ -21,6 +21,7 @@ from psirf.extensions import db
 from psirf.organisations import services as organisations
 from psirf.responses.services import ResponseError
 from psirf.timeutil import utcnow
+from psirf.web.loading import loads
 from psirf.web.steps import take_step
 from psirf.web.changes import changing
 from psirf.workflow import runner
@@ -37,14 +38,6 @@ bp.add_app_template_global(
 
 def _today() -> date:
     return utcnow().date()
-
-
-def _action_or_404(action_id: int) -> SafetyAction:
-    action = services.get(db.session, action_id)
-    if action is None:
-        raise policy.NotVisible("Page not found")
-    policy.require_action_visible(current_user, action)
-    return action
 
 
 # ---- the action's own page ----------------------------------------------------------------------
@@ -135,8 +128,9 @@ def _render(
 
 @bp.get("/<int:action_id>")
 @login_required
-def show(action_id: int):
-    return _render(_action_or_404(action_id))
+@loads("action_id", services.get, policy.require_action_visible)
+def show(action):
+    return _render(action)
 
 
 def _save(action: SafetyAction, key: str, form, apply, anchor: str | None = None):
@@ -158,8 +152,8 @@ def _save(action: SafetyAction, key: str, form, apply, anchor: str | None = None
 
 @bp.post("/<int:action_id>/details")
 @login_required
-def save_details(action_id: int):
-    action = _action_or_404(action_id)
+@loads("action_id", services.get, policy.require_action_visible)
+def save_details(action):
     services.require_part(current_user, action, "details", None)
     form = DetailsForm(prefix="details")
     set_detail_choices(form, action.response)
@@ -175,8 +169,8 @@ def save_details(action_id: int):
 
 @bp.post("/<int:action_id>/evidence")
 @login_required
-def save_evidence(action_id: int):
-    action = _action_or_404(action_id)
+@loads("action_id", services.get, policy.require_action_visible)
+def save_evidence(action):
     services.require_part(current_user, action, "evidence", None)
     form = EvidenceForm(prefix="evidence")
     return _save(
@@ -191,8 +185,8 @@ def save_evidence(action_id: int):
 
 @bp.post("/<int:action_id>/effect")
 @login_required
-def save_effect(action_id: int):
-    action = _action_or_404(action_id)
+@loads("action_id", services.get, policy.require_action_visible)
+def save_effect(action):
     services.require_part(current_user, action, "effect", None)
     form = EffectForm(prefix="effect")
     return _save(
@@ -212,8 +206,8 @@ def save_effect(action_id: int):
 
 @bp.post("/<int:action_id>/transitions/<trigger>")
 @login_required
-def fire(action_id: int, trigger: str):
-    action = _action_or_404(action_id)
+@loads("action_id", services.get, policy.require_action_visible)
+def fire(action, trigger: str):
     outcome, refused = take_step(
         action,
         trigger,
@@ -292,11 +286,8 @@ def mine():
 
 @bp.get("/organisations/<int:org_id>")
 @login_required
-def organisation_board(org_id: int):
-    organisation = organisations.get(db.session, org_id)
-    if organisation is None:
-        raise policy.NotVisible("Page not found")
-    policy.require_casework_visible(current_user, organisation)
+@loads("org_id", organisations.get, policy.require_casework_visible, into="organisation")
+def organisation_board(organisation):
     today, status = _today(), boards.known_status(request.args.get("status"))
     board = boards.organisation_board(
         db.session,

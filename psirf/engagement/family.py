@@ -150,14 +150,6 @@ def view_for(session: Session, user, person_id: int) -> FamilyView:
     )
 
 
-def document_for(session: Session, user, person_id: int, document_id: int) -> SharedDocument:
-    person = person_for(session, user, person_id)
-    document = session.get(SharedDocument, document_id)
-    if document is None or document.person_id != person.id:
-        raise policy.NotVisible("Page not found")
-    return document
-
-
 # ---- what they do --------------------------------------------------------------------------------
 
 

@@ -8,16 +8,18 @@ nothing of whether that object exists; 403 for other pages (queues, lists, forms
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from psirf import policy
 from psirf.db import unit_of_work
 from psirf.engagement import family
 from psirf.engagement.forms import CommentForm, PreferencesForm, QuestionForm, yes_no
+from psirf.engagement.models import AffectedPerson, SharedDocument
 from psirf.engagement.services import EngagementError
 from psirf.extensions import db
 from psirf.timeutil import utcnow
+from psirf.web.loading import loads
 
 bp = Blueprint("family", __name__)
 
@@ -29,7 +31,7 @@ def keep_to_the_portal():
     if request.endpoint is None or policy.family_may_reach(request.endpoint):
         return None  # an unknown address is a 404 already
     if request.view_args:
-        raise policy.NotVisible("Page not found")
+        abort(404)
     raise policy.NotPermitted(
         "This page is not part of your account. Go to your own page to see your review."
     )
@@ -61,8 +63,9 @@ def index():
 
 @bp.get("/your-response/<int:person_id>")
 @login_required
-def person(person_id: int):
-    return _page(person_id)
+@loads("person_id", AffectedPerson, policy.require_family_person)
+def person(person):
+    return _page(person.id)
 
 
 def _send(person_id: int, form, field: str, apply, message: str, anchor: str, **page_forms):
@@ -81,14 +84,14 @@ def _send(person_id: int, form, field: str, apply, message: str, anchor: str, **
 
 @bp.post("/your-response/<int:person_id>/questions")
 @login_required
-def ask(person_id: int):
-    family.person_for(db.session, current_user, person_id)
+@loads("person_id", AffectedPerson, policy.require_family_person)
+def ask(person):
     form = QuestionForm()
     return _send(
-        person_id,
+        person.id,
         form,
         "question",
-        lambda text: family.ask_question(db.session, current_user, person_id, text, today=_today()),
+        lambda text: family.ask_question(db.session, current_user, person.id, text, today=_today()),
         "Thank you. We have your question. We will answer it.",
         "questions",
         question=form,
@@ -97,16 +100,17 @@ def ask(person_id: int):
 
 @bp.post("/your-response/<int:person_id>/comments")
 @login_required
-def comment(person_id: int):
-    if not family.view_for(db.session, current_user, person_id).may_comment:
+@loads("person_id", AffectedPerson, policy.require_family_person)
+def comment(person):
+    if not family.view_for(db.session, current_user, person.id).may_comment:
         raise policy.NotPermitted("You can comment once we have shared the draft report with you.")
     form = CommentForm()
     return _send(
-        person_id,
+        person.id,
         form,
         "comments",
         lambda text: family.comment_on_draft(
-            db.session, current_user, person_id, text, today=_today()
+            db.session, current_user, person.id, text, today=_today()
         ),
         "Thank you. We have your comments on the draft.",
         "documents",
@@ -116,8 +120,8 @@ def comment(person_id: int):
 
 @bp.route("/your-response/<int:person_id>/preferences", methods=["GET", "POST"])
 @login_required
-def preferences(person_id: int):
-    person = family.person_for(db.session, current_user, person_id)
+@loads("person_id", AffectedPerson, policy.require_family_person)
+def preferences(person):
     form = PreferencesForm(
         data={
             "contact_by": person.contact_by or [],
@@ -131,20 +135,21 @@ def preferences(person_id: int):
     if form.validate_on_submit():
         try:
             with unit_of_work(db.session):
-                family.update_preferences(db.session, current_user, person_id, form.values())
+                family.update_preferences(db.session, current_user, person.id, form.values())
         except EngagementError as error:
             getattr(form, error.field).errors.append(str(error))
         else:
             flash("Thank you. We have saved your choices.", "success")
-            return redirect(url_for("family.person", person_id=person_id))
+            return redirect(url_for("family.person", person_id=person.id))
     status = 400 if form.errors else 200
     return render_template("family/preferences.html", person=person, form=form), status
 
 
 @bp.get("/your-response/<int:person_id>/documents/<int:document_id>")
 @login_required
-def document(person_id: int, document_id: int):
-    shared = family.document_for(db.session, current_user, person_id, document_id)
+@loads("person_id", AffectedPerson, policy.require_family_person)
+@loads("document_id", SharedDocument, of="person", into="shared")
+def document(person, shared):
     return Response(
         shared.content,
         mimetype=shared.media_type,

@@ -32,6 +32,7 @@ from psirf.extensions import db
 from psirf.responses import services as responses
 from psirf.timeutil import utcnow
 from psirf.web.changes import changing
+from psirf.web.loading import loads
 from psirf.workflow import runner
 
 bp = Blueprint("engagement", __name__)
@@ -68,18 +69,19 @@ def _target_days() -> int:
     return int(current_app.config.get("CANDOUR_TARGET_WORKING_DAYS", 10))
 
 
-def _response_or_404(response_id: int):
-    response = responses.get(db.session, response_id)
-    if response is None:
-        raise policy.NotVisible("Page not found")
-    policy.require_response_visible(current_user, response)
-    return response
+def _editable(user, response) -> None:
+    """Seen by the person (404 otherwise) and its engagement plan theirs to change (403 otherwise)."""
+    services.require_edit(user, response, None)
 
 
-def _editable_or_403(response_id: int):
-    response = _response_or_404(response_id)
-    services.require_edit(current_user, response, None)
-    return response
+def _shares_documents(user, response) -> None:
+    """Seen by the person (404 otherwise), and they share its documents with families (403
+    otherwise): checked before the person or the form is read, so a refused person learns nothing."""
+    policy.require_response_visible(user, response)
+    if not family.may_share(user, response, DocumentKind.FINAL):
+        raise policy.NotPermitted(
+            "Only the lead organisation's patient safety lead can share documents."
+        )
 
 
 def _set_choices(key: str, form, view: panel.EngagementView) -> None:
@@ -213,8 +215,8 @@ def _posted(key: str, response):
 
 @bp.post("/responses/<int:response_id>/engagement/people")
 @login_required
-def add_person(response_id: int):
-    response = _editable_or_403(response_id)
+@loads("response_id", responses.get, _editable)
+def add_person(response):
     form = _posted("eng_person", response)
     return _save(
         response,
@@ -229,9 +231,9 @@ def add_person(response_id: int):
 
 @bp.route("/responses/<int:response_id>/engagement/people/<int:person_id>", methods=["GET", "POST"])
 @login_required
-def edit_person(response_id: int, person_id: int):
-    response = _editable_or_403(response_id)
-    person = services.get_person(db.session, response, person_id)
+@loads("response_id", responses.get, _editable)
+@loads("person_id", AffectedPerson, of="response")
+def edit_person(response, person):
     data = {name: getattr(person, name) for name in services.PERSON_FIELDS}
     data.update(
         interpreter_needed=yes_no(person.interpreter_needed),
@@ -273,8 +275,8 @@ def edit_person(response_id: int, person_id: int):
 
 @bp.post("/responses/<int:response_id>/engagement/steps")
 @login_required
-def add_step(response_id: int):
-    response = _editable_or_403(response_id)
+@loads("response_id", responses.get, _editable)
+def add_step(response):
     form = _posted("eng_step", response)
     return _save(
         response,
@@ -298,18 +300,19 @@ def add_step(response_id: int):
 
 @bp.post("/responses/<int:response_id>/engagement/attempts")
 @login_required
-def add_attempt(response_id: int):
-    return _attempt(response_id, "eng_attempt", AttemptPurpose.ENGAGEMENT.value, "engagement")
+@loads("response_id", responses.get, _editable)
+def add_attempt(response):
+    return _attempt(response, "eng_attempt", AttemptPurpose.ENGAGEMENT.value, "engagement")
 
 
 @bp.post("/responses/<int:response_id>/candour/attempts")
 @login_required
-def add_candour_attempt(response_id: int):
-    return _attempt(response_id, "candour_attempt", AttemptPurpose.CANDOUR.value, "candour")
+@loads("response_id", responses.get, _editable)
+def add_candour_attempt(response):
+    return _attempt(response, "candour_attempt", AttemptPurpose.CANDOUR.value, "candour")
 
 
-def _attempt(response_id: int, key: str, purpose: str, anchor: str):
-    response = _editable_or_403(response_id)
+def _attempt(response, key: str, purpose: str, anchor: str):
     form = _posted(key, response)
     return _save(
         response,
@@ -333,8 +336,8 @@ def _attempt(response_id: int, key: str, purpose: str, anchor: str):
 
 @bp.post("/responses/<int:response_id>/engagement/questions/<int:step_id>/answer")
 @login_required
-def answer_question(response_id: int, step_id: int):
-    response = _editable_or_403(response_id)
+@loads("response_id", responses.get, _editable)
+def answer_question(response, step_id: int):
     key = f"eng_answer{step_id}"
     form = AnswerForm(prefix=key)
     return _save(
@@ -360,10 +363,10 @@ def answer_question(response_id: int, step_id: int):
 
 @bp.post("/responses/<int:response_id>/engagement/people/<int:person_id>/invitations")
 @login_required
-def invite(response_id: int, person_id: int):
+@loads("response_id", responses.get, _editable)
+@loads("person_id", AffectedPerson, of="response")
+def invite(response, person):
     """Invite by email (the link goes to the outbox) or by letter (its code is shown once, here)."""
-    response = _editable_or_403(response_id)
-    person = services.get_person(db.session, response, person_id)
     key = f"eng_invite{person.id}"
     form = InviteForm(prefix=key)
     if not form.validate_on_submit():
@@ -410,7 +413,7 @@ def invite(response_id: int, person_id: int):
         render_template(
             "engagement/letter.html",
             response=responses.get(db.session, response.id),
-            person_id=person_id,
+            person_id=person.id,
             code=invitations.format_code(code),
             expires_on=expires_at.date(),
             join_address=current_app.config["PUBLIC_BASE_URL"] + invitations.JOIN_PATH,
@@ -424,8 +427,8 @@ def invite(response_id: int, person_id: int):
 
 @bp.post("/responses/<int:response_id>/engagement/invitations/<int:invitation_id>/withdraw")
 @login_required
-def withdraw_invitation(response_id: int, invitation_id: int):
-    response = _editable_or_403(response_id)
+@loads("response_id", responses.get, _editable)
+def withdraw_invitation(response, invitation_id: int):
     key = f"eng_withdraw{invitation_id}"
     form = WithdrawForm(prefix=key)
     return _save(
@@ -447,14 +450,9 @@ def withdraw_invitation(response_id: int, invitation_id: int):
 
 @bp.post("/responses/<int:response_id>/engagement/people/<int:person_id>/documents")
 @login_required
-def share_document(response_id: int, person_id: int):
-    response = _response_or_404(response_id)
-    # Checked before the form, so a refused person learns nothing from the form's errors.
-    if not family.may_share(current_user, response, DocumentKind.FINAL):
-        raise policy.NotPermitted(
-            "Only the lead organisation's patient safety lead can share documents."
-        )
-    person = services.get_person(db.session, response, person_id)
+@loads("response_id", responses.get, _shares_documents)
+@loads("person_id", AffectedPerson, of="response")
+def share_document(response, person):
     key = f"eng_share{person.id}"
     form = ShareForm(prefix=key)
     return _save(
@@ -478,8 +476,8 @@ def share_document(response_id: int, person_id: int):
 
 @bp.post("/responses/<int:response_id>/candour/decision")
 @login_required
-def decide_candour(response_id: int):
-    response = _editable_or_403(response_id)
+@loads("response_id", responses.get, _editable)
+def decide_candour(response):
     form = _posted("candour", response)
     return _save(
         response,
@@ -502,8 +500,8 @@ def decide_candour(response_id: int):
 
 @bp.post("/responses/<int:response_id>/candour/steps")
 @login_required
-def record_candour(response_id: int):
-    response = _editable_or_403(response_id)
+@loads("response_id", responses.get, _editable)
+def record_candour(response):
     form = _posted("candour_steps", response)
     return _save(
         response,

@@ -16,6 +16,7 @@ from psirf.extensions import db
 from psirf.responses import services as responses
 from psirf.web import throttle
 from psirf.web.changes import changing
+from psirf.web.loading import loads
 
 bp = Blueprint("reporter_feedback", __name__)
 public_bp = Blueprint("events_follow", __name__, url_prefix="/follow")
@@ -53,11 +54,8 @@ def _response_page(response, status: int, form: WhatChangedForm, refused: str | 
 
 @bp.post("/responses/<int:response_id>/what-changed")
 @login_required
-def what_changed(response_id: int):
-    response = responses.get(db.session, response_id)
-    if response is None:
-        raise policy.NotVisible("Page not found")
-    policy.require_may_tell_reporters(current_user, response)
+@loads("response_id", responses.get, policy.require_may_tell_reporters)
+def what_changed(response):
     form = WhatChangedForm(prefix=PREFIX)
     if not form.validate_on_submit():
         return _response_page(response, 400, form)
@@ -67,14 +65,14 @@ def what_changed(response_id: int):
                 db.session, current_user, response, form.text.data, form.version.data
             )
     except feedback.FeedbackError as error:
-        response = responses.get(db.session, response_id)
+        response = responses.get(db.session, response.id)
         form.text.errors.append(str(error))
         return _response_page(response, 400, form)
     told = len(written)
     flash(
         f"What changed is now in the updates of {told} report{'s' if told != 1 else ''}.", "success"
     )
-    return redirect(url_for("responses.show", response_id=response_id, _anchor="what-changed"))
+    return redirect(url_for("responses.show", response_id=response.id, _anchor="what-changed"))
 
 
 # ---- following a report without an account -------------------------------------------------

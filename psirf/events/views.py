@@ -14,6 +14,7 @@ from psirf.events.lfpse import ReporterKind
 from psirf.events.models import EventStatus
 from psirf.extensions import db
 from psirf.triage import services as triage
+from psirf.web.loading import loads
 
 bp = Blueprint("events", __name__, url_prefix="/events")
 
@@ -92,10 +93,8 @@ def new():
 
 @bp.get("/<int:event_id>/recorded")
 @login_required
-def recorded(event_id: int):
-    event = services.get(db.session, event_id)
-    if event is None or event.reporter_user_id != current_user.id:
-        raise policy.NotVisible("Page not found")
+@loads("event_id", feedback.own_report, scoped=True)
+def recorded(event):
     return render_template("events/recorded.html", event=event)
 
 
@@ -111,19 +110,17 @@ def my_reports():
 
 @bp.get("/mine/<int:event_id>")
 @login_required
-def my_report(event_id: int):
+@loads("event_id", feedback.own_report, scoped=True)
+def my_report(event):
     """One of your own reports with all its news: yours whether or not you protected your identity."""
-    event = feedback.own_report(db.session, current_user, event_id)
     return render_template("events/my_report.html", event=event)
 
 
 @bp.get("/<int:event_id>")
 @login_required
-def show(event_id: int):
-    event = services.get(db.session, event_id)
-    if event is None:
-        raise policy.NotVisible("Page not found")
-    roles = policy.require_event_visible(current_user, event)
+@loads("event_id", services.get, policy.require_event_visible)
+def show(event):
+    roles = policy.roles_covering(current_user, event.organisation)
     see_reporter = policy.can_see_reporter(current_user, event)
     return render_template(
         "events/show.html",

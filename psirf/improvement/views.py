@@ -18,13 +18,10 @@ from psirf.improvement.forms import AddActionsForm, ItemForm, PlanForm, ReadingF
 from psirf.improvement.models import ItemKind
 from psirf.responses.services import ResponseError
 from psirf.web.changes import changing
+from psirf.web.loading import loads
 from psirf.workflow import runner
 
 bp = Blueprint("improvement", __name__, url_prefix="/improvement-plans")
-
-
-def _plan(plan_id: int):
-    return services.get_visible(db.session, current_user, plan_id)
 
 
 @bp.get("")
@@ -165,8 +162,9 @@ def _render(plan, status: int = 200, posted: dict | None = None, refused: str | 
 
 @bp.get("/<int:plan_id>")
 @login_required
-def show(plan_id: int):
-    return _render(_plan(plan_id))
+@loads("plan_id", services.get_visible, scoped=True)
+def show(plan):
+    return _render(plan)
 
 
 def _change(
@@ -182,7 +180,7 @@ def _change(
         ):
             apply()
     except ResponseError as error:
-        plan = _plan(plan.id)
+        plan = services.get_visible(db.session, current_user, plan.id)
         getattr(form, error.field).errors.append(str(error))
         return _render(plan, 400, posted={key: form})
     flash(message, "success")
@@ -196,8 +194,8 @@ def _ids(values) -> list[int]:
 
 @bp.post("/<int:plan_id>/actions")
 @login_required
-def add_actions(plan_id: int):
-    plan = _plan(plan_id)
+@loads("plan_id", services.get_visible, scoped=True)
+def add_actions(plan):
     form = AddActionsForm(prefix="actions")
     return _change(
         plan,
@@ -212,8 +210,8 @@ def add_actions(plan_id: int):
 
 @bp.post("/<int:plan_id>/actions/<int:action_id>/remove")
 @login_required
-def remove_action(plan_id: int, action_id: int):
-    plan = _plan(plan_id)
+@loads("plan_id", services.get_visible, scoped=True)
+def remove_action(plan, action_id: int):
     services.require_manage(current_user, plan)
     form = VersionedForm()
     if not form.validate_on_submit():
@@ -221,13 +219,13 @@ def remove_action(plan_id: int, action_id: int):
     with changing(plan, lambda message: _render(plan, 409, refused=message)):
         services.remove_action(db.session, current_user, plan, action_id, form.version.data)
     flash("The safety action is no longer part of this plan.", "success")
-    return redirect(url_for("improvement.show", plan_id=plan_id, _anchor="actions"))
+    return redirect(url_for("improvement.show", plan_id=plan.id, _anchor="actions"))
 
 
 @bp.post("/<int:plan_id>/items")
 @login_required
-def add_item(plan_id: int):
-    plan = _plan(plan_id)
+@loads("plan_id", services.get_visible, scoped=True)
+def add_item(plan):
     form = ItemForm(prefix="item")
     anchor = "good-care" if form.kind.data == ItemKind.GOOD_CARE.value else "priorities"
     return _change(
@@ -243,8 +241,8 @@ def add_item(plan_id: int):
 
 @bp.post("/<int:plan_id>/readings")
 @login_required
-def add_reading(plan_id: int):
-    plan = _plan(plan_id)
+@loads("plan_id", services.get_visible, scoped=True)
+def add_reading(plan):
     form = ReadingForm(prefix="reading")
     return _change(
         plan,

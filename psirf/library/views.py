@@ -19,6 +19,7 @@ from psirf.responses.models import ResponseMethod
 from psirf.timeutil import utcnow
 from psirf.web import errors
 from psirf.web.changes import changing
+from psirf.web.loading import loads
 
 bp = Blueprint("library", __name__, url_prefix="/library")
 
@@ -169,11 +170,8 @@ def _already_shared(entry):
 
 @bp.route("/share/responses/<int:response_id>", methods=["GET", "POST"])
 @login_required
-def share_response(response_id: int):
-    response = responses.get(db.session, response_id)
-    if response is None:
-        raise policy.NotVisible("Page not found")
-    services.require_may_share_response(current_user, response)
+@loads("response_id", responses.get, services.require_may_share_response)
+def share_response(response):
     existing = services.entry_for_response(db.session, response.id)
     if existing is not None:
         return _already_shared(existing)
@@ -182,11 +180,8 @@ def share_response(response_id: int):
 
 @bp.route("/share/events/<int:event_id>", methods=["GET", "POST"])
 @login_required
-def share_good_care(event_id: int):
-    event = events.get(db.session, event_id)
-    if event is None:
-        raise policy.NotVisible("Page not found")
-    services.require_may_share_good_care(current_user, event)
+@loads("event_id", events.get, services.require_may_share_good_care)
+def share_good_care(event):
     existing = services.entry_for_event(db.session, event.id)
     if existing is not None:
         return _already_shared(existing)
@@ -229,8 +224,8 @@ def index():
 
 @bp.get("/<int:entry_id>")
 @login_required
-def show(entry_id: int):
-    entry = services.get_visible(db.session, current_user, entry_id)
+@loads("entry_id", services.get_visible, scoped=True)
+def show(entry):
     return render_template(
         "library/show.html", view=services.entry_page(db.session, current_user, entry)
     )
@@ -238,9 +233,9 @@ def show(entry_id: int):
 
 @bp.post("/<int:entry_id>/icb")
 @login_required
-def widen_to_icb(entry_id: int):
-    entry = services.get_visible(db.session, current_user, entry_id)
+@loads("entry_id", services.get_visible, scoped=True)
+def widen_to_icb(entry):
     with unit_of_work(db.session):
         services.widen_to_icb(db.session, current_user, entry)
     flash("It is now shared with everyone in the ICB.", "success")
-    return redirect(url_for("library.show", entry_id=entry_id))
+    return redirect(url_for("library.show", entry_id=entry.id))

@@ -17,6 +17,7 @@ from psirf.notifications.delivery import email_text
 from psirf.extensions import db
 from psirf.notifications import services
 from psirf.web.inputs import record_id
+from psirf.web.loading import found
 
 bp = Blueprint("notifications", __name__)
 
@@ -55,10 +56,9 @@ def open_one():
     if notification_id is None:
         abort(400)
     with unit_of_work(db.session):
-        notification = services.mark_read(db.session, current_user.id, notification_id)
-        link = _safe_link(notification.link) if notification else None
-    if notification is None:
-        raise policy.NotVisible("Page not found")
+        # Someone else's notification, or none, is not found: nothing is marked.
+        notification = found(services.mark_read(db.session, current_user.id, notification_id))
+        link = _safe_link(notification.link)
     return redirect(link or url_for("notifications.index"))
 
 

@@ -6,7 +6,16 @@ role that may not), psirf.oversight.services and .icb gather the figures, .csv w
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -17,6 +26,7 @@ from psirf.organisations.models import Organisation
 from psirf.oversight import charts, csv, icb, services, spc
 from psirf.timeutil import utcnow
 from psirf.web.inputs import record_id
+from psirf.web.loading import fetch, loads
 
 bp = Blueprint("dashboards", __name__, url_prefix="/dashboards")
 
@@ -55,25 +65,23 @@ def index():
 # ---- a PCN's or federation's panel -------------------------------------------------------------
 
 
-def _group_dashboard(group_id: int):
-    group = db.session.get(Organisation, group_id)
-    if group is None:
-        raise policy.NotVisible("Page not found")
-    policy.require_group_oversight(current_user, group)
+def _group_dashboard(group: Organisation):
     return services.group_dashboard(db.session, group, utcnow().date())
 
 
 @bp.get("/groups/<int:group_id>")
 @login_required
-def group_page(group_id: int):
-    dashboard = _group_dashboard(group_id)
+@loads("group_id", Organisation, policy.require_group_oversight)
+def group_page(group):
+    dashboard = _group_dashboard(group)
     return render_template("oversight/group.html", d=dashboard, tables=csv.group_tables(dashboard))
 
 
 @bp.get("/groups/<int:group_id>.csv")
 @login_required
-def group_csv(group_id: int):
-    dashboard = _group_dashboard(group_id)
+@loads("group_id", Organisation, policy.require_group_oversight)
+def group_csv(group):
+    dashboard = _group_dashboard(group)
     return _csv_response(csv.group_tables(dashboard), f"{dashboard.group.ods_code}-dashboard")
 
 
@@ -84,20 +92,18 @@ def _icb_dashboard():
     policy.require_icb_oversight(current_user)
     icb_ids = policy.oversight_icbs(current_user)
     chosen = request.args.get("icb", type=record_id) or icb_ids[0]
-    if chosen not in icb_ids:
-        raise policy.NotVisible("Page not found")
-    organisation = db.session.get(Organisation, chosen)
-    if organisation is None:
-        raise policy.NotVisible("Page not found")
+    organisation = fetch(Organisation, chosen, visible_if=lambda _user, o: o.id in icb_ids)
     theme = request.args.get("theme") or DEFAULT_THEME
     if theme not in {t.value for t in Theme}:
         theme = DEFAULT_THEME
     group = None
     group_id = request.args.get("group", type=record_id)
-    if group_id:
-        group = db.session.get(Organisation, group_id)
-        if group is None or group.icb_id != organisation.id or not group.kind_enum.is_group:
-            raise policy.NotVisible("Page not found")
+    if group_id:  # one of this ICB's PCNs or federations; any other is not found
+        group = fetch(
+            Organisation,
+            group_id,
+            visible_if=lambda _user, g: g.icb_id == organisation.id and g.kind_enum.is_group,
+        )
     baseline = request.args.get("baseline", type=int)
     return icb.icb_dashboard(
         db.session,
@@ -147,7 +153,7 @@ def icb_csv():
 def _csv_response(tables: dict, stem: str) -> Response:
     name = request.args.get("table", "")
     if name not in tables:
-        raise policy.NotVisible("Page not found")
+        abort(404)
     header, rows = tables[name]
     return Response(
         csv.to_csv(header, rows),

@@ -45,6 +45,7 @@ from psirf.plans.reports import plan_pdf
 from psirf.web.forms import TransitionForm
 from psirf.timeutil import utcnow
 from psirf.triage.recommend import method_label
+from psirf.web.loading import loads
 from psirf.web.steps import take_step
 from psirf.web.changes import changing
 from psirf.workflow import runner
@@ -53,12 +54,9 @@ bp = Blueprint("plans", __name__, url_prefix="/plans")
 public_bp = Blueprint("plans_public", __name__, url_prefix="/public/plans")
 
 
-def _plan(plan_id: int):
-    plan = services.get(db.session, plan_id)
-    if plan is None:
-        abort(404)
-    policy.require_plan_visible(current_user, plan)
-    return plan
+def _editable(user, plan) -> None:
+    """Seen by the person (404 otherwise) and theirs to edit at its step (403 otherwise)."""
+    services.require_edit(user, plan, None)
 
 
 @bp.get("")
@@ -167,21 +165,23 @@ def _comparison(plan) -> dict:
 
 @bp.get("/<int:plan_id>")
 @login_required
-def show(plan_id: int):
-    return _render(_plan(plan_id))
+@loads("plan_id", services.get, policy.require_plan_visible)
+def show(plan):
+    return _render(plan)
 
 
 @bp.get("/<int:plan_id>/document")
 @login_required
-def read(plan_id: int):
-    plan = _plan(plan_id)
+@loads("plan_id", services.get, policy.require_plan_visible)
+def read(plan):
     return render_template("plans/read.html", plan=plan, doc=document(plan))
 
 
 @bp.get("/<int:plan_id>/plan.pdf")
 @login_required
-def pdf(plan_id: int):
-    return _pdf_response(_plan(plan_id))
+@loads("plan_id", services.get, policy.require_plan_visible)
+def pdf(plan):
+    return _pdf_response(plan)
 
 
 def _pdf_response(plan, public: bool = False):
@@ -194,8 +194,8 @@ def _pdf_response(plan, public: bool = False):
 
 @bp.post("/<int:plan_id>/decision")
 @login_required
-def decide(plan_id: int):
-    plan = _plan(plan_id)
+@loads("plan_id", services.get, policy.require_plan_visible)
+def decide(plan):
     policy.require_plan_approver(current_user, plan)
     form = DecisionForm(prefix="decision")
     if not form.validate_on_submit():
@@ -215,36 +215,36 @@ def decide(plan_id: int):
             )
     except services.PlanError as error:
         db.session.expire_all()
-        plan = _plan(plan_id)
+        plan = services.get(db.session, plan.id)
         (getattr(form, error.field).errors if error.field else []).append(str(error))
         return _render(plan, 400, decision_form=form, refused=None if error.field else str(error))
     flash("The committee's decision is recorded. You can now approve the plan.", "success")
-    return redirect(url_for("plans.show", plan_id=plan_id, _anchor="next"))
+    return redirect(url_for("plans.show", plan_id=plan.id, _anchor="next"))
 
 
 @bp.post("/<int:plan_id>/transitions/<trigger>")
 @login_required
-def fire(plan_id: int, trigger: str):
-    plan = _plan(plan_id)
+@loads("plan_id", services.get, policy.require_plan_visible)
+def fire(plan, trigger: str):
     outcome, refused = take_step(
         plan,
         trigger,
         fire=lambda form: runner.fire(
             db.session, plan, trigger, current_user, form.version.data, form.comment.data
         ),
-        reload=lambda: _plan(plan_id),
+        reload=lambda: services.get(db.session, plan.id),
         render=_render,
     )
     if refused:
         return refused
     flash(f"The plan is now: {runner.definition_of(plan).state(outcome.after).label}.", "success")
-    return redirect(url_for("plans.show", plan_id=plan_id))
+    return redirect(url_for("plans.show", plan_id=plan.id))
 
 
 @bp.get("/<int:plan_id>/compare")
 @login_required
-def compare(plan_id: int):
-    plan = _plan(plan_id)
+@loads("plan_id", services.get, policy.require_plan_visible)
+def compare(plan):
     number = request.args.get("revision", type=int)
     revision = next((r for r in plan.revisions if r.number == number), None) if number else None
     if number and revision is None:
@@ -335,16 +335,11 @@ def _render_edit(plan, status: int = 200, posted: dict | None = None, refused: s
     )
 
 
-def _editable_plan(plan_id: int):
-    plan = _plan(plan_id)
-    services.require_edit(current_user, plan, None)
-    return plan
-
-
 @bp.get("/<int:plan_id>/edit")
 @login_required
-def edit(plan_id: int):
-    return _render_edit(_editable_plan(plan_id))
+@loads("plan_id", services.get, _editable)
+def edit(plan):
+    return _render_edit(plan)
 
 
 def _save(plan, key: str, form, apply, anchor: str):
@@ -361,7 +356,7 @@ def _save(plan, key: str, form, apply, anchor: str):
         if field is not None:
             field.errors.append(str(error))
         return _render_edit(
-            _plan(plan.id),
+            services.get(db.session, plan.id),
             400,
             posted={key: form},
             refused=None if field is not None else str(error),
@@ -372,8 +367,8 @@ def _save(plan, key: str, form, apply, anchor: str):
 
 @bp.post("/<int:plan_id>/sections/<section>")
 @login_required
-def save_text(plan_id: int, section: str):
-    plan = _editable_plan(plan_id)
+@loads("plan_id", services.get, _editable)
+def save_text(plan, section: str):
     if section not in services.TEXT_SECTIONS:
         abort(404)
     form = TextForm(prefix=section)
@@ -390,8 +385,8 @@ def save_text(plan_id: int, section: str):
 
 @bp.post("/<int:plan_id>/involved")
 @login_required
-def save_involved(plan_id: int):
-    plan = _editable_plan(plan_id)
+@loads("plan_id", services.get, _editable)
+def save_involved(plan):
     form = InvolvedForm(prefix="involved")
     return _save(
         plan,
@@ -406,8 +401,8 @@ def save_involved(plan_id: int):
 
 @bp.post("/<int:plan_id>/control")
 @login_required
-def save_control(plan_id: int):
-    plan = _editable_plan(plan_id)
+@loads("plan_id", services.get, _editable)
+def save_control(plan):
     form = ControlForm(prefix="control")
     return _save(
         plan,
@@ -426,8 +421,8 @@ def save_control(plan_id: int):
 
 @bp.post("/<int:plan_id>/sources")
 @login_required
-def save_sources(plan_id: int):
-    plan = _editable_plan(plan_id)
+@loads("plan_id", services.get, _editable)
+def save_sources(plan):
     form = sources_form(plan, request.form)
     rows = {
         source["key"]: entry.data
@@ -444,8 +439,8 @@ def save_sources(plan_id: int):
 
 @bp.post("/<int:plan_id>/leads")
 @login_required
-def save_leads(plan_id: int):
-    plan = _editable_plan(plan_id)
+@loads("plan_id", services.get, _editable)
+def save_leads(plan):
     form = leads_form(plan, request.form)
     return _save(
         plan,
@@ -464,8 +459,8 @@ def save_leads(plan_id: int):
 
 @bp.post("/<int:plan_id>/priorities")
 @login_required
-def add_priority(plan_id: int):
-    plan = _editable_plan(plan_id)
+@loads("plan_id", services.get, _editable)
+def add_priority(plan):
     form = NewPriorityForm(prefix="new")
     return _save(
         plan,
@@ -488,8 +483,8 @@ def add_priority(plan_id: int):
 
 @bp.post("/<int:plan_id>/priorities/<key>")
 @login_required
-def update_priority(plan_id: int, key: str):
-    plan = _editable_plan(plan_id)
+@loads("plan_id", services.get, _editable)
+def update_priority(plan, key: str):
     form = PriorityForm(prefix=f"p-{key}")
     return _save(
         plan,
@@ -511,8 +506,8 @@ def update_priority(plan_id: int, key: str):
 
 @bp.post("/<int:plan_id>/priorities/<key>/remove")
 @login_required
-def remove_priority(plan_id: int, key: str):
-    plan = _editable_plan(plan_id)
+@loads("plan_id", services.get, _editable)
+def remove_priority(plan, key: str):
     form = TransitionForm()
     return _save(
         plan,
@@ -526,19 +521,14 @@ def remove_priority(plan_id: int, key: str):
 # ---- the public page of a published plan --------------------------------------------------------
 
 
-def _published(token: str):
-    plan = services.by_public_token(db.session, token)
-    if plan is None:
-        abort(404)
-    return plan
-
-
+# Anyone with the address reads a plan in force; an unknown or unpublished one is not found.
 @public_bp.get("/<token>")
-def public(token: str):
-    plan = _published(token)
+@loads("token", services.by_public_token, into="plan")
+def public(plan):
     return render_template("plans/public.html", plan=plan, doc=document(plan, public=True))
 
 
 @public_bp.get("/<token>/plan.pdf")
-def public_pdf(token: str):
-    return _pdf_response(_published(token), public=True)
+@loads("token", services.by_public_token, into="plan")
+def public_pdf(plan):
+    return _pdf_response(plan, public=True)

@@ -5,15 +5,18 @@ from __future__ import annotations
 from flask import Response
 from flask_login import login_required
 
+from psirf import policy
+from psirf.responses import services
 from psirf.responses.reports import build_report
-from psirf.responses.views import _response_or_404, bp
+from psirf.responses.views import bp
+from psirf.web.loading import loads
 from psirf.workflow import runner
 
 
 @bp.get("/<int:response_id>/report.pdf")
 @login_required
-def report(response_id: int):
-    response = _response_or_404(response_id)
+@loads("response_id", services.get, policy.require_response_visible)
+def report(response):
     pdf = build_report(response, runner.definition_of(response))
     filename = f"{response.reference or f'response-{response.id}'}.pdf"
     return Response(

@@ -29,19 +29,12 @@ from psirf.responses.forms import (
     section_form,
 )
 from psirf.web.forms import TransitionForm, VersionedForm
+from psirf.web.loading import loads
 from psirf.web.steps import take_step
 from psirf.web.changes import changing
 from psirf.workflow import runner
 
 bp = Blueprint("responses", __name__, url_prefix="/responses")
-
-
-def _response_or_404(response_id: int):
-    response = services.get(db.session, response_id)
-    if response is None:
-        raise policy.NotVisible("Page not found")
-    policy.require_response_visible(current_user, response)
-    return response
 
 
 @bp.get("")
@@ -170,8 +163,9 @@ def _render(response, status=200, posted=None, problems=None, refused=None, kept
 
 @bp.get("/<int:response_id>")
 @login_required
-def show(response_id: int):
-    return _render(_response_or_404(response_id))
+@loads("response_id", services.get, policy.require_response_visible)
+def show(response):
+    return _render(response)
 
 
 def _save(response, key: str, form, part: str, apply):
@@ -197,8 +191,8 @@ def _save(response, key: str, form, part: str, apply):
 
 @bp.post("/<int:response_id>/sections/<name>")
 @login_required
-def save_section(response_id: int, name: str):
-    response = _response_or_404(response_id)
+@loads("response_id", services.get, policy.require_response_visible)
+def save_section(response, name: str):
     section = services.section_of(response, name)
     form = section_form(section)(prefix=name)
     return _save(
@@ -214,8 +208,8 @@ def save_section(response_id: int, name: str):
 
 @bp.post("/<int:response_id>/safety-actions")
 @login_required
-def add_action(response_id: int):
-    response = _response_or_404(response_id)
+@loads("response_id", services.get, policy.require_response_visible)
+def add_action(response):
     form = _posted("action")
     set_detail_choices(form, response)
     return _save(
@@ -231,8 +225,8 @@ def add_action(response_id: int):
 
 @bp.post("/<int:response_id>/findings")
 @login_required
-def add_finding(response_id: int):
-    response = _response_or_404(response_id)
+@loads("response_id", services.get, policy.require_response_visible)
+def add_finding(response):
     form = _posted("finding")
     return _save(
         response,
@@ -252,8 +246,8 @@ def add_finding(response_id: int):
 
 @bp.post("/<int:response_id>/factors")
 @login_required
-def add_factor(response_id: int):
-    response = _response_or_404(response_id)
+@loads("response_id", services.get, policy.require_response_visible)
+def add_factor(response):
     form = _posted("factor")
     _set_choices({"factor": form}, response)
     return _save(
@@ -275,8 +269,8 @@ def add_factor(response_id: int):
 
 @bp.post("/<int:response_id>/contributors")
 @login_required
-def add_contributor(response_id: int):
-    response = _response_or_404(response_id)
+@loads("response_id", services.get, policy.require_response_visible)
+def add_contributor(response):
     form = _posted("contributor")
     _set_choices({"contributor": form}, response)
     return _save(
@@ -296,8 +290,8 @@ def add_contributor(response_id: int):
 
 @bp.post("/<int:response_id>/contribution")
 @login_required
-def contribute(response_id: int):
-    response = _response_or_404(response_id)
+@loads("response_id", services.get, policy.require_response_visible)
+def contribute(response):
     form = _posted("contribution")
     return _save(
         response,
@@ -312,8 +306,8 @@ def contribute(response_id: int):
 
 @bp.post("/<int:response_id>/agreement")
 @login_required
-def agree(response_id: int):
-    response = _response_or_404(response_id)
+@loads("response_id", services.get, policy.require_response_visible)
+def agree(response):
     form = VersionedForm()
     return _save(
         response,
@@ -326,8 +320,8 @@ def agree(response_id: int):
 
 @bp.post("/<int:response_id>/links")
 @login_required
-def add_link(response_id: int):
-    response = _response_or_404(response_id)
+@loads("response_id", services.get, policy.require_response_visible)
+def add_link(response):
     course.require_may_link(current_user, response)
     form = _posted("link")
     if not form.validate_on_submit():
@@ -349,8 +343,8 @@ def add_link(response_id: int):
 
 @bp.post("/<int:response_id>/extension")
 @login_required
-def extend(response_id: int):
-    response = _response_or_404(response_id)
+@loads("response_id", services.get, policy.require_response_visible)
+def extend(response):
     services.require_may_agree_extension(current_user, response)
     form = _posted("extension")
     if not form.validate_on_submit():
@@ -380,8 +374,8 @@ def extend(response_id: int):
 
 @bp.post("/<int:response_id>/transitions/<trigger>")
 @login_required
-def fire(response_id: int, trigger: str):
-    response = _response_or_404(response_id)
+@loads("response_id", services.get, policy.require_response_visible)
+def fire(response, trigger: str):
     outcome, refused = take_step(
         response,
         trigger,

@@ -10,6 +10,7 @@ from psirf.extensions import db
 from psirf.responses.models import ResponseMethod
 from psirf.triage import services
 from psirf.triage.forms import QueueFilterForm, TriageDecisionForm
+from psirf.web.loading import loads
 
 bp = Blueprint("triage", __name__, url_prefix="/triage")
 
@@ -55,18 +56,10 @@ def queue():
     )
 
 
-def _event_or_404(event_id: int) -> SafetyEvent:
-    event = db.session.get(SafetyEvent, event_id)
-    if event is None:
-        raise policy.NotVisible("Page not found")
-    return event
-
-
 @bp.route("/events/<int:event_id>", methods=["GET", "POST"])
 @login_required
-def decide(event_id: int):
-    event = _event_or_404(event_id)
-    policy.require_can_triage(current_user, event)
+@loads("event_id", SafetyEvent, policy.require_can_triage)
+def decide(event):
     if event.status != "awaiting_triage":
         flash(f"{event.reference} has already been triaged.", "info")
         return redirect(url_for("events.show", event_id=event.id))
