@@ -15,7 +15,7 @@ from psirf.extensions import db
 from psirf.learning import services as learning
 from psirf.learning.models import FindingKind
 from psirf.organisations import services as organisations
-from psirf.responses import contributors, course, services, thematic
+from psirf.responses import contributors, course, services, thematic, timeliness
 from psirf.responses.models import ResponseMethod
 from psirf.responses.forms import (
     ContributionForm,
@@ -31,7 +31,7 @@ from psirf.responses.forms import (
 from psirf.web.forms import TransitionForm, VersionedForm
 from psirf.web.steps import take_step
 from psirf.web.changes import changing
-from psirf.workflow import runner
+from psirf.workflow import diagram, runner
 
 bp = Blueprint("responses", __name__, url_prefix="/responses")
 
@@ -63,6 +63,7 @@ def index():
         next_url=next_url,
         state=state,
         step_label=lambda r: runner.definition_of(r).state(r.state).label,
+        timely_by_id={r.id: timeliness.status(r) for r in page.items},
         may_start_thematic=bool(_thematic_groups()),
     )
 
@@ -149,6 +150,8 @@ def _render(response, status=200, posted=None, problems=None, refused=None, kept
             "responses/show.html",
             response=response,
             definition=definition,
+            timely=timeliness.status(response),
+            diagram_svg=diagram.svg(definition, response.state),
             editable=services.editable_parts(current_user, response),
             forms=_forms_for(response, posted),
             triggers=triggers,

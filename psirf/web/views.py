@@ -131,12 +131,6 @@ def register_page_helpers(app: Flask) -> None:
     """Template globals, labels, the header and the error pages every blueprint shares."""
     app.jinja_env.globals["labels"] = _labels()
     register_date_filter(app)
-    from psirf.responses import timeliness
-    from psirf.workflow import diagram
-
-    # The response partials (_diagram.html, _due.html) call these wherever they are included.
-    app.jinja_env.globals["workflow_diagram"] = diagram.svg
-    app.jinja_env.globals["response_timeliness"] = timeliness.status
     app.context_processor(
         lambda: {
             "navigation_items": navigation_items,
