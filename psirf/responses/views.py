@@ -30,6 +30,7 @@ from psirf.responses.forms import (
 )
 from psirf.web.forms import TransitionForm, VersionedForm
 from psirf.web.steps import take_step
+from psirf.web import parts
 from psirf.web.changes import changing
 from psirf.workflow import diagram, runner
 
@@ -166,6 +167,7 @@ def _render(response, status=200, posted=None, problems=None, refused=None, kept
             action_state=lambda a: runner.definition_of(a).state(a.state).label,
             all_weaker=actions.all_weaker(response.safety_actions),
             finding_kinds=FINDING_KINDS,
+            **parts.context_for("response", response),
         ),
         status,
     )
