@@ -17,6 +17,7 @@ from typing import Callable, Iterable, Sequence
 from markupsafe import Markup
 
 from psirf.web.svg import NHS_BLACK, NHS_BLUE, format_number  # noqa: F401  (format_number: re-exported)
+from psirf.web import dates
 from psirf.web.svg import CategoryPlot, opening
 from psirf.web.svg import scale as _scale
 from psirf.web.svg import text as _text
@@ -44,11 +45,11 @@ class MonthProgress:
 
     @property
     def label(self) -> str:
-        return self.month.strftime("%b %Y")
+        return dates.short_month(self.month)
 
     @property
     def long_label(self) -> str:
-        return self.month.strftime("%B %Y")
+        return dates.month(self.month)
 
     @property
     def percent(self) -> int | None:

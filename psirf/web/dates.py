@@ -3,6 +3,7 @@
     {{ event.occurred_on | date }}                  6 December 2026
     {{ action.due_on | date("short") }}             6 Dec 2026      (tables, tags, tight spaces)
     {{ entry.learned_on | date("month") }}          December 2026
+    {{ month | date("short_month") }}               Dec 2026        (a chart's month labels)
     {{ entry.occurred_at | date("time") }}          6 December 2026 at 14:05
     {{ message.created_at | date("short_time") }}   6 Dec 2026 14:05
 
@@ -12,14 +13,19 @@ rather than `%-d`, which is a glibc extension that other C libraries do not unde
 
 The filter also reads a date kept as ISO text (a response's record stores its answers as JSON):
 text that is not a date is shown as it was written, and nothing shows as nothing.
+
+The functions are plain (Flask is imported only for type checking), so services, PDFs and charts
+write dates with them too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
-from flask import Flask
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def day(value: date) -> str:
@@ -34,6 +40,10 @@ def month(value: date) -> str:
     return f"{value:%B %Y}"
 
 
+def short_month(value: date) -> str:
+    return f"{value:%b %Y}"
+
+
 def moment(value: datetime) -> str:
     return f"{day(value)} at {value:%H:%M}"
 
@@ -46,6 +56,7 @@ STYLES: dict[str, Callable[[date], str]] = {
     "day": day,
     "short": short_day,
     "month": month,
+    "short_month": short_month,
     "time": moment,
     "short_time": short_moment,
 }

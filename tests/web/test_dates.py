@@ -18,6 +18,7 @@ MOMENT = datetime(2026, 3, 9, 7, 5)
         (DAY, "day", "6 December 2026"),
         (DAY, "short", "6 Dec 2026"),
         (DAY, "month", "December 2026"),
+        (DAY, "short_month", "Dec 2026"),
         (MOMENT, "day", "9 March 2026"),
         (MOMENT, "time", "9 March 2026 at 07:05"),
         (MOMENT, "short_time", "9 Mar 2026 07:05"),
@@ -30,6 +31,7 @@ def test_each_style_writes_the_date_as_the_pages_always_have(value, style, writt
             "day": "%-d %B %Y",
             "short": "%-d %b %Y",
             "month": "%B %Y",
+            "short_month": "%b %Y",
             "time": "%-d %B %Y at %H:%M",
             "short_time": "%-d %b %Y %H:%M",
         }[style]
