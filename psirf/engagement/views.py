@@ -1,7 +1,7 @@
 """The engagement plan, its steps and the duty of candour: a thin blueprint over the services.
 
-The forms live on the response page (templates/engagement/_panel.html, fed by the
-`engagement_panel(response)` helper this blueprint gives every template). A form sent with a
+The forms live on the response page (templates/engagement/_panel.html, whose `engagement_panel`
+this module builds as its part of that page: psirf.web.parts). A form sent with a
 problem comes back on a page of its own, with the error summary and what was typed.
 """
 
@@ -31,6 +31,7 @@ from psirf.responses.reports import build_report
 from psirf.extensions import db
 from psirf.responses import services as responses
 from psirf.timeutil import utcnow
+from psirf.web import parts
 from psirf.web.changes import changing
 from psirf.web.loading import loads
 from psirf.workflow import runner
@@ -112,57 +113,60 @@ class Panel:
     target_days: int
 
 
-@bp.app_context_processor
-def helpers() -> dict:
-    def engagement_panel(response) -> Panel:
-        view = _view(response)
-        forms = {}
-        if view.editable:
-            version = {"version": response.version_id}
-            for key, form_class in FORMS.items():
-                data = dict(version)
-                if key == "candour_steps" and view.candour is not None:
-                    c = view.candour
-                    data.update(
-                        notified_on=c.notified_on,
-                        notified_means=c.notified_means,
-                        notified_by=c.notified_by,
-                        apology_given=yes_no(c.apology_given),
-                        written_on=c.written_on,
-                        results_shared_on=c.results_shared_on,
-                    )
-                forms[key] = form_class(formdata=None, data=data, prefix=key)
-                _set_choices(key, forms[key], view)
-            for q in view.questions:
-                forms[f"eng_answer{q.id}"] = AnswerForm(
-                    formdata=None,
-                    data={**version, "answer": q.answer, "answered_on": q.answered_on},
-                    prefix=f"eng_answer{q.id}",
-                )
-            for pv in view.people:
-                if pv.person.is_staff:
-                    continue
-                if not pv.joined:
-                    forms[f"eng_invite{pv.person.id}"] = InviteForm(
-                        formdata=None, data=version, prefix=f"eng_invite{pv.person.id}"
-                    )
-                for invitation in pv.waiting:
-                    forms[f"eng_withdraw{invitation.id}"] = WithdrawForm(
-                        formdata=None, data=version, prefix=f"eng_withdraw{invitation.id}"
-                    )
-        if view.share_kinds:
-            for pv in view.people:
-                if pv.joined:
-                    share = ShareForm(
-                        formdata=None,
-                        data={"version": response.version_id},
-                        prefix=f"eng_share{pv.person.id}",
-                    )
-                    share.kind.choices = [c for c in share.kind.choices if c[0] in view.share_kinds]
-                    forms[f"eng_share{pv.person.id}"] = share
-        return Panel(view, forms, candour.candour_criteria(), _target_days())
+@parts.of("response")
+def engagement_part(response) -> dict:
+    """The context of templates/engagement/_panel.html: `engagement_panel`, a Panel."""
+    return {"engagement_panel": _panel(response)}
 
-    return {"engagement_panel": engagement_panel}
+
+def _panel(response) -> Panel:
+    """The engagement panel's page model, with a blank form for each thing the user may do."""
+    view = _view(response)
+    forms = {}
+    if view.editable:
+        version = {"version": response.version_id}
+        for key, form_class in FORMS.items():
+            data = dict(version)
+            if key == "candour_steps" and view.candour is not None:
+                c = view.candour
+                data.update(
+                    notified_on=c.notified_on,
+                    notified_means=c.notified_means,
+                    notified_by=c.notified_by,
+                    apology_given=yes_no(c.apology_given),
+                    written_on=c.written_on,
+                    results_shared_on=c.results_shared_on,
+                )
+            forms[key] = form_class(formdata=None, data=data, prefix=key)
+            _set_choices(key, forms[key], view)
+        for q in view.questions:
+            forms[f"eng_answer{q.id}"] = AnswerForm(
+                formdata=None,
+                data={**version, "answer": q.answer, "answered_on": q.answered_on},
+                prefix=f"eng_answer{q.id}",
+            )
+        for pv in view.people:
+            if pv.person.is_staff:
+                continue
+            if not pv.joined:
+                forms[f"eng_invite{pv.person.id}"] = InviteForm(
+                    formdata=None, data=version, prefix=f"eng_invite{pv.person.id}"
+                )
+            for invitation in pv.waiting:
+                forms[f"eng_withdraw{invitation.id}"] = WithdrawForm(
+                    formdata=None, data=version, prefix=f"eng_withdraw{invitation.id}"
+                )
+    if view.share_kinds:
+        for pv in view.people:
+            if pv.joined:
+                share = ShareForm(
+                    formdata=None,
+                    data={"version": response.version_id},
+                    prefix=f"eng_share{pv.person.id}",
+                )
+                share.kind.choices = [c for c in share.kind.choices if c[0] in view.share_kinds]
+                forms[f"eng_share{pv.person.id}"] = share
+    return Panel(view, forms, candour.candour_criteria(), _target_days())
 
 
 def _problem(response, key: str, form, status: int = 400, refused: str | None = None):

@@ -14,7 +14,7 @@ from psirf.events import feedback
 from psirf.events.forms import FollowForm, WhatChangedForm
 from psirf.extensions import db
 from psirf.responses import services as responses
-from psirf.web import throttle
+from psirf.web import parts, throttle
 from psirf.web.changes import changing
 from psirf.web.loading import loads
 
@@ -32,16 +32,12 @@ NOT_FOUND = (
 # ---- what changed, on the response page -----------------------------------------------------
 
 
-@bp.app_context_processor
-def helpers() -> dict:
-    def what_changed_panel(response):
-        view = feedback.view_for(db.session, current_user, response)
-        view.form = WhatChangedForm(
-            formdata=None, data={"version": response.version_id}, prefix=PREFIX
-        )
-        return view
-
-    return {"what_changed_panel": what_changed_panel}
+@parts.of("response")
+def what_changed_part(response) -> dict:
+    """The context of templates/events/_what_changed.html."""
+    view = feedback.view_for(db.session, current_user, response)
+    view.form = WhatChangedForm(formdata=None, data={"version": response.version_id}, prefix=PREFIX)
+    return {"what_changed_panel": view}
 
 
 def _response_page(response, status: int, form: WhatChangedForm, refused: str | None = None):

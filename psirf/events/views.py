@@ -14,6 +14,7 @@ from psirf.events.lfpse import ReporterKind
 from psirf.events.models import EventStatus
 from psirf.extensions import db
 from psirf.triage import services as triage
+from psirf.web import parts
 from psirf.web.loading import loads
 
 bp = Blueprint("events", __name__, url_prefix="/events")
@@ -129,4 +130,5 @@ def show(event):
         reporter=services.reporter_of(db.session, event) if see_reporter else None,
         may_triage=Role.PATIENT_SAFETY_LEAD in roles
         and event.status == EventStatus.AWAITING_TRIAGE.value,
+        **parts.context_for("event", event),
     )

@@ -10,15 +10,15 @@ white, both well above the 4.5:1 contrast ratio; the grey grid lines are decorat
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Callable, Iterable, Sequence
 
 from markupsafe import Markup
 
-from psirf.web.svg import NHS_BLACK, NHS_BLUE, NHS_WHITE, format_number  # noqa: F401  (format_number: re-exported)
-from psirf.web.svg import opening, value_axis
+from psirf.web.svg import NHS_BLACK, NHS_BLUE, format_number  # noqa: F401  (format_number: re-exported)
+from psirf.web import dates
+from psirf.web.svg import CategoryPlot, opening
 from psirf.web.svg import scale as _scale
 from psirf.web.svg import text as _text
 
@@ -45,11 +45,11 @@ class MonthProgress:
 
     @property
     def label(self) -> str:
-        return self.month.strftime("%b %Y")
+        return dates.short_month(self.month)
 
     @property
     def long_label(self) -> str:
-        return self.month.strftime("%B %Y")
+        return dates.month(self.month)
 
     @property
     def percent(self) -> int | None:
@@ -127,82 +127,44 @@ def chart(
         raise ValueError(f"unknown chart kind {kind!r}")
     values = [None if v is None else float(v) for _, v in points]
     known = [v for v in values if v is not None]
-    low, high, step = _scale(known, max_value, min_value)
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    slot = plot_w / len(points)
-
-    def x_of(i: int) -> float:
-        return LEFT + slot * (i + 0.5)
-
-    def y_of(v: float) -> float:
-        v = min(max(v, low), high)
-        return TOP + plot_h * (1 - (v - low) / (high - low))
-
+    plot = CategoryPlot.inside(
+        (WIDTH, HEIGHT),
+        (LEFT, RIGHT, TOP, BOTTOM),
+        len(points),
+        _scale(known, max_value, min_value),
+    )
     parts = opening(chart_id, title, description, WIDTH, HEIGHT)
-    parts += value_axis(
-        low,
-        high,
-        step,
-        y_of,
-        left=LEFT,
-        right=WIDTH - RIGHT,
-        top=TOP,
-        bottom=TOP + plot_h,
-        tick_text=tick_text,
-    )
-    # Category labels: every one when they fit, else evenly thinned (the table has them all).
-    every = max(1, math.ceil(len(points) / 12))
-    for i, (label, _) in enumerate(points):
-        if i % every == 0:
-            parts.append(_text(x_of(i), TOP + plot_h + 20, label, size=12))
-    parts.append(_text(LEFT + plot_w / 2, HEIGHT - 14, x_label, weight="bold"))
-    parts.append(
-        _text(
-            16,
-            TOP + plot_h / 2,
-            y_label,
-            weight="bold",
-            transform=f"rotate(-90 16 {TOP + plot_h / 2:.1f})",
-        )
-    )
+    parts += plot.value_axis(tick_text)
+    parts += plot.category_labels([label for label, _ in points])
+    parts += plot.axis_titles(x_label, y_label, x_label_y=HEIGHT - 14)
+    base = plot.y_of(max(plot.low, 0.0))
 
     if kind == "bar":
-        bar_w = max(4.0, min(48.0, slot * 0.6))
-        base = y_of(max(low, 0.0))
+        bar_w = max(4.0, min(48.0, plot.width / plot.count * 0.6))
         for i, v in enumerate(values):
             if v is None:
                 continue
-            y = y_of(v)
+            y = plot.y_of(v)
             top, height = min(y, base), abs(base - y)
             parts.append(
-                f'<rect x="{x_of(i) - bar_w / 2:.1f}" y="{top:.1f}" width="{bar_w:.1f}" height="{height:.1f}" '
+                f'<rect x="{plot.x_of(i) - bar_w / 2:.1f}" y="{top:.1f}" width="{bar_w:.1f}" height="{height:.1f}" '
                 f'fill="{NHS_BLUE}" stroke="{NHS_BLACK}" stroke-width="1"/>'
             )
     else:
-        # The line is broken where a value is missing, rather than drawn across the gap.
-        runs, run = [], []
-        for i, v in enumerate(values):
-            if v is None:
-                runs, run = runs + [run], []
-            else:
-                run.append(f"{x_of(i):.1f},{y_of(v):.1f}")
-        for joined in [*runs, run]:
-            if len(joined) > 1:
-                parts.append(
-                    f'<polyline points="{" ".join(joined)}" fill="none" stroke="{NHS_BLUE}" stroke-width="3"/>'
-                )
-        for i, v in enumerate(values):
-            if v is None:
-                continue
-            parts.append(
-                f'<circle cx="{x_of(i):.1f}" cy="{y_of(v):.1f}" r="5" fill="{NHS_WHITE}" stroke="{NHS_BLUE}" stroke-width="3"/>'
-            )
+        parts += plot.line(values, stroke_width=3)
+        parts += [
+            plot.marker(i, v, radius=5, stroke_width=3)
+            for i, v in enumerate(values)
+            if v is not None
+        ]
     # Every value written by its mark, when there is room for it.
     if len(points) <= 24:
         for i, v in enumerate(values):
             if v is None:
-                parts.append(_text(x_of(i), y_of(max(low, 0.0)) - 10, missing_text, size=12))
+                parts.append(_text(plot.x_of(i), base - 10, missing_text, size=12))
             else:
-                parts.append(_text(x_of(i), y_of(v) - 10, value_text(v), size=12, weight="bold"))
+                parts.append(
+                    _text(plot.x_of(i), plot.y_of(v) - 10, value_text(v), size=12, weight="bold")
+                )
     parts.append("</svg>")
     return Markup("".join(parts))

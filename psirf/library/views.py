@@ -17,7 +17,7 @@ from psirf.organisations.models import OrganisationKind
 from psirf.responses import services as responses
 from psirf.responses.models import ResponseMethod
 from psirf.timeutil import utcnow
-from psirf.web import errors
+from psirf.web import errors, parts
 from psirf.web.changes import changing
 from psirf.web.loading import loads
 
@@ -35,14 +35,33 @@ def labels() -> dict:
     return LABELS
 
 
-# ---- the template globals the response and event pages use ---------------------------------------
+# ---- the library's parts of the response and event pages -------------------------------------------
 
 
 def _staff_signed_in() -> bool:
     return current_user.is_authenticated and policy.is_staff(current_user)
 
 
-@bp.app_template_global()
+@parts.of("response")
+def response_links(response) -> dict:
+    """The context of templates/library/_share_panel.html: the entry, else where to share."""
+    entry_url = library_entry_link(response)
+    return {
+        "library_entry_url": entry_url,
+        "library_share_url": None if entry_url else library_share_link(response),
+    }
+
+
+@parts.of("event")
+def good_care_links(event) -> dict:
+    """The event page's good care links: where to share it, else the entry it became."""
+    share_url = library_good_care_link(event)
+    return {
+        "good_care_share_url": share_url,
+        "good_care_entry_url": None if share_url else library_good_care_entry_link(event),
+    }
+
+
 def library_share_link(response) -> str | None:
     """Where to share this response's learning, when the current user may do so now."""
     if not _staff_signed_in() or not services.may_share_response(current_user, response):
@@ -52,7 +71,6 @@ def library_share_link(response) -> str | None:
     return url_for("library.share_response", response_id=response.id)
 
 
-@bp.app_template_global()
 def library_entry_link(response) -> str | None:
     """The library entry this response's learning became, when the current user may read it."""
     if not _staff_signed_in():
@@ -61,7 +79,6 @@ def library_entry_link(response) -> str | None:
     return url_for("library.show", entry_id=entry.id) if entry else None
 
 
-@bp.app_template_global()
 def library_good_care_link(event) -> str | None:
     """Where to share this good care record, when the current user may and it is not yet shared."""
     if not _staff_signed_in() or not services.may_share_good_care(current_user, event):
@@ -71,7 +88,6 @@ def library_good_care_link(event) -> str | None:
     return url_for("library.share_good_care", event_id=event.id)
 
 
-@bp.app_template_global()
 def library_good_care_entry_link(event) -> str | None:
     if not _staff_signed_in():
         return None

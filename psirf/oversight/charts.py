@@ -8,7 +8,6 @@ inline style (CSP): SVG presentation attributes only.
 
 from __future__ import annotations
 
-import math
 from typing import Sequence
 
 from markupsafe import Markup
@@ -19,22 +18,18 @@ from psirf.web.svg import (
     NHS_BLUE,
     NHS_GREY_1,
     NHS_WHITE,
+    CategoryPlot,
     format_number,
     opening,
     scale,
     text,
-    value_axis,
 )
 
 NHS_PURPLE = "#330072"  # special cause: a distinct shape first, a distinct colour second
 
 WIDTH, HEIGHT = 720, 400
-LEFT, RIGHT, TOP, BOTTOM = (
-    64,
-    132,
-    24,
-    112,
-)  # room for the axis titles, the line labels and the legend
+# Margins with room for the axis titles, the line labels and the legend.
+LEFT, RIGHT, TOP, BOTTOM = 64, 132, 24, 112
 
 
 def _number(value: float) -> str:
@@ -54,17 +49,12 @@ def xmr_chart(
     if not chart.points:
         return Markup("")
     values = [p.value for p in chart.points]
-    low, high, step = scale([*values, chart.upper_limit], None, 0.0)
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    slot = plot_w / len(values)
-
-    def x_of(i: int) -> float:
-        return LEFT + slot * (i + 0.5)
-
-    def y_of(v: float) -> float:
-        v = min(max(v, low), high)
-        return TOP + plot_h * (1 - (v - low) / (high - low))
-
+    plot = CategoryPlot.inside(
+        (WIDTH, HEIGHT),
+        (LEFT, RIGHT, TOP, BOTTOM),
+        len(values),
+        scale([*values, chart.upper_limit], None, 0.0),
+    )
     description = (
         f"{describe(chart, labels)} Mean {_number(chart.mean)} a month; process limits "
         f"{_number(chart.lower_limit)} to {_number(chart.upper_limit)}"
@@ -75,23 +65,9 @@ def xmr_chart(
         )
     )
     parts = opening(chart_id, title, description, WIDTH, HEIGHT)
-    parts += value_axis(
-        low, high, step, y_of, left=LEFT, right=LEFT + plot_w, top=TOP, bottom=TOP + plot_h
-    )
-    every = max(1, math.ceil(len(values) / 12))
-    for i, label in enumerate(labels):
-        if i % every == 0:
-            parts.append(text(x_of(i), TOP + plot_h + 20, label, size=12))
-    parts.append(text(LEFT + plot_w / 2, TOP + plot_h + 46, x_label, weight="bold"))
-    parts.append(
-        text(
-            16,
-            TOP + plot_h / 2,
-            y_label,
-            weight="bold",
-            transform=f"rotate(-90 16 {TOP + plot_h / 2:.1f})",
-        )
-    )
+    parts += plot.value_axis()
+    parts += plot.category_labels(labels)
+    parts += plot.axis_titles(x_label, y_label, x_label_y=plot.bottom + 46)
 
     # The mean (solid) and the process limits (dashed), each named at its right-hand end.
     lines = [
@@ -100,25 +76,21 @@ def xmr_chart(
         ("Lower limit", chart.lower_limit, "8 5", NHS_GREY_1),
     ]
     for name, value, dash, colour in lines:
-        y = y_of(value)
+        y = plot.y_of(value)
         dashed = f' stroke-dasharray="{dash}"' if dash else ""
         parts.append(
-            f'<line x1="{LEFT}" y1="{y:.1f}" x2="{LEFT + plot_w}" y2="{y:.1f}" stroke="{colour}" stroke-width="2"{dashed}/>'
+            f'<line x1="{plot.left}" y1="{y:.1f}" x2="{plot.right}" y2="{y:.1f}" stroke="{colour}" stroke-width="2"{dashed}/>'
         )
         parts.append(
-            text(LEFT + plot_w + 6, y + 5, f"{name} {_number(value)}", anchor="start", size=12)
+            text(plot.right + 6, y + 5, f"{name} {_number(value)}", anchor="start", size=12)
         )
 
-    points = " ".join(f"{x_of(i):.1f},{y_of(v):.1f}" for i, v in enumerate(values))
-    parts.append(f'<polyline points="{points}" fill="none" stroke="{NHS_BLUE}" stroke-width="2"/>')
+    parts += plot.line(values, stroke_width=2)
     for p in chart.points:
-        x, y = x_of(p.index), y_of(p.value)
         if p.special:
-            parts.append(_diamond(x, y, 8))
+            parts.append(_diamond(plot.x_of(p.index), plot.y_of(p.value), 8))
         else:
-            parts.append(
-                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{NHS_WHITE}" stroke="{NHS_BLUE}" stroke-width="2"/>'
-            )
+            parts.append(plot.marker(p.index, p.value, radius=4, stroke_width=2))
 
     # The legend, below the axis title.
     ly = HEIGHT - 28

@@ -19,6 +19,7 @@ from psirf.oversight.services import (
     month_start,
     months_from,
 )
+from psirf.web import dates
 
 SPC_MONTHS = 24
 
@@ -32,11 +33,11 @@ class Series:
 
     @property
     def labels(self) -> list[str]:
-        return [m.strftime("%b %Y") for m in self.months]
+        return [dates.short_month(m) for m in self.months]
 
     @property
     def long_labels(self) -> list[str]:
-        return [m.strftime("%B %Y") for m in self.months]
+        return [dates.month(m) for m in self.months]
 
     @property
     def theme_label(self) -> str:

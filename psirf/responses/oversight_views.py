@@ -1,9 +1,4 @@
-"""The ICB's oversight pages: overdue learning responses across its organisations.
-
-This blueprint also gives every template the two helpers the response partials use:
-`workflow_diagram(definition, state)` (templates/responses/_diagram.html) and
-`response_timeliness(response)` (templates/responses/_due.html).
-"""
+"""The ICB's oversight pages: overdue learning responses across its organisations."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from psirf.extensions import db
 from psirf.learning import services as learning
 from psirf.learning.models import FindingKind
 from psirf.organisations import services as organisations
-from psirf.responses import contributors, course, services, thematic
+from psirf.responses import contributors, course, services, thematic, timeliness
 from psirf.responses.models import ResponseMethod
 from psirf.responses.forms import (
     ContributionForm,
@@ -31,8 +31,9 @@ from psirf.responses.forms import (
 from psirf.web.forms import TransitionForm, VersionedForm
 from psirf.web.loading import loads
 from psirf.web.steps import take_step
+from psirf.web import parts
 from psirf.web.changes import changing
-from psirf.workflow import runner
+from psirf.workflow import diagram, runner
 
 bp = Blueprint("responses", __name__, url_prefix="/responses")
 
@@ -56,6 +57,7 @@ def index():
         next_url=next_url,
         state=state,
         step_label=lambda r: runner.definition_of(r).state(r.state).label,
+        timely_by_id={r.id: timeliness.status(r) for r in page.items},
         may_start_thematic=bool(_thematic_groups()),
     )
 
@@ -142,6 +144,8 @@ def _render(response, status=200, posted=None, problems=None, refused=None, kept
             "responses/show.html",
             response=response,
             definition=definition,
+            timely=timeliness.status(response),
+            diagram_svg=diagram.svg(definition, response.state),
             editable=services.editable_parts(current_user, response),
             forms=_forms_for(response, posted),
             triggers=triggers,
@@ -156,6 +160,7 @@ def _render(response, status=200, posted=None, problems=None, refused=None, kept
             action_state=lambda a: runner.definition_of(a).state(a.state).label,
             all_weaker=actions.all_weaker(response.safety_actions),
             finding_kinds=FINDING_KINDS,
+            **parts.context_for("response", response),
         ),
         status,
     )

@@ -1,4 +1,9 @@
-"""Small helpers shared by the server-drawn SVG charts (improvement progress, oversight XmR).
+"""The one geometry of the server-drawn SVG charts (improvement progress, oversight XmR, plans).
+
+`CategoryPlot` places a run chart's points: evenly spaced slots across, a value scale up, the
+value axis, the category labels and the axis titles; the line and bar charts of
+`psirf.improvement.progress` and the XmR charts of `psirf.oversight.charts` draw on it, so every
+chart reads the same way. `horizontal_bars` is the other shape, for long category names.
 
 Plain SVG strings: no JavaScript, no inline style (the Content Security Policy forbids it; SVG
 presentation attributes such as fill= are not styles). Every text is escaped. Colours: NHS blue
@@ -9,7 +14,8 @@ grid lines are decoration only.
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from dataclasses import dataclass
+from typing import Callable, Sequence
 
 from markupsafe import Markup, escape
 
@@ -121,6 +127,113 @@ def value_axis(
         f'<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="{NHS_BLACK}" stroke-width="1"/>'
     )
     return parts
+
+
+# ---- run charts: points evenly spaced across, against a value axis ---------------------------------
+
+
+@dataclass(frozen=True)
+class CategoryPlot:
+    """The plotting area of a run chart: `count` slots across, the scale (low, high, step) up.
+
+    Values outside the scale are drawn at its edge (a fixed top such as 100 per cent clips).
+    """
+
+    left: float
+    top: float
+    width: float
+    height: float
+    count: int
+    low: float
+    high: float
+    step: float
+
+    @classmethod
+    def inside(
+        cls,
+        size: tuple[float, float],
+        margins: tuple[float, float, float, float],
+        count: int,
+        scale: tuple[float, float, float],
+    ) -> CategoryPlot:
+        """The plot within a canvas of `size` (width, height), less `margins` (left, right, top,
+        bottom), holding `count` points on `scale` (from `scale()` above)."""
+        (width, height), (left, right, top, bottom) = size, margins
+        return cls(left, top, width - left - right, height - top - bottom, count, *scale)
+
+    @property
+    def right(self) -> float:
+        return self.left + self.width
+
+    @property
+    def bottom(self) -> float:
+        return self.top + self.height
+
+    def x_of(self, i: int) -> float:
+        """The centre of the i-th slot, so the first and last points sit clear of the axes."""
+        return self.left + self.width / self.count * (i + 0.5)
+
+    def y_of(self, value: float) -> float:
+        value = min(max(value, self.low), self.high)
+        return self.top + self.height * (1 - (value - self.low) / (self.high - self.low))
+
+    def value_axis(self, tick_text: Callable[[float], str] = format_number) -> list[str]:
+        return value_axis(
+            self.low,
+            self.high,
+            self.step,
+            self.y_of,
+            left=self.left,
+            right=self.right,
+            top=self.top,
+            bottom=self.bottom,
+            tick_text=tick_text,
+        )
+
+    def category_labels(self, labels: Sequence[str]) -> list[str]:
+        """Every label under its slot when they fit, else evenly thinned (the page's table has
+        them all)."""
+        every = max(1, math.ceil(self.count / 12))
+        return [
+            text(self.x_of(i), self.bottom + 20, label, size=12)
+            for i, label in enumerate(labels)
+            if i % every == 0
+        ]
+
+    def axis_titles(self, x_label: str, y_label: str, *, x_label_y: float) -> list[str]:
+        """The category axis's title centred below at `x_label_y`, the value axis's turned up."""
+        middle = self.top + self.height / 2
+        return [
+            text(self.left + self.width / 2, x_label_y, x_label, weight="bold"),
+            text(16, middle, y_label, weight="bold", transform=f"rotate(-90 16 {middle:.1f})"),
+        ]
+
+    def line(self, values: Sequence[float | None], *, stroke_width: int) -> list[str]:
+        """The values joined by a line, broken where a value is missing rather than drawn across
+        the gap (a lone point has no line; its marker shows it)."""
+        runs: list[list[str]] = [[]]
+        for i, value in enumerate(values):
+            if value is None:
+                runs.append([])
+            else:
+                runs[-1].append(f"{self.x_of(i):.1f},{self.y_of(value):.1f}")
+        return [
+            f'<polyline points="{" ".join(run)}" fill="none" stroke="{NHS_BLUE}" '
+            f'stroke-width="{stroke_width}"/>'
+            for run in runs
+            if len(run) > 1
+        ]
+
+    def marker(self, i: int, value: float, *, radius: int, stroke_width: int) -> str:
+        """A hollow circle on a point: the common mark of the line charts."""
+        return circle(self.x_of(i), self.y_of(value), radius=radius, stroke_width=stroke_width)
+
+
+def circle(x: float, y: float, *, radius: int, stroke_width: int) -> str:
+    return (
+        f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius}" fill="{NHS_WHITE}" stroke="{NHS_BLUE}" '
+        f'stroke-width="{stroke_width}"/>'
+    )
 
 
 # ---- horizontal bars, so each bar's long name reads whole ----------------------------------------

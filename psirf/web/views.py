@@ -13,6 +13,7 @@ from psirf.accounts.models import Role
 from psirf.config import PROJECT_ROOT
 from psirf.extensions import db
 from psirf.web import changes, errors
+from psirf.web.dates import register_date_filter
 
 bp = Blueprint("web", __name__)
 
@@ -108,16 +109,6 @@ def sign_out_form() -> Markup:
     ).format(action=url_for("accounts.sign_out"), token=generate_csrf())
 
 
-def format_iso_date(value) -> str:
-    """A date kept as an ISO string in a response's record, as people write it."""
-    from datetime import date
-
-    try:
-        return date.fromisoformat(str(value)).strftime("%-d %B %Y")
-    except ValueError:
-        return str(value or "")
-
-
 def _labels():
     """The labelled enums, so templates show plain-English labels for stored values."""
     from types import SimpleNamespace
@@ -139,13 +130,7 @@ def _labels():
 def register_page_helpers(app: Flask) -> None:
     """Template globals, labels, the header and the error pages every blueprint shares."""
     app.jinja_env.globals["labels"] = _labels()
-    app.jinja_env.filters["format_iso_date"] = format_iso_date
-    from psirf.responses import timeliness
-    from psirf.workflow import diagram
-
-    # The response partials (_diagram.html, _due.html) call these wherever they are included.
-    app.jinja_env.globals["workflow_diagram"] = diagram.svg
-    app.jinja_env.globals["response_timeliness"] = timeliness.status
+    register_date_filter(app)
     app.context_processor(
         lambda: {
             "navigation_items": navigation_items,

@@ -278,13 +278,15 @@ def test_the_share_panel_offers_sharing_to_the_lead_then_links_to_the_entry(
     from flask import render_template_string
     from flask_login import login_user
 
+    from psirf.library.views import response_links
+
     aar = closed_aar(world.practice)
     panel = '{% include "library/_share_panel.html" %}'
 
     def rendered(user):
         with app.test_request_context():
             login_user(user)
-            return render_template_string(panel, response=aar)
+            return render_template_string(panel, response=aar, **response_links(aar))
 
     assert f'href="/library/share/responses/{aar.id}"' in rendered(world.lead)
     assert "Share what was learned" in rendered(world.lead)

@@ -179,23 +179,31 @@ def test_the_due_partial_renders_an_nhs_tag(app):
     from flask import render_template_string
 
     with app.test_request_context():
+        overdue = response(due_on=TODAY - timedelta(days=3))
         html = render_template_string(
             '{% include "responses/_due.html" %}',
-            response=response(due_on=TODAY - timedelta(days=3)),
-            today=TODAY,
+            response=overdue,
+            timely=timeliness.status(overdue, today=TODAY),
         )
         assert "nhsuk-tag--red" in html and "Overdue by 3 days" in html and "12 Jun 2026" in html
+        rows = [response(due_on=TODAY), response()]
+        for n, r in enumerate(rows):
+            r.id = n
         looped = render_template_string(
-            '{% for r in rows %}{% with response = r %}{% include "responses/_due.html" %}{% endwith %}{% endfor %}',
-            rows=[response(due_on=TODAY), response()],
-            today=TODAY,
+            "{% for r in rows %}{% with response = r, timely = timely_by_id[r.id] %}"
+            '{% include "responses/_due.html" %}{% endwith %}{% endfor %}',
+            rows=rows,
+            timely_by_id={r.id: timeliness.status(r, today=TODAY) for r in rows},
         )
         assert "Due today" in looped and "No target" in looped
         psii = definitions.get("psii")
         r = response(due_on=TODAY + timedelta(days=20), created_on=TODAY - timedelta(days=70))
         r.workflow_name, r.workflow_version = psii.name, psii.version
         with_limit = render_template_string(
-            '{% include "responses/_due.html" %}', response=r, today=TODAY, show_limit=True
+            '{% include "responses/_due.html" %}',
+            response=r,
+            timely=timeliness.status(r, today=TODAY),
+            show_limit=True,
         )
         assert "At the latest by" in with_limit
         assert 'style="' not in with_limit

@@ -187,6 +187,7 @@ def test_the_diagram_partial_renders_a_figure_with_a_caption(app, definition):
             '{% include "responses/_diagram.html" %}',
             definition=definition,
             response=SimpleNamespace(state="returned"),
+            diagram_svg=diagram.svg(definition, "returned"),
         )
     assert html.strip().startswith('<figure class="psirf-diagram">')
     assert "<svg" in html and "<figcaption" in html
