@@ -160,7 +160,7 @@ def _save(action: SafetyAction, key: str, form, apply, anchor: str | None = None
 @login_required
 def save_details(action_id: int):
     action = _action_or_404(action_id)
-    services.require_part(current_user, action, "details", None)
+    services.check_part(current_user, action, "details", None)
     form = DetailsForm(prefix="details")
     set_detail_choices(form, action.response)
     return _save(
@@ -177,7 +177,7 @@ def save_details(action_id: int):
 @login_required
 def save_evidence(action_id: int):
     action = _action_or_404(action_id)
-    services.require_part(current_user, action, "evidence", None)
+    services.check_part(current_user, action, "evidence", None)
     form = EvidenceForm(prefix="evidence")
     return _save(
         action,
@@ -193,7 +193,7 @@ def save_evidence(action_id: int):
 @login_required
 def save_effect(action_id: int):
     action = _action_or_404(action_id)
-    services.require_part(current_user, action, "effect", None)
+    services.check_part(current_user, action, "effect", None)
     form = EffectForm(prefix="effect")
     return _save(
         action,

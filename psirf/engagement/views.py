@@ -78,7 +78,7 @@ def _response_or_404(response_id: int):
 
 def _editable_or_403(response_id: int):
     response = _response_or_404(response_id)
-    services.require_edit(current_user, response, None)
+    services.check_edit(current_user, response, None)
     return response
 
 
@@ -450,10 +450,9 @@ def withdraw_invitation(response_id: int, invitation_id: int):
 def share_document(response_id: int, person_id: int):
     response = _response_or_404(response_id)
     # Checked before the form, so a refused person learns nothing from the form's errors.
-    if not family.may_share(current_user, response, DocumentKind.FINAL):
-        raise policy.NotPermitted(
-            "Only the lead organisation's patient safety lead can share documents."
-        )
+    policy.require_may_share_document(
+        current_user, response, DocumentKind.FINAL, responses.state_of(response)
+    )
     person = services.get_person(db.session, response, person_id)
     key = f"eng_share{person.id}"
     form = ShareForm(prefix=key)

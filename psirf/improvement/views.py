@@ -94,7 +94,7 @@ def _forms(plan, posted: dict | None) -> dict:
 
 
 def _render(plan, status: int = 200, posted: dict | None = None, refused: str | None = None):
-    manage = services.may_manage(current_user, plan)
+    manage = policy.may_manage_improvement_plan(current_user, plan.organisation)
     reference = (request.args.get("reference") or "").strip()
     forms = _forms(plan, posted)
     candidates = (
@@ -173,7 +173,7 @@ def _change(
     plan, key: str, form, apply, anchor: str, message: str = "Your changes have been saved."
 ):
     """Check the person may change the plan, validate, apply in one transaction, re-show what went wrong."""
-    services.require_manage(current_user, plan)
+    policy.require_may_manage_improvement_plan(current_user, plan)
     if not form.validate_on_submit():
         return _render(plan, 400, posted={key: form})
     try:
@@ -214,7 +214,7 @@ def add_actions(plan_id: int):
 @login_required
 def remove_action(plan_id: int, action_id: int):
     plan = _plan(plan_id)
-    services.require_manage(current_user, plan)
+    policy.require_may_manage_improvement_plan(current_user, plan)
     form = VersionedForm()
     if not form.validate_on_submit():
         return _render(plan, 400, refused="The form was incomplete. Try again.")

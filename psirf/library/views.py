@@ -44,7 +44,9 @@ def _staff_signed_in() -> bool:
 @bp.app_template_global()
 def library_share_link(response) -> str | None:
     """Where to share this response's learning, when the current user may do so now."""
-    if not _staff_signed_in() or not services.may_share_response(current_user, response):
+    if not _staff_signed_in() or not policy.may_share_response(
+        current_user, response, services.is_closed(response)
+    ):
         return None
     if services.entry_for_response(db.session, response.id) is not None:
         return None
@@ -63,7 +65,7 @@ def library_entry_link(response) -> str | None:
 @bp.app_template_global()
 def library_good_care_link(event) -> str | None:
     """Where to share this good care record, when the current user may and it is not yet shared."""
-    if not _staff_signed_in() or not services.may_share_good_care(current_user, event):
+    if not _staff_signed_in() or not policy.may_share_good_care(current_user, event):
         return None
     if services.entry_for_event(db.session, event.id) is not None:
         return None
@@ -173,7 +175,7 @@ def share_response(response_id: int):
     response = responses.get(db.session, response_id)
     if response is None:
         raise policy.NotVisible("Page not found")
-    services.require_may_share_response(current_user, response)
+    policy.require_may_share_response(current_user, response, services.is_closed(response))
     existing = services.entry_for_response(db.session, response.id)
     if existing is not None:
         return _already_shared(existing)
@@ -186,7 +188,7 @@ def share_good_care(event_id: int):
     event = events.get(db.session, event_id)
     if event is None:
         raise policy.NotVisible("Page not found")
-    services.require_may_share_good_care(current_user, event)
+    policy.require_may_share_good_care(current_user, event)
     existing = services.entry_for_event(db.session, event.id)
     if existing is not None:
         return _already_shared(existing)

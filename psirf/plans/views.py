@@ -68,18 +68,15 @@ def index():
         "plans/index.html",
         plans=services.listing(db.session, current_user),
         state_label=lambda p: runner.definition_of(p).state(p.state).label,
-        may_generate=bool(policy.panel_groups(current_user)),
+        may_generate=policy.may_generate_plans(current_user),
     )
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
+    policy.require_plan_generator(current_user)
     groups = services.authored_groups(db.session, current_user)
-    if not groups:
-        raise policy.NotPermitted(
-            "Only the review panel of a PCN or federation generates its PSIRF plan."
-        )
     form = NewPlanForm()
     form.group_id.choices = [("", "Choose a PCN or federation")] + [
         (str(g.id), g.name) for g in groups
@@ -120,13 +117,12 @@ def _render(
     plan, status: int = 200, decision_form=None, problems=None, refused=None, kept_comments=None
 ):
     definition = runner.definition_of(plan)
-    roles = policy.plan_roles(current_user, plan)
     triggers = [
         t
         for t in definition.available_from(plan.state)
         if policy.may_fire(current_user, plan, t.trigger)
     ]
-    deciding = policy.PLAN_APPROVER in roles and plan.state == "under_review"
+    deciding = plan.state == "under_review" and policy.may_decide_on_plan(current_user, plan)
     return (
         render_template(
             "plans/show.html",
@@ -142,9 +138,9 @@ def _render(
                 if deciding
                 else None
             ),
-            may_edit=services.editable(plan)
-            and policy.may_edit_plan(current_user, plan, services.acting_role(plan)),
-            may_write_next=policy.PLAN_AUTHOR in roles and plan.state in IN_FORCE,
+            may_edit=policy.may_edit_plan_now(current_user, plan, services.state_of(plan)),
+            may_write_next=plan.state in IN_FORCE
+            and policy.may_write_next_plan(current_user, plan),
             problems=problems or [],
             refused=refused,
             kept_comments=kept_comments,
@@ -336,7 +332,7 @@ def _render_edit(plan, status: int = 200, posted: dict | None = None, refused: s
 
 def _editable_plan(plan_id: int):
     plan = _plan(plan_id)
-    services.require_edit(current_user, plan, None)
+    services.check_edit(current_user, plan, None)
     return plan
 
 

@@ -9,6 +9,9 @@ Two kinds of refusal, so that a page never reveals what a person may not know ex
 - `NotPermitted`: it is inside, but the person's role may not do this (the web answers 403).
 """
 
+# Re-exported because callers have long reached them through the policy (policy.Role).
+from psirf.accounts.models import AccountKind, Role, User
+from psirf.organisations.models import Organisation, OrganisationMembership
 from psirf.policy.roles import (
     ICB_ROLES,
     OWN_ORGANISATION_ROLES,
@@ -59,6 +62,12 @@ from psirf.policy.responses import (
     may_link_responses,
     may_tell_reporters,
     require_may_tell_reporters,
+    response_parts,
+    require_response_part,
+    may_agree_extension,
+    require_may_agree_extension,
+    require_may_link_responses,
+    may_offer_link,
 )
 
 from psirf.policy.actions import (
@@ -66,6 +75,8 @@ from psirf.policy.actions import (
     require_action_visible,
     action_scope,
     may_edit_action,
+    action_parts,
+    require_action_part,
 )
 
 from psirf.policy.library import (
@@ -73,6 +84,12 @@ from psirf.policy.library import (
     library_scope,
     may_read_library_entry,
     require_library_entry_visible,
+    require_may_share_response,
+    may_share_response,
+    require_may_share_good_care,
+    may_share_good_care,
+    may_widen_to_icb,
+    require_may_widen_to_icb,
 )
 
 from psirf.policy.improvement import (
@@ -81,6 +98,7 @@ from psirf.policy.improvement import (
     may_start_thematic_review,
     may_read_improvement_plan,
     require_improvement_plan_visible,
+    require_may_manage_improvement_plan,
 )
 
 from psirf.policy.plans import (
@@ -90,6 +108,12 @@ from psirf.policy.plans import (
     may_edit_plan,
     plan_scope,
     require_plan_author,
+    may_edit_plan_now,
+    require_may_edit_plan,
+    may_decide_on_plan,
+    may_write_next_plan,
+    may_generate_plans,
+    require_plan_generator,
 )
 
 from psirf.policy.dashboards import (
@@ -104,6 +128,13 @@ from psirf.policy.administration import (
     administered_icbs,
     require_administrator,
     require_administers,
+)
+
+from psirf.policy.engagement import (
+    may_edit_engagement,
+    require_may_edit_engagement,
+    may_share_document,
+    require_may_share_document,
 )
 
 from psirf.policy.family import (
@@ -124,6 +155,11 @@ from psirf.policy.transitions import (
 )
 
 __all__ = [
+    "AccountKind",
+    "Role",
+    "User",
+    "Organisation",
+    "OrganisationMembership",
     "ICB_ROLES",
     "OWN_ORGANISATION_ROLES",
     "CASEWORK_ROLES",
@@ -164,25 +200,46 @@ __all__ = [
     "may_link_responses",
     "may_tell_reporters",
     "require_may_tell_reporters",
+    "response_parts",
+    "require_response_part",
+    "may_agree_extension",
+    "require_may_agree_extension",
+    "require_may_link_responses",
+    "may_offer_link",
     "action_roles",
     "require_action_visible",
     "action_scope",
     "may_edit_action",
+    "action_parts",
+    "require_action_part",
     "may_publish_learning",
     "library_scope",
     "may_read_library_entry",
     "require_library_entry_visible",
+    "require_may_share_response",
+    "may_share_response",
+    "require_may_share_good_care",
+    "may_share_good_care",
+    "may_widen_to_icb",
+    "require_may_widen_to_icb",
     "may_manage_improvement_plan",
     "improvement_plan_scope",
     "may_start_thematic_review",
     "may_read_improvement_plan",
     "require_improvement_plan_visible",
+    "require_may_manage_improvement_plan",
     "plan_roles",
     "require_plan_visible",
     "require_plan_approver",
     "may_edit_plan",
     "plan_scope",
     "require_plan_author",
+    "may_edit_plan_now",
+    "require_may_edit_plan",
+    "may_decide_on_plan",
+    "may_write_next_plan",
+    "may_generate_plans",
+    "require_plan_generator",
     "require_icb_oversight",
     "panel_groups",
     "require_group_oversight",
@@ -191,6 +248,10 @@ __all__ = [
     "administered_icbs",
     "require_administrator",
     "require_administers",
+    "may_edit_engagement",
+    "require_may_edit_engagement",
+    "may_share_document",
+    "require_may_share_document",
     "FAMILY_ENDPOINTS",
     "FAMILY_ENDPOINT_PREFIXES",
     "is_family",

@@ -12,6 +12,7 @@ from psirf.policy.roles import (
     ACTION_OWNER,
     CONTRIBUTOR,
     OWNER_ORGANISATION,
+    NotPermitted,
     NotVisible,
     grants,
 )
@@ -71,3 +72,15 @@ def may_edit_action(user, action, acting_role: str | None) -> bool:
     if acting_role is None:
         return False
     return acting_role in action_roles(user, action)
+
+
+def action_parts(user, action, state) -> tuple[str, ...]:
+    """The parts of the action `user` changes in `state` (the workflow state it is in): what the
+    role acting there edits, if `user` holds that role over the action."""
+    return state.edits if may_edit_action(user, action, state.acts) else ()
+
+
+def require_action_part(user, action, part: str, state) -> None:
+    require_action_visible(user, action)
+    if part not in action_parts(user, action, state):
+        raise NotPermitted("That part of the action cannot be changed by you at this step.")

@@ -9,7 +9,7 @@ from psirf.accounts.models import Role
 from psirf.organisations.models import Organisation, OrganisationMembership
 from psirf.policy.casework import casework_scope, roles_covering
 from psirf.policy.library import may_publish_learning
-from psirf.policy.roles import OWN_ORGANISATION_ROLES, NotVisible, grants
+from psirf.policy.roles import OWN_ORGANISATION_ROLES, NotPermitted, NotVisible, grants
 
 
 def may_manage_improvement_plan(user, organisation: Organisation) -> bool:
@@ -46,3 +46,10 @@ def may_read_improvement_plan(user, plan) -> bool:
 def require_improvement_plan_visible(user, plan) -> None:
     if not may_read_improvement_plan(user, plan):
         raise NotVisible("Page not found")
+
+
+def require_may_manage_improvement_plan(user, plan) -> None:
+    if not may_manage_improvement_plan(user, plan.organisation):
+        raise NotPermitted(
+            "Only the organisation's patient safety lead (for a PCN or federation: its review panel) changes this plan."
+        )

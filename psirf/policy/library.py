@@ -6,9 +6,12 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, false, or_, select
 
 from psirf.accounts.models import Role
+from psirf.events.lfpse import RecordType
 from psirf.organisations.models import Organisation, OrganisationMembership
 from psirf.policy.casework import roles_covering
-from psirf.policy.roles import NotVisible, grants, is_staff
+from psirf.policy.events import require_event_visible
+from psirf.policy.responses import require_response_visible
+from psirf.policy.roles import Denied, NotPermitted, NotVisible, grants, is_staff
 
 
 def may_publish_learning(user, organisation: Organisation) -> bool:
@@ -63,3 +66,56 @@ def may_read_library_entry(user, entry) -> bool:
 def require_library_entry_visible(user, entry) -> None:
     if not may_read_library_entry(user, entry):
         raise NotVisible("Page not found")
+
+
+# ---- sharing learning into the library ----------------------------------------------------------
+
+
+def require_may_share_response(user, response, closed: bool) -> None:
+    """404 unless the response is visible; 403 unless the user shares the organisation's learning
+    and the response is `closed` as itself (not continued as another method, escalated or
+    widened: the library service says which)."""
+    require_response_visible(user, response)
+    if not may_publish_learning(user, response.organisation):
+        raise NotPermitted("Only the organisation's patient safety lead can share its learning.")
+    if not closed:
+        raise NotPermitted("Learning can be shared once the response is approved and closed.")
+
+
+def may_share_response(user, response, closed: bool) -> bool:
+    try:
+        require_may_share_response(user, response, closed)
+    except Denied:
+        return False
+    return True
+
+
+def require_may_share_good_care(user, event) -> None:
+    """404 unless the event is visible and is a good care record; 403 unless the user is its
+    organisation's patient safety lead."""
+    require_event_visible(user, event)
+    if event.record_type != RecordType.GOOD_CARE.value:
+        raise NotVisible("Page not found")
+    if not may_publish_learning(user, event.organisation):
+        raise NotPermitted("Only the organisation's patient safety lead can share its good care.")
+
+
+def may_share_good_care(user, event) -> bool:
+    try:
+        require_may_share_good_care(user, event)
+    except Denied:
+        return False
+    return True
+
+
+def may_widen_to_icb(user, entry) -> bool:
+    """Learning shared with a PCN or federation may later be shared with everyone in the ICB, by
+    whoever could have published it. Audiences only widen: what was read cannot be unread."""
+    return entry.audience_icb_id is None and may_publish_learning(user, entry.organisation)
+
+
+def require_may_widen_to_icb(user, entry) -> None:
+    if not may_widen_to_icb(user, entry):
+        raise NotPermitted(
+            "Only the organisation's patient safety lead can share this more widely."
+        )

@@ -88,3 +88,37 @@ def require_plan_author(user, group: Organisation) -> None:
     if reads:
         raise NotPermitted("Only the review panel of a PCN or federation writes its PSIRF plan.")
     raise NotVisible("Page not found")
+
+
+def may_edit_plan_now(user, plan, state) -> bool:
+    """The plan's author edits it in the states whose workflow lets the plan be edited (a draft,
+    or changes requested); `state` is the workflow state the plan is in."""
+    return "plan" in state.edits and may_edit_plan(user, plan, state.acts)
+
+
+def require_may_edit_plan(user, plan, state) -> None:
+    require_plan_visible(user, plan)
+    if not may_edit_plan_now(user, plan, state):
+        raise NotPermitted(
+            "Only the review panel edits the plan, while it is a draft or changes are requested."
+        )
+
+
+def may_decide_on_plan(user, plan) -> bool:
+    """The ICB's quality committee records the decision on a submitted plan."""
+    return PLAN_APPROVER in plan_roles(user, plan)
+
+
+def may_write_next_plan(user, plan) -> bool:
+    """The group's panel writes the plan that will follow one in force."""
+    return PLAN_AUTHOR in plan_roles(user, plan)
+
+
+def may_generate_plans(user) -> bool:
+    """Whoever sits on a PCN's or federation's review panel generates its plans."""
+    return bool(panel_groups(user))
+
+
+def require_plan_generator(user) -> None:
+    if not may_generate_plans(user):
+        raise NotPermitted("Only the review panel of a PCN or federation generates its PSIRF plan.")

@@ -84,3 +84,47 @@ def require_may_tell_reporters(user, response) -> None:
         raise NotPermitted(
             "Only the lead organisation's patient safety lead tells reporters what changed."
         )
+
+
+# The checks below take `state`, the workflow state the response is in (its definition's
+# `state(response.state)`): who acts there and what they edit is the workflow file's to say, whether
+# this person is that role is the policy's.
+
+
+def response_parts(user, response, state) -> tuple[str, ...]:
+    """The parts of the record `user` changes in `state`: what the acting role edits there, and a
+    contributing organisation's own contribution while the state takes contributions."""
+    parts = state.edits if may_edit_response(user, response, state.acts) else ()
+    if state.contributors and contributing_organisations(user, response):
+        parts = (*parts, "contribution")
+    return parts
+
+
+def require_response_part(user, response, part: str, state) -> None:
+    require_response_visible(user, response)
+    if part not in response_parts(user, response, state):
+        raise NotPermitted("That part of the record cannot be changed by you at this step.")
+
+
+def may_agree_extension(user, response, state) -> bool:
+    """The lead organisation's patient safety lead, while the response is still running."""
+    return not state.final and may_edit_response(user, response, Role.PATIENT_SAFETY_LEAD.value)
+
+
+def require_may_agree_extension(user, response, state) -> None:
+    require_response_visible(user, response)
+    if not may_agree_extension(user, response, state):
+        raise NotPermitted(
+            "Only the lead organisation's patient safety lead can agree an extension."
+        )
+
+
+def require_may_link_responses(user, response) -> None:
+    require_response_visible(user, response)
+    if not may_link_responses(user, response):
+        raise NotPermitted("Contributing organisations cannot link responses.")
+
+
+def may_offer_link(user, response, state) -> bool:
+    """The response page offers linking while the response runs; an ended one keeps its links."""
+    return not state.final and may_link_responses(user, response)
