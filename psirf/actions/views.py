@@ -119,7 +119,7 @@ def _render(
             action=action,
             definition=definition,
             current=definition.state(action.state),
-            may_see_response=bool(policy.response_roles(current_user, action.response)),
+            may_see_response=policy.may_see_response(current_user, action.response),
             editable=editable,
             forms=_forms_for(action, editable, posted),
             transition_form=TransitionForm(formdata=None, data={"version": action.version_id}),
@@ -262,7 +262,7 @@ def index():
     return render_template(
         "actions/index.html",
         organisations=boards.boards_for(db.session, current_user),
-        icb=policy.has_role(current_user, *policy.ICB_ROLES),
+        icb=policy.may_see_icb_oversight(current_user),
     )
 
 

@@ -122,7 +122,7 @@ def _render(plan, status: int = 200, posted: dict | None = None, refused: str | 
             actions=plan.actions,
             headline=services.headline(plan),
             may_see_response={
-                a.id: bool(policy.response_roles(current_user, a.response)) for a in plan.actions
+                a.id: policy.may_see_response(current_user, a.response) for a in plan.actions
             },
             state_label=lambda a: runner.definition_of(a).state(a.state).label,
             priorities=[

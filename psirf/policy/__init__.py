@@ -45,6 +45,7 @@ from psirf.policy.casework import (
 from psirf.policy.events import (
     event_scope,
     require_event_visible,
+    may_triage,
     require_can_triage,
     can_report_for,
     can_see_reporter,
@@ -56,6 +57,7 @@ from psirf.policy.responses import (
     contributing_organisations,
     response_scope,
     response_roles,
+    may_see_response,
     require_response_visible,
     may_edit_response,
     may_see_engagement,
@@ -66,6 +68,8 @@ from psirf.policy.responses import (
     require_response_part,
     may_agree_extension,
     require_may_agree_extension,
+    SIGN_OFF,
+    may_agree_to_sign_off,
     require_may_link_responses,
     may_offer_link,
 )
@@ -117,13 +121,17 @@ from psirf.policy.plans import (
 )
 
 from psirf.policy.dashboards import (
+    may_see_icb_oversight,
     require_icb_oversight,
     panel_groups,
     require_group_oversight,
     oversight_icbs,
+    may_see_dashboards,
+    require_dashboards_viewer,
 )
 
 from psirf.policy.administration import (
+    may_see_outbox,
     require_outbox_viewer,
     administered_icbs,
     require_administrator,
@@ -203,6 +211,7 @@ __all__ = [
     "runs_casework",
     "event_scope",
     "require_event_visible",
+    "may_triage",
     "require_can_triage",
     "can_report_for",
     "can_see_reporter",
@@ -211,6 +220,7 @@ __all__ = [
     "contributing_organisations",
     "response_scope",
     "response_roles",
+    "may_see_response",
     "require_response_visible",
     "may_edit_response",
     "may_see_engagement",
@@ -221,6 +231,8 @@ __all__ = [
     "require_response_part",
     "may_agree_extension",
     "require_may_agree_extension",
+    "SIGN_OFF",
+    "may_agree_to_sign_off",
     "require_may_link_responses",
     "may_offer_link",
     "action_roles",
@@ -257,10 +269,14 @@ __all__ = [
     "may_write_next_plan",
     "may_generate_plans",
     "require_plan_generator",
+    "may_see_icb_oversight",
     "require_icb_oversight",
     "panel_groups",
     "require_group_oversight",
     "oversight_icbs",
+    "may_see_dashboards",
+    "require_dashboards_viewer",
+    "may_see_outbox",
     "require_outbox_viewer",
     "administered_icbs",
     "require_administrator",

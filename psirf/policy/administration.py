@@ -7,9 +7,13 @@ from psirf.organisations.models import Organisation
 from psirf.policy.roles import NotPermitted, NotVisible, grants, has_role
 
 
+def may_see_outbox(user) -> bool:
+    return has_role(user, Role.ADMINISTRATOR)
+
+
 def require_outbox_viewer(user) -> None:
     """The development outbox shows every email the service has written, to anyone: administrators only."""
-    if not has_role(user, Role.ADMINISTRATOR):
+    if not may_see_outbox(user):
         raise NotPermitted("Only administrators can see the outbox.")
 
 

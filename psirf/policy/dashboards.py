@@ -9,9 +9,13 @@ from psirf.policy.casework import roles_covering
 from psirf.policy.roles import ICB_ROLES, NotPermitted, NotVisible, grants, has_role
 
 
+def may_see_icb_oversight(user) -> bool:
+    return has_role(user, *ICB_ROLES)
+
+
 def require_icb_oversight(user) -> None:
     """The ICB-wide lists (overdue responses, overdue candour) are for the ICB's roles."""
-    if not has_role(user, *ICB_ROLES):
+    if not may_see_icb_oversight(user):
         raise NotPermitted(
             "Only the ICB's quality committee and patient safety specialists see this list."
         )
@@ -38,3 +42,15 @@ def require_group_oversight(user, group: Organisation) -> None:
 def oversight_icbs(user) -> list[int]:
     """The ICBs whose dashboard `user` sees: its quality committee and patient safety specialists."""
     return [g.organisation_id for g in grants(user) if g.role in ICB_ROLES]
+
+
+def may_see_dashboards(user) -> bool:
+    """A review panel's members see their group's dashboard; the ICB's roles see the ICB's."""
+    return bool(panel_groups(user) or oversight_icbs(user))
+
+
+def require_dashboards_viewer(user) -> None:
+    if not may_see_dashboards(user):
+        raise NotPermitted(
+            "Only a review panel and the ICB's quality committee and patient safety specialists see dashboards."
+        )

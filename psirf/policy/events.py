@@ -22,6 +22,11 @@ def require_event_visible(user, event) -> set[Role]:
     return require_casework_visible(user, event.organisation)
 
 
+def may_triage(user, event) -> bool:
+    """Triage is the event organisation's patient safety lead's."""
+    return Role.PATIENT_SAFETY_LEAD in roles_covering(user, event.organisation)
+
+
 def require_can_triage(user, event) -> None:
     roles = require_event_visible(user, event)
     if Role.PATIENT_SAFETY_LEAD not in roles:

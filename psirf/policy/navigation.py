@@ -7,7 +7,7 @@ here, beside the rules of the pages it leads to.
 from __future__ import annotations
 
 from psirf.accounts.models import Role
-from psirf.policy.dashboards import oversight_icbs, panel_groups
+from psirf.policy.dashboards import may_see_dashboards
 from psirf.policy.family import is_family
 from psirf.policy.roles import CASEWORK_ROLES, ICB_ROLES, has_role, is_staff
 
@@ -42,7 +42,7 @@ def sections(user) -> list[str]:
         found.append(RESPONSES)
     if has_role(user, *ICB_ROLES):
         found.append(OVERDUE_RESPONSES)
-    if panel_groups(user) or oversight_icbs(user):
+    if may_see_dashboards(user):
         found.append(DASHBOARDS)
     # Anyone working in care may own a safety action and reads the shared learning; an
     # administrator alone does neither.

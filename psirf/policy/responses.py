@@ -46,6 +46,10 @@ def response_roles(user, response) -> set:
     return roles
 
 
+def may_see_response(user, response) -> bool:
+    return bool(response_roles(user, response))
+
+
 def require_response_visible(user, response) -> set:
     roles = response_roles(user, response)
     if not roles:
@@ -117,6 +121,15 @@ def require_may_agree_extension(user, response, state) -> None:
         raise NotPermitted(
             "Only the lead organisation's patient safety lead can agree an extension."
         )
+
+
+# The cross-organisational workflow's sign-off state, where contributors record their agreement.
+SIGN_OFF = "sign_off"
+
+
+def may_agree_to_sign_off(user, response, state) -> bool:
+    """A contributing organisation records its agreement while the lead signs the response off."""
+    return state.name == SIGN_OFF and "contribution" in response_parts(user, response, state)
 
 
 def require_may_link_responses(user, response) -> None:

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from psirf import policy
 from psirf.organisations.models import Organisation
 from psirf.responses.models import Contributor, LearningResponse
-from psirf.responses.services import ResponseError, check_edit, finish_edit
+from psirf.responses.services import ResponseError, check_edit, finish_edit, state_of
 from psirf.timeutil import utcnow
 
 
@@ -77,7 +77,7 @@ def contribute(
 def agree(session: Session, user, response: LearningResponse, expected_version: int | None) -> None:
     """A contributor's agreement to the lead's sign-off, recorded with who and when."""
     check_edit(user, response, "contribution", expected_version)
-    if response.state != "sign_off":
+    if not policy.may_agree_to_sign_off(user, response, state_of(response)):
         raise policy.NotPermitted("Agreement is recorded at sign-off.")
     contributor = _own(user, response)
     contributor.agreed_at = utcnow()

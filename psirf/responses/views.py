@@ -158,6 +158,7 @@ def _render(response, status=200, posted=None, problems=None, refused=None, kept
             links=course.links_of(db.session, response),
             may_link=policy.may_offer_link(current_user, response, state),
             may_extend=policy.may_agree_extension(current_user, response, state),
+            may_agree_to_sign_off=policy.may_agree_to_sign_off(current_user, response, state),
             mine=policy.contributing_organisations(current_user, response),
             timeline=services.timeline(db.session, current_user, response),
             action_state=lambda a: runner.definition_of(a).state(a.state).label,
