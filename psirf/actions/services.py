@@ -20,7 +20,7 @@ from psirf.actions.models import Effect, MeasureKind, SafetyAction, Strength
 from psirf.actions.states import ActionState
 from psirf.learning.models import FindingKind
 from psirf.organisations.models import Organisation
-from psirf.responses.services import ResponseError, finish_edit, require_edit
+from psirf.responses.services import ResponseError, check_edit, finish_edit
 from psirf.workflow import definitions, runner
 
 WORKFLOW = "safety_action"
@@ -159,7 +159,7 @@ def add(
     session: Session, user, response, details: Details, expected_version: int | None
 ) -> SafetyAction:
     """Draft an action on the response; it is agreed on its own page once it is SMART."""
-    require_edit(user, response, "actions", expected_version)
+    check_edit(user, response, "actions", expected_version)
     definition = definitions.get(WORKFLOW)
     action = SafetyAction(organisation_id=response.organisation_id, description="")
     _apply(session, action, response, details)
@@ -188,14 +188,12 @@ def add(
 
 
 def editable_parts(user, action: SafetyAction) -> tuple[str, ...]:
-    state = runner.definition_of(action).state(action.state)
-    return state.edits if policy.may_edit_action(user, action, state.acts) else ()
+    return policy.action_parts(user, action, runner.definition_of(action).state(action.state))
 
 
-def require_part(user, action: SafetyAction, part: str, expected_version: int | None) -> None:
-    policy.require_action_visible(user, action)
-    if part not in editable_parts(user, action):
-        raise policy.NotPermitted("That part of the action cannot be changed by you at this step.")
+def check_part(user, action: SafetyAction, part: str, expected_version: int | None) -> None:
+    """The policy decides whether `user` may change the part; a stale version is refused here."""
+    policy.require_action_part(user, action, part, runner.definition_of(action).state(action.state))
     check_version(action, expected_version)
 
 
@@ -206,14 +204,14 @@ def _finish(session: Session, user, action: SafetyAction, name: str, changes: di
 def update_details(
     session: Session, user, action: SafetyAction, details: Details, expected_version: int | None
 ) -> None:
-    require_part(user, action, "details", expected_version)
+    check_part(user, action, "details", expected_version)
     _finish(session, user, action, "details", _apply(session, action, action.response, details))
 
 
 def record_evidence(
     session: Session, user, action: SafetyAction, evidence: str, expected_version: int | None
 ) -> None:
-    require_part(user, action, "evidence", expected_version)
+    check_part(user, action, "evidence", expected_version)
     if not (evidence or "").strip():
         raise ResponseError("evidence", "Describe the evidence that the action is done")
     before, action.evidence = action.evidence, evidence.strip()
@@ -234,7 +232,7 @@ def record_effect(
     notes: str,
     expected_version: int | None,
 ) -> None:
-    require_part(user, action, "effect", expected_version)
+    check_part(user, action, "effect", expected_version)
     if effect not in {e.value for e in Effect}:
         raise ResponseError("effect", "Say whether the action worked")
     if not (notes or "").strip():

@@ -112,7 +112,7 @@ def _render(
             action=action,
             definition=definition,
             current=definition.state(action.state),
-            may_see_response=bool(policy.response_roles(current_user, action.response)),
+            may_see_response=policy.may_see_response(current_user, action.response),
             editable=editable,
             forms=_forms_for(action, editable, posted),
             transition_form=TransitionForm(formdata=None, data={"version": action.version_id}),
@@ -154,7 +154,7 @@ def _save(action: SafetyAction, key: str, form, apply, anchor: str | None = None
 @login_required
 @loads("action_id", services.get, policy.require_action_visible)
 def save_details(action):
-    services.require_part(current_user, action, "details", None)
+    services.check_part(current_user, action, "details", None)
     form = DetailsForm(prefix="details")
     set_detail_choices(form, action.response)
     return _save(
@@ -171,7 +171,7 @@ def save_details(action):
 @login_required
 @loads("action_id", services.get, policy.require_action_visible)
 def save_evidence(action):
-    services.require_part(current_user, action, "evidence", None)
+    services.check_part(current_user, action, "evidence", None)
     form = EvidenceForm(prefix="evidence")
     return _save(
         action,
@@ -187,7 +187,7 @@ def save_evidence(action):
 @login_required
 @loads("action_id", services.get, policy.require_action_visible)
 def save_effect(action):
-    services.require_part(current_user, action, "effect", None)
+    services.check_part(current_user, action, "effect", None)
     form = EffectForm(prefix="effect")
     return _save(
         action,
@@ -256,7 +256,7 @@ def index():
     return render_template(
         "actions/index.html",
         organisations=boards.boards_for(db.session, current_user),
-        icb=policy.has_role(current_user, *policy.ICB_ROLES),
+        icb=policy.may_see_icb_oversight(current_user),
     )
 
 

@@ -23,7 +23,7 @@ from psirf.engagement.models import (
 from psirf.events.lfpse import PhysicalHarm, PsychologicalHarm
 from psirf.responses.models import LearningResponse
 
-from psirf.engagement.services import EngagementError, _clean, _done, _not_future, require_edit
+from psirf.engagement.services import EngagementError, _clean, _done, _not_future, check_edit
 
 CANDOUR_CRITERIA_FILE = PROJECT_ROOT / "seed" / "candour_criteria.yaml"
 # The harm grades that suggest the notifiable safety incident test should be considered.
@@ -86,7 +86,7 @@ def decide_candour(
     today: date | None = None,
 ) -> CandourRecord:
     """The lead confirms the duty applies (naming the criteria met) or rules it out with a reason."""
-    require_edit(user, response, expected_version)
+    check_edit(user, response, expected_version)
     _not_future(decided_on, "decided_on", today or date.today())
     known = [c.key for c in candour_criteria()]
     chosen = [k for k in known if k in set(criteria or [])]
@@ -141,7 +141,7 @@ def record_candour_steps(
     expected_version: int | None,
     today: date | None = None,
 ) -> None:
-    require_edit(user, response, expected_version)
+    check_edit(user, response, expected_version)
     today = today or date.today()
     record = candour_of(session, response)
     if record is None or not record.applies:

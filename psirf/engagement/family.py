@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from psirf import policy
-from psirf.accounts.models import Role, User
+from psirf.accounts.models import User
 from psirf.engagement.models import (
     AffectedPerson,
     ContactMeans,
@@ -303,18 +303,6 @@ def update_preferences(session: Session, user, person_id: int, values: dict) -> 
 # ---- the lead shares a document ------------------------------------------------------------------
 
 
-def may_share(user, response: LearningResponse, kind: DocumentKind) -> bool:
-    """The lead organisation's patient safety lead shares documents: a draft while the response is
-    open; the final report also once it is closed, which is when it is final."""
-    if not policy.may_see_engagement(user, response):
-        return False
-    if Role.PATIENT_SAFETY_LEAD not in policy.response_roles(user, response):
-        return False
-    return (
-        kind is DocumentKind.FINAL or not runner.definition_of(response).state(response.state).final
-    )
-
-
 def share_document(
     session: Session,
     user,
@@ -335,11 +323,9 @@ def share_document(
         kind_enum = DocumentKind(kind)
     except ValueError:
         raise EngagementError("kind", "Choose the draft report or the final report") from None
-    policy.require_response_visible(user, response)
-    if not may_share(user, response, kind_enum):
-        raise policy.NotPermitted(
-            "Only the lead organisation's patient safety lead can share documents."
-        )
+    policy.require_may_share_document(
+        user, response, kind_enum, runner.definition_of(response).state(response.state)
+    )
     check_version(response, expected_version)
     person = get_person(session, response, int(person_id))
     if person.account_id is None:

@@ -27,7 +27,7 @@ from psirf.accounts import passwords
 from psirf.accounts import services as accounts
 from psirf.accounts.models import AccountKind, User
 from psirf.engagement.models import AffectedPerson, Invitation, InvitationMeans
-from psirf.engagement.services import EngagementError, _done, get_person, require_edit
+from psirf.engagement.services import EngagementError, _done, get_person, check_edit
 from psirf.notifications.models import NotificationKind
 from psirf.notifications.services import send_email
 from psirf.responses.models import LearningResponse
@@ -121,7 +121,7 @@ def invite(
     organisation_name: str = "",
 ) -> Invited:
     """Invite a person in the plan by a link sent by email, or by a letter with a code."""
-    require_edit(user, response, expected_version)
+    check_edit(user, response, expected_version)
     person = get_person(session, response, int(person_id))
     try:
         means_enum = InvitationMeans(means)
@@ -210,7 +210,7 @@ def withdraw(
     expected_version: int | None,
     now: datetime,
 ) -> None:
-    require_edit(user, response, expected_version)
+    check_edit(user, response, expected_version)
     invitation = session.get(Invitation, invitation_id)
     if invitation is None or invitation.response_id != response.id:
         raise policy.NotVisible("Page not found")

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from psirf import policy
 from psirf.accounts.models import User
 from psirf.engagement.models import (
     AffectedPerson,
@@ -24,8 +25,9 @@ from psirf.responses.models import LearningResponse
 
 from psirf.engagement import candour as candour_rules
 from psirf.engagement import invitations as invitation_rules
-from psirf.engagement.family import documents_of, may_share
-from psirf.engagement.services import involvement_status, may_edit, may_see, staff_of, steps_of
+from psirf.engagement.family import documents_of
+from psirf.engagement.services import involvement_status, staff_of, steps_of
+from psirf.responses.services import state_of
 
 # ---- what the response page shows ----------------------------------------------------------------
 
@@ -90,7 +92,7 @@ def view_for(
     target_days: int,
     now: datetime | None = None,
 ) -> EngagementView:
-    if not may_see(user, response):
+    if not policy.may_see_engagement(user, response):
         return EngagementView(visible=False)
     people = list(
         session.scalars(
@@ -109,7 +111,8 @@ def view_for(
     )
     by_person = {p.id: [s for s in steps if s.person_id == p.id] for p in people}
     record = candour_rules.candour_of(session, response)
-    editable = may_edit(user, response)
+    state = state_of(response)
+    editable = policy.may_edit_engagement(user, response, state)
     invitations = invitation_rules.invitations_of(session, response)
     now = now or datetime.combine(today, datetime.min.time())
     return EngagementView(
@@ -142,5 +145,7 @@ def view_for(
         candour_attempts=[a for a in attempts if a.purpose == AttemptPurpose.CANDOUR.value],
         staff=staff_of(session, response.organisation_id) if editable else [],
         target_days=target_days,
-        share_kinds=[k.value for k in DocumentKind if may_share(user, response, k)],
+        share_kinds=[
+            k.value for k in DocumentKind if policy.may_share_document(user, response, k, state)
+        ],
     )

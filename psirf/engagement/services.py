@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from psirf import policy
 from psirf.db import check_version
-from psirf.accounts.models import AccountKind, Role, RoleAssignment, User
+from psirf.accounts.models import AccountKind, RoleAssignment, User
 from psirf.engagement.models import (
     AffectedPerson,
     AttemptPurpose,
@@ -29,7 +29,6 @@ from psirf.notifications.models import NotificationKind
 from psirf.notifications.services import notify
 from psirf.responses import services as responses
 from psirf.responses.models import LearningResponse
-from psirf.workflow import runner
 
 
 class EngagementError(ValueError):
@@ -43,25 +42,10 @@ class EngagementError(ValueError):
 # ---- who may see and change it -------------------------------------------------------------------
 
 
-def may_see(user, response: LearningResponse) -> bool:
-    return policy.may_see_engagement(user, response)
-
-
-def may_edit(user, response: LearningResponse) -> bool:
-    """The lead organisation's patient safety lead, in any state but a final one."""
-    if runner.definition_of(response).state(response.state).final:
-        return False
-    return policy.may_see_engagement(user, response) and policy.may_edit_response(
-        user, response, Role.PATIENT_SAFETY_LEAD.value
-    )
-
-
-def require_edit(user, response: LearningResponse, expected_version: int | None) -> None:
-    policy.require_response_visible(user, response)
-    if not may_edit(user, response):
-        raise policy.NotPermitted(
-            "Only the lead organisation's patient safety lead can change the engagement plan."
-        )
+def check_edit(user, response: LearningResponse, expected_version: int | None) -> None:
+    """The policy decides whether `user` may change the engagement plan now (see
+    `policy.may_edit_engagement`); a stale version is refused here."""
+    policy.require_may_edit_engagement(user, response, responses.state_of(response))
     check_version(response, expected_version)
 
 
@@ -174,7 +158,7 @@ def _apply_person(
 def add_person(
     session: Session, user, response: LearningResponse, values: dict, expected_version: int | None
 ) -> AffectedPerson:
-    require_edit(user, response, expected_version)
+    check_edit(user, response, expected_version)
     person = AffectedPerson(response_id=response.id)
     _apply_person(session, response, person, values)
     session.add(person)
@@ -204,7 +188,7 @@ def update_person(
     values: dict,
     expected_version: int | None,
 ) -> None:
-    require_edit(user, response, expected_version)
+    check_edit(user, response, expected_version)
     changed = _apply_person(session, response, person, values)
     if changed:
         session.flush()
@@ -237,7 +221,7 @@ def add_attempt(
     today: date | None = None,
 ) -> ContactAttempt:
     """An attempt to reach someone, kept whatever came of it."""
-    require_edit(user, response, expected_version)
+    check_edit(user, response, expected_version)
     today = today or date.today()
     _not_future(attempted_on, "attempted_on", today)
     if means not in {m.value for m in ContactMeans}:
@@ -288,7 +272,7 @@ def add_step(
     expected_version: int | None,
     today: date | None = None,
 ) -> EngagementStep:
-    require_edit(user, response, expected_version)
+    check_edit(user, response, expected_version)
     today = today or date.today()
     person = get_person(session, response, int(person_id))
     try:
@@ -357,7 +341,7 @@ def answer_question(
     expected_version: int | None,
     today: date | None = None,
 ) -> None:
-    require_edit(user, response, expected_version)
+    check_edit(user, response, expected_version)
     step = session.get(EngagementStep, step_id)
     if step is None or step.response_id != response.id or step.kind != StepKind.QUESTION.value:
         raise policy.NotVisible("Page not found")

@@ -72,17 +72,15 @@ def _target_days() -> int:
 
 def _editable(user, response) -> None:
     """Seen by the person (404 otherwise) and its engagement plan theirs to change (403 otherwise)."""
-    services.require_edit(user, response, None)
+    services.check_edit(user, response, None)
 
 
 def _shares_documents(user, response) -> None:
     """Seen by the person (404 otherwise), and they share its documents with families (403
     otherwise): checked before the person or the form is read, so a refused person learns nothing."""
-    policy.require_response_visible(user, response)
-    if not family.may_share(user, response, DocumentKind.FINAL):
-        raise policy.NotPermitted(
-            "Only the lead organisation's patient safety lead can share documents."
-        )
+    policy.require_may_share_document(
+        user, response, DocumentKind.FINAL, responses.state_of(response)
+    )
 
 
 def _set_choices(key: str, form, view: panel.EngagementView) -> None:

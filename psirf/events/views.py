@@ -6,7 +6,6 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_login import current_user, login_required
 
 from psirf import policy
-from psirf.accounts.models import Role
 from psirf.db import unit_of_work
 from psirf.events import feedback, lfpse, services
 from psirf.events.forms import StaffEventForm
@@ -121,14 +120,13 @@ def my_report(event):
 @login_required
 @loads("event_id", services.get, policy.require_event_visible)
 def show(event):
-    roles = policy.roles_covering(current_user, event.organisation)
     see_reporter = policy.can_see_reporter(current_user, event)
     return render_template(
         "events/show.html",
         event=event,
         see_reporter=see_reporter,
         reporter=services.reporter_of(db.session, event) if see_reporter else None,
-        may_triage=Role.PATIENT_SAFETY_LEAD in roles
-        and event.status == EventStatus.AWAITING_TRIAGE.value,
+        may_triage=event.status == EventStatus.AWAITING_TRIAGE.value
+        and policy.may_triage(current_user, event),
         **parts.context_for("event", event),
     )

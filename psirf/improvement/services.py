@@ -105,17 +105,6 @@ def get_visible(session: Session, user, plan_id: int) -> ImprovementPlan:
     return plan
 
 
-def may_manage(user, plan: ImprovementPlan) -> bool:
-    return policy.may_manage_improvement_plan(user, plan.organisation)
-
-
-def require_manage(user, plan: ImprovementPlan) -> None:
-    if not may_manage(user, plan):
-        raise policy.NotPermitted(
-            "Only the organisation's patient safety lead (for a PCN or federation: its review panel) changes this plan."
-        )
-
-
 def manageable_organisations(user) -> list[Organisation]:
     """The organisations whose plans `user` may run: where they hold a role and the policy agrees."""
     if not policy.grants(user):
@@ -131,7 +120,7 @@ def manageable_organisations(user) -> list[Organisation]:
 
 
 def _check(user, plan: ImprovementPlan, expected_version: int | None) -> None:
-    require_manage(user, plan)
+    policy.require_may_manage_improvement_plan(user, plan)
     check_version(plan, expected_version)
 
 

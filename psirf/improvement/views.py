@@ -91,7 +91,7 @@ def _forms(plan, posted: dict | None) -> dict:
 
 
 def _render(plan, status: int = 200, posted: dict | None = None, refused: str | None = None):
-    manage = services.may_manage(current_user, plan)
+    manage = policy.may_manage_improvement_plan(current_user, plan.organisation)
     reference = (request.args.get("reference") or "").strip()
     forms = _forms(plan, posted)
     candidates = (
@@ -119,7 +119,7 @@ def _render(plan, status: int = 200, posted: dict | None = None, refused: str | 
             actions=plan.actions,
             headline=services.headline(plan),
             may_see_response={
-                a.id: bool(policy.response_roles(current_user, a.response)) for a in plan.actions
+                a.id: policy.may_see_response(current_user, a.response) for a in plan.actions
             },
             state_label=lambda a: runner.definition_of(a).state(a.state).label,
             priorities=[
@@ -171,7 +171,7 @@ def _change(
     plan, key: str, form, apply, anchor: str, message: str = "Your changes have been saved."
 ):
     """Check the person may change the plan, validate, apply in one transaction, re-show what went wrong."""
-    services.require_manage(current_user, plan)
+    policy.require_may_manage_improvement_plan(current_user, plan)
     if not form.validate_on_submit():
         return _render(plan, 400, posted={key: form})
     try:
@@ -212,7 +212,7 @@ def add_actions(plan):
 @login_required
 @loads("plan_id", services.get_visible, scoped=True)
 def remove_action(plan, action_id: int):
-    services.require_manage(current_user, plan)
+    policy.require_may_manage_improvement_plan(current_user, plan)
     form = VersionedForm()
     if not form.validate_on_submit():
         return _render(plan, 400, refused="The form was incomplete. Try again.")

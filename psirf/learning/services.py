@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from psirf.learning.models import ContributoryFactor, Finding, FindingKind, SeipsFactor
-from psirf.responses.services import ResponseError, finish_edit, require_edit
+from psirf.responses.services import ResponseError, check_edit, finish_edit
 
 
 def add_finding(
@@ -17,7 +17,7 @@ def add_finding(
     kind: FindingKind | str = FindingKind.FINDING,
 ) -> Finding:
     """A finding, an area for improvement (which safety actions answer) or something that went well."""
-    require_edit(user, response, "factors", expected_version)
+    check_edit(user, response, "factors", expected_version)
     try:
         kind = FindingKind(kind)
     except ValueError:
@@ -47,7 +47,7 @@ def add_factor(
     description: str,
     expected_version: int | None,
 ) -> ContributoryFactor:
-    require_edit(user, response, "factors", expected_version)
+    check_edit(user, response, "factors", expected_version)
     finding = next((f for f in response.findings if f.id == finding_id), None)
     if finding is None:
         raise ResponseError("finding_id", "Choose the finding this factor contributed to")

@@ -20,7 +20,7 @@ from psirf import audit, policy
 from psirf.accounts.models import User
 from psirf.actions.models import SafetyAction
 from psirf.engagement.models import AffectedPerson
-from psirf.events.lfpse import RecordType, Theme
+from psirf.events.lfpse import Theme
 from psirf.events.models import SafetyEvent
 from psirf.learning.models import FindingKind
 from psirf.learning.redact import Found, Kind, redact
@@ -108,48 +108,6 @@ def entry_for_response(session: Session, response_id: int) -> LibraryEntry | Non
 
 def entry_for_event(session: Session, event_id: int) -> LibraryEntry | None:
     return session.scalar(select(LibraryEntry).where(LibraryEntry.event_id == event_id))
-
-
-def require_may_share_response(user, response: LearningResponse) -> None:
-    """404 unless the response is visible; 403 unless the user shares the organisation's learning
-    and the response is closed (as itself)."""
-    policy.require_response_visible(user, response)
-    if not policy.may_publish_learning(user, response.organisation):
-        raise policy.NotPermitted(
-            "Only the organisation's patient safety lead can share its learning."
-        )
-    if not is_closed(response):
-        raise policy.NotPermitted(
-            "Learning can be shared once the response is approved and closed."
-        )
-
-
-def may_share_response(user, response: LearningResponse) -> bool:
-    try:
-        require_may_share_response(user, response)
-    except policy.Denied:
-        return False
-    return True
-
-
-def require_may_share_good_care(user, event: SafetyEvent) -> None:
-    """404 unless the event is visible and is a good care record; 403 unless the user is its
-    organisation's patient safety lead."""
-    policy.require_event_visible(user, event)
-    if event.record_type != RecordType.GOOD_CARE.value:
-        raise policy.NotVisible("Page not found")
-    if not policy.may_publish_learning(user, event.organisation):
-        raise policy.NotPermitted(
-            "Only the organisation's patient safety lead can share its good care."
-        )
-
-
-def may_share_good_care(user, event: SafetyEvent) -> bool:
-    try:
-        require_may_share_good_care(user, event)
-    except policy.Denied:
-        return False
-    return True
 
 
 def _covered_event_ids(response: LearningResponse):
@@ -421,17 +379,8 @@ def publish(
     return entry
 
 
-def may_widen_to_icb(user, entry: LibraryEntry) -> bool:
-    """Learning shared with a PCN or federation may later be shared with everyone in the ICB, by
-    whoever could have published it. Audiences only widen: what was read cannot be unread."""
-    return entry.audience_icb_id is None and policy.may_publish_learning(user, entry.organisation)
-
-
 def widen_to_icb(session: Session, user, entry: LibraryEntry) -> None:
-    if not may_widen_to_icb(user, entry):
-        raise policy.NotPermitted(
-            "Only the organisation's patient safety lead can share this more widely."
-        )
+    policy.require_may_widen_to_icb(user, entry)
     entry.audience_icb_id = entry.organisation.icb_id
     session.flush()
     audit.record(
@@ -639,7 +588,7 @@ def entry_page(session: Session, user, entry: LibraryEntry) -> EntryPage:
     page = EntryPage(
         entry=entry,
         audience=audience_label(entry, organisation_names(session, [entry.audience_icb_id])),
-        may_widen=may_widen_to_icb(user, entry),
+        may_widen=policy.may_widen_to_icb(user, entry),
     )
     if entry.response_id is not None:
         response = session.get(LearningResponse, entry.response_id)

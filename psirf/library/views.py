@@ -64,7 +64,9 @@ def good_care_links(event) -> dict:
 
 def library_share_link(response) -> str | None:
     """Where to share this response's learning, when the current user may do so now."""
-    if not _staff_signed_in() or not services.may_share_response(current_user, response):
+    if not _staff_signed_in() or not policy.may_share_response(
+        current_user, response, services.is_closed(response)
+    ):
         return None
     if services.entry_for_response(db.session, response.id) is not None:
         return None
@@ -81,7 +83,7 @@ def library_entry_link(response) -> str | None:
 
 def library_good_care_link(event) -> str | None:
     """Where to share this good care record, when the current user may and it is not yet shared."""
-    if not _staff_signed_in() or not services.may_share_good_care(current_user, event):
+    if not _staff_signed_in() or not policy.may_share_good_care(current_user, event):
         return None
     if services.entry_for_event(db.session, event.id) is not None:
         return None
@@ -96,6 +98,10 @@ def library_good_care_entry_link(event) -> str | None:
 
 
 # ---- sharing ------------------------------------------------------------------------------------
+
+
+def _shares_response(user, response) -> None:
+    policy.require_may_share_response(user, response, services.is_closed(response))
 
 
 def _render_share(
@@ -186,7 +192,7 @@ def _already_shared(entry):
 
 @bp.route("/share/responses/<int:response_id>", methods=["GET", "POST"])
 @login_required
-@loads("response_id", responses.get, services.require_may_share_response)
+@loads("response_id", responses.get, _shares_response)
 def share_response(response):
     existing = services.entry_for_response(db.session, response.id)
     if existing is not None:
@@ -196,7 +202,7 @@ def share_response(response):
 
 @bp.route("/share/events/<int:event_id>", methods=["GET", "POST"])
 @login_required
-@loads("event_id", events.get, services.require_may_share_good_care)
+@loads("event_id", events.get, policy.require_may_share_good_care)
 def share_good_care(event):
     existing = services.entry_for_event(db.session, event.id)
     if existing is not None:

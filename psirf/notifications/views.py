@@ -11,7 +11,6 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 
 from psirf import policy
-from psirf.accounts.models import Role
 from psirf.db import unit_of_work
 from psirf.notifications.delivery import email_text
 from psirf.extensions import db
@@ -44,7 +43,7 @@ def index():
         "notifications/index.html",
         page=page,
         next_url=next_url,
-        show_outbox_link=outbox_available() and policy.has_role(current_user, Role.ADMINISTRATOR),
+        show_outbox_link=outbox_available() and policy.may_see_outbox(current_user),
     )
 
 

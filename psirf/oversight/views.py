@@ -38,11 +38,8 @@ BASELINES = (6, 12)  # the limits fixed from the first 6 or 12 months shown; els
 @login_required
 def index():
     """Sends a panel member to their group's dashboard and an ICB role to the ICB's; lists them if several."""
+    policy.require_dashboards_viewer(current_user)
     group_ids, icb_ids = policy.panel_groups(current_user), policy.oversight_icbs(current_user)
-    if not group_ids and not icb_ids:
-        raise policy.NotPermitted(
-            "Only a review panel and the ICB's quality committee and patient safety specialists see dashboards."
-        )
     if len(group_ids) + len(icb_ids) == 1:
         if icb_ids:
             return redirect(url_for("dashboards.icb_page"))

@@ -188,20 +188,18 @@ def generate(
 # ---- editing ------------------------------------------------------------------------------------
 
 
-def acting_role(plan: PsirfPlan) -> str | None:
-    return runner.definition_of(plan).state(plan.state).acts
+def state_of(plan: PsirfPlan):
+    """The workflow state the plan is in, as its own workflow version defines it."""
+    return runner.definition_of(plan).state(plan.state)
 
 
 def editable(plan: PsirfPlan) -> bool:
-    return "plan" in runner.definition_of(plan).state(plan.state).edits
+    return "plan" in state_of(plan).edits
 
 
-def require_edit(user, plan: PsirfPlan, expected_version: int | None) -> None:
-    policy.require_plan_visible(user, plan)
-    if not editable(plan) or not policy.may_edit_plan(user, plan, acting_role(plan)):
-        raise policy.NotPermitted(
-            "Only the review panel edits the plan, while it is a draft or changes are requested."
-        )
+def check_edit(user, plan: PsirfPlan, expected_version: int | None) -> None:
+    """The policy decides whether `user` may edit the plan now; a stale version is refused here."""
+    policy.require_may_edit_plan(user, plan, state_of(plan))
     check_version(plan, expected_version)
 
 
@@ -252,7 +250,7 @@ TEXT_SECTIONS = {
 def save_text(
     session: Session, user, plan: PsirfPlan, section: str, text: str, expected_version: int | None
 ) -> None:
-    require_edit(user, plan, expected_version)
+    check_edit(user, plan, expected_version)
     if section not in TEXT_SECTIONS:
         raise PlanError("That section cannot be edited as text.")
     text = (text or "").strip()
@@ -269,7 +267,7 @@ def save_involved(
     partners: str,
     expected_version: int | None,
 ) -> None:
-    require_edit(user, plan, expected_version)
+    check_edit(user, plan, expected_version)
     _change(
         session,
         user,
@@ -285,7 +283,7 @@ def save_sources(
     session: Session, user, plan: PsirfPlan, rows: dict[str, dict], expected_version: int | None
 ) -> None:
     """rows: {source key: {"used": bool, "count": int | None, "notes": str}}."""
-    require_edit(user, plan, expected_version)
+    check_edit(user, plan, expected_version)
     for key, row in rows.items():
         if row.get("count") is not None and row["count"] < 0:
             raise PlanError("A count cannot be negative.", f"count_{key}")
@@ -306,7 +304,7 @@ def save_sources(
 def save_control(
     session: Session, user, plan: PsirfPlan, values: dict, expected_version: int | None
 ) -> None:
-    require_edit(user, plan, expected_version)
+    check_edit(user, plan, expected_version)
     control = {k: (values.get(k) or "").strip() for k in ("author", "reviewer", "authoriser")}
     if not control["author"]:
         raise PlanError("Name the plan's author.", "author")
@@ -317,7 +315,7 @@ def save_leads(
     session: Session, user, plan: PsirfPlan, leads: list[dict], expected_version: int | None
 ) -> None:
     """leads: [{"name", "role", "trained", "hours_per_month"}]; rows without a name are dropped."""
-    require_edit(user, plan, expected_version)
+    check_edit(user, plan, expected_version)
     kept = []
     for number, lead in enumerate(leads, start=1):
         if not (lead.get("name") or "").strip():
@@ -361,7 +359,7 @@ def update_priority(
     route: str,
     expected_version: int | None,
 ) -> None:
-    require_edit(user, plan, expected_version)
+    check_edit(user, plan, expected_version)
     _check_priority(label, method, route)
 
     def change(content):
@@ -376,7 +374,7 @@ def update_priority(
 def remove_priority(
     session: Session, user, plan: PsirfPlan, key: str, expected_version: int | None
 ) -> None:
-    require_edit(user, plan, expected_version)
+    check_edit(user, plan, expected_version)
     _change(
         session,
         user,
@@ -398,7 +396,7 @@ def add_priority(
     route: str,
     expected_version: int | None,
 ) -> None:
-    require_edit(user, plan, expected_version)
+    check_edit(user, plan, expected_version)
     _check_priority(label, method, route)
     from psirf.events.lfpse import HARM_SEVERITY, Theme
 

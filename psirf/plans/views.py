@@ -56,7 +56,7 @@ public_bp = Blueprint("plans_public", __name__, url_prefix="/public/plans")
 
 def _editable(user, plan) -> None:
     """Seen by the person (404 otherwise) and theirs to edit at its step (403 otherwise)."""
-    services.require_edit(user, plan, None)
+    services.check_edit(user, plan, None)
 
 
 @bp.get("")
@@ -67,18 +67,15 @@ def index():
         "plans/index.html",
         plans=services.listing(db.session, current_user),
         state_label=lambda p: runner.definition_of(p).state(p.state).label,
-        may_generate=bool(policy.panel_groups(current_user)),
+        may_generate=policy.may_generate_plans(current_user),
     )
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
+    policy.require_plan_generator(current_user)
     groups = services.authored_groups(db.session, current_user)
-    if not groups:
-        raise policy.NotPermitted(
-            "Only the review panel of a PCN or federation generates its PSIRF plan."
-        )
     form = NewPlanForm()
     form.group_id.choices = [("", "Choose a PCN or federation")] + [
         (str(g.id), g.name) for g in groups
@@ -119,13 +116,14 @@ def _render(
     plan, status: int = 200, decision_form=None, problems=None, refused=None, kept_comments=None
 ):
     definition = runner.definition_of(plan)
-    roles = policy.plan_roles(current_user, plan)
     triggers = [
         t
         for t in definition.available_from(plan.state)
         if policy.may_fire(current_user, plan, t.trigger)
     ]
-    deciding = policy.PLAN_APPROVER in roles and plan.state == PlanState.UNDER_REVIEW
+    deciding = plan.state == PlanState.UNDER_REVIEW and policy.may_decide_on_plan(
+        current_user, plan
+    )
     return (
         render_template(
             "plans/show.html",
@@ -141,9 +139,9 @@ def _render(
                 if deciding
                 else None
             ),
-            may_edit=services.editable(plan)
-            and policy.may_edit_plan(current_user, plan, services.acting_role(plan)),
-            may_write_next=policy.PLAN_AUTHOR in roles and plan.state in IN_FORCE,
+            may_edit=policy.may_edit_plan_now(current_user, plan, services.state_of(plan)),
+            may_write_next=plan.state in IN_FORCE
+            and policy.may_write_next_plan(current_user, plan),
             problems=problems or [],
             refused=refused,
             kept_comments=kept_comments,

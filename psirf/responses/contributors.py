@@ -7,8 +7,7 @@ from sqlalchemy.orm import Session
 from psirf import policy
 from psirf.organisations.models import Organisation
 from psirf.responses.models import Contributor, LearningResponse
-from psirf.responses.states import CrossOrganisationalState
-from psirf.responses.services import ResponseError, finish_edit, require_edit
+from psirf.responses.services import ResponseError, check_edit, finish_edit, state_of
 from psirf.timeutil import utcnow
 
 
@@ -19,7 +18,7 @@ def add(
     organisation: Organisation,
     expected_version: int | None,
 ) -> Contributor:
-    require_edit(user, response, "contributors", expected_version)
+    check_edit(user, response, "contributors", expected_version)
     if organisation.id == response.organisation_id:
         raise ResponseError(
             "organisation_id", "The lead organisation is not a contributor to its own response"
@@ -54,7 +53,7 @@ def _own(user, response: LearningResponse) -> Contributor:
 def contribute(
     session: Session, user, response: LearningResponse, text: str, expected_version: int | None
 ) -> None:
-    require_edit(user, response, "contribution", expected_version)
+    check_edit(user, response, "contribution", expected_version)
     contributor = _own(user, response)
     if not (text or "").strip():
         raise ResponseError("contribution", "Write your organisation's contribution")
@@ -77,8 +76,8 @@ def contribute(
 
 def agree(session: Session, user, response: LearningResponse, expected_version: int | None) -> None:
     """A contributor's agreement to the lead's sign-off, recorded with who and when."""
-    require_edit(user, response, "contribution", expected_version)
-    if response.state != CrossOrganisationalState.SIGN_OFF:
+    check_edit(user, response, "contribution", expected_version)
+    if not policy.may_agree_to_sign_off(user, response, state_of(response)):
         raise policy.NotPermitted("Agreement is recorded at sign-off.")
     contributor = _own(user, response)
     contributor.agreed_at = utcnow()

@@ -67,12 +67,6 @@ def links_of(session: Session, response: LearningResponse) -> list[tuple[str, Le
     return described
 
 
-def require_may_link(user, response: LearningResponse) -> None:
-    policy.require_response_visible(user, response)
-    if not policy.may_link_responses(user, response):
-        raise policy.NotPermitted("Contributing organisations cannot link responses.")
-
-
 def link(
     session: Session,
     response: LearningResponse,
@@ -81,7 +75,7 @@ def link(
     expected_version: int | None = None,
 ) -> ResponseLink:
     """Link two responses both visible to the actor, as related."""
-    require_may_link(actor, response)
+    policy.require_may_link_responses(actor, response)
     check_version(response, expected_version)
     other = session.scalar(
         select(LearningResponse).where(

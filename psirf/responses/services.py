@@ -89,18 +89,18 @@ def listing(session: Session, user, state: str | None, cursor: str | None, size:
 # ---- who edits what -----------------------------------------------------------------------------
 
 
+def state_of(response: LearningResponse):
+    """The workflow state the response is in, as its own workflow version defines it."""
+    return runner.definition_of(response).state(response.state)
+
+
 def editable_parts(user, response: LearningResponse) -> tuple[str, ...]:
-    state = runner.definition_of(response).state(response.state)
-    parts = state.edits if policy.may_edit_response(user, response, state.acts) else ()
-    if state.contributors and policy.contributing_organisations(user, response):
-        parts = (*parts, "contribution")
-    return parts
+    return policy.response_parts(user, response, state_of(response))
 
 
-def require_edit(user, response: LearningResponse, part: str, expected_version: int | None) -> None:
-    policy.require_response_visible(user, response)
-    if part not in editable_parts(user, response):
-        raise policy.NotPermitted("That part of the record cannot be changed by you at this step.")
+def check_edit(user, response: LearningResponse, part: str, expected_version: int | None) -> None:
+    """The policy decides whether `user` may change the part; a stale version is refused here."""
+    policy.require_response_part(user, response, part, state_of(response))
     check_version(response, expected_version)
 
 
@@ -139,7 +139,7 @@ def save_section(
 ) -> None:
     """Save the answers to one section; a repeatable section gains an entry."""
     section = section_of(response, name)
-    require_edit(user, response, name, expected_version)
+    check_edit(user, response, name, expected_version)
     record = dict(response.record or {})
     answers = {f.name: _stored(values.get(f.name)) for f in section.fields}
     if section.repeatable:
@@ -159,20 +159,6 @@ def save_section(
         finish_edit(session, user, response, f"edit:{name}", changes)
 
 
-def may_agree_extension(user, response: LearningResponse) -> bool:
-    """The lead organisation's patient safety lead, while the response is still running."""
-    final = runner.definition_of(response).state(response.state).final
-    return not final and policy.may_edit_response(user, response, "patient_safety_lead")
-
-
-def require_may_agree_extension(user, response: LearningResponse) -> None:
-    policy.require_response_visible(user, response)
-    if not may_agree_extension(user, response):
-        raise policy.NotPermitted(
-            "Only the lead organisation's patient safety lead can agree an extension."
-        )
-
-
 def agree_extension(
     session: Session,
     user,
@@ -184,7 +170,7 @@ def agree_extension(
     expected_version: int | None,
 ) -> None:
     """Move the target date, with the reason; past the workflow's limit only with those affected."""
-    require_may_agree_extension(user, response)
+    policy.require_may_agree_extension(user, response, state_of(response))
     definition = runner.definition_of(response)
     check_version(response, expected_version)
     if not (reason or "").strip():

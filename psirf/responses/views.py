@@ -138,7 +138,7 @@ def _render(response, status=200, posted=None, problems=None, refused=None, kept
         for t in definition.available_from(response.state)
         if policy.may_fire(current_user, response, t.trigger)
     ]
-    final = definition.state(response.state).final
+    state = definition.state(response.state)
     return (
         render_template(
             "responses/show.html",
@@ -153,8 +153,9 @@ def _render(response, status=200, posted=None, problems=None, refused=None, kept
             refused=refused,
             kept_comments=kept_comments,
             links=course.links_of(db.session, response),
-            may_link=policy.may_link_responses(current_user, response) and not final,
-            may_extend=services.may_agree_extension(current_user, response),
+            may_link=policy.may_offer_link(current_user, response, state),
+            may_extend=policy.may_agree_extension(current_user, response, state),
+            may_agree_to_sign_off=policy.may_agree_to_sign_off(current_user, response, state),
             mine=policy.contributing_organisations(current_user, response),
             timeline=services.timeline(db.session, current_user, response),
             action_state=lambda a: runner.definition_of(a).state(a.state).label,
@@ -175,7 +176,7 @@ def show(response):
 
 def _save(response, key: str, form, part: str, apply):
     """Check the part may be edited, validate, apply in one transaction, re-show what went wrong."""
-    services.require_edit(current_user, response, part, None)
+    services.check_edit(current_user, response, part, None)
     if not form.validate_on_submit():
         return _render(response, 400, posted={key: form})
     try:
@@ -327,7 +328,7 @@ def agree(response):
 @login_required
 @loads("response_id", services.get, policy.require_response_visible)
 def add_link(response):
-    course.require_may_link(current_user, response)
+    policy.require_may_link_responses(current_user, response)
     form = _posted("link")
     if not form.validate_on_submit():
         return _render(response, 400, posted={"link": form})
@@ -350,7 +351,7 @@ def add_link(response):
 @login_required
 @loads("response_id", services.get, policy.require_response_visible)
 def extend(response):
-    services.require_may_agree_extension(current_user, response)
+    policy.require_may_agree_extension(current_user, response, services.state_of(response))
     form = _posted("extension")
     if not form.validate_on_submit():
         return _render(response, 400, posted={"extension": form})

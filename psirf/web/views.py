@@ -56,41 +56,30 @@ def accessibility():
     return render_template("web/accessibility.html")
 
 
+# Where each section the policy opens leads, and what the header calls it.
+NAVIGATION = {
+    policy.FAMILY_PORTAL: ("family.index", "Your response"),
+    policy.REPORT_EVENT: ("events.new", "Report an event"),
+    policy.MY_REPORTS: ("events.my_reports", "My reports"),
+    policy.TRIAGE: ("triage.queue", "Triage"),
+    policy.RESPONSES: ("responses.index", "Learning responses"),
+    policy.OVERDUE_RESPONSES: ("oversight.overdue", "Overdue responses"),
+    policy.DASHBOARDS: ("dashboards.index", "Dashboards"),
+    policy.SAFETY_ACTIONS: ("actions.index", "Safety actions"),
+    policy.IMPROVEMENT_PLANS: ("improvement.index", "Improvement plans"),
+    policy.PSIRF_PLANS: ("plans.index", "PSIRF plans"),
+    policy.LIBRARY: ("library.index", "Learning library"),
+    policy.ORGANISATIONS: ("organisations.index", "Organisations"),
+    policy.ACCOUNTS: ("accounts.users", "Accounts"),
+}
+
+
 def navigation_items() -> list[dict]:
-    if not current_user.is_authenticated:
-        return []
-    if policy.is_family(current_user):
-        return [{"href": url_for("family.index"), "text": "Your response"}]
-    items = []
-    if policy.is_staff(current_user) and any(
-        r.organisation.kind_enum.is_service for r in current_user.roles
-    ):
-        items.append({"href": url_for("events.new"), "text": "Report an event"})
-        items.append({"href": url_for("events.my_reports"), "text": "My reports"})
-    if policy.has_role(current_user, Role.PATIENT_SAFETY_LEAD):
-        items.append({"href": url_for("triage.queue"), "text": "Triage"})
-    if policy.has_role(
-        current_user, Role.PATIENT_SAFETY_LEAD, Role.REVIEW_PANEL_MEMBER, *policy.ICB_ROLES
-    ):
-        items.append({"href": url_for("responses.index"), "text": "Learning responses"})
-    if policy.has_role(current_user, *policy.ICB_ROLES):
-        items.append({"href": url_for("oversight.overdue"), "text": "Overdue responses"})
-    if policy.panel_groups(current_user) or policy.oversight_icbs(current_user):
-        items.append({"href": url_for("dashboards.index"), "text": "Dashboards"})
-    # Anyone working in care may own a safety action and reads the shared learning; an
-    # administrator alone does neither.
-    works_in_care = policy.has_role(current_user, *policy.CASEWORK_ROLES, Role.REPORTER)
-    if works_in_care:
-        items.append({"href": url_for("actions.index"), "text": "Safety actions"})
-    if policy.has_role(current_user, *policy.CASEWORK_ROLES):
-        items.append({"href": url_for("improvement.index"), "text": "Improvement plans"})
-        items.append({"href": url_for("plans.index"), "text": "PSIRF plans"})
-    if works_in_care:
-        items.append({"href": url_for("library.index"), "text": "Learning library"})
-    if policy.has_role(current_user, Role.ADMINISTRATOR):
-        items.append({"href": url_for("organisations.index"), "text": "Organisations"})
-        items.append({"href": url_for("accounts.users"), "text": "Accounts"})
-    return items
+    """The header's links: the sections the policy lets the signed-in person reach."""
+    return [
+        {"href": url_for(NAVIGATION[key][0]), "text": NAVIGATION[key][1]}
+        for key in policy.sections(current_user)
+    ]
 
 
 def header_role() -> str:

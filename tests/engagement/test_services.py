@@ -394,14 +394,17 @@ def test_support_for_staff_involved_is_kept_only_for_staff(world, session):
 
 
 def test_only_the_lead_organisations_patient_safety_lead_edits_and_not_once_closed(world, session):
+    def may_edit(user, response):
+        return policy.may_edit_engagement(user, response, responses.state_of(response))
+
     response = ResponseFactory(organisation=world.practice)
-    assert services.may_edit(world.lead, response)
+    assert may_edit(world.lead, response)
     for reader in (world.panel, world.icb_quality, world.icb_specialist):
-        assert services.may_see(reader, response) and not services.may_edit(reader, response)
+        assert policy.may_see_engagement(reader, response) and not may_edit(reader, response)
     closed = ResponseFactory(organisation=world.practice, state="closed")
-    assert services.may_see(world.lead, closed) and not services.may_edit(world.lead, closed)
+    assert policy.may_see_engagement(world.lead, closed) and not may_edit(world.lead, closed)
     with pytest.raises(policy.NotPermitted):
-        services.require_edit(world.panel, response, None)
+        services.check_edit(world.panel, response, None)
 
 
 def test_contributors_see_no_engagement_data(world, session):
@@ -418,4 +421,4 @@ def test_contributors_see_no_engagement_data(world, session):
     view = panel.view_for(session, world.other_lead, response, TODAY, 10)
     assert view.visible is False and view.people == [] and view.questions == []
     with pytest.raises(policy.NotPermitted):
-        services.require_edit(world.other_lead, response, None)
+        services.check_edit(world.other_lead, response, None)
