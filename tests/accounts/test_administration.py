@@ -49,7 +49,7 @@ def test_an_administrator_sees_no_event_content(sign_in, world):
 
 
 def test_an_administrator_adds_a_practice_to_a_pcn_and_a_federation(session, sign_in, world):
-    from tests.factories import PcnFactory
+    from tests.support.factories import PcnFactory
 
     federation = PcnFactory(icb=world.icb, kind="federation", ods_code="FED01", name="Federation")
     client = sign_in(world.admin)

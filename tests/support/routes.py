@@ -1,5 +1,6 @@
-"""Every registered route, tried by people who must be refused: another organisation gets 404
-(the object's existence is not revealed), a lesser role inside the scope gets 403.
+"""The route table: every registered route, who may use it and what each person who must be
+refused gets (tests/test_route_access.py tries them all): another organisation gets 404 (the
+object's existence is not revealed), a lesser role inside the scope gets 403.
 
 A route missing from ROUTES fails `test_every_route_is_in_the_table`, so new routes are covered
 as they are added.
@@ -10,28 +11,27 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-import pytest
 
 from psirf.responses.models import Contributor
 from psirf.accounts.models import User
 from psirf.extensions import db
-from tests.engagement.factories import (
+from tests.support.engagement import (
     affected_person_with_question,
     joined_person,
     shared_document,
     waiting_invitation,
 )
 from psirf.timeutil import utcnow
-from tests.factories import (
+from tests.support.factories import (
     AfterActionReviewFactory,
     ResponseFactory,
     SafetyActionFactory,
     SafetyEventFactory,
 )
-from tests.improvement.helpers import make_plan
-from tests.library.helpers import entry as library_entry
-from tests.plans.factories import PlanFactory
-from tests.people import build_world
+from tests.support.improvement import make_plan
+from tests.support.library import entry as library_entry
+from tests.support.plan_factories import PlanFactory
+from tests.support.world import build_world
 
 # Open to everyone by design: the start page, sign-in, assets, health and the public report form.
 PUBLIC_PREFIXES = ("events_public.", "events_follow.", "family_join.", "plans_public.")
@@ -667,16 +667,9 @@ ROUTES: dict[str, Case] = {
 }
 
 
-def test_every_route_is_in_the_table(app):
-    registered = {rule.endpoint for rule in app.url_map.iter_rules()}
-    unprotected = {e for e in registered if e in PUBLIC or e.startswith(PUBLIC_PREFIXES)}
-    assert registered - unprotected - set(ROUTES) == set(), "add these routes to ROUTES"
-    assert set(ROUTES) - registered == set(), "these routes no longer exist"
-
-
-def _objects():
+def route_objects():
     from psirf.accounts.models import Role
-    from tests.factories import IcbFactory, UserFactory
+    from tests.support.factories import IcbFactory, UserFactory
 
     world = build_world()
     other_icb = IcbFactory(name="Far ICB", ods_code="QCC")
@@ -751,36 +744,7 @@ def _objects():
     }
 
 
-@pytest.fixture
-def objects(app):
-    """The table's objects in a test's own database (tests/engagement/test_family_pages.py)."""
-    return _objects()
-
-
-@pytest.fixture(scope="module")
-def shared(database):
-    """One database, one set of objects and one signed-in client per person for the whole table:
-    no case changes what another reads (the few that change something have objects of their own)."""
-    from tests.conftest import running_app, signed_in_clients
-
-    with running_app(database) as app:
-        objects = _objects()
-        yield app, objects, signed_in_clients(app, objects["people"])
-
-
-def _request(client, case: Case, objects):
+def request_case(client, case: Case, objects):
     return client.open(
         case.url(objects), method=case.method, data={} if case.method == "POST" else None
     )
-
-
-@pytest.mark.parametrize("endpoint", sorted(ROUTES))
-def test_the_route_refuses_everyone_it_must(endpoint, shared):
-    app, objects, sign_in = shared
-    case = ROUTES[endpoint]
-    who, status = case.allowed
-    assert _request(sign_in(who), case, objects).status_code == status, f"{who} should get {status}"
-    assert _request(app.test_client(), case, objects).status_code == NOT_SIGNED_IN
-    for who, expected in case.refused.items():
-        got = _request(sign_in(who), case, objects).status_code
-        assert got == expected, f"{endpoint}: {who} got {got}, expected {expected}"
