@@ -64,6 +64,7 @@ def configure_templates(app: Flask) -> None:
     app.jinja_env.undefined = ChainableUndefined
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    app.jinja_env.bytecode_cache = app.config.get("TEMPLATE_BYTECODE_CACHE")
 
 
 def configure_extensions(app: Flask) -> None:

@@ -13,6 +13,10 @@ INSTANCE_DIR = Path(os.environ.get("PSIRF_INSTANCE_DIR", PROJECT_ROOT / "instanc
 
 SQLITE_BUSY_SECONDS = 30
 
+# Argon2id's cost for passwords (psirf/accounts/passwords.py): Argon2's own default, RFC 9106's
+# low-memory choice of 3 passes over 64 MiB in 4 lanes. Slow on purpose; only a test asks for less.
+PASSWORD_HASH_COST = {"time_cost": 3, "memory_cost": 65536, "parallelism": 4}
+
 
 class ConfigurationError(RuntimeError):
     """Start-up cannot go on: the message says what to set."""
@@ -26,6 +30,25 @@ def _development_secret_key() -> str:
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def password_hash_cost() -> dict:
+    """PASSWORD_HASH_COST="time_cost,memory_cost,parallelism" (KiB), or Argon2's default cost.
+
+    The test suite sets "1,8,1", Argon2's cheapest: its hundreds of sign-ins would otherwise each
+    take as long as a real one should.
+    """
+    raw = os.environ.get("PASSWORD_HASH_COST")
+    if not raw:
+        return dict(PASSWORD_HASH_COST)
+    try:
+        time_cost, memory_cost, parallelism = (int(part) for part in raw.split(","))
+    except ValueError:
+        raise ConfigurationError(
+            f"PASSWORD_HASH_COST is {raw!r}: give three whole numbers, "
+            "time_cost,memory_cost,parallelism (for example 3,65536,4)."
+        ) from None
+    return {"time_cost": time_cost, "memory_cost": memory_cost, "parallelism": parallelism}
 
 
 def load(overrides: dict | None = None) -> dict:
@@ -53,6 +76,10 @@ def load(overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "WTF_CSRF_TIME_LIMIT": None,
+        "PASSWORD_HASH_COST": password_hash_cost(),
+        # Compiled templates kept across apps (a jinja2.BytecodeCache), or None to compile them in
+        # each app as it first renders them: the test suite shares one across its apps.
+        "TEMPLATE_BYTECODE_CACHE": None,
         # A sign-in ends after this long without a request, and this long after it began, whatever
         # happens (psirf/accounts/sessions.py). The signed cookie itself expires with the second.
         "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "30")),

@@ -1,6 +1,6 @@
 """The reading-level measure itself tells plain words from dense ones, so a pass means something."""
 
-from tests.reading import above_the_level, main_text
+from tests.support.reading import above_the_level, main_text
 
 
 def test_dense_clinical_prose_is_above_the_agreed_level_and_plain_words_are_not():

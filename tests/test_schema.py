@@ -15,8 +15,8 @@ from psirf import audit, create_app
 from psirf.db import unit_of_work
 from psirf.extensions import db
 from psirf.organisations.models import Organisation
-from tests.conftest import BACKEND, DEFAULT_PG
-from tests.factories import PracticeFactory
+from tests.support.app import BACKEND, DEFAULT_PG
+from tests.support.factories import PracticeFactory
 
 
 def test_migrations_and_models_agree(app):

@@ -48,35 +48,6 @@ def test_an_administrator_sees_no_event_content(sign_in, world):
     assert client.get("/triage").status_code == 403
 
 
-def test_an_administrator_adds_a_practice_to_a_pcn_and_a_federation(session, sign_in, world):
-    from tests.factories import PcnFactory
-
-    federation = PcnFactory(icb=world.icb, kind="federation", ods_code="FED01", name="Federation")
-    client = sign_in(world.admin)
-    response = client.post(
-        "/admin/organisations/new",
-        data={
-            "name": "New Practice",
-            "ods_code": "b12345",
-            "kind": "practice",
-            "groups": [str(world.pcn.id), str(federation.id)],
-        },
-    )
-    assert response.status_code == 302
-    from psirf.organisations.services import by_ods_code
-
-    practice = by_ods_code(session, "B12345")
-    assert {g.name for g in practice.groups} == {"North PCN", "Federation"}
-
-
-def test_a_badly_shaped_ods_code_is_refused_with_the_expected_shape(sign_in, world):
-    client = sign_in(world.admin)
-    response = client.post(
-        "/admin/organisations/new", data={"name": "Bad", "ods_code": "12", "kind": "practice"}
-    )
-    assert "a letter followed by 5 numbers" in response.get_data(as_text=True)
-
-
 def test_the_create_admin_command_makes_the_first_administrator(app, session):
     result = app.test_cli_runner().invoke(
         args=[

@@ -13,8 +13,8 @@ from psirf.accounts import views as account_views
 from psirf.accounts.models import User, UserSession
 from psirf.audit import AuditRecord
 from psirf.extensions import limiter
-from tests.engagement.factories import family_account
-from tests.factories import TEST_PASSWORD, UserFactory
+from tests.support.engagement import family_account
+from tests.support.factories import TEST_PASSWORD, UserFactory
 
 # A fixed moment: what these tests prove does not depend on the day they run.
 START = datetime(2027, 1, 31, 9, 0)
@@ -197,7 +197,7 @@ def test_an_administrator_signs_a_person_out_everywhere(session, sign_in, world)
 
 def test_an_administrator_of_another_icb_cannot_see_or_end_them(sign_in, world):
     from psirf.accounts.models import Role
-    from tests.factories import IcbFactory
+    from tests.support.factories import IcbFactory
 
     outsider = UserFactory(role=(Role.ADMINISTRATOR, IcbFactory(name="Far ICB", ods_code="QCC")))
     browser = sign_in(world.lead)

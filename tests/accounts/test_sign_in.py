@@ -4,7 +4,7 @@ from psirf import create_app
 from psirf.accounts.models import User
 from psirf.config import ConfigurationError
 from psirf.extensions import limiter
-from tests.factories import TEST_PASSWORD
+from tests.support.factories import TEST_PASSWORD
 
 
 @pytest.fixture(autouse=True)

@@ -11,8 +11,13 @@ import pytest
 from psirf import policy
 from psirf.accounts.models import Role
 from psirf.actions import boards
-from tests.factories import OrganisationFactory, ResponseFactory, SafetyActionFactory, UserFactory
-from tests.queries import counting_queries, queries_for
+from tests.support.factories import (
+    OrganisationFactory,
+    ResponseFactory,
+    SafetyActionFactory,
+    UserFactory,
+)
+from tests.support.queries import counting_queries, queries_for
 
 TODAY = date.today()
 

@@ -10,8 +10,13 @@ from sqlalchemy import select
 
 from psirf.accounts.models import Role
 from psirf.actions.models import STRENGTH_EXAMPLES, SafetyAction, Strength
-from tests.factories import OrganisationFactory, ResponseFactory, SafetyActionFactory, UserFactory
-from tests.responses.test_after_action_review_pages import date_fields, prefixed, version_of
+from tests.support.factories import (
+    OrganisationFactory,
+    ResponseFactory,
+    SafetyActionFactory,
+    UserFactory,
+)
+from tests.support.pages import date_fields, prefixed, version_of
 
 DUE = date.today() + timedelta(days=21)
 

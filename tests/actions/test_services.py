@@ -17,7 +17,12 @@ from psirf.db import unit_of_work
 from psirf.responses.services import ResponseError
 from psirf.workflow import runner
 from psirf.workflow.runner import TransitionRefused
-from tests.factories import OrganisationFactory, ResponseFactory, SafetyActionFactory, UserFactory
+from tests.support.factories import (
+    OrganisationFactory,
+    ResponseFactory,
+    SafetyActionFactory,
+    UserFactory,
+)
 
 SOON = date.today() + timedelta(days=30)
 

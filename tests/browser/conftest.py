@@ -16,7 +16,7 @@ from psirf import create_app
 from psirf.db import unit_of_work
 from psirf.demo.organisations import load_accounts, load_organisations
 from psirf.extensions import db
-from tests.conftest import real_clock_environment
+from tests.support.app import real_clock_environment
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from tests.browser.actions import add_agreed_action, fill_date
+from tests.support.browser import add_agreed_action, fill_date
 
 pytestmark = pytest.mark.browser
 

@@ -11,7 +11,7 @@ from psirf.engagement.models import CandourRecord
 from psirf.organisations.services import by_ods_code
 from psirf.responses import services
 from psirf.responses.models import LearningResponse, ResponseMethod
-from tests.factories import SafetyEventFactory
+from tests.support.factories import SafetyEventFactory
 
 pytestmark = pytest.mark.browser
 

@@ -18,7 +18,7 @@ from psirf.notifications.models import OutboxMessage
 from psirf.organisations.services import by_ods_code
 from psirf.responses import services
 from psirf.responses.models import ResponseMethod
-from tests.factories import SafetyEventFactory
+from tests.support.factories import SafetyEventFactory
 
 pytestmark = pytest.mark.browser
 

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from psirf.accounts.models import User
 from psirf.organisations.services import by_ods_code
-from tests.factories import ResponseFactory, SafetyActionFactory
-from tests.improvement.helpers import good_care_entry
+from tests.support.factories import ResponseFactory, SafetyActionFactory
+from tests.support.improvement import good_care_entry
 
 pytestmark = pytest.mark.browser
 

@@ -14,8 +14,8 @@ from psirf.responses import services
 from psirf.responses.models import ResponseMethod
 from psirf.timeutil import utcnow
 from psirf.workflow import runner
-from tests.browser.actions import add_agreed_action, fill_date
-from tests.factories import ResponseFactory, SafetyEventFactory
+from tests.support.browser import add_agreed_action, fill_date
+from tests.support.factories import ResponseFactory, SafetyEventFactory
 
 pytestmark = pytest.mark.browser
 

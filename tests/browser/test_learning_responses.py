@@ -10,8 +10,8 @@ from psirf.db import unit_of_work
 from psirf.organisations.services import by_ods_code
 from psirf.responses import services
 from psirf.responses.models import ResponseMethod
-from tests.browser.actions import add_agreed_action, fill_date
-from tests.factories import SafetyEventFactory
+from tests.support.browser import add_agreed_action, fill_date
+from tests.support.factories import SafetyEventFactory
 
 pytestmark = pytest.mark.browser
 

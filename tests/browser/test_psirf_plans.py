@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from psirf.organisations.services import by_ods_code
 from psirf.plans.models import PsirfPlan
-from tests.factories import SafetyEventFactory
+from tests.support.factories import SafetyEventFactory
 
 pytestmark = pytest.mark.browser
 

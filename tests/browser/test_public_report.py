@@ -5,24 +5,11 @@ from datetime import date, timedelta
 
 import pytest
 
+from tests.support.browser import choose_service, fill_date
+
 pytestmark = pytest.mark.browser
 
 REFERENCE = re.compile(r"PSE-\d{4}-\d{6}")
-
-
-def fill_date(page, legend: str, d: date) -> None:
-    group = page.get_by_role("group", name=legend)
-    group.get_by_label("Day").fill(str(d.day))
-    group.get_by_label("Month").fill(str(d.month))
-    group.get_by_label("Year").fill(str(d.year))
-
-
-def choose_service(visitor, search: str, service: str) -> None:
-    """On the service page: search, then pick the service from the results."""
-    visitor.page.get_by_label("Search by name or ODS code").fill(search)
-    visitor.submit("Search")
-    visitor.page.get_by_label(service).check()
-    visitor.submit("Continue")
 
 
 def summary_value(page, key: str) -> str:

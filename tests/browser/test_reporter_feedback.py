@@ -14,8 +14,8 @@ from psirf.organisations.services import by_ods_code
 from psirf.responses.models import LearningResponse
 from psirf.timeutil import utcnow
 from psirf.triage import services as triage
-from tests.browser.test_public_report import choose_service, fill_date
-from tests.factories import SafetyEventFactory
+from tests.support.browser import choose_service, fill_date
+from tests.support.factories import SafetyEventFactory
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from psirf.extensions import db
 from psirf.organisations.models import Organisation
-from tests.conftest import demo_app
+from tests.support.app import demo_app
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from psirf.improvement.models import ImprovementPlan
 from psirf.library.models import LibraryEntry
 from psirf.extensions import db
 from psirf.responses.models import LearningResponse
-from tests.conftest import demo_app
+from tests.support.app import demo_app
 
 
 def _counts(session) -> dict[str, int]:

@@ -16,13 +16,13 @@ from psirf.engagement import family, invitations, services
 from psirf.engagement.models import EngagementStep, Invitation, SharedDocument
 from psirf.notifications.models import Notification, OutboxMessage
 from psirf.timeutil import utcnow
-from tests.engagement.factories import (
+from tests.support.engagement import (
     affected_person,
     family_account,
     joined_person,
     shared_document,
 )
-from tests.factories import TEST_PASSWORD, ResponseFactory
+from tests.support.factories import TEST_PASSWORD, ResponseFactory
 
 NEW_PASSWORD = "a long new password"
 

@@ -13,7 +13,7 @@ from psirf.engagement.models import AffectedPerson, EngagementStep
 from psirf.events.models import SafetyEvent
 from psirf.extensions import db
 from psirf.responses.models import LearningResponse
-from tests.conftest import demo_app as demo_app_running
+from tests.support.app import demo_app as demo_app_running
 
 
 @pytest.fixture(scope="module")

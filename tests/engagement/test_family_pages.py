@@ -14,9 +14,9 @@ from psirf.accounts.models import User
 from psirf.engagement.models import EngagementStep, Invitation
 from psirf.extensions import limiter
 from psirf.notifications.models import OutboxMessage
-from tests.engagement.factories import affected_person, joined_person, shared_document
-from tests.factories import ResponseFactory, SafetyEventFactory
-from tests.test_route_access import ROUTES, _request, objects  # noqa: F401  (objects is a fixture)
+from tests.support.engagement import affected_person, joined_person, shared_document
+from tests.support.factories import ResponseFactory, SafetyEventFactory
+from tests.support.routes import ROUTES, request_case
 
 PASSWORD = "a long new password"
 
@@ -331,7 +331,7 @@ def test_a_family_account_is_refused_on_every_other_route(objects, sign_in):  # 
     for endpoint, case in ROUTES.items():
         if policy.family_may_reach(endpoint):
             continue  # its own pages and its notifications: allowed by design, tested on their own
-        got = _request(family, case, objects).status_code
+        got = request_case(family, case, objects).status_code
         if got not in (403, 404):
             refused[endpoint] = got
     assert refused == {}, f"a family account reached these: {refused}"

@@ -1,6 +1,6 @@
 """The family portal is written for patients and families: plain English, checked by measure.
 
-The agreed level of tests/reading.py, as for the public report. Every family and join page is
+The agreed level of tests/support/reading.py, as for the public report. Every family and join page is
 measured as a family member meets it, with a timeline, questions, answers and reports on it; and
 the invitation letter the lead prints for them.
 """
@@ -17,9 +17,9 @@ from psirf.accounts.models import User
 from psirf.engagement.models import EngagementStep
 from psirf.extensions import limiter
 from psirf.notifications.models import OutboxMessage
-from tests.engagement.factories import affected_person, joined_person, shared_document
-from tests.reading import above_the_level, main_text
-from tests.factories import ResponseFactory
+from tests.support.engagement import affected_person, joined_person, shared_document
+from tests.support.reading import above_the_level, main_text
+from tests.support.factories import ResponseFactory
 
 PASSWORD = "a long new password"
 

@@ -14,8 +14,8 @@ from psirf.engagement import invitations
 from psirf.extensions import limiter
 from psirf.notifications.models import OutboxMessage
 from psirf.timeutil import utcnow
-from tests.engagement.factories import affected_person, family_account
-from tests.factories import TEST_PASSWORD, ResponseFactory, UserFactory
+from tests.support.engagement import affected_person, family_account
+from tests.support.factories import TEST_PASSWORD, ResponseFactory, UserFactory
 
 PASSWORD = "a long new password"
 

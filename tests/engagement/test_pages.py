@@ -11,8 +11,8 @@ from sqlalchemy import event, select
 from psirf.engagement.models import AffectedPerson, CandourRecord
 from psirf.extensions import db
 from psirf.responses.models import Contributor
-from tests.engagement.factories import affected_person_with_question
-from tests.factories import ResponseFactory, SafetyEventFactory
+from tests.support.engagement import affected_person_with_question
+from tests.support.factories import ResponseFactory, SafetyEventFactory
 
 
 def _harmed_response(world, harm="moderate", **kwargs):

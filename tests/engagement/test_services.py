@@ -13,8 +13,8 @@ from psirf.engagement.services import EngagementError
 from psirf.extensions import db
 from psirf.responses import services as responses
 from psirf.responses.models import Contributor
-from tests.engagement.factories import affected_person
-from tests.factories import ResponseFactory, SafetyEventFactory
+from tests.support.engagement import affected_person
+from tests.support.factories import ResponseFactory, SafetyEventFactory
 
 TODAY = date(2026, 3, 23)  # a Monday
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from psirf.events import counts
 from psirf.events.counts import EventCount
 from psirf.extensions import db
-from tests.factories import PracticeFactory, SafetyEventFactory
+from tests.support.factories import PracticeFactory, SafetyEventFactory
 
 
 def _stored():

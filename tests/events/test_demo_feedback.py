@@ -16,7 +16,7 @@ from psirf.events.models import ReporterUpdate, SafetyEvent
 from psirf.extensions import db
 from psirf.notifications.models import Notification
 from psirf.responses.models import LearningResponse
-from tests.conftest import demo_app
+from tests.support.app import demo_app
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ import pytest
 
 from psirf.accounts.models import Role
 from psirf.events.models import EventPatient
-from tests.events.helpers import VALID_NHS_NUMBER
-from tests.factories import PcnFactory, PracticeFactory, SafetyEventFactory, UserFactory
+from tests.support.events import VALID_NHS_NUMBER
+from tests.support.factories import PcnFactory, PracticeFactory, SafetyEventFactory, UserFactory
 
 
 @pytest.fixture
@@ -209,7 +209,7 @@ def test_free_text_is_escaped_on_the_event_page(sign_in):
 def test_a_triaged_event_shows_the_decision_and_links_to_its_learning_response(
     session, sign_in, world
 ):
-    from tests.factories import AfterActionReviewFactory
+    from tests.support.factories import AfterActionReviewFactory
 
     aar = AfterActionReviewFactory(organisation=world.practice)
     event = SafetyEventFactory(

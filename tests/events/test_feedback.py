@@ -19,7 +19,8 @@ from psirf.notifications.models import Notification, OutboxMessage
 from psirf.responses.models import Contributor, ResponseMethod
 from psirf.triage import services as triage
 from psirf.triage.services import Referral, TriageChoice
-from tests.factories import ResponseFactory, SafetyEventFactory, UserFactory
+from tests.support.events import WHAT_CHANGED
+from tests.support.factories import ResponseFactory, SafetyEventFactory, UserFactory
 
 # Words the lead writes for the casework: none may reach the reporter.
 RATIONALE = "INTERNAL-RATIONALE: the locum was new and the rota was short"
@@ -205,11 +206,6 @@ def closed(world):
         organisation=world.practice, state="closed", events=[staff_event, public_event]
     )
     return response, staff_event, public_event
-
-
-WHAT_CHANGED = (
-    "Now every repeat for this medicine is checked by a second person before it goes out."
-)
 
 
 def test_what_changed_goes_to_every_linked_event_and_notifies_each_identified_reporter(

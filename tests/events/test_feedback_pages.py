@@ -14,9 +14,8 @@ from psirf.db import unit_of_work
 from psirf.events import feedback
 from psirf.events.models import ReporterUpdate, SafetyEvent
 from psirf.extensions import limiter
-from tests.events.test_feedback import WHAT_CHANGED
-from tests.events.test_public_form import answer_every_question
-from tests.factories import ResponseFactory, SafetyEventFactory, UserFactory
+from tests.support.events import WHAT_CHANGED, answer_every_question
+from tests.support.factories import ResponseFactory, SafetyEventFactory, UserFactory
 
 
 def text_of(page) -> str:
@@ -72,7 +71,7 @@ def test_another_reporters_report_is_not_found(sign_in, world, reported):
 def test_a_staff_report_through_the_form_is_acknowledged_on_its_recorded_page(
     sign_in, session, world
 ):
-    from tests.events.helpers import staff_form_data
+    from tests.support.events import staff_form_data
 
     client = sign_in(world.reporter)
     sent = client.post("/events/new", data=staff_form_data(world.practice))

@@ -11,53 +11,8 @@ from psirf.audit import AuditRecord
 from psirf.events import drafts
 from psirf.events.drafts import PublicReportDraft
 from psirf.events.models import SafetyEvent
-from tests.events.helpers import counts
-from tests.factories import PcnFactory, PracticeFactory
-
-WHEN = date.today() - timedelta(days=10)
-
-
-def answer_every_question(
-    client, practice, reporter_kind="family", description="My mum was given the wrong tablets."
-):
-    steps = [
-        (
-            "/report/service",
-            {"q": practice.ods_code, "organisation_id": str(practice.id)},
-            "/report/kind",
-        ),
-        ("/report/kind", {"record_type": "incident"}, "/report/when"),
-        (
-            "/report/when",
-            {
-                "occurred_on[day]": str(WHEN.day),
-                "occurred_on[month]": str(WHEN.month),
-                "occurred_on[year]": str(WHEN.year),
-            },
-            "/report/what-happened",
-        ),
-        (
-            "/report/what-happened",
-            {"description": description},
-            "/report/harm",
-        ),
-        ("/report/harm", {"physical_harm": "moderate"}, "/report/theme"),
-        ("/report/theme", {"theme": "medication"}, "/report/about-you"),
-        ("/report/about-you", {"reporter_kind": reporter_kind}, "/report/contact"),
-        (
-            "/report/contact",
-            {"reporter_name": "Sam Smith", "reporter_contact": "sam@example.org"},
-            "/report/check",
-        ),
-    ]
-    for url, data, following in steps:
-        page = client.get(url)
-        assert page.status_code == 200, url
-        response = client.post(url, data=data)
-        assert response.status_code == 302, (url, response.get_data(as_text=True))
-        assert response.headers["Location"].endswith(following), url
-        # The answers wait on the server: the cookie holds a key, whatever was typed.
-        assert len(client.get_cookie("session").value) < 300, url
+from tests.support.events import WHEN, answer_every_question, counts
+from tests.support.factories import PcnFactory, PracticeFactory
 
 
 def test_the_start_page_needs_no_sign_in(client):

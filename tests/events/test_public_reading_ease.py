@@ -1,11 +1,11 @@
 """The public report is written for patients and families: plain English, checked by measure at
-the agreed level (tests/reading.py)."""
+the agreed level (tests/support/reading.py)."""
 
 import re
 
 import pytest
 
-from tests.reading import above_the_level, main_text, too_hard
+from tests.support.reading import above_the_level, main_text, too_hard
 
 ANSWERS = {
     "/report/kind": {"record_type": "incident"},

@@ -14,8 +14,8 @@ from psirf.audit import AuditRecord
 from psirf.db import unit_of_work
 from psirf.events import services
 from psirf.events.models import SafetyEvent
-from tests.events.helpers import INVALID_NHS_NUMBER, VALID_NHS_NUMBER, counts
-from tests.factories import PcnFactory, PracticeFactory, UserFactory
+from tests.support.events import INVALID_NHS_NUMBER, VALID_NHS_NUMBER, counts
+from tests.support.factories import PcnFactory, PracticeFactory, UserFactory
 
 
 def record(session, organisation, **overrides):

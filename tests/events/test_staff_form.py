@@ -7,8 +7,8 @@ from sqlalchemy import select
 from psirf.accounts.models import Role
 from psirf.audit import AuditRecord
 from psirf.events.models import SafetyEvent
-from tests.events.helpers import INVALID_NHS_NUMBER, VALID_NHS_NUMBER, counts, staff_form_data
-from tests.factories import PracticeFactory, UserFactory
+from tests.support.events import INVALID_NHS_NUMBER, VALID_NHS_NUMBER, counts, staff_form_data
+from tests.support.factories import PracticeFactory, UserFactory
 
 
 def test_the_form_offers_only_the_services_where_the_person_holds_a_role(sign_in):
@@ -118,7 +118,7 @@ def test_a_staff_member_cannot_report_for_an_organisation_where_they_hold_no_rol
 
 
 def test_a_person_with_no_role_at_a_service_cannot_open_the_form(sign_in):
-    from tests.factories import PcnFactory
+    from tests.support.factories import PcnFactory
 
     client = sign_in(UserFactory(role=(Role.REVIEW_PANEL_MEMBER, PcnFactory())))
     assert client.get("/events/new").status_code == 403

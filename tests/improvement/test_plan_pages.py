@@ -14,9 +14,14 @@ from psirf.audit import AuditRecord
 from psirf.extensions import db
 from psirf.improvement.models import ImprovementPlan, MeasureReading, PlanItem
 from psirf.timeutil import utcnow
-from tests.factories import PracticeFactory, ResponseFactory, SafetyActionFactory, UserFactory
-from tests.improvement.helpers import date_fields, good_care_entry, make_plan, version_of
-from tests.queries import queries_for
+from tests.support.factories import (
+    PracticeFactory,
+    ResponseFactory,
+    SafetyActionFactory,
+    UserFactory,
+)
+from tests.support.improvement import date_fields, good_care_entry, make_plan, version_of
+from tests.support.queries import queries_for
 
 
 @pytest.fixture

@@ -7,10 +7,10 @@ from html import unescape
 import pytest
 
 from psirf.accounts.models import Role
-from tests.engagement.factories import family_account
-from tests.factories import SafetyActionFactory, UserFactory
-from tests.library.helpers import NHS_NUMBER, PATIENT, closed_aar, entry
-from tests.queries import queries_for
+from tests.support.engagement import family_account
+from tests.support.factories import SafetyActionFactory, UserFactory
+from tests.support.library import NHS_NUMBER, PATIENT, closed_aar, entry
+from tests.support.queries import queries_for
 
 
 def titles(client, **args) -> str:
@@ -243,7 +243,7 @@ def test_an_entry_links_to_its_response_only_for_those_who_may_open_it(sign_in, 
 def test_learning_shared_with_one_pcn_is_later_shared_with_the_whole_icb_by_its_lead(
     session, sign_in, world
 ):
-    from tests.library.helpers import entry as library_entry
+    from tests.support.library import entry as library_entry
 
     entry = library_entry(world.practice, world.lead)
     assert sign_in(world.other_lead).get(f"/library/{entry.id}").status_code == 404

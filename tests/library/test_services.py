@@ -9,8 +9,8 @@ from psirf.learning.redact import Found, Kind
 from psirf.library import services
 from psirf.responses.services import ResponseError
 from psirf.timeutil import utcnow
-from tests.factories import PcnFactory, PracticeFactory, ResponseFactory, UserFactory
-from tests.library.helpers import closed_aar
+from tests.support.factories import PcnFactory, PracticeFactory, ResponseFactory, UserFactory
+from tests.support.library import closed_aar
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from psirf.audit import AuditRecord
 from psirf.library.models import LibraryEntry
-from tests.factories import SafetyActionFactory
-from tests.library.helpers import NHS_NUMBER, PATIENT, closed_aar, field_value, share_form, textarea
+from tests.support.factories import SafetyActionFactory
+from tests.support.library import NHS_NUMBER, PATIENT, closed_aar, field_value, share_form, textarea
 
 
 def preview(client, response, audiences, title=None, summary=None):
@@ -250,7 +250,7 @@ def test_only_the_practices_patient_safety_lead_may_share_its_learning(sign_in, 
 
 
 def test_a_pcns_thematic_review_is_shared_by_its_panel_with_the_pcn_itself(session, sign_in, world):
-    from tests.factories import ResponseFactory
+    from tests.support.factories import ResponseFactory
     from psirf.timeutil import utcnow
 
     review = ResponseFactory(
@@ -302,7 +302,7 @@ def test_the_share_panel_offers_sharing_to_the_lead_then_links_to_the_entry(
 
 def test_an_action_owner_is_no_known_name_but_its_owners_account_name_is(session, world):
     from psirf.library.services import response_known_names
-    from tests.factories import UserFactory
+    from tests.support.factories import UserFactory
 
     aar = closed_aar(world.practice, lead_id=world.lead.id)
     owner = UserFactory(name="Dana Whitfield")
@@ -341,7 +341,7 @@ def test_two_publishes_racing_end_with_one_entry_and_the_second_sent_to_it(
 def test_the_closed_response_page_offers_its_lead_the_share_and_then_links_to_the_entry(
     session, sign_in, world
 ):
-    from tests.library.helpers import entry as library_entry
+    from tests.support.library import entry as library_entry
 
     response = closed_aar(world.practice)
     page = sign_in(world.lead).get(f"/responses/{response.id}").get_data(as_text=True)

@@ -3,8 +3,8 @@
 from sqlalchemy import func, select
 
 from psirf.library.models import LibraryEntry
-from tests.factories import SafetyEventFactory
-from tests.library.helpers import NHS_NUMBER, field_value, good_care_event, share_form, textarea
+from tests.support.factories import SafetyEventFactory
+from tests.support.library import NHS_NUMBER, field_value, good_care_event, share_form, textarea
 
 
 def test_a_good_care_record_is_shared_with_its_description_stripped_of_identifiers(

@@ -11,8 +11,13 @@ from psirf.accounts.models import Role
 from psirf.db import unit_of_work
 from psirf.notifications.models import Notification, OutboxMessage
 from psirf.notifications.reminders import action_reminders, send_reminders
-from tests.factories import OrganisationFactory, ResponseFactory, SafetyActionFactory, UserFactory
-from tests.queries import counting_queries
+from tests.support.factories import (
+    OrganisationFactory,
+    ResponseFactory,
+    SafetyActionFactory,
+    UserFactory,
+)
+from tests.support.queries import counting_queries
 
 TODAY = date(2026, 3, 23)
 

@@ -13,7 +13,7 @@ from psirf.notifications import delivery
 from psirf.notifications.models import NotificationKind, OutboxMessage
 from psirf.notifications.services import send_email
 from psirf.timeutil import utcnow
-from tests.notifications.conftest import run_queued, running_consumer, wait_until
+from tests.support.notifications import run_queued, running_consumer, wait_until
 
 
 def write_email(

@@ -12,7 +12,7 @@ from psirf.db import unit_of_work
 from psirf.extensions import db
 from psirf.notifications.models import Notification, NotificationKind, OutboxMessage
 from psirf.notifications.services import notify, send_email
-from tests.factories import UserFactory
+from tests.support.factories import UserFactory
 
 START = datetime(2026, 3, 23, 9, 0)
 

@@ -11,8 +11,8 @@ from psirf.accounts.models import UserSession
 from psirf.events import drafts
 from psirf.events.drafts import PublicReportDraft
 from psirf.timeutil import utcnow
-from tests.factories import UserFactory
-from tests.notifications.conftest import run_queued
+from tests.support.factories import UserFactory
+from tests.support.notifications import run_queued
 
 
 def test_the_purge_runs_hourly(queue):

@@ -15,7 +15,7 @@ from psirf.extensions import db
 from psirf.notifications.models import NotificationKind, OutboxMessage
 from psirf.notifications.queue import queue_of
 from psirf.notifications.services import send_email
-from tests.notifications.conftest import run_queued
+from tests.support.notifications import run_queued
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 

@@ -16,9 +16,9 @@ from psirf.extensions import db
 from psirf.notifications.models import Notification, OutboxMessage
 from psirf.notifications.reminders import latest_decided_on_with_target_by, send_reminders
 from psirf.engagement.candour import add_working_days
-from tests.engagement.factories import affected_person
-from tests.factories import ResponseFactory, UserFactory
-from tests.notifications.conftest import run_queued
+from tests.support.engagement import affected_person
+from tests.support.factories import ResponseFactory, UserFactory
+from tests.support.notifications import run_queued
 
 TODAY = date(2026, 3, 23)  # a Monday
 DAYS = 10

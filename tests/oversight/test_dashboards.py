@@ -12,8 +12,13 @@ from psirf.extensions import db
 from psirf.oversight import icb, services
 from psirf.oversight.csv import safe_cell, to_csv
 from psirf.timeutil import utcnow
-from tests.factories import ResponseFactory, SafetyActionFactory, SafetyEventFactory, one_commit
-from tests.queries import queries_for
+from tests.support.factories import (
+    ResponseFactory,
+    SafetyActionFactory,
+    SafetyEventFactory,
+    one_commit,
+)
+from tests.support.queries import queries_for
 
 
 def _build(world):

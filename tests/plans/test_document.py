@@ -9,7 +9,7 @@ from flask import render_template
 
 from psirf.plans.document import DRAFT_STATES, document
 from psirf.workflow import definitions
-from tests.plans.helpers import generated_plan
+from tests.support.plans import generated_plan
 
 HEADINGS = [
     "1. Introduction",

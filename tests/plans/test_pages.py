@@ -7,8 +7,8 @@ from datetime import date
 from sqlalchemy import select
 
 from psirf.plans.models import PsirfPlan
-from tests.plans.factories import PlanFactory
-from tests.responses.test_after_action_review_pages import date_fields, prefixed
+from tests.support.plan_factories import PlanFactory
+from tests.support.pages import date_fields, prefixed
 
 
 def test_the_panel_generates_a_plan_and_a_missing_date_is_asked_for_again(session, sign_in, world):

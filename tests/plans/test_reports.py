@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from psirf.plans.document import document
 from psirf.plans.reports import plan_pdf
-from tests.plans.helpers import generated_plan
+from tests.support.plans import generated_plan
 
 SECTIONS = [
     "Introduction",

@@ -16,9 +16,9 @@ from psirf.plans.models import PlanRevision
 from psirf.triage import services as triage
 from psirf.workflow import runner
 from psirf.workflow.runner import TransitionRefused
-from tests.factories import PcnFactory, PracticeFactory, SafetyEventFactory, UserFactory
-from tests.plans.factories import PlanFactory
-from tests.plans.helpers import generated_plan
+from tests.support.factories import PcnFactory, PracticeFactory, SafetyEventFactory, UserFactory
+from tests.support.plan_factories import PlanFactory
+from tests.support.plans import generated_plan
 
 
 def _fire(plan, trigger, user, comment=None):
@@ -179,7 +179,7 @@ def test_a_plan_goes_through_the_icb_to_force_and_triage_follows_it(world):
 
 
 def _profile():
-    from tests.plans.factories import sample_profile
+    from tests.support.plan_factories import sample_profile
 
     return sample_profile()
 

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from psirf import policy
 from psirf.events.models import SafetyEvent
-from tests.factories import PracticeFactory, SafetyEventFactory
+from tests.support.factories import PracticeFactory, SafetyEventFactory
 
 PEOPLE = [
     "lead",
@@ -76,7 +76,7 @@ def test_a_protected_reporter_is_known_only_to_the_lead_and_to_themselves(world)
 @pytest.mark.parametrize("who", PEOPLE)
 def test_the_action_scope_and_the_action_check_agree(session, world, who):
     from psirf.actions.models import SafetyAction
-    from tests.factories import ResponseFactory, SafetyActionFactory
+    from tests.support.factories import ResponseFactory, SafetyActionFactory
 
     SafetyActionFactory(response=ResponseFactory(organisation=world.practice))
     # A Riverside review's action owned by Southfields: Southfields sees the action, not the review.
@@ -96,7 +96,7 @@ def test_the_action_scope_and_the_action_check_agree(session, world, who):
 def test_a_partner_owner_carries_out_the_action_but_only_the_lead_organisation_agrees_or_cancels_it(
     session, world
 ):
-    from tests.factories import ResponseFactory, SafetyActionFactory
+    from tests.support.factories import ResponseFactory, SafetyActionFactory
 
     action = SafetyActionFactory(
         response=ResponseFactory(organisation=world.practice),

@@ -9,23 +9,8 @@ from psirf.actions.models import SafetyAction
 from psirf.audit import AuditRecord
 from psirf.events.models import SafetyEvent
 from psirf.responses.models import LearningResponse
-from tests.factories import AfterActionReviewFactory, SafetyEventFactory
-
-
-def version_of(page: str) -> str:
-    return re.search(r'name="(?:\w+-)?version" type="hidden" value="(\d+)"', page).group(1)
-
-
-def prefixed(prefix, **fields):
-    return {f"{prefix}-{name}": value for name, value in fields.items()}
-
-
-def date_fields(name, d):
-    return {
-        f"{name}[day]": str(d.day),
-        f"{name}[month]": str(d.month),
-        f"{name}[year]": str(d.year),
-    }
+from tests.support.factories import AfterActionReviewFactory, SafetyEventFactory
+from tests.support.pages import date_fields, prefixed, version_of
 
 
 def test_the_whole_review_from_triage_to_approval(session, sign_in, world):

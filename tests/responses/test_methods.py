@@ -15,7 +15,12 @@ from psirf.responses import contributors, course, services, thematic
 from psirf.responses.models import LearningResponse, ResponseMethod
 from psirf.workflow import runner
 from psirf.workflow.runner import TransitionRefused
-from tests.factories import OrganisationFactory, ResponseFactory, SafetyEventFactory, UserFactory
+from tests.support.factories import (
+    OrganisationFactory,
+    ResponseFactory,
+    SafetyEventFactory,
+    UserFactory,
+)
 
 
 def fire(session, response, trigger, actor, comment=None):
@@ -370,7 +375,7 @@ def test_responses_are_linked_as_related_when_both_are_visible(session, world):
 
 
 def test_a_thematic_review_can_cover_some_of_the_groups_services(session, world):
-    from tests.factories import PracticeFactory
+    from tests.support.factories import PracticeFactory
 
     second = PracticeFactory(icb=world.icb, groups=[world.pcn])
     start = date.today() - timedelta(days=30)

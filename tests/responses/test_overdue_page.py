@@ -7,8 +7,8 @@ import pytest
 
 from psirf.timeutil import utcnow
 from psirf.workflow import definitions
-from tests.factories import IcbFactory, PracticeFactory
-from tests.responses.test_timeliness import _row
+from tests.support.factories import IcbFactory, PracticeFactory
+from tests.support.responses import response_row
 
 
 def references(page: str) -> list[str]:
@@ -20,16 +20,16 @@ def cases(session, world):
     today = utcnow().date()
     far_icb = IcbFactory(name="Far ICB", ods_code="QFF")
     made = {
-        "week": _row(session, world.practice, today - timedelta(days=7)),
-        "month": _row(session, world.other_practice, today - timedelta(days=30)),
-        "yesterday": _row(session, world.practice, today - timedelta(days=1)),
-        "today": _row(session, world.practice, today),
-        "future": _row(session, world.other_practice, today + timedelta(days=10)),
-        "no_target": _row(session, world.practice, None),
-        "closed_late": _row(
+        "week": response_row(session, world.practice, today - timedelta(days=7)),
+        "month": response_row(session, world.other_practice, today - timedelta(days=30)),
+        "yesterday": response_row(session, world.practice, today - timedelta(days=1)),
+        "today": response_row(session, world.practice, today),
+        "future": response_row(session, world.other_practice, today + timedelta(days=10)),
+        "no_target": response_row(session, world.practice, None),
+        "closed_late": response_row(
             session, world.practice, today - timedelta(days=20), closed_at=datetime(2026, 1, 1)
         ),
-        "other_icb": _row(
+        "other_icb": response_row(
             session, PracticeFactory(icb=far_icb, name="Far Surgery"), today - timedelta(days=40)
         ),
     }
@@ -79,7 +79,7 @@ def test_the_list_is_capped_with_the_total_counted(app, session, sign_in, world,
     monkeypatch.setattr(oversight_views, "OVERDUE_LIMIT", 2)
     today = utcnow().date()
     for days in (3, 9, 5):
-        _row(session, world.practice, today - timedelta(days=days))
+        response_row(session, world.practice, today - timedelta(days=days))
     session.commit()
     page = sign_in(world.icb_quality).get("/oversight/overdue").get_data(as_text=True)
     assert len(references(page)) == 2
@@ -87,12 +87,12 @@ def test_the_list_is_capped_with_the_total_counted(app, session, sign_in, world,
 
 
 def test_the_page_costs_the_same_queries_for_two_rows_as_for_twenty(sign_in, world, session):
-    from tests.web.test_query_counts import queries_for
+    from tests.support.queries import queries_for
 
     client = sign_in(world.icb_quality)
     today = utcnow().date()
     for i in range(2):
-        _row(
+        response_row(
             session,
             world.practice if i % 2 else world.other_practice,
             today - timedelta(days=i + 1),
@@ -100,7 +100,7 @@ def test_the_page_costs_the_same_queries_for_two_rows_as_for_twenty(sign_in, wor
     session.commit()
     few = queries_for(client, "/oversight/overdue")
     for i in range(18):
-        _row(
+        response_row(
             session,
             world.practice if i % 2 else world.other_practice,
             today - timedelta(days=i + 3),

@@ -15,7 +15,7 @@ from psirf.responses.models import Contributor
 from psirf.responses.reports import PSII_LAYOUT, TITLES, build_report, layout_for
 from psirf.workflow import runner
 from psirf.workflow.definitions import FieldDef, SectionDef
-from tests.factories import COMPLETE_AAR_RECORD, ResponseFactory, SafetyEventFactory
+from tests.support.factories import COMPLETE_AAR_RECORD, ResponseFactory, SafetyEventFactory
 
 DUE = date(2026, 12, 3)
 
@@ -252,7 +252,7 @@ def test_a_psii_report_follows_the_nhs_england_template(session, world):
 def test_a_psii_reports_terms_of_reference_include_the_questions_those_affected_asked(
     session, world
 ):
-    from tests.engagement.factories import affected_person_with_question
+    from tests.support.engagement import affected_person_with_question
 
     psii = ResponseFactory(organisation=world.practice, method="psii")
     affected_person_with_question(psii)

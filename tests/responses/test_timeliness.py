@@ -1,6 +1,5 @@
 """Timeliness against a workflow's target: labels, colours, and the overdue condition in SQL."""
 
-import itertools
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
@@ -10,7 +9,8 @@ from sqlalchemy import select
 from psirf.responses import timeliness
 from psirf.responses.models import LearningResponse
 from psirf.workflow import definitions
-from tests.factories import PracticeFactory
+from tests.support.factories import PracticeFactory
+from tests.support.responses import response_row
 
 TODAY = date(2026, 6, 15)
 
@@ -132,33 +132,14 @@ def test_the_due_date_a_target_gives(target, started, due):
 # ---- SQL, on both databases ----------------------------------------------------------------
 
 
-_NUMBERS = itertools.count(1)
-
-
-def _row(session, organisation, due_on, closed_at=None):
-    definition = definitions.get("after_action_review")
-    row = LearningResponse(
-        reference=f"LR-T-{next(_NUMBERS):06d}",
-        method=definition.method,
-        organisation=organisation,
-        workflow_name=definition.name,
-        workflow_version=definition.version,
-        state=definition.initial,
-        due_on=due_on,
-        closed_at=closed_at,
-    )
-    session.add(row)
-    return row
-
-
 def test_overdue_clause_selects_open_responses_past_their_due_date(session):
     practice = PracticeFactory()
-    overdue = _row(session, practice, TODAY - timedelta(days=1))
-    long_overdue = _row(session, practice, TODAY - timedelta(days=100))
-    _row(session, practice, TODAY)  # due today: not yet overdue
-    _row(session, practice, TODAY + timedelta(days=3))
-    _row(session, practice, None)  # no target
-    _row(
+    overdue = response_row(session, practice, TODAY - timedelta(days=1))
+    long_overdue = response_row(session, practice, TODAY - timedelta(days=100))
+    response_row(session, practice, TODAY)  # due today: not yet overdue
+    response_row(session, practice, TODAY + timedelta(days=3))
+    response_row(session, practice, None)  # no target
+    response_row(
         session, practice, TODAY - timedelta(days=5), closed_at=datetime(2026, 6, 1, 12)
     )  # closed late
     session.commit()

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from psirf.audit import AuditRecord
 from psirf.events.models import SafetyEvent
 from psirf.responses.models import LearningResponse
-from tests.events.helpers import staff_form_data
-from tests.factories import SafetyEventFactory
+from tests.support.events import staff_form_data
+from tests.support.factories import SafetyEventFactory
 
 
 def date_fields(name, d):

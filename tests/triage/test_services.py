@@ -13,7 +13,7 @@ from psirf.responses.models import LearningResponse, ResponseMethod
 from psirf.triage import services
 from psirf.triage.services import Referral, TriageChoice, TriageError
 from psirf.workflow import definitions
-from tests.factories import SafetyEventFactory
+from tests.support.factories import SafetyEventFactory
 
 
 def test_choosing_an_after_action_review_opens_it_in_its_first_state_with_a_due_date(

@@ -25,7 +25,8 @@ def _raise(kind: str):
 
 
 @pytest.fixture
-def client(app):
+def client(own_app):
+    app = own_app  # routes are added to it: an app of this test's own, not the session's
     app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: a mistake is a 500 page
     app.add_url_rule("/try/abort/<int:code>", "try_abort", lambda code: abort(code))
     app.add_url_rule("/try/raise/<kind>", "try_raise", _raise)

@@ -26,9 +26,9 @@ from psirf.improvement.models import ImprovementPlan
 from psirf.library.models import LibraryEntry
 from psirf.plans.models import PsirfPlan
 from psirf.responses.models import LearningResponse
-from tests.plans.factories import PlanFactory
-from tests.test_route_access import ROUTES, shared  # noqa: F401  (shared is the route table's fixture)
-from tests.web.markup import (
+from tests.support.plan_factories import PlanFactory
+from tests.support.routes import ROUTES
+from tests.support.markup import (
     LIVE_PREFIX,
     NOT_SHOWN,
     TYPED_PREFIX,
@@ -37,7 +37,15 @@ from tests.web.markup import (
     record_fields,
     typed,
 )
-from tests.web.rendered import TYPED_KINDS, Fetched, Form, forms_on, read_csv, read_html, read_pdf
+from tests.support.rendered import (
+    TYPED_KINDS,
+    Fetched,
+    Form,
+    forms_on,
+    read_csv,
+    read_html,
+    read_pdf,
+)
 
 # ---- fetching everything once -------------------------------------------------------------------------
 

@@ -20,8 +20,8 @@ import pytest
 from sqlalchemy import Integer, func, select
 
 from psirf.extensions import Base, db
-from tests.test_route_access import ROUTES, _objects
-from tests.web.page_forms import (
+from tests.support.routes import ROUTES, route_objects
+from tests.support.page_forms import (
     TEXT_KINDS,
     PageForm,
     baseline,
@@ -93,7 +93,7 @@ class Tried:
 def hostile(database):
     """One database and one signed-in client per person; throttles that every value tried many times
     over stays within."""
-    from tests.conftest import running_app, signed_in_clients
+    from tests.support.app import running_app, signed_in_clients
 
     within = "100000 per minute"
     limits = {
@@ -107,7 +107,7 @@ def hostile(database):
         )
     }
     with running_app(database, **limits) as app:
-        objects = _objects()
+        objects = route_objects()
         _show_every_form(objects)
         signed_in = signed_in_clients(app, objects["people"])
 
@@ -127,7 +127,7 @@ def _show_every_form(o: dict) -> None:
     from psirf.learning import services as learning
     from psirf.notifications.models import NotificationKind
     from psirf.notifications.services import notify
-    from tests.factories import SafetyEventFactory
+    from tests.support.factories import SafetyEventFactory
 
     world = o["world"]
     SafetyEventFactory(

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from psirf.extensions import db
 from psirf.learning.models import Finding
 from psirf.web.inputs import record_id, without_controls
-from tests.factories import AfterActionReviewFactory
-from tests.queries import counting_queries
+from tests.support.factories import AfterActionReviewFactory
+from tests.support.queries import counting_queries
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ from werkzeug.serving import make_server
 
 from psirf.extensions import db
 from psirf.web.logging import redact
-from tests.conftest import real_clock_environment, running_app
+from tests.support.app import real_clock_environment, running_app
 
 NUMBER = "9434765919"
 # Each group of the number is checked, so a line keeping any part of it fails.

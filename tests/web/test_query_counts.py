@@ -1,8 +1,8 @@
 """Lists cost the same number of queries however many rows they show: no N+1."""
 
 import pytest
-from tests.factories import AfterActionReviewFactory, SafetyEventFactory
-from tests.queries import queries_for
+from tests.support.factories import AfterActionReviewFactory, SafetyEventFactory
+from tests.support.queries import queries_for
 
 
 @pytest.mark.parametrize(

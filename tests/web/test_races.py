@@ -17,8 +17,8 @@ from psirf.plans import services as plans
 from psirf.plans.models import PlanRevision, PsirfPlan
 from psirf.responses.models import LearningResponse, ResponseLink
 from psirf.workflow.registry import ACTIONS
-from tests.factories import AfterActionReviewFactory, ResponseFactory, SafetyEventFactory
-from tests.plans.factories import PlanFactory
+from tests.support.factories import AfterActionReviewFactory, ResponseFactory, SafetyEventFactory
+from tests.support.plan_factories import PlanFactory
 
 CLICKS = 10
 CHANGED = "changed by someone else"
@@ -173,7 +173,7 @@ def test_two_panel_members_saving_one_section_at_once_one_saves_and_the_other_ke
     app, world, sign_in, monkeypatch
 ):
     from psirf.accounts.models import Role
-    from tests.factories import UserFactory
+    from tests.support.factories import UserFactory
 
     plan = PlanFactory(organisation=world.pcn, created_by=world.panel)
     before = plan.content["introduction"]
@@ -204,7 +204,7 @@ def test_two_people_joining_with_one_invitation_link_at_once_make_one_account(
     from psirf.accounts.models import User
     from psirf.engagement import invitations
     from psirf.timeutil import utcnow
-    from tests.engagement.factories import affected_person
+    from tests.support.engagement import affected_person
 
     review = AfterActionReviewFactory(organisation=world.practice)
     person = affected_person(review, name="Jo Family")

@@ -1,6 +1,6 @@
 """Headers that keep patient safety content out of caches, and a CSP that lets the NHS.UK fonts in."""
 
-from tests.factories import ResponseFactory
+from tests.support.factories import ResponseFactory
 
 
 def test_the_csp_allows_the_nhs_fonts_and_nothing_else_from_outside(client):

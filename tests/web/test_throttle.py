@@ -15,8 +15,8 @@ from psirf.accounts import passwords
 from psirf.accounts.models import Role
 from psirf.engagement import invitations
 from psirf.extensions import db, limiter
-from tests.conftest import IsolatedClient, pause
-from tests.factories import TEST_PASSWORD, UserFactory, one_commit
+from tests.support.app import IsolatedClient, pause
+from tests.support.factories import TEST_PASSWORD, UserFactory, one_commit
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 

@@ -13,7 +13,7 @@ from psirf.policy import NotPermitted, NotVisible
 from psirf.responses.models import LearningResponse
 from psirf.workflow import runner
 from psirf.workflow.runner import ChangedBySomeoneElse, TransitionRefused
-from tests.factories import AfterActionReviewFactory, UserFactory
+from tests.support.factories import AfterActionReviewFactory, UserFactory
 
 
 def transitions_recorded(session, response, trigger):

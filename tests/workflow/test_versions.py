@@ -8,7 +8,7 @@ import yaml
 from psirf.db import unit_of_work
 from psirf.workflow import definitions, runner
 from psirf.workflow.definitions import WORKFLOW_DIR, read_directory
-from tests.factories import ResponseFactory
+from tests.support.factories import ResponseFactory
 
 
 RELEASED = definitions.get("after_action_review").version
@@ -48,7 +48,7 @@ def test_editing_a_released_version_in_place_is_caught(tmp_path):
 
 
 def test_a_response_started_on_the_old_version_finishes_under_it(session, world, second_version):
-    from tests.factories import COMPLETE_AAR_RECORD
+    from tests.support.factories import COMPLETE_AAR_RECORD
 
     old = ResponseFactory(
         organisation=world.practice,

@@ -7,7 +7,12 @@ from datetime import date, datetime, time
 from psirf.extensions import db
 from psirf.plans import services
 from psirf.plans.insight import add_months
-from tests.factories import ResponseFactory, SafetyActionFactory, SafetyEventFactory, one_commit
+from tests.support.factories import (
+    ResponseFactory,
+    SafetyActionFactory,
+    SafetyEventFactory,
+    one_commit,
+)
 
 # (months before today's month, theme, record type, physical harm): the North PCN practice's year.
 EVENTS = (

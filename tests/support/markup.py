@@ -21,7 +21,7 @@ from psirf.notifications.models import Notification, OutboxMessage
 from psirf.plans.models import PlanRevision
 from psirf.responses.models import LearningResponse, ResponseLink, ResponseMethod
 from psirf.workflow import definitions
-from tests.factories import ResponseFactory, SafetyActionFactory, SafetyEventFactory
+from tests.support.factories import ResponseFactory, SafetyActionFactory, SafetyEventFactory
 
 EVIL = '<meta http-equiv="refresh" content="0;url=https://evil.example/?a=1&b=2">'
 LIVE_PREFIX = "x-"

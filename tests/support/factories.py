@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -19,7 +20,12 @@ from psirf.responses.models import LearningResponse
 from psirf.workflow import definitions
 
 TEST_PASSWORD = "correct-horse-battery"
-_TEST_HASH = passwords.hash_password(TEST_PASSWORD)  # hashed once: Argon2 is slow on purpose
+
+
+@functools.cache
+def hashed_test_password() -> str:
+    """TEST_PASSWORD hashed once, at the cost the suite asks for (PASSWORD_HASH_COST)."""
+    return passwords.hash_password(TEST_PASSWORD)
 
 
 _batch = {"open": False}
@@ -114,7 +120,7 @@ class UserFactory(Base):
 
     name = factory.Sequence(lambda n: f"Person {n}")
     email = factory.Sequence(lambda n: f"person{n}@example.org")
-    password_hash = _TEST_HASH
+    password_hash = factory.LazyFunction(hashed_test_password)
     session_token = factory.LazyFunction(lambda: secrets.token_hex(16))
 
     @factory.post_generation
@@ -182,7 +188,7 @@ class ResponseFactory(Base):
                 lambda: {k: dict(v) for k, v in COMPLETE_AAR_RECORD.items()}
             ),
             with_action=factory.RelatedFactory(
-                "tests.factories.SafetyActionFactory", factory_related_name="response"
+                "tests.support.factories.SafetyActionFactory", factory_related_name="response"
             ),
         )
 

@@ -44,3 +44,11 @@ def add_agreed_action(
     assert "Agreed and under way" in visitor.text
     visitor.goto(response_url)
     return path
+
+
+def choose_service(visitor, search: str, service: str) -> None:
+    """On the service page: search, then pick the service from the results."""
+    visitor.page.get_by_label("Search by name or ODS code").fill(search)
+    visitor.submit("Search")
+    visitor.page.get_by_label(service).check()
+    visitor.submit("Continue")

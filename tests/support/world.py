@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pytest
-
 from psirf.accounts.models import Role
-from tests.factories import IcbFactory, PcnFactory, PracticeFactory, UserFactory, one_commit
+from tests.support.factories import IcbFactory, PcnFactory, PracticeFactory, UserFactory, one_commit
 
 
 @dataclass
@@ -60,8 +58,3 @@ def _world() -> World:
             name="Olly Outsider", role=(Role.ICB_QUALITY_COMMITTEE, other_icb)
         ),
     )
-
-
-@pytest.fixture
-def world(app) -> World:
-    return build_world()

@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 
 from pypdf import PdfReader
 
-from tests.web.markup import EVIL, LIVE_PREFIX
+from tests.support.markup import EVIL, LIVE_PREFIX
 
 TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 TWICE = re.compile(r"&(?:amp|lt|gt|quot|#\d+);")

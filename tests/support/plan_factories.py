@@ -8,7 +8,7 @@ import factory
 
 from psirf.plans import content
 from psirf.plans.models import PsirfPlan
-from tests.factories import Base
+from tests.support.factories import Base
 
 
 def sample_profile(months: int = 12) -> dict:

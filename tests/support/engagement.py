@@ -40,7 +40,7 @@ def affected_person_with_question(response) -> tuple[AffectedPerson, EngagementS
 
 def family_account(**values):
     """A patient's or family member's account (no roles), signed in with the test password."""
-    from tests.factories import UserFactory
+    from tests.support.factories import UserFactory
 
     return UserFactory(kind="family", **values)
 

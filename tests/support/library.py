@@ -9,8 +9,8 @@ from html import unescape
 from psirf.extensions import db
 from psirf.library.models import LibraryEntry
 from psirf.timeutil import utcnow
-from tests.engagement.factories import affected_person
-from tests.factories import ResponseFactory, SafetyEventFactory
+from tests.support.engagement import affected_person
+from tests.support.factories import ResponseFactory, SafetyEventFactory
 
 # A made-up NHS number with a valid check digit, printed as NHS numbers are.
 NHS_NUMBER = "943 476 5919"

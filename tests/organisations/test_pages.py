@@ -1,0 +1,79 @@
+"""The organisations pages: an administrator lists their ICB's organisations and adds services to
+PCNs and federations; everyone else is refused and nothing is written."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from psirf.organisations.models import Organisation
+from psirf.organisations.services import by_ods_code
+from tests.support.factories import PcnFactory, PracticeFactory
+
+
+def test_an_administrator_adds_a_practice_to_a_pcn_and_a_federation(session, sign_in, world):
+    federation = PcnFactory(icb=world.icb, kind="federation", ods_code="FED01", name="Federation")
+    client = sign_in(world.admin)
+    response = client.post(
+        "/admin/organisations/new",
+        data={
+            "name": "New Practice",
+            "ods_code": "b12345",
+            "kind": "practice",
+            "groups": [str(world.pcn.id), str(federation.id)],
+        },
+    )
+    assert response.status_code == 302
+    practice = by_ods_code(session, "B12345")
+    assert {g.name for g in practice.groups} == {"North PCN", "Federation"}
+
+
+def test_a_badly_shaped_ods_code_is_refused_with_the_expected_shape(sign_in, world):
+    client = sign_in(world.admin)
+    response = client.post(
+        "/admin/organisations/new", data={"name": "Bad", "ods_code": "12", "kind": "practice"}
+    )
+    assert "a letter followed by 5 numbers" in response.get_data(as_text=True)
+
+
+def test_the_list_shows_the_administrators_icb_and_what_each_belongs_to(sign_in, world):
+    PracticeFactory(icb=world.outsider_icb_quality.roles[0].organisation, name="Far Surgery")
+    page = sign_in(world.admin).get("/admin/organisations").get_data(as_text=True)
+    assert "Riverside" in page and "North PCN" in page and "Southfields" in page
+    assert "Far Surgery" not in page and "Other ICB" not in page
+
+
+def test_the_new_organisation_form_offers_only_the_icbs_pcns_and_federations(sign_in, world):
+    PcnFactory(name="Far PCN")  # in an ICB of its own
+    page = sign_in(world.admin).get("/admin/organisations/new").get_data(as_text=True)
+    assert "North PCN" in page and "South PCN" in page
+    assert "Far PCN" not in page and "Riverside" not in page.split("<form", 1)[1]
+
+
+def test_an_ods_code_already_taken_is_refused_and_nothing_is_written(session, sign_in, world):
+    before = session.scalar(select(func.count()).select_from(Organisation))
+    response = sign_in(world.admin).post(
+        "/admin/organisations/new",
+        data={"name": "Copy", "ods_code": world.practice.ods_code, "kind": "practice"},
+    )
+    assert response.status_code == 400
+    assert "An organisation with that ODS code already exists" in response.get_data(as_text=True)
+    assert session.scalar(select(func.count()).select_from(Organisation)) == before
+
+
+@pytest.mark.parametrize("who", ["lead", "reporter", "panel", "icb_quality", "icb_specialist"])
+def test_only_an_administrator_may_list_or_add_organisations(session, sign_in, world, who):
+    client = sign_in(getattr(world, who))
+    assert client.get("/admin/organisations").status_code == 403
+    assert client.get("/admin/organisations/new").status_code == 403
+    answer = client.post(
+        "/admin/organisations/new",
+        data={"name": "Sneaky", "ods_code": "B54321", "kind": "practice"},
+    )
+    assert answer.status_code == 403
+    assert by_ods_code(session, "B54321") is None
+
+
+def test_signed_out_the_pages_send_to_sign_in(client, world):
+    assert client.get("/admin/organisations").status_code == 302
+    assert client.post("/admin/organisations/new", data={}).status_code == 302
