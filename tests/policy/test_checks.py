@@ -16,7 +16,7 @@ from psirf.extensions import db
 from psirf.plans.models import PsirfPlan
 from psirf.responses.models import Contributor
 from psirf.workflow import definitions
-from tests.factories import ResponseFactory, SafetyEventFactory
+from tests.support.factories import ResponseFactory, SafetyEventFactory
 
 
 def state(workflow: str, name: str):

@@ -24,7 +24,7 @@ from psirf.library.models import LibraryEntry
 from psirf.plans.models import PsirfPlan
 from psirf.responses.models import Contributor, LearningResponse
 from psirf.workflow import definitions
-from tests.factories import (
+from tests.support.factories import (
     OrganisationFactory,
     PcnFactory,
     PracticeFactory,

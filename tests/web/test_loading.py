@@ -20,7 +20,7 @@ from psirf.extensions import db
 from psirf.responses import services as responses
 from psirf.responses.models import LearningResponse
 from psirf.web.loading import fetch, found, loads
-from tests.factories import ResponseFactory, SafetyEventFactory, one_commit
+from tests.support.factories import ResponseFactory, SafetyEventFactory, one_commit
 
 MISSING = 987_654
 
