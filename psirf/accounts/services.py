@@ -149,7 +149,7 @@ def end_sessions(session: Session, user: User, actor_id: int, now: datetime) -> 
         action="account:end_sessions",
         subject=user,
         organisation_id=None,
-        changes={"open sign-ins": {"before": ended, "after": 0}},
+        changes={"open_sign_ins": {"before": ended, "after": 0}},
     )
     return ended
 

@@ -170,8 +170,8 @@ def create(
         subject=plan,
         organisation_id=organisation.id,
         changes={
-            "Title": {"before": None, "after": plan.title},
-            "Organisation": {"before": None, "after": organisation.name},
+            "title": {"before": None, "after": plan.title},
+            "organisation": {"before": None, "after": organisation.name},
         },
     )
     session.flush()
@@ -424,7 +424,7 @@ def add_reading(
         plan,
         "add_reading",
         {
-            "Measure reading": {"before": None, "after": f"{measured_on.isoformat()}: {number}"},
+            "reading": {"before": None, "after": f"{measured_on.isoformat()}: {number}"},
         },
     )
     return reading
