@@ -189,7 +189,7 @@ def change_password(
         organisation_id=None,
         changes={
             "password": {"before": "set", "after": "changed"},
-            "other sign-ins ended": {"before": None, "after": ended},
+            "other_sign_ins_ended": {"before": None, "after": ended},
         },
     )
     return ended

@@ -259,7 +259,7 @@ def add_actions(
         plan,
         "add_actions",
         {
-            "Safety actions": {
+            "actions": {
                 "before": None,
                 "after": [f"{a.response.reference}: {a.description}" for a in found],
             },
@@ -282,7 +282,7 @@ def remove_action(
         plan,
         "remove_action",
         {
-            "Safety actions": {
+            "actions": {
                 "before": f"{action.response.reference}: {action.description}",
                 "after": None,
             },
