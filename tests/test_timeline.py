@@ -6,7 +6,9 @@ import ast
 from datetime import datetime
 from pathlib import Path
 
-from psirf import timeline
+import pytest
+
+from psirf import audit, timeline
 from psirf.audit import AuditRecord
 from psirf.db import unit_of_work
 from psirf.engagement import services as engagement
@@ -197,3 +199,15 @@ def test_a_contribution_reads_with_the_organisation_it_came_from(session, world)
     (entry,) = responses.timeline(session, world.lead, response)
     assert entry.action == "Contribution recorded"
     assert entry.changes == [Change("Contribution from Southfields", "(none)", "Our part")]
+
+
+def test_the_ledger_refuses_a_change_keyed_by_a_label(session, world):
+    with pytest.raises(ValueError, match="field name"):
+        audit.record(
+            session,
+            actor_id=world.lead.id,
+            action="thing:edit",
+            subject=world.lead,
+            organisation_id=None,
+            changes={"Due date": {"before": None, "after": "2026-03-01"}},
+        )
