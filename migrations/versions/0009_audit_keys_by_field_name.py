@@ -197,6 +197,7 @@ def _rewrite(rewrite) -> None:
         for row in bind.execute(sa.select(learning_responses))
     }
     cache: dict = {}
+    # Only the actions that ever wrote a label: transitions, reports and triage never did.
     rows = bind.execute(
         sa.select(
             audit_records.c.id,
@@ -204,6 +205,11 @@ def _rewrite(rewrite) -> None:
             audit_records.c.subject_type,
             audit_records.c.subject_id,
             audit_records.c.changes,
+        ).where(
+            sa.or_(
+                audit_records.c.action.in_([*FIXED, *QUALIFIED]),
+                audit_records.c.action.like("edit:%"),
+            )
         )
     ).all()
     for row in rows:
@@ -224,12 +230,16 @@ def _rewrite(rewrite) -> None:
 
 def _with_the_guard_lifted(rewrite) -> None:
     if op.get_bind().dialect.name == "postgresql":
+        # DDL is transactional here: if the rewrite fails, the trigger's disabling is undone too.
         op.execute("ALTER TABLE audit_records DISABLE TRIGGER audit_records_append_only")
         _rewrite(rewrite)
         op.execute("ALTER TABLE audit_records ENABLE TRIGGER audit_records_append_only")
-    else:
-        op.execute("DROP TRIGGER IF EXISTS audit_records_no_update")
+        return
+    # Alembic runs SQLite's DDL outside a transaction: the guard comes back whatever happens.
+    op.execute("DROP TRIGGER IF EXISTS audit_records_no_update")
+    try:
         _rewrite(rewrite)
+    finally:
         op.execute(
             "CREATE TRIGGER audit_records_no_update BEFORE UPDATE ON audit_records "
             f"BEGIN SELECT RAISE(ABORT, '{AUDIT_REFUSAL}'); END"
