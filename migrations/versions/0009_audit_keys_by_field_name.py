@@ -82,6 +82,10 @@ FIXED = {
     },
     "edit:factor": {"Contributory factor": "contributory_factor"},
     "improvement:create": {"Title": "title", "Organisation": "organisation"},
+    "improvement:add_item": {
+        "Priority from the PSIRF plan": "priority",
+        "Good care to spread": "good_care",
+    },
     "improvement:add_reading": {"Measure reading": "reading"},
     "improvement:add_actions": {"Safety actions": "actions"},
     "improvement:remove_action": {"Safety actions": "actions"},

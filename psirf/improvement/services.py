@@ -361,7 +361,7 @@ def add_item(
         user,
         plan,
         "add_item",
-        {ItemKind.label_for(kind): {"before": None, "after": item.text}},
+        {kind: {"before": None, "after": item.text}},
     )
     return item
 
