@@ -2,10 +2,15 @@
 
 The database refuses UPDATE and DELETE on this table (triggers in the migration), so the
 trail cannot be rewritten even by code that forgets the rule.
+
+Changes are keyed by field name (the attribute or form field), never by the label a page shows:
+labels change with wording, and the timeline (`psirf.timeline`) finds each feature's words for
+them. A change may name what it was about under "of" (the organisation a contribution came from).
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any, Iterable
 
@@ -29,6 +34,11 @@ class AuditRecord(Base):
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     changes: Mapped[dict] = mapped_column(JSON, default=dict)
     comment: Mapped[str | None] = mapped_column(Text)
+
+
+# A field name, or the path to one in a JSON document (`local_focus[added_1].label`): lower case
+# first and no spaces, which no label ("Due date", "open sign-ins") is.
+FIELD_NAME = re.compile(r"[a-z]\S*")
 
 
 def _plain(value: Any) -> Any:
@@ -60,6 +70,10 @@ def record(
     changes: dict | None = None,
     comment: str | None = None,
 ) -> AuditRecord:
+    """Add a record; `changes` is {field name: {"before": ..., "after": ...}}."""
+    labels = [key for key in changes or {} if not FIELD_NAME.fullmatch(key)]
+    if labels:
+        raise ValueError(f"Audit changes are keyed by field name, not by label: {labels}")
     entry = AuditRecord(
         actor_id=actor_id,
         action=action,

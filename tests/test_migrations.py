@@ -1,7 +1,11 @@
 """Migrations carry existing data forward."""
 
+import json
+
+import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import DBAPIError
 
 from psirf import create_app
 from psirf.extensions import db
@@ -82,5 +86,94 @@ def test_safety_actions_recorded_before_become_workflow_actions(tmp_path):
             (2, 3, 3, "safety_action", "completed", 1),
         ]
         downgrade(revision="0004_family_notifications")
+        db.session.remove()
+        engine.dispose()
+
+
+def test_audit_changes_stored_under_labels_are_rewritten_to_field_names(database):
+    """Old records keyed by English labels are keyed by field name after 0009, the guard against
+    changing the trail is back in place, and a downgrade writes the labels back."""
+    url = database()
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+    with app.app_context():
+        downgrade(revision="0008_audit_trail_stays")
+        engine = create_engine(url)
+        old = {
+            1: (
+                "action:details",
+                "safety_actions",
+                {"Due date": {"before": None, "after": "2026-03-01"}},
+            ),
+            2: (
+                "edit:contribution",
+                "learning_responses",
+                {"Contribution from North Practice": {"before": None, "after": "Notes"}},
+            ),
+            3: (
+                "engagement:person_updated",
+                "learning_responses",
+                {"Family member: Language": {"before": None, "after": "changed"}},
+            ),
+            4: (
+                "edit:plan",
+                "learning_responses",
+                {"Who will conduct the review?": {"before": None, "after": "Dr Jones"}},
+            ),
+            5: (
+                "transition:approve",
+                "learning_responses",
+                {"state": {"before": "panel_review", "after": "closed"}},
+            ),
+        }
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO organisations (id, ods_code, name, kind, created_at) VALUES (1, 'A00001', 'P', 'practice', '2026-01-01')"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO learning_responses (id, method, organisation_id, workflow_name, workflow_version, state, version_id, record, created_at, updated_at) "
+                    "VALUES (7, 'after_action_review', 1, 'after_action_review', 1, 'in_review', 1, '{}', '2026-01-01', '2026-01-01')"
+                )
+            )
+            for id, (action, subject_type, changes) in old.items():
+                conn.execute(
+                    text(
+                        "INSERT INTO audit_records (id, occurred_at, action, subject_type, subject_id, organisation_id, changes) "
+                        "VALUES (:id, '2026-01-02', :action, :subject_type, 7, 1, :changes)"
+                    ),
+                    {
+                        "id": id,
+                        "action": action,
+                        "subject_type": subject_type,
+                        "changes": json.dumps(changes),
+                    },
+                )
+        upgrade()
+
+        def stored():
+            with engine.connect() as conn:
+                rows = conn.execute(text("SELECT id, changes FROM audit_records ORDER BY id")).all()
+            return {
+                id: changes if isinstance(changes, dict) else json.loads(changes)
+                for id, changes in rows
+            }
+
+        assert stored() == {
+            1: {"due_on": {"before": None, "after": "2026-03-01"}},
+            2: {"contribution": {"before": None, "after": "Notes", "of": "North Practice"}},
+            3: {"language": {"before": None, "after": "changed", "of": "Family member"}},
+            4: {"conductor": {"before": None, "after": "Dr Jones"}},
+            5: {"state": {"before": "panel_review", "after": "closed"}},
+        }
+        with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+            conn.execute(text("UPDATE audit_records SET comment = 'rewritten' WHERE id = 1"))
+
+        downgrade(
+            revision="0008_audit_trail_stays"
+        )  # and back, for a release that must be withdrawn
+        assert stored() == {id: changes for id, (_, _, changes) in old.items()}
+        upgrade()
         db.session.remove()
         engine.dispose()

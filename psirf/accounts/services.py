@@ -149,7 +149,7 @@ def end_sessions(session: Session, user: User, actor_id: int, now: datetime) -> 
         action="account:end_sessions",
         subject=user,
         organisation_id=None,
-        changes={"open sign-ins": {"before": ended, "after": 0}},
+        changes={"open_sign_ins": {"before": ended, "after": 0}},
     )
     return ended
 
@@ -189,7 +189,7 @@ def change_password(
         organisation_id=None,
         changes={
             "password": {"before": "set", "after": "changed"},
-            "other sign-ins ended": {"before": None, "after": ended},
+            "other_sign_ins_ended": {"before": None, "after": ended},
         },
     )
     return ended

@@ -7,12 +7,10 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from psirf import audit
-from psirf.accounts.models import User
+from psirf import audit, timeline
 from psirf.actions.models import Effect, MeasureKind, SafetyAction, Strength
 from psirf.organisations.models import Organisation
-from psirf.responses.services import Change
-from psirf.responses.services import TimelineEntry as Entry
+from psirf.timeline import TimelineEntry, Vocabulary
 from psirf.workflow import runner
 
 LABELS = {
@@ -21,7 +19,21 @@ LABELS = {
     "action:evidence": "Evidence of completion recorded",
     "action:effect": "Whether it worked recorded",
 }
-NONE = "(none)"
+FIELD_LABELS = {
+    "description": "What will change",
+    "finding_id": "Area for improvement",
+    "owner": "Owner",
+    "owner_user_id": "Owner's account",
+    "owner_organisation_id": "Owner's organisation",
+    "due_on": "Due date",
+    "measure_kind": "Kind of measure",
+    "measure": "Measure",
+    "strength": "Strength",
+    "review_on": "Review date",
+    "evidence": "Evidence of completion",
+    "effect": "Whether it worked",
+    "effect_notes": "What the measure showed",
+}
 
 
 def _date(value) -> str:
@@ -32,23 +44,15 @@ def _date(value) -> str:
     return f"{d.day} {d:%B %Y}"
 
 
-def history(session: Session, action: SafetyAction) -> list[Entry]:
+def _effect(value) -> str:
+    # Older records hold the label itself, not the code.
+    return Effect.label_for(value) if value in {e.value for e in Effect} else str(value)
+
+
+def history(session: Session, action: SafetyAction) -> list[TimelineEntry]:
     """Oldest first. Three queries however long: the trail, the people and organisations it names."""
-    definition = runner.definition_of(action)
     records = audit.trail(session, [("safety_actions", action.id)])
-    org_ids, user_ids = set(), {r.actor_id for r in records if r.actor_id}
-    for r in records:
-        for field, change in (r.changes or {}).items():
-            for value in (change.get("before"), change.get("after")):
-                if value is not None and field == "Owner's organisation":
-                    org_ids.add(value)
-                elif value is not None and field == "Owner's account":
-                    user_ids.add(value)
-    names = (
-        dict(session.execute(select(User.id, User.name).where(User.id.in_(user_ids))).all())
-        if user_ids
-        else {}
-    )
+    org_ids = timeline.values_of(records, {"owner_organisation_id"})
     orgs = (
         dict(
             session.execute(
@@ -61,43 +65,19 @@ def history(session: Session, action: SafetyAction) -> list[Entry]:
     findings = (
         {f.id: f.text for f in action.response.findings} if action.response is not None else {}
     )
-    enums = {"Kind of measure": MeasureKind, "Strength": Strength}
-
-    def shown(field: str, value) -> str:
-        if value is None or value == "":
-            return NONE
-        if field == "state":
-            return definition.states[value].label if value in definition.states else str(value)
-        if field == "Owner's organisation":
-            return orgs.get(value, "An organisation")
-        if field == "Owner's account":
-            return names.get(value, "An account")
-        if field == "Area for improvement":
-            return findings.get(value, "An area for improvement")
-        if field in ("Due date", "Review date"):
-            return _date(value)
-        if field in enums:
-            return enums[field].label_for(value)
-        if field == "Whether it worked":
-            return Effect.label_for(value) if value in {e.value for e in Effect} else str(value)
-        return str(value)
-
-    entries = []
-    for r in records:
-        if r.action.startswith("transition:"):
-            t = definition.transition(r.action.split(":", 1)[1])
-            label = t.label if t else r.action
-        else:
-            label = LABELS.get(r.action, r.action)
-        changes = [
-            Change(
-                "State" if field == "state" else field,
-                shown(field, c.get("before")),
-                shown(field, c.get("after")),
-            )
-            for field, c in (r.changes or {}).items()
-        ]
-        entries.append(
-            Entry(r.occurred_at, names.get(r.actor_id, "Unknown"), label, changes, r.comment)
-        )
-    return entries
+    words = Vocabulary(
+        actions=LABELS,
+        fields=FIELD_LABELS,
+        values={
+            "owner_organisation_id": lambda v: orgs.get(v, "An organisation"),
+            "finding_id": lambda v: findings.get(v, "An area for improvement"),
+            "due_on": _date,
+            "review_on": _date,
+            "measure_kind": MeasureKind.label_for,
+            "strength": Strength.label_for,
+            "effect": _effect,
+        },
+        people={"owner_user_id"},
+    )
+    vocabulary = timeline.workflow_vocabulary(runner.definition_of(action)).merged(words)
+    return timeline.build(session, records, vocabulary)

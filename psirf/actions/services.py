@@ -24,18 +24,6 @@ from psirf.responses.services import ResponseError, check_edit, finish_edit
 from psirf.workflow import definitions, runner
 
 WORKFLOW = "safety_action"
-DETAIL_LABELS = {
-    "description": "What will change",
-    "finding_id": "Area for improvement",
-    "owner": "Owner",
-    "owner_user_id": "Owner's account",
-    "owner_organisation_id": "Owner's organisation",
-    "due_on": "Due date",
-    "measure_kind": "Kind of measure",
-    "measure": "Measure",
-    "strength": "Strength",
-    "review_on": "Review date",
-}
 
 
 @dataclass
@@ -150,9 +138,7 @@ def _apply(session: Session, action: SafetyAction, response, details: Details) -
     before = audit.snapshot(action, values)
     for field, value in values.items():
         setattr(action, field, value)
-    return {
-        DETAIL_LABELS[k]: v for k, v in audit.diff(before, audit.snapshot(action, values)).items()
-    }
+    return audit.diff(before, audit.snapshot(action, values))
 
 
 def add(
@@ -171,7 +157,7 @@ def add(
         user,
         response,
         "edit:safety_action",
-        {"Safety action": {"before": None, "after": action.description}},
+        {"safety_action": {"before": None, "after": action.description}},
     )
     audit.record(
         session,
@@ -220,7 +206,7 @@ def record_evidence(
         user,
         action,
         "evidence",
-        {"Evidence of completion": {"before": before, "after": action.evidence}},
+        {"evidence": {"before": before, "after": action.evidence}},
     )
 
 
@@ -245,11 +231,11 @@ def record_effect(
         action,
         "effect",
         {
-            "Whether it worked": {
+            "effect": {
                 "before": Effect.label_for(before[0]) if before[0] else None,
                 "after": Effect.label_for(effect),
             },
-            "What the measure showed": {"before": before[1], "after": action.effect_notes},
+            "effect_notes": {"before": before[1], "after": action.effect_notes},
         },
     )
 

@@ -161,7 +161,7 @@ def load_family(session: Session, now: datetime | None = None) -> bool:
             response,
             opened,
             "engagement:person_added",
-            {"Person affected": {"before": None, "after": f"{p.kind_label} added"}},
+            {"person": {"before": None, "after": f"{p.kind_label} added"}},
             None,
         )
         for p in (son, patient)
@@ -188,7 +188,7 @@ def load_family(session: Session, now: datetime | None = None) -> bool:
                 when,
                 "engagement:step",
                 {
-                    "Engagement step": {
+                    "engagement_step": {
                         "before": None,
                         "after": (
                             f"{kind.label} with a {person.kind_label.lower()}, {when.date().isoformat()}"
@@ -265,7 +265,7 @@ def load_family(session: Session, now: datetime | None = None) -> bool:
             at(1, 1),
             "engagement:invited",
             {
-                "Invitation to the family portal": {
+                "invitation": {
                     "before": None,
                     "after": "a link by email, to a family member",
                 }
@@ -278,7 +278,7 @@ def load_family(session: Session, now: datetime | None = None) -> bool:
             response,
             at(1, 2),
             "family:joined",
-            {"Family portal": {"before": None, "after": "a family member joined"}},
+            {"family_portal": {"before": None, "after": "a family member joined"}},
             None,
         )
     )
@@ -288,7 +288,7 @@ def load_family(session: Session, now: datetime | None = None) -> bool:
             answered,
             "engagement:answer",
             {
-                "Answer to a question": {
+                "answer": {
                     "before": None,
                     "after": f"answered {answered.date().isoformat()}",
                 }

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from psirf import policy
 from psirf.config import PROJECT_ROOT
+from psirf.engagement.labels import CANDOUR_STEP_FIELDS
 from psirf.engagement.models import (
     CandourDecision,
     CandourRecord,
@@ -114,23 +115,13 @@ def decide_candour(
         response,
         "candour:decided",
         {
-            "Duty of candour": {
+            "candour": {
                 "before": CandourDecision.label_for(before) if before else None,
                 "after": f"{CandourDecision.label_for(decision)} ({decided_on.isoformat()})",
             }
         },
     )
     return record
-
-
-CANDOUR_STEP_FIELDS = {
-    "notified_on": "Notified in person or by phone",
-    "notified_means": "Means of notification",
-    "notified_by": "Notified by",
-    "apology_given": "Apology given",
-    "written_on": "Written notification",
-    "results_shared_on": "Results of enquiries shared",
-}
 
 
 def record_candour_steps(
@@ -167,10 +158,10 @@ def record_candour_steps(
             "written_on", "The written notification follows the one in person or by phone"
         )
     changes = {}
-    for name, label in CANDOUR_STEP_FIELDS.items():
+    for name in CANDOUR_STEP_FIELDS:
         old, new = getattr(record, name), values[name]
         if old != new:
-            changes[label] = {"before": _plain(old), "after": _plain(new)}
+            changes[name] = {"before": _plain(old), "after": _plain(new)}
             setattr(record, name, new)
     if changes:
         session.flush()

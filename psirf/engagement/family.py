@@ -187,16 +187,16 @@ def _family_step(
     )
     session.add(step)
     session.flush()
-    what = "Question" if kind is StepKind.QUESTION else "Comments on the draft"
     _done(
         session,
         user,
         response,
         f"family:{kind.value}",
         {
-            f"{what} from a {person.kind_label.lower()}": {
+            kind.value: {
                 "before": None,
                 "after": f"sent {today.isoformat()}",
+                "of": person.kind_label.lower(),
             }
         },
     )
@@ -280,7 +280,7 @@ def update_preferences(session: Session, user, person_id: int, values: dict) -> 
         "accessibility_needs": _clean(values.get("accessibility_needs")),
         "involvement": involvement,
     }
-    changed = [PREFERENCE_LABELS[k] for k, v in updates.items() if getattr(person, k) != v]
+    changed = [k for k, v in updates.items() if getattr(person, k) != v]
     if not changed:
         return []
     for k, v in updates.items():
@@ -293,11 +293,11 @@ def update_preferences(session: Session, user, person_id: int, values: dict) -> 
         response,
         "family:preferences",
         {
-            f"{person.kind_label}: {label}": {"before": None, "after": "changed by them"}
-            for label in changed
+            name: {"before": None, "after": "changed by them", "of": person.kind_label}
+            for name in changed
         },
     )
-    return changed
+    return [PREFERENCE_LABELS[name] for name in changed]
 
 
 # ---- the lead shares a document ------------------------------------------------------------------
@@ -363,9 +363,10 @@ def share_document(
         response,
         "engagement:document_shared",
         {
-            f"{kind_enum.label} shared": {
+            "document": {
                 "before": None,
                 "after": f"with a {person.kind_label.lower()}, {today.isoformat()}",
+                "of": kind_enum.label,
             }
         },
     )

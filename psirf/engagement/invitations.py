@@ -177,7 +177,7 @@ def invite(
         invited.code = secret
     # The audit says how and to whom by kind, never the address or the secret.
     changes = {
-        "Invitation to the family portal": {
+        "invitation": {
             "before": "earlier invitation withdrawn" if revoked else None,
             "after": f"{means_enum.label.lower()}, to a {person.kind_label.lower()}",
         }
@@ -224,7 +224,7 @@ def withdraw(
         response,
         "engagement:invitation_withdrawn",
         {
-            "Invitation to the family portal": {
+            "invitation": {
                 "before": invitation.means_label.lower(),
                 "after": "withdrawn",
             }
@@ -444,7 +444,7 @@ def accept(
         response,
         action,
         {
-            "Family portal": {
+            "family_portal": {
                 "before": None,
                 "after": f"a {invitation.person.kind_label.lower()} joined",
             }

@@ -21,3 +21,43 @@ ACTION_LABELS = {
     "family:comment": "Comments on the draft sent through the family portal",
     "family:preferences": "Preferences changed through the family portal",
 }
+
+# What the timeline may say about a change: labels only, never the values (see the module note).
+PERSON_LABELS = {
+    "kind": "Kind",
+    "name": "Name",
+    "relationship_to_patient": "Relationship to the patient",
+    "contact_by": "How to contact",
+    "contact_when": "When to contact",
+    "language": "Language",
+    "interpreter_needed": "Interpreter",
+    "accessibility_needs": "Accessibility needs",
+    "involvement": "How involved",
+    "engagement_lead_id": "Engagement lead",
+    "supporter": "Supporter",
+    "wellbeing_signposted": "Wellbeing signposting",
+    "support_notes": "Support notes",
+}
+
+CANDOUR_STEP_FIELDS = {
+    "notified_on": "Notified in person or by phone",
+    "notified_means": "Means of notification",
+    "notified_by": "Notified by",
+    "apology_given": "Apology given",
+    "written_on": "Written notification",
+    "results_shared_on": "Results of enquiries shared",
+}
+
+# The response timeline's words for the fields engagement audits, keyed by field name. `{of}` is
+# the change's qualifier: the kind of person, or the kind of document.
+FIELD_LABELS = {
+    "person": "Person affected",
+    **{name: f"{{of}}: {label}" for name, label in PERSON_LABELS.items()},
+    "answer": "Answer to a question",
+    "candour": "Duty of candour",
+    **CANDOUR_STEP_FIELDS,
+    "invitation": "Invitation to the family portal",
+    "question": "Question from a {of}",
+    "comment": "Comments on the draft from a {of}",
+    "document": "{of} shared",
+}

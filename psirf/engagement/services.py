@@ -102,22 +102,6 @@ PERSON_FIELDS = (
     "wellbeing_signposted",
     "support_notes",
 )
-# What the timeline may say about a change: labels only, never the values (see the module note).
-PERSON_LABELS = {
-    "kind": "Kind",
-    "name": "Name",
-    "relationship_to_patient": "Relationship to the patient",
-    "contact_by": "How to contact",
-    "contact_when": "When to contact",
-    "language": "Language",
-    "interpreter_needed": "Interpreter",
-    "accessibility_needs": "Accessibility needs",
-    "involvement": "How involved",
-    "engagement_lead_id": "Engagement lead",
-    "supporter": "Supporter",
-    "wellbeing_signposted": "Wellbeing signposting",
-    "support_notes": "Support notes",
-}
 
 
 def _apply_person(
@@ -149,7 +133,7 @@ def _apply_person(
         "wellbeing_signposted": values["wellbeing_signposted"] if staff else None,
         "support_notes": values["support_notes"] if staff else None,
     }
-    changed = [PERSON_LABELS[k] for k, v in updates.items() if getattr(person, k, None) != v]
+    changed = [k for k, v in updates.items() if getattr(person, k, None) != v]
     for k, v in updates.items():
         setattr(person, k, v)
     return changed
@@ -168,7 +152,7 @@ def add_person(
         user,
         response,
         "engagement:person_added",
-        {"Person affected": {"before": None, "after": f"{person.kind_label} added"}},
+        {"person": {"before": None, "after": f"{person.kind_label} added"}},
     )
     return person
 
@@ -198,8 +182,8 @@ def update_person(
             response,
             "engagement:person_updated",
             {
-                f"{person.kind_label}: {label}": {"before": None, "after": "changed"}
-                for label in changed
+                name: {"before": None, "after": "changed", "of": person.kind_label}
+                for name in changed
             },
         )
 
@@ -250,7 +234,7 @@ def add_attempt(
         response,
         action,
         {
-            "Contact attempt": {
+            "contact_attempt": {
                 "before": None,
                 "after": f"{attempt.means_label}, {attempted_on.isoformat()}",
             }
@@ -320,7 +304,7 @@ def add_step(
         response,
         "engagement:step",
         {
-            "Engagement step": {
+            "engagement_step": {
                 "before": None,
                 "after": f"{step_kind.label} with a {person.kind_label.lower()}, {occurred_on.isoformat()}"
                 f" ({'shared with the family' if step.shared else 'internal'})",
@@ -357,7 +341,7 @@ def answer_question(
         response,
         "engagement:answer",
         {
-            "Answer to a question": {
+            "answer": {
                 "before": before,
                 "after": f"answered {answered_on.isoformat()}",
             }

@@ -160,8 +160,8 @@ def create(
         subject=plan,
         organisation_id=organisation.id,
         changes={
-            "Title": {"before": None, "after": plan.title},
-            "Organisation": {"before": None, "after": organisation.name},
+            "title": {"before": None, "after": plan.title},
+            "organisation": {"before": None, "after": organisation.name},
         },
     )
     session.flush()
@@ -249,7 +249,7 @@ def add_actions(
         plan,
         "add_actions",
         {
-            "Safety actions": {
+            "actions": {
                 "before": None,
                 "after": [f"{a.response.reference}: {a.description}" for a in found],
             },
@@ -272,7 +272,7 @@ def remove_action(
         plan,
         "remove_action",
         {
-            "Safety actions": {
+            "actions": {
                 "before": f"{action.response.reference}: {action.description}",
                 "after": None,
             },
@@ -351,7 +351,7 @@ def add_item(
         user,
         plan,
         "add_item",
-        {ItemKind.label_for(kind): {"before": None, "after": item.text}},
+        {kind: {"before": None, "after": item.text}},
     )
     return item
 
@@ -414,7 +414,7 @@ def add_reading(
         plan,
         "add_reading",
         {
-            "Measure reading": {"before": None, "after": f"{measured_on.isoformat()}: {number}"},
+            "reading": {"before": None, "after": f"{measured_on.isoformat()}: {number}"},
         },
     )
     return reading

@@ -32,7 +32,7 @@ def add_finding(
         user,
         response,
         "edit:finding",
-        {kind.label: {"before": None, "after": finding.text}},
+        {kind.value: {"before": None, "after": finding.text}},
     )
     return finding
 
@@ -66,7 +66,7 @@ def add_factor(
         response,
         "edit:factor",
         {
-            "Contributory factor": {
+            "contributory_factor": {
                 "before": None,
                 "after": f"{SeipsFactor.label_for(factor)}: {item.description}",
             }

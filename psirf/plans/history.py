@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from psirf import audit
-from psirf.accounts.models import User
+from psirf import audit, timeline
 from psirf.plans.models import PsirfPlan
-from psirf.responses.services import Change
-from psirf.responses.services import TimelineEntry as Entry
+from psirf.timeline import TimelineEntry, Vocabulary, humanise
 from psirf.workflow import runner
 
 LABELS = {
@@ -28,45 +25,25 @@ SECTIONS = {
 }
 
 
-def _label(action: str, definition) -> str:
-    if action.startswith("transition:"):
-        t = definition.transition(action.split(":", 1)[1])
-        return t.label if t else action
+def _action_label(action: str) -> str | None:
     if action.startswith("plan:edit:"):
         return f"{SECTIONS.get(action.rsplit(':', 1)[1], 'A section')} changed"
-    return LABELS.get(action, action)
+    return None
 
 
-def history(session: Session, plan: PsirfPlan) -> list[Entry]:
+def _field_label(action: str, name: str) -> str:
+    # A plan's fields read in sentence case: only the first letter capitalised.
+    return humanise(name.lower())
+
+
+def history(session: Session, plan: PsirfPlan) -> list[TimelineEntry]:
     """Oldest first; two queries however long."""
-    definition = runner.definition_of(plan)
     records = audit.trail(session, [("psirf_plans", plan.id)])
-    ids = {r.actor_id for r in records if r.actor_id}
-    names = (
-        dict(session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
-        if ids
-        else {}
+    words = Vocabulary(
+        actions=LABELS,
+        action_label=_action_label,
+        field_label=_field_label,
+        nobody="The system",
     )
-
-    def shown(field, value):
-        if field == "state" and value in definition.states:
-            return definition.states[value].label
-        return "(none)" if value in (None, "") else str(value)
-
-    return [
-        Entry(
-            r.occurred_at,
-            names.get(r.actor_id, "Unknown") if r.actor_id else "The system",
-            _label(r.action, definition),
-            [
-                Change(
-                    "State" if f == "state" else f.replace("_", " ").capitalize(),
-                    shown(f, c.get("before")),
-                    shown(f, c.get("after")),
-                )
-                for f, c in (r.changes or {}).items()
-            ],
-            r.comment,
-        )
-        for r in records
-    ]
+    vocabulary = timeline.workflow_vocabulary(runner.definition_of(plan)).merged(words)
+    return timeline.build(session, records, vocabulary)

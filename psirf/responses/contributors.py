@@ -37,7 +37,7 @@ def add(
         user,
         response,
         "edit:contributor",
-        {"Contributor": {"before": None, "after": organisation.name}},
+        {"contributor": {"before": None, "after": organisation.name}},
     )
     return contributor
 
@@ -66,9 +66,10 @@ def contribute(
         response,
         "edit:contribution",
         {
-            f"Contribution from {contributor.organisation.name}": {
+            "contribution": {
                 "before": before,
                 "after": contributor.contribution,
+                "of": contributor.organisation.name,
             }
         },
     )
@@ -87,5 +88,5 @@ def agree(session: Session, user, response: LearningResponse, expected_version: 
         user,
         response,
         "edit:agreement",
-        {f"Agreement of {contributor.organisation.name}": {"before": None, "after": "agreed"}},
+        {"agreement": {"before": None, "after": "agreed", "of": contributor.organisation.name}},
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
@@ -10,11 +9,14 @@ from sqlalchemy.orm import Session, selectinload
 
 from psirf import audit, policy
 from psirf.db import check_version, record_change
-from psirf.accounts.models import User
 from psirf.engagement.labels import ACTION_LABELS as ENGAGEMENT_ACTION_LABELS
+from psirf.engagement.labels import FIELD_LABELS as ENGAGEMENT_FIELD_LABELS
 from psirf.events.models import SafetyEvent
 from psirf.actions.models import SafetyAction
+from psirf.learning.models import FindingKind
 from psirf.responses.models import LearningResponse, ResponseMethod
+from psirf.timeline import TimelineEntry, Vocabulary, workflow_vocabulary
+from psirf.timeline import build as build_timeline
 from psirf.timeutil import utcnow
 from psirf.web.pagination import Page, keyset_page
 from psirf.workflow import definitions, runner
@@ -145,12 +147,12 @@ def save_section(
     if section.repeatable:
         before = None
         record[name] = [*record.get(name, []), answers]
-        changes = {section.label: {"before": None, "after": "entry added"}}
+        changes = {name: {"before": None, "after": "entry added"}}
     else:
         before = dict(record.get(name) or {})
         record[name] = answers
         changes = {
-            section.field(k).label: {"before": before.get(k), "after": v}
+            k: {"before": before.get(k), "after": v}
             for k, v in answers.items()
             if before.get(k) != v
         }
@@ -196,7 +198,7 @@ def agree_extension(
         user,
         response,
         "edit:extension",
-        {"Target date": {"before": before, "after": new_due_on.isoformat()}},
+        {"due_on": {"before": before, "after": new_due_on.isoformat()}},
     )
     audit_comment = reason.strip() + (
         " (agreed with those affected)" if agreed_with_affected else ""
@@ -213,22 +215,6 @@ def agree_extension(
 
 
 # ---- what the response page shows -----------------------------------------------------------------
-
-
-@dataclass
-class Change:
-    field: str
-    before: str
-    after: str
-
-
-@dataclass
-class TimelineEntry:
-    occurred_at: object
-    actor: str
-    action: str
-    changes: list[Change]
-    comment: str | None
 
 
 ACTION_LABELS = {
@@ -248,13 +234,40 @@ ACTION_LABELS = {
     "response:what_changed": "Reporters told what changed",
     **ENGAGEMENT_ACTION_LABELS,
 }
+# Fields whose names do not read as their label; the rest read as their name humanised.
+FIELD_LABELS = {
+    "due_on": "Target date",
+    "contribution": "Contribution from {of}",
+    "agreement": "Agreement of {of}",
+    **{kind.value: kind.label for kind in FindingKind},
+    **ENGAGEMENT_FIELD_LABELS,
+}
 
 
-def _value_labels():
+def _vocabulary(definition) -> Vocabulary:
+    """The response's words, its workflow's steps and sections, and the events' coded values."""
     from psirf.events import lfpse
     from psirf.events.models import EventStatus
 
-    return {
+    def action_label(action: str) -> str | None:
+        if action.startswith("edit:"):
+            part = action[5:]
+            if part in definition.sections:
+                return f"{definition.sections[part].label} updated"
+            if action not in ACTION_LABELS:
+                return PARTS.get(part)
+        return None
+
+    def field_label(action: str, name: str) -> str | None:
+        section = definition.sections.get(action[5:]) if action.startswith("edit:") else None
+        if section is None:
+            return None
+        if name == section.name:
+            return section.label
+        field = next((f for f in section.fields if f.name == name), None)
+        return field.label if field else None
+
+    enums = {
         "record_type": lfpse.RecordType,
         "theme": lfpse.Theme,
         "physical_harm": lfpse.PhysicalHarm,
@@ -262,66 +275,34 @@ def _value_labels():
         "reporter_kind": lfpse.ReporterKind,
         "status": EventStatus,
     }
-
-
-def _describe(field: str, value, definition) -> str:
-    if value is None or value == "":
-        return "(none)"
-    if field == "state" and value in definition.states:
-        return definition.states[value].label
-    enum = _value_labels().get(field)
-    return enum.label_for(value) if enum else str(value)
-
-
-def _changes(raw: dict, definition) -> list[Change]:
-    return [
-        Change(
-            field[:1].upper() + field[1:].replace("_", " "),
-            _describe(field, c.get("before"), definition),
-            _describe(field, c.get("after"), definition),
+    return workflow_vocabulary(definition).merged(
+        Vocabulary(
+            actions=ACTION_LABELS,
+            fields=FIELD_LABELS,
+            values={name: enum.label_for for name, enum in enums.items()},
+            action_label=action_label,
+            field_label=field_label,
+            nobody="A member of the public",
         )
-        for field, c in raw.items()
-    ]
-
-
-def _action_label(action: str, definition) -> str:
-    if action.startswith("transition:"):
-        t = definition.transition(action.split(":", 1)[1])
-        return t.label if t else action
-    if action.startswith("edit:") and action[5:] in definition.sections:
-        return f"{definition.sections[action[5:]].label} updated"
-    return ACTION_LABELS.get(action, PARTS.get(action[5:], action))
+    )
 
 
 def timeline(session: Session, viewer, response: LearningResponse) -> list[TimelineEntry]:
+    """The response's trail and its events', oldest first; a protected reporter is not named."""
     definition = runner.definition_of(response)
     events = {e.id: e for e in response.events}
     records = audit.trail(
         session, [("learning_responses", response.id)] + [("safety_events", i) for i in events]
     )
-    actor_ids = {r.actor_id for r in records if r.actor_id}
-    names = (
-        dict(session.execute(select(User.id, User.name).where(User.id.in_(actor_ids))).all())
-        if actor_ids
-        else {}
-    )
-    entries = []
-    for r in records:
-        actor = names.get(r.actor_id, "A member of the public" if r.actor_id is None else "Unknown")
-        event = events.get(r.subject_id) if r.subject_type == "safety_events" else None
+
+    def actor(record, name: str) -> str:
+        event = events.get(record.subject_id) if record.subject_type == "safety_events" else None
         if (
             event is not None
-            and r.actor_id == event.reporter_user_id
+            and record.actor_id == event.reporter_user_id
             and not policy.can_see_reporter(viewer, event)
         ):
-            actor = "Identity protected"
-        entries.append(
-            TimelineEntry(
-                r.occurred_at,
-                actor,
-                _action_label(r.action, definition),
-                _changes(r.changes, definition),
-                r.comment,
-            )
-        )
-    return entries
+            return "Identity protected"
+        return name
+
+    return build_timeline(session, records, _vocabulary(definition), actor)

@@ -192,7 +192,7 @@ def test_an_administrator_signs_a_person_out_everywhere(session, sign_in, world)
         select(AuditRecord).where(AuditRecord.action == "account:end_sessions")
     ).one()
     assert record.actor_id == world.admin.id and record.subject_id == world.lead.id
-    assert record.changes == {"open sign-ins": {"before": 2, "after": 0}}
+    assert record.changes == {"open_sign_ins": {"before": 2, "after": 0}}
 
 
 def test_an_administrator_of_another_icb_cannot_see_or_end_them(sign_in, world):
