@@ -17,9 +17,9 @@ from psirf.responses import services as responses
 from psirf.responses.models import Contributor
 from psirf.timeline import Change, Vocabulary
 from psirf.workflow import definitions
-from tests.engagement.factories import affected_person
-from tests.factories import ResponseFactory
-from tests.queries import counting_queries
+from tests.support.engagement import affected_person
+from tests.support.factories import ResponseFactory
+from tests.support.queries import counting_queries
 
 AT = datetime(2026, 3, 2, 9, 30)
 

@@ -47,6 +47,12 @@ def _events_at(db_session, user, event_id):
 
 
 @pytest.fixture
+def app(own_app):
+    """These tests add routes: an app of their own, not the session's (every fixture here reads it)."""
+    return own_app
+
+
+@pytest.fixture
 def routes(app):
     """The test's routes, added before the first request (an app takes no route after it)."""
     app.add_url_rule(
