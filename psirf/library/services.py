@@ -32,10 +32,10 @@ from psirf.responses.models import (
     thematic_review_events,
     thematic_review_responses,
 )
-from psirf.responses.services import ResponseError
 from psirf.responses.states import ResponseState
 from psirf.web.pagination import Page, decode_cursor, encode_cursor
 from psirf.workflow import runner
+from psirf.problems import InputError
 
 CLOSED = ResponseState.CLOSED
 # The record fields a workflow keeps its shareable summary in, in order of preference: every
@@ -300,12 +300,12 @@ def _audiences(source: Source, chosen: Iterable[str]) -> tuple[int | None, int |
     offered = dict(source.audiences)
     chosen = list(dict.fromkeys(chosen or ()))
     if not chosen:
-        raise ResponseError("audiences", "Choose who can read it")
+        raise InputError("audiences", "Choose who can read it")
     if any(c not in offered for c in chosen):
-        raise ResponseError("audiences", "Choose from the options shown")
+        raise InputError("audiences", "Choose from the options shown")
     groups = [int(c.removeprefix(GROUP_AUDIENCE)) for c in chosen if c.startswith(GROUP_AUDIENCE)]
     if len(groups) > 1:
-        raise ResponseError(
+        raise InputError(
             "audiences",
             "Choose one PCN or federation. To reach more than one, share it with everyone in the ICB",
         )
@@ -325,16 +325,16 @@ def publish(
         )
     title, summary = _normalise(title), _normalise(summary)
     if not title:
-        raise ResponseError("title", "Enter a title")
+        raise InputError("title", "Enter a title")
     if not summary:
-        raise ResponseError("summary", "Write the summary of the learning")
+        raise InputError("summary", "Write the summary of the learning")
     stripped = strip_identifiers(source, title, summary)
     if stripped.title != title:
-        raise ResponseError(
+        raise InputError(
             "title", "The title still identifies someone. Check it again before publishing"
         )
     if stripped.summary != summary:
-        raise ResponseError(
+        raise InputError(
             "summary", "The summary still identifies someone. Check it again before publishing"
         )
     group_id, icb_id = _audiences(source, audiences)

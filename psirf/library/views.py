@@ -20,6 +20,8 @@ from psirf.timeutil import utcnow
 from psirf.web import errors, parts
 from psirf.web.changes import changing
 from psirf.web.loading import loads
+from psirf.problems import InputError
+from psirf.web.forms import show_on_form
 
 bp = Blueprint("library", __name__, url_prefix="/library")
 
@@ -168,9 +170,8 @@ def _share(source: services.Source):
                 form.summary.data,
                 form.audiences.data,
             )
-    except responses.ResponseError as error:
-        field = getattr(form, error.field)
-        field.errors = list(field.errors) + [str(error)]
+    except InputError as error:
+        show_on_form(form, error)
         return _render_share(source, form, "check", 400)
     flash("Your learning is now in the shared learning library.", "success")
     return redirect(url_for("library.show", entry_id=entry.id))

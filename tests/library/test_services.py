@@ -7,10 +7,10 @@ import pytest
 from psirf.learning.models import Finding
 from psirf.learning.redact import Found, Kind
 from psirf.library import services
-from psirf.responses.services import ResponseError
 from psirf.timeutil import utcnow
 from tests.support.factories import PcnFactory, PracticeFactory, ResponseFactory, UserFactory
 from tests.support.library import closed_aar
+from psirf.problems import InputError
 
 
 @pytest.mark.parametrize(
@@ -123,7 +123,7 @@ def test_the_period_starts_the_same_day_so_many_months_before(day, months, expec
 def test_publishing_refuses_text_that_still_identifies_someone(session, world):
     source = services.response_source(session, closed_aar(world.practice))
 
-    with pytest.raises(ResponseError) as refused:
+    with pytest.raises(InputError) as refused:
         services.publish(
             session, world.lead, source, "Warfarin", "Edith Blackwood was not called", ["icb"]
         )
@@ -147,6 +147,6 @@ def test_one_pcn_or_federation_at_a_time_and_only_those_offered(session, world):
         ([f"group-{world.other_pcn.id}"], "Choose from the options shown"),
         ([], "Choose who can read it"),
     ):
-        with pytest.raises(ResponseError) as refused:
+        with pytest.raises(InputError) as refused:
             services.publish(session, lead, source, "Warfarin", "Check doses", chosen)
         assert refused.value.field == "audiences" and str(refused.value).startswith(message)
