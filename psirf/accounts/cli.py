@@ -11,6 +11,7 @@ from psirf.db import unit_of_work
 from psirf.extensions import db
 from psirf.organisations import services as organisations
 from psirf.organisations.models import OrganisationKind
+from psirf.problems import InputError
 
 users_cli = AppGroup("users", help="Manage accounts from the command line.")
 
@@ -46,6 +47,6 @@ def create_admin(email: str, name: str, icb_ods_code: str, icb_name: str | None,
                 role=Role.ADMINISTRATOR,
                 organisation=icb,
             )
-    except (services.AccountError, organisations.OrganisationError) as error:
+    except InputError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Administrator {email} created for {icb.name}.")

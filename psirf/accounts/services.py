@@ -14,17 +14,10 @@ from psirf.accounts import passwords, sessions
 from psirf.accounts.models import AccountKind, Role, RoleAssignment, User
 from psirf.organisations.models import Organisation, OrganisationKind
 from psirf.timeutil import utcnow
+from psirf.problems import InputError
 
 
 log = logging.getLogger(__name__)
-
-
-class AccountError(ValueError):
-    """The account cannot be made as asked; `field` names what to fix."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
 
 
 # Which kinds of organisation each role is held in.
@@ -67,9 +60,9 @@ def create_user(
     actor_id: int | None = None,
 ) -> User:
     if find_by_email(session, email):
-        raise AccountError("email", "An account with that email address already exists")
+        raise InputError("email", "An account with that email address already exists")
     if len(password) < passwords.MIN_LENGTH:
-        raise AccountError(
+        raise InputError(
             "password", f"The password must be at least {passwords.MIN_LENGTH} characters"
         )
     user = User(
@@ -97,7 +90,7 @@ def grant_role(
     session: Session, user: User, role: Role, organisation: Organisation, actor_id=None
 ) -> RoleAssignment:
     if organisation.kind_enum not in ROLE_ORGANISATION_KINDS[role]:
-        raise AccountError(
+        raise InputError(
             "role", f"A {role.label.lower()} cannot be held at a {organisation.kind_label.lower()}"
         )
     assignment = RoleAssignment(user=user, organisation=organisation, role=role.value)
@@ -166,18 +159,18 @@ def change_password(
 ) -> int:
     """Change a person's own password and end their other sign-ins (`keep` names this one).
 
-    Returns how many other sign-ins ended. Raises AccountError naming the field to fix.
+    Returns how many other sign-ins ended. Raises InputError naming the field to fix.
     """
     if not passwords.verify(user.password_hash, current or ""):
-        raise AccountError("current", "Your current password is not right. Type it again")
+        raise InputError("current", "Your current password is not right. Type it again")
     if len(new or "") < passwords.MIN_LENGTH:
-        raise AccountError(
+        raise InputError(
             "new", f"The new password must be at least {passwords.MIN_LENGTH} characters"
         )
     if new != confirm:
-        raise AccountError("confirm", "The two new passwords are not the same. Type them again")
+        raise InputError("confirm", "The two new passwords are not the same. Type them again")
     if new == current:
-        raise AccountError("new", "The new password must be different from your current one")
+        raise InputError("new", "The new password must be different from your current one")
     user.password_hash = passwords.hash_password(new)
     ended = sessions.end_all(session, user, now, sessions.PASSWORD_CHANGED, keep=keep)
     # The audit says that it changed, never anything of the password itself.

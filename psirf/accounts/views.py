@@ -24,6 +24,8 @@ from psirf.organisations import services as organisations
 from psirf.timeutil import utcnow
 from psirf.web import throttle
 from psirf.web.loading import loads
+from psirf.problems import InputError
+from psirf.web.forms import show_on_form
 
 bp = Blueprint("accounts", __name__)
 
@@ -127,8 +129,8 @@ def change_password():
                     keep=current_user.session_key,
                     now=utcnow(),
                 )
-        except services.AccountError as error:
-            getattr(form, error.field).errors.append(str(error))
+        except InputError as error:
+            show_on_form(form, error)
         else:
             attempt.give_back()
             others = " You are signed out everywhere else." if ended else ""
@@ -170,8 +172,8 @@ def new_user():
                     organisation=organisation,
                     actor_id=current_user.id,
                 )
-        except services.AccountError as error:
-            getattr(form, error.field).errors.append(str(error))
+        except InputError as error:
+            show_on_form(form, error)
         else:
             flash(f"Account created for {form.name.data}.", "success")
             return redirect(url_for("accounts.users"))

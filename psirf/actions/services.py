@@ -20,8 +20,9 @@ from psirf.actions.models import Effect, MeasureKind, SafetyAction, Strength
 from psirf.actions.states import ActionState
 from psirf.learning.models import FindingKind
 from psirf.organisations.models import Organisation
-from psirf.responses.services import ResponseError, check_edit, finish_edit
+from psirf.responses.services import check_edit, finish_edit
 from psirf.workflow import definitions, runner
+from psirf.problems import InputError
 
 WORKFLOW = "safety_action"
 
@@ -82,7 +83,7 @@ def _owner_account(session: Session, email: str, organisation_id: int) -> User:
         )
     )
     if user is None:
-        raise ResponseError(
+        raise InputError(
             "owner_email",
             "No account with that email address works at the owner's organisation. "
             "Leave it blank if the owner has no account.",
@@ -93,18 +94,18 @@ def _owner_account(session: Session, email: str, organisation_id: int) -> User:
 def _apply(session: Session, action: SafetyAction, response, details: Details) -> dict:
     """Check the details and write them to the action; returns what changed, for the audit."""
     if not (details.description or "").strip():
-        raise ResponseError("description", "Say what will change")
+        raise InputError("description", "Say what will change")
     if details.finding_id is not None and details.finding_id not in {
         f.id for f in areas_for_improvement(response)
     }:
-        raise ResponseError("finding_id", "Choose one of this response's areas for improvement")
+        raise InputError("finding_id", "Choose one of this response's areas for improvement")
     offered = {o.id for o in owner_organisations(session, response)}
     if details.owner_organisation_id is not None and details.owner_organisation_id not in offered:
-        raise ResponseError("owner_organisation_id", "Choose an organisation in this ICB")
+        raise InputError("owner_organisation_id", "Choose an organisation in this ICB")
     owner_user = None
     if (details.owner_email or "").strip():
         if details.owner_organisation_id is None:
-            raise ResponseError("owner_organisation_id", "Choose the owner's organisation")
+            raise InputError("owner_organisation_id", "Choose the owner's organisation")
         owner_user = _owner_account(session, details.owner_email, details.owner_organisation_id)
     owner = (details.owner or "").strip() or (owner_user.name if owner_user else None)
     if (
@@ -112,17 +113,17 @@ def _apply(session: Session, action: SafetyAction, response, details: Details) -
         and details.due_on < date.today()
         and details.due_on != action.due_on
     ):
-        raise ResponseError("due_on", "The due date must be today or in the future")
+        raise InputError("due_on", "The due date must be today or in the future")
     if (
         details.review_on is not None
         and details.due_on is not None
         and details.review_on < details.due_on
     ):
-        raise ResponseError("review_on", "The review date must be on or after the due date")
+        raise InputError("review_on", "The review date must be on or after the due date")
     for field, enum in (("measure_kind", MeasureKind), ("strength", Strength)):
         value = getattr(details, field)
         if value and value not in {m.value for m in enum}:
-            raise ResponseError(field, "Choose one of the options")
+            raise InputError(field, "Choose one of the options")
     values = {
         "description": details.description.strip(),
         "finding_id": details.finding_id,
@@ -199,7 +200,7 @@ def record_evidence(
 ) -> None:
     check_part(user, action, "evidence", expected_version)
     if not (evidence or "").strip():
-        raise ResponseError("evidence", "Describe the evidence that the action is done")
+        raise InputError("evidence", "Describe the evidence that the action is done")
     before, action.evidence = action.evidence, evidence.strip()
     _finish(
         session,
@@ -220,9 +221,9 @@ def record_effect(
 ) -> None:
     check_part(user, action, "effect", expected_version)
     if effect not in {e.value for e in Effect}:
-        raise ResponseError("effect", "Say whether the action worked")
+        raise InputError("effect", "Say whether the action worked")
     if not (notes or "").strip():
-        raise ResponseError("effect_notes", "Say what the measure showed")
+        raise InputError("effect_notes", "Say what the measure showed")
     before = (action.effect, action.effect_notes)
     action.effect, action.effect_notes = effect, notes.strip()
     _finish(

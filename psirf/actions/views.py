@@ -19,12 +19,13 @@ from psirf.actions.history import history
 from psirf.actions.models import STRENGTH_EXAMPLES, SafetyAction
 from psirf.extensions import db
 from psirf.organisations import services as organisations
-from psirf.responses.services import ResponseError
 from psirf.timeutil import utcnow
 from psirf.web.loading import loads
 from psirf.web.steps import take_step
 from psirf.web.changes import changing
 from psirf.workflow import runner
+from psirf.problems import InputError
+from psirf.web.forms import show_on_form
 
 bp = Blueprint("actions", __name__, url_prefix="/actions")
 
@@ -142,9 +143,9 @@ def _save(action: SafetyAction, key: str, form, apply, anchor: str | None = None
             action, lambda message: _render(action, 409, posted={key: form}, refused=message), form
         ):
             apply()
-    except ResponseError as error:
+    except InputError as error:
         db.session.expire_all()
-        getattr(form, error.field).errors.append(str(error))
+        show_on_form(form, error)
         return _render(services.get(db.session, action.id), 400, posted={key: form})
     flash("Your changes have been saved.", "success")
     return redirect(url_for("actions.show", action_id=action.id, _anchor=anchor or key))

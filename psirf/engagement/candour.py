@@ -24,7 +24,8 @@ from psirf.engagement.models import (
 from psirf.events.lfpse import PhysicalHarm, PsychologicalHarm
 from psirf.responses.models import LearningResponse
 
-from psirf.engagement.services import EngagementError, _clean, _done, _not_future, check_edit
+from psirf.engagement.services import _clean, _done, _not_future, check_edit
+from psirf.problems import InputError
 
 CANDOUR_CRITERIA_FILE = PROJECT_ROOT / "seed" / "candour_criteria.yaml"
 # The harm grades that suggest the notifiable safety incident test should be considered.
@@ -94,13 +95,13 @@ def decide_candour(
     reason = _clean(reason)
     if decision == CandourDecision.APPLIES.value:
         if not chosen:
-            raise EngagementError("criteria", "Choose which of the criteria are met")
+            raise InputError("criteria", "Choose which of the criteria are met")
     elif decision == CandourDecision.RULED_OUT.value:
         if not reason:
-            raise EngagementError("reason", "Say why the duty of candour does not apply")
+            raise InputError("reason", "Say why the duty of candour does not apply")
         chosen = []
     else:
-        raise EngagementError("decision", "Choose whether the duty of candour applies")
+        raise InputError("decision", "Choose whether the duty of candour applies")
     record = candour_of(session, response)
     before = record.decision if record else None
     if record is None:
@@ -142,19 +143,17 @@ def record_candour_steps(
         _not_future(values[name], name, today)
     if values["notified_on"]:
         if values["notified_means"] not in (ContactMeans.IN_PERSON.value, ContactMeans.PHONE.value):
-            raise EngagementError(
-                "notified_means", "Say whether they were told in person or by phone"
-            )
+            raise InputError("notified_means", "Say whether they were told in person or by phone")
         if not values["notified_by"]:
-            raise EngagementError("notified_by", "Say who told them")
+            raise InputError("notified_by", "Say who told them")
         if values["apology_given"] is None:
-            raise EngagementError("apology_given", "Say whether an apology was given")
+            raise InputError("apology_given", "Say whether an apology was given")
     if (
         values["written_on"]
         and values["notified_on"]
         and values["written_on"] < values["notified_on"]
     ):
-        raise EngagementError(
+        raise InputError(
             "written_on", "The written notification follows the one in person or by phone"
         )
     changes = {}

@@ -28,12 +28,13 @@ from psirf.engagement.models import (
     SharedDocument,
     StepKind,
 )
-from psirf.engagement.services import EngagementError, _clean, _done, family_page, get_person
+from psirf.engagement.services import _clean, _done, family_page, get_person
 from psirf.notifications.models import NotificationKind
 from psirf.notifications.services import notify
 from psirf.responses.models import LearningResponse
 from psirf.workflow import runner
 from psirf.db import check_version
+from psirf.problems import InputError
 
 MAX_TEXT = 5000
 
@@ -172,9 +173,9 @@ def _family_step(
 ) -> EngagementStep:
     text = _clean(text)
     if not text:
-        raise EngagementError(field_name, missing)
+        raise InputError(field_name, missing)
     if len(text) > MAX_TEXT:
-        raise EngagementError(field_name, f"Write no more than {MAX_TEXT:,} characters")
+        raise InputError(field_name, f"Write no more than {MAX_TEXT:,} characters")
     response = session.get(LearningResponse, person.response_id)
     step = EngagementStep(
         response_id=response.id,
@@ -269,7 +270,7 @@ def update_preferences(session: Session, user, person_id: int, values: dict) -> 
     person = person_for(session, user, person_id)
     involvement = values.get("involvement")
     if involvement not in {i.value for i in Involvement}:
-        raise EngagementError("involvement", "Choose how involved you want to be")
+        raise InputError("involvement", "Choose how involved you want to be")
     updates = {
         "contact_by": [
             m for m in values.get("contact_by") or [] if m in {c.value for c in ContactMeans}
@@ -322,14 +323,14 @@ def share_document(
     try:
         kind_enum = DocumentKind(kind)
     except ValueError:
-        raise EngagementError("kind", "Choose the draft report or the final report") from None
+        raise InputError("kind", "Choose the draft report or the final report") from None
     policy.require_may_share_document(
         user, response, kind_enum, runner.definition_of(response).state(response.state)
     )
     check_version(response, expected_version)
     person = get_person(session, response, int(person_id))
     if person.account_id is None:
-        raise EngagementError(
+        raise InputError(
             "kind", "They need to join the family portal before documents can be shared with them"
         )
     step_kind = StepKind.DRAFT_SHARED if kind_enum is DocumentKind.DRAFT else StepKind.FINAL_SHARED

@@ -16,10 +16,11 @@ from psirf.db import unit_of_work
 from psirf.engagement import family
 from psirf.engagement.forms import CommentForm, PreferencesForm, QuestionForm, yes_no
 from psirf.engagement.models import AffectedPerson, SharedDocument
-from psirf.engagement.services import EngagementError
 from psirf.extensions import db
 from psirf.timeutil import utcnow
 from psirf.web.loading import loads
+from psirf.problems import InputError
+from psirf.web.forms import show_on_form
 
 bp = Blueprint("family", __name__)
 
@@ -75,8 +76,8 @@ def _send(person_id: int, form, field: str, apply, message: str, anchor: str, **
     try:
         with unit_of_work(db.session):
             apply(getattr(form, field).data)
-    except EngagementError as error:
-        getattr(form, error.field).errors.append(str(error))
+    except InputError as error:
+        show_on_form(form, error)
         return _page(person_id, 400, form=form, **page_forms)
     flash(message, "success")
     return redirect(url_for("family.person", person_id=person_id, _anchor=anchor))
@@ -136,8 +137,8 @@ def preferences(person):
         try:
             with unit_of_work(db.session):
                 family.update_preferences(db.session, current_user, person.id, form.values())
-        except EngagementError as error:
-            getattr(form, error.field).errors.append(str(error))
+        except InputError as error:
+            show_on_form(form, error)
         else:
             flash("Thank you. We have saved your choices.", "success")
             return redirect(url_for("family.person", person_id=person.id))

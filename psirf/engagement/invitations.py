@@ -27,10 +27,11 @@ from psirf.accounts import passwords
 from psirf.accounts import services as accounts
 from psirf.accounts.models import AccountKind, User
 from psirf.engagement.models import AffectedPerson, Invitation, InvitationMeans
-from psirf.engagement.services import EngagementError, _done, get_person, check_edit
+from psirf.engagement.services import _done, get_person, check_edit
 from psirf.notifications.models import NotificationKind
 from psirf.notifications.services import send_email
 from psirf.responses.models import LearningResponse
+from psirf.problems import InputError
 
 # No 0/O, 1/I/L, 5/S or 8/B: a code read from paper and typed in should not be misread.
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXYZ234679"
@@ -38,14 +39,6 @@ CODE_LENGTH = 12
 CODE_GROUP = 4
 JOIN_PATH = "/join"
 EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-class JoinError(ValueError):
-    """Joining cannot go on as asked; `field` names what to fix."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
 
 
 # ---- secrets -------------------------------------------------------------------------------------
@@ -82,12 +75,12 @@ class Invited:
 
 def _check_person(session: Session, person: AffectedPerson) -> None:
     if person.is_staff:
-        raise EngagementError(
+        raise InputError(
             "means",
             "Staff involved are supported through the organisation, not invited to the family portal",
         )
     if person.account_id is not None:
-        raise EngagementError("means", "They have already joined")
+        raise InputError("means", "They have already joined")
 
 
 def _revoke_unused(
@@ -126,15 +119,15 @@ def invite(
     try:
         means_enum = InvitationMeans(means)
     except ValueError:
-        raise EngagementError("means", "Choose how to invite them") from None
+        raise InputError("means", "Choose how to invite them") from None
     _check_person(session, person)
     address = accounts.normalise_email(email or "") or None
     if means_enum is InvitationMeans.EMAIL:
         if not address or not EMAIL_SHAPE.match(address):
-            raise EngagementError("email", "Enter their email address, like name@example.org")
+            raise InputError("email", "Enter their email address, like name@example.org")
         existing = accounts.find_by_email(session, address)
         if existing is not None and existing.kind != AccountKind.FAMILY.value:
-            raise EngagementError(
+            raise InputError(
                 "email", "That address belongs to a staff account: use their own email address"
             )
     else:
@@ -215,7 +208,7 @@ def withdraw(
     if invitation is None or invitation.response_id != response.id:
         raise policy.NotVisible("Page not found")
     if invitation.used_at is not None or invitation.revoked_at is not None:
-        raise EngagementError("invitation", "This invitation can no longer be withdrawn")
+        raise InputError("invitation", "This invitation can no longer be withdrawn")
     invitation.revoked_at = now
     session.flush()
     _done(
@@ -300,10 +293,10 @@ def send_link_for_letter(
     address given withdraws the links sent before it.
     """
     if letter.means != InvitationMeans.LETTER.value or _usable(letter, now) is None:
-        raise JoinError("invitation", "This invitation cannot be used")
+        raise InputError("invitation", "This invitation cannot be used")
     address = accounts.normalise_email(email or "")
     if not address or not EMAIL_SHAPE.match(address):
-        raise JoinError("email", "Enter your email address, like name@example.org")
+        raise InputError("email", "Enter your email address, like name@example.org")
     # The same reads and writes whoever the address belongs to, but for the link's own row.
     response = session.get(LearningResponse, letter.response_id)
     who = response.organisation.name if response.organisation else ""
@@ -376,16 +369,16 @@ def accept(
     account's password, so an invitation never gives anyone a way into someone else's account.
     """
     if _usable(invitation, now) is None or invitation.means != InvitationMeans.EMAIL.value:
-        raise JoinError("invitation", "This invitation cannot be used")
+        raise InputError("invitation", "This invitation cannot be used")
     address = accounts.normalise_email(invitation.email or email or "")
     if not address or not EMAIL_SHAPE.match(address):
-        raise JoinError("email", "Enter your email address, like name@example.org")
+        raise InputError("email", "Enter your email address, like name@example.org")
     existing = accounts.find_by_email(session, address)
     if existing is not None:
         if existing.kind != AccountKind.FAMILY.value or not existing.active:
-            raise JoinError("email", "You cannot use this email address here. Use a different one")
+            raise InputError("email", "You cannot use this email address here. Use a different one")
         if not passwords.verify(existing.password_hash, password or ""):
-            raise JoinError(
+            raise InputError(
                 "password",
                 "You already have an account with this email address. Enter its password",
             )
@@ -393,11 +386,11 @@ def accept(
         action = "family:linked"
     else:
         if len(password or "") < passwords.MIN_LENGTH:
-            raise JoinError(
+            raise InputError(
                 "password", f"Your password must be at least {passwords.MIN_LENGTH} characters"
             )
         if confirm is not None and confirm != password:
-            raise JoinError("confirm", "The two passwords are not the same. Type them again")
+            raise InputError("confirm", "The two passwords are not the same. Type them again")
         user = User(
             email=address,
             name=invitation.person.name,
@@ -430,7 +423,7 @@ def accept(
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
-        raise JoinError("invitation", "This invitation cannot be used")
+        raise InputError("invitation", "This invitation cannot be used")
     user.last_signed_in_at = now
     invitation.used_at = now
     invitation.email = address

@@ -24,6 +24,8 @@ from psirf.engagement.models import InvitationMeans
 from psirf.extensions import db
 from psirf.timeutil import utcnow
 from psirf.web import throttle
+from psirf.problems import InputError
+from psirf.web.forms import show_on_form
 
 bp = Blueprint("family_join", __name__)
 
@@ -90,10 +92,10 @@ def set_password():
                     now=now,
                 )
                 accounts.sign_in(db.session, user, now)
-        except invitations.JoinError as error:
+        except InputError as error:
             if error.field == "invitation":
                 return _cannot_use()
-            getattr(form, error.field).errors.append(str(error))
+            show_on_form(form, error)
         else:
             attempt.give_back()
             # A fresh session for the new sign-in, as the staff sign-in does.
@@ -121,7 +123,7 @@ def _letter_email(invitation):
                     now=utcnow(),
                     link_days=current_app.config["INVITATION_LINK_DAYS"],
                 )
-        except invitations.JoinError as error:
+        except InputError as error:
             if error.field == "invitation":
                 return _cannot_use()
             form.email.errors.append(str(error))

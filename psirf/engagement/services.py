@@ -29,14 +29,7 @@ from psirf.notifications.models import NotificationKind
 from psirf.notifications.services import notify
 from psirf.responses import services as responses
 from psirf.responses.models import LearningResponse
-
-
-class EngagementError(ValueError):
-    """A rule the input broke; `field` names the form field to show it against."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
+from psirf.problems import InputError
 
 
 # ---- who may see and change it -------------------------------------------------------------------
@@ -61,7 +54,7 @@ def _done(session: Session, user, response: LearningResponse, action: str, chang
 
 def _not_future(value: date | None, field_name: str, today: date) -> None:
     if value is not None and value > today:
-        raise EngagementError(field_name, "The date must be today or in the past")
+        raise InputError(field_name, "The date must be today or in the past")
 
 
 def _clean(value):
@@ -109,19 +102,17 @@ def _apply_person(
 ) -> list[str]:
     values = {k: _clean(values.get(k)) for k in PERSON_FIELDS}
     if values["kind"] not in {k.value for k in PersonKind}:
-        raise EngagementError("kind", "Choose who they are")
+        raise InputError("kind", "Choose who they are")
     if not values["name"]:
-        raise EngagementError("name", "Enter their name")
+        raise InputError("name", "Enter their name")
     if values["involvement"] not in {i.value for i in Involvement}:
-        raise EngagementError("involvement", "Choose how involved they want to be")
+        raise InputError("involvement", "Choose how involved they want to be")
     means = [m for m in values["contact_by"] or [] if m in {c.value for c in ContactMeans}]
     lead_id = values["engagement_lead_id"]
     if lead_id is not None:
         lead_id = int(lead_id)
         if lead_id not in {u.id for u in staff_of(session, response.organisation_id)}:
-            raise EngagementError(
-                "engagement_lead_id", "Choose a member of the organisation's staff"
-            )
+            raise InputError("engagement_lead_id", "Choose a member of the organisation's staff")
     staff = values["kind"] == PersonKind.STAFF.value
     updates = {
         **values,
@@ -209,11 +200,11 @@ def add_attempt(
     today = today or date.today()
     _not_future(attempted_on, "attempted_on", today)
     if means not in {m.value for m in ContactMeans}:
-        raise EngagementError("means", "Choose how you tried to make contact")
+        raise InputError("means", "Choose how you tried to make contact")
     if not _clean(outcome):
-        raise EngagementError("outcome", "Say what happened")
+        raise InputError("outcome", "Say what happened")
     if purpose == AttemptPurpose.ENGAGEMENT.value and person_id is None:
-        raise EngagementError("person_id", "Choose who you tried to reach")
+        raise InputError("person_id", "Choose who you tried to reach")
     if person_id is not None:
         get_person(session, response, int(person_id))
     attempt = ContactAttempt(
@@ -262,13 +253,13 @@ def add_step(
     try:
         step_kind = StepKind(kind)
     except ValueError:
-        raise EngagementError("kind", "Choose the kind of step") from None
+        raise InputError("kind", "Choose the kind of step") from None
     _not_future(occurred_on, "occurred_on", today)
     notes = _clean(notes)
     if step_kind is StepKind.QUESTION and not notes:
-        raise EngagementError("notes", "Write the question they want answered")
+        raise InputError("notes", "Write the question they want answered")
     if step_kind is StepKind.ACCOUNT and not notes:
-        raise EngagementError("notes", "Record their account in their words")
+        raise InputError("notes", "Record their account in their words")
     pending: list[ContactAttempt] = []
     if step_kind.pauses:
         # Declined or not reached is recorded with the attempts made since the last such step.
@@ -282,7 +273,7 @@ def add_step(
             )
         )
         if not pending:
-            raise EngagementError(
+            raise InputError(
                 "kind", "Record the attempts made to contact them first (dates and means)"
             )
     step = EngagementStep(
@@ -331,7 +322,7 @@ def answer_question(
         raise policy.NotVisible("Page not found")
     _not_future(answered_on, "answered_on", today or date.today())
     if not _clean(answer):
-        raise EngagementError("answer", "Write the answer")
+        raise InputError("answer", "Write the answer")
     before = "answered" if step.answer else None
     step.answer, step.answered_on = answer.strip(), answered_on
     session.flush()

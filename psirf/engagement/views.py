@@ -35,6 +35,8 @@ from psirf.web import parts
 from psirf.web.changes import changing
 from psirf.web.loading import loads
 from psirf.workflow import runner
+from psirf.problems import InputError
+from psirf.web.forms import show_on_form
 
 bp = Blueprint("engagement", __name__)
 
@@ -201,9 +203,9 @@ def _save(
             response, lambda message: _problem(response, key, form, 409, refused=message), form
         ):
             apply()
-    except services.EngagementError as error:
+    except InputError as error:
         response = responses.get(db.session, response.id)
-        getattr(form, error.field).errors.append(str(error))
+        show_on_form(form, error)
         return _problem(response, key, form)
     flash(message, "success")
     return redirect(url_for("responses.show", response_id=response.id, _anchor=anchor))
@@ -259,9 +261,9 @@ def edit_person(response, person):
                     services.update_person(
                         db.session, current_user, response, person, form.values(), form.version.data
                     )
-            except services.EngagementError as error:
+            except InputError as error:
                 db.session.rollback()
-                getattr(form, error.field).errors.append(str(error))
+                show_on_form(form, error)
             else:
                 flash("Your changes have been saved.", "success")
                 return redirect(
@@ -402,9 +404,9 @@ def invite(response, person):
                 "lead": lead.name if lead else None,
                 "organisation": response.organisation.name if response.organisation else "",
             }
-    except services.EngagementError as error:
+    except InputError as error:
         response = responses.get(db.session, response.id)
-        getattr(form, error.field).errors.append(str(error))
+        show_on_form(form, error)
         return _problem(response, key, form)
     if code is None:
         flash("The invitation is on its way by email. The link works once.", "success")

@@ -36,6 +36,7 @@ from psirf.notifications.models import NotificationKind
 from psirf.notifications.services import notify
 from psirf.responses.models import LearningResponse, ResponseMethod
 from psirf.timeutil import utcnow
+from psirf.problems import InputError
 
 SEED_FILE = Path(__file__).resolve().parents[2] / "seed" / "reporter_feedback.yaml"
 
@@ -52,14 +53,6 @@ WHAT_CHANGED_MAX = 1000
 CODE_ALPHABET = "ABCDEFGHJKMNPQRTUVWXYZ2346789"
 CODE_LENGTH = 10
 CODE_GROUP = 5
-
-
-class FeedbackError(ValueError):
-    """The update cannot be written as given; `field` names what to fix."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
 
 
 # ---- the words ------------------------------------------------------------------------------
@@ -244,26 +237,26 @@ def write_what_changed(
 ) -> list[ReporterUpdate]:
     """Tell every reporter of the response's events what changed: once, after it has ended.
 
-    Refuses (FeedbackError) before writing anything: empty or too long text, a response still
+    Refuses (InputError) before writing anything: empty or too long text, a response still
     under way, one whose events moved on to another response, or one already told.
     """
     policy.require_may_tell_reporters(user, response)
     text = (text or "").strip()
     if not text:
-        raise FeedbackError("what_changed", "Write what changed because of the report")
+        raise InputError("what_changed", "Write what changed because of the report")
     if len(text) > WHAT_CHANGED_MAX:
-        raise FeedbackError("what_changed", f"Use {WHAT_CHANGED_MAX:,} characters or fewer")
+        raise InputError("what_changed", f"Use {WHAT_CHANGED_MAX:,} characters or fewer")
     if not is_final(response):
-        raise FeedbackError("what_changed", "You can say what changed once the response has ended")
+        raise InputError("what_changed", "You can say what changed once the response has ended")
     events = list(response.events)
     if not events:
         # Continued, escalated or widened: the events went with it, and so does the news.
-        raise FeedbackError(
+        raise InputError(
             "what_changed",
             "No reports are linked to this response any more: tell the reporters from the response that carried them on",
         )
     if what_changed_written(session, response) is not None:
-        raise FeedbackError("what_changed", "The reporters have already been told what changed")
+        raise InputError("what_changed", "The reporters have already been told what changed")
     # On the version the writer saw: two leads writing at once cannot both tell the reporters.
     check_version(response, expected_version)
     now = utcnow()

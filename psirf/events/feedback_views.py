@@ -17,6 +17,7 @@ from psirf.responses import services as responses
 from psirf.web import parts, throttle
 from psirf.web.changes import changing
 from psirf.web.loading import loads
+from psirf.problems import InputError
 
 bp = Blueprint("reporter_feedback", __name__)
 public_bp = Blueprint("events_follow", __name__, url_prefix="/follow")
@@ -60,7 +61,7 @@ def what_changed(response):
             written = feedback.write_what_changed(
                 db.session, current_user, response, form.text.data, form.version.data
             )
-    except feedback.FeedbackError as error:
+    except InputError as error:
         response = responses.get(db.session, response.id)
         form.text.errors.append(str(error))
         return _response_page(response, 400, form)

@@ -29,6 +29,7 @@ from psirf.events.lfpse import (
 )
 from psirf.web.forms import VersionedForm
 from psirf.web.forms import DateRequired, MultiCheckboxField, NhsDateField, PsirfForm, strip
+from psirf.problems import InputError
 
 HARMED_RECORD_TYPES = (RecordType.INCIDENT.value, RecordType.OUTCOME.value)
 
@@ -52,7 +53,7 @@ def select(label: str, choices: list[tuple[str, str]]) -> SelectField:
 def nhs_number_check(form, field):
     try:
         services.normalise_nhs_number(field.data)
-    except services.EventError as error:
+    except InputError as error:
         raise ValidationError(str(error)) from None
 
 

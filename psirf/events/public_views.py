@@ -28,6 +28,7 @@ from psirf.extensions import db
 from psirf.organisations import services as organisations
 from psirf.timeutil import utcnow
 from psirf.web import throttle
+from psirf.problems import InputError
 
 bp = Blueprint("events_public", __name__, url_prefix="/report")
 
@@ -56,7 +57,7 @@ STEPS = [
     Step("contact", "contact_answered", "Can we contact you?"),
 ]
 STEP_BY_NAME = {step.name: step for step in STEPS}
-# Where the service's EventError points, so the check page can send the person back.
+# Where the service's InputError points, so the check page can send the person back.
 STEP_FOR_FIELD = {
     "organisation_id": "service",
     "record_type": "kind",
@@ -309,7 +310,7 @@ def check():
                 )
                 code = feedback.issue_follow_code(db.session, event)
                 drafts.discard(db.session, session.get(DRAFT))
-        except services.EventError as error:
+        except InputError as error:
             problem = {
                 "text": str(error),
                 "href": url_for(

@@ -38,6 +38,7 @@ from psirf.organisations.models import Organisation, OrganisationKind
 from psirf.timeutil import utcnow
 from psirf.triage import national
 from psirf.web.pagination import Page, keyset_page
+from psirf.problems import InputError
 
 DESCRIPTION_MAX = 20_000
 NAME_MAX = 200
@@ -50,14 +51,6 @@ SERVICE_AREA_BY_KIND = {
     OrganisationKind.DENTAL: ServiceArea.COMMUNITY_DENTISTRY,
     OrganisationKind.OPTOMETRY: ServiceArea.COMMUNITY_OPTOMETRY,
 }
-
-
-class EventError(ValueError):
-    """The event cannot be recorded as given; `field` names what to fix."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass
@@ -79,24 +72,24 @@ class PatientDetails:
 
 
 def normalise_nhs_number(value: str | None) -> str | None:
-    """10 digits without spaces, or None when nothing was given; EventError when not valid."""
+    """10 digits without spaces, or None when nothing was given; InputError when not valid."""
     if value is None or not value.strip():
         return None
     digits = re.sub(r"[\s-]", "", value)
     if not (digits.isdigit() and len(digits) == 10 and nhs_number_package.is_valid(digits)):
-        raise EventError("nhs_number", "Enter a valid NHS number, like 485 777 3456")
+        raise InputError("nhs_number", "Enter a valid NHS number, like 485 777 3456")
     return digits
 
 
 def _one_of(enum, value, field: str, message: str, required: bool = False) -> str | None:
     if value in (None, ""):
         if required:
-            raise EventError(field, message)
+            raise InputError(field, message)
         return None
     try:
         return enum(value).value
     except ValueError:
-        raise EventError(field, message) from None
+        raise InputError(field, message) from None
 
 
 def _many_of(enum, values: Iterable[str] | None, field: str, message: str) -> list[str]:
@@ -114,10 +107,10 @@ def _text(
     value = (value or "").strip()
     if not value:
         if required:
-            raise EventError(field, message)
+            raise InputError(field, message)
         return None
     if len(value) > maximum:
-        raise EventError(field, f"Enter no more than {maximum:,} characters")
+        raise InputError(field, f"Enter no more than {maximum:,} characters")
     return value
 
 
@@ -164,7 +157,7 @@ def _national_flags(values: Iterable[str] | None) -> list[str]:
     chosen = []
     for value in values or ():
         if value not in known:
-            raise EventError("national_flags", "Select the national requirements from the list")
+            raise InputError("national_flags", "Select the national requirements from the list")
         if value not in chosen:
             chosen.append(value)
     return chosen
@@ -203,18 +196,18 @@ def record_event(
 ) -> SafetyEvent:
     """Records a safety event with its patients, gives it a reference and audits it.
 
-    Raises EventError (a ValueError, with `.field`) for input the form could not catch, and
+    Raises InputError (a ValueError, with `.field`) for input the form could not catch, and
     policy.NotPermitted when a member of staff reports for a service where they hold no role.
     Everything is checked before the first row is added.
     """
     if organisation is None or not organisation.kind_enum.is_service:
-        raise EventError("organisation_id", "Choose the service where it happened")
+        raise InputError("organisation_id", "Choose the service where it happened")
     kind = _one_of(
         ReporterKind, reporter_kind, "reporter_kind", "Select who is reporting", required=True
     )
     if kind == ReporterKind.STAFF.value:
         if reporter_user is None:
-            raise EventError(
+            raise InputError(
                 "reporter_kind", "A report from staff needs the member of staff who made it"
             )
         if not policy.can_report_for(reporter_user, organisation):
@@ -229,9 +222,9 @@ def record_event(
     )
     theme = _one_of(Theme, theme, "theme", "Select what the event was mostly about", required=True)
     if not isinstance(occurred_on, date):
-        raise EventError("occurred_on", "Enter the date it happened")
+        raise InputError("occurred_on", "Enter the date it happened")
     if occurred_on > (today or date.today()):
-        raise EventError("occurred_on", "The date must be today or in the past")
+        raise InputError("occurred_on", "The date must be today or in the past")
     description = _text(
         description, "description", "Describe what happened", DESCRIPTION_MAX, required=True
     )

@@ -15,6 +15,8 @@ from psirf.extensions import db
 from psirf.triage import services as triage
 from psirf.web import parts
 from psirf.web.loading import loads
+from psirf.problems import InputError
+from psirf.web.forms import show_on_form
 
 bp = Blueprint("events", __name__, url_prefix="/events")
 
@@ -83,9 +85,8 @@ def new():
                     never_event_type=form.never_event_type.data or None,
                     national_flags=form.national_flags.data or [],
                 )
-        except services.EventError as error:
-            field = getattr(form, error.field, None) or form.description
-            field.errors = list(field.errors) + [str(error)]
+        except InputError as error:
+            show_on_form(form, error, "description")
         else:
             return redirect(url_for("events.recorded", event_id=event.id))
     return render_template("events/new.html", form=form), 400 if form.errors else 200

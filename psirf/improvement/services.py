@@ -30,10 +30,10 @@ from psirf.improvement.progress import MonthProgress, monthly_progress, percent
 from psirf.library.models import EntryKind, LibraryEntry
 from psirf.organisations.models import Organisation, OrganisationMembership
 from psirf.responses.models import LearningResponse
-from psirf.responses.services import ResponseError
 from psirf.plans.services import local_focus_for
 from psirf.triage.recommend import LocalFocus
 from psirf.web.pagination import Page, keyset_page
+from psirf.problems import InputError
 
 # States in which nothing more is done; a cancelled action is left out of every count.
 CANCELLED = ActionState.CANCELLED
@@ -134,7 +134,7 @@ def create(
 ) -> ImprovementPlan:
     organisation = session.get(Organisation, organisation_id) if organisation_id else None
     if organisation is None or not policy.may_manage_improvement_plan(user, organisation):
-        raise ResponseError(
+        raise InputError(
             "organisation_id", "Choose an organisation whose improvement plans you run"
         )
     for field, value, message in (
@@ -143,7 +143,7 @@ def create(
         ("measure", measure, "Say how you will know a change is an improvement"),
     ):
         if not (value or "").strip():
-            raise ResponseError(field, message)
+            raise InputError(field, message)
     plan = ImprovementPlan(
         organisation_id=organisation.id,
         title=title.strip(),
@@ -234,10 +234,10 @@ def add_actions(
     _check(user, plan, expected_version)
     wanted = set(action_ids)
     if not wanted:
-        raise ResponseError("action_ids", "Choose at least one safety action")
+        raise InputError("action_ids", "Choose at least one safety action")
     found = list(session.scalars(_candidates(user, plan).where(SafetyAction.id.in_(wanted))))
     if len(found) != len(wanted):
-        raise ResponseError(
+        raise InputError(
             "action_ids",
             "Choose actions from responses at this plan's organisations that are not cancelled or in the plan already",
         )
@@ -324,7 +324,7 @@ def add_item(
     if kind == ItemKind.PRIORITY.value:
         priority = next((p for p in priorities(session, plan).priorities if p.key == source), None)
         if priority is None:
-            raise ResponseError("source", "Choose one of the priorities in the PSIRF plan")
+            raise InputError("source", "Choose one of the priorities in the PSIRF plan")
         item = PlanItem(kind=kind, source_key=priority.key, text=priority.label)
     elif kind == ItemKind.GOOD_CARE.value:
         entry = None
@@ -337,14 +337,14 @@ def add_item(
                 )
             )
         if entry is None:
-            raise ResponseError("source", "Choose good care from the learning library")
+            raise InputError("source", "Choose good care from the learning library")
         item = PlanItem(
             kind=kind, source_key=str(entry.id), text=entry.title, library_entry_id=entry.id
         )
     else:
-        raise ResponseError("kind", "Choose a priority or good care to add")
+        raise InputError("kind", "Choose a priority or good care to add")
     if any(i.kind == item.kind and i.source_key == item.source_key for i in plan.items):
-        raise ResponseError("source", "That is already in the plan")
+        raise InputError("source", "That is already in the plan")
     plan.items.append(item)
     _finish(
         session,
@@ -394,13 +394,13 @@ def add_reading(
 ) -> MeasureReading:
     _check(user, plan, expected_version)
     if measured_on is None:
-        raise ResponseError("measured_on", "Enter the date the measure was read")
+        raise InputError("measured_on", "Enter the date the measure was read")
     if measured_on > date.today():
-        raise ResponseError("measured_on", "The date must be today or in the past")
+        raise InputError("measured_on", "The date must be today or in the past")
     number = value if isinstance(value, (int, float)) else parse_value(value)
     problem = reading_problem(number)
     if problem:
-        raise ResponseError("value", problem)
+        raise InputError("value", problem)
     reading = MeasureReading(
         measured_on=measured_on,
         value=float(number),

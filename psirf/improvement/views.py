@@ -16,10 +16,11 @@ from psirf.extensions import db
 from psirf.improvement import progress, services
 from psirf.improvement.forms import AddActionsForm, ItemForm, PlanForm, ReadingForm, VersionedForm
 from psirf.improvement.models import ItemKind
-from psirf.responses.services import ResponseError
 from psirf.web.changes import changing
 from psirf.web.loading import loads
 from psirf.workflow import runner
+from psirf.problems import InputError
+from psirf.web.forms import show_on_form
 
 bp = Blueprint("improvement", __name__, url_prefix="/improvement-plans")
 
@@ -67,8 +68,8 @@ def new():
                     form.aim.data,
                     form.measure.data,
                 )
-        except ResponseError as error:
-            getattr(form, error.field).errors.append(str(error))
+        except InputError as error:
+            show_on_form(form, error)
         else:
             flash(f"The improvement plan '{plan.title}' has started.", "success")
             return redirect(url_for("improvement.show", plan_id=plan.id))
@@ -179,9 +180,9 @@ def _change(
             plan, lambda message: _render(plan, 409, posted={key: form}, refused=message), form
         ):
             apply()
-    except ResponseError as error:
+    except InputError as error:
         plan = services.get_visible(db.session, current_user, plan.id)
-        getattr(form, error.field).errors.append(str(error))
+        show_on_form(form, error)
         return _render(plan, 400, posted={key: form})
     flash(message, "success")
     return redirect(url_for("improvement.show", plan_id=plan.id, _anchor=anchor))

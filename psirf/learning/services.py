@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from psirf.learning.models import ContributoryFactor, Finding, FindingKind, SeipsFactor
-from psirf.responses.services import ResponseError, check_edit, finish_edit
+from psirf.responses.services import check_edit, finish_edit
+from psirf.problems import InputError
 
 
 def add_finding(
@@ -21,9 +22,9 @@ def add_finding(
     try:
         kind = FindingKind(kind)
     except ValueError:
-        raise ResponseError("kind", "Choose what kind of finding this is") from None
+        raise InputError("kind", "Choose what kind of finding this is") from None
     if not (text or "").strip():
-        raise ResponseError("text", "Write the finding")
+        raise InputError("text", "Write the finding")
     finding = Finding(text=text.strip(), kind=kind.value)
     response.findings.append(finding)
     session.flush()
@@ -50,13 +51,13 @@ def add_factor(
     check_edit(user, response, "factors", expected_version)
     finding = next((f for f in response.findings if f.id == finding_id), None)
     if finding is None:
-        raise ResponseError("finding_id", "Choose the finding this factor contributed to")
+        raise InputError("finding_id", "Choose the finding this factor contributed to")
     try:
         factor = SeipsFactor(factor).value
     except ValueError:
-        raise ResponseError("factor", "Choose a part of the work system") from None
+        raise InputError("factor", "Choose a part of the work system") from None
     if not (description or "").strip():
-        raise ResponseError("description", "Describe how it contributed")
+        raise InputError("description", "Describe how it contributed")
     item = ContributoryFactor(factor=factor, description=description.strip())
     finding.factors.append(item)
     session.flush()

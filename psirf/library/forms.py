@@ -4,7 +4,7 @@ from wtforms import BooleanField, Form, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from psirf.events.lfpse import Theme
-from psirf.library import services
+from psirf.library import reading
 from psirf.web.forms import MultiCheckboxField, PsirfForm, strip
 
 
@@ -42,13 +42,13 @@ class FilterForm(Form):
 
     q = StringField("Search titles and summaries", filters=[strip], validators=[Length(max=200)])
     theme = SelectField("Theme", choices=[("", "Any theme")] + Theme.choices())
-    method = SelectField("Method", choices=[("", "Any method")] + services.method_choices())
+    method = SelectField("Method", choices=[("", "Any method")] + reading.method_choices())
     service = SelectField(
-        "Type of service", choices=[("", "Any type of service")] + services.service_choices()
+        "Type of service", choices=[("", "Any type of service")] + reading.service_choices()
     )
-    period = SelectField("When it happened", choices=[("", "Any time")] + services.period_choices())
+    period = SelectField("When it happened", choices=[("", "Any time")] + reading.period_choices())
 
-    def filters(self) -> services.Filters:
+    def filters(self) -> reading.Filters:
         """What was asked for; a value that is not one of the choices is ignored, not an error."""
 
         def chosen(field) -> str | None:
@@ -57,7 +57,7 @@ class FilterForm(Form):
             )
 
         months = chosen(self.period)
-        return services.Filters(
+        return reading.Filters(
             text=(self.q.data or None) and self.q.data[:200],
             theme=chosen(self.theme),
             method=chosen(self.method),

@@ -11,7 +11,7 @@ from psirf.db import unit_of_work
 from psirf.events import services as events
 from psirf.events.lfpse import Theme
 from psirf.extensions import db
-from psirf.library import services
+from psirf.library import pages, reading, sharing
 from psirf.library.forms import FilterForm, ShareForm
 from psirf.organisations.models import OrganisationKind
 from psirf.responses import services as responses
@@ -20,6 +20,8 @@ from psirf.timeutil import utcnow
 from psirf.web import errors, parts
 from psirf.web.changes import changing
 from psirf.web.loading import loads
+from psirf.problems import InputError
+from psirf.web.forms import show_on_form
 
 bp = Blueprint("library", __name__, url_prefix="/library")
 
@@ -65,10 +67,10 @@ def good_care_links(event) -> dict:
 def library_share_link(response) -> str | None:
     """Where to share this response's learning, when the current user may do so now."""
     if not _staff_signed_in() or not policy.may_share_response(
-        current_user, response, services.is_closed(response)
+        current_user, response, sharing.is_closed(response)
     ):
         return None
-    if services.entry_for_response(db.session, response.id) is not None:
+    if sharing.entry_for_response(db.session, response.id) is not None:
         return None
     return url_for("library.share_response", response_id=response.id)
 
@@ -77,7 +79,7 @@ def library_entry_link(response) -> str | None:
     """The library entry this response's learning became, when the current user may read it."""
     if not _staff_signed_in():
         return None
-    entry = services.visible_entry_for_response(db.session, current_user, response.id)
+    entry = reading.visible_entry_for_response(db.session, current_user, response.id)
     return url_for("library.show", entry_id=entry.id) if entry else None
 
 
@@ -85,7 +87,7 @@ def library_good_care_link(event) -> str | None:
     """Where to share this good care record, when the current user may and it is not yet shared."""
     if not _staff_signed_in() or not policy.may_share_good_care(current_user, event):
         return None
-    if services.entry_for_event(db.session, event.id) is not None:
+    if sharing.entry_for_event(db.session, event.id) is not None:
         return None
     return url_for("library.share_good_care", event_id=event.id)
 
@@ -93,7 +95,7 @@ def library_good_care_link(event) -> str | None:
 def library_good_care_entry_link(event) -> str | None:
     if not _staff_signed_in():
         return None
-    entry = services.visible_entry_for_event(db.session, current_user, event.id)
+    entry = reading.visible_entry_for_event(db.session, current_user, event.id)
     return url_for("library.show", entry_id=entry.id) if entry else None
 
 
@@ -101,11 +103,11 @@ def library_good_care_entry_link(event) -> str | None:
 
 
 def _shares_response(user, response) -> None:
-    policy.require_may_share_response(user, response, services.is_closed(response))
+    policy.require_may_share_response(user, response, sharing.is_closed(response))
 
 
 def _render_share(
-    source: services.Source, form: ShareForm, stage: str, status: int = 200, stripped=None
+    source: sharing.Source, form: ShareForm, stage: str, status: int = 200, stripped=None
 ):
     back = (
         url_for("responses.show", response_id=source.response.id)
@@ -125,7 +127,7 @@ def _render_share(
     )
 
 
-def _share(source: services.Source):
+def _share(source: sharing.Source):
     """Write, then check the stripped text, then publish: the same three steps for both kinds."""
     if request.method == "GET":
         form = ShareForm(
@@ -140,7 +142,7 @@ def _share(source: services.Source):
     if not form.validate_on_submit():
         return _render_share(source, form, "check" if publishing else "write", 400)
 
-    stripped = services.strip_identifiers(source, form.title.data, form.summary.data)
+    stripped = sharing.strip_identifiers(source, form.title.data, form.summary.data)
     if not publishing or stripped.found:
         title_changed = stripped.title != form.title.data
         # What the lead will confirm is exactly what is shown: the stripped text, unconfirmed.
@@ -160,7 +162,7 @@ def _share(source: services.Source):
     try:
         # Shared by someone else a moment ago (each source is shared once): show theirs.
         with changing(None, lambda _message: _shared_meanwhile(source)):
-            entry = services.publish(
+            entry = sharing.publish(
                 db.session,
                 current_user,
                 source,
@@ -168,19 +170,18 @@ def _share(source: services.Source):
                 form.summary.data,
                 form.audiences.data,
             )
-    except responses.ResponseError as error:
-        field = getattr(form, error.field)
-        field.errors = list(field.errors) + [str(error)]
+    except InputError as error:
+        show_on_form(form, error)
         return _render_share(source, form, "check", 400)
     flash("Your learning is now in the shared learning library.", "success")
     return redirect(url_for("library.show", entry_id=entry.id))
 
 
-def _shared_meanwhile(source: services.Source):
+def _shared_meanwhile(source: sharing.Source):
     existing = (
-        services.entry_for_response(db.session, source.response.id)
+        sharing.entry_for_response(db.session, source.response.id)
         if source.response is not None
-        else services.entry_for_event(db.session, source.event.id)
+        else sharing.entry_for_event(db.session, source.event.id)
     )
     return _already_shared(existing) if existing is not None else errors.page(409)
 
@@ -194,20 +195,20 @@ def _already_shared(entry):
 @login_required
 @loads("response_id", responses.get, _shares_response)
 def share_response(response):
-    existing = services.entry_for_response(db.session, response.id)
+    existing = sharing.entry_for_response(db.session, response.id)
     if existing is not None:
         return _already_shared(existing)
-    return _share(services.response_source(db.session, response))
+    return _share(sharing.response_source(db.session, response))
 
 
 @bp.route("/share/events/<int:event_id>", methods=["GET", "POST"])
 @login_required
 @loads("event_id", events.get, policy.require_may_share_good_care)
 def share_good_care(event):
-    existing = services.entry_for_event(db.session, event.id)
+    existing = sharing.entry_for_event(db.session, event.id)
     if existing is not None:
         return _already_shared(existing)
-    return _share(services.good_care_source(db.session, event))
+    return _share(sharing.good_care_source(db.session, event))
 
 
 # ---- reading ------------------------------------------------------------------------------------
@@ -221,7 +222,7 @@ def index():
     )
     filter_form = FilterForm(request.args)
     filters = filter_form.filters()
-    page = services.listing(
+    page = reading.listing(
         db.session,
         current_user,
         filters,
@@ -235,8 +236,8 @@ def index():
         page=page,
         filters=filter_form,
         filtered=bool(args),
-        icb_names=services.organisation_names(db.session, [e.audience_icb_id for e in page.items]),
-        audience_label=services.audience_label,
+        icb_names=reading.organisation_names(db.session, [e.audience_icb_id for e in page.items]),
+        audience_label=reading.audience_label,
         newest_url=url_for("library.index", **args),
         next_url=url_for("library.index", after=page.next_cursor, **args)
         if page.next_cursor
@@ -246,18 +247,18 @@ def index():
 
 @bp.get("/<int:entry_id>")
 @login_required
-@loads("entry_id", services.get_visible, scoped=True)
+@loads("entry_id", reading.get_visible, scoped=True)
 def show(entry):
     return render_template(
-        "library/show.html", view=services.entry_page(db.session, current_user, entry)
+        "library/show.html", view=pages.entry_page(db.session, current_user, entry)
     )
 
 
 @bp.post("/<int:entry_id>/icb")
 @login_required
-@loads("entry_id", services.get_visible, scoped=True)
+@loads("entry_id", reading.get_visible, scoped=True)
 def widen_to_icb(entry):
     with unit_of_work(db.session):
-        services.widen_to_icb(db.session, current_user, entry)
+        sharing.widen_to_icb(db.session, current_user, entry)
     flash("It is now shared with everyone in the ICB.", "success")
     return redirect(url_for("library.show", entry_id=entry.id))

@@ -9,14 +9,7 @@ from sqlalchemy.orm import Session
 
 from psirf import audit
 from psirf.organisations.models import Organisation, OrganisationKind, OrganisationMembership
-
-
-class OrganisationError(ValueError):
-    """The organisation cannot be saved as given; `field` names what to fix."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
+from psirf.problems import InputError
 
 
 # The shapes ODS gives each kind of organisation.
@@ -43,9 +36,7 @@ def check_ods_code(kind: OrganisationKind, code: str) -> str:
     code = code.strip().upper()
     pattern, shape = ODS_PATTERNS.get(kind, GENERAL_ODS)
     if not pattern.match(code):
-        raise OrganisationError(
-            "ods_code", f"Enter the ODS code of a {kind.label.lower()} as {shape}"
-        )
+        raise InputError("ods_code", f"Enter the ODS code of a {kind.label.lower()} as {shape}")
     return code
 
 
@@ -94,11 +85,11 @@ def create(
 ) -> Organisation:
     code = check_ods_code(kind, ods_code)
     if by_ods_code(session, code):
-        raise OrganisationError("ods_code", "An organisation with that ODS code already exists")
+        raise InputError("ods_code", "An organisation with that ODS code already exists")
     if kind is OrganisationKind.ICB:
         icb = None
     elif icb is None or icb.kind_enum is not OrganisationKind.ICB:
-        raise OrganisationError("icb_id", "Choose the integrated care board it belongs to")
+        raise InputError("icb_id", "Choose the integrated care board it belongs to")
     organisation = Organisation(name=name.strip(), ods_code=code, kind=kind.value, icb=icb)
     session.add(organisation)
     session.flush()
@@ -120,15 +111,13 @@ def create(
 
 def join_group(session: Session, member: Organisation, group: Organisation) -> None:
     if not group.kind_enum.is_group:
-        raise OrganisationError("groups", "Services can only join a PCN or a GP federation")
+        raise InputError("groups", "Services can only join a PCN or a GP federation")
     if not member.kind_enum.is_service:
-        raise OrganisationError(
+        raise InputError(
             "groups",
             "Only practices, pharmacies, dental and optometry services join a PCN or federation",
         )
     if group.icb_id != member.icb_id:
-        raise OrganisationError(
-            "groups", "A service can only join a PCN or federation in its own ICB"
-        )
+        raise InputError("groups", "A service can only join a PCN or federation in its own ICB")
     session.add(OrganisationMembership(member_id=member.id, group_id=group.id))
     session.flush()

@@ -9,6 +9,8 @@ from psirf.extensions import db
 from psirf.organisations import services
 from psirf.organisations.forms import NewOrganisationForm
 from psirf.organisations.models import OrganisationKind
+from psirf.problems import InputError
+from psirf.web.forms import show_on_form
 
 bp = Blueprint("organisations", __name__, url_prefix="/admin/organisations")
 
@@ -44,8 +46,8 @@ def new():
                     groups=chosen,
                     actor_id=current_user.id,
                 )
-        except services.OrganisationError as error:
-            getattr(form, error.field, form.ods_code).errors.append(str(error))
+        except InputError as error:
+            show_on_form(form, error, "ods_code")
         else:
             flash(f"{form.name.data} has been added.", "success")
             return redirect(url_for("organisations.index"))

@@ -22,20 +22,13 @@ from psirf.plans.states import PlanState
 from psirf.timeutil import utcnow
 from psirf.triage.recommend import LocalFocus, load_local_focus
 from psirf.workflow import definitions, runner
+from psirf.problems import InputError
 
 WORKFLOW = "plan_approval"
 # A plan is marked "review due" this long before its review date, so the next one is ready in time.
 REVIEW_NOTICE_DAYS = 90
 # Hours a month a lead is assumed to have for learning responses until the authors say otherwise.
 DEFAULT_LEAD_HOURS = 8
-
-
-class PlanError(ValueError):
-    """The change cannot be made; the message says what to fix. `field` names the form field."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 def get(session: Session, plan_id: int) -> PsirfPlan | None:
@@ -137,11 +130,11 @@ def generate(
 ) -> PsirfPlan:
     policy.require_plan_author(user, group)
     if period_months not in sections.PERIODS:
-        raise PlanError("Choose a period of 12, 18 or 24 months.", "period_months")
+        raise InputError("period_months", "Choose a period of 12, 18 or 24 months.")
     if lookback_months not in sections.LOOKBACKS:
-        raise PlanError("Choose a look-back of 12, 24 or 36 months.", "lookback_months")
+        raise InputError("lookback_months", "Choose a look-back of 12, 24 or 36 months.")
     if starts_on < today:
-        raise PlanError("The plan cannot start in the past.", "starts_on")
+        raise InputError("starts_on", "The plan cannot start in the past.")
     number = (
         session.scalar(
             select(func.max(PsirfPlan.number)).where(PsirfPlan.organisation_id == group.id)
@@ -252,10 +245,10 @@ def save_text(
 ) -> None:
     check_edit(user, plan, expected_version)
     if section not in TEXT_SECTIONS:
-        raise PlanError("That section cannot be edited as text.")
+        raise InputError(None, "That section cannot be edited as text.")
     text = (text or "").strip()
     if not text:
-        raise PlanError(f"Write the {TEXT_SECTIONS[section].lower()} section.", "text")
+        raise InputError("text", f"Write the {TEXT_SECTIONS[section].lower()} section.")
     _change(session, user, plan, section, lambda c: c.__setitem__(section, text))
 
 
@@ -286,7 +279,7 @@ def save_sources(
     check_edit(user, plan, expected_version)
     for key, row in rows.items():
         if row.get("count") is not None and row["count"] < 0:
-            raise PlanError("A count cannot be negative.", f"count_{key}")
+            raise InputError(f"count_{key}", "A count cannot be negative.")
 
     def change(content):
         for source in content["sources"]:
@@ -307,7 +300,7 @@ def save_control(
     check_edit(user, plan, expected_version)
     control = {k: (values.get(k) or "").strip() for k in ("author", "reviewer", "authoriser")}
     if not control["author"]:
-        raise PlanError("Name the plan's author.", "author")
+        raise InputError("author", "Name the plan's author.")
     _change(session, user, plan, "control", lambda c: c.__setitem__("control", control))
 
 
@@ -322,8 +315,8 @@ def save_leads(
             continue
         hours = lead.get("hours_per_month")
         if hours is None or hours < 0 or hours > 200:
-            raise PlanError(
-                f"Give lead {number}'s hours a month as a number from 0 to 200.", f"hours_{number}"
+            raise InputError(
+                f"hours_{number}", f"Give lead {number}'s hours a month as a number from 0 to 200."
             )
         kept.append(
             {
@@ -341,11 +334,11 @@ def save_leads(
 
 def _check_priority(label: str, method: str, route: str) -> None:
     if not (label or "").strip():
-        raise PlanError("Say what the incident type or issue is.", "label")
+        raise InputError("label", "Say what the incident type or issue is.")
     if method not in sections.PLANNED_METHODS:
-        raise PlanError("Choose the planned response.", "method")
+        raise InputError("method", "Choose the planned response.")
     if not (route or "").strip():
-        raise PlanError("Say what the anticipated improvement route is.", "improvement_route")
+        raise InputError("improvement_route", "Say what the anticipated improvement route is.")
 
 
 def update_priority(
@@ -365,7 +358,7 @@ def update_priority(
     def change(content):
         row = next((r for r in content["local_focus"] if r["key"] == key), None)
         if row is None:
-            raise PlanError("That priority is no longer in the plan.")
+            raise InputError(None, "That priority is no longer in the plan.")
         row.update(label=label.strip(), method=method, improvement_route=route.strip())
 
     _change(session, user, plan, "local_focus", change)
@@ -401,9 +394,9 @@ def add_priority(
     from psirf.events.lfpse import HARM_SEVERITY, Theme
 
     if theme not in {t.value for t in Theme}:
-        raise PlanError("Choose the theme it covers.", "theme")
+        raise InputError("theme", "Choose the theme it covers.")
     if min_harm and min_harm not in HARM_SEVERITY:
-        raise PlanError("Choose a harm level from the list.", "min_harm")
+        raise InputError("min_harm", "Choose a harm level from the list.")
 
     def change(content):
         taken = {r["key"] for r in content["local_focus"]}
@@ -444,14 +437,16 @@ def record_decision(
 ) -> None:
     policy.require_plan_approver(user, plan)
     if plan.state != PlanState.UNDER_REVIEW:
-        raise PlanError("The committee's decision is recorded while the plan is under review.")
+        raise InputError(
+            None, "The committee's decision is recorded while the plan is under review."
+        )
     check_version(plan, expected_version)
     if decided_on is None:
-        raise PlanError("Enter the date of the committee's decision.", "decided_on")
+        raise InputError("decided_on", "Enter the date of the committee's decision.")
     if decided_on > today:
-        raise PlanError("The decision date cannot be in the future.", "decided_on")
+        raise InputError("decided_on", "The decision date cannot be in the future.")
     if not (minute_reference or "").strip():
-        raise PlanError("Enter the minute reference of the decision.", "minute_reference")
+        raise InputError("minute_reference", "Enter the minute reference of the decision.")
     fields = ("decided_on", "minute_reference")
     before = audit.snapshot(plan, fields)
     plan.decided_on, plan.minute_reference, plan.decided_by_id = (

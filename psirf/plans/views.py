@@ -42,13 +42,14 @@ from psirf.plans.history import history
 from psirf.plans.models import IN_FORCE
 from psirf.plans.states import PlanState
 from psirf.plans.reports import plan_pdf
-from psirf.web.forms import TransitionForm
+from psirf.web.forms import TransitionForm, show_on_form
 from psirf.timeutil import utcnow
 from psirf.triage.recommend import method_label
 from psirf.web.loading import loads
 from psirf.web.steps import take_step
 from psirf.web.changes import changing
 from psirf.workflow import runner
+from psirf.problems import InputError
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
 public_bp = Blueprint("plans_public", __name__, url_prefix="/public/plans")
@@ -98,8 +99,8 @@ def new():
                         starts_on=form.starts_on.data,
                         today=utcnow().date(),
                     )
-            except services.PlanError as error:
-                getattr(form, error.field).errors.append(str(error))
+            except InputError as error:
+                show_on_form(form, error)
             else:
                 flash(
                     "The draft plan has been generated from your insight. Check and edit each section.",
@@ -211,11 +212,11 @@ def decide(plan):
                 today=utcnow().date(),
                 expected_version=form.version.data,
             )
-    except services.PlanError as error:
+    except InputError as error:
         db.session.expire_all()
         plan = services.get(db.session, plan.id)
-        (getattr(form, error.field).errors if error.field else []).append(str(error))
-        return _render(plan, 400, decision_form=form, refused=None if error.field else str(error))
+        placed = show_on_form(form, error)
+        return _render(plan, 400, decision_form=form, refused=None if placed else str(error))
     flash("The committee's decision is recorded. You can now approve the plan.", "success")
     return redirect(url_for("plans.show", plan_id=plan.id, _anchor="next"))
 
@@ -348,16 +349,14 @@ def _save(plan, key: str, form, apply, anchor: str):
             plan, lambda message: _render_edit(plan, 409, posted={key: form}, refused=message), form
         ):
             apply()
-    except services.PlanError as error:
+    except InputError as error:
         db.session.expire_all()
-        field = getattr(form, error.field or "", None)
-        if field is not None:
-            field.errors.append(str(error))
+        placed = show_on_form(form, error, missing_ok=True)
         return _render_edit(
             services.get(db.session, plan.id),
             400,
             posted={key: form},
-            refused=None if field is not None else str(error),
+            refused=None if placed else str(error),
         )
     flash("Your changes have been saved.", "success")
     return redirect(url_for("plans.edit", plan_id=plan.id, _anchor=anchor))

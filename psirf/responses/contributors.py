@@ -7,8 +7,9 @@ from sqlalchemy.orm import Session
 from psirf import policy
 from psirf.organisations.models import Organisation
 from psirf.responses.models import Contributor, LearningResponse
-from psirf.responses.services import ResponseError, check_edit, finish_edit, state_of
+from psirf.responses.services import check_edit, finish_edit, state_of
 from psirf.timeutil import utcnow
+from psirf.problems import InputError
 
 
 def add(
@@ -20,15 +21,15 @@ def add(
 ) -> Contributor:
     check_edit(user, response, "contributors", expected_version)
     if organisation.id == response.organisation_id:
-        raise ResponseError(
+        raise InputError(
             "organisation_id", "The lead organisation is not a contributor to its own response"
         )
     if organisation.icb_id != response.organisation.icb_id:
-        raise ResponseError(
+        raise InputError(
             "organisation_id", "Choose an organisation in the same integrated care board"
         )
     if any(c.organisation_id == organisation.id for c in response.contributors):
-        raise ResponseError("organisation_id", f"{organisation.name} is already contributing")
+        raise InputError("organisation_id", f"{organisation.name} is already contributing")
     contributor = Contributor(organisation_id=organisation.id)
     response.contributors.append(contributor)
     session.flush()
@@ -56,7 +57,7 @@ def contribute(
     check_edit(user, response, "contribution", expected_version)
     contributor = _own(user, response)
     if not (text or "").strip():
-        raise ResponseError("contribution", "Write your organisation's contribution")
+        raise InputError("contribution", "Write your organisation's contribution")
     before = contributor.contribution
     contributor.contribution = text.strip()
     contributor.contributed_by_id = user.id

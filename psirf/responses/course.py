@@ -12,12 +12,7 @@ from sqlalchemy.orm import Session
 from psirf import audit, policy
 from psirf.db import check_version, record_change
 from psirf.responses.models import LearningResponse, LinkKind, ResponseLink, ResponseMethod
-
-
-class LinkError(ValueError):
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
+from psirf.problems import InputError
 
 
 def continue_as(
@@ -83,12 +78,12 @@ def link(
         )
     )
     if other is None or not policy.response_roles(actor, other):
-        raise LinkError(
+        raise InputError(
             "reference",
             "Enter the reference of a learning response you can see, like LR-2026-000123",
         )
     if other.id == response.id:
-        raise LinkError("reference", "A response cannot be linked to itself")
+        raise InputError("reference", "A response cannot be linked to itself")
     exists = session.scalar(
         select(ResponseLink).where(
             or_(
@@ -98,7 +93,7 @@ def link(
         )
     )
     if exists:
-        raise LinkError("reference", "These responses are already linked")
+        raise InputError("reference", "These responses are already linked")
     created = ResponseLink(
         from_id=response.id, to_id=other.id, kind=LinkKind.RELATED.value, created_by_id=actor.id
     )

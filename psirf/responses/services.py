@@ -21,12 +21,7 @@ from psirf.timeutil import utcnow
 from psirf.web.pagination import Page, keyset_page
 from psirf.workflow import definitions, runner
 from psirf.workflow.definitions import PARTS, SectionDef
-
-
-class ResponseError(ValueError):
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
+from psirf.problems import InputError
 
 
 def new_response(
@@ -176,16 +171,16 @@ def agree_extension(
     definition = runner.definition_of(response)
     check_version(response, expected_version)
     if not (reason or "").strip():
-        raise ResponseError("reason", "Say why the extension is needed")
+        raise InputError("reason", "Say why the extension is needed")
     if response.due_on and new_due_on <= response.due_on:
-        raise ResponseError("new_due_on", "The new date must be after the current target date")
+        raise InputError("new_due_on", "The new date must be after the current target date")
     limit = definition.target.get("at_most_days")
     if (
         limit
         and (new_due_on - response.created_at.date()).days > int(limit)
         and not agreed_with_affected
     ):
-        raise ResponseError(
+        raise InputError(
             "agreed_with_affected",
             f"Going past {int(limit) // 30} months needs the agreement of the patient or family affected",
         )

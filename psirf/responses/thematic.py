@@ -18,7 +18,8 @@ from psirf.responses.models import (
     thematic_review_events,
     thematic_review_responses,
 )
-from psirf.responses.services import ResponseError, new_response
+from psirf.responses.services import new_response
+from psirf.problems import InputError
 
 
 @dataclass
@@ -93,9 +94,9 @@ def start(session: Session, user, group: Organisation, selection: Selection) -> 
             "Only the PCN or federation's review panel can start a thematic review."
         )
     if selection.occurred_to < selection.occurred_from:
-        raise ResponseError("occurred_to", "The last date must be on or after the first date")
+        raise InputError("occurred_to", "The last date must be on or after the first date")
     if count(session, group, selection) == 0:
-        raise ResponseError(
+        raise InputError(
             "theme", f"No {selection.cover} match these filters; widen them to start a review"
         )
     response = new_response(session, ResponseMethod.THEMATIC_REVIEW, group.id, user)

@@ -28,12 +28,13 @@ from psirf.responses.forms import (
     ThematicForm,
     section_form,
 )
-from psirf.web.forms import TransitionForm, VersionedForm
+from psirf.web.forms import TransitionForm, VersionedForm, show_on_form
 from psirf.web.loading import loads
 from psirf.web.steps import take_step
 from psirf.web import parts
 from psirf.web.changes import changing
 from psirf.workflow import diagram, runner
+from psirf.problems import InputError
 
 bp = Blueprint("responses", __name__, url_prefix="/responses")
 
@@ -186,10 +187,10 @@ def _save(response, key: str, form, part: str, apply):
             form,
         ):
             apply()
-    except (services.ResponseError, course.LinkError) as error:
+    except InputError as error:
         db.session.rollback()
         response = services.get(db.session, response.id)
-        getattr(form, error.field).errors.append(str(error))
+        show_on_form(form, error)
         return _render(response, 400, posted={key: form})
     flash("Your changes have been saved.", "success")
     return redirect(url_for("responses.show", response_id=response.id, _anchor=key))
@@ -339,7 +340,7 @@ def add_link(response):
             form,
         ):
             course.link(db.session, response, form.reference.data, current_user, form.version.data)
-    except course.LinkError as error:
+    except InputError as error:
         response = services.get(db.session, response.id)
         form.reference.errors.append(str(error))
         return _render(response, 400, posted={"link": form})
@@ -370,9 +371,9 @@ def extend(response):
                 agreed_with_affected=form.agreed_with_affected.data,
                 expected_version=form.version.data,
             )
-    except services.ResponseError as error:
+    except InputError as error:
         response = services.get(db.session, response.id)
-        getattr(form, error.field).errors.append(str(error))
+        show_on_form(form, error)
         return _render(response, 400, posted={"extension": form})
     flash("The extension is recorded.", "success")
     return redirect(url_for("responses.show", response_id=response.id))
@@ -443,8 +444,8 @@ def new_thematic():
             try:
                 with unit_of_work(db.session):
                     response = thematic.start(db.session, current_user, group, selection)
-            except services.ResponseError as error:
-                getattr(form, error.field).errors.append(str(error))
+            except InputError as error:
+                show_on_form(form, error)
             else:
                 covered = len(response.reviewed_responses) or len(response.reviewed_events)
                 flash(

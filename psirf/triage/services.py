@@ -21,6 +21,7 @@ from psirf.triage.recommend import method_label  # noqa: F401  (for the event pa
 from psirf.triage.recommend import NO_FURTHER_RESPONSE, REFERRAL, Recommendation, recommend
 from psirf.web.pagination import Page, keyset_page
 from psirf.workflow import definitions
+from psirf.problems import InputError
 
 REFERRAL_BODY_MAX = 200
 REFERRAL_REFERENCE_MAX = 100
@@ -50,12 +51,6 @@ class TriageChoice(LabelledEnum):
 
 # The learning responses that may run alongside a referral.
 LOCAL_RESPONSE_CHOICES = [c for c in TriageChoice if c.method is not None]
-
-
-class TriageError(ValueError):
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass
@@ -123,7 +118,7 @@ def _require_workflow(method: ResponseMethod, field: str) -> None:
     try:
         definitions.for_method(method.value)
     except definitions.WorkflowError:
-        raise TriageError(
+        raise InputError(
             field, f"{method.label} is not available yet: choose another response"
         ) from None
 
@@ -133,15 +128,15 @@ def _check_referral(referral: Referral | None) -> Referral:
     reference = ((referral.reference if referral else None) or "").strip() or None
     when = referral.referred_on if referral else None
     if not body:
-        raise TriageError("referral_body", "Enter the body the event was referred to")
+        raise InputError("referral_body", "Enter the body the event was referred to")
     if len(body) > REFERRAL_BODY_MAX:
-        raise TriageError("referral_body", f"Enter no more than {REFERRAL_BODY_MAX} characters")
+        raise InputError("referral_body", f"Enter no more than {REFERRAL_BODY_MAX} characters")
     if not isinstance(when, date):
-        raise TriageError("referred_on", "Enter the date it was referred")
+        raise InputError("referred_on", "Enter the date it was referred")
     if when > date.today():
-        raise TriageError("referred_on", "The date must be today or in the past")
+        raise InputError("referred_on", "The date must be today or in the past")
     if reference and len(reference) > REFERRAL_REFERENCE_MAX:
-        raise TriageError(
+        raise InputError(
             "referral_reference", f"Enter no more than {REFERRAL_REFERENCE_MAX} characters"
         )
     return Referral(body, when, reference)
@@ -178,19 +173,19 @@ def decide(
     choice = TriageChoice(choice)
     rationale = (rationale or "").strip()
     if not rationale:
-        raise TriageError("rationale", "Say why you chose this response")
+        raise InputError("rationale", "Say why you chose this response")
     if len(rationale) > TEXT_MAX:
-        raise TriageError("rationale", f"Enter no more than {TEXT_MAX:,} characters")
+        raise InputError("rationale", f"Enter no more than {TEXT_MAX:,} characters")
     recommendation = recommendation_for(session, event, today)
     deviation_reason = (deviation_reason or "").strip() or None
     if choice.value == recommendation.method:
         deviation_reason = None  # nothing to explain
     elif not deviation_reason:
-        raise TriageError(
+        raise InputError(
             "deviation_reason", "Say why you are choosing differently from the recommendation"
         )
     elif len(deviation_reason) > TEXT_MAX:
-        raise TriageError("deviation_reason", f"Enter no more than {TEXT_MAX:,} characters")
+        raise InputError("deviation_reason", f"Enter no more than {TEXT_MAX:,} characters")
 
     to_open: ResponseMethod | None = choice.method
     values: dict = {}
@@ -204,7 +199,7 @@ def decide(
         if local_method is not None:
             to_open = ResponseMethod(local_method)
             if to_open is ResponseMethod.THEMATIC_REVIEW:
-                raise TriageError(
+                raise InputError(
                     "local_method", "A thematic review is started from a set of events, not here"
                 )
             _require_workflow(to_open, "local_method")
@@ -232,7 +227,7 @@ def decide(
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
-        raise TriageError("choice", "This event has already been triaged by someone else")
+        raise InputError("choice", "This event has already been triaged by someone else")
     session.refresh(event)
     response = None
     if to_open is not None:
@@ -241,7 +236,7 @@ def decide(
         except (
             definitions.WorkflowError
         ):  # checked above; a file removed meanwhile still writes nothing
-            raise TriageError(
+            raise InputError(
                 "choice", f"{to_open.label} is not available yet: choose another response"
             ) from None
     # The reporter is told what will happen and why, in plain words; never the rationale above.

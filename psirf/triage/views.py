@@ -11,6 +11,8 @@ from psirf.responses.models import ResponseMethod
 from psirf.triage import services
 from psirf.triage.forms import QueueFilterForm, TriageDecisionForm
 from psirf.web.loading import loads
+from psirf.problems import InputError
+from psirf.web.forms import show_on_form
 
 bp = Blueprint("triage", __name__, url_prefix="/triage")
 
@@ -85,8 +87,8 @@ def decide(event):
                     referral=referral,
                     local_method=ResponseMethod(local_method) if local_method else None,
                 )
-        except services.TriageError as error:
-            getattr(form, error.field).errors.append(str(error))
+        except InputError as error:
+            show_on_form(form, error)
         else:
             if referral is not None:
                 message = f"{event.reference} is recorded as referred to {referral.body}."

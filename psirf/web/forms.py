@@ -21,6 +21,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional, StopValidation, ValidationError
 from wtforms.widgets import HiddenInput
 
+from psirf.problems import InputError
 from psirf.web.inputs import DB_INT_MAX
 
 # The longest answer any text box takes: the longest narrative a person writes is 20,000
@@ -165,6 +166,26 @@ class PsirfForm(FlaskForm):
                 field.errors = [*field.errors, problem]
                 valid = False
         return valid
+
+
+def show_on_form(
+    form: FlaskForm, error: InputError, default: str | None = None, *, missing_ok: bool = False
+) -> bool:
+    """Put a service's refusal on the form field it names (or on `default`), so the page shows it
+    where the person fixes it; the caller answers 400.
+
+    Returns False when the refusal names no field (it is about the whole request), or names one
+    this form lacks and `missing_ok` says the page shows such refusals on their own (a plan's
+    table rows, say). Otherwise a missing field is a mistake in the code, so it is raised.
+    """
+    field = getattr(form, error.field or "", None) or getattr(form, default or "", None)
+    if field is None:
+        if error.field is None or missing_ok:
+            return False
+        raise LookupError(f"{type(form).__name__} has no field {error.field!r}") from error
+    # Before validation a field's errors are a tuple.
+    field.errors = [*field.errors, str(error)]
+    return True
 
 
 class VersionedForm(PsirfForm):

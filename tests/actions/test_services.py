@@ -14,7 +14,6 @@ from psirf.actions import services as actions
 from psirf.actions.models import SafetyAction
 from psirf.audit import AuditRecord
 from psirf.db import unit_of_work
-from psirf.responses.services import ResponseError
 from psirf.workflow import runner
 from psirf.workflow.runner import TransitionRefused
 from tests.support.factories import (
@@ -23,6 +22,7 @@ from tests.support.factories import (
     SafetyActionFactory,
     UserFactory,
 )
+from psirf.problems import InputError
 
 SOON = date.today() + timedelta(days=30)
 
@@ -63,7 +63,7 @@ def test_a_drafted_action_needs_only_what_will_change_and_starts_being_written(s
         select(AuditRecord.action).where(AuditRecord.subject_type == "safety_actions")
     ).all()
     assert logged == ["action:create"]
-    with pytest.raises(ResponseError, match="Say what will change") as refused:
+    with pytest.raises(InputError, match="Say what will change") as refused:
         actions.add(session, world.lead, aar, actions.Details(description="  "), aar.version_id)
     assert refused.value.field == "description"
 
@@ -97,7 +97,7 @@ def test_completing_is_refused_without_evidence_and_records_when_it_was_done(ses
         fire(session, world.lead, action, "complete")
     assert refused.value.problems == ["Record the evidence that the action is done."]
     session.rollback()
-    with pytest.raises(ResponseError, match="Describe the evidence"):
+    with pytest.raises(InputError, match="Describe the evidence"):
         actions.record_evidence(session, world.lead, action, "  ", action.version_id)
     with unit_of_work(session):
         actions.record_evidence(
@@ -114,7 +114,7 @@ def test_completing_is_refused_without_evidence_and_records_when_it_was_done(ses
 def test_the_owners_account_must_work_at_the_owners_organisation(session, world, aar):
     elsewhere = smart(world.practice, owner=None, owner_email=world.other_lead.email)
     with pytest.raises(
-        ResponseError, match="No account with that email address works at the owner's organisation"
+        InputError, match="No account with that email address works at the owner's organisation"
     ) as refused:
         actions.add(session, world.lead, aar, elsewhere, aar.version_id)
     assert refused.value.field == "owner_email"
@@ -131,7 +131,7 @@ def test_the_owners_account_must_work_at_the_owners_organisation(session, world,
 
 
 def test_a_due_date_in_the_past_is_refused(session, world, aar):
-    with pytest.raises(ResponseError, match="today or in the future") as refused:
+    with pytest.raises(InputError, match="today or in the future") as refused:
         actions.add(
             session,
             world.lead,
@@ -144,7 +144,7 @@ def test_a_due_date_in_the_past_is_refused(session, world, aar):
 
 def test_an_organisation_outside_the_icb_cannot_own_an_action(session, world, aar):
     far = OrganisationFactory()  # in an ICB of its own
-    with pytest.raises(ResponseError, match="Choose an organisation in this ICB"):
+    with pytest.raises(InputError, match="Choose an organisation in this ICB"):
         actions.add(session, world.lead, aar, smart(far), aar.version_id)
 
 
@@ -202,7 +202,7 @@ def test_reviewing_needs_whether_it_worked(session, world, aar):
     with pytest.raises(TransitionRefused):
         fire(session, world.lead, action, "review")
     session.rollback()
-    with pytest.raises(ResponseError, match="Say what the measure showed"):
+    with pytest.raises(InputError, match="Say what the measure showed"):
         actions.record_effect(session, world.lead, action, "worked", " ", action.version_id)
     with unit_of_work(session):
         actions.record_effect(

@@ -9,12 +9,12 @@ import pytest
 from psirf import policy
 from psirf.db import unit_of_work
 from psirf.engagement import candour, panel, services
-from psirf.engagement.services import EngagementError
 from psirf.extensions import db
 from psirf.responses import services as responses
 from psirf.responses.models import Contributor
 from tests.support.engagement import affected_person
 from tests.support.factories import ResponseFactory, SafetyEventFactory
+from psirf.problems import InputError
 
 TODAY = date(2026, 3, 23)  # a Monday
 
@@ -80,10 +80,10 @@ def _decide(session, world, response, **kwargs):
 
 def test_ruling_candour_out_needs_a_reason_and_confirming_it_needs_the_criteria(world, session):
     response = response_with_harm(world, "moderate")
-    with pytest.raises(EngagementError) as error:
+    with pytest.raises(InputError) as error:
         _decide(session, world, response, decision="ruled_out", criteria=[], reason="  ")
     assert error.value.field == "reason"
-    with pytest.raises(EngagementError) as error:
+    with pytest.raises(InputError) as error:
         _decide(session, world, response, criteria=["not-a-criterion"])
     assert error.value.field == "criteria"
     assert candour.candour_of(session, response) is None  # nothing written
@@ -162,7 +162,7 @@ def test_the_in_person_notification_needs_who_told_them_and_whether_they_apologi
                 session, world.lead, response, {"written_on": TODAY}, None, today=TODAY
             )
     _decide(session, world, response)
-    with pytest.raises(EngagementError) as error:
+    with pytest.raises(InputError) as error:
         with unit_of_work(session):
             candour.record_candour_steps(
                 session,
@@ -173,7 +173,7 @@ def test_the_in_person_notification_needs_who_told_them_and_whether_they_apologi
                 today=TODAY,
             )
     assert error.value.field == "apology_given"
-    with pytest.raises(EngagementError) as error:
+    with pytest.raises(InputError) as error:
         with unit_of_work(session):
             candour.record_candour_steps(
                 session,
@@ -227,7 +227,7 @@ def _attempt(session, world, response, person, on, means="phone", outcome="No an
 def test_declined_is_recorded_with_the_attempts_made_and_involvement_can_resume(world, session):
     response = ResponseFactory(organisation=world.practice)
     person = affected_person(response)
-    with pytest.raises(EngagementError) as error:
+    with pytest.raises(InputError) as error:
         _step(session, world, response, person, "declined", date(2026, 3, 2))
     assert "attempts" in str(error.value)
     _attempt(session, world, response, person, date(2026, 3, 2), "phone", "No answer")
@@ -260,7 +260,7 @@ def test_declined_is_recorded_with_the_attempts_made_and_involvement_can_resume(
     assert [s.kind for s in steps] == ["declined", "first_contact"]
     assert services.involvement_status(steps) == "Involved again after a pause"
     # The next "could not be reached" needs new attempts: the earlier ones belong to the declined step.
-    with pytest.raises(EngagementError):
+    with pytest.raises(InputError):
         _step(session, world, response, person, "not_reached", date(2026, 3, 18))
 
 
@@ -268,7 +268,7 @@ def test_questions_are_listed_for_the_terms_of_reference_with_their_answers(worl
     response = ResponseFactory(organisation=world.practice)
     person = affected_person(response)
     _step(session, world, response, person, "first_contact", date(2026, 3, 2))
-    with pytest.raises(EngagementError) as error:
+    with pytest.raises(InputError) as error:
         _step(session, world, response, person, "question", date(2026, 3, 3), notes=" ")
     assert error.value.field == "notes"
     first = _step(
@@ -352,7 +352,7 @@ def test_every_change_is_on_the_response_timeline_without_names(world, session):
 
 def test_the_engagement_lead_is_one_of_the_organisations_staff(world, session):
     response = ResponseFactory(organisation=world.practice)
-    with pytest.raises(EngagementError) as error:
+    with pytest.raises(InputError) as error:
         with unit_of_work(session):
             services.add_person(
                 session,

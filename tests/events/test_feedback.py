@@ -21,6 +21,7 @@ from psirf.triage import services as triage
 from psirf.triage.services import Referral, TriageChoice
 from tests.support.events import WHAT_CHANGED
 from tests.support.factories import ResponseFactory, SafetyEventFactory, UserFactory
+from psirf.problems import InputError
 
 # Words the lead writes for the casework: none may reach the reporter.
 RATIONALE = "INTERNAL-RATIONALE: the locum was new and the rota was short"
@@ -81,7 +82,7 @@ def test_a_staff_report_is_acknowledged_in_the_same_transaction_and_the_reporter
 
 
 def test_a_refused_report_writes_no_acknowledgement(session, world):
-    with pytest.raises(services.EventError):
+    with pytest.raises(InputError):
         record(session, world, description="  ")
     session.rollback()
     assert session.scalars(select(ReporterUpdate)).all() == []
@@ -239,7 +240,7 @@ def test_what_changed_is_written_only_once_per_response(session, world, closed):
     response = closed[0]
     with unit_of_work(session):
         feedback.write_what_changed(session, world.lead, response, WHAT_CHANGED)
-    with pytest.raises(feedback.FeedbackError, match="already been told"):
+    with pytest.raises(InputError, match="already been told"):
         with unit_of_work(session):
             feedback.write_what_changed(session, world.lead, response, "Something else")
     assert (
@@ -256,7 +257,7 @@ def test_what_changed_is_written_only_once_per_response(session, world, closed):
 def test_what_changed_waits_until_the_response_has_ended(session, world, state):
     event = SafetyEventFactory(organisation=world.practice, reporter_user_id=world.reporter.id)
     response = ResponseFactory(organisation=world.practice, state=state, events=[event])
-    with pytest.raises(feedback.FeedbackError, match="once the response has ended"):
+    with pytest.raises(InputError, match="once the response has ended"):
         feedback.write_what_changed(session, world.lead, response, WHAT_CHANGED)
     session.rollback()
     assert updates_of(session, event, ReporterUpdateKind.WHAT_CHANGED) == []
@@ -265,7 +266,7 @@ def test_what_changed_waits_until_the_response_has_ended(session, world, state):
 
 def test_a_response_that_handed_its_events_on_has_no_one_to_tell(session, world):
     escalated = ResponseFactory(organisation=world.practice, state="escalated")
-    with pytest.raises(feedback.FeedbackError, match="No reports are linked"):
+    with pytest.raises(InputError, match="No reports are linked"):
         feedback.write_what_changed(session, world.lead, escalated, WHAT_CHANGED)
     assert feedback.view_for(session, world.lead, escalated).due is False
 
@@ -274,7 +275,7 @@ def test_a_response_that_handed_its_events_on_has_no_one_to_tell(session, world)
     "text, message", [("   ", "Write what changed"), ("x" * 1001, "1,000 characters or fewer")]
 )
 def test_what_changed_must_be_given_and_short(session, world, closed, text, message):
-    with pytest.raises(feedback.FeedbackError, match=message):
+    with pytest.raises(InputError, match=message):
         feedback.write_what_changed(session, world.lead, closed[0], text)
 
 
@@ -321,7 +322,7 @@ def test_a_stale_page_is_refused_and_the_second_lead_sees_why(session, world, cl
     second_lead = UserFactory(role=(Role.PATIENT_SAFETY_LEAD, world.practice))
     with unit_of_work(session):
         feedback.write_what_changed(session, world.lead, response, WHAT_CHANGED, seen)
-    with pytest.raises(feedback.FeedbackError):
+    with pytest.raises(InputError):
         with unit_of_work(session):
             feedback.write_what_changed(session, second_lead, response, "Other words", seen)
     assert session.get(type(response), response.id).version_id == seen + 1

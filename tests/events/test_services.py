@@ -16,6 +16,7 @@ from psirf.events import services
 from psirf.events.models import SafetyEvent
 from tests.support.events import INVALID_NHS_NUMBER, VALID_NHS_NUMBER, counts
 from tests.support.factories import PcnFactory, PracticeFactory, UserFactory
+from psirf.problems import InputError
 
 
 def record(session, organisation, **overrides):
@@ -60,7 +61,7 @@ def test_the_event_carries_the_worst_harm_across_its_patients(session):
 
 def test_an_invalid_nhs_number_is_refused_and_nothing_is_written(session):
     practice = PracticeFactory()
-    with pytest.raises(services.EventError) as refused:
+    with pytest.raises(InputError) as refused:
         record(
             session, practice, patients=[{"physical_harm": "low", "nhs_number": INVALID_NHS_NUMBER}]
         )
@@ -106,7 +107,7 @@ def test_a_public_report_is_audited_with_no_actor(session):
 
 
 def test_a_date_in_the_future_is_refused(session):
-    with pytest.raises(services.EventError) as refused:
+    with pytest.raises(InputError) as refused:
         record(session, PracticeFactory(), occurred_on=date.today() + timedelta(days=1))
     assert refused.value.field == "occurred_on"
     assert counts(session) == (0, 0, 0)
@@ -122,14 +123,14 @@ def test_a_date_in_the_future_is_refused(session):
     ],
 )
 def test_values_outside_the_lfpse_vocabularies_are_refused(session, field, value):
-    with pytest.raises(services.EventError) as refused:
+    with pytest.raises(InputError) as refused:
         record(session, PracticeFactory(), **{field: value})
     assert refused.value.field == field
     assert counts(session) == (0, 0, 0)
 
 
 def test_a_harm_level_outside_lfpse_is_refused_even_after_a_valid_patient(session):
-    with pytest.raises(services.EventError) as refused:
+    with pytest.raises(InputError) as refused:
         record(
             session,
             PracticeFactory(),
@@ -140,7 +141,7 @@ def test_a_harm_level_outside_lfpse_is_refused_even_after_a_valid_patient(sessio
 
 
 def test_an_event_can_only_be_recorded_at_a_service_not_a_pcn(session):
-    with pytest.raises(services.EventError) as refused:
+    with pytest.raises(InputError) as refused:
         record(session, PcnFactory())
     assert refused.value.field == "organisation_id"
 

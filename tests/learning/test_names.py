@@ -176,7 +176,7 @@ def test_known_names_and_titles_still_win_inside_a_kept_phrase():
 def test_the_word_lists_load_only_when_a_redaction_first_needs_them():
     # The test suite creates thousands of apps: importing the redactor must not load the lists.
     probe = (
-        "import sys; import psirf.library.services; from psirf.learning.redact import redact; "
+        "import sys; import psirf.library.sharing; from psirf.learning.redact import redact; "
         "before = {'faker', 'spellchecker'} & set(sys.modules); redact('Priya phoned.'); "
         "after = {'faker', 'spellchecker'} & set(sys.modules); print(sorted(before), sorted(after))"
     )

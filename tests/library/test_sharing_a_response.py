@@ -301,7 +301,7 @@ def test_the_share_panel_offers_sharing_to_the_lead_then_links_to_the_entry(
 
 
 def test_an_action_owner_is_no_known_name_but_its_owners_account_name_is(session, world):
-    from psirf.library.services import response_known_names
+    from psirf.library.sharing import response_known_names
     from tests.support.factories import UserFactory
 
     aar = closed_aar(world.practice, lead_id=world.lead.id)
@@ -316,19 +316,19 @@ def test_an_action_owner_is_no_known_name_but_its_owners_account_name_is(session
 def test_two_publishes_racing_end_with_one_entry_and_the_second_sent_to_it(
     monkeypatch, session, sign_in, world
 ):
-    from psirf.library import services
+    from psirf.library import sharing
 
     aar = closed_aar(world.practice)
     lead = sign_in(world.lead)
     publish_via_preview(lead, aar, ["icb"])
     entry = session.scalars(select(LibraryEntry)).one()
-    real, calls = services.entry_for_response, []
+    real, calls = sharing.entry_for_response, []
 
     def not_seen_yet(session, response_id):  # both checks ran before the first publish committed
         calls.append(response_id)
         return None if len(calls) <= 2 else real(session, response_id)
 
-    monkeypatch.setattr(services, "entry_for_response", not_seen_yet)
+    monkeypatch.setattr(sharing, "entry_for_response", not_seen_yet)
     posted = lead.post(
         f"/library/share/responses/{aar.id}",
         data=share_form("Again", "Protect the time", ["icb"], "publish", confirmed=True),

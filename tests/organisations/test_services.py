@@ -9,8 +9,8 @@ from sqlalchemy import select
 from psirf.audit import AuditRecord
 from psirf.organisations import services
 from psirf.organisations.models import OrganisationKind
-from psirf.organisations.services import OrganisationError
 from tests.support.factories import IcbFactory, PcnFactory, PracticeFactory, UserFactory
+from psirf.problems import InputError
 
 
 @pytest.mark.parametrize(
@@ -39,7 +39,7 @@ def test_an_ods_code_of_the_kinds_shape_is_kept_in_capitals(kind, typed, kept):
     ],
 )
 def test_an_ods_code_of_another_shape_is_refused_naming_the_shape(kind, typed, shape):
-    with pytest.raises(OrganisationError) as refused:
+    with pytest.raises(InputError) as refused:
         services.check_ods_code(kind, typed)
     assert refused.value.field == "ods_code" and shape in str(refused.value)
 
@@ -81,7 +81,7 @@ def test_an_icb_belongs_to_no_icb(session):
 
 def test_an_ods_code_already_taken_is_refused(session):
     practice = PracticeFactory(ods_code="B81001")
-    with pytest.raises(OrganisationError, match="already exists") as refused:
+    with pytest.raises(InputError, match="already exists") as refused:
         services.create(
             session,
             name="Copy",
@@ -95,7 +95,7 @@ def test_an_ods_code_already_taken_is_refused(session):
 @pytest.mark.parametrize("icb", [None, "a practice"])
 def test_a_service_needs_an_icb_to_belong_to(session, icb):
     practice = PracticeFactory()
-    with pytest.raises(OrganisationError) as refused:
+    with pytest.raises(InputError) as refused:
         services.create(
             session,
             name="Nowhere",
@@ -109,20 +109,20 @@ def test_a_service_needs_an_icb_to_belong_to(session, icb):
 def test_only_a_pcn_or_federation_takes_members(session):
     icb = IcbFactory()
     practice, other = PracticeFactory(icb=icb), PracticeFactory(icb=icb)
-    with pytest.raises(OrganisationError, match="only join a PCN or a GP federation"):
+    with pytest.raises(InputError, match="only join a PCN or a GP federation"):
         services.join_group(session, practice, other)
 
 
 def test_only_a_service_joins_a_pcn_or_federation(session):
     icb = IcbFactory()
     pcn, other_pcn = PcnFactory(icb=icb), PcnFactory(icb=icb)
-    with pytest.raises(OrganisationError, match="Only practices, pharmacies"):
+    with pytest.raises(InputError, match="Only practices, pharmacies"):
         services.join_group(session, other_pcn, pcn)
 
 
 def test_a_service_joins_only_a_group_in_its_own_icb(session):
     practice, far_pcn = PracticeFactory(), PcnFactory()
-    with pytest.raises(OrganisationError, match="in its own ICB") as refused:
+    with pytest.raises(InputError, match="in its own ICB") as refused:
         services.join_group(session, practice, far_pcn)
     assert refused.value.field == "groups"
     assert practice.groups == []

@@ -19,6 +19,7 @@ from psirf.workflow.runner import TransitionRefused
 from tests.support.factories import PcnFactory, PracticeFactory, SafetyEventFactory, UserFactory
 from tests.support.plan_factories import PlanFactory
 from tests.support.plans import generated_plan
+from psirf.problems import InputError
 
 
 def _fire(plan, trigger, user, comment=None):
@@ -72,7 +73,7 @@ def test_only_the_groups_panel_generates_a_plan_for_a_period_it_allows(world):
         services.generate(db.session, world.lead, world.pcn, **kwargs)
     with pytest.raises(policy.NotVisible):
         services.generate(db.session, world.other_panel, world.pcn, **kwargs)
-    with pytest.raises(services.PlanError) as error:
+    with pytest.raises(InputError) as error:
         services.generate(db.session, world.panel, world.pcn, **{**kwargs, "period_months": 15})
     assert error.value.field == "period_months"
 

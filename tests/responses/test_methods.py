@@ -21,6 +21,7 @@ from tests.support.factories import (
     SafetyEventFactory,
     UserFactory,
 )
+from psirf.problems import InputError
 
 
 def fire(session, response, trigger, actor, comment=None):
@@ -191,7 +192,7 @@ def test_an_extension_needs_a_reason_and_past_six_months_the_agreement_of_those_
     session, world
 ):
     psii = opened(session, "psii", world.practice, world.lead)
-    with pytest.raises(services.ResponseError, match="Say why"):
+    with pytest.raises(InputError, match="Say why"):
         services.agree_extension(
             session,
             world.lead,
@@ -201,7 +202,7 @@ def test_an_extension_needs_a_reason_and_past_six_months_the_agreement_of_those_
             agreed_with_affected=False,
             expected_version=psii.version_id,
         )
-    with pytest.raises(services.ResponseError, match="agreement of the patient or family"):
+    with pytest.raises(InputError, match="agreement of the patient or family"):
         services.agree_extension(
             session,
             world.lead,
@@ -367,7 +368,7 @@ def test_responses_are_linked_as_related_when_both_are_visible(session, world):
     a = ResponseFactory(organisation=world.practice)
     b = ResponseFactory(organisation=world.practice)
     elsewhere = ResponseFactory(organisation=world.other_practice)
-    with pytest.raises(course.LinkError, match="you can see"):
+    with pytest.raises(InputError, match="you can see"):
         course.link(session, a, elsewhere.reference, world.lead)
     with unit_of_work(session):
         course.link(session, a, b.reference.lower(), world.lead)

@@ -11,9 +11,10 @@ from psirf.events.models import SafetyEvent
 from psirf.policy import NotPermitted, NotVisible
 from psirf.responses.models import LearningResponse, ResponseMethod
 from psirf.triage import services
-from psirf.triage.services import Referral, TriageChoice, TriageError
+from psirf.triage.services import Referral, TriageChoice
 from psirf.workflow import definitions
 from tests.support.factories import SafetyEventFactory
+from psirf.problems import InputError
 
 
 def test_choosing_an_after_action_review_opens_it_in_its_first_state_with_a_due_date(
@@ -47,7 +48,7 @@ def test_a_second_decision_on_the_same_event_is_refused(session, world):
             "Low learning potential",
             deviation_reason="Already discussed at the practice meeting",
         )
-    with pytest.raises(TriageError, match="already been triaged"):
+    with pytest.raises(InputError, match="already been triaged"):
         with unit_of_work(session):
             services.decide(
                 session, event, world.lead, TriageChoice.AFTER_ACTION_REVIEW, "Changed my mind"
@@ -97,7 +98,7 @@ def nothing_written(session) -> bool:
 
 def test_choosing_otherwise_without_a_reason_is_refused_and_nothing_is_written(session, world):
     event = never_event(world)
-    with pytest.raises(TriageError, match="choosing differently") as refused:
+    with pytest.raises(InputError, match="choosing differently") as refused:
         with unit_of_work(session):
             services.decide(
                 session, event, world.lead, TriageChoice.AFTER_ACTION_REVIEW, "The team is here"
@@ -188,7 +189,7 @@ def test_a_method_without_a_workflow_yet_is_refused_on_the_choice_and_nothing_is
         theme="diagnosis",
         physical_harm="severe",
     )  # recommended: MDT review
-    with pytest.raises(TriageError, match="not available yet") as refused:
+    with pytest.raises(InputError, match="not available yet") as refused:
         with unit_of_work(session):
             services.decide(
                 session, event, world.lead, TriageChoice.MDT_REVIEW, "Several professions involved"
@@ -265,7 +266,7 @@ def test_a_referral_with_a_local_response_alongside_opens_it(session, world):
 )
 def test_a_referral_needs_a_body_and_a_date_not_in_the_future(session, world, referral, field):
     event = child_death(world)
-    with pytest.raises(TriageError) as refused:
+    with pytest.raises(InputError) as refused:
         with unit_of_work(session):
             services.decide(
                 session,
@@ -282,7 +283,7 @@ def test_a_referral_needs_a_body_and_a_date_not_in_the_future(session, world, re
 
 def test_referring_a_never_event_elsewhere_needs_a_reason(session, world):
     event = never_event(world)
-    with pytest.raises(TriageError, match="choosing differently"):
+    with pytest.raises(InputError, match="choosing differently"):
         services.decide(
             session,
             event,

@@ -1,16 +1,15 @@
-"""What the share form starts from, and what publishing refuses, without the pages."""
-
-from datetime import date
+"""What the share form starts from, what stripping identifiers tells, and what publishing
+refuses, without the pages."""
 
 import pytest
 
 from psirf.learning.models import Finding
 from psirf.learning.redact import Found, Kind
-from psirf.library import services
-from psirf.responses.services import ResponseError
+from psirf.library import sharing
 from psirf.timeutil import utcnow
 from tests.support.factories import PcnFactory, PracticeFactory, ResponseFactory, UserFactory
 from tests.support.library import closed_aar
+from psirf.problems import InputError
 
 
 @pytest.mark.parametrize(
@@ -39,7 +38,7 @@ def test_each_methods_summary_of_learning_starts_the_shared_summary(world, metho
         record=record,
     )
 
-    assert services.response_summary(response) == "The shared lesson"
+    assert sharing.response_summary(response) == "The shared lesson"
 
 
 def test_without_a_summary_the_areas_for_improvement_are_used_and_what_went_well_always_travels(
@@ -56,12 +55,12 @@ def test_without_a_summary_the_areas_for_improvement_are_used_and_what_went_well
         ],
     )
 
-    assert services.response_summary(response) == (
+    assert sharing.response_summary(response) == (
         "Areas for improvement\n- Dose changes are not flagged\n\nWhat went well\n- The pharmacist queried the dose"
     )
     response.record = {"review": {"learning_summary": "Flag dose changes"}}
     assert (
-        services.response_summary(response)
+        sharing.response_summary(response)
         == "Flag dose changes\n\nWhat went well\n- The pharmacist queried the dose"
     )
 
@@ -71,7 +70,7 @@ def test_a_response_without_events_is_dated_by_when_it_started_and_titled_by_its
 ):
     response = ResponseFactory(organisation=world.practice, state="closed", closed_at=utcnow())
 
-    source = services.response_source(session, response)
+    source = sharing.response_source(session, response)
 
     assert (source.title, source.theme, source.learned_on) == (
         "After action review",
@@ -83,9 +82,9 @@ def test_a_response_without_events_is_dated_by_when_it_started_and_titled_by_its
 def test_the_sharing_organisations_own_name_stays_while_a_persons_goes(session, world):
     world.practice.name = "Okafor House"
     response = ResponseFactory(organisation=world.practice, state="closed", closed_at=utcnow())
-    source = services.response_source(session, response)
+    source = sharing.response_source(session, response)
 
-    stripped = services.strip_identifiers(
+    stripped = sharing.strip_identifiers(
         source, "Okafor House review", "Staff at Okafor House rang Jane Example."
     )
 
@@ -103,28 +102,16 @@ def test_what_was_removed_is_told_by_kind_and_count_only():
         Found(Kind.POSTCODE, 30, 36),
     ]
 
-    assert services.describe_found(found) == "1 NHS number, 2 names and 1 postcode"
-    assert services.describe_found(found[1:2]) == "1 NHS number"
-    assert services.describe_found([]) == ""
-
-
-@pytest.mark.parametrize(
-    "day, months, expected",
-    [
-        (date(2026, 5, 31), 3, date(2026, 2, 28)),
-        (date(2026, 1, 15), 1, date(2025, 12, 15)),
-        (date(2026, 3, 10), 24, date(2024, 3, 10)),
-    ],
-)
-def test_the_period_starts_the_same_day_so_many_months_before(day, months, expected):
-    assert services.months_before(day, months) == expected
+    assert sharing.describe_found(found) == "1 NHS number, 2 names and 1 postcode"
+    assert sharing.describe_found(found[1:2]) == "1 NHS number"
+    assert sharing.describe_found([]) == ""
 
 
 def test_publishing_refuses_text_that_still_identifies_someone(session, world):
-    source = services.response_source(session, closed_aar(world.practice))
+    source = sharing.response_source(session, closed_aar(world.practice))
 
-    with pytest.raises(ResponseError) as refused:
-        services.publish(
+    with pytest.raises(InputError) as refused:
+        sharing.publish(
             session, world.lead, source, "Warfarin", "Edith Blackwood was not called", ["icb"]
         )
 
@@ -135,7 +122,7 @@ def test_one_pcn_or_federation_at_a_time_and_only_those_offered(session, world):
     federation = PcnFactory(icb=world.icb, name="Riverside Federation", kind="federation")
     practice = PracticeFactory(icb=world.icb, groups=[world.pcn, federation])
     lead = UserFactory(role=("patient_safety_lead", practice))
-    source = services.response_source(session, closed_aar(practice))
+    source = sharing.response_source(session, closed_aar(practice))
     assert [label for _, label in source.audiences] == [
         "Our PCN or federation: North PCN",
         "Our PCN or federation: Riverside Federation",
@@ -147,6 +134,6 @@ def test_one_pcn_or_federation_at_a_time_and_only_those_offered(session, world):
         ([f"group-{world.other_pcn.id}"], "Choose from the options shown"),
         ([], "Choose who can read it"),
     ):
-        with pytest.raises(ResponseError) as refused:
-            services.publish(session, lead, source, "Warfarin", "Check doses", chosen)
+        with pytest.raises(InputError) as refused:
+            sharing.publish(session, lead, source, "Warfarin", "Check doses", chosen)
         assert refused.value.field == "audiences" and str(refused.value).startswith(message)

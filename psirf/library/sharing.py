@@ -1,20 +1,20 @@
-"""The shared learning library: sharing what a closed response or a good care record taught, with
-identifiers stripped and the lead's confirmation, and reading what others shared.
+"""Sharing what a closed response or a good care record taught with the learning library: what
+is shared, stripping identifiers, publishing with the lead's confirmation, and widening the
+audience to the whole ICB.
 
 Only text that has been through `redact` and that the lead confirmed is ever stored: `publish`
-refuses any title or summary that redaction would still change. Safety actions were never
-confirmed by the lead, so their texts are redacted again each time an entry is shown.
+refuses any title or summary that redaction would still change.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
 
 from psirf import audit, policy
 from psirf.accounts.models import User
@@ -25,16 +25,14 @@ from psirf.events.models import SafetyEvent
 from psirf.learning.models import FindingKind
 from psirf.learning.redact import Found, Kind, redact
 from psirf.library.models import EntryKind, LibraryEntry
-from psirf.organisations.models import Organisation, OrganisationKind
+from psirf.organisations.models import Organisation
+from psirf.problems import InputError
 from psirf.responses.models import (
     LearningResponse,
-    ResponseMethod,
     thematic_review_events,
     thematic_review_responses,
 )
-from psirf.responses.services import ResponseError
 from psirf.responses.states import ResponseState
-from psirf.web.pagination import Page, decode_cursor, encode_cursor
 from psirf.workflow import runner
 
 CLOSED = ResponseState.CLOSED
@@ -44,9 +42,6 @@ CLOSED = ResponseState.CLOSED
 SUMMARY_FIELDS = ("learning_summary", "summary")
 ICB_AUDIENCE = "icb"
 GROUP_AUDIENCE = "group-"
-GOOD_CARE_METHOD = "good_care"  # the method filter's value for good care entries
-# What the period filter offers: learned in the last so many months.
-PERIODS = (3, 6, 12, 24)
 
 _KIND_WORDS = {
     Kind.NHS_NUMBER: ("NHS number", "NHS numbers"),
@@ -300,12 +295,12 @@ def _audiences(source: Source, chosen: Iterable[str]) -> tuple[int | None, int |
     offered = dict(source.audiences)
     chosen = list(dict.fromkeys(chosen or ()))
     if not chosen:
-        raise ResponseError("audiences", "Choose who can read it")
+        raise InputError("audiences", "Choose who can read it")
     if any(c not in offered for c in chosen):
-        raise ResponseError("audiences", "Choose from the options shown")
+        raise InputError("audiences", "Choose from the options shown")
     groups = [int(c.removeprefix(GROUP_AUDIENCE)) for c in chosen if c.startswith(GROUP_AUDIENCE)]
     if len(groups) > 1:
-        raise ResponseError(
+        raise InputError(
             "audiences",
             "Choose one PCN or federation. To reach more than one, share it with everyone in the ICB",
         )
@@ -325,16 +320,16 @@ def publish(
         )
     title, summary = _normalise(title), _normalise(summary)
     if not title:
-        raise ResponseError("title", "Enter a title")
+        raise InputError("title", "Enter a title")
     if not summary:
-        raise ResponseError("summary", "Write the summary of the learning")
+        raise InputError("summary", "Write the summary of the learning")
     stripped = strip_identifiers(source, title, summary)
     if stripped.title != title:
-        raise ResponseError(
+        raise InputError(
             "title", "The title still identifies someone. Check it again before publishing"
         )
     if stripped.summary != summary:
-        raise ResponseError(
+        raise InputError(
             "summary", "The summary still identifies someone. Check it again before publishing"
         )
     group_id, icb_id = _audiences(source, audiences)
@@ -391,233 +386,3 @@ def widen_to_icb(session: Session, user, entry: LibraryEntry) -> None:
         organisation_id=entry.organisation_id,
         changes={"audience_icb_id": {"before": None, "after": entry.audience_icb_id}},
     )
-
-
-# ---- reading the library --------------------------------------------------------------------------
-
-
-def method_choices() -> list[tuple[str, str]]:
-    return ResponseMethod.choices() + [(GOOD_CARE_METHOD, "Good care records")]
-
-
-SERVICE_FILTER_KINDS = (
-    OrganisationKind.PRACTICE,
-    OrganisationKind.PHARMACY,
-    OrganisationKind.DENTAL,
-    OrganisationKind.OPTOMETRY,
-    OrganisationKind.PCN,
-    OrganisationKind.FEDERATION,
-)
-
-
-def service_choices() -> list[tuple[str, str]]:
-    return [(k.value, k.label) for k in SERVICE_FILTER_KINDS]
-
-
-def period_choices() -> list[tuple[str, str]]:
-    return [
-        (str(m), f"In the last {m} months" if m < 24 else f"In the last {m // 12} years")
-        for m in PERIODS
-    ]
-
-
-@dataclass
-class Filters:
-    text: str | None = None
-    theme: str | None = None
-    method: str | None = None
-    service: str | None = None
-    months: int | None = None
-
-    def as_args(self) -> dict:
-        return {
-            k: v
-            for k, v in (
-                ("q", self.text),
-                ("theme", self.theme),
-                ("method", self.method),
-                ("service", self.service),
-                ("period", self.months),
-            )
-            if v
-        }
-
-
-def months_before(day: date, months: int) -> date:
-    month = day.month - 1 - months
-    year, month = day.year + month // 12, month % 12 + 1
-    # The 31st of a shorter month is its last day.
-    for d in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, d)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _filtered(user, filters: Filters, today: date):
-    stmt = select(LibraryEntry).where(policy.library_scope(user))
-    if filters.text:
-        pattern = f"%{_escape_like(filters.text.lower())}%"
-        stmt = stmt.where(
-            or_(
-                func.lower(LibraryEntry.title).like(pattern, escape="\\"),
-                func.lower(LibraryEntry.summary).like(pattern, escape="\\"),
-            )
-        )
-    if filters.theme:
-        stmt = stmt.where(LibraryEntry.theme == filters.theme)
-    if filters.method == GOOD_CARE_METHOD:
-        stmt = stmt.where(LibraryEntry.kind == EntryKind.GOOD_CARE.value)
-    elif filters.method:
-        stmt = stmt.where(LibraryEntry.method == filters.method)
-    if filters.service:
-        stmt = stmt.where(LibraryEntry.service_kind == filters.service)
-    if filters.months:
-        stmt = stmt.where(LibraryEntry.learned_on >= months_before(today, filters.months))
-    return stmt
-
-
-def listing(
-    session: Session, user, filters: Filters, cursor: str | None, size: int, today: date
-) -> Page:
-    """The entries `user` may read that match, newest published first, a page at a time (keyset
-    on published_at and id, as web.pagination does on created_at)."""
-    stmt = _filtered(user, filters, today).options(
-        joinedload(LibraryEntry.audience_group), joinedload(LibraryEntry.organisation)
-    )
-    after = decode_cursor(cursor)
-    if after:
-        published_at, entry_id = after
-        stmt = stmt.where(
-            or_(
-                LibraryEntry.published_at < published_at,
-                and_(LibraryEntry.published_at == published_at, LibraryEntry.id < entry_id),
-            )
-        )
-    rows = session.scalars(
-        stmt.order_by(LibraryEntry.published_at.desc(), LibraryEntry.id.desc()).limit(size + 1)
-    ).all()
-    items = rows[:size]
-    next_cursor = encode_cursor(items[-1].published_at, items[-1].id) if len(rows) > size else None
-    return Page(items=items, next_cursor=next_cursor, has_previous=after is not None)
-
-
-def organisation_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
-    """Names for a set of organisation ids (the ICBs entries were shared with), in one query."""
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    return dict(
-        session.execute(
-            select(Organisation.id, Organisation.name).where(Organisation.id.in_(wanted))
-        ).all()
-    )
-
-
-def audience_label(entry: LibraryEntry, icb_names: dict[int, str]) -> str:
-    parts = []
-    if entry.audience_group is not None:
-        parts.append(entry.audience_group.name)
-    if entry.audience_icb_id is not None:
-        parts.append(f"everyone in {icb_names.get(entry.audience_icb_id, 'the ICB')}")
-    label = " and ".join(parts)
-    return label[:1].upper() + label[1:]
-
-
-def get_visible(session: Session, user, entry_id: int) -> LibraryEntry:
-    entry = session.scalar(
-        select(LibraryEntry)
-        .where(LibraryEntry.id == entry_id, policy.library_scope(user))
-        .options(joinedload(LibraryEntry.audience_group), joinedload(LibraryEntry.organisation))
-    )
-    if entry is None:
-        raise policy.NotVisible("Page not found")
-    return entry
-
-
-def visible_entry_for_response(session: Session, user, response_id: int) -> LibraryEntry | None:
-    return session.scalar(
-        select(LibraryEntry).where(
-            LibraryEntry.response_id == response_id, policy.library_scope(user)
-        )
-    )
-
-
-def visible_entry_for_event(session: Session, user, event_id: int) -> LibraryEntry | None:
-    return session.scalar(
-        select(LibraryEntry).where(LibraryEntry.event_id == event_id, policy.library_scope(user))
-    )
-
-
-@dataclass
-class ActionOutcome:
-    """A safety action as the library shows it: its texts redacted, its owner an organisation."""
-
-    description: str
-    strength: str
-    measure_kind: str
-    measure: str | None
-    state: str
-    due_on: date | None
-    owner_organisation: str | None
-    evidence: str | None
-    effect: str | None
-    effect_notes: str | None
-
-
-@dataclass
-class EntryPage:
-    entry: LibraryEntry
-    audience: str
-    actions: list[ActionOutcome] = field(default_factory=list)
-    response_url_allowed: bool = False
-    event_url_allowed: bool = False
-    may_widen: bool = False
-
-
-def _clean(text: str | None, names: tuple[str, ...]) -> str | None:
-    return redact(text, known_names=names).text if text else text
-
-
-def entry_page(session: Session, user, entry: LibraryEntry) -> EntryPage:
-    page = EntryPage(
-        entry=entry,
-        audience=audience_label(entry, organisation_names(session, [entry.audience_icb_id])),
-        may_widen=policy.may_widen_to_icb(user, entry),
-    )
-    if entry.response_id is not None:
-        response = session.get(LearningResponse, entry.response_id)
-        page.response_url_allowed = bool(policy.response_roles(user, response))
-        names = response_known_names(session, response)
-        actions = session.scalars(
-            select(SafetyAction)
-            .where(SafetyAction.response_id == response.id)
-            .options(joinedload(SafetyAction.owner_organisation))
-            .order_by(SafetyAction.id)
-        )
-        for action in actions:
-            page.actions.append(
-                ActionOutcome(
-                    description=_clean(action.description, names),
-                    strength=action.strength_label,
-                    measure_kind=action.measure_kind_label,
-                    measure=_clean(action.measure, names),
-                    state=runner.definition_of(action).state(action.state).label,
-                    due_on=action.due_on,
-                    owner_organisation=action.owner_organisation.name
-                    if action.owner_organisation
-                    else None,
-                    evidence=_clean(action.evidence, names),
-                    effect=action.effect_label,
-                    effect_notes=_clean(action.effect_notes, names),
-                )
-            )
-    if entry.event_id is not None:
-        event = session.get(SafetyEvent, entry.event_id)
-        page.event_url_allowed = bool(policy.roles_covering(user, event.organisation))
-    return page
