@@ -36,6 +36,7 @@ from psirf.notifications.models import NotificationKind
 from psirf.notifications.services import notify
 from psirf.responses.models import LearningResponse, ResponseMethod
 from psirf.timeutil import utcnow
+from psirf.workflow import runner
 
 SEED_FILE = Path(__file__).resolve().parents[2] / "seed" / "reporter_feedback.yaml"
 
@@ -182,10 +183,6 @@ def response_chosen(
 
 
 def is_final(response: LearningResponse) -> bool:
-    from psirf.workflow import (
-        runner,
-    )  # the workflow registry loads late; importing early would cycle
-
     return runner.definition_of(response).state(response.state).final
 
 

@@ -36,6 +36,8 @@ from sqlalchemy.orm import Session, aliased
 from psirf.accounts.models import Role, RoleAssignment, User
 from psirf.actions.models import SafetyAction
 from psirf.actions.states import ActionState
+from psirf.plans.models import PsirfPlan
+from psirf.plans.services import mark_reviews_due
 from psirf.plans.states import PlanState
 from psirf.engagement.candour import CANDOUR_STEP_FIELDS, add_working_days
 from psirf.engagement.models import AffectedPerson, CandourDecision, CandourRecord, PersonKind
@@ -341,8 +343,6 @@ def action_reminders(session: Session, today: date) -> list[Reminder]:
 
 
 def plan_reminders(session: Session, today: date) -> list[Reminder]:
-    from psirf.plans.models import PsirfPlan
-
     panel = (
         select(PsirfPlan, User)
         .join(RoleAssignment, RoleAssignment.organisation_id == PsirfPlan.organisation_id)
@@ -418,8 +418,6 @@ def send_reminders(session: Session, *, today: date, candour_working_days: int) 
 
     Call inside a unit of work. Returns how many notifications were made.
     """
-    from psirf.plans.services import mark_reviews_due
-
     mark_reviews_due(session, today)
     reminders = (
         response_reminders(session, today)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from psirf import audit, policy
 from psirf.db import check_version, record_change
 from psirf.accounts.models import Role, RoleAssignment, User
+from psirf.events.lfpse import HARM_SEVERITY, Theme
 from psirf.organisations.models import Organisation, OrganisationMembership
 from psirf.plans import content as sections
 from psirf.plans.content import format_day
@@ -398,8 +399,6 @@ def add_priority(
 ) -> None:
     check_edit(user, plan, expected_version)
     _check_priority(label, method, route)
-    from psirf.events.lfpse import HARM_SEVERITY, Theme
-
     if theme not in {t.value for t in Theme}:
         raise PlanError("Choose the theme it covers.", "theme")
     if min_harm and min_harm not in HARM_SEVERITY:

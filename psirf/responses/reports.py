@@ -28,6 +28,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from sqlalchemy import func, select
 from sqlalchemy.orm import object_session
 
+from psirf.engagement.services import questions_for
 from psirf.events.lfpse import RecordType, Theme
 from psirf.learning.models import SeipsFactor
 from psirf.responses.models import LearningResponse, thematic_review_events
@@ -443,8 +444,6 @@ class _Builder:
 
     def affected_questions(self) -> None:
         """The questions those affected asked, from the engagement plan: part of the terms."""
-        from psirf.engagement.services import questions_for  # engagement builds on responses
-
         session = object_session(self.response)
         questions = questions_for(session, self.response) if session is not None else []
         self.para("Questions from those affected", "label")
