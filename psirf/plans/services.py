@@ -19,12 +19,11 @@ from psirf.plans import content as sections
 from psirf.plans.content import format_day
 from psirf.plans.insight import organisations_of, profile as draw_profile
 from psirf.plans.models import IN_FORCE, PlanRevision, PsirfPlan
-from psirf.plans.states import PlanState
+from psirf.plans.states import PLAN_APPROVAL, PlanState
 from psirf.timeutil import utcnow
 from psirf.triage.recommend import LocalFocus, load_local_focus
 from psirf.workflow import definitions, runner
 
-WORKFLOW = "plan_approval"
 # A plan is marked "review due" this long before its review date, so the next one is ready in time.
 REVIEW_NOTICE_DAYS = 90
 # Hours a month a lead is assumed to have for learning responses until the authors say otherwise.
@@ -150,7 +149,7 @@ def generate(
         or 0
     ) + 1
     insight = draw_profile(session, group, lookback_months, today)
-    definition = definitions.get(WORKFLOW)
+    definition = definitions.get(PLAN_APPROVAL)
     plan = PsirfPlan(
         organisation=group,
         number=number,
