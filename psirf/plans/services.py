@@ -16,12 +16,12 @@ from psirf.accounts.models import Role, RoleAssignment, User
 from psirf.events.lfpse import HARM_SEVERITY, Theme
 from psirf.organisations.models import Organisation, OrganisationMembership
 from psirf.plans import content as sections
-from psirf.plans.content import format_day
 from psirf.plans.insight import organisations_of, profile as draw_profile
 from psirf.plans.models import IN_FORCE, PlanRevision, PsirfPlan
 from psirf.plans.states import PLAN_APPROVAL, PlanState
 from psirf.timeutil import utcnow
 from psirf.triage.recommend import LocalFocus, load_local_focus
+from psirf.web import dates
 from psirf.workflow import definitions, runner
 
 # A plan is marked "review due" this long before its review date, so the next one is ready in time.
@@ -516,7 +516,7 @@ def mark_reviews_due(session: Session, today: date) -> list[PsirfPlan]:
             "mark_review_due",
             policy.SYSTEM_ACTOR,
             None,
-            comment=f"The review date, {format_day(plan.review_on)}, is within {REVIEW_NOTICE_DAYS} days.",
+            comment=f"The review date, {dates.day(plan.review_on)}, is within {REVIEW_NOTICE_DAYS} days.",
         )
     return list(plans)
 
@@ -581,7 +581,7 @@ def local_focus_for(
         return load_local_focus()
     rows = [row for plan in plans for row in plan.content.get("local_focus") or []]
     first = plans[0]
-    source = f"from {first.organisation.name}'s PSIRF plan, in force from {format_day(first.effective_from)}"
+    source = f"from {first.organisation.name}'s PSIRF plan, in force from {dates.day(first.effective_from)}"
     default = load_local_focus()
     focus = sections.local_focus_of({"local_focus": rows}, f"plan {first.id}", source)
     return LocalFocus(focus.priorities, default.swarm_within_days, source)
