@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, false, or_, select
 
 from psirf.policy.casework import casework_scope, roles_covering, runs_casework
-from psirf.policy.responses import own_organisation_ids, contributing_organisations
+from psirf.policy.responses import contributing_organisations, own_organisation_ids
 from psirf.policy.roles import (
     ACTION_LEAD,
     ACTION_OWNER,
