@@ -17,14 +17,12 @@ from psirf import audit, policy
 from psirf.db import check_version, record_change
 from psirf.accounts.models import AccountKind, RoleAssignment, User
 from psirf.actions.models import Effect, MeasureKind, SafetyAction, Strength
-from psirf.actions.states import ActionState
+from psirf.actions.states import SAFETY_ACTION, ActionState
 from psirf.learning.models import FindingKind
 from psirf.organisations.models import Organisation
 from psirf.responses.services import check_edit, finish_edit
 from psirf.workflow import definitions, runner
 from psirf.problems import InputError
-
-WORKFLOW = "safety_action"
 
 
 @dataclass
@@ -147,7 +145,7 @@ def add(
 ) -> SafetyAction:
     """Draft an action on the response; it is agreed on its own page once it is SMART."""
     check_edit(user, response, "actions", expected_version)
-    definition = definitions.get(WORKFLOW)
+    definition = definitions.get(SAFETY_ACTION)
     action = SafetyAction(organisation_id=response.organisation_id, description="")
     _apply(session, action, response, details)
     runner.start(session, action, definition, user)

@@ -8,7 +8,7 @@ from datetime import timedelta
 from psirf.audit import AuditRecord
 from psirf.events.models import EventStatus, SafetyEvent
 from psirf.actions.models import SafetyAction
-from psirf.actions.states import ActionState
+from psirf.actions.states import SAFETY_ACTION, ActionState
 from psirf.responses.models import LearningResponse, ResponseMethod
 from psirf.responses.states import ResponseState
 from psirf.workflow import definitions
@@ -114,7 +114,7 @@ def review_rows(builder, spec: dict, event: SafetyEvent) -> tuple[LearningRespon
 
 def _action_row(builder, organisation, spec: dict, triaged_at) -> SafetyAction:
     """A safety action as its own workflow would have left it: agreed, under way or done."""
-    definition = definitions.get("safety_action")
+    definition = definitions.get(SAFETY_ACTION)
     owner_organisation = builder.by_code[spec.get("owner_organisation", organisation.ods_code)]
     owner_user_id = None
     if spec.get("owner_account"):

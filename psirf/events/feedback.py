@@ -37,6 +37,7 @@ from psirf.notifications.services import notify
 from psirf.responses.models import LearningResponse, ResponseMethod
 from psirf.timeutil import utcnow
 from psirf.problems import InputError
+from psirf.workflow import runner
 
 SEED_FILE = Path(__file__).resolve().parents[2] / "seed" / "reporter_feedback.yaml"
 
@@ -175,10 +176,6 @@ def response_chosen(
 
 
 def is_final(response: LearningResponse) -> bool:
-    from psirf.workflow import (
-        runner,
-    )  # the workflow registry loads late; importing early would cycle
-
     return runner.definition_of(response).state(response.state).final
 
 

@@ -122,12 +122,14 @@ def my_report(event):
 @loads("event_id", services.get, policy.require_event_visible)
 def show(event):
     see_reporter = policy.can_see_reporter(current_user, event)
+    awaiting_triage = event.status == EventStatus.AWAITING_TRIAGE.value
     return render_template(
         "events/show.html",
         event=event,
         see_reporter=see_reporter,
         reporter=services.reporter_of(db.session, event) if see_reporter else None,
-        may_triage=event.status == EventStatus.AWAITING_TRIAGE.value
-        and policy.may_triage(current_user, event),
+        awaiting_triage=awaiting_triage,
+        referred=event.status == EventStatus.REFERRED.value,
+        may_triage=awaiting_triage and policy.may_triage(current_user, event),
         **parts.context_for("event", event),
     )

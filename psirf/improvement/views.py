@@ -16,6 +16,7 @@ from psirf.extensions import db
 from psirf.improvement import progress, services
 from psirf.improvement.forms import AddActionsForm, ItemForm, PlanForm, ReadingForm, VersionedForm
 from psirf.improvement.models import ItemKind
+from psirf.web import dates
 from psirf.web.changes import changing
 from psirf.web.loading import loads
 from psirf.workflow import runner
@@ -132,7 +133,7 @@ def _render(plan, status: int = 200, posted: dict | None = None, refused: str | 
             good_care=services.good_care_entries(db.session, current_user, plan) if manage else [],
             readings=readings,
             reading_chart=progress.chart(
-                [(r.measured_on.strftime("%-d %b %Y"), r.value) for r in readings],
+                [(dates.short_day(r.measured_on), r.value) for r in readings],
                 chart_id="measure-chart",
                 title=f"Readings of the measure: {plan.measure}",
                 description=f"A line chart of {len(readings)} readings in date order; the table below gives each one.",

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import click
-from flask import Flask, current_app, g, has_app_context
+from flask import Flask, current_app, g, has_app_context, has_request_context
 from flask.cli import with_appcontext
 from flask_login import current_user
 from huey import Huey, RedisHuey, SqliteHuey, crontab
@@ -149,7 +149,8 @@ def listen_for_commits() -> None:
 
 def unread_notifications() -> int | None:
     """The signed-in person's unread count, once per request; None for nobody, or if it cannot be read."""
-    if not current_user.is_authenticated:
+    # A page rendered outside a request (none do yet) has nobody signed in.
+    if not has_request_context() or not current_user.is_authenticated:
         return None
     if "unread_notifications" not in g:
         try:
@@ -158,6 +159,13 @@ def unread_notifications() -> int | None:
             # The error page for a failing database must still render.
             g.unread_notifications = None
     return g.unread_notifications
+
+
+def _header_count() -> dict:
+    """The header's count, read in the request before a page renders, so the template reads a
+    number and never reaches the database itself. Every page extends the layout, which shows it
+    to a signed-in person; for anyone else no query runs."""
+    return {"unread_notifications": unread_notifications()}
 
 
 # ---- the worker ----------------------------------------------------------------------------------
@@ -190,4 +198,4 @@ def configure_notifications(app: Flask) -> None:
     app.extensions[EXTENSION] = create_queue(app)
     listen_for_commits()
     app.register_blueprint(bp)
-    app.context_processor(lambda: {"unread_notifications": unread_notifications})
+    app.context_processor(_header_count)

@@ -36,6 +36,8 @@ from sqlalchemy.orm import Session, aliased
 from psirf.accounts.models import Role, RoleAssignment, User
 from psirf.actions.models import SafetyAction
 from psirf.actions.states import ActionState
+from psirf.plans.models import PsirfPlan
+from psirf.plans.services import mark_reviews_due
 from psirf.plans.states import PlanState
 from psirf.engagement.candour import CANDOUR_STEP_FIELDS, add_working_days
 from psirf.engagement.models import AffectedPerson, CandourDecision, CandourRecord, PersonKind
@@ -43,7 +45,8 @@ from psirf.notifications.models import Notification, NotificationKind
 from psirf.notifications.services import notify
 from psirf.organisations.models import Organisation
 from psirf.responses.models import LearningResponse, ResponseMethod
-from psirf.responses.timeliness import SOON_DAYS, format_date
+from psirf.responses.timeliness import SOON_DAYS
+from psirf.web import dates
 
 CANDOUR_SOON_DAYS = 3  # calendar days before the local target
 CANDOUR_STEPS = ("notified_on", "written_on", "results_shared_on")
@@ -133,11 +136,11 @@ def response_reminders(session: Session, today: date) -> list[Reminder]:
         method = ResponseMethod.label_for(row.method)
         if row.due_on < today:
             kind, phase = NotificationKind.STEP_OVERDUE, "overdue"
-            title = f"{name} is overdue: it was due on {format_date(row.due_on)}"
+            title = f"{name} is overdue: it was due on {dates.day(row.due_on)}"
             body = f"This {method.lower()} is still open after its due date. Close it, or agree and record an extension."
         else:
             kind, phase = NotificationKind.STEP_DUE, "due"
-            title = f"{name} is due on {format_date(row.due_on)}"
+            title = f"{name} is due on {dates.day(row.due_on)}"
             body = f"This {method.lower()} is due soon."
         for user in recipients.get(row.id, []):
             reminders.append(
@@ -215,10 +218,12 @@ def candour_reminders(session: Session, today: date, working_days: int) -> list[
         )
         if today > target:
             kind, phase = NotificationKind.STEP_OVERDUE, "overdue"
-            title = f"{name}: duty of candour steps are past their local target of {format_date(target)}"
+            title = (
+                f"{name}: duty of candour steps are past their local target of {dates.day(target)}"
+            )
         else:
             kind, phase = NotificationKind.STEP_DUE, "due"
-            title = f"{name}: duty of candour steps are due by {format_date(target)}"
+            title = f"{name}: duty of candour steps are due by {dates.day(target)}"
         body = (
             f"Still to record: {outstanding}. The target is local, {working_days} working days from when "
             "the duty was confirmed; it is not a legal deadline."
@@ -310,18 +315,16 @@ def action_reminders(session: Session, today: date) -> list[Reminder]:
             kind, phase, on = NotificationKind.STEP_DUE, "review", row.review_on
             title = f"A safety action from {name} is ready to review: did it work?"
             body = (
-                f"The review was set for {format_date(row.review_on)}. Record what the measure showed and "
+                f"The review was set for {dates.day(row.review_on)}. Record what the measure showed and "
                 "whether the action worked, then close it."
             )
         elif row.due_on < today:
             kind, phase, on = NotificationKind.STEP_OVERDUE, "overdue", row.due_on
-            title = (
-                f"A safety action from {name} is overdue: it was due on {format_date(row.due_on)}"
-            )
+            title = f"A safety action from {name} is overdue: it was due on {dates.day(row.due_on)}"
             body = "Record the evidence that it is done and mark it completed, or talk to the patient safety lead."
         else:
             kind, phase, on = NotificationKind.STEP_DUE, "due", row.due_on
-            title = f"A safety action from {name} is due on {format_date(row.due_on)}"
+            title = f"A safety action from {name} is due on {dates.day(row.due_on)}"
             body = "When it is done, record the evidence and mark it completed."
         for user in recipients.get(row.id, []):
             reminders.append(
@@ -341,8 +344,6 @@ def action_reminders(session: Session, today: date) -> list[Reminder]:
 
 
 def plan_reminders(session: Session, today: date) -> list[Reminder]:
-    from psirf.plans.models import PsirfPlan
-
     panel = (
         select(PsirfPlan, User)
         .join(RoleAssignment, RoleAssignment.organisation_id == PsirfPlan.organisation_id)
@@ -370,9 +371,9 @@ def plan_reminders(session: Session, today: date) -> list[Reminder]:
         overdue = plan.review_on < today
         phase = "review_overdue" if overdue else "review_due"
         title = (
-            f"The PSIRF plan for {plan.organisation.name} was due for review on {format_date(plan.review_on)}"
+            f"The PSIRF plan for {plan.organisation.name} was due for review on {dates.day(plan.review_on)}"
             if overdue
-            else f"The PSIRF plan for {plan.organisation.name} is due for review by {format_date(plan.review_on)}"
+            else f"The PSIRF plan for {plan.organisation.name} is due for review by {dates.day(plan.review_on)}"
         )
         reminders.append(
             Reminder(
@@ -418,8 +419,6 @@ def send_reminders(session: Session, *, today: date, candour_working_days: int) 
 
     Call inside a unit of work. Returns how many notifications were made.
     """
-    from psirf.plans.services import mark_reviews_due
-
     mark_reviews_due(session, today)
     reminders = (
         response_reminders(session, today)

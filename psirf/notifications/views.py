@@ -15,6 +15,7 @@ from psirf.db import unit_of_work
 from psirf.notifications.delivery import email_text
 from psirf.extensions import db
 from psirf.notifications import services
+from psirf.notifications.queue import unread_notifications
 from psirf.web.inputs import record_id
 from psirf.web.loading import found
 
@@ -42,6 +43,7 @@ def index():
     return render_template(
         "notifications/index.html",
         page=page,
+        unread=unread_notifications(),
         next_url=next_url,
         show_outbox_link=outbox_available() and policy.may_see_outbox(current_user),
     )

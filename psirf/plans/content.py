@@ -21,6 +21,7 @@ from psirf.responses.models import ResponseMethod
 from psirf.triage import national
 from psirf.triage.national import SEED_DIR
 from psirf.triage.recommend import LocalFocus, load_local_focus, parse_local_focus
+from psirf.web import dates
 
 PERIODS = (12, 18, 24)
 LOOKBACKS = (12, 24, 36)
@@ -34,10 +35,6 @@ def template() -> dict:
     return yaml.safe_load((SEED_DIR / "plan_template.yaml").read_text())
 
 
-def format_day(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
 def period_of(starts_on: date, months: int) -> tuple[date, date]:
     """The plan's first and last day: 12 months from 1 December 2026 ends on 30 November 2027."""
     end = add_months(starts_on.replace(day=1), months)
@@ -47,7 +44,7 @@ def period_of(starts_on: date, months: int) -> tuple[date, date]:
 def _fill(text: str, group_name: str, starts_on: date, months: int) -> str:
     start, end = period_of(starts_on, months)
     return text.format(
-        group=group_name, period=f"{months} months", start=format_day(start), end=format_day(end)
+        group=group_name, period=f"{months} months", start=dates.day(start), end=dates.day(end)
     )
 
 

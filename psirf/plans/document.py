@@ -16,10 +16,11 @@ from datetime import date, timedelta
 from markupsafe import Markup
 
 from psirf.improvement.progress import chart
-from psirf.plans.content import capacity, format_day, period_of
+from psirf.plans.content import capacity, period_of
 from psirf.plans.models import PsirfPlan
 from psirf.plans.states import PlanState
 from psirf.triage.recommend import method_label
+from psirf.web import dates
 from psirf.web.svg import format_number, horizontal_bars
 from psirf.workflow import definitions
 
@@ -137,7 +138,7 @@ class Document:
 
 
 def _day(value) -> str:
-    return format_day(date.fromisoformat(value) if isinstance(value, str) else value)
+    return dates.day(date.fromisoformat(value) if isinstance(value, str) else value)
 
 
 def _n(value: int) -> str:
@@ -171,7 +172,7 @@ def month_labels(months: list[date]) -> tuple[str, ...]:
     """'Dec 2025', 'Jan', 'Feb', ... 'Jan 2027': the year on the first month and on each January
     after the second point (two long labels side by side would overlap), short enough for twelve."""
     return tuple(
-        m.strftime("%b %Y") if i == 0 or (m.month == 1 and i > 1) else m.strftime("%b")
+        dates.short_month(m) if i == 0 or (m.month == 1 and i > 1) else dates.short_month_name(m)
         for i, m in enumerate(months)
     )
 
@@ -230,7 +231,7 @@ def _events(profile: dict) -> list:
             "line",
             "Patient safety events recorded each month",
             f"A line joining the number of events that occurred in each month of the look-back, "
-            f"{months[0][0]:%B %Y} to {months[-1][0]:%B %Y}."
+            f"{dates.month(months[0][0])} to {dates.month(months[-1][0])}."
             if months
             else "No months.",
             "Month the event occurred",
@@ -241,7 +242,7 @@ def _events(profile: dict) -> list:
         Table(
             "Events by the month they occurred",
             ("Month", "Events"),
-            tuple((m.strftime("%B %Y"), _n(n)) for m, n in months),
+            tuple((dates.month(m), _n(n)) for m, n in months),
             numeric=(1,),
         ),
         Heading("Events by theme"),
@@ -383,7 +384,7 @@ def _profile(plan: PsirfPlan, content: dict) -> Section:
     intro = Text(
         (
             f"This profile is drawn from the patient safety events the member services recorded in this system from "
-            f"{_day(profile['start'])} to {format_day(last)} ({profile['months']} months): "
+            f"{_day(profile['start'])} to {dates.day(last)} ({profile['months']} months): "
             f"{_plural(events['total'], 'event')}, {_n(events['harmful'])} of them with moderate or worse harm. "
             "It was drawn when the plan was generated and does not change as new events are recorded.",
         )
@@ -559,17 +560,17 @@ def _control(plan: PsirfPlan, content: dict, status: str, draft: bool) -> Sectio
         ("Status", status),
         (
             "Effective date",
-            format_day(plan.effective_from)
+            dates.day(plan.effective_from)
             if plan.effective_from
-            else f"On publication, from {format_day(start)} at the earliest",
+            else f"On publication, from {dates.day(start)} at the earliest",
         ),
-        ("Review date", format_day(plan.review_on) if plan.review_on else f"By {format_day(end)}"),
+        ("Review date", dates.day(plan.review_on) if plan.review_on else f"By {dates.day(end)}"),
     ]
     if plan.decided_on and not draft:
         rows += [
             (
                 "Committee decision",
-                f"Approved by the ICB quality committee on {format_day(plan.decided_on)}",
+                f"Approved by the ICB quality committee on {dates.day(plan.decided_on)}",
             ),
             ("Minute reference", plan.minute_reference or NOT_RECORDED),
         ]
@@ -583,7 +584,7 @@ def document(plan: PsirfPlan, *, public: bool = False) -> Document:
     the names of the learning response leads and their hours."""
     content = plan.content or {}
     start, end = period_of(plan.starts_on, plan.period_months)
-    period = f"{format_day(start)} to {format_day(end)} ({plan.period_months} months)"
+    period = f"{dates.day(start)} to {dates.day(end)} ({plan.period_months} months)"
     try:
         status = definitions.get(plan.workflow_name, plan.workflow_version).state(plan.state).label
     except (KeyError, ValueError):

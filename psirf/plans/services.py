@@ -13,18 +13,18 @@ from sqlalchemy.orm import Session
 from psirf import audit, policy
 from psirf.db import check_version, record_change
 from psirf.accounts.models import Role, RoleAssignment, User
+from psirf.events.lfpse import HARM_SEVERITY, Theme
 from psirf.organisations.models import Organisation, OrganisationMembership
 from psirf.plans import content as sections
-from psirf.plans.content import format_day
 from psirf.plans.insight import organisations_of, profile as draw_profile
 from psirf.plans.models import IN_FORCE, PlanRevision, PsirfPlan
-from psirf.plans.states import PlanState
+from psirf.plans.states import PLAN_APPROVAL, PlanState
 from psirf.timeutil import utcnow
 from psirf.triage.recommend import LocalFocus, load_local_focus
+from psirf.web import dates
 from psirf.workflow import definitions, runner
 from psirf.problems import InputError
 
-WORKFLOW = "plan_approval"
 # A plan is marked "review due" this long before its review date, so the next one is ready in time.
 REVIEW_NOTICE_DAYS = 90
 # Hours a month a lead is assumed to have for learning responses until the authors say otherwise.
@@ -142,7 +142,7 @@ def generate(
         or 0
     ) + 1
     insight = draw_profile(session, group, lookback_months, today)
-    definition = definitions.get(WORKFLOW)
+    definition = definitions.get(PLAN_APPROVAL)
     plan = PsirfPlan(
         organisation=group,
         number=number,
@@ -391,8 +391,6 @@ def add_priority(
 ) -> None:
     check_edit(user, plan, expected_version)
     _check_priority(label, method, route)
-    from psirf.events.lfpse import HARM_SEVERITY, Theme
-
     if theme not in {t.value for t in Theme}:
         raise InputError("theme", "Choose the theme it covers.")
     if min_harm and min_harm not in HARM_SEVERITY:
@@ -513,7 +511,7 @@ def mark_reviews_due(session: Session, today: date) -> list[PsirfPlan]:
             "mark_review_due",
             policy.SYSTEM_ACTOR,
             None,
-            comment=f"The review date, {format_day(plan.review_on)}, is within {REVIEW_NOTICE_DAYS} days.",
+            comment=f"The review date, {dates.day(plan.review_on)}, is within {REVIEW_NOTICE_DAYS} days.",
         )
     return list(plans)
 
@@ -578,7 +576,7 @@ def local_focus_for(
         return load_local_focus()
     rows = [row for plan in plans for row in plan.content.get("local_focus") or []]
     first = plans[0]
-    source = f"from {first.organisation.name}'s PSIRF plan, in force from {format_day(first.effective_from)}"
+    source = f"from {first.organisation.name}'s PSIRF plan, in force from {dates.day(first.effective_from)}"
     default = load_local_focus()
     focus = sections.local_focus_of({"local_focus": rows}, f"plan {first.id}", source)
     return LocalFocus(focus.priorities, default.swarm_within_days, source)

@@ -522,7 +522,12 @@ def remove_priority(plan, key: str):
 @public_bp.get("/<token>")
 @loads("token", services.by_public_token, into="plan")
 def public(plan):
-    return render_template("plans/public.html", plan=plan, doc=document(plan, public=True))
+    return render_template(
+        "plans/public.html",
+        plan=plan,
+        doc=document(plan, public=True),
+        superseded=plan.state == PlanState.SUPERSEDED,
+    )
 
 
 @public_bp.get("/<token>/plan.pdf")

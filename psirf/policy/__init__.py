@@ -54,6 +54,7 @@ from psirf.policy.events import (
 )
 
 from psirf.policy.responses import (
+    own_organisation_ids,
     contributing_organisations,
     response_scope,
     response_roles,
@@ -169,6 +170,7 @@ from psirf.policy.navigation import (
     ORGANISATIONS,
     ACCOUNTS,
     sections,
+    landing_section,
 )
 
 from psirf.policy.transitions import (
@@ -218,6 +220,7 @@ __all__ = [
     "require_triage_queue",
     "triage_queue_organisations",
     "contributing_organisations",
+    "own_organisation_ids",
     "response_scope",
     "response_roles",
     "may_see_response",
@@ -305,6 +308,7 @@ __all__ = [
     "ORGANISATIONS",
     "ACCOUNTS",
     "sections",
+    "landing_section",
     "TRANSITION_RULES",
     "may_fire",
     "require_can_fire",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, false, or_, select
 
 from psirf.policy.casework import casework_scope, roles_covering, runs_casework
-from psirf.policy.responses import _organisation_ids, contributing_organisations
+from psirf.policy.responses import contributing_organisations, own_organisation_ids
 from psirf.policy.roles import (
     ACTION_LEAD,
     ACTION_OWNER,
@@ -58,7 +58,7 @@ def action_scope(user) -> ColumnElement[bool]:
     if not grants(user):
         return false()
     contributed = select(Contributor.response_id).where(
-        Contributor.organisation_id.in_(_organisation_ids(user))
+        Contributor.organisation_id.in_(own_organisation_ids(user))
     )
     return or_(
         casework_scope(user, SafetyAction.organisation_id),

@@ -56,3 +56,20 @@ def sections(user) -> list[str]:
     if has_role(user, Role.ADMINISTRATOR):
         found += [ORGANISATIONS, ACCOUNTS]
     return found
+
+
+def landing_section(user) -> str:
+    """The section a signed-in person lands on: the work their main role does first.
+
+    Not simply the first of `sections`: a lead at a practice may report events, but their day
+    starts at the triage queue. Anyone else falls back to their own reports.
+    """
+    if is_family(user):
+        return FAMILY_PORTAL
+    if has_role(user, Role.PATIENT_SAFETY_LEAD):
+        return TRIAGE
+    if has_role(user, Role.REVIEW_PANEL_MEMBER, *ICB_ROLES):
+        return RESPONSES
+    if has_role(user, Role.ADMINISTRATOR):
+        return ORGANISATIONS
+    return MY_REPORTS

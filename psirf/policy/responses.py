@@ -17,14 +17,14 @@ from psirf.policy.roles import (
 from psirf.responses.states import CrossOrganisationalState
 
 
-def _organisation_ids(user) -> set[int]:
+def own_organisation_ids(user) -> set[int]:
     """Where `user` does casework for their own organisation (a lead or an executive lead)."""
     return {g.organisation_id for g in grants(user) if g.role in OWN_ORGANISATION_ROLES}
 
 
 def contributing_organisations(user, response) -> set[int]:
     """The contributing organisations of a cross-organisational response where `user` works."""
-    return {c.organisation_id for c in response.contributors} & _organisation_ids(user)
+    return {c.organisation_id for c in response.contributors} & own_organisation_ids(user)
 
 
 def response_scope(user) -> ColumnElement[bool]:
@@ -32,7 +32,7 @@ def response_scope(user) -> ColumnElement[bool]:
     from psirf.responses.models import Contributor, LearningResponse
 
     contributed = select(Contributor.response_id).where(
-        Contributor.organisation_id.in_(_organisation_ids(user))
+        Contributor.organisation_id.in_(own_organisation_ids(user))
     )
     return or_(
         casework_scope(user, LearningResponse.organisation_id), LearningResponse.id.in_(contributed)

@@ -9,6 +9,8 @@ authoriser.
 from __future__ import annotations
 
 from psirf.accounts.models import Role
+from psirf.actions.states import SAFETY_ACTION
+from psirf.plans.states import PLAN_APPROVAL
 from psirf.policy.roles import (
     ACTION_LEAD,
     ACTION_OWNER,
@@ -66,19 +68,19 @@ TRANSITION_RULES: dict[tuple[str, str], Role] = {
     ("cross_organisational", "complete_joint_review"): _ICB_PSS,
     ("cross_organisational", "sign_off"): _LEAD,
     ("cross_organisational", "escalate"): _LEAD,
-    ("safety_action", "agree"): ACTION_LEAD,
-    ("safety_action", "cancel"): ACTION_LEAD,
-    ("safety_action", "complete"): ACTION_OWNER,
-    ("safety_action", "reopen"): ACTION_OWNER,
-    ("safety_action", "review"): ACTION_OWNER,
-    ("plan_approval", "submit"): PLAN_AUTHOR,
-    ("plan_approval", "start_review"): PLAN_APPROVER,
-    ("plan_approval", "request_changes"): PLAN_APPROVER,
-    ("plan_approval", "resubmit"): PLAN_AUTHOR,
-    ("plan_approval", "approve"): PLAN_APPROVER,
-    ("plan_approval", "publish"): PLAN_AUTHOR,
-    ("plan_approval", "mark_review_due"): SYSTEM,
-    ("plan_approval", "supersede"): SYSTEM,
+    (SAFETY_ACTION, "agree"): ACTION_LEAD,
+    (SAFETY_ACTION, "cancel"): ACTION_LEAD,
+    (SAFETY_ACTION, "complete"): ACTION_OWNER,
+    (SAFETY_ACTION, "reopen"): ACTION_OWNER,
+    (SAFETY_ACTION, "review"): ACTION_OWNER,
+    (PLAN_APPROVAL, "submit"): PLAN_AUTHOR,
+    (PLAN_APPROVAL, "start_review"): PLAN_APPROVER,
+    (PLAN_APPROVAL, "request_changes"): PLAN_APPROVER,
+    (PLAN_APPROVAL, "resubmit"): PLAN_AUTHOR,
+    (PLAN_APPROVAL, "approve"): PLAN_APPROVER,
+    (PLAN_APPROVAL, "publish"): PLAN_AUTHOR,
+    (PLAN_APPROVAL, "mark_review_due"): SYSTEM,
+    (PLAN_APPROVAL, "supersede"): SYSTEM,
 }
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -28,9 +28,11 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from sqlalchemy import func, select
 from sqlalchemy.orm import object_session
 
+from psirf.engagement.services import questions_for
 from psirf.events.lfpse import RecordType, Theme
 from psirf.learning.models import SeipsFactor
 from psirf.responses.models import LearningResponse, thematic_review_events
+from psirf.web import dates
 from psirf.workflow.definitions import FieldDef, SectionDef, WorkflowDef
 
 TITLES = {
@@ -120,15 +122,8 @@ def _text(value) -> str:
 
 def format_date(value) -> str:
     """3 March 2026, from a date, a datetime or an ISO string; anything else as written."""
-    if isinstance(value, datetime):
-        value = value.date()
-    if isinstance(value, str):
-        try:
-            value = date.fromisoformat(value)
-        except ValueError:
-            return value
-    if isinstance(value, date):
-        return f"{value.day} {value:%B %Y}"
+    if isinstance(value, (date, str)):  # a datetime is a date: its day is written
+        return dates.format_date(value)
     return str(value)
 
 
@@ -443,8 +438,6 @@ class _Builder:
 
     def affected_questions(self) -> None:
         """The questions those affected asked, from the engagement plan: part of the terms."""
-        from psirf.engagement.services import questions_for  # engagement builds on responses
-
         session = object_session(self.response)
         questions = questions_for(session, self.response) if session is not None else []
         self.para("Questions from those affected", "label")

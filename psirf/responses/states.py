@@ -13,5 +13,14 @@ class ResponseState(StateNames, workflows=[method.value for method in ResponseMe
     CLOSED = "closed"
 
 
+class AfterActionReviewState(StateNames, workflows=[ResponseMethod.AFTER_ACTION_REVIEW.value]):
+    """The steps the list of responses offers as filters, besides closed."""
+
+    PLANNING = "planning"
+    IN_REVIEW = "in_review"
+    PANEL_REVIEW = "panel_review"
+    RETURNED = "returned"
+
+
 class CrossOrganisationalState(StateNames, workflows=[ResponseMethod.CROSS_ORGANISATIONAL.value]):
     SIGN_OFF = "sign_off"

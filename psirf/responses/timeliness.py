@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from psirf import policy
 from psirf.responses.models import LearningResponse
 from psirf.timeutil import utcnow
+from psirf.web import dates
 
 SOON_DAYS = 7  # "due soon" from this many days before the due date
 
@@ -45,11 +46,7 @@ class Timeliness:
     def limit_label(self) -> str | None:
         if self.limit_on is None:
             return None
-        return f"At the latest by {format_date(self.limit_on)}"
-
-
-def format_date(value: date) -> str:
-    return f"{value.day} {value:%B %Y}"
+        return f"At the latest by {dates.day(self.limit_on)}"
 
 
 def _days(n: int) -> str:

@@ -17,6 +17,7 @@ from psirf.learning.models import FindingKind
 from psirf.organisations import services as organisations
 from psirf.responses import contributors, course, services, thematic, timeliness
 from psirf.responses.models import ResponseMethod
+from psirf.responses.states import AfterActionReviewState, ResponseState
 from psirf.responses.forms import (
     ContributionForm,
     ContributorForm,
@@ -38,6 +39,15 @@ from psirf.problems import InputError
 
 bp = Blueprint("responses", __name__, url_prefix="/responses")
 
+# The steps the list can be filtered by, with the short names the filter shows them under.
+STATE_FILTERS = [
+    (AfterActionReviewState.PLANNING, "Planning"),
+    (AfterActionReviewState.IN_REVIEW, "Recording learning"),
+    (AfterActionReviewState.PANEL_REVIEW, "With the panel"),
+    (AfterActionReviewState.RETURNED, "Returned"),
+    (ResponseState.CLOSED, "Closed"),
+]
+
 
 @bp.get("")
 @login_required
@@ -57,6 +67,7 @@ def index():
         page=page,
         next_url=next_url,
         state=state,
+        state_filters=STATE_FILTERS,
         step_label=lambda r: runner.definition_of(r).state(r.state).label,
         timely_by_id={r.id: timeliness.status(r) for r in page.items},
         may_start_thematic=bool(_thematic_groups()),

@@ -9,12 +9,12 @@ from __future__ import annotations
 from psirf import policy
 from psirf.responses import course
 from psirf.responses.models import ResponseMethod
-from psirf.responses.states import CrossOrganisationalState, ResponseState
+from psirf.responses.states import AfterActionReviewState, CrossOrganisationalState, ResponseState
 from psirf.timeutil import utcnow
 from psirf.workflow.registry import action, guard, part, roles_for, states
 from psirf.workflow.rules import filled
 
-states(ResponseState, CrossOrganisationalState)
+states(ResponseState, CrossOrganisationalState, AfterActionReviewState)
 roles_for([method.value for method in ResponseMethod], policy.require_response_visible)
 
 part("actions", "Safety actions")

@@ -44,6 +44,11 @@ def short_month(value: date) -> str:
     return f"{value:%b %Y}"
 
 
+def short_month_name(value: date) -> str:
+    """The month alone, 'Dec': a chart's tick where a neighbour already names the year."""
+    return f"{value:%b}"
+
+
 def moment(value: datetime) -> str:
     return f"{day(value)} at {value:%H:%M}"
 

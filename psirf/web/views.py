@@ -24,15 +24,8 @@ ASSETS = PROJECT_ROOT / "psirf" / "static" / "vendor" / "nhsuk" / "assets"
 def home():
     if not current_user.is_authenticated:
         return redirect(url_for("accounts.sign_in"))
-    if policy.is_family(current_user):
-        return redirect(url_for("family.index"))
-    if policy.has_role(current_user, Role.PATIENT_SAFETY_LEAD):
-        return redirect(url_for("triage.queue"))
-    if policy.has_role(current_user, Role.REVIEW_PANEL_MEMBER, *policy.ICB_ROLES):
-        return redirect(url_for("responses.index"))
-    if policy.has_role(current_user, Role.ADMINISTRATOR):
-        return redirect(url_for("organisations.index"))
-    return redirect(url_for("events.my_reports"))
+    endpoint, _ = NAVIGATION[policy.landing_section(current_user)]
+    return redirect(url_for(endpoint))
 
 
 @bp.get("/healthz")

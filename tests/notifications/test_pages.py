@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
+from flask_login import login_user
 from sqlalchemy import select
 
 from psirf.accounts.models import AccountKind
@@ -217,3 +218,17 @@ def test_the_notifications_page_points_administrators_to_the_outbox_in_developme
     assert "development outbox" not in sign_in(world.admin).get("/notifications").get_data(
         as_text=True
     )
+
+
+def test_the_header_count_is_read_in_the_request_not_by_the_template(app, world):
+    """Pages get a number to show; no template global is left that queries when called."""
+    note(world.lead, "One to read")
+    with app.test_request_context():
+        signed_out: dict = {}
+        app.update_template_context(signed_out)
+        login_user(world.lead)
+        signed_in: dict = {}
+        app.update_template_context(signed_in)
+    assert signed_out["unread_notifications"] is None
+    assert signed_in["unread_notifications"] == 1
+    assert "unread_notifications" not in app.jinja_env.globals

@@ -64,3 +64,26 @@ def test_every_link_a_person_is_given_opens_for_them(app, world, sign_in, who):
     # A section's index may send the person on (one dashboard of one); where it lands must open.
     answers = {url: client.get(url, follow_redirects=True).status_code for url in urls}
     assert {url: code for url, code in answers.items() if code != 200} == {}
+
+
+# Where each person's day starts: the lead at triage although they may also report events.
+LANDING = {
+    "lead": policy.TRIAGE,
+    "reporter": policy.MY_REPORTS,
+    "panel": policy.RESPONSES,
+    "icb_quality": policy.RESPONSES,
+    "admin": policy.ORGANISATIONS,
+}
+
+
+def test_each_role_lands_on_its_main_work(world):
+    assert {who: policy.landing_section(getattr(world, who)) for who in LANDING} == LANDING
+
+
+@pytest.mark.parametrize("who", sorted(LANDING))
+def test_the_home_page_sends_each_person_to_their_landing_section(app, world, sign_in, who):
+    client = sign_in(getattr(world, who))
+    with app.test_request_context():
+        landing = url_for(NAVIGATION[LANDING[who]][0])
+    answer = client.get("/")
+    assert answer.status_code == 302 and answer.headers["Location"] == landing

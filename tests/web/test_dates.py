@@ -6,7 +6,7 @@ import pytest
 from flask import render_template_string
 
 from psirf.config import PROJECT_ROOT
-from psirf.web.dates import format_date
+from psirf.web.dates import format_date, short_month_name
 
 DAY = date(2026, 12, 6)
 MOMENT = datetime(2026, 3, 9, 7, 5)
@@ -43,6 +43,10 @@ def test_iso_text_is_read_as_a_date_and_other_text_is_kept():
     assert format_date("last spring") == "last spring"
     assert format_date("") == ""
     assert format_date(None) == ""
+
+
+def test_a_charts_tick_names_the_month_alone():
+    assert short_month_name(DAY) == "Dec" == DAY.strftime("%b")
 
 
 def test_an_unknown_style_is_an_error_naming_the_styles():
