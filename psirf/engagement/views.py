@@ -1,6 +1,6 @@
 """The engagement plan, its steps and the duty of candour: a thin blueprint over the services.
 
-The forms live on the response page (templates/engagement/_panel.html, whose `engagement_panel`
+The forms live on the response page (templates/engagement/_part.html, whose `engagement_part`
 this module builds as its part of that page: psirf.web.parts). A form sent with a
 problem comes back on a page of its own, with the error summary and what was typed.
 """
@@ -13,7 +13,7 @@ from flask import Blueprint, current_app, flash, make_response, redirect, render
 from flask_login import current_user, login_required
 
 from psirf import policy
-from psirf.engagement import candour, family, invitations, panel, services
+from psirf.engagement import candour, family, invitations, page, services
 from psirf.engagement.forms import (
     AnswerForm,
     AttemptForm,
@@ -83,7 +83,7 @@ def _shares_documents(user, response) -> None:
     )
 
 
-def _set_choices(key: str, form, view: panel.EngagementView) -> None:
+def _set_choices(key: str, form, view: page.EngagementView) -> None:
     people = [
         (str(p.person.id), f"{p.person.name} ({p.person.kind_label.lower()})") for p in view.people
     ]
@@ -99,13 +99,13 @@ def _set_choices(key: str, form, view: panel.EngagementView) -> None:
         form.criteria.choices = [(c.key, c.label) for c in candour.candour_criteria()]
 
 
-def _view(response) -> panel.EngagementView:
-    return panel.view_for(db.session, current_user, response, _today(), _target_days(), utcnow())
+def _view(response) -> page.EngagementView:
+    return page.view_for(db.session, current_user, response, _today(), _target_days(), utcnow())
 
 
 @dataclass
-class Panel:
-    view: panel.EngagementView
+class EngagementPart:
+    view: page.EngagementView
     forms: dict
     criteria: tuple
     target_days: int
@@ -113,12 +113,12 @@ class Panel:
 
 @parts.of("response")
 def engagement_part(response) -> dict:
-    """The context of templates/engagement/_panel.html: `engagement_panel`, a Panel."""
-    return {"engagement_panel": _panel(response)}
+    """The context of templates/engagement/_part.html: `engagement_part`, an EngagementPart."""
+    return {"engagement_part": _part(response)}
 
 
-def _panel(response) -> Panel:
-    """The engagement panel's page model, with a blank form for each thing the user may do."""
+def _part(response) -> EngagementPart:
+    """The engagement part's page model, with a blank form for each thing the user may do."""
     view = _view(response)
     forms = {}
     if view.editable:
@@ -164,7 +164,7 @@ def _panel(response) -> Panel:
                 )
                 share.kind.choices = [c for c in share.kind.choices if c[0] in view.share_kinds]
                 forms[f"eng_share{pv.person.id}"] = share
-    return Panel(view, forms, candour.candour_criteria(), _target_days())
+    return EngagementPart(view, forms, candour.candour_criteria(), _target_days())
 
 
 def _problem(response, key: str, form, status: int = 400, refused: str | None = None):
@@ -411,7 +411,7 @@ def invite(response, person):
         return redirect(
             url_for("responses.show", response_id=response.id, _anchor=f"person-{person.id}")
         )
-    page = make_response(
+    printed = make_response(
         render_template(
             "engagement/letter.html",
             response=responses.get(db.session, response.id),
@@ -423,8 +423,8 @@ def invite(response, person):
         )
     )
     # The code is shown this once: never kept by the browser or a cache.
-    page.headers["Cache-Control"] = "no-store"
-    return page
+    printed.headers["Cache-Control"] = "no-store"
+    return printed
 
 
 @bp.post("/responses/<int:response_id>/engagement/invitations/<int:invitation_id>/withdraw")

@@ -8,7 +8,7 @@ import pytest
 
 from psirf import policy
 from psirf.db import unit_of_work
-from psirf.engagement import candour, panel, services
+from psirf.engagement import candour, page, services
 from psirf.engagement.services import EngagementError
 from psirf.extensions import db
 from psirf.responses import services as responses
@@ -48,7 +48,7 @@ def test_the_candour_test_is_prompted_only_when_the_harm_suggests_it(
 ):
     response = response_with_harm(world, physical, psychological)
     assert candour.candour_suggested(response) is suggested
-    view = panel.view_for(session, world.lead, response, TODAY, 10)
+    view = page.view_for(session, world.lead, response, TODAY, 10)
     assert view.show_candour is suggested
 
 
@@ -418,7 +418,7 @@ def test_contributors_see_no_engagement_data(world, session):
     assert policy.response_roles(world.other_lead, response) == {policy.CONTRIBUTOR}
     assert not policy.may_see_engagement(world.other_lead, response)
     assert policy.may_see_engagement(world.lead, response)
-    view = panel.view_for(session, world.other_lead, response, TODAY, 10)
+    view = page.view_for(session, world.other_lead, response, TODAY, 10)
     assert view.visible is False and view.people == [] and view.questions == []
     with pytest.raises(policy.NotPermitted):
         services.check_edit(world.other_lead, response, None)
