@@ -59,7 +59,6 @@ TITLES = {
     "eng_share": "Share a report with them",
     "eng_withdraw": "Withdraw an invitation",
 }
-OVERDUE_LIMIT = 200
 
 
 def _today():
@@ -513,29 +512,4 @@ def record_candour(response):
             db.session, current_user, response, form.values(), form.version.data, _today()
         ),
         "candour",
-    )
-
-
-@bp.get("/oversight/candour")
-@login_required
-def candour_overdue():
-    policy.require_icb_oversight(current_user)
-    today, days = _today(), _target_days()
-    rows = [
-        {
-            "response": response,
-            "step": runner.definition_of(response).state(response.state).label,
-            "steps": candour.candour_steps(record, today, days),
-            "record": record,
-        }
-        for response, record in candour.overdue_candour(
-            db.session, current_user, today, days, OVERDUE_LIMIT
-        )
-    ]
-    return render_template(
-        "engagement/candour_overdue.html",
-        rows=rows,
-        today=today,
-        days=days,
-        truncated=len(rows) >= OVERDUE_LIMIT,
     )

@@ -8,6 +8,7 @@ import pytest
 
 from psirf import policy
 from psirf.db import unit_of_work
+from psirf.dashboards import lists
 from psirf.engagement import candour, page, services
 from psirf.engagement.services import EngagementError
 from psirf.extensions import db
@@ -145,13 +146,13 @@ def test_candour_steps_are_overdue_by_working_days_against_a_fixed_today(world, 
     assert on_target_day == {"notified_on": False, "written_on": False, "results_shared_on": False}
     after = {s.name: s.overdue for s in candour.candour_steps(record, TODAY, 10)}
     assert after == {"notified_on": False, "written_on": True, "results_shared_on": True}
-    assert [r.id for r, _ in candour.overdue_candour(session, world.icb_quality, TODAY, 10)] == [
+    assert [r.id for r, _ in lists.overdue_candour(session, world.icb_quality, TODAY, 10)] == [
         response.id
     ]
-    assert candour.overdue_candour(session, world.icb_quality, date(2026, 3, 20), 10) == []
-    assert candour.overdue_candour(session, world.outsider_icb_quality, TODAY, 10) == []
+    assert lists.overdue_candour(session, world.icb_quality, date(2026, 3, 20), 10) == []
+    assert lists.overdue_candour(session, world.outsider_icb_quality, TODAY, 10) == []
     # A longer local target moves the flag.
-    assert candour.overdue_candour(session, world.icb_quality, TODAY, 15) == []
+    assert lists.overdue_candour(session, world.icb_quality, TODAY, 15) == []
 
 
 def test_the_in_person_notification_needs_who_told_them_and_whether_they_apologised(world, session):
