@@ -103,12 +103,12 @@ def configure_blueprints(app: Flask) -> None:
     from psirf.actions.views import bp as actions_bp
     from psirf.dashboards.views import bp as dashboards_bp
     from psirf.engagement.views import bp as engagement_bp
-    from psirf.engagement.family_views import bp as family_bp
-    from psirf.engagement.join_views import bp as family_join_bp
     from psirf.events.views import bp as events_bp
     from psirf.events.public_views import bp as public_events_bp
     from psirf.events.feedback_views import bp as reporter_feedback_bp
     from psirf.events.feedback_views import public_bp as follow_bp
+    from psirf.family.join_views import bp as family_join_bp
+    from psirf.family.views import bp as family_bp
     from psirf.improvement.views import bp as improvement_bp
     from psirf.library.views import bp as library_bp
     from psirf.organisations.views import bp as organisations_bp

@@ -13,7 +13,7 @@ from flask import Blueprint, current_app, flash, make_response, redirect, render
 from flask_login import current_user, login_required
 
 from psirf import policy
-from psirf.engagement import candour, family, invitations, page, services
+from psirf.engagement import candour, invitations, page, services, sharing
 from psirf.engagement.forms import (
     AnswerForm,
     AttemptForm,
@@ -460,7 +460,7 @@ def share_document(response, person):
         response,
         key,
         form,
-        lambda: family.share_document(
+        lambda: sharing.share_document(
             db.session,
             current_user,
             response,

@@ -7,7 +7,7 @@ is given back. The invitation found is remembered in the signed session while th
 so the secret leaves the address bar at once.
 
 A letter's code leads to one question, the person's email address, and then to "check your email"
-whatever the address belongs to: the link to join goes to that address (invitations.send_link_for_letter).
+whatever the address belongs to: the link to join goes to that address (joining.send_link_for_letter).
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from flask_login import login_user
 from psirf.accounts import passwords
 from psirf.accounts import services as accounts
 from psirf.db import unit_of_work
-from psirf.engagement import invitations
-from psirf.engagement.forms import CodeForm, JoinForm, LetterEmailForm
 from psirf.engagement.models import InvitationMeans
+from psirf.family import joining
+from psirf.family.forms import CodeForm, JoinForm, LetterEmailForm
 from psirf.extensions import db
 from psirf.timeutil import utcnow
 from psirf.web import throttle
@@ -45,7 +45,7 @@ def code():
     form = CodeForm()
     if form.validate_on_submit():
         attempt = _attempt()
-        found = invitations.find_by_code(db.session, form.code.data, utcnow())
+        found = joining.find_by_code(db.session, form.code.data, utcnow())
         if found is not None:
             attempt.give_back()
             session[OPENED] = found.id
@@ -60,7 +60,7 @@ def code():
 @bp.get("/join/<token>")
 def link(token: str):
     attempt = _attempt()
-    found = invitations.find_by_link(db.session, token, utcnow())
+    found = joining.find_by_link(db.session, token, utcnow())
     if found is None:
         return _cannot_use()
     attempt.give_back()
@@ -70,7 +70,7 @@ def link(token: str):
 
 @bp.route("/join/set-password", methods=["GET", "POST"])
 def set_password():
-    invitation = invitations.usable(db.session, session.get(OPENED), utcnow())
+    invitation = joining.usable(db.session, session.get(OPENED), utcnow())
     if invitation is None:
         return _cannot_use()
     if invitation.means == InvitationMeans.LETTER.value:
@@ -81,7 +81,7 @@ def set_password():
         try:
             with unit_of_work(db.session):
                 now = utcnow()
-                user = invitations.accept(
+                user = joining.accept(
                     db.session,
                     invitation,
                     email=None,
@@ -90,7 +90,7 @@ def set_password():
                     now=now,
                 )
                 accounts.sign_in(db.session, user, now)
-        except invitations.JoinError as error:
+        except joining.JoinError as error:
             if error.field == "invitation":
                 return _cannot_use()
             getattr(form, error.field).errors.append(str(error))
@@ -114,14 +114,14 @@ def _letter_email(invitation):
         throttle.count("join-letter", LIMIT, str(invitation.id))
         try:
             with unit_of_work(db.session):
-                invitations.send_link_for_letter(
+                joining.send_link_for_letter(
                     db.session,
                     invitation,
                     form.email.data,
                     now=utcnow(),
                     link_days=current_app.config["INVITATION_LINK_DAYS"],
                 )
-        except invitations.JoinError as error:
+        except joining.JoinError as error:
             if error.field == "invitation":
                 return _cannot_use()
             form.email.errors.append(str(error))
