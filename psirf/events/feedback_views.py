@@ -38,7 +38,7 @@ def what_changed_part(response) -> dict:
     """The context of templates/events/_what_changed.html."""
     view = feedback.view_for(db.session, current_user, response)
     view.form = WhatChangedForm(formdata=None, data={"version": response.version_id}, prefix=PREFIX)
-    return {"what_changed_panel": view}
+    return {"what_changed_part": view}
 
 
 def _response_page(response, status: int, form: WhatChangedForm, refused: str | None = None):
