@@ -91,7 +91,7 @@ class JoinForm(PsirfForm):
 
 
 class LetterEmailForm(PsirfForm):
-    """The address a letter's code sends its link to (psirf/engagement/join_views.py)."""
+    """The address a letter's code sends its link to (psirf/family/join_views.py)."""
 
     email = EmailField(
         "Your email address",
