@@ -101,21 +101,20 @@ def configure_inputs(app: Flask) -> None:
 def configure_blueprints(app: Flask) -> None:
     from psirf.accounts.views import bp as accounts_bp
     from psirf.actions.views import bp as actions_bp
+    from psirf.dashboards.views import bp as dashboards_bp
     from psirf.engagement.views import bp as engagement_bp
-    from psirf.engagement.family_views import bp as family_bp
-    from psirf.engagement.join_views import bp as family_join_bp
     from psirf.events.views import bp as events_bp
     from psirf.events.public_views import bp as public_events_bp
     from psirf.events.feedback_views import bp as reporter_feedback_bp
     from psirf.events.feedback_views import public_bp as follow_bp
+    from psirf.family.join_views import bp as family_join_bp
+    from psirf.family.views import bp as family_bp
     from psirf.improvement.views import bp as improvement_bp
     from psirf.library.views import bp as library_bp
     from psirf.organisations.views import bp as organisations_bp
-    from psirf.oversight.views import bp as dashboards_bp
     from psirf.plans.views import bp as plans_bp
     from psirf.plans.views import public_bp as public_plans_bp
     from psirf.responses.views import bp as responses_bp
-    from psirf.responses.oversight_views import bp as oversight_bp
     from psirf.triage.views import bp as triage_bp
     from psirf.web import views as web_views
     from psirf.web.security import install_security_headers
@@ -130,7 +129,6 @@ def configure_blueprints(app: Flask) -> None:
         follow_bp,
         triage_bp,
         responses_bp,
-        oversight_bp,
         engagement_bp,
         family_bp,
         family_join_bp,

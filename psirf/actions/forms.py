@@ -7,11 +7,19 @@ from wtforms import RadioField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length
 
 from psirf.actions.models import Effect
+from psirf.actions import services
 from psirf.actions.services import Details
 from psirf.responses.forms import SafetyActionForm
 from psirf.web.forms import TransitionForm, VersionedForm, strip
 
-__all__ = ["DetailsForm", "EffectForm", "EvidenceForm", "TransitionForm", "details_of"]
+__all__ = [
+    "DetailsForm",
+    "EffectForm",
+    "EvidenceForm",
+    "TransitionForm",
+    "details_of",
+    "set_detail_choices",
+]
 
 DetailsForm = SafetyActionForm
 
@@ -65,3 +73,15 @@ def details_of(form: SafetyActionForm) -> Details:
         strength=form.strength.data or None,
         review_on=form.review_on.data,
     )
+
+
+def set_detail_choices(form: SafetyActionForm, session, response) -> None:
+    """The areas for improvement of the action's response, and the organisations that may own it.
+
+    Here, not in a view: the response page offers the same form to add an action."""
+    form.finding_id.choices = [("", "None")] + [
+        (str(f.id), f.text[:80]) for f in services.areas_for_improvement(response)
+    ]
+    form.owner_organisation_id.choices = [("", "Choose an organisation")] + [
+        (str(o.id), o.name) for o in services.owner_organisations(session, response)
+    ]

@@ -14,7 +14,14 @@ from flask_login import current_user, login_required
 
 from psirf import policy
 from psirf.actions import boards, services
-from psirf.actions.forms import DetailsForm, EffectForm, EvidenceForm, TransitionForm, details_of
+from psirf.actions.forms import (
+    DetailsForm,
+    EffectForm,
+    EvidenceForm,
+    TransitionForm,
+    details_of,
+    set_detail_choices,
+)
 from psirf.actions.history import history
 from psirf.actions.models import STRENGTH_EXAMPLES, SafetyAction
 from psirf.extensions import db
@@ -42,16 +49,6 @@ def _today() -> date:
 
 
 # ---- the action's own page ----------------------------------------------------------------------
-
-
-def set_detail_choices(form: DetailsForm, response) -> None:
-    """The areas for improvement of the action's response, and the organisations that may own it."""
-    form.finding_id.choices = [("", "None")] + [
-        (str(f.id), f.text[:80]) for f in services.areas_for_improvement(response)
-    ]
-    form.owner_organisation_id.choices = [("", "Choose an organisation")] + [
-        (str(o.id), o.name) for o in services.owner_organisations(db.session, response)
-    ]
 
 
 def _details_data(action: SafetyAction) -> dict:
@@ -88,7 +85,7 @@ def _forms_for(action: SafetyAction, editable, posted: dict | None = None) -> di
     }
     forms.update(posted or {})
     if "details" in editable:
-        set_detail_choices(forms["details"], action.response)
+        set_detail_choices(forms["details"], db.session, action.response)
     return forms
 
 
@@ -157,7 +154,7 @@ def _save(action: SafetyAction, key: str, form, apply, anchor: str | None = None
 def save_details(action):
     services.check_part(current_user, action, "details", None)
     form = DetailsForm(prefix="details")
-    set_detail_choices(form, action.response)
+    set_detail_choices(form, db.session, action.response)
     return _save(
         action,
         "details",

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 import yaml
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from psirf import policy
@@ -222,27 +222,3 @@ def candour_steps(record: CandourRecord, today: date, days: int) -> list[Candour
             ("results_shared_on", "Results of enquiries shared"),
         )
     ]
-
-
-def overdue_candour(
-    session: Session, user, today: date, days: int, limit: int = 200
-) -> list[tuple[LearningResponse, CandourRecord]]:
-    """Responses `user` sees where the duty of candour applies and a step is past its local target."""
-    cutoff = latest_overdue_decision(today, days)
-    stmt = (
-        select(LearningResponse, CandourRecord)
-        .join(CandourRecord, CandourRecord.response_id == LearningResponse.id)
-        .where(
-            policy.response_scope(user),
-            CandourRecord.decision == CandourDecision.APPLIES.value,
-            CandourRecord.decided_on <= cutoff,
-            or_(
-                CandourRecord.notified_on.is_(None),
-                CandourRecord.written_on.is_(None),
-                CandourRecord.results_shared_on.is_(None),
-            ),
-        )
-        .order_by(CandourRecord.decided_on, LearningResponse.id)
-        .limit(limit)
-    )
-    return [(r, c) for r, c in session.execute(stmt).all()]

@@ -43,7 +43,7 @@ def check_edit(user, response: LearningResponse, expected_version: int | None) -
 
 
 def family_page(person_id: int) -> str:
-    """The path of a person's page in the family portal (family_views.person), for notification links."""
+    """The path of a person's page in the family portal (psirf.family.views.person), for notification links."""
     return f"/your-response/{person_id}"
 
 

@@ -1,6 +1,6 @@
 """The engagement plan, its steps and the duty of candour: a thin blueprint over the services.
 
-The forms live on the response page (templates/engagement/_panel.html, whose `engagement_panel`
+The forms live on the response page (templates/engagement/_part.html, whose `engagement_part`
 this module builds as its part of that page: psirf.web.parts). A form sent with a
 problem comes back on a page of its own, with the error summary and what was typed.
 """
@@ -13,7 +13,7 @@ from flask import Blueprint, current_app, flash, make_response, redirect, render
 from flask_login import current_user, login_required
 
 from psirf import policy
-from psirf.engagement import candour, family, invitations, panel, services
+from psirf.engagement import candour, invitations, page, services, sharing
 from psirf.engagement.forms import (
     AnswerForm,
     AttemptForm,
@@ -61,7 +61,6 @@ TITLES = {
     "eng_share": "Share a report with them",
     "eng_withdraw": "Withdraw an invitation",
 }
-OVERDUE_LIMIT = 200
 
 
 def _today():
@@ -85,7 +84,7 @@ def _shares_documents(user, response) -> None:
     )
 
 
-def _set_choices(key: str, form, view: panel.EngagementView) -> None:
+def _set_choices(key: str, form, view: page.EngagementView) -> None:
     people = [
         (str(p.person.id), f"{p.person.name} ({p.person.kind_label.lower()})") for p in view.people
     ]
@@ -101,13 +100,13 @@ def _set_choices(key: str, form, view: panel.EngagementView) -> None:
         form.criteria.choices = [(c.key, c.label) for c in candour.candour_criteria()]
 
 
-def _view(response) -> panel.EngagementView:
-    return panel.view_for(db.session, current_user, response, _today(), _target_days(), utcnow())
+def _view(response) -> page.EngagementView:
+    return page.view_for(db.session, current_user, response, _today(), _target_days(), utcnow())
 
 
 @dataclass
-class Panel:
-    view: panel.EngagementView
+class EngagementPart:
+    view: page.EngagementView
     forms: dict
     criteria: tuple
     target_days: int
@@ -115,12 +114,12 @@ class Panel:
 
 @parts.of("response")
 def engagement_part(response) -> dict:
-    """The context of templates/engagement/_panel.html: `engagement_panel`, a Panel."""
-    return {"engagement_panel": _panel(response)}
+    """The context of templates/engagement/_part.html: `engagement_part`, an EngagementPart."""
+    return {"engagement_part": _part(response)}
 
 
-def _panel(response) -> Panel:
-    """The engagement panel's page model, with a blank form for each thing the user may do."""
+def _part(response) -> EngagementPart:
+    """The engagement part's page model, with a blank form for each thing the user may do."""
     view = _view(response)
     forms = {}
     if view.editable:
@@ -166,7 +165,7 @@ def _panel(response) -> Panel:
                 )
                 share.kind.choices = [c for c in share.kind.choices if c[0] in view.share_kinds]
                 forms[f"eng_share{pv.person.id}"] = share
-    return Panel(view, forms, candour.candour_criteria(), _target_days())
+    return EngagementPart(view, forms, candour.candour_criteria(), _target_days())
 
 
 def _problem(response, key: str, form, status: int = 400, refused: str | None = None):
@@ -413,7 +412,7 @@ def invite(response, person):
         return redirect(
             url_for("responses.show", response_id=response.id, _anchor=f"person-{person.id}")
         )
-    page = make_response(
+    printed = make_response(
         render_template(
             "engagement/letter.html",
             response=responses.get(db.session, response.id),
@@ -425,8 +424,8 @@ def invite(response, person):
         )
     )
     # The code is shown this once: never kept by the browser or a cache.
-    page.headers["Cache-Control"] = "no-store"
-    return page
+    printed.headers["Cache-Control"] = "no-store"
+    return printed
 
 
 @bp.post("/responses/<int:response_id>/engagement/invitations/<int:invitation_id>/withdraw")
@@ -463,7 +462,7 @@ def share_document(response, person):
         response,
         key,
         form,
-        lambda: family.share_document(
+        lambda: sharing.share_document(
             db.session,
             current_user,
             response,
@@ -515,29 +514,4 @@ def record_candour(response):
             db.session, current_user, response, form.values(), form.version.data, _today()
         ),
         "candour",
-    )
-
-
-@bp.get("/oversight/candour")
-@login_required
-def candour_overdue():
-    policy.require_icb_oversight(current_user)
-    today, days = _today(), _target_days()
-    rows = [
-        {
-            "response": response,
-            "step": runner.definition_of(response).state(response.state).label,
-            "steps": candour.candour_steps(record, today, days),
-            "record": record,
-        }
-        for response, record in candour.overdue_candour(
-            db.session, current_user, today, days, OVERDUE_LIMIT
-        )
-    ]
-    return render_template(
-        "engagement/candour_overdue.html",
-        rows=rows,
-        today=today,
-        days=days,
-        truncated=len(rows) >= OVERDUE_LIMIT,
     )

@@ -14,6 +14,7 @@ from psirf.events import feedback
 from psirf.events.forms import FollowForm, WhatChangedForm
 from psirf.extensions import db
 from psirf.responses import services as responses
+from psirf.responses.page import render_page
 from psirf.web import parts, throttle
 from psirf.web.changes import changing
 from psirf.web.loading import loads
@@ -38,15 +39,13 @@ def what_changed_part(response) -> dict:
     """The context of templates/events/_what_changed.html."""
     view = feedback.view_for(db.session, current_user, response)
     view.form = WhatChangedForm(formdata=None, data={"version": response.version_id}, prefix=PREFIX)
-    return {"what_changed_panel": view}
+    return {"what_changed_part": view}
 
 
 def _response_page(response, status: int, form: WhatChangedForm, refused: str | None = None):
-    # The response page is drawn by its own view; the failed form goes back into it, so the
-    # error summary leads to it and what was typed is kept.
-    from psirf.responses.views import _render
-
-    return _render(response, status, posted={PREFIX: form}, refused=refused)
+    # The failed form goes back into the response page, so the error summary leads to it and
+    # what was typed is kept.
+    return render_page(response, status, posted={PREFIX: form}, refused=refused)
 
 
 @bp.post("/responses/<int:response_id>/what-changed")

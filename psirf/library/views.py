@@ -46,7 +46,7 @@ def _staff_signed_in() -> bool:
 
 @parts.of("response")
 def response_links(response) -> dict:
-    """The context of templates/library/_share_panel.html: the entry, else where to share."""
+    """The context of templates/library/_share_part.html: the entry, else where to share."""
     entry_url = library_entry_link(response)
     return {
         "library_entry_url": entry_url,

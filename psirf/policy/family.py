@@ -8,7 +8,8 @@ from psirf.policy.roles import NotPermitted, NotVisible
 
 # What a patient's or family member's account may reach: its own portal, the in-app
 # notifications, the public pages and the site's furniture. Every other page (staff pages, events
-# and responses by number) is refused by a hook that reads this (family_views.keep_to_the_portal).
+# and responses by number) is refused by a hook that reads this
+# (psirf.family.views.keep_to_the_portal).
 FAMILY_ENDPOINTS = frozenset(
     {
         "accounts.sign_in",

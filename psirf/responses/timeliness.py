@@ -1,7 +1,7 @@
 """Timeliness: is a learning response on track against its workflow's target?
 
 Pure functions over a response's `due_on`, `closed_at` and `created_at`, plus the SQL condition
-and the one query the ICB's overdue list needs. No Flask here.
+of "overdue" that the dashboards' lists and counts use. No Flask here.
 
 Targets are declared in each workflow file:
     target: {close_within_days: 42}
@@ -18,10 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_
 
-from psirf import policy
 from psirf.responses.models import LearningResponse
 from psirf.timeutil import utcnow
 from psirf.web import dates
@@ -130,32 +128,3 @@ def overdue_clause(today: date) -> ColumnElement[bool]:
         LearningResponse.due_on.is_not(None),
         LearningResponse.due_on < today,
     )
-
-
-@dataclass
-class OverduePage:
-    items: list[LearningResponse]
-    total: int
-    limit: int
-
-    @property
-    def truncated(self) -> bool:
-        return self.total > len(self.items)
-
-
-def overdue_for(session: Session, user, today: date, limit: int = 200) -> OverduePage:
-    """Open responses past their due date that `user` may see, oldest due first, at most `limit`
-    of them, with the total count. Two queries however many rows (organisation is joined)."""
-    where = and_(
-        policy.casework_scope(user, LearningResponse.organisation_id), overdue_clause(today)
-    )
-    total = session.scalar(select(func.count()).select_from(LearningResponse).where(where)) or 0
-    items = list(
-        session.scalars(
-            select(LearningResponse)
-            .where(where)
-            .order_by(LearningResponse.due_on, LearningResponse.id)
-            .limit(limit)
-        )
-    )
-    return OverduePage(items=items, total=total, limit=limit)

@@ -1,40 +1,43 @@
+"""The learning response pages: the list, a response's page and its forms, its PDF report, and
+starting a thematic review. The response page itself is drawn by psirf.responses.page."""
+
 from __future__ import annotations
 
-from datetime import date
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from psirf import policy
 from psirf.actions import services as actions
-from psirf.actions.forms import details_of
-from psirf.actions.views import set_detail_choices
+from psirf.actions.forms import details_of, set_detail_choices
 from psirf.db import unit_of_work
 from psirf.events.lfpse import RecordType, Theme
 from psirf.extensions import db
 from psirf.learning import services as learning
-from psirf.learning.models import FindingKind
 from psirf.organisations import services as organisations
 from psirf.responses import contributors, course, services, thematic, timeliness
 from psirf.responses.models import ResponseMethod
+from psirf.responses.reports import build_report
+from psirf.responses.page import PART_FORMS, render_page, set_choices
 from psirf.responses.states import AfterActionReviewState, ResponseState
 from psirf.responses.forms import (
-    ContributionForm,
-    ContributorForm,
-    ExtensionForm,
-    FactorForm,
-    FindingForm,
-    LinkForm,
-    SafetyActionForm,
     ThematicForm,
     section_form,
 )
-from psirf.web.forms import TransitionForm, VersionedForm, show_on_form
+from psirf.web.forms import VersionedForm, show_on_form
 from psirf.web.loading import loads
 from psirf.web.steps import take_step
-from psirf.web import parts
 from psirf.web.changes import changing
-from psirf.workflow import diagram, runner
+from psirf.workflow import runner
 from psirf.problems import InputError
 
 bp = Blueprint("responses", __name__, url_prefix="/responses")
@@ -74,127 +77,26 @@ def index():
     )
 
 
-# The forms for the parts kept in their own tables. Each form's fields carry its key as a
-# prefix, so the many forms on one page never share an id.
-PART_FORMS = {
-    "action": SafetyActionForm,
-    "finding": FindingForm,
-    "factor": FactorForm,
-    "contributor": ContributorForm,
-    "contribution": ContributionForm,
-    "link": LinkForm,
-    "extension": ExtensionForm,
-}
-
-
-# The findings section groups them by kind, in this order, under these headings.
-FINDING_KINDS = [
-    (FindingKind.FINDING.value, FindingKind.FINDING.label, "Findings"),
-    (
-        FindingKind.AREA_FOR_IMPROVEMENT.value,
-        FindingKind.AREA_FOR_IMPROVEMENT.label,
-        "Areas for improvement",
-    ),
-    (FindingKind.WENT_WELL.value, FindingKind.WENT_WELL.label, "What went well"),
-]
-
-
 def _posted(key: str):
     return PART_FORMS[key](prefix=key)
-
-
-def _forms_for(response, posted: dict | None = None) -> dict:
-    """A blank form per editable part, filled from the record; `posted` keeps a failed one."""
-    definition = runner.definition_of(response)
-    version = {"version": response.version_id}
-    forms = {}
-    for name, section in definition.sections.items():
-        saved = {} if section.repeatable else dict((response.record or {}).get(name) or {})
-        for f in section.fields:
-            if f.type == "date" and saved.get(f.name):
-                saved[f.name] = date.fromisoformat(saved[f.name])
-        forms[name] = section_form(section)(formdata=None, data={**saved, **version}, prefix=name)
-    # Most actions are owned where the response is run: its organisation is offered first and chosen.
-    defaults = {"action": {"owner_organisation_id": str(response.organisation_id)}}
-    for key, form_class in PART_FORMS.items():
-        forms[key] = form_class(
-            formdata=None, data={**version, **defaults.get(key, {})}, prefix=key
-        )
-    forms["transition"] = TransitionForm(formdata=None, data=version)
-    forms.update(posted or {})
-    _set_choices(forms, response)
-    return forms
-
-
-def _set_choices(forms: dict, response) -> None:
-    """The choices of the select boxes, for whichever of these forms are in `forms`."""
-    if "factor" in forms:
-        forms["factor"].finding_id.choices = [("", "Choose a finding")] + [
-            (str(f.id), f"{f.kind_label}: {f.text[:80]}") for f in response.findings
-        ]
-    if "contributor" in forms:
-        taken = {c.organisation_id for c in response.contributors} | {response.organisation_id}
-        forms["contributor"].organisation_id.choices = [("", "Choose an organisation")] + [
-            (str(o.id), f"{o.name} ({o.kind_label})")
-            for o in organisations.in_icbs(db.session, [response.organisation.icb_id])
-            if o.id not in taken and not o.kind_enum.is_group and o.kind != "icb"
-        ]
-    if "action" in forms:
-        set_detail_choices(forms["action"], response)
-
-
-def _render(response, status=200, posted=None, problems=None, refused=None, kept_comments=None):
-    definition = runner.definition_of(response)
-    triggers = [
-        t
-        for t in definition.available_from(response.state)
-        if policy.may_fire(current_user, response, t.trigger)
-    ]
-    state = definition.state(response.state)
-    return (
-        render_template(
-            "responses/show.html",
-            response=response,
-            definition=definition,
-            timely=timeliness.status(response),
-            diagram_svg=diagram.svg(definition, response.state),
-            editable=services.editable_parts(current_user, response),
-            forms=_forms_for(response, posted),
-            triggers=triggers,
-            problems=problems or [],
-            refused=refused,
-            kept_comments=kept_comments,
-            links=course.links_of(db.session, response),
-            may_link=policy.may_offer_link(current_user, response, state),
-            may_extend=policy.may_agree_extension(current_user, response, state),
-            may_agree_to_sign_off=policy.may_agree_to_sign_off(current_user, response, state),
-            mine=policy.contributing_organisations(current_user, response),
-            timeline=services.timeline(db.session, current_user, response),
-            action_state=lambda a: runner.definition_of(a).state(a.state).label,
-            all_weaker=actions.all_weaker(response.safety_actions),
-            finding_kinds=FINDING_KINDS,
-            **parts.context_for("response", response),
-        ),
-        status,
-    )
 
 
 @bp.get("/<int:response_id>")
 @login_required
 @loads("response_id", services.get, policy.require_response_visible)
 def show(response):
-    return _render(response)
+    return render_page(response)
 
 
 def _save(response, key: str, form, part: str, apply):
     """Check the part may be edited, validate, apply in one transaction, re-show what went wrong."""
     services.check_edit(current_user, response, part, None)
     if not form.validate_on_submit():
-        return _render(response, 400, posted={key: form})
+        return render_page(response, 400, posted={key: form})
     try:
         with changing(
             response,
-            lambda message: _render(response, 409, posted={key: form}, refused=message),
+            lambda message: render_page(response, 409, posted={key: form}, refused=message),
             form,
         ):
             apply()
@@ -202,7 +104,7 @@ def _save(response, key: str, form, part: str, apply):
         db.session.rollback()
         response = services.get(db.session, response.id)
         show_on_form(form, error)
-        return _render(response, 400, posted={key: form})
+        return render_page(response, 400, posted={key: form})
     flash("Your changes have been saved.", "success")
     return redirect(url_for("responses.show", response_id=response.id, _anchor=key))
 
@@ -229,7 +131,7 @@ def save_section(response, name: str):
 @loads("response_id", services.get, policy.require_response_visible)
 def add_action(response):
     form = _posted("action")
-    set_detail_choices(form, response)
+    set_detail_choices(form, db.session, response)
     return _save(
         response,
         "action",
@@ -267,7 +169,7 @@ def add_finding(response):
 @loads("response_id", services.get, policy.require_response_visible)
 def add_factor(response):
     form = _posted("factor")
-    _set_choices({"factor": form}, response)
+    set_choices({"factor": form}, response)
     return _save(
         response,
         "factor",
@@ -290,7 +192,7 @@ def add_factor(response):
 @loads("response_id", services.get, policy.require_response_visible)
 def add_contributor(response):
     form = _posted("contributor")
-    _set_choices({"contributor": form}, response)
+    set_choices({"contributor": form}, response)
     return _save(
         response,
         "contributor",
@@ -343,18 +245,18 @@ def add_link(response):
     policy.require_may_link_responses(current_user, response)
     form = _posted("link")
     if not form.validate_on_submit():
-        return _render(response, 400, posted={"link": form})
+        return render_page(response, 400, posted={"link": form})
     try:
         with changing(
             response,
-            lambda message: _render(response, 409, posted={"link": form}, refused=message),
+            lambda message: render_page(response, 409, posted={"link": form}, refused=message),
             form,
         ):
             course.link(db.session, response, form.reference.data, current_user, form.version.data)
     except InputError as error:
         response = services.get(db.session, response.id)
         form.reference.errors.append(str(error))
-        return _render(response, 400, posted={"link": form})
+        return render_page(response, 400, posted={"link": form})
     flash("The responses are now linked.", "success")
     return redirect(url_for("responses.show", response_id=response.id, _anchor="links"))
 
@@ -366,11 +268,11 @@ def extend(response):
     policy.require_may_agree_extension(current_user, response, services.state_of(response))
     form = _posted("extension")
     if not form.validate_on_submit():
-        return _render(response, 400, posted={"extension": form})
+        return render_page(response, 400, posted={"extension": form})
     try:
         with changing(
             response,
-            lambda message: _render(response, 409, posted={"extension": form}, refused=message),
+            lambda message: render_page(response, 409, posted={"extension": form}, refused=message),
             form,
         ):
             services.agree_extension(
@@ -385,7 +287,7 @@ def extend(response):
     except InputError as error:
         response = services.get(db.session, response.id)
         show_on_form(form, error)
-        return _render(response, 400, posted={"extension": form})
+        return render_page(response, 400, posted={"extension": form})
     flash("The extension is recorded.", "success")
     return redirect(url_for("responses.show", response_id=response.id))
 
@@ -401,7 +303,7 @@ def fire(response, trigger: str):
             db.session, response, trigger, current_user, form.version.data, form.comment.data
         ),
         reload=lambda: services.get(db.session, response.id),
-        render=_render,
+        render=render_page,
     )
     if refused:
         return refused
@@ -469,4 +371,21 @@ def new_thematic():
     ), 400 if form.errors else 200
 
 
-import psirf.responses.report_views  # noqa: F401
+# ---- the PDF report, for everyone who may see the response ----------------------------------
+
+
+@bp.get("/<int:response_id>/report.pdf")
+@login_required
+@loads("response_id", services.get, policy.require_response_visible)
+def report(response):
+    pdf = build_report(response, runner.definition_of(response))
+    filename = f"{response.reference or f'response-{response.id}'}.pdf"
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="{filename}"',
+            # Casework: never kept by a shared cache or the browser's back-forward store.
+            "Cache-Control": "private, no-store",
+        },
+    )

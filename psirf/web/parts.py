@@ -1,6 +1,6 @@
 """Parts of a page that other features fill, computed by the page's view, not by its template.
 
-The response page carries the engagement panel, the reporters' "what changed" and the library's
+The response page carries the engagement part, the reporters' "what changed" and the library's
 links; the event page carries the library's good care links. Each feature builds its own part's
 page model and registers the builder here under the page's name; the page's view calls
 `context_for(page, subject)` and passes what comes back to `render_template`. So no template

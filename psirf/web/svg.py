@@ -2,7 +2,7 @@
 
 `CategoryPlot` places a run chart's points: evenly spaced slots across, a value scale up, the
 value axis, the category labels and the axis titles; the line and bar charts of
-`psirf.improvement.progress` and the XmR charts of `psirf.oversight.charts` draw on it, so every
+`psirf.improvement.progress` and the XmR charts of `psirf.dashboards.charts` draw on it, so every
 chart reads the same way. `horizontal_bars` is the other shape, for long category names.
 
 Plain SVG strings: no JavaScript, no inline style (the Content Security Policy forbids it; SVG

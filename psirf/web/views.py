@@ -56,7 +56,7 @@ NAVIGATION = {
     policy.MY_REPORTS: ("events.my_reports", "My reports"),
     policy.TRIAGE: ("triage.queue", "Triage"),
     policy.RESPONSES: ("responses.index", "Learning responses"),
-    policy.OVERDUE_RESPONSES: ("oversight.overdue", "Overdue responses"),
+    policy.OVERDUE_RESPONSES: ("dashboards.overdue", "Overdue responses"),
     policy.DASHBOARDS: ("dashboards.index", "Dashboards"),
     policy.SAFETY_ACTIONS: ("actions.index", "Safety actions"),
     policy.IMPROVEMENT_PLANS: ("improvement.index", "Improvement plans"),

@@ -14,8 +14,8 @@ from psirf.audit import AuditRecord
 from psirf.events import counts
 from psirf.events.models import EventStatus, SafetyEvent
 from psirf.organisations.models import OrganisationMembership
-from psirf.oversight.series import event_series
-from psirf.oversight.services import add_months, month_start
+from psirf.dashboards.series import event_series
+from psirf.dashboards.services import add_months, month_start
 from psirf.plans import services as plans
 from psirf.responses.models import LearningResponse
 from psirf.timeutil import utcnow

@@ -8,7 +8,9 @@ import pytest
 
 from psirf import policy
 from psirf.db import unit_of_work
-from psirf.engagement import candour, panel, services
+from psirf.dashboards import lists
+from psirf.engagement import candour, page, services
+
 from psirf.extensions import db
 from psirf.responses import services as responses
 from psirf.responses.models import Contributor
@@ -48,7 +50,7 @@ def test_the_candour_test_is_prompted_only_when_the_harm_suggests_it(
 ):
     response = response_with_harm(world, physical, psychological)
     assert candour.candour_suggested(response) is suggested
-    view = panel.view_for(session, world.lead, response, TODAY, 10)
+    view = page.view_for(session, world.lead, response, TODAY, 10)
     assert view.show_candour is suggested
 
 
@@ -145,13 +147,13 @@ def test_candour_steps_are_overdue_by_working_days_against_a_fixed_today(world, 
     assert on_target_day == {"notified_on": False, "written_on": False, "results_shared_on": False}
     after = {s.name: s.overdue for s in candour.candour_steps(record, TODAY, 10)}
     assert after == {"notified_on": False, "written_on": True, "results_shared_on": True}
-    assert [r.id for r, _ in candour.overdue_candour(session, world.icb_quality, TODAY, 10)] == [
+    assert [r.id for r, _ in lists.overdue_candour(session, world.icb_quality, TODAY, 10)] == [
         response.id
     ]
-    assert candour.overdue_candour(session, world.icb_quality, date(2026, 3, 20), 10) == []
-    assert candour.overdue_candour(session, world.outsider_icb_quality, TODAY, 10) == []
+    assert lists.overdue_candour(session, world.icb_quality, date(2026, 3, 20), 10) == []
+    assert lists.overdue_candour(session, world.outsider_icb_quality, TODAY, 10) == []
     # A longer local target moves the flag.
-    assert candour.overdue_candour(session, world.icb_quality, TODAY, 15) == []
+    assert lists.overdue_candour(session, world.icb_quality, TODAY, 15) == []
 
 
 def test_the_in_person_notification_needs_who_told_them_and_whether_they_apologised(world, session):
@@ -418,7 +420,7 @@ def test_contributors_see_no_engagement_data(world, session):
     assert policy.response_roles(world.other_lead, response) == {policy.CONTRIBUTOR}
     assert not policy.may_see_engagement(world.other_lead, response)
     assert policy.may_see_engagement(world.lead, response)
-    view = panel.view_for(session, world.other_lead, response, TODAY, 10)
+    view = page.view_for(session, world.other_lead, response, TODAY, 10)
     assert view.visible is False and view.people == [] and view.questions == []
     with pytest.raises(policy.NotPermitted):
         services.check_edit(world.other_lead, response, None)

@@ -272,7 +272,7 @@ def test_a_pcns_thematic_review_is_shared_by_its_panel_with_the_pcn_itself(sessi
     assert sign_in(world.lead).get(f"/library/share/responses/{review.id}").status_code == 404
 
 
-def test_the_share_panel_offers_sharing_to_the_lead_then_links_to_the_entry(
+def test_the_share_part_offers_sharing_to_the_lead_then_links_to_the_entry(
     app, session, sign_in, world
 ):
     from flask import render_template_string
@@ -281,12 +281,12 @@ def test_the_share_panel_offers_sharing_to_the_lead_then_links_to_the_entry(
     from psirf.library.views import response_links
 
     aar = closed_aar(world.practice)
-    panel = '{% include "library/_share_panel.html" %}'
+    part = '{% include "library/_share_part.html" %}'
 
     def rendered(user):
         with app.test_request_context():
             login_user(user)
-            return render_template_string(panel, response=aar, **response_links(aar))
+            return render_template_string(part, response=aar, **response_links(aar))
 
     assert f'href="/library/share/responses/{aar.id}"' in rendered(world.lead)
     assert "Share what was learned" in rendered(world.lead)

@@ -359,7 +359,7 @@ ROUTES: dict[str, Case] = {
             "icb_specialist": 403,
         },
     ),
-    "oversight.overdue": Case(
+    "dashboards.overdue": Case(
         "GET",
         lambda o: "/oversight/overdue",
         ("icb_quality", 200),
@@ -413,7 +413,7 @@ ROUTES: dict[str, Case] = {
         ("lead", 400),
         ENGAGEMENT_REFUSED,
     ),
-    "engagement.candour_overdue": Case(
+    "dashboards.candour_overdue": Case(
         "GET",
         lambda o: "/oversight/candour",
         ("icb_quality", 200),

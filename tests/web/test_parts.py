@@ -35,7 +35,7 @@ def test_the_response_and_event_pages_have_their_features_parts(app):
 
 def test_no_template_calls_for_a_part_itself():
     called = re.compile(
-        r"\b(engagement_panel|what_changed_panel|library_\w+_link|response_timeliness"
+        r"\b(engagement_part|what_changed_part|library_\w+_link|response_timeliness"
         r"|workflow_diagram)\("
     )
     offenders = [

@@ -203,6 +203,7 @@ def test_two_people_joining_with_one_invitation_link_at_once_make_one_account(
 ):
     from psirf.accounts.models import User
     from psirf.engagement import invitations
+    from psirf.family import joining
     from psirf.timeutil import utcnow
     from tests.support.engagement import affected_person
 
@@ -224,7 +225,7 @@ def test_two_people_joining_with_one_invitation_link_at_once_make_one_account(
     visitors = [app.test_client() for _ in range(2)]
     for visitor in visitors:
         assert visitor.get(invited.link).status_code == 302  # each has the invitation open
-    _hold_until_all_arrive(monkeypatch, invitations, "accept", 2)
+    _hold_until_all_arrive(monkeypatch, joining, "accept", 2)
 
     password = {"password": "a long family password", "confirm": "a long family password"}
     answers = _all_at_once(visitors, "/join/set-password", [password, password])

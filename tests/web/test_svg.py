@@ -44,7 +44,7 @@ def test_category_labels_are_thinned_to_about_twelve():
     assert len(labels) == 10 and ">M0</text>" in labels[0] and ">M27</text>" in labels[-1]
 
 
-@pytest.mark.parametrize("module", ["psirf/oversight/charts.py", "psirf/improvement/progress.py"])
+@pytest.mark.parametrize("module", ["psirf/dashboards/charts.py", "psirf/improvement/progress.py"])
 def test_no_chart_keeps_a_geometry_of_its_own(module):
     source = (PROJECT_ROOT / module).read_text()
     assert not re.search(r"def (x_of|y_of)\b", source)

@@ -13,7 +13,7 @@ import pytest
 from psirf import create_app
 from psirf.accounts import passwords
 from psirf.accounts.models import Role
-from psirf.engagement import invitations
+from psirf.family import joining
 from psirf.extensions import db, limiter
 from tests.support.app import IsolatedClient, pause
 from tests.support.factories import TEST_PASSWORD, UserFactory, one_commit
@@ -119,8 +119,8 @@ def test_thirty_parallel_wrong_passwords_are_checked_at_most_five_times_in_redis
 
 def test_forty_parallel_letter_codes_are_looked_up_at_most_ten_times(app, monkeypatch):
     limiter.reset()
-    find = Counting(invitations.find_by_code)
-    monkeypatch.setattr(invitations, "find_by_code", find)
+    find = Counting(joining.find_by_code)
+    monkeypatch.setattr(joining, "find_by_code", find)
     statuses = at_once(
         40,
         lambda i: (

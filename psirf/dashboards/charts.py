@@ -12,7 +12,7 @@ from typing import Sequence
 
 from markupsafe import Markup
 
-from psirf.oversight.spc import XmR, describe
+from psirf.dashboards.spc import XmR, describe
 from psirf.web.svg import (
     NHS_BLACK,
     NHS_BLUE,

@@ -9,8 +9,8 @@ from datetime import date, timedelta
 from psirf.engagement.models import AffectedPerson, CandourRecord, EngagementStep
 from psirf.events.models import EventPatient
 from psirf.extensions import db
-from psirf.oversight import icb, services
-from psirf.oversight.csv import safe_cell, to_csv
+from psirf.dashboards import icb, services
+from psirf.dashboards.csv import safe_cell, to_csv
 from psirf.timeutil import utcnow
 from tests.support.factories import (
     ResponseFactory,

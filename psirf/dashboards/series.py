@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from psirf.events.counts import EventCount
 from psirf.events.lfpse import Theme
-from psirf.oversight import spc
-from psirf.oversight.services import (
+from psirf.dashboards import spc
+from psirf.dashboards.services import (
     add_months,
     counted_record_types,
     in_group,

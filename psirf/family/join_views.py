@@ -7,7 +7,7 @@ is given back. The invitation found is remembered in the signed session while th
 so the secret leaves the address bar at once.
 
 A letter's code leads to one question, the person's email address, and then to "check your email"
-whatever the address belongs to: the link to join goes to that address (invitations.send_link_for_letter).
+whatever the address belongs to: the link to join goes to that address (joining.send_link_for_letter).
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from flask_login import login_user
 from psirf.accounts import passwords
 from psirf.accounts import services as accounts
 from psirf.db import unit_of_work
-from psirf.engagement import invitations
-from psirf.engagement.forms import CodeForm, JoinForm, LetterEmailForm
 from psirf.engagement.models import InvitationMeans
+from psirf.family import joining
+from psirf.family.forms import CodeForm, JoinForm, LetterEmailForm
 from psirf.extensions import db
 from psirf.timeutil import utcnow
 from psirf.web import throttle
@@ -47,7 +47,7 @@ def code():
     form = CodeForm()
     if form.validate_on_submit():
         attempt = _attempt()
-        found = invitations.find_by_code(db.session, form.code.data, utcnow())
+        found = joining.find_by_code(db.session, form.code.data, utcnow())
         if found is not None:
             attempt.give_back()
             session[OPENED] = found.id
@@ -62,7 +62,7 @@ def code():
 @bp.get("/join/<token>")
 def link(token: str):
     attempt = _attempt()
-    found = invitations.find_by_link(db.session, token, utcnow())
+    found = joining.find_by_link(db.session, token, utcnow())
     if found is None:
         return _cannot_use()
     attempt.give_back()
@@ -72,7 +72,7 @@ def link(token: str):
 
 @bp.route("/join/set-password", methods=["GET", "POST"])
 def set_password():
-    invitation = invitations.usable(db.session, session.get(OPENED), utcnow())
+    invitation = joining.usable(db.session, session.get(OPENED), utcnow())
     if invitation is None:
         return _cannot_use()
     if invitation.means == InvitationMeans.LETTER.value:
@@ -83,7 +83,7 @@ def set_password():
         try:
             with unit_of_work(db.session):
                 now = utcnow()
-                user = invitations.accept(
+                user = joining.accept(
                     db.session,
                     invitation,
                     email=None,
@@ -116,7 +116,7 @@ def _letter_email(invitation):
         throttle.count("join-letter", LIMIT, str(invitation.id))
         try:
             with unit_of_work(db.session):
-                invitations.send_link_for_letter(
+                joining.send_link_for_letter(
                     db.session,
                     invitation,
                     form.email.data,

@@ -1,7 +1,7 @@
 """Statistical process control in the NHS "Making Data Count" style: the XmR chart's maths.
 
 Pure functions over a list of numbers (no database, no Flask), checked against hand-worked series
-in tests/oversight/test_spc.py.
+in tests/dashboards/test_spc.py.
 
 - Centre line: the mean. Moving range: |x(i) - x(i-1)|. Process limits: mean +- 2.66 x the mean
   moving range (not +- 3 standard deviations); for counts the lower limit is floored at zero.

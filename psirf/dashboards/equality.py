@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from psirf.events.lfpse import AgeBand, Ethnicity, Gender
 from psirf.events.models import EventPatient, SafetyEvent
-from psirf.oversight.services import count_where, counted_record_types, in_icb, share, window_start
+from psirf.dashboards.services import count_where, counted_record_types, in_icb, share, window_start
 
 SMALL_NUMBER = 5  # counts from 1 to 4 are shown as "<5"
 SERIOUS_PHYSICAL = ("moderate", "severe", "fatal")

@@ -12,8 +12,9 @@ from psirf.accounts import passwords
 from psirf.accounts.models import User
 from psirf.audit import AuditRecord
 from psirf.db import unit_of_work
-from psirf.engagement import family, invitations, services
+from psirf.engagement import invitations, services, sharing
 from psirf.engagement.models import EngagementStep, Invitation, SharedDocument
+from psirf.family import joining, portal
 from psirf.notifications.models import Notification, OutboxMessage
 from psirf.timeutil import utcnow
 from tests.support.engagement import (
@@ -51,7 +52,7 @@ def _token(invited) -> str:
 
 def _join(session, invitation, email=None, password=NEW_PASSWORD, now=None):
     with unit_of_work(session):
-        return invitations.accept(
+        return joining.accept(
             session,
             invitation,
             email=email,
@@ -83,10 +84,10 @@ def test_an_email_invitation_sends_a_full_link_and_keeps_only_a_hash(world, sess
 def test_a_link_works_once(world, session, planned):
     response, person = planned
     token = _token(_invite(session, world, response, person))
-    invitation = invitations.find_by_link(session, token, utcnow())
+    invitation = joining.find_by_link(session, token, utcnow())
     assert invitation is not None
     user = _join(session, invitation)
-    assert invitations.find_by_link(session, token, utcnow()) is None
+    assert joining.find_by_link(session, token, utcnow()) is None
     with pytest.raises(InputError):
         _join(session, invitation)
     assert session.scalars(select(User).where(User.kind == "family")).all() == [user]
@@ -96,16 +97,16 @@ def test_a_link_does_not_work_after_it_expires(world, session, planned):
     response, person = planned
     sent = utcnow() - timedelta(days=8)
     token = _token(_invite(session, world, response, person, now=sent))
-    assert invitations.find_by_link(session, token, sent + timedelta(days=6)) is not None
-    assert invitations.find_by_link(session, token, utcnow()) is None
+    assert joining.find_by_link(session, token, sent + timedelta(days=6)) is not None
+    assert joining.find_by_link(session, token, utcnow()) is None
 
 
 def test_a_new_invitation_revokes_the_earlier_unused_one(world, session, planned):
     response, person = planned
     first = _token(_invite(session, world, response, person))
     second = _token(_invite(session, world, response, person, email="jo.new@example.org"))
-    assert invitations.find_by_link(session, first, utcnow()) is None
-    assert invitations.find_by_link(session, second, utcnow()).email == "jo.new@example.org"
+    assert joining.find_by_link(session, first, utcnow()) is None
+    assert joining.find_by_link(session, second, utcnow()).email == "jo.new@example.org"
     statuses = sorted(
         invitations.status_of(i, utcnow()) for i in session.scalars(select(Invitation))
     )
@@ -124,7 +125,7 @@ def test_the_lead_can_withdraw_an_invitation(world, session, planned):
             expected_version=None,
             now=utcnow(),
         )
-    assert invitations.find_by_link(session, _token(invited), utcnow()) is None
+    assert joining.find_by_link(session, _token(invited), utcnow()) is None
 
 
 def test_a_letter_has_a_short_readable_code_typed_in_any_case(world, session, planned):
@@ -137,27 +138,27 @@ def test_a_letter_has_a_short_readable_code_typed_in_any_case(world, session, pl
     assert stored.expires_at - stored.created_at == timedelta(days=28) and stored.email is None
     assert session.scalars(select(OutboxMessage)).all() == []
     typed = invitations.format_code(code).lower().replace("-", " - ")
-    found = invitations.find_by_code(session, typed, utcnow())
+    found = joining.find_by_code(session, typed, utcnow())
     assert found is not None
     # A letter's code is not a link's token, and the other way round.
-    assert invitations.find_by_link(session, code, utcnow()) is None
+    assert joining.find_by_link(session, code, utcnow()) is None
     # The code joins through a link sent to the address its holder gives.
     with pytest.raises(InputError):
         _join(session, found, email="Jo.Bloggs@Example.org")
     with unit_of_work(session):
-        invitations.send_link_for_letter(
+        joining.send_link_for_letter(
             session, found, "Jo.Bloggs@Example.org", now=utcnow(), link_days=7
         )
     sent = session.scalars(select(OutboxMessage)).one()
     assert sent.to_address == "jo.bloggs@example.org"
-    user = _join(session, invitations.find_by_link(session, sent.link.rsplit("/", 1)[1], utcnow()))
+    user = _join(session, joining.find_by_link(session, sent.link.rsplit("/", 1)[1], utcnow()))
     assert user.email == "jo.bloggs@example.org"
-    assert invitations.find_by_code(session, code, utcnow()) is None
+    assert joining.find_by_code(session, code, utcnow()) is None
 
 
 def test_joining_makes_a_family_account_linked_to_the_person_and_audited(world, session, planned):
     response, person = planned
-    invitation = invitations.find_by_link(
+    invitation = joining.find_by_link(
         session, _token(_invite(session, world, response, person)), utcnow()
     )
     user = _join(session, invitation)
@@ -172,13 +173,13 @@ def test_joining_makes_a_family_account_linked_to_the_person_and_audited(world, 
 
 def test_a_short_password_or_a_second_password_that_differs_is_refused(world, session, planned):
     response, person = planned
-    invitation = invitations.find_by_link(
+    invitation = joining.find_by_link(
         session, _token(_invite(session, world, response, person)), utcnow()
     )
     with pytest.raises(InputError, match="at least 12"):
         _join(session, invitation, password="short")
     with pytest.raises(InputError) as refused:
-        invitations.accept(
+        joining.accept(
             session,
             invitation,
             email=None,
@@ -196,7 +197,7 @@ def test_an_existing_family_account_is_linked_only_with_its_password(world, sess
     existing = family_account(email="jo@example.org")
     other_response = ResponseFactory(organisation=world.practice)
     earlier = joined_person(other_response, account=existing)
-    invitation = invitations.find_by_link(
+    invitation = joining.find_by_link(
         session, _token(_invite(session, world, response, person)), utcnow()
     )
     with pytest.raises(InputError) as refused:
@@ -210,7 +211,7 @@ def test_an_existing_family_account_is_linked_only_with_its_password(world, sess
         and person.account_id == existing.id
         and earlier.account_id == existing.id
     )
-    assert {p.id for p in family.people_of(session, existing)} == {earlier.id, person.id}
+    assert {p.id for p in portal.people_of(session, existing)} == {earlier.id, person.id}
 
 
 def test_staff_and_joined_people_are_not_invited_and_a_staff_address_is_refused(
@@ -248,7 +249,7 @@ def test_a_question_from_the_family_joins_the_terms_of_reference_and_tells_their
     person.account_id = account.id
     session.commit()
     with unit_of_work(session):
-        step = family.ask_question(
+        step = portal.ask_question(
             session, account, person.id, "  Why was the dose not checked?  ", today=date.today()
         )
     assert step.kind == "question" and step.shared and step.created_by_id == account.id
@@ -274,7 +275,7 @@ def test_an_answer_tells_the_family_member_who_asked(world, session, planned):
     person.account_id = account.id
     session.commit()
     with unit_of_work(session):
-        question = family.ask_question(session, account, person.id, "Why?", today=date.today())
+        question = portal.ask_question(session, account, person.id, "Why?", today=date.today())
     with unit_of_work(session):
         services.answer_question(
             session,
@@ -286,7 +287,7 @@ def test_an_answer_tells_the_family_member_who_asked(world, session, planned):
             expected_version=None,
         )
     answer = session.scalars(select(Notification).where(Notification.user_id == account.id)).one()
-    assert answer.kind == "answer" and answer.link == family.family_page(person.id)
+    assert answer.kind == "answer" and answer.link == services.family_page(person.id)
     assert (
         session.scalars(select(OutboxMessage).where(OutboxMessage.user_id == account.id)).one().link
         == f"/your-response/{person.id}"
@@ -299,10 +300,10 @@ def test_comments_are_only_taken_once_a_draft_is_shared(world, session, planned)
     person.account_id = account.id
     session.commit()
     with pytest.raises(policy.NotPermitted):
-        family.comment_on_draft(session, account, person.id, "Looks wrong", today=date.today())
+        portal.comment_on_draft(session, account, person.id, "Looks wrong", today=date.today())
     shared_document(person, "draft")
     with unit_of_work(session):
-        step = family.comment_on_draft(
+        step = portal.comment_on_draft(
             session, account, person.id, "The date is wrong", today=date.today()
         )
     assert step.kind == "comment" and step.shared
@@ -313,7 +314,7 @@ def test_comments_are_only_taken_once_a_draft_is_shared(world, session, planned)
         == world.lead.id
     )
     with pytest.raises(InputError):
-        family.comment_on_draft(session, account, person.id, "   ", today=date.today())
+        portal.comment_on_draft(session, account, person.id, "   ", today=date.today())
 
 
 def test_family_members_change_their_own_preferences_and_the_audit_holds_no_values(
@@ -324,7 +325,7 @@ def test_family_members_change_their_own_preferences_and_the_audit_holds_no_valu
     person.account_id = account.id
     session.commit()
     with unit_of_work(session):
-        changed = family.update_preferences(
+        changed = portal.update_preferences(
             session,
             account,
             person.id,
@@ -355,7 +356,7 @@ def test_family_members_change_their_own_preferences_and_the_audit_holds_no_valu
     ).one()
     assert "Welsh" not in str(audit.changes) and audit.actor_id == account.id
     with pytest.raises(InputError):
-        family.update_preferences(session, account, person.id, {"involvement": "all of it"})
+        portal.update_preferences(session, account, person.id, {"involvement": "all of it"})
 
 
 def test_a_shared_document_is_a_snapshot_recorded_as_a_shared_step(world, session, planned):
@@ -365,7 +366,7 @@ def test_a_shared_document_is_a_snapshot_recorded_as_a_shared_step(world, sessio
     session.commit()
     built = iter([b"%PDF first", b"%PDF second"])
     with unit_of_work(session):
-        draft = family.share_document(
+        draft = sharing.share_document(
             session,
             world.lead,
             response,
@@ -376,7 +377,7 @@ def test_a_shared_document_is_a_snapshot_recorded_as_a_shared_step(world, sessio
             build_pdf=lambda r: next(built),
         )
     with unit_of_work(session):
-        final = family.share_document(
+        final = sharing.share_document(
             session,
             world.lead,
             response,
@@ -402,7 +403,7 @@ def test_documents_are_shared_only_with_people_who_have_joined_and_by_the_lead(
 ):
     response, person = planned
     with pytest.raises(InputError, match="join"):
-        family.share_document(
+        sharing.share_document(
             session,
             world.lead,
             response,
@@ -413,7 +414,7 @@ def test_documents_are_shared_only_with_people_who_have_joined_and_by_the_lead(
             build_pdf=lambda r: b"%PDF",
         )
     with pytest.raises(policy.NotPermitted):
-        family.share_document(
+        sharing.share_document(
             session,
             world.icb_quality,
             response,
@@ -429,7 +430,7 @@ def test_the_final_report_can_be_shared_once_closed_but_not_a_draft(world, sessi
     response = ResponseFactory(organisation=world.practice, method="psii", state="closed")
     person = joined_person(response)
     with pytest.raises(policy.NotPermitted):
-        family.share_document(
+        sharing.share_document(
             session,
             world.lead,
             response,
@@ -440,7 +441,7 @@ def test_the_final_report_can_be_shared_once_closed_but_not_a_draft(world, sessi
             build_pdf=lambda r: b"%PDF",
         )
     with unit_of_work(session):
-        family.share_document(
+        sharing.share_document(
             session,
             world.lead,
             response,
@@ -491,11 +492,11 @@ def test_the_family_view_holds_only_shared_steps_their_own_record_and_their_cont
         ]
     )
     session.commit()
-    view = family.view_for(session, account, person.id)
+    view = portal.view_for(session, account, person.id)
     assert [item.text for item in view.timeline] == ["We first got in touch with you."]
     assert view.timeline[0].notes == "Phoned and introduced ourselves"
     assert view.questions == [] and view.contact_name == "Lee Lead" and not view.may_comment
     with pytest.raises(policy.NotVisible):
-        family.view_for(session, account, other.id)
+        portal.view_for(session, account, other.id)
     with pytest.raises(policy.NotVisible):
-        family.view_for(session, world.lead, person.id)
+        portal.view_for(session, world.lead, person.id)

@@ -25,7 +25,7 @@ from psirf.responses.models import LearningResponse
 
 from psirf.engagement import candour as candour_rules
 from psirf.engagement import invitations as invitation_rules
-from psirf.engagement.family import documents_of
+from psirf.engagement.sharing import documents_of
 from psirf.engagement.services import involvement_status, staff_of, steps_of
 from psirf.responses.services import state_of
 

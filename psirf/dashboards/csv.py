@@ -9,9 +9,9 @@ import csv
 import io
 from typing import Iterable, Sequence
 
-from psirf.oversight.icb import IcbDashboard
-from psirf.oversight.services import GroupDashboard
-from psirf.oversight.spc import RULES, rule_label
+from psirf.dashboards.icb import IcbDashboard
+from psirf.dashboards.services import GroupDashboard
+from psirf.dashboards.spc import RULES, rule_label
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

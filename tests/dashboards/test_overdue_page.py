@@ -74,9 +74,9 @@ def test_the_header_links_to_it_for_the_icb_only(sign_in, world):
 
 
 def test_the_list_is_capped_with_the_total_counted(app, session, sign_in, world, monkeypatch):
-    from psirf.responses import oversight_views
+    from psirf.dashboards import views
 
-    monkeypatch.setattr(oversight_views, "OVERDUE_LIMIT", 2)
+    monkeypatch.setattr(views, "OVERDUE_LIMIT", 2)
     today = utcnow().date()
     for days in (3, 9, 5):
         response_row(session, world.practice, today - timedelta(days=days))

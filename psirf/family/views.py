@@ -1,4 +1,4 @@
-"""The family portal: a patient's or family member's own pages, a thin blueprint over engagement.family.
+"""The family portal: a patient's or family member's own pages, a thin blueprint over psirf.family.portal.
 
 A family account reaches only these pages, the in-app notifications, the public pages and the
 site's furniture (policy.family_may_reach). The hook below refuses everything else, whatever the
@@ -13,9 +13,11 @@ from flask_login import current_user, login_required
 
 from psirf import policy
 from psirf.db import unit_of_work
-from psirf.engagement import family
-from psirf.engagement.forms import CommentForm, PreferencesForm, QuestionForm, yes_no
+from psirf.engagement.forms import yes_no
 from psirf.engagement.models import AffectedPerson, SharedDocument
+
+from psirf.family import portal
+from psirf.family.forms import CommentForm, PreferencesForm, QuestionForm
 from psirf.extensions import db
 from psirf.timeutil import utcnow
 from psirf.web.loading import loads
@@ -43,7 +45,7 @@ def _today():
 
 
 def _page(person_id: int, status: int = 200, question=None, comments=None, form=None):
-    view = family.view_for(db.session, current_user, person_id)
+    view = portal.view_for(db.session, current_user, person_id)
     question = question or QuestionForm(formdata=None)
     comments = comments or CommentForm(formdata=None)
     context = {"view": view, "question_form": question, "comment_form": comments}
@@ -56,7 +58,7 @@ def _page(person_id: int, status: int = 200, question=None, comments=None, form=
 @login_required
 def index():
     policy.require_family(current_user)
-    people = family.people_of(db.session, current_user)
+    people = portal.people_of(db.session, current_user)
     if len(people) == 1:
         return redirect(url_for("family.person", person_id=people[0].id))
     return render_template("family/index.html", people=people)
@@ -92,7 +94,7 @@ def ask(person):
         person.id,
         form,
         "question",
-        lambda text: family.ask_question(db.session, current_user, person.id, text, today=_today()),
+        lambda text: portal.ask_question(db.session, current_user, person.id, text, today=_today()),
         "Thank you. We have your question. We will answer it.",
         "questions",
         question=form,
@@ -103,14 +105,14 @@ def ask(person):
 @login_required
 @loads("person_id", AffectedPerson, policy.require_family_person)
 def comment(person):
-    if not family.view_for(db.session, current_user, person.id).may_comment:
+    if not portal.view_for(db.session, current_user, person.id).may_comment:
         raise policy.NotPermitted("You can comment once we have shared the draft report with you.")
     form = CommentForm()
     return _send(
         person.id,
         form,
         "comments",
-        lambda text: family.comment_on_draft(
+        lambda text: portal.comment_on_draft(
             db.session, current_user, person.id, text, today=_today()
         ),
         "Thank you. We have your comments on the draft.",
@@ -136,7 +138,7 @@ def preferences(person):
     if form.validate_on_submit():
         try:
             with unit_of_work(db.session):
-                family.update_preferences(db.session, current_user, person.id, form.values())
+                portal.update_preferences(db.session, current_user, person.id, form.values())
         except InputError as error:
             show_on_form(form, error)
         else:

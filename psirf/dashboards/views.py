@@ -1,7 +1,9 @@
-"""The oversight dashboards: a PCN's or federation's panel, and the ICB quality committee's.
+"""The dashboards: a PCN's or federation's panel's, the ICB quality committee's, and the ICB's
+lists of overdue responses and overdue duty of candour steps.
 
 Thin views: psirf.policy decides who sees each (404 outside the person's organisations, 403 for a
-role that may not), psirf.oversight.services and .icb gather the figures, .csv writes any table.
+role that may not), psirf.dashboards.services and .icb gather the figures, .lists the overdue
+lists, .csv writes any table.
 """
 
 from __future__ import annotations
@@ -23,18 +25,20 @@ from psirf import policy
 from psirf.events.lfpse import Theme
 from psirf.extensions import db
 from psirf.organisations.models import Organisation
-from psirf.oversight import charts, csv, icb, services, spc
+from psirf.dashboards import charts, csv, icb, lists, services, spc
 from psirf.timeutil import utcnow
 from psirf.web.inputs import record_id
 from psirf.web.loading import fetch, loads
 
-bp = Blueprint("dashboards", __name__, url_prefix="/dashboards")
+# No url_prefix: the ICB's overdue lists keep the addresses they were given under /oversight.
+bp = Blueprint("dashboards", __name__)
 
 DEFAULT_THEME = Theme.MEDICATION.value
 BASELINES = (6, 12)  # the limits fixed from the first 6 or 12 months shown; else from every month
+OVERDUE_LIMIT = 200  # rows of an overdue list: the longest overdue first, the rest counted
 
 
-@bp.get("")
+@bp.get("/dashboards")
 @login_required
 def index():
     """Sends a panel member to their group's dashboard and an ICB role to the ICB's; lists them if several."""
@@ -56,7 +60,7 @@ def index():
     icbs = sorted(
         (organisations[i] for i in set(icb_ids) if i in organisations), key=lambda o: o.name
     )
-    return render_template("oversight/index.html", groups=groups, icbs=icbs)
+    return render_template("dashboards/index.html", groups=groups, icbs=icbs)
 
 
 # ---- a PCN's or federation's panel -------------------------------------------------------------
@@ -66,15 +70,15 @@ def _group_dashboard(group: Organisation):
     return services.group_dashboard(db.session, group, utcnow().date())
 
 
-@bp.get("/groups/<int:group_id>")
+@bp.get("/dashboards/groups/<int:group_id>")
 @login_required
 @loads("group_id", Organisation, policy.require_group_oversight)
 def group_page(group):
     dashboard = _group_dashboard(group)
-    return render_template("oversight/group.html", d=dashboard, tables=csv.group_tables(dashboard))
+    return render_template("dashboards/group.html", d=dashboard, tables=csv.group_tables(dashboard))
 
 
-@bp.get("/groups/<int:group_id>.csv")
+@bp.get("/dashboards/groups/<int:group_id>.csv")
 @login_required
 @loads("group_id", Organisation, policy.require_group_oversight)
 def group_csv(group):
@@ -113,7 +117,7 @@ def _icb_dashboard():
     )
 
 
-@bp.get("/icb")
+@bp.get("/dashboards/icb")
 @login_required
 def icb_page():
     dashboard = _icb_dashboard()
@@ -127,7 +131,7 @@ def icb_page():
         y_label="Events a month",
     )
     return render_template(
-        "oversight/icb.html",
+        "dashboards/icb.html",
         d=dashboard,
         tables=csv.icb_tables(dashboard),
         chart=chart,
@@ -140,7 +144,7 @@ def icb_page():
     )
 
 
-@bp.get("/icb.csv")
+@bp.get("/dashboards/icb.csv")
 @login_required
 def icb_csv():
     dashboard = _icb_dashboard()
@@ -156,4 +160,33 @@ def _csv_response(tables: dict, stem: str) -> Response:
         csv.to_csv(header, rows),
         headers={"Content-Disposition": f'attachment; filename="{stem}-{name}.csv"'},
         content_type="text/csv; charset=utf-8",
+    )
+
+
+# ---- the ICB's overdue lists ---------------------------------------------------------------------
+
+
+@bp.get("/oversight/overdue")
+@login_required
+def overdue():
+    policy.require_icb_oversight(current_user)
+    today = utcnow().date()
+    page = lists.overdue_for(db.session, current_user, today, OVERDUE_LIMIT)
+    rows = lists.overdue_rows(page, today)
+    return render_template("dashboards/overdue.html", page=page, rows=rows, today=today)
+
+
+@bp.get("/oversight/candour")
+@login_required
+def candour_overdue():
+    policy.require_icb_oversight(current_user)
+    today = utcnow().date()
+    days = int(current_app.config.get("CANDOUR_TARGET_WORKING_DAYS", 10))
+    rows = lists.candour_rows(db.session, current_user, today, days, OVERDUE_LIMIT)
+    return render_template(
+        "dashboards/candour_overdue.html",
+        rows=rows,
+        today=today,
+        days=days,
+        truncated=len(rows) >= OVERDUE_LIMIT,
     )

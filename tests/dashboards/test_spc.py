@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from psirf.oversight import spc
+from psirf.dashboards import spc
 
 
 def test_limits_from_the_mean_moving_range():

@@ -36,9 +36,9 @@ from psirf.engagement.models import (
 from psirf.events.counts import EventCount
 from psirf.events.lfpse import Theme
 from psirf.organisations.models import Organisation, OrganisationMembership
-from psirf.oversight.equality import Breakdown, equality
-from psirf.oversight.series import Series, event_series
-from psirf.oversight.services import (
+from psirf.dashboards.equality import Breakdown, equality
+from psirf.dashboards.series import Series, event_series
+from psirf.dashboards.services import (
     ThemeCount,
     count_where as _sum,
     counted_record_types,

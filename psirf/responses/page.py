@@ -1,0 +1,134 @@
+"""The response page: its forms, their choices and the page itself, drawn for a view.
+
+Here, not in the views, because other features' views send their failed forms back into this page
+(psirf.events.feedback_views for "what changed"): they import this module, never a views module.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import render_template
+from flask_login import current_user
+
+from psirf import policy
+from psirf.actions import services as actions
+from psirf.actions.forms import set_detail_choices
+from psirf.extensions import db
+from psirf.learning.models import FindingKind
+from psirf.organisations import services as organisations
+from psirf.responses import course, services, timeliness
+from psirf.responses.forms import (
+    ContributionForm,
+    ContributorForm,
+    ExtensionForm,
+    FactorForm,
+    FindingForm,
+    LinkForm,
+    SafetyActionForm,
+    section_form,
+)
+from psirf.web import parts
+from psirf.web.forms import TransitionForm
+from psirf.workflow import diagram, runner
+
+# The forms for the parts kept in their own tables. Each form's fields carry its key as a
+# prefix, so the many forms on one page never share an id.
+PART_FORMS = {
+    "action": SafetyActionForm,
+    "finding": FindingForm,
+    "factor": FactorForm,
+    "contributor": ContributorForm,
+    "contribution": ContributionForm,
+    "link": LinkForm,
+    "extension": ExtensionForm,
+}
+
+
+# The findings section groups them by kind, in this order, under these headings.
+FINDING_KINDS = [
+    (FindingKind.FINDING.value, FindingKind.FINDING.label, "Findings"),
+    (
+        FindingKind.AREA_FOR_IMPROVEMENT.value,
+        FindingKind.AREA_FOR_IMPROVEMENT.label,
+        "Areas for improvement",
+    ),
+    (FindingKind.WENT_WELL.value, FindingKind.WENT_WELL.label, "What went well"),
+]
+
+
+def _forms_for(response, posted: dict | None = None) -> dict:
+    """A blank form per editable part, filled from the record; `posted` keeps a failed one."""
+    definition = runner.definition_of(response)
+    version = {"version": response.version_id}
+    forms = {}
+    for name, section in definition.sections.items():
+        saved = {} if section.repeatable else dict((response.record or {}).get(name) or {})
+        for f in section.fields:
+            if f.type == "date" and saved.get(f.name):
+                saved[f.name] = date.fromisoformat(saved[f.name])
+        forms[name] = section_form(section)(formdata=None, data={**saved, **version}, prefix=name)
+    # Most actions are owned where the response is run: its organisation is offered first and chosen.
+    defaults = {"action": {"owner_organisation_id": str(response.organisation_id)}}
+    for key, form_class in PART_FORMS.items():
+        forms[key] = form_class(
+            formdata=None, data={**version, **defaults.get(key, {})}, prefix=key
+        )
+    forms["transition"] = TransitionForm(formdata=None, data=version)
+    forms.update(posted or {})
+    set_choices(forms, response)
+    return forms
+
+
+def set_choices(forms: dict, response) -> None:
+    """The choices of the select boxes, for whichever of these forms are in `forms`."""
+    if "factor" in forms:
+        forms["factor"].finding_id.choices = [("", "Choose a finding")] + [
+            (str(f.id), f"{f.kind_label}: {f.text[:80]}") for f in response.findings
+        ]
+    if "contributor" in forms:
+        taken = {c.organisation_id for c in response.contributors} | {response.organisation_id}
+        forms["contributor"].organisation_id.choices = [("", "Choose an organisation")] + [
+            (str(o.id), f"{o.name} ({o.kind_label})")
+            for o in organisations.in_icbs(db.session, [response.organisation.icb_id])
+            if o.id not in taken and not o.kind_enum.is_group and o.kind != "icb"
+        ]
+    if "action" in forms:
+        set_detail_choices(forms["action"], db.session, response)
+
+
+def render_page(response, status=200, posted=None, problems=None, refused=None, kept_comments=None):
+    """The response page, with `posted` forms kept as they were sent and what went wrong."""
+    definition = runner.definition_of(response)
+    triggers = [
+        t
+        for t in definition.available_from(response.state)
+        if policy.may_fire(current_user, response, t.trigger)
+    ]
+    state = definition.state(response.state)
+    return (
+        render_template(
+            "responses/show.html",
+            response=response,
+            definition=definition,
+            timely=timeliness.status(response),
+            diagram_svg=diagram.svg(definition, response.state),
+            editable=services.editable_parts(current_user, response),
+            forms=_forms_for(response, posted),
+            triggers=triggers,
+            problems=problems or [],
+            refused=refused,
+            kept_comments=kept_comments,
+            links=course.links_of(db.session, response),
+            may_link=policy.may_offer_link(current_user, response, state),
+            may_extend=policy.may_agree_extension(current_user, response, state),
+            may_agree_to_sign_off=policy.may_agree_to_sign_off(current_user, response, state),
+            mine=policy.contributing_organisations(current_user, response),
+            timeline=services.timeline(db.session, current_user, response),
+            action_state=lambda a: runner.definition_of(a).state(a.state).label,
+            all_weaker=actions.all_weaker(response.safety_actions),
+            finding_kinds=FINDING_KINDS,
+            **parts.context_for("response", response),
+        ),
+        status,
+    )
