@@ -6,18 +6,7 @@ from sqlalchemy import select
 from psirf import policy
 from psirf.events.models import SafetyEvent
 from tests.support.factories import PracticeFactory, SafetyEventFactory
-
-PEOPLE = [
-    "lead",
-    "other_lead",
-    "reporter",
-    "panel",
-    "other_panel",
-    "icb_quality",
-    "icb_specialist",
-    "admin",
-    "outsider_icb_quality",
-]
+from tests.support.world import PEOPLE
 
 
 @pytest.mark.parametrize("who", PEOPLE)

@@ -45,20 +45,7 @@ class Realm:
 
 def _build(world) -> Realm:
     realm = Realm()
-    realm.people = {
-        name: getattr(world, name)
-        for name in (
-            "lead",
-            "other_lead",
-            "reporter",
-            "panel",
-            "other_panel",
-            "icb_quality",
-            "icb_specialist",
-            "admin",
-            "outsider_icb_quality",
-        )
-    }
+    realm.people = world.people()
     other_icb = world.outsider_icb_quality.roles[0].organisation
     with one_commit():
         federation = OrganisationFactory(kind="federation", icb=world.icb, name="Test Federation")

@@ -724,20 +724,7 @@ def route_objects():
             contributors=[Contributor(organisation_id=world.other_practice.id)],
         ),
         "people": {
-            **{
-                name: getattr(world, name)
-                for name in (
-                    "lead",
-                    "other_lead",
-                    "reporter",
-                    "panel",
-                    "other_panel",
-                    "icb_quality",
-                    "icb_specialist",
-                    "admin",
-                    "outsider_icb_quality",
-                )
-            },
+            **world.people(),
             "outsider_admin": UserFactory(role=(Role.ADMINISTRATOR, other_icb)),
             "family": db.session.get(User, family_person.account_id),
         },

@@ -25,6 +25,24 @@ class World:
     admin: object
     outsider_icb_quality: object
 
+    def people(self) -> dict[str, object]:
+        """Every person of the world by their field name."""
+        return {name: getattr(self, name) for name in PEOPLE}
+
+
+# The world's people, one per role and place, by their field names in World.
+PEOPLE = (
+    "lead",
+    "other_lead",
+    "reporter",
+    "panel",
+    "other_panel",
+    "icb_quality",
+    "icb_specialist",
+    "admin",
+    "outsider_icb_quality",
+)
+
 
 def build_world() -> World:
     with one_commit():
