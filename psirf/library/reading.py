@@ -8,14 +8,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from psirf import policy
 from psirf.library.models import EntryKind, LibraryEntry
 from psirf.organisations.models import Organisation, OrganisationKind
 from psirf.responses.models import ResponseMethod
-from psirf.web.pagination import Page, decode_cursor, encode_cursor
+from psirf.web.pagination import Page, keyset_page
 
 GOOD_CARE_METHOD = "good_care"  # the method filter's value for good care entries
 # What the period filter offers: learned in the last so many months.
@@ -112,25 +112,11 @@ def listing(
     session: Session, user, filters: Filters, cursor: str | None, size: int, today: date
 ) -> Page:
     """The entries `user` may read that match, newest published first, a page at a time (keyset
-    on published_at and id, as web.pagination does on created_at)."""
+    on published_at and id)."""
     stmt = _filtered(user, filters, today).options(
         joinedload(LibraryEntry.audience_group), joinedload(LibraryEntry.organisation)
     )
-    after = decode_cursor(cursor)
-    if after:
-        published_at, entry_id = after
-        stmt = stmt.where(
-            or_(
-                LibraryEntry.published_at < published_at,
-                and_(LibraryEntry.published_at == published_at, LibraryEntry.id < entry_id),
-            )
-        )
-    rows = session.scalars(
-        stmt.order_by(LibraryEntry.published_at.desc(), LibraryEntry.id.desc()).limit(size + 1)
-    ).all()
-    items = rows[:size]
-    next_cursor = encode_cursor(items[-1].published_at, items[-1].id) if len(rows) > size else None
-    return Page(items=items, next_cursor=next_cursor, has_previous=after is not None)
+    return keyset_page(session, stmt, LibraryEntry, cursor, size, LibraryEntry.published_at)
 
 
 def organisation_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:

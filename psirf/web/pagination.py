@@ -51,20 +51,18 @@ def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
     return (when, after) if after is not None else None
 
 
-def keyset_page(session: Session, stmt: Select, model, cursor: str | None, size: int) -> Page:
-    """Newest first; `cursor` names the last row of the previous page."""
+def keyset_page(
+    session: Session, stmt: Select, model, cursor: str | None, size: int, newest_by=None
+) -> Page:
+    """Newest first, by `newest_by` (the model's created_at unless given) then id; `cursor` names
+    the last row of the previous page."""
+    when = model.created_at if newest_by is None else newest_by
     after = decode_cursor(cursor)
     if after:
-        created_at, row_id = after
-        stmt = stmt.where(
-            or_(
-                model.created_at < created_at,
-                and_(model.created_at == created_at, model.id < row_id),
-            )
-        )
-    rows = session.scalars(
-        stmt.order_by(model.created_at.desc(), model.id.desc()).limit(size + 1)
-    ).all()
+        last_when, row_id = after
+        stmt = stmt.where(or_(when < last_when, and_(when == last_when, model.id < row_id)))
+    rows = session.scalars(stmt.order_by(when.desc(), model.id.desc()).limit(size + 1)).all()
     items = rows[:size]
-    next_cursor = encode_cursor(items[-1].created_at, items[-1].id) if len(rows) > size else None
+    last = items[-1] if len(rows) > size else None
+    next_cursor = encode_cursor(getattr(last, when.key), last.id) if last is not None else None
     return Page(items=items, next_cursor=next_cursor, has_previous=after is not None)
