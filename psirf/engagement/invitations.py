@@ -81,6 +81,12 @@ def _check_person(session: Session, person: AffectedPerson) -> None:
         )
     if person.account_id is not None:
         raise InputError("means", "They have already joined")
+    # The portal names their contact from the first page they see: never "someone, soon".
+    if person.engagement_lead_id is None:
+        raise InputError(
+            "means",
+            "Name their engagement lead before you invite them, so they know who to contact",
+        )
 
 
 def _revoke_unused(

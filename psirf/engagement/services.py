@@ -21,6 +21,7 @@ from psirf.engagement.models import (
     ContactAttempt,
     ContactMeans,
     EngagementStep,
+    Invitation,
     Involvement,
     PersonKind,
     StepKind,
@@ -97,6 +98,20 @@ PERSON_FIELDS = (
 )
 
 
+def _invited(session: Session, person: AffectedPerson) -> bool:
+    """Whether they have joined the portal or hold an invitation not yet withdrawn or used."""
+    if person.id is None:
+        return False
+    if person.account_id is not None:
+        return True
+    waiting = select(Invitation.id).where(
+        Invitation.person_id == person.id,
+        Invitation.used_at.is_(None),
+        Invitation.revoked_at.is_(None),
+    )
+    return session.scalar(waiting.limit(1)) is not None
+
+
 def _apply_person(
     session: Session, response: LearningResponse, person: AffectedPerson, values: dict
 ) -> list[str]:
@@ -113,6 +128,12 @@ def _apply_person(
         lead_id = int(lead_id)
         if lead_id not in {u.id for u in staff_of(session, response.organisation_id)}:
             raise InputError("engagement_lead_id", "Choose a member of the organisation's staff")
+    if lead_id is None and _invited(session, person):
+        raise InputError(
+            "engagement_lead_id",
+            "Choose their engagement lead: they have been invited to the family portal, which "
+            "names their contact",
+        )
     staff = values["kind"] == PersonKind.STAFF.value
     updates = {
         **values,

@@ -500,3 +500,60 @@ def test_the_family_view_holds_only_shared_steps_their_own_record_and_their_cont
         portal.view_for(session, account, other.id)
     with pytest.raises(policy.NotVisible):
         portal.view_for(session, world.lead, person.id)
+
+
+def test_no_one_is_invited_until_their_engagement_lead_is_named(world, session):
+    response = ResponseFactory(organisation=world.practice, method="psii")
+    person = affected_person(response)
+    with pytest.raises(InputError, match="engagement lead") as refused:
+        _invite(session, world, response, person)
+    assert refused.value.field == "means"
+    assert session.scalar(select(Invitation).where(Invitation.person_id == person.id)) is None
+
+
+def _person_values(person, **changes) -> dict:
+    values = {name: getattr(person, name) for name in services.PERSON_FIELDS}
+    return {**values, **changes}
+
+
+def test_the_lead_stays_named_once_they_are_invited_or_have_joined(world, session, planned):
+    response, person = planned
+    _invite(session, world, response, person)
+    with pytest.raises(InputError, match="engagement lead") as refused, unit_of_work(session):
+        services.update_person(
+            session,
+            world.lead,
+            response,
+            person,
+            _person_values(person, engagement_lead_id=None),
+            None,
+        )
+    assert refused.value.field == "engagement_lead_id"
+    session.refresh(person)
+    assert person.engagement_lead_id == world.lead.id
+
+    joined = joined_person(response, engagement_lead_id=world.lead.id)
+    with pytest.raises(InputError, match="engagement lead"), unit_of_work(session):
+        services.update_person(
+            session,
+            world.lead,
+            response,
+            joined,
+            _person_values(joined, engagement_lead_id=None),
+            None,
+        )
+
+
+def test_a_person_never_invited_may_have_their_lead_taken_off(world, session, planned):
+    response, person = planned
+    with unit_of_work(session):
+        services.update_person(
+            session,
+            world.lead,
+            response,
+            person,
+            _person_values(person, engagement_lead_id=None),
+            None,
+        )
+    session.refresh(person)
+    assert person.engagement_lead_id is None

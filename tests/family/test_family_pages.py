@@ -435,3 +435,30 @@ def test_family_changes_are_on_the_response_timeline_in_words_without_content(
     # The question is in the engagement panel the ICB reads, never in the timeline's audit words.
     timeline = html.split("Question asked through the family portal", 1)[1][:400]
     assert "private worry" not in timeline
+
+
+def test_the_lead_is_asked_to_name_an_engagement_lead_before_any_invitation(
+    world, sign_in, session
+):
+    response = ResponseFactory(organisation=world.practice, method="psii")
+    person = affected_person(response, name="Jo Bloggs")
+    lead = sign_in(world.lead)
+    page = lead.get(f"/responses/{response.id}").get_data(as_text=True)
+    assert "Name their engagement lead to invite Jo Bloggs to the family portal" in page
+    assert f'id="form-eng_invite{person.id}"' not in page
+    refused = _invite(lead, response, person, means="letter")
+    assert refused.status_code == 400 and "Name their engagement lead before you invite them" in (
+        refused.get_data(as_text=True)
+    )
+    assert session.scalar(select(Invitation).where(Invitation.person_id == person.id)) is None
+
+
+def test_a_person_who_joined_before_leads_were_required_is_told_whom_to_contact(
+    world, sign_in, session
+):
+    response = ResponseFactory(organisation=world.practice, method="psii")
+    person = joined_person(response)  # no engagement lead: joined before the rule
+    account = session.get(User, person.account_id)
+    html = sign_in(account).get(f"/your-response/{person.id}").get_data(as_text=True)
+    assert "Contact the patient safety team at Riverside" in html
+    assert "soon" not in html

@@ -23,8 +23,8 @@ def affected_person(response, **values) -> AffectedPerson:
     return person
 
 
-def affected_person_with_question(response) -> tuple[AffectedPerson, EngagementStep]:
-    person = affected_person(response)
+def affected_person_with_question(response, **values) -> tuple[AffectedPerson, EngagementStep]:
+    person = affected_person(response, **values)
     question = EngagementStep(
         response_id=response.id,
         person_id=person.id,

@@ -674,7 +674,7 @@ def route_objects():
     world = build_world()
     other_icb = IcbFactory(name="Far ICB", ods_code="QCC")
     aar = AfterActionReviewFactory(organisation=world.practice)
-    affected, question = affected_person_with_question(aar)
+    affected, question = affected_person_with_question(aar, engagement_lead_id=world.lead.id)
     family_person = joined_person(aar, name="Kim Family")
     aar_in_review = AfterActionReviewFactory(organisation=world.practice, state="in_review")
     plan_action = SafetyActionFactory(

@@ -208,7 +208,7 @@ def test_two_people_joining_with_one_invitation_link_at_once_make_one_account(
     from tests.support.engagement import affected_person
 
     review = AfterActionReviewFactory(organisation=world.practice)
-    person = affected_person(review, name="Jo Family")
+    person = affected_person(review, name="Jo Family", engagement_lead_id=world.lead.id)
     invited = invitations.invite(
         db.session,
         world.lead,
