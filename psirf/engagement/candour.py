@@ -17,8 +17,10 @@ from psirf import policy
 from psirf.config import PROJECT_ROOT
 from psirf.engagement.labels import CANDOUR_STEP_FIELDS
 from psirf.engagement.models import (
+    AttemptPurpose,
     CandourDecision,
     CandourRecord,
+    ContactAttempt,
     ContactMeans,
 )
 from psirf.events.lfpse import PhysicalHarm, PsychologicalHarm
@@ -156,6 +158,8 @@ def record_candour_steps(
         raise InputError(
             "written_on", "The written notification follows the one in person or by phone"
         )
+    if values["written_on"] and not values["notified_on"]:
+        _attempted_before(session, response, values["written_on"])
     changes = {}
     for name in CANDOUR_STEP_FIELDS:
         old, new = getattr(record, name), values[name]
@@ -165,6 +169,27 @@ def record_candour_steps(
     if changes:
         session.flush()
         _done(session, user, response, "candour:steps", changes)
+
+
+def _attempted_before(session: Session, response: LearningResponse, written_on: date) -> None:
+    """Regulation 20 puts the notification in person first; when the person cannot be reached or
+    declines, the recorded attempts to reach them stand in its place. Without either, a written
+    notification has nothing to follow."""
+    attempted = session.scalar(
+        select(ContactAttempt.id)
+        .where(
+            ContactAttempt.response_id == response.id,
+            ContactAttempt.purpose == AttemptPurpose.CANDOUR.value,
+            ContactAttempt.attempted_on <= written_on,
+        )
+        .limit(1)
+    )
+    if attempted is None:
+        raise InputError(
+            "written_on",
+            "Record the notification in person or by phone, or the attempts to reach them, "
+            "before the written notification",
+        )
 
 
 def _plain(value):

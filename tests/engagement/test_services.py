@@ -424,3 +424,38 @@ def test_contributors_see_no_engagement_data(world, session):
     assert view.visible is False and view.people == [] and view.questions == []
     with pytest.raises(policy.NotPermitted):
         services.check_edit(world.other_lead, response, None)
+
+
+def _record_written(session, world, response, written_on):
+    with unit_of_work(session):
+        candour.record_candour_steps(
+            session, world.lead, response, {"written_on": written_on}, None, today=TODAY
+        )
+
+
+def test_a_written_notification_needs_a_notification_or_an_attempt_before_it(world, session):
+    response = response_with_harm(world, "moderate")
+    _decide(session, world, response)
+    with pytest.raises(InputError, match="before the written notification") as refused:
+        _record_written(session, world, response, TODAY)
+    assert refused.value.field == "written_on"
+    assert candour.candour_of(session, response).written_on is None
+
+    # An attempt after the letter does not stand before it; one on or before it does.
+    with unit_of_work(session):
+        services.add_attempt(
+            session,
+            world.lead,
+            response,
+            purpose="candour",
+            person_id=None,
+            attempted_on=TODAY - timedelta(days=2),
+            means="phone",
+            outcome="No answer; left a message",
+            expected_version=None,
+            today=TODAY,
+        )
+    with pytest.raises(InputError, match="before the written notification"):
+        _record_written(session, world, response, TODAY - timedelta(days=3))
+    _record_written(session, world, response, TODAY - timedelta(days=1))
+    assert candour.candour_of(session, response).written_on == TODAY - timedelta(days=1)
