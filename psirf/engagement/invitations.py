@@ -73,20 +73,25 @@ class Invited:
     code: str | None = None
 
 
-def _check_person(session: Session, person: AffectedPerson) -> None:
+# The portal names their contact from the first page they see: never "someone, soon".
+NEEDS_LEAD = "Name their engagement lead before you invite them, so they know who to contact"
+
+
+def refusal(person: AffectedPerson) -> str | None:
+    """Why this person cannot be invited to the family portal now; None when they can be."""
     if person.is_staff:
-        raise InputError(
-            "means",
-            "Staff involved are supported through the organisation, not invited to the family portal",
-        )
+        return "Staff involved are supported through the organisation, not invited to the family portal"
     if person.account_id is not None:
-        raise InputError("means", "They have already joined")
-    # The portal names their contact from the first page they see: never "someone, soon".
+        return "They have already joined"
     if person.engagement_lead_id is None:
-        raise InputError(
-            "means",
-            "Name their engagement lead before you invite them, so they know who to contact",
-        )
+        return NEEDS_LEAD
+    return None
+
+
+def _check_person(session: Session, person: AffectedPerson) -> None:
+    problem = refusal(person)
+    if problem is not None:
+        raise InputError("means", problem)
 
 
 def _revoke_unused(

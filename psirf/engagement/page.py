@@ -48,6 +48,15 @@ class PersonView:
         return self.person.account_id is not None
 
     @property
+    def invitable(self) -> bool:
+        return invitation_rules.refusal(self.person) is None
+
+    @property
+    def needs_lead(self) -> bool:
+        """They could be invited once their engagement lead is named."""
+        return invitation_rules.refusal(self.person) == invitation_rules.NEEDS_LEAD
+
+    @property
     def waiting(self) -> list[Invitation]:
         return [i for i in self.invitations if invitation_rules.status_of(i, self.now) == "waiting"]
 

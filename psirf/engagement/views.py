@@ -147,7 +147,7 @@ def _part(response) -> EngagementPart:
         for pv in view.people:
             if pv.person.is_staff:
                 continue
-            if not pv.joined and pv.person.engagement_lead_id is not None:
+            if pv.invitable:
                 forms[f"eng_invite{pv.person.id}"] = InviteForm(
                     formdata=None, data=version, prefix=f"eng_invite{pv.person.id}"
                 )
