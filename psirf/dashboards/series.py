@@ -4,21 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from statistics import median
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from psirf.events.counts import EventCount
+from psirf.events.counts import EventCount, counted_record_types
 from psirf.events.lfpse import Theme
 from psirf.dashboards import spc
-from psirf.dashboards.services import (
-    add_months,
-    counted_record_types,
-    in_group,
-    in_icb,
-    month_start,
-    months_from,
-)
+from psirf.dashboards.services import add_months, in_group, in_icb, month_start, months_from
 from psirf.web import dates
 
 SPC_MONTHS = 24
@@ -53,44 +47,48 @@ def event_series(
     months: int = SPC_MONTHS,
     baseline: int | None = None,
 ) -> Series:
-    """Events a month of `theme` (good care left out) over the last `months` complete months,
-    months without one counting 0. The current month is left out: it is not over, and its low count
-    would read as a signal. So are the leading months when recording had not yet started: those
-    before the first month whose events of every theme reach a quarter of the scope's median month
-    (a system switched on mid-month, or a few events back-dated before it). `baseline` fixes the
-    limits from the first N months shown."""
+    """Events a month of `theme` (good care left out) over complete months, at most `months` of
+    them, months without one counting 0. The current month is left out: it is not over, and its
+    low count would read as a signal. `baseline` fixes the limits from the first N months shown.
+
+    Each theme's series starts on its own (`series_start`), from its own counts: one service's
+    back-dated history of one theme adds no empty months to the chart of any other."""
     scope = (
         in_group(EventCount.organisation_id, group_id)
         if group_id
         else in_icb(EventCount.organisation_id, icb_id)
     )
     this_month = month_start(today)
-    first_allowed = add_months(this_month, -months)
-    types = counted_record_types()
-    theme_total = func.sum(case((EventCount.theme == theme, EventCount.count), else_=0))
+    last = add_months(this_month, -1)
+    total = func.sum(EventCount.count)
     found = {
-        m: (int(all_themes or 0), int(of_theme or 0))
-        for m, all_themes, of_theme in session.execute(
-            select(EventCount.month, func.sum(EventCount.count), theme_total)
+        m: int(n)
+        for m, n in session.execute(
+            select(EventCount.month, total)
             .where(
                 scope,
-                EventCount.month >= first_allowed,
-                EventCount.month < this_month,
-                EventCount.record_type.in_(types),
+                EventCount.theme == theme,
+                EventCount.month >= add_months(this_month, -months),
+                EventCount.month <= last,
+                EventCount.record_type.in_(counted_record_types()),
             )
             .group_by(EventCount.month)
         )
+        if n
     }
     if not found:
         return Series(theme, [], [], spc.xmr([]))
-    month_list = months_from(min(found), add_months(this_month, -1))
-    totals = sorted(found.get(m, (0, 0))[0] for m in month_list)
-    median = (
-        totals[len(totals) // 2]
-        if len(totals) % 2
-        else (totals[len(totals) // 2 - 1] + totals[len(totals) // 2]) / 2
-    )
-    while month_list and found.get(month_list[0], (0, 0))[0] < median / 4:
-        month_list.pop(0)
-    counts = [found.get(m, (0, 0))[1] for m in month_list]
+    month_list = months_from(series_start(found, last), last)
+    counts = [found.get(m, 0) for m in month_list]
     return Series(theme, month_list, counts, spc.xmr(counts, baseline=baseline))
+
+
+def series_start(found: dict[date, int], last: date) -> date:
+    """The first month of a series whose months with events are `found`, up to `last`: the first
+    month that reaches a quarter of the series' median month (counted from its first event, empty
+    months as 0). Months before it are left off, not drawn as zeros: a theme recorded from a
+    system switched on mid-month, or a few of its events back-dated before recording began, would
+    open its chart with near-empty months that read as a signal."""
+    months = months_from(min(found), last)
+    quarter = median(found.get(m, 0) for m in months) / 4
+    return next(m for m in months if found.get(m, 0) >= max(quarter, 1))

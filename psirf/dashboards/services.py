@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session, joinedload
 
 from psirf.actions import boards
 from psirf.actions.models import SafetyAction
-from psirf.events.counts import EventCount
-from psirf.events.lfpse import RecordType, Theme
+from psirf.events.counts import EventCount, counted_record_types
+from psirf.events.lfpse import Theme
 from psirf.events.models import SafetyEvent
 from psirf.organisations.models import Organisation, OrganisationKind, OrganisationMembership
 from psirf.responses import timeliness
@@ -90,11 +90,6 @@ def groups_of_icb(session: Session, icb_id: int) -> list[Organisation]:
             .order_by(Organisation.name)
         )
     )
-
-
-def counted_record_types() -> list[str]:
-    """Safety events counted on the dashboards: every record type but good care."""
-    return [t.value for t in RecordType if t is not RecordType.GOOD_CARE]
 
 
 # ---- responses awaiting the panel -------------------------------------------------------------

@@ -11,8 +11,11 @@ in tests/dashboards/test_spc.py.
   `run_length` (7, or 6) or more points on one side of the mean (a point on the mean breaks it);
   (3) a trend: `run_length` or more points in a row each higher (or each lower) than the one
   before (an equal value breaks it); (4) two of three points in a row beyond the same two-sigma
-  line on the same side of the mean, points beyond the process limit counting. Every point of a run
-  is flagged, each flag naming its rule; for rule 4 the points flagged are those beyond the line.
+  line, all three on that side of the mean (a third point on the mean or across it means no
+  signal), points beyond the process limit counting. Every point of a run is flagged, each flag
+  naming its rule; for rule 4 the points flagged are those beyond the line.
+- Run and trend length: 7 by default, as NHSRplotthedots and Making Data Count's SPC guidance use;
+  6 is allowed because the Excel tools let users choose it (NHSRplotthedots issue #202).
 - Variation only: the direction of "better" is not known for incident counts (more reporting is
   often a healthier culture), so signals say "special cause", never improvement or concern.
 """
@@ -37,7 +40,7 @@ def rule_label(rule: str, run_length: int = 7) -> str:
         BEYOND_LIMIT: "Beyond a process limit",
         SHIFT: f"Shift: {run_length} or more in a row on one side of the mean",
         TREND: f"Trend: {run_length} or more in a row each rising or each falling",
-        TWO_OF_THREE: "Two of three beyond the same two-sigma line",
+        TWO_OF_THREE: "Two of three in a row beyond the same two-sigma line, all on its side of the mean",
     }[rule]
 
 
@@ -105,6 +108,49 @@ def _sign(x: float) -> int:
     return (x > 0) - (x < 0)
 
 
+def _beyond_limits(values: Sequence[float], lower: float, upper: float) -> set[int]:
+    return {i for i, v in enumerate(values) if v > upper or v < lower}
+
+
+def _shifts(values: Sequence[float], mean: float, run_length: int) -> set[int]:
+    """Every point of each run of `run_length` or more on one side of the mean."""
+    return {
+        i
+        for start, end in _runs(values, lambda i: _sign(values[i] - mean))
+        if end - start + 1 >= run_length
+        for i in range(start, end + 1)
+    }
+
+
+def _trends(values: Sequence[float], run_length: int) -> set[int]:
+    """Every point of each run of `run_length` or more each higher (or each lower) than the one
+    before; the run includes its first point, so steps start..end join points start..end+1."""
+    steps = [_sign(b - a) for a, b in zip(values, values[1:])]
+    return {
+        i
+        for start, end in _runs(steps, lambda i: steps[i])
+        if end - start + 2 >= run_length
+        for i in range(start, end + 2)
+    }
+
+
+def _two_of_three(values: Sequence[float], mean: float, upper2: float, lower2: float) -> set[int]:
+    """The points beyond a two-sigma line in each window of three in a row that lies wholly on the
+    line's side of the mean with two or more beyond it. A window reaching across the mean (or
+    touching it) is common cause, as NHSRplotthedots reads the rule: two points beyond the upper
+    line and a third below the mean are a wide spread, not a shift."""
+    flagged: set[int] = set()
+    for side, beyond in ((1, lambda v: v > upper2), (-1, lambda v: v < lower2)):
+        for start in range(len(values) - 2):
+            window = range(start, start + 3)
+            if any(_sign(values[i] - mean) != side for i in window):
+                continue
+            hits = [i for i in window if beyond(values[i])]
+            if len(hits) >= 2:
+                flagged.update(hits)
+    return flagged
+
+
 def xmr(
     values: Sequence[float],
     *,
@@ -127,37 +173,19 @@ def xmr(
     if floor_at_zero:
         lower, lower2 = max(0.0, lower), max(0.0, lower2)
 
-    flags: list[set[str]] = [set() for _ in values]
-    # 1. Beyond a process limit (only when the limits are apart: a flat series has no variation).
-    for i, v in enumerate(values):
-        if mr_bar > 0 and (v > upper or v < lower):
-            flags[i].add(BEYOND_LIMIT)
-    # 2. A shift: a run on one side of the mean.
-    for start, end in _runs(values, lambda i: _sign(values[i] - mean)):
-        if end - start + 1 >= run_length:
-            for i in range(start, end + 1):
-                flags[i].add(SHIFT)
-    # 3. A trend: each point higher (lower) than the one before; the run includes its first point.
-    steps = [_sign(b - a) for a, b in zip(values, values[1:])]
-    for start, end in _runs(steps, lambda i: steps[i]):
-        if end - start + 2 >= run_length:  # steps start..end join points start..end+1
-            for i in range(start, end + 2):
-                flags[i].add(TREND)
-    # 4. Two of three beyond the same two-sigma line, on the same side.
+    found = {
+        SHIFT: _shifts(values, mean, run_length),
+        TREND: _trends(values, run_length),
+    }
+    # The limit rules need limits apart: a flat series has no variation to go beyond.
     if mr_bar > 0:
-        above = [v > upper2 for v in values]
-        below = [v < lower2 for v in values]
-        for side in (above, below):
-            for s in range(max(0, n - 2)):
-                window = [s, s + 1, s + 2]
-                beyond = [i for i in window if side[i]]
-                if len(beyond) >= 2:
-                    for i in beyond:
-                        flags[i].add(TWO_OF_THREE)
+        found[BEYOND_LIMIT] = _beyond_limits(values, lower, upper)
+        found[TWO_OF_THREE] = _two_of_three(values, mean, upper2, lower2)
 
     mrs = [None, *moving_ranges(values)] if values else []
     points = tuple(
-        Point(i, v, mrs[i], tuple(r for r in RULES if r in flags[i])) for i, v in enumerate(values)
+        Point(i, v, mrs[i], tuple(r for r in RULES if i in found.get(r, ())))
+        for i, v in enumerate(values)
     )
     return XmR(
         points, mean, mr_bar, upper, lower, upper2, lower2, base_n, run_length, floor_at_zero

@@ -24,7 +24,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.orm.attributes import get_history
 
-from psirf.events.lfpse import worst_harm
+from psirf.events.lfpse import RecordType, worst_harm
 from psirf.events.models import SafetyEvent
 from psirf.extensions import Base
 
@@ -51,6 +51,13 @@ class EventCount(Base):
     # The worse of physical and psychological harm, or "not_recorded".
     harm: Mapped[str] = mapped_column(String(20), primary_key=True)
     count: Mapped[int] = mapped_column(default=0)
+
+
+def counted_record_types() -> list[str]:
+    """The record types every figure of safety events counts: all but good care, which is learned
+    from on its own and would otherwise swell the counts of what went wrong. The dashboards, the
+    XmR chart and a plan's profile all filter by this one list."""
+    return [t.value for t in RecordType if t is not RecordType.GOOD_CARE]
 
 
 def month_of(day: date) -> date:

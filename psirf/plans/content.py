@@ -55,9 +55,21 @@ def _share(part: int, whole: int) -> str:
     return f"{round(100 * part / whole)}%" if whole else "0%"
 
 
-def _figures(theme: dict, total: int, months: int) -> str:
+def good_care_excluded(profile: dict) -> str:
+    """The good care the event figures leave out, as '12 records of good care'; '' for a profile
+    frozen before the figures left good care out (its figures count it in, so say nothing)."""
+    left_out = profile["events"].get("good_care_left_out")
+    if left_out is None:
+        return ""
+    return f"{left_out:,} record{'' if left_out == 1 else 's'} of good care"
+
+
+def _figures(theme: dict, profile: dict) -> str:
+    share = f"{_share(theme['events'], profile['events']['total'])} of all events"
+    excluded = good_care_excluded(profile)
     return (
-        f"{theme['events']:,} events in the last {months} months ({_share(theme['events'], total)} of all events); "
+        f"{theme['events']:,} events in the last {profile['months']} months "
+        f"({share}{f'; excludes {excluded}' if excluded else ''}); "
         f"{theme['harmful']:,} with moderate or worse harm."
     )
 
@@ -117,7 +129,7 @@ def suggested_priorities(profile: dict, default: LocalFocus | None = None) -> li
             (True, False): "One of the two most recorded themes.",
             (False, True): "One of the two themes with the most moderate or worse harm.",
         }[(theme in largest, theme in harmful)]
-        because = f"{why} {_figures(theme, events['total'], profile['months'])}"
+        because = f"{why} {_figures(theme, profile)}"
         matching = [p for p in default.priorities if p.theme == theme["key"]]
         rows = [_priority_from_default(p) for p in matching] or [
             _generic_priority(theme, theme in harmful)

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from markupsafe import Markup
 
 from psirf.improvement.progress import chart
-from psirf.plans.content import capacity, period_of
+from psirf.plans.content import capacity, good_care_excluded, period_of
 from psirf.plans.models import PsirfPlan
 from psirf.plans.states import PlanState
 from psirf.triage.recommend import method_label
@@ -381,12 +381,18 @@ def _profile(plan: PsirfPlan, content: dict) -> Section:
     profile = plan.profile
     events = profile["events"]
     last = date.fromisoformat(profile["end"]) - timedelta(days=1)
+    excluded = good_care_excluded(profile)
     intro = Text(
         (
             f"This profile is drawn from the patient safety events the member services recorded in this system from "
             f"{_day(profile['start'])} to {dates.day(last)} ({profile['months']} months): "
             f"{_plural(events['total'], 'event')}, {_n(events['harmful'])} of them with moderate or worse harm. "
-            "It was drawn when the plan was generated and does not change as new events are recorded.",
+            + (
+                f"The figures exclude {excluded}; good care is shown on its own below. "
+                if excluded
+                else ""
+            )
+            + "It was drawn when the plan was generated and does not change as new events are recorded.",
         )
     )
     return Section(

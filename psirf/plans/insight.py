@@ -4,6 +4,10 @@ Every figure is one GROUP BY: event figures from the monthly counts (psirf/event
 responses and safety actions from their tables, all for the group's member organisations (and
 the group itself, which runs thematic reviews). The result is plain JSON, frozen into the plan
 when it is generated, so the document shows what its authors saw.
+
+Event figures count safety events only, as the dashboards do (`counted_record_types`): good care
+is counted on its own, and `events["good_care_left_out"]` records how many records the figures
+left out. Profiles frozen before that key existed counted good care in, and say nothing.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from psirf.actions.models import SafetyAction
 from psirf.actions.states import ActionState
-from psirf.events.counts import NOT_RECORDED, EventCount
+from psirf.events.counts import NOT_RECORDED, EventCount, counted_record_types
 from psirf.events.lfpse import HARM_SEVERITY, RecordType, Theme
 from psirf.organisations.models import Organisation, OrganisationKind, OrganisationMembership
 from psirf.responses.models import LearningResponse, ResponseMethod
@@ -67,11 +71,13 @@ def _counted(condition):
 
 
 def _events(session: Session, group: Organisation, start: date, end: date) -> dict:
-    scope = and_(
+    within = and_(
         _within(group, EventCount.organisation_id),
         EventCount.month >= start,
         EventCount.month < end,
     )
+    counted = counted_record_types()
+    scope = and_(within, EventCount.record_type.in_(counted))
     harmful = EventCount.harm.in_(MODERATE_OR_WORSE)
 
     def grouped(*columns):
@@ -88,7 +94,15 @@ def _events(session: Session, group: Organisation, start: date, end: date) -> di
         ),
         key=lambda row: (-row["events"], row["label"]),
     )
-    record_types = {r: int(n) for r, n, _ in grouped(EventCount.record_type)}
+    # Grouped over every record type, so what the figures leave out is counted beside them.
+    record_types = {
+        r: int(n)
+        for r, n in session.execute(
+            select(EventCount.record_type, func.sum(EventCount.count))
+            .where(within)
+            .group_by(EventCount.record_type)
+        )
+    }
     harms = {h: int(n) for h, n, _ in grouped(EventCount.harm)}
     months = {m: int(n) for m, n, _ in grouped(EventCount.month)}
     by_kind = session.execute(
@@ -119,12 +133,14 @@ def _events(session: Session, group: Organisation, start: date, end: date) -> di
         month_rows.append({"month": month.isoformat(), "events": months.get(month, 0)})
         month = add_months(month, 1)
     return {
-        "total": sum(record_types.values()),
+        "total": sum(n for r, n in record_types.items() if r in counted),
         "harmful": sum(harms.get(h, 0) for h in MODERATE_OR_WORSE),
+        "good_care_left_out": sum(n for r, n in record_types.items() if r not in counted),
         "by_theme": themes,
         "by_record_type": [
             {"key": r.value, "label": r.label, "events": record_types.get(r.value, 0)}
             for r in RecordType
+            if r.value in counted
         ],
         "by_harm": [
             {"key": h, "label": HARM_LABELS[h], "events": harms.get(h, 0)} for h in HARM_ORDER
@@ -218,7 +234,5 @@ def profile(session: Session, group: Organisation, lookback_months: int, today: 
         "events": events,
         "responses": _responses(session, group, start, end),
         "actions": _actions(session, group, start, end, today),
-        "good_care": next(
-            r["events"] for r in events["by_record_type"] if r["key"] == RecordType.GOOD_CARE.value
-        ),
+        "good_care": events["good_care_left_out"],
     }

@@ -25,6 +25,28 @@ NHS_GREY_1 = "#4c6272"
 NHS_GREY_4 = "#d8dde0"
 NHS_WHITE = "#ffffff"
 FONT = "Frutiger W01, Arial, sans-serif"
+LABEL_SIZE = 12  # the category labels under a run chart
+
+# Arial's advance widths, in thousandths of the font size, for the printable ASCII characters from
+# the space to the tilde (Liberation Sans, which Linux puts in Arial's place, has the same
+# metrics). A character not listed counts as a whole em, so a width is never underestimated.
+_ARIAL_WIDTHS = dict(
+    zip(
+        map(chr, range(32, 127)),
+        (
+            *(278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278),
+            *(556,) * 10,  # 0-9
+            *(278, 278, 584, 584, 584, 556, 1015),  # : ; < = > ? @
+            *(667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833),  # A-M
+            *(722, 778, 667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611),  # N-Z
+            *(278, 278, 278, 469, 556, 333),  # [ backslash ] ^ _ `
+            *(556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833),  # a-m
+            *(556, 556, 556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500),  # n-z
+            *(334, 260, 334, 584),  # { | } ~
+        ),
+        strict=True,
+    )
+)
 
 
 def format_number(value: float | int | None) -> str:
@@ -61,6 +83,11 @@ def scale(
     return low, high, step
 
 
+def text_width(content: str, size: float) -> float:
+    """How wide `content` is drawn at `size` in Arial: the sum of its characters' advances."""
+    return size * sum(_ARIAL_WIDTHS.get(c, 1000) for c in content) / 1000
+
+
 def text(
     x: float,
     y: float,
@@ -69,9 +96,11 @@ def text(
     size: int = 14,
     weight: str | None = None,
     transform: str | None = None,
+    classes: str | None = None,
 ) -> str:
     extra = f' font-weight="{weight}"' if weight else ""
     extra += f' transform="{transform}"' if transform else ""
+    extra += f' class="{classes}"' if classes else ""
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-family="{FONT}" font-size="{size}" '
         f'fill="{NHS_BLACK}"{extra}>{escape(content)}</text>'
@@ -191,14 +220,36 @@ class CategoryPlot:
         )
 
     def category_labels(self, labels: Sequence[str]) -> list[str]:
-        """Every label under its slot when they fit, else evenly thinned (the page's table has
-        them all)."""
-        every = max(1, math.ceil(self.count / 12))
+        """A label under every `label_step`-th slot, from the first (the page's table has them
+        all)."""
+        every = self.label_step(labels)
         return [
-            text(self.x_of(i), self.bottom + 20, label, size=12)
+            text(
+                self.x_of(i),
+                self.bottom + 20,
+                label,
+                size=LABEL_SIZE,
+                classes="psirf-chart__category",
+            )
             for i, label in enumerate(labels)
             if i % every == 0
         ]
+
+    def label_step(self, labels: Sequence[str]) -> int:
+        """The fewest slots from one label to the next so that no two labels overlap: each pair of
+        neighbours, centred on their slots, keeps half an em of space between them. Steps of 1,
+        2, 3, 4, 6 or 12 (then whole years of 12) keep months to a calendar rhythm."""
+        slot = self.width / self.count if self.count else 0.0
+        widths = [text_width(label, LABEL_SIZE) for label in labels]
+
+        def fits(step: int) -> bool:
+            return all(
+                (widths[i] + widths[i + step]) / 2 + LABEL_SIZE / 2 <= step * slot
+                for i in range(0, len(widths) - step, step)
+            )
+
+        steps = [1, 2, 3, 4, 6, *range(12, max(12, len(widths)) + 12, 12)]
+        return next(step for step in steps if fits(step))
 
     def axis_titles(self, x_label: str, y_label: str, *, x_label_y: float) -> list[str]:
         """The category axis's title centred below at `x_label_y`, the value axis's turned up."""

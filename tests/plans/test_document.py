@@ -38,7 +38,16 @@ def test_the_document_follows_the_template_with_the_profile_and_marks_drafts(wor
     tables = {b.caption: b for b in profile.blocks if b.kind == "table"}
     by_theme = tables["Events by theme, largest first"]
     assert by_theme.rows[0][:2] == ("Medication (prescribing, dispensing, monitoring)", "5")
-    assert sum(int(row[1]) for row in tables["Events by the month they occurred"].rows) == 11
+    # The one record of good care is left out of every event figure, and the profile says so.
+    assert sum(int(row[1]) for row in tables["Events by the month they occurred"].rows) == 10
+    assert [row[0] for row in tables["Events by record type"].rows] == [
+        "Patient safety incident (including near misses)",
+        "Poor patient outcome",
+        "Risk to patient safety",
+    ]
+    intro = profile.blocks[0].paragraphs[0]
+    assert "10 events, 3 of them with moderate or worse harm." in intro
+    assert "The figures exclude 1 record of good care; good care is shown on its own" in intro
     assert [c.shape for c in profile.blocks if c.kind == "chart"] == ["line", "bars"]
     assert tables["Learning responses started in the look-back, by method"].rows[0][:3] == (
         "After action review",
@@ -64,6 +73,17 @@ def test_the_document_follows_the_template_with_the_profile_and_marks_drafts(wor
     plan.content = content
     warnings = [b for b in document(plan).section("capacity").blocks if b.kind == "warning"]
     assert warnings and "more time than its trained leads have" in warnings[0].heading
+
+
+def test_a_profile_frozen_before_good_care_was_left_out_claims_no_exclusion(world):
+    plan = generated_plan(world)
+    profile = copy.deepcopy(plan.profile)
+    del profile["events"]["good_care_left_out"]  # its figures counted good care in
+    plan.profile = profile
+
+    intro = document(plan).section("profile").blocks[0].paragraphs[0]
+
+    assert "good care" not in intro and "10 events" in intro
 
 
 def test_the_partial_renders_every_section_with_its_charts_and_tables(world, app):

@@ -30,10 +30,10 @@ def sample_profile(months: int = 12) -> dict:
         "events": {
             "total": 70,
             "harmful": 9,
+            "good_care_left_out": 4,
             "by_theme": themes,
             "by_record_type": [
-                {"key": "incident", "label": "Patient safety incident", "events": 66},
-                {"key": "good_care", "label": "Good care", "events": 4},
+                {"key": "incident", "label": "Patient safety incident", "events": 70},
             ],
             "by_harm": [
                 {"key": "none", "label": "No harm", "events": 50},

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from psirf.config import PROJECT_ROOT
-from psirf.web.svg import CategoryPlot, scale
+from psirf.web.svg import CategoryPlot, scale, text_width
 
 
 def plot(count: int = 4, values=(0, 10)) -> CategoryPlot:
@@ -38,10 +38,34 @@ def test_the_line_breaks_at_a_missing_value_and_a_lone_point_draws_no_line():
     assert p.line([3], stroke_width=2) == []
 
 
-def test_category_labels_are_thinned_to_about_twelve():
+def test_a_text_is_as_wide_as_its_characters_advances_in_arial():
+    # J 500 + a 556 + n 556 + space 278 + 2, 0, 2, 5 at 556 each = 4,114 thousandths of 12 px.
+    assert text_width("Jan 2025", 12) == pytest.approx(49.368)
+    # A character outside the table (an en dash) counts as a whole em.
+    assert text_width("\u2013", 12) == 12
+
+
+def test_every_label_shows_when_neighbours_fit_their_slots():
+    # 340 px / 4 slots = 85 px a label; "Month 1" is 38.7 px wide.
+    labels = plot(count=4).category_labels([f"Month {i}" for i in range(4)])
+    assert [re.search(r">(.*)</text>", label).group(1) for label in labels] == [
+        "Month 0",
+        "Month 1",
+        "Month 2",
+        "Month 3",
+    ]
+
+
+def test_labels_are_thinned_to_a_calendar_step_so_neighbours_keep_half_an_em_apart():
+    # 340 px / 30 slots = 11.33 px a slot. "M29" is 23.34 px wide (M 833 + 2 x 556): two such
+    # neighbours need 23.34 + 6 = 29.34 px, so 3 slots (34 px) apart, not 2 (22.67 px).
     p = plot(count=30)
-    labels = p.category_labels([f"M{i}" for i in range(30)])
-    assert len(labels) == 10 and ">M0</text>" in labels[0] and ">M27</text>" in labels[-1]
+    labels = [f"M{i}" for i in range(30)]
+    assert p.label_step(labels) == 3
+    drawn = p.category_labels(labels)
+    assert len(drawn) == 10 and ">M0</text>" in drawn[0] and ">M27</text>" in drawn[-1]
+    # Past a year's worth of slots, labels step by whole years.
+    assert plot(count=300).label_step([f"M{i}" for i in range(300)]) == 36
 
 
 @pytest.mark.parametrize("module", ["psirf/dashboards/charts.py", "psirf/improvement/progress.py"])
