@@ -20,7 +20,7 @@ from psirf.plans.insight import organisations_of, profile as draw_profile
 from psirf.plans.models import IN_FORCE, PlanRevision, PsirfPlan
 from psirf.plans.states import PLAN_APPROVAL, PlanState
 from psirf.timeutil import utcnow
-from psirf.triage.recommend import LocalFocus, load_local_focus
+from psirf.triage.recommend import LocalFocus, PlanRef, load_local_focus
 from psirf.web import dates
 from psirf.workflow import definitions, runner
 from psirf.problems import InputError
@@ -574,12 +574,24 @@ def local_focus_for(
     ).all()
     if not plans:
         return load_local_focus()
-    rows = [row for plan in plans for row in plan.content.get("local_focus") or []]
     first = plans[0]
     source = f"from {first.organisation.name}'s PSIRF plan, in force from {dates.day(first.effective_from)}"
-    default = load_local_focus()
-    focus = sections.local_focus_of({"local_focus": rows}, f"plan {first.id}", source)
-    return LocalFocus(focus.priorities, default.swarm_within_days, source)
+    each = [
+        sections.local_focus_of(plan.content, f"plan {plan.id}", source, plan_ref(plan))
+        for plan in plans
+    ]
+    return LocalFocus(
+        priorities=tuple(p for focus in each for p in focus.priorities),
+        swarm_within_days=load_local_focus().swarm_within_days,
+        source=source,
+        no_further_response=tuple(r for focus in each for r in focus.no_further_response),
+        plans=tuple(focus.plans[0] for focus in each),
+    )
+
+
+def plan_ref(plan: PsirfPlan) -> PlanRef:
+    """How triage names the plan a row came from: its group, and the version in force."""
+    return PlanRef(f"{plan.organisation.name}'s PSIRF plan, version {plan.version_label}", plan.id)
 
 
 # ---- comparing versions -------------------------------------------------------------------------
