@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import yaml
 
-from psirf.events.lfpse import HARM_SEVERITY, Theme
+from psirf.events.lfpse import HARM_SEVERITY, RecordType, Theme
 from psirf.plans.insight import add_months
 from psirf.responses.models import ResponseMethod
 from psirf.triage import national
@@ -34,6 +34,12 @@ LOOKBACKS = (12, 24, 36)
 SUGGEST_LARGEST, SUGGEST_HARMFUL = 2, 2
 # Methods a plan may name for a local priority (a referral is national, never local).
 PLANNED_METHODS = tuple(m.value for m in ResponseMethod)
+# The harm a row of events that need no further response covers: never severe harm or a death.
+UP_TO_HARM = {
+    "none": "no harm only",
+    "low": "low harm or less",
+    "moderate": "moderate harm or less",
+}
 
 
 @lru_cache(maxsize=1)
@@ -153,6 +159,19 @@ def no_response_rows(default: LocalFocus | None = None) -> list[dict]:
         }
         for row in (default or load_local_focus()).no_further_response
     ]
+
+
+def matched_events(match: dict) -> str:
+    """Which events a row covers, in words: "Risk to patient safety; any theme; any harm short of
+    severe"."""
+    types = match.get("record_types") or []
+    return "; ".join(
+        (
+            " or ".join(RecordType.label_for(t) for t in types) if types else "Any record type",
+            Theme.label_for(match["theme"]) if match.get("theme") else "any theme",
+            UP_TO_HARM.get(match.get("max_harm"), "any harm short of severe"),
+        )
+    )
 
 
 def local_focus_of(
