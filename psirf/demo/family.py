@@ -104,6 +104,7 @@ def load_family(session: Session, now: datetime | None = None) -> bool:
     event.status = EventStatus.LEARNING_RESPONSE.value
     event.triage_rationale, event.triaged_by_id, event.triaged_at = RATIONALE, lead.id, opened
     event.triage_recommendation, event.triage_deviation_reason = recommendation.method, deviation
+    event.triage_recommendation_source = recommendation.source.stored()
     event.learning_response_id = response.id
     audits.append(
         (
@@ -117,6 +118,10 @@ def load_family(session: Session, now: datetime | None = None) -> bool:
                 },
                 "triage_choice": {"before": None, "after": ResponseMethod.PSII.value},
                 "triage_recommendation": {"before": None, "after": recommendation.method},
+                "triage_recommendation_source": {
+                    "before": None,
+                    "after": recommendation.source.text,
+                },
             },
             RATIONALE,
         )

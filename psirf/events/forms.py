@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import (
     AnyOf,
@@ -20,13 +22,13 @@ from psirf.events.lfpse import (
     Gender,
     HealthcareProcess,
     Location,
-    NeverEventType,
     PhysicalHarm,
     PsychologicalHarm,
     RecordType,
     ServiceArea,
     Theme,
 )
+from psirf.triage import never_events
 from psirf.web.forms import VersionedForm
 from psirf.web.forms import DateRequired, MultiCheckboxField, NhsDateField, PsirfForm, strip
 from psirf.problems import InputError
@@ -107,14 +109,21 @@ class StaffEventForm(PsirfForm):
     identity_protected = BooleanField(
         "Protect my identity: only the patient safety lead will see who reported this"
     )
-    # National reporting (optional): LFPSE's Never Event type and the national requirements
-    # the reporter believes apply; triage recommends from them.
-    never_event_type = select("Was it a Never Event? If so, which type", NeverEventType.choices())
+    # National reporting (optional): the Never Event type and the national requirements the
+    # reporter believes apply; triage recommends from them. The types offered are those in force
+    # on the day it happened (seed/never_events.yaml); the service refuses any other with why.
+    never_event_type = SelectField(
+        "Was it a Never Event? If so, which type", validate_choice=False, validators=[Optional()]
+    )
     national_flags = MultiCheckboxField("Do any of these apply? (optional)")
 
     def __init__(self, *args, organisations=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.national_flags.choices = services.national_flag_choices()
+        happened = self.occurred_on.data if isinstance(self.occurred_on.data, date) else None
+        self.never_event_type.choices = [("", "Choose...")] + never_events.choices_on(
+            happened or date.today()
+        )
         self.allowed = {str(o.id): o for o in organisations}
         self.organisation_id.choices = [("", "Choose...")] + [
             (str(o.id), f"{o.name} ({o.ods_code})") for o in organisations

@@ -20,7 +20,6 @@ __all__ = [
     "Gender",
     "Ethnicity",
     "ReporterKind",
-    "NeverEventType",
     "worst_harm",
 ]
 
@@ -171,44 +170,3 @@ class ReporterKind(LabelledEnum):
     PATIENT = ("patient", "Patient")
     FAMILY = ("family", "Family member")
     CARER = ("carer", "Carer")
-
-
-class NeverEventType(LabelledEnum):
-    # LFPSE never-event-type-5 (15 types). Codes 1-10 as the taxonomy lists them; the codes of the
-    # last five were not read, so they carry none until checked. NHS England published interim
-    # Never Events arrangements in September 2025: check this list against them.
-    WRONG_SITE_SURGERY = ("wrong_site_surgery", "Wrong site surgery", 1)
-    WRONG_IMPLANT = ("wrong_implant", "Wrong implant or prosthesis", 2)
-    RETAINED_FOREIGN_OBJECT = (
-        "retained_foreign_object",
-        "Retained foreign object after a procedure",
-        3,
-    )
-    STRONG_POTASSIUM = ("strong_potassium", "Mis-selection of a strong potassium solution", 4)
-    WRONG_ROUTE_MEDICATION = ("wrong_route_medication", "Medication given by the wrong route", 5)
-    INSULIN_OVERDOSE = (
-        "insulin_overdose",
-        "Insulin overdose due to abbreviations or the wrong device",
-        6,
-    )
-    METHOTREXATE_OVERDOSE = (
-        "methotrexate_overdose",
-        "Methotrexate overdose for non-cancer treatment",
-        7,
-    )
-    HIGH_STRENGTH_MIDAZOLAM = (
-        "high_strength_midazolam",
-        "Mis-selection of high-strength midazolam during conscious sedation",
-        8,
-    )
-    SHOWER_CURTAIN_RAILS = (
-        "shower_curtain_rails",
-        "Failure to install collapsible shower or curtain rails",
-        9,
-    )
-    UNRESTRICTED_WINDOWS = ("unrestricted_windows", "Fall from a poorly restricted window", 10)
-    BED_RAIL_ENTRAPMENT = ("bed_rail_entrapment", "Chest or neck entrapment in bed rails")
-    ABO_INCOMPATIBLE = ("abo_incompatible", "ABO-incompatible transfusion or transplant")
-    MISPLACED_NG_TUBE = ("misplaced_ng_tube", "Misplaced naso- or oro-gastric tube")
-    SCALDING = ("scalding", "Scalding of a patient")
-    OXYGEN_TO_AIR = ("oxygen_to_air", "Oxygen patient connected to an air flowmeter")

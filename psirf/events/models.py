@@ -56,6 +56,9 @@ class SafetyEvent(Base):
     # What triage recommended (a method, "referral" or "no_further_response") and, when the lead
     # chose otherwise, why.
     triage_recommendation: Mapped[str | None] = mapped_column(String(30))
+    # The rule it came from (psirf.triage.recommend.Source): a national requirement's row, or the
+    # plan, its version and the row, as they stood when the lead decided.
+    triage_recommendation_source: Mapped[dict | None] = mapped_column(JSON)
     triage_deviation_reason: Mapped[str | None] = mapped_column(Text)
     # Referred to another body (status "referred"), with or without a local response alongside.
     referral_body: Mapped[str | None] = mapped_column(String(200))

@@ -25,7 +25,6 @@ from psirf.events.lfpse import (
     Gender,
     HealthcareProcess,
     Location,
-    NeverEventType,
     PhysicalHarm,
     PsychologicalHarm,
     RecordType,
@@ -36,7 +35,7 @@ from psirf.events.lfpse import (
 from psirf.events.models import EventPatient, SafetyEvent
 from psirf.organisations.models import Organisation, OrganisationKind
 from psirf.timeutil import utcnow
-from psirf.triage import national
+from psirf.triage import national, never_events
 from psirf.web.pagination import Page, keyset_page
 from psirf.problems import InputError
 
@@ -237,12 +236,7 @@ def record_event(
     processes = _many_of(
         HealthcareProcess, processes, "processes", "Select the healthcare process from the list"
     )
-    never_event_type = _one_of(
-        NeverEventType,
-        never_event_type,
-        "never_event_type",
-        "Select a Never Event type from the list",
-    )
+    never_event_type = never_events.check(never_event_type, occurred_on)
     national_flags = _national_flags(national_flags)
 
     rows = []

@@ -12,6 +12,7 @@ from psirf.events.forms import StaffEventForm
 from psirf.events.lfpse import ReporterKind
 from psirf.events.models import EventStatus
 from psirf.extensions import db
+from psirf.triage import never_events
 from psirf.triage import services as triage
 from psirf.web import parts
 from psirf.web.loading import loads
@@ -41,9 +42,10 @@ LABELS = {
     "ethnicity_label": lfpse.Ethnicity.label_for,
     "reporter_kind_label": lfpse.ReporterKind.label_for,
     "status_label": EventStatus.label_for,
-    "never_event_type_label": lfpse.NeverEventType.label_for,
+    "never_event_type_label": never_events.label_for,
     "national_flags_label": triage.national_flags_label,
     "response_method_label": triage.method_label,
+    "recommendation_source_text": triage.recommendation_source_text,
     "nhs_number_spaced": nhs_number_spaced,
 }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from psirf.plans.content import matched_events
 from psirf.triage.recommend import method_label
 
 
@@ -38,6 +39,10 @@ def _source(row: dict) -> str:
 
 def _priority(row: dict) -> str:
     return f"{row['label']}: {method_label(row['method'])}; {row.get('improvement_route') or ''}"
+
+
+def _no_response(row: dict) -> str:
+    return f"{row['label']} ({matched_events(row['match'])}): handled by {row['handled_by']}"
 
 
 def _lead(row: dict) -> str:
@@ -83,6 +88,13 @@ def compare(before: dict, after: dict) -> list[SectionChange]:
             lambda r: r["key"],
             _priority,
             "Local focus",
+        ),
+        _rows(
+            before.get("no_further_response"),
+            after.get("no_further_response"),
+            lambda r: r["key"],
+            _no_response,
+            "Local focus: events that need no further response",
         ),
         _rows(
             (before.get("capacity") or {}).get("leads"),

@@ -15,12 +15,18 @@ from functools import lru_cache
 
 import yaml
 
-from psirf.events.lfpse import HARM_SEVERITY, Theme
+from psirf.events.lfpse import HARM_SEVERITY, RecordType, Theme
 from psirf.plans.insight import add_months
 from psirf.responses.models import ResponseMethod
 from psirf.triage import national
 from psirf.triage.national import SEED_DIR
-from psirf.triage.recommend import LocalFocus, load_local_focus, parse_local_focus
+from psirf.triage.recommend import (
+    DEFAULT_FOCUS,
+    LocalFocus,
+    PlanRef,
+    load_local_focus,
+    parse_local_focus,
+)
 from psirf.web import dates
 
 PERIODS = (12, 18, 24)
@@ -28,6 +34,12 @@ LOOKBACKS = (12, 24, 36)
 SUGGEST_LARGEST, SUGGEST_HARMFUL = 2, 2
 # Methods a plan may name for a local priority (a referral is national, never local).
 PLANNED_METHODS = tuple(m.value for m in ResponseMethod)
+# The harm a row of events that need no further response covers: never severe harm or a death.
+UP_TO_HARM = {
+    "none": "no harm only",
+    "low": "low harm or less",
+    "moderate": "moderate harm or less",
+}
 
 
 @lru_cache(maxsize=1)
@@ -141,9 +153,53 @@ def suggested_priorities(profile: dict, default: LocalFocus | None = None) -> li
     return suggestions
 
 
-def local_focus_of(content: dict, source: str, label: str) -> LocalFocus:
-    """A plan's local focus as triage reads it: checked like seed/local_focus.yaml."""
-    return parse_local_focus({"priorities": content.get("local_focus") or []}, source, label)
+def no_response_rows(default: LocalFocus | None = None) -> list[dict]:
+    """A new plan's events that need no further response: the default local focus's, to edit."""
+    return [
+        {
+            "key": row.key,
+            "label": row.label,
+            "handled_by": row.handled_by,
+            "why": row.why,
+            "match": {
+                "theme": row.theme,
+                "record_types": list(row.record_types),
+                "min_harm": row.min_harm,
+                "max_harm": row.max_harm,
+                "keywords": list(row.keywords),
+            },
+        }
+        for row in (default or load_local_focus()).no_further_response
+    ]
+
+
+def matched_events(match: dict) -> str:
+    """Which events a row covers, in words: "Risk to patient safety; any theme; any harm short of
+    severe"."""
+    types = match.get("record_types") or []
+    return "; ".join(
+        (
+            " or ".join(RecordType.label_for(t) for t in types) if types else "Any record type",
+            Theme.label_for(match["theme"]) if match.get("theme") else "any theme",
+            UP_TO_HARM.get(match.get("max_harm"), "any harm short of severe"),
+        )
+    )
+
+
+def local_focus_of(
+    content: dict, source: str, label: str, plan: PlanRef = DEFAULT_FOCUS
+) -> LocalFocus:
+    """A plan's local focus as triage reads it: checked like seed/local_focus.yaml. A plan made
+    before the list of events that need no further response existed has none."""
+    return parse_local_focus(
+        {
+            "priorities": content.get("local_focus") or [],
+            "no_further_response": content.get("no_further_response") or [],
+        },
+        source,
+        label,
+        plan,
+    )
 
 
 # ---- capacity -----------------------------------------------------------------------------------
@@ -276,6 +332,7 @@ def draft_content(
         "involved": {"people": "", "partners": ""},
         "national": national_rows(),
         "local_focus": suggested_priorities(profile),
+        "no_further_response": no_response_rows(),
         "capacity": {"leads": leads},
         "engagement": settings["engagement"],
         "glossary": settings["glossary"],

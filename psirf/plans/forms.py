@@ -15,8 +15,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from psirf.events.lfpse import Theme
-from psirf.plans.content import LOOKBACKS, PERIODS, PLANNED_METHODS, template
+from psirf.events.lfpse import RecordType, Theme
+from psirf.plans.content import LOOKBACKS, PERIODS, PLANNED_METHODS, UP_TO_HARM, template
 from psirf.web.forms import VersionedForm
 from psirf.triage.recommend import method_label
 from psirf.web.forms import DateRequired, NhsDateField, PsirfForm, strip
@@ -26,6 +26,11 @@ HARM_CHOICES = [
     ("low", "Low harm or worse"),
     ("moderate", "Moderate harm or worse"),
     ("severe", "Severe harm or worse"),
+]
+
+# Severe harm and deaths always get a response of their own, so a row never reaches them.
+NO_RESPONSE_HARM_CHOICES = [("", "Any harm short of severe")] + [
+    (level, words.capitalize()) for level, words in UP_TO_HARM.items()
 ]
 
 
@@ -173,6 +178,30 @@ class NewPriorityForm(PriorityForm):
     )
     min_harm = SelectField(
         "Which events does it cover?", choices=HARM_CHOICES, validators=[Optional()]
+    )
+
+
+class NoResponseRowForm(VersionedForm):
+    """A kind of event the plan says needs no further response; the service checks the rest."""
+
+    label = StringField(
+        "Which events?",
+        filters=[strip],
+        validators=[DataRequired("Say which events need no further response"), Length(max=300)],
+    )
+    record_type = SelectField(
+        "Record type",
+        choices=[("", "Any record type")] + RecordType.choices(),
+        validators=[Optional()],
+    )
+    theme = SelectField(
+        "Theme", choices=[("", "Any theme")] + Theme.choices(), validators=[Optional()]
+    )
+    max_harm = SelectField("Harm", choices=NO_RESPONSE_HARM_CHOICES, validators=[Optional()])
+    handled_by = StringField(
+        "What handles them instead?",
+        filters=[strip],
+        validators=[DataRequired("Say what handles these events instead"), Length(max=300)],
     )
 
 

@@ -19,6 +19,7 @@ SECTIONS = {
     "sources": "Other insight sources",
     "involved": "Who was involved",
     "local_focus": "Local focus",
+    "no_further_response": "Events that need no further response",
     "capacity": "Capacity",
     "engagement": "Engagement commitments",
     "control": "Document control",

@@ -13,14 +13,14 @@ from sqlalchemy.orm import Session
 from psirf import audit, policy
 from psirf.db import check_version, record_change
 from psirf.accounts.models import Role, RoleAssignment, User
-from psirf.events.lfpse import HARM_SEVERITY, Theme
+from psirf.events.lfpse import HARM_SEVERITY, RecordType, Theme
 from psirf.organisations.models import Organisation, OrganisationMembership
 from psirf.plans import content as sections
 from psirf.plans.insight import organisations_of, profile as draw_profile
 from psirf.plans.models import IN_FORCE, PlanRevision, PsirfPlan
 from psirf.plans.states import PLAN_APPROVAL, PlanState
 from psirf.timeutil import utcnow
-from psirf.triage.recommend import LocalFocus, load_local_focus
+from psirf.triage.recommend import SERIOUS, LocalFocus, PlanRef, load_local_focus
 from psirf.web import dates
 from psirf.workflow import definitions, runner
 from psirf.problems import InputError
@@ -397,11 +397,9 @@ def add_priority(
         raise InputError("min_harm", "Choose a harm level from the list.")
 
     def change(content):
-        taken = {r["key"] for r in content["local_focus"]}
-        key = next(f"added_{n}" for n in range(1, len(taken) + 2) if f"added_{n}" not in taken)
         content["local_focus"].append(
             {
-                "key": key,
+                "key": _new_key(content["local_focus"]),
                 "label": label.strip(),
                 "method": method,
                 "improvement_route": route.strip(),
@@ -418,6 +416,82 @@ def add_priority(
         )
 
     _change(session, user, plan, "local_focus", change)
+
+
+def _new_key(rows: list[dict]) -> str:
+    """A key for a row the authors add, unlike any in its table."""
+    taken = {r["key"] for r in rows}
+    return next(f"added_{n}" for n in range(1, len(taken) + 2) if f"added_{n}" not in taken)
+
+
+# ---- the events that need no further response ---------------------------------------------------
+
+NO_RESPONSE = "no_further_response"
+
+
+def add_no_response_row(
+    session: Session,
+    user,
+    plan: PsirfPlan,
+    *,
+    label: str,
+    record_type: str | None,
+    theme: str | None,
+    max_harm: str | None,
+    handled_by: str,
+    expected_version: int | None,
+) -> None:
+    """Add a kind of event the plan says needs no further response, and what handles it instead:
+    the only rows (beside a priority planned as a thematic review) from which triage recommends
+    no further response."""
+    check_edit(user, plan, expected_version)
+    if not (label or "").strip():
+        raise InputError("label", "Say which events need no further response.")
+    if record_type and record_type not in {r.value for r in RecordType}:
+        raise InputError("record_type", "Choose a record type from the list.")
+    if theme and theme not in {t.value for t in Theme}:
+        raise InputError("theme", "Choose a theme from the list.")
+    if not (record_type or theme):
+        raise InputError("record_type", "Choose the record type, the theme or both.")
+    if max_harm and HARM_SEVERITY.get(max_harm, SERIOUS) >= SERIOUS:
+        raise InputError("max_harm", "Choose a harm level from the list.")
+    if not (handled_by or "").strip():
+        raise InputError("handled_by", "Say what handles these events instead.")
+
+    def change(content):
+        rows = content.setdefault(NO_RESPONSE, [])
+        rows.append(
+            {
+                "key": _new_key(rows),
+                "label": label.strip(),
+                "handled_by": handled_by.strip(),
+                "why": "",
+                "match": {
+                    "theme": theme or None,
+                    "record_types": [record_type] if record_type else [],
+                    "min_harm": None,
+                    "max_harm": max_harm or None,
+                    "keywords": [],
+                },
+            }
+        )
+
+    _change(session, user, plan, NO_RESPONSE, change)
+
+
+def remove_no_response_row(
+    session: Session, user, plan: PsirfPlan, key: str, expected_version: int | None
+) -> None:
+    check_edit(user, plan, expected_version)
+    _change(
+        session,
+        user,
+        plan,
+        NO_RESPONSE,
+        lambda c: c.__setitem__(
+            NO_RESPONSE, [r for r in c.get(NO_RESPONSE) or [] if r["key"] != key]
+        ),
+    )
 
 
 # ---- the committee's decision and coming into force -----------------------------------------------
@@ -574,12 +648,24 @@ def local_focus_for(
     ).all()
     if not plans:
         return load_local_focus()
-    rows = [row for plan in plans for row in plan.content.get("local_focus") or []]
     first = plans[0]
     source = f"from {first.organisation.name}'s PSIRF plan, in force from {dates.day(first.effective_from)}"
-    default = load_local_focus()
-    focus = sections.local_focus_of({"local_focus": rows}, f"plan {first.id}", source)
-    return LocalFocus(focus.priorities, default.swarm_within_days, source)
+    each = [
+        sections.local_focus_of(plan.content, f"plan {plan.id}", source, plan_ref(plan))
+        for plan in plans
+    ]
+    return LocalFocus(
+        priorities=tuple(p for focus in each for p in focus.priorities),
+        swarm_within_days=load_local_focus().swarm_within_days,
+        source=source,
+        no_further_response=tuple(r for focus in each for r in focus.no_further_response),
+        plans=tuple(focus.plans[0] for focus in each),
+    )
+
+
+def plan_ref(plan: PsirfPlan) -> PlanRef:
+    """How triage names the plan a row came from: its group, and the version in force."""
+    return PlanRef(f"{plan.organisation.name}'s PSIRF plan, version {plan.version_label}", plan.id)
 
 
 # ---- comparing versions -------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from psirf.plans.forms import (
     InvolvedForm,
     NewPlanForm,
     NewPriorityForm,
+    NoResponseRowForm,
     PriorityForm,
     TextForm,
     default_route,
@@ -53,6 +54,11 @@ from psirf.problems import InputError
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
 public_bp = Blueprint("plans_public", __name__, url_prefix="/public/plans")
+
+
+@bp.context_processor
+def helpers() -> dict:
+    return {"matched_events": sections.matched_events}
 
 
 def _editable(user, plan) -> None:
@@ -285,6 +291,7 @@ def _forms(plan, posted: dict | None) -> dict:
             for row in content["local_focus"]
         },
         "new_priority": NewPriorityForm(formdata=None, data=version, prefix="new"),
+        "new_no_response": NoResponseRowForm(formdata=None, data=version, prefix="nfr"),
     }
     for key, form in (posted or {}).items():
         if key.startswith("p-"):
@@ -512,6 +519,46 @@ def remove_priority(plan, key: str):
         form,
         lambda: services.remove_priority(db.session, current_user, plan, key, form.version.data),
         "local-focus",
+    )
+
+
+@bp.post("/<int:plan_id>/no-further-response")
+@login_required
+@loads("plan_id", services.get, _editable)
+def add_no_response_row(plan):
+    form = NoResponseRowForm(prefix="nfr")
+    return _save(
+        plan,
+        "new_no_response",
+        form,
+        lambda: services.add_no_response_row(
+            db.session,
+            current_user,
+            plan,
+            label=form.label.data,
+            record_type=form.record_type.data or None,
+            theme=form.theme.data or None,
+            max_harm=form.max_harm.data or None,
+            handled_by=form.handled_by.data,
+            expected_version=form.version.data,
+        ),
+        "no-further-response",
+    )
+
+
+@bp.post("/<int:plan_id>/no-further-response/<key>/remove")
+@login_required
+@loads("plan_id", services.get, _editable)
+def remove_no_response_row(plan, key: str):
+    form = TransitionForm()
+    return _save(
+        plan,
+        "remove",
+        form,
+        lambda: services.remove_no_response_row(
+            db.session, current_user, plan, key, form.version.data
+        ),
+        "no-further-response",
     )
 
 

@@ -18,7 +18,13 @@ from psirf.responses.models import LearningResponse, ResponseMethod
 from psirf.timeutil import utcnow
 from psirf.triage import national
 from psirf.triage.recommend import method_label  # noqa: F401  (for the event page)
-from psirf.triage.recommend import NO_FURTHER_RESPONSE, REFERRAL, Recommendation, recommend
+from psirf.triage.recommend import (
+    NO_FURTHER_RESPONSE,
+    REFERRAL,
+    Recommendation,
+    Source,
+    recommend,
+)
 from psirf.web.pagination import Page, keyset_page
 from psirf.workflow import definitions
 from psirf.problems import InputError
@@ -99,6 +105,12 @@ def recommendations_for(session: Session, events: list[SafetyEvent]) -> dict[int
         if event.organisation_id not in focus:
             focus[event.organisation_id] = local_focus_for(session, event.organisation)
     return {event.id: recommend(event, focus=focus[event.organisation_id]) for event in events}
+
+
+def recommendation_source_text(stored: dict | None) -> str | None:
+    """Where a stored recommendation came from, as the event page says it."""
+    source = Source.from_stored(stored)
+    return source.text if source else None
 
 
 def national_flags_label(keys) -> str:
@@ -221,6 +233,7 @@ def decide(
             triaged_by_id=actor.id,
             triaged_at=now,
             triage_recommendation=recommendation.method,
+            triage_recommendation_source=recommendation.source.stored(),
             triage_deviation_reason=deviation_reason,
             **values,
         )
@@ -254,6 +267,7 @@ def decide(
         "status": {"before": EventStatus.AWAITING_TRIAGE.value, "after": status.value},
         "triage_choice": {"before": None, "after": choice.value},
         "triage_recommendation": {"before": None, "after": recommendation.method},
+        "triage_recommendation_source": {"before": None, "after": recommendation.source.text},
     }
     if recommendation.requirement:
         changes["national_requirement"] = {"before": None, "after": recommendation.requirement}

@@ -8,7 +8,7 @@ from psirf.db import unit_of_work
 from psirf.events.models import SafetyEvent
 from psirf.extensions import db
 from psirf.responses.models import ResponseMethod
-from psirf.triage import services
+from psirf.triage import never_events, services
 from psirf.triage.forms import QueueFilterForm, TriageDecisionForm
 from psirf.web.loading import loads
 from psirf.problems import InputError
@@ -19,7 +19,10 @@ bp = Blueprint("triage", __name__, url_prefix="/triage")
 
 @bp.context_processor
 def helpers() -> dict:
-    return {"national_flags_label": services.national_flags_label}
+    return {
+        "national_flags_label": services.national_flags_label,
+        "never_event_type_label": never_events.label_for,
+    }
 
 
 @bp.get("")

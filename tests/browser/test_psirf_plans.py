@@ -184,7 +184,10 @@ def test_a_pcns_plan_from_its_insight_through_the_icb_to_triage(visitors, live_d
         lead.goto(plan_path)
         assert lead.page.get_by_role("button").filter(has_text="approval").count() == 0
         lead.goto(f"/triage/events/{waiting_id}")
-        assert "North PCN's PSIRF plan, in force from" in lead.text
+        assert re.search(
+            rf"From: North PCN's PSIRF plan, version \d+\.2: local priorities, row \d+: {HIGH_RISK}",
+            lead.text,
+        )
         assert "Recommended: Multidisciplinary team review" in lead.text
     finally:
         with live_db() as session:  # later browser tests expect the default local focus

@@ -231,7 +231,22 @@ def _fill_record(response: LearningResponse, written: set) -> dict:
     return record
 
 
+def _fill_source(written: set) -> dict:
+    """A recommendation's source: its plan's name and its row's label are words people typed."""
+    name = "safety_events.triage_recommendation_source"
+    written |= {f"{name}.document", f"{name}.label"}
+    return {
+        "kind": "local_priority",
+        "document": markup(f"{name}.document"),
+        "row": 1,
+        "key": "added_1",
+        "label": markup(f"{name}.label"),
+        "plan_id": None,
+    }
+
+
 JSON_FILLERS = {
+    "safety_events.triage_recommendation_source": lambda row, written: _fill_source(written),
     "learning_responses.record": lambda row, written: _fill_record(row, written),
     "psirf_plans.content": lambda row, written: _fill_plan_content(
         row.content, "psirf_plans.content", written

@@ -136,6 +136,15 @@ ROUTES: dict[str, Case] = {
         ("panel", 400),
         PSIRF_PLAN_REFUSED,
     ),
+    "plans.add_no_response_row": Case(
+        "POST", _plan_url("/no-further-response"), ("panel", 400), PSIRF_PLAN_REFUSED
+    ),
+    "plans.remove_no_response_row": Case(
+        "POST",
+        _plan_url("/no-further-response/risks_on_register/remove"),
+        ("panel", 400),
+        PSIRF_PLAN_REFUSED,
+    ),
     "plans.fire": Case(
         "POST", _plan_url("/transitions/submit"), ("panel", 400), PSIRF_PLAN_REFUSED
     ),

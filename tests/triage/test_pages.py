@@ -11,6 +11,7 @@ from psirf.events.models import SafetyEvent
 from psirf.responses.models import LearningResponse
 from tests.support.events import staff_form_data
 from tests.support.factories import SafetyEventFactory
+from tests.support.plan_factories import PlanFactory
 
 
 def date_fields(name, d):
@@ -65,6 +66,10 @@ def test_a_recommendation_without_a_national_requirement_is_an_inset(sign_in, wo
     assert "nhsuk-inset-text" in page and "nhsuk-card--warning" not in page
     assert "After action review (recommended)" in page
     assert "Harm is an input here, not the decider" in page
+    assert (
+        "From: Learning potential: no national requirement and no row of the default local focus"
+        in page.replace("&#39;", "'")
+    )
 
 
 def test_choosing_differently_without_a_reason_is_named_in_the_error_summary_and_nothing_is_written(
@@ -110,6 +115,9 @@ def test_choosing_differently_with_a_reason_puts_it_and_the_recommendation_in_th
     )
     page = sign_in(world.lead).get(f"/events/{event.id}").get_data(as_text=True)
     assert "Triage recommended" in page and "Why the lead chose differently" in page
+    assert re.search(
+        r"Recommended from\s*</dt>\s*<dd[^>]*>\s*National requirements, row 1: Never Event", page
+    )
 
 
 def test_a_referral_through_the_page_is_prefilled_and_recorded(session, sign_in, world):
@@ -250,3 +258,24 @@ def test_an_unknown_national_flag_is_refused(session, sign_in, world):
     )
     assert response.status_code == 400 and "There is a problem" in response.get_data(as_text=True)
     assert session.scalar(select(func.count()).select_from(SafetyEvent)) == 0
+
+
+def test_the_decision_page_names_the_plan_version_and_row_a_recommendation_came_from(
+    sign_in, world
+):
+    plan = PlanFactory(
+        organisation=world.pcn,
+        created_by=world.panel,
+        state="published",
+        revision=2,
+        effective_from=date.today() - timedelta(days=1),
+    )
+    risk = SafetyEventFactory(
+        organisation=world.practice, status="awaiting_triage", record_type="risk", theme="premises"
+    )
+    page = sign_in(world.lead).get(f"/triage/events/{risk.id}").get_data(as_text=True)
+    assert "No further response, kept for insight (recommended)" in page
+    assert (
+        f"From: North PCN&#39;s PSIRF plan, version {plan.number}.2: events that need no further "
+        "response, row 1: Risks to patient safety, where nothing has happened yet"
+    ) in page

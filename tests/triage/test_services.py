@@ -14,6 +14,7 @@ from psirf.triage import services
 from psirf.triage.services import Referral, TriageChoice
 from psirf.workflow import definitions
 from tests.support.factories import SafetyEventFactory
+from tests.support.plan_factories import PlanFactory
 from psirf.problems import InputError
 
 
@@ -292,3 +293,74 @@ def test_referring_a_never_event_elsewhere_needs_a_reason(session, world):
             "Hospital leads",
             referral=Referral("Demo Hospitals NHS Trust", date.today(), None),
         )
+
+
+# ---- where the recommendation came from, kept with the decision ---------------------------------
+
+
+def in_force_plan(world):
+    """North PCN's plan, version 1.1, in force for the practice since yesterday."""
+    return PlanFactory(
+        organisation=world.pcn,
+        created_by=world.panel,
+        state="published",
+        revision=1,
+        effective_from=date.today() - timedelta(days=1),
+    )
+
+
+def test_the_decision_keeps_the_plan_version_and_row_the_recommendation_came_from(session, world):
+    plan = in_force_plan(world)
+    row = next(
+        number
+        for number, r in enumerate(plan.content["local_focus"], start=1)
+        if r["key"] == "diagnosis_with_harm"
+    )
+    event = SafetyEventFactory(
+        organisation=world.practice,
+        status="awaiting_triage",
+        theme="diagnosis",
+        physical_harm="severe",
+    )
+    with unit_of_work(session):
+        services.decide(session, event, world.lead, TriageChoice.MDT_REVIEW, "Several clinicians")
+    source = session.get(SafetyEvent, event.id).triage_recommendation_source
+    assert source == {
+        "kind": "local_priority",
+        "document": f"North PCN's PSIRF plan, version {plan.number}.1",
+        "row": row,
+        "key": "diagnosis_with_harm",
+        "label": "Delayed or missed diagnosis with moderate or worse harm",
+        "plan_id": plan.id,
+    }
+    text = services.recommendation_source_text(source)
+    assert text == (
+        f"North PCN's PSIRF plan, version {plan.number}.1: local priorities, row {row}: "
+        "Delayed or missed diagnosis with moderate or worse harm"
+    )
+    record = session.scalars(select(AuditRecord).where(AuditRecord.action == "event:triage")).one()
+    assert record.changes["triage_recommendation_source"] == {"before": None, "after": text}
+
+
+def test_a_plan_in_force_keeps_risks_with_no_further_response_by_its_own_row(session, world):
+    plan = in_force_plan(world)
+    risk = SafetyEventFactory(
+        organisation=world.practice, record_type="risk", theme="premises", physical_harm=None
+    )
+    rec = services.recommendation_for(session, risk)
+    assert rec.method == "no_further_response"
+    assert (rec.source.kind, rec.source.plan_id, rec.source.row) == (
+        "no_further_response_row",
+        plan.id,
+        1,
+    )
+
+
+def test_a_plan_without_a_list_of_events_that_need_no_further_response_keeps_none(session, world):
+    plan = in_force_plan(world)
+    plan.content = {k: v for k, v in plan.content.items() if k != "no_further_response"}
+    session.flush()
+    risk = SafetyEventFactory(
+        organisation=world.practice, record_type="risk", theme="premises", physical_harm=None
+    )
+    assert services.recommendation_for(session, risk).method == "swarm_huddle"
