@@ -82,7 +82,10 @@ def all_tests() -> tuple[NotifiableTest, ...]:
 
 
 def named(key: str) -> NotifiableTest:
-    return next(t for t in all_tests() if t.key == key)
+    for test in all_tests():
+        if test.key == key:
+            return test
+    raise KeyError(f"{CANDOUR_CRITERIA_FILE} has no test {key!r}, which a candour record names")
 
 
 def for_organisation(organisation: Organisation) -> NotifiableTest:
