@@ -134,6 +134,7 @@ def reminders_send(today):
             db.session,
             today=today.date() if today else utcnow().date(),
             candour_working_days=int(current_app.config.get("CANDOUR_TARGET_WORKING_DAYS", 10)),
+            candour_results_days=current_app.config.get("CANDOUR_RESULTS_TARGET_WORKING_DAYS"),
         )
     click.echo(f"{made} reminder(s) sent" if made else "Nothing new to remind anyone of.")
 

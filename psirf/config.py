@@ -51,6 +51,20 @@ def password_hash_cost() -> dict:
     return {"time_cost": time_cost, "memory_cost": memory_cost, "parallelism": parallelism}
 
 
+def candour_results_target() -> int | None:
+    """CANDOUR_RESULTS_TARGET_WORKING_DAYS: a whole number of working days, or unset for "when the
+    response closes"."""
+    raw = os.environ.get("CANDOUR_RESULTS_TARGET_WORKING_DAYS", "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) < 1:
+        raise ConfigurationError(
+            f"CANDOUR_RESULTS_TARGET_WORKING_DAYS is {raw!r}: give a whole number of working days "
+            "(for example 60), or leave it unset for when the response closes."
+        )
+    return int(raw)
+
+
 def load(overrides: dict | None = None) -> dict:
     env = os.environ.get("PSIRF_ENV", "development")
     production = env == "production"
@@ -103,6 +117,9 @@ def load(overrides: dict | None = None) -> dict:
         # A local target for the duty of candour's notifications, in working days from the date the
         # duty was confirmed. Regulation 20 sets no day count: this is never a legal deadline.
         "CANDOUR_TARGET_WORKING_DAYS": int(os.environ.get("CANDOUR_TARGET_WORKING_DAYS", "10")),
+        # The results of enquiries have their own, longer, local target: when the response closes
+        # (unset, the default), or this many working days from the confirmation.
+        "CANDOUR_RESULTS_TARGET_WORKING_DAYS": candour_results_target(),
         # Attempts at an invitation link or letter code to the family portal, per address.
         "JOIN_LIMIT_PER_ADDRESS": os.environ.get("JOIN_LIMIT_PER_ADDRESS", "10 per 15 minutes"),
         # Following a report with its reference and private code: guesses per address.

@@ -177,3 +177,48 @@ def test_audit_changes_stored_under_labels_are_rewritten_to_field_names(database
         upgrade()
         db.session.remove()
         engine.dispose()
+
+
+def test_candour_records_made_before_0012_name_the_test_they_chose_their_criteria_from(database):
+    """Until 0012 there was one candour test, for registered persons that are not health service
+    bodies: the records made then keep their criteria under it, and 0012 comes off again."""
+    url = database()
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+    with app.app_context():
+        downgrade(revision="0009_audit_keys_by_field_name")
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO organisations (id, ods_code, name, kind, created_at) VALUES (1, 'A00001', 'P', 'practice', '2026-01-01')"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO learning_responses (id, method, organisation_id, workflow_name, workflow_version, state, version_id, record, created_at, updated_at) "
+                    "VALUES (7, 'after_action_review', 1, 'after_action_review', 1, 'in_review', 1, '{}', '2026-01-01', '2026-01-01')"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO candour_records (id, response_id, decision, criteria, decided_on, notified_on, created_at, updated_at) "
+                    "VALUES (3, 7, 'applies', '[\"prolonged_pain\"]', '2026-01-05', '2026-01-06', '2026-01-05', '2026-01-05')"
+                )
+            )
+        upgrade()
+        with engine.connect() as conn:
+            row = conn.execute(
+                text("SELECT test, notified_on, record_kept_on FROM candour_records WHERE id = 3")
+            ).one()
+        assert (row.test, str(row.notified_on), row.record_kept_on) == (
+            "registered_person",
+            "2026-01-06",
+            None,
+        )
+        downgrade(revision="0009_audit_keys_by_field_name")
+        with engine.connect() as conn:
+            columns = conn.execute(text("SELECT * FROM candour_records WHERE id = 3")).keys()
+        assert "test" not in columns and "notified_on" in columns
+        upgrade()
+        db.session.remove()
+        engine.dispose()

@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from psirf import policy
-from psirf.engagement.candour import CandourStep, candour_steps, latest_overdue_decision
+from psirf.engagement.candour_steps import CandourStep, CandourTargets, overdue_clause, steps_for
 from psirf.engagement.models import CandourDecision, CandourRecord
 from psirf.responses import timeliness
 from psirf.responses.models import LearningResponse
@@ -78,22 +78,17 @@ def overdue_rows(page: OverduePage, today: date) -> list[OverdueRow]:
 
 
 def overdue_candour(
-    session: Session, user, today: date, days: int, limit: int = 200
+    session: Session, user, today: date, targets: CandourTargets, limit: int = 200
 ) -> list[tuple[LearningResponse, CandourRecord]]:
-    """Responses `user` sees where the duty of candour applies and a step is past its local target."""
-    cutoff = latest_overdue_decision(today, days)
+    """Responses `user` sees where the duty of candour applies and a needed step is past its local
+    target (candour_steps says which are needed and when each is due)."""
     stmt = (
         select(LearningResponse, CandourRecord)
         .join(CandourRecord, CandourRecord.response_id == LearningResponse.id)
         .where(
             policy.response_scope(user),
             CandourRecord.decision == CandourDecision.APPLIES.value,
-            CandourRecord.decided_on <= cutoff,
-            or_(
-                CandourRecord.notified_on.is_(None),
-                CandourRecord.written_on.is_(None),
-                CandourRecord.results_shared_on.is_(None),
-            ),
+            overdue_clause(today, targets),
         )
         .order_by(CandourRecord.decided_on, LearningResponse.id)
         .limit(limit)
@@ -109,14 +104,17 @@ class CandourRow:
     record: CandourRecord
 
 
-def candour_rows(session: Session, user, today: date, days: int, limit: int) -> list[CandourRow]:
-    """The overdue candour list's rows: each response's step and its notifications against target."""
+def candour_rows(
+    session: Session, user, today: date, targets: CandourTargets, limit: int
+) -> list[CandourRow]:
+    """The overdue candour list's rows: each response's workflow step and its candour steps, each
+    with its status and when it is due."""
     return [
         CandourRow(
             response,
             runner.definition_of(response).state(response.state).label,
-            candour_steps(record, today, days),
+            steps_for(record, today, targets),
             record,
         )
-        for response, record in overdue_candour(session, user, today, days, limit)
+        for response, record in overdue_candour(session, user, today, targets, limit)
     ]

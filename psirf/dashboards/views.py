@@ -26,6 +26,7 @@ from psirf.events.lfpse import Theme
 from psirf.extensions import db
 from psirf.organisations.models import Organisation
 from psirf.dashboards import charts, csv, icb, lists, services, spc
+from psirf.engagement.candour_steps import CandourTargets
 from psirf.timeutil import utcnow
 from psirf.web.inputs import record_id
 from psirf.web.loading import fetch, loads
@@ -181,12 +182,12 @@ def overdue():
 def candour_overdue():
     policy.require_icb_oversight(current_user)
     today = utcnow().date()
-    days = int(current_app.config.get("CANDOUR_TARGET_WORKING_DAYS", 10))
-    rows = lists.candour_rows(db.session, current_user, today, days, OVERDUE_LIMIT)
+    targets = CandourTargets.from_config(current_app.config)
+    rows = lists.candour_rows(db.session, current_user, today, targets, OVERDUE_LIMIT)
     return render_template(
         "dashboards/candour_overdue.html",
         rows=rows,
         today=today,
-        days=days,
+        targets=targets,
         truncated=len(rows) >= OVERDUE_LIMIT,
     )

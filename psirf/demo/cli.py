@@ -12,6 +12,7 @@ from psirf.demo.feedback import load_feedback
 from psirf.demo.family import family_spec, load_family
 from psirf.demo.learning import load_learning
 from psirf.demo.organisations import load_accounts, load_organisations
+from psirf.demo.trust_response import load_trust_response
 from psirf.extensions import db
 
 seed_cli = AppGroup("seed", help="Load demo and reference data.")
@@ -27,6 +28,7 @@ def seed_demo():
         load_family(
             db.session
         )  # the family portal's demo investigation, before the reporters' news about it
+        load_trust_response(db.session)  # a cross-organisational response the trust leads
         load_feedback(db.session)  # the reporters' news, once, over whatever events there are
         load_learning(db.session)  # the shared library and an improvement plan, once
     click.echo("\nDemo data is loaded. Sign in at http://127.0.0.1:5000 with any of these:\n")

@@ -1,20 +1,20 @@
-"""The statutory duty of candour (regulation 20): the notifiable safety incident test for providers
-that are not health service bodies, and the notification steps against a local target in working
-days. The regulation sets no day count; the target is configurable and never called a deadline.
+"""The statutory duty of candour (regulation 20): the lead's decision under the test the lead
+organisation applies (notifiable.py), and the steps taken, complete and in order (candour_steps.py
+says when each is due).
+
+Each step is audited on its own. A step recorded before the one it follows is refused with a
+message naming what comes first; nothing of the form is written then.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, timedelta
-from functools import lru_cache
+from datetime import date
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from psirf import policy
-from psirf.config import PROJECT_ROOT
+from psirf.engagement import notifiable
 from psirf.engagement.labels import CANDOUR_STEP_FIELDS
 from psirf.engagement.models import (
     AttemptPurpose,
@@ -22,59 +22,51 @@ from psirf.engagement.models import (
     CandourRecord,
     ContactAttempt,
     ContactMeans,
+    Unreachable,
 )
-from psirf.events.lfpse import PhysicalHarm, PsychologicalHarm
-from psirf.responses.models import LearningResponse
-
-from psirf.engagement.services import _clean, _done, _not_future, check_edit
+from psirf.engagement.services import _clean, _done, _not_future, check_candour
 from psirf.problems import InputError
+from psirf.responses.models import LearningResponse
+from psirf.web import dates
 
-CANDOUR_CRITERIA_FILE = PROJECT_ROOT / "seed" / "candour_criteria.yaml"
-# The harm grades that suggest the notifiable safety incident test should be considered.
-CANDOUR_PHYSICAL = frozenset(
-    {PhysicalHarm.MODERATE.value, PhysicalHarm.SEVERE.value, PhysicalHarm.FATAL.value}
+# The fields each step records, by the step's date field (candour_steps.STEPS).
+STEP_FIELDS = {
+    "notified_on": (
+        "notified_on",
+        "notified_means",
+        "notified_by",
+        "apology_given",
+        "unreachable",
+        "unreachable_on",
+    ),
+    "written_on": ("written_on",),
+    "record_kept_on": ("record_reference", "record_kept_by", "record_kept_on"),
+    "support_offered_on": ("support_offered", "support_offered_on"),
+    "results_shared_on": ("results_shared_on",),
+}
+DATE_FIELDS = (
+    "notified_on",
+    "unreachable_on",
+    "written_on",
+    "record_kept_on",
+    "support_offered_on",
+    "results_shared_on",
 )
-CANDOUR_PSYCHOLOGICAL = frozenset(
-    {PsychologicalHarm.MODERATE.value, PsychologicalHarm.SEVERE.value}
-)
-
-
-# ---- the statutory duty of candour ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Criterion:
-    key: str
-    label: str
-    hint: str | None = None
-
-
-@lru_cache(maxsize=1)
-def candour_criteria() -> tuple[Criterion, ...]:
-    """The notifiable safety incident test for providers that are not health service bodies."""
-    with open(CANDOUR_CRITERIA_FILE, encoding="utf-8") as f:
-        return tuple(Criterion(c["key"], c["label"], c.get("hint")) for c in yaml.safe_load(f))
-
-
-def candour_reasons(response: LearningResponse) -> list[str]:
-    """The harm recorded on the response's events that suggests the candour test: empty when none."""
-    reasons = []
-    for event in response.events:
-        if event.physical_harm in CANDOUR_PHYSICAL:
-            reasons.append(f"{event.reference}: {PhysicalHarm.label_for(event.physical_harm)}")
-        if event.psychological_harm in CANDOUR_PSYCHOLOGICAL:
-            reasons.append(
-                f"{event.reference}: {PsychologicalHarm.label_for(event.psychological_harm)}"
-            )
-    return reasons
-
-
-def candour_suggested(response: LearningResponse) -> bool:
-    return bool(candour_reasons(response))
+# Free text that may name the people affected: the timeline, which contributing organisations
+# also read, says only that it changed.
+UNSPOKEN = frozenset({"record_reference", "support_offered"})
 
 
 def candour_of(session: Session, response: LearningResponse) -> CandourRecord | None:
     return session.scalar(select(CandourRecord).where(CandourRecord.response_id == response.id))
+
+
+def candour_suggested(response: LearningResponse) -> bool:
+    """Whether the harm recorded prompts the lead organisation's test."""
+    return bool(notifiable.harm_reasons(response, notifiable.applied_to(response).test))
+
+
+# ---- the decision ----------------------------------------------------------------------------------
 
 
 def decide_candour(
@@ -89,11 +81,12 @@ def decide_candour(
     expected_version: int | None,
     today: date | None = None,
 ) -> CandourRecord:
-    """The lead confirms the duty applies (naming the criteria met) or rules it out with a reason."""
-    check_edit(user, response, expected_version)
+    """The lead confirms the duty applies (naming the criteria of their organisation's test that
+    are met) or rules it out with a reason. Open on any response, whatever the harm recorded."""
+    check_candour(user, response, expected_version)
     _not_future(decided_on, "decided_on", today or date.today())
-    known = [c.key for c in candour_criteria()]
-    chosen = [k for k in known if k in set(criteria or [])]
+    test = notifiable.applied_to(response).test
+    chosen = [c.key for c in test.criteria if c.key in set(criteria or [])]
     reason = _clean(reason)
     if decision == CandourDecision.APPLIES.value:
         if not chosen:
@@ -109,8 +102,8 @@ def decide_candour(
     if record is None:
         record = CandourRecord(response_id=response.id, decision=decision, decided_on=decided_on)
         session.add(record)
-    record.decision, record.criteria, record.reason = decision, chosen, reason
-    record.decided_on, record.decided_by_id = decided_on, user.id
+    record.decision, record.test, record.criteria = decision, test.key, chosen
+    record.reason, record.decided_on, record.decided_by_id = reason, decided_on, user.id
     session.flush()
     _done(
         session,
@@ -120,11 +113,15 @@ def decide_candour(
         {
             "candour": {
                 "before": CandourDecision.label_for(before) if before else None,
-                "after": f"{CandourDecision.label_for(decision)} ({decided_on.isoformat()})",
+                "after": f"{CandourDecision.label_for(decision)} ({decided_on.isoformat()}), "
+                f"under {test.name[0].lower()}{test.name[1:]}",
             }
         },
     )
     return record
+
+
+# ---- the steps -------------------------------------------------------------------------------------
 
 
 def record_candour_steps(
@@ -135,14 +132,33 @@ def record_candour_steps(
     expected_version: int | None,
     today: date | None = None,
 ) -> None:
-    check_edit(user, response, expected_version)
+    """Record the steps taken: each checked against the steps it follows, each audited."""
+    check_candour(user, response, expected_version)
     today = today or date.today()
     record = candour_of(session, response)
     if record is None or not record.applies:
         raise policy.NotPermitted("Confirm the duty of candour applies before recording its steps.")
     values = {k: _clean(values.get(k)) for k in CANDOUR_STEP_FIELDS}
-    for name in ("notified_on", "written_on", "results_shared_on"):
+    for name in DATE_FIELDS:
         _not_future(values[name], name, today)
+    _check_notification(session, response, values)
+    _check_written(session, response, values)
+    _check_record(values)
+    _check_support(values)
+    _check_results(values)
+    for step, fields in STEP_FIELDS.items():
+        changes = {}
+        for name in fields:
+            old, new = getattr(record, name), values[name]
+            if old != new:
+                changes[name] = _change(name, old, new)
+                setattr(record, name, new)
+        if changes:
+            session.flush()
+            _done(session, user, response, f"candour:{step.removesuffix('_on')}", changes)
+
+
+def _check_notification(session: Session, response: LearningResponse, values: dict) -> None:
     if values["notified_on"]:
         if values["notified_means"] not in (ContactMeans.IN_PERSON.value, ContactMeans.PHONE.value):
             raise InputError("notified_means", "Say whether they were told in person or by phone")
@@ -150,46 +166,138 @@ def record_candour_steps(
             raise InputError("notified_by", "Say who told them")
         if values["apology_given"] is None:
             raise InputError("apology_given", "Say whether an apology was given")
-    if (
-        values["written_on"]
-        and values["notified_on"]
-        and values["written_on"] < values["notified_on"]
-    ):
+    if values["unreachable"] is None and values["unreachable_on"] is None:
+        return
+    if values["unreachable"] not in {u.value for u in Unreachable}:
+        raise InputError("unreachable", "Say whether they could not be reached or declined")
+    if values["unreachable_on"] is None:
+        raise InputError(
+            "unreachable_on", "Enter the date you concluded they could not be reached or declined"
+        )
+    _attempted_by(
+        session,
+        response,
+        values["unreachable_on"],
+        "unreachable",
+        "Record the attempts to reach them before saying they could not be reached or declined",
+    )
+    if values["notified_on"] and values["notified_on"] < values["unreachable_on"]:
+        raise InputError(
+            "unreachable_on",
+            "They were told on an earlier day: clear this answer, or correct the dates",
+        )
+
+
+def _check_written(session: Session, response: LearningResponse, values: dict) -> None:
+    written = values["written_on"]
+    if not written:
+        return
+    if not values["notified_on"]:
+        # When the person cannot be reached or declines, the recorded attempts stand in the
+        # notification's place; without either, a written notification has nothing to follow.
+        _attempted_by(
+            session,
+            response,
+            written,
+            "written_on",
+            "Record the notification in person or by phone, or the attempts to reach them, "
+            "before the written notification",
+        )
+    elif written < values["notified_on"]:
         raise InputError(
             "written_on", "The written notification follows the one in person or by phone"
         )
-    if values["written_on"] and not values["notified_on"]:
-        _attempted_before(session, response, values["written_on"])
-    changes = {}
-    for name in CANDOUR_STEP_FIELDS:
-        old, new = getattr(record, name), values[name]
-        if old != new:
-            changes[name] = {"before": _plain(old), "after": _plain(new)}
-            setattr(record, name, new)
-    if changes:
-        session.flush()
-        _done(session, user, response, "candour:steps", changes)
 
 
-def _attempted_before(session: Session, response: LearningResponse, written_on: date) -> None:
-    """Regulation 20 puts the notification in person first; when the person cannot be reached or
-    declines, the recorded attempts to reach them stand in its place. Without either, a written
-    notification has nothing to follow."""
+def _check_record(values: dict) -> None:
+    kept_on = values["record_kept_on"]
+    if not any(values[name] for name in STEP_FIELDS["record_kept_on"]):
+        return
+    if not values["record_reference"]:
+        raise InputError("record_reference", "Say what the secure record is and where it is kept")
+    if not values["record_kept_by"]:
+        raise InputError("record_kept_by", "Say who confirmed the record is kept securely")
+    if not kept_on:
+        raise InputError("record_kept_on", "Enter the date the record was confirmed as kept")
+    if _unreached(values):
+        _on_or_after(kept_on, values["unreachable_on"], "record_kept_on", "the attempts it records")
+        return
+    if not values["notified_on"]:
+        raise InputError(
+            "record_kept_on",
+            "Record the notification in person, or that they could not be reached or declined, "
+            "before the secure record of it",
+        )
+    if not values["written_on"]:
+        raise InputError(
+            "record_kept_on",
+            "Record the written notification before the secure record: it keeps both",
+        )
+    _on_or_after(
+        kept_on, max(values["notified_on"], values["written_on"]), "record_kept_on", "both"
+    )
+
+
+def _check_support(values: dict) -> None:
+    offered_on = values["support_offered_on"]
+    if not values["support_offered"] and not offered_on:
+        return
+    if not values["support_offered"]:
+        raise InputError("support_offered", "Say what support was offered")
+    if not offered_on:
+        raise InputError("support_offered_on", "Enter the date the support was offered")
+    first = values["notified_on"] or (values["unreachable_on"] if _unreached(values) else None)
+    if first is None:
+        raise InputError(
+            "support_offered_on",
+            "Record the notification in person, or the attempts to reach them, before the "
+            "support offered",
+        )
+    _on_or_after(offered_on, first, "support_offered_on", "the notification")
+
+
+def _check_results(values: dict) -> None:
+    shared_on = values["results_shared_on"]
+    if not shared_on:
+        return
+    if not values["written_on"]:
+        raise InputError(
+            "results_shared_on",
+            "Record the written notification before the results of enquiries: they follow it "
+            "in writing",
+        )
+    _on_or_after(shared_on, values["written_on"], "results_shared_on", "the written notification")
+
+
+def _unreached(values: dict) -> bool:
+    return values["notified_on"] is None and values["unreachable"] is not None
+
+
+def _on_or_after(day: date, earliest: date, field: str, what: str) -> None:
+    if day < earliest:
+        raise InputError(field, f"This comes after {what}: enter {dates.day(earliest)} or later")
+
+
+def _attempted_by(
+    session: Session, response: LearningResponse, by: date, field: str, message: str
+) -> None:
     attempted = session.scalar(
         select(ContactAttempt.id)
         .where(
             ContactAttempt.response_id == response.id,
             ContactAttempt.purpose == AttemptPurpose.CANDOUR.value,
-            ContactAttempt.attempted_on <= written_on,
+            ContactAttempt.attempted_on <= by,
         )
         .limit(1)
     )
     if attempted is None:
-        raise InputError(
-            "written_on",
-            "Record the notification in person or by phone, or the attempts to reach them, "
-            "before the written notification",
-        )
+        raise InputError(field, message)
+
+
+def _change(name: str, old, new) -> dict:
+    if name in UNSPOKEN:
+        return {"before": None, "after": "recorded" if new else "removed"}
+    return {"before": _plain(old), "after": _plain(new)}
 
 
 def _plain(value):
@@ -197,53 +305,7 @@ def _plain(value):
         return "Yes" if value else "No"
     if isinstance(value, date):
         return value.isoformat()
-    return ContactMeans.label_for(value) if value in {m.value for m in ContactMeans} else value
-
-
-# ---- the local target, in working days ---------------------------------------------------------
-
-
-def add_working_days(start: date, days: int) -> date:
-    """`days` working days (Monday to Friday) after `start`. Bank holidays are not known here."""
-    current, left = start, days
-    while left > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            left -= 1
-    return current
-
-
-def latest_overdue_decision(today: date, days: int) -> date:
-    """The latest confirmation date whose target has passed by `today`: the SQL cut-off."""
-    candidate = today - timedelta(days=1)
-    while add_working_days(candidate, days) >= today:
-        candidate -= timedelta(days=1)
-    return candidate
-
-
-@dataclass
-class CandourStep:
-    name: str
-    label: str
-    done_on: date | None
-    target_on: date
-    overdue: bool
-
-
-def candour_steps(record: CandourRecord, today: date, days: int) -> list[CandourStep]:
-    """Each notification against the local target; overdue once the target day has passed undone."""
-    target = add_working_days(record.decided_on, days)
-    return [
-        CandourStep(
-            name,
-            label,
-            getattr(record, name),
-            target,
-            getattr(record, name) is None and today > target,
-        )
-        for name, label in (
-            ("notified_on", "Notification in person or by phone, with an apology"),
-            ("written_on", "Written notification"),
-            ("results_shared_on", "Results of enquiries shared"),
-        )
-    ]
+    for labels in (ContactMeans, Unreachable):
+        if value in {m.value for m in labels}:
+            return labels.label_for(value)
+    return value

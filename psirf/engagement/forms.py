@@ -6,7 +6,14 @@ from __future__ import annotations
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 
-from psirf.engagement.models import CandourDecision, ContactMeans, Involvement, PersonKind, StepKind
+from psirf.engagement.models import (
+    CandourDecision,
+    ContactMeans,
+    Involvement,
+    PersonKind,
+    StepKind,
+    Unreachable,
+)
 from psirf.web.forms import VersionedForm
 from psirf.web.forms import DateRequired, MultiCheckboxField, NhsDateField, strip
 
@@ -138,7 +145,12 @@ class CandourDecisionForm(VersionedForm):
     )
 
 
+NOT_UNREACHABLE = "no"
+
+
 class CandourStepsForm(VersionedForm):
+    """The steps in the order regulation 20 puts them (candour_steps.STEPS)."""
+
     notified_on = NhsDateField("Date they were told in person or by phone", not_after_today=True)
     notified_means = _radio(
         "How were they told?",
@@ -146,18 +158,43 @@ class CandourStepsForm(VersionedForm):
     )
     notified_by = _line("Who told them? (optional until they are told)")
     apology_given = _radio("Was an apology given?", YES_NO)
+    unreachable = _radio(
+        "If they have not been told: could they not be reached, or did they decline?",
+        [
+            (NOT_UNREACHABLE, "Neither: they were told, or we are still trying"),
+            *Unreachable.choices(),
+        ],
+    )
+    unreachable_on = NhsDateField(
+        "Date you concluded they could not be reached or declined", not_after_today=True
+    )
     written_on = NhsDateField("Date of the written notification", not_after_today=True)
+    record_reference = _line(
+        "What is the secure written record, and where is it kept?", max_length=500
+    )
+    record_kept_by = _line("Who confirmed it is kept securely?")
+    record_kept_on = NhsDateField("Date it was confirmed as kept", not_after_today=True)
+    support_offered = _text("What support was offered?")
+    support_offered_on = NhsDateField("Date the support was offered", not_after_today=True)
     results_shared_on = NhsDateField(
         "Date the results of enquiries were shared", not_after_today=True
     )
 
     def values(self) -> dict:
+        unreachable = self.unreachable.data
         return {
             "notified_on": self.notified_on.data,
             "notified_means": self.notified_means.data or None,
             "notified_by": self.notified_by.data,
             "apology_given": from_yes_no(self.apology_given.data),
+            "unreachable": None if unreachable in (None, "", NOT_UNREACHABLE) else unreachable,
+            "unreachable_on": self.unreachable_on.data,
             "written_on": self.written_on.data,
+            "record_reference": self.record_reference.data,
+            "record_kept_by": self.record_kept_by.data,
+            "record_kept_on": self.record_kept_on.data,
+            "support_offered": self.support_offered.data,
+            "support_offered_on": self.support_offered_on.data,
             "results_shared_on": self.results_shared_on.data,
         }
 

@@ -166,6 +166,13 @@ class CandourDecision(LabelledEnum):
     RULED_OUT = ("ruled_out", "Ruled out")
 
 
+class Unreachable(LabelledEnum):
+    """Regulation 20(5): why the notification in person could not be given."""
+
+    NOT_REACHED = ("not_reached", "They could not be reached")
+    DECLINED = ("declined", "They declined to speak with us")
+
+
 class CandourRecord(Base):
     """The statutory duty of candour for one response: the test's outcome and the steps taken."""
 
@@ -178,16 +185,33 @@ class CandourRecord(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     response_id: Mapped[int] = mapped_column(ForeignKey("learning_responses.id"), unique=True)
     decision: Mapped[str] = mapped_column(String(20))
-    # Keys of seed/candour_criteria.yaml that the lead judged met.
+    # Which of regulation 20's two tests was applied (a key of seed/candour_criteria.yaml): the
+    # lead organisation's kind decides (psirf/engagement/notifiable.py). Records made before there
+    # were two applied the test for registered persons that are not health service bodies.
+    test: Mapped[str] = mapped_column(
+        String(30), default="registered_person", server_default="registered_person"
+    )
+    # Keys of that test's criteria that the lead judged met.
     criteria: Mapped[list] = mapped_column(JSON, default=list)
     reason: Mapped[str | None] = mapped_column(Text)
     decided_on: Mapped[date]
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The steps (psirf/engagement/candour_steps.py). The notification in person:
     notified_on: Mapped[date | None]
     notified_means: Mapped[str | None] = mapped_column(String(20))
     notified_by: Mapped[str | None] = mapped_column(String(200))
     apology_given: Mapped[bool | None]
+    # Or, after the attempts to reach them, that they could not be reached or declined, and when.
+    unreachable: Mapped[str | None] = mapped_column(String(20))
+    unreachable_on: Mapped[date | None]
     written_on: Mapped[date | None]
+    # The secure written record: where it is kept and what it is, and who confirmed it is kept.
+    record_reference: Mapped[str | None] = mapped_column(String(500))
+    record_kept_by: Mapped[str | None] = mapped_column(String(200))
+    record_kept_on: Mapped[date | None]
+    # The reasonable support offered, and when.
+    support_offered: Mapped[str | None] = mapped_column(Text)
+    support_offered_on: Mapped[date | None]
     results_shared_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

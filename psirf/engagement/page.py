@@ -24,7 +24,9 @@ from psirf.engagement.models import (
 from psirf.responses.models import LearningResponse
 
 from psirf.engagement import candour as candour_rules
+from psirf.engagement import candour_steps as step_rules
 from psirf.engagement import invitations as invitation_rules
+from psirf.engagement import notifiable
 from psirf.engagement.sharing import documents_of
 from psirf.engagement.services import involvement_status, staff_of, steps_of
 from psirf.responses.services import state_of
@@ -73,24 +75,34 @@ class PersonView:
 class EngagementView:
     visible: bool
     editable: bool = False
+    # The duty of candour is recorded also after the response closes.
+    candour_editable: bool = False
     people: list[PersonView] = field(default_factory=list)
     questions: list[EngagementStep] = field(default_factory=list)
+    # The test the lead organisation applies, and why; the harm that prompts it, if any.
+    candour_test: notifiable.AppliedTest | None = None
     candour: CandourRecord | None = None
     candour_reasons: list[str] = field(default_factory=list)
-    candour_steps: list[candour_rules.CandourStep] = field(default_factory=list)
+    candour_steps: list[step_rules.CandourStep] = field(default_factory=list)
     candour_attempts: list[ContactAttempt] = field(default_factory=list)
     staff: list[User] = field(default_factory=list)
-    target_days: int = 10
+    targets: step_rules.CandourTargets = step_rules.CandourTargets()
     # The reports the viewer may share with people who have joined the family portal.
     share_kinds: list[str] = field(default_factory=list)
 
     @property
-    def overdue(self) -> list[candour_rules.CandourStep]:
+    def overdue(self) -> list[step_rules.CandourStep]:
         return [s for s in self.candour_steps if s.overdue]
 
     @property
-    def show_candour(self) -> bool:
-        return bool(self.candour_reasons) or self.candour is not None
+    def candour_prompted(self) -> bool:
+        """The harm recorded suggests the test, and it has not been decided yet."""
+        return bool(self.candour_reasons) and self.candour is None
+
+    @property
+    def decided_test(self) -> notifiable.NotifiableTest | None:
+        """The test the recorded decision was made under."""
+        return notifiable.named(self.candour.test) if self.candour is not None else None
 
 
 def view_for(
@@ -98,7 +110,7 @@ def view_for(
     user,
     response: LearningResponse,
     today: date,
-    target_days: int,
+    targets: step_rules.CandourTargets,
     now: datetime | None = None,
 ) -> EngagementView:
     if not policy.may_see_engagement(user, response):
@@ -124,9 +136,11 @@ def view_for(
     editable = policy.may_edit_engagement(user, response, state)
     invitations = invitation_rules.invitations_of(session, response)
     now = now or datetime.combine(today, datetime.min.time())
+    applied = notifiable.applied_to(response)
     return EngagementView(
         visible=True,
         editable=editable,
+        candour_editable=policy.may_record_candour(user, response),
         people=[
             PersonView(
                 p,
@@ -146,14 +160,15 @@ def view_for(
             for p in people
         ],
         questions=[s for s in steps if s.kind == StepKind.QUESTION.value],
+        candour_test=applied,
         candour=record,
-        candour_reasons=candour_rules.candour_reasons(response),
-        candour_steps=candour_rules.candour_steps(record, today, target_days)
+        candour_reasons=notifiable.harm_reasons(response, applied.test),
+        candour_steps=step_rules.steps_for(record, today, targets)
         if record is not None and record.applies
         else [],
         candour_attempts=[a for a in attempts if a.purpose == AttemptPurpose.CANDOUR.value],
         staff=staff_of(session, response.organisation_id) if editable else [],
-        target_days=target_days,
+        targets=targets,
         share_kinds=[
             k.value for k in DocumentKind if policy.may_share_document(user, response, k, state)
         ],

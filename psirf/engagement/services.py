@@ -43,6 +43,13 @@ def check_edit(user, response: LearningResponse, expected_version: int | None) -
     check_version(response, expected_version)
 
 
+def check_candour(user, response: LearningResponse, expected_version: int | None) -> None:
+    """The policy decides whether `user` may record the duty of candour (see
+    `policy.may_record_candour`: also once the response has closed); a stale version is refused."""
+    policy.require_may_record_candour(user, response)
+    check_version(response, expected_version)
+
+
 def family_page(person_id: int) -> str:
     """The path of a person's page in the family portal (psirf.family.views.person), for notification links."""
     return f"/your-response/{person_id}"
@@ -217,7 +224,10 @@ def add_attempt(
     today: date | None = None,
 ) -> ContactAttempt:
     """An attempt to reach someone, kept whatever came of it."""
-    check_edit(user, response, expected_version)
+    if purpose == AttemptPurpose.CANDOUR.value:
+        check_candour(user, response, expected_version)
+    else:
+        check_edit(user, response, expected_version)
     today = today or date.today()
     _not_future(attempted_on, "attempted_on", today)
     if means not in {m.value for m in ContactMeans}:

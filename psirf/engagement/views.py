@@ -13,7 +13,9 @@ from flask import Blueprint, current_app, flash, make_response, redirect, render
 from flask_login import current_user, login_required
 
 from psirf import policy
-from psirf.engagement import candour, invitations, page, services, sharing
+from psirf.engagement import candour, invitations, notifiable, page, services, sharing
+from psirf.engagement.candour_steps import CandourTargets
+from psirf.engagement.labels import CANDOUR_STEP_FIELDS
 from psirf.engagement.forms import (
     AnswerForm,
     AttemptForm,
@@ -23,6 +25,7 @@ from psirf.engagement.forms import (
     PersonForm,
     ShareForm,
     StepForm,
+    NOT_UNREACHABLE,
     WithdrawForm,
     yes_no,
 )
@@ -67,13 +70,19 @@ def _today():
     return utcnow().date()
 
 
-def _target_days() -> int:
-    return int(current_app.config.get("CANDOUR_TARGET_WORKING_DAYS", 10))
+def _targets() -> CandourTargets:
+    return CandourTargets.from_config(current_app.config)
 
 
 def _editable(user, response) -> None:
     """Seen by the person (404 otherwise) and its engagement plan theirs to change (403 otherwise)."""
     services.check_edit(user, response, None)
+
+
+def _records_candour(user, response) -> None:
+    """Seen by the person (404 otherwise) and its duty of candour theirs to record (403 otherwise),
+    also once the response has closed."""
+    services.check_candour(user, response, None)
 
 
 def _shares_documents(user, response) -> None:
@@ -97,19 +106,17 @@ def _set_choices(key: str, form, view: page.EngagementView) -> None:
     elif key == "candour_attempt":
         form.person_id.choices = [("", "Not one person in the plan")] + people
     elif key == "candour":
-        form.criteria.choices = [(c.key, c.label) for c in candour.candour_criteria()]
+        form.criteria.choices = [(c.key, c.label) for c in view.candour_test.test.criteria]
 
 
 def _view(response) -> page.EngagementView:
-    return page.view_for(db.session, current_user, response, _today(), _target_days(), utcnow())
+    return page.view_for(db.session, current_user, response, _today(), _targets(), utcnow())
 
 
 @dataclass
 class EngagementPart:
     view: page.EngagementView
     forms: dict
-    criteria: tuple
-    target_days: int
 
 
 @parts.of("response")
@@ -122,22 +129,16 @@ def _part(response) -> EngagementPart:
     """The engagement part's page model, with a blank form for each thing the user may do."""
     view = _view(response)
     forms = {}
+    version = {"version": response.version_id}
+    for key, form_class in FORMS.items():
+        if not _offered(view, key):
+            continue
+        data = dict(version)
+        if key == "candour_steps" and view.candour is not None:
+            data.update(_steps_as_typed(view.candour))
+        forms[key] = form_class(formdata=None, data=data, prefix=key)
+        _set_choices(key, forms[key], view)
     if view.editable:
-        version = {"version": response.version_id}
-        for key, form_class in FORMS.items():
-            data = dict(version)
-            if key == "candour_steps" and view.candour is not None:
-                c = view.candour
-                data.update(
-                    notified_on=c.notified_on,
-                    notified_means=c.notified_means,
-                    notified_by=c.notified_by,
-                    apology_given=yes_no(c.apology_given),
-                    written_on=c.written_on,
-                    results_shared_on=c.results_shared_on,
-                )
-            forms[key] = form_class(formdata=None, data=data, prefix=key)
-            _set_choices(key, forms[key], view)
         for q in view.questions:
             forms[f"eng_answer{q.id}"] = AnswerForm(
                 formdata=None,
@@ -165,7 +166,23 @@ def _part(response) -> EngagementPart:
                 )
                 share.kind.choices = [c for c in share.kind.choices if c[0] in view.share_kinds]
                 forms[f"eng_share{pv.person.id}"] = share
-    return EngagementPart(view, forms, candour.candour_criteria(), _target_days())
+    return EngagementPart(view, forms)
+
+
+def _offered(view: page.EngagementView, key: str) -> bool:
+    """Engagement forms while the plan may change; candour forms while the lead records candour,
+    which goes on after the response closes."""
+    return view.candour_editable if key.startswith("candour") else view.editable
+
+
+def _steps_as_typed(record) -> dict:
+    """The steps recorded, as the form shows them."""
+    data = {name: getattr(record, name) for name in CANDOUR_STEP_FIELDS}
+    data.update(
+        apology_given=yes_no(record.apology_given),
+        unreachable=record.unreachable or NOT_UNREACHABLE,
+    )
+    return data
 
 
 def _problem(response, key: str, form, status: int = 400, refused: str | None = None):
@@ -175,7 +192,7 @@ def _problem(response, key: str, form, status: int = 400, refused: str | None = 
         key=key,
         form=form,
         title=TITLES[key.rstrip("0123456789")],
-        criteria=candour.candour_criteria(),
+        candour_test=notifiable.applied_to(response).test,
         refused=refused,
         target=_target_of(response, key),
     ), status
@@ -310,7 +327,7 @@ def add_attempt(response):
 
 @bp.post("/responses/<int:response_id>/candour/attempts")
 @login_required
-@loads("response_id", responses.get, _editable)
+@loads("response_id", responses.get, _records_candour)
 def add_candour_attempt(response):
     return _attempt(response, "candour_attempt", AttemptPurpose.CANDOUR.value, "candour")
 
@@ -479,7 +496,7 @@ def share_document(response, person):
 
 @bp.post("/responses/<int:response_id>/candour/decision")
 @login_required
-@loads("response_id", responses.get, _editable)
+@loads("response_id", responses.get, _records_candour)
 def decide_candour(response):
     form = _posted("candour", response)
     return _save(
@@ -503,7 +520,7 @@ def decide_candour(response):
 
 @bp.post("/responses/<int:response_id>/candour/steps")
 @login_required
-@loads("response_id", responses.get, _editable)
+@loads("response_id", responses.get, _records_candour)
 def record_candour(response):
     form = _posted("candour_steps", response)
     return _save(

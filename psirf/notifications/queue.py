@@ -87,6 +87,7 @@ def create_queue(app: Flask) -> NotificationQueue:
                     db.session,
                     today=utcnow().date(),
                     candour_working_days=int(app.config.get("CANDOUR_TARGET_WORKING_DAYS", 10)),
+                    candour_results_days=app.config.get("CANDOUR_RESULTS_TARGET_WORKING_DAYS"),
                 )
 
     @huey.periodic_task(crontab(minute="30"), name="purge_expired")

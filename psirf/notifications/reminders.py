@@ -7,8 +7,9 @@ moved date - an agreed extension, a corrected confirmation - earns a fresh remin
   response's lead (the person who started it, who runs it). If it has none, or they are no longer
   active, it goes to the lead organisation's patient safety leads (the review panel for a thematic
   review, which the panel runs).
-- the duty of candour's notification steps due within CANDOUR_SOON_DAYS of their local target, or
-  past it. It goes to the lead organisation's patient safety leads, who alone may record the steps,
+- the duty of candour's steps due within CANDOUR_SOON_DAYS of their local target, or past it: one
+  reminder for the notification steps, which share a target, and one for the results of enquiries,
+  which have their own (psirf/engagement/candour_steps.py). It goes to the lead organisation's patient safety leads, who alone may record the steps,
   and to the engagement leads of the patients and families on the response, who make the contact.
 - an agreed safety action due within `timeliness.SOON_DAYS`, or past its due date and not completed;
   and a completed one whose review date has come ("did it work?"). It goes to the action's owner
@@ -39,7 +40,7 @@ from psirf.actions.states import ActionState
 from psirf.plans.models import PsirfPlan
 from psirf.plans.services import mark_reviews_due
 from psirf.plans.states import PlanState
-from psirf.engagement.candour import CANDOUR_STEP_FIELDS, add_working_days
+from psirf.engagement.candour_steps import CandourStep, CandourTargets, outstanding_by, steps_for
 from psirf.engagement.models import AffectedPerson, CandourDecision, CandourRecord, PersonKind
 from psirf.notifications.models import Notification, NotificationKind
 from psirf.notifications.services import notify
@@ -49,7 +50,6 @@ from psirf.responses.timeliness import SOON_DAYS
 from psirf.web import dates
 
 CANDOUR_SOON_DAYS = 3  # calendar days before the local target
-CANDOUR_STEPS = ("notified_on", "written_on", "results_shared_on")
 
 
 @dataclass(frozen=True)
@@ -64,14 +64,6 @@ class Reminder:
 
 def _name(reference: str | None, response_id: int) -> str:
     return reference or f"Learning response {response_id}"
-
-
-def latest_decided_on_with_target_by(day: date, working_days: int) -> date:
-    """The latest confirmation date whose local target falls on or before `day`: the SQL cut-off."""
-    candidate = day
-    while add_working_days(candidate, working_days) > day:
-        candidate -= timedelta(days=1)
-    return candidate
 
 
 # ---- learning responses past or near their due date --------------------------------------------
@@ -186,60 +178,75 @@ def _candour_recipients(session: Session, candidates) -> dict[int, list[User]]:
     return {k: list(v.values()) for k, v in recipients.items()}
 
 
-def candour_reminders(session: Session, today: date, working_days: int) -> list[Reminder]:
-    cutoff = latest_decided_on_with_target_by(
-        today + timedelta(days=CANDOUR_SOON_DAYS), working_days
-    )
+def candour_reminders(session: Session, today: date, targets: CandourTargets) -> list[Reminder]:
+    """One reminder per record and target date with a needed step not done: the notification
+    steps share one target, the results of enquiries have their own."""
     where = and_(
         CandourRecord.decision == CandourDecision.APPLIES.value,
-        CandourRecord.decided_on <= cutoff,
-        or_(*(getattr(CandourRecord, step).is_(None) for step in CANDOUR_STEPS)),
+        outstanding_by(today + timedelta(days=CANDOUR_SOON_DAYS), targets),
     )
-    rows = session.execute(
-        select(
-            CandourRecord.id,
-            CandourRecord.response_id,
-            CandourRecord.decided_on,
-            LearningResponse.reference,
-            *(getattr(CandourRecord, step) for step in CANDOUR_STEPS),
+    records = list(
+        session.scalars(
+            select(CandourRecord)
+            .join(LearningResponse, LearningResponse.id == CandourRecord.response_id)
+            .where(where)
         )
-        .join(LearningResponse, LearningResponse.id == CandourRecord.response_id)
-        .where(where)
-    ).all()
-    if not rows:
+    )
+    if not records:
         return []
-    recipients = _candour_recipients(session, select(CandourRecord.response_id).where(where))
+    recipients = _candour_recipients(
+        session,
+        select(CandourRecord.response_id)
+        .join(LearningResponse, LearningResponse.id == CandourRecord.response_id)
+        .where(where),
+    )
     reminders = []
-    for row in rows:
-        target = add_working_days(row.decided_on, working_days)
-        name = _name(row.reference, row.response_id)
-        outstanding = "; ".join(
-            CANDOUR_STEP_FIELDS[step] for step in CANDOUR_STEPS if getattr(row, step) is None
-        )
-        if today > target:
-            kind, phase = NotificationKind.STEP_OVERDUE, "overdue"
-            title = (
-                f"{name}: duty of candour steps are past their local target of {dates.day(target)}"
-            )
-        else:
-            kind, phase = NotificationKind.STEP_DUE, "due"
-            title = f"{name}: duty of candour steps are due by {dates.day(target)}"
-        body = (
-            f"Still to record: {outstanding}. The target is local, {working_days} working days from when "
-            "the duty was confirmed; it is not a legal deadline."
-        )
-        for user in recipients.get(row.response_id, []):
-            reminders.append(
-                Reminder(
-                    user,
-                    kind,
-                    title,
-                    body,
-                    f"/responses/{row.response_id}#candour",
-                    f"remind:candour:{row.id}:{target.isoformat()}:{phase}:u{user.id}",
-                )
-            )
+    for record in records:
+        for target, steps in _outstanding_by_target(record, today, targets):
+            reminders += _candour_reminder(record, target, steps, today, recipients)
     return reminders
+
+
+def _outstanding_by_target(
+    record: CandourRecord, today: date, targets: CandourTargets
+) -> list[tuple[date, list[CandourStep]]]:
+    horizon = today + timedelta(days=CANDOUR_SOON_DAYS)
+    grouped: dict[date, list[CandourStep]] = defaultdict(list)
+    for step in steps_for(record, today, targets):
+        if step.needed and step.done_on is None and step.target_on and step.target_on <= horizon:
+            grouped[step.target_on].append(step)
+    return sorted(grouped.items())
+
+
+def _candour_reminder(
+    record: CandourRecord,
+    target: date,
+    steps: list[CandourStep],
+    today: date,
+    recipients: dict[int, list[User]],
+) -> list[Reminder]:
+    name = _name(record.response.reference, record.response_id)
+    if today > target:
+        kind, phase = NotificationKind.STEP_OVERDUE, "overdue"
+        title = f"{name}: duty of candour steps are past their local target of {dates.day(target)}"
+    else:
+        kind, phase = NotificationKind.STEP_DUE, "due"
+        title = f"{name}: duty of candour steps are due by {dates.day(target)}"
+    body = (
+        f"Still to record: {'; '.join(s.label for s in steps)}. The target is local "
+        f"({steps[0].basis}); it is not a legal deadline."
+    )
+    return [
+        Reminder(
+            user,
+            kind,
+            title,
+            body,
+            f"/responses/{record.response_id}#candour",
+            f"remind:candour:{record.id}:{target.isoformat()}:{phase}:u{user.id}",
+        )
+        for user in recipients.get(record.response_id, [])
+    ]
 
 
 # ---- safety actions: due, overdue, and ready to review --------------------------------------------
@@ -414,15 +421,24 @@ def _already_sent(session: Session, keys: list[str]) -> set[str]:
     return found
 
 
-def send_reminders(session: Session, *, today: date, candour_working_days: int) -> int:
+def send_reminders(
+    session: Session,
+    *,
+    today: date,
+    candour_working_days: int,
+    candour_results_days: int | None = None,
+) -> int:
     """Notify (and email) everyone who must act on a step due or overdue and has not been told yet.
+    The candour targets are CANDOUR_TARGET_WORKING_DAYS and CANDOUR_RESULTS_TARGET_WORKING_DAYS.
 
     Call inside a unit of work. Returns how many notifications were made.
     """
     mark_reviews_due(session, today)
     reminders = (
         response_reminders(session, today)
-        + candour_reminders(session, today, candour_working_days)
+        + candour_reminders(
+            session, today, CandourTargets(candour_working_days, candour_results_days)
+        )
         + action_reminders(session, today)
         + plan_reminders(session, today)
     )

@@ -142,6 +142,8 @@ from psirf.policy.administration import (
 from psirf.policy.engagement import (
     may_edit_engagement,
     require_may_edit_engagement,
+    may_record_candour,
+    require_may_record_candour,
     may_share_document,
     require_may_share_document,
 )
@@ -286,6 +288,8 @@ __all__ = [
     "require_administers",
     "may_edit_engagement",
     "require_may_edit_engagement",
+    "may_record_candour",
+    "require_may_record_candour",
     "may_share_document",
     "require_may_share_document",
     "FAMILY_ENDPOINTS",

@@ -33,6 +33,22 @@ def require_may_edit_engagement(user, response, state) -> None:
         )
 
 
+def may_record_candour(user, response) -> bool:
+    """The lead organisation's patient safety lead, whatever the state: the duty of candour runs on
+    after the response closes (the results of its enquiries are shared when they are known)."""
+    return may_see_engagement(user, response) and Role.PATIENT_SAFETY_LEAD in response_roles(
+        user, response
+    )
+
+
+def require_may_record_candour(user, response) -> None:
+    require_response_visible(user, response)
+    if not may_record_candour(user, response):
+        raise NotPermitted(
+            "Only the lead organisation's patient safety lead can record the duty of candour."
+        )
+
+
 def may_share_document(user, response, kind, state) -> bool:
     """The lead organisation's patient safety lead shares documents: a draft while the response is
     open; the final report also once it is closed, which is when it is final."""

@@ -1,4 +1,5 @@
-"""The lead plans engagement with a family and records the duty of candour; the ICB reads it."""
+"""The lead plans engagement with a family and records the duty of candour, its steps in order;
+the ICB reads it; the demo trust applies its own candour test."""
 
 from datetime import date, timedelta
 
@@ -7,6 +8,7 @@ from sqlalchemy import select
 
 from psirf.accounts.models import User
 from psirf.db import unit_of_work
+from psirf.demo.trust_response import load_trust_response
 from psirf.engagement.models import CandourRecord
 from psirf.organisations.services import by_ods_code
 from psirf.responses import services
@@ -145,16 +147,29 @@ def test_the_lead_engages_a_family_and_records_the_duty_of_candour(visitor, live
     visitor.submit("Record the decision")
     assert "local target, not a legal deadline" in visitor.text
 
+    # The secure record keeps both notifications: sent before the written one, it comes back.
     steps = page.locator("#form-candour_steps")
     fill_date(steps, "Date they were told in person or by phone", today)
     steps.get_by_label("In person", exact=True).check()
     steps.get_by_label("Who told them? (optional until they are told)").fill("Dr Priya Shah")
     steps.get_by_role("group", name="Was an apology given?").get_by_label("Yes").check()
+    record = "What is the secure written record, and where is it kept?"
+    steps.get_by_label(record).fill("Meeting note, document 4471")
+    steps.get_by_label("Who confirmed it is kept securely?").fill("Practice manager")
+    fill_date(steps, "Date it was confirmed as kept", today)
+    visitor.submit("Save the candour steps", status=400)
+    assert "Record the written notification before the secure record: it keeps both" in visitor.text
+    steps = page.locator("#form-candour_steps")
+    assert steps.get_by_label(record).input_value() == "Meeting note, document 4471"
     fill_date(steps, "Date of the written notification", today)
+    steps.get_by_label("What support was offered?").fill("A named contact and an interpreter")
+    fill_date(steps, "Date the support was offered", today)
     visitor.submit("Save the candour steps")
     assert "In person, by Dr Priya Shah; apology given: yes" in visitor.text
+    assert "Meeting note, document 4471; confirmed as kept by Practice manager" in visitor.text
     assert "Past the local target" not in visitor.text
-    assert "Duty of candour steps recorded" in visitor.text  # on the timeline
+    assert "When the response closes" in visitor.text  # the results of enquiries' own target
+    assert "Duty of candour: the secure written record recorded" in visitor.text  # the timeline
     visitor.sign_out()
 
     visitor.sign_in("icb.quality@demo-icb.example.org")
@@ -168,3 +183,19 @@ def test_the_lead_engages_a_family_and_records_the_duty_of_candour(visitor, live
     assert other in visitor.text and reference not in visitor.text
     with live_db() as session:
         assert session.get(LearningResponse, response_id).state == "planning"
+        with unit_of_work(session):
+            load_trust_response(session)  # as `seed demo` does
+        trust_response = session.scalar(
+            select(LearningResponse.id).where(
+                LearningResponse.organisation_id == by_ods_code(session, "RDM").id,
+                LearningResponse.method == ResponseMethod.CROSS_ORGANISATIONAL.value,
+            )
+        )
+    visitor.sign_out()
+
+    # The demo trust leads a cross-organisational response under its own test.
+    visitor.sign_in("trust.lead@demo-icb.example.org")
+    visitor.goto(f"/responses/{trust_response}")
+    assert "The test for health service bodies" in visitor.text
+    assert "Regulation 20 treats an NHS trust as a health service body." in visitor.text
+    assert "Moderate harm" in visitor.text and "When the response closes" in visitor.text

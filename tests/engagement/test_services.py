@@ -1,15 +1,16 @@
-"""The rules of engagement and the duty of candour, exercised through the services."""
+"""The rules of engagement with the people affected, exercised through the services (the duty of
+candour: test_candour.py and test_candour_steps.py)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 
 from psirf import policy
 from psirf.db import unit_of_work
-from psirf.dashboards import lists
 from psirf.engagement import candour, page, services
+from psirf.engagement.candour_steps import CandourTargets
 
 from psirf.extensions import db
 from psirf.responses import services as responses
@@ -33,40 +34,6 @@ def response_with_harm(world, physical="low", psychological=None, **kwargs):
     return responses.get(db.session, response.id)
 
 
-@pytest.mark.parametrize(
-    ("physical", "psychological", "suggested"),
-    [
-        ("none", None, False),
-        ("low", "low", False),
-        ("moderate", None, True),
-        ("severe", None, True),
-        ("fatal", None, True),
-        ("low", "moderate", True),
-        ("none", "severe", True),
-    ],
-)
-def test_the_candour_test_is_prompted_only_when_the_harm_suggests_it(
-    world, session, physical, psychological, suggested
-):
-    response = response_with_harm(world, physical, psychological)
-    assert candour.candour_suggested(response) is suggested
-    view = page.view_for(session, world.lead, response, TODAY, 10)
-    assert view.show_candour is suggested
-
-
-def test_the_criteria_are_data_from_the_seed_file():
-    keys = [c.key for c in candour.candour_criteria()]
-    assert keys == [
-        "death",
-        "impairment",
-        "body_structure",
-        "prolonged_pain",
-        "prolonged_psychological_harm",
-        "shortened_life_expectancy",
-        "treatment_to_prevent",
-    ]
-
-
 def _decide(session, world, response, **kwargs):
     values = {
         "decision": "applies",
@@ -74,124 +41,11 @@ def _decide(session, world, response, **kwargs):
         "reason": None,
         "decided_on": TODAY,
         "expected_version": None,
+        "today": TODAY,
     }
     values.update(kwargs)
     with unit_of_work(session):
-        return candour.decide_candour(session, world.lead, response, today=TODAY, **values)
-
-
-def test_ruling_candour_out_needs_a_reason_and_confirming_it_needs_the_criteria(world, session):
-    response = response_with_harm(world, "moderate")
-    with pytest.raises(InputError) as error:
-        _decide(session, world, response, decision="ruled_out", criteria=[], reason="  ")
-    assert error.value.field == "reason"
-    with pytest.raises(InputError) as error:
-        _decide(session, world, response, criteria=["not-a-criterion"])
-    assert error.value.field == "criteria"
-    assert candour.candour_of(session, response) is None  # nothing written
-    record = _decide(
-        session, world, response, decision="ruled_out", reason="Harm resolved within a week"
-    )
-    assert (
-        record.decision == "ruled_out"
-        and record.reason == "Harm resolved within a week"
-        and record.criteria == []
-    )
-    record = _decide(session, world, response, criteria=["prolonged_pain", "treatment_to_prevent"])
-    assert record.applies and record.criteria == ["prolonged_pain", "treatment_to_prevent"]
-
-
-def test_working_days_skip_weekends():
-    friday = date(2026, 3, 6)
-    assert candour.add_working_days(friday, 1) == date(2026, 3, 9)
-    assert candour.add_working_days(friday, 10) == date(2026, 3, 20)
-
-
-def test_the_sql_cut_off_agrees_with_the_target_for_every_day():
-    for days in (1, 5, 10, 15):
-        for offset in range(40):
-            today = date(2026, 3, 1) + timedelta(days=offset)
-            cutoff = candour.latest_overdue_decision(today, days)
-            for back in range(1, 40):
-                decided = today - timedelta(days=back)
-                assert (decided <= cutoff) == (today > candour.add_working_days(decided, days)), (
-                    today,
-                    decided,
-                    days,
-                )
-
-
-def test_candour_steps_are_overdue_by_working_days_against_a_fixed_today(world, session):
-    response = response_with_harm(world, "moderate")
-    _decide(
-        session, world, response, decided_on=date(2026, 3, 6)
-    )  # a Friday: the target is Friday 20 March
-    with unit_of_work(session):
-        candour.record_candour_steps(
-            session,
-            world.lead,
-            response,
-            {
-                "notified_on": date(2026, 3, 9),
-                "notified_means": "in_person",
-                "notified_by": "Dr Shah",
-                "apology_given": True,
-            },
-            None,
-            today=date(2026, 3, 9),
-        )
-    record = candour.candour_of(session, response)
-    on_target_day = {
-        s.name: s.overdue for s in candour.candour_steps(record, date(2026, 3, 20), 10)
-    }
-    assert on_target_day == {"notified_on": False, "written_on": False, "results_shared_on": False}
-    after = {s.name: s.overdue for s in candour.candour_steps(record, TODAY, 10)}
-    assert after == {"notified_on": False, "written_on": True, "results_shared_on": True}
-    assert [r.id for r, _ in lists.overdue_candour(session, world.icb_quality, TODAY, 10)] == [
-        response.id
-    ]
-    assert lists.overdue_candour(session, world.icb_quality, date(2026, 3, 20), 10) == []
-    assert lists.overdue_candour(session, world.outsider_icb_quality, TODAY, 10) == []
-    # A longer local target moves the flag.
-    assert lists.overdue_candour(session, world.icb_quality, TODAY, 15) == []
-
-
-def test_the_in_person_notification_needs_who_told_them_and_whether_they_apologised(world, session):
-    response = response_with_harm(world, "moderate")
-    with pytest.raises(policy.NotPermitted):
-        with unit_of_work(session):
-            candour.record_candour_steps(
-                session, world.lead, response, {"written_on": TODAY}, None, today=TODAY
-            )
-    _decide(session, world, response)
-    with pytest.raises(InputError) as error:
-        with unit_of_work(session):
-            candour.record_candour_steps(
-                session,
-                world.lead,
-                response,
-                {"notified_on": TODAY, "notified_means": "phone", "notified_by": "Dr Shah"},
-                None,
-                today=TODAY,
-            )
-    assert error.value.field == "apology_given"
-    with pytest.raises(InputError) as error:
-        with unit_of_work(session):
-            candour.record_candour_steps(
-                session,
-                world.lead,
-                response,
-                {
-                    "notified_on": TODAY,
-                    "notified_means": "phone",
-                    "notified_by": "Dr Shah",
-                    "apology_given": False,
-                    "written_on": TODAY - timedelta(days=1),
-                },
-                None,
-                today=TODAY,
-            )
-    assert error.value.field == "written_on"
+        return candour.decide_candour(session, world.lead, response, **values)
 
 
 def _step(session, world, response, person, kind, on, **kwargs):
@@ -420,42 +274,7 @@ def test_contributors_see_no_engagement_data(world, session):
     assert policy.response_roles(world.other_lead, response) == {policy.CONTRIBUTOR}
     assert not policy.may_see_engagement(world.other_lead, response)
     assert policy.may_see_engagement(world.lead, response)
-    view = page.view_for(session, world.other_lead, response, TODAY, 10)
+    view = page.view_for(session, world.other_lead, response, TODAY, CandourTargets())
     assert view.visible is False and view.people == [] and view.questions == []
     with pytest.raises(policy.NotPermitted):
         services.check_edit(world.other_lead, response, None)
-
-
-def _record_written(session, world, response, written_on):
-    with unit_of_work(session):
-        candour.record_candour_steps(
-            session, world.lead, response, {"written_on": written_on}, None, today=TODAY
-        )
-
-
-def test_a_written_notification_needs_a_notification_or_an_attempt_before_it(world, session):
-    response = response_with_harm(world, "moderate")
-    _decide(session, world, response)
-    with pytest.raises(InputError, match="before the written notification") as refused:
-        _record_written(session, world, response, TODAY)
-    assert refused.value.field == "written_on"
-    assert candour.candour_of(session, response).written_on is None
-
-    # An attempt after the letter does not stand before it; one on or before it does.
-    with unit_of_work(session):
-        services.add_attempt(
-            session,
-            world.lead,
-            response,
-            purpose="candour",
-            person_id=None,
-            attempted_on=TODAY - timedelta(days=2),
-            means="phone",
-            outcome="No answer; left a message",
-            expected_version=None,
-            today=TODAY,
-        )
-    with pytest.raises(InputError, match="before the written notification"):
-        _record_written(session, world, response, TODAY - timedelta(days=3))
-    _record_written(session, world, response, TODAY - timedelta(days=1))
-    assert candour.candour_of(session, response).written_on == TODAY - timedelta(days=1)

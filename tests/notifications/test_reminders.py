@@ -6,17 +6,16 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-import pytest
 from sqlalchemy import event, func, select
 
 from psirf.accounts.models import Role
 from psirf.db import unit_of_work
-from psirf.engagement.models import CandourRecord
 from psirf.extensions import db
 from psirf.notifications.models import Notification, OutboxMessage
-from psirf.notifications.reminders import latest_decided_on_with_target_by, send_reminders
-from psirf.engagement.candour import add_working_days
+from psirf.notifications.reminders import send_reminders
+from psirf.engagement.candour_steps import add_working_days
 from tests.support.engagement import affected_person
+from tests.support.engagement import candour_applies as candour
 from tests.support.factories import ResponseFactory, UserFactory
 from tests.support.notifications import run_queued
 
@@ -34,19 +33,6 @@ def notes(session, user=None) -> list[Notification]:
     if user is not None:
         stmt = stmt.where(Notification.user_id == user.id)
     return list(session.scalars(stmt))
-
-
-def candour(response, decided_on, **steps) -> CandourRecord:
-    record = CandourRecord(
-        response_id=response.id,
-        decision=steps.pop("decision", "applies"),
-        criteria=["prolonged_pain"],
-        decided_on=decided_on,
-        **steps,
-    )
-    db.session.add(record)
-    db.session.commit()
-    return record
 
 
 # ---- learning responses ---------------------------------------------------------------------------
@@ -169,8 +155,12 @@ def test_candour_steps_past_their_target_remind_the_leads_and_the_familys_engage
         note.title
         == f"{response.reference}: duty of candour steps are past their local target of {target.day} {target:%B %Y}"
     )
-    assert "Written notification; Results of enquiries shared" in note.body
-    assert "not a legal deadline" in note.body
+    assert (
+        "Still to record: Written notification; Secure written record kept; Reasonable support "
+        "offered." in note.body
+    )
+    assert "Results of enquiries" not in note.body  # due when the response closes
+    assert "(10 working days from the decision); it is not a legal deadline" in note.body
 
 
 def test_candour_steps_due_within_three_days_remind_once_and_done_steps_remind_nobody(
@@ -188,6 +178,11 @@ def test_candour_steps_due_within_three_days_remind_once_and_done_steps_remind_n
         date(2026, 2, 2),
         notified_on=date(2026, 2, 3),
         written_on=date(2026, 2, 4),
+        record_reference="Meeting note and letter in the patient's record",
+        record_kept_by="Practice manager",
+        record_kept_on=date(2026, 2, 4),
+        support_offered="A named contact",
+        support_offered_on=date(2026, 2, 3),
         results_shared_on=date(2026, 3, 1),
     )
     candour(ruled_out, date(2026, 2, 2), decision="ruled_out")
@@ -197,14 +192,30 @@ def test_candour_steps_due_within_three_days_remind_once_and_done_steps_remind_n
     assert note.title.endswith("duty of candour steps are due by 25 March 2026")
 
 
-@pytest.mark.parametrize("day", [date(2026, 3, 23) + timedelta(days=n) for n in range(14)])
-def test_the_sql_cut_off_is_the_latest_confirmation_whose_target_falls_by_the_day(day):
-    latest = max(
-        day - timedelta(days=n)
-        for n in range(40)
-        if add_working_days(day - timedelta(days=n), DAYS) <= day
+def test_the_results_of_enquiries_remind_on_their_own_once_the_response_closes(world, session):
+    response = ResponseFactory(organisation=world.practice, lead_id=world.lead.id, state="closed")
+    response.closed_at = datetime(2026, 3, 20, 16, 0)
+    notified = {
+        "notified_on": date(2026, 2, 3),
+        "written_on": date(2026, 2, 4),
+        "record_reference": "Meeting note and letter in the patient's record",
+        "record_kept_by": "Practice manager",
+        "record_kept_on": date(2026, 2, 4),
+        "support_offered": "A named contact",
+        "support_offered_on": date(2026, 2, 3),
+    }
+    candour(response, date(2026, 2, 2), **notified)
+    assert remind(session, today=date(2026, 3, 20)) == 1
+    [note] = notes(session)
+    assert note.kind == "step_due"
+    assert note.title == f"{response.reference}: duty of candour steps are due by 20 March 2026"
+    assert (
+        "Still to record: Results of enquiries shared. The target is local (when the response closes)"
+        in note.body
     )
-    assert latest_decided_on_with_target_by(day, DAYS) == latest
+    assert remind(session, today=date(2026, 3, 23)) == 1
+    assert notes(session)[-1].kind == "step_overdue"
+    assert remind(session, today=date(2026, 3, 24)) == 0
 
 
 # ---- what they say, and what they cost ----------------------------------------------------------------

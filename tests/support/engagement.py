@@ -5,8 +5,17 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, timedelta, timezone
 
-from psirf.engagement.models import AffectedPerson, EngagementStep, Invitation, SharedDocument
+from psirf.accounts.models import Role
+from psirf.engagement.models import (
+    AffectedPerson,
+    CandourRecord,
+    EngagementStep,
+    Invitation,
+    SharedDocument,
+)
 from psirf.extensions import db
+from psirf.responses.models import Contributor
+from tests.support.factories import OrganisationFactory, ResponseFactory, UserFactory
 
 
 def affected_person(response, **values) -> AffectedPerson:
@@ -40,8 +49,6 @@ def affected_person_with_question(response, **values) -> tuple[AffectedPerson, E
 
 def family_account(**values):
     """A patient's or family member's account (no roles), signed in with the test password."""
-    from tests.support.factories import UserFactory
-
     return UserFactory(kind="family", **values)
 
 
@@ -91,3 +98,31 @@ def waiting_invitation(person, means: str = "email") -> Invitation:
     db.session.add(invitation)
     db.session.commit()
     return invitation
+
+
+def trust_led_response(world, **values):
+    """A cross-organisational response led by an NHS trust in the world's ICB, with its patient
+    safety lead, and the world's practice contributing."""
+    trust = OrganisationFactory(name="Demo Hospitals NHS Trust", kind="trust", icb=world.icb)
+    lead = UserFactory(name="Tara Trust", role=(Role.PATIENT_SAFETY_LEAD, trust))
+    response = ResponseFactory(
+        organisation=trust,
+        method="cross_organisational",
+        contributors=[Contributor(organisation_id=world.practice.id)],
+        **values,
+    )
+    return response, lead
+
+
+def candour_applies(response, decided_on: date, **steps):
+    """A duty of candour confirmed on `decided_on`, with the steps given, written straight in."""
+    record = CandourRecord(
+        response_id=response.id,
+        decision=steps.pop("decision", "applies"),
+        criteria=steps.pop("criteria", ["prolonged_pain"]),
+        decided_on=decided_on,
+        **steps,
+    )
+    db.session.add(record)
+    db.session.commit()
+    return record

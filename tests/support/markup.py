@@ -60,6 +60,8 @@ NOT_FREE_TEXT = {
             "candour_records.decision",
             "candour_records.criteria",
             "candour_records.notified_means",
+            "candour_records.test",
+            "candour_records.unreachable",
             "contact_attempts.purpose",
             "contact_attempts.means",
             "contributory_factors.factor",
@@ -346,6 +348,9 @@ def more_rows(objects) -> None:
                 notified_on=date(2026, 3, 2),
                 notified_means="phone",
                 notified_by="someone",
+                # Dated, so the page shows the words typed for them.
+                record_kept_on=date(2026, 3, 3),
+                support_offered_on=date(2026, 3, 2),
             ),
             ContactAttempt(
                 response_id=aar.id,

@@ -123,7 +123,7 @@ def _show_every_form(o: dict) -> None:
     sign-off, a closed response with a report whose reporter is still to be told what changed."""
     from datetime import date
 
-    from psirf.engagement import candour
+    from psirf.engagement import candour, notifiable
     from psirf.learning import services as learning
     from psirf.notifications.models import NotificationKind
     from psirf.notifications.services import notify
@@ -134,7 +134,7 @@ def _show_every_form(o: dict) -> None:
         organisation=world.practice, learning_response_id=o["aar"].id, physical_harm="moderate"
     )
     SafetyEventFactory(organisation=world.practice, learning_response_id=o["closed_aar"].id)
-    criteria = [c.key for c in candour.candour_criteria()][:1]
+    criteria = [c.key for c in notifiable.applied_to(o["aar"]).test.criteria][:1]
     candour.decide_candour(
         db.session,
         world.lead,
