@@ -1,4 +1,4 @@
-"""The Never Events list as data, and the rule each triage recommendation came from
+"""The rule each triage recommendation came from (and why the Never Events list needs no table)
 
 The Never Events list moves from a Python enum to seed/never_events.yaml, read by the application
 (psirf/triage/never_events.py) with each type's effective dates. It needs no table: the keys are
@@ -9,15 +9,15 @@ What this revision adds is the source of each triage recommendation, stored with
 national requirement's row, or the plan (with its version) and the row the recommendation came
 from. Events triaged before it have none.
 
-Revision ID: 0013_never_events_list
-Revises: 0009_audit_keys_by_field_name
+Revision ID: 0013_triage_recommendation_source
+Revises: 0012_candour_steps
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013_never_events_list"
-down_revision = "0009_audit_keys_by_field_name"
+revision = "0013_triage_recommendation_source"
+down_revision = "0012_candour_steps"
 branch_labels = None
 depends_on = None
 
