@@ -46,7 +46,14 @@ def staff_form_data(organisation, **overrides) -> dict:
     }
 
 
-PATIENT_FIELDS = ("physical_harm", "psychological_harm", "age_band", "gender", "ethnicity", "nhs_number")
+PATIENT_FIELDS = (
+    "physical_harm",
+    "psychological_harm",
+    "age_band",
+    "gender",
+    "ethnicity",
+    "nhs_number",
+)
 
 
 WHEN = date.today() - timedelta(days=10)

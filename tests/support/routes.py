@@ -220,6 +220,21 @@ ROUTES: dict[str, Case] = {
         ("lead", 200),
         {**OUTSIDERS, "reporter": 404, "admin": 404},
     ),
+    # Correcting an event: its organisation's patient safety lead (and its reporter before triage,
+    # tests/events/test_revisions.py); the rest of the casework may read it but not correct it.
+    "events.correct": Case(
+        "GET",
+        lambda o: f"/events/{o['event'].id}/correct",
+        ("lead", 200),
+        {
+            **OUTSIDERS,
+            "reporter": 404,
+            "admin": 404,
+            "panel": 403,
+            "icb_quality": 403,
+            "icb_specialist": 403,
+        },
+    ),
     "events.new": Case(
         "GET",
         lambda o: "/events/new",
