@@ -5,8 +5,8 @@ derived, counted and audited as a real correction is):
   its lead (lead@demo-icb.example.org) to moderate harm once the hospital letter came: revision 2
   in its history, the counts and the plans following it, and the event page telling the lead that
   triage would now recommend something else;
-- a test results incident at Riverside that affected two patients, one with low and one with
-  severe harm: the event's worst harm is severe, and the learning response triage opened for it
+- a test results incident at Riverside, reported by its lead, that affected two patients, one
+  with low and one with severe harm: the event's worst harm is severe, and the learning response triage opened for it
   prompts the duty of candour test.
 
 Loaded once, after the rest of the demo: the step does nothing when any revision exists.
@@ -28,7 +28,6 @@ from psirf.triage import services as triage
 
 RIVERSIDE = "D81001"
 LEAD = "lead@demo-icb.example.org"
-REPORTER = "reporter@demo-icb.example.org"
 REASON = (
     "The hospital discharge letter came after the report: the patient was admitted overnight "
     "with bleeding and needed vitamin K, which is moderate harm, not low."
@@ -47,9 +46,8 @@ def load_revisions(session: Session, today: date | None = None) -> list[str]:
     today = today or utcnow().date()
     riverside = session.scalar(select(Organisation).where(Organisation.ods_code == RIVERSIDE))
     lead = session.scalar(select(User).where(User.email == LEAD))
-    reporter = session.scalar(select(User).where(User.email == REPORTER))
     corrected = _correct_a_triaged_event(session, riverside, lead, today)
-    two = _report_two_patients(session, riverside, reporter, lead, today)
+    two = _report_two_patients(session, riverside, lead, today)
     return [event.reference for event in (corrected, two) if event is not None]
 
 
@@ -76,7 +74,8 @@ def _correct_a_triaged_event(session, riverside, lead, today) -> SafetyEvent | N
     return event
 
 
-def _report_two_patients(session, riverside, reporter, lead, today) -> SafetyEvent:
+def _report_two_patients(session, riverside, lead, today) -> SafetyEvent:
+    """Reported by the lead, who triages it too (a small practice's lead often does both)."""
     event = services.record_event(
         session,
         organisation=riverside,
@@ -86,7 +85,7 @@ def _report_two_patients(session, riverside, reporter, lead, today) -> SafetyEve
         immediate_actions="Both records corrected, both patients contacted and the treatment stopped.",
         theme="test_results",
         reporter_kind="staff",
-        reporter_user=reporter,
+        reporter_user=lead,
         patients=[
             services.PatientDetails("low", "low", "45-64", "female"),
             services.PatientDetails("severe", "moderate", "75-84", "female"),

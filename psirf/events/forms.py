@@ -60,6 +60,18 @@ def select(label: str, choices: list[tuple[str, str]]) -> SelectField:
     return SelectField(label, choices=[("", "Choose...")] + choices, validators=[Optional()])
 
 
+def long_text(label: str, required: str, maximum: int) -> TextAreaField:
+    """A text box that must be filled, up to `maximum` characters."""
+    return TextAreaField(
+        label,
+        filters=[strip],
+        validators=[
+            DataRequired(required),
+            Length(max=maximum, message=f"Use {maximum:,} characters or fewer"),
+        ],
+    )
+
+
 def nhs_number_check(form, field):
     try:
         services.normalise_nhs_number(field.data)
@@ -117,14 +129,7 @@ class EventForm(PsirfForm):
         not_after_today=True,
         validators=[DateRequired("Enter the date it happened")],
     )
-    description = TextAreaField(
-        "What happened?",
-        filters=[strip],
-        validators=[
-            DataRequired("Describe what happened"),
-            Length(max=services.DESCRIPTION_MAX, message="Use 20,000 characters or fewer"),
-        ],
-    )
+    description = long_text("What happened?", "Describe what happened", services.DESCRIPTION_MAX)
     immediate_actions = TextAreaField(
         "What was done straight away? (optional)",
         filters=[strip],
@@ -239,16 +244,8 @@ class CorrectionForm(EventForm, VersionedForm):
     organisation_id = None
     identity_protected = None
 
-    reason = TextAreaField(
-        "Why are you correcting it?",
-        filters=[strip],
-        validators=[
-            DataRequired("Say why you are correcting the event"),
-            Length(
-                max=revisions.REASON_MAX,
-                message=f"Use {revisions.REASON_MAX:,} characters or fewer",
-            ),
-        ],
+    reason = long_text(
+        "Why are you correcting it?", "Say why you are correcting the event", revisions.REASON_MAX
     )
 
 
@@ -397,16 +394,10 @@ class PublicContactForm(PsirfForm):
 class WhatChangedForm(VersionedForm):
     """On the response page, once it has ended: what changed because of the reports."""
 
-    text = TextAreaField(
+    text = long_text(
         "What changed because of the report",
-        filters=[strip],
-        validators=[
-            DataRequired("Write what changed because of the report"),
-            Length(
-                max=feedback.WHAT_CHANGED_MAX,
-                message=f"Use {feedback.WHAT_CHANGED_MAX:,} characters or fewer",
-            ),
-        ],
+        "Write what changed because of the report",
+        feedback.WHAT_CHANGED_MAX,
     )
 
 

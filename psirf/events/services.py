@@ -98,12 +98,10 @@ def _one_of(enum, value, field: str, message: str, required: bool = False) -> st
 
 
 def _many_of(enum, values: Iterable[str] | None, field: str, message: str) -> list[str]:
-    chosen = []
-    for value in values or ():
-        checked = _one_of(enum, value, field, message)
-        if checked and checked not in chosen:
-            chosen.append(checked)
-    return chosen
+    """The values chosen, in the list's own order: the same choices always read the same, so a
+    correction that ticks them in another order changes nothing."""
+    chosen = {_one_of(enum, value, field, message) for value in values or ()}
+    return [member.value for member in enum if member.value in chosen]
 
 
 def _text(
@@ -278,9 +276,12 @@ def checked_details(details: EventDetails, today: date) -> CheckedDetails:
 
 def apply_details(event: SafetyEvent, checked: CheckedDetails) -> None:
     """Set the event's details and its patients, the worst harm derived from them."""
+    # A Never Event recorded before its type was asked stays one: the form cannot say "a Never
+    # Event, type not known", so correcting something else must not unflag it unseen.
+    untyped_never_event = bool(event.never_event) and event.never_event_type is None
     for name, value in checked.columns.items():
         setattr(event, name, value)
-    event.never_event = checked.columns["never_event_type"] is not None
+    event.never_event = untyped_never_event or checked.columns["never_event_type"] is not None
     set_patients(event, checked.patients)
 
 
