@@ -20,6 +20,8 @@ from psirf.triage import national
 from psirf.web import dates
 
 NOT_GIVEN = "Not given"
+# What an empty answer reads as, where "Not given" would mislead.
+EMPTY = {"never_event_type": "Not a Never Event", "national_flags": "None"}
 
 
 def _labels(enum) -> Callable:
@@ -81,7 +83,7 @@ class History:
 
 def _words(formats: dict, name: str, value) -> str:
     if value in (None, "", []):
-        return NOT_GIVEN
+        return EMPTY.get(name, NOT_GIVEN)
     return formats[name][1](value)
 
 
