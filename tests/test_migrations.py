@@ -222,3 +222,36 @@ def test_candour_records_made_before_0012_name_the_test_they_chose_their_criteri
         upgrade()
         db.session.remove()
         engine.dispose()
+
+
+def test_events_recorded_before_revisions_stand_at_revision_1_and_the_downgrade_drops_them(
+    database,
+):
+    url = database()
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+    with app.app_context():
+        downgrade(revision="0009_audit_keys_by_field_name")
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO organisations (id, ods_code, name, kind, created_at) VALUES (1, 'A00001', 'P', 'practice', '2026-01-01')"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO safety_events (id, reference, organisation_id, record_type, theme, occurred_on, description, agents, processes, never_event, national_flags, status, reporter_kind, identity_protected, created_at, updated_at) "
+                    "VALUES (5, 'PSE-2026-000005', 1, 'incident', 'medication', '2026-01-01', 'Before', '[]', '[]', false, '[]', 'awaiting_triage', 'staff', false, '2026-01-01', '2026-01-01')"
+                )
+            )
+        upgrade()
+        with engine.connect() as conn:
+            assert conn.execute(
+                text("SELECT revision, version_id FROM safety_events WHERE id = 5")
+            ).one() == (1, 1)
+        downgrade(revision="0009_audit_keys_by_field_name")
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT description FROM safety_events")).scalar() == "Before"
+        upgrade()
+        db.session.remove()
+        engine.dispose()

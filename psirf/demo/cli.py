@@ -13,6 +13,7 @@ from psirf.demo.family import family_spec, load_family
 from psirf.demo.learning import load_learning
 from psirf.demo.organisations import load_accounts, load_organisations
 from psirf.demo.trust_response import load_trust_response
+from psirf.demo.revisions import load_revisions
 from psirf.extensions import db
 
 seed_cli = AppGroup("seed", help="Load demo and reference data.")
@@ -31,6 +32,7 @@ def seed_demo():
         load_trust_response(db.session)  # a cross-organisational response the trust leads
         load_feedback(db.session)  # the reporters' news, once, over whatever events there are
         load_learning(db.session)  # the shared library and an improvement plan, once
+        corrected = load_revisions(db.session)  # through the services: after the reporters' news
     click.echo("\nDemo data is loaded. Sign in at http://127.0.0.1:5000 with any of these:\n")
     for spec in accounts:
         organisation = by_code[spec["organisation"]]
@@ -42,5 +44,10 @@ def seed_demo():
     click.echo(f"\n  Every demo account's password is: {accounts[0]['password']}\n")
     if loaded:
         click.echo(f"  Loaded {loaded:,} demo safety events from the last 12 months.\n")
+    if corrected:
+        click.echo(
+            "  Corrected after triage, with its revisions: "
+            f"{corrected[0]}; two patients, one severely harmed: {corrected[-1]}.\n"
+        )
     else:
         click.echo("  Demo safety events were already present; none added.\n")

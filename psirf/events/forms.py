@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import (
     AnyOf,
     DataRequired,
@@ -14,7 +24,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from psirf.events import feedback, services
+from psirf.events import feedback, revisions, services
 from psirf.events.lfpse import (
     AgeBand,
     Agent,
@@ -52,6 +62,18 @@ def select(label: str, choices: list[tuple[str, str]]) -> SelectField:
     return SelectField(label, choices=[("", "Choose...")] + choices, validators=[Optional()])
 
 
+def long_text(label: str, required: str, maximum: int) -> TextAreaField:
+    """A text box that must be filled, up to `maximum` characters."""
+    return TextAreaField(
+        label,
+        filters=[strip],
+        validators=[
+            DataRequired(required),
+            Length(max=maximum, message=f"Use {maximum:,} characters or fewer"),
+        ],
+    )
+
+
 def nhs_number_check(form, field):
     try:
         services.normalise_nhs_number(field.data)
@@ -61,8 +83,41 @@ def nhs_number_check(form, field):
 
 # ---- staff ----------------------------------------------------------------------------------
 
+MAX_PATIENTS = 20
+# The buttons of the event form: save, or change how many patients it shows (nothing is saved).
+SAVE = "save"
+ADD_PATIENT = "add_patient"
+REMOVE_PATIENT = "remove_patient-"
 
-class StaffEventForm(PsirfForm):
+
+class PatientForm(Form):
+    """One patient affected: LFPSE records harm per patient."""
+
+    physical_harm = radio("Physical harm", PhysicalHarm.choices())
+    psychological_harm = radio("Psychological harm", PsychologicalHarm.choices())
+    age_band = select("Age group", AgeBand.choices())
+    gender = select("Gender", Gender.choices())
+    ethnicity = select("Ethnic group", Ethnicity.choices())
+    nhs_number = StringField(
+        "NHS number", filters=[strip], validators=[Optional(), nhs_number_check]
+    )
+
+    def details(self) -> services.PatientDetails:
+        return services.PatientDetails(
+            physical_harm=self.physical_harm.data or None,
+            psychological_harm=self.psychological_harm.data or None,
+            age_band=self.age_band.data or None,
+            gender=self.gender.data or None,
+            ethnicity=self.ethnicity.data or None,
+            nhs_number=self.nhs_number.data or None,
+        )
+
+
+class EventForm(PsirfForm):
+    """What an event's record says, as staff write it, in the page's order: the staff form reports
+    an event with it and the correction form corrects one, so the two hold the same fields and
+    rules (a correction changes neither where the event happened nor who may know the reporter)."""
+
     record_type = radio(
         "What are you recording?", RecordType.choices(), "Select what you are recording"
     )
@@ -76,14 +131,7 @@ class StaffEventForm(PsirfForm):
         not_after_today=True,
         validators=[DateRequired("Enter the date it happened")],
     )
-    description = TextAreaField(
-        "What happened?",
-        filters=[strip],
-        validators=[
-            DataRequired("Describe what happened"),
-            Length(max=services.DESCRIPTION_MAX, message="Use 20,000 characters or fewer"),
-        ],
-    )
+    description = long_text("What happened?", "Describe what happened", services.DESCRIPTION_MAX)
     immediate_actions = TextAreaField(
         "What was done straight away? (optional)",
         filters=[strip],
@@ -92,22 +140,12 @@ class StaffEventForm(PsirfForm):
     theme = radio(
         "What was it mostly about?", Theme.choices(), "Select what the event was mostly about"
     )
-    physical_harm = radio("Physical harm to the patient", PhysicalHarm.choices())
-    psychological_harm = radio("Psychological harm to the patient", PsychologicalHarm.choices())
+    patients = FieldList(FormField(PatientForm), min_entries=1, max_entries=MAX_PATIENTS)
     service_area = select("Service area", ServiceArea.choices())
     location = select("Where did it happen?", Location.choices())
     agents = MultiCheckboxField("What was involved? (optional)", choices=Agent.choices())
     processes = MultiCheckboxField(
         "Which part of care? (optional)", choices=HealthcareProcess.choices()
-    )
-    age_band = select("Age group", AgeBand.choices())
-    gender = select("Gender", Gender.choices())
-    ethnicity = select("Ethnic group", Ethnicity.choices())
-    nhs_number = StringField(
-        "NHS number", filters=[strip], validators=[Optional(), nhs_number_check]
-    )
-    identity_protected = BooleanField(
-        "Protect my identity: only the patient safety lead will see who reported this"
     )
     # National reporting (optional): the Never Event type and the national requirements the
     # reporter believes apply; triage recommends from them. The types offered are those in force
@@ -116,14 +154,83 @@ class StaffEventForm(PsirfForm):
         "Was it a Never Event? If so, which type", validate_choice=False, validators=[Optional()]
     )
     national_flags = MultiCheckboxField("Do any of these apply? (optional)")
+    identity_protected = BooleanField(
+        "Protect my identity: only the patient safety lead will see who reported this"
+    )
 
-    def __init__(self, *args, organisations=(), **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.national_flags.choices = services.national_flag_choices()
         happened = self.occurred_on.data if isinstance(self.occurred_on.data, date) else None
         self.never_event_type.choices = [("", "Choose...")] + never_events.choices_on(
             happened or date.today()
         )
+        self._name_patients()
+
+    def _name_patients(self) -> None:
+        """Each patient's questions name the patient, once there is more than one."""
+        entries = self.patients.entries
+        for n, entry in enumerate(entries, 1):
+            whom = "the patient" if len(entries) == 1 else f"patient {n}"
+            entry.whom = whom
+            entry.form.physical_harm.label.text = f"Physical harm to {whom}"
+            entry.form.psychological_harm.label.text = f"Psychological harm to {whom}"
+
+    def change_patients(self, pressed: str | None) -> bool:
+        """Whether `pressed` (the button that sent the form) asks for another patient or one fewer;
+        if so the form now shows them, and nothing is to be saved. This is the "add another"
+        pattern done on the server, so it works without JavaScript."""
+        pressed = pressed or ""
+        entries = self.patients.entries
+        if pressed == ADD_PATIENT and len(entries) < MAX_PATIENTS:
+            self.patients.append_entry()
+        elif pressed.startswith(REMOVE_PATIENT) and len(entries) > 1:
+            index = pressed.removeprefix(REMOVE_PATIENT)
+            if not (index.isdigit() and int(index) < len(entries)):
+                return False
+            entries.pop(int(index))
+        else:
+            return False
+        self._name_patients()
+        return True
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.record_type.data in HARMED_RECORD_TYPES:
+            for entry in self.patients.entries:
+                for field, harm in (
+                    (entry.form.physical_harm, "physical"),
+                    (entry.form.psychological_harm, "psychological"),
+                ):
+                    if not field.data and not field.errors:
+                        field.errors.append(f"Select the {harm} harm to {entry.whom}")
+                        valid = False
+            # The list gathered its entries' errors when it validated, before these.
+            self.patients.errors = [e.errors for e in self.patients.entries if e.errors]
+        return valid
+
+    def details(self) -> services.EventDetails:
+        return services.EventDetails(
+            record_type=self.record_type.data,
+            occurred_on=self.occurred_on.data,
+            description=self.description.data,
+            theme=self.theme.data,
+            service_area=self.service_area.data or None,
+            location=self.location.data or None,
+            immediate_actions=self.immediate_actions.data or None,
+            agents=self.agents.data or [],
+            processes=self.processes.data or [],
+            patients=[entry.form.details() for entry in self.patients.entries],
+            never_event_type=self.never_event_type.data or None,
+            national_flags=self.national_flags.data or [],
+        )
+
+
+class StaffEventForm(EventForm):
+    """Reporting an event: the services offered are those where the person holds a role."""
+
+    def __init__(self, *args, organisations=(), **kwargs):
+        super().__init__(*args, **kwargs)
         self.allowed = {str(o.id): o for o in organisations}
         self.organisation_id.choices = [("", "Choose...")] + [
             (str(o.id), f"{o.name} ({o.ods_code})") for o in organisations
@@ -135,31 +242,31 @@ class StaffEventForm(PsirfForm):
         if field.data not in self.allowed:
             raise ValidationError("Select a service where you work")
 
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        if self.record_type.data in HARMED_RECORD_TYPES:
-            for field, message in (
-                (self.physical_harm, "Select the physical harm to the patient"),
-                (self.psychological_harm, "Select the psychological harm to the patient"),
-            ):
-                if not field.data and not field.errors:
-                    field.errors.append(message)
-                    valid = False
-        return valid
-
     @property
     def organisation(self):
         return self.allowed.get(self.organisation_id.data)
 
-    def patient(self) -> services.PatientDetails:
-        return services.PatientDetails(
-            physical_harm=self.physical_harm.data or None,
-            psychological_harm=self.psychological_harm.data or None,
-            age_band=self.age_band.data or None,
-            gender=self.gender.data or None,
-            ethnicity=self.ethnicity.data or None,
-            nhs_number=self.nhs_number.data or None,
-        )
+
+class CorrectionForm(EventForm, VersionedForm):
+    """The staff form's fields, filled with the event as it now stands, and why it is corrected."""
+
+    organisation_id = None
+    identity_protected = None
+
+    reason = long_text(
+        "Why are you correcting it?", "Say why you are correcting the event", revisions.REASON_MAX
+    )
+
+
+def correction_form(event) -> CorrectionForm:
+    """The correction form: the event's details as they now stand, under what was posted."""
+    details = revisions.details_of(event)
+    data = {
+        **{name: getattr(details, name) for name in services.DETAIL_COLUMNS},
+        "patients": [vars(p) for p in details.patients] or [{}],
+        "version": event.version_id,
+    }
+    return CorrectionForm(data=data)
 
 
 # ---- public: one question a page ------------------------------------------------------------
@@ -296,16 +403,10 @@ class PublicContactForm(PsirfForm):
 class WhatChangedForm(VersionedForm):
     """On the response page, once it has ended: what changed because of the reports."""
 
-    text = TextAreaField(
+    text = long_text(
         "What changed because of the report",
-        filters=[strip],
-        validators=[
-            DataRequired("Write what changed because of the report"),
-            Length(
-                max=feedback.WHAT_CHANGED_MAX,
-                message=f"Use {feedback.WHAT_CHANGED_MAX:,} characters or fewer",
-            ),
-        ],
+        "Write what changed because of the report",
+        feedback.WHAT_CHANGED_MAX,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from psirf.extensions import Base
@@ -44,8 +44,9 @@ class SafetyEvent(Base):
     physical_harm: Mapped[str | None] = mapped_column(String(20))
     psychological_harm: Mapped[str | None] = mapped_column(String(20))
     never_event: Mapped[bool] = mapped_column(default=False)
-    # Governance, as LFPSE records it: the Never Event type (NeverEventType; sets never_event) and
-    # the national requirement categories someone believes apply (keys of seed/national_requirements.yaml).
+    # Governance, as LFPSE records it: the Never Event type (a key of seed/never_events.yaml; sets
+    # never_event) and the national requirement categories someone believes apply (keys of
+    # seed/national_requirements.yaml).
     never_event_type: Mapped[str | None] = mapped_column(String(40))
     national_flags: Mapped[list] = mapped_column(JSON, default=list, server_default=text("'[]'"))
 
@@ -78,8 +79,15 @@ class SafetyEvent(Base):
     # follows the report by its reference without an account.
     follow_code_hash: Mapped[str | None] = mapped_column(String(64))
 
+    # LFPSE's Revision: 1 as reported, one more for each correction saved (psirf.events.revisions).
+    revision: Mapped[int] = mapped_column(default=1, server_default=text("1"))
+    # Optimistic locking: two people correcting (or triaging) at once cannot both win silently.
+    version_id: Mapped[int] = mapped_column(default=1, server_default=text("1"))
+
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    __mapper_args__ = {"version_id_col": version_id}
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
     patients: Mapped[list[EventPatient]] = relationship(
@@ -110,6 +118,25 @@ class EventPatient(Base):
     nhs_number: Mapped[str | None] = mapped_column(String(10))
 
     event: Mapped[SafetyEvent] = relationship(back_populates="patients")
+
+
+class EventRevision(Base):
+    """A correction saved to an event: its number, who, when, why, and each field's before and
+    after. Append-only (the database refuses UPDATE and DELETE); revision 1, as reported, is the
+    event's own creation, so only corrections have rows. The event row always holds the latest
+    values, so counts and dashboards never read this table."""
+
+    __tablename__ = "event_revisions"
+    __table_args__ = (UniqueConstraint("event_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("safety_events.id"))
+    number: Mapped[int]
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reason: Mapped[str] = mapped_column(Text)
+    # {field name: {"before": stored value, "after": stored value}}; "patients" holds the lists.
+    changes: Mapped[dict] = mapped_column(JSON)
 
 
 class ReporterUpdateKind(LabelledEnum):

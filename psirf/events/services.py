@@ -67,6 +67,11 @@ class PatientDetails:
         return not any(getattr(self, f.name) for f in fields(self))
 
 
+def nhs_number_spaced(value: str | None) -> str:
+    """An NHS number as people write it: 943 476 5919."""
+    return f"{value[:3]} {value[3:6]} {value[6:]}" if value else ""
+
+
 # ---- checks -------------------------------------------------------------------------------
 
 
@@ -92,12 +97,10 @@ def _one_of(enum, value, field: str, message: str, required: bool = False) -> st
 
 
 def _many_of(enum, values: Iterable[str] | None, field: str, message: str) -> list[str]:
-    chosen = []
-    for value in values or ():
-        checked = _one_of(enum, value, field, message)
-        if checked and checked not in chosen:
-            chosen.append(checked)
-    return chosen
+    """The values chosen, in the list's own order: the same choices always read the same, so a
+    correction that ticks them in another order changes nothing."""
+    chosen = {_one_of(enum, value, field, message) for value in values or ()}
+    return [member.value for member in enum if member.value in chosen]
 
 
 def _text(
@@ -167,6 +170,124 @@ def default_service_area(organisation: Organisation) -> str | None:
     return area.value if area else None
 
 
+# ---- what a reporter tells: checked the same way when it is first sent and when it is corrected --
+
+
+@dataclass
+class EventDetails:
+    """What an event's record says, as a form gives it: the staff form, the public report and the
+    correction form all send these, and `checked_details` checks them the same way."""
+
+    record_type: str | None
+    occurred_on: date | None
+    description: str | None
+    theme: str | None
+    service_area: str | None = None
+    location: str | None = None
+    immediate_actions: str | None = None
+    agents: Iterable[str] = ()
+    processes: Iterable[str] = ()
+    patients: Iterable[PatientDetails | Mapping] = ()
+    never_event_type: str | None = None
+    national_flags: Iterable[str] = ()
+
+
+# The event's own columns that `EventDetails` sets (its patients are rows of their own).
+DETAIL_COLUMNS = (
+    "record_type",
+    "occurred_on",
+    "service_area",
+    "location",
+    "description",
+    "immediate_actions",
+    "theme",
+    "agents",
+    "processes",
+    "never_event_type",
+    "national_flags",
+)
+
+
+@dataclass
+class CheckedDetails:
+    columns: dict  # DETAIL_COLUMNS, normalised
+    patients: list[EventPatient]  # numbered from 1, the empty ones left out
+
+
+def checked_details(details: EventDetails, today: date) -> CheckedDetails:
+    """The details normalised, or InputError naming the first field to fix. Nothing is written."""
+    record_type = _one_of(
+        RecordType,
+        details.record_type,
+        "record_type",
+        "Select what kind of event this is",
+        required=True,
+    )
+    theme = _one_of(
+        Theme, details.theme, "theme", "Select what the event was mostly about", required=True
+    )
+    if not isinstance(details.occurred_on, date):
+        raise InputError("occurred_on", "Enter the date it happened")
+    if details.occurred_on > today:
+        raise InputError("occurred_on", "The date must be today or in the past")
+    columns = {
+        "record_type": record_type,
+        "occurred_on": details.occurred_on,
+        "service_area": _one_of(
+            ServiceArea, details.service_area, "service_area", "Select a service area"
+        ),
+        "location": _one_of(Location, details.location, "location", "Select a location"),
+        "description": _text(
+            details.description,
+            "description",
+            "Describe what happened",
+            DESCRIPTION_MAX,
+            required=True,
+        ),
+        "immediate_actions": _text(
+            details.immediate_actions, "immediate_actions", "", DESCRIPTION_MAX
+        ),
+        "theme": theme,
+        "agents": _many_of(
+            Agent, details.agents, "agents", "Select what was involved from the list"
+        ),
+        "processes": _many_of(
+            HealthcareProcess,
+            details.processes,
+            "processes",
+            "Select the healthcare process from the list",
+        ),
+        "never_event_type": never_events.check(details.never_event_type, details.occurred_on),
+        "national_flags": _national_flags(details.national_flags),
+    }
+    rows: list[EventPatient] = []
+    for patient in details.patients or ():
+        row = _patient(patient, len(rows) + 1)
+        if row is not None:
+            rows.append(row)
+    return CheckedDetails(columns, rows)
+
+
+def apply_details(event: SafetyEvent, checked: CheckedDetails) -> None:
+    """Set the event's details and its patients, the worst harm derived from them."""
+    # A Never Event recorded before its type was asked stays one: the form cannot say "a Never
+    # Event, type not known", so correcting something else must not unflag it unseen.
+    untyped_never_event = bool(event.never_event) and event.never_event_type is None
+    for name, value in checked.columns.items():
+        setattr(event, name, value)
+    event.never_event = untyped_never_event or checked.columns["never_event_type"] is not None
+    set_patients(event, checked.patients)
+
+
+def set_patients(event: SafetyEvent, patients: list[EventPatient]) -> None:
+    """The one place an event's harm is set: LFPSE records harm per patient, and the event carries
+    the worst physical and the worst psychological harm across them (as NHS England's analysis
+    does), which triage, candour, the counts and the dashboards read. With no patient, no harm."""
+    event.patients = patients
+    event.physical_harm = lfpse.worst_harm([p.physical_harm for p in patients])
+    event.psychological_harm = lfpse.worst_harm([p.psychological_harm for p in patients])
+
+
 # ---- the use case -------------------------------------------------------------------------
 
 
@@ -216,59 +337,36 @@ def record_event(
     if identity_protected and reporter_user is None:
         identity_protected = False  # nothing to protect: an anonymous report names nobody
 
-    record_type = _one_of(
-        RecordType, record_type, "record_type", "Select what kind of event this is", required=True
+    checked = checked_details(
+        EventDetails(
+            record_type=record_type,
+            occurred_on=occurred_on,
+            description=description,
+            theme=theme,
+            service_area=service_area,
+            location=location,
+            immediate_actions=immediate_actions,
+            agents=agents,
+            processes=processes,
+            patients=patients,
+            never_event_type=never_event_type,
+            national_flags=national_flags,
+        ),
+        today or date.today(),
     )
-    theme = _one_of(Theme, theme, "theme", "Select what the event was mostly about", required=True)
-    if not isinstance(occurred_on, date):
-        raise InputError("occurred_on", "Enter the date it happened")
-    if occurred_on > (today or date.today()):
-        raise InputError("occurred_on", "The date must be today or in the past")
-    description = _text(
-        description, "description", "Describe what happened", DESCRIPTION_MAX, required=True
-    )
-    immediate_actions = _text(immediate_actions, "immediate_actions", "", DESCRIPTION_MAX)
     reporter_name = _text(reporter_name, "reporter_name", "", NAME_MAX)
     reporter_contact = _text(reporter_contact, "reporter_contact", "", CONTACT_MAX)
-    service_area = _one_of(ServiceArea, service_area, "service_area", "Select a service area")
-    location = _one_of(Location, location, "location", "Select a location")
-    agents = _many_of(Agent, agents, "agents", "Select what was involved from the list")
-    processes = _many_of(
-        HealthcareProcess, processes, "processes", "Select the healthcare process from the list"
-    )
-    never_event_type = never_events.check(never_event_type, occurred_on)
-    national_flags = _national_flags(national_flags)
-
-    rows = []
-    for details in patients or ():
-        row = _patient(details, len(rows) + 1)
-        if row is not None:
-            rows.append(row)
 
     event = SafetyEvent(
         organisation=organisation,
-        record_type=record_type,
-        theme=theme,
-        occurred_on=occurred_on,
-        service_area=service_area,
-        location=location,
-        description=description,
-        immediate_actions=immediate_actions,
-        agents=agents,
-        processes=processes,
-        physical_harm=lfpse.worst_harm([p.physical_harm for p in rows]),
-        psychological_harm=lfpse.worst_harm([p.psychological_harm for p in rows]),
-        never_event=never_event_type is not None,
-        never_event_type=never_event_type,
-        national_flags=national_flags,
         reporter_kind=kind,
         reporter_user_id=reporter_user.id if reporter_user is not None else None,
         identity_protected=bool(identity_protected),
         reporter_name=reporter_name,
         reporter_contact=reporter_contact,
         created_at=utcnow(),
-        patients=rows,
     )
+    apply_details(event, checked)
     session.add(event)
     session.flush()  # the id makes the reference
     event.reference = f"PSE-{event.created_at.year}-{event.id:06d}"
@@ -297,7 +395,7 @@ def record_event(
             for name in ("never_event_type", "national_flags")
             if getattr(event, name)
         }
-        | {"patients": {"before": None, "after": len(rows)}},
+        | {"patients": {"before": None, "after": len(event.patients)}},
     )
     # The reporter hears back in the same transaction: a report that is saved is acknowledged.
     feedback.acknowledge(session, event)

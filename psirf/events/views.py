@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from psirf import policy
 from psirf.db import unit_of_work
-from psirf.events import feedback, lfpse, services
+from psirf.events import feedback, forms, lfpse, revision_history, revisions, services
 from psirf.events.forms import StaffEventForm
 from psirf.events.lfpse import ReporterKind
 from psirf.events.models import EventStatus
@@ -15,15 +15,12 @@ from psirf.extensions import db
 from psirf.triage import never_events
 from psirf.triage import services as triage
 from psirf.web import parts
+from psirf.web.changes import changing
 from psirf.web.loading import loads
 from psirf.problems import InputError
 from psirf.web.forms import show_on_form
 
 bp = Blueprint("events", __name__, url_prefix="/events")
-
-
-def nhs_number_spaced(value: str | None) -> str:
-    return f"{value[:3]} {value[3:6]} {value[6:]}" if value else ""
 
 
 LABELS = {
@@ -46,7 +43,7 @@ LABELS = {
     "national_flags_label": triage.national_flags_label,
     "response_method_label": triage.method_label,
     "recommendation_source_text": triage.recommendation_source_text,
-    "nhs_number_spaced": nhs_number_spaced,
+    "nhs_number_spaced": services.nhs_number_spaced,
 }
 
 
@@ -65,27 +62,18 @@ def new():
             "You can report an event once you hold a role at a practice, pharmacy, dental or optometry service."
         )
     form = StaffEventForm(organisations=organisations)
+    if form.change_patients(request.form.get("action")):
+        return render_template("events/new.html", form=form)
     if form.validate_on_submit():
         try:
             with unit_of_work(db.session):
                 event = services.record_event(
                     db.session,
                     organisation=form.organisation,
-                    record_type=form.record_type.data,
-                    occurred_on=form.occurred_on.data,
-                    description=form.description.data,
-                    theme=form.theme.data,
-                    service_area=form.service_area.data or None,
-                    location=form.location.data or None,
-                    immediate_actions=form.immediate_actions.data or None,
-                    agents=form.agents.data or [],
-                    processes=form.processes.data or [],
-                    patients=[form.patient()],
+                    **vars(form.details()),
                     reporter_kind=ReporterKind.STAFF.value,
                     reporter_user=user,
                     identity_protected=form.identity_protected.data,
-                    never_event_type=form.never_event_type.data or None,
-                    national_flags=form.national_flags.data or [],
                 )
         except InputError as error:
             show_on_form(form, error, "description")
@@ -116,15 +104,26 @@ def my_reports():
 @loads("event_id", feedback.own_report, scoped=True)
 def my_report(event):
     """One of your own reports with all its news: yours whether or not you protected your identity."""
-    return render_template("events/my_report.html", event=event)
+    user = current_user._get_current_object()
+    return render_template(
+        "events/my_report.html",
+        event=event,
+        history=revision_history.history(db.session, user, event)
+        if policy.may_see_revisions(user, event)
+        else None,
+        may_correct=policy.may_correct(user, event),
+    )
 
 
 @bp.get("/<int:event_id>")
 @login_required
 @loads("event_id", services.get, policy.require_event_visible)
 def show(event):
-    see_reporter = policy.can_see_reporter(current_user, event)
+    user = current_user._get_current_object()
+    see_reporter = policy.can_see_reporter(user, event)
     awaiting_triage = event.status == EventStatus.AWAITING_TRIAGE.value
+    history = revision_history.history(db.session, user, event)
+    may_correct = policy.may_correct(user, event)
     return render_template(
         "events/show.html",
         event=event,
@@ -132,6 +131,67 @@ def show(event):
         reporter=services.reporter_of(db.session, event) if see_reporter else None,
         awaiting_triage=awaiting_triage,
         referred=event.status == EventStatus.REFERRED.value,
-        may_triage=awaiting_triage and policy.may_triage(current_user, event),
+        may_triage=awaiting_triage and policy.may_triage(user, event),
+        may_correct=may_correct,
+        history=history,
+        triage_after_correction=triage.recommendation_after_correction(db.session, event)
+        if may_correct and history.revised_since_triage
+        else None,
+        recommended_at_triage=triage.recommended_at_triage(event),
         **parts.context_for("event", event),
     )
+
+
+# ---- correcting an event ---------------------------------------------------------------------------
+
+
+def _event_page(event, anchor: str | None = None) -> str:
+    """Where the corrector reads the event: its casework page, or (its reporter) their own report."""
+    endpoint = (
+        "events.show"
+        if policy.roles_covering(current_user, event.organisation)
+        else "events.my_report"
+    )
+    return url_for(endpoint, event_id=event.id, _anchor=anchor)
+
+
+def _correction_page(event, form, status: int = 200, refused: str | None = None):
+    return (
+        render_template(
+            "events/correct.html",
+            event=event,
+            form=form,
+            refused=refused,
+            back_url=_event_page(event),
+        ),
+        status,
+    )
+
+
+@bp.route("/<int:event_id>/correct", methods=["GET", "POST"])
+@login_required
+@loads("event_id", services.get, policy.require_can_correct)
+def correct(event):
+    form = forms.correction_form(event)
+    if request.method == "GET" or form.change_patients(request.form.get("action")):
+        return _correction_page(event, form)
+    if not form.validate():
+        return _correction_page(event, form, 400)
+    try:
+        with changing(
+            event, lambda message: _correction_page(event, form, 409, refused=message), form
+        ):
+            revision = revisions.revise_event(
+                db.session,
+                event,
+                current_user._get_current_object(),
+                form.details(),
+                form.reason.data,
+                form.version.data,
+            )
+    except InputError as error:
+        db.session.expire_all()
+        show_on_form(form, error, "reason")
+        return _correction_page(services.get(db.session, event.id), form, 400)
+    flash(f"Revision {revision.number} of {event.reference} saved.", "success")
+    return redirect(_event_page(event, "revisions"))

@@ -43,7 +43,7 @@ from psirf.plans.history import history
 from psirf.plans.models import IN_FORCE
 from psirf.plans.states import PlanState
 from psirf.plans.reports import plan_pdf
-from psirf.web.forms import TransitionForm, show_on_form
+from psirf.web.forms import TransitionForm, error_links, show_on_form
 from psirf.timeutil import utcnow
 from psirf.triage.recommend import method_label
 from psirf.web.loading import loads
@@ -305,23 +305,12 @@ def _forms(plan, posted: dict | None) -> dict:
 
 def _errors(forms: dict) -> list[dict]:
     """Every message of the posted forms, each linked to its field, for the one error summary."""
-    found = []
-
-    def walk(fields):
-        for field in fields:
-            if field.type == "FieldList":
-                for entry in field.entries:
-                    walk(entry.form)
-            elif field.errors:
-                anchor = field.id + (
-                    f"-{field.first_part_to_fix()}" if field.type == "NhsDateField" else ""
-                )
-                found.append({"text": field.errors[0], "href": f"#{anchor}"})
-
-    for form in forms.values():
-        for one in form.values() if isinstance(form, dict) else [form]:
-            walk(one)
-    return found
+    return [
+        link
+        for form in forms.values()
+        for one in (form.values() if isinstance(form, dict) else [form])
+        for link in error_links(one)
+    ]
 
 
 def _render_edit(plan, status: int = 200, posted: dict | None = None, refused: str | None = None):

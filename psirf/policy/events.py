@@ -1,14 +1,17 @@
 """Safety events: who sees one (the casework scope over its organisation), who triages it, who
-reports at an organisation and who may know a protected reporter."""
+reports at an organisation, who corrects a report and reads its corrections, and who may know a
+protected reporter."""
 
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement
 
 from psirf.accounts.models import Role
+from psirf.events.lfpse import ReporterKind
+from psirf.events.models import EventStatus
 from psirf.organisations.models import Organisation
 from psirf.policy.casework import casework_scope, require_casework_visible, roles_covering
-from psirf.policy.roles import NotPermitted, grants, has_role
+from psirf.policy.roles import Denied, NotPermitted, grants, has_role
 
 
 def event_scope(user) -> ColumnElement[bool]:
@@ -38,6 +41,51 @@ def can_report_for(user, organisation: Organisation) -> bool:
     return organisation.kind_enum.is_service and any(
         g.organisation_id == organisation.id for g in grants(user)
     )
+
+
+def _own_staff_report(user, event) -> bool:
+    """The event is `user`'s own report, and they still work where it happened."""
+    return (
+        user is not None
+        and event.reporter_kind == ReporterKind.STAFF.value
+        and event.reporter_user_id == getattr(user, "id", None)
+        and can_report_for(user, event.organisation)
+    )
+
+
+def _awaiting_triage(event) -> bool:
+    return event.status == EventStatus.AWAITING_TRIAGE.value
+
+
+def require_can_correct(user, event) -> None:
+    """An event is corrected by its organisation's patient safety lead, and by the member of staff
+    who reported it until it is triaged (after that, what triage read is the lead's to change)."""
+    if _own_staff_report(user, event) and _awaiting_triage(event):
+        return
+    if Role.PATIENT_SAFETY_LEAD in roles_covering(user, event.organisation):
+        return
+    if _own_staff_report(user, event):
+        raise NotPermitted(
+            "Your report has been triaged, so only the patient safety lead can correct it now. "
+            "Tell them what needs correcting."
+        )
+    require_event_visible(user, event)
+    raise NotPermitted("Only the organisation's patient safety lead can correct this event.")
+
+
+def may_correct(user, event) -> bool:
+    try:
+        require_can_correct(user, event)
+    except Denied:
+        return False
+    return True
+
+
+def may_see_revisions(user, event) -> bool:
+    """The corrections of an event, and what its reporter first sent, are read by whoever sees the
+    event's casework and by the member of staff who reported it. Nobody else: not a member of the
+    public following their report by its code."""
+    return _own_staff_report(user, event) or bool(roles_covering(user, event.organisation))
 
 
 def can_see_reporter(user, event) -> bool:

@@ -215,6 +215,7 @@ def agree_extension(
 ACTION_LABELS = {
     "event:create": "Event reported",
     "event:triage": "Event triaged",
+    "event:revise": "Event corrected",
     "response:open": "Learning response opened",
     "response:continued": "Continued from an earlier response",
     "response:link": "Linked to another response",

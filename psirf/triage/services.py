@@ -235,6 +235,8 @@ def decide(
             triage_recommendation=recommendation.method,
             triage_recommendation_source=recommendation.source.stored(),
             triage_deviation_reason=deviation_reason,
+            # A correction begun before the decision is refused as made on an older version.
+            version_id=SafetyEvent.version_id + 1,
             **values,
         )
         .execution_options(synchronize_session=False)
@@ -290,3 +292,33 @@ def decide(
     )
     session.flush()
     return response
+
+
+# ---- after a correction --------------------------------------------------------------------------
+
+
+def _decided(event: SafetyEvent) -> str | None:
+    """What was decided at triage, in the recommendation's terms."""
+    if event.status == EventStatus.NO_FURTHER_RESPONSE.value:
+        return NO_FURTHER_RESPONSE
+    if event.status == EventStatus.REFERRED.value:
+        return REFERRAL
+    return event.learning_response.method if event.learning_response else None
+
+
+def recommended_at_triage(event: SafetyEvent) -> str | None:
+    """The recommendation (or, where none was recorded, the decision) the event was triaged with."""
+    return event.triage_recommendation or _decided(event)
+
+
+def recommendation_after_correction(session: Session, event: SafetyEvent) -> Recommendation | None:
+    """For an event corrected since it was triaged: what triage recommends for it as it now reads,
+    when that is not what it recommended at triage (where that was not recorded, not what was
+    decided). Read as of the triage date, so only the correction can make the difference.
+
+    Triage is not reopened: the decision stands until the lead changes course, and this is what
+    tells them they may need to."""
+    if event.triaged_at is None:
+        return None
+    now = recommendation_for(session, event, today=event.triaged_at.date())
+    return now if now.method != recommended_at_triage(event) else None

@@ -130,6 +130,19 @@ def _all_fields(fields):
             yield field
 
 
+def error_links(form) -> list[dict]:
+    """Every message on a form, its lists and sub-forms too, each linked to the box to fix: the
+    error summary's list, in the form's order."""
+    links = []
+    for field in _all_fields(form):
+        if field.errors:
+            anchor = field.id + (
+                f"-{field.first_part_to_fix()}" if isinstance(field, NhsDateField) else ""
+            )
+            links.append({"text": field.errors[0], "href": f"#{anchor}"})
+    return links
+
+
 def _whole_number_out_of_range(value) -> bool:
     """A choice that looks like an id but is not one the database could hold (or is written in
     digits other than 0-9, which int() reads but no option carries)."""

@@ -38,7 +38,22 @@ def staff_form_data(organisation, **overrides) -> dict:
         "psychological_harm": "none",
     }
     data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
+    # The patient's answers are the first of the form's patients (patients-0-...).
+    return {
+        (f"patients-0-{k}" if k in PATIENT_FIELDS else k): v
+        for k, v in data.items()
+        if v is not None
+    }
+
+
+PATIENT_FIELDS = (
+    "physical_harm",
+    "psychological_harm",
+    "age_band",
+    "gender",
+    "ethnicity",
+    "nhs_number",
+)
 
 
 WHEN = date.today() - timedelta(days=10)

@@ -13,7 +13,8 @@ from sqlalchemy import JSON, String, Text, select, update
 
 from psirf import audit
 from psirf.engagement.models import CandourRecord, ContactAttempt
-from psirf.events.models import EventPatient, ReporterUpdate
+from psirf.accounts.models import User
+from psirf.events.models import EventPatient, EventRevision, ReporterUpdate, SafetyEvent
 from psirf.extensions import Base, db
 from psirf.improvement.models import MeasureReading, PlanItem
 from psirf.learning.models import ContributoryFactor, Finding
@@ -271,8 +272,8 @@ def fill_every_free_text_column(session, subjects) -> set[str]:
     empty = []
     for table, column in free_text_columns():
         name = f"{table.name}.{column.name}"
-        if table.name == "audit_records":
-            continue  # append-only: written fresh below
+        if table.name in APPEND_ONLY:
+            continue  # written fresh below
         if not session.scalar(select(table.c.id).limit(1)):
             empty.append(table.name)
             continue
@@ -303,8 +304,34 @@ def fill_every_free_text_column(session, subjects) -> set[str]:
             comment=markup("audit_records.comment"),
         )
     written |= {"audit_records.changes", "audit_records.comment"}
+    for event in (s for s in subjects if isinstance(s, SafetyEvent)):
+        _revise_with_markup(session, event)
+    written |= {"event_revisions.reason", "event_revisions.changes"}
     session.commit()
     return written
+
+
+# Tables the database refuses to update: their rows with markup are added instead.
+APPEND_ONLY = {"audit_records", "event_revisions"}
+
+
+def _revise_with_markup(session, event: SafetyEvent) -> None:
+    """A correction of `event` whose reason and changed text are markup: its page shows them."""
+    event.revision += 1
+    session.add(
+        EventRevision(
+            event_id=event.id,
+            number=event.revision,
+            actor_id=session.scalar(select(User.id).limit(1)),
+            reason=markup("event_revisions.reason"),
+            changes={
+                "description": {
+                    "before": markup("event_revisions.changes"),
+                    "after": markup("event_revisions.changes"),
+                }
+            },
+        )
+    )
 
 
 # ---- rows of every kind, beyond the route table's ----------------------------------------------------

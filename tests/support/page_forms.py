@@ -136,6 +136,24 @@ def is_version(control: Control) -> bool:
     )
 
 
+def as_shown(form: PageForm) -> dict[str, list[str]]:
+    """What a browser would send as the page stands, nothing filled in and no button pressed."""
+    sent: dict[str, list[str]] = {}
+    for name, controls in form.names().items():
+        kind = controls[0].kind
+        if kind == "button":
+            continue
+        if kind in ("radio", "checkbox"):
+            chosen = [c.value for c in controls if c.checked]
+        elif kind == "select":
+            chosen = controls[0].selected[:1]
+        else:
+            chosen = [controls[0].value]
+        if chosen:
+            sent[name] = chosen
+    return sent
+
+
 def baseline(form: PageForm) -> dict[str, list[str]]:
     """What a browser would send as the page stands, blanks filled in as a careful person would."""
     sent: dict[str, list[str]] = {}

@@ -61,6 +61,17 @@ OUTSIDERS = {"other_lead": 404, "other_panel": 404, "outsider_icb_quality": 404}
 # The engagement plan: only the lead organisation's patient safety lead changes it.
 ENGAGEMENT_REFUSED = {**OUTSIDERS, "reporter": 404, "admin": 404, "panel": 403, "icb_quality": 403}
 
+# What only the organisation's patient safety lead does (triage, correcting an event, telling
+# reporters what changed): the rest of its casework sees the object but may not act on it.
+LEAD_ONLY_REFUSED = {
+    **OUTSIDERS,
+    "reporter": 404,
+    "admin": 404,
+    "panel": 403,
+    "icb_quality": 403,
+    "icb_specialist": 403,
+}
+
 # A safety action is changed by the lead organisation's patient safety lead or its owner only.
 ACTION_REFUSED = {**OUTSIDERS, "reporter": 404, "admin": 404, "panel": 403, "icb_quality": 403}
 
@@ -214,20 +225,21 @@ ROUTES: dict[str, Case] = {
         "GET",
         lambda o: f"/triage/events/{o['event'].id}",
         ("lead", 200),
-        {
-            **OUTSIDERS,
-            "reporter": 404,
-            "admin": 404,
-            "panel": 403,
-            "icb_quality": 403,
-            "icb_specialist": 403,
-        },
+        LEAD_ONLY_REFUSED,
     ),
     "events.show": Case(
         "GET",
         lambda o: f"/events/{o['event'].id}",
         ("lead", 200),
         {**OUTSIDERS, "reporter": 404, "admin": 404},
+    ),
+    # Correcting an event: its organisation's patient safety lead (and its reporter before triage,
+    # tests/events/test_revisions.py); the rest of the casework may read it but not correct it.
+    "events.correct": Case(
+        "GET",
+        lambda o: f"/events/{o['event'].id}/correct",
+        ("lead", 200),
+        LEAD_ONLY_REFUSED,
     ),
     "events.new": Case(
         "GET",
@@ -359,14 +371,7 @@ ROUTES: dict[str, Case] = {
         "POST",
         lambda o: f"/responses/{o['aar'].id}/what-changed",
         ("lead", 400),
-        {
-            **OUTSIDERS,
-            "reporter": 404,
-            "admin": 404,
-            "panel": 403,
-            "icb_quality": 403,
-            "icb_specialist": 403,
-        },
+        LEAD_ONLY_REFUSED,
     ),
     "dashboards.overdue": Case(
         "GET",

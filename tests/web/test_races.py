@@ -252,3 +252,30 @@ def test_a_step_from_a_page_someone_else_changed_is_refused_with_the_comment_kep
     assert answer.status_code == 409 and CHANGED in body
     assert ">Serious harm: a PSII is needed.</textarea>" in body
     assert _count(LearningResponse, LearningResponse.method == "psii") == 0
+
+
+def test_ten_leads_correcting_an_event_at_once_make_one_revision(app, world, sign_in, monkeypatch):
+    from psirf.events import revisions
+    from psirf.events.models import EventPatient, EventRevision
+    from tests.support.page_forms import as_shown, forms_on
+
+    event = SafetyEventFactory(
+        organisation=world.practice,
+        patients=[EventPatient(sequence=1, physical_harm="low", psychological_harm="none")],
+    )
+    clients = [sign_in(world.lead) for _ in range(CLICKS)]
+    url = f"/events/{event.id}/correct"
+    [form] = [
+        f for f in forms_on(url, clients[0].get(url).get_data(as_text=True)) if f.action == url
+    ]
+    forms = [
+        as_shown(form)
+        | {"action": "save", "patients-0-physical_harm": "severe", "reason": f"Letter {i}."}
+        for i in range(CLICKS)
+    ]
+    _hold_until_all_arrive(monkeypatch, revisions, "revise_event", CLICKS)
+
+    lost = _one_won(_all_at_once(clients, url, forms))
+    assert all("Letter" in body for body in lost)  # each reason typed is shown back
+    assert _count(EventRevision) == 1
+    assert _audited("event:revise") == 1
