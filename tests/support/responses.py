@@ -11,8 +11,10 @@ from psirf.workflow import definitions
 _NUMBERS = itertools.count(1)
 
 
-def response_row(session, organisation, due_on, closed_at=None):
-    definition = definitions.get("after_action_review")
+def response_row(session, organisation, due_on, closed_at=None, due_at=None, method=None):
+    """An after action review (or a response of `method`) due on `due_on`, or at `due_at` when
+    its target counts in hours."""
+    definition = definitions.get(method or "after_action_review")
     row = LearningResponse(
         reference=f"LR-T-{next(_NUMBERS):06d}",
         method=definition.method,
@@ -21,6 +23,7 @@ def response_row(session, organisation, due_on, closed_at=None):
         workflow_version=definition.version,
         state=definition.initial,
         due_on=due_on,
+        due_at=due_at,
         closed_at=closed_at,
     )
     session.add(row)

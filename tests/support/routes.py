@@ -279,6 +279,13 @@ ROUTES: dict[str, Case] = {
         ("lead", 400),
         {**OUTSIDERS, "reporter": 404, "admin": 404, "panel": 403, "icb_quality": 403},
     ),
+    # Counting the target from a change of method: as for an extension, the lead only.
+    "responses.reset_due_date": Case(
+        "POST",
+        lambda o: f"/responses/{o['aar'].id}/due-date/reset",
+        ("lead", 400),
+        {**OUTSIDERS, "reporter": 404, "admin": 404, "panel": 403, "icb_quality": 403},
+    ),
     "responses.add_contributor": Case(
         "POST",
         lambda o: f"/responses/{o['cross_org'].id}/contributors",
