@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 
 from psirf.accounts.models import Role
 from psirf.db import unit_of_work
+from psirf.demo.course import load_changed_course
 from psirf.demo.events import load_events
 from psirf.demo.feedback import load_feedback
 from psirf.demo.family import family_spec, load_family
@@ -28,6 +29,7 @@ def seed_demo():
             db.session
         )  # the family portal's demo investigation, before the reporters' news about it
         load_feedback(db.session)  # the reporters' news, once, over whatever events there are
+        load_changed_course(db.session)  # a huddle continued as a review, with its own news
         load_learning(db.session)  # the shared library and an improvement plan, once
     click.echo("\nDemo data is loaded. Sign in at http://127.0.0.1:5000 with any of these:\n")
     for spec in accounts:
