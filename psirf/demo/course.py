@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from psirf.accounts import services as accounts
 from psirf.audit import AuditRecord
+from psirf.demo.history import audit_entry
 from psirf.demo.organisations import read_seed
 from psirf.events import feedback
 from psirf.events.models import EventStatus, ReporterUpdate, ReporterUpdateKind, SafetyEvent
@@ -82,16 +83,7 @@ def load_changed_course(session: Session, now: datetime | None = None) -> bool:
     _triage(session, event, response, lead, spec, called)
 
     def entry(subject, at, action, changes, comment=None) -> AuditRecord:
-        return AuditRecord(
-            occurred_at=at,
-            actor_id=lead.id,
-            action=action,
-            subject_type=type(subject).__tablename__,
-            subject_id=subject.id,
-            organisation_id=practice.id,
-            changes=changes,
-            comment=comment,
-        )
+        return audit_entry(subject, at, lead.id, action, changes, comment)
 
     edited = called + timedelta(hours=2)
     session.add_all(

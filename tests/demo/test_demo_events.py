@@ -10,7 +10,6 @@ from datetime import date
 from sqlalchemy import func, select
 
 from psirf.accounts.models import User
-from psirf.audit import AuditRecord
 from psirf.events import counts
 from psirf.events.models import EventStatus, SafetyEvent
 from psirf.organisations.models import OrganisationMembership
@@ -20,6 +19,7 @@ from psirf.plans import services as plans
 from psirf.responses.models import LearningResponse
 from psirf.timeutil import utcnow
 from psirf.workflow import definitions
+from tests.support.responses import trail as response_trail
 
 
 def _user_id(session, email: str) -> int:
@@ -148,14 +148,7 @@ def test_after_action_reviews_in_every_state(demo):
         assert response.workflow_name == definition.name
         (event,) = response.events
         assert event.status == EventStatus.LEARNING_RESPONSE.value and event.triage_rationale
-        trail = session.scalars(
-            select(AuditRecord)
-            .where(
-                AuditRecord.subject_type == "learning_responses",
-                AuditRecord.subject_id == response.id,
-            )
-            .order_by(AuditRecord.id)
-        ).all()
+        trail = response_trail(session, response)
         # The recorded history replays through each workflow the response ran under (a huddle
         # that went on as a review, then the review's) to the response's state.
         workflows = [

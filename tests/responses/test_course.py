@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import func, select
 
 from psirf import policy
-from psirf.audit import AuditRecord
 from psirf.dashboards import icb
 from psirf.db import unit_of_work
 from psirf.learning import services as learning
@@ -19,35 +18,15 @@ from psirf.responses.models import LearningResponse, ResponseLink, ResponseMetho
 from psirf.workflow import deadlines, runner
 from tests.responses.test_reports import report_of, text_of
 from tests.support.factories import SafetyEventFactory
+from tests.support.responses import fire, save, trail
 
 REASON = "Needs the pharmacy there: a cold review"
-
-
-def fire(session, response, trigger, actor, comment=None):
-    with unit_of_work(session):
-        return runner.fire(session, response, trigger, actor, response.version_id, comment)
-
-
-def save(session, response, section, actor, **values):
-    with unit_of_work(session):
-        services.save_section(session, actor, response, section, values, response.version_id)
 
 
 def opened(session, world, method: str) -> LearningResponse:
     event = SafetyEventFactory(organisation=world.practice, status="learning_response")
     with unit_of_work(session):
         return services.open_response(session, event, ResponseMethod(method), world.lead)
-
-
-def trail(session, response) -> list[AuditRecord]:
-    return session.scalars(
-        select(AuditRecord)
-        .where(
-            AuditRecord.subject_type == "learning_responses",
-            AuditRecord.subject_id == response.id,
-        )
-        .order_by(AuditRecord.id)
-    ).all()
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from psirf.responses import contributors, course, services, thematic
 from psirf.responses.models import LearningResponse, ResponseMethod
 from psirf.workflow import runner
 from psirf.workflow.runner import TransitionRefused
+from tests.support.responses import fire, save
 from tests.support.factories import (
     OrganisationFactory,
     ResponseFactory,
@@ -22,16 +23,6 @@ from tests.support.factories import (
     UserFactory,
 )
 from psirf.problems import InputError
-
-
-def fire(session, response, trigger, actor, comment=None):
-    with unit_of_work(session):
-        return runner.fire(session, response, trigger, actor, response.version_id, comment)
-
-
-def save(session, response, section, actor, **values):
-    with unit_of_work(session):
-        services.save_section(session, actor, response, section, values, response.version_id)
 
 
 def add_action(session, response, actor):

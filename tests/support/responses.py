@@ -1,11 +1,17 @@
-"""Learning responses built straight as rows, for the tests of timeliness and the overdue list."""
+"""Learning responses built straight as rows (for the tests of timeliness and the overdue list),
+and their steps, sections and audit trail as the services write them."""
 
 from __future__ import annotations
 
 import itertools
 
+from sqlalchemy import select
+
+from psirf.audit import AuditRecord
+from psirf.db import unit_of_work
+from psirf.responses import services
 from psirf.responses.models import LearningResponse
-from psirf.workflow import definitions
+from psirf.workflow import definitions, runner
 
 
 _NUMBERS = itertools.count(1)
@@ -28,3 +34,27 @@ def response_row(session, organisation, due_on, closed_at=None, due_at=None, met
     )
     session.add(row)
     return row
+
+
+def fire(session, response, trigger, actor, comment=None):
+    """Take a workflow step as the service would, in its own transaction."""
+    with unit_of_work(session):
+        return runner.fire(session, response, trigger, actor, response.version_id, comment)
+
+
+def save(session, response, section, actor, **values):
+    """Save one section of the response's record, in its own transaction."""
+    with unit_of_work(session):
+        services.save_section(session, actor, response, section, values, response.version_id)
+
+
+def trail(session, response) -> list[AuditRecord]:
+    """The response's own audit records, oldest first."""
+    return session.scalars(
+        select(AuditRecord)
+        .where(
+            AuditRecord.subject_type == LearningResponse.__tablename__,
+            AuditRecord.subject_id == response.id,
+        )
+        .order_by(AuditRecord.id)
+    ).all()
