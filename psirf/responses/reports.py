@@ -6,7 +6,9 @@ appears in the PDF without code. A method changes only what it must:
 - a PSII follows the NHS England PSII report template's order and headings (`PSII_LAYOUT`), with
   its findings grouped by SEIPS factor;
 - a thematic review starts with the events it covers and the filters that chose them;
-- a cross-organisational response lists each contributor, its contribution and its agreement.
+- a cross-organisational response lists each contributor, its contribution and its agreement;
+- a response that went on as another method says so at the front, and ends with what each earlier
+  method recorded, as it was when the response changed course (psirf.responses.course).
 
 Every user-supplied string goes through `_text`, which escapes reportlab's mini-markup. Nothing
 that identifies a patient or a reporter is read: no event descriptions, no people's names.
