@@ -33,6 +33,7 @@ from psirf.responses.models import (
 from psirf.timeutil import in_london, utcnow
 from psirf.web import dates
 from psirf.workflow import deadlines, definitions, runner
+from psirf.workflow.definitions import WorkflowDef
 
 DUE_FIELDS = ("due_on", "due_at")
 
@@ -143,7 +144,7 @@ class Stage:
     started_at: datetime
     ended_at: datetime | None  # None for the current method
     state_label: str
-    definition: object  # the workflow version it ran under: its sections label the record
+    definition: WorkflowDef  # the workflow version it ran under: its sections label the record
     record: dict
     went_on_as: str | None = None
     ended_by: str | None = None

@@ -251,3 +251,22 @@ def test_the_review_report_carries_the_huddles_record(session, world, continued)
     assert "Began as a SWARM huddle on" in text
     assert "What the SWARM huddle recorded" in text
     assert "Dr Shah" in text and "The template allows daily dosing" in text
+
+
+def test_an_extension_of_a_huddle_moves_it_to_the_end_of_a_day(session, world):
+    huddle = opened(session, world, "swarm_huddle")
+    assert huddle.due_at == huddle.created_at + timedelta(hours=48)
+    new_day = huddle.due_on + timedelta(days=2)
+    with unit_of_work(session):
+        services.agree_extension(
+            session,
+            world.lead,
+            huddle,
+            new_due_on=new_day,
+            reason="The pharmacist is back on Thursday",
+            agreed_with_affected=False,
+            expected_version=huddle.version_id,
+        )
+    assert (huddle.due_on, huddle.due_at) == (new_day, None)
+    moved = trail(session, huddle)[-2]  # then the extension's own record, with the reason
+    assert moved.action == "edit:extension" and moved.changes["due_at"]["after"] is None
