@@ -171,17 +171,21 @@ def build(
     return entries
 
 
-def workflow_vocabulary(definition) -> Vocabulary:
-    """A workflow's words: each transition by its label, each state by its label. The definition
-    is the engine's, read by its attributes, so the ledger does not import the engine."""
+def workflow_vocabulary(*definitions) -> Vocabulary:
+    """A workflow's words: each transition by its label, each state by its label. A subject that
+    ran under several workflows (a response that went on as another method) passes them all,
+    the current one first: each step and state reads as the first of them that declares it. The
+    definitions are the engine's, read by their attributes, so the ledger does not import it."""
 
     def action_label(action: str) -> str | None:
         if not action.startswith("transition:"):
             return None
-        transition = definition.transition(action.split(":", 1)[1])
-        return transition.label if transition else action
+        trigger = action.split(":", 1)[1]
+        found = (d.transition(trigger) for d in definitions)
+        return next((t.label for t in found if t), action)
 
     def state(value) -> str:
-        return definition.states[value].label if value in definition.states else str(value)
+        found = (d.states[value].label for d in definitions if value in d.states)
+        return next(found, str(value))
 
     return Vocabulary(fields={"state": "State"}, values={"state": state}, action_label=action_label)

@@ -255,3 +255,61 @@ def test_events_recorded_before_revisions_stand_at_revision_1_and_the_downgrade_
         upgrade()
         db.session.remove()
         engine.dispose()
+
+
+def test_huddles_get_the_hour_they_are_due_and_pairs_that_changed_course_stay_linked(database):
+    """0011: a huddle with no extension is due at its 48th hour; an extension stays a day; a
+    huddle that went on as a review before stays a pair of linked responses, as it was."""
+    url = database()
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+    with app.app_context():
+        downgrade(revision="0009_audit_keys_by_field_name")
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO organisations (id, ods_code, name, kind, created_at) "
+                    "VALUES (1, 'A00001', 'P', 'practice', '2026-01-01')"
+                )
+            )
+            for id, method, state, due_on, extension in (
+                (1, "swarm_huddle", "huddle", "2026-06-03", None),
+                (2, "swarm_huddle", "huddle", "2026-06-20", "Staff away"),
+                (3, "swarm_huddle", "became_aar", "2026-06-03", None),
+                (4, "after_action_review", "planning", "2026-07-14", None),
+            ):
+                conn.execute(
+                    text(
+                        "INSERT INTO learning_responses (id, reference, method, organisation_id, "
+                        "workflow_name, workflow_version, state, version_id, record, due_on, "
+                        "extension_reason, created_at, updated_at) VALUES (:id, :ref, :method, 1, "
+                        ":method, 2, :state, 1, '{}', :due_on, :extension, "
+                        "'2026-06-01 14:00:00', '2026-06-01 14:00:00')"
+                    ),
+                    {
+                        "id": id,
+                        "ref": f"LR-2026-00000{id}",
+                        "method": method,
+                        "state": state,
+                        "due_on": due_on,
+                        "extension": extension,
+                    },
+                )
+            conn.execute(
+                text(
+                    "INSERT INTO response_links (from_id, to_id, kind, created_at) "
+                    "VALUES (3, 4, 'became', '2026-06-02')"
+                )
+            )
+        upgrade()
+        with engine.connect() as conn:
+            due = dict(conn.execute(text("SELECT id, due_at FROM learning_responses")).all())
+            links = conn.execute(text("SELECT from_id, to_id, kind FROM response_links")).all()
+            stages = conn.execute(text("SELECT count(*) FROM response_method_stages")).scalar()
+        assert str(due[1]).startswith("2026-06-03 14:00:00")
+        assert due[2] is None and due[4] is None  # an extension to a day; a target in days
+        assert [tuple(link) for link in links] == [(3, 4, "became")] and stages == 0
+        downgrade(revision="0009_audit_keys_by_field_name")  # and back
+        upgrade()
+        db.session.remove()
+        engine.dispose()

@@ -1,7 +1,7 @@
 """The duty of candour for every provider, and its steps complete and in order
 
 Revision ID: 0012_candour_steps
-Revises: 0010_event_revisions
+Revises: 0011_one_case_course
 Create Date: 2026-12-06
 
 A candour record names which of regulation 20's two tests it applied: the one for health service
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0012_candour_steps"
-down_revision = "0010_event_revisions"
+down_revision = "0011_one_case_course"
 branch_labels = None
 depends_on = None
 

@@ -17,7 +17,7 @@ Definitions (stated on the page too):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session, aliased
@@ -96,8 +96,9 @@ def _method_target(method: str) -> str:
         return "No target"
 
 
-def responses_by_method(session: Session, icb_id: int, today: date) -> list[MethodRow]:
-    since = window_start(today)
+def responses_by_method(session: Session, icb_id: int, now: datetime) -> list[MethodRow]:
+    """Each response once, under the method it is now: one that changed course began once."""
+    since = window_start(now.date())
     closed_recently = and_(
         LearningResponse.closed_at.is_not(None), LearningResponse.closed_at >= since
     )
@@ -105,15 +106,9 @@ def responses_by_method(session: Session, icb_id: int, today: date) -> list[Meth
         select(
             LearningResponse.method,
             _sum(LearningResponse.closed_at.is_(None)),
-            _sum(timeliness.overdue_clause(today)),
+            _sum(timeliness.overdue_clause(now)),
             _sum(closed_recently),
-            _sum(
-                and_(
-                    closed_recently,
-                    LearningResponse.due_on.is_not(None),
-                    func.date(LearningResponse.closed_at) <= LearningResponse.due_on,
-                )
-            ),
+            _sum(and_(closed_recently, timeliness.closed_on_time_clause())),
         )
         .where(in_icb(LearningResponse.organisation_id, icb_id))
         .group_by(LearningResponse.method)
@@ -357,13 +352,14 @@ class IcbDashboard:
 def icb_dashboard(
     session: Session,
     icb: Organisation,
-    today: date,
+    now: datetime,
     *,
     theme: str,
     group: Organisation | None,
     candour_days: int,
     baseline: int | None = None,
 ) -> IcbDashboard:
+    today = now.date()
     groups = groups_of_icb(session, icb.id)
     actions, actions_total = action_completion(session, icb.id, groups, today)
     involvement, involvement_total = family_involvement(session, icb.id, today)
@@ -371,7 +367,7 @@ def icb_dashboard(
     return IcbDashboard(
         icb=icb,
         groups=groups,
-        methods=responses_by_method(session, icb.id, today),
+        methods=responses_by_method(session, icb.id, now),
         themes=themes_by_group(session, icb.id, groups, today),
         icb_themes=event_themes(
             session, in_icb(EventCount.organisation_id, icb.id), window_start(today)

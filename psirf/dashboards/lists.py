@@ -7,7 +7,7 @@ Each list is one or two queries however many rows, and a page model of rows for 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
@@ -33,19 +33,19 @@ class OverduePage:
         return self.total > len(self.items)
 
 
-def overdue_for(session: Session, user, today: date, limit: int = 200) -> OverduePage:
-    """Open responses past their due date that `user` may see, oldest due first, at most `limit`
-    of them, with the total count. Two queries however many rows (organisation is joined)."""
+def overdue_for(session: Session, user, now: datetime, limit: int = 200) -> OverduePage:
+    """Open responses past their deadline at `now` that `user` may see, oldest due first, at most
+    `limit` of them, with the total count. Two queries however many rows (organisation is joined)."""
     where = and_(
         policy.casework_scope(user, LearningResponse.organisation_id),
-        timeliness.overdue_clause(today),
+        timeliness.overdue_clause(now),
     )
     total = session.scalar(select(func.count()).select_from(LearningResponse).where(where)) or 0
     items = list(
         session.scalars(
             select(LearningResponse)
             .where(where)
-            .order_by(LearningResponse.due_on, LearningResponse.id)
+            .order_by(LearningResponse.due_on, LearningResponse.due_at, LearningResponse.id)
             .limit(limit)
         )
     )
@@ -59,7 +59,7 @@ class OverdueRow:
     timeliness: timeliness.Timeliness
 
 
-def overdue_rows(page: OverduePage, today: date) -> list[OverdueRow]:
+def overdue_rows(page: OverduePage, now: datetime) -> list[OverdueRow]:
     """Each overdue response with its step's label and its timeliness against its own target."""
     rows = []
     for response in page.items:
@@ -68,7 +68,7 @@ def overdue_rows(page: OverduePage, today: date) -> list[OverdueRow]:
             OverdueRow(
                 response,
                 definition.state(response.state).label,
-                timeliness.status(response, today, definition.target),
+                timeliness.status(response, now, definition.target),
             )
         )
     return rows

@@ -7,7 +7,7 @@ lists are bounded (the first `LIST_LIMIT` rows, with the total); every figure is
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
 from sqlalchemy.orm import Session, joinedload
@@ -171,22 +171,24 @@ def event_themes(session: Session, where, since: date) -> list[ThemeCount]:
     return [ThemeCount(theme, int(n)) for theme, n in session.execute(stmt) if n]
 
 
-def overdue_response_themes(session: Session, where_response, today: date) -> list[ThemeCount]:
+def overdue_response_themes(session: Session, where_response, now: datetime) -> list[ThemeCount]:
     """The themes of the events that started the overdue responses (one GROUP BY)."""
     n = func.count(SafetyEvent.id)
     stmt = (
         select(SafetyEvent.theme, n)
         .join(LearningResponse, LearningResponse.id == SafetyEvent.learning_response_id)
-        .where(where_response, timeliness.overdue_clause(today))
+        .where(where_response, timeliness.overdue_clause(now))
         .group_by(SafetyEvent.theme)
         .order_by(n.desc(), SafetyEvent.theme)
     )
     return [ThemeCount(theme, int(count)) for theme, count in session.execute(stmt)]
 
 
-def group_dashboard(session: Session, group: Organisation, today: date) -> GroupDashboard:
+def group_dashboard(session: Session, group: Organisation, now: datetime) -> GroupDashboard:
+    """The panel's dashboard at `now`: a response with a target in hours is overdue from its hour."""
+    today = now.date()
     in_this = in_group(LearningResponse.organisation_id, group.id)
-    order = (LearningResponse.due_on, LearningResponse.id)
+    order = (LearningResponse.due_on, LearningResponse.due_at, LearningResponse.id)
     action_where = and_(boards.organisation_clause(group), boards.overdue_clause(today))
     actions_total = (
         session.scalar(select(func.count()).select_from(SafetyAction).where(action_where)) or 0
@@ -212,12 +214,10 @@ def group_dashboard(session: Session, group: Organisation, today: date) -> Group
             and_(in_this, awaiting_panel_clause()),
             (LearningResponse.updated_at, LearningResponse.id),
         ),
-        overdue_responses=_responses(
-            session, and_(in_this, timeliness.overdue_clause(today)), order
-        ),
+        overdue_responses=_responses(session, and_(in_this, timeliness.overdue_clause(now)), order),
         overdue_actions=Listing(actions, actions_total),
         themes=event_themes(session, in_group(EventCount.organisation_id, group.id), since),
-        overdue_themes=overdue_response_themes(session, in_this, today),
+        overdue_themes=overdue_response_themes(session, in_this, now),
         since=since,
         today=today,
     )

@@ -68,7 +68,7 @@ def index():
 
 
 def _group_dashboard(group: Organisation):
-    return services.group_dashboard(db.session, group, utcnow().date())
+    return services.group_dashboard(db.session, group, utcnow())
 
 
 @bp.get("/dashboards/groups/<int:group_id>")
@@ -110,7 +110,7 @@ def _icb_dashboard():
     return icb.icb_dashboard(
         db.session,
         organisation,
-        utcnow().date(),
+        utcnow(),
         theme=theme,
         group=group,
         candour_days=current_app.config["CANDOUR_TARGET_WORKING_DAYS"],
@@ -171,10 +171,10 @@ def _csv_response(tables: dict, stem: str) -> Response:
 @login_required
 def overdue():
     policy.require_icb_oversight(current_user)
-    today = utcnow().date()
-    page = lists.overdue_for(db.session, current_user, today, OVERDUE_LIMIT)
-    rows = lists.overdue_rows(page, today)
-    return render_template("dashboards/overdue.html", page=page, rows=rows, today=today)
+    now = utcnow()
+    page = lists.overdue_for(db.session, current_user, now, OVERDUE_LIMIT)
+    rows = lists.overdue_rows(page, now)
+    return render_template("dashboards/overdue.html", page=page, rows=rows)
 
 
 @bp.get("/oversight/candour")

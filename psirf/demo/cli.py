@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 
 from psirf.accounts.models import Role
 from psirf.db import unit_of_work
+from psirf.demo.course import load_changed_course
 from psirf.demo.events import load_events
 from psirf.demo.feedback import load_feedback
 from psirf.demo.family import family_spec, load_family
@@ -31,6 +32,7 @@ def seed_demo():
         )  # the family portal's demo investigation, before the reporters' news about it
         load_trust_response(db.session)  # a cross-organisational response the trust leads
         load_feedback(db.session)  # the reporters' news, once, over whatever events there are
+        load_changed_course(db.session)  # a huddle continued as a review, with its own news
         load_learning(db.session)  # the shared library and an improvement plan, once
         corrected = load_revisions(db.session)  # through the services: after the reporters' news
     click.echo("\nDemo data is loaded. Sign in at http://127.0.0.1:5000 with any of these:\n")

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from psirf.accounts import passwords
 from psirf.accounts import services as accounts
 from psirf.accounts.models import AccountKind, User
-from psirf.audit import AuditRecord
+from psirf.demo.history import audit_entry
 from psirf.demo.organisations import read_seed
 from psirf.engagement.models import AffectedPerson, EngagementStep, Invitation, StepKind
 from psirf.engagement.services import family_page
@@ -315,17 +315,6 @@ def load_family(session: Session, now: datetime | None = None) -> bool:
     session.flush()
     for subject, when, action, changes, comment in audits:
         actor = user.id if action == "family:joined" else lead.id
-        session.add(
-            AuditRecord(
-                occurred_at=when,
-                actor_id=actor,
-                action=action,
-                subject_type=type(subject).__tablename__,
-                subject_id=subject.id,
-                organisation_id=practice.id,
-                changes=changes,
-                comment=comment,
-            )
-        )
+        session.add(audit_entry(subject, when, actor, action, changes, comment))
     session.flush()
     return True

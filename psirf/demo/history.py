@@ -206,19 +206,22 @@ def audit_records(events: list[SafetyEvent], pending: list[tuple]) -> list[Audit
     for _, subject, actor, at, action, changes, comment in pending:
         if action == "response:open":
             changes = dict(changes, event={"before": None, "after": subject.events[0].reference})
-        records.append(
-            AuditRecord(
-                occurred_at=at,
-                actor_id=actor,
-                action=action,
-                subject_type=type(subject).__tablename__,
-                subject_id=subject.id,
-                organisation_id=subject.organisation_id,
-                changes=changes,
-                comment=comment,
-            )
-        )
+        records.append(audit_entry(subject, at, actor, action, changes, comment))
     return records
+
+
+def audit_entry(subject, at, actor_id, action: str, changes: dict, comment=None) -> AuditRecord:
+    """The audit record a service would have written about `subject` (which has an id) at `at`."""
+    return AuditRecord(
+        occurred_at=at,
+        actor_id=actor_id,
+        action=action,
+        subject_type=type(subject).__tablename__,
+        subject_id=subject.id,
+        organisation_id=subject.organisation_id,
+        changes=changes,
+        comment=comment,
+    )
 
 
 def _aar_record(spec: dict, review_on) -> dict:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from psirf.accounts.models import Role, RoleAssignment
 from psirf.actions.models import SafetyAction
-from psirf.audit import AuditRecord
+from psirf.demo.history import audit_entry
 from psirf.demo.organisations import read_seed
 from psirf.events.lfpse import RecordType
 from psirf.events.models import SafetyEvent
@@ -40,13 +40,7 @@ def load_learning(session: Session) -> bool:
     session.flush()
     for entry in entries:
         session.add(
-            _audit(
-                entry.published_by_id,
-                entry.published_at,
-                "library:publish",
-                entry,
-                entry.organisation_id,
-            )
+            audit_entry(entry, entry.published_at, entry.published_by_id, "library:publish", {})
         )
     for plan_spec in spec["improvement_plans"]:
         _plan(session, by_code, plan_spec, good_care)
@@ -173,16 +167,4 @@ def _plan(session: Session, by_code: dict, spec: dict, good_care: LibraryEntry) 
     ]
     session.add(plan)
     session.flush()
-    session.add(_audit(author, started, "improvement:create", plan, organisation.id))
-
-
-def _audit(actor_id: int, at, action: str, subject, organisation_id: int) -> AuditRecord:
-    return AuditRecord(
-        occurred_at=at,
-        actor_id=actor_id,
-        action=action,
-        subject_type=type(subject).__tablename__,
-        subject_id=subject.id,
-        organisation_id=organisation_id,
-        changes={},
-    )
+    session.add(audit_entry(plan, started, author, "improvement:create", {}))

@@ -124,6 +124,19 @@ def require_may_agree_extension(user, response, state) -> None:
         )
 
 
+def may_reset_due_date(user, response, state) -> bool:
+    """Whoever may move the target date may restart it from a change of course."""
+    return may_agree_extension(user, response, state)
+
+
+def require_may_reset_due_date(user, response, state) -> None:
+    require_response_visible(user, response)
+    if not may_reset_due_date(user, response, state):
+        raise NotPermitted(
+            "Only the lead organisation's patient safety lead can reset the target date."
+        )
+
+
 # The cross-organisational workflow's sign-off state, where contributors record their agreement.
 SIGN_OFF = CrossOrganisationalState.SIGN_OFF
 

@@ -175,6 +175,14 @@ class ExtensionForm(VersionedForm):
     agreed_with_affected = BooleanField("The patient or family affected agreed to this extension")
 
 
+class DueResetForm(VersionedForm):
+    reason = TextAreaField(
+        "Why should the target count from the change of method?",
+        filters=[strip],
+        validators=[DataRequired("Say why the target date should count from the change")],
+    )
+
+
 class ThematicForm(PsirfForm):
     group_id = SelectField(
         "PCN or federation", coerce=str, validators=[DataRequired("Choose the PCN or federation")]

@@ -50,7 +50,12 @@ class LearningResponse(Base):
     # {section: [entry, ...]} for a repeatable one. Dates are ISO strings.
     record: Mapped[dict] = mapped_column(JSON, default=dict)
     due_on: Mapped[date | None]
+    # The moment it falls due, when its target counts in hours (a SWARM huddle's 48); None when
+    # it is due by the end of `due_on`. Set with `due_on` (psirf.workflow.deadlines).
+    due_at: Mapped[datetime | None]
     extension_reason: Mapped[str | None] = mapped_column(Text)
+    # Why the lead restarted the target from when the current method began, after changing course.
+    due_reset_reason: Mapped[str | None] = mapped_column(Text)
     closed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -83,6 +88,12 @@ class LearningResponse(Base):
         back_populates="response",
         cascade="all, delete-orphan",
         order_by="SafetyAction.id",
+    )
+    # The methods it ran as before the current one, oldest first (see MethodStage).
+    earlier_stages: Mapped[list[MethodStage]] = relationship(
+        back_populates="response",
+        cascade="all, delete-orphan",
+        order_by="MethodStage.position",
     )
 
     @property
@@ -126,6 +137,43 @@ class Contributor(Base):
 
     response: Mapped[LearningResponse] = relationship(back_populates="contributors")
     organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+
+class MethodStage(Base):
+    """A method a response ran as before it changed course: the same case, one reference.
+
+    When a response goes on as another method (a SWARM huddle continued as an after action
+    review, a review widened to a cross-organisational response), the method it leaves is kept
+    here, with the workflow version it ran under, the state it reached and the sections it
+    recorded, read-only from then on; the response itself moves onto the new method's workflow.
+    The current method is the response row's own, so nothing is kept twice.
+    """
+
+    __tablename__ = "response_method_stages"
+    __table_args__ = (UniqueConstraint("response_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("learning_responses.id"))
+    position: Mapped[int]  # 1 for the method the response began as
+    method: Mapped[str] = mapped_column(String(30))
+    workflow_name: Mapped[str] = mapped_column(String(60))
+    workflow_version: Mapped[int]
+    state_reached: Mapped[str] = mapped_column(String(40))
+    record: Mapped[dict] = mapped_column(JSON, default=dict)
+    due_on: Mapped[date | None]
+    due_at: Mapped[datetime | None]
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime]
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    went_on_as: Mapped[str] = mapped_column(String(20))  # a LinkKind: became or widened_to
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    response: Mapped[LearningResponse] = relationship(back_populates="earlier_stages")
+    ended_by = relationship("User", lazy="joined", foreign_keys=[ended_by_id])
+
+    @property
+    def method_label(self) -> str:
+        return ResponseMethod.label_for(self.method)
 
 
 class LinkKind(LabelledEnum):

@@ -21,6 +21,7 @@ from psirf.responses import course, services, timeliness
 from psirf.responses.forms import (
     ContributionForm,
     ContributorForm,
+    DueResetForm,
     ExtensionForm,
     FactorForm,
     FindingForm,
@@ -42,6 +43,7 @@ PART_FORMS = {
     "contribution": ContributionForm,
     "link": LinkForm,
     "extension": ExtensionForm,
+    "due_reset": DueResetForm,
 }
 
 
@@ -106,6 +108,7 @@ def render_page(response, status=200, posted=None, problems=None, refused=None, 
         if policy.may_fire(current_user, response, t.trigger)
     ]
     state = definition.state(response.state)
+    stages = course.history(response)
     return (
         render_template(
             "responses/show.html",
@@ -122,6 +125,13 @@ def render_page(response, status=200, posted=None, problems=None, refused=None, 
             links=course.links_of(db.session, response),
             may_link=policy.may_offer_link(current_user, response, state),
             may_extend=policy.may_agree_extension(current_user, response, state),
+            may_reset_due=course.may_reset_due_date(response)
+            and policy.may_reset_due_date(current_user, response, state),
+            story=course.story(stages),
+            counted_from=course.counted_from(response, stages),
+            history=stages,
+            earlier=stages[:-1],
+            current_stage=stages[-1],
             may_agree_to_sign_off=policy.may_agree_to_sign_off(current_user, response, state),
             mine=policy.contributing_organisations(current_user, response),
             timeline=services.timeline(db.session, current_user, response),

@@ -6,7 +6,9 @@ appears in the PDF without code. A method changes only what it must:
 - a PSII follows the NHS England PSII report template's order and headings (`PSII_LAYOUT`), with
   its findings grouped by SEIPS factor;
 - a thematic review starts with the events it covers and the filters that chose them;
-- a cross-organisational response lists each contributor, its contribution and its agreement.
+- a cross-organisational response lists each contributor, its contribution and its agreement;
+- a response that went on as another method says so at the front, and ends with what each earlier
+  method recorded, as it was when the response changed course (psirf.responses.course).
 
 Every user-supplied string goes through `_text`, which escapes reportlab's mini-markup. Nothing
 that identifies a patient or a reporter is read: no event descriptions, no people's names.
@@ -31,7 +33,10 @@ from sqlalchemy.orm import object_session
 from psirf.engagement.services import questions_for
 from psirf.events.lfpse import RecordType, Theme
 from psirf.learning.models import SeipsFactor
+from psirf.responses import course
 from psirf.responses.models import LearningResponse, thematic_review_events
+from psirf.responses.timeliness import due_text
+from psirf.timeutil import in_london
 from psirf.web import dates
 from psirf.workflow.definitions import FieldDef, SectionDef, WorkflowDef
 
@@ -214,6 +219,9 @@ class _Builder:
         self.record = response.record or {}
         self.s = _styles()
         self.story: list = []
+        stages = course.history(response)
+        self.earlier_stages = stages[:-1]
+        self.story_text = course.story(stages)
 
     def para(self, text: str, style: str = "body") -> None:
         self.story.append(
@@ -230,7 +238,7 @@ class _Builder:
             ("Reference", r.reference or ""),
             ("Method", r.method_label),
             ("Opened", format_date(r.created_at) if r.created_at else NOT_RECORDED),
-            ("Due", format_date(r.due_on) if r.due_on else "No target date"),
+            ("Due", due_text(r) or "No target date"),
             ("Closed", format_date(r.closed_at) if r.closed_at else "Not yet closed"),
             (
                 "Current step",
@@ -239,6 +247,8 @@ class _Builder:
                 else r.state,
             ),
         ]
+        if self.story_text:
+            rows.insert(3, ("Changed course", self.story_text))
         if r.extension_reason:
             rows.append(("Extension agreed", r.extension_reason))
         events = [e.reference for e in r.events if e.reference]
@@ -274,10 +284,10 @@ class _Builder:
             self.para(_text(field.label), "label")
         self.para(_text(value), "muted" if value == NOT_RECORDED else "body")
 
-    def section(self, section: SectionDef, heading: str) -> None:
+    def section(self, section: SectionDef, heading: str, record: dict | None = None) -> None:
         if section.label != heading:
             self.para(_text(section.label), "h2")
-        saved = self.record.get(section.name)
+        saved = (self.record if record is None else record).get(section.name)
         if section.repeatable:
             entries = saved if isinstance(saved, list) else []
             if not entries:
@@ -460,12 +470,27 @@ class _Builder:
             self.para("Agreement to sign-off", "label")
             self.para(f"Agreed on {format_date(c.agreed_at)}" if c.agreed_at else "Not yet agreed")
 
+    def earlier(self, stage: course.Stage) -> None:
+        """What a method the response ran as before recorded, as it was when it changed course."""
+        self.para(_text(f"What the {stage.method_words} recorded"), "h1")
+        self.para(
+            _text(
+                f"Kept as it was when the response {stage.change_label.lower()} another method "
+                f"on {format_date(in_london(stage.ended_at))}."
+            ),
+            "muted",
+        )
+        for section in stage.definition.sections.values():
+            self.section(section, "", stage.record)
+
     def build(self) -> list:
         self.front()
         for part in layout_for(self.response, self.definition):
             self.para(_text(part.heading), "h1")
             for item in part.items:
                 self.item(item, part.heading)
+        for stage in self.earlier_stages:
+            self.earlier(stage)
         return self.story
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -14,12 +14,14 @@ from psirf.engagement.labels import FIELD_LABELS as ENGAGEMENT_FIELD_LABELS
 from psirf.events.models import SafetyEvent
 from psirf.actions.models import SafetyAction
 from psirf.learning.models import FindingKind
+from psirf.responses.course import DUE_FIELDS, history
 from psirf.responses.models import LearningResponse, ResponseMethod
 from psirf.timeline import TimelineEntry, Vocabulary, workflow_vocabulary
 from psirf.timeline import build as build_timeline
-from psirf.timeutil import utcnow
+from psirf.timeutil import in_london, utcnow
+from psirf.web import dates
 from psirf.web.pagination import Page, keyset_page
-from psirf.workflow import definitions, runner
+from psirf.workflow import deadlines, definitions, runner
 from psirf.workflow.definitions import PARTS, SectionDef
 from psirf.problems import InputError
 
@@ -72,6 +74,7 @@ def get(session: Session, response_id: int) -> LearningResponse | None:
             ),
             selectinload(LearningResponse.contributors),
             selectinload(LearningResponse.findings),
+            selectinload(LearningResponse.earlier_stages),
         ],
     )
 
@@ -184,8 +187,8 @@ def agree_extension(
             "agreed_with_affected",
             f"Going past {int(limit) // 30} months needs the agreement of the patient or family affected",
         )
-    before = response.due_on.isoformat() if response.due_on else None
-    response.due_on = new_due_on
+    before = audit.snapshot(response, DUE_FIELDS)
+    deadlines.assign(response, deadlines.Deadline(new_due_on))  # due by the end of that day
     response.extension_reason = reason.strip()
     session.flush()
     finish_edit(
@@ -193,7 +196,7 @@ def agree_extension(
         user,
         response,
         "edit:extension",
-        {"due_on": {"before": before, "after": new_due_on.isoformat()}},
+        audit.diff(before, audit.snapshot(response, DUE_FIELDS)),
     )
     audit_comment = reason.strip() + (
         " (agreed with those affected)" if agreed_with_affected else ""
@@ -218,6 +221,8 @@ ACTION_LABELS = {
     "event:revise": "Event corrected",
     "response:open": "Learning response opened",
     "response:continued": "Continued from an earlier response",
+    "response:method_changed": "Went on as another method",
+    "response:due_reset": "Target date counted from the change of method",
     "response:link": "Linked to another response",
     "response:extension": "Extension agreed",
     "edit:safety_action": "Safety action added",
@@ -233,6 +238,8 @@ ACTION_LABELS = {
 # Fields whose names do not read as their label; the rest read as their name humanised.
 FIELD_LABELS = {
     "due_on": "Target date",
+    "due_at": "Due at",
+    "due_reset_reason": "Why the target counts from the change",
     "contribution": "Contribution from {of}",
     "agreement": "Agreement of {of}",
     **{kind.value: kind.label for kind in FindingKind},
@@ -240,22 +247,36 @@ FIELD_LABELS = {
 }
 
 
-def _vocabulary(definition) -> Vocabulary:
-    """The response's words, its workflow's steps and sections, and the events' coded values."""
+def _moment(value) -> str:
+    """A moment the audit keeps as ISO text, as the clock in England read it."""
+    try:
+        return dates.moment(in_london(datetime.fromisoformat(str(value))))
+    except ValueError:
+        return str(value)
+
+
+def _vocabulary(workflows: list) -> Vocabulary:
+    """The response's words: the steps and sections of every workflow it ran under (the current
+    one first), and the events' coded values."""
     from psirf.events import lfpse
     from psirf.events.models import EventStatus
 
+    def section_of(action: str) -> SectionDef | None:
+        if not action.startswith("edit:"):
+            return None
+        found = (d.sections[action[5:]] for d in workflows if action[5:] in d.sections)
+        return next(found, None)
+
     def action_label(action: str) -> str | None:
-        if action.startswith("edit:"):
-            part = action[5:]
-            if part in definition.sections:
-                return f"{definition.sections[part].label} updated"
-            if action not in ACTION_LABELS:
-                return PARTS.get(part)
+        section = section_of(action)
+        if section is not None:
+            return f"{section.label} updated"
+        if action.startswith("edit:") and action not in ACTION_LABELS:
+            return PARTS.get(action[5:])
         return None
 
     def field_label(action: str, name: str) -> str | None:
-        section = definition.sections.get(action[5:]) if action.startswith("edit:") else None
+        section = section_of(action)
         if section is None:
             return None
         if name == section.name:
@@ -270,12 +291,13 @@ def _vocabulary(definition) -> Vocabulary:
         "psychological_harm": lfpse.PsychologicalHarm,
         "reporter_kind": lfpse.ReporterKind,
         "status": EventStatus,
+        "method": ResponseMethod,
     }
-    return workflow_vocabulary(definition).merged(
+    return workflow_vocabulary(*workflows).merged(
         Vocabulary(
             actions=ACTION_LABELS,
             fields=FIELD_LABELS,
-            values={name: enum.label_for for name, enum in enums.items()},
+            values={name: enum.label_for for name, enum in enums.items()} | {"due_at": _moment},
             action_label=action_label,
             field_label=field_label,
             nobody="A member of the public",
@@ -285,7 +307,6 @@ def _vocabulary(definition) -> Vocabulary:
 
 def timeline(session: Session, viewer, response: LearningResponse) -> list[TimelineEntry]:
     """The response's trail and its events', oldest first; a protected reporter is not named."""
-    definition = runner.definition_of(response)
     events = {e.id: e for e in response.events}
     records = audit.trail(
         session, [("learning_responses", response.id)] + [("safety_events", i) for i in events]
@@ -301,4 +322,5 @@ def timeline(session: Session, viewer, response: LearningResponse) -> list[Timel
             return "Identity protected"
         return name
 
-    return build_timeline(session, records, _vocabulary(definition), actor)
+    workflows = [stage.definition for stage in reversed(history(response))]
+    return build_timeline(session, records, _vocabulary(workflows), actor)

@@ -41,6 +41,8 @@ from psirf.workflow import runner
 from psirf.problems import InputError
 
 bp = Blueprint("responses", __name__, url_prefix="/responses")
+# "3 June 2026", or "3 June 2026 at 14:00" for a target in hours: wherever a response's due date shows.
+bp.add_app_template_filter(timeliness.due_text, "due")
 
 # The steps the list can be filtered by, with the short names the filter shows them under.
 STATE_FILTERS = [
@@ -91,6 +93,12 @@ def show(response):
 def _save(response, key: str, form, part: str, apply):
     """Check the part may be edited, validate, apply in one transaction, re-show what went wrong."""
     services.check_edit(current_user, response, part, None)
+    return _submit(response, key, form, apply, "Your changes have been saved.", anchor=key)
+
+
+def _submit(response, key: str, form, apply, done: str, anchor: str | None = None):
+    """Validate, apply in one transaction and say `done`; else re-show the page with what went
+    wrong, the form kept as it was sent. The caller has checked the person may do this."""
     if not form.validate_on_submit():
         return render_page(response, 400, posted={key: form})
     try:
@@ -105,8 +113,8 @@ def _save(response, key: str, form, part: str, apply):
         response = services.get(db.session, response.id)
         show_on_form(form, error)
         return render_page(response, 400, posted={key: form})
-    flash("Your changes have been saved.", "success")
-    return redirect(url_for("responses.show", response_id=response.id, _anchor=key))
+    flash(done, "success")
+    return redirect(url_for("responses.show", response_id=response.id, _anchor=anchor))
 
 
 @bp.post("/<int:response_id>/sections/<name>")
@@ -267,29 +275,38 @@ def add_link(response):
 def extend(response):
     policy.require_may_agree_extension(current_user, response, services.state_of(response))
     form = _posted("extension")
-    if not form.validate_on_submit():
-        return render_page(response, 400, posted={"extension": form})
-    try:
-        with changing(
+    return _submit(
+        response,
+        "extension",
+        form,
+        lambda: services.agree_extension(
+            db.session,
+            current_user,
             response,
-            lambda message: render_page(response, 409, posted={"extension": form}, refused=message),
-            form,
-        ):
-            services.agree_extension(
-                db.session,
-                current_user,
-                response,
-                new_due_on=form.new_due_on.data,
-                reason=form.reason.data,
-                agreed_with_affected=form.agreed_with_affected.data,
-                expected_version=form.version.data,
-            )
-    except InputError as error:
-        response = services.get(db.session, response.id)
-        show_on_form(form, error)
-        return render_page(response, 400, posted={"extension": form})
-    flash("The extension is recorded.", "success")
-    return redirect(url_for("responses.show", response_id=response.id))
+            new_due_on=form.new_due_on.data,
+            reason=form.reason.data,
+            agreed_with_affected=form.agreed_with_affected.data,
+            expected_version=form.version.data,
+        ),
+        "The extension is recorded.",
+    )
+
+
+@bp.post("/<int:response_id>/due-date/reset")
+@login_required
+@loads("response_id", services.get, policy.require_response_visible)
+def reset_due_date(response):
+    policy.require_may_reset_due_date(current_user, response, services.state_of(response))
+    form = _posted("due_reset")
+    return _submit(
+        response,
+        "due_reset",
+        form,
+        lambda: course.reset_due_date(
+            db.session, current_user, response, form.reason.data, form.version.data
+        ),
+        "The target date now counts from the change of method.",
+    )
 
 
 @bp.post("/<int:response_id>/transitions/<trigger>")

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from psirf import policy
 from psirf.responses import course
-from psirf.responses.models import ResponseMethod
+from psirf.responses.models import LinkKind, ResponseMethod
 from psirf.responses.states import AfterActionReviewState, CrossOrganisationalState, ResponseState
-from psirf.timeutil import utcnow
 from psirf.workflow.registry import action, guard, part, roles_for, states
 from psirf.workflow.rules import filled
 
@@ -66,15 +65,23 @@ def contributors_agreed(response, definition, args) -> list[str]:
     return [f"Record the agreement of {name}." for name in waiting]
 
 
-def _continue_as(method: str, kind: str):
-    def run(session, response, actor, definition) -> None:
-        response.closed_at = utcnow()
-        course.continue_as(session, response, method, actor, kind)
+def _change_method(method: str, kind: LinkKind):
+    def run(session, response, actor, definition, comment) -> None:
+        course.change_method(session, response, method, actor, kind.value, comment)
 
     return run
 
 
-# Changing course: the response ends here and goes on as another method, linked, history kept.
-action("continue_as_after_action_review")(_continue_as("after_action_review", "became"))
-action("escalate_to_psii")(_continue_as("psii", "escalated_to"))
-action("widen_to_cross_organisational")(_continue_as("cross_organisational", "widened_to"))
+def _escalate(session, response, actor, definition) -> None:
+    course.escalate(session, response, actor)
+
+
+# Changing course. Going on as another method keeps one case, moved onto that method's workflow;
+# escalating opens a new investigation, linked, and this response ends.
+action("continue_as_after_action_review", reads_comment=True)(
+    _change_method(ResponseMethod.AFTER_ACTION_REVIEW.value, LinkKind.BECAME)
+)
+action("widen_to_cross_organisational", reads_comment=True)(
+    _change_method(ResponseMethod.CROSS_ORGANISATIONAL.value, LinkKind.WIDENED_TO)
+)
+action("escalate_to_psii")(_escalate)

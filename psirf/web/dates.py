@@ -6,6 +6,7 @@
     {{ month | date("short_month") }}               Dec 2026        (a chart's month labels)
     {{ entry.occurred_at | date("time") }}          6 December 2026 at 14:05
     {{ message.created_at | date("short_time") }}   6 Dec 2026 14:05
+    {{ stage.ended_at | in_london | date("time") }}  6 June 2026 at 15:05 (BST; kept as 14:05 UTC)
 
 Naming the styles keeps every page writing a date the same way (the NHS.UK style: no leading
 zero, the month in words) and leaves one place to change it. The day is written from `value.day`
@@ -23,6 +24,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING
+
+from psirf.timeutil import in_london
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -83,3 +86,5 @@ def format_date(value: date | datetime | str | None, style: str = "day") -> str:
 
 def register_date_filter(app: Flask) -> None:
     app.jinja_env.filters["date"] = format_date
+    # A moment kept in UTC as a clock in England read it: {{ moment | in_london | date("time") }}.
+    app.jinja_env.filters["in_london"] = in_london

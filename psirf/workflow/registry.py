@@ -42,7 +42,9 @@ class GuardCall:
 
 
 GUARDS: dict[str, Guard] = {}
-ACTIONS: dict[str, Callable] = {}  # (session, response, actor, definition) -> None
+# (session, subject, actor, definition, comment) -> None; `comment` is what the person wrote when
+# they took the step (None at the start), which only an action registered to read it receives.
+ACTIONS: dict[str, Callable] = {}
 # Parts of a subject kept in their own tables, which a state may let its actor edit beside the
 # sections a workflow file declares: name -> label.
 PARTS: dict[str, str] = {}
@@ -67,12 +69,19 @@ def guard(name: str, check_args: Callable | None = None):
     return register
 
 
-def action(name: str):
+def action(name: str, reads_comment: bool = False):
     def register(fn: Callable) -> Callable:
-        ACTIONS[name] = fn
+        ACTIONS[name] = fn if reads_comment else _without_comment(fn)
         return fn
 
     return register
+
+
+def _without_comment(fn: Callable) -> Callable:
+    def run(session, subject, actor, definition, comment=None):
+        return fn(session, subject, actor, definition)
+
+    return run
 
 
 def part(name: str, label: str) -> None:

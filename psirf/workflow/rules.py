@@ -1,13 +1,12 @@
 """The generic guards and actions: they read only what a workflow file declares (its sections,
-its target) or what every workflow's subject carries (`record`, `created_at`, `due_on`,
-`closed_at`), so they know no feature. Each feature registers its own from its
+its target) or what every workflow's subject carries (`record`, `created_at`, `due_on` and
+`due_at`, `closed_at`), so they know no feature. Each feature registers its own from its
 `workflow_rules` module."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from psirf.timeutil import utcnow
+from psirf.workflow import deadlines
 from psirf.workflow.registry import action, guard
 
 
@@ -46,12 +45,11 @@ def complete(response, definition, sections) -> list[str]:
 
 @action("set_due_date")
 def set_due_date(session, response, actor, definition) -> None:
-    target = definition.target
-    start = response.created_at or utcnow()
-    if target.get("close_within_hours"):
-        response.due_on = (start + timedelta(hours=int(target["close_within_hours"]))).date()
-    elif target.get("close_within_days"):
-        response.due_on = (start + timedelta(days=int(target["close_within_days"]))).date()
+    """Due by the workflow's target counted from when the subject began: a subject moved onto
+    another workflow keeps counting from its start, not from the move."""
+    deadline = deadlines.from_target(definition.target, response.created_at or utcnow())
+    if deadline is not None:
+        deadlines.assign(response, deadline)
 
 
 @action("record_closed")

@@ -108,7 +108,7 @@ def fire(
     # flush the move first: a lost race can show there as well as at this flush.
     with races_refused():
         for name in transition.actions:
-            ACTIONS[name](session, response, actor, definition)
+            ACTIONS[name](session, response, actor, definition, comment)
         session.flush()
     audit.record(
         session,
@@ -124,7 +124,8 @@ def fire(
 
 
 def start(session: Session, response, definition: WorkflowDef, actor) -> None:
-    """Put a new response in its workflow's first state and run the workflow's start actions."""
+    """Put a response in a workflow's first state and run the workflow's start actions: a new
+    response, or one going on as another method under that method's workflow."""
     response.workflow_name = definition.name
     response.workflow_version = definition.version
     response.state = definition.initial

@@ -57,7 +57,7 @@ def add_finding_and_factor(visitor) -> None:
     visitor.submit("Add the contributory factor")
 
 
-def test_a_swarm_huddle_becomes_an_after_action_review(visitor, live_db):
+def test_a_swarm_huddle_goes_on_as_an_after_action_review_on_the_same_page(visitor, live_db):
     swarm = open_response(live_db, "swarm_huddle")
     visitor.sign_in("lead@demo-icb.example.org")
     visitor.goto(f"/responses/{swarm}")
@@ -75,11 +75,14 @@ def test_a_swarm_huddle_becomes_an_after_action_review(visitor, live_db):
         "Needs the pharmacy there: a cold review"
     )
     visitor.submit("Continue as an after action review")
+    # One case: the same page and reference, now the review's, with the huddle's record below.
+    assert visitor.page.url.endswith(f"/responses/{swarm}")
     assert "Planning the review" in visitor.text
-    assert "Continued from" in visitor.text and "SWARM huddle" in visitor.text
-    visitor.follow("SWARM huddle")
-    assert "Continued as an after action review" in visitor.text
-    assert "Dr Priya Shah" in visitor.text  # the huddle's record is kept
+    assert "Began as a SWARM huddle on" in visitor.text
+    assert "Continued from" not in visitor.text
+    assert "What the SWARM huddle recorded" in visitor.text
+    assert "Dr Priya Shah" in visitor.text  # the huddle's record is kept, read-only
+    assert "When the response began, on" in visitor.text
 
 
 def test_a_psii_through_the_draft_shared_with_the_family_to_sign_off(visitor, live_db):

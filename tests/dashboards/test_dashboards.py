@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from psirf.engagement.models import AffectedPerson, CandourRecord, EngagementStep
 from psirf.events.models import EventPatient
@@ -77,9 +77,14 @@ def _build(world):
     return today, overdue, awaiting
 
 
+def _noon(day: date) -> datetime:
+    """The dashboards' clock, a moment in `day`."""
+    return datetime.combine(day, time(12))
+
+
 def test_the_group_dashboard_figures(app, world):
     today, overdue, awaiting = _build(world)
-    d = services.group_dashboard(db.session, world.pcn, today)
+    d = services.group_dashboard(db.session, world.pcn, _noon(today))
     assert [r.id for r in d.awaiting.items] == [awaiting.id]
     assert [r.id for r in d.overdue_responses.items] == [overdue.id]
     assert [a.description for a in d.overdue_actions.items] == ["=HYPERLINK(1)"]
@@ -90,7 +95,7 @@ def test_the_group_dashboard_figures(app, world):
 def test_the_icb_dashboard_figures(app, world):
     today, overdue, _ = _build(world)
     d = icb.icb_dashboard(
-        db.session, world.icb, today, theme="medication", group=None, candour_days=10
+        db.session, world.icb, _noon(today), theme="medication", group=None, candour_days=10
     )
     aar = next(r for r in d.methods if r.method == "after_action_review")
     assert (aar.open, aar.overdue) == (3, 1)
@@ -208,3 +213,20 @@ def test_the_icb_page_query_count_is_bounded(app, world, sign_in):
                 SafetyEventFactory(organisation=r.organisation, theme="access", learning_response=r)
     assert queries_for(client, "/dashboards/icb") == few
     assert few <= 16, few  # 15 today: the user, 13 figures, the nav
+
+
+def test_the_icb_counts_a_huddle_overdue_from_its_hour(app, session, world):
+    from tests.support.responses import response_row
+
+    called = datetime(2026, 6, 1, 14, 0)
+    due = called + timedelta(hours=48)
+    response_row(session, world.practice, due.date(), due_at=due, method="swarm_huddle")
+    session.commit()
+
+    def huddles(now):
+        rows = icb.responses_by_method(session, world.icb.id, now)
+        return next(r for r in rows if r.method == "swarm_huddle")
+
+    before = huddles(due - timedelta(minutes=1))
+    assert (before.open, before.overdue, before.target) == (1, 0, "48 hours")
+    assert huddles(due).overdue == 1

@@ -107,3 +107,30 @@ def test_the_page_costs_the_same_queries_for_two_rows_as_for_twenty(sign_in, wor
         )
     session.commit()
     assert queries_for(client, "/oversight/overdue") == few
+
+
+# A SWARM huddle called at 14:00 UTC on 1 June 2026 (15:00 in England) is due 48 hours later.
+CALLED = datetime(2026, 6, 1, 14, 0)
+HUDDLE_DUE = CALLED + timedelta(hours=48)
+
+
+@pytest.mark.parametrize(
+    "after, listed", [(timedelta(hours=47, minutes=59), False), (timedelta(hours=48), True)]
+)
+def test_a_huddle_joins_the_overdue_list_and_the_panels_dashboard_at_its_hour(
+    session, sign_in, world, monkeypatch, after, listed
+):
+    from psirf.dashboards import views
+
+    monkeypatch.setattr(views, "utcnow", lambda: CALLED + after)
+    huddle = response_row(
+        session, world.practice, HUDDLE_DUE.date(), due_at=HUDDLE_DUE, method="swarm_huddle"
+    )
+    session.commit()
+    overdue = sign_in(world.icb_quality).get("/oversight/overdue").get_data(as_text=True)
+    assert (huddle.reference in references(overdue)) is listed
+    panel = sign_in(world.panel).get(f"/dashboards/groups/{world.pcn.id}").get_data(as_text=True)
+    assert (huddle.reference in panel) is listed
+    if listed:
+        assert "3 Jun 2026 15:00" in overdue and "Overdue by less than an hour" in overdue
+        assert "3 Jun 2026 15:00" in panel

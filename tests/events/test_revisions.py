@@ -4,7 +4,7 @@ reference, harm per patient, and everything that reads the event following the l
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 import pytest
 from sqlalchemy import func, select, text
@@ -27,6 +27,7 @@ from tests.support.factories import SafetyEventFactory, UserFactory
 
 # Every date here is fixed: the counts, the dashboard and the plan read the months around it.
 TODAY = date(2026, 6, 15)
+NOON = datetime.combine(TODAY, time(12))
 LAST_MONTH = date(2026, 5, 12)
 ORIGINAL = "A repeat prescription for warfarin was issued at twice the dose."
 CORRECTED = "A repeat prescription for warfarin was issued at twice the dose; the INR was 9."
@@ -121,7 +122,7 @@ def test_the_icb_dashboard_and_the_plan_insight_follow_the_latest_revision(sessi
     def figures():
         profile = insight.profile(session, world.pcn, 12, TODAY)["events"]
         dashboard = icb.icb_dashboard(
-            session, world.icb, TODAY, theme="diagnosis", group=None, candour_days=10
+            session, world.icb, NOON, theme="diagnosis", group=None, candour_days=10
         )
         age = next(b for b in dashboard.equality if b.key == "age_band")
         return {

@@ -68,6 +68,21 @@ def test_the_lead_agrees_an_extension_and_offers_links_only_while_the_response_r
         policy.require_may_agree_extension(world.icb_quality, response, running)
 
 
+def test_only_the_lead_resets_a_target_and_only_while_the_response_runs(world):
+    response = ResponseFactory(organisation=world.practice)
+    running, closed = (
+        state("after_action_review", "planning"),
+        state("after_action_review", "closed"),
+    )
+    assert policy.may_reset_due_date(world.lead, response, running)
+    assert not policy.may_reset_due_date(world.lead, response, closed)
+    assert not policy.may_reset_due_date(world.panel, response, running)
+    with pytest.raises(policy.NotPermitted):
+        policy.require_may_reset_due_date(world.icb_quality, response, running)
+    with pytest.raises(policy.NotVisible):
+        policy.require_may_reset_due_date(world.other_lead, response, running)
+
+
 def test_a_contributor_neither_links_nor_sees_the_engagement(world):
     response = joint_response(world, "contributions")
     with pytest.raises(policy.NotPermitted):

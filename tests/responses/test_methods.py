@@ -15,6 +15,7 @@ from psirf.responses import contributors, course, services, thematic
 from psirf.responses.models import LearningResponse, ResponseMethod
 from psirf.workflow import runner
 from psirf.workflow.runner import TransitionRefused
+from tests.support.responses import fire, save
 from tests.support.factories import (
     OrganisationFactory,
     ResponseFactory,
@@ -22,16 +23,6 @@ from tests.support.factories import (
     UserFactory,
 )
 from psirf.problems import InputError
-
-
-def fire(session, response, trigger, actor, comment=None):
-    with unit_of_work(session):
-        return runner.fire(session, response, trigger, actor, response.version_id, comment)
-
-
-def save(session, response, section, actor, **values):
-    with unit_of_work(session):
-        services.save_section(session, actor, response, section, values, response.version_id)
 
 
 def add_action(session, response, actor):
@@ -76,40 +67,6 @@ def opened(session, method, organisation, actor, event=None):
     event = event or SafetyEventFactory(organisation=organisation, status="learning_response")
     with unit_of_work(session):
         return services.open_response(session, event, ResponseMethod(method), actor)
-
-
-def test_a_swarm_huddle_continues_as_an_after_action_review_keeping_its_history(session, world):
-    swarm = opened(session, "swarm_huddle", world.practice, world.lead)
-    assert swarm.due_on == (swarm.created_at + timedelta(hours=48)).date()
-    save(
-        session,
-        swarm,
-        "scene",
-        world.lead,
-        facilitator="Dr Shah",
-        held_on=date.today(),
-        what_happened="Wrong dose",
-    )
-    fire(session, swarm, "continue_as_aar", world.lead, comment="Needs the wider team; a cold AAR")
-    assert swarm.state == "became_aar" and swarm.closed_at is not None
-    successor = course.successor_of(session, swarm)
-    assert successor.method == "after_action_review" and successor.state == "planning"
-    assert [e.id for e in successor.events] == [
-        e.id
-        for e in session.scalars(
-            select(LearningResponse).where(LearningResponse.id == successor.id)
-        )
-        .one()
-        .events
-    ]
-    assert swarm.record["scene"]["facilitator"] == "Dr Shah"  # the huddle's record stays with it
-    assert [kind for kind, _ in course.links_of(session, successor)] == ["Continued from"]
-    actions = session.scalars(
-        select(AuditRecord.action).where(
-            AuditRecord.subject_id == successor.id, AuditRecord.subject_type == "learning_responses"
-        )
-    ).all()
-    assert "response:continued" in actions
 
 
 def test_any_response_can_be_escalated_to_a_psii(session, world):

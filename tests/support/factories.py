@@ -16,7 +16,7 @@ from psirf.events.models import SafetyEvent
 from psirf.extensions import db
 from psirf.organisations.models import Organisation, OrganisationMembership
 from psirf.actions.models import SafetyAction
-from psirf.responses.models import LearningResponse
+from psirf.responses.models import LearningResponse, MethodStage
 from psirf.workflow import definitions
 
 TEST_PASSWORD = "correct-horse-battery"
@@ -194,6 +194,26 @@ class ResponseFactory(Base):
 
 
 AfterActionReviewFactory = ResponseFactory
+
+
+class MethodStageFactory(Base):
+    """A method a response ran as before it went on as another: a SWARM huddle, unless told, that
+    was continued as the response's current method (psirf.responses.course)."""
+
+    class Meta:
+        model = MethodStage
+
+    response = factory.SubFactory(ResponseFactory)
+    position = 1
+    method = "swarm_huddle"
+    workflow_name = factory.LazyAttribute(lambda o: o.method)
+    workflow_version = factory.LazyAttribute(lambda o: definitions.get(o.workflow_name).version)
+    state_reached = "became_aar"
+    record = factory.LazyFunction(dict)
+    started_at = factory.LazyAttribute(lambda o: o.response.created_at)
+    ended_at = factory.LazyAttribute(lambda o: o.started_at + timedelta(hours=20))
+    went_on_as = "became"
+    reason = "The huddle found more to learn than a huddle can"
 
 
 class SafetyActionFactory(Base):

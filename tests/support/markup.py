@@ -20,7 +20,7 @@ from psirf.improvement.models import MeasureReading, PlanItem
 from psirf.learning.models import ContributoryFactor, Finding
 from psirf.notifications.models import Notification, OutboxMessage
 from psirf.plans.models import PlanRevision
-from psirf.responses.models import LearningResponse, ResponseLink, ResponseMethod
+from psirf.responses.models import ResponseLink, ResponseMethod
 from psirf.workflow import definitions
 from tests.support.factories import ResponseFactory, SafetyActionFactory, SafetyEventFactory
 
@@ -94,6 +94,10 @@ NOT_FREE_TEXT = {
             "psirf_plans.state",
             "reporter_updates.kind",
             "response_links.kind",
+            "response_method_stages.method",
+            "response_method_stages.workflow_name",
+            "response_method_stages.state_reached",
+            "response_method_stages.went_on_as",
             "role_assignments.role",
             "safety_actions.measure_kind",
             "safety_actions.strength",
@@ -210,20 +214,21 @@ def _fill_plan_content(value, path: str, written: set, named_by_path: bool = Tru
     return value
 
 
-def record_fields(response: LearningResponse):
-    """(section, field, its name) for every line and text field the response's workflow declares."""
+def record_fields(response, table: str = "learning_responses"):
+    """(section, field, its name) for every line and text field the workflow declares that the
+    response (or an earlier method of it, from `response_method_stages`) ran under."""
     definition = definitions.get(response.workflow_name, response.workflow_version)
     for section in definition.sections.values():
         for f in section.fields:
             if f.type in ("line", "text"):
-                yield section, f, f"learning_responses.record.{section.name}.{f.name}"
+                yield section, f, f"{table}.record.{section.name}.{f.name}"
 
 
-def _fill_record(response: LearningResponse, written: set) -> dict:
+def _fill_record(response, written: set, table: str = "learning_responses") -> dict:
     """Every line and text field of the response's record; its choices and dates kept."""
     record = dict(response.record or {})
     words: dict = {}
-    for section, f, name in record_fields(response):
+    for section, f, name in record_fields(response, table):
         written.add(name)
         words.setdefault(section, {})[f.name] = markup(name)
     for section, values in words.items():
@@ -251,6 +256,9 @@ def _fill_source(written: set) -> dict:
 JSON_FILLERS = {
     "safety_events.triage_recommendation_source": lambda row, written: _fill_source(written),
     "learning_responses.record": lambda row, written: _fill_record(row, written),
+    "response_method_stages.record": lambda row, written: _fill_record(
+        row, written, "response_method_stages"
+    ),
     "psirf_plans.content": lambda row, written: _fill_plan_content(
         row.content, "psirf_plans.content", written
     ),

@@ -24,6 +24,7 @@ from tests.support.engagement import (
 from psirf.timeutil import utcnow
 from tests.support.factories import (
     AfterActionReviewFactory,
+    MethodStageFactory,
     ResponseFactory,
     SafetyActionFactory,
     SafetyEventFactory,
@@ -297,6 +298,13 @@ ROUTES: dict[str, Case] = {
     "responses.extend": Case(
         "POST",
         lambda o: f"/responses/{o['aar'].id}/extension",
+        ("lead", 400),
+        {**OUTSIDERS, "reporter": 404, "admin": 404, "panel": 403, "icb_quality": 403},
+    ),
+    # Counting the target from a change of method: as for an extension, the lead only.
+    "responses.reset_due_date": Case(
+        "POST",
+        lambda o: f"/responses/{o['continued'].id}/due-date/reset",
         ("lead", 400),
         {**OUTSIDERS, "reporter": 404, "admin": 404, "panel": 403, "icb_quality": 403},
     ),
@@ -730,6 +738,10 @@ def route_objects():
             organisation=world.practice, ready_for_panel=True, state="panel_review"
         ),
         "cross_org": ResponseFactory(organisation=world.practice, method="cross_organisational"),
+        # A review that began as a SWARM huddle: its target may be counted from the change.
+        "continued": MethodStageFactory(
+            response=AfterActionReviewFactory(organisation=world.practice)
+        ).response,
         # Southfields contributes: its lead may add to this one response, and to nothing else here.
         "cross_org_contributing": ResponseFactory(
             organisation=world.practice,

@@ -15,7 +15,7 @@ from psirf.audit import AuditRecord
 from psirf.extensions import db
 from psirf.plans import services as plans
 from psirf.plans.models import PlanRevision, PsirfPlan
-from psirf.responses.models import LearningResponse, ResponseLink
+from psirf.responses.models import LearningResponse, MethodStage, ResponseLink
 from psirf.workflow.registry import ACTIONS
 from tests.support.factories import AfterActionReviewFactory, ResponseFactory, SafetyEventFactory
 from tests.support.plan_factories import PlanFactory
@@ -73,52 +73,63 @@ def _one_won(answers, won: int = 302) -> list[str]:
     return lost
 
 
-@pytest.mark.parametrize(
-    "trigger, action, method, kind",
-    [
-        ("escalate", "escalate_to_psii", "psii", "escalated_to"),
-        ("widen", "widen_to_cross_organisational", "cross_organisational", "widened_to"),
-    ],
-)
-def test_ten_clicks_on_a_step_that_opens_a_response_open_one(
-    app, world, sign_in, monkeypatch, trigger, action, method, kind
-):
+def test_ten_clicks_on_escalating_open_one_investigation(app, world, sign_in, monkeypatch):
     review = AfterActionReviewFactory(organisation=world.practice, state="in_review")
     SafetyEventFactory(organisation=world.practice, learning_response_id=review.id)
     clients = [sign_in(world.lead) for _ in range(CLICKS)]
-    _hold_until_all_arrive(monkeypatch, ACTIONS, action, CLICKS)
+    _hold_until_all_arrive(monkeypatch, ACTIONS, "escalate_to_psii", CLICKS)
 
     form = {"version": review.version_id, "comment": "The harm was greater than first thought."}
-    answers = _all_at_once(
-        clients, f"/responses/{review.id}/transitions/{trigger}", [form] * CLICKS
-    )
+    answers = _all_at_once(clients, f"/responses/{review.id}/transitions/escalate", [form] * CLICKS)
 
     lost = _one_won(answers)
-    assert all("Escalated" in body or "Widened" in body for body in lost)  # the page as it now is
+    assert all("Escalated" in body for body in lost)  # the page as it now is
     # The step is gone from the page, so the comment each person typed is shown back, not lost.
     assert all(
         "Your comment was not saved" in body and "The harm was greater than first thought." in body
         for body in lost
     )
-    assert _count(LearningResponse, LearningResponse.method == method) == 1
-    assert _count(ResponseLink, ResponseLink.kind == kind) == 1
-    assert _audited(f"transition:{trigger}") == 1
+    assert _count(LearningResponse, LearningResponse.method == "psii") == 1
+    assert _count(ResponseLink, ResponseLink.kind == "escalated_to") == 1
+    assert _audited("transition:escalate") == 1
     assert _audited("response:continued") == 1
 
 
-def test_ten_clicks_on_continuing_a_huddle_as_a_review_open_one(app, world, sign_in, monkeypatch):
-    huddle = ResponseFactory(organisation=world.practice, method="swarm_huddle", state="huddle")
+@pytest.mark.parametrize(
+    "method, state, trigger, action, becomes",
+    [
+        (
+            "swarm_huddle",
+            "huddle",
+            "continue_as_aar",
+            "continue_as_after_action_review",
+            "after_action_review",
+        ),
+        (
+            "after_action_review",
+            "in_review",
+            "widen",
+            "widen_to_cross_organisational",
+            "cross_organisational",
+        ),
+    ],
+)
+def test_ten_clicks_on_going_on_as_another_method_change_it_once(
+    app, world, sign_in, monkeypatch, method, state, trigger, action, becomes
+):
+    response = ResponseFactory(organisation=world.practice, method=method, state=state)
     clients = [sign_in(world.lead) for _ in range(CLICKS)]
-    _hold_until_all_arrive(monkeypatch, ACTIONS, "continue_as_after_action_review", CLICKS)
+    _hold_until_all_arrive(monkeypatch, ACTIONS, action, CLICKS)
 
-    form = {"version": huddle.version_id, "comment": "More to learn than a huddle can find."}
+    form = {"version": response.version_id, "comment": "More to learn than this method can find."}
     _one_won(
-        _all_at_once(
-            clients, f"/responses/{huddle.id}/transitions/continue_as_aar", [form] * CLICKS
-        )
+        _all_at_once(clients, f"/responses/{response.id}/transitions/{trigger}", [form] * CLICKS)
     )
-    assert _count(LearningResponse, LearningResponse.method == "after_action_review") == 1
-    assert _audited("transition:continue_as_aar") == 1
+    assert _count(LearningResponse) == 1  # the same response, not a new one
+    assert _count(LearningResponse, LearningResponse.method == becomes) == 1
+    assert _count(MethodStage, MethodStage.response_id == response.id) == 1
+    assert _audited(f"transition:{trigger}") == 1
+    assert _audited("response:method_changed") == 1
 
 
 def test_ten_clicks_on_submitting_a_plan_keep_one_revision(app, world, sign_in, monkeypatch):
