@@ -13,40 +13,18 @@ from psirf.audit import AuditRecord
 from psirf.db import unit_of_work
 from psirf.engagement import candour, notifiable, page, services
 from psirf.engagement.candour_steps import CandourTargets
-from psirf.extensions import db
 from psirf.problems import InputError
 from psirf.responses import services as responses
-from tests.support.engagement import trust_led_response
-from tests.support.factories import ResponseFactory, SafetyEventFactory
+from tests.support import engagement as support
+from tests.support.engagement import response_with_harm, trust_led_response
+from tests.support.factories import ResponseFactory
 
 TODAY = date(2026, 3, 23)  # a Monday
 TARGETS = CandourTargets()
 
 
-def response_with_harm(world, physical="low", psychological=None, **kwargs):
-    response = ResponseFactory(organisation=world.practice, **kwargs)
-    SafetyEventFactory(
-        organisation=world.practice,
-        physical_harm=physical,
-        psychological_harm=psychological,
-        learning_response_id=response.id,
-        status="learning_response",
-    )
-    return responses.get(db.session, response.id)
-
-
 def decide(session, user, response, **kwargs):
-    values = {
-        "decision": "applies",
-        "criteria": ["prolonged_pain"],
-        "reason": None,
-        "decided_on": TODAY,
-        "expected_version": None,
-        "today": TODAY,
-    }
-    values.update(kwargs)
-    with unit_of_work(session):
-        return candour.decide_candour(session, user, response, **values)
+    return support.decide(session, user, response, TODAY, **kwargs)
 
 
 def record_steps(session, user, response, today=TODAY, **values):

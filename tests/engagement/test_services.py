@@ -9,43 +9,16 @@ import pytest
 
 from psirf import policy
 from psirf.db import unit_of_work
-from psirf.engagement import candour, page, services
+from psirf.engagement import page, services
 from psirf.engagement.candour_steps import CandourTargets
 
-from psirf.extensions import db
 from psirf.responses import services as responses
 from psirf.responses.models import Contributor
-from tests.support.engagement import affected_person
-from tests.support.factories import ResponseFactory, SafetyEventFactory
+from tests.support.engagement import affected_person, decide, response_with_harm
+from tests.support.factories import ResponseFactory
 from psirf.problems import InputError
 
 TODAY = date(2026, 3, 23)  # a Monday
-
-
-def response_with_harm(world, physical="low", psychological=None, **kwargs):
-    response = ResponseFactory(organisation=world.practice, **kwargs)
-    SafetyEventFactory(
-        organisation=world.practice,
-        physical_harm=physical,
-        psychological_harm=psychological,
-        learning_response_id=response.id,
-        status="learning_response",
-    )
-    return responses.get(db.session, response.id)
-
-
-def _decide(session, world, response, **kwargs):
-    values = {
-        "decision": "applies",
-        "criteria": ["prolonged_pain"],
-        "reason": None,
-        "decided_on": TODAY,
-        "expected_version": None,
-        "today": TODAY,
-    }
-    values.update(kwargs)
-    with unit_of_work(session):
-        return candour.decide_candour(session, world.lead, response, **values)
 
 
 def _step(session, world, response, person, kind, on, **kwargs):
@@ -196,7 +169,7 @@ def test_every_change_is_on_the_response_timeline_without_names(world, session):
         date(2026, 3, 3),
         notes="Why was the dose not checked?",
     )
-    _decide(session, world, response)
+    decide(session, world.lead, response, TODAY)
     entries = responses.timeline(session, world.lead, response)
     actions = [e.action for e in entries]
     assert "Person affected added to the engagement plan" in actions

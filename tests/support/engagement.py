@@ -6,6 +6,8 @@ import uuid
 from datetime import date, datetime, timedelta, timezone
 
 from psirf.accounts.models import Role
+from psirf.db import unit_of_work
+from psirf.engagement import candour
 from psirf.engagement.models import (
     AffectedPerson,
     CandourRecord,
@@ -14,8 +16,14 @@ from psirf.engagement.models import (
     SharedDocument,
 )
 from psirf.extensions import db
+from psirf.responses import services as responses
 from psirf.responses.models import Contributor
-from tests.support.factories import OrganisationFactory, ResponseFactory, UserFactory
+from tests.support.factories import (
+    OrganisationFactory,
+    ResponseFactory,
+    SafetyEventFactory,
+    UserFactory,
+)
 
 
 def affected_person(response, **values) -> AffectedPerson:
@@ -126,3 +134,31 @@ def candour_applies(response, decided_on: date, **steps):
     db.session.add(record)
     db.session.commit()
     return record
+
+
+def response_with_harm(world, physical="low", psychological=None, **kwargs):
+    """A response at the world's practice over one event with the harm given."""
+    response = ResponseFactory(organisation=world.practice, **kwargs)
+    SafetyEventFactory(
+        organisation=world.practice,
+        physical_harm=physical,
+        psychological_harm=psychological,
+        learning_response_id=response.id,
+        status="learning_response",
+    )
+    return responses.get(db.session, response.id)
+
+
+def decide(session, user, response, today: date, **kwargs):
+    """The lead's candour decision through the service: it applies, unless `kwargs` say otherwise."""
+    values = {
+        "decision": "applies",
+        "criteria": ["prolonged_pain"],
+        "reason": None,
+        "decided_on": today,
+        "expected_version": None,
+        "today": today,
+    }
+    values.update(kwargs)
+    with unit_of_work(session):
+        return candour.decide_candour(session, user, response, **values)
