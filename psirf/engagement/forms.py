@@ -3,7 +3,7 @@ many forms on the response page never share an id."""
 
 from __future__ import annotations
 
-from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 
 from psirf.engagement.models import CandourDecision, ContactMeans, Involvement, PersonKind, StepKind
@@ -97,6 +97,13 @@ class StepForm(VersionedForm):
         default="shared",
     )
     notes = _text("Notes, their question, their account in their words, or their comments")
+    in_report = BooleanField("They chose to have it quoted in the report, in their words")
+
+
+class QuoteForm(VersionedForm):
+    """Their choice, told to their engagement lead: quote one account or question, or leave it out."""
+
+    in_report = HiddenField(validators=[AnyOf(["yes", "no"], message="Choose to quote it or not")])
 
 
 class AttemptForm(VersionedForm):

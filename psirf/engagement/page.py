@@ -24,6 +24,7 @@ from psirf.engagement.models import (
 from psirf.responses.models import LearningResponse
 
 from psirf.engagement import candour as candour_rules
+from psirf.engagement import words
 from psirf.engagement import invitations as invitation_rules
 from psirf.engagement.sharing import documents_of
 from psirf.engagement.services import involvement_status, staff_of, steps_of
@@ -83,6 +84,9 @@ class EngagementView:
     target_days: int = 10
     # The reports the viewer may share with people who have joined the family portal.
     share_kinds: list[str] = field(default_factory=list)
+    # Steps whose words their person may choose to have quoted in the report, and what it quotes.
+    quotable: set[int] = field(default_factory=set)
+    quotes: list[words.Quote] = field(default_factory=list)
 
     @property
     def overdue(self) -> list[candour_rules.CandourStep]:
@@ -157,4 +161,6 @@ def view_for(
         share_kinds=[
             k.value for k in DocumentKind if policy.may_share_document(user, response, k, state)
         ],
+        quotable={s.id for s in steps if words.quotable(s)},
+        quotes=words.quotes_for(session, response),
     )
