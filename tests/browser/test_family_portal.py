@@ -1,7 +1,7 @@
 """The family portal, end to end through the real pages: the lead invites a family member on a PSII,
 they join with the link, ask two questions that reach the terms of reference (and, by their choice,
-the report), comment on the shared draft and download the final report; the link works once, and staff pages stay closed to them.
-axe-core runs on every page visited (tests/browser/conftest.py)."""
+the report), comment on the shared draft and download the final report; the link works once, and
+staff pages stay closed to them. axe-core runs on every page visited (tests/browser/conftest.py)."""
 
 from __future__ import annotations
 
