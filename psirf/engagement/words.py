@@ -37,7 +37,6 @@ REDACTION_NOTE = (
 
 @dataclass(frozen=True)
 class Quote:
-    step_id: int
     kind: StepKind
     said_by: str  # "A family member (son)": who they are to the patient, never their name
     said_on: date
@@ -92,7 +91,7 @@ def quotes_for(
         return redact(text, known_names=names, keep=keep).text
 
     return [
-        Quote(s.id, StepKind(s.kind), _said_by(s.person, clean), s.occurred_on, clean(s.notes))
+        Quote(StepKind(s.kind), _said_by(s.person, clean), s.occurred_on, clean(s.notes))
         for s in steps
     ]
 
