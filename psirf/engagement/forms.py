@@ -3,12 +3,12 @@ many forms on the response page never share an id."""
 
 from __future__ import annotations
 
-from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 
 from psirf.engagement.models import CandourDecision, ContactMeans, Involvement, PersonKind, StepKind
 from psirf.web.forms import VersionedForm
-from psirf.web.forms import DateRequired, MultiCheckboxField, NhsDateField, strip
+from psirf.web.forms import DateRequired, MultiCheckboxField, NhsDateField, TickBox, strip
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -97,7 +97,7 @@ class StepForm(VersionedForm):
         default="shared",
     )
     notes = _text("Notes, their question, their account in their words, or their comments")
-    in_report = BooleanField("They chose to have it quoted in the report, in their words")
+    in_report = TickBox("They chose to have it quoted in the report, in their words")
 
 
 class QuoteForm(VersionedForm):
