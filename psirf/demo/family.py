@@ -6,7 +6,8 @@ phone without observations, admitted with sepsis the next day: seed/events.yaml 
 The Never Event is left waiting in the lead's triage queue, as the README promises.
 
 The family account (seed/accounts.yaml `family`) sees: first contact and the being-open
-conversation, a question asked and answered. It does not see the internal step, or the patient,
+conversation, his account and a question asked and answered, both of which he chose to have quoted
+in the report (its "How those affected were involved", with the names in them replaced). It does not see the internal step, or the patient,
 who is also in the plan. Rows are written as the services would have written them, dated over
 the days since the event was reported, with their audit trail; loaded once.
 """
@@ -27,6 +28,7 @@ from psirf.demo.history import audit_entry
 from psirf.demo.organisations import read_seed
 from psirf.engagement.models import AffectedPerson, EngagementStep, Invitation, StepKind
 from psirf.engagement.services import family_page
+from psirf.engagement.words import set_choice
 from psirf.events.models import EventStatus, SafetyEvent
 from psirf.notifications.models import Notification, NotificationKind
 from psirf.organisations import services as organisations
@@ -40,6 +42,14 @@ EVENT_STARTS = "A patient with a fever and fast breathing"
 RATIONALE = (
     "Sepsis missed in a telephone consultation, with moderate harm. The family asked for a full "
     "investigation and remote assessment is a local priority: a PSII."
+)
+# The son's account, in his words, which he chose to have quoted in the report: the report replaces
+# the names in it (psirf/engagement/words.py).
+ACCOUNT = (
+    "Dad rang the surgery on the Monday morning with a fever and fast breathing. Sunita on "
+    "reception put him through to a doctor, who said it sounded like a virus. Nobody asked him to "
+    "come in or checked his breathing. By the next day he could hardly breathe and the ambulance "
+    "took him to hospital."
 )
 DEVIATION = (
     "Remote assessment of sepsis has come up before; the learning reaches across the practice."
@@ -173,11 +183,11 @@ def load_family(session: Session, now: datetime | None = None) -> bool:
     ]
 
     def step(
-        person, kind: StepKind, when: datetime, shared: bool, notes: str, **extra
+        person, kind: StepKind, when: datetime, shared: bool, notes: str, quoted=False, **extra
     ) -> EngagementStep:
         row = EngagementStep(
             response_id=response.id,
-            person_id=person.id,
+            person=person,
             kind=kind.value,
             occurred_on=when.date(),
             shared=shared,
@@ -187,6 +197,8 @@ def load_family(session: Session, now: datetime | None = None) -> bool:
             **extra,
         )
         session.add(row)
+        # He chose to have it quoted in the report, and told his engagement lead.
+        choice = set_choice(row, True) if quoted else {}
         audits.append(
             (
                 response,
@@ -199,7 +211,8 @@ def load_family(session: Session, now: datetime | None = None) -> bool:
                             f"{kind.label} with a {person.kind_label.lower()}, {when.date().isoformat()}"
                             f" ({'shared with the family' if shared else 'internal'})"
                         ),
-                    }
+                    },
+                    **(choice or {}),
                 },
                 None,
             )
@@ -220,6 +233,7 @@ def load_family(session: Session, now: datetime | None = None) -> bool:
         True,
         "We met Chris at the surgery. We told him what we know so far and said sorry again.",
     )
+    step(son, StepKind.ACCOUNT, at(1, 0), True, ACCOUNT, quoted=True)
     answered = at(2, 0)
     step(
         son,
@@ -227,6 +241,7 @@ def load_family(session: Session, now: datetime | None = None) -> bool:
         at(1, 0),
         True,
         "Why did nobody check Dad's breathing and temperature?",
+        quoted=True,
         answer="The call was treated as routine advice, so nobody asked for his breathing rate or temperature. "
         "The investigation will look at why.",
         answered_on=answered.date(),

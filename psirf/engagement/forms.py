@@ -3,7 +3,7 @@ many forms on the response page never share an id."""
 
 from __future__ import annotations
 
-from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 
 from psirf.engagement.models import (
@@ -15,7 +15,7 @@ from psirf.engagement.models import (
     Unreachable,
 )
 from psirf.web.forms import VersionedForm
-from psirf.web.forms import DateRequired, MultiCheckboxField, NhsDateField, strip
+from psirf.web.forms import DateRequired, MultiCheckboxField, NhsDateField, TickBox, strip
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -104,6 +104,13 @@ class StepForm(VersionedForm):
         default="shared",
     )
     notes = _text("Notes, their question, their account in their words, or their comments")
+    in_report = TickBox("They chose to have it quoted in the report, in their words")
+
+
+class QuoteForm(VersionedForm):
+    """Their choice, told to their engagement lead: quote one account or question, or leave it out."""
+
+    in_report = HiddenField(validators=[AnyOf(["yes", "no"], message="Choose to quote it or not")])
 
 
 class AttemptForm(VersionedForm):

@@ -25,6 +25,8 @@ ACTION_LABELS = {
     "family:question": "Question asked through the family portal",
     "family:comment": "Comments on the draft sent through the family portal",
     "family:preferences": "Preferences changed through the family portal",
+    "engagement:in_report": "Their choice about quoting their words in the report recorded",
+    "family:in_report": "Choice about quoting their words in the report made through the family portal",
 }
 
 # What the timeline may say about a change: labels only, never the values (see the module note).
@@ -72,4 +74,5 @@ FIELD_LABELS = {
     "question": "Question from a {of}",
     "comment": "Comments on the draft from a {of}",
     "document": "{of} shared",
+    "in_report": "In the report ({of})",
 }

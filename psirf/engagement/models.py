@@ -115,6 +115,9 @@ class EngagementStep(Base):
     shared: Mapped[bool] = mapped_column(default=True)
     # The conversation's note, the question asked, their account in their words, or their comments.
     notes: Mapped[str | None] = mapped_column(Text)
+    # Their account or question may be quoted in the report, in their words: their choice, made in
+    # the family portal or told to their engagement lead (psirf/engagement/words.py).
+    in_report: Mapped[bool] = mapped_column(default=False)
     # A question's answer, given later.
     answer: Mapped[str | None] = mapped_column(Text)
     answered_on: Mapped[date | None]

@@ -25,6 +25,7 @@ from psirf.responses.models import LearningResponse
 
 from psirf.engagement import candour as candour_rules
 from psirf.engagement import candour_steps as step_rules
+from psirf.engagement import words
 from psirf.engagement import invitations as invitation_rules
 from psirf.engagement import notifiable
 from psirf.engagement.sharing import documents_of
@@ -89,6 +90,9 @@ class EngagementView:
     targets: step_rules.CandourTargets = step_rules.CandourTargets()
     # The reports the viewer may share with people who have joined the family portal.
     share_kinds: list[str] = field(default_factory=list)
+    # Steps whose words their person may choose to have quoted in the report, and what it quotes.
+    quotable: set[int] = field(default_factory=set)
+    quotes: list[words.Quote] = field(default_factory=list)
 
     @property
     def overdue(self) -> list[step_rules.CandourStep]:
@@ -172,4 +176,6 @@ def view_for(
         share_kinds=[
             k.value for k in DocumentKind if policy.may_share_document(user, response, k, state)
         ],
+        quotable={s.id for s in steps if words.quotable(s)},
+        quotes=words.quotes_for(session, response),
     )

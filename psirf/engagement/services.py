@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from psirf import policy
 from psirf.db import check_version
 from psirf.accounts.models import AccountKind, RoleAssignment, User
+from psirf.engagement import words
 from psirf.engagement.models import (
     AffectedPerson,
     AttemptPurpose,
@@ -277,7 +278,9 @@ def add_step(
     notes: str | None,
     expected_version: int | None,
     today: date | None = None,
+    in_report: bool = False,
 ) -> EngagementStep:
+    """A dated step; `in_report`: they chose to have their account or question quoted in the report."""
     check_edit(user, response, expected_version)
     today = today or date.today()
     person = get_person(session, response, int(person_id))
@@ -320,6 +323,7 @@ def add_step(
     session.flush()
     for attempt in pending:
         attempt.step_id = step.id
+    quoted = words.set_choice(step, True) if in_report else None
     _done(
         session,
         user,
@@ -330,10 +334,31 @@ def add_step(
                 "before": None,
                 "after": f"{step_kind.label} with a {person.kind_label.lower()}, {occurred_on.isoformat()}"
                 f" ({'shared with the family' if step.shared else 'internal'})",
-            }
+            },
+            **(quoted or {}),
         },
     )
     return step
+
+
+def choose_for_report(
+    session: Session,
+    user,
+    response: LearningResponse,
+    step_id: int,
+    in_report: bool,
+    *,
+    expected_version: int | None,
+) -> None:
+    """The engagement lead records whether the person wants their words quoted in the report."""
+    check_edit(user, response, expected_version)
+    step = session.get(EngagementStep, step_id)
+    if step is None or step.response_id != response.id:
+        raise policy.NotVisible("Page not found")
+    change = words.set_choice(step, in_report)
+    if change:
+        session.flush()
+        _done(session, user, response, "engagement:in_report", change)
 
 
 def answer_question(

@@ -23,6 +23,7 @@ from psirf.engagement.forms import (
     CandourStepsForm,
     InviteForm,
     PersonForm,
+    QuoteForm,
     ShareForm,
     StepForm,
     NOT_UNREACHABLE,
@@ -63,6 +64,7 @@ TITLES = {
     "eng_invite": "Invite them to the family portal",
     "eng_share": "Share a report with them",
     "eng_withdraw": "Withdraw an invitation",
+    "eng_quote": "Their words in the report",
 }
 
 
@@ -139,6 +141,12 @@ def _part(response) -> EngagementPart:
         forms[key] = form_class(formdata=None, data=data, prefix=key)
         _set_choices(key, forms[key], view)
     if view.editable:
+        for step in (s for pv in view.people for s in pv.steps if s.id in view.quotable):
+            forms[f"eng_quote{step.id}"] = QuoteForm(
+                formdata=None,
+                data={**version, "in_report": "no" if step.in_report else "yes"},
+                prefix=f"eng_quote{step.id}",
+            )
         for q in view.questions:
             forms[f"eng_answer{q.id}"] = AnswerForm(
                 formdata=None,
@@ -201,7 +209,7 @@ def _problem(response, key: str, form, status: int = 400, refused: str | None = 
 def _target_of(response, key: str):
     """The person (or invitation) a per-person form is about, for the page a problem comes back on."""
     number = key.lstrip("abcdefghijklmnopqrstuvwxyz_")
-    if not number.isdigit() or key.startswith("eng_answer"):
+    if not number.isdigit() or key.startswith(("eng_answer", "eng_quote")):
         return None
     if key.startswith("eng_withdraw"):
         return db.session.get(Invitation, int(number))
@@ -313,8 +321,32 @@ def add_step(response):
             notes=form.notes.data,
             expected_version=form.version.data,
             today=_today(),
+            in_report=form.in_report.data,
         ),
         "engagement",
+    )
+
+
+@bp.post("/responses/<int:response_id>/engagement/steps/<int:step_id>/report")
+@login_required
+@loads("response_id", responses.get, _editable)
+def choose_for_report(response, step_id: int):
+    key = f"eng_quote{step_id}"
+    form = QuoteForm(prefix=key)
+    return _save(
+        response,
+        key,
+        form,
+        lambda: services.choose_for_report(
+            db.session,
+            current_user,
+            response,
+            step_id,
+            form.in_report.data == "yes",
+            expected_version=form.version.data,
+        ),
+        "engagement",
+        "Their choice about the report has been saved.",
     )
 
 

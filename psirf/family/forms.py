@@ -3,12 +3,12 @@ English throughout: the people filling them in are patients and families, not st
 
 from __future__ import annotations
 
-from wtforms import EmailField, PasswordField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import EmailField, HiddenField, PasswordField, StringField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from psirf.engagement.forms import YES_NO, _radio, from_yes_no
 from psirf.engagement.models import ContactMeans, Involvement
-from psirf.web.forms import MultiCheckboxField, PsirfForm, strip
+from psirf.web.forms import MultiCheckboxField, PsirfForm, TickBox, strip
 
 
 class QuestionForm(PsirfForm):
@@ -20,6 +20,13 @@ class QuestionForm(PsirfForm):
             Length(max=5000, message="Your question is too long"),
         ],
     )
+    in_report = TickBox("You can put my question in the report, in my own words")
+
+
+class ReportChoiceForm(PsirfForm):
+    """Put one of their accounts or questions in the report, or take it out."""
+
+    in_report = HiddenField(validators=[AnyOf(["yes", "no"], message="Choose yes or no")])
 
 
 class CommentForm(PsirfForm):

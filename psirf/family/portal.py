@@ -30,6 +30,7 @@ from psirf.engagement.models import (
 )
 from psirf.engagement.services import _clean, _done
 from psirf.engagement.sharing import documents_of
+from psirf.engagement.words import quotable, set_choice
 from psirf.notifications.models import NotificationKind
 from psirf.notifications.services import notify
 from psirf.responses.models import LearningResponse
@@ -85,6 +86,8 @@ class FamilyView:
     questions: list[EngagementStep]
     documents: list[SharedDocument]
     may_comment: bool
+    # Their accounts and questions, each of which they choose to have quoted in the report or not.
+    words: list[EngagementStep]
 
 
 def people_of(session: Session, user) -> list[AffectedPerson]:
@@ -137,6 +140,7 @@ def view_for(session: Session, user, person_id: int) -> FamilyView:
         questions=[s for s in steps if s.kind == StepKind.QUESTION.value],
         documents=documents,
         may_comment=any(d.kind == DocumentKind.DRAFT.value for d in documents),
+        words=[s for s in steps if quotable(s)],
     )
 
 
@@ -159,6 +163,7 @@ def _family_step(
     today: date,
     field_name: str,
     missing: str,
+    in_report: bool = False,
 ) -> EngagementStep:
     text = _clean(text)
     if not text:
@@ -177,6 +182,7 @@ def _family_step(
     )
     session.add(step)
     session.flush()
+    quoted = set_choice(step, True) if in_report else None
     _done(
         session,
         user,
@@ -187,7 +193,8 @@ def _family_step(
                 "before": None,
                 "after": f"sent {today.isoformat()}",
                 "of": person.kind_label.lower(),
-            }
+            },
+            **(quoted or {}),
         },
     )
     lead = _lead_of(session, person, response)
@@ -215,13 +222,51 @@ def _family_step(
 
 
 def ask_question(
-    session: Session, user, person_id: int, text: str | None, *, today: date
+    session: Session, user, person_id: int, text: str | None, *, today: date, in_report=False
 ) -> EngagementStep:
-    """A question they want answered: it joins the terms of reference (services.questions_for)."""
+    """A question they want answered: it joins the terms of reference (services.questions_for),
+    and is quoted in the report, in their words, only if they chose that (`in_report`)."""
     person = person_for(session, user, person_id)
     return _family_step(
-        session, user, person, StepKind.QUESTION, text, today, "question", "Write your question"
+        session,
+        user,
+        person,
+        StepKind.QUESTION,
+        text,
+        today,
+        "question",
+        "Write your question",
+        in_report=in_report,
     )
+
+
+def choose_for_report(
+    session: Session, user, person_id: int, step_id: int, in_report: bool
+) -> EngagementStep:
+    """Their own choice: quote this account or question of theirs in the report, or leave it out.
+    A report already shared with them stays as it was; their engagement lead is told."""
+    person = person_for(session, user, person_id)
+    step = session.get(EngagementStep, step_id)
+    if step is None or step.person_id != person.id or not step.shared:
+        raise policy.NotVisible("Page not found")
+    change = set_choice(step, in_report)
+    if change is None:
+        return step
+    session.flush()
+    response = session.get(LearningResponse, person.response_id)
+    _done(session, user, response, "family:in_report", change)
+    lead = _lead_of(session, person, response)
+    if lead is not None:
+        notify(
+            session,
+            lead,
+            NotificationKind.FAMILY_CHOICE,
+            f"A change to what the report of {response.reference} quotes",
+            body="Someone affected changed whether their words are quoted in the report. "
+            "Check the report before you share it again.",
+            link=staff_page(response),
+        )
+    return step
 
 
 def comment_on_draft(

@@ -17,7 +17,7 @@ from psirf.engagement.forms import yes_no
 from psirf.engagement.models import AffectedPerson, SharedDocument
 
 from psirf.family import portal
-from psirf.family.forms import CommentForm, PreferencesForm, QuestionForm
+from psirf.family.forms import CommentForm, PreferencesForm, QuestionForm, ReportChoiceForm
 from psirf.extensions import db
 from psirf.timeutil import utcnow
 from psirf.web.loading import loads
@@ -94,10 +94,34 @@ def ask(person):
         person.id,
         form,
         "question",
-        lambda text: portal.ask_question(db.session, current_user, person.id, text, today=_today()),
+        lambda text: portal.ask_question(
+            db.session,
+            current_user,
+            person.id,
+            text,
+            today=_today(),
+            in_report=form.in_report.data,
+        ),
         "Thank you. We have your question. We will answer it.",
         "questions",
         question=form,
+    )
+
+
+@bp.post("/your-response/<int:person_id>/words/<int:step_id>")
+@login_required
+@loads("person_id", AffectedPerson, policy.require_family_person)
+def choose_for_report(person, step_id: int):
+    form = ReportChoiceForm()
+    return _send(
+        person.id,
+        form,
+        "in_report",
+        lambda choice: portal.choose_for_report(
+            db.session, current_user, person.id, step_id, choice == "yes"
+        ),
+        "Thank you. We have saved your choice.",
+        "your-words",
     )
 
 

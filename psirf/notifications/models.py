@@ -20,6 +20,7 @@ class NotificationKind(LabelledEnum):
     INVITATION = ("invitation", "Invitation")
     FAMILY_QUESTION = ("family_question", "A question from someone affected")
     FAMILY_COMMENT = ("family_comment", "Comments from someone affected")
+    FAMILY_CHOICE = ("family_choice", "A choice made by someone affected")
     DOCUMENT_SHARED = ("document_shared", "A document shared with you")
     ANSWER = ("answer", "An answer to your question")
     STEP_DUE = ("step_due", "A step due soon")

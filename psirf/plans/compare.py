@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from psirf.plans.content import matched_events
+from psirf.plans.content import distribution_of, matched_events
 from psirf.triage.recommend import method_label
 
 
@@ -65,7 +65,6 @@ def _rows(before: list, after: list, key, describe, title: str) -> SectionChange
 
 
 def compare(before: dict, after: dict) -> list[SectionChange]:
-    control = lambda c: "; ".join(f"{k}: {v}" for k, v in sorted((c.get("control") or {}).items()))  # noqa: E731
     return [
         _text(before, after, "introduction", "Introduction"),
         _text(before, after, "services", "Our services"),
@@ -104,7 +103,11 @@ def compare(before: dict, after: dict) -> list[SectionChange]:
             "Capacity: learning response leads",
         ),
         _text(before, after, "engagement", "Engagement commitments"),
-        SectionChange(
-            "Document control", control(before) != control(after), control(before), control(after)
+        _rows(
+            distribution_of(before),
+            distribution_of(after),
+            lambda r: r,
+            lambda r: r,
+            "Document control: who receives the plan",
         ),
     ]

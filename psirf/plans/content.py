@@ -9,8 +9,9 @@ are stored as JSON, rendered in the page and the PDF, and compared between versi
 
 from __future__ import annotations
 
+from calendar import monthrange
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 
 import yaml
@@ -48,9 +49,36 @@ def template() -> dict:
 
 
 def period_of(starts_on: date, months: int) -> tuple[date, date]:
-    """The plan's first and last day: 12 months from 1 December 2026 ends on 30 November 2027."""
-    end = add_months(starts_on.replace(day=1), months)
-    return starts_on, date.fromordinal(end.toordinal() - 1)
+    """The plan's first and last day, whole months from its start: 12 months from 5 December 2026
+    end on 4 December 2027, the day before the same day of the month 12 months on. Where that month
+    has no such day (31 January + 1 month), the period runs to the end of that month (28 February),
+    so a period is never a day short of its months."""
+    month = add_months(starts_on.replace(day=1), months)
+    if starts_on.day <= monthrange(month.year, month.month)[1]:
+        next_start = month.replace(day=starts_on.day)
+    else:
+        next_start = add_months(month, 1)
+    return starts_on, next_start - timedelta(days=1)
+
+
+def period_note(starts_on: date, months: int) -> str | None:
+    """The template's note for a period longer than it usually covers; None within it."""
+    settings = template()["period"]
+    usual = settings["usual_months"]
+    if months <= usual:
+        return None
+    return settings["longer_note"].format(
+        period=f"{months} months", check=dates.day(period_of(starts_on, usual)[1])
+    )
+
+
+def default_distribution(group_name: str) -> list[str]:
+    return [line.format(group=group_name) for line in template()["distribution"]]
+
+
+def distribution_of(content: dict) -> list[str]:
+    """Who receives the plan, as its authors listed them (document control)."""
+    return list((content.get("control") or {}).get("distribution") or [])
 
 
 def _fill(text: str, group_name: str, starts_on: date, months: int) -> str:
@@ -321,7 +349,6 @@ def draft_content(
     profile: dict,
     starts_on: date,
     period_months: int,
-    author: str,
 ) -> dict:
     settings = template()
     return {
@@ -336,7 +363,8 @@ def draft_content(
         "capacity": {"leads": leads},
         "engagement": settings["engagement"],
         "glossary": settings["glossary"],
-        "control": {"author": author, "reviewer": "", "authoriser": "ICB quality committee"},
+        # Who wrote, reviewed and approved the plan is read from what they did (psirf/plans/control.py).
+        "control": {"distribution": default_distribution(group_name)},
     }
 
 
@@ -353,9 +381,8 @@ def problems(content: dict) -> list[str]:
     for row in content.get("local_focus") or []:
         if not (row.get("improvement_route") or "").strip():
             found.append(f"Give the anticipated improvement route for '{row['label']}'.")
-    control = content.get("control") or {}
-    if not (control.get("author") or "").strip() or not (control.get("reviewer") or "").strip():
-        found.append("Name the plan's author and reviewer in document control.")
+    if not distribution_of(content):
+        found.append("List who receives the plan in document control.")
     if not any(s.get("used") for s in content.get("sources") or []):
         found.append(
             "Tick the other insight sources used (complaints, claims, staff survey and the rest)."

@@ -5,134 +5,35 @@ numbered, each section a list of blocks of plain strings: paragraphs, tables, ch
 by its table, the chart's text alternative), warnings and a summary list. The page
 (templates/plans/_document.html) and the PDF (psirf/plans/reports.py) only render blocks, so the
 two always say the same words and figures. Nothing here queries the database: every figure comes
-from the profile frozen into the plan when it was generated, and from its content.
+from the profile frozen into the plan when it was generated, and from its content; document
+control, which names who did what, is read by psirf/plans/control.py.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from markupsafe import Markup
+from sqlalchemy.orm import object_session
 
-from psirf.improvement.progress import chart
-from psirf.plans.content import capacity, good_care_excluded, period_of
+from psirf.plans.blocks import (
+    NOT_RECORDED,
+    Chart,
+    Document,
+    Heading,
+    Section,
+    Summary,
+    Table,
+    Text,
+    WarningCallout,
+)
+from psirf.plans.content import capacity, good_care_excluded, period_note, period_of
+from psirf.plans.control import DocumentControl, control_of, control_section
 from psirf.plans.models import PsirfPlan
-from psirf.plans.states import PlanState
+from psirf.plans.states import DRAFT_STATES
 from psirf.triage.recommend import method_label
 from psirf.web import dates
-from psirf.web.svg import format_number, horizontal_bars
+from psirf.web.svg import format_number
 from psirf.workflow import definitions
-
-# Versions not yet approved by the ICB quality committee: marked DRAFT on the page and every PDF page.
-DRAFT_STATES = (
-    PlanState.DRAFT,
-    PlanState.SUBMITTED,
-    PlanState.UNDER_REVIEW,
-    PlanState.CHANGES_REQUESTED,
-    PlanState.RESUBMITTED,
-)
-NOT_RECORDED = "Not yet recorded"
-
-
-# ---- blocks -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Heading:
-    text: str
-    kind: str = "heading"
-
-
-@dataclass(frozen=True)
-class Text:
-    paragraphs: tuple[str, ...]
-    muted: bool = False  # a placeholder ("Not yet recorded"), not the authors' words
-    kind: str = "text"
-
-
-@dataclass(frozen=True)
-class Table:
-    caption: str
-    head: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
-    numeric: tuple[int, ...] = ()  # columns of figures, aligned right
-    kind: str = "table"
-
-
-@dataclass(frozen=True)
-class Chart:
-    """A chart of (label, value) points; the table after it in the section is its text alternative."""
-
-    chart_id: str
-    shape: str  # "line" (events by month) or "bars" (events by theme, largest first)
-    title: str
-    description: str
-    x_label: str
-    y_label: str
-    points: tuple[tuple[str, int], ...]
-    caption: str
-    kind: str = "chart"
-
-    def svg(self) -> Markup:
-        if self.shape == "line":
-            return chart(
-                self.points,
-                chart_id=self.chart_id,
-                title=self.title,
-                description=self.description,
-                x_label=self.x_label,
-                y_label=self.y_label,
-                max_value=whole_top(self.points),
-            )
-        return horizontal_bars(
-            self.points,
-            chart_id=self.chart_id,
-            title=self.title,
-            description=self.description,
-            x_label=self.x_label,
-            top=whole_top(self.points),
-        )
-
-
-@dataclass(frozen=True)
-class WarningCallout:
-    heading: str
-    text: str
-    kind: str = "warning"
-
-
-@dataclass(frozen=True)
-class Summary:
-    rows: tuple[tuple[str, str], ...]
-    kind: str = "summary"
-
-
-@dataclass(frozen=True)
-class Section:
-    number: int | None
-    anchor: str
-    title: str
-    blocks: list = field(default_factory=list)
-
-    @property
-    def heading(self) -> str:
-        return f"{self.number}. {self.title}" if self.number else self.title
-
-
-@dataclass(frozen=True)
-class Document:
-    title: str
-    organisation: str
-    version: str
-    status: str
-    draft: bool
-    period: str
-    sections: list[Section]
-
-    def section(self, anchor: str) -> Section:
-        return next(s for s in self.sections if s.anchor == anchor)
-
 
 # ---- words and numbers --------------------------------------------------------------------------
 
@@ -163,11 +64,6 @@ def _paragraphs(value: str | None) -> Text:
     return Text(parts) if parts else Text((NOT_RECORDED,), muted=True)
 
 
-def whole_top(points) -> int | None:
-    """Counts below 5 get an axis from 0 to 5, so its steps are whole numbers (not 0.5)."""
-    return 5 if max((v for _, v in points), default=0) < 5 else None
-
-
 def month_labels(months: list[date]) -> tuple[str, ...]:
     """'Dec 2025', 'Jan', 'Feb', ... 'Jan 2027': the year on the first month and on each January
     after the second point (two long labels side by side would overlap), short enough for twelve."""
@@ -187,6 +83,7 @@ def short_theme(label: str) -> str:
 
 
 def _introduction(plan: PsirfPlan, content: dict, period: str) -> Section:
+    note = period_note(plan.starts_on, plan.period_months)
     return Section(
         1,
         "introduction",
@@ -198,6 +95,7 @@ def _introduction(plan: PsirfPlan, content: dict, period: str) -> Section:
                     ("Look-back for the profile", f"{plan.lookback_months} months"),
                 )
             ),
+            *([Text((note,))] if note else []),
             _paragraphs(content.get("introduction")),
         ],
     )
@@ -555,40 +453,15 @@ def _glossary(content: dict) -> Section:
     )
 
 
-def _control(plan: PsirfPlan, content: dict, status: str, draft: bool) -> Section:
-    control = content.get("control") or {}
-    start, end = period_of(plan.starts_on, plan.period_months)
-    rows = [
-        ("Author", control.get("author") or NOT_RECORDED),
-        ("Reviewer", control.get("reviewer") or NOT_RECORDED),
-        ("Authoriser", control.get("authoriser") or NOT_RECORDED),
-        ("Version", plan.version_label),
-        ("Status", status),
-        (
-            "Effective date",
-            dates.day(plan.effective_from)
-            if plan.effective_from
-            else f"On publication, from {dates.day(start)} at the earliest",
-        ),
-        ("Review date", dates.day(plan.review_on) if plan.review_on else f"By {dates.day(end)}"),
-    ]
-    if plan.decided_on and not draft:
-        rows += [
-            (
-                "Committee decision",
-                f"Approved by the ICB quality committee on {dates.day(plan.decided_on)}",
-            ),
-            ("Minute reference", plan.minute_reference or NOT_RECORDED),
-        ]
-    else:
-        rows.append(("Committee decision", "Not yet approved by the ICB quality committee"))
-    return Section(None, "control", "Document control", [Summary(tuple(rows))])
-
-
-def document(plan: PsirfPlan, *, public: bool = False) -> Document:
-    """The plan as a document; `public` (the published page and PDF anyone may read) leaves out
-    the names of the learning response leads and their hours."""
+def document(
+    plan: PsirfPlan, *, public: bool = False, control: DocumentControl | None = None
+) -> Document:
+    """The plan as a document, document control first; `public` (the published page and PDF
+    anyone may read) leaves out the names of staff: the learning response leads and their hours,
+    and who wrote, reviewed and approved it. `control` is read from the plan's session unless
+    given (psirf/plans/control.py: the one part not drawn from the plan alone)."""
     content = plan.content or {}
+    control = control or control_of(object_session(plan), plan)
     start, end = period_of(plan.starts_on, plan.period_months)
     period = f"{dates.day(start)} to {dates.day(end)} ({plan.period_months} months)"
     try:
@@ -605,6 +478,7 @@ def document(plan: PsirfPlan, *, public: bool = False) -> Document:
         draft=draft,
         period=period,
         sections=[
+            control_section(plan, control, status, period, public),
             _introduction(plan, content, period),
             _services(content),
             _profile(plan, content),
@@ -615,6 +489,5 @@ def document(plan: PsirfPlan, *, public: bool = False) -> Document:
                 7, "engagement", "Engagement commitments", [_paragraphs(content.get("engagement"))]
             ),
             _glossary(content),
-            _control(plan, content, status, draft),
         ],
     )

@@ -82,19 +82,11 @@ class InvolvedForm(VersionedForm):
     )
 
 
-class ControlForm(VersionedForm):
-    author = StringField(
-        "Author",
+class DistributionForm(VersionedForm):
+    distribution = TextAreaField(
+        "Who receives the plan?",
         filters=[strip],
-        validators=[DataRequired("Name the plan's author"), Length(max=200)],
-    )
-    reviewer = StringField(
-        "Reviewer",
-        filters=[strip],
-        validators=[DataRequired("Name the plan's reviewer"), Length(max=200)],
-    )
-    authoriser = StringField(
-        "Authoriser", filters=[strip], validators=[Optional(), Length(max=200)]
+        validators=[DataRequired("List who receives the plan, one a line"), Length(max=7000)],
     )
 
 

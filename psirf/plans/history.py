@@ -9,6 +9,8 @@ from psirf.plans.models import PsirfPlan
 from psirf.timeline import TimelineEntry, Vocabulary, humanise
 from psirf.workflow import runner
 
+# Who a record without a person names: the system's own steps (a review coming due).
+NOBODY = "The system"
 LABELS = {
     "plan:generate": "Plan generated from the profile",
     "plan:decision": "Committee's decision recorded",
@@ -44,7 +46,7 @@ def history(session: Session, plan: PsirfPlan) -> list[TimelineEntry]:
         actions=LABELS,
         action_label=_action_label,
         field_label=_field_label,
-        nobody="The system",
+        nobody=NOBODY,
     )
     vocabulary = timeline.workflow_vocabulary(runner.definition_of(plan)).merged(words)
     return timeline.build(session, records, vocabulary)

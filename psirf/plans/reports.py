@@ -2,7 +2,7 @@
 
 It draws psirf/plans/document.py's Document block by block, as the web page does, so the two never
 drift: NHS blue headings, tables with header rows, the two insight charts drawn with reportlab's
-own charts, the document control block at the end, "Page n of m" on every page and, on a version
+own charts, document control on the first pages, "Page n of m" on every page and, on a version
 the ICB quality committee has not approved, "DRAFT" across every page and in every footer.
 Every string goes through `_text`, which escapes reportlab's mini-markup.
 """
@@ -34,7 +34,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from psirf.plans.document import Chart, Document, Summary
+from psirf.plans.blocks import Chart, Document, Summary
 from psirf.web.svg import scale
 
 NHS_BLUE = colors.HexColor("#005eb8")

@@ -157,7 +157,6 @@ def generate(
             profile=insight,
             starts_on=starts_on,
             period_months=period_months,
-            author=user.name,
         ),
         workflow_name=definition.name,
         workflow_version=definition.version,
@@ -294,14 +293,31 @@ def save_sources(
     _change(session, user, plan, "sources", change)
 
 
-def save_control(
-    session: Session, user, plan: PsirfPlan, values: dict, expected_version: int | None
+MAX_RECIPIENTS, MAX_RECIPIENT_LENGTH = 30, 200
+
+
+def save_distribution(
+    session: Session, user, plan: PsirfPlan, text: str, expected_version: int | None
 ) -> None:
+    """Who receives the plan, one a line as typed: blank lines and repeats dropped, order kept."""
     check_edit(user, plan, expected_version)
-    control = {k: (values.get(k) or "").strip() for k in ("author", "reviewer", "authoriser")}
-    if not control["author"]:
-        raise InputError("author", "Name the plan's author.")
-    _change(session, user, plan, "control", lambda c: c.__setitem__("control", control))
+    recipients = list(dict.fromkeys(line.strip() for line in (text or "").splitlines()))
+    recipients = [r for r in recipients if r]
+    if not recipients:
+        raise InputError("distribution", "List who receives the plan, one a line.")
+    if len(recipients) > MAX_RECIPIENTS:
+        raise InputError("distribution", f"List no more than {MAX_RECIPIENTS} recipients.")
+    if any(len(r) > MAX_RECIPIENT_LENGTH for r in recipients):
+        raise InputError(
+            "distribution", f"Write each recipient in {MAX_RECIPIENT_LENGTH} characters or fewer."
+        )
+    _change(
+        session,
+        user,
+        plan,
+        "control",
+        lambda c: c.__setitem__("control", {"distribution": recipients}),
+    )
 
 
 def save_leads(

@@ -17,3 +17,15 @@ class PlanState(StateNames, workflows=[PLAN_APPROVAL]):
     PUBLISHED = "published"
     REVIEW_DUE = "review_due"
     SUPERSEDED = "superseded"
+
+
+# Versions not yet approved by the ICB quality committee: marked DRAFT on the page and every PDF page.
+DRAFT_STATES = (
+    PlanState.DRAFT,
+    PlanState.SUBMITTED,
+    PlanState.UNDER_REVIEW,
+    PlanState.CHANGES_REQUESTED,
+    PlanState.RESUBMITTED,
+)
+# The states a submission of the plan enters: each is a new version (keep_revision).
+SUBMITTED_STATES = (PlanState.SUBMITTED, PlanState.RESUBMITTED)

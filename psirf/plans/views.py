@@ -27,8 +27,8 @@ from psirf.plans import content as sections
 from psirf.plans import services
 from psirf.plans.document import document
 from psirf.plans.forms import (
-    ControlForm,
     DecisionForm,
+    DistributionForm,
     InvolvedForm,
     NewPlanForm,
     NewPriorityForm,
@@ -279,8 +279,10 @@ def _forms(plan, posted: dict | None) -> dict:
         "involved": InvolvedForm(
             formdata=None, data={**version, **content["involved"]}, prefix="involved"
         ),
-        "control": ControlForm(
-            formdata=None, data={**version, **content["control"]}, prefix="control"
+        "control": DistributionForm(
+            formdata=None,
+            data={**version, "distribution": "\n".join(sections.distribution_of(content))},
+            prefix="control",
         ),
         "sources": sources_form(plan),
         "leads": leads_form(plan),
@@ -396,17 +398,13 @@ def save_involved(plan):
 @login_required
 @loads("plan_id", services.get, _editable)
 def save_control(plan):
-    form = ControlForm(prefix="control")
+    form = DistributionForm(prefix="control")
     return _save(
         plan,
         "control",
         form,
-        lambda: services.save_control(
-            db.session,
-            current_user,
-            plan,
-            {k: getattr(form, k).data for k in ("author", "reviewer", "authoriser")},
-            form.version.data,
+        lambda: services.save_distribution(
+            db.session, current_user, plan, form.distribution.data, form.version.data
         ),
         "control",
     )

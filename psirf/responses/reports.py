@@ -11,7 +11,9 @@ appears in the PDF without code. A method changes only what it must:
   method recorded, as it was when the response changed course (psirf.responses.course).
 
 Every user-supplied string goes through `_text`, which escapes reportlab's mini-markup. Nothing
-that identifies a patient or a reporter is read: no event descriptions, no people's names.
+that identifies a patient or a reporter is read: no event descriptions, no people's names. The words
+of those affected appear only where they chose to share them, with the names in them replaced
+(psirf/engagement/words.py).
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from sqlalchemy import func, select
 from sqlalchemy.orm import object_session
 
+from psirf.engagement import words
+from psirf.engagement.models import StepKind
 from psirf.engagement.services import questions_for
 from psirf.events.lfpse import RecordType, Theme
 from psirf.learning.models import SeipsFactor
@@ -49,6 +53,7 @@ TITLES = {
     "cross_organisational": "Cross-organisational learning response report",
 }
 NOT_RECORDED = "Not yet recorded"
+INVOLVED = "How those affected were involved"
 
 
 @dataclass(frozen=True)
@@ -57,7 +62,7 @@ class Part:
 
     An item is a section name ("terms": all its fields), a field ("draft.summary"), or one of
     the parts kept in their own tables: "@findings", "@findings_by_seips", "@actions",
-    "@selection", "@contributors", "@affected_questions".
+    "@selection", "@contributors", "@affected_questions", "@their_words".
     """
 
     heading: str
@@ -69,7 +74,7 @@ PSII_LAYOUT = (
     Part("Summary", ("draft.summary",)),
     Part("Background and context", ("draft.background",)),
     Part("Terms of reference", ("terms", "@affected_questions")),
-    Part("How those affected were involved", ("final.involvement", "sharing")),
+    Part(INVOLVED, ("final.involvement", "@their_words", "sharing")),
     Part("Findings", ("information", "draft.findings_narrative", "@findings_by_seips")),
     Part("Areas for improvement and safety actions", ("final.areas_for_improvement", "@actions")),
     Part("Appendices", ("final.appendices",)),
@@ -97,6 +102,7 @@ def layout_for(response: LearningResponse, definition: WorkflowDef) -> tuple[Par
             *before,
             *(Part(s.label, (s.name,)) for s in definition.sections.values()),
             *after,
+            Part(INVOLVED, ("@their_words",)),
             Part("Findings and contributory factors", ("@findings",)),
             Part("Safety actions", ("@actions",)),
         ]
@@ -196,6 +202,10 @@ def _styles() -> dict[str, ParagraphStyle]:
             "CellHead", parent=body, fontName="Helvetica-Bold", fontSize=10, leading=13
         ),
         "bullet": ParagraphStyle("Bullet", parent=body, leftIndent=12, bulletIndent=2),
+        # Their own words, set in from the report's, so whose words they are is never in doubt.
+        "quote": ParagraphStyle(
+            "Quote", parent=body, fontName="Helvetica-Oblique", leftIndent=8 * mm, spaceAfter=4
+        ),
     }
 
 
@@ -446,15 +456,47 @@ class _Builder:
             self.para(_text(value))
         self.para("The events were kept as a snapshot when the review started.", "muted")
 
-    def affected_questions(self) -> None:
-        """The questions those affected asked, from the engagement plan: part of the terms."""
+    def _quotes(self, kinds: tuple[StepKind, ...] = words.QUOTED_KINDS) -> list[words.Quote]:
         session = object_session(self.response)
-        questions = questions_for(session, self.response) if session is not None else []
+        return words.quotes_for(session, self.response, kinds) if session is not None else []
+
+    def affected_questions(self) -> None:
+        """The questions those affected asked, from the engagement plan: part of the terms. Only
+        those they chose to share are quoted; the others are counted."""
+        session = object_session(self.response)
+        asked = len(questions_for(session, self.response)) if session is not None else 0
+        quoted = self._quotes((StepKind.QUESTION,))
         self.para("Questions from those affected", "label")
-        if not questions:
+        if not asked:
             self.para("None recorded in the engagement plan.", "muted")
-        for number, step in enumerate(questions, start=1):
-            self.para(_text(f"{number}. {step.notes}"))
+        for number, quote in enumerate(quoted, start=1):
+            self.para(
+                _text(f"{number}. {quote.words} ({quote.said_by}, {format_date(quote.said_on)})")
+            )
+        if asked > len(quoted):
+            more = asked - len(quoted)
+            self.para(
+                f"{'One more question was' if more == 1 else f'{more} more questions were'} asked "
+                "in confidence: answered with those who asked, and not quoted here.",
+                "muted",
+            )
+
+    def their_words(self) -> None:
+        """Beside the lead's summary: the accounts and questions those affected chose to share,
+        each dated, in their words, with the names of people replaced."""
+        quotes = self._quotes()
+        self.para("In their own words", "h2")
+        if not quotes:
+            self.para(
+                "None of those affected has chosen to share their words in this report.", "muted"
+            )
+            return
+        for quote in quotes:
+            self.para(
+                _text(f"{quote.heading}: {quote.said_by}, {format_date(quote.said_on)}"), "label"
+            )
+            self.para(_text(f"\u201c{quote.words}\u201d"), "quote")
+        self.para(_text(words.REDACTION_NOTE), "muted")
 
     def contributors(self) -> None:
         contributors = list(self.response.contributors)

@@ -7,6 +7,7 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     Field,
     FieldList,
     FormField,
@@ -104,6 +105,17 @@ class NhsDateField(Field):
 class MultiCheckboxField(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+
+class TickBox(BooleanField):
+    """One box ticked to agree (templates/web/forms.html's `checkbox`, which sends "y"). Ticked or
+    left empty is all it can be: any other value is refused, not read as a tick."""
+
+    TICKED = "y"
+
+    def pre_validate(self, form) -> None:
+        if self.raw_data and self.raw_data != [self.TICKED]:
+            raise StopValidation("Tick the box or leave it empty")
 
 
 class DateRequired:

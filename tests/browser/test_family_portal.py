@@ -1,7 +1,7 @@
 """The family portal, end to end through the real pages: the lead invites a family member on a PSII,
-they join with the link, ask two questions that reach the terms of reference, comment on the shared
-draft and download the final report; the link works once, and staff pages stay closed to them.
-axe-core runs on every page visited (tests/browser/conftest.py)."""
+they join with the link, ask two questions that reach the terms of reference (and, by their choice,
+the report), comment on the shared draft and download the final report; the link works once, and
+staff pages stay closed to them. axe-core runs on every page visited (tests/browser/conftest.py)."""
 
 from __future__ import annotations
 
@@ -127,6 +127,8 @@ def test_a_family_member_joins_asks_comments_and_downloads_the_final_report(
 
     for question in QUESTIONS:
         page.get_by_label("Your question").fill(question)
+        # They choose to have it quoted in the report: only then does the report show it.
+        page.get_by_label("You can put my question in the report, in my own words").check()
         visitor.submit("Send your question")
         assert "We have your question" in visitor.text
     for question in QUESTIONS:

@@ -21,6 +21,7 @@ pytestmark = pytest.mark.browser
 
 HIGH_RISK = "High-risk medicines that reached the patient"
 SECTIONS = (
+    "Document control",
     "Introduction",
     "Our services",
     "Defining our patient safety incident profile",
@@ -29,7 +30,6 @@ SECTIONS = (
     "Capacity",
     "Engagement",
     "Glossary",
-    "Document control",
 )
 
 
@@ -124,7 +124,9 @@ def test_a_pcns_plan_from_its_insight_through_the_icb_to_triage(visitors, live_d
             "Sam Partner and Jo Partner"
         )
         panel.submit("Save who was involved")
-        page.get_by_label("Reviewer").fill("Dr Clinical Director")
+        page.get_by_label("Who receives the plan?").fill(
+            "North PCN review panel\nThe ICB quality committee\nPractice managers"
+        )
         panel.submit("Save document control")
         page.get_by_label("Used to draw up the profile: Complaints").check()
         panel.submit("Save the insight sources")
@@ -176,6 +178,10 @@ def test_a_pcns_plan_from_its_insight_through_the_icb_to_triage(visitors, live_d
         for heading in SECTIONS:
             assert heading in pdf_text, heading
         assert "DRAFT" not in pdf_text and "QC/2026/114" in pdf_text
+        # Document control, on the first page, names who did what from what they did.
+        first_page = " ".join(PdfReader(io.BytesIO(pdf.body())).pages[0].extract_text().split())
+        assert "Document control" in first_page and "Practice managers" in pdf_text
+        assert "Pat Panel" in first_page and "Quinn Quality" in first_page
         committee.goto(page.locator("a[href*='/public/plans/']").first.get_attribute("href"))
         assert "Local focus" in committee.text
 

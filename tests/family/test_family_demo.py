@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from psirf.accounts.models import User
@@ -13,6 +16,8 @@ from psirf.engagement.models import AffectedPerson, EngagementStep
 from psirf.events.models import SafetyEvent
 from psirf.extensions import db
 from psirf.responses.models import LearningResponse
+from psirf.responses.reports import build_report
+from psirf.workflow import runner
 from tests.support.app import demo_app as demo_app_running
 
 
@@ -81,3 +86,18 @@ def test_loading_the_demo_family_again_adds_nothing(demo_app):
         with unit_of_work(db.session):
             assert load_family(db.session) is False
         assert db.session.scalar(select(func.count()).select_from(AuditRecord)) == before
+
+
+def test_the_demo_investigations_report_quotes_what_the_son_chose_to_share(demo_app):
+    with demo_app.app_context():
+        account = db.session.scalar(select(User).where(User.email == "family@demo-icb.example.org"))
+        person = db.session.scalar(
+            select(AffectedPerson).where(AffectedPerson.account_id == account.id)
+        )
+        response = db.session.get(LearningResponse, person.response_id)
+        pdf = build_report(response, runner.definition_of(response))
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "In their own words" in text and "Their account: A family member (son)" in text
+    assert "[name] on reception put him through to a doctor" in text
+    assert "Why did nobody check Dad's breathing and temperature?" in text
+    assert "Sunita" not in text and "Morgan" not in text

@@ -462,3 +462,35 @@ def test_a_person_who_joined_before_leads_were_required_is_told_whom_to_contact(
     html = sign_in(account).get(f"/your-response/{person.id}").get_data(as_text=True)
     assert "Contact the patient safety team at Riverside" in html
     assert "soon" not in html
+
+
+def test_a_family_member_chooses_which_of_their_words_the_report_quotes(
+    world, sign_in, session, psii
+):
+    response, _ = psii
+    person = joined_person(response, engagement_lead_id=world.lead.id)
+    family = sign_in(session.get(User, person.account_id))
+    html = family.get(f"/your-response/{person.id}").get_data(as_text=True)
+    assert "Your words in our report" in html
+    assert "You have not told us anything we could put in the report yet." in html
+
+    sent = family.post(
+        f"/your-response/{person.id}/questions",
+        data={"question": "Who checks the dose?", "in_report": "y"},
+    )
+    assert sent.status_code == 302
+    step = session.scalars(
+        select(EngagementStep).where(EngagementStep.person_id == person.id)
+    ).one()
+    assert step.in_report
+    html = family.get(f"/your-response/{person.id}").get_data(as_text=True)
+    assert "This is in our report." in html and "Take it out of the report" in html
+
+    path = f"/your-response/{person.id}/words/{step.id}"
+    assert family.post(path, data={"in_report": "maybe"}).status_code == 400
+    taken_out = family.post(path, data={"in_report": "no"})
+    assert taken_out.status_code == 302 and taken_out.location.endswith("#your-words")
+    session.refresh(step)
+    assert not step.in_report
+    html = family.get(f"/your-response/{person.id}").get_data(as_text=True)
+    assert "This is not in our report." in html and "Put it in the report" in html

@@ -12,6 +12,7 @@ from psirf.workflow import definitions
 from tests.support.plans import generated_plan
 
 HEADINGS = [
+    "Document control",
     "1. Introduction",
     "2. Our services",
     "3. Defining our patient safety incident profile",
@@ -20,7 +21,6 @@ HEADINGS = [
     "6. Capacity",
     "7. Engagement commitments",
     "8. Glossary and acronyms",
-    "Document control",
 ]
 
 
@@ -97,5 +97,6 @@ def test_the_partial_renders_every_section_with_its_charts_and_tables(world, app
     assert "Draft" in html and "nhsuk-warning-callout" not in html
     for row in plan.content["local_focus"]:
         assert row["label"] in html
-    assert "nhsuk-summary-list" in html and "Author" in html and "Pat Panel" in html
+    assert "nhsuk-summary-list" in html and "Author: drafted the plan" in html
+    assert world.panel.name in html
     assert not re.search(r"\sstyle=|<script", html)

@@ -31,8 +31,8 @@ def _complete(plan, user):
     services.save_involved(
         db.session, user, plan, "Practice patient safety leads", "Sam Partner", None
     )
-    services.save_control(
-        db.session, user, plan, {"author": "Pat Panel", "reviewer": "Dr Director"}, None
+    services.save_distribution(
+        db.session, user, plan, "North PCN review panel\nThe ICB quality committee", None
     )
     services.save_sources(
         db.session, user, plan, {"complaints": {"used": True, "count": 12, "notes": ""}}, None
@@ -102,7 +102,6 @@ def test_a_plan_goes_through_the_icb_to_force_and_triage_follows_it(world):
             profile=_profile(),
             starts_on=date.today(),
             period_months=12,
-            author="Pat Panel",
         ),
     )
     with pytest.raises(TransitionRefused) as refused:

@@ -249,24 +249,29 @@ def test_a_psii_report_follows_the_nhs_england_template(session, world):
                 assert field.label in text, field.label
 
 
-def test_a_psii_reports_terms_of_reference_include_the_questions_those_affected_asked(
+def test_a_psii_reports_terms_of_reference_quote_the_questions_those_affected_chose_to_share(
     session, world
 ):
-    from tests.support.engagement import affected_person_with_question
+    from tests.support.engagement import affected_person_with_question, words_of
 
     psii = ResponseFactory(organisation=world.practice, method="psii")
-    affected_person_with_question(psii)
+    person, question = affected_person_with_question(psii, relationship_to_patient="Daughter")
+    question.in_report = True
+    words_of(person, "Will the pharmacy be told?", occurred_on=date(2026, 3, 4))
+    session.commit()
     text = text_of(report_of(psii))
     assert_in_order(
         text,
         [
             "Terms of reference",
             "Questions from those affected",
-            "1. Why was the dose not checked?",
+            "1. Why was the dose not checked? (A family member (daughter),",
+            "One more question was asked in confidence",
             "How those affected were involved",
         ],
     )
     assert "Jo Bloggs" not in text  # the question, not who asked it
+    assert "Will the pharmacy be told?" not in text  # not theirs to share, so not quoted
 
 
 def test_a_thematic_review_report_shows_the_events_covered_and_the_selection(session, world):

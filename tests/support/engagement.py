@@ -42,17 +42,29 @@ def affected_person(response, **values) -> AffectedPerson:
 
 def affected_person_with_question(response, **values) -> tuple[AffectedPerson, EngagementStep]:
     person = affected_person(response, **values)
-    question = EngagementStep(
-        response_id=response.id,
+    return person, words_of(person)
+
+
+def words_of(
+    person,
+    notes: str = "Why was the dose not checked?",
+    kind: str = "question",
+    occurred_on: date | None = None,
+    **values,
+) -> EngagementStep:
+    """A question (or, with `kind`, an account) of theirs, shared with them unless told otherwise."""
+    step = EngagementStep(
+        response_id=person.response_id,
         person_id=person.id,
-        kind="question",
-        occurred_on=date.today(),
-        shared=True,
-        notes="Why was the dose not checked?",
+        kind=kind,
+        occurred_on=occurred_on or date.today(),
+        shared=values.pop("shared", True),
+        notes=notes,
+        **values,
     )
-    db.session.add(question)
+    db.session.add(step)
     db.session.commit()
-    return person, question
+    return step
 
 
 def family_account(**values):

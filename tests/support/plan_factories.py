@@ -78,13 +78,11 @@ def ready_content(group_name: str = "North PCN") -> dict:
         profile=sample_profile(),
         starts_on=date(2027, 1, 1),
         period_months=12,
-        author="Pat Panel",
     )
     body["involved"] = {
         "people": "Patient safety leads of each practice",
         "partners": "Sam Partner, Jo Partner",
     }
-    body["control"]["reviewer"] = "Dr Clinical Director"
     body["sources"][0].update(used=True, count=31)
     return body
 

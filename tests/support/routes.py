@@ -20,6 +20,7 @@ from tests.support.engagement import (
     joined_person,
     shared_document,
     waiting_invitation,
+    words_of,
 )
 from psirf.timeutil import utcnow
 from tests.support.factories import (
@@ -405,6 +406,12 @@ ROUTES: dict[str, Case] = {
         ("lead", 400),
         ENGAGEMENT_REFUSED,
     ),
+    "engagement.choose_for_report": Case(
+        "POST",
+        lambda o: f"/responses/{o['aar'].id}/engagement/steps/{o['question'].id}/report",
+        ("lead", 400),
+        {**ENGAGEMENT_REFUSED, "family": 404},
+    ),
     "engagement.add_attempt": Case(
         "POST",
         lambda o: f"/responses/{o['aar'].id}/engagement/attempts",
@@ -489,6 +496,12 @@ ROUTES: dict[str, Case] = {
     "family.comment": Case(
         "POST",
         lambda o: f"/your-response/{o['family_person'].id}/comments",
+        ("family", 400),
+        {"lead": 404, "reporter": 404, "panel": 404, "icb_quality": 404, "admin": 404},
+    ),
+    "family.choose_for_report": Case(
+        "POST",
+        lambda o: f"/your-response/{o['family_person'].id}/words/{o['family_words'].id}",
         ("family", 400),
         {"lead": 404, "reporter": 404, "panel": 404, "icb_quality": 404, "admin": 404},
     ),
@@ -728,6 +741,7 @@ def route_objects():
         "affected": affected,
         "question": question,
         "family_person": family_person,
+        "family_words": words_of(family_person),
         "family_document": shared_document(family_person),
         "invitation": waiting_invitation(affected),
         "aar_in_review": aar_in_review,
