@@ -26,7 +26,13 @@ from psirf.plans.blocks import (
     Text,
     WarningCallout,
 )
-from psirf.plans.content import capacity, good_care_excluded, period_note, period_of
+from psirf.plans.content import (
+    capacity,
+    good_care_excluded,
+    matched_events,
+    period_note,
+    period_of,
+)
 from psirf.plans.control import DocumentControl, control_of, control_section
 from psirf.plans.models import PsirfPlan
 from psirf.plans.states import DRAFT_STATES
@@ -364,7 +370,35 @@ def _local_focus(content: dict) -> Section:
         )
     else:
         blocks.append(Text(("No local priorities yet.",), muted=True))
+    blocks.extend(_no_further_response(content.get("no_further_response") or []))
     return Section(5, "local-focus", "Local focus", blocks)
+
+
+def _no_further_response(rows: list[dict]) -> list:
+    """The plan's rows that triage takes "no further response" from: the only place it may."""
+    if not rows:
+        return [
+            Text(
+                (
+                    "The plan lists no events that need no further response: triage recommends a "
+                    "learning response for every other event.",
+                )
+            )
+        ]
+    return [
+        Table(
+            "Events that need no further response",
+            ("Events", "Which events", "Handled instead by"),
+            tuple(
+                (
+                    r["label"],
+                    matched_events(r["match"]),
+                    " ".join(part for part in (r["handled_by"], r.get("why")) if part),
+                )
+                for r in rows
+            ),
+        )
+    ]
 
 
 def _capacity(plan: PsirfPlan, content: dict, public: bool) -> Section:

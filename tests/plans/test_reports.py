@@ -96,3 +96,28 @@ def test_a_word_too_long_for_its_column_is_split_across_lines_not_a_broken_pdf(w
     text = "".join("".join(page.split()) for page in pages_of(plan_pdf(document(plan))))
 
     assert text.count(address) == 2
+
+
+def test_the_plan_pdf_lists_the_events_that_need_no_further_response_under_local_focus(world):
+    plan = generated_plan(world)
+    rows = plan.content["no_further_response"]
+    assert rows  # a new plan copies the default list
+
+    text = " ".join(pages_of(plan_pdf(document(plan))))
+
+    assert_in_order(text, ["Local focus", "Events that need no further response"])
+    for row in rows:
+        assert row["label"] in text and row["handled_by"] in text
+
+
+def test_a_plan_without_such_rows_says_triage_recommends_a_response_for_every_other_event(world):
+    plan = generated_plan(world)
+    plan.content = {**plan.content, "no_further_response": []}
+
+    blocks = document(plan).section("local-focus").blocks
+
+    assert any(
+        "lists no events that need no further response" in " ".join(b.paragraphs)
+        for b in blocks
+        if b.kind == "text"
+    )
