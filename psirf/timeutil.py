@@ -4,7 +4,7 @@ Moments are kept in UTC; a page that shows the time of day something falls due s
 clock in England reads it (GMT in winter, BST in summer), through `in_london`.
 """
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
@@ -17,3 +17,9 @@ def utcnow() -> datetime:
 def in_london(moment: datetime) -> datetime:
     """A naive UTC moment as the wall clock in England shows it, naive."""
     return moment.replace(tzinfo=timezone.utc).astimezone(LONDON).replace(tzinfo=None)
+
+
+def add_months(month: date, n: int) -> date:
+    """The first day of the month `n` months after `month`'s (before it, for negative `n`)."""
+    index = month.year * 12 + month.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)

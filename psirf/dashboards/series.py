@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from psirf.events.counts import EventCount, counted_record_types
 from psirf.events.lfpse import Theme
 from psirf.dashboards import spc
-from psirf.dashboards.services import add_months, in_group, in_icb, month_start, months_from
+from psirf.dashboards.services import in_group, in_icb, month_start, months_from
+from psirf.timeutil import add_months
 from psirf.web import dates
 
 SPC_MONTHS = 24

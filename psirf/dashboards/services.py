@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, joinedload
 from psirf.actions import boards
 from psirf.actions.models import SafetyAction
 from psirf.events.counts import EventCount, counted_record_types
+from psirf.timeutil import add_months
 from psirf.events.lfpse import Theme
 from psirf.events.models import SafetyEvent
 from psirf.organisations.models import Organisation, OrganisationKind, OrganisationMembership
@@ -42,11 +43,6 @@ def share(part: int, whole: int) -> int | None:
 
 def month_start(day: date) -> date:
     return day.replace(day=1)
-
-
-def add_months(month: date, n: int) -> date:
-    index = month.year * 12 + month.month - 1 + n
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def months_from(first: date, last: date) -> list[date]:

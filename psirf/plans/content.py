@@ -17,7 +17,7 @@ from functools import lru_cache
 import yaml
 
 from psirf.events.lfpse import HARM_SEVERITY, RecordType, Theme
-from psirf.plans.insight import add_months
+from psirf.timeutil import add_months
 from psirf.responses.models import ResponseMethod
 from psirf.triage import national
 from psirf.triage.national import SEED_DIR

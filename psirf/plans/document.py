@@ -71,8 +71,12 @@ def _paragraphs(value: str | None) -> Text:
 
 
 def month_labels(months: list[date]) -> tuple[str, ...]:
-    """'Dec 2025', 'Jan', 'Feb', ... 'Jan 2027': the year on the first month and on each January
-    after the second point (two long labels side by side would overlap), short enough for twelve."""
+    """Up to a year: 'Dec 2025', 'Jan', 'Feb', ... the year on the first month and on each January
+    after the second point (two long labels side by side would overlap), short enough for twelve
+    to show together. Beyond a year the chart shows only every few months, which may skip each
+    January, so every label carries its year."""
+    if len(months) > 12:
+        return tuple(dates.short_month(m) for m in months)
     return tuple(
         dates.short_month(m) if i == 0 or (m.month == 1 and i > 1) else dates.short_month_name(m)
         for i, m in enumerate(months)

@@ -23,6 +23,7 @@ from psirf.events.counts import NOT_RECORDED, EventCount, counted_record_types
 from psirf.events.lfpse import HARM_SEVERITY, RecordType, Theme
 from psirf.organisations.models import Organisation, OrganisationKind, OrganisationMembership
 from psirf.responses.models import LearningResponse, ResponseMethod
+from psirf.timeutil import add_months
 from psirf.workflow import definitions
 
 HARM_ORDER = ("none", "low", "moderate", "severe", "fatal", NOT_RECORDED)
@@ -35,11 +36,6 @@ HARM_LABELS = {
     NOT_RECORDED: "Harm not recorded",
 }
 MODERATE_OR_WORSE = tuple(h for h, n in HARM_SEVERITY.items() if n >= HARM_SEVERITY["moderate"])
-
-
-def add_months(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def lookback_window(today: date, months: int) -> tuple[date, date]:

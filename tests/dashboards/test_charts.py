@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from psirf.dashboards import charts, spc
-from psirf.dashboards.services import add_months
+from psirf.timeutil import add_months
 from psirf.web import dates
 from psirf.web.svg import text_width
 

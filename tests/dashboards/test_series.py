@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from psirf.dashboards.series import event_series, series_start
-from psirf.dashboards.services import add_months, months_from
+from psirf.dashboards.services import months_from
+from psirf.timeutil import add_months
 from psirf.extensions import db
 from tests.support.factories import SafetyEventFactory, one_commit
 

@@ -14,7 +14,8 @@ from psirf.events import counts
 from psirf.events.models import EventStatus, SafetyEvent
 from psirf.organisations.models import OrganisationMembership
 from psirf.dashboards.series import event_series
-from psirf.dashboards.services import add_months, month_start
+from psirf.dashboards.services import month_start
+from psirf.timeutil import add_months
 from psirf.plans import services as plans
 from psirf.responses.models import LearningResponse
 from psirf.timeutil import utcnow

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import copy
 import re
+from datetime import date
 
 from flask import render_template
 
-from psirf.plans.document import DRAFT_STATES, document
+from psirf.plans.document import DRAFT_STATES, document, month_labels
+from psirf.timeutil import add_months
 from psirf.workflow import definitions
 from tests.support.plans import generated_plan
 
@@ -100,3 +102,11 @@ def test_the_partial_renders_every_section_with_its_charts_and_tables(world, app
     assert "nhsuk-summary-list" in html and "Author: drafted the plan" in html
     assert world.panel.name in html
     assert not re.search(r"\sstyle=|<script", html)
+
+
+def test_month_labels_beyond_a_year_each_carry_their_year_since_the_chart_thins_them():
+    year = [add_months(date(2025, 12, 1), n) for n in range(12)]
+    three_years = [add_months(date(2024, 12, 1), n) for n in range(36)]
+
+    assert month_labels(year)[:3] == ("Dec 2025", "Jan", "Feb")
+    assert all(label[-4:].isdigit() for label in month_labels(three_years))

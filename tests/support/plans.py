@@ -6,7 +6,7 @@ from datetime import date, datetime, time
 
 from psirf.extensions import db
 from psirf.plans import services
-from psirf.plans.insight import add_months
+from psirf.timeutil import add_months
 from tests.support.factories import (
     ResponseFactory,
     SafetyActionFactory,
