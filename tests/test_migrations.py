@@ -3,11 +3,13 @@
 import json
 
 import pytest
+from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 
 from psirf import create_app
+from psirf.config import PROJECT_ROOT
 from psirf.extensions import db
 
 
@@ -313,3 +315,10 @@ def test_huddles_get_the_hour_they_are_due_and_pairs_that_changed_course_stay_li
         upgrade()
         db.session.remove()
         engine.dispose()
+
+
+def test_every_revision_id_fits_alembic_version_s_column_on_postgresql():
+    """alembic_version.version_num is VARCHAR(32): a longer id fails only on PostgreSQL."""
+    scripts = ScriptDirectory(str(PROJECT_ROOT / "migrations"))
+    too_long = [s.revision for s in scripts.walk_revisions() if len(s.revision) > 32]
+    assert not too_long

@@ -10,14 +10,14 @@ the response's report. Every step recorded before this revision stays out of rep
 the person affected chooses otherwise.
 
 Revision ID: 0014_plan_document_control
-Revises: 0013_triage_recommendation_source
+Revises: 0013_recommendation_source
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0014_plan_document_control"
-down_revision = "0013_triage_recommendation_source"
+down_revision = "0013_recommendation_source"
 branch_labels = None
 depends_on = None
 

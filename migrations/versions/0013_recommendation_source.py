@@ -9,14 +9,14 @@ What this revision adds is the source of each triage recommendation, stored with
 national requirement's row, or the plan (with its version) and the row the recommendation came
 from. Events triaged before it have none.
 
-Revision ID: 0013_triage_recommendation_source
+Revision ID: 0013_recommendation_source
 Revises: 0012_candour_steps
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013_triage_recommendation_source"
+revision = "0013_recommendation_source"
 down_revision = "0012_candour_steps"
 branch_labels = None
 depends_on = None
