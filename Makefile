@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app app
 PYTEST := $(BIN)/pytest
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint install test-sqlite test-postgres test-browser test-any-day postgres chromium graphviz migrate seed clean
+.PHONY: run serve test lint install test-sqlite test-postgres test-browser test-any-day postgres chromium graphviz migrate seed clean
 
 run: install graphviz
 	@mkdir -p instance
@@ -17,6 +17,11 @@ run: install graphviz
 	$(FLASK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
 	  $(FLASK) run --host 127.0.0.1 --port 5000
 
+# As production runs the web processes: gunicorn with gunicorn.conf.py (GUNICORN_BIND, WEB_CONCURRENCY).
+# The schema must be current (`make migrate`, once per deploy, not per host); the worker runs apart.
+serve: install graphviz
+	$(BIN)/gunicorn --config gunicorn.conf.py
+
 test: install postgres chromium graphviz
 	$(MAKE) --no-print-directory lint
 	@# The three runs share nothing (each has its own database files or database, and queue names),
@@ -25,8 +30,8 @@ test: install postgres chromium graphviz
 
 lint: install
 	@echo "==> ruff"
-	$(BIN)/ruff check psirf tests app.py
-	$(BIN)/ruff format --check psirf tests app.py
+	$(BIN)/ruff check psirf tests app.py gunicorn.conf.py
+	$(BIN)/ruff format --check psirf tests app.py gunicorn.conf.py
 	@echo "==> import contracts (pyproject.toml: engine and ledger below features, features below web)"
 	PYTHONPATH=$(CURDIR) $(BIN)/lint-imports --no-cache
 

@@ -26,6 +26,7 @@ from flask.cli import with_appcontext
 from flask_login import current_user
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.api import TaskWrapper
+from redis import ConnectionPool
 from sqlalchemy import event
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -50,11 +51,24 @@ class NotificationQueue:
     purge_expired: TaskWrapper
 
 
+# A request enqueues after its commit: with Redis down it must fail fast, not hang, since the
+# outbox row is already written and the sweep sends it. Reads outlast the consumer's 1 s blocking pop.
+REDIS_CONNECT_SECONDS = 1
+REDIS_READ_SECONDS = 5
+
+
+def redis_pool(url: str) -> ConnectionPool:
+    return ConnectionPool.from_url(
+        url, socket_connect_timeout=REDIS_CONNECT_SECONDS, socket_timeout=REDIS_READ_SECONDS
+    )
+
+
 def create_huey(config) -> Huey:
     # HUEY_NAME is for tests that share a Redis with a running worker; it is not a setting to change.
     name = config.get("HUEY_NAME", "psirf")
     if config.get("REDIS_URL"):
-        return RedisHuey(name, url=config["REDIS_URL"], results=False)
+        # An enqueue is one LPUSH over a pooled connection: no file, no fsync on the request.
+        return RedisHuey(name, connection_pool=redis_pool(config["REDIS_URL"]), results=False)
     path = Path(config["HUEY_SQLITE_PATH"])
     path.parent.mkdir(parents=True, exist_ok=True)
     return SqliteHuey(name, filename=str(path), results=False)
@@ -174,18 +188,28 @@ def _header_count() -> dict:
 
 @click.command("worker")
 @click.option("--workers", default=2, show_default=True, help="Threads executing tasks.")
+@click.option(
+    "--periodic/--no-periodic",
+    default=True,
+    show_default=True,
+    help="Also schedule the sweep, reminders and purge. Exactly one worker of a deployment should.",
+)
 @with_appcontext
-def worker_command(workers: int) -> None:
+def worker_command(workers: int, periodic: bool) -> None:
     """Run the job queue's consumer: sends email from the outbox, sweeps it, sends reminders."""
     # Their lines reach the root's redacting handler (psirf/web/logging.py).
     for name in ("huey", __name__, delivery.__name__):
         logging.getLogger(name).setLevel(logging.INFO)
     queue = queue_of(current_app)
-    where = current_app.config.get("REDIS_URL") or current_app.config["HUEY_SQLITE_PATH"]
+    # Not the URL itself: it may carry Redis's password.
+    where = (
+        "Redis" if current_app.config.get("REDIS_URL") else current_app.config["HUEY_SQLITE_PATH"]
+    )
     click.echo(
         f"psirf worker: queue at {where}; email {'by SMTP to ' + current_app.config['MAIL_SERVER'] if current_app.config.get('MAIL_SERVER') else 'kept in the development outbox'}"
     )
-    consumer = queue.huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
+    # Every consumer with periodic on enqueues each periodic task: more than one would duplicate them.
+    consumer = queue.huey.create_consumer(workers=workers, worker_type="thread", periodic=periodic)
     consumer.run()
 
 
