@@ -19,6 +19,7 @@ from psirf.accounts.models import AccountKind, RoleAssignment, User
 from psirf.actions.models import Effect, MeasureKind, SafetyAction, Strength
 from psirf.actions.states import SAFETY_ACTION, ActionState
 from psirf.learning.models import FindingKind
+from psirf.organisations import services as organisations
 from psirf.organisations.models import Organisation
 from psirf.responses.services import check_edit, finish_edit
 from psirf.workflow import definitions, runner
@@ -45,18 +46,16 @@ def get(session: Session, action_id: int) -> SafetyAction | None:
     return session.get(SafetyAction, action_id)
 
 
-def owner_organisations(session: Session, response) -> list[Organisation]:
+def owner_organisations(
+    session: Session, response, in_icb: list[Organisation] | None = None
+) -> list[Organisation]:
     """Who may own an action: the response's organisation first, its groups, then every other
     organisation in its ICB (a trust, a pharmacy: partners own actions too). Not the ICB itself:
-    its roles oversee the casework of its organisations and run none of their own."""
-    icb_id = response.organisation.icb_id
-    others = [
-        o
-        for o in session.scalars(
-            select(Organisation).where(Organisation.icb_id == icb_id).order_by(Organisation.name)
-        )
-        if o.id != response.organisation_id
-    ]
+    its roles oversee the casework of its organisations and run none of their own. `in_icb` is
+    the ICB's organisations when the caller has them already (the response page does)."""
+    if in_icb is None:
+        in_icb = organisations.in_icb(session, response.organisation.icb_id)
+    others = [o for o in in_icb if o.id != response.organisation_id]
     group_ids = {g.id for g in response.organisation.groups}
     return [
         response.organisation,
