@@ -66,6 +66,16 @@ def listing(session: Session, icb_ids: list[int], cursor: str | None, size: int)
     return keyset_page(session, stmt, Organisation, cursor, size)
 
 
+def groups_in_icbs(session: Session, icb_ids: list[int]) -> list[Organisation]:
+    """The PCNs and federations of the ICBs, by name: the groups a new service may join, chosen
+    in SQL rather than from every organisation of the ICB."""
+    kinds = [k.value for k in OrganisationKind if k.is_group]
+    stmt = select(Organisation).where(
+        Organisation.icb_id.in_(icb_ids), Organisation.kind.in_(kinds)
+    )
+    return list(session.scalars(stmt.order_by(Organisation.kind, Organisation.name)))
+
+
 def in_icb(session: Session, icb_id: int) -> list[Organisation]:
     """Every organisation within one ICB, not the ICB itself, by name: in one statement, so a page
     offering them in more than one choice loads them once."""

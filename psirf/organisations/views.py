@@ -36,8 +36,7 @@ def index():
 @login_required
 def new():
     icbs = policy.require_administrator(current_user)
-    known = services.in_icbs(db.session, icbs)
-    groups = [o for o in known if o.kind_enum.is_group]
+    groups = services.groups_in_icbs(db.session, icbs)
     form = NewOrganisationForm()
     form.groups.choices = [(str(g.id), g.name) for g in groups]
     if form.validate_on_submit():

@@ -47,7 +47,11 @@ def _organisations(world, n):
 
 @pytest.mark.parametrize(
     "who, url",
-    [("admin", "/admin/organisations"), ("lead", "/responses/{response}")],
+    [
+        ("admin", "/admin/organisations"),
+        ("admin", "/admin/organisations/new"),
+        ("lead", "/responses/{response}"),
+    ],
 )
 def test_a_page_costs_the_same_queries_with_three_organisations_as_with_thirty(
     app, sign_in, world, who, url
