@@ -88,6 +88,12 @@ def _owner_account(session: Session, email: str, organisation_id: int) -> User:
     return user
 
 
+def _in_icb_of(session: Session, organisation_id: int, response) -> bool:
+    """Whether the organisation is one owner_organisations offers: one row read, not the ICB's."""
+    organisation = organisations.get(session, organisation_id)
+    return organisation is not None and organisation.icb_id == response.organisation.icb_id
+
+
 def _apply(session: Session, action: SafetyAction, response, details: Details) -> dict:
     """Check the details and write them to the action; returns what changed, for the audit."""
     if not (details.description or "").strip():
@@ -96,8 +102,9 @@ def _apply(session: Session, action: SafetyAction, response, details: Details) -
         f.id for f in areas_for_improvement(response)
     }:
         raise InputError("finding_id", "Choose one of this response's areas for improvement")
-    offered = {o.id for o in owner_organisations(session, response)}
-    if details.owner_organisation_id is not None and details.owner_organisation_id not in offered:
+    if details.owner_organisation_id is not None and not _in_icb_of(
+        session, details.owner_organisation_id, response
+    ):
         raise InputError("owner_organisation_id", "Choose an organisation in this ICB")
     owner_user = None
     if (details.owner_email or "").strip():
