@@ -75,13 +75,14 @@ def details_of(form: SafetyActionForm) -> Details:
     )
 
 
-def set_detail_choices(form: SafetyActionForm, session, response) -> None:
-    """The areas for improvement of the action's response, and the organisations that may own it.
+def set_detail_choices(form: SafetyActionForm, session, response, in_icb=None) -> None:
+    """The areas for improvement of the action's response, and the organisations that may own it
+    (from `in_icb`, the ICB's organisations, when the caller has loaded them already).
 
     Here, not in a view: the response page offers the same form to add an action."""
     form.finding_id.choices = [("", "None")] + [
         (str(f.id), f.text[:80]) for f in services.areas_for_improvement(response)
     ]
     form.owner_organisation_id.choices = [("", "Choose an organisation")] + [
-        (str(o.id), o.name) for o in services.owner_organisations(session, response)
+        (str(o.id), o.name) for o in services.owner_organisations(session, response, in_icb)
     ]

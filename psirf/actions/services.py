@@ -19,6 +19,7 @@ from psirf.accounts.models import AccountKind, RoleAssignment, User
 from psirf.actions.models import Effect, MeasureKind, SafetyAction, Strength
 from psirf.actions.states import SAFETY_ACTION, ActionState
 from psirf.learning.models import FindingKind
+from psirf.organisations import services as organisations
 from psirf.organisations.models import Organisation
 from psirf.responses.services import check_edit, finish_edit
 from psirf.workflow import definitions, runner
@@ -45,18 +46,16 @@ def get(session: Session, action_id: int) -> SafetyAction | None:
     return session.get(SafetyAction, action_id)
 
 
-def owner_organisations(session: Session, response) -> list[Organisation]:
+def owner_organisations(
+    session: Session, response, in_icb: list[Organisation] | None = None
+) -> list[Organisation]:
     """Who may own an action: the response's organisation first, its groups, then every other
     organisation in its ICB (a trust, a pharmacy: partners own actions too). Not the ICB itself:
-    its roles oversee the casework of its organisations and run none of their own."""
-    icb_id = response.organisation.icb_id
-    others = [
-        o
-        for o in session.scalars(
-            select(Organisation).where(Organisation.icb_id == icb_id).order_by(Organisation.name)
-        )
-        if o.id != response.organisation_id
-    ]
+    its roles oversee the casework of its organisations and run none of their own. `in_icb` is
+    the ICB's organisations when the caller has them already (the response page does)."""
+    if in_icb is None:
+        in_icb = organisations.in_icb(session, response.organisation.icb_id)
+    others = [o for o in in_icb if o.id != response.organisation_id]
     group_ids = {g.id for g in response.organisation.groups}
     return [
         response.organisation,
@@ -89,6 +88,12 @@ def _owner_account(session: Session, email: str, organisation_id: int) -> User:
     return user
 
 
+def _in_icb_of(session: Session, organisation_id: int, response) -> bool:
+    """Whether the organisation is one owner_organisations offers: one row read, not the ICB's."""
+    organisation = organisations.get(session, organisation_id)
+    return organisation is not None and organisation.icb_id == response.organisation.icb_id
+
+
 def _apply(session: Session, action: SafetyAction, response, details: Details) -> dict:
     """Check the details and write them to the action; returns what changed, for the audit."""
     if not (details.description or "").strip():
@@ -97,8 +102,9 @@ def _apply(session: Session, action: SafetyAction, response, details: Details) -
         f.id for f in areas_for_improvement(response)
     }:
         raise InputError("finding_id", "Choose one of this response's areas for improvement")
-    offered = {o.id for o in owner_organisations(session, response)}
-    if details.owner_organisation_id is not None and details.owner_organisation_id not in offered:
+    if details.owner_organisation_id is not None and not _in_icb_of(
+        session, details.owner_organisation_id, response
+    ):
         raise InputError("owner_organisation_id", "Choose an organisation in this ICB")
     owner_user = None
     if (details.owner_email or "").strip():

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from psirf import audit
 from psirf.organisations.models import Organisation, OrganisationKind, OrganisationMembership
 from psirf.problems import InputError
+from psirf.web.pagination import Page, keyset_page
 
 
 # The shapes ODS gives each kind of organisation.
@@ -48,11 +49,38 @@ def by_ods_code(session: Session, code: str) -> Organisation | None:
     return session.scalar(select(Organisation).where(Organisation.ods_code == code.strip().upper()))
 
 
+def _in_icbs(icb_ids: list[int]):
+    return or_(Organisation.icb_id.in_(icb_ids), Organisation.id.in_(icb_ids))
+
+
 def in_icbs(session: Session, icb_ids: list[int]) -> list[Organisation]:
+    stmt = select(Organisation).where(_in_icbs(icb_ids))
+    return list(session.scalars(stmt.order_by(Organisation.kind, Organisation.name)))
+
+
+def listing(session: Session, icb_ids: list[int], cursor: str | None, size: int) -> Page:
+    """A page of the ICBs' organisations, newest first, with the groups each belongs to loaded in
+    one more statement: an ICB holds a thousand services, and a load per row would cost a
+    thousand statements."""
+    stmt = select(Organisation).where(_in_icbs(icb_ids)).options(selectinload(Organisation.groups))
+    return keyset_page(session, stmt, Organisation, cursor, size)
+
+
+def groups_in_icbs(session: Session, icb_ids: list[int]) -> list[Organisation]:
+    """The PCNs and federations of the ICBs, by name: the groups a new service may join, chosen
+    in SQL rather than from every organisation of the ICB."""
+    kinds = [k.value for k in OrganisationKind if k.is_group]
     stmt = select(Organisation).where(
-        or_(Organisation.icb_id.in_(icb_ids), Organisation.id.in_(icb_ids))
+        Organisation.icb_id.in_(icb_ids), Organisation.kind.in_(kinds)
     )
     return list(session.scalars(stmt.order_by(Organisation.kind, Organisation.name)))
+
+
+def in_icb(session: Session, icb_id: int) -> list[Organisation]:
+    """Every organisation within one ICB, not the ICB itself, by name: in one statement, so a page
+    offering them in more than one choice loads them once."""
+    stmt = select(Organisation).where(Organisation.icb_id == icb_id)
+    return list(session.scalars(stmt.order_by(Organisation.name)))
 
 
 # The longest search the public service search takes (events.forms.ServiceSearchForm).

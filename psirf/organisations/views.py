@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from psirf import policy
@@ -19,8 +19,16 @@ bp = Blueprint("organisations", __name__, url_prefix="/admin/organisations")
 @login_required
 def index():
     icbs = policy.require_administrator(current_user)
+    page = services.listing(
+        db.session, icbs, request.args.get("after"), current_app.config["PAGE_SIZE"]
+    )
     return render_template(
-        "organisations/index.html", organisations=services.in_icbs(db.session, icbs)
+        "organisations/index.html",
+        page=page,
+        newest_url=url_for("organisations.index"),
+        next_url=url_for("organisations.index", after=page.next_cursor)
+        if page.next_cursor
+        else None,
     )
 
 
@@ -28,8 +36,7 @@ def index():
 @login_required
 def new():
     icbs = policy.require_administrator(current_user)
-    known = services.in_icbs(db.session, icbs)
-    groups = [o for o in known if o.kind_enum.is_group]
+    groups = services.groups_in_icbs(db.session, icbs)
     form = NewOrganisationForm()
     form.groups.choices = [(str(g.id), g.name) for g in groups]
     if form.validate_on_submit():

@@ -88,15 +88,25 @@ def set_choices(forms: dict, response) -> None:
         forms["factor"].finding_id.choices = [("", "Choose a finding")] + [
             (str(f.id), f"{f.kind_label}: {f.text[:80]}") for f in response.findings
         ]
+    # Both choices offer the ICB's organisations: loaded once, in one statement, for both.
+    in_icb = None
+    if "contributor" in forms or "action" in forms:
+        in_icb = organisations.in_icb(db.session, response.organisation.icb_id)
     if "contributor" in forms:
-        taken = {c.organisation_id for c in response.contributors} | {response.organisation_id}
         forms["contributor"].organisation_id.choices = [("", "Choose an organisation")] + [
             (str(o.id), f"{o.name} ({o.kind_label})")
-            for o in organisations.in_icbs(db.session, [response.organisation.icb_id])
-            if o.id not in taken and not o.kind_enum.is_group and o.kind != "icb"
+            for o in _contributor_choices(response, in_icb)
         ]
     if "action" in forms:
-        set_detail_choices(forms["action"], db.session, response)
+        set_detail_choices(forms["action"], db.session, response, in_icb)
+
+
+def _contributor_choices(response, in_icb: list) -> list:
+    """The services and partners not yet contributing, by kind and then name (`in_icb` comes by
+    name, and sorting is stable)."""
+    taken = {c.organisation_id for c in response.contributors} | {response.organisation_id}
+    offered = [o for o in in_icb if o.id not in taken and not o.kind_enum.is_group]
+    return sorted(offered, key=lambda o: o.kind)
 
 
 def render_page(response, status=200, posted=None, problems=None, refused=None, kept_comments=None):

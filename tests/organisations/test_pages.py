@@ -3,6 +3,8 @@ PCNs and federations; everyone else is refused and nothing is written."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -41,6 +43,25 @@ def test_the_list_shows_the_administrators_icb_and_what_each_belongs_to(sign_in,
     page = sign_in(world.admin).get("/admin/organisations").get_data(as_text=True)
     assert "Riverside" in page and "North PCN" in page and "Southfields" in page
     assert "Far Surgery" not in page and "Other ICB" not in page
+
+
+def _names_and_older_link(page: str) -> tuple[list[str], str | None]:
+    names = re.findall(
+        r'<tr class="nhsuk-table__row">\s*<td class="nhsuk-table__cell">([^<]*)</td>', page
+    )
+    older = re.search(r'<a href="([^"]*)">Older organisations</a>', page)
+    return names, older.group(1).replace("&amp;", "&") if older else None
+
+
+def test_the_list_comes_a_page_at_a_time_newest_first_and_the_pages_cover_every_organisation(
+    app, sign_in, world
+):
+    app.config["PAGE_SIZE"] = 3
+    client = sign_in(world.admin)
+    names, older = _names_and_older_link(client.get("/admin/organisations").get_data(as_text=True))
+    assert names == ["Southfields", "Riverside", "South PCN"]
+    rest, last = _names_and_older_link(client.get(older).get_data(as_text=True))
+    assert rest == ["North PCN", "Test ICB"] and last is None
 
 
 def test_the_new_organisation_form_offers_only_the_icbs_pcns_and_federations(sign_in, world):
