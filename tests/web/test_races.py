@@ -290,3 +290,50 @@ def test_ten_leads_correcting_an_event_at_once_make_one_revision(app, world, sig
     assert all("Letter" in body for body in lost)  # each reason typed is shown back
     assert _count(EventRevision) == 1
     assert _audited("event:revise") == 1
+
+
+def test_ten_clicks_on_recording_the_candour_notification_record_it_once(
+    app, world, sign_in, monkeypatch
+):
+    from datetime import date
+
+    from psirf.engagement import candour
+    from tests.support.engagement import candour_applies
+    from tests.support.page_forms import as_shown, forms_on
+
+    response = AfterActionReviewFactory(organisation=world.practice)
+    candour_applies(response, date(2026, 1, 5))
+    clients = [sign_in(world.lead) for _ in range(CLICKS)]
+    page, url = f"/responses/{response.id}", f"/responses/{response.id}/candour/steps"
+    [form] = [
+        f for f in forms_on(page, clients[0].get(page).get_data(as_text=True)) if f.action == url
+    ]
+    told = {
+        "candour_steps-notified_on[day]": "6",
+        "candour_steps-notified_on[month]": "1",
+        "candour_steps-notified_on[year]": "2026",
+        "candour_steps-notified_means": "in_person",
+        "candour_steps-apology_given": "yes",
+    }
+    forms = [
+        as_shown(form) | told | {"candour_steps-notified_by": f"Dr {i}"} for i in range(CLICKS)
+    ]
+    _hold_until_all_arrive(monkeypatch, candour, "record_candour_steps", CLICKS)
+
+    _one_won(_all_at_once(clients, url, forms))
+    assert _audited("candour:notified") == 1
+
+
+def test_ten_clicks_on_resetting_a_due_date_reset_it_once(app, world, sign_in, monkeypatch):
+    from psirf.responses import course
+    from tests.support.factories import MethodStageFactory
+
+    response = MethodStageFactory(
+        response=AfterActionReviewFactory(organisation=world.practice)
+    ).response
+    clients = [sign_in(world.lead) for _ in range(CLICKS)]
+    form = {"due_reset-version": response.version_id, "due_reset-reason": "The team changed."}
+    _hold_until_all_arrive(monkeypatch, course, "reset_due_date", CLICKS)
+
+    _one_won(_all_at_once(clients, f"/responses/{response.id}/due-date/reset", [form] * CLICKS))
+    assert _audited("response:due_reset") == 1
