@@ -22,6 +22,7 @@ from tests.support.engagement import (
     family_account,
     joined_person,
     shared_document,
+    words_of,
 )
 from tests.support.factories import TEST_PASSWORD, ResponseFactory
 from psirf.problems import InputError
@@ -461,37 +462,22 @@ def test_the_family_view_holds_only_shared_steps_their_own_record_and_their_cont
     person.account_id = account.id
     other = affected_person(response, name="Another Relative")
     today = date.today()
-    session.add_all(
-        [
-            EngagementStep(
-                response_id=response.id,
-                person_id=person.id,
-                kind="first_contact",
-                occurred_on=today,
-                shared=True,
-                notes="Phoned and introduced ourselves",
-                created_by_id=world.lead.id,
-            ),
-            EngagementStep(
-                response_id=response.id,
-                person_id=person.id,
-                kind="being_open",
-                occurred_on=today,
-                shared=False,
-                notes="INTERNAL: staff worried",
-                created_by_id=world.lead.id,
-            ),
-            EngagementStep(
-                response_id=response.id,
-                person_id=other.id,
-                kind="question",
-                occurred_on=today,
-                shared=True,
-                notes="Someone else's question",
-            ),
-        ]
+    words_of(
+        person,
+        "Phoned and introduced ourselves",
+        "first_contact",
+        today,
+        created_by_id=world.lead.id,
     )
-    session.commit()
+    words_of(
+        person,
+        "INTERNAL: staff worried",
+        "being_open",
+        today,
+        shared=False,
+        created_by_id=world.lead.id,
+    )
+    words_of(other, "Someone else's question", "question", today)
     view = portal.view_for(session, account, person.id)
     assert [item.text for item in view.timeline] == ["We first got in touch with you."]
     assert view.timeline[0].notes == "Phoned and introduced ourselves"

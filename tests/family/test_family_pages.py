@@ -14,7 +14,7 @@ from psirf.accounts.models import User
 from psirf.engagement.models import EngagementStep, Invitation
 from psirf.extensions import limiter
 from psirf.notifications.models import OutboxMessage
-from tests.support.engagement import affected_person, joined_person, shared_document
+from tests.support.engagement import affected_person, joined_person, shared_document, words_of
 from tests.support.factories import ResponseFactory, SafetyEventFactory
 from tests.support.routes import ROUTES, request_case
 
@@ -168,47 +168,24 @@ def test_the_family_page_shows_only_what_is_shared_with_them(world, sign_in, ses
     account_person = joined_person(response, name="Jo's Son", engagement_lead_id=world.lead.id)
     other = affected_person(response, name="Unrelated Carer")
     today = person.created_at.date()
-    session.add_all(
-        [
-            EngagementStep(
-                response_id=response.id,
-                person_id=account_person.id,
-                kind="being_open",
-                occurred_on=today,
-                shared=True,
-                notes="We said sorry.",
-                created_by_id=world.reporter.id,
-            ),
-            EngagementStep(
-                response_id=response.id,
-                person_id=account_person.id,
-                kind="first_contact",
-                occurred_on=today,
-                shared=False,
-                notes="SECRET internal note",
-                created_by_id=world.lead.id,
-            ),
-            EngagementStep(
-                response_id=response.id,
-                person_id=account_person.id,
-                kind="question",
-                occurred_on=today,
-                shared=True,
-                notes="Why was it missed?",
-                answer="The check was skipped.",
-                answered_on=today,
-            ),
-            EngagementStep(
-                response_id=response.id,
-                person_id=other.id,
-                kind="question",
-                occurred_on=today,
-                shared=True,
-                notes="OTHER PERSON's question",
-            ),
-        ]
+    words_of(account_person, "We said sorry.", "being_open", today, created_by_id=world.reporter.id)
+    words_of(
+        account_person,
+        "SECRET internal note",
+        "first_contact",
+        today,
+        shared=False,
+        created_by_id=world.lead.id,
     )
-    session.commit()
+    words_of(
+        account_person,
+        "Why was it missed?",
+        "question",
+        today,
+        answer="The check was skipped.",
+        answered_on=today,
+    )
+    words_of(other, "OTHER PERSON's question", "question", today)
     account = session.get(User, account_person.account_id)
     html = sign_in(account).get(f"/your-response/{account_person.id}").get_data(as_text=True)
     assert "We talked with you openly about what happened." in html and "We said sorry." in html

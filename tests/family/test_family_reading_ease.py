@@ -14,10 +14,9 @@ import pytest
 from sqlalchemy import select
 
 from psirf.accounts.models import User
-from psirf.engagement.models import EngagementStep
 from psirf.extensions import limiter
 from psirf.notifications.models import OutboxMessage
-from tests.support.engagement import affected_person, joined_person, shared_document
+from tests.support.engagement import affected_person, joined_person, shared_document, words_of
 from tests.support.reading import above_the_level, main_text
 from tests.support.factories import ResponseFactory
 
@@ -39,45 +38,19 @@ def pages(app, world, sign_in, session):
     second = joined_person(
         ResponseFactory(organisation=world.practice), account=session.get(User, person.account_id)
     )
-    session.add_all(
-        [
-            EngagementStep(
-                response_id=response.id,
-                person_id=person.id,
-                kind="first_contact",
-                occurred_on=today - timedelta(days=9),
-                shared=True,
-                notes="We rang you and said who we are.",
-            ),
-            EngagementStep(
-                response_id=response.id,
-                person_id=person.id,
-                kind="being_open",
-                occurred_on=today - timedelta(days=8),
-                shared=True,
-                notes="We met at the surgery. We said sorry.",
-            ),
-            EngagementStep(
-                response_id=response.id,
-                person_id=person.id,
-                kind="question",
-                occurred_on=today - timedelta(days=8),
-                shared=True,
-                notes="Why was the dose wrong?",
-                answer="The box on the screen was set to daily.",
-                answered_on=today - timedelta(days=2),
-            ),
-            EngagementStep(
-                response_id=response.id,
-                person_id=person.id,
-                kind="question",
-                occurred_on=today - timedelta(days=1),
-                shared=True,
-                notes="Who checks it now?",
-            ),
-        ]
+    words_of(person, "We rang you and said who we are.", "first_contact", today - timedelta(days=9))
+    words_of(
+        person, "We met at the surgery. We said sorry.", "being_open", today - timedelta(days=8)
     )
-    session.commit()
+    words_of(
+        person,
+        "Why was the dose wrong?",
+        "question",
+        today - timedelta(days=8),
+        answer="The box on the screen was set to daily.",
+        answered_on=today - timedelta(days=2),
+    )
+    words_of(person, "Who checks it now?", "question", today - timedelta(days=1))
     shared_document(person, "draft")
     family = sign_in(session.get(User, person.account_id))
     seen = {
