@@ -1,6 +1,7 @@
 """Migrations carry existing data forward."""
 
 import json
+from contextlib import contextmanager
 
 import pytest
 from alembic.script import ScriptDirectory
@@ -181,9 +182,10 @@ def test_audit_changes_stored_under_labels_are_rewritten_to_field_names(database
         engine.dispose()
 
 
-def test_candour_records_made_before_0012_name_the_test_they_chose_their_criteria_from(database):
-    """Until 0012 there was one candour test, for registered persons that are not health service
-    bodies: the records made then keep their criteria under it, and 0012 comes off again."""
+@contextmanager
+def practice_at_0009(database):
+    """A new database taken down to 0009 with one practice (id 1) in it; taken back up to the
+    head, and let go, when the test is done with it."""
     url = database()
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
     with app.app_context():
@@ -192,9 +194,21 @@ def test_candour_records_made_before_0012_name_the_test_they_chose_their_criteri
         with engine.begin() as conn:
             conn.execute(
                 text(
-                    "INSERT INTO organisations (id, ods_code, name, kind, created_at) VALUES (1, 'A00001', 'P', 'practice', '2026-01-01')"
+                    "INSERT INTO organisations (id, ods_code, name, kind, created_at) "
+                    "VALUES (1, 'A00001', 'P', 'practice', '2026-01-01')"
                 )
             )
+        yield engine
+        upgrade()
+        db.session.remove()
+        engine.dispose()
+
+
+def test_candour_records_made_before_0012_name_the_test_they_chose_their_criteria_from(database):
+    """Until 0012 there was one candour test, for registered persons that are not health service
+    bodies: the records made then keep their criteria under it, and 0012 comes off again."""
+    with practice_at_0009(database) as engine:
+        with engine.begin() as conn:
             conn.execute(
                 text(
                     "INSERT INTO learning_responses (id, method, organisation_id, workflow_name, workflow_version, state, version_id, record, created_at, updated_at) "
@@ -221,25 +235,13 @@ def test_candour_records_made_before_0012_name_the_test_they_chose_their_criteri
         with engine.connect() as conn:
             columns = conn.execute(text("SELECT * FROM candour_records WHERE id = 3")).keys()
         assert "test" not in columns and "notified_on" in columns
-        upgrade()
-        db.session.remove()
-        engine.dispose()
 
 
 def test_events_recorded_before_revisions_stand_at_revision_1_and_the_downgrade_drops_them(
     database,
 ):
-    url = database()
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
-    with app.app_context():
-        downgrade(revision="0009_audit_keys_by_field_name")
-        engine = create_engine(url)
+    with practice_at_0009(database) as engine:
         with engine.begin() as conn:
-            conn.execute(
-                text(
-                    "INSERT INTO organisations (id, ods_code, name, kind, created_at) VALUES (1, 'A00001', 'P', 'practice', '2026-01-01')"
-                )
-            )
             conn.execute(
                 text(
                     "INSERT INTO safety_events (id, reference, organisation_id, record_type, theme, occurred_on, description, agents, processes, never_event, national_flags, status, reporter_kind, identity_protected, created_at, updated_at) "
@@ -254,26 +256,13 @@ def test_events_recorded_before_revisions_stand_at_revision_1_and_the_downgrade_
         downgrade(revision="0009_audit_keys_by_field_name")
         with engine.connect() as conn:
             assert conn.execute(text("SELECT description FROM safety_events")).scalar() == "Before"
-        upgrade()
-        db.session.remove()
-        engine.dispose()
 
 
 def test_huddles_get_the_hour_they_are_due_and_pairs_that_changed_course_stay_linked(database):
     """0011: a huddle with no extension is due at its 48th hour; an extension stays a day; a
     huddle that went on as a review before stays a pair of linked responses, as it was."""
-    url = database()
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
-    with app.app_context():
-        downgrade(revision="0009_audit_keys_by_field_name")
-        engine = create_engine(url)
+    with practice_at_0009(database) as engine:
         with engine.begin() as conn:
-            conn.execute(
-                text(
-                    "INSERT INTO organisations (id, ods_code, name, kind, created_at) "
-                    "VALUES (1, 'A00001', 'P', 'practice', '2026-01-01')"
-                )
-            )
             for id, method, state, due_on, extension in (
                 (1, "swarm_huddle", "huddle", "2026-06-03", None),
                 (2, "swarm_huddle", "huddle", "2026-06-20", "Staff away"),
@@ -312,9 +301,6 @@ def test_huddles_get_the_hour_they_are_due_and_pairs_that_changed_course_stay_li
         assert due[2] is None and due[4] is None  # an extension to a day; a target in days
         assert [tuple(link) for link in links] == [(3, 4, "became")] and stages == 0
         downgrade(revision="0009_audit_keys_by_field_name")  # and back
-        upgrade()
-        db.session.remove()
-        engine.dispose()
 
 
 def test_every_revision_id_fits_alembic_version_s_column_on_postgresql():
