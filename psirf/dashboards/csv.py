@@ -12,6 +12,7 @@ from typing import Iterable, Sequence
 from psirf.dashboards.icb import IcbDashboard
 from psirf.dashboards.services import GroupDashboard
 from psirf.dashboards.spc import RULES, rule_label
+from psirf.timeutil import in_london
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -46,18 +47,24 @@ def _date(value) -> str:
     return value.isoformat() if value else ""
 
 
+def _due(response) -> str:
+    """A response's due day, or for a target in hours the minute it falls due in England's clock."""
+    if response.due_at is not None:
+        return in_london(response.due_at).isoformat(sep=" ", timespec="minutes")
+    return _date(response.due_on)
+
+
 # ---- the panel's tables ---------------------------------------------------------------------------
 
 
 def _response_rows(listing) -> list[Sequence]:
     return [
-        (r.reference, r.organisation.name, r.method_label, r.state, _date(r.due_on))
-        for r in listing.items
+        (r.reference, r.organisation.name, r.method_label, r.state, _due(r)) for r in listing.items
     ]
 
 
 def group_tables(d: GroupDashboard) -> dict[str, Table]:
-    response_header = ["Reference", "Organisation", "Method", "State", "Due on"]
+    response_header = ["Reference", "Organisation", "Method", "State", "Due"]
     return {
         "awaiting": (response_header, _response_rows(d.awaiting)),
         "overdue_responses": (response_header, _response_rows(d.overdue_responses)),

@@ -134,3 +134,21 @@ def test_a_huddle_joins_the_overdue_list_and_the_panels_dashboard_at_its_hour(
     if listed:
         assert "3 Jun 2026 15:00" in overdue and "Overdue by less than an hour" in overdue
         assert "3 Jun 2026 15:00" in panel
+
+
+def test_the_panels_overdue_csv_gives_a_huddle_the_minute_it_fell_due(
+    session, sign_in, world, monkeypatch
+):
+    from psirf.dashboards import views
+
+    monkeypatch.setattr(views, "utcnow", lambda: HUDDLE_DUE + timedelta(hours=1))
+    huddle = response_row(
+        session, world.practice, HUDDLE_DUE.date(), due_at=HUDDLE_DUE, method="swarm_huddle"
+    )
+    session.commit()
+    download = sign_in(world.panel).get(
+        f"/dashboards/groups/{world.pcn.id}.csv?table=overdue_responses"
+    )
+    rows = download.get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert rows[0].endswith(",Due")
+    assert any(r.startswith(huddle.reference) and r.endswith(",2026-06-03 15:00") for r in rows)
