@@ -41,10 +41,16 @@ def logged(database):
         root.removeHandler(handler)
 
 
+# A log line's own time ("[2026-12-06 07:45:19,943]", "[06/Dec/2026:07:45:19 +0000]") can hold
+# a group of the number by chance: it is not what was logged, so it is left out of the check.
+TIMESTAMP = re.compile(r"\[[^\]\n]*\d\d:\d\d:\d\d[^\]\n]*\]")
+
+
 def _clean(output: str) -> None:
     assert "[redacted]" in output
+    logged = TIMESTAMP.sub("[time]", output)
     for part in PARTS:
-        assert part not in output, output
+        assert part not in logged, output
 
 
 @pytest.mark.parametrize(
