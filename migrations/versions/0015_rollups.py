@@ -1,7 +1,7 @@
 """Rollups the ICB and group dashboards read: themes by area, and the equality breakdowns
 
 `theme_rollups` holds safety events (good care left out) by area (an ICB, or a PCN or federation
-a service is a member of), month, theme and shard (the service's id mod 8, summed at read time so
+a service is a member of), month, theme and shard (the service's id mod 8 in an ICB's rows, mod 2 in a group's, summed at read time so
 services recording at once seldom share a row); `equality_rollups` the patients of an ICB's safety
 events by month, characteristic, value and shard, with how many came to moderate harm or worse.
 Both are filled here from the events, by the same SELECTs that keep and check them

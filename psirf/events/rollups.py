@@ -8,13 +8,13 @@ and rebuilding them (over every event) run the same SQL:
   (one group's twenty-odd services) reads it.
 - `theme_rollups`: area x shard x month x theme, safety events only (good care left out). An area
   is an ICB or a PCN or federation the service is a member of. The ICB dashboard, the group
-  dashboard and the XmR chart read it: an ICB's year is at most SHARDS x 12 x themes rows.
+  dashboard and the XmR chart read it: an ICB's year is at most 8 x 12 x themes rows.
 - `equality_rollups`: ICB x shard x month x characteristic x value, the patients of safety events
   and how many came to moderate harm or worse.
 
-The shard is the service's id mod SHARDS, summed away at read time: services recording at once
-update the same area row only when their ids share a shard (and the month and theme match), not
-every time, as one row per area would make them.
+The shard is the service's id mod 8 in an ICB's rows, mod 2 in a PCN's or federation's, summed
+away at read time: services recording at once update the same area row only when their ids share
+a shard (and the month and theme match), not every time, as one row per area would make them.
 """
 
 from __future__ import annotations
@@ -48,7 +48,11 @@ from psirf.extensions import Base
 from psirf.organisations.models import Organisation, OrganisationMembership
 
 NOT_RECORDED = "not_recorded"
-SHARDS = 8
+# Shards per area: an ICB's rows are shared by its thousand-odd services, a PCN's or federation's
+# by its twenty-odd, and the ICB dashboard reads every group's rows at once (50 x 12 months x themes
+# x shards), so groups take fewer.
+ICB_SHARDS = 8
+GROUP_SHARDS = 2
 SERIOUS_PHYSICAL = ("moderate", "severe", "fatal")
 SERIOUS_PSYCHOLOGICAL = ("moderate", "severe")
 CHARACTERISTICS = ("age_band", "gender", "ethnicity")
@@ -147,19 +151,23 @@ def worst_harm_sql(physical, psychological) -> ColumnElement[str]:
     )
 
 
-def shard_of(organisation_id) -> ColumnElement[int]:
-    return organisation_id % literal_column(str(SHARDS), Integer)
+def shard_of(organisation_id, shards: int) -> ColumnElement[int]:
+    return organisation_id % literal_column(str(shards), Integer)
 
 
 def areas():
-    """(organisation_id, area_id): each service's ICB and each PCN or federation it is in."""
+    """(organisation_id, area_id, shard): each service's ICB and each PCN or federation it is in,
+    with the shard of the area's rows it adds to."""
     return union_all(
         select(
-            Organisation.id.label("organisation_id"), Organisation.icb_id.label("area_id")
+            Organisation.id.label("organisation_id"),
+            Organisation.icb_id.label("area_id"),
+            shard_of(Organisation.id, ICB_SHARDS).label("shard"),
         ).where(Organisation.icb_id.is_not(None)),
         select(
             OrganisationMembership.member_id.label("organisation_id"),
             OrganisationMembership.group_id.label("area_id"),
+            shard_of(OrganisationMembership.member_id, GROUP_SHARDS).label("shard"),
         ),
     ).subquery("areas")
 
@@ -190,7 +198,7 @@ def _theme_rollups(where) -> Select:
         area.c.area_id,
         month_start(SafetyEvent.occurred_on),
         SafetyEvent.theme,
-        shard_of(SafetyEvent.organisation_id),
+        area.c.shard,
     )
     return _named(
         select(*keys, func.count())
@@ -219,7 +227,7 @@ def _equality_rollups(where) -> Select:
             Organisation.icb_id,
             month_start(SafetyEvent.occurred_on).label("month"),
             *(getattr(EventPatient, c) for c in CHARACTERISTICS),
-            shard_of(SafetyEvent.organisation_id).label("shard"),
+            shard_of(SafetyEvent.organisation_id, ICB_SHARDS).label("shard"),
             case((_serious(EventPatient, SafetyEvent), 1), else_=0).label("serious"),
         )
         .join(SafetyEvent, SafetyEvent.id == EventPatient.event_id)
@@ -229,7 +237,7 @@ def _equality_rollups(where) -> Select:
             Organisation.icb_id.is_not(None),
             SafetyEvent.record_type.in_(counted_record_types()),
         )
-        .subquery("patients")
+        .cte("patients")  # one pass over the patients, read once per characteristic
     )
     by_characteristic = []
     for name in CHARACTERISTICS:
