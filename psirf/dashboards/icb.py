@@ -154,22 +154,20 @@ def themes_by_group(
         )
         .group_by(ThemeRollup.area_id, ThemeRollup.theme)
     )
-    cells: dict[tuple[int, str], int] = {}
+    by_group: dict[int, dict[str, int]] = {}
     overall: dict[str, int] = {}
     for group_id, theme, n in session.execute(stmt):
-        if not n:
-            continue
-        cells[(group_id, theme)] = int(n)
-        overall[theme] = overall.get(theme, 0) + int(n)
+        if n:
+            by_group.setdefault(group_id, {})[theme] = int(n)
+            overall[theme] = overall.get(theme, 0) + int(n)
     themes = [t for t, _ in sorted(overall.items(), key=lambda kv: (-kv[1], kv[0]))][:TOP_THEMES]
     rows, long = [], []
     for g in groups:
-        counts = [cells.get((g.id, t), 0) for t in themes]
-        whole = sum(n for (gid, _), n in cells.items() if gid == g.id)
+        cells = by_group.get(g.id, {})
+        counts = [cells.get(t, 0) for t in themes]
+        whole = sum(cells.values())
         rows.append((g, counts, whole - sum(counts), whole))
-        long += [
-            (g.name, Theme.label_for(t), n) for (gid, t), n in sorted(cells.items()) if gid == g.id
-        ]
+        long += [(g.name, Theme.label_for(t), n) for t, n in sorted(cells.items())]
     return ThemeMatrix(themes, rows, long)
 
 
