@@ -25,7 +25,6 @@ that differ, and `--repair` rewrites them with INSERT ... SELECT.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Iterator, NamedTuple
 
 from sqlalchemy import event, func, inspect, literal_column, or_, select, union_all
@@ -33,7 +32,6 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from psirf.events.lfpse import worst_harm
 from psirf.events.models import EventPatient, SafetyEvent
 from psirf.events.rollups import (
     NOT_RECORDED,
@@ -53,8 +51,6 @@ __all__ = [
     "ThemeRollup",
     "counted_record_types",
     "differences",
-    "harm_of",
-    "month_of",
     "repair",
 ]
 
@@ -69,14 +65,6 @@ _COUNTED = (
     "patients",
 )
 _AREA = ("icb_id",)
-
-
-def month_of(day: date) -> date:
-    return day.replace(day=1)
-
-
-def harm_of(physical: str | None, psychological: str | None) -> str:
-    return worst_harm([physical, psychological]) or NOT_RECORDED
 
 
 # ---- what a flush touches --------------------------------------------------------------------------
