@@ -63,42 +63,45 @@ def _response_rows(listing) -> list[Sequence]:
     ]
 
 
+GROUP_TABLES = {
+    "awaiting": lambda d: (RESPONSE_HEADER, _response_rows(d.awaiting)),
+    "overdue_responses": lambda d: (RESPONSE_HEADER, _response_rows(d.overdue_responses)),
+    "overdue_actions": lambda d: (
+        ["Response", "Organisation", "Safety action", "Owner's organisation", "Due on"],
+        [
+            (
+                a.response.reference,
+                a.organisation.name,
+                a.description,
+                a.owner_organisation.name if a.owner_organisation else "",
+                _date(a.due_on),
+            )
+            for a in d.overdue_actions.items
+        ],
+    ),
+    "themes": lambda d: (
+        ["Theme", "Events in the last 12 months"],
+        [(t.label, t.count) for t in d.themes],
+    ),
+    "overdue_themes": lambda d: (
+        ["Theme", "Events of overdue responses"],
+        [(t.label, t.count) for t in d.overdue_themes],
+    ),
+}
+RESPONSE_HEADER = ["Reference", "Organisation", "Method", "State", "Due"]
+
+
 def group_tables(d: GroupDashboard) -> dict[str, Table]:
-    response_header = ["Reference", "Organisation", "Method", "State", "Due"]
-    return {
-        "awaiting": (response_header, _response_rows(d.awaiting)),
-        "overdue_responses": (response_header, _response_rows(d.overdue_responses)),
-        "overdue_actions": (
-            ["Response", "Organisation", "Safety action", "Owner's organisation", "Due on"],
-            [
-                (
-                    a.response.reference,
-                    a.organisation.name,
-                    a.description,
-                    a.owner_organisation.name if a.owner_organisation else "",
-                    _date(a.due_on),
-                )
-                for a in d.overdue_actions.items
-            ],
-        ),
-        "themes": (
-            ["Theme", "Events in the last 12 months"],
-            [(t.label, t.count) for t in d.themes],
-        ),
-        "overdue_themes": (
-            ["Theme", "Events of overdue responses"],
-            [(t.label, t.count) for t in d.overdue_themes],
-        ),
-    }
+    return {name: build(d) for name, build in GROUP_TABLES.items()}
 
 
 # ---- the ICB's tables -----------------------------------------------------------------------------
 
 
-def icb_tables(d: IcbDashboard) -> dict[str, Table]:
+def _spc_rows(d: IcbDashboard) -> list[Sequence]:
     series = d.series
     chart = series.chart
-    spc_rows = [
+    return [
         (
             m.strftime("%Y-%m"),
             p.value,
@@ -110,86 +113,98 @@ def icb_tables(d: IcbDashboard) -> dict[str, Table]:
         )
         for m, p in zip(series.months, chart.points)
     ]
-    equality_rows = []
-    for b in d.equality:
-        for row in [*b.rows, b.not_recorded]:
-            equality_rows.append(
-                (b.title, row.label, row.patients_text, row.serious_text, row.serious_share_text)
+
+
+def _equality_rows(d: IcbDashboard) -> list[Sequence]:
+    return [
+        (b.title, row.label, row.patients_text, row.serious_text, row.serious_share_text)
+        for b in d.equality
+        for row in [*b.rows, b.not_recorded]
+    ]
+
+
+ICB_TABLES = {
+    "plans": lambda d: (
+        ["PCN or federation", "Plan version", "Status", "Review date"],
+        [
+            (g.name, plan.version_label if plan else "", status, on.isoformat() if on else "")
+            for g, plan, status, on in d.plans
+        ],
+    ),
+    "methods": lambda d: (
+        [
+            "Method",
+            "Target",
+            "Open",
+            "Overdue",
+            "Closed in the last 12 months",
+            "Closed by the due date",
+            "Share on time",
+        ],
+        [
+            (
+                r.label,
+                r.target,
+                r.open,
+                r.overdue,
+                r.closed,
+                r.closed_on_time,
+                _pct(r.on_time_share),
             )
-    return {
-        "plans": (
-            ["PCN or federation", "Plan version", "Status", "Review date"],
-            [
-                (g.name, plan.version_label if plan else "", status, on.isoformat() if on else "")
-                for g, plan, status, on in d.plans
-            ],
-        ),
-        "methods": (
-            [
-                "Method",
-                "Target",
-                "Open",
-                "Overdue",
-                "Closed in the last 12 months",
-                "Closed by the due date",
-                "Share on time",
-            ],
-            [
-                (
-                    r.label,
-                    r.target,
-                    r.open,
-                    r.overdue,
-                    r.closed,
-                    r.closed_on_time,
-                    _pct(r.on_time_share),
-                )
-                for r in d.methods
-            ],
-        ),
-        "themes": (["PCN or federation", "Theme", "Events in the last 12 months"], d.themes.long),
-        "actions": (
-            [
-                "PCN or federation",
-                "Safety actions (not cancelled)",
-                "Completed",
-                "Share completed",
-                "Overdue",
-            ],
-            [
-                (r.name, r.total, r.completed, _pct(r.completed_share), r.overdue)
-                for r in [*d.actions, d.actions_total]
-            ],
-        ),
-        "involvement": (
-            [
-                "Method",
-                "Responses started in the last 12 months",
-                "With a patient, family member or carer recorded",
-                "Offered involvement",
-                "Share offered",
-            ],
-            [
-                (r.label, r.responses, r.with_family, r.offered, _pct(r.offered_share))
-                for r in [*d.involvement, d.involvement_total]
-            ],
-        ),
-        "candour": (
-            ["Notification", "On time", "Late or not made", "Not yet due", "Share on time"],
-            [(r.label, r.on_time, r.late, r.not_yet_due, _pct(r.on_time_share)) for r in d.candour],
-        ),
-        "spc": (
-            ["Month", "Events", "Mean", "Lower process limit", "Upper process limit", "Signal"],
-            spc_rows,
-        ),
-        "equality": (
-            [
-                "Characteristic",
-                "Group",
-                "Patients",
-                "Moderate harm or worse",
-                "Share moderate or worse",
-            ],
-            equality_rows,
-        ),
-    }
+            for r in d.methods
+        ],
+    ),
+    "themes": lambda d: (
+        ["PCN or federation", "Theme", "Events in the last 12 months"],
+        d.themes.long,
+    ),
+    "actions": lambda d: (
+        [
+            "PCN or federation",
+            "Safety actions (not cancelled)",
+            "Completed",
+            "Share completed",
+            "Overdue",
+        ],
+        [
+            (r.name, r.total, r.completed, _pct(r.completed_share), r.overdue)
+            for r in [*d.actions, d.actions_total]
+        ],
+    ),
+    "involvement": lambda d: (
+        [
+            "Method",
+            "Responses started in the last 12 months",
+            "With a patient, family member or carer recorded",
+            "Offered involvement",
+            "Share offered",
+        ],
+        [
+            (r.label, r.responses, r.with_family, r.offered, _pct(r.offered_share))
+            for r in [*d.involvement, d.involvement_total]
+        ],
+    ),
+    "candour": lambda d: (
+        ["Notification", "On time", "Late or not made", "Not yet due", "Share on time"],
+        [(r.label, r.on_time, r.late, r.not_yet_due, _pct(r.on_time_share)) for r in d.candour],
+    ),
+    "spc": lambda d: (
+        ["Month", "Events", "Mean", "Lower process limit", "Upper process limit", "Signal"],
+        _spc_rows(d),
+    ),
+    "equality": lambda d: (
+        [
+            "Characteristic",
+            "Group",
+            "Patients",
+            "Moderate harm or worse",
+            "Share moderate or worse",
+        ],
+        _equality_rows(d),
+    ),
+}
+
+
+def icb_tables(d: IcbDashboard) -> dict[str, Table]:
+    """Every table, for the page (a CSV download builds its own alone, from ICB_TABLES)."""
+    return {name: build(d) for name, build in ICB_TABLES.items()}

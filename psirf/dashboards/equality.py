@@ -9,13 +9,11 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from psirf.events.counts import EqualityRollup
 from psirf.events.lfpse import AgeBand, Ethnicity, Gender
-from psirf.events.models import EventPatient, SafetyEvent
-from psirf.dashboards.services import count_where, counted_record_types, in_icb, share, window_start
+from psirf.dashboards.services import share, window_start
 
 SMALL_NUMBER = 5  # counts from 1 to 4 are shown as "<5"
-SERIOUS_PHYSICAL = ("moderate", "severe", "fatal")
-SERIOUS_PSYCHOLOGICAL = ("moderate", "severe")
 
 
 @dataclass(frozen=True)
@@ -68,31 +66,28 @@ class Breakdown:
 def equality(session: Session, icb_id: int, today: date) -> list[Breakdown]:
     """Patients recorded on the ICB's safety events of the last 12 months (good care left out), by
     age band, gender and ethnicity: how many, and how many came to moderate harm or worse (the
-    patient's own harm where recorded, else the event's). One GROUP BY per characteristic."""
-    physical = func.coalesce(EventPatient.physical_harm, SafetyEvent.physical_harm)
-    psychological = func.coalesce(EventPatient.psychological_harm, SafetyEvent.psychological_harm)
-    serious = count_where(physical.in_(SERIOUS_PHYSICAL) | psychological.in_(SERIOUS_PSYCHOLOGICAL))
-    base_where = (
-        in_icb(SafetyEvent.organisation_id, icb_id),
-        SafetyEvent.occurred_on >= window_start(today),
-        SafetyEvent.record_type.in_(counted_record_types()),
-    )
+    patient's own harm; one recorded without it takes the event's only when the event has no
+    other patient). One GROUP BY over the equality rollup."""
+    found: dict[str, dict[str, tuple[int, int]]] = {key: {} for key, _, _ in EQUALITY}
+    for characteristic, value, n, serious in session.execute(
+        select(
+            EqualityRollup.characteristic,
+            EqualityRollup.value,
+            func.sum(EqualityRollup.patients),
+            func.sum(EqualityRollup.serious),
+        )
+        .where(EqualityRollup.icb_id == icb_id, EqualityRollup.month >= window_start(today))
+        .group_by(EqualityRollup.characteristic, EqualityRollup.value)
+    ):
+        if n and characteristic in found:
+            found[characteristic][value] = (int(n), int(serious))
     breakdowns = []
     for key, title, enum in EQUALITY:
-        column = getattr(EventPatient, key)
-        found = {
-            value: (int(n), int(s))
-            for value, n, s in session.execute(
-                select(column, func.count(EventPatient.id), serious)
-                .join(SafetyEvent, SafetyEvent.id == EventPatient.event_id)
-                .where(*base_where)
-                .group_by(column)
-            )
-        }
-        rows = [EqualityRow(m.value, m.label, *found.pop(m.value, (0, 0))) for m in enum]
-        missing = found.pop(None, (0, 0))
+        values = found[key]
+        rows = [EqualityRow(m.value, m.label, *values.pop(m.value, (0, 0))) for m in enum]
+        missing = values.pop("", (0, 0))  # the rollup's value when none was recorded
         rows += [
-            EqualityRow(v, v, n, s) for v, (n, s) in sorted(found.items())
+            EqualityRow(v, v, n, s) for v, (n, s) in sorted(values.items())
         ]  # values no longer in the list
         breakdowns.append(Breakdown(key, title, rows, EqualityRow(None, "Not recorded", *missing)))
     return breakdowns

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 
 from sqlalchemy import and_, exists, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from psirf.actions.models import SafetyAction
 from psirf.actions.states import ActionState
@@ -33,7 +34,7 @@ from psirf.engagement.models import (
     PersonKind,
     StepKind,
 )
-from psirf.events.counts import EventCount
+from psirf.events.counts import ThemeRollup
 from psirf.events.lfpse import Theme
 from psirf.organisations.models import Organisation, OrganisationMembership
 from psirf.dashboards.equality import Breakdown, equality
@@ -41,7 +42,6 @@ from psirf.dashboards.series import Series, event_series
 from psirf.dashboards.services import (
     ThemeCount,
     count_where as _sum,
-    counted_record_types,
     event_themes,
     groups_of_icb,
     in_icb,
@@ -145,35 +145,29 @@ def themes_by_group(
 ) -> ThemeMatrix:
     """Events in each PCN's or federation's member organisations by theme, the last 12 months.
     A practice in both a PCN and a federation counts in both."""
-    group = aliased(Organisation)
-    total = func.sum(EventCount.count)
+    total = func.sum(ThemeRollup.count)
     stmt = (
-        select(OrganisationMembership.group_id, EventCount.theme, total)
-        .join(
-            OrganisationMembership, OrganisationMembership.member_id == EventCount.organisation_id
-        )
-        .join(group, group.id == OrganisationMembership.group_id)
+        select(ThemeRollup.area_id, ThemeRollup.theme, total)
         .where(
-            group.icb_id == icb_id,
-            EventCount.month >= window_start(today),
-            EventCount.record_type.in_(counted_record_types()),
+            ThemeRollup.area_id.in_([g.id for g in groups]),
+            ThemeRollup.month >= window_start(today),
         )
-        .group_by(OrganisationMembership.group_id, EventCount.theme)
+        .group_by(ThemeRollup.area_id, ThemeRollup.theme)
     )
-    cells: dict[tuple[int, str], int] = {}
+    by_group: dict[int, dict[str, int]] = {}
     overall: dict[str, int] = {}
     for group_id, theme, n in session.execute(stmt):
-        cells[(group_id, theme)] = int(n)
-        overall[theme] = overall.get(theme, 0) + int(n)
+        if n:
+            by_group.setdefault(group_id, {})[theme] = int(n)
+            overall[theme] = overall.get(theme, 0) + int(n)
     themes = [t for t, _ in sorted(overall.items(), key=lambda kv: (-kv[1], kv[0]))][:TOP_THEMES]
     rows, long = [], []
     for g in groups:
-        counts = [cells.get((g.id, t), 0) for t in themes]
-        whole = sum(n for (gid, _), n in cells.items() if gid == g.id)
+        cells = by_group.get(g.id, {})
+        counts = [cells.get(t, 0) for t in themes]
+        whole = sum(cells.values())
         rows.append((g, counts, whole - sum(counts), whole))
-        long += [
-            (g.name, Theme.label_for(t), n) for (gid, t), n in sorted(cells.items()) if gid == g.id
-        ]
+        long += [(g.name, Theme.label_for(t), n) for t, n in sorted(cells.items())]
     return ThemeMatrix(themes, rows, long)
 
 
@@ -327,26 +321,97 @@ def candour_timeliness(
 # ---- the whole page ----------------------------------------------------------------------------------
 
 
-@dataclass
 class IcbDashboard:
-    icb: Organisation
-    groups: list[Organisation]
-    methods: list[MethodRow]
-    themes: ThemeMatrix
-    icb_themes: list[ThemeCount]
-    actions: list[ActionRow]
-    actions_total: ActionRow
-    involvement: list[InvolvementRow]
-    involvement_total: InvolvementRow
-    candour: list[CandourRow]
-    candour_cases: int
-    series: Series
-    group: Organisation | None
-    equality: list[Breakdown]
-    since: date
-    today: date
-    candour_days: int
-    plans: list[tuple] = field(default_factory=list)  # psirf.plans.services.icb_overview
+    """The ICB's dashboard at `now`. Each section runs its queries when first read: the page reads
+    them all, a CSV download or the chart only its own."""
+
+    def __init__(
+        self,
+        session: Session,
+        icb: Organisation,
+        now: datetime,
+        *,
+        theme: str,
+        group: Organisation | None,
+        candour_days: int,
+        baseline: int | None = None,
+    ):
+        self.session, self.icb, self.now = session, icb, now
+        self.theme, self.group, self.candour_days, self.baseline = (
+            theme,
+            group,
+            candour_days,
+            baseline,
+        )
+        self.today = now.date()
+        self.since = window_start(self.today)
+
+    @cached_property
+    def groups(self) -> list[Organisation]:
+        return groups_of_icb(self.session, self.icb.id)
+
+    @cached_property
+    def plans(self) -> list[tuple]:  # psirf.plans.services.icb_overview
+        return plan_services.icb_overview(self.session, self.groups)
+
+    @cached_property
+    def methods(self) -> list[MethodRow]:
+        return responses_by_method(self.session, self.icb.id, self.now)
+
+    @cached_property
+    def themes(self) -> ThemeMatrix:
+        return themes_by_group(self.session, self.icb.id, self.groups, self.today)
+
+    @cached_property
+    def icb_themes(self) -> list[ThemeCount]:
+        return event_themes(self.session, self.icb.id, self.since, own=False)
+
+    @cached_property
+    def _actions(self) -> tuple[list[ActionRow], ActionRow]:
+        return action_completion(self.session, self.icb.id, self.groups, self.today)
+
+    @property
+    def actions(self) -> list[ActionRow]:
+        return self._actions[0]
+
+    @property
+    def actions_total(self) -> ActionRow:
+        return self._actions[1]
+
+    @cached_property
+    def _involvement(self) -> tuple[list[InvolvementRow], InvolvementRow]:
+        return family_involvement(self.session, self.icb.id, self.today)
+
+    @property
+    def involvement(self) -> list[InvolvementRow]:
+        return self._involvement[0]
+
+    @property
+    def involvement_total(self) -> InvolvementRow:
+        return self._involvement[1]
+
+    @cached_property
+    def _candour(self) -> tuple[list[CandourRow], int]:
+        return candour_timeliness(self.session, self.icb.id, self.today, self.candour_days)
+
+    @property
+    def candour(self) -> list[CandourRow]:
+        return self._candour[0]
+
+    @property
+    def candour_cases(self) -> int:
+        return self._candour[1]
+
+    @cached_property
+    def series(self) -> Series:
+        group_id = self.group.id if self.group else None
+        return event_series(
+            self.session, self.icb.id, self.theme, self.today, group_id, baseline=self.baseline
+        )
+
+    @cached_property
+    def equality(self) -> list[Breakdown]:
+        return equality(self.session, self.icb.id, self.today)
 
 
 def icb_dashboard(
@@ -359,32 +424,12 @@ def icb_dashboard(
     candour_days: int,
     baseline: int | None = None,
 ) -> IcbDashboard:
-    today = now.date()
-    groups = groups_of_icb(session, icb.id)
-    actions, actions_total = action_completion(session, icb.id, groups, today)
-    involvement, involvement_total = family_involvement(session, icb.id, today)
-    candour, cases = candour_timeliness(session, icb.id, today, candour_days)
     return IcbDashboard(
-        icb=icb,
-        groups=groups,
-        methods=responses_by_method(session, icb.id, now),
-        themes=themes_by_group(session, icb.id, groups, today),
-        icb_themes=event_themes(
-            session, in_icb(EventCount.organisation_id, icb.id), window_start(today)
-        ),
-        actions=actions,
-        actions_total=actions_total,
-        involvement=involvement,
-        involvement_total=involvement_total,
-        candour=candour,
-        candour_cases=cases,
-        series=event_series(
-            session, icb.id, theme, today, group.id if group else None, baseline=baseline
-        ),
+        session,
+        icb,
+        now,
+        theme=theme,
         group=group,
-        equality=equality(session, icb.id, today),
-        since=window_start(today),
-        today=today,
         candour_days=candour_days,
-        plans=plan_services.icb_overview(session, groups),
+        baseline=baseline,
     )

@@ -9,10 +9,9 @@ from statistics import median
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from psirf.events.counts import EventCount, counted_record_types
 from psirf.events.lfpse import Theme
 from psirf.dashboards import spc
-from psirf.dashboards.services import in_group, in_icb, month_start, months_from
+from psirf.dashboards.services import area_themes, month_start, months_from
 from psirf.timeutil import add_months
 from psirf.web import dates
 
@@ -54,26 +53,17 @@ def event_series(
 
     Each theme's series starts on its own (`series_start`), from its own counts: one service's
     back-dated history of one theme adds no empty months to the chart of any other."""
-    scope = (
-        in_group(EventCount.organisation_id, group_id)
-        if group_id
-        else in_icb(EventCount.organisation_id, icb_id)
-    )
     this_month = month_start(today)
     last = add_months(this_month, -1)
-    total = func.sum(EventCount.count)
+    # A PCN's or federation's chart counts its own events beside its members', as its dashboard does.
+    rows = area_themes(
+        group_id or icb_id, add_months(this_month, -months), last, own=group_id is not None
+    )
+    total = func.sum(rows.c.count)
     found = {
         m: int(n)
         for m, n in session.execute(
-            select(EventCount.month, total)
-            .where(
-                scope,
-                EventCount.theme == theme,
-                EventCount.month >= add_months(this_month, -months),
-                EventCount.month <= last,
-                EventCount.record_type.in_(counted_record_types()),
-            )
-            .group_by(EventCount.month)
+            select(rows.c.month, total).where(rows.c.theme == theme).group_by(rows.c.month)
         )
         if n
     }

@@ -1,20 +1,22 @@
 """The PCN's or federation's panel dashboard, and what both dashboards share. No Flask here.
 
-Event figures come from the monthly counts (`event_counts`), never by scanning the events table;
+Event figures come from the rollups (psirf/events/rollups.py), never by scanning the events table;
 lists are bounded (the first `LIST_LIMIT` rows, with the total); every figure is one GROUP BY.
+Each section is computed when first read, so a CSV of one table computes that table alone.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 
-from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, false, func, or_, select, union_all
 from sqlalchemy.orm import Session, joinedload
 
 from psirf.actions import boards
 from psirf.actions.models import SafetyAction
-from psirf.events.counts import EventCount, counted_record_types
+from psirf.events.counts import EventCount, ThemeRollup, counted_record_types
 from psirf.timeutil import add_months
 from psirf.events.lfpse import Theme
 from psirf.events.models import SafetyEvent
@@ -143,27 +145,32 @@ class ThemeCount:
         return Theme.label_for(self.theme)
 
 
-@dataclass
-class GroupDashboard:
-    group: Organisation
-    awaiting: Listing
-    overdue_responses: Listing
-    overdue_actions: Listing
-    themes: list[ThemeCount]  # events by theme, the last 12 months
-    overdue_themes: list[ThemeCount]  # themes of the overdue responses' events
-    since: date
-    today: date
+def area_themes(area_id: int, since: date, until: date | None = None, *, own: bool = False):
+    """(month, theme, count) rows of safety events in an area (an ICB, or a PCN's or federation's
+    member organisations) from `since`, up to `until` if given. With `own`, a PCN's or
+    federation's own events too (from its service's counts: the rollup holds its members')."""
 
+    def months(column):
+        return and_(column >= since, column <= until) if until else column >= since
 
-def event_themes(session: Session, where, since: date) -> list[ThemeCount]:
-    """Events by theme from the monthly counts (good care left out), largest first."""
-    total = func.sum(EventCount.count)
-    stmt = (
-        select(EventCount.theme, total)
-        .where(where, EventCount.month >= since, EventCount.record_type.in_(counted_record_types()))
-        .group_by(EventCount.theme)
-        .order_by(total.desc(), EventCount.theme)
+    rolled = select(ThemeRollup.month, ThemeRollup.theme, ThemeRollup.count).where(
+        ThemeRollup.area_id == area_id, months(ThemeRollup.month)
     )
+    if not own:
+        return rolled.subquery("area_themes")
+    mine = select(EventCount.month, EventCount.theme, EventCount.count).where(
+        EventCount.organisation_id == area_id,
+        months(EventCount.month),
+        EventCount.record_type.in_(counted_record_types()),
+    )
+    return union_all(rolled, mine).subquery("area_themes")
+
+
+def event_themes(session: Session, area_id: int, since: date, *, own: bool) -> list[ThemeCount]:
+    """Events by theme in an area (good care left out), largest first."""
+    rows = area_themes(area_id, since, own=own)
+    total = func.sum(rows.c.count)
+    stmt = select(rows.c.theme, total).group_by(rows.c.theme).order_by(total.desc(), rows.c.theme)
     return [ThemeCount(theme, int(n)) for theme, n in session.execute(stmt) if n]
 
 
@@ -180,19 +187,38 @@ def overdue_response_themes(session: Session, where_response, now: datetime) -> 
     return [ThemeCount(theme, int(count)) for theme, count in session.execute(stmt)]
 
 
-def group_dashboard(session: Session, group: Organisation, now: datetime) -> GroupDashboard:
-    """The panel's dashboard at `now`: a response with a target in hours is overdue from its hour."""
-    today = now.date()
-    in_this = in_group(LearningResponse.organisation_id, group.id)
-    order = (LearningResponse.due_on, LearningResponse.due_at, LearningResponse.id)
-    action_where = and_(boards.organisation_clause(group), boards.overdue_clause(today))
-    actions_total = (
-        session.scalar(select(func.count()).select_from(SafetyAction).where(action_where)) or 0
-    )
-    actions = list(
-        session.scalars(
+class GroupDashboard:
+    """The panel's dashboard at `now`: a response with a target in hours is overdue from its hour.
+    Each section is one or two queries, run when first read."""
+
+    def __init__(self, session: Session, group: Organisation, now: datetime):
+        self.session, self.group, self.now = session, group, now
+        self.today = now.date()
+        self.since = window_start(self.today)
+        self._in_this = in_group(LearningResponse.organisation_id, group.id)
+
+    @cached_property
+    def awaiting(self) -> Listing:
+        return _responses(
+            self.session,
+            and_(self._in_this, awaiting_panel_clause()),
+            (LearningResponse.updated_at, LearningResponse.id),
+        )
+
+    @cached_property
+    def overdue_responses(self) -> Listing:
+        order = (LearningResponse.due_on, LearningResponse.due_at, LearningResponse.id)
+        return _responses(
+            self.session, and_(self._in_this, timeliness.overdue_clause(self.now)), order
+        )
+
+    @cached_property
+    def overdue_actions(self) -> Listing:
+        where = and_(boards.organisation_clause(self.group), boards.overdue_clause(self.today))
+        total = self.session.scalar(select(func.count()).select_from(SafetyAction).where(where))
+        actions = self.session.scalars(
             select(SafetyAction)
-            .where(action_where)
+            .where(where)
             .options(
                 joinedload(SafetyAction.response),
                 joinedload(SafetyAction.organisation),
@@ -201,19 +227,18 @@ def group_dashboard(session: Session, group: Organisation, now: datetime) -> Gro
             .order_by(SafetyAction.due_on, SafetyAction.id)
             .limit(LIST_LIMIT)
         ).unique()
-    )
-    since = window_start(today)
-    return GroupDashboard(
-        group=group,
-        awaiting=_responses(
-            session,
-            and_(in_this, awaiting_panel_clause()),
-            (LearningResponse.updated_at, LearningResponse.id),
-        ),
-        overdue_responses=_responses(session, and_(in_this, timeliness.overdue_clause(now)), order),
-        overdue_actions=Listing(actions, actions_total),
-        themes=event_themes(session, in_group(EventCount.organisation_id, group.id), since),
-        overdue_themes=overdue_response_themes(session, in_this, now),
-        since=since,
-        today=today,
-    )
+        return Listing(list(actions), total or 0)
+
+    @cached_property
+    def themes(self) -> list[ThemeCount]:
+        """Events by theme, the last 12 months: the members' and the group's own."""
+        return event_themes(self.session, self.group.id, self.since, own=True)
+
+    @cached_property
+    def overdue_themes(self) -> list[ThemeCount]:
+        """Themes of the overdue responses' events."""
+        return overdue_response_themes(self.session, self._in_this, self.now)
+
+
+def group_dashboard(session: Session, group: Organisation, now: datetime) -> GroupDashboard:
+    return GroupDashboard(session, group, now)

@@ -1,35 +1,60 @@
-"""Monthly event counts: organisation x month x theme x record type x harm, kept exact.
+"""The rollups (psirf/events/rollups.py) kept exact in the same transaction as each change, and
+checked or rebuilt from the raw rows.
 
-Plans' profiles and the oversight dashboards read these rows, not the events table: an ICB holds
-hundreds of thousands of events, and a year of one ICB's counts is a few thousand rows.
+Plans' profiles and the dashboards read the rollups, not the events table: an ICB holds hundreds
+of thousands of events, and a year of one ICB's figures is a few thousand rollup rows.
 
-The counts change in the same flush as the events they count (session listeners: what a changed
-or deleted event counted as is read before the flush, while its row is there; the new counts
-after it, when new events have ids), so they are exact, not a cache: a rolled-back event takes
-its count with it. The counted attributes keep their old value when set
-(active history), so an event changed after it was expired still moves its count. The
-listener covers every way the app writes events (the services, the demo loader, the factories);
-a bulk `INSERT` or `UPDATE` that bypasses the ORM would not be counted, which is why
-`flask --app app counts check` recomputes them from the events and reports any difference.
+How they stay exact: a session listener sees each flush. Before it, for the stored events the
+flush changes in a way any rollup counts (a revision, a deleted event, a patient added or
+corrected) and for every event of a service that changes area (joins or leaves a PCN or
+federation, moves ICB), it runs each rollup's own SELECT over just those events; after it, the
+same SELECT over them and the new events. The difference is upserted, each table's rows in key
+order and the tables in one order (ROLLUPS), so two transactions never wait on each other in a
+circle. A rolled-back change takes its counts with it.
+
+Concurrency on PostgreSQL (READ COMMITTED): recording an event locks its service's row FOR KEY
+SHARE (the foreign key check), a correction does so explicitly, and a service changing area locks
+its row FOR UPDATE before reading its events; so a move waits for the recordings and corrections
+in flight at that service and they wait for it, and each reads areas after the other committed.
+SQLite has one writer at a time.
+
+A bulk INSERT or UPDATE that bypasses the ORM is not seen, which is why `flask --app app counts
+check` compares every rollup with its SELECT over all the events, in SQL, returning only the rows
+that differ, and `--repair` rewrites them with INSERT ... SELECT.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from datetime import date
+from typing import Iterator, NamedTuple
 
-from sqlalchemy import Date, ForeignKey, Index, String, event, func, select
+from sqlalchemy import event, func, inspect, literal_column, or_, select, union_all
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Mapped, Session, mapped_column
-from sqlalchemy.orm.attributes import get_history
+from sqlalchemy.orm import Session
 
-from psirf.events.lfpse import RecordType, worst_harm
-from psirf.events.models import SafetyEvent
-from psirf.extensions import Base
+from psirf.events.models import EventPatient, SafetyEvent
+from psirf.events.rollups import (
+    NOT_RECORDED,
+    ROLLUPS,
+    EqualityRollup,
+    EventCount,
+    Rollup,
+    ThemeRollup,
+    counted_record_types,
+)
+from psirf.organisations.models import Organisation, OrganisationMembership
 
-NOT_RECORDED = "not_recorded"
-_BEFORE = "event_counts_before"
+__all__ = [
+    "NOT_RECORDED",
+    "EqualityRollup",
+    "EventCount",
+    "ThemeRollup",
+    "counted_record_types",
+    "differences",
+    "repair",
+]
+
+_BEFORE = "rollups_before"
 _COUNTED = (
     "organisation_id",
     "occurred_on",
@@ -37,110 +62,117 @@ _COUNTED = (
     "record_type",
     "physical_harm",
     "psychological_harm",
+    "patients",
 )
+_AREA = ("icb_id",)
 
 
-class EventCount(Base):
-    __tablename__ = "event_counts"
-    __table_args__ = (Index("ix_event_counts_month_theme", "month", "theme"),)
-
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
-    month: Mapped[date] = mapped_column(Date, primary_key=True)  # the first day of the month
-    theme: Mapped[str] = mapped_column(String(30), primary_key=True)
-    record_type: Mapped[str] = mapped_column(String(20), primary_key=True)
-    # The worse of physical and psychological harm, or "not_recorded".
-    harm: Mapped[str] = mapped_column(String(20), primary_key=True)
-    count: Mapped[int] = mapped_column(default=0)
+# ---- what a flush touches --------------------------------------------------------------------------
 
 
-def counted_record_types() -> list[str]:
-    """The record types every figure of safety events counts: all but good care, which is learned
-    from on its own and would otherwise swell the counts of what went wrong. The dashboards, the
-    XmR chart and a plan's profile all filter by this one list."""
-    return [t.value for t in RecordType if t is not RecordType.GOOD_CARE]
+def _changed(obj, names) -> bool:
+    attrs = inspect(obj).attrs
+    return any(attrs[name].history.has_changes() for name in names)
 
 
-def month_of(day: date) -> date:
-    return day.replace(day=1)
+def _old_and_new(obj, name) -> set[int]:
+    history = inspect(obj).attrs[name].history
+    return {v for v in (*history.deleted, *history.unchanged, *history.added) if v is not None}
 
 
-def harm_of(physical: str | None, psychological: str | None) -> str:
-    return worst_harm([physical, psychological]) or NOT_RECORDED
+class _Touched(NamedTuple):
+    events: set[int]  # stored events whose counted values may change
+    services: set[int]  # their services, before and after
+    moved: set[int]  # services changing area: every one of their events is recounted
 
 
-def _key(values: dict) -> tuple:
-    return (
-        values["organisation_id"],
-        month_of(values["occurred_on"]),
-        values["theme"],
-        values["record_type"],
-        harm_of(values["physical_harm"], values["psychological_harm"]),
-    )
+def _touched(session: Session) -> _Touched:
+    events: set[int] = set()
+    services: set[int] = set()
+    moved: set[int] = set()
+    for obj in [*session.dirty, *session.deleted]:
+        if isinstance(obj, SafetyEvent) and (obj in session.deleted or _changed(obj, _COUNTED)):
+            events.add(obj.id)
+            services |= _old_and_new(obj, "organisation_id")
+        elif isinstance(obj, Organisation) and _changed(obj, _AREA):
+            moved.add(obj.id)
+    for obj in [*session.new, *session.dirty, *session.deleted]:
+        if isinstance(obj, EventPatient):
+            owner = obj.event_id if obj.event_id is not None else getattr(obj.event, "id", None)
+            if owner is not None:  # None: a new patient of a new event, counted after the flush
+                events.add(owner)
+        elif isinstance(obj, OrganisationMembership) and obj.member_id is not None:
+            moved |= _old_and_new(obj, "member_id")
+    return _Touched(events, services - moved, moved)
 
 
-def _now(obj: SafetyEvent) -> dict:
-    return {name: getattr(obj, name) for name in _COUNTED}
+def _lock_services(session: Session, touched: _Touched) -> None:
+    """PostgreSQL: see the module's note on concurrency. Sorted, as every lock is taken."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    if touched.moved:
+        session.connection().execute(
+            select(Organisation.id)
+            .where(Organisation.id.in_(sorted(touched.moved)))
+            .order_by(Organisation.id)
+            .with_for_update()
+        )
+    if touched.services:
+        session.connection().execute(
+            select(Organisation.id)
+            .where(Organisation.id.in_(sorted(touched.services)))
+            .order_by(Organisation.id)
+            .with_for_update(key_share=True, read=True)
+        )
 
 
-def _before(obj: SafetyEvent) -> dict:
-    """The counted fields as they were loaded, before this flush changed them."""
-    values = {}
-    for name in _COUNTED:
-        history = get_history(obj, name)
-        if history.deleted or history.unchanged:
-            values[name] = (history.deleted or history.unchanged)[0]
-        else:  # expired and untouched: load it (the row is still there before the flush)
-            values[name] = getattr(obj, name)
-    return values
+def _counted(session: Session, rollup: Rollup, events: set[int], moved: set[int]) -> dict:
+    """The rollup's rows over the given events and every event of the given services."""
+    where = or_(SafetyEvent.id.in_(sorted(events)), SafetyEvent.organisation_id.in_(sorted(moved)))
+    width = len(rollup.keys)
+    found: dict = {}
+    for row in session.connection().execute(rollup.compute(where)):
+        found[tuple(row[:width])] = tuple(int(v or 0) for v in row[width:])
+    return found
 
 
-def _remember_before(session: Session) -> None:
-    """Before the flush: what each changed or deleted event counted as, while it can still be read."""
-    before = session.info.setdefault(_BEFORE, {})
-    for obj in session.deleted:
-        if isinstance(obj, SafetyEvent):
-            before[id(obj)] = _key(_before(obj))
-    for obj in session.dirty:
-        if isinstance(obj, SafetyEvent) and session.is_modified(obj, include_collections=False):
-            before[id(obj)] = _key(_before(obj))
+def _delta(before: dict, after: dict) -> list[tuple[tuple, tuple]]:
+    rows = []
+    for key in sorted(before.keys() | after.keys()):
+        old, new = before.get(key), after.get(key)
+        width = len(old or new)
+        change = tuple((new or (0,) * width)[i] - (old or (0,) * width)[i] for i in range(width))
+        if any(change):
+            rows.append((key, change))
+    return rows
 
 
-def _changes(session: Session) -> Counter:
-    """After the flush, when new events and their organisations have ids: the net change."""
-    before = session.info.pop(_BEFORE, {})
-    delta: Counter = Counter()
-    for obj in session.new:
-        if isinstance(obj, SafetyEvent):
-            delta[_key(_now(obj))] += 1
-    for obj in session.deleted:
-        if isinstance(obj, SafetyEvent) and id(obj) in before:
-            delta[before[id(obj)]] -= 1
-    for obj in session.dirty:
-        if isinstance(obj, SafetyEvent) and id(obj) in before:
-            delta[before[id(obj)]] -= 1
-            delta[_key(_now(obj))] += 1
-    return Counter({key: n for key, n in delta.items() if n})
-
-
-def _upsert(session: Session, delta: Counter) -> None:
-    """One statement, executed once per changed count (compiled once however many there are)."""
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(EventCount)
+def _upsert(session: Session, rollup: Rollup, rows: list[tuple[tuple, tuple]]) -> None:
+    """One statement, the rows in key order (no deadlocks), each adding to what is stored."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    table = rollup.table
+    statement = insert(table)
     statement = statement.on_conflict_do_update(
-        index_elements=["organisation_id", "month", "theme", "record_type", "harm"],
-        set_={"count": EventCount.count + statement.excluded["count"]},
+        index_elements=list(rollup.keys),
+        set_={m: table.c[m] + statement.excluded[m] for m in rollup.measures},
     )
-    rows = [
-        {"organisation_id": o, "month": m, "theme": t, "record_type": r, "harm": h, "count": n}
-        for (o, m, t, r, h), n in sorted(delta.items())  # one order everywhere: no deadlocks
-    ]
-    session.connection().execute(statement, rows)
+    session.connection().execute(
+        statement,
+        [
+            {**dict(zip(rollup.keys, key)), **dict(zip(rollup.measures, change))}
+            for key, change in rows
+        ],
+    )
 
 
 @event.listens_for(Session, "before_flush")
 def _before_flush(session: Session, _context, _instances) -> None:
-    _remember_before(session)
+    touched = _touched(session)
+    if not (touched.events or touched.moved):
+        return
+    _lock_services(session, touched)
+    before = {r.name: _counted(session, r, touched.events, touched.moved) for r in ROLLUPS}
+    session.info[_BEFORE] = (touched, before)
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -150,65 +182,85 @@ def _forget(session: Session, _previous) -> None:
 
 @event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, _context) -> None:
-    delta = _changes(session)
-    if delta:
-        _upsert(session, delta)
+    touched, before = session.info.pop(_BEFORE, (_Touched(set(), set(), set()), {}))
+    new = {obj.id for obj in session.new if isinstance(obj, SafetyEvent)}
+    events = touched.events | new
+    if not (events or touched.moved):
+        return
+    for rollup in ROLLUPS:
+        after = _counted(session, rollup, events, touched.moved)
+        rows = _delta(before.get(rollup.name, {}), after)
+        if rows:
+            _upsert(session, rollup, rows)
 
 
-def _keep_old_value(target, value, oldvalue, initiator):
-    return value
+# ---- checking and repairing --------------------------------------------------------------------
 
 
-for _name in _COUNTED:
-    event.listen(
-        getattr(SafetyEvent, _name), "set", _keep_old_value, active_history=True, retval=True
+class Difference(NamedTuple):
+    table: str
+    key: tuple
+    stored: int | tuple[int, ...]
+    expected: int | tuple[int, ...]
+
+
+def _compared(rollup: Rollup):
+    """Stored and expected side by side, summed per key: only the keys whose measures differ. One
+    GROUP BY in SQL over the stored rows and the rollup's SELECT of every event."""
+    width, n = len(rollup.keys), len(rollup.measures)
+    zeros = [literal_column("0") for _ in rollup.measures]
+    stored = select(*(rollup.table.c[c] for c in (*rollup.keys, *rollup.measures)), *zeros)
+    expected = list(rollup.compute(SafetyEvent.id.is_not(None)).subquery("expected").c)
+    recomputed = select(*expected[:width], *zeros, *expected[width:])
+    names = [f"c{i}" for i in range(width + 2 * n)]
+    both = union_all(
+        select(*(c.label(name) for c, name in zip(stored.selected_columns, names))),
+        select(*(c.label(name) for c, name in zip(recomputed.selected_columns, names))),
+    ).subquery("both")
+    keys = [both.c[name] for name in names[:width]]
+    stored_sums = [func.sum(both.c[name]) for name in names[width : width + n]]
+    expected_sums = [func.sum(both.c[name]) for name in names[width + n :]]
+    return (
+        select(*keys, *stored_sums, *expected_sums)
+        .group_by(*keys)
+        .having(or_(*(s != e for s, e in zip(stored_sums, expected_sums))))
+        .order_by(*keys)
     )
 
 
-# ---- checking ---------------------------------------------------------------------------------
+def iter_differences(session: Session) -> Iterator[Difference]:
+    """Every rollup's rows that differ from its SELECT over the events, streamed in key order."""
+    for rollup in ROLLUPS:
+        width, n = len(rollup.keys), len(rollup.measures)
+        result = session.execute(
+            _compared(rollup), execution_options={"stream_results": True, "yield_per": 1000}
+        )
+        for row in result:
+            stored = tuple(int(v or 0) for v in row[width : width + n])
+            expected = tuple(int(v or 0) for v in row[width + n :])
+            yield Difference(
+                rollup.name,
+                tuple(row[:width]),
+                stored[0] if n == 1 else stored,
+                expected[0] if n == 1 else expected,
+            )
 
 
-def recount(session: Session) -> dict[tuple, int]:
-    """The counts as the events say they should be: grouped in SQL by day, folded into months here
-    (one expression for both databases)."""
-    columns = (
-        SafetyEvent.organisation_id,
-        SafetyEvent.occurred_on,
-        SafetyEvent.theme,
-        SafetyEvent.record_type,
-        SafetyEvent.physical_harm,
-        SafetyEvent.psychological_harm,
-    )
-    counts: Counter = Counter()
-    for o, occurred, t, r, physical, psychological, n in session.execute(
-        select(*columns, func.count()).group_by(*columns)
-    ):
-        counts[(o, month_of(occurred), t, r, harm_of(physical, psychological))] += n
-    return dict(counts)
-
-
-def differences(session: Session) -> list[tuple[tuple, int, int]]:
-    """(key, stored, expected) for every count that differs from the events."""
-    stored = {
-        (c.organisation_id, c.month, c.theme, c.record_type, c.harm): c.count
-        for c in session.scalars(select(EventCount))
-    }
-    expected = recount(session)
-    return [
-        (key, stored.get(key, 0), expected.get(key, 0))
-        for key in sorted(stored.keys() | expected.keys())
-        if stored.get(key, 0) != expected.get(key, 0)
-    ]
+def differences(session: Session) -> list[Difference]:
+    """(table, key, stored, expected) for every rollup row that differs from the events."""
+    return list(iter_differences(session))
 
 
 def repair(session: Session) -> int:
-    """Rewrite the counts from the events; return how many rows differed."""
-    found = differences(session)
-    session.execute(EventCount.__table__.delete())
-    rows = [
-        {"organisation_id": o, "month": m, "theme": t, "record_type": r, "harm": h, "count": n}
-        for (o, m, t, r, h), n in sorted(recount(session).items())
-    ]
-    if rows:
-        session.execute(EventCount.__table__.insert(), rows)
-    return len(found)
+    """Rewrite every rollup from the events in SQL (INSERT ... SELECT ... GROUP BY); return how
+    many rows differed."""
+    found = 0
+    for rollup in ROLLUPS:
+        found += session.scalar(select(func.count()).select_from(_compared(rollup).subquery()))
+        session.execute(rollup.table.delete())
+        session.execute(
+            rollup.table.insert().from_select(
+                [*rollup.keys, *rollup.measures], rollup.compute(SafetyEvent.id.is_not(None))
+            )
+        )
+    return found

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from psirf.events import counts
 from psirf.events.counts import EventCount
@@ -68,3 +68,58 @@ def test_the_check_command_reports_a_difference_and_repair_mends_it(app):
 
     assert "1 count(s) differed" in runner.invoke(args=["counts", "check", "--repair"]).output
     assert runner.invoke(args=["counts", "check"]).exit_code == 0
+
+
+def test_a_service_joining_a_pcn_brings_its_events_into_the_pcns_figures(app):
+    from psirf.db import unit_of_work
+    from psirf.events.counts import ThemeRollup
+    from psirf.organisations import services as organisations
+    from tests.support.factories import PcnFactory
+
+    practice = PracticeFactory()
+    pcn = PcnFactory(icb=practice.icb)
+    SafetyEventFactory(organisation=practice, occurred_on=date(2026, 3, 9))
+    SafetyEventFactory(
+        organisation=practice, occurred_on=date(2026, 3, 10), record_type="good_care"
+    )
+
+    def in_pcn():
+        return db.session.scalar(
+            select(func.coalesce(func.sum(ThemeRollup.count), 0)).where(
+                ThemeRollup.area_id == pcn.id
+            )
+        )
+
+    assert in_pcn() == 0
+    with unit_of_work(db.session):
+        organisations.join_group(db.session, practice, pcn)
+    assert in_pcn() == 1  # good care is not counted
+    assert counts.differences(db.session) == []
+
+
+def test_a_patient_recorded_without_harm_takes_the_events_only_when_alone(app):
+    """Older records carry the event's harm and patients without their own: with several patients
+    the event's harm belongs to one of them, so none of them counts as moderate or worse."""
+    from psirf.events.counts import EqualityRollup
+    from psirf.events.models import EventPatient
+
+    practice = PracticeFactory()
+    SafetyEventFactory(
+        organisation=practice,
+        occurred_on=date(2026, 3, 9),
+        physical_harm="severe",
+        patients=[EventPatient(sequence=1, gender="female")],
+    )
+    SafetyEventFactory(
+        organisation=practice,
+        occurred_on=date(2026, 3, 9),
+        physical_harm="severe",
+        patients=[EventPatient(sequence=1, gender="male"), EventPatient(sequence=2, gender="male")],
+    )
+    rows = db.session.execute(
+        select(EqualityRollup.value, EqualityRollup.patients, EqualityRollup.serious).where(
+            EqualityRollup.characteristic == "gender"
+        )
+    ).all()
+    assert sorted(rows) == [("female", 1, 1), ("male", 2, 0)]
+    assert counts.differences(db.session) == []
