@@ -26,6 +26,7 @@ from psirf.actions.history import history
 from psirf.actions.models import STRENGTH_EXAMPLES, SafetyAction
 from psirf.extensions import db
 from psirf.organisations import services as organisations
+from psirf.organisations.forms import finding
 from psirf.timeutil import utcnow
 from psirf.web.loading import loads
 from psirf.web.steps import take_step
@@ -133,6 +134,8 @@ def show(action):
 
 def _save(action: SafetyAction, key: str, form, apply, anchor: str | None = None):
     """Validate, apply in one transaction, and re-show what went wrong with what was typed."""
+    if finding(request.form):  # a search for an organisation: the form comes back, nothing saved
+        return _render(action, posted={key: form})
     if not form.validate_on_submit():
         return _render(action, 400, posted={key: form})
     try:
