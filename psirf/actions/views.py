@@ -325,12 +325,30 @@ def icb_board():
         request.args.get("after"),
         current_app.config["PAGE_SIZE"],
     )
+    summary = boards.icb_summary(
+        db.session,
+        current_user,
+        today,
+        request.args.get("organisations_after"),
+        current_app.config["PAGE_SIZE"],
+    )
     return _board(
         "actions/icb.html",
         "actions.icb_board",
         board,
         status,
         today,
-        summary=boards.icb_summary(db.session, current_user, today),
+        summary=summary,
+        first_organisations_url=url_for(
+            "actions.icb_board", status=status, _anchor="by-organisation"
+        ),
+        more_organisations_url=url_for(
+            "actions.icb_board",
+            status=status,
+            organisations_after=summary.next_cursor,
+            _anchor="by-organisation",
+        )
+        if summary.next_cursor
+        else None,
         soon_days=boards.DUE_SOON_DAYS,
     )
