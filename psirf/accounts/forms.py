@@ -5,6 +5,7 @@ from wtforms.validators import DataRequired, Email, Length
 
 from psirf.accounts import passwords
 from psirf.accounts.models import Role
+from psirf.organisations.forms import organisation_choice, organisation_query
 from psirf.web.forms import PsirfForm, strip
 
 
@@ -44,9 +45,8 @@ class NewAccountForm(PsirfForm):
         choices=[("", "Choose a role")] + Role.choices(),
         validators=[DataRequired("Choose a role")],
     )
-    organisation_id = SelectField(
-        "Organisation", coerce=str, validators=[DataRequired("Choose an organisation")]
-    )
+    organisation_query = organisation_query()
+    organisation_id = organisation_choice("Organisation", "Choose an organisation")
 
 
 class ChangePasswordForm(PsirfForm):

@@ -36,6 +36,8 @@ class AccountKind(LabelledEnum):
 
 class User(UserMixin, Base):
     __tablename__ = "users"
+    # The administrators' list of accounts pages by (created_at, id).
+    __table_args__ = (Index("ix_users_created", "created_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)

@@ -20,7 +20,8 @@ from psirf.accounts.forms import ChangePasswordForm, NewAccountForm, SignInForm
 from psirf.accounts.models import Role, User
 from psirf.db import unit_of_work
 from psirf.extensions import db, login_manager
-from psirf.organisations import services as organisations
+from psirf.organisations import search
+from psirf.organisations.forms import finding, offer
 from psirf.timeutil import utcnow
 from psirf.web import throttle
 from psirf.web.loading import loads
@@ -145,9 +146,39 @@ def change_password():
 @login_required
 def users():
     icbs = policy.require_administrator(current_user)
-    people = services.users_in_icbs(db.session, icbs)
-    signed_in = sessions.open_counts(db.session, [p.id for p in people], utcnow(), _limits())
-    return render_template("accounts/users.html", users=people, signed_in=signed_in)
+    page = services.listing(
+        db.session, icbs, request.args.get("after"), current_app.config["PAGE_SIZE"]
+    )
+    signed_in = sessions.open_counts(db.session, [p.id for p in page.items], utcnow(), _limits())
+    return render_template(
+        "accounts/users.html",
+        page=page,
+        signed_in=signed_in,
+        newest_url=url_for("accounts.users"),
+        next_url=url_for("accounts.users", after=page.next_cursor) if page.next_cursor else None,
+    )
+
+
+def _offer_organisations(form: NewAccountForm, icbs: list[int]) -> None:
+    offer(
+        db.session,
+        form.organisation_id,
+        form.organisation_query,
+        search.in_icbs(icbs),
+        label=lambda o: f"{o.name} ({o.ods_code})",
+    )
+
+
+def _chosen_organisation(form: NewAccountForm, icbs: list[int]):
+    """The organisation chosen, if it is one of the administrator's; else None, with the error."""
+    chosen = search.chosen(
+        db.session, search.in_icbs(icbs), search.ids_of(form.organisation_id.data)
+    )
+    if not chosen:
+        form.organisation_id.errors.append("Choose an organisation in your ICB")
+        return None
+    policy.require_administers(current_user, chosen[0])
+    return chosen[0]
 
 
 @bp.route("/admin/accounts/new", methods=["GET", "POST"])
@@ -155,12 +186,13 @@ def users():
 def new_user():
     icbs = policy.require_administrator(current_user)
     form = NewAccountForm()
-    form.organisation_id.choices = [("", "Choose an organisation")] + [
-        (str(o.id), f"{o.name} ({o.ods_code})") for o in organisations.in_icbs(db.session, icbs)
-    ]
+    _offer_organisations(form, icbs)
+    if finding(request.form):
+        return render_template("accounts/new_user.html", form=form, keep_password=True)
+    organisation = None
     if form.validate_on_submit():
-        organisation = organisations.get(db.session, int(form.organisation_id.data))
-        policy.require_administers(current_user, organisation)
+        organisation = _chosen_organisation(form, icbs)
+    if organisation is not None:
         try:
             with unit_of_work(db.session):
                 services.create_user(
@@ -182,8 +214,7 @@ def new_user():
 
 def _administered(administrator, user: User) -> bool:
     """A person in the administrator's ICBs: anyone else is not found."""
-    icbs = policy.administered_icbs(administrator)
-    return user in services.users_in_icbs(db.session, icbs)
+    return services.is_in_icbs(db.session, user, policy.administered_icbs(administrator))
 
 
 # Not an administrator is a 403 whatever the number; a person outside their ICBs a 404.

@@ -293,9 +293,37 @@ class OrganisationCounts:
         return f"{self.weaker} of {self.with_strength} ({round(100 * self.weaker / self.with_strength)}%)"
 
 
-def icb_summary(session: Session, user, today: date) -> list[OrganisationCounts]:
-    """Per organisation, what is open, due soon, overdue and completed, and how many are weaker:
-    one GROUP BY query however many organisations and actions."""
+@dataclass
+class SummaryPage:
+    rows: list[OrganisationCounts]
+    next_cursor: str | None
+    has_previous: bool
+
+
+def _summary_cursor(row: OrganisationCounts) -> str:
+    return (
+        base64.urlsafe_b64encode(json.dumps([row.name, row.organisation_id]).encode())
+        .decode()
+        .rstrip("=")
+    )
+
+
+def _after_organisation(cursor: str | None) -> tuple[str, int] | None:
+    key = read_cursor(cursor)
+    try:
+        name, row_id = key
+    except (ValueError, TypeError):
+        return None
+    row_id = record_id(row_id)
+    return (name, row_id) if isinstance(name, str) and row_id is not None else None
+
+
+def icb_summary(
+    session: Session, user, today: date, cursor: str | None = None, size: int = 50
+) -> SummaryPage:
+    """A page of the ICB's organisations by name, with what is open, due soon, overdue and
+    completed in each, and how many are weaker: one GROUP BY, keyset-paginated on (name, id), so
+    a page costs the same however many organisations the ICB holds."""
 
     def counted(condition):
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
@@ -314,13 +342,25 @@ def icb_summary(session: Session, user, today: date) -> list[OrganisationCounts]
         )
         .join(SafetyAction, SafetyAction.organisation_id == Organisation.id)
         .where(icb_clause(user))
-        .group_by(Organisation.id, Organisation.name)
-        .order_by(Organisation.name, Organisation.id)
     )
-    return [
+    after = _after_organisation(cursor)
+    if after:
+        name, row_id = after
+        stmt = stmt.where(
+            or_(Organisation.name > name, and_(Organisation.name == name, Organisation.id > row_id))
+        )
+    stmt = (
+        stmt.group_by(Organisation.id, Organisation.name)
+        .order_by(Organisation.name, Organisation.id)
+        .limit(size + 1)
+    )
+    rows = [
         OrganisationCounts(*(int(v) if i != 1 else v for i, v in enumerate(row)))
         for row in session.execute(stmt)
     ]
+    shown = rows[:size]
+    next_cursor = _summary_cursor(shown[-1]) if len(rows) > size else None
+    return SummaryPage(shown, next_cursor, after is not None)
 
 
 def icb_list(

@@ -9,6 +9,7 @@ from wtforms.validators import AnyOf, DataRequired, InputRequired, Length
 from psirf.actions.models import Effect
 from psirf.actions import services
 from psirf.actions.services import Details
+from psirf.organisations.forms import offer
 from psirf.responses.forms import SafetyActionForm
 from psirf.web.forms import TransitionForm, VersionedForm, strip
 
@@ -75,14 +76,19 @@ def details_of(form: SafetyActionForm) -> Details:
     )
 
 
-def set_detail_choices(form: SafetyActionForm, session, response, in_icb=None) -> None:
-    """The areas for improvement of the action's response, and the organisations that may own it
-    (from `in_icb`, the ICB's organisations, when the caller has loaded them already).
+def set_detail_choices(form: SafetyActionForm, session, response) -> None:
+    """The areas for improvement of the action's response, and the organisations offered to own
+    it: the usual owners, what was chosen, and the matches of a search in the response's ICB.
 
     Here, not in a view: the response page offers the same form to add an action."""
     form.finding_id.choices = [("", "None")] + [
         (str(f.id), f.text[:80]) for f in services.areas_for_improvement(response)
     ]
-    form.owner_organisation_id.choices = [("", "Choose an organisation")] + [
-        (str(o.id), o.name) for o in services.owner_organisations(session, response, in_icb)
-    ]
+    offer(
+        session,
+        form.owner_organisation_id,
+        form.owner_organisation_query,
+        services.owner_scope(response),
+        label=lambda o: o.name,
+        first=services.usual_owners(response),
+    )

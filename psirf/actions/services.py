@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from psirf import audit, policy
@@ -19,6 +19,7 @@ from psirf.accounts.models import AccountKind, RoleAssignment, User
 from psirf.actions.models import Effect, MeasureKind, SafetyAction, Strength
 from psirf.actions.states import SAFETY_ACTION, ActionState
 from psirf.learning.models import FindingKind
+from psirf.organisations import search
 from psirf.organisations import services as organisations
 from psirf.organisations.models import Organisation
 from psirf.responses.services import check_edit, finish_edit
@@ -46,22 +47,16 @@ def get(session: Session, action_id: int) -> SafetyAction | None:
     return session.get(SafetyAction, action_id)
 
 
-def owner_organisations(
-    session: Session, response, in_icb: list[Organisation] | None = None
-) -> list[Organisation]:
-    """Who may own an action: the response's organisation first, its groups, then every other
-    organisation in its ICB (a trust, a pharmacy: partners own actions too). Not the ICB itself:
-    its roles oversee the casework of its organisations and run none of their own. `in_icb` is
-    the ICB's organisations when the caller has them already (the response page does)."""
-    if in_icb is None:
-        in_icb = organisations.in_icb(session, response.organisation.icb_id)
-    others = [o for o in in_icb if o.id != response.organisation_id]
-    group_ids = {g.id for g in response.organisation.groups}
-    return [
-        response.organisation,
-        *[o for o in others if o.id in group_ids],
-        *[o for o in others if o.id not in group_ids],
-    ]
+def usual_owners(response) -> list[Organisation]:
+    """The owners offered before any search: the response's organisation first, then its groups.
+    Any other organisation in its ICB may own an action too (a trust, a pharmacy: partners own
+    actions), found by searching within owner_scope. Not the ICB itself: its roles oversee the
+    casework of its organisations and run none of their own."""
+    return [response.organisation, *response.organisation.groups]
+
+
+def owner_scope(response) -> ColumnElement[bool]:
+    return search.in_icb(response.organisation.icb_id)
 
 
 def areas_for_improvement(response) -> list:
@@ -89,7 +84,7 @@ def _owner_account(session: Session, email: str, organisation_id: int) -> User:
 
 
 def _in_icb_of(session: Session, organisation_id: int, response) -> bool:
-    """Whether the organisation is one owner_organisations offers: one row read, not the ICB's."""
+    """Whether the organisation is one in owner_scope: one row read, not the ICB's."""
     organisation = organisations.get(session, organisation_id)
     return organisation is not None and organisation.icb_id == response.organisation.icb_id
 

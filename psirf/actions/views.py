@@ -26,6 +26,7 @@ from psirf.actions.history import history
 from psirf.actions.models import STRENGTH_EXAMPLES, SafetyAction
 from psirf.extensions import db
 from psirf.organisations import services as organisations
+from psirf.organisations.forms import finding
 from psirf.timeutil import utcnow
 from psirf.web.loading import loads
 from psirf.web.steps import take_step
@@ -133,6 +134,8 @@ def show(action):
 
 def _save(action: SafetyAction, key: str, form, apply, anchor: str | None = None):
     """Validate, apply in one transaction, and re-show what went wrong with what was typed."""
+    if finding(request.form):  # a search for an organisation: the form comes back, nothing saved
+        return _render(action, posted={key: form})
     if not form.validate_on_submit():
         return _render(action, 400, posted={key: form})
     try:
@@ -322,12 +325,30 @@ def icb_board():
         request.args.get("after"),
         current_app.config["PAGE_SIZE"],
     )
+    summary = boards.icb_summary(
+        db.session,
+        current_user,
+        today,
+        request.args.get("organisations_after"),
+        current_app.config["PAGE_SIZE"],
+    )
     return _board(
         "actions/icb.html",
         "actions.icb_board",
         board,
         status,
         today,
-        summary=boards.icb_summary(db.session, current_user, today),
+        summary=summary,
+        first_organisations_url=url_for(
+            "actions.icb_board", status=status, _anchor="by-organisation"
+        ),
+        more_organisations_url=url_for(
+            "actions.icb_board",
+            status=status,
+            organisations_after=summary.next_cursor,
+            _anchor="by-organisation",
+        )
+        if summary.next_cursor
+        else None,
         soon_days=boards.DUE_SOON_DAYS,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from psirf.extensions import Base
@@ -44,6 +44,13 @@ SERVICE_KINDS = frozenset(
 
 class Organisation(Base):
     __tablename__ = "organisations"
+    # Found by the start of the name within an ICB (psirf/organisations/search.py): on PostgreSQL
+    # the lowered name indexed under the "C" collation (migration 0016), as the search compares it.
+    __table_args__ = (
+        Index("ix_organisations_icb_lower_name", "icb_id", text("lower(name)")).ddl_if(
+            dialect="postgresql"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ods_code: Mapped[str] = mapped_column(String(10), unique=True)

@@ -7,7 +7,8 @@ from psirf import policy
 from psirf.db import unit_of_work
 from psirf.extensions import db
 from psirf.organisations import services
-from psirf.organisations.forms import NewOrganisationForm
+from psirf.organisations import search
+from psirf.organisations.forms import NewOrganisationForm, finding, offer
 from psirf.organisations.models import OrganisationKind
 from psirf.problems import InputError
 from psirf.web.forms import show_on_form
@@ -36,11 +37,11 @@ def index():
 @login_required
 def new():
     icbs = policy.require_administrator(current_user)
-    groups = services.groups_in_icbs(db.session, icbs)
     form = NewOrganisationForm()
-    form.groups.choices = [(str(g.id), g.name) for g in groups]
-    if form.validate_on_submit():
-        chosen = [g for g in groups if str(g.id) in (form.groups.data or [])]
+    scope = search.groups_in_icbs(icbs)
+    offer(db.session, form.groups, form.groups_query, scope, label=lambda g: g.name)
+    if not finding(request.form) and form.validate_on_submit():
+        chosen = search.chosen(db.session, scope, search.ids_of(form.groups.data or []))
         icb = services.get(db.session, icbs[0])
         try:
             with unit_of_work(db.session):

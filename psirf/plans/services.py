@@ -8,7 +8,7 @@ import secrets
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from psirf import audit, policy
 from psirf.db import check_version, record_change
@@ -22,6 +22,7 @@ from psirf.plans.states import PLAN_APPROVAL, PlanState
 from psirf.timeutil import utcnow
 from psirf.triage.recommend import SERIOUS, LocalFocus, PlanRef, load_local_focus
 from psirf.web import dates
+from psirf.web.pagination import Page, keyset_page
 from psirf.workflow import definitions, runner
 from psirf.problems import InputError
 
@@ -42,15 +43,14 @@ def by_public_token(session: Session, token: str) -> PsirfPlan | None:
     return plan if plan is not None and plan.effective_from is not None else None
 
 
-def listing(session: Session, user) -> list[PsirfPlan]:
-    return list(
-        session.scalars(
-            select(PsirfPlan)
-            .join(Organisation, Organisation.id == PsirfPlan.organisation_id)
-            .where(policy.plan_scope(user, PsirfPlan))
-            .order_by(Organisation.name, PsirfPlan.number.desc())
-        )
+def listing(session: Session, user, cursor: str | None, size: int) -> Page:
+    """A page of the plans the person may see, newest first, each with its organisation joined in."""
+    stmt = (
+        select(PsirfPlan)
+        .where(policy.plan_scope(user, PsirfPlan))
+        .options(joinedload(PsirfPlan.organisation))
     )
+    return keyset_page(session, stmt, PsirfPlan, cursor, size)
 
 
 def authored_groups(session: Session, user) -> list[Organisation]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     make_response,
     redirect,
@@ -70,9 +71,14 @@ def _editable(user, plan) -> None:
 @login_required
 def index():
     policy.require_casework_role(current_user, "Your role does not include PSIRF plans.")
+    page = services.listing(
+        db.session, current_user, request.args.get("after"), current_app.config["PAGE_SIZE"]
+    )
     return render_template(
         "plans/index.html",
-        plans=services.listing(db.session, current_user),
+        page=page,
+        newest_url=url_for("plans.index"),
+        next_url=url_for("plans.index", after=page.next_cursor) if page.next_cursor else None,
         state_label=lambda p: runner.definition_of(p).state(p.state).label,
         may_generate=policy.may_generate_plans(current_user),
     )

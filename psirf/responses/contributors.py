@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from sqlalchemy import ColumnElement, and_
 from sqlalchemy.orm import Session
 
 from psirf import policy
+from psirf.organisations import search
 from psirf.organisations.models import Organisation
 from psirf.responses.models import Contributor, LearningResponse
 from psirf.responses.services import check_edit, finish_edit, state_of
@@ -16,10 +18,12 @@ def add(
     session: Session,
     user,
     response: LearningResponse,
-    organisation: Organisation,
+    organisation: Organisation | None,
     expected_version: int | None,
 ) -> Contributor:
     check_edit(user, response, "contributors", expected_version)
+    if organisation is None:
+        raise InputError("organisation_id", "Choose an organisation")
     if organisation.id == response.organisation_id:
         raise InputError(
             "organisation_id", "The lead organisation is not a contributor to its own response"
@@ -27,6 +31,11 @@ def add(
     if organisation.icb_id != response.organisation.icb_id:
         raise InputError(
             "organisation_id", "Choose an organisation in the same integrated care board"
+        )
+    if organisation.kind_enum.is_group:
+        raise InputError(
+            "organisation_id",
+            "Choose a service or partner: its PCN or federation reviews, not contributes",
         )
     if any(c.organisation_id == organisation.id for c in response.contributors):
         raise InputError("organisation_id", f"{organisation.name} is already contributing")
@@ -41,6 +50,17 @@ def add(
         {"contributor": {"before": None, "after": organisation.name}},
     )
     return contributor
+
+
+def choosable(response: LearningResponse) -> ColumnElement[bool]:
+    """The organisations a response may add as contributors: the services and partners in its ICB,
+    not its own organisation, nor one contributing already."""
+    taken = [c.organisation_id for c in response.contributors] + [response.organisation_id]
+    return and_(
+        search.in_icb(response.organisation.icb_id),
+        Organisation.kind.not_in(search.GROUP_KINDS),
+        Organisation.id.not_in(taken),
+    )
 
 
 def _own(user, response: LearningResponse) -> Contributor:

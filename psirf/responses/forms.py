@@ -7,6 +7,7 @@ from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optio
 
 from psirf.actions.models import MeasureKind, Strength
 from psirf.learning.models import FindingKind, SeipsFactor
+from psirf.organisations.forms import organisation_choice, organisation_query
 from psirf.web.forms import (
     DateRequired,
     MultiCheckboxField,
@@ -62,9 +63,8 @@ class SafetyActionForm(VersionedForm):
         validate_choice=False,
         validators=[Optional()],
     )
-    owner_organisation_id = SelectField(
-        "Which organisation owns it?", coerce=str, validate_choice=False, validators=[Optional()]
-    )
+    owner_organisation_query = organisation_query()
+    owner_organisation_id = organisation_choice("Which organisation owns it?")
     owner = StringField(
         "Who owns this action?", filters=[strip], validators=[Optional(), Length(max=200)]
     )
@@ -142,9 +142,8 @@ class FactorForm(VersionedForm):
 
 
 class ContributorForm(VersionedForm):
-    organisation_id = SelectField(
-        "Organisation", coerce=str, validators=[DataRequired("Choose an organisation")]
-    )
+    organisation_query = organisation_query()
+    organisation_id = organisation_choice("Organisation", "Choose an organisation")
 
 
 class ContributionForm(VersionedForm):

@@ -16,8 +16,8 @@ from psirf.actions import services as actions
 from psirf.actions.forms import set_detail_choices
 from psirf.extensions import db
 from psirf.learning.models import FindingKind
-from psirf.organisations import services as organisations
-from psirf.responses import course, services, timeliness
+from psirf.organisations.forms import offer
+from psirf.responses import contributors, course, services, timeliness
 from psirf.responses.forms import (
     ContributionForm,
     ContributorForm,
@@ -88,25 +88,18 @@ def set_choices(forms: dict, response) -> None:
         forms["factor"].finding_id.choices = [("", "Choose a finding")] + [
             (str(f.id), f"{f.kind_label}: {f.text[:80]}") for f in response.findings
         ]
-    # Both choices offer the ICB's organisations: loaded once, in one statement, for both.
-    in_icb = None
-    if "contributor" in forms or "action" in forms:
-        in_icb = organisations.in_icb(db.session, response.organisation.icb_id)
+    # Neither choice lists the ICB's organisations (a thousand): each offers a search of them.
     if "contributor" in forms:
-        forms["contributor"].organisation_id.choices = [("", "Choose an organisation")] + [
-            (str(o.id), f"{o.name} ({o.kind_label})")
-            for o in _contributor_choices(response, in_icb)
-        ]
+        form = forms["contributor"]
+        offer(
+            db.session,
+            form.organisation_id,
+            form.organisation_query,
+            contributors.choosable(response),
+            label=lambda o: f"{o.name} ({o.kind_label})",
+        )
     if "action" in forms:
-        set_detail_choices(forms["action"], db.session, response, in_icb)
-
-
-def _contributor_choices(response, in_icb: list) -> list:
-    """The services and partners not yet contributing, by kind and then name (`in_icb` comes by
-    name, and sorting is stable)."""
-    taken = {c.organisation_id for c in response.contributors} | {response.organisation_id}
-    offered = [o for o in in_icb if o.id not in taken and not o.kind_enum.is_group]
-    return sorted(offered, key=lambda o: o.kind)
+        set_detail_choices(forms["action"], db.session, response)
 
 
 def render_page(response, status=200, posted=None, problems=None, refused=None, kept_comments=None):

@@ -24,6 +24,7 @@ from psirf.events.lfpse import RecordType, Theme
 from psirf.extensions import db
 from psirf.learning import services as learning
 from psirf.organisations import services as organisations
+from psirf.organisations.forms import finding
 from psirf.responses import contributors, course, services, thematic, timeliness
 from psirf.responses.models import ResponseMethod
 from psirf.responses.reports import build_report
@@ -34,6 +35,7 @@ from psirf.responses.forms import (
     section_form,
 )
 from psirf.web.forms import VersionedForm, show_on_form
+from psirf.web.inputs import record_id
 from psirf.web.loading import loads
 from psirf.web.steps import take_step
 from psirf.web.changes import changing
@@ -93,6 +95,8 @@ def show(response):
 def _save(response, key: str, form, part: str, apply):
     """Check the part may be edited, validate, apply in one transaction, re-show what went wrong."""
     services.check_edit(current_user, response, part, None)
+    if finding(request.form):  # a search for an organisation: the form comes back, nothing saved
+        return render_page(response, posted={key: form})
     return _submit(response, key, form, apply, "Your changes have been saved.", anchor=key)
 
 
@@ -210,7 +214,7 @@ def add_contributor(response):
             db.session,
             current_user,
             response,
-            organisations.get(db.session, int(form.organisation_id.data)),
+            organisations.get(db.session, record_id(form.organisation_id.data)),
             form.version.data,
         ),
     )

@@ -12,6 +12,7 @@ from psirf import policy
 from psirf.accounts.models import Role
 from psirf.actions import boards
 from tests.support.factories import (
+    PracticeFactory,
     OrganisationFactory,
     ResponseFactory,
     SafetyActionFactory,
@@ -128,7 +129,7 @@ def test_the_icb_view_counts_each_organisation_and_the_share_of_weaker_actions(s
     with counting_queries() as statements:
         summary = boards.icb_summary(session, world.icb_quality, TODAY)
     assert len(statements) == 1 and "GROUP BY" in statements[0]
-    by_name = {row.name: row for row in summary}
+    by_name = {row.name: row for row in summary.rows}
     assert set(by_name) == {"Riverside", "Southfields"}
     riverside = by_name["Riverside"]
     assert (riverside.open, riverside.due_soon, riverside.overdue, riverside.completed) == (
@@ -144,6 +145,26 @@ def test_the_icb_view_counts_each_organisation_and_the_share_of_weaker_actions(s
         1,
         "0 of 1 (0%)",
     )
+
+
+def test_the_icb_view_pages_its_organisations_by_name_each_once(app, sign_in, world):
+    # Two services of one name: the pages part between them by id, neither lost nor repeated.
+    names = ["Abbey", "Brook", "Brook", "Cedar", "Dale"]
+    for name in names:
+        SafetyActionFactory(
+            response=ResponseFactory(organisation=PracticeFactory(icb=world.icb, name=name))
+        )
+    app.config["PAGE_SIZE"] = 2
+    client = sign_in(world.icb_quality)
+    url, seen = "/actions/icb", []
+    while url:
+        page = client.get(url).get_data(as_text=True)
+        table = page[page.index('id="by-organisation"') : page.index('id="list"')]
+        seen += re.findall(r'href="/actions/organisations/(\d+)">([^<]+)</a>', table)
+        more = re.search(r'<a href="([^"]+)">Next organisations</a>', table)
+        url = more.group(1).replace("&amp;", "&") if more else None
+    assert [name for _, name in seen] == names
+    assert len({org_id for org_id, _ in seen}) == len(names)
 
 
 def test_boards_filter_by_status(sign_in, world):

@@ -213,9 +213,12 @@ def test_a_cross_organisational_response_with_a_trust_contributing_and_seeing_no
         },
     )
     visitor.submit("Save shared terms of reference")
-    page.get_by_label("Organisation", exact=True).select_option(
-        label="Demo Hospitals NHS Trust (NHS trust)"
-    )
+    # The lead's choice is a search of the ICB, not a list of all of it (it works without JavaScript).
+    page.get_by_label("Search for an organisation").first.fill("demo hosp")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Search", exact=True).first.click()
+    visitor.check()
+    page.get_by_label("Demo Hospitals NHS Trust (NHS trust)", exact=True).check()
     visitor.submit("Add the organisation")
     visitor.submit("Share the terms of reference")
     assert "Organisations contributing" in visitor.text

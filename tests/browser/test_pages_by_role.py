@@ -202,6 +202,10 @@ def test_admin_adds_an_organisation_after_correcting_a_bad_ods_code(visitor):
     page.get_by_label("Name", exact=True).fill("New Practice")
     page.get_by_label("Kind of organisation").select_option(label="General practice")
     page.get_by_label("ODS code").fill("89999")
+    # Its groups are found by searching (a form sent as it is: it works without JavaScript).
+    page.get_by_label("Search for an organisation").fill("north")
+    visitor.submit("Search", status=200)
+    assert page.get_by_label("Name", exact=True).input_value() == "New Practice"
     page.get_by_label("North PCN", exact=True).check()
     visitor.submit("Add organisation", status=400)
     assert "There is a problem" in visitor.text
@@ -234,3 +238,14 @@ def test_admin_sees_accounts_and_an_account_without_an_email_shows_the_error_sum
     assert page.evaluate("document.activeElement.name") == "email"
     assert page.get_by_label("Full name").input_value() == "Morgan Newcomer"
     assert page.get_by_label("Role").input_value() == "reporter"
+    page.get_by_role("link", name="Choose an organisation").click()  # lands on the search box
+    assert page.evaluate("document.activeElement.name") == "organisation_query"
+
+    page.get_by_label("Email address").fill("morgan@demo-icb.example.org")
+    page.get_by_label("Temporary password").fill("a-long-temporary-password")
+    page.get_by_label("Search for an organisation").fill("RIVERSIDE")
+    visitor.submit("Search", status=200)
+    assert page.get_by_label("Temporary password").input_value() == "a-long-temporary-password"
+    page.get_by_label("Riverside Surgery (D81001)", exact=True).check()
+    visitor.submit("Create account")
+    assert "Account created for Morgan Newcomer." in visitor.text

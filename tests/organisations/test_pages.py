@@ -64,11 +64,40 @@ def test_the_list_comes_a_page_at_a_time_newest_first_and_the_pages_cover_every_
     assert rest == ["North PCN", "Test ICB"] and last is None
 
 
-def test_the_new_organisation_form_offers_only_the_icbs_pcns_and_federations(sign_in, world):
-    PcnFactory(name="Far PCN")  # in an ICB of its own
-    page = sign_in(world.admin).get("/admin/organisations/new").get_data(as_text=True)
-    assert "North PCN" in page and "South PCN" in page
-    assert "Far PCN" not in page and "Riverside" not in page.split("<form", 1)[1]
+def _search_groups(client, query, **typed):
+    return client.post(
+        "/admin/organisations/new", data={"find": "groups", "groups_query": query, **typed}
+    )
+
+
+def test_the_new_organisation_form_lists_no_groups_until_a_search_finds_the_icbs_own(
+    session, sign_in, world
+):
+    PcnFactory(name="North Far PCN")  # in an ICB of its own
+    client = sign_in(world.admin)
+    page = client.get("/admin/organisations/new").get_data(as_text=True)
+    assert "North PCN" not in page and "South PCN" not in page
+
+    found = _search_groups(client, "NORTH", name="New Practice", ods_code="B12345")
+    page = found.get_data(as_text=True)
+    assert found.status_code == 200
+    assert 'value="New Practice"' in page and 'value="B12345"' in page  # what was typed is kept
+    assert f'value="{world.pcn.id}"' in page and "North Far PCN" not in page
+    assert "South PCN" not in page and "Riverside" not in page.split("<form", 1)[1]
+    assert by_ods_code(session, "B12345") is None  # the search saved nothing
+
+
+def test_a_second_search_keeps_the_groups_already_ticked(sign_in, world):
+    client = sign_in(world.admin)
+    page = _search_groups(client, world.other_pcn.ods_code, groups=[str(world.pcn.id)])
+    page = page.get_data(as_text=True)
+    assert re.search(rf'value="{world.pcn.id}"\s+checked', page)
+    assert f'value="{world.other_pcn.id}"' in page
+
+
+def test_a_search_that_finds_nothing_says_so(sign_in, world):
+    page = _search_groups(sign_in(world.admin), "Nowhere").get_data(as_text=True)
+    assert 'No organisation found for "Nowhere"' in page
 
 
 def test_an_ods_code_already_taken_is_refused_and_nothing_is_written(session, sign_in, world):

@@ -212,8 +212,11 @@ def test_the_icb_sees_a_plan_once_submitted_and_another_icb_never(world):
     assert policy.PLAN_APPROVER in policy.plan_roles(world.icb_quality, plan)
     assert policy.plan_roles(world.icb_specialist, plan) == {policy.PLAN_READER}
     assert policy.plan_roles(world.outsider_icb_quality, plan) == set()
-    assert [p.id for p in services.listing(db.session, world.outsider_icb_quality)] == []
-    assert [p.id for p in services.listing(db.session, world.icb_quality)] == [plan.id]
+    outsider = services.listing(db.session, world.outsider_icb_quality, None, 20)
+    assert [p.id for p in outsider.items] == []
+    assert [p.id for p in services.listing(db.session, world.icb_quality, None, 20).items] == [
+        plan.id
+    ]
 
 
 def test_reviews_come_due_and_each_reminder_is_sent_once(world):

@@ -28,9 +28,9 @@ def add_agreed_action(
     """Add the action on the response page, agree it on its own page, come back; returns the action's path."""
     page = visitor.page
     page.get_by_label("What will change?").fill(description)
-    if organisation:
-        page.get_by_label("Which organisation owns it?").select_option(label=organisation)
     page.get_by_label("Who owns this action?").fill(owner)
+    if organisation:
+        search_organisation(visitor, "What will change?", organisation.split()[0], organisation)
     if owner_email:
         page.get_by_label("If they have an account, their email address").fill(owner_email)
     fill_date(page, "When is it due?", due)
@@ -44,6 +44,21 @@ def add_agreed_action(
     assert "Agreed and under way" in visitor.text
     visitor.goto(response_url)
     return path
+
+
+def search_organisation(visitor, field_in_form: str, search: str, organisation: str) -> None:
+    """In the form holding `field_in_form`: search for an organisation, then choose it from the
+    matches (the page comes back with the rest of the form as it was typed)."""
+    page = visitor.page
+
+    def form():
+        return page.locator("form").filter(has=page.get_by_label(field_in_form, exact=True))
+
+    form().get_by_label("Search for an organisation").fill(search)
+    with page.expect_navigation():
+        form().get_by_role("button", name="Search", exact=True).click()
+    visitor.check()
+    form().get_by_label(organisation, exact=True).check()
 
 
 def choose_service(visitor, search: str, service: str) -> None:

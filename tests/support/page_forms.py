@@ -171,7 +171,10 @@ def baseline(form: PageForm) -> dict[str, list[str]]:
                 else [o for o in first.options if o][:1]
             )
         elif first.kind == "button":
-            # The page's main button (a secondary one previews or checks).
+            # The page's main button (a secondary one previews or checks); a name only secondary
+            # buttons carry (an organisation's "Search") is not pressed to save.
+            if all(c.secondary for c in controls) and len(form.names()) > 1:
+                continue
             chosen = [next((c.value for c in controls if not c.secondary), first.value)]
         elif date:
             future = date["name"].rsplit("-", 1)[-1] in FUTURE

@@ -1,0 +1,97 @@
+"""Choosing an organisation by searching for it, never from a list of every organisation of an ICB
+(which holds a thousand): the start of its name or its exact ODS code, within a scope the caller's
+policy gives, a short list at a time.
+
+The name is matched as a range on lower(name) (from the query to just past it), which the index
+(icb_id, lower(name)) of migration 0016 serves on both databases; on PostgreSQL under the "C"
+collation, whose order is the characters' own, so the range holds exactly the names that start
+with the query (a language's collation would order "st. mary" and "stmary" side by side).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from psirf.organisations.models import Organisation, OrganisationKind
+from psirf.web.inputs import record_id
+
+# How many matches a search shows: enough to pick from, never the ICB.
+SHOWN = 20
+# The longest search taken: no organisation's name is longer (Organisation.name is 200).
+QUERY_MAX = 200
+
+GROUP_KINDS = [k.value for k in OrganisationKind if k.is_group]
+
+
+def normalised(query: str | None) -> str:
+    return " ".join((query or "").split())
+
+
+def _lower_name(session: Session):
+    name = func.lower(Organisation.name)
+    return name.collate("C") if session.get_bind().dialect.name == "postgresql" else name
+
+
+def _just_past(prefix: str) -> str:
+    """The first string after every string that starts with `prefix`."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def matching(session: Session, query: str) -> ColumnElement[bool]:
+    lowered = query.lower()
+    name = _lower_name(session)
+    return or_(
+        and_(name >= lowered, name < _just_past(lowered)),
+        Organisation.ods_code == query.upper(),
+    )
+
+
+def find(
+    session: Session, scope: ColumnElement[bool], query: str | None, limit: int = SHOWN
+) -> list[Organisation]:
+    """Up to `limit` organisations within `scope` whose name starts with `query` (in any case) or
+    whose ODS code it is, by name. Nothing for an empty or overlong query."""
+    query = normalised(query)
+    if not query or len(query) > QUERY_MAX:
+        return []
+    stmt = (
+        select(Organisation)
+        .where(scope, matching(session, query))
+        .order_by(_lower_name(session), Organisation.id)
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
+def chosen(session: Session, scope: ColumnElement[bool], ids: list[int]) -> list[Organisation]:
+    """The organisations among `ids` within `scope`: what a person had ticked, kept on the page
+    after another search (and nothing outside the scope, whatever was sent)."""
+    if not ids:
+        return []
+    stmt = select(Organisation).where(scope, Organisation.id.in_(ids))
+    return list(session.scalars(stmt.order_by(Organisation.name, Organisation.id)))
+
+
+def ids_of(values) -> list[int]:
+    """The ids among what a form sent as chosen (anything else is no choice), a short list's worth."""
+    values = values if isinstance(values, (list, tuple)) else [values]
+    ids = [record_id(v) for v in values if v]
+    return [i for i in ids if i is not None][:SHOWN]
+
+
+# ---- the scopes each choice searches within --------------------------------------------------
+
+
+def in_icb(icb_id: int) -> ColumnElement[bool]:
+    """Every organisation within one ICB, not the ICB itself."""
+    return Organisation.icb_id == icb_id
+
+
+def in_icbs(icb_ids: list[int]) -> ColumnElement[bool]:
+    """The ICBs and every organisation within them."""
+    return or_(Organisation.icb_id.in_(icb_ids), Organisation.id.in_(icb_ids))
+
+
+def groups_in_icbs(icb_ids: list[int]) -> ColumnElement[bool]:
+    return and_(Organisation.icb_id.in_(icb_ids), Organisation.kind.in_(GROUP_KINDS))
