@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0016_org_search"
-down_revision = "0014_plan_document_control"
+down_revision = "0015_rollups"
 branch_labels = None
 depends_on = None
 
