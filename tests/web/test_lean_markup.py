@@ -155,3 +155,31 @@ def test_the_layouts_header_and_footer_are_the_components_markup(app, session, s
         by_macro = render_template_string(HEADER_AND_FOOTER_BY_MACRO)
         # The sign-out form carries a CSRF token, the same one within a request.
         assert layout_parts(page) == layout_parts(by_macro)
+
+
+ROWS = [
+    {"key": {"text": "Reference"}, "value": {"text": "PSE-2026-000001"}},
+    {"key": {"text": "What <happened>"}, "value": {"text": "A <b>fall</b> & a slip"}},
+    {"key": {"text": "Why"}, "value": {"html": "<p>One</p>"}},
+    {"key": {"text": "Done straight away"}, "value": {"html": "Not given"}},
+    {"key": {"text": "Empty"}, "value": {"text": ""}},
+]
+
+
+@pytest.mark.parametrize("card", [False, True])
+def test_the_summary_list_is_the_components_markup(app, card):
+    with app.test_request_context():
+        rows = [dict(row) for row in ROWS]
+        rows[2]["value"] = {"html": render_template_string("{{ '<p>One</p>' | safe }}")}
+        written_out = render_template_string(
+            '{% from "web/summary_list.html" import summary_list %}{{ summary_list(rows, card=card) }}',
+            rows=rows,
+            card=card,
+        )
+        by_macro = render_template_string(
+            '{% from "nhsuk/components/summary-list/macro.jinja" import summaryList %}'
+            "{{ summaryList({'rows': rows, 'card': {'title': {'text': 'A card'}} if card else none}) }}",
+            rows=rows,
+            card=card,
+        )
+        assert same_reading(written_out) == same_reading(by_macro)
