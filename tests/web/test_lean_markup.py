@@ -124,7 +124,10 @@ def test_the_select_is_the_components_markup(app, data, errors, call):
     "data, call",
     [
         ({}, "{{ date_input(form.when) }}"),
-        ({"when[day]": "3", "when[month]": "11", "when[year]": "2025"}, "{{ date_input(form.when, hint='For example, 1 4 2026') }}"),
+        (
+            {"when[day]": "3", "when[month]": "11", "when[year]": "2025"},
+            "{{ date_input(form.when, hint='For example, 1 4 2026') }}",
+        ),
         ({"when[day]": "<x>", "when[month]": "", "when[year]": ""}, "{{ date_input(form.when) }}"),
         ({}, "{{ date_input(form.when, legend_size='l', page_heading=true) }}"),
     ],
@@ -151,7 +154,9 @@ def test_the_layouts_header_and_footer_are_the_components_markup(app, session, s
     with app.test_request_context():
         if signed_in:
             login_user(user)
-        page = render_template_string('{% extends "layout.html" %}{% block title %}A page{% endblock %}')
+        page = render_template_string(
+            '{% extends "layout.html" %}{% block title %}A page{% endblock %}'
+        )
         by_macro = render_template_string(HEADER_AND_FOOTER_BY_MACRO)
         # The sign-out form carries a CSRF token, the same one within a request.
         assert layout_parts(page) == layout_parts(by_macro)
