@@ -133,7 +133,9 @@ def _add(
                 body=words()["notification_body"],
                 link=my_report_path(event),
                 email=True,
+                # The update was written just now: its key cannot have been used.
                 dedupe_key=f"reporter-update:{row.id}",
+                key_is_new=True,
             )
     return row
 

@@ -75,10 +75,12 @@ def new():
                     reporter_user=user,
                     identity_protected=form.identity_protected.data,
                 )
+                # Read before the commit expires it, which would cost a query to read it again.
+                event_id = event.id
         except InputError as error:
             show_on_form(form, error, "description")
         else:
-            return redirect(url_for("events.recorded", event_id=event.id))
+            return redirect(url_for("events.recorded", event_id=event_id))
     return render_template("events/new.html", form=form), 400 if form.errors else 200
 
 

@@ -21,9 +21,12 @@ from psirf.web.pagination import Page, keyset_page
 OUTBOX_IDS = "psirf_outbox_ids"
 
 
-def _already(session: Session, model, dedupe_key: str | None) -> bool:
+def _already(session: Session, model, dedupe_key: str | None, key_is_new: bool) -> bool:
+    """Whether `dedupe_key` was used before. A key named after a row this transaction wrote
+    (`key_is_new`) cannot have been: no query, and the unique key still refuses a second use."""
     return (
         dedupe_key is not None
+        and not key_is_new
         and session.scalar(select(model.id).where(model.dedupe_key == dedupe_key)) is not None
     )
 
@@ -38,12 +41,13 @@ def send_email(
     link: str | None = None,
     user_id: int | None = None,
     dedupe_key: str | None = None,
+    key_is_new: bool = False,
 ) -> OutboxMessage | None:
     """An email in the outbox, sent after the transaction commits; None if `dedupe_key` was used.
 
     `link`, a path in the app, ends the email as a full address (the worker knows the service's).
     """
-    if _already(session, OutboxMessage, dedupe_key):
+    if _already(session, OutboxMessage, dedupe_key, key_is_new):
         return None
     message = OutboxMessage(
         to_address=to_address,
@@ -70,12 +74,14 @@ def notify(
     link: str | None = None,
     email: bool = True,
     dedupe_key: str | None = None,
+    key_is_new: bool = False,
 ) -> Notification | None:
     """An in-app notification for `user` and, when `email`, the same by email.
 
-    `link` is a path in the app. Returns None when `dedupe_key` was used before.
+    `link` is a path in the app. Returns None when `dedupe_key` was used before; `key_is_new` says
+    the key names a row written in this transaction, so no query looks for it.
     """
-    if _already(session, Notification, dedupe_key):
+    if _already(session, Notification, dedupe_key, key_is_new):
         return None
     notification = Notification(
         user_id=user.id, kind=kind.value, title=title, body=body, link=link, dedupe_key=dedupe_key
@@ -92,6 +98,7 @@ def notify(
             link=link,
             user_id=user.id,
             dedupe_key=dedupe_key,
+            key_is_new=key_is_new,
         )
     session.flush()
     return notification

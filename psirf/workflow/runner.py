@@ -16,7 +16,7 @@ from transitions import Machine, MachineError
 
 from psirf import audit
 from psirf.db import ChangedBySomeoneElse, check_version, races_refused
-from psirf.workflow.definitions import WorkflowDef, get
+from psirf.workflow.definitions import TransitionDef, WorkflowDef, get
 from psirf.workflow.registry import ACTIONS, authorise
 
 __all__ = ["ChangedBySomeoneElse", "Outcome", "TransitionRefused", "fire", "start"]
@@ -48,11 +48,13 @@ def failing_guards(definition: WorkflowDef, trigger: str, response) -> list[str]
     ]
 
 
-def _move(definition: WorkflowDef, current: str, trigger: str, response) -> str:
+def _move(definition: WorkflowDef, current: str, transition: TransitionDef) -> str:
     """Let a `transitions` machine decide the destination, on a stand-in model.
 
-    A fresh machine per call (tens of microseconds) keeps this thread-safe and leaves the
-    SQLAlchemy row free of bound trigger methods.
+    A fresh machine per call keeps this thread-safe and leaves the SQLAlchemy row free of bound
+    trigger methods. It holds only the transition being taken, without conditions: `fire` has
+    checked the guards once already, and a guard may query, so running them again as the
+    machine's conditions cost a second round of them on every step.
     """
     carrier = SimpleNamespace(state=current)
     Machine(
@@ -60,20 +62,16 @@ def _move(definition: WorkflowDef, current: str, trigger: str, response) -> str:
         states=list(definition.states),
         transitions=[
             {
-                "trigger": t.trigger,
-                "source": list(t.sources),
-                "dest": t.dest,
-                "conditions": [
-                    lambda call=g: not call.problems(response, definition) for g in t.guards
-                ],
+                "trigger": transition.trigger,
+                "source": list(transition.sources),
+                "dest": transition.dest,
             }
-            for t in definition.transitions
         ],
         initial=current,
         auto_transitions=False,
     )
     try:
-        moved = carrier.trigger(trigger)
+        moved = carrier.trigger(transition.trigger)
     except MachineError:
         moved = False
     if not moved:
@@ -103,7 +101,7 @@ def fire(
         raise TransitionRefused("This step needs more information first.", problems)
 
     before = response.state
-    response.state = _move(definition, before, trigger, response)
+    response.state = _move(definition, before, transition)
     # An action may open a new record (escalating, widening, a plan's revision) and its queries
     # flush the move first: a lost race can show there as well as at this flush.
     with races_refused():

@@ -9,6 +9,7 @@ from psirf.audit import AuditRecord
 from psirf.events.models import SafetyEvent
 from tests.support.events import INVALID_NHS_NUMBER, VALID_NHS_NUMBER, counts, staff_form_data
 from tests.support.factories import PracticeFactory, UserFactory
+from tests.support.queries import counting_queries
 
 
 def test_the_form_offers_only_the_services_where_the_person_holds_a_role(sign_in):
@@ -142,3 +143,16 @@ def test_someone_else_cannot_see_the_confirmation_page(sign_in, session):
     location = client.post("/events/new", data=staff_form_data(practice)).headers["Location"]
     other = sign_in(UserFactory(role=(Role.REPORTER, practice)))
     assert other.get(location).status_code == 404
+
+
+def test_recording_an_event_reads_back_nothing_it_has_just_written(sign_in, session):
+    """The reporter's acknowledgement, its notification and email are new rows: no query looks for
+    them first, and the new event is not read again after the commit to find its page."""
+    practice = PracticeFactory()
+    client = sign_in(UserFactory(role=(Role.REPORTER, practice)))
+    with counting_queries() as statements:
+        response = client.post("/events/new", data=staff_form_data(practice))
+    assert response.status_code == 302
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    for table in ("safety_events", "notifications", "outbox_messages", "reporter_updates"):
+        assert not [s for s in reads if f"FROM {table}" in s], table

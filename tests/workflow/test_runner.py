@@ -1,6 +1,7 @@
 """The transition runner: policy, guards, optimistic locking and the audit record, together."""
 
 import threading
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import func, select
@@ -12,6 +13,7 @@ from psirf.extensions import db
 from psirf.policy import NotPermitted, NotVisible
 from psirf.responses.models import LearningResponse
 from psirf.workflow import runner
+from psirf.workflow.registry import GUARDS
 from psirf.workflow.runner import ChangedBySomeoneElse, TransitionRefused
 from tests.support.factories import AfterActionReviewFactory, UserFactory
 
@@ -141,3 +143,19 @@ def test_two_people_firing_at_once_exactly_one_wins(app, session, world):
     final = db.session.get(LearningResponse, response_id)
     assert final.state == "closed"
     assert transitions_recorded(db.session, final, "approve") == 1
+
+
+def test_a_step_checks_each_of_its_guards_once(session, world, monkeypatch):
+    """A guard may query: the machine that moves the state does not run the guards a second time."""
+    calls = []
+    guard = GUARDS["has_safety_action"]
+
+    def counted(response, definition, args):
+        calls.append(guard.name)
+        return guard.problems(response, definition, args)
+
+    monkeypatch.setitem(GUARDS, guard.name, replace(guard, problems=counted))
+    response = AfterActionReviewFactory(organisation=world.practice, ready_for_panel=True)
+    with unit_of_work(session):
+        runner.fire(session, response, "send_to_panel", world.lead, response.version_id)
+    assert calls == ["has_safety_action"]

@@ -1,0 +1,190 @@
+"""The markup written out by hand for speed (the layout's header and footer, the form helpers'
+select and date input) is the NHS.UK components' markup: rendered beside the components' own
+macros, given the same input, the two read the same, tag for tag and word for word."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import render_template_string
+from flask_login import login_user
+from werkzeug.datastructures import MultiDict
+from wtforms import Form, SelectField
+
+from psirf.web.forms import NhsDateField
+from tests.support.factories import UserFactory
+
+# The components, called as the form helpers called them before they were written out.
+BY_MACRO = """
+{% from "nhsuk/components/select/macro.jinja" import select as nhsukSelect %}
+{% from "nhsuk/components/date-input/macro.jinja" import dateInput as nhsukDateInput %}
+{% macro select(field, hint=none, label_size=none) %}
+  {% set items = [] %}
+  {% for value, label in field.choices %}
+    {% set _ = items.append({"value": value, "text": label, "selected": (field.data|string) == (value|string) and field.data is not none}) %}
+  {% endfor %}
+  {{ nhsukSelect({
+    "id": field.id, "name": field.name,
+    "label": {"text": field.label.text, "classes": ("nhsuk-label--" ~ label_size) if label_size else "", "isPageHeading": label_size == "l"},
+    "hint": {"text": hint} if hint else none,
+    "items": items,
+    "errorMessage": {"text": field.errors[0]} if field.errors else none,
+  }) }}
+{% endmacro %}
+{% macro date_input(field, hint=none, legend_size="s", page_heading=false) %}
+  {% set parts = field.parts() %}
+  {% set error_class = " nhsuk-input--error" if field.errors else "" %}
+  {{ nhsukDateInput({
+    "id": field.id, "namePrefix": field.name,
+    "fieldset": {"legend": {"text": field.label.text, "classes": "nhsuk-fieldset__legend--" ~ legend_size, "isPageHeading": page_heading}},
+    "hint": {"text": hint or "For example, 15 3 2026"},
+    "items": [
+      {"name": "day", "label": "Day", "classes": "nhsuk-input--width-2" ~ error_class, "value": parts.day, "inputmode": "numeric"},
+      {"name": "month", "label": "Month", "classes": "nhsuk-input--width-2" ~ error_class, "value": parts.month, "inputmode": "numeric"},
+      {"name": "year", "label": "Year", "classes": "nhsuk-input--width-4" ~ error_class, "value": parts.year, "inputmode": "numeric"},
+    ],
+    "errorMessage": {"text": field.errors[0]} if field.errors else none,
+  }) }}
+{% endmacro %}
+"""
+
+WRITTEN_OUT = '{% from "web/forms.html" import select, date_input %}'
+
+HEADER_AND_FOOTER_BY_MACRO = """
+{% from "nhsuk/components/header/macro.jinja" import header %}
+{% from "nhsuk/components/footer/macro.jinja" import footer %}
+{% set account_items = [] %}
+{% if current_user.is_authenticated %}
+  {% set unread = unread_notifications %}
+  {% set account_items = [
+    {"icon": true, "html": (current_user.name ~ ((", " ~ header_role) if header_role else ""))|e},
+    {"href": url_for("notifications.index"), "text": "Notifications" ~ ((" (" ~ unread ~ " unread)") if unread else "")},
+    {"href": url_for("accounts.change_password"), "text": "Change password"},
+    {"html": sign_out_form()},
+  ] %}
+{% else %}
+  {% set account_items = [{"href": url_for("accounts.sign_in"), "text": "Sign in"}] %}
+{% endif %}
+{{ header({
+  "service": {"text": "Patient safety responses", "href": url_for("web.home")},
+  "account": {"items": account_items},
+  "navigation": {"items": navigation_items()},
+}) }}
+{{ footer({
+  "meta": {"items": [
+    {"href": url_for("events_public.start"), "text": "Tell us about a patient safety event"},
+    {"href": url_for("web.accessibility"), "text": "Accessibility statement"},
+  ]},
+  "copyright": {"text": "NHS Demo ICB - open-source software"},
+}) }}
+"""
+
+
+def same_reading(html: str) -> str:
+    """Markup as a browser reads it: the whitespace between and around tags does not count."""
+    html = re.sub(r"\s+", " ", html)
+    html = re.sub(r"\s*(<[^>]+>)\s*", r"\1", html)
+    return html.replace("<h1 ", "<h1 ").strip()
+
+
+def rendered(source: str, call: str, **context) -> str:
+    return same_reading(render_template_string(source + call, **context))
+
+
+class Filters(Form):
+    status = SelectField("Status", choices=[("", "Any status"), ("open", "Open"), ("1", "One")])
+    when = NhsDateField("When did it happen?")
+
+
+def filters(**data) -> Filters:
+    form = Filters(MultiDict(data))
+    form.validate()
+    return form
+
+
+@pytest.mark.parametrize(
+    "data, errors, call",
+    [
+        ({}, [], "{{ select(form.status) }}"),
+        ({"status": "open"}, [], "{{ select(form.status) }}"),
+        ({"status": "1"}, ["Select a status"], "{{ select(form.status, hint='Pick one') }}"),
+        ({"status": "<b>"}, [], "{{ select(form.status, label_size='l') }}"),
+        ({}, [], "{{ select(form.status, label_size='m', hint='<i>hint</i>') }}"),
+    ],
+)
+def test_the_select_is_the_components_markup(app, data, errors, call):
+    with app.test_request_context():
+        form = filters(**data)
+        form.status.errors = errors
+        assert rendered(WRITTEN_OUT, call, form=form) == rendered(BY_MACRO, call, form=form)
+
+
+@pytest.mark.parametrize(
+    "data, call",
+    [
+        ({}, "{{ date_input(form.when) }}"),
+        (
+            {"when[day]": "3", "when[month]": "11", "when[year]": "2025"},
+            "{{ date_input(form.when, hint='For example, 1 4 2026') }}",
+        ),
+        ({"when[day]": "<x>", "when[month]": "", "when[year]": ""}, "{{ date_input(form.when) }}"),
+        ({}, "{{ date_input(form.when, legend_size='l', page_heading=true) }}"),
+    ],
+)
+def test_the_date_input_is_the_components_markup(app, data, call):
+    with app.test_request_context():
+        form = filters(**data)
+        if data.get("when[day]") == "<x>":
+            assert form.when.errors, "the case with an error shows the error"
+        assert rendered(WRITTEN_OUT, call, form=form) == rendered(BY_MACRO, call, form=form)
+
+
+def layout_parts(html: str) -> str:
+    """The header and the footer of a page."""
+    header = re.search(r"<header.*?</header>", html, re.S).group(0)
+    footer = re.search(r"<footer.*?</footer>", html, re.S).group(0)
+    return same_reading(header + footer)
+
+
+@pytest.mark.parametrize("signed_in", [True, False])
+def test_the_layouts_header_and_footer_are_the_components_markup(app, session, signed_in):
+    user = UserFactory(name="Ann <Lead>")
+    session.commit()
+    with app.test_request_context():
+        if signed_in:
+            login_user(user)
+        page = render_template_string(
+            '{% extends "layout.html" %}{% block title %}A page{% endblock %}'
+        )
+        by_macro = render_template_string(HEADER_AND_FOOTER_BY_MACRO)
+        # The sign-out form carries a CSRF token, the same one within a request.
+        assert layout_parts(page) == layout_parts(by_macro)
+
+
+ROWS = [
+    {"key": {"text": "Reference"}, "value": {"text": "PSE-2026-000001"}},
+    {"key": {"text": "What <happened>"}, "value": {"text": "A <b>fall</b> & a slip"}},
+    {"key": {"text": "Why"}, "value": {"html": "<p>One</p>"}},
+    {"key": {"text": "Done straight away"}, "value": {"html": "Not given"}},
+    {"key": {"text": "Empty"}, "value": {"text": ""}},
+]
+
+
+@pytest.mark.parametrize("card", [False, True])
+def test_the_summary_list_is_the_components_markup(app, card):
+    with app.test_request_context():
+        rows = [dict(row) for row in ROWS]
+        rows[2]["value"] = {"html": render_template_string("{{ '<p>One</p>' | safe }}")}
+        written_out = render_template_string(
+            '{% from "web/summary_list.html" import summary_list %}{{ summary_list(rows, card=card) }}',
+            rows=rows,
+            card=card,
+        )
+        by_macro = render_template_string(
+            '{% from "nhsuk/components/summary-list/macro.jinja" import summaryList %}'
+            "{{ summaryList({'rows': rows, 'card': {'title': {'text': 'A card'}} if card else none}) }}",
+            rows=rows,
+            card=card,
+        )
+        assert same_reading(written_out) == same_reading(by_macro)
