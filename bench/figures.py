@@ -158,7 +158,7 @@ def correct(client: Client, person: dict, n: int) -> int:
     event_id = person["events"][n % len(person["events"])]
     path = f"/events/{event_id}/correct"
     answers = {"theme": ["safeguarding", "screening", "premises"][n % 3], "action": "save",
-               "reason": "The benchmark corrects the theme.", "patients-0-physical_harm": "moderate"}  # fmt: skip
+               "reason": "The benchmark corrects the theme."}  # fmt: skip
     return client.post(path, with_answers(client.form(path), answers))[0]
 
 
