@@ -120,6 +120,7 @@ def bare_transition_seconds(url: str, repeats: int) -> float:
     engine = create_engine(url)
     serial = "INTEGER PRIMARY KEY" if engine.dialect.name == "sqlite" else "SERIAL PRIMARY KEY"
     with engine.begin() as conn:
+        _drop_bare_tables(conn)  # a run stopped half-way may have left them
         conn.execute(text(f"CREATE TABLE IF NOT EXISTS bench_bare_cases (id {serial}, state TEXT)"))
         conn.execute(
             text(
@@ -149,8 +150,15 @@ def bare_transition_seconds(url: str, repeats: int) -> float:
                 {"i": case_id},
             )
         times.append(time.perf_counter() - started)
+    with engine.begin() as conn:
+        _drop_bare_tables(conn)  # the database is the app's: leave it as it was found
     engine.dispose()
     return sorted(times)[len(times) // 2]
+
+
+def _drop_bare_tables(conn) -> None:
+    for table in ("bench_bare_audit", "bench_bare_cases"):
+        conn.execute(text(f"DROP TABLE IF EXISTS {table}"))
 
 
 def bare_pdf_seconds() -> float:

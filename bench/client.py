@@ -72,7 +72,7 @@ class _FormReader(HTMLParser):
         super().__init__()
         self.page, self.action, self.inside, self.fields = page, action, False, []
         self.textarea: list | None = None
-        self.select: str | None = None
+        self.select: list | None = None  # [name, value] of the select being read
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -90,10 +90,12 @@ class _FormReader(HTMLParser):
         elif tag == "textarea" and a.get("name"):
             self.textarea = [a["name"], ""]
             self.fields.append(self.textarea)
-        elif tag == "select":
-            self.select = a.get("name")
-        elif tag == "option" and self.select and "selected" in a:
-            self.fields.append([self.select, a.get("value") or ""])
+        elif tag == "select" and a.get("name"):
+            self.select = [a["name"], None]
+            self.fields.append(self.select)
+        elif tag == "option" and self.select and (self.select[1] is None or "selected" in a):
+            # A browser sends the selected option, or the first when none is selected.
+            self.select[1] = a.get("value") or ""
 
     def handle_data(self, data):
         if self.textarea is not None:
@@ -111,7 +113,7 @@ class _FormReader(HTMLParser):
 def form_fields(html: str, page: str, action: str) -> list[tuple[str, str]]:
     reader = _FormReader(page, action)
     reader.feed(html)
-    return [(name, value) for name, value in reader.fields]
+    return [(name, value) for name, value in reader.fields if value is not None]
 
 
 def with_answers(fields: list[tuple[str, str]], answers: dict) -> dict:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import event as sa_event
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bench import baseline
 from bench.client import Client, with_answers
@@ -26,6 +26,7 @@ from bench.load import Job, percentile, rss_mb, run_load, serving, split, timing
 from bench.seed import Seeded
 from psirf import create_app
 from psirf.events import counts
+from psirf.events.forms import HARMED_RECORD_TYPES
 from psirf.extensions import db
 
 
@@ -155,11 +156,26 @@ def record(client: Client, person: dict, n: int) -> int:
 
 
 def correct(client: Client, person: dict, n: int) -> int:
-    event_id = person["events"][n % len(person["events"])]
-    path = f"/events/{event_id}/correct"
-    answers = {"theme": ["safeguarding", "screening", "premises"][n % 3], "action": "save",
-               "reason": "The benchmark corrects the theme."}  # fmt: skip
-    return client.post(path, with_answers(client.form(path), answers))[0]
+    """Corrects the next of the person's events not yet corrected (two at once would be refused)."""
+    path = f"/events/{person['events'].pop(0)}/correct"
+    fields = client.form(path)
+    return client.post(path, with_answers(fields, correction_answers(fields, n)))[0]
+
+
+def correction_answers(fields: list[tuple[str, str]], n: int) -> dict:
+    """What a lead changes on the correction form as shown: the theme, to one it is not (a
+    correction that changes nothing is refused); and the harm the form asks for to any patient
+    shown without one (an incident recorded with nobody named shows one blank patient)."""
+    shown = dict(fields)
+    themes = ["safeguarding", "screening", "premises"]
+    answers = {"theme": next(t for t in themes[n % 3 :] + themes if t != shown.get("theme")),
+               "action": "save", "reason": "The benchmark corrects the theme."}  # fmt: skip
+    if shown.get("record_type") in HARMED_RECORD_TYPES:
+        patients = {re.match(r"patients-(\d+)-", name) for name, _ in fields} - {None}
+        for prefix in {m.group(0) for m in patients}:
+            for harm in ("physical_harm", "psychological_harm"):
+                answers.setdefault(prefix + harm, shown.get(prefix + harm, "none"))
+    return answers
 
 
 def bare_insert(client: Client, person: dict, n: int) -> int:
@@ -320,26 +336,33 @@ def worker_memory(run: Run, base_rss: float) -> None:
 
 
 def burst(run: Run, app: Flask) -> None:
-    """Recordings and revisions across many services at once over HTTP (2 workers); then every
-    rollup must equal the raw count."""
-    from psirf.events.models import SafetyEvent
+    """Recordings and corrections across many services at once over HTTP (2 workers), each
+    correction of an event nobody else is correcting; then every rollup must equal the raw count."""
+    from psirf.events.models import EventRevision, SafetyEvent
 
     o, seeded = run.options, run.seeded
     services = seeded.service_ids[:: max(1, len(seeded.service_ids) // o.burst_services)][
         : o.burst_services
     ]
-    with app.app_context():
-        leads = []
-        for service in services:
-            events = db.session.scalars(
-                select(SafetyEvent.id).where(SafetyEvent.organisation_id == service,
-                                             SafetyEvent.status != "awaiting_triage").limit(3)
-            ).all()  # fmt: skip
-            leads.append(dict(seeded.leads[service], service=service, events=list(events)))
-        db.session.remove()
     processes = 10
     per = (o.burst_recordings + o.burst_revisions) // processes
     every = max(2, round((o.burst_recordings + o.burst_revisions) / max(1, o.burst_revisions)))
+    leads = [dict(seeded.leads[s], service=s, events=[]) for s in services]
+    groups = split(leads, processes)
+    # Each process takes its people in turn: count the corrections each will make.
+    wanted = {id(person): 0 for person in leads}
+    for people in groups:
+        for n in range(every - 1, per, every):
+            wanted[id(people[n % len(people)])] += 1
+    with app.app_context():
+        for person in leads:
+            person["events"] = db.session.scalars(
+                select(SafetyEvent.id).where(SafetyEvent.organisation_id == person["service"],
+                                             SafetyEvent.status != "awaiting_triage")
+                .order_by(SafetyEvent.id).limit(wanted[id(person)])
+            ).all()  # fmt: skip
+        revisions_before = db.session.scalar(select(func.count()).select_from(EventRevision))
+        db.session.remove()
 
     def act(client, person, n):
         if n % every == every - 1 and person["events"]:
@@ -347,14 +370,17 @@ def burst(run: Run, app: Flask) -> None:
         return record(client, person, n)
 
     with serving("app", run.url, run.folder, 2) as server:
-        jobs = [
-            Job(server.port, people, act, 3600, per, read_event_form)
-            for people in split(leads, processes)
-        ]
+        jobs = [Job(server.port, people, act, 3600, per, read_event_form) for people in groups]
         result = run_load(jobs)
     with app.app_context():
         left = counts.differences(db.session)
+        revisions = db.session.scalar(select(func.count()).select_from(EventRevision))
         db.session.remove()
+    scheduled, found = sum(wanted.values()), sum(len(p["events"]) for p in leads)
+    row = run.add("burst: corrections saved", 2, revisions - revisions_before, "", None,
+                  f"all {scheduled}")  # fmt: skip
+    row.met = revisions - revisions_before == scheduled
+    row.note = f"{found} distinct events found for {scheduled} corrections"
     row = run.add("burst: rollups equal raw counts", 2, "pass" if not left else f"{len(left)} differ", "",
                   None, "pass")  # fmt: skip
     row.met = not left

@@ -240,6 +240,9 @@ def _events(writer: _Writer, seeded: Seeded, size: Size, today: date, rng: rando
         patients = _patients(rng)
         record_type = rng.choices(*RECORD_TYPES)[0]
         status = _status(rng, today, created)
+        if event_id == 1:
+            # The first event always opens the first response (see _response), at any size.
+            status = "learning_response"
         row = {
             "id": event_id, "reference": f"PSE-{created.year}-{event_id:06d}",
             "organisation_id": service, "record_type": record_type,
@@ -313,9 +316,12 @@ def _response(writer, seeded, service, created, today, rng, ids) -> int:
     ids.response += 1
     response_id = ids.response
     method = rng.choices(*METHODS)[0]
-    definition = definitions.for_method(method)
     opened = created + timedelta(days=2)
     closed = (today - opened.date()).days > 120 or rng.random() < 0.4
+    if response_id == 1:
+        # An after action review left in planning, so a transition can be timed at any size.
+        method, closed = "after_action_review", False
+    definition = definitions.for_method(method)
     closed_at = min(opened + timedelta(days=rng.randrange(10, 90)), opened + timedelta(days=200))
     closed_at = closed_at if closed and closed_at.date() < today else None
     writer.add(

@@ -65,3 +65,22 @@ def test_every_in_process_figure_has_its_row_in_the_table(bench_app):
         assert figure in printed
     statuses = [row.note for row in run.rows if row.figure.endswith("statements")]
     assert statuses == ["status 200", "status 200", "status 302"]
+
+
+def test_a_transition_is_timed_even_at_a_tiny_size(bench_app):
+    app, run = bench_app
+    figures.transition(run, app, repeats=1)
+
+    (row,) = [row for row in run.rows if row.figure == "persisted workflow transition (median)"]
+    assert row.unit == "ms"
+
+
+def test_a_correction_changes_the_theme_and_answers_the_harm_the_form_asks_for():
+    shown = [("record_type", "incident"), ("theme", "safeguarding"), ("patients-0-nhs_number", "")]
+
+    answers = figures.correction_answers(shown, 0)
+
+    assert answers["theme"] != "safeguarding"
+    assert answers["patients-0-physical_harm"] == "none"
+    assert answers["patients-0-psychological_harm"] == "none"
+    assert answers["reason"]
