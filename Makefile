@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app app
 PYTEST := $(BIN)/pytest
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run serve test lint install test-sqlite test-postgres test-browser test-any-day postgres chromium graphviz migrate seed clean
+.PHONY: run serve bench bench-quick test lint install test-sqlite test-postgres test-browser test-any-day postgres chromium graphviz migrate seed clean
 
 run: install graphviz
 	@mkdir -p instance
@@ -22,6 +22,24 @@ run: install graphviz
 serve: install graphviz
 	$(BIN)/gunicorn --config gunicorn.conf.py
 
+# The benchmark of issue 16 (bench/): a synthetic ICB seeded afresh on PostgreSQL and SQLite, every
+# figure beside its bare baseline; it reports and never fails on a missed target. Sizes are options:
+# `make bench EVENTS=200000`, `make bench DATABASES=postgres`. Writes bench/results.json.
+EVENTS ?= 1000000
+SERVICES ?= 1000
+PCNS ?= 50
+DATABASES ?= postgres,sqlite
+BENCH_ARGS ?=
+bench: install postgres
+	$(BIN)/python -m bench --events $(EVENTS) --services $(SERVICES) --pcns $(PCNS) \
+	  --databases $(DATABASES) $(BENCH_ARGS)
+
+# A smoke run of a few minutes: 20,000 events, 100 services, short load phases, both databases.
+bench-quick: install postgres
+	$(BIN)/python -m bench --events 20000 --services 100 --pcns 10 --databases $(DATABASES) \
+	  --load-seconds 4 --samples 20 --slow-budget 4 --dashboards 200 --memory-budget 20 \
+	  --burst 1000 $(BENCH_ARGS)
+
 test: install postgres chromium graphviz
 	$(MAKE) --no-print-directory lint
 	@# The three runs share nothing (each has its own database files or database, and queue names),
@@ -30,8 +48,8 @@ test: install postgres chromium graphviz
 
 lint: install
 	@echo "==> ruff"
-	$(BIN)/ruff check psirf tests app.py gunicorn.conf.py
-	$(BIN)/ruff format --check psirf tests app.py gunicorn.conf.py
+	$(BIN)/ruff check psirf tests bench app.py gunicorn.conf.py
+	$(BIN)/ruff format --check psirf tests bench app.py gunicorn.conf.py
 	@echo "==> import contracts (pyproject.toml: engine and ledger below features, features below web)"
 	PYTHONPATH=$(CURDIR) $(BIN)/lint-imports --no-cache
 

@@ -1,0 +1,384 @@
+"""A synthetic ICB of a chosen size, written in big batches with SQLAlchemy Core into the app's own
+tables (a migrated, empty database), deterministic from a seed and dated from an injected `today`.
+
+Bulk inserts bypass the ORM listeners that keep the rollups, so the seeder finishes with the app's
+own `counts.repair` and proves `counts.differences` empty: the figures then read exact rollups.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Table, func, select, text
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session
+
+from psirf.accounts import passwords
+from psirf.accounts.models import RoleAssignment, User
+from psirf.actions.models import SafetyAction
+from psirf.audit import AuditRecord
+from psirf.events import counts
+from psirf.events.lfpse import AgeBand, Ethnicity
+from psirf.events.models import EventPatient, SafetyEvent
+from psirf.organisations.models import Organisation, OrganisationMembership
+from psirf.responses.models import LearningResponse
+from psirf.workflow import definitions
+
+BATCH = 10_000
+PASSWORD = "bench-password-1"
+YEARS = 3
+
+# (kind, share of services, events a service reports relative to a practice's)
+SERVICE_KINDS = [("practice", 0.35, 1.0), ("pharmacy", 0.35, 0.5), ("dental", 0.18, 0.3),
+                 ("optometry", 0.12, 0.2)]  # fmt: skip
+SERVICE_AREA = {"practice": "general_practice", "pharmacy": "community_pharmacy",
+                "dental": "community_dentistry", "optometry": "community_optometry"}  # fmt: skip
+LOCATION = {"practice": "practice_building", "pharmacy": "pharmacy", "dental": "dental_surgery",
+            "optometry": "opticians"}  # fmt: skip
+RECORD_TYPES = (["incident", "outcome", "risk", "good_care"], [70, 8, 12, 10])
+THEME_WEIGHTS = {"diagnosis": 18, "medication": 24, "referral": 12, "test_results": 9,
+                 "communication": 10, "access": 6, "administration": 6, "it_systems": 3,
+                 "safeguarding": 2, "screening": 2, "treatment": 4, "premises": 1, "other": 3}  # fmt: skip
+PHYSICAL = (["none", "low", "moderate", "severe", "fatal"], [60, 28, 9, 2.5, 0.5])
+PSYCHOLOGICAL = (["none", "low", "moderate", "severe"], [70, 22, 6.5, 1.5])
+PATIENTS_PER_EVENT = ([0, 1, 2], [11.5, 83.3, 5.2])  # 0.937 patients an event
+# ~2.4% of events start a learning response: 24,000 at a million.
+STATUSES = (["no_further_response", "learning_response", "referred"], [97.1, 2.4, 0.5])
+METHODS = (["swarm_huddle", "after_action_review", "mdt_review", "thematic_review", "psii",
+            "cross_organisational"], [35, 35, 15, 5, 5, 5])  # fmt: skip
+ACTIONS_PER_RESPONSE = ([0, 1, 2, 3], [30, 35, 25, 10])
+AWAITING_DAYS = 21  # events recorded in the last three weeks are mostly still awaiting triage
+# Every row of a batch names the same columns: an executemany compiles one statement.
+UNTRIAGED = dict.fromkeys(["triaged_by_id", "triaged_at", "triage_rationale", "triage_recommendation",
+                           "learning_response_id", "referral_body", "referred_on"])  # fmt: skip
+WRITE_ORDER = ["users", "role_assignments", "learning_responses", "safety_events", "event_patients",
+               "safety_actions", "audit_records"]  # fmt: skip
+AGE_BANDS = [a.value for a in AgeBand]
+ETHNICITIES = [e.value for e in Ethnicity]
+
+
+@dataclass(frozen=True)
+class Size:
+    events: int = 1_000_000
+    services: int = 1_000
+    pcns: int = 50
+
+
+@dataclass
+class Seeded:
+    """What the measuring needs to find again, and how long the seeding took."""
+
+    icb_id: int
+    pcn_ids: list[int]
+    service_ids: list[int]
+    # people by role: {"lead": {service_id: user}, "reporters": {service_id: [user]}, ...}
+    leads: dict[int, dict] = field(default_factory=dict)
+    reporters: dict[int, list[dict]] = field(default_factory=dict)
+    panel: dict[int, dict] = field(default_factory=dict)
+    quality: dict = field(default_factory=dict)
+    admin: dict = field(default_factory=dict)
+    kinds: dict[int, str] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+class _Writer:
+    """Rows in batches of BATCH through one connection; counts what it wrote."""
+
+    def __init__(self, conn: Connection, seeded: Seeded):
+        self.conn, self.seeded = conn, seeded
+        self.pending: dict[Table, list[dict]] = {}
+
+    def add(self, table: Table, row: dict) -> None:
+        rows = self.pending.setdefault(table, [])
+        rows.append(row)
+        if len(rows) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Every pending table, those referred to first (the foreign keys are checked per row)."""
+        for table in sorted(self.pending, key=lambda t: WRITE_ORDER.index(t.name)):
+            rows = self.pending.pop(table)
+            self.conn.execute(table.insert(), rows)
+            self.seeded.rows[table.name] = self.seeded.rows.get(table.name, 0) + len(rows)
+
+
+def seed(engine: Engine, size: Size, today: date, seed_value: int = 16) -> Seeded:
+    """Writes the ICB into the empty database behind `engine` (the app's context must be pushed:
+    the password is hashed by the app's hasher, once)."""
+    rng = random.Random(seed_value)
+    password_hash = passwords.hash_password(PASSWORD)
+    started = time.perf_counter()
+    with engine.begin() as conn:
+        writer = _Writer(conn, seeded := _organisations(conn, size))
+        _people(writer, seeded, password_hash)
+        writer.flush()
+        seeded.seconds["organisations and people"] = time.perf_counter() - started
+        events_started = time.perf_counter()
+        _events(writer, seeded, size, today, rng)
+        writer.flush()
+        seeded.seconds["events, responses, actions, audit"] = time.perf_counter() - events_started
+        _restart_sequences(conn)
+    return seeded
+
+
+def make_exact(session: Session) -> float:
+    """The app rebuilds every rollup from the raw rows; the harness stops if any still differs."""
+    started = time.perf_counter()
+    counts.repair(session)
+    session.commit()
+    left = counts.differences(session)
+    if left:
+        raise RuntimeError(f"{len(left)} rollup rows differ from the raw counts after repair")
+    return time.perf_counter() - started
+
+
+# ---- organisations and people ------------------------------------------------------------------
+
+
+def _organisations(conn: Connection, size: Size) -> Seeded:
+    orgs = Organisation.__table__
+    now = datetime(2020, 1, 1)
+    conn.execute(orgs.insert(), [{"id": 1, "ods_code": "QBM", "name": "Bench ICB", "kind": "icb",
+                                  "icb_id": None, "created_at": now}])  # fmt: skip
+    pcn_ids = list(range(2, 2 + size.pcns))
+    conn.execute(
+        orgs.insert(),
+        [{"id": i, "ods_code": f"U{i:05d}", "name": f"Bench PCN {i - 1:03d}", "kind": "pcn",
+          "icb_id": 1, "created_at": now} for i in pcn_ids],
+    )  # fmt: skip
+    first = 2 + size.pcns
+    service_ids = list(range(first, first + size.services))
+    kinds = _service_kinds(size.services)
+    conn.execute(
+        orgs.insert(),
+        [{"id": i, "ods_code": f"S{i:05d}", "name": f"Bench {kinds[n]} {n + 1:04d}",
+          "kind": kinds[n], "icb_id": 1, "created_at": now} for n, i in enumerate(service_ids)],
+    )  # fmt: skip
+    conn.execute(
+        OrganisationMembership.__table__.insert(),
+        [{"member_id": s, "group_id": pcn_ids[n % size.pcns]} for n, s in enumerate(service_ids)],
+    )
+    seeded = Seeded(icb_id=1, pcn_ids=pcn_ids, service_ids=service_ids)
+    seeded.kinds.update(zip(service_ids, kinds))
+    seeded.rows["organisations"] = 1 + size.pcns + size.services
+    return seeded
+
+
+def _service_kinds(n: int) -> list[str]:
+    """Kinds in their shares, interleaved so every PCN holds some of each."""
+    kinds: list[str] = []
+    for kind, share, _weight in SERVICE_KINDS:
+        kinds += [kind] * round(n * share)
+    kinds = (kinds + ["practice"] * n)[:n]
+    return [kinds[(i * 7919) % n] for i in range(n)] if n % 7919 else kinds
+
+
+def _person(writer: _Writer, user_id: int, name: str, password_hash: str) -> dict:
+    writer.add(
+        User.__table__,
+        {"id": user_id, "email": f"user{user_id}@bench.invalid", "name": name,
+         "password_hash": password_hash, "kind": "staff", "active": True,
+         "session_token": secrets.token_hex(16), "created_at": datetime(2020, 1, 1)},
+    )  # fmt: skip
+    return {"id": user_id, "email": f"user{user_id}@bench.invalid", "password": PASSWORD}
+
+
+def _role(writer: _Writer, user_id: int, organisation_id: int, role: str) -> None:
+    writer.add(
+        RoleAssignment.__table__,
+        {"user_id": user_id, "organisation_id": organisation_id, "role": role},
+    )
+
+
+def _people(writer: _Writer, seeded: Seeded, password_hash: str) -> None:
+    """A patient safety lead and two reporters at every service, two panel members a PCN, and the
+    ICB's quality committee member and administrator."""
+    next_id = iter(range(1, 10_000_000))
+    for service in seeded.service_ids:
+        lead = _person(writer, next(next_id), f"Lead {service}", password_hash)
+        _role(writer, lead["id"], service, "patient_safety_lead")
+        seeded.leads[service] = lead
+        seeded.reporters[service] = []
+        for n in range(2):
+            reporter = _person(writer, next(next_id), f"Reporter {service}-{n}", password_hash)
+            _role(writer, reporter["id"], service, "reporter")
+            seeded.reporters[service].append(reporter)
+    for pcn in seeded.pcn_ids:
+        for n in range(2):
+            member = _person(writer, next(next_id), f"Panel {pcn}-{n}", password_hash)
+            _role(writer, member["id"], pcn, "review_panel_member")
+            seeded.panel.setdefault(pcn, member)
+    seeded.quality = _person(writer, next(next_id), "ICB quality", password_hash)
+    _role(writer, seeded.quality["id"], seeded.icb_id, "icb_quality_committee")
+    seeded.admin = _person(writer, next(next_id), "ICB administrator", password_hash)
+    _role(writer, seeded.admin["id"], seeded.icb_id, "administrator")
+
+
+# ---- events and what follows from them ------------------------------------------------------------
+
+
+def _events(writer: _Writer, seeded: Seeded, size: Size, today: date, rng: random.Random) -> None:
+    services = seeded.service_ids
+    weights = [dict((k, w) for k, _s, w in SERVICE_KINDS)[seeded.kinds[s]] for s in services]
+    themes, theme_weights = list(THEME_WEIGHTS), list(THEME_WEIGHTS.values())
+    days = YEARS * 365
+    counter = _Ids()
+    for event_id in range(1, size.events + 1):
+        service = rng.choices(services, weights)[0]
+        occurred = today - timedelta(days=rng.randrange(days))
+        created = min(
+            datetime.combine(occurred, datetime.min.time())
+            + timedelta(days=rng.randrange(4), minutes=rng.randrange(600, 1080)),
+            datetime.combine(today, datetime.min.time()),
+        )
+        reporter = rng.choice(seeded.reporters[service])
+        patients = _patients(rng)
+        record_type = rng.choices(*RECORD_TYPES)[0]
+        status = _status(rng, today, created)
+        if event_id == 1:
+            # The first event always opens the first response (see _response), at any size.
+            status = "learning_response"
+        row = {
+            "id": event_id, "reference": f"PSE-{created.year}-{event_id:06d}",
+            "organisation_id": service, "record_type": record_type,
+            "theme": rng.choices(themes, theme_weights)[0], "occurred_on": occurred,
+            "service_area": SERVICE_AREA[seeded.kinds[service]],
+            "location": LOCATION[seeded.kinds[service]],
+            "description": "A synthetic event written by the benchmark.",
+            "immediate_actions": None, "agents": [], "processes": [],
+            "physical_harm": _worst([p["physical_harm"] for p in patients], PHYSICAL[0]),
+            "psychological_harm": _worst(
+                [p["psychological_harm"] for p in patients], PSYCHOLOGICAL[0]),
+            "never_event": False, "national_flags": [], "status": status,
+            "reporter_kind": "staff", "reporter_user_id": reporter["id"],
+            "identity_protected": False, "revision": 1, "version_id": 1,
+            "created_at": created, "updated_at": created, **UNTRIAGED,
+        }  # fmt: skip
+        if status != "awaiting_triage":
+            row.update(triaged_by_id=seeded.leads[service]["id"],
+                       triaged_at=created + timedelta(days=2), triage_rationale="Triaged.",
+                       triage_recommendation="no_further_response")  # fmt: skip
+        if status == "learning_response":
+            row["learning_response_id"] = _response(writer, seeded, service, created, today,
+                                                    rng, counter)  # fmt: skip
+        if status == "referred":
+            row.update(referral_body="CQC", referred_on=created.date() + timedelta(days=2))
+        writer.add(SafetyEvent.__table__, row)
+        for n, patient in enumerate(patients, start=1):
+            writer.add(EventPatient.__table__, {"event_id": event_id, "sequence": n, **patient})
+        _audit(writer, reporter["id"], "event:create", "safety_events", event_id, service, created)
+
+
+class _Ids:
+    def __init__(self):
+        self.response = 0
+        self.action = 0
+
+
+def _status(rng: random.Random, today: date, created: datetime) -> str:
+    if (today - created.date()).days < AWAITING_DAYS and rng.random() < 0.7:
+        return "awaiting_triage"
+    return rng.choices(*STATUSES)[0]
+
+
+def _patients(rng: random.Random) -> list[dict]:
+    found = []
+    for _ in range(rng.choices(*PATIENTS_PER_EVENT)[0]):
+        found.append({
+            "physical_harm": rng.choices(*PHYSICAL)[0],
+            "psychological_harm": rng.choices(*PSYCHOLOGICAL)[0],
+            "age_band": rng.choice(AGE_BANDS) if rng.random() < 0.9 else None,
+            "gender": rng.choice(["female", "male", "female", "male", "unknown"])
+            if rng.random() < 0.92 else None,
+            "ethnicity": _ethnicity(rng),
+            "nhs_number": None,
+        })  # fmt: skip
+    return found
+
+
+def _ethnicity(rng: random.Random) -> str | None:
+    if rng.random() < 0.2:
+        return None  # not recorded: a fifth, as in practice
+    values = ETHNICITIES
+    return values[0] if rng.random() < 0.7 else rng.choice(values)
+
+
+def _worst(levels: list[str], order: list[str]) -> str | None:
+    return max(levels, key=order.index) if levels else None
+
+
+def _response(writer, seeded, service, created, today, rng, ids) -> int:
+    ids.response += 1
+    response_id = ids.response
+    method = rng.choices(*METHODS)[0]
+    opened = created + timedelta(days=2)
+    closed = (today - opened.date()).days > 120 or rng.random() < 0.4
+    if response_id == 1:
+        # An after action review left in planning, so a transition can be timed at any size.
+        method, closed = "after_action_review", False
+    definition = definitions.for_method(method)
+    closed_at = min(opened + timedelta(days=rng.randrange(10, 90)), opened + timedelta(days=200))
+    closed_at = closed_at if closed and closed_at.date() < today else None
+    writer.add(
+        LearningResponse.__table__,
+        {"id": response_id, "reference": f"LR-{opened.year}-{response_id:06d}", "method": method,
+         "organisation_id": service, "workflow_name": definition.name,
+         "workflow_version": definition.version,
+         "state": "closed" if closed_at else definition.initial, "version_id": 1,
+         "lead_id": seeded.leads[service]["id"], "record": {},
+         "due_on": opened.date() + timedelta(days=42), "due_at": None,
+         "closed_at": closed_at, "created_at": opened, "updated_at": closed_at or opened},
+    )  # fmt: skip
+    lead = seeded.leads[service]["id"]
+    _audit(writer, lead, "response:open", "learning_responses", response_id, service, opened)
+    if closed_at:
+        _audit(writer, lead, "transition:approve", "learning_responses", response_id, service,
+               closed_at)  # fmt: skip
+    for _ in range(rng.choices(*ACTIONS_PER_RESPONSE)[0]):
+        _action(writer, seeded, service, response_id, opened, closed_at, today, rng, ids)
+    return response_id
+
+
+def _action(writer, seeded, service, response_id, opened, closed_at, today, rng, ids) -> None:
+    ids.action += 1
+    definition = definitions.get("safety_action")
+    due = opened.date() + timedelta(days=rng.randrange(30, 180))
+    done = closed_at is not None and rng.random() < 0.8
+    writer.add(
+        SafetyAction.__table__,
+        {"id": ids.action, "response_id": response_id, "organisation_id": service,
+         "description": "A synthetic safety action.", "owner": "Practice manager",
+         "owner_user_id": seeded.leads[service]["id"], "owner_organisation_id": service,
+         "due_on": due, "measure_kind": "process", "measure": "Audit monthly.",
+         "strength": rng.choice(["stronger", "intermediate", "weaker"]),
+         "workflow_name": definition.name, "workflow_version": definition.version,
+         "state": "reviewed" if done else rng.choice([definition.initial, "in_progress"]),
+         "version_id": 1, "completed_at": closed_at if done else None,
+         "closed_at": closed_at if done else None, "created_at": opened, "updated_at": opened},
+    )  # fmt: skip
+    _audit(writer, seeded.leads[service]["id"], "action:create", "safety_actions", ids.action,
+           service, opened)  # fmt: skip
+
+
+def _audit(writer, actor, action, subject_type, subject_id, organisation, at) -> None:
+    writer.add(
+        AuditRecord.__table__,
+        {"occurred_at": at, "actor_id": actor, "action": action, "subject_type": subject_type,
+         "subject_id": subject_id, "organisation_id": organisation, "changes": {},
+         "comment": None},
+    )  # fmt: skip
+
+
+def _restart_sequences(conn: Connection) -> None:
+    """PostgreSQL numbers new rows from its sequences: move them past the ids written here."""
+    if conn.dialect.name != "postgresql":
+        return
+    for table in ("organisations", "users", "safety_events", "learning_responses",
+                  "safety_actions"):  # fmt: skip
+        top = conn.scalar(select(func.max(text("id"))).select_from(text(table))) or 1
+        conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {top})"))
