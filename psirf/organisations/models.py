@@ -44,8 +44,8 @@ SERVICE_KINDS = frozenset(
 
 class Organisation(Base):
     __tablename__ = "organisations"
-    # Found by the start of the name within an ICB (psirf/organisations/search.py): on PostgreSQL
-    # the lowered name indexed under the "C" collation (migration 0016), as the search compares it.
+    # Searched within an ICB and listed by lowered name (psirf/organisations/search.py): on
+    # PostgreSQL the lowered name indexed under the "C" collation (migration 0016), as it orders.
     __table_args__ = (
         Index("ix_organisations_icb_lower_name", "icb_id", text("lower(name)")).ddl_if(
             dialect="postgresql"

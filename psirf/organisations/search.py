@@ -1,11 +1,11 @@
 """Choosing an organisation by searching for it, never from a list of every organisation of an ICB
-(which holds a thousand): the start of its name or its exact ODS code, within a scope the caller's
-policy gives, a short list at a time.
+(which holds a thousand): any part of its name, in any case, or its exact ODS code, within a scope
+the caller's policy gives, a short list at a time.
 
-The name is matched as a range on lower(name) (from the query to just past it), which the index
-(icb_id, lower(name)) of migration 0016 serves on both databases; on PostgreSQL under the "C"
-collation, whose order is the characters' own, so the range holds exactly the names that start
-with the query (a language's collation would order "st. mary" and "stmary" side by side).
+Any part, not only the start: people look for "Mary" in "St Mary's Surgery" or "health centre",
+as the public's service search lets them. A scope is one ICB's organisations at most, which its
+(icb_id, lower(name)) index (migration 0016) reads in name order, so matching within it costs a
+thousand short names whatever the size of the database.
 """
 
 from __future__ import annotations
@@ -33,16 +33,10 @@ def _lower_name(session: Session):
     return name.collate("C") if session.get_bind().dialect.name == "postgresql" else name
 
 
-def _just_past(prefix: str) -> str:
-    """The first string after every string that starts with `prefix`."""
-    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
-
-
 def matching(session: Session, query: str) -> ColumnElement[bool]:
-    lowered = query.lower()
-    name = _lower_name(session)
+    # autoescape: a typed % or _ is a character to find, not a wildcard.
     return or_(
-        and_(name >= lowered, name < _just_past(lowered)),
+        _lower_name(session).contains(query.lower(), autoescape=True),
         Organisation.ods_code == query.upper(),
     )
 
@@ -50,7 +44,7 @@ def matching(session: Session, query: str) -> ColumnElement[bool]:
 def find(
     session: Session, scope: ColumnElement[bool], query: str | None, limit: int = SHOWN
 ) -> list[Organisation]:
-    """Up to `limit` organisations within `scope` whose name starts with `query` (in any case) or
+    """Up to `limit` organisations within `scope` whose name holds `query` (in any case) or
     whose ODS code it is, by name. Nothing for an empty or overlong query."""
     query = normalised(query)
     if not query or len(query) > QUERY_MAX:

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from psirf.audit import AuditRecord
-from psirf.organisations import services
+from psirf.organisations import search, services
 from psirf.organisations.models import OrganisationKind
 from tests.support.factories import IcbFactory, PcnFactory, PracticeFactory, UserFactory
 from psirf.problems import InputError
@@ -142,3 +142,16 @@ def test_the_public_finds_services_by_name_or_code_but_never_a_pcn_or_icb(sessio
     assert services.services_for_public(session, "riverside") == [practice]
     assert services.services_for_public(session, "b81") == [practice]
     assert services.services_for_public(session, "x" * (services.SEARCH_MAX + 1)) == []
+
+
+def test_the_organisation_search_finds_any_part_of_a_name_and_takes_wildcards_literally(session):
+    icb = IcbFactory()
+    surgery = PracticeFactory(name="St Mary's Surgery", icb=icb)
+    PracticeFactory(name="Marylebone 100% Pharmacy", icb=icb)
+    session.flush()
+
+    assert [o.name for o in search.find(session, search.in_icb(icb.id), "mary's")] == [surgery.name]
+    assert search.find(session, search.in_icb(icb.id), "_") == []
+    assert [o.name for o in search.find(session, search.in_icb(icb.id), "100%")] == [
+        "Marylebone 100% Pharmacy"
+    ]
