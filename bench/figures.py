@@ -428,28 +428,34 @@ def statement_counts(run: Run, app: Flask, s: dict) -> None:
     run.add("record a staff event statements", 1, n, "statements", note=f"status {status}")
 
 
-def plan_generation(run: Run, app: Flask, s: dict) -> None:
+def plan_generation(run: Run, app: Flask, s: dict, repeats: int = 3) -> None:
+    """A PCN's plan generated and drawn as a PDF: the median of a few runs after one to warm up
+    (the first reads its group's rows from disk), each rolled back."""
     from psirf.accounts.models import User
     from psirf.organisations.models import Organisation
     from psirf.plans import services as plans
     from psirf.plans.document import document
     from psirf.plans.reports import plan_pdf
 
+    insights, renderings = [], []
     with app.test_request_context():
         session = db.session
-        user = session.get(User, run.seeded.panel[s["pcn"]]["id"])
-        group = session.get(Organisation, s["pcn"])
-        started = time.perf_counter()
-        plan = plans.generate(session, user, group, period_months=12, lookback_months=36,
-                              starts_on=run.today + timedelta(days=1), today=run.today)  # fmt: skip
-        insight = time.perf_counter() - started
-        started = time.perf_counter()
-        pdf = plan_pdf(document(plan))
-        rendering = time.perf_counter() - started
-        session.rollback()
+        for _ in range(repeats + 1):
+            user = session.get(User, run.seeded.panel[s["pcn"]]["id"])
+            group = session.get(Organisation, s["pcn"])
+            started = time.perf_counter()
+            plan = plans.generate(session, user, group, period_months=12, lookback_months=36,
+                                  starts_on=run.today + timedelta(days=1), today=run.today)  # fmt: skip
+            insights.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            pdf = plan_pdf(document(plan))
+            renderings.append(time.perf_counter() - started)
+            session.rollback()
+    insight, rendering = percentile(insights[1:], 50), percentile(renderings[1:], 50)
     bare = baseline.bare_pdf_seconds()
     row = run.add("plan generation: insight", 1, ms(insight), "ms", None, "insight + PDF <1000 ms")
     row.met = insight + rendering < 1
+    row.note = f"median of {repeats} after one warm-up ({ms(insights[0])} ms)"
     row = run.add(
         "plan generation: PDF", 1, ms(rendering), "ms", ms(bare), "insight + PDF <1000 ms"
     )
