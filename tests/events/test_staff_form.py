@@ -147,12 +147,18 @@ def test_someone_else_cannot_see_the_confirmation_page(sign_in, session):
 
 def test_recording_an_event_reads_back_nothing_it_has_just_written(sign_in, session):
     """The reporter's acknowledgement, its notification and email are new rows: no query looks for
-    them first, and the new event is not read again after the commit to find its page."""
+    them first, and the new event is not read again after the commit to find its page. (The rollups'
+    own GROUP BY over the new event is how they are kept exact, psirf/events/counts.py, not a
+    read-back.)"""
     practice = PracticeFactory()
     client = sign_in(UserFactory(role=(Role.REPORTER, practice)))
     with counting_queries() as statements:
         response = client.post("/events/new", data=staff_form_data(practice))
     assert response.status_code == 302
-    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    reads = [
+        s
+        for s in statements
+        if s.lstrip().upper().startswith("SELECT") and "GROUP BY" not in s.upper()
+    ]
     for table in ("safety_events", "notifications", "outbox_messages", "reporter_updates"):
         assert not [s for s in reads if f"FROM {table}" in s], table
