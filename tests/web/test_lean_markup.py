@@ -256,6 +256,46 @@ def test_the_field_helpers_are_the_components_markup(app, call, data, errors):
         assert rendered(FIELDS_WRITTEN_OUT, call, form=form) == by_macro
 
 
+# Choices with hints of their own, as the action's strength and the candour criteria offer them.
+HINTED = [("family", "Family", "Their <kin>"), ("s<", "Staff & <b>", None)]
+HINTED_CALLS = [
+    (
+        "{{ radios(form.kind, hint='Pick', hinted=hinted) }}",
+        "nhsukRadios",
+        "radios",
+        "{'value': field.data}",
+    ),
+    (
+        "{{ checkboxes(form.contact_by, hint='Any', hinted=hinted) }}",
+        "nhsukCheckboxes",
+        "checkboxes",
+        "{'values': field.data or []}",
+    ),
+]
+
+
+@pytest.mark.parametrize("call, component, module, chosen", HINTED_CALLS)
+@pytest.mark.parametrize("errors", [False, True])
+def test_choices_with_their_own_hints_are_the_components_markup(
+    app, call, component, module, chosen, errors
+):
+    by_component = (
+        f'{{% from "nhsuk/components/{module}/macro.jinja" import {module} as {component} %}}'
+        f"{{% set items = [] %}}{{% for value, text, hint in hinted %}}"
+        "{% set _ = items.append({'value': value, 'text': text, 'hint': {'text': hint} if hint else none}) %}"
+        f"{{% endfor %}}{{{{ {component}(dict(items=items, idPrefix=field.id, name=field.name, "
+        "fieldset={'legend': {'text': field.label.text, 'classes': 'nhsuk-fieldset__legend--s'}}, "
+        "hint={'text': hint}, errorMessage={'text': field.errors[0]} if field.errors else none, "
+        f"**{chosen})) }}}}"
+    )
+    with app.test_request_context():
+        form = person(errors, kind="s<", contact_by=["family"])
+        field, hint = (form.kind, "Pick") if module == "radios" else (form.contact_by, "Any")
+        written_out = rendered(FIELDS_WRITTEN_OUT, call, form=form, hinted=HINTED)
+        assert written_out == rendered(by_component, "", field=field, hint=hint, hinted=HINTED)
+        assert "Their &lt;kin&gt;" in written_out
+
+
 def layout_parts(html: str) -> str:
     """The header and the footer of a page."""
     header = re.search(r"<header.*?</header>", html, re.S).group(0)
@@ -304,3 +344,20 @@ def test_the_summary_list_is_the_components_markup(app, card):
             card=card,
         )
         assert same_reading(written_out) == same_reading(by_macro)
+
+
+@pytest.mark.parametrize(
+    "text, classes", [("Open", "nhsuk-tag--blue"), ("Past <the> target", None), (" Due ", "a b")]
+)
+def test_the_tag_is_the_components_markup(app, text, classes):
+    with app.test_request_context():
+        written_out = render_template_string(
+            '{% from "web/tag.html" import tag %}{{ tag(text, classes) }}', text=text, classes=classes
+        )
+        by_macro = render_template_string(
+            '{% from "nhsuk/components/tag/macro.jinja" import tag %}'
+            "{{ tag({'text': text, 'classes': classes}) }}",
+            text=text,
+            classes=classes,
+        )
+        assert written_out == by_macro.strip()
