@@ -177,5 +177,5 @@ def view_for(
             k.value for k in DocumentKind if policy.may_share_document(user, response, k, state)
         ],
         quotable={s.id for s in steps if words.quotable(s)},
-        quotes=words.quotes_for(session, response),
+        quotes=words.quotes_among(session, response, steps),
     )
