@@ -209,8 +209,12 @@ class Person(Form):
     name = StringField("Their <name>")
     age = IntegerField("Age")
     notes = TextAreaField("Notes")
-    kind = RadioField("Who they are", choices=[("", "Choose"), ("family", "Family"), ("s<", "Staff & <b>")])
-    contact_by = SelectMultipleField("How to contact them", choices=[("phone", "Phone"), ("email", "Email")])
+    kind = RadioField(
+        "Who they are", choices=[("", "Choose"), ("family", "Family"), ("s<", "Staff & <b>")]
+    )
+    contact_by = SelectMultipleField(
+        "How to contact them", choices=[("phone", "Phone"), ("email", "Email")]
+    )
     in_report = TickBox("Quote it in the report")
 
 
@@ -352,7 +356,9 @@ def test_the_summary_list_is_the_components_markup(app, card):
 def test_the_tag_is_the_components_markup(app, text, classes):
     with app.test_request_context():
         written_out = render_template_string(
-            '{% from "web/tag.html" import tag %}{{ tag(text, classes) }}', text=text, classes=classes
+            '{% from "web/tag.html" import tag %}{{ tag(text, classes) }}',
+            text=text,
+            classes=classes,
         )
         by_macro = render_template_string(
             '{% from "nhsuk/components/tag/macro.jinja" import tag %}'
