@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from psirf import policy
-from psirf.accounts.models import User
 from psirf.engagement.models import (
     AffectedPerson,
     AttemptPurpose,
@@ -86,7 +85,7 @@ class EngagementView:
     candour_reasons: list[str] = field(default_factory=list)
     candour_steps: list[step_rules.CandourStep] = field(default_factory=list)
     candour_attempts: list[ContactAttempt] = field(default_factory=list)
-    staff: list[User] = field(default_factory=list)
+    staff: list[Row] = field(default_factory=list)  # id and name of each
     targets: step_rules.CandourTargets = step_rules.CandourTargets()
     # The reports the viewer may share with people who have joined the family portal.
     share_kinds: list[str] = field(default_factory=list)
@@ -177,5 +176,5 @@ def view_for(
             k.value for k in DocumentKind if policy.may_share_document(user, response, k, state)
         ],
         quotable={s.id for s in steps if words.quotable(s)},
-        quotes=words.quotes_for(session, response),
+        quotes=words.quotes_among(session, response, steps),
     )

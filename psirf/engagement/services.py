@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session, selectinload
 
 from psirf import policy
@@ -73,14 +73,15 @@ def _clean(value):
 # ---- the people affected -------------------------------------------------------------------------
 
 
-def staff_of(session: Session, organisation_id: int) -> list[User]:
-    """The lead organisation's active staff: who may be named engagement lead."""
+def staff_of(session: Session, organisation_id: int) -> list[Row]:
+    """The lead organisation's active staff, each an `id` and `name`: who may be named engagement
+    lead. Rows, not accounts: an account would load its roles, which no choice of lead reads."""
     has_role = select(RoleAssignment.user_id).where(
         RoleAssignment.organisation_id == organisation_id
     )
     return list(
-        session.scalars(
-            select(User)
+        session.execute(
+            select(User.id, User.name)
             .where(
                 User.id.in_(has_role), User.active.is_(True), User.kind == AccountKind.STAFF.value
             )

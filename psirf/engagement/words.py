@@ -82,6 +82,20 @@ def quotes_for(
         )
         .order_by(EngagementStep.occurred_on, EngagementStep.id)
     ).all()
+    return _quoted(session, response, steps)
+
+
+def quotes_among(
+    session: Session, response: LearningResponse, steps: list[EngagementStep]
+) -> list[Quote]:
+    """What the report quotes from the response's `steps`, already loaded oldest first (the
+    response page has them): the same as quotes_for, without asking for the steps again."""
+    return _quoted(session, response, [s for s in steps if s.in_report and quotable(s)])
+
+
+def _quoted(
+    session: Session, response: LearningResponse, steps: list[EngagementStep]
+) -> list[Quote]:
     if not steps:
         return []
     names = response_known_names(session, response)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 
 from psirf.actions.models import MeasureKind, Strength
@@ -13,6 +13,7 @@ from psirf.web.forms import (
     MultiCheckboxField,
     NhsDateField,
     PsirfForm,
+    TickBox,
     VersionedForm,
     strip,
 )
@@ -171,7 +172,7 @@ class ExtensionForm(VersionedForm):
         filters=[strip],
         validators=[DataRequired("Say why the extension is needed")],
     )
-    agreed_with_affected = BooleanField("The patient or family affected agreed to this extension")
+    agreed_with_affected = TickBox("The patient or family affected agreed to this extension")
 
 
 class DueResetForm(VersionedForm):

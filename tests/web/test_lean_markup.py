@@ -1,5 +1,5 @@
 """The markup written out by hand for speed (the layout's header and footer, the form helpers'
-select and date input) is the NHS.UK components' markup: rendered beside the components' own
+inputs, text areas, radios, checkboxes, selects, date inputs and buttons) is the NHS.UK components' markup: rendered beside the components' own
 macros, given the same input, the two read the same, tag for tag and word for word."""
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ import pytest
 from flask import render_template_string
 from flask_login import login_user
 from werkzeug.datastructures import MultiDict
-from wtforms import Form, SelectField
+from wtforms import Form, IntegerField, RadioField, SelectField, SelectMultipleField, StringField
+from wtforms import TextAreaField
 
-from psirf.web.forms import NhsDateField
+from psirf.web.forms import NhsDateField, TickBox
 from tests.support.factories import UserFactory
 
 # The components, called as the form helpers called them before they were written out.
@@ -49,7 +50,71 @@ BY_MACRO = """
 {% endmacro %}
 """
 
+# The fields' own helpers, as they called the components before they were written out.
+FIELDS_BY_MACRO = """
+{% from "nhsuk/components/input/macro.jinja" import input as nhsukInput %}
+{% from "nhsuk/components/textarea/macro.jinja" import textarea as nhsukTextarea %}
+{% from "nhsuk/components/radios/macro.jinja" import radios as nhsukRadios %}
+{% from "nhsuk/components/checkboxes/macro.jinja" import checkboxes as nhsukCheckboxes %}
+{% from "nhsuk/components/button/macro.jinja" import button as nhsukButton %}
+{% macro text_input(field, hint=none, width=none, type="text", autocomplete=none, label_size=none, spellcheck=none, classes=none, inputmode=none) %}
+  {{ nhsukInput({
+    "label": {"text": field.label.text, "classes": ("nhsuk-label--" ~ label_size) if label_size else "", "isPageHeading": label_size == "l"},
+    "hint": {"text": hint} if hint else none,
+    "id": field.id, "name": field.name, "value": field.data if field.data is not none else "",
+    "type": type, "width": width, "autocomplete": autocomplete, "spellcheck": spellcheck, "classes": classes,
+    "inputmode": inputmode,
+    "errorMessage": {"text": field.errors[0]} if field.errors else none,
+  }) }}
+{% endmacro %}
+{% macro text_area(field, hint=none, rows=5, label_size=none) %}
+  {{ nhsukTextarea({
+    "label": {"text": field.label.text, "classes": ("nhsuk-label--" ~ label_size) if label_size else "", "isPageHeading": label_size == "l"},
+    "hint": {"text": hint} if hint else none,
+    "id": field.id, "name": field.name, "value": field.data or "", "rows": rows,
+    "errorMessage": {"text": field.errors[0]} if field.errors else none,
+  }) }}
+{% endmacro %}
+{% macro radios(field, hint=none, legend_size="s", inline=false, page_heading=false) %}
+  {% set items = [] %}
+  {% for value, label in field.choices if value != "" %}
+    {% set _ = items.append({"value": value, "text": label, "checked": field.data == value}) %}
+  {% endfor %}
+  {{ nhsukRadios({
+    "idPrefix": field.id, "name": field.name, "classes": "nhsuk-radios--inline" if inline else "",
+    "fieldset": {"legend": {"text": field.label.text, "classes": "nhsuk-fieldset__legend--" ~ legend_size, "isPageHeading": page_heading}},
+    "hint": {"text": hint} if hint else none,
+    "items": items,
+    "errorMessage": {"text": field.errors[0]} if field.errors else none,
+  }) }}
+{% endmacro %}
+{% macro checkboxes(field, hint=none, legend_size="s", page_heading=false) %}
+  {% set items = [] %}
+  {% for value, label in field.choices %}
+    {% set _ = items.append({"value": value, "text": label, "checked": field.data and value in field.data}) %}
+  {% endfor %}
+  {{ nhsukCheckboxes({
+    "idPrefix": field.id, "name": field.name,
+    "fieldset": {"legend": {"text": field.label.text, "classes": "nhsuk-fieldset__legend--" ~ legend_size, "isPageHeading": page_heading}},
+    "hint": {"text": hint} if hint else none,
+    "items": items,
+    "errorMessage": {"text": field.errors[0]} if field.errors else none,
+  }) }}
+{% endmacro %}
+{% macro checkbox(field, hint=none) %}
+  {{ nhsukCheckboxes({
+    "idPrefix": field.id, "name": field.name,
+    "items": [{"value": field.TICKED, "text": field.label.text, "checked": field.data, "hint": hint}],
+    "errorMessage": {"text": field.errors[0]} if field.errors else none,
+  }) }}
+{% endmacro %}
+{% macro button(text, classes=none) %}{{ nhsukButton({"text": text, "classes": classes}) }}{% endmacro %}
+"""
+
 WRITTEN_OUT = '{% from "web/forms.html" import select, date_input %}'
+FIELDS_WRITTEN_OUT = (
+    '{% from "web/forms.html" import text_input, text_area, radios, checkboxes, checkbox, button %}'
+)
 
 HEADER_AND_FOOTER_BY_MACRO = """
 {% from "nhsuk/components/header/macro.jinja" import header %}
@@ -140,6 +205,101 @@ def test_the_date_input_is_the_components_markup(app, data, call):
         assert rendered(WRITTEN_OUT, call, form=form) == rendered(BY_MACRO, call, form=form)
 
 
+class Person(Form):
+    name = StringField("Their <name>")
+    age = IntegerField("Age")
+    notes = TextAreaField("Notes")
+    kind = RadioField(
+        "Who they are", choices=[("", "Choose"), ("family", "Family"), ("s<", "Staff & <b>")]
+    )
+    contact_by = SelectMultipleField(
+        "How to contact them", choices=[("phone", "Phone"), ("email", "Email")]
+    )
+    in_report = TickBox("Quote it in the report")
+
+
+def person(errors: bool = False, **data) -> Person:
+    form = Person(MultiDict(data))
+    if errors:
+        for field in form:
+            field.errors = [f"Enter <{field.name}>"]
+    return form
+
+
+FIELD_CALLS = [
+    "{{ text_input(form.name) }}",
+    "{{ text_input(form.name, hint='Their <full> name', width=20, autocomplete='off') }}",
+    "{{ text_input(form.name, type='email', spellcheck=false, label_size='l', inputmode='email') }}",
+    "{{ text_input(form.age, width=3, label_size='m', classes='extra', spellcheck=true) }}",
+    "{{ text_input(form.age, width=7) }}",
+    "{{ text_area(form.notes) }}",
+    "{{ text_area(form.notes, hint='In their words', rows=2, label_size='l') }}",
+    "{{ radios(form.kind) }}",
+    "{{ radios(form.kind, hint='Pick <one>', inline=true, legend_size='m', page_heading=true) }}",
+    "{{ checkboxes(form.contact_by) }}",
+    "{{ checkboxes(form.contact_by, hint='Any', legend_size='l', page_heading=true) }}",
+    "{{ checkbox(form.in_report) }}",
+    "{{ checkbox(form.in_report, hint='Only if they <agreed>') }}",
+    "{{ button('Save') }}",
+    "{{ button('Add <it>', classes='nhsuk-button--secondary') }}",
+]
+FIELD_DATA = [
+    {},
+    {"name": 'Jo "JB" <Bloggs>', "age": "41", "notes": "Line one\n<two>", "kind": "s<"},
+    {"kind": "family", "contact_by": ["email", "phone"], "in_report": "y"},
+]
+
+
+@pytest.mark.parametrize("call", FIELD_CALLS)
+@pytest.mark.parametrize("data", FIELD_DATA)
+@pytest.mark.parametrize("errors", [False, True])
+def test_the_field_helpers_are_the_components_markup(app, call, data, errors):
+    with app.test_request_context():
+        form = person(errors, **data)
+        by_macro = rendered(FIELDS_BY_MACRO, call, form=form)
+        assert rendered(FIELDS_WRITTEN_OUT, call, form=form) == by_macro
+
+
+# Choices with hints of their own, as the action's strength and the candour criteria offer them.
+HINTED = [("family", "Family", "Their <kin>"), ("s<", "Staff & <b>", None)]
+HINTED_CALLS = [
+    (
+        "{{ radios(form.kind, hint='Pick', hinted=hinted) }}",
+        "nhsukRadios",
+        "radios",
+        "{'value': field.data}",
+    ),
+    (
+        "{{ checkboxes(form.contact_by, hint='Any', hinted=hinted) }}",
+        "nhsukCheckboxes",
+        "checkboxes",
+        "{'values': field.data or []}",
+    ),
+]
+
+
+@pytest.mark.parametrize("call, component, module, chosen", HINTED_CALLS)
+@pytest.mark.parametrize("errors", [False, True])
+def test_choices_with_their_own_hints_are_the_components_markup(
+    app, call, component, module, chosen, errors
+):
+    by_component = (
+        f'{{% from "nhsuk/components/{module}/macro.jinja" import {module} as {component} %}}'
+        f"{{% set items = [] %}}{{% for value, text, hint in hinted %}}"
+        "{% set _ = items.append({'value': value, 'text': text, 'hint': {'text': hint} if hint else none}) %}"
+        f"{{% endfor %}}{{{{ {component}(dict(items=items, idPrefix=field.id, name=field.name, "
+        "fieldset={'legend': {'text': field.label.text, 'classes': 'nhsuk-fieldset__legend--s'}}, "
+        "hint={'text': hint}, errorMessage={'text': field.errors[0]} if field.errors else none, "
+        f"**{chosen})) }}}}"
+    )
+    with app.test_request_context():
+        form = person(errors, kind="s<", contact_by=["family"])
+        field, hint = (form.kind, "Pick") if module == "radios" else (form.contact_by, "Any")
+        written_out = rendered(FIELDS_WRITTEN_OUT, call, form=form, hinted=HINTED)
+        assert written_out == rendered(by_component, "", field=field, hint=hint, hinted=HINTED)
+        assert "Their &lt;kin&gt;" in written_out
+
+
 def layout_parts(html: str) -> str:
     """The header and the footer of a page."""
     header = re.search(r"<header.*?</header>", html, re.S).group(0)
@@ -188,3 +348,22 @@ def test_the_summary_list_is_the_components_markup(app, card):
             card=card,
         )
         assert same_reading(written_out) == same_reading(by_macro)
+
+
+@pytest.mark.parametrize(
+    "text, classes", [("Open", "nhsuk-tag--blue"), ("Past <the> target", None), (" Due ", "a b")]
+)
+def test_the_tag_is_the_components_markup(app, text, classes):
+    with app.test_request_context():
+        written_out = render_template_string(
+            '{% from "web/tag.html" import tag %}{{ tag(text, classes) }}',
+            text=text,
+            classes=classes,
+        )
+        by_macro = render_template_string(
+            '{% from "nhsuk/components/tag/macro.jinja" import tag %}'
+            "{{ tag({'text': text, 'classes': classes}) }}",
+            text=text,
+            classes=classes,
+        )
+        assert written_out == by_macro.strip()
