@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from psirf import audit, policy
 from psirf.events import feedback
 from psirf.events.models import EventStatus, SafetyEvent
 from psirf.labels import LabelledEnum
-from psirf.plans.services import local_focus_for
+from psirf.plans.services import local_focus_by_organisation, local_focus_for
 from psirf.responses import services as responses
 from psirf.responses.models import LearningResponse, ResponseMethod
 from psirf.timeutil import utcnow
@@ -70,11 +70,34 @@ class QueueFilters:
     organisation_id: int | None = None
 
 
+# What a queue row shows and what its recommendation reads (psirf.triage.recommend): not the whole
+# event, whose other columns (JSON among them) cost more to load than the page costs to render.
+QUEUE_COLUMNS = (
+    SafetyEvent.reference,
+    SafetyEvent.organisation_id,
+    SafetyEvent.record_type,
+    SafetyEvent.theme,
+    SafetyEvent.occurred_on,
+    SafetyEvent.description,
+    SafetyEvent.physical_harm,
+    SafetyEvent.psychological_harm,
+    SafetyEvent.never_event,
+    SafetyEvent.never_event_type,
+    SafetyEvent.national_flags,
+    SafetyEvent.status,
+    SafetyEvent.created_at,
+)
+
+
 def queue(session: Session, user, filters: QueueFilters, cursor: str | None, size: int) -> Page:
     organisations = policy.triage_queue_organisations(user)
     if filters.organisation_id in organisations:
         organisations = [filters.organisation_id]
-    stmt = select(SafetyEvent).where(SafetyEvent.organisation_id.in_(organisations))
+    stmt = (
+        select(SafetyEvent)
+        .options(load_only(*QUEUE_COLUMNS))
+        .where(SafetyEvent.organisation_id.in_(organisations))
+    )
     if filters.status:
         stmt = stmt.where(SafetyEvent.status == filters.status)
     if filters.record_type:
@@ -99,11 +122,9 @@ def recommendation_for(
 
 
 def recommendations_for(session: Session, events: list[SafetyEvent]) -> dict[int, Recommendation]:
-    """A queue page's recommendations: each organisation's plan is read once, not once per event."""
-    focus = {}
-    for event in events:
-        if event.organisation_id not in focus:
-            focus[event.organisation_id] = local_focus_for(session, event.organisation)
+    """A queue page's recommendations: the plans of all its organisations read in one statement."""
+    organisations = {event.organisation_id: event.organisation for event in events}
+    focus = local_focus_by_organisation(session, list(organisations.values()))
     return {event.id: recommend(event, focus=focus[event.organisation_id]) for event in events}
 
 

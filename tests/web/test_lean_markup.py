@@ -188,3 +188,19 @@ def test_the_summary_list_is_the_components_markup(app, card):
             card=card,
         )
         assert same_reading(written_out) == same_reading(by_macro)
+
+
+def test_a_summary_list_card_shows_its_heading_as_the_component_does(app):
+    with app.test_request_context():
+        written_out = render_template_string(
+            '{% from "web/summary_list.html" import summary_list %}'
+            '{{ summary_list(rows, card=true, heading="Patient 1") }}',
+            rows=ROWS,
+        )
+        by_macro = render_template_string(
+            '{% from "nhsuk/components/summary-list/macro.jinja" import summaryList %}'
+            "{{ summaryList({'rows': rows, 'card': {'heading': 'Patient 1', 'headingLevel': 3}}) }}",
+            rows=ROWS,
+        )
+        assert '<h3 class="nhsuk-card__heading">' in written_out
+        assert same_reading(written_out) == same_reading(by_macro)
