@@ -45,7 +45,11 @@ def by_public_token(session: Session, token: str) -> PsirfPlan | None:
 
 def listing(session: Session, user, cursor: str | None, size: int) -> Page:
     """A page of the plans the person may see, newest first, each with its organisation joined in."""
-    stmt = select(PsirfPlan).where(policy.plan_scope(user, PsirfPlan))
+    stmt = (
+        select(PsirfPlan)
+        .where(policy.plan_scope(user, PsirfPlan))
+        .options(joinedload(PsirfPlan.organisation))
+    )
     return keyset_page(session, stmt, PsirfPlan, cursor, size)
 
 
