@@ -80,7 +80,7 @@ class QueueRow(NamedTuple):
     status: str
 
 
-def _queue_row(event: SafetyEvent, recommendation) -> QueueRow:
+def _queue_row(event, recommendation) -> QueueRow:
     waiting = event.status == EventStatus.AWAITING_TRIAGE.value
     return QueueRow(
         href=url_for("triage.decide" if waiting else "events.show", event_id=event.id),

@@ -162,6 +162,33 @@ def test_the_layouts_header_and_footer_are_the_components_markup(app, session, s
         assert layout_parts(page) == layout_parts(by_macro)
 
 
+PAGE_BY_TEMPLATE = """{% extends "nhsuk/template.jinja" %}
+{% set cspNonce = csp_nonce() %}
+{% block pageTitle %}A page - PSIRF responses - NHS{% endblock %}
+{% block head %}
+  <link rel="stylesheet" href="{{ url_for('static', filename='vendor/nhsuk/nhsuk-frontend-10.6.1.min.css') }}">
+  <link rel="stylesheet" href="{{ url_for('static', filename='psirf.css') }}">
+  <script type="module" src="{{ url_for('static', filename='init.js') }}"></script>
+{% endblock %}
+{% block header %}<header></header>{% endblock %}
+{% block beforeContent %}<p>Back</p>{% endblock %}
+{% block content %}<h1>A page</h1>{% endblock %}
+{% block footer %}<footer></footer>{% endblock %}
+"""
+
+
+def test_the_layout_is_the_nhsuk_page_template(app):
+    with app.test_request_context():
+        page = render_template_string(
+            '{% extends "layout.html" %}{% block title %}A page{% endblock %}'
+            "{% block back %}<p>Back</p>{% endblock %}{% block page %}<h1>A page</h1>{% endblock %}"
+        )
+        by_template = render_template_string(PAGE_BY_TEMPLATE)
+    page = re.sub(r"<header.*?</header>", "<header></header>", page, flags=re.S)
+    page = re.sub(r"<footer.*?</footer>", "<footer></footer>", page, flags=re.S)
+    assert same_reading(page) == same_reading(by_template)
+
+
 ROWS = [
     {"key": {"text": "Reference"}, "value": {"text": "PSE-2026-000001"}},
     {"key": {"text": "What <happened>"}, "value": {"text": "A <b>fall</b> & a slip"}},
