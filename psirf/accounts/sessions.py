@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from psirf.accounts.models import User, UserSession
 
@@ -74,7 +74,16 @@ def resume(session: Session, key: str, now: datetime, limits: Limits) -> User | 
     """
     if not key:
         return None
-    record = session.scalar(select(UserSession).where(UserSession.key_hash == _hash(key)))
+    # The person and their roles in the same statement: every page reads both.
+    record = (
+        session.execute(
+            select(UserSession)
+            .where(UserSession.key_hash == _hash(key))
+            .options(joinedload(UserSession.user).joinedload(User.roles))
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
     if record is None or record.ended_at is not None:
         return None
     reason = _timed_out(record, now, limits)

@@ -409,8 +409,12 @@ def get(session: Session, event_id: int) -> SafetyEvent | None:
     return session.get(SafetyEvent, event_id)
 
 
-def reporter_of(session: Session, event: SafetyEvent) -> User | None:
-    return session.get(User, event.reporter_user_id) if event.reporter_user_id else None
+def reporter_name_of(session: Session, event: SafetyEvent) -> str | None:
+    """The name of the staff member who reported `event` (None for a public report): the page
+    shows only the name, so the account and its roles are not loaded."""
+    if event.reporter_user_id is None:
+        return None
+    return session.scalar(select(User.name).where(User.id == event.reporter_user_id))
 
 
 def reported_by(session: Session, user: User, cursor: str | None, size: int) -> Page:

@@ -130,7 +130,7 @@ def show(event):
         "events/show.html",
         event=event,
         see_reporter=see_reporter,
-        reporter=services.reporter_of(db.session, event) if see_reporter else None,
+        reporter_name=services.reporter_name_of(db.session, event) if see_reporter else None,
         awaiting_triage=awaiting_triage,
         referred=event.status == EventStatus.REFERRED.value,
         may_triage=awaiting_triage and policy.may_triage(user, event),

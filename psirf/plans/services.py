@@ -7,7 +7,7 @@ import copy
 import secrets
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session, joinedload
 
 from psirf import audit, policy
@@ -646,22 +646,42 @@ def local_focus_for(
     """The local focus of the plans in force for the organisation's PCN or federation (each of its
     groups', newest in force first; a group's own for a PCN or federation), or the default until one
     is. A published plan is in force from its effective date."""
-    groups = (
-        select(Organisation.id).where(Organisation.id == organisation.id)
-        if organisation.kind_enum.is_group
-        else select(OrganisationMembership.group_id).where(
-            OrganisationMembership.member_id == organisation.id
-        )
-    )
-    plans = session.scalars(
-        select(PsirfPlan)
+    return local_focus_by_organisation(session, [organisation], today)[organisation.id]
+
+
+def local_focus_by_organisation(
+    session: Session, organisations: list[Organisation], today: date | None = None
+) -> dict[int, LocalFocus]:
+    """`local_focus_for` of several organisations at once (a triage queue's), in one statement."""
+    groups = [o.id for o in organisations if o.kind_enum.is_group]
+    members = [o.id for o in organisations if not o.kind_enum.is_group]
+    # Which groups' plans each organisation follows: its own as a group, else its groups'.
+    follows = [
+        select(Organisation.id.label("reader"), Organisation.id.label("group_id")).where(
+            Organisation.id.in_(groups)
+        ),
+        select(
+            OrganisationMembership.member_id.label("reader"),
+            OrganisationMembership.group_id.label("group_id"),
+        ).where(OrganisationMembership.member_id.in_(members)),
+    ]
+    follows = union_all(*follows).subquery()
+    rows = session.execute(
+        select(follows.c.reader, PsirfPlan)
+        .join(PsirfPlan, PsirfPlan.organisation_id == follows.c.group_id)
         .where(
-            PsirfPlan.organisation_id.in_(groups),
             PsirfPlan.state.in_(IN_FORCE),
             PsirfPlan.effective_from <= (today or utcnow().date()),
         )
-        .order_by(PsirfPlan.effective_from.desc(), PsirfPlan.id.desc())
+        .order_by(follows.c.reader, PsirfPlan.effective_from.desc(), PsirfPlan.id.desc())
     ).all()
+    plans: dict[int, list[PsirfPlan]] = {o.id: [] for o in organisations}
+    for reader, plan in rows:
+        plans[reader].append(plan)
+    return {organisation_id: _focus_of(found) for organisation_id, found in plans.items()}
+
+
+def _focus_of(plans: list[PsirfPlan]) -> LocalFocus:
     if not plans:
         return load_local_focus()
     first = plans[0]

@@ -92,16 +92,18 @@ def _workflow_roles(user, subject) -> set:
 
 
 def may_fire(user, subject, trigger: str) -> bool:
-    role = TRANSITION_RULES.get((subject.workflow_name, trigger))
     try:
-        return role is not None and role in _workflow_roles(user, subject)
-    except NotVisible:
+        require_can_fire(user, subject, trigger)
+    except (NotVisible, NotPermitted):
         return False
+    return True
 
 
 def require_can_fire(user, subject, trigger: str) -> None:
-    _workflow_roles(user, subject)
-    if not may_fire(user, subject, trigger):
+    """NotVisible for a subject outside the person's organisations, else NotPermitted for a role
+    that does not fire `trigger`. The roles are worked out once: a resolver may query."""
+    roles = _workflow_roles(user, subject)
+    if TRANSITION_RULES.get((subject.workflow_name, trigger)) not in roles:
         raise NotPermitted("Your role cannot take this step.")
 
 

@@ -367,15 +367,15 @@ def _requirement_reason(req: national.NationalRequirement, event) -> str:
 
 
 def _national(event) -> Recommendation | None:
-    rows = {r.key: number for number, r in enumerate(national.requirements(), start=1)}
-    matches = [r for r in national.requirements() if r.applies_to(event)]
+    every = national.requirements()
+    matches = [r for r in every if r.applies_to(event)]
     if not matches:
         return None
     primary = next((r for r in matches if r.response == national.PSII), matches[0])
     reasons = [_requirement_reason(primary, event)]
     reasons += [_requirement_reason(r, event) for r in matches if r is not primary]
     source = Source(
-        NATIONAL, "National requirements", rows[primary.key], primary.key, primary.label
+        NATIONAL, "National requirements", every.index(primary) + 1, primary.key, primary.label
     )
     if primary.response == national.PSII:
         return Recommendation(

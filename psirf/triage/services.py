@@ -5,14 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from psirf import audit, policy
 from psirf.events import feedback
 from psirf.events.models import EventStatus, SafetyEvent
 from psirf.labels import LabelledEnum
-from psirf.plans.services import local_focus_for
+from psirf.organisations.models import Organisation
+from psirf.plans.services import local_focus_by_organisation, local_focus_for
 from psirf.responses import services as responses
 from psirf.responses.models import LearningResponse, ResponseMethod
 from psirf.timeutil import utcnow
@@ -25,7 +26,7 @@ from psirf.triage.recommend import (
     Source,
     recommend,
 )
-from psirf.web.pagination import Page, keyset_page
+from psirf.web.pagination import Page, decode_cursor, encode_cursor
 from psirf.workflow import definitions
 from psirf.problems import InputError
 
@@ -70,11 +71,33 @@ class QueueFilters:
     organisation_id: int | None = None
 
 
+# What a queue row shows and what its recommendation reads (psirf.triage.recommend), read as plain
+# rows, not events: the whole event's columns (JSON among them) and its ORM state cost more than the
+# page costs to render.
+QUEUE_COLUMNS = (
+    SafetyEvent.id,
+    SafetyEvent.reference,
+    SafetyEvent.organisation_id,
+    SafetyEvent.record_type,
+    SafetyEvent.theme,
+    SafetyEvent.occurred_on,
+    SafetyEvent.description,
+    SafetyEvent.physical_harm,
+    SafetyEvent.psychological_harm,
+    SafetyEvent.never_event,
+    SafetyEvent.never_event_type,
+    SafetyEvent.national_flags,
+    SafetyEvent.status,
+    SafetyEvent.created_at,
+)
+
+
 def queue(session: Session, user, filters: QueueFilters, cursor: str | None, size: int) -> Page:
+    """A page of the queue, newest first (keyset by created_at then id): rows of QUEUE_COLUMNS."""
     organisations = policy.triage_queue_organisations(user)
     if filters.organisation_id in organisations:
         organisations = [filters.organisation_id]
-    stmt = select(SafetyEvent).where(SafetyEvent.organisation_id.in_(organisations))
+    stmt = select(*QUEUE_COLUMNS).where(SafetyEvent.organisation_id.in_(organisations))
     if filters.status:
         stmt = stmt.where(SafetyEvent.status == filters.status)
     if filters.record_type:
@@ -87,7 +110,24 @@ def queue(session: Session, user, filters: QueueFilters, cursor: str | None, siz
         stmt = stmt.where(SafetyEvent.occurred_on >= filters.occurred_from)
     if filters.occurred_to:
         stmt = stmt.where(SafetyEvent.occurred_on <= filters.occurred_to)
-    return keyset_page(session, stmt, SafetyEvent, cursor, size)
+    after = decode_cursor(cursor)
+    if after:
+        when, row_id = after
+        stmt = stmt.where(
+            or_(
+                SafetyEvent.created_at < when,
+                and_(SafetyEvent.created_at == when, SafetyEvent.id < row_id),
+            )
+        )
+    order = (SafetyEvent.created_at.desc(), SafetyEvent.id.desc())
+    rows = session.execute(stmt.order_by(*order).limit(size + 1)).all()
+    items = rows[:size]
+    last = items[-1] if len(rows) > size else None
+    return Page(
+        items=items,
+        next_cursor=encode_cursor(last.created_at, last.id) if last is not None else None,
+        has_previous=after is not None,
+    )
 
 
 def recommendation_for(
@@ -98,12 +138,12 @@ def recommendation_for(
     return recommend(event, today=today, focus=local_focus_for(session, event.organisation))
 
 
-def recommendations_for(session: Session, events: list[SafetyEvent]) -> dict[int, Recommendation]:
-    """A queue page's recommendations: each organisation's plan is read once, not once per event."""
-    focus = {}
-    for event in events:
-        if event.organisation_id not in focus:
-            focus[event.organisation_id] = local_focus_for(session, event.organisation)
+def recommendations_for(session: Session, events) -> dict[int, Recommendation]:
+    """A queue page's recommendations (of events or of `queue`'s rows): the plans of all its
+    organisations read in one statement. The organisations are the person's own, loaded with
+    their roles, so getting them issues none."""
+    organisations = [session.get(Organisation, i) for i in {e.organisation_id for e in events}]
+    focus = local_focus_by_organisation(session, organisations)
     return {event.id: recommend(event, focus=focus[event.organisation_id]) for event in events}
 
 

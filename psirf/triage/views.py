@@ -1,15 +1,19 @@
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from psirf import policy
 from psirf.db import unit_of_work
-from psirf.events.models import SafetyEvent
+from psirf.events.lfpse import PhysicalHarm, RecordType, Theme
+from psirf.events.models import EventStatus, SafetyEvent
 from psirf.extensions import db
 from psirf.responses.models import ResponseMethod
 from psirf.triage import never_events, services
 from psirf.triage.forms import QueueFilterForm, TriageDecisionForm
+from psirf.web import dates
 from psirf.web.loading import loads
 from psirf.problems import InputError
 from psirf.web.forms import show_on_form
@@ -49,15 +53,46 @@ def queue():
     )
     args = {k: v for k, v in request.args.items() if k != "after"}
     next_url = url_for("triage.queue", **args, after=page.next_cursor) if page.next_cursor else None
-    # Computed from each event's own fields: no query per row.
+    # Computed from each event's own fields and its organisations' plans, read in one statement.
     recommendations = services.recommendations_for(db.session, page.items)
     return render_template(
         "triage/queue.html",
         filter_form=form,
         page=page,
+        rows=[_queue_row(event, recommendations[event.id]) for event in page.items],
         next_url=next_url,
         first_url=url_for("triage.queue", **args),
-        recommendations=recommendations,
+    )
+
+
+class QueueRow(NamedTuple):
+    """A queue row's cells as shown: worked out here, so the template only writes them out."""
+
+    href: str
+    reference: str
+    never_event: bool
+    reported: str
+    record_type: str
+    theme: str
+    harm: str
+    recommended: str
+    national: bool
+    status: str
+
+
+def _queue_row(event, recommendation) -> QueueRow:
+    waiting = event.status == EventStatus.AWAITING_TRIAGE.value
+    return QueueRow(
+        href=url_for("triage.decide" if waiting else "events.show", event_id=event.id),
+        reference=event.reference,
+        never_event=event.never_event,
+        reported=dates.short_day(event.created_at),
+        record_type=RecordType.label_for(event.record_type),
+        theme=Theme.label_for(event.theme),
+        harm=PhysicalHarm.label_for(event.physical_harm) or "Not recorded",
+        recommended=recommendation.short_label,
+        national=recommendation.national,
+        status=EventStatus.label_for(event.status),
     )
 
 

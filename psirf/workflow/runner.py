@@ -104,20 +104,20 @@ def fire(
     response.state = _move(definition, before, transition)
     # An action may open a new record (escalating, widening, a plan's revision) and its queries
     # flush the move first: a lost race can show there as well as at this flush.
+    # The state's UPDATE and its audit INSERT go in one flush.
     with races_refused():
         for name in transition.actions:
             ACTIONS[name](session, response, actor, definition, comment)
+        audit.record(
+            session,
+            actor_id=actor.id,
+            action=f"transition:{trigger}",
+            subject=response,
+            organisation_id=response.organisation_id,
+            changes={"state": {"before": before, "after": response.state}},
+            comment=comment,
+        )
         session.flush()
-    audit.record(
-        session,
-        actor_id=actor.id,
-        action=f"transition:{trigger}",
-        subject=response,
-        organisation_id=response.organisation_id,
-        changes={"state": {"before": before, "after": response.state}},
-        comment=comment,
-    )
-    session.flush()
     return Outcome(trigger=trigger, before=before, after=response.state)
 
 

@@ -80,6 +80,24 @@ def test_the_event_page_shows_the_recorded_fields_with_labels(sign_in, protected
         assert expected in text, expected
 
 
+def test_each_patient_is_shown_in_a_card_headed_with_their_number(sign_in):
+    practice = PracticeFactory()
+    event = SafetyEventFactory(
+        organisation=practice,
+        patients=[
+            EventPatient(sequence=1, physical_harm="low"),
+            EventPatient(sequence=2, physical_harm="none"),
+        ],
+    )
+    text = (
+        sign_in(UserFactory(role=(Role.PATIENT_SAFETY_LEAD, practice)))
+        .get(f"/events/{event.id}")
+        .get_data(as_text=True)
+    )
+    for number in (1, 2):
+        assert f'<h3 class="nhsuk-card__heading">Patient {number}</h3>' in text
+
+
 def test_a_public_reporters_name_and_contact_are_shown_to_casework(sign_in, session):
     practice = PracticeFactory()
     event = SafetyEventFactory(

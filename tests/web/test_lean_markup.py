@@ -322,6 +322,33 @@ def test_the_layouts_header_and_footer_are_the_components_markup(app, session, s
         assert layout_parts(page) == layout_parts(by_macro)
 
 
+PAGE_BY_TEMPLATE = """{% extends "nhsuk/template.jinja" %}
+{% set cspNonce = csp_nonce() %}
+{% block pageTitle %}A page - PSIRF responses - NHS{% endblock %}
+{% block head %}
+  <link rel="stylesheet" href="{{ url_for('static', filename='vendor/nhsuk/nhsuk-frontend-10.6.1.min.css') }}">
+  <link rel="stylesheet" href="{{ url_for('static', filename='psirf.css') }}">
+  <script type="module" src="{{ url_for('static', filename='init.js') }}"></script>
+{% endblock %}
+{% block header %}<header></header>{% endblock %}
+{% block beforeContent %}<p>Back</p>{% endblock %}
+{% block content %}<h1>A page</h1>{% endblock %}
+{% block footer %}<footer></footer>{% endblock %}
+"""
+
+
+def test_the_layout_is_the_nhsuk_page_template(app):
+    with app.test_request_context():
+        page = render_template_string(
+            '{% extends "layout.html" %}{% block title %}A page{% endblock %}'
+            "{% block back %}<p>Back</p>{% endblock %}{% block page %}<h1>A page</h1>{% endblock %}"
+        )
+        by_template = render_template_string(PAGE_BY_TEMPLATE)
+    page = re.sub(r"<header.*?</header>", "<header></header>", page, flags=re.S)
+    page = re.sub(r"<footer.*?</footer>", "<footer></footer>", page, flags=re.S)
+    assert same_reading(page) == same_reading(by_template)
+
+
 ROWS = [
     {"key": {"text": "Reference"}, "value": {"text": "PSE-2026-000001"}},
     {"key": {"text": "What <happened>"}, "value": {"text": "A <b>fall</b> & a slip"}},
@@ -367,3 +394,19 @@ def test_the_tag_is_the_components_markup(app, text, classes):
             classes=classes,
         )
         assert written_out == by_macro.strip()
+
+
+def test_a_summary_list_card_shows_its_heading_as_the_component_does(app):
+    with app.test_request_context():
+        written_out = render_template_string(
+            '{% from "web/summary_list.html" import summary_list %}'
+            '{{ summary_list(rows, card=true, heading="Patient 1") }}',
+            rows=ROWS,
+        )
+        by_macro = render_template_string(
+            '{% from "nhsuk/components/summary-list/macro.jinja" import summaryList %}'
+            "{{ summaryList({'rows': rows, 'card': {'heading': 'Patient 1', 'headingLevel': 3}}) }}",
+            rows=ROWS,
+        )
+        assert '<h3 class="nhsuk-card__heading">' in written_out
+        assert same_reading(written_out) == same_reading(by_macro)
