@@ -127,3 +127,16 @@ def test_only_an_administrator_may_list_or_add_organisations(session, sign_in, w
 def test_signed_out_the_pages_send_to_sign_in(client, world):
     assert client.get("/admin/organisations").status_code == 302
     assert client.post("/admin/organisations/new", data={}).status_code == 302
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["<script>alert(1)</script>", "1" * 40, "%_%", "-1", "x" * 100_000, "O'Brien\u202e"],
+)
+def test_a_hostile_search_is_shown_as_text_and_saves_nothing(session, sign_in, world, query):
+    before = session.scalar(select(func.count()).select_from(Organisation))
+    response = _search_groups(sign_in(world.admin), query, name="<b>Kept</b>")
+    assert response.status_code < 500
+    page = response.get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page and "<b>Kept</b>" not in page
+    assert session.scalar(select(func.count()).select_from(Organisation)) == before
