@@ -85,7 +85,8 @@ def in_process_app(url: str, folder: Path) -> Flask:
         {
             "SQLALCHEMY_DATABASE_URI": url,
             "WTF_CSRF_ENABLED": False,
-            "HUEY_SQLITE_PATH": env["HUEY_SQLITE_PATH"],
+            "REDIS_URL": env["REDIS_URL"],
+            "RATELIMIT_STORAGE_URI": env["RATELIMIT_STORAGE_URI"],
             "PASSWORD_HASH_COST": {"time_cost": 1, "memory_cost": 8, "parallelism": 1},
             "SIGN_IN_LIMIT_PER_ADDRESS": env["SIGN_IN_LIMIT_PER_ADDRESS"],
             "SIGN_IN_LIMIT_PER_ACCOUNT": env["SIGN_IN_LIMIT_PER_ACCOUNT"],

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from bench import figures, report, seed
+from bench import databases, figures, report, seed
 from psirf.events import counts
 from psirf.events.models import EventPatient, SafetyEvent
 from psirf.extensions import db
@@ -37,6 +37,7 @@ def bench_app(database, tmp_path):
     yield app, figures.Run(apps_support.BACKEND, url, tmp_path, seeded, TODAY, figures.Options())
     with app.app_context():
         db.engine.dispose()
+    databases.empty_redis()
 
 
 def test_the_seeder_writes_the_size_asked_for_with_rollups_equal_to_the_raw_counts(bench_app):
