@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import Integer, and_, func, null, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from psirf.actions.models import SafetyAction
@@ -110,7 +110,12 @@ def responses_by_method(session: Session, icb_id: int, now: datetime) -> list[Me
             _sum(closed_recently),
             _sum(and_(closed_recently, timeliness.closed_on_time_clause())),
         )
-        .where(in_icb(LearningResponse.organisation_id, icb_id))
+        .where(
+            in_icb(LearningResponse.organisation_id, icb_id),
+            # Every figure is of the open or the recently closed: the years of older closed
+            # responses would only add noughts.
+            or_(LearningResponse.closed_at.is_(None), LearningResponse.closed_at >= since),
+        )
         .group_by(LearningResponse.method)
     )
     found = {row[0]: row for row in session.execute(stmt)}
@@ -189,32 +194,46 @@ class ActionRow:
 def action_completion(
     session: Session, icb_id: int, groups: list[Organisation], today: date
 ) -> tuple[list[ActionRow], ActionRow]:
-    """By PCN or federation (its member organisations' responses' actions), and the ICB's total."""
+    """By PCN or federation (its member organisations' responses' actions), and the ICB's total.
+
+    One statement that reads the ICB's actions once: each organisation's figures first (a row an
+    organisation), then those summed by group and over the whole ICB. A service in both a PCN and
+    a federation counts in both groups and once in the total."""
     from psirf.actions.boards import overdue_clause
 
     live = SafetyAction.state != ActionState.CANCELLED
-    figures = (
-        _sum(live),
-        _sum(and_(live, SafetyAction.completed_at.is_not(None))),
-        _sum(overdue_clause(today)),
-    )
-    by_group = {
-        group_id: [int(v) for v in rest]
-        for group_id, *rest in session.execute(
-            select(OrganisationMembership.group_id, *figures)
-            .join(
-                OrganisationMembership,
-                OrganisationMembership.member_id == SafetyAction.organisation_id,
-            )
-            .where(OrganisationMembership.group_id.in_([g.id for g in groups]))
-            .group_by(OrganisationMembership.group_id)
+    per_organisation = (
+        select(
+            SafetyAction.organisation_id.label("organisation_id"),
+            _sum(live).label("total"),
+            _sum(and_(live, SafetyAction.completed_at.is_not(None))).label("completed"),
+            _sum(overdue_clause(today)).label("overdue"),
         )
+        .where(in_icb(SafetyAction.organisation_id, icb_id))
+        .group_by(SafetyAction.organisation_id)
+        .cte("per_organisation")
+    )
+    figures = [
+        func.sum(per_organisation.c.total),
+        func.sum(per_organisation.c.completed),
+        func.sum(per_organisation.c.overdue),
+    ]
+    by_group = (
+        select(OrganisationMembership.group_id, *figures)
+        .join(
+            OrganisationMembership,
+            OrganisationMembership.member_id == per_organisation.c.organisation_id,
+        )
+        .where(OrganisationMembership.group_id.in_([g.id for g in groups]))
+        .group_by(OrganisationMembership.group_id)
+    )
+    whole_icb = select(null().cast(Integer), *figures)  # the total's row: no group
+    found = {
+        group_id: [int(v or 0) for v in rest]
+        for group_id, *rest in session.execute(union_all(by_group, whole_icb))
     }
-    total = session.execute(
-        select(*figures).where(in_icb(SafetyAction.organisation_id, icb_id))
-    ).one()
-    rows = [ActionRow(g.name, *by_group.get(g.id, [0, 0, 0])) for g in groups]
-    return rows, ActionRow("Whole ICB", *(int(v) for v in total))
+    rows = [ActionRow(g.name, *found.get(g.id, [0, 0, 0])) for g in groups]
+    return rows, ActionRow("Whole ICB", *found.get(None, [0, 0, 0]))
 
 
 # ---- family involvement ------------------------------------------------------------------------------
@@ -239,16 +258,22 @@ class InvolvementRow:
 def family_involvement(
     session: Session, icb_id: int, today: date
 ) -> tuple[list[InvolvementRow], InvolvementRow]:
-    family = and_(
-        AffectedPerson.response_id == LearningResponse.id, AffectedPerson.kind.in_(FAMILY_KINDS)
-    )
-    offered = exists().where(
-        EngagementStep.person_id == AffectedPerson.id,
-        family,
-        EngagementStep.kind != StepKind.NOT_REACHED.value,
+    # Uncorrelated IN-subqueries: each is read once (hashed), not probed once per response as the
+    # EXISTS it replaces was.
+    family = AffectedPerson.kind.in_(FAMILY_KINDS)
+    with_family = select(AffectedPerson.response_id).where(family)
+    offered = (
+        select(AffectedPerson.response_id)
+        .join(EngagementStep, EngagementStep.person_id == AffectedPerson.id)
+        .where(family, EngagementStep.kind != StepKind.NOT_REACHED.value)
     )
     stmt = (
-        select(LearningResponse.method, func.count(), _sum(exists().where(family)), _sum(offered))
+        select(
+            LearningResponse.method,
+            func.count(),
+            _sum(LearningResponse.id.in_(with_family)),
+            _sum(LearningResponse.id.in_(offered)),
+        )
         .where(
             in_icb(LearningResponse.organisation_id, icb_id),
             LearningResponse.method != ResponseMethod.THEMATIC_REVIEW.value,

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from functools import cached_property
 
 from sqlalchemy import ColumnElement, and_, case, false, func, or_, select, union_all
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, load_only
 
 from psirf.actions import boards
 from psirf.actions.models import SafetyAction
@@ -70,11 +70,6 @@ def members_of(group_id: int):
     )
 
 
-def in_group(column, group_id: int) -> ColumnElement[bool]:
-    """The group itself (a PCN-wide thematic review) and its member organisations."""
-    return or_(column == group_id, column.in_(members_of(group_id)))
-
-
 def in_icb(column, icb_id: int) -> ColumnElement[bool]:
     return column.in_(select(Organisation.id).where(Organisation.icb_id == icb_id))
 
@@ -127,12 +122,34 @@ class Listing:
         return self.total > len(self.items)
 
 
+# What a list of responses shows (reference, organisation, method, state, due): the record's answers,
+# a JSON document per response, are left in the table.
+_LISTED = (
+    LearningResponse.id,
+    LearningResponse.reference,
+    LearningResponse.method,
+    LearningResponse.organisation_id,
+    LearningResponse.workflow_name,
+    LearningResponse.workflow_version,
+    LearningResponse.state,
+    LearningResponse.due_on,
+    LearningResponse.due_at,
+    LearningResponse.closed_at,
+    LearningResponse.created_at,
+)
+
+
 def _responses(session: Session, where, order) -> Listing:
-    total = session.scalar(select(func.count()).select_from(LearningResponse).where(where)) or 0
-    items = list(
-        session.scalars(select(LearningResponse).where(where).order_by(*order).limit(LIST_LIMIT))
-    )
-    return Listing(items, total)
+    """The first LIST_LIMIT rows and how many there are in all, in one statement: the total is a
+    window count over the rows the WHERE keeps, taken before the LIMIT."""
+    rows = session.execute(
+        select(LearningResponse, func.count().over())
+        .options(load_only(*_LISTED))
+        .where(where)
+        .order_by(*order)
+        .limit(LIST_LIMIT)
+    ).all()
+    return Listing([r for r, _ in rows], rows[0][1] if rows else 0)
 
 
 @dataclass(frozen=True)
@@ -195,7 +212,18 @@ class GroupDashboard:
         self.session, self.group, self.now = session, group, now
         self.today = now.date()
         self.since = window_start(self.today)
-        self._in_this = in_group(LearningResponse.organisation_id, group.id)
+
+    @cached_property
+    def organisation_ids(self) -> list[int]:
+        """The group itself (a PCN-wide thematic review is its own) and its members, read once and given to each list as a plain IN list.
+        Inside an OR, a membership IN-subquery left PostgreSQL guessing 40 times too many overdue
+        responses, so it merge-joined every event of the ICB (55 ms at 1M) where 21 responses
+        needed 21 index lookups (under 1 ms)."""
+        return [self.group.id, *self.session.scalars(members_of(self.group.id))]
+
+    @property
+    def _in_this(self) -> ColumnElement[bool]:
+        return LearningResponse.organisation_id.in_(self.organisation_ids)
 
     @cached_property
     def awaiting(self) -> Listing:
@@ -214,20 +242,28 @@ class GroupDashboard:
 
     @cached_property
     def overdue_actions(self) -> Listing:
-        where = and_(boards.organisation_clause(self.group), boards.overdue_clause(self.today))
-        total = self.session.scalar(select(func.count()).select_from(SafetyAction).where(where))
-        actions = self.session.scalars(
-            select(SafetyAction)
+        """As boards.organisation_clause scopes a group's board (arising in its members' responses or
+        owned by one of them), over the ids read once; the first rows and the total in one statement."""
+        ids = self.organisation_ids
+        where = and_(
+            or_(SafetyAction.organisation_id.in_(ids), SafetyAction.owner_organisation_id.in_(ids)),
+            boards.overdue_clause(self.today),
+        )
+        rows = self.session.execute(
+            select(SafetyAction, func.count().over())
             .where(where)
             .options(
-                joinedload(SafetyAction.response),
+                # The response's reference alone, not its record or its organisation.
+                joinedload(SafetyAction.response)
+                .load_only(LearningResponse.reference)
+                .lazyload(LearningResponse.organisation),
                 joinedload(SafetyAction.organisation),
                 joinedload(SafetyAction.owner_organisation),
             )
             .order_by(SafetyAction.due_on, SafetyAction.id)
             .limit(LIST_LIMIT)
-        ).unique()
-        return Listing(list(actions), total or 0)
+        ).all()
+        return Listing([a for a, _ in rows], rows[0][1] if rows else 0)
 
     @cached_property
     def themes(self) -> list[ThemeCount]:
