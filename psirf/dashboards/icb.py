@@ -218,13 +218,15 @@ def action_completion(
         func.sum(per_organisation.c.completed),
         func.sum(per_organisation.c.overdue),
     ]
+    # Each organisation's groups, by member_id: a service joins only its own ICB's groups
+    # (organisations.services.join_group), so no list of the groups is needed here; filtering by
+    # one made SQLite probe every group for each organisation.
     by_group = (
         select(OrganisationMembership.group_id, *figures)
         .join(
             OrganisationMembership,
             OrganisationMembership.member_id == per_organisation.c.organisation_id,
         )
-        .where(OrganisationMembership.group_id.in_([g.id for g in groups]))
         .group_by(OrganisationMembership.group_id)
     )
     whole_icb = select(null().cast(Integer), *figures)  # the total's row: no group
