@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from statistics import median
 
 from sqlalchemy import func, select
@@ -25,11 +26,12 @@ class Series:
     counts: list[int]
     chart: spc.XmR
 
-    @property
+    # Worked out once: the page's table reads a label for each of its rows.
+    @cached_property
     def labels(self) -> list[str]:
         return [dates.short_month(m) for m in self.months]
 
-    @property
+    @cached_property
     def long_labels(self) -> list[str]:
         return [dates.month(m) for m in self.months]
 

@@ -212,7 +212,44 @@ def test_the_icb_page_query_count_is_bounded(app, world, sign_in):
                 SafetyActionFactory(response=r)
                 SafetyEventFactory(organisation=r.organisation, theme="access", learning_response=r)
     assert queries_for(client, "/dashboards/icb") == few
-    assert few <= 16, few  # 15 today: the user, 13 figures, the nav
+    # The session, the groups, one statement for each of the eight sections (the safety actions'
+    # by group and in total together), the unread count.
+    assert few <= 11, few
+
+
+def test_the_group_page_query_count_is_bounded(app, world, sign_in):
+    """Each list is one statement (its rows and its total), over the group's organisations read
+    once: more responses, actions and events add no statement."""
+    _build(world)
+    client = sign_in(world.panel)
+    url = f"/dashboards/groups/{world.pcn.id}"
+    few = queries_for(client, url)
+    with one_commit():
+        for _ in range(3):
+            r = ResponseFactory(
+                organisation=world.practice,
+                state="panel_review",
+                ready_for_panel=True,
+                due_on=date.today() - timedelta(days=5),
+            )
+            SafetyActionFactory(response=r, due_on=date.today() - timedelta(days=2))
+            SafetyEventFactory(organisation=world.practice, theme="access", learning_response=r)
+    assert queries_for(client, url) == few
+    # The session, the group's organisations, three lists, two theme tables, the unread count.
+    assert few <= 8, few
+
+
+def test_the_group_lists_count_past_their_limit(app, world, monkeypatch):
+    """A list shows its first rows and says how many there are in all (a window count)."""
+    today, _, _ = _build(world)
+    with one_commit():
+        for _ in range(3):
+            ResponseFactory(organisation=world.practice, due_on=today - timedelta(days=4))
+    monkeypatch.setattr(services, "LIST_LIMIT", 2)
+    d = services.group_dashboard(db.session, world.pcn, _noon(today))
+    assert (len(d.overdue_responses.items), d.overdue_responses.total) == (2, 4)
+    assert d.overdue_responses.truncated
+    assert (len(d.awaiting.items), d.awaiting.total) == (1, 1)
 
 
 def test_the_icb_counts_a_huddle_overdue_from_its_hour(app, session, world):
