@@ -144,6 +144,11 @@ class ThemeMatrix:
     def label(theme: str) -> str:
         return Theme.label_for(theme)
 
+    @cached_property
+    def labels(self) -> list[str]:
+        """The columns' labels, once: each row's cells name their column."""
+        return [Theme.label_for(t) for t in self.themes]
+
 
 def themes_by_group(
     session: Session, icb_id: int, groups: list[Organisation], today: date
@@ -166,13 +171,14 @@ def themes_by_group(
             by_group.setdefault(group_id, {})[theme] = int(n)
             overall[theme] = overall.get(theme, 0) + int(n)
     themes = [t for t, _ in sorted(overall.items(), key=lambda kv: (-kv[1], kv[0]))][:TOP_THEMES]
+    labels = {t: Theme.label_for(t) for t in overall}  # once each, not once a cell
     rows, long = [], []
     for g in groups:
         cells = by_group.get(g.id, {})
         counts = [cells.get(t, 0) for t in themes]
         whole = sum(cells.values())
         rows.append((g, counts, whole - sum(counts), whole))
-        long += [(g.name, Theme.label_for(t), n) for t, n in sorted(cells.items())]
+        long += [(g.name, labels[t], n) for t, n in sorted(cells.items())]
     return ThemeMatrix(themes, rows, long)
 
 
