@@ -70,10 +70,10 @@ GROUP_TABLES = {
         ["Response", "Organisation", "Safety action", "Owner's organisation", "Due on"],
         [
             (
-                a.response.reference,
-                a.organisation.name,
+                a.response_reference,
+                a.organisation_name,
                 a.description,
-                a.owner_organisation.name if a.owner_organisation else "",
+                a.owner_organisation_name or "",
                 _date(a.due_on),
             )
             for a in d.overdue_actions.items

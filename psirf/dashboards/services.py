@@ -12,7 +12,7 @@ from datetime import date, datetime
 from functools import cached_property
 
 from sqlalchemy import ColumnElement, and_, false, func, or_, select, union_all
-from sqlalchemy.orm import Session, joinedload, load_only
+from sqlalchemy.orm import Session, aliased, load_only
 
 from psirf.actions import boards
 from psirf.actions.models import SafetyAction
@@ -243,28 +243,35 @@ class GroupDashboard:
 
     @cached_property
     def overdue_actions(self) -> Listing:
-        """As boards.organisation_clause scopes a group's board (arising in its members' responses or
-        owned by one of them), over the ids read once; the first rows and the total in one statement."""
+        """As boards.organisation_clause scopes a group's board (arising in its members' responses
+        or owned by one of them), over the ids read once. Plain rows of what the table and its CSV
+        show, and the total, in one statement."""
         ids = self.organisation_ids
-        where = and_(
-            or_(SafetyAction.organisation_id.in_(ids), SafetyAction.owner_organisation_id.in_(ids)),
-            boards.overdue_clause(self.today),
-        )
+        arising, owner = aliased(Organisation), aliased(Organisation)
         rows = self.session.execute(
-            select(SafetyAction, func.count().over())
-            .where(where)
-            .options(
-                # The response's reference alone, not its record or its organisation.
-                joinedload(SafetyAction.response)
-                .load_only(LearningResponse.reference)
-                .lazyload(LearningResponse.organisation),
-                joinedload(SafetyAction.organisation),
-                joinedload(SafetyAction.owner_organisation),
+            select(
+                SafetyAction.id,
+                SafetyAction.description,
+                SafetyAction.due_on,
+                LearningResponse.reference.label("response_reference"),
+                arising.name.label("organisation_name"),
+                owner.name.label("owner_organisation_name"),
+                func.count().over().label("total"),
+            )
+            .join(LearningResponse, LearningResponse.id == SafetyAction.response_id)
+            .join(arising, arising.id == SafetyAction.organisation_id)
+            .outerjoin(owner, owner.id == SafetyAction.owner_organisation_id)
+            .where(
+                or_(
+                    SafetyAction.organisation_id.in_(ids),
+                    SafetyAction.owner_organisation_id.in_(ids),
+                ),
+                boards.overdue_clause(self.today),
             )
             .order_by(SafetyAction.due_on, SafetyAction.id)
             .limit(LIST_LIMIT)
         ).all()
-        return Listing([a for a, _ in rows], rows[0][1] if rows else 0)
+        return Listing(rows, rows[0].total if rows else 0)
 
     @cached_property
     def themes(self) -> list[ThemeCount]:
