@@ -12,7 +12,9 @@ from psirf.extensions import db
 from psirf.dashboards import icb, services
 from psirf.dashboards.csv import safe_cell, to_csv
 from psirf.timeutil import utcnow
+from psirf.organisations.models import OrganisationMembership
 from tests.support.factories import (
+    PcnFactory,
     ResponseFactory,
     SafetyActionFactory,
     SafetyEventFactory,
@@ -117,6 +119,54 @@ def test_the_icb_dashboard_figures(app, world):
     assert by_band["85+"].patients_text == "<5" and by_band["85+"].serious_text == "Suppressed"
     gender = next(b for b in d.equality if b.key == "gender")
     assert gender.not_recorded.patients == 6
+
+
+def test_the_icb_figures_count_each_response_and_action_once(app, world):
+    """A service in a PCN and a federation counts in both groups and once in the ICB's total;
+    cancelled actions are left out. A response with two family members, each with steps, counts
+    once; one whose family member could only not be reached has family but no offer; a staff
+    member's steps are no offer."""
+    today = utcnow().date()
+    now = _noon(today)
+    with one_commit():
+        federation = PcnFactory(icb=world.icb, name="West Federation", kind="federation")
+        db.session.add(OrganisationMembership(member_id=world.practice.id, group_id=federation.id))
+        twice = ResponseFactory(organisation=world.practice)
+        unreached = ResponseFactory(organisation=world.practice)
+        staff_only = ResponseFactory(organisation=world.other_practice)
+        ResponseFactory(organisation=world.other_practice)  # nobody recorded
+        SafetyActionFactory(response=twice, due_on=today - timedelta(days=2))  # overdue
+        SafetyActionFactory(response=twice, state="completed", completed_at=utcnow())
+        SafetyActionFactory(response=twice, state="cancelled", closed_at=utcnow())
+        SafetyActionFactory(response=staff_only)
+        db.session.flush()
+        for response, kind, steps in (
+            (twice, "patient", ["first_contact", "being_open"]),
+            (twice, "carer", ["declined"]),
+            (unreached, "family_member", ["not_reached"]),
+            (staff_only, "staff", ["first_contact"]),
+        ):
+            person = AffectedPerson(response_id=response.id, kind=kind, name="Someone")
+            db.session.add(person)
+            db.session.flush()
+            for step in steps:
+                db.session.add(
+                    EngagementStep(
+                        response_id=response.id, person_id=person.id, kind=step, occurred_on=today
+                    )
+                )
+    d = icb.icb_dashboard(
+        db.session, world.icb, now, theme="medication", group=None, candour_days=10
+    )
+    by_name = {r.name: (r.total, r.completed, r.overdue) for r in d.actions}
+    assert by_name == {
+        "North PCN": (2, 1, 1),
+        "South PCN": (1, 0, 0),
+        "West Federation": (2, 1, 1),
+    }
+    assert (d.actions_total.total, d.actions_total.completed, d.actions_total.overdue) == (3, 1, 1)
+    total = d.involvement_total
+    assert (total.responses, total.with_family, total.offered) == (4, 2, 1)
 
 
 def test_pages_for_the_allowed_roles(app, world, sign_in):
