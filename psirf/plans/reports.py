@@ -36,7 +36,6 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
-
 from reportlab.platypus.paragraph import cleanBlockQuotedText
 from reportlab.platypus.paraparser import ParaParser
 
@@ -44,7 +43,7 @@ from psirf.plans.blocks import Chart, Document, Summary
 from psirf.web.svg import scale
 
 # reportlab checks every attribute set on a chart's shapes against its type, a help while writing
-# a chart (its settings say to turn it off once the code is right): a quarter of drawing the two
+# a chart (its settings say to turn it off once the code is right): a sixth of drawing the two
 # charts. Ours are fixed code, their values counts and labels, and the suite draws them.
 rl_config.shapeChecking = 0
 
