@@ -86,19 +86,15 @@ def _events(session: Session, ids: list[int], start: date, end: date) -> dict:
     """Every figure is its own GROUP BY, all in one statement over the group's monthly counts read
     once (materialised, so each figure does not read event_counts again)."""
     counted = counted_record_types()
+    grain = (EventCount.month, EventCount.theme, EventCount.record_type, EventCount.harm)
+    # The services summed together first: about half as many rows for each figure to group.
     rows = (
-        select(
-            EventCount.month,
-            EventCount.theme,
-            EventCount.record_type,
-            EventCount.harm,
-            Organisation.kind,
-            EventCount.count,
-        )
+        select(*grain, Organisation.kind, func.sum(EventCount.count).label("count"))
         .join(Organisation, Organisation.id == EventCount.organisation_id)
         .where(
             EventCount.organisation_id.in_(ids), EventCount.month >= start, EventCount.month < end
         )
+        .group_by(*grain, Organisation.kind)
         .cte("group_counts")
         .prefix_with("MATERIALIZED")
     )
