@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -72,19 +73,35 @@ def resume(session: Session, key: str, now: datetime, limits: Limits) -> User | 
 
     Writes (a touch, or the ending) are left in the session for the caller to commit.
     """
+    return resume_with(session, key, now, limits)[0]
+
+
+def resume_with(
+    session: Session, key: str, now: datetime, limits: Limits, also: Sequence = ()
+) -> tuple[User | None, tuple]:
+    """`resume`, and the values of `also` (scalar subqueries over UserSession.user_id) read in the
+    same statement: what every page reads about the person (the header's unread count) costs no
+    round trip of its own. The values are () when nobody is signed in with `key`."""
     if not key:
-        return None
+        return None, ()
     # The person and their roles in the same statement: every page reads both.
-    record = (
+    row = (
         session.execute(
-            select(UserSession)
+            select(UserSession, *also)
             .where(UserSession.key_hash == _hash(key))
             .options(joinedload(UserSession.user).joinedload(User.roles))
         )
         .unique()
-        .scalar_one_or_none()
+        .one_or_none()
     )
-    if record is None or record.ended_at is not None:
+    if row is None:
+        return None, ()
+    record, values = row[0], tuple(row[1:])
+    return _resumed(record, now, limits, key), values
+
+
+def _resumed(record: UserSession, now: datetime, limits: Limits, key: str) -> User | None:
+    if record.ended_at is not None:
         return None
     reason = _timed_out(record, now, limits)
     if reason is not None:

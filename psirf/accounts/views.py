@@ -17,9 +17,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 from psirf import policy
 from psirf.accounts import passwords, services, sessions
 from psirf.accounts.forms import ChangePasswordForm, NewAccountForm, SignInForm
-from psirf.accounts.models import Role, User
+from psirf.accounts.models import Role, User, UserSession
 from psirf.db import unit_of_work
 from psirf.extensions import db, login_manager
+from psirf.notifications.queue import count_with_sign_in, counted_with_sign_in
 from psirf.organisations import search
 from psirf.organisations.forms import finding, offer
 from psirf.timeutil import utcnow
@@ -38,9 +39,13 @@ def _limits() -> sessions.Limits:
 @login_manager.user_loader
 def load_user(key: str):
     """The cookie names a sign-in: its person, if it has not ended (and ending it if it just timed out)."""
-    user = sessions.resume(db.session, key, utcnow(), _limits())
+    user, header = sessions.resume_with(
+        db.session, key, utcnow(), _limits(), count_with_sign_in(UserSession.user_id)
+    )
     if db.session.dirty:  # last seen, at most once a minute, or the ending
         db.session.commit()
+    if user is not None:
+        counted_with_sign_in(header)
     return user
 
 
