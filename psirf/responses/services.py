@@ -18,6 +18,7 @@ from psirf.responses.course import DUE_FIELDS, history
 from psirf.responses.models import LearningResponse, ResponseMethod
 from psirf.timeline import TimelineEntry, Vocabulary, workflow_vocabulary
 from psirf.timeline import build as build_timeline
+from psirf.timeline import trail
 from psirf.timeutil import in_london, utcnow
 from psirf.web import dates
 from psirf.web.pagination import Page, keyset_page
@@ -308,7 +309,7 @@ def _vocabulary(workflows: list) -> Vocabulary:
 def timeline(session: Session, viewer, response: LearningResponse) -> list[TimelineEntry]:
     """The response's trail and its events', oldest first; a protected reporter is not named."""
     events = {e.id: e for e in response.events}
-    records = audit.trail(
+    records, names = trail(
         session, [("learning_responses", response.id)] + [("safety_events", i) for i in events]
     )
 
@@ -323,4 +324,4 @@ def timeline(session: Session, viewer, response: LearningResponse) -> list[Timel
         return name
 
     workflows = [stage.definition for stage in reversed(history(response))]
-    return build_timeline(session, records, _vocabulary(workflows), actor)
+    return build_timeline(session, records, _vocabulary(workflows), actor, names)
