@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from functools import cache
 from urllib.parse import urlsplit
 
 from flask import (
@@ -36,12 +37,17 @@ def _limits() -> sessions.Limits:
     return sessions.Limits.from_config(current_app.config)
 
 
+@cache
+def _sign_in_statement():
+    """Every request's first statement, built once (its mappers are configured by then): the
+    sign-in, its person and roles, and the header's count."""
+    return sessions.resume_statement(count_with_sign_in(UserSession.user_id))
+
+
 @login_manager.user_loader
 def load_user(key: str):
     """The cookie names a sign-in: its person, if it has not ended (and ending it if it just timed out)."""
-    user, header = sessions.resume_with(
-        db.session, key, utcnow(), _limits(), count_with_sign_in(UserSession.user_id)
-    )
+    user, header = sessions.resume_with(db.session, key, utcnow(), _limits(), _sign_in_statement())
     if db.session.dirty:  # last seen, at most once a minute, or the ending
         db.session.commit()
     if user is not None:
