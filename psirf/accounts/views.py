@@ -21,7 +21,7 @@ from psirf.accounts.forms import ChangePasswordForm, NewAccountForm, SignInForm
 from psirf.accounts.models import Role, User, UserSession
 from psirf.db import unit_of_work
 from psirf.extensions import db, login_manager
-from psirf.notifications.queue import count_with_sign_in, counted_with_sign_in
+from psirf.notifications.header import count_with_sign_in, counted_with_sign_in
 from psirf.organisations import search
 from psirf.organisations.forms import finding, offer
 from psirf.timeutil import utcnow

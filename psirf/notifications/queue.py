@@ -35,6 +35,7 @@ from psirf.db import unit_of_work
 from psirf.events import drafts
 from psirf.extensions import db
 from psirf.notifications import delivery, reminders, services
+from psirf.notifications.header import recount_after_commit
 from psirf.notifications.services import OUTBOX_IDS
 from psirf.timeutil import utcnow
 
@@ -153,7 +154,7 @@ def listen_for_commits() -> None:
     # make one per test): each commit finds its own app's queue through current_app.
     for name, listener in (
         ("after_commit", _enqueue_after_commit),
-        ("after_commit", _recount_after_commit),
+        ("after_commit", recount_after_commit),
         ("after_rollback", _forget_on_rollback),
     ):
         if not event.contains(db.session, name, listener):
@@ -175,24 +176,6 @@ def unread_notifications() -> int | None:
             # The error page for a failing database must still render.
             g.unread_notifications = None
     return g.unread_notifications
-
-
-def count_with_sign_in(user_id) -> list:
-    """What the sign-in's own statement reads for the header (the user loader passes these to
-    psirf.accounts.sessions.resume_with): the unread count, so it costs no statement of its own."""
-    return [services.unread_count_of(user_id)]
-
-
-def counted_with_sign_in(values: tuple) -> None:
-    """Keep the count read with the sign-in for this request's header. A commit later in the
-    request may have changed it, so each commit forgets it (`_recount_after_commit`)."""
-    if values:
-        g.unread_notifications = values[0]
-
-
-def _recount_after_commit(session) -> None:
-    if has_app_context():
-        g.pop("unread_notifications", None)
 
 
 def _header_count() -> dict:
