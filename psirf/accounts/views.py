@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from functools import cache
 from urllib.parse import urlsplit
 
 from flask import (
@@ -17,9 +18,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 from psirf import policy
 from psirf.accounts import passwords, services, sessions
 from psirf.accounts.forms import ChangePasswordForm, NewAccountForm, SignInForm
-from psirf.accounts.models import Role, User
+from psirf.accounts.models import Role, User, UserSession
 from psirf.db import unit_of_work
 from psirf.extensions import db, login_manager
+from psirf.notifications.header import count_with_sign_in, counted_with_sign_in
 from psirf.organisations import search
 from psirf.organisations.forms import finding, offer
 from psirf.timeutil import utcnow
@@ -35,12 +37,21 @@ def _limits() -> sessions.Limits:
     return sessions.Limits.from_config(current_app.config)
 
 
+@cache
+def _sign_in_statement():
+    """Every request's first statement, built once (its mappers are configured by then): the
+    sign-in, its person and roles, and the header's count."""
+    return sessions.resume_statement(count_with_sign_in(UserSession.user_id))
+
+
 @login_manager.user_loader
 def load_user(key: str):
     """The cookie names a sign-in: its person, if it has not ended (and ending it if it just timed out)."""
-    user = sessions.resume(db.session, key, utcnow(), _limits())
+    user, header = sessions.resume_with(db.session, key, utcnow(), _limits(), _sign_in_statement())
     if db.session.dirty:  # last seen, at most once a minute, or the ending
         db.session.commit()
+    if user is not None:
+        counted_with_sign_in(header)
     return user
 
 

@@ -125,7 +125,9 @@ def view_for(
             .order_by(AffectedPerson.id)
         )
     )
-    steps = steps_of(session, response)
+    # Steps and invitations each belong to one of the response's people: with nobody to engage
+    # yet, as at the start of most responses, there are none to read (two statements fewer).
+    steps = steps_of(session, response) if people else []
     attempts = list(
         session.scalars(
             select(ContactAttempt)
@@ -137,7 +139,7 @@ def view_for(
     record = candour_rules.candour_of(session, response)
     state = state_of(response)
     editable = policy.may_edit_engagement(user, response, state)
-    invitations = invitation_rules.invitations_of(session, response)
+    invitations = invitation_rules.invitations_of(session, response) if people else []
     now = now or datetime.combine(today, datetime.min.time())
     applied = notifiable.applied_to(response)
     return EngagementView(

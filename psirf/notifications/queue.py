@@ -35,6 +35,7 @@ from psirf.db import unit_of_work
 from psirf.events import drafts
 from psirf.extensions import db
 from psirf.notifications import delivery, reminders, services
+from psirf.notifications.header import recount_after_commit
 from psirf.notifications.services import OUTBOX_IDS
 from psirf.timeutil import utcnow
 
@@ -153,6 +154,7 @@ def listen_for_commits() -> None:
     # make one per test): each commit finds its own app's queue through current_app.
     for name, listener in (
         ("after_commit", _enqueue_after_commit),
+        ("after_commit", recount_after_commit),
         ("after_rollback", _forget_on_rollback),
     ):
         if not event.contains(db.session, name, listener):

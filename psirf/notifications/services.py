@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, ScalarSelect, func, select, update
 from sqlalchemy.orm import Session
 
 from psirf.accounts.models import User
@@ -127,6 +127,17 @@ def unread_count(session: Session, user_id: int) -> int:
             .where(Notification.user_id == user_id, Notification.read_at.is_(None))
         )
         or 0
+    )
+
+
+def unread_count_of(user_id: ColumnElement[int]) -> ScalarSelect[int]:
+    """`unread_count` as a scalar subquery of a statement that names the person's id, so the
+    header's count is read with the sign-in (psirf.accounts.views.load_user)."""
+    return (
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .scalar_subquery()
     )
 
 

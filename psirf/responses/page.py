@@ -30,7 +30,6 @@ from psirf.responses.forms import (
     section_form,
 )
 from psirf.web import parts
-from psirf.web.forms import TransitionForm
 from psirf.workflow import diagram, runner
 
 # The forms for the parts kept in their own tables. Each form's fields carry its key as a
@@ -59,12 +58,17 @@ FINDING_KINDS = [
 ]
 
 
-def _forms_for(response, posted: dict | None = None) -> dict:
-    """A blank form per editable part, filled from the record; `posted` keeps a failed one."""
+def _forms_for(response, wanted: set[str], posted: dict | None = None) -> dict:
+    """A blank form for each part in `wanted` (those the viewer may edit now), filled from the
+    record; `posted` keeps a failed one. A form nobody can use is not built: the page drew each
+    of them, WTForms' binding and the action form's owner choices (a statement) included, for
+    every viewer (issue 16)."""
     definition = runner.definition_of(response)
     version = {"version": response.version_id}
     forms = {}
     for name, section in definition.sections.items():
+        if name not in wanted:
+            continue
         saved = {} if section.repeatable else dict((response.record or {}).get(name) or {})
         for f in section.fields:
             if f.type == "date" and saved.get(f.name):
@@ -73,13 +77,35 @@ def _forms_for(response, posted: dict | None = None) -> dict:
     # Most actions are owned where the response is run: its organisation is offered first and chosen.
     defaults = {"action": {"owner_organisation_id": str(response.organisation_id)}}
     for key, form_class in PART_FORMS.items():
+        if key not in wanted:
+            continue
         forms[key] = form_class(
             formdata=None, data={**version, **defaults.get(key, {})}, prefix=key
         )
-    forms["transition"] = TransitionForm(formdata=None, data=version)
     forms.update(posted or {})
     set_choices(forms, response)
     return forms
+
+
+def _wanted(response, editable, may_link: bool, may_extend: bool, may_reset_due: bool) -> set:
+    """The forms templates/responses/show.html draws for this viewer, by the same conditions."""
+    wanted = {name for name in runner.definition_of(response).sections if name in editable}
+    if "factors" in editable:
+        wanted.add("finding")
+        if response.findings:
+            wanted.add("factor")
+    if response.method == "cross_organisational":
+        wanted.update(part for part in ("contributor", "contribution") if part in editable)
+    if "actions" in editable:
+        wanted.add("action")
+    for key, offered in (
+        ("extension", may_extend),
+        ("due_reset", may_reset_due),
+        ("link", may_link),
+    ):
+        if offered:
+            wanted.add(key)
+    return wanted
 
 
 def set_choices(forms: dict, response) -> None:
@@ -112,6 +138,13 @@ def render_page(response, status=200, posted=None, problems=None, refused=None, 
     ]
     state = definition.state(response.state)
     stages = course.history(response)
+    editable = services.editable_parts(current_user, response)
+    may_link = policy.may_offer_link(current_user, response, state)
+    may_extend = policy.may_agree_extension(current_user, response, state)
+    may_reset_due = course.may_reset_due_date(response) and policy.may_reset_due_date(
+        current_user, response, state
+    )
+    wanted = _wanted(response, editable, may_link, may_extend, may_reset_due)
     return (
         render_template(
             "responses/show.html",
@@ -119,17 +152,16 @@ def render_page(response, status=200, posted=None, problems=None, refused=None, 
             definition=definition,
             timely=timeliness.status(response),
             diagram_svg=diagram.svg(definition, response.state),
-            editable=services.editable_parts(current_user, response),
-            forms=_forms_for(response, posted),
+            editable=editable,
+            forms=_forms_for(response, wanted, posted),
             triggers=triggers,
             problems=problems or [],
             refused=refused,
             kept_comments=kept_comments,
             links=course.links_of(db.session, response),
-            may_link=policy.may_offer_link(current_user, response, state),
-            may_extend=policy.may_agree_extension(current_user, response, state),
-            may_reset_due=course.may_reset_due_date(response)
-            and policy.may_reset_due_date(current_user, response, state),
+            may_link=may_link,
+            may_extend=may_extend,
+            may_reset_due=may_reset_due,
             story=course.story(stages),
             counted_from=course.counted_from(response, stages),
             history=stages,

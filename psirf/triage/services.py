@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from datetime import date
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import Select, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from psirf import audit, policy
@@ -92,35 +93,52 @@ QUEUE_COLUMNS = (
 )
 
 
+# Each filter as a condition on a named parameter: the statement of a combination of filters is
+# built once, since building a select of these columns, and its cache key, cost more than running
+# it (issue 16). Only the values change between requests.
+QUEUE_FILTERS = {
+    "status": lambda: SafetyEvent.status == bindparam("status"),
+    "record_type": lambda: SafetyEvent.record_type == bindparam("record_type"),
+    "harm": lambda: SafetyEvent.physical_harm == bindparam("harm"),
+    "theme": lambda: SafetyEvent.theme == bindparam("theme"),
+    "occurred_from": lambda: SafetyEvent.occurred_on >= bindparam("occurred_from"),
+    "occurred_to": lambda: SafetyEvent.occurred_on <= bindparam("occurred_to"),
+}
+
+
+@cache
+def _queue_statement(applied: tuple[str, ...], after: bool) -> Select:
+    stmt = select(*QUEUE_COLUMNS).where(
+        SafetyEvent.organisation_id.in_(bindparam("organisations", expanding=True)),
+        *(QUEUE_FILTERS[name]() for name in applied),
+    )
+    if after:
+        stmt = stmt.where(
+            or_(
+                SafetyEvent.created_at < bindparam("after_when"),
+                and_(
+                    SafetyEvent.created_at == bindparam("after_when"),
+                    SafetyEvent.id < bindparam("after_id"),
+                ),
+            )
+        )
+    order = (SafetyEvent.created_at.desc(), SafetyEvent.id.desc())
+    return stmt.order_by(*order).limit(bindparam("size"))
+
+
 def queue(session: Session, user, filters: QueueFilters, cursor: str | None, size: int) -> Page:
     """A page of the queue, newest first (keyset by created_at then id): rows of QUEUE_COLUMNS."""
     organisations = policy.triage_queue_organisations(user)
     if filters.organisation_id in organisations:
         organisations = [filters.organisation_id]
-    stmt = select(*QUEUE_COLUMNS).where(SafetyEvent.organisation_id.in_(organisations))
-    if filters.status:
-        stmt = stmt.where(SafetyEvent.status == filters.status)
-    if filters.record_type:
-        stmt = stmt.where(SafetyEvent.record_type == filters.record_type)
-    if filters.harm:
-        stmt = stmt.where(SafetyEvent.physical_harm == filters.harm)
-    if filters.theme:
-        stmt = stmt.where(SafetyEvent.theme == filters.theme)
-    if filters.occurred_from:
-        stmt = stmt.where(SafetyEvent.occurred_on >= filters.occurred_from)
-    if filters.occurred_to:
-        stmt = stmt.where(SafetyEvent.occurred_on <= filters.occurred_to)
+    values = {name: getattr(filters, name) for name in QUEUE_FILTERS if getattr(filters, name)}
     after = decode_cursor(cursor)
     if after:
-        when, row_id = after
-        stmt = stmt.where(
-            or_(
-                SafetyEvent.created_at < when,
-                and_(SafetyEvent.created_at == when, SafetyEvent.id < row_id),
-            )
-        )
-    order = (SafetyEvent.created_at.desc(), SafetyEvent.id.desc())
-    rows = session.execute(stmt.order_by(*order).limit(size + 1)).all()
+        values["after_when"], values["after_id"] = after
+    statement = _queue_statement(tuple(sorted(set(values) & QUEUE_FILTERS.keys())), bool(after))
+    rows = session.execute(
+        statement, {**values, "organisations": list(organisations), "size": size + 1}
+    ).all()
     items = rows[:size]
     last = items[-1] if len(rows) > size else None
     return Page(

@@ -14,6 +14,7 @@ from psirf.responses.models import ResponseMethod
 from psirf.triage import never_events, services
 from psirf.triage.forms import QueueFilterForm, TriageDecisionForm
 from psirf.web import dates
+from psirf.web.links import by_id as links_by_id
 from psirf.web.loading import loads
 from psirf.problems import InputError
 from psirf.web.forms import show_on_form
@@ -55,11 +56,12 @@ def queue():
     next_url = url_for("triage.queue", **args, after=page.next_cursor) if page.next_cursor else None
     # Computed from each event's own fields and its organisations' plans, read in one statement.
     recommendations = services.recommendations_for(db.session, page.items)
+    links = (links_by_id("triage.decide", "event_id"), links_by_id("events.show", "event_id"))
     return render_template(
         "triage/queue.html",
         filter_form=form,
         page=page,
-        rows=[_queue_row(event, recommendations[event.id]) for event in page.items],
+        rows=[_queue_row(event, recommendations[event.id], links) for event in page.items],
         next_url=next_url,
         first_url=url_for("triage.queue", **args),
     )
@@ -80,10 +82,11 @@ class QueueRow(NamedTuple):
     status: str
 
 
-def _queue_row(event, recommendation) -> QueueRow:
+def _queue_row(event, recommendation, links) -> QueueRow:
+    """`links`: the links to triage an event and to see it, as functions of its id."""
     waiting = event.status == EventStatus.AWAITING_TRIAGE.value
     return QueueRow(
-        href=url_for("triage.decide" if waiting else "events.show", event_id=event.id),
+        href=links[0 if waiting else 1](event.id),
         reference=event.reference,
         never_event=event.never_event,
         reported=dates.short_day(event.created_at),

@@ -14,7 +14,7 @@ from psirf.config import PROJECT_ROOT
 from psirf.extensions import db
 from psirf.web import changes, errors
 from psirf.web.dates import register_date_filter
-from psirf.web.forms import error_links
+from psirf.web.forms import error_links, option_tags
 
 bp = Blueprint("web", __name__)
 
@@ -114,6 +114,7 @@ def register_page_helpers(app: Flask) -> None:
     """Template globals, labels, the header and the error pages every blueprint shares."""
     app.jinja_env.globals["labels"] = _labels()
     app.jinja_env.globals["error_links"] = error_links
+    app.jinja_env.globals["option_tags"] = option_tags
     register_date_filter(app)
     app.context_processor(
         lambda: {

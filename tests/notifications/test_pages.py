@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
+from flask import g
 from flask_login import login_user
 from sqlalchemy import select
 
@@ -12,8 +13,10 @@ from psirf.accounts.models import AccountKind
 from psirf.db import unit_of_work
 from psirf.extensions import db
 from psirf.notifications.models import Notification, NotificationKind, OutboxMessage
+from psirf.notifications.queue import unread_notifications
 from psirf.notifications.services import notify, send_email
 from tests.support.factories import UserFactory
+from tests.support.queries import counting_queries
 
 START = datetime(2026, 3, 23, 9, 0)
 
@@ -232,3 +235,26 @@ def test_the_header_count_is_read_in_the_request_not_by_the_template(app, world)
     assert signed_out["unread_notifications"] is None
     assert signed_in["unread_notifications"] == 1
     assert "unread_notifications" not in app.jinja_env.globals
+
+
+def test_the_header_count_is_read_with_the_sign_in_in_one_statement(world, sign_in):
+    """Every page reads the person, their roles and the count at once (issue 16)."""
+    note(world.lead, "One to read")
+    client = sign_in(world.lead)
+    with counting_queries() as statements:
+        page = client.get("/account/password").get_data(as_text=True)
+    assert "Notifications (1 unread)" in page
+    counted = [s for s in statements if "FROM notifications" in s]
+    assert counted == [statements[0]] and "FROM user_sessions" in statements[0]
+
+
+def test_a_commit_later_in_the_request_forgets_the_count_read_with_the_sign_in(app, world):
+    """The request's own change may have changed the count: the header reads it again."""
+    note(world.lead, "One to read")
+    with app.test_request_context():
+        login_user(world.lead)
+        g.unread_notifications = 7  # as read with the sign-in
+        assert unread_notifications() == 7
+        note(world.lead, "Another")  # commits
+        assert "unread_notifications" not in g
+        assert unread_notifications() == 2

@@ -7,7 +7,7 @@ from tests.support.factories import (
     ResponseFactory,
     SafetyEventFactory,
 )
-from tests.support.queries import queries_for
+from tests.support.queries import counting_queries, queries_for
 
 
 @pytest.mark.parametrize(
@@ -63,3 +63,27 @@ def test_a_page_costs_the_same_queries_with_three_organisations_as_with_thirty(
     few = queries_for(client, url)
     _organisations(world, 27)
     assert queries_for(client, url) == few
+
+
+def test_the_triage_queue_is_three_statements(sign_in, world):
+    """The sign-in (person, roles and the header's count), the page of events, and the plans
+    their organisations follow: nothing else, however many rows (issue 16)."""
+    client = sign_in(world.lead)
+    for _ in range(3):
+        SafetyEventFactory(organisation=world.practice, status="awaiting_triage")
+    with counting_queries() as statements:
+        assert client.get("/triage").status_code == 200
+    assert len(statements) == 3, statements
+
+
+def test_the_response_page_of_a_response_with_nobody_to_engage_is_fourteen_statements(
+    sign_in, world
+):
+    """For its lead, at its first step: the sign-in; the response and its five kinds of parts;
+    its links; its timeline with its actors' names; the people to engage, contact attempts,
+    candour record and staff who may lead engagement; its library entry (issue 16)."""
+    url = f"/responses/{ResponseFactory(organisation=world.practice).id}"
+    client = sign_in(world.lead)
+    with counting_queries() as statements:
+        assert client.get(url).status_code == 200
+    assert len(statements) == 14, statements
