@@ -27,7 +27,17 @@ from __future__ import annotations
 
 from typing import Iterator, NamedTuple
 
-from sqlalchemy import event, func, inspect, literal_column, or_, select, union_all
+from sqlalchemy import (
+    bindparam,
+    event,
+    func,
+    inspect,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -36,10 +46,12 @@ from psirf.events.models import EventPatient, SafetyEvent
 from psirf.events.rollups import (
     NOT_RECORDED,
     ROLLUPS,
+    Areas,
     EqualityRollup,
     EventCount,
     Rollup,
     ThemeRollup,
+    countable_by_values,
     counted_record_types,
 )
 from psirf.organisations.models import Organisation, OrganisationMembership
@@ -126,14 +138,62 @@ def _lock_services(session: Session, touched: _Touched) -> None:
         )
 
 
+def _counted_sql(rollup: Rollup):
+    """The rollup's SELECT over given events and every event of given services, built once: the
+    lists are expanding parameters, so each flush binds them rather than building the SELECT."""
+    where = or_(
+        SafetyEvent.id.in_(bindparam("events", expanding=True)),
+        SafetyEvent.organisation_id.in_(bindparam("moved", expanding=True)),
+    )
+    return rollup.compute(where)
+
+
+_COUNTED_SQL = {r.name: _counted_sql(r) for r in ROLLUPS}
+
+
 def _counted(session: Session, rollup: Rollup, events: set[int], moved: set[int]) -> dict:
     """The rollup's rows over the given events and every event of the given services."""
-    where = or_(SafetyEvent.id.in_(sorted(events)), SafetyEvent.organisation_id.in_(sorted(moved)))
-    width = len(rollup.keys)
     found: dict = {}
-    for row in session.connection().execute(rollup.compute(where)):
+    if not (events or moved):
+        return found
+    width = len(rollup.keys)
+    result = session.connection().execute(
+        _COUNTED_SQL[rollup.name], {"events": sorted(events), "moved": sorted(moved)}
+    )
+    for row in result:
         found[tuple(row[:width])] = tuple(int(v or 0) for v in row[width:])
     return found
+
+
+# Each service's ICB and its PCNs and federations, as one statement: (service, ICB, group).
+_AREAS = union_all(
+    select(Organisation.id, Organisation.icb_id, null()).where(
+        Organisation.id.in_(bindparam("services", expanding=True))
+    ),
+    select(OrganisationMembership.member_id, null(), OrganisationMembership.group_id).where(
+        OrganisationMembership.member_id.in_(bindparam("services", expanding=True))
+    ),
+)
+
+
+def _areas(session: Session, services: set[int]) -> dict[int, Areas]:
+    """Read after the flush's INSERT, like the SELECTs: see the module's note on concurrency."""
+    icbs: dict[int, int | None] = {}
+    groups: dict[int, list[int]] = {s: [] for s in services}
+    for service, icb_id, group_id in session.connection().execute(
+        _AREAS, {"services": sorted(services)}
+    ):
+        if group_id is None:
+            icbs[service] = icb_id
+        else:
+            groups[service].append(group_id)
+    return {s: Areas(icbs.get(s), tuple(sorted(groups[s]))) for s in services}
+
+
+def _add(rows: dict, more) -> None:
+    for key, measures in more:
+        old = rows.get(key)
+        rows[key] = measures if old is None else tuple(a + b for a, b in zip(old, measures))
 
 
 def _delta(before: dict, after: dict) -> list[tuple[tuple, tuple]]:
@@ -147,17 +207,28 @@ def _delta(before: dict, after: dict) -> list[tuple[tuple, tuple]]:
     return rows
 
 
+_UPSERTS: dict[tuple[str, str], object] = {}
+
+
+def _upsert_statement(dialect: str, rollup: Rollup):
+    """Adding to what is stored; built once per dialect and table."""
+    statement = _UPSERTS.get((dialect, rollup.name))
+    if statement is None:
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        table = rollup.table
+        statement = insert(table)
+        statement = statement.on_conflict_do_update(
+            index_elements=list(rollup.keys),
+            set_={m: table.c[m] + statement.excluded[m] for m in rollup.measures},
+        )
+        _UPSERTS[(dialect, rollup.name)] = statement
+    return statement
+
+
 def _upsert(session: Session, rollup: Rollup, rows: list[tuple[tuple, tuple]]) -> None:
     """One statement, the rows in key order (no deadlocks), each adding to what is stored."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    table = rollup.table
-    statement = insert(table)
-    statement = statement.on_conflict_do_update(
-        index_elements=list(rollup.keys),
-        set_={m: table.c[m] + statement.excluded[m] for m in rollup.measures},
-    )
     session.connection().execute(
-        statement,
+        _upsert_statement(session.get_bind().dialect.name, rollup),
         [
             {**dict(zip(rollup.keys, key)), **dict(zip(rollup.measures, change))}
             for key, change in rows
@@ -183,12 +254,25 @@ def _forget(session: Session, _previous) -> None:
 @event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, _context) -> None:
     touched, before = session.info.pop(_BEFORE, (_Touched(set(), set(), set()), {}))
-    new = {obj.id for obj in session.new if isinstance(obj, SafetyEvent)}
-    events = touched.events | new
-    if not (events or touched.moved):
+    events = set(touched.events)
+    # New events are counted from their own values (nothing to read back but their services'
+    # areas), unless their service moves in this flush (all its events are recounted) or a value
+    # is not plain enough to be sure of what the database stored.
+    by_values = []
+    for obj in session.new:
+        if not isinstance(obj, SafetyEvent) or obj.organisation_id in touched.moved:
+            continue
+        if countable_by_values(obj):
+            by_values.append(obj)
+        else:
+            events.add(obj.id)
+    if not (events or touched.moved or by_values):
         return
+    areas = _areas(session, {e.organisation_id for e in by_values}) if by_values else {}
     for rollup in ROLLUPS:
         after = _counted(session, rollup, events, touched.moved)
+        for new in by_values:
+            _add(after, rollup.of_new_event(new, areas[new.organisation_id]))
         rows = _delta(before.get(rollup.name, {}), after)
         if rows:
             _upsert(session, rollup, rows)
