@@ -108,11 +108,16 @@ def _touched(session: Session) -> _Touched:
             services |= _old_and_new(obj, "organisation_id")
         elif isinstance(obj, Organisation) and _changed(obj, _AREA):
             moved.add(obj.id)
-    for obj in [*session.new, *session.dirty, *session.deleted]:
+    new = session.new
+    for obj in [*new, *session.dirty, *session.deleted]:
         if isinstance(obj, EventPatient):
-            owner = obj.event_id if obj.event_id is not None else getattr(obj.event, "id", None)
-            if owner is not None:  # None: a new patient of a new event, counted after the flush
-                events.add(owner)
+            owner = obj.event_id
+            if owner is None:
+                event = obj.event
+                if event is None or event in new:
+                    continue  # a patient of a new event, counted with it after the flush
+                owner = event.id
+            events.add(owner)
         elif isinstance(obj, OrganisationMembership) and obj.member_id is not None:
             moved |= _old_and_new(obj, "member_id")
     return _Touched(events, services - moved, moved)
