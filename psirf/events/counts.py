@@ -28,6 +28,9 @@ from __future__ import annotations
 from typing import Iterator, NamedTuple
 
 from sqlalchemy import (
+    Date,
+    Integer,
+    String,
     bindparam,
     event,
     func,
@@ -51,6 +54,7 @@ from psirf.events.rollups import (
     EventCount,
     Rollup,
     ThemeRollup,
+    areas,
     countable_by_values,
     counted_record_types,
 )
@@ -241,6 +245,82 @@ def _upsert(session: Session, rollup: Rollup, rows: list[tuple[tuple, tuple]]) -
     )
 
 
+# ---- the common flush: one new event, nothing else ------------------------------------------------
+#
+# Its areas need not be read on their own: the upserts read them as they insert, in the same
+# statement, after the event's INSERT (so the module's note on concurrency holds as for a SELECT).
+
+
+def _from_areas(dialect: str):
+    """theme_rollups: one new event's row in each of its service's areas."""
+    area = areas()
+    theme = ThemeRollup.__table__
+    rows = (
+        select(
+            area.c.area_id,
+            bindparam("month", type_=Date()),
+            bindparam("theme", type_=String()),
+            area.c.shard,
+            literal_column("1", Integer),
+        )
+        .where(area.c.organisation_id == bindparam("service"))
+        .order_by(area.c.area_id, area.c.shard)  # key order: no deadlocks
+    )
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(theme).from_select(["area_id", "month", "theme", "shard", "count"], rows)
+    return statement.on_conflict_do_update(
+        index_elements=["area_id", "month", "theme", "shard"],
+        set_={"count": theme.c["count"] + statement.excluded["count"]},
+    )
+
+
+def _in_icb(dialect: str):
+    """equality_rollups: one row of a new event's, in its service's ICB (none outside one)."""
+    equality = EqualityRollup.__table__
+    names = ("month", "characteristic", "value", "shard", "patients", "serious")
+    types = (Date(), String(), String(), Integer(), Integer(), Integer())
+    row = select(Organisation.icb_id, *(bindparam(n, type_=t) for n, t in zip(names, types))).where(
+        Organisation.id == bindparam("service"), Organisation.icb_id.is_not(None)
+    )
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(equality).from_select(["icb_id", *names], row)
+    return statement.on_conflict_do_update(
+        index_elements=["icb_id", "month", "characteristic", "value", "shard"],
+        set_={m: equality.c[m] + statement.excluded[m] for m in ("patients", "serious")},
+    )
+
+
+_ONE_NEW: dict[str, tuple] = {}
+
+
+def _count_one_new_event(session: Session, new: SafetyEvent) -> None:
+    """Its event_counts row from its values; its area rows read from its areas as they insert."""
+    dialect = session.get_bind().dialect.name
+    if dialect not in _ONE_NEW:
+        _ONE_NEW[dialect] = (_from_areas(dialect), _in_icb(dialect))
+    from_areas, in_icb = _ONE_NEW[dialect]
+    counts, themes, equalities = ROLLUPS
+    _upsert(session, counts, list(counts.of_new_event(new, Areas(None, ()))))
+    if new.record_type not in counted_record_types():
+        return
+    connection = session.connection()
+    service, month = new.organisation_id, new.occurred_on.replace(day=1)
+    connection.execute(from_areas, {"service": service, "month": month, "theme": new.theme})
+    # Any ICB stands in for the service's own, which the statement reads: the rows, summed per
+    # key and in key order, are the same whichever it is.
+    rows: dict = {}
+    _add(rows, equalities.of_new_event(new, Areas(0, ())))
+    if rows:
+        connection.execute(
+            in_icb,
+            [
+                {"service": service, "month": key[1], "characteristic": key[2], "value": key[3],
+                 "shard": key[4], "patients": measures[0], "serious": measures[1]}
+                for key, measures in sorted(rows.items())
+            ],
+        )  # fmt: skip
+
+
 @event.listens_for(Session, "before_flush")
 def _before_flush(session: Session, _context, _instances) -> None:
     touched = _touched(session)
@@ -273,11 +353,14 @@ def _after_flush(session: Session, _context) -> None:
             events.add(obj.id)
     if not (events or touched.moved or by_values):
         return
-    areas = _areas(session, {e.organisation_id for e in by_values}) if by_values else {}
+    if not (events or touched.moved or before) and len(by_values) == 1:
+        _count_one_new_event(session, by_values[0])
+        return
+    found = _areas(session, {e.organisation_id for e in by_values}) if by_values else {}
     for rollup in ROLLUPS:
         after = _counted(session, rollup, events, touched.moved)
         for new in by_values:
-            _add(after, rollup.of_new_event(new, areas[new.organisation_id]))
+            _add(after, rollup.of_new_event(new, found[new.organisation_id]))
         rows = _delta(before.get(rollup.name, {}), after)
         if rows:
             _upsert(session, rollup, rows)
