@@ -8,9 +8,11 @@ How they stay exact: a session listener sees each flush. Before it, for the stor
 flush changes in a way any rollup counts (a revision, a deleted event, a patient added or
 corrected) and for every event of a service that changes area (joins or leaves a PCN or
 federation, moves ICB), it runs each rollup's own SELECT over just those events; after it, the
-same SELECT over them and the new events. The difference is upserted, each table's rows in key
-order and the tables in one order (ROLLUPS), so two transactions never wait on each other in a
-circle. A rolled-back change takes its counts with it.
+same SELECT over them. A new event is not read back: its rows come from its own values
+(rollups.py writes each SELECT's twin for one event) and its service's areas, read after the
+INSERT (for a recording's one event, by the upserts themselves). The difference is upserted, each
+table's rows in key order and the tables in one order (ROLLUPS), so two transactions never wait
+on each other in a circle. A rolled-back change takes its counts with it.
 
 Concurrency on PostgreSQL (READ COMMITTED): recording an event locks its service's row FOR KEY
 SHARE (the foreign key check), a correction does so explicitly, and a service changing area locks
