@@ -8,9 +8,11 @@ How they stay exact: a session listener sees each flush. Before it, for the stor
 flush changes in a way any rollup counts (a revision, a deleted event, a patient added or
 corrected) and for every event of a service that changes area (joins or leaves a PCN or
 federation, moves ICB), it runs each rollup's own SELECT over just those events; after it, the
-same SELECT over them and the new events. The difference is upserted, each table's rows in key
-order and the tables in one order (ROLLUPS), so two transactions never wait on each other in a
-circle. A rolled-back change takes its counts with it.
+same SELECT over them. A new event is not read back: its rows come from its own values
+(rollups.py writes each SELECT's twin for one event) and its service's areas, read after the
+INSERT (for a recording's one event, by the upserts themselves). The difference is upserted, each
+table's rows in key order and the tables in one order (ROLLUPS), so two transactions never wait
+on each other in a circle. A rolled-back change takes its counts with it.
 
 Concurrency on PostgreSQL (READ COMMITTED): recording an event locks its service's row FOR KEY
 SHARE (the foreign key check), a correction does so explicitly, and a service changing area locks
@@ -27,7 +29,20 @@ from __future__ import annotations
 
 from typing import Iterator, NamedTuple
 
-from sqlalchemy import event, func, inspect, literal_column, or_, select, union_all
+from sqlalchemy import (
+    Date,
+    Integer,
+    String,
+    bindparam,
+    event,
+    func,
+    inspect,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -36,10 +51,13 @@ from psirf.events.models import EventPatient, SafetyEvent
 from psirf.events.rollups import (
     NOT_RECORDED,
     ROLLUPS,
+    Areas,
     EqualityRollup,
     EventCount,
     Rollup,
     ThemeRollup,
+    areas,
+    countable_by_values,
     counted_record_types,
 )
 from psirf.organisations.models import Organisation, OrganisationMembership
@@ -96,11 +114,16 @@ def _touched(session: Session) -> _Touched:
             services |= _old_and_new(obj, "organisation_id")
         elif isinstance(obj, Organisation) and _changed(obj, _AREA):
             moved.add(obj.id)
-    for obj in [*session.new, *session.dirty, *session.deleted]:
+    new = session.new
+    for obj in [*new, *session.dirty, *session.deleted]:
         if isinstance(obj, EventPatient):
-            owner = obj.event_id if obj.event_id is not None else getattr(obj.event, "id", None)
-            if owner is not None:  # None: a new patient of a new event, counted after the flush
-                events.add(owner)
+            owner = obj.event_id
+            if owner is None:
+                event = obj.event
+                if event is None or event in new:
+                    continue  # a patient of a new event, counted with it after the flush
+                owner = event.id
+            events.add(owner)
         elif isinstance(obj, OrganisationMembership) and obj.member_id is not None:
             moved |= _old_and_new(obj, "member_id")
     return _Touched(events, services - moved, moved)
@@ -126,14 +149,62 @@ def _lock_services(session: Session, touched: _Touched) -> None:
         )
 
 
+def _counted_sql(rollup: Rollup):
+    """The rollup's SELECT over given events and every event of given services, built once: the
+    lists are expanding parameters, so each flush binds them rather than building the SELECT."""
+    where = or_(
+        SafetyEvent.id.in_(bindparam("events", expanding=True)),
+        SafetyEvent.organisation_id.in_(bindparam("moved", expanding=True)),
+    )
+    return rollup.compute(where)
+
+
+_COUNTED_SQL = {r.name: _counted_sql(r) for r in ROLLUPS}
+
+
 def _counted(session: Session, rollup: Rollup, events: set[int], moved: set[int]) -> dict:
     """The rollup's rows over the given events and every event of the given services."""
-    where = or_(SafetyEvent.id.in_(sorted(events)), SafetyEvent.organisation_id.in_(sorted(moved)))
-    width = len(rollup.keys)
     found: dict = {}
-    for row in session.connection().execute(rollup.compute(where)):
+    if not (events or moved):
+        return found
+    width = len(rollup.keys)
+    result = session.connection().execute(
+        _COUNTED_SQL[rollup.name], {"events": sorted(events), "moved": sorted(moved)}
+    )
+    for row in result:
         found[tuple(row[:width])] = tuple(int(v or 0) for v in row[width:])
     return found
+
+
+# Each service's ICB and its PCNs and federations, as one statement: (service, ICB, group).
+_AREAS = union_all(
+    select(Organisation.id, Organisation.icb_id, null()).where(
+        Organisation.id.in_(bindparam("services", expanding=True))
+    ),
+    select(OrganisationMembership.member_id, null(), OrganisationMembership.group_id).where(
+        OrganisationMembership.member_id.in_(bindparam("services", expanding=True))
+    ),
+)
+
+
+def _areas(session: Session, services: set[int]) -> dict[int, Areas]:
+    """Read after the flush's INSERT, like the SELECTs: see the module's note on concurrency."""
+    icbs: dict[int, int | None] = {}
+    groups: dict[int, list[int]] = {s: [] for s in services}
+    for service, icb_id, group_id in session.connection().execute(
+        _AREAS, {"services": sorted(services)}
+    ):
+        if group_id is None:
+            icbs[service] = icb_id
+        else:
+            groups[service].append(group_id)
+    return {s: Areas(icbs.get(s), tuple(sorted(groups[s]))) for s in services}
+
+
+def _add(rows: dict, more) -> None:
+    for key, measures in more:
+        old = rows.get(key)
+        rows[key] = measures if old is None else tuple(a + b for a, b in zip(old, measures))
 
 
 def _delta(before: dict, after: dict) -> list[tuple[tuple, tuple]]:
@@ -147,22 +218,109 @@ def _delta(before: dict, after: dict) -> list[tuple[tuple, tuple]]:
     return rows
 
 
+_UPSERTS: dict[tuple[str, str], object] = {}
+
+
+def _upsert_statement(dialect: str, rollup: Rollup):
+    """Adding to what is stored; built once per dialect and table."""
+    statement = _UPSERTS.get((dialect, rollup.name))
+    if statement is None:
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        table = rollup.table
+        statement = insert(table)
+        statement = statement.on_conflict_do_update(
+            index_elements=list(rollup.keys),
+            set_={m: table.c[m] + statement.excluded[m] for m in rollup.measures},
+        )
+        _UPSERTS[(dialect, rollup.name)] = statement
+    return statement
+
+
 def _upsert(session: Session, rollup: Rollup, rows: list[tuple[tuple, tuple]]) -> None:
     """One statement, the rows in key order (no deadlocks), each adding to what is stored."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    table = rollup.table
-    statement = insert(table)
-    statement = statement.on_conflict_do_update(
-        index_elements=list(rollup.keys),
-        set_={m: table.c[m] + statement.excluded[m] for m in rollup.measures},
-    )
     session.connection().execute(
-        statement,
+        _upsert_statement(session.get_bind().dialect.name, rollup),
         [
             {**dict(zip(rollup.keys, key)), **dict(zip(rollup.measures, change))}
             for key, change in rows
         ],
     )
+
+
+# ---- the common flush: one new event, nothing else ------------------------------------------------
+#
+# Its areas need not be read on their own: the upserts read them as they insert, in the same
+# statement, after the event's INSERT (so the module's note on concurrency holds as for a SELECT).
+
+
+def _from_areas(dialect: str):
+    """theme_rollups: one new event's row in each of its service's areas."""
+    area = areas()
+    theme = ThemeRollup.__table__
+    rows = (
+        select(
+            area.c.area_id,
+            bindparam("month", type_=Date()),
+            bindparam("theme", type_=String()),
+            area.c.shard,
+            literal_column("1", Integer),
+        )
+        .where(area.c.organisation_id == bindparam("service"))
+        .order_by(area.c.area_id, area.c.shard)  # key order: no deadlocks
+    )
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(theme).from_select(["area_id", "month", "theme", "shard", "count"], rows)
+    return statement.on_conflict_do_update(
+        index_elements=["area_id", "month", "theme", "shard"],
+        set_={"count": theme.c["count"] + statement.excluded["count"]},
+    )
+
+
+def _in_icb(dialect: str):
+    """equality_rollups: one row of a new event's, in its service's ICB (none outside one)."""
+    equality = EqualityRollup.__table__
+    names = ("month", "characteristic", "value", "shard", "patients", "serious")
+    types = (Date(), String(), String(), Integer(), Integer(), Integer())
+    row = select(Organisation.icb_id, *(bindparam(n, type_=t) for n, t in zip(names, types))).where(
+        Organisation.id == bindparam("service"), Organisation.icb_id.is_not(None)
+    )
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(equality).from_select(["icb_id", *names], row)
+    return statement.on_conflict_do_update(
+        index_elements=["icb_id", "month", "characteristic", "value", "shard"],
+        set_={m: equality.c[m] + statement.excluded[m] for m in ("patients", "serious")},
+    )
+
+
+_ONE_NEW: dict[str, tuple] = {}
+
+
+def _count_one_new_event(session: Session, new: SafetyEvent) -> None:
+    """Its event_counts row from its values; its area rows read from its areas as they insert."""
+    dialect = session.get_bind().dialect.name
+    if dialect not in _ONE_NEW:
+        _ONE_NEW[dialect] = (_from_areas(dialect), _in_icb(dialect))
+    from_areas, in_icb = _ONE_NEW[dialect]
+    counts, themes, equalities = ROLLUPS
+    _upsert(session, counts, list(counts.of_new_event(new, Areas(None, ()))))
+    if new.record_type not in counted_record_types():
+        return
+    connection = session.connection()
+    service, month = new.organisation_id, new.occurred_on.replace(day=1)
+    connection.execute(from_areas, {"service": service, "month": month, "theme": new.theme})
+    # Any ICB stands in for the service's own, which the statement reads: the rows, summed per
+    # key and in key order, are the same whichever it is.
+    rows: dict = {}
+    _add(rows, equalities.of_new_event(new, Areas(0, ())))
+    if rows:
+        connection.execute(
+            in_icb,
+            [
+                {"service": service, "month": key[1], "characteristic": key[2], "value": key[3],
+                 "shard": key[4], "patients": measures[0], "serious": measures[1]}
+                for key, measures in sorted(rows.items())
+            ],
+        )  # fmt: skip
 
 
 @event.listens_for(Session, "before_flush")
@@ -183,12 +341,28 @@ def _forget(session: Session, _previous) -> None:
 @event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, _context) -> None:
     touched, before = session.info.pop(_BEFORE, (_Touched(set(), set(), set()), {}))
-    new = {obj.id for obj in session.new if isinstance(obj, SafetyEvent)}
-    events = touched.events | new
-    if not (events or touched.moved):
+    events = set(touched.events)
+    # New events are counted from their own values (nothing to read back but their services'
+    # areas), unless their service moves in this flush (all its events are recounted) or a value
+    # is not plain enough to be sure of what the database stored.
+    by_values = []
+    for obj in session.new:
+        if not isinstance(obj, SafetyEvent) or obj.organisation_id in touched.moved:
+            continue
+        if countable_by_values(obj):
+            by_values.append(obj)
+        else:
+            events.add(obj.id)
+    if not (events or touched.moved or by_values):
         return
+    if not (events or touched.moved or before) and len(by_values) == 1:
+        _count_one_new_event(session, by_values[0])
+        return
+    found = _areas(session, {e.organisation_id for e in by_values}) if by_values else {}
     for rollup in ROLLUPS:
         after = _counted(session, rollup, events, touched.moved)
+        for new in by_values:
+            _add(after, rollup.of_new_event(new, found[new.organisation_id]))
         rows = _delta(before.get(rollup.name, {}), after)
         if rows:
             _upsert(session, rollup, rows)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Callable
+from typing import Any, Callable, Iterable, Iterator, NamedTuple
 
 from sqlalchemy import (
     Date,
@@ -33,6 +33,7 @@ from sqlalchemy import (
     and_,
     case,
     func,
+    inspect,
     literal_column,
     or_,
     select,
@@ -260,12 +261,106 @@ def _equality_rollups(where) -> Select:
     return union_all(*by_characteristic)
 
 
+# ---- the same rows from a new event's own values ----------------------------------------------
+#
+# A new event's rows need nothing stored but its service's areas: the values are the flushed
+# objects' own. Each function below is its SELECT above written over one event in Python, the
+# same case for case (the suite compares the two over every harm and characteristic).
+
+
+class Areas(NamedTuple):
+    """A service's areas as they stand: its ICB (None outside one) and its PCNs and federations."""
+
+    icb_id: int | None
+    groups: tuple[int, ...]
+
+
+def _severity_of(harm: str | None) -> int:
+    return HARM_SEVERITY.get(harm, -1) if harm is not None else -1
+
+
+def worst_harm(physical: str | None, psychological: str | None) -> str:
+    """worst_harm_sql of one event's values."""
+    if physical is not None and _severity_of(physical) >= _severity_of(psychological):
+        return physical
+    if psychological is not None:
+        return psychological
+    return NOT_RECORDED
+
+
+def _month(event) -> date:
+    return event.occurred_on.replace(day=1)
+
+
+def _event_counts_of(event, areas: Areas) -> Iterator[tuple[tuple, tuple]]:
+    harm = worst_harm(event.physical_harm, event.psychological_harm)
+    yield (event.organisation_id, _month(event), event.theme, event.record_type, harm), (1,)
+
+
+def _theme_rollups_of(event, areas: Areas) -> Iterator[tuple[tuple, tuple]]:
+    if event.record_type not in counted_record_types():
+        return
+    month, service = _month(event), event.organisation_id
+    if areas.icb_id is not None:
+        yield (areas.icb_id, month, event.theme, service % ICB_SHARDS), (1,)
+    for group in areas.groups:
+        yield (group, month, event.theme, service % GROUP_SHARDS), (1,)
+
+
+def _is_serious(patient, event, alone: bool) -> bool:
+    """_serious of one patient."""
+    physical = patient.physical_harm
+    if physical is None and alone:
+        physical = event.physical_harm
+    psychological = patient.psychological_harm
+    if psychological is None and alone:
+        psychological = event.psychological_harm
+    return physical in SERIOUS_PHYSICAL or psychological in SERIOUS_PSYCHOLOGICAL
+
+
+def _equality_rollups_of(event, areas: Areas) -> Iterator[tuple[tuple, tuple]]:
+    if areas.icb_id is None or event.record_type not in counted_record_types():
+        return
+    month, shard = _month(event), event.organisation_id % ICB_SHARDS
+    alone = len(event.patients) == 1
+    for patient in event.patients:
+        serious = int(_is_serious(patient, event, alone))
+        for name in CHARACTERISTICS:
+            value = getattr(patient, name)
+            yield (areas.icb_id, month, name, "" if value is None else value, shard), (1, serious)
+
+
+def countable_by_values(event) -> bool:
+    """Whether a new event's own values give its rows exactly as its SELECT would: plain values
+    of the types the columns store, and its patients all in hand. Anything else (a datetime for
+    the day, say, which the database would cut to a date) is counted by the SELECT instead."""
+    state = inspect(event)
+    if "patients" not in state.dict:
+        return False
+    texts = (event.theme, event.record_type)
+    harms = (event.physical_harm, event.psychological_harm)
+    patients = [
+        getattr(p, name)
+        for p in event.patients
+        for name in ("physical_harm", "psychological_harm", *CHARACTERISTICS)
+    ]
+    return (
+        type(event.occurred_on) is date
+        and type(event.organisation_id) is int
+        and all(type(v) is str for v in texts)
+        and all(v is None or type(v) is str for v in (*harms, *patients))
+    )
+
+
 @dataclass(frozen=True)
 class Rollup:
     table: Table
     keys: tuple[str, ...]  # the primary key, in the order the SELECT gives them
     measures: tuple[str, ...]
     compute: Callable[[ColumnElement[bool]], Select]  # from the events meeting a WHERE
+    # A new event's rows (key, measures) from its own values and its service's areas: `compute`
+    # over that one event, without reading it back.
+    of_new_event: Callable[[Any, Areas], Iterable[tuple[tuple, tuple]]]
 
     @property
     def name(self) -> str:
@@ -279,14 +374,20 @@ ROLLUPS = (
         ("organisation_id", "month", "theme", "record_type", "harm"),
         ("count",),
         _event_counts,
+        _event_counts_of,
     ),
     Rollup(
-        ThemeRollup.__table__, ("area_id", "month", "theme", "shard"), ("count",), _theme_rollups
+        ThemeRollup.__table__,
+        ("area_id", "month", "theme", "shard"),
+        ("count",),
+        _theme_rollups,
+        _theme_rollups_of,
     ),
     Rollup(
         EqualityRollup.__table__,
         ("icb_id", "month", "characteristic", "value", "shard"),
         ("patients", "serious"),
         _equality_rollups,
+        _equality_rollups_of,
     ),
 )

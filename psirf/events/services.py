@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields
 from datetime import date
 
 import nhs_number as nhs_number_package
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from psirf import audit, policy
@@ -291,6 +291,18 @@ def set_patients(event: SafetyEvent, patients: list[EventPatient]) -> None:
 # ---- the use case -------------------------------------------------------------------------
 
 
+def _next_event_id(session: Session) -> int | None:
+    """PostgreSQL: the id the event will have, from its sequence, so its reference goes in with
+    the row: an UPDATE after the INSERT would write the row and each of its indexes twice. SQLite
+    has no sequence to draw from (None): there the INSERT gives the id and an UPDATE the reference."""
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    return session.scalar(_NEXT_EVENT_ID)
+
+
+_NEXT_EVENT_ID = select(func.nextval(func.pg_get_serial_sequence("safety_events", "id")))
+
+
 def record_event(
     session: Session,
     *,
@@ -367,10 +379,11 @@ def record_event(
         created_at=utcnow(),
     )
     apply_details(event, checked)
+    event.id = _next_event_id(session)
     session.add(event)
-    session.flush()  # the id makes the reference
+    if event.id is None:
+        session.flush()  # the id makes the reference
     event.reference = f"PSE-{event.created_at.year}-{event.id:06d}"
-    session.flush()
     audit.record(
         session,
         actor_id=reporter_user.id if reporter_user is not None else None,

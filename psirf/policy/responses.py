@@ -24,7 +24,13 @@ def own_organisation_ids(user) -> set[int]:
 
 def contributing_organisations(user, response) -> set[int]:
     """The contributing organisations of a cross-organisational response where `user` works."""
-    return {c.organisation_id for c in response.contributors} & own_organisation_ids(user)
+    # A response's own organisation never contributes to it (contributors.add refuses it), so a
+    # person whose own organisations are only that one contributes nothing: no need to load the
+    # contributors, which every transition's role check would otherwise read.
+    own = own_organisation_ids(user) - {response.organisation_id}
+    if not own:
+        return set()
+    return {c.organisation_id for c in response.contributors} & own
 
 
 def response_scope(user) -> ColumnElement[bool]:

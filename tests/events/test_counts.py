@@ -123,3 +123,68 @@ def test_a_patient_recorded_without_harm_takes_the_events_only_when_alone(app):
     ).all()
     assert sorted(rows) == [("female", 1, 1), ("male", 2, 0)]
     assert counts.differences(db.session) == []
+
+
+def test_new_events_are_counted_from_their_own_values_as_the_rollups_select_counts_them(app):
+    """A new event's rollup rows come from its own values, not a read-back (psirf/events/counts.py):
+    every pairing of harms, patients with and without their own, each characteristic given or not,
+    every record type, in and out of groups, one flush; the stored rollups equal the SELECTs'."""
+    from itertools import product
+
+    from psirf.events.models import EventPatient
+    from psirf.events.lfpse import RecordType
+    from tests.support.factories import IcbFactory, PcnFactory, one_commit
+
+    harms = (None, "none", "low", "moderate", "severe", "fatal")
+    with one_commit():
+        icb = IcbFactory()
+        pcn, federation = PcnFactory(icb=icb), PcnFactory(icb=icb, kind="federation")
+        services = [
+            PracticeFactory(icb=icb),
+            PracticeFactory(icb=icb, groups=[pcn]),
+            PracticeFactory(icb=icb, groups=[pcn, federation]),
+        ]
+        for n, (physical, psychological) in enumerate(product(harms, harms)):
+            patients = [
+                EventPatient(sequence=1, physical_harm=physical, gender="female"),
+                EventPatient(sequence=2, psychological_harm=psychological, age_band="25-44"),
+                EventPatient(sequence=3, ethnicity="white_british"),
+            ][: n % 4]
+            SafetyEventFactory(
+                organisation=services[n % 3],
+                record_type=list(RecordType)[n % len(RecordType)].value,
+                theme=("medication", "access")[n % 2],
+                occurred_on=date(2026, 1 + n % 12, 1 + n % 28),
+                physical_harm=physical,
+                psychological_harm=psychological,
+                patients=patients,
+            )
+    assert counts.differences(db.session) == []
+    assert db.session.scalar(select(func.sum(EventCount.count))) == len(harms) ** 2
+
+
+def test_recording_an_event_reads_no_rollup_back(app):
+    """A new event's rows are upserted from its values, its areas read by the upserts themselves:
+    nothing is read on its own."""
+    from psirf.events import services
+    from psirf.db import unit_of_work
+    from tests.support.queries import counting_queries
+
+    practice = PracticeFactory()
+    _ = practice.kind  # loaded, as the form has it
+    with counting_queries() as statements, unit_of_work(db.session):
+        services.record_event(
+            db.session,
+            organisation=practice,
+            record_type="incident",
+            occurred_on=date(2026, 3, 9),
+            description="Counted from its values.",
+            theme="medication",
+            reporter_kind="patient",
+            patients=[{"physical_harm": "moderate", "gender": "female"}],
+            today=date(2026, 3, 10),
+        )
+    reads = [s for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH"))]
+    assert [s for s in reads if "nextval" not in s] == []
+    assert len([s for s in statements if "ON CONFLICT" in s.upper()]) == 3
+    assert counts.differences(db.session) == []

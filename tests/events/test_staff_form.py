@@ -164,3 +164,35 @@ def test_recording_an_event_reads_back_nothing_it_has_just_written(sign_in, sess
     ]
     for table in ("safety_events", "notifications", "outbox_messages", "reporter_updates"):
         assert not [s for s in reads if f"FROM {table}" in s], table
+
+
+def test_recording_an_event_costs_the_same_statements_however_many_patients(sign_in):
+    """Each rollup is one upsert from the new event's own values (psirf/events/counts.py): no
+    grouped read, whatever the event holds. (PostgreSQL writes the patients in one INSERT; SQLite's
+    driver, one each.)"""
+    practice = PracticeFactory()
+    client = sign_in(UserFactory(role=(Role.REPORTER, practice)))
+    more = {
+        f"patients-{n}-{harm}": "moderate"
+        for n in (1, 2)
+        for harm in ("physical_harm", "psychological_harm")
+    } | {"patients-1-gender": "female", "patients-2-age_band": "65-74"}
+    sent = []
+    for extra in ({}, more):
+        with counting_queries() as statements:
+            assert (
+                client.post("/events/new", data=staff_form_data(practice, **extra)).status_code
+                == 302
+            )
+        sent.append(statements)
+    one, three = (
+        [s for s in statements if not s.startswith("INSERT INTO event_patients")]
+        for statements in sent
+    )
+    assert len(one) == len(three)
+    assert not [s for s in one + three if "GROUP BY" in s.upper()]
+    assert [s.split()[2] for s in three if "ON CONFLICT" in s.upper()] == [
+        "event_counts",
+        "theme_rollups",
+        "equality_rollups",
+    ]

@@ -159,3 +159,24 @@ def test_a_step_checks_each_of_its_guards_once(session, world, monkeypatch):
     with unit_of_work(session):
         runner.fire(session, response, "send_to_panel", world.lead, response.version_id)
     assert calls == ["has_safety_action"]
+
+
+def test_a_persisted_transition_is_its_update_and_its_audit_insert(session, world):
+    """Nothing is read to take a step the lead of the response's own organisation may take: the
+    roles come from the lead's grants, and a response's own organisation never contributes to it,
+    so its contributors are not loaded (the benchmark's transition, psirf/bench/figures.py)."""
+    from tests.support.factories import COMPLETE_AAR_RECORD
+    from tests.support.queries import counting_queries
+
+    response = AfterActionReviewFactory(
+        organisation=world.practice, record={"plan": dict(COMPLETE_AAR_RECORD["plan"])}
+    )
+    session.commit()
+    lead = session.get(User, world.lead.id)
+    version = response.version_id
+    _ = (lead.roles, response.organisation, response.record)  # what the page loaded already
+    with counting_queries() as statements:
+        with unit_of_work(session):
+            runner.fire(session, response, "hold_review", lead, version)
+    assert [s.split()[0] for s in statements] == ["INSERT", "UPDATE"]
+    assert "audit_records" in statements[0] and "learning_responses" in statements[1]
