@@ -95,7 +95,10 @@ def _wanted(response, editable, may_link: bool, may_extend: bool, may_reset_due:
         if response.findings:
             wanted.add("factor")
     if response.method == "cross_organisational":
-        wanted.update(part for part in ("contributor", "contribution") if part in editable)
+        if "contributors" in editable:
+            wanted.add("contributor")
+        if "contribution" in editable:
+            wanted.add("contribution")
     if "actions" in editable:
         wanted.add("action")
     for key, offered in (

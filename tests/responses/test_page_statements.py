@@ -57,3 +57,18 @@ def test_the_accounts_page_sends_as_many_statements_for_many_people_as_for_two(a
             organisation = PracticeFactory(icb=world.icb)
             UserFactory(role=(Role.PATIENT_SAFETY_LEAD, organisation))
     assert queries_for(client, "/admin/accounts") == few
+
+
+def test_every_form_the_page_draws_was_built_at_every_step(sign_in, world):
+    """The page builds only the forms the viewer can use (issue 16): none it draws is missing,
+    which would show as a box with no name."""
+    from psirf.workflow import definitions
+
+    client = sign_in(world.lead)
+    for method in ("cross_organisational", "after_action_review"):
+        definition = definitions.for_method(method)
+        for state in definition.states:
+            response = ResponseFactory(organisation=world.practice, method=method, state=state)
+            page = client.get(f"/responses/{response.id}")
+            assert page.status_code == 200, (method, state)
+            assert 'name=""' not in page.get_data(as_text=True), (method, state)
