@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import cache
 from datetime import date
 
-from sqlalchemy import Select, and_, bindparam, or_, select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from psirf import audit, policy
@@ -27,7 +27,7 @@ from psirf.triage.recommend import (
     Source,
     recommend,
 )
-from psirf.web.pagination import Page, decode_cursor, encode_cursor
+from psirf.web.pagination import Page, decode_cursor, older_than, page_of
 from psirf.workflow import definitions
 from psirf.problems import InputError
 
@@ -114,12 +114,11 @@ def _queue_statement(applied: tuple[str, ...], after: bool) -> Select:
     )
     if after:
         stmt = stmt.where(
-            or_(
-                SafetyEvent.created_at < bindparam("after_when"),
-                and_(
-                    SafetyEvent.created_at == bindparam("after_when"),
-                    SafetyEvent.id < bindparam("after_id"),
-                ),
+            older_than(
+                SafetyEvent.created_at,
+                SafetyEvent.id,
+                bindparam("after_when"),
+                bindparam("after_id"),
             )
         )
     order = (SafetyEvent.created_at.desc(), SafetyEvent.id.desc())
@@ -139,13 +138,7 @@ def queue(session: Session, user, filters: QueueFilters, cursor: str | None, siz
     rows = session.execute(
         statement, {**values, "organisations": list(organisations), "size": size + 1}
     ).all()
-    items = rows[:size]
-    last = items[-1] if len(rows) > size else None
-    return Page(
-        items=items,
-        next_cursor=encode_cursor(last.created_at, last.id) if last is not None else None,
-        has_previous=after is not None,
-    )
+    return page_of(rows, size, after)
 
 
 def recommendation_for(

@@ -51,6 +51,20 @@ def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
     return (when, after) if after is not None else None
 
 
+def older_than(when, row_id, last_when, last_id):
+    """The rows after (last_when, last_id) in newest-first order: a page's keyset condition. The
+    values may be bound parameters, for a statement built once (the triage queue's)."""
+    return or_(when < last_when, and_(when == last_when, row_id < last_id))
+
+
+def page_of(rows: Sequence, size: int, after, when_key: str = "created_at") -> Page:
+    """A page of `rows` (read with LIMIT size + 1: one more tells whether a next page exists)."""
+    items = rows[:size]
+    last = items[-1] if len(rows) > size else None
+    next_cursor = encode_cursor(getattr(last, when_key), last.id) if last is not None else None
+    return Page(items=items, next_cursor=next_cursor, has_previous=after is not None)
+
+
 def keyset_page(
     session: Session, stmt: Select, model, cursor: str | None, size: int, newest_by=None
 ) -> Page:
@@ -59,10 +73,6 @@ def keyset_page(
     when = model.created_at if newest_by is None else newest_by
     after = decode_cursor(cursor)
     if after:
-        last_when, row_id = after
-        stmt = stmt.where(or_(when < last_when, and_(when == last_when, model.id < row_id)))
+        stmt = stmt.where(older_than(when, model.id, *after))
     rows = session.scalars(stmt.order_by(when.desc(), model.id.desc()).limit(size + 1)).all()
-    items = rows[:size]
-    last = items[-1] if len(rows) > size else None
-    next_cursor = encode_cursor(getattr(last, when.key), last.id) if last is not None else None
-    return Page(items=items, next_cursor=next_cursor, has_previous=after is not None)
+    return page_of(rows, size, after, when.key)
