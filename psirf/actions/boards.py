@@ -234,6 +234,15 @@ def organisation_clause(organisation: Organisation) -> ColumnElement[bool]:
     )
 
 
+def actions_of(organisation_ids: list[int]) -> ColumnElement[bool]:
+    """`organisation_clause` over ids already read (an organisation and, for a group, its members):
+    a plain IN list, which the planner estimates well inside the OR (the group dashboard's)."""
+    return or_(
+        SafetyAction.organisation_id.in_(organisation_ids),
+        SafetyAction.owner_organisation_id.in_(organisation_ids),
+    )
+
+
 def organisation_board(
     session: Session,
     user,

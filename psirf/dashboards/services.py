@@ -243,9 +243,8 @@ class GroupDashboard:
 
     @cached_property
     def overdue_actions(self) -> Listing:
-        """As boards.organisation_clause scopes a group's board (arising in its members' responses
-        or owned by one of them), over the ids read once. Plain rows of what the table and its CSV
-        show, and the total, in one statement."""
+        """Scoped as the group's board is (boards.actions_of), over the ids read once. Plain rows
+        of what the table and its CSV show, and the total, in one statement."""
         ids = self.organisation_ids
         arising, owner = aliased(Organisation), aliased(Organisation)
         rows = self.session.execute(
@@ -261,13 +260,7 @@ class GroupDashboard:
             .join(LearningResponse, LearningResponse.id == SafetyAction.response_id)
             .join(arising, arising.id == SafetyAction.organisation_id)
             .outerjoin(owner, owner.id == SafetyAction.owner_organisation_id)
-            .where(
-                or_(
-                    SafetyAction.organisation_id.in_(ids),
-                    SafetyAction.owner_organisation_id.in_(ids),
-                ),
-                boards.overdue_clause(self.today),
-            )
+            .where(boards.actions_of(ids), boards.overdue_clause(self.today))
             .order_by(SafetyAction.due_on, SafetyAction.id)
             .limit(LIST_LIMIT)
         ).all()
