@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import io
 import math
-from copy import copy
-from functools import cache
 from xml.sax.saxutils import escape
 
 from reportlab import rl_config
@@ -30,14 +28,12 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     CondPageBreak,
     KeepTogether,
-    Paragraph as _Paragraph,
+    Paragraph,
     SimpleDocTemplate,
     Spacer,
     Table,
     TableStyle,
 )
-from reportlab.platypus.paragraph import cleanBlockQuotedText
-from reportlab.platypus.paraparser import ParaParser
 
 from psirf.plans.blocks import Chart, Document, Summary
 from psirf.web.svg import scale
@@ -59,44 +55,6 @@ WARNING_BACKGROUND = colors.HexColor("#fff9c4")
 MARGIN = 20 * mm
 WIDTH = A4[0] - 2 * MARGIN
 NUMERIC_COLUMN = 26 * mm
-
-
-class Paragraph(_Paragraph):
-    """reportlab's paragraph, made cheaper for what a plan is mostly made of: short plain strings.
-
-    A string with no markup and no entity is not put through reportlab's parser (an HTML parser
-    in Python, a sixth of drawing a plan): its one fragment is the one the parser makes for that
-    style, with the string in it (tests/plans/test_reports.py checks they are the same). And the
-    lines are laid out once for a width: a table wraps every cell to size its rows, then again to
-    draw them, and the lines depend only on the width, so the second time is the first one's answer
-    (unless a split since has let them go)."""
-
-    _wrapped: tuple = (None, None, None)  # (width, lines, size)
-
-    def __init__(self, text: str | None, style: ParagraphStyle, **given):
-        plain = ""
-        if text is not None and not given and "<" not in text and "&" not in text:
-            plain = cleanBlockQuotedText(text)
-        if not plain:  # markup, an entity, nothing, or the two halves of a split paragraph
-            super().__init__(text, style, **given)
-            return
-        frag = copy(_plain_fragment(style))
-        frag.text = plain
-        super().__init__(plain, style, frags=[frag])
-
-    def wrap(self, availWidth, availHeight):  # noqa: N803 (reportlab's names)
-        width, lines, size = self._wrapped
-        if width != availWidth or lines is None or getattr(self, "blPara", None) is not lines:
-            size = super().wrap(availWidth, availHeight)
-            self._wrapped = (availWidth, getattr(self, "blPara", None), size)
-        return size
-
-
-@cache
-def _plain_fragment(style: ParagraphStyle):
-    """The fragment reportlab's parser makes of plain text in `style` (one of STYLES, so a few)."""
-    _, fragments, _ = ParaParser().parse("x", style)
-    return fragments[0]
 
 
 def _text(value) -> str:

@@ -5,11 +5,8 @@ from __future__ import annotations
 import io
 from datetime import date
 
-import pytest
 from pypdf import PdfReader
-from reportlab.platypus import Paragraph as ReportlabParagraph
 
-from psirf.plans import reports
 from psirf.plans.document import document
 from psirf.plans.reports import plan_pdf
 from tests.support.plans import generated_plan
@@ -141,31 +138,3 @@ def test_a_cell_longer_than_a_page_runs_on_over_the_pages_whole(world):
     # Whole but for a sentence cut at each page's end by its footer and the next one's header row.
     assert text.count("the panel gave for this priority.") >= 400 - len(on)
     assert "Reason 0 the panel" in text and "Reason 399 the panel" in text
-
-
-@pytest.mark.parametrize(
-    "text",
-    ["Yes", "12,345", "  spaced   out\tand tabbed  ", "Ünïcode ✓ — dashes", "", "   ", "a &amp; b"],
-)
-def test_a_plain_string_is_laid_out_as_reportlabs_parser_lays_it_out(text):
-    """The PDF's paragraphs skip reportlab's parser for plain strings: the result must not differ."""
-    for style in reports.STYLES.values():
-        ours, theirs = reports.Paragraph(text, style), ReportlabParagraph(text, style)
-        assert ours.text == theirs.text
-        assert [vars(f) for f in ours.frags] == [vars(f) for f in theirs.frags]
-        assert ours.wrap(80, 1000) == theirs.wrap(80, 1000)
-        assert ours.wrap(80, 1000) == theirs.wrap(80, 1000)  # the second time, remembered
-        assert _lines(ours) == _lines(theirs)
-
-
-def _lines(paragraph) -> list:
-    """The laid-out lines as plain values (reportlab's fragments compare by identity)."""
-
-    def plain(value):
-        if isinstance(value, (list, tuple)):
-            return [plain(v) for v in value]
-        if hasattr(value, "__dict__"):
-            return {k: plain(v) for k, v in vars(value).items()}
-        return value
-
-    return plain(paragraph.blPara.lines)
