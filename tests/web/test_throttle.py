@@ -49,8 +49,14 @@ def redis_settings():
     server = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
     server.ping()
     namespace = f"psirf-test-{uuid.uuid4().hex[:12]}"
-    yield {"RATELIMIT_STORAGE_URI": REDIS_URL, "THROTTLE_NAMESPACE": namespace}
-    for key in server.scan_iter(f"LIMITS:*{namespace}*"):
+    # The storage's own prefix too: `limiter.reset()` deletes every key under it, and another run
+    # of the suite at the same time (SQLite beside PostgreSQL) must keep its counts.
+    yield {
+        "RATELIMIT_STORAGE_URI": REDIS_URL,
+        "RATELIMIT_STORAGE_OPTIONS": {"key_prefix": f"LIMITS-{namespace}"},
+        "THROTTLE_NAMESPACE": namespace,
+    }
+    for key in server.scan_iter(f"LIMITS*{namespace}*"):
         server.delete(key)
 
 
