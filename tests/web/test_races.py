@@ -241,7 +241,11 @@ def test_two_people_joining_with_one_invitation_link_at_once_make_one_account(
     password = {"password": "a long family password", "confirm": "a long family password"}
     answers = _all_at_once(visitors, "/join/set-password", [password, password])
 
-    assert sorted(status for status, _ in answers) == [302, 409]
+    # The one who loses either collides with the new account (409) or, if the winner has already
+    # committed when it looks the address up, finds the invitation used (404, "cannot be used"):
+    # which happens depends on timing alone, and both are right.
+    won, lost = sorted(status for status, _ in answers)
+    assert won == 302 and lost in (404, 409)
     assert _count(User, User.email == "jo@example.org") == 1
     assert _audited("family:joined") == 1
 
