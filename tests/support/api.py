@@ -1,0 +1,33 @@
+"""Calling the JSON API in tests: a token for a person, made through the real service, and the
+header that carries it."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from psirf.accounts import tokens
+from psirf.accounts.models import TokenScope
+from psirf.extensions import db
+from psirf.timeutil import utcnow
+
+
+def token_for(
+    app, user, scope: str = TokenScope.WRITE.value, expires_on: date | None = None, now=None
+) -> str:
+    """A new token of `user`'s (its secret), committed."""
+    now = now or utcnow()
+    made = tokens.create(
+        db.session,
+        user,
+        name="Test program",
+        scope=scope,
+        expires_on=expires_on or now.date() + timedelta(days=30),
+        key=tokens.key_from(app.config),
+        now=now,
+    )
+    db.session.commit()
+    return made.secret
+
+
+def bearer(secret: str) -> dict:
+    return {"Authorization": f"Bearer {secret}"}
