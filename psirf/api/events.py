@@ -24,6 +24,7 @@ from psirf.events.lfpse import ReporterKind
 from psirf.events.models import EventStatus
 from psirf.extensions import db
 from psirf.organisations.models import Organisation
+from psirf.triage.services import QueueFilters
 from psirf.web.inputs import DB_INT_MAX
 from psirf.web.loading import fetch
 
@@ -61,8 +62,9 @@ def event_answer(event, status: int = 200, headers: dict | None = None):
 )
 def index(query):
     """Every event in your organisations' casework, filtered as the triage queue is."""
-    filters = listing.EventFilters(
-        **{k: v for k, v in query.items() if k not in ("cursor", "limit")}
+    # Unlike the queue's, the list's status is whatever was asked: every status when none.
+    filters = QueueFilters(
+        **{"status": None} | {k: v for k, v in query.items() if k not in ("cursor", "limit")}
     )
     page = listing.in_scope(db.session, _user(), filters, query.get("cursor"), page_size(query))
     return paged(page, [schemas.dump(_user(), event) for event in page.items])

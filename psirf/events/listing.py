@@ -1,29 +1,17 @@
-"""The events a person sees, filtered as the triage queue filters them, newest first, a keyset page
-at a time (the JSON API's list of events)."""
+"""The events a person sees, filtered by the triage queue's filters (any status, any of their
+organisations), newest first, a keyset page at a time (the JSON API's list of events)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-from datetime import date
+from dataclasses import fields
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from psirf import policy
 from psirf.events.models import SafetyEvent
+from psirf.triage.services import QueueFilters
 from psirf.web.pagination import Page, keyset_page
-
-
-@dataclass
-class EventFilters:
-    status: str | None = None
-    record_type: str | None = None
-    harm: str | None = None
-    theme: str | None = None
-    occurred_from: date | None = None
-    occurred_to: date | None = None
-    organisation_id: int | None = None
-
 
 CONDITIONS = {
     "status": lambda value: SafetyEvent.status == value,
@@ -36,7 +24,7 @@ CONDITIONS = {
 }
 
 
-def in_scope(session: Session, user, filters: EventFilters, cursor: str | None, size: int) -> Page:
+def in_scope(session: Session, user, filters: QueueFilters, cursor: str | None, size: int) -> Page:
     """A page of the events `user` sees (the policy's event scope), with their patients loaded in
     one more statement. On the (organisation, created_at, id) and queue indexes."""
     stmt = (
