@@ -81,10 +81,11 @@ def operation(
     def decorate(view):
         @functools.wraps(view)
         def checked(**kwargs):
+            # A ValidationError goes to the API's handler: 422 with each field's messages.
             if query is not None:
-                kwargs["query"] = _load(query(), request.args.to_dict())
+                kwargs["query"] = query().load(request.args.to_dict())
             if body is not None:
-                kwargs["body"] = _load(body(), _json_object())
+                kwargs["body"] = body().load(_json_object())
             return view(**kwargs)
 
         OPERATIONS.append(
@@ -117,11 +118,6 @@ def _json_object() -> dict:
     if not isinstance(data, dict):
         raise ApiProblem(400, detail="The body must be one JSON object.")
     return data
-
-
-def _load(schema: Schema, data: dict) -> dict:
-    # A ValidationError goes to the API's handler: 422 with each field's messages.
-    return schema.load(data)
 
 
 def find(endpoint: str) -> Operation | None:

@@ -65,7 +65,7 @@ def test_a_token_asks_for_a_name_and_a_last_day_within_a_year(app, world, sign_i
 
 
 def test_a_holder_revokes_their_token_and_it_stops_working(app, world, sign_in):
-    secret = token_for(app, world.lead)
+    secret = token_for(world.lead)
     token = db.session.scalars(select(ApiToken)).one()
 
     answer = sign_in(world.lead).post(f"/account/tokens/{token.id}/revoke")
@@ -79,7 +79,7 @@ def test_a_holder_revokes_their_token_and_it_stops_working(app, world, sign_in):
 
 
 def test_nobody_else_revokes_a_token_from_their_own_page(app, world, sign_in):
-    token_for(app, world.lead)
+    token_for(world.lead)
     token = db.session.scalars(select(ApiToken)).one()
 
     assert sign_in(world.reporter).post(f"/account/tokens/{token.id}/revoke").status_code == 404
@@ -88,7 +88,7 @@ def test_nobody_else_revokes_a_token_from_their_own_page(app, world, sign_in):
 
 
 def test_an_administrator_lists_and_revokes_tokens_in_their_icb(app, world, sign_in):
-    secret = token_for(app, world.lead)
+    secret = token_for(world.lead)
     token = db.session.scalars(select(ApiToken)).one()
     admin = sign_in(world.admin)
 
@@ -101,7 +101,7 @@ def test_an_administrator_lists_and_revokes_tokens_in_their_icb(app, world, sign
 
 
 def test_another_icbs_administrator_cannot_see_or_revoke_a_token(app, world, sign_in):
-    token_for(app, world.lead)
+    token_for(world.lead)
     token = db.session.scalars(select(ApiToken)).one()
     outsider = UserFactory(role=(Role.ADMINISTRATOR, IcbFactory()))
     client = sign_in(outsider)

@@ -30,7 +30,7 @@ def _new_event(world) -> dict:
 
 
 def test_a_lead_records_revises_and_triages_an_event_through_the_api(app, world, client):
-    headers = bearer(token_for(app, world.lead))
+    headers = bearer(token_for(world.lead))
 
     recorded = client.post("/api/v1/events", json=_new_event(world), headers=headers)
     assert recorded.status_code == 201, recorded.get_json()
@@ -78,7 +78,7 @@ def test_a_revoked_token_is_refused_with_a_challenge(app, world, client):
     from psirf.accounts import tokens
     from psirf.accounts.models import ApiToken
 
-    secret = token_for(app, world.lead)
+    secret = token_for(world.lead)
     token = db.session.scalars(select(ApiToken)).one()
     tokens.revoke(db.session, token, world.lead, utcnow())
     db.session.commit()
@@ -91,7 +91,7 @@ def test_a_revoked_token_is_refused_with_a_challenge(app, world, client):
 
 def test_an_expired_token_is_refused(app, world, client):
     yesterday = utcnow() - timedelta(days=2)
-    secret = token_for(app, world.lead, expires_on=yesterday.date(), now=yesterday)
+    secret = token_for(world.lead, expires_on=yesterday.date(), now=yesterday)
 
     assert client.get("/api/v1/events", headers=bearer(secret)).status_code == 401
 
@@ -109,7 +109,7 @@ def test_a_missing_or_unknown_token_is_refused_and_the_cookie_is_never_read(
 
 
 def test_a_read_only_token_may_read_but_not_write(app, world, client):
-    headers = bearer(token_for(app, world.lead, scope="read"))
+    headers = bearer(token_for(world.lead, scope="read"))
 
     assert client.get("/api/v1/events", headers=headers).status_code == 200
     refused = client.post("/api/v1/events", json=_new_event(world), headers=headers)
@@ -120,7 +120,7 @@ def test_a_read_only_token_may_read_but_not_write(app, world, client):
 
 def test_a_stale_version_is_refused_with_409_and_a_missing_one_with_428(app, world, client):
     event = SafetyEventFactory(organisation=world.practice)
-    headers = bearer(token_for(app, world.lead))
+    headers = bearer(token_for(world.lead))
     correction = {"theme": "diagnosis", "reason": "It was about the diagnosis"}
     url = f"/api/v1/events/{event.id}/revisions"
 
@@ -138,7 +138,7 @@ def test_a_stale_version_is_refused_with_409_and_a_missing_one_with_428(app, wor
 
 def test_another_organisations_event_is_not_found(app, world, client):
     theirs = SafetyEventFactory(organisation=world.other_practice)
-    headers = bearer(token_for(app, world.lead))
+    headers = bearer(token_for(world.lead))
 
     for answer in (
         client.get(f"/api/v1/events/{theirs.id}", headers=headers),
@@ -155,7 +155,7 @@ def test_another_organisations_event_is_not_found(app, world, client):
 
 
 def test_a_service_refusal_names_its_field_in_the_problem(app, world, client):
-    headers = bearer(token_for(app, world.lead))
+    headers = bearer(token_for(world.lead))
     future = _new_event(world) | {"occurred_on": (utcnow().date() + timedelta(days=3)).isoformat()}
 
     answer = client.post("/api/v1/events", json=future, headers=headers)
@@ -167,7 +167,7 @@ def test_a_service_refusal_names_its_field_in_the_problem(app, world, client):
 
 
 def test_a_malformed_body_names_every_field_it_refuses(app, world, client):
-    headers = bearer(token_for(app, world.lead))
+    headers = bearer(token_for(world.lead))
 
     answer = client.post(
         "/api/v1/events",
@@ -182,7 +182,7 @@ def test_a_malformed_body_names_every_field_it_refuses(app, world, client):
 
 def test_triage_is_refused_to_casework_that_may_only_read(app, world, client):
     event = SafetyEventFactory(organisation=world.practice)
-    headers = bearer(token_for(app, world.icb_specialist))
+    headers = bearer(token_for(world.icb_specialist))
 
     assert client.get(f"/api/v1/events/{event.id}", headers=headers).status_code == 200
     refused = client.post(
@@ -197,9 +197,9 @@ def test_a_protected_reporter_is_withheld_from_all_but_the_lead(app, world, clie
     event = SafetyEventFactory(
         organisation=world.practice, reporter_user_id=world.reporter.id, identity_protected=True
     )
-    lead = client.get(f"/api/v1/events/{event.id}", headers=bearer(token_for(app, world.lead)))
+    lead = client.get(f"/api/v1/events/{event.id}", headers=bearer(token_for(world.lead)))
     specialist = client.get(
-        f"/api/v1/events/{event.id}", headers=bearer(token_for(app, world.icb_specialist))
+        f"/api/v1/events/{event.id}", headers=bearer(token_for(world.icb_specialist))
     )
 
     assert lead.get_json()["reporter"]["user_id"] == world.reporter.id
@@ -210,7 +210,7 @@ def test_a_protected_reporter_is_withheld_from_all_but_the_lead(app, world, clie
 def test_the_list_pages_by_cursor_with_a_next_link(app, world, client):
     for _ in range(3):
         SafetyEventFactory(organisation=world.practice)
-    headers = bearer(token_for(app, world.lead))
+    headers = bearer(token_for(world.lead))
 
     first = client.get("/api/v1/events?limit=2", headers=headers)
     second = client.get(first.get_json()["next"], headers=headers)
@@ -226,7 +226,7 @@ def test_the_list_pages_by_cursor_with_a_next_link(app, world, client):
 def test_the_list_filters_as_the_queue_does(app, world, client):
     SafetyEventFactory(organisation=world.practice, theme="medication")
     diagnosis = SafetyEventFactory(organisation=world.practice, theme="diagnosis")
-    headers = bearer(token_for(app, world.lead))
+    headers = bearer(token_for(world.lead))
 
     items = client.get("/api/v1/events?theme=diagnosis", headers=headers).get_json()["items"]
 
@@ -237,8 +237,8 @@ def test_each_token_is_limited_in_its_requests(apps):
     with apps.running(API_RATE_LIMIT="2 per minute") as app:
         people = build_world()
         client = app.test_client()
-        headers = bearer(token_for(app, people.lead))
-        other = bearer(token_for(app, people.lead))
+        headers = bearer(token_for(people.lead))
+        other = bearer(token_for(people.lead))
         answers = [client.get("/api/v1/events", headers=headers).status_code for _ in range(3)]
 
         assert answers == [200, 200, 429]
