@@ -12,6 +12,7 @@ its scope (a write with a read-only token, 403) and its rate (429, counted per t
 from __future__ import annotations
 
 from flask import current_app, g, request
+from limits import parse
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
@@ -73,8 +74,12 @@ def authenticate():
     try:
         throttle.count("api", "API_RATE_LIMIT", str(token.id))
     except HTTPException:
+        # The window's length: the latest the count can start again (it may be sooner).
+        window = parse(current_app.config["API_RATE_LIMIT"]).get_expiry()
         return problems.problem(
-            429, "This token has made too many requests. Wait a minute, then try again."
+            429,
+            f"This token has made too many requests. Try again within {window} seconds.",
+            headers={"Retry-After": str(window)},
         )
     g._login_user = token.user
     g.api_token = token

@@ -239,7 +239,8 @@ def test_each_token_is_limited_in_its_requests(apps):
         client = app.test_client()
         headers = bearer(token_for(people.lead))
         other = bearer(token_for(people.lead))
-        answers = [client.get("/api/v1/events", headers=headers).status_code for _ in range(3)]
+        answers = [client.get("/api/v1/events", headers=headers) for _ in range(3)]
 
-        assert answers == [200, 200, 429]
+        assert [answer.status_code for answer in answers] == [200, 200, 429]
+        assert answers[-1].content_type == PROBLEM and answers[-1].headers["Retry-After"] == "60"
         assert client.get("/api/v1/events", headers=other).status_code == 200
