@@ -10,8 +10,9 @@ Every error on the way is an RFC 9457 problem (problems.py).
 How to add a resource (say safety actions):
 
 1. Its schemas go in the feature's package, `psirf/actions/schemas.py`: one schema per resource,
-   with the views per caller (`only=` / `exclude=`) chosen through the policy (see
-   `psirf/events/schemas.py`: `dump(user, event)`), and input schemas for what it takes.
+   its views per caller as `psirf.web.json_fields.Views` (the fields each leaves out), the view
+   chosen by asking the policy (see `psirf/events/schemas.py`: `view_for`, `dump(user, event)`),
+   moments as `UtcDateTime`, and input schemas for what it takes.
 2. Its routes go in one module here, `psirf/api/actions.py`, each view declared with
    `@operation(rule, method, summary=..., tag="actions", query=..., body=..., response=...,
    status=..., versioned=...)` from `psirf.api.registry`. A list's query subclasses

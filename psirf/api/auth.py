@@ -69,7 +69,10 @@ def authenticate():
         )
     if operation.writes and not token.may_write:
         return problems.problem(
-            403, "This token may only read. Make a token that may write.", kind="insufficient-scope"
+            403,
+            "This token may only read. Make a token that may write.",
+            kind="insufficient-scope",
+            headers={"WWW-Authenticate": CHALLENGE + ', error="insufficient_scope"'},
         )
     try:
         throttle.count("api", "API_RATE_LIMIT", str(token.id))
