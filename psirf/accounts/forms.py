@@ -73,6 +73,7 @@ class NewTokenForm(PsirfForm):
     )
 
     def offer_scopes(self, scopes) -> None:
+        """The scopes the person may give (the policy's), reading only chosen until they say."""
         self.scope.choices = [(s.value, s.label) for s in scopes]
-        if len(scopes) == 1:
-            self.scope.data = self.scope.data or scopes[0].value
+        if not self.is_submitted():
+            self.scope.data = scopes[0].value
