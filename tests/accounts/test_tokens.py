@@ -4,7 +4,9 @@ administrator of their ICB."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
+
+import pytest
 
 from sqlalchemy import select
 
@@ -12,6 +14,7 @@ from psirf.accounts import tokens
 from psirf.accounts.models import ApiToken, Role
 from psirf.audit import AuditRecord
 from psirf.extensions import db
+from psirf.problems import InputError
 from psirf.timeutil import utcnow
 from tests.support.api import bearer, token_for
 from tests.support.engagement import family_account
@@ -129,3 +132,60 @@ def test_a_family_account_holds_read_only_tokens_and_reads_no_events(app, world,
     headers = bearer(_secret(made.get_data(as_text=True)))
     assert api.get("/api/v1/events", headers=headers).get_json()["items"] == []
     assert api.post("/api/v1/events", json={}, headers=headers).status_code == 403
+
+
+# ---- the service, with its clock given --------------------------------------------------------
+
+NOON = datetime(2027, 3, 15, 12, 0)
+
+
+def _made(user, **kwargs):
+    values = {"name": "Script", "scope": "read", "expires_on": NOON.date(), "now": NOON}
+    made = tokens.create(db.session, user, key=b"test key", **(values | kwargs))
+    db.session.commit()
+    return made
+
+
+def test_a_token_works_through_its_last_day_and_not_the_day_after(app, world):
+    made = _made(world.lead, expires_on=NOON.date() + timedelta(days=1))
+
+    last_day = tokens.authenticate(db.session, made.secret, b"test key", NOON + timedelta(days=1))
+    day_after = tokens.authenticate(db.session, made.secret, b"test key", NOON + timedelta(days=2))
+
+    assert last_day is not None and last_day.id == made.token.id
+    assert day_after is None
+
+
+def test_a_token_is_known_only_under_its_own_key_and_whole(app, world):
+    made = _made(world.lead)
+
+    assert tokens.authenticate(db.session, made.secret, b"another key", NOON) is None
+    assert tokens.authenticate(db.session, made.secret[:-1] + "A", b"test key", NOON) is None
+
+
+def test_a_deactivated_persons_token_stops_working(app, world):
+    made = _made(world.lead)
+    world.lead.active = False
+    db.session.commit()
+
+    assert tokens.authenticate(db.session, made.secret, b"test key", NOON) is None
+
+
+def test_its_last_use_is_written_at_most_once_a_minute(app, world):
+    made = _made(world.lead)
+
+    for seconds in (0, 30, 61):
+        tokens.authenticate(db.session, made.secret, b"test key", NOON + timedelta(seconds=seconds))
+
+    assert made.token.last_used_at == NOON + timedelta(seconds=61)
+    tokens.authenticate(db.session, made.secret, b"test key", NOON + timedelta(seconds=90))
+    assert made.token.last_used_at == NOON + timedelta(seconds=61)
+
+
+def test_a_token_cannot_be_made_to_last_beyond_a_year_or_end_in_the_past(app, world):
+    for expires_on in (NOON.date() + timedelta(days=366), NOON.date() - timedelta(days=1)):
+        with pytest.raises(InputError) as refused:
+            _made(world.lead, expires_on=expires_on)
+        assert refused.value.field == "expires_on"
+    db.session.rollback()
+    assert db.session.scalar(select(ApiToken.id)) is None

@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from psirf.audit import AuditRecord
+from psirf.events import counts
 from psirf.events.models import EventRevision, SafetyEvent
 from psirf.extensions import db
 from psirf.timeutil import utcnow
@@ -68,6 +69,8 @@ def test_a_lead_records_revises_and_triages_an_event_through_the_api(app, world,
 
     stored = db.session.get(SafetyEvent, event["id"])
     assert stored.revision == 2 and stored.triaged_by_id == world.lead.id
+    assert [update.kind for update in stored.updates] == ["acknowledged", "response_chosen"]
+    assert counts.differences(db.session) == []
     actions = db.session.scalars(
         select(AuditRecord.action).where(AuditRecord.subject_id == event["id"])
     ).all()
