@@ -99,6 +99,8 @@ def configure_inputs(app: Flask) -> None:
 
 
 def configure_blueprints(app: Flask) -> None:
+    from psirf import api
+    from psirf.accounts.token_views import bp as tokens_bp
     from psirf.accounts.views import bp as accounts_bp
     from psirf.actions.views import bp as actions_bp
     from psirf.dashboards.views import bp as dashboards_bp
@@ -117,11 +119,16 @@ def configure_blueprints(app: Flask) -> None:
     from psirf.responses.views import bp as responses_bp
     from psirf.triage.views import bp as triage_bp
     from psirf.web import views as web_views
+    from psirf.api.page import bp as api_docs_bp
     from psirf.web.security import install_security_headers
 
+    # The JSON API first: its hook must run before any other, so it never reads a cookie.
+    api.install(app)
     for bp in (
         web_views.bp,
         accounts_bp,
+        tokens_bp,
+        api_docs_bp,
         organisations_bp,
         events_bp,
         public_events_bp,

@@ -137,6 +137,8 @@ def load(overrides: dict | None = None) -> dict:
         "HUEY_SQLITE_PATH": os.environ.get("HUEY_SQLITE_PATH")
         or str(INSTANCE_DIR / "huey.sqlite3"),
         "PAGE_SIZE": int(os.environ.get("PSIRF_PAGE_SIZE", "25")),
+        # Requests one API token may make (psirf/api/auth.py), counted where the throttles count.
+        "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "300 per minute"),
         # The address people use to reach the service: emails carry full links built on it.
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         # How long an invitation to the family portal stays usable.

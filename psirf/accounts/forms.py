@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
 from psirf.accounts import passwords
 from psirf.accounts.models import Role
 from psirf.organisations.forms import organisation_choice, organisation_query
-from psirf.web.forms import PsirfForm, strip
+from psirf.web.forms import DateRequired, NhsDateField, PsirfForm, strip
 
 
 class SignInForm(PsirfForm):
@@ -57,3 +57,23 @@ class ChangePasswordForm(PsirfForm):
     confirm = PasswordField(
         "Type the new password again", validators=[DataRequired("Type the new password again")]
     )
+
+
+class NewTokenForm(PsirfForm):
+    """A personal API token: its name, what it may do and the last day it works."""
+
+    name = StringField(
+        "Name",
+        filters=[strip],
+        validators=[DataRequired("Enter a name for the token"), Length(max=100)],
+    )
+    scope = RadioField("What may it do?", validate_choice=False)
+    expires_on = NhsDateField(
+        "Last day it works", validators=[DateRequired("Enter the last day the token works")]
+    )
+
+    def offer_scopes(self, scopes) -> None:
+        """The scopes the person may give (the policy's), reading only chosen until they say."""
+        self.scope.choices = [(s.value, s.label) for s in scopes]
+        if not self.is_submitted():
+            self.scope.data = scopes[0].value

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
@@ -104,3 +104,47 @@ class UserSession(Base):
     end_reason: Mapped[str | None] = mapped_column(String(30))
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class TokenScope(LabelledEnum):
+    # Write includes read: a token that may record an event may also read it back.
+    READ = ("read", "Read only")
+    WRITE = ("write", "Read and write")
+
+
+class ApiToken(Base):
+    """A personal API token (psirf/accounts/tokens.py): its holder's key to /api/v1.
+
+    Only a keyed hash of the secret is kept; `prefix` is the short part shown on the pages so that
+    a holder can tell their tokens apart without the secret ever being shown again.
+    """
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (
+        # A person's own tokens, and an administrator's list of them all, page newest first.
+        Index("ix_api_tokens_user", "user_id", "created_at", "id"),
+        Index("ix_api_tokens_created", "created_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    prefix: Mapped[str] = mapped_column(String(16))
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scope: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The last day it works (UTC): a token is refused from the day after.
+    expires_on: Mapped[date]
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
+
+    @property
+    def scope_label(self) -> str:
+        return TokenScope.label_for(self.scope)
+
+    @property
+    def may_write(self) -> bool:
+        return self.scope == TokenScope.WRITE.value

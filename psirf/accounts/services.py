@@ -207,7 +207,7 @@ def set_active(
     )
 
 
-def _in_icbs(icb_ids: list[int]):
+def people_in_icbs(icb_ids: list[int]):
     """Whether a person holds a role in one of the ICBs or an organisation within them."""
     in_icb = select(Organisation.id).where(
         (Organisation.icb_id.in_(icb_ids)) | (Organisation.id.in_(icb_ids))
@@ -220,10 +220,13 @@ def _in_icbs(icb_ids: list[int]):
 def listing(session: Session, icb_ids: list[int], cursor: str | None, size: int) -> Page:
     """A page of the people in the ICBs, newest first, with their roles (and each role's
     organisation, joined in) loaded in one more statement, not one per person."""
-    stmt = select(User).where(_in_icbs(icb_ids)).options(selectinload(User.roles))
+    stmt = select(User).where(people_in_icbs(icb_ids)).options(selectinload(User.roles))
     return keyset_page(session, stmt, User, cursor, size)
 
 
 def is_in_icbs(session: Session, user: User, icb_ids: list[int]) -> bool:
     """One row asked for, not the ICBs' people listed."""
-    return session.scalar(select(User.id).where(User.id == user.id, _in_icbs(icb_ids))) is not None
+    return (
+        session.scalar(select(User.id).where(User.id == user.id, people_in_icbs(icb_ids)))
+        is not None
+    )

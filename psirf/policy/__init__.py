@@ -180,6 +180,8 @@ from psirf.policy.navigation import (
     landing_section,
 )
 
+from psirf.policy.tokens import token_scopes, require_token_holder, require_own_token
+
 from psirf.policy.transitions import (
     TRANSITION_RULES,
     may_fire,
@@ -323,6 +325,9 @@ __all__ = [
     "ACCOUNTS",
     "sections",
     "landing_section",
+    "token_scopes",
+    "require_token_holder",
+    "require_own_token",
     "TRANSITION_RULES",
     "may_fire",
     "require_can_fire",

@@ -29,6 +29,10 @@ FAMILY_ENDPOINT_PREFIXES = (
     "events_public.",
     "events_follow.",
     "plans_public.",
+    # Their own API tokens (read only), and the API, which asks the policy of every object itself.
+    "tokens.",
+    "api.",
+    "api_docs.",
 )
 
 

@@ -1,0 +1,178 @@
+"""Personal API tokens: made by a person for themselves, shown once, kept as a keyed hash.
+
+A token is `psirf_<prefix>_<secret>`: the prefix (8 hex characters) is kept in clear and shown on
+the pages so that a person can tell their tokens apart; the whole token is kept only as
+HMAC-SHA256 under the service's key.
+
+Why HMAC and not argon2, which the passwords use: a password is short and guessable, so its hash
+must be slow to make each guess dear. A token's secret is 256 random bits: no guess will ever land,
+however fast each is, so a slow hash would only slow every API request (a hash on each one). The
+key means that a copy of the table alone cannot even test a token. One lookup by the digest finds
+the row: there is no per-row salt to try in turn.
+
+Plain functions over a session; the caller wraps them in `unit_of_work()`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from psirf import audit, policy
+from psirf.accounts.models import ApiToken, TokenScope, User
+from psirf.accounts.services import people_in_icbs
+from psirf.problems import InputError
+from psirf.web.pagination import Page, keyset_page
+
+NAME_MAX = 100
+# A token is a standing key to patient safety records: a year at most, three months unless chosen.
+LONGEST_DAYS = 365
+DEFAULT_DAYS = 90
+# Last used is written at most this often: not a write on every request.
+LAST_USED_EVERY = timedelta(minutes=1)
+
+_SHAPE = re.compile(r"psirf_([0-9a-f]{8})_[A-Za-z0-9_-]{43}")
+
+
+@dataclass(frozen=True)
+class NewToken:
+    token: ApiToken
+    secret: str  # the whole token: shown to its holder once, then never again
+
+
+def key_from(config) -> bytes:
+    """The key tokens are hashed under, from the app's settings: the service's SECRET_KEY, so
+    changing it ends every token (as it ends every sign-in)."""
+    return str(config["SECRET_KEY"]).encode()
+
+
+def digest(secret: str, key: bytes) -> str:
+    return hmac.new(key, secret.encode(), hashlib.sha256).hexdigest()
+
+
+def _checked_name(name: str | None) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise InputError("name", "Enter a name for the token, like the program that will use it")
+    if len(name) > NAME_MAX:
+        raise InputError("name", f"Enter no more than {NAME_MAX} characters")
+    return name
+
+
+def _checked_scope(user: User, scope: str | None) -> str:
+    allowed = [s.value for s in policy.require_token_holder(user)]
+    if scope not in allowed:
+        if scope == TokenScope.WRITE.value:
+            raise InputError("scope", "Your account may hold read-only tokens")
+        raise InputError("scope", "Select what the token may do")
+    return scope
+
+
+def _checked_expiry(expires_on, today: date) -> date:
+    if not isinstance(expires_on, date):
+        raise InputError("expires_on", "Enter the last day the token works")
+    if expires_on < today:
+        raise InputError("expires_on", "The last day must be today or later")
+    if expires_on > today + timedelta(days=LONGEST_DAYS):
+        raise InputError("expires_on", f"A token can work for {LONGEST_DAYS} days at most")
+    return expires_on
+
+
+def create(
+    session: Session,
+    user: User,
+    *,
+    name: str | None,
+    scope: str | None,
+    expires_on,
+    key: bytes,
+    now: datetime,
+) -> NewToken:
+    """A new token for `user`, audited; the secret is in the answer and nowhere else."""
+    name = _checked_name(name)
+    scope = _checked_scope(user, scope)
+    expires_on = _checked_expiry(expires_on, now.date())
+    prefix = secrets.token_hex(4)
+    secret = f"psirf_{prefix}_{secrets.token_urlsafe(32)}"
+    token = ApiToken(
+        user_id=user.id,
+        name=name,
+        prefix=prefix,
+        secret_hash=digest(secret, key),
+        scope=scope,
+        created_at=now,
+        expires_on=expires_on,
+    )
+    session.add(token)
+    session.flush()
+    audit.record(
+        session,
+        actor_id=user.id,
+        action="api_token:create",
+        subject=token,
+        organisation_id=None,
+        changes={
+            "name": {"before": None, "after": name},
+            "prefix": {"before": None, "after": prefix},
+            "scope": {"before": None, "after": scope},
+            "expires_on": {"before": None, "after": expires_on.isoformat()},
+        },
+    )
+    return NewToken(token, secret)
+
+
+def revoke(session: Session, token: ApiToken, actor: User, now: datetime) -> bool:
+    """Revoke `token` (its holder's, or an administrator's act); False when it already was."""
+    if token.revoked_at is not None:
+        return False
+    token.revoked_at = now
+    token.revoked_by_id = actor.id
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="api_token:revoke",
+        subject=token,
+        organisation_id=None,
+        changes={"revoked_at": {"before": None, "after": now.isoformat()}},
+    )
+    return True
+
+
+def is_usable(token: ApiToken, now: datetime) -> bool:
+    return token.revoked_at is None and now.date() <= token.expires_on and token.user.is_active
+
+
+def authenticate(session: Session, presented: str | None, key: bytes, now: datetime):
+    """The usable token `presented` names, or None (unknown, mangled, expired, revoked, or its
+    holder deactivated). Notes when it was used, at most once a minute."""
+    if not presented or not _SHAPE.fullmatch(presented):
+        return None
+    token = session.scalar(select(ApiToken).where(ApiToken.secret_hash == digest(presented, key)))
+    if token is None or not is_usable(token, now):
+        return None
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_EVERY:
+        token.last_used_at = now
+    return token
+
+
+def get(session: Session, token_id: int) -> ApiToken | None:
+    return session.get(ApiToken, token_id)
+
+
+def of_holder(session: Session, user: User, cursor: str | None, size: int) -> Page:
+    """A person's own tokens, newest first, revoked and expired ones included."""
+    stmt = select(ApiToken).where(ApiToken.user_id == user.id)
+    return keyset_page(session, stmt, ApiToken, cursor, size)
+
+
+def in_icbs(session: Session, icb_ids: list[int], cursor: str | None, size: int) -> Page:
+    """Every token held by a person in the ICBs (an administrator's list), newest first."""
+    stmt = select(ApiToken).join(ApiToken.user).where(people_in_icbs(icb_ids))
+    return keyset_page(session, stmt, ApiToken, cursor, size)

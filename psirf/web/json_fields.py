@@ -1,0 +1,33 @@
+"""Marshmallow fields shared by the features' API schemas."""
+
+from __future__ import annotations
+
+from datetime import timezone
+
+from marshmallow import Schema, fields
+
+
+class UtcDateTime(fields.DateTime):
+    """A moment as RFC 3339 says it, with its offset ("2026-12-06T14:05:00+00:00"): the app keeps
+    naive UTC datetimes (psirf.timeutil), which would otherwise go out with no zone at all."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+class Views:
+    """A schema's views, one per kind of caller, each naming the fields it leaves out; each view's
+    schema is made once. The feature's schemas module says which view a caller gets, by asking the
+    policy (psirf/events/schemas.py: `view_for`), so that no view restates a rule.
+
+        EVENT_VIEWS = Views(EventSchema, full=(), reporter_withheld=("reporter",))
+        EVENT_VIEWS.dump("full", event)
+    """
+
+    def __init__(self, schema: type[Schema], **left_out: tuple[str, ...]):
+        self.schemas = {view: schema(exclude=fields) for view, fields in left_out.items()}
+
+    def dump(self, view: str, obj) -> dict:
+        return self.schemas[view].dump(obj)
