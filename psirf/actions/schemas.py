@@ -10,6 +10,7 @@ from psirf.actions.models import Effect, MeasureKind, Strength
 from psirf.events.schemas import OrganisationRefSchema
 from psirf.web.inputs import DB_INT_MAX
 from psirf.workflow import runner
+from psirf.web.json_fields import UtcDateTime
 
 BOARDS = ("mine", "organisation", "icb")
 
@@ -48,11 +49,11 @@ class ActionSchema(Schema):
     evidence = fields.String(allow_none=True)
     effect = _coded(Effect)
     effect_notes = fields.String(allow_none=True)
-    completed_at = fields.DateTime(allow_none=True)
-    closed_at = fields.DateTime(allow_none=True)
+    completed_at = UtcDateTime(allow_none=True)
+    closed_at = UtcDateTime(allow_none=True)
     version = fields.Integer(attribute="version_id")
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
+    created_at = UtcDateTime()
+    updated_at = UtcDateTime()
 
     def _state_label(self, action) -> str:
         return runner.definition_of(action).state(action.state).label

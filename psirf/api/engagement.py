@@ -12,7 +12,8 @@ from flask_login import current_user
 
 from psirf.api.registry import operation
 from psirf.api.replies import reply
-from psirf.engagement import schemas, timelines
+from psirf.engagement import schemas
+from psirf.family import timelines
 from psirf.extensions import db
 
 _PEOPLE = schemas.FamilyPeopleSchema()

@@ -80,7 +80,7 @@ def _schemas(document: dict) -> list[dict]:
                         "name": prop,
                         "type": _type(detail),
                         "required": prop in required,
-                        "values": detail.get("enum") or detail.get("items", {}).get("enum"),
+                        "choices": detail.get("enum") or detail.get("items", {}).get("enum"),
                         "description": detail.get("description", ""),
                     }
                     for prop, detail in schema.get("properties", {}).items()

@@ -52,4 +52,3 @@ def icb_dashboard(
         candour_days=candour_days,
         baseline=baseline if baseline in BASELINES else None,
     )
-

@@ -1,9 +1,8 @@
-"""A person's engagement timeline, read by the JSON API, as each reader may see it.
+"""A person's engagement timeline as the JSON API reads it, and staff's reading of it.
 
-A family account reads its own people only, and of each only what was shared with them, in the
-words the family portal uses (psirf.family.portal.view_for). Staff who see the response's
-engagement on its page (policy.may_see_engagement) read every step with that person, shared or
-internal. Plain functions over a session, no Flask.
+Staff who see the response's engagement on its page (policy.may_see_engagement) read every step
+with the person, shared or internal (`for_staff`). A family account's reading, only what was
+shared with them in the portal's words, is psirf.family.timelines. Plain functions, no Flask.
 """
 
 from __future__ import annotations
@@ -11,12 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from psirf import policy
 from psirf.engagement.models import AffectedPerson
-from psirf.family import portal
 from psirf.responses.models import LearningResponse
 
 
@@ -44,42 +41,6 @@ class PersonTimeline:
     response_id: int | None = None
 
 
-@dataclass(frozen=True)
-class FamilyPerson:
-    id: int
-    organisation_name: str
-    started_on: date
-
-
-def family_people(session: Session, user) -> list[FamilyPerson]:
-    """A family account's own people-records, each a review they are part of, oldest first."""
-    policy.require_family(user)
-    people = portal.people_of(session, user)
-    responses = {
-        r.id: r
-        for r in session.scalars(
-            select(LearningResponse).where(
-                LearningResponse.id.in_({p.response_id for p in people})
-            )
-        )
-    }
-    return [
-        FamilyPerson(p.id, responses[p.response_id].organisation.name, p.created_at.date())
-        for p in people
-    ]
-
-
-def for_family(session: Session, user, person_id: int) -> PersonTimeline:
-    """Their own person's shared steps; another's is NotVisible."""
-    view = portal.view_for(session, user, person_id)
-    return PersonTimeline(
-        person_id=view.person.id,
-        organisation_name=view.organisation_name,
-        contact_name=view.contact_name,
-        entries=[Entry(i.on, i.text, i.notes) for i in view.timeline],
-    )
-
-
 def for_staff(session: Session, user, person_id: int) -> PersonTimeline:
     """Every step with the person, for staff who see the response's engagement: NotVisible
     outside the response's casework, NotPermitted for a contributing organisation."""
@@ -102,9 +63,3 @@ def for_staff(session: Session, user, person_id: int) -> PersonTimeline:
         name=person.name,
         response_id=response.id,
     )
-
-
-def timeline_for(session: Session, user, person_id: int) -> PersonTimeline:
-    if policy.is_family(user):
-        return for_family(session, user, person_id)
-    return for_staff(session, user, person_id)

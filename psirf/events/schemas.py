@@ -16,6 +16,7 @@ from psirf import policy
 from psirf.events import lfpse
 from psirf.events.models import EventStatus
 from psirf.events.services import DESCRIPTION_MAX
+from psirf.web.json_fields import UtcDateTime
 
 
 class Columns(fields.Nested):
@@ -58,7 +59,7 @@ class ReporterSchema(Schema):
 class TriageSchema(Schema):
     """What triage decided, once it has (null fields until then)."""
 
-    decided_at = fields.DateTime(allow_none=True, attribute="triaged_at")
+    decided_at = UtcDateTime(allow_none=True, attribute="triaged_at")
     decided_by_id = fields.Integer(allow_none=True, attribute="triaged_by_id")
     rationale = fields.String(allow_none=True, attribute="triage_rationale")
     recommendation = fields.String(allow_none=True, attribute="triage_recommendation")
@@ -103,8 +104,8 @@ class EventSchema(Schema):
     version = fields.Integer(
         attribute="version_id", metadata={"description": "Send it back to change the event."}
     )
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
+    created_at = UtcDateTime()
+    updated_at = UtcDateTime()
 
 
 # ---- views: what each caller is shown ----------------------------------------------------------

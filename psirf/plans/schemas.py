@@ -11,6 +11,7 @@ from marshmallow import Schema, fields
 
 from psirf.events.schemas import OrganisationRefSchema
 from psirf.workflow import runner
+from psirf.web.json_fields import UtcDateTime
 
 
 class PlanSchema(Schema):
@@ -33,8 +34,8 @@ class PlanSchema(Schema):
     supersedes_id = fields.Integer(allow_none=True)
     content = fields.Dict(keys=fields.String(), values=fields.Raw())
     version = fields.Integer(attribute="version_id")
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
+    created_at = UtcDateTime()
+    updated_at = UtcDateTime()
 
     def _state_label(self, plan) -> str:
         return runner.definition_of(plan).state(plan.state).label

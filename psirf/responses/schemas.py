@@ -17,6 +17,7 @@ from psirf.events.schemas import OrganisationRefSchema
 from psirf.responses.models import ResponseMethod
 from psirf.workflow import runner
 from psirf.workflow.definitions import FieldDef, SectionDef
+from psirf.web.json_fields import UtcDateTime
 
 TEXT_MAX = 20_000  # a long answer, as the page's text box takes
 LINE_MAX = 500
@@ -52,11 +53,11 @@ class ResponseSchema(Schema):
         "_event_ids", metadata={"description": "The safety events it responds to."}
     )
     due_on = fields.Date(allow_none=True)
-    due_at = fields.DateTime(
+    due_at = UtcDateTime(
         allow_none=True, metadata={"description": "For a target in hours: the moment it is due."}
     )
     extension_reason = fields.String(allow_none=True)
-    closed_at = fields.DateTime(allow_none=True)
+    closed_at = UtcDateTime(allow_none=True)
     record = fields.Dict(
         keys=fields.String(),
         values=fields.Raw(),
@@ -68,8 +69,8 @@ class ResponseSchema(Schema):
     version = fields.Integer(
         attribute="version_id", metadata={"description": "Send it back to change the response."}
     )
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
+    created_at = UtcDateTime()
+    updated_at = UtcDateTime()
 
     def _event_ids(self, response) -> list[int]:
         return [e.id for e in response.events]

@@ -775,3 +775,9 @@ def request_case(client, case: Case, objects):
     return client.open(
         case.url(objects), method=case.method, data={} if case.method == "POST" else None
     )
+
+
+# The token pages and the API's page; the API itself has a table of its own, tried with tokens.
+from tests.support.api_routes import PAGE_ROUTES  # noqa: E402  (it builds on Case above)
+
+ROUTES.update(PAGE_ROUTES)

@@ -1,0 +1,162 @@
+"""The route table of the JSON API and its token pages.
+
+`PAGE_ROUTES` are pages like any other (signed in by cookie; merged into tests/support/routes.py's
+ROUTES). `API_ROUTES` are tried by tests/api/test_route_access.py with each person's own bearer
+token: without a token every one answers 401 (the OpenAPI document excepted), another
+organisation's object 404, a role that may not act 403, a read-only token's write 403.
+
+A change is tried with a body its service refuses only after the policy has let the person through
+(a version that is not the event's: 409), so the table changes nothing the other cases read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Callable
+
+from flask import current_app
+
+from psirf.accounts import tokens
+from psirf.extensions import db
+from psirf.timeutil import utcnow
+from tests.support.routes import LEAD_ONLY_REFUSED, OUTSIDERS, Case
+
+ADMIN_ONLY = {"lead": 403, "panel": 403, "icb_quality": 403, "reporter": 403}
+NO_TOKEN = 401
+STALE = 999_999  # a version no event here reaches
+
+
+def token_of(objects: dict, who: str, scope: str = "write") -> str:
+    """`who`'s token (read-only for a family account), made once per table and kept in `objects`."""
+    made = objects.setdefault("api_tokens", {})
+    if who not in made:
+        person = objects["people"][who]
+        made[who] = tokens.create(
+            db.session,
+            person,
+            name=f"{who}'s program",
+            scope="read" if who == "family" else scope,
+            expires_on=utcnow().date() + timedelta(days=30),
+            key=tokens.key_from(current_app.config),
+            now=utcnow(),
+        )
+        db.session.commit()
+    return made[who].secret
+
+
+def _new_token_id(objects: dict, who: str = "lead") -> int:
+    """A fresh token of `who`'s, for a case that revokes one."""
+    made = tokens.create(
+        db.session,
+        objects["people"][who],
+        name="To revoke",
+        scope="read",
+        expires_on=utcnow().date() + timedelta(days=30),
+        key=tokens.key_from(current_app.config),
+        now=utcnow(),
+    )
+    db.session.commit()
+    return made.token.id
+
+
+PAGE_ROUTES: dict[str, Case] = {
+    "tokens.mine": Case("GET", lambda o: "/account/tokens", ("family", 200)),
+    "tokens.revoke_mine": Case(
+        "POST",
+        lambda o: f"/account/tokens/{o.setdefault('lead_token', _new_token_id(o))}/revoke",
+        ("lead", 302),
+        {"other_lead": 404, "reporter": 404, "admin": 404, "family": 404},
+    ),
+    "tokens.administered": Case("GET", lambda o: "/admin/tokens", ("admin", 200), ADMIN_ONLY),
+    "tokens.revoke_any": Case(
+        "POST",
+        lambda o: f"/admin/tokens/{o.setdefault('any_token', _new_token_id(o))}/revoke",
+        ("admin", 302),
+        {**ADMIN_ONLY, "outsider_admin": 404},
+    ),
+    "api_docs.docs": Case("GET", lambda o: "/developers/api", ("lead", 200)),
+}
+
+
+@dataclass
+class ApiCase:
+    method: str
+    url: Callable[[dict], str]
+    allowed: tuple[str, int]
+    refused: dict[str, int] = field(default_factory=dict)
+    body: Callable[[dict], dict] | None = None
+    anonymous: int = NO_TOKEN
+
+
+def _future_event(o: dict) -> dict:
+    """Refused by the service for its date, after the policy has let the person report."""
+    return {
+        "organisation_id": o["world"].practice.id,
+        "record_type": "incident",
+        "occurred_on": (utcnow().date() + timedelta(days=7)).isoformat(),
+        "description": "Not yet happened",
+        "theme": "medication",
+    }
+
+
+def _event_url(suffix: str = "") -> Callable[[dict], str]:
+    return lambda o: f"/api/v1/events/{o['event'].id}{suffix}"
+
+
+# A family account's token reads only: every write is refused before anything else is asked.
+FAMILY_WRITES = {"family": 403}
+
+API_ROUTES: dict[str, ApiCase] = {
+    "api.meta_openapi_document": ApiCase(
+        "GET", lambda o: "/api/v1/openapi.json", ("lead", 200), anonymous=200
+    ),
+    # A list is everyone's, scoped to what they see: nothing to refuse.
+    "api.events_index": ApiCase("GET", lambda o: "/api/v1/events", ("family", 200)),
+    "api.events_show": ApiCase(
+        "GET",
+        _event_url(),
+        ("icb_specialist", 200),
+        {**OUTSIDERS, "reporter": 404, "admin": 404, "family": 404},
+    ),
+    "api.events_record": ApiCase(
+        "POST",
+        lambda o: "/api/v1/events",
+        ("reporter", 422),
+        {"admin": 403, "panel": 403, "icb_quality": 403, **FAMILY_WRITES},
+        body=_future_event,
+    ),
+    "api.events_revise": ApiCase(
+        "POST",
+        _event_url("/revisions"),
+        ("lead", 409),
+        {**LEAD_ONLY_REFUSED, **FAMILY_WRITES},
+        body=lambda o: {"reason": "A correction", "version": STALE},
+    ),
+    "api.triage_recommendation": ApiCase(
+        "GET", _event_url("/triage"), ("lead", 200), {**LEAD_ONLY_REFUSED, "family": 404}
+    ),
+    "api.triage_decide": ApiCase(
+        "POST",
+        _event_url("/triage"),
+        ("lead", 409),
+        {**LEAD_ONLY_REFUSED, **FAMILY_WRITES},
+        body=lambda o: {"choice": "after_action_review", "rationale": "x", "version": STALE},
+    ),
+}
+
+
+def request_api_case(client, case: ApiCase, objects: dict, who: str | None):
+    headers = {"Authorization": f"Bearer {token_of(objects, who)}"} if who else {}
+    return client.open(
+        case.url(objects),
+        method=case.method,
+        json=case.body(objects) if case.body else None,
+        headers=headers,
+    )
+
+
+# Learning responses, engagement, safety actions, plans and the dashboards' tables (api2).
+from tests.support.api_routes_more import MORE_API_ROUTES  # noqa: E402  (it builds on ApiCase)
+
+API_ROUTES.update(MORE_API_ROUTES)
