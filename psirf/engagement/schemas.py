@@ -35,6 +35,13 @@ class PersonTimelineSchema(Schema):
     response_id = fields.Integer(allow_none=True, metadata={"description": "Staff only."})
 
 
+class ResponseEngagementSchema(Schema):
+    """Staff's: every person affected by a response, each with their whole timeline."""
+
+    response_id = fields.Integer()
+    people = fields.List(fields.Nested(PersonTimelineSchema))
+
+
 class FamilyPersonSchema(Schema):
     """One of a family account's own people-records: each a review they are part of."""
 

@@ -98,6 +98,27 @@ def test_staff_read_every_step_with_more_fields_than_the_family(app, world, clie
     assert set(staff["entries"][0]) > set(family["entries"][0])
 
 
+def test_staff_read_a_responses_people_and_their_whole_timelines(app, world, client):
+    review, person = _joined_with_steps(world)
+    quiet = affected_person(review, name="Pat Patient", kind="patient")
+    read = client.get(
+        f"/api/v1/responses/{review.id}/engagement", headers=bearer(token_for(app, world.panel))
+    )
+    assert read.status_code == 200
+    people = read.get_json()["people"]
+    assert [(p["person_id"], p["name"]) for p in people] == [
+        (person.id, "Kim Family"),
+        (quiet.id, "Pat Patient"),
+    ]
+    assert [e["kind"] for e in people[0]["entries"]] == ["first_contact", "question"]
+    assert people[1]["entries"] == []
+
+    family = client.get(
+        f"/api/v1/responses/{review.id}/engagement", headers=_family_token(app, person)
+    )
+    assert family.status_code == 404
+
+
 def test_staff_outside_the_response_get_404_and_a_contributor_403(app, world, client):
     review, person = _joined_with_steps(world)
     outsider = bearer(token_for(app, world.other_lead))
@@ -109,6 +130,8 @@ def test_staff_outside_the_response_get_404_and_a_contributor_403(app, world, cl
     contributor = bearer(token_for(app, world.lead))  # the practice contributes to it
     refused = client.get(f"/api/v1/engagement/people/{theirs.id}", headers=contributor)
     assert refused.status_code == 403
+    whole = client.get(f"/api/v1/responses/{trust_response.id}/engagement", headers=contributor)
+    assert whole.status_code == 403
 
 
 def test_the_list_of_own_reviews_is_a_family_accounts_only(app, world, client):

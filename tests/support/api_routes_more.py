@@ -89,6 +89,9 @@ MORE_API_ROUTES: dict[str, ApiCase] = {
         ("family", 200),
         {**OUTSIDERS, "reporter": 404, "admin": 404},
     ),
+    "api.engagement_of_response": ApiCase(
+        "GET", _url("/responses/{aar}/engagement"), ("lead", 200), NOT_THEIRS
+    ),
     # An organisation's board: another organisation's is not found; a family account is no staff.
     "api.actions_index": ApiCase(
         "GET",
