@@ -112,6 +112,8 @@ def fire(response_id, body):
     guards do not hold."""
     response = _visible(response_id)
     trigger = body["trigger"]
+    if runner.definition_of(response).transition(trigger) is None:
+        raise InputError("trigger", "Its workflow has no step of that name.")
     policy.require_can_fire(_user(), response, trigger)
     version = locking.version_sent(body)
     try:

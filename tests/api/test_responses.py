@@ -14,6 +14,21 @@ from tests.support.factories import AfterActionReviewFactory, COMPLETE_AAR_RECOR
 PROBLEM = "application/problem+json"
 
 
+def _planned(world, **values):
+    review = AfterActionReviewFactory(organisation=world.practice, **values)
+    db.session.commit()
+    return review
+
+
+def _fire(client, review, body: dict, headers: dict):
+    return client.post(f"/api/v1/responses/{review.id}/steps", json=body, headers=headers)
+
+
+def _state_now(review) -> str:
+    db.session.expire_all()
+    return db.session.get(LearningResponse, review.id).state
+
+
 def _steps(client, response_id, headers) -> dict:
     answer = client.get(f"/api/v1/responses/{response_id}/steps", headers=headers)
     assert answer.status_code == 200, answer.get_json()
@@ -21,8 +36,7 @@ def _steps(client, response_id, headers) -> dict:
 
 
 def test_a_lead_completes_the_plan_and_fires_a_step_through_the_api(app, world, client):
-    review = AfterActionReviewFactory(organisation=world.practice)
-    db.session.commit()
+    review = _planned(world)
     headers = bearer(token_for(app, world.lead))
 
     before = _steps(client, review.id, headers)
@@ -47,10 +61,8 @@ def test_a_lead_completes_the_plan_and_fires_a_step_through_the_api(app, world, 
         "ready": True,
         "problems": [],
     }
-    fired = client.post(
-        f"/api/v1/responses/{review.id}/steps",
-        json={"trigger": "hold_review", "version": saved.get_json()["version"]},
-        headers=headers,
+    fired = _fire(
+        client, review, {"trigger": "hold_review", "version": saved.get_json()["version"]}, headers
     )
     assert fired.status_code == 200, fired.get_json()
     taken = fired.get_json()
@@ -58,8 +70,7 @@ def test_a_lead_completes_the_plan_and_fires_a_step_through_the_api(app, world, 
     assert taken["response"]["workflow"]["state"] == "in_review"
     assert taken["continued_as"] is None
 
-    db.session.expire_all()
-    assert db.session.get(LearningResponse, review.id).state == "in_review"
+    assert _state_now(review) == "in_review"
     audited = db.session.scalars(
         select(AuditRecord.action).where(
             AuditRecord.subject_type == "learning_responses", AuditRecord.subject_id == review.id
@@ -69,29 +80,25 @@ def test_a_lead_completes_the_plan_and_fires_a_step_through_the_api(app, world, 
 
 
 def test_a_step_whose_guards_do_not_hold_is_422_with_the_reasons(app, world, client):
-    review = AfterActionReviewFactory(organisation=world.practice)
-    db.session.commit()
+    review = _planned(world)
     headers = bearer(token_for(app, world.lead))
     reasons = _steps(client, review.id, headers)["hold_review"]["problems"]
 
-    refused = client.post(
-        f"/api/v1/responses/{review.id}/steps",
-        json={"trigger": "hold_review", "version": review.version_id},
-        headers=headers,
+    refused = _fire(
+        client, review, {"trigger": "hold_review", "version": review.version_id}, headers
     )
     assert refused.status_code == 422 and refused.content_type == PROBLEM
     assert refused.get_json()["errors"]["trigger"] == reasons
-    db.session.expire_all()
-    assert db.session.get(LearningResponse, review.id).state == "planning"
+    assert _state_now(review) == "planning"
 
 
 def test_a_step_needing_a_comment_is_refused_without_one(app, world, client):
-    review = AfterActionReviewFactory(organisation=world.practice)
-    db.session.commit()
-    refused = client.post(
-        f"/api/v1/responses/{review.id}/steps",
-        json={"trigger": "escalate", "version": review.version_id},
-        headers=bearer(token_for(app, world.lead)),
+    review = _planned(world)
+    refused = _fire(
+        client,
+        review,
+        {"trigger": "escalate", "version": review.version_id},
+        bearer(token_for(app, world.lead)),
     )
     assert refused.status_code == 422
     assert refused.get_json()["errors"]["trigger"] == [
@@ -100,48 +107,47 @@ def test_a_step_needing_a_comment_is_refused_without_one(app, world, client):
 
 
 def test_a_step_from_a_stale_version_is_409_and_changes_nothing(app, world, client):
-    review = AfterActionReviewFactory(
-        organisation=world.practice, record={"plan": dict(COMPLETE_AAR_RECORD["plan"])}
-    )
-    db.session.commit()
+    review = _planned(world, record={"plan": dict(COMPLETE_AAR_RECORD["plan"])})
     stale = review.version_id
     review.extension_reason = "Someone else changed it meanwhile"
     db.session.commit()
     assert review.version_id > stale
 
-    refused = client.post(
-        f"/api/v1/responses/{review.id}/steps",
-        json={"trigger": "hold_review"},
-        headers={**bearer(token_for(app, world.lead)), "If-Match": f'"v{stale}"'},
+    refused = _fire(
+        client,
+        review,
+        {"trigger": "hold_review"},
+        {**bearer(token_for(app, world.lead)), "If-Match": f'"v{stale}"'},
     )
     assert refused.status_code == 409 and refused.content_type == PROBLEM
-    db.session.expire_all()
-    assert db.session.get(LearningResponse, review.id).state == "planning"
+    assert _state_now(review) == "planning"
+
+
+def test_a_step_its_workflow_does_not_have_is_422(app, world, client):
+    review = _planned(world)
+    refused = _fire(
+        client, review, {"trigger": "publish", "version": 1}, bearer(token_for(app, world.lead))
+    )
+    assert refused.status_code == 422
+    assert refused.get_json()["errors"] == {"trigger": ["Its workflow has no step of that name."]}
 
 
 def test_a_step_without_a_version_is_428(app, world, client):
-    review = AfterActionReviewFactory(organisation=world.practice)
-    db.session.commit()
-    refused = client.post(
-        f"/api/v1/responses/{review.id}/steps",
-        json={"trigger": "escalate", "comment": "It needs an investigation"},
-        headers=bearer(token_for(app, world.lead)),
+    review = _planned(world)
+    refused = _fire(
+        client,
+        review,
+        {"trigger": "escalate", "comment": "It needs an investigation"},
+        bearer(token_for(app, world.lead)),
     )
     assert refused.status_code == 428
 
 
 def test_a_step_the_role_may_not_take_is_403(app, world, client):
-    review = AfterActionReviewFactory(
-        organisation=world.practice, ready_for_panel=True, state="panel_review"
-    )
-    db.session.commit()
+    review = _planned(world, ready_for_panel=True, state="panel_review")
     lead = bearer(token_for(app, world.lead))
     assert "approve" not in _steps(client, review.id, lead)
-    refused = client.post(
-        f"/api/v1/responses/{review.id}/steps",
-        json={"trigger": "approve", "version": review.version_id},
-        headers=lead,
-    )
+    refused = _fire(client, review, {"trigger": "approve", "version": review.version_id}, lead)
     assert refused.status_code == 403 and refused.content_type == PROBLEM
 
     panel = bearer(token_for(app, world.panel))
@@ -149,8 +155,7 @@ def test_a_step_the_role_may_not_take_is_403(app, world, client):
 
 
 def test_a_section_is_saved_only_with_answers_its_form_would_take(app, world, client):
-    review = AfterActionReviewFactory(organisation=world.practice)
-    db.session.commit()
+    review = _planned(world)
     headers = bearer(token_for(app, world.lead))
     version = review.version_id
 
@@ -191,8 +196,7 @@ def test_the_list_pages_by_cursor_within_the_callers_scope(app, world, client):
 def test_another_organisations_response_is_404_and_a_family_token_403_on_the_list(
     app, world, client
 ):
-    review = AfterActionReviewFactory(organisation=world.practice)
-    db.session.commit()
+    review = _planned(world)
     outsider = bearer(token_for(app, world.other_lead))
     for path in ("", "/steps"):
         assert (
