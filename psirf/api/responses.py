@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask_login import current_user
 from marshmallow import ValidationError, fields, validate
+from sqlalchemy.orm import selectinload
 
 from psirf import policy
 from psirf.api import locking
@@ -21,10 +22,13 @@ from psirf.db import unit_of_work
 from psirf.extensions import db
 from psirf.problems import InputError
 from psirf.responses import course, schemas, services, steps
+from psirf.responses.models import LearningResponse
 from psirf.web.loading import fetch
 from psirf.workflow import runner
 
 _RESPONSE = schemas.ResponseSchema()
+# Each listed response's events, in one query for the page rather than one for each response.
+_LISTED_WITH = (selectinload(LearningResponse.events),)
 _STEPS = schemas.StepsSchema()
 _TAKEN = schemas.StepTakenSchema()
 
@@ -64,7 +68,12 @@ def index(query):
     responses list shows them."""
     policy.require_casework_role(_user())
     page = services.listing(
-        db.session, _user(), query.get("state"), query.get("cursor"), page_size(query)
+        db.session,
+        _user(),
+        query.get("state"),
+        query.get("cursor"),
+        page_size(query),
+        options=_LISTED_WITH,
     )
     return paged(page, [_RESPONSE.dump(r) for r in page.items])
 

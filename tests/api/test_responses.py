@@ -9,7 +9,12 @@ from psirf.audit import AuditRecord
 from psirf.extensions import db
 from psirf.responses.models import LearningResponse
 from tests.support.api import bearer, token_for
-from tests.support.factories import AfterActionReviewFactory, COMPLETE_AAR_RECORD
+from tests.support.factories import (
+    COMPLETE_AAR_RECORD,
+    AfterActionReviewFactory,
+    SafetyEventFactory,
+)
+from tests.support.queries import counting_queries
 
 PROBLEM = "application/problem+json"
 
@@ -206,3 +211,24 @@ def test_another_organisations_response_is_404_and_a_family_token_403_on_the_lis
         client.get("/api/v1/responses", headers=bearer(token_for(app, world.admin))).status_code
         == 403
     )
+
+
+def test_a_longer_list_costs_no_more_statements(app, world, client):
+    """Each response's events come in one query for the page, not one for each response."""
+    headers = bearer(token_for(app, world.lead))
+    url = "/api/v1/responses?limit=50"
+
+    def listed_with(count: int) -> int:
+        for _ in range(count):
+            SafetyEventFactory(
+                organisation=world.practice,
+                learning_response_id=_planned(world).id,
+                status="learning_response",
+            )
+        db.session.commit()
+        client.get(url, headers=headers)  # the token's first use is noted once: not counted
+        with counting_queries() as statements:
+            assert client.get(url, headers=headers).status_code == 200
+        return len(statements)
+
+    assert listed_with(2) == listed_with(8)
