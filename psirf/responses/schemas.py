@@ -13,7 +13,7 @@ from functools import cache
 
 from marshmallow import Schema, fields, validate
 
-from psirf.events.schemas import OrganisationRefSchema
+from psirf.events.schemas import Columns, OrganisationRefSchema
 from psirf.responses.models import ResponseMethod
 from psirf.workflow import runner
 from psirf.workflow.definitions import FieldDef, SectionDef
@@ -34,20 +34,13 @@ class WorkflowSchema(Schema):
         return runner.definition_of(response).state(response.state).label
 
 
-class Itself(fields.Nested):
-    """Columns of the object itself, dumped as one nested object."""
-
-    def get_value(self, obj, attr, accessor=None, default=None):
-        return obj
-
-
 class ResponseSchema(Schema):
     id = fields.Integer()
     reference = fields.String(allow_none=True)
     method = fields.String(validate=validate.OneOf([m.value for m in ResponseMethod]))
     method_label = fields.String()
     organisation = fields.Nested(OrganisationRefSchema)
-    workflow = Itself(WorkflowSchema)
+    workflow = Columns(WorkflowSchema)
     lead_id = fields.Integer(allow_none=True)
     event_ids = fields.Method(
         "_event_ids", metadata={"description": "The safety events it responds to."}

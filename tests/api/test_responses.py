@@ -184,6 +184,23 @@ def test_a_section_is_saved_only_with_answers_its_form_would_take(app, world, cl
     assert stored.record == {} and stored.version_id == version
 
 
+def test_a_section_saved_from_a_stale_version_is_409_and_a_read_only_token_403(app, world, client):
+    review = _planned(world)
+    stale = review.version_id
+    review.extension_reason = "Someone else changed it meanwhile"
+    db.session.commit()
+    body = {"section": "plan", "answers": COMPLETE_AAR_RECORD["plan"], "version": stale}
+    url = f"/api/v1/responses/{review.id}/sections"
+
+    refused = client.post(url, json=body, headers=bearer(token_for(app, world.lead)))
+    assert refused.status_code == 409 and refused.content_type == PROBLEM
+    read_only = bearer(token_for(app, world.lead, scope="read"))
+    current = {**body, "version": review.version_id}
+    assert client.post(url, json=current, headers=read_only).status_code == 403
+    db.session.expire_all()
+    assert db.session.get(LearningResponse, review.id).record == {}
+
+
 def test_the_list_pages_by_cursor_within_the_callers_scope(app, world, client):
     mine = [AfterActionReviewFactory(organisation=world.practice) for _ in range(3)]
     AfterActionReviewFactory(organisation=world.other_practice)
