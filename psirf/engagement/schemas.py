@@ -4,11 +4,10 @@ recorded, whether it was shared, or the person's name and response."""
 
 from __future__ import annotations
 
-from functools import cache
-
 from marshmallow import Schema, fields
 
 from psirf import policy
+from psirf.web.json_fields import Views
 
 
 class EntrySchema(Schema):
@@ -56,24 +55,29 @@ class FamilyPeopleSchema(Schema):
 
 FAMILY = "family"
 STAFF = "staff"
-VIEWS = {
-    FAMILY: (
-        "person_id",
-        "organisation_name",
-        "contact_name",
-        "entries.on",
-        "entries.text",
-        "entries.notes",
-    ),
-    STAFF: None,
-}
+# A family account reads the step as the portal words it: never how it was recorded, whether it
+# was shared (all it sees was), nor the person's name and response.
+VIEWS = Views(
+    PersonTimelineSchema,
+    **{
+        FAMILY: (
+            "kind",
+            "name",
+            "response_id",
+            "entries.kind",
+            "entries.shared",
+            "entries.answer",
+            "entries.answered_on",
+        ),
+        STAFF: (),
+    },
+)
 
 
-@cache
-def _schema(view: str) -> PersonTimelineSchema:
-    return PersonTimelineSchema(only=VIEWS[view])
+def view_for(user) -> str:
+    return FAMILY if policy.is_family(user) else STAFF
 
 
 def dump(user, timeline) -> dict:
     """The timeline as `user` may read it."""
-    return _schema(FAMILY if policy.is_family(user) else STAFF).dump(timeline)
+    return VIEWS.dump(view_for(user), timeline)

@@ -8,15 +8,13 @@ lists them); the rules themselves stay in the services, which refuse with InputE
 
 from __future__ import annotations
 
-from functools import cache
-
 from marshmallow import Schema, fields, validate
 
 from psirf import policy
 from psirf.events import lfpse
 from psirf.events.models import EventStatus
 from psirf.events.services import DESCRIPTION_MAX
-from psirf.web.json_fields import UtcDateTime
+from psirf.web.json_fields import UtcDateTime, Views
 
 
 class Columns(fields.Nested):
@@ -112,12 +110,7 @@ class EventSchema(Schema):
 
 FULL = "full"
 REPORTER_WITHHELD = "reporter_withheld"
-VIEWS = {FULL: (), REPORTER_WITHHELD: ("reporter",)}
-
-
-@cache
-def _schema(view: str) -> EventSchema:
-    return EventSchema(exclude=VIEWS[view])
+VIEWS = Views(EventSchema, **{FULL: (), REPORTER_WITHHELD: ("reporter",)})
 
 
 def view_for(user, event) -> str:
@@ -126,7 +119,7 @@ def view_for(user, event) -> str:
 
 def dump(user, event) -> dict:
     """The event as `user` may read it."""
-    return _schema(view_for(user, event)).dump(event)
+    return VIEWS.dump(view_for(user, event), event)
 
 
 # ---- input ------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timezone
 
-from marshmallow import fields
+from marshmallow import Schema, fields
 
 
 class UtcDateTime(fields.DateTime):
@@ -15,3 +15,19 @@ class UtcDateTime(fields.DateTime):
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=timezone.utc)
         return super()._serialize(value, attr, obj, **kwargs)
+
+
+class Views:
+    """A schema's views, one per kind of caller, each naming the fields it leaves out; each view's
+    schema is made once. The feature's schemas module says which view a caller gets, by asking the
+    policy (psirf/events/schemas.py: `view_for`), so that no view restates a rule.
+
+        EVENT_VIEWS = Views(EventSchema, full=(), reporter_withheld=("reporter",))
+        EVENT_VIEWS.dump("full", event)
+    """
+
+    def __init__(self, schema: type[Schema], **left_out: tuple[str, ...]):
+        self.schemas = {view: schema(exclude=fields) for view, fields in left_out.items()}
+
+    def dump(self, view: str, obj) -> dict:
+        return self.schemas[view].dump(obj)

@@ -24,7 +24,7 @@ def test_an_organisations_board_lists_its_actions_by_cursor_open_first(app, worl
     ours = [_action(world, world.practice, due_on=date(2030, 1, d)) for d in (3, 1, 2)]
     _action(world, world.other_practice)
     db.session.commit()
-    headers = bearer(token_for(app, world.lead))
+    headers = bearer(token_for(world.lead))
     url = f"/api/v1/actions?board=organisation&organisation_id={world.practice.id}&limit=2"
 
     first = client.get(url, headers=headers)
@@ -41,14 +41,14 @@ def test_an_organisations_board_lists_its_actions_by_cursor_open_first(app, worl
 def test_the_boards_refuse_as_their_pages_do(app, world, client):
     _action(world, world.practice)
     db.session.commit()
-    lead = bearer(token_for(app, world.lead))
+    lead = bearer(token_for(world.lead))
     assert client.get("/api/v1/actions?board=icb", headers=lead).status_code == 403
     outside = f"/api/v1/actions?board=organisation&organisation_id={world.other_practice.id}"
     assert client.get(outside, headers=lead).status_code == 404
     unnamed = client.get("/api/v1/actions?board=organisation", headers=lead)
     assert unnamed.status_code == 422 and "organisation_id" in unnamed.get_json()["errors"]
 
-    icb = bearer(token_for(app, world.icb_quality))
+    icb = bearer(token_for(world.icb_quality))
     overdue = _action(world, world.practice, due_on=LONG_AGO)
     db.session.commit()
     board = client.get("/api/v1/actions?board=icb", headers=icb).get_json()
@@ -60,11 +60,11 @@ def test_one_action_is_read_with_its_version_and_hidden_from_other_organisations
 ):
     action = _action(world, world.practice)
     db.session.commit()
-    read = client.get(f"/api/v1/actions/{action.id}", headers=bearer(token_for(app, world.panel)))
+    read = client.get(f"/api/v1/actions/{action.id}", headers=bearer(token_for(world.panel)))
     assert read.status_code == 200
     assert read.headers["ETag"] == f'"v{action.version_id}"'
     assert read.get_json()["response"]["id"] == action.response_id
-    outsider = bearer(token_for(app, world.other_lead))
+    outsider = bearer(token_for(world.other_lead))
     assert client.get(f"/api/v1/actions/{action.id}", headers=outsider).status_code == 404
 
 
@@ -72,7 +72,7 @@ def test_plans_are_listed_and_read_by_whoever_their_pages_let(app, world, client
     draft = PlanFactory(organisation=world.pcn, created_by=world.panel)
     other = PlanFactory(organisation=world.other_pcn, created_by=world.other_panel)
     db.session.commit()
-    panel = bearer(token_for(app, world.panel))
+    panel = bearer(token_for(world.panel))
 
     listed = client.get("/api/v1/plans", headers=panel).get_json()
     assert [p["id"] for p in listed["items"]] == [draft.id]
@@ -84,7 +84,7 @@ def test_plans_are_listed_and_read_by_whoever_their_pages_let(app, world, client
 
     assert client.get(f"/api/v1/plans/{other.id}", headers=panel).status_code == 404
     # Not submitted yet: the ICB does not see the draft.
-    icb = bearer(token_for(app, world.icb_quality))
+    icb = bearer(token_for(world.icb_quality))
     assert client.get(f"/api/v1/plans/{draft.id}", headers=icb).status_code == 404
 
 
@@ -98,7 +98,7 @@ def test_a_group_dashboard_table_is_its_csv_as_json(app, world, client, sign_in)
     db.session.commit()
     got = client.get(
         f"/api/v1/dashboards/groups/{world.pcn.id}?table=overdue_actions",
-        headers=bearer(token_for(app, world.panel)),
+        headers=bearer(token_for(world.panel)),
     )
     assert got.status_code == 200, got.get_json()
     table = got.get_json()
@@ -119,7 +119,7 @@ def test_a_group_dashboard_table_is_its_csv_as_json(app, world, client, sign_in)
 
 
 def test_the_icb_dashboards_tables_and_their_refusals(app, world, client):
-    icb = bearer(token_for(app, world.icb_specialist))
+    icb = bearer(token_for(world.icb_specialist))
     plans = client.get("/api/v1/dashboards/icb?table=plans", headers=icb)
     assert plans.status_code == 200, plans.get_json()
     assert plans.get_json()["columns"] == [
@@ -142,9 +142,9 @@ def test_the_icb_dashboards_tables_and_their_refusals(app, world, client):
         f"/api/v1/dashboards/icb?table=spc&group={world.practice.id}", headers=icb
     )
     assert not_a_group.status_code == 404  # a practice is no PCN or federation
-    lead = bearer(token_for(app, world.lead))
+    lead = bearer(token_for(world.lead))
     assert client.get("/api/v1/dashboards/icb?table=plans", headers=lead).status_code == 403
     group = f"/api/v1/dashboards/groups/{world.pcn.id}?table=themes"
     assert client.get(group, headers=lead).status_code == 404
-    outsider = bearer(token_for(app, world.other_panel))
+    outsider = bearer(token_for(world.other_panel))
     assert client.get(group, headers=outsider).status_code == 404

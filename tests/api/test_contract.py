@@ -40,7 +40,7 @@ def contract(database):
         events = [SafetyEventFactory(organisation=world.practice) for _ in range(3)]
         yield {
             "app": app,
-            "token": token_for(app, world.lead),
+            "token": token_for(world.lead),
             "event_ids": [event.id for event in events],
             "organisation_id": world.practice.id,
         }

@@ -37,7 +37,7 @@ def records(database):
         yield {
             "app": app,
             "tokens": {
-                who: token_for(app, getattr(world, who)) for who in ("lead", "panel", "icb_quality")
+                who: token_for(getattr(world, who)) for who in ("lead", "panel", "icb_quality")
             },
             "ids": {
                 "response_id": [review.id, ready.id],

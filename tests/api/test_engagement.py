@@ -25,7 +25,7 @@ def _family_token(app, person) -> dict:
     from psirf.accounts.models import User
 
     account = db.session.get(User, person.account_id)
-    return bearer(token_for(app, account, scope=TokenScope.READ.value))
+    return bearer(token_for(account, scope=TokenScope.READ.value))
 
 
 def _joined_with_steps(world):
@@ -83,7 +83,7 @@ def test_a_family_token_gets_404_for_another_familys_person(app, world, client):
 def test_staff_read_every_step_with_more_fields_than_the_family(app, world, client):
     review, person = _joined_with_steps(world)
     staff = client.get(
-        f"/api/v1/engagement/people/{person.id}", headers=bearer(token_for(app, world.lead))
+        f"/api/v1/engagement/people/{person.id}", headers=bearer(token_for(world.lead))
     ).get_json()
     family = client.get(
         f"/api/v1/engagement/people/{person.id}", headers=_family_token(app, person)
@@ -102,7 +102,7 @@ def test_staff_read_a_responses_people_and_their_whole_timelines(app, world, cli
     review, person = _joined_with_steps(world)
     quiet = affected_person(review, name="Pat Patient", kind="patient")
     read = client.get(
-        f"/api/v1/responses/{review.id}/engagement", headers=bearer(token_for(app, world.panel))
+        f"/api/v1/responses/{review.id}/engagement", headers=bearer(token_for(world.panel))
     )
     assert read.status_code == 200
     people = read.get_json()["people"]
@@ -121,13 +121,13 @@ def test_staff_read_a_responses_people_and_their_whole_timelines(app, world, cli
 
 def test_staff_outside_the_response_get_404_and_a_contributor_403(app, world, client):
     review, person = _joined_with_steps(world)
-    outsider = bearer(token_for(app, world.other_lead))
+    outsider = bearer(token_for(world.other_lead))
     assert client.get(f"/api/v1/engagement/people/{person.id}", headers=outsider).status_code == 404
 
     trust_response, _ = trust_led_response(world)
     db.session.commit()
     theirs = affected_person(trust_response, name="Lee Patient")
-    contributor = bearer(token_for(app, world.lead))  # the practice contributes to it
+    contributor = bearer(token_for(world.lead))  # the practice contributes to it
     refused = client.get(f"/api/v1/engagement/people/{theirs.id}", headers=contributor)
     assert refused.status_code == 403
     whole = client.get(f"/api/v1/responses/{trust_response.id}/engagement", headers=contributor)
@@ -135,5 +135,5 @@ def test_staff_outside_the_response_get_404_and_a_contributor_403(app, world, cl
 
 
 def test_the_list_of_own_reviews_is_a_family_accounts_only(app, world, client):
-    refused = client.get("/api/v1/engagement/people", headers=bearer(token_for(app, world.lead)))
+    refused = client.get("/api/v1/engagement/people", headers=bearer(token_for(world.lead)))
     assert refused.status_code == 403

@@ -42,7 +42,7 @@ def _steps(client, response_id, headers) -> dict:
 
 def test_a_lead_completes_the_plan_and_fires_a_step_through_the_api(app, world, client):
     review = _planned(world)
-    headers = bearer(token_for(app, world.lead))
+    headers = bearer(token_for(world.lead))
 
     before = _steps(client, review.id, headers)
     assert before["hold_review"]["ready"] is False
@@ -86,7 +86,7 @@ def test_a_lead_completes_the_plan_and_fires_a_step_through_the_api(app, world, 
 
 def test_a_step_whose_guards_do_not_hold_is_422_with_the_reasons(app, world, client):
     review = _planned(world)
-    headers = bearer(token_for(app, world.lead))
+    headers = bearer(token_for(world.lead))
     reasons = _steps(client, review.id, headers)["hold_review"]["problems"]
 
     refused = _fire(
@@ -103,7 +103,7 @@ def test_a_step_needing_a_comment_is_refused_without_one(app, world, client):
         client,
         review,
         {"trigger": "escalate", "version": review.version_id},
-        bearer(token_for(app, world.lead)),
+        bearer(token_for(world.lead)),
     )
     assert refused.status_code == 422
     assert refused.get_json()["errors"]["trigger"] == [
@@ -122,7 +122,7 @@ def test_a_step_from_a_stale_version_is_409_and_changes_nothing(app, world, clie
         client,
         review,
         {"trigger": "hold_review"},
-        {**bearer(token_for(app, world.lead)), "If-Match": f'"v{stale}"'},
+        {**bearer(token_for(world.lead)), "If-Match": f'"v{stale}"'},
     )
     assert refused.status_code == 409 and refused.content_type == PROBLEM
     assert _state_now(review) == "planning"
@@ -131,7 +131,7 @@ def test_a_step_from_a_stale_version_is_409_and_changes_nothing(app, world, clie
 def test_a_step_its_workflow_does_not_have_is_422(app, world, client):
     review = _planned(world)
     refused = _fire(
-        client, review, {"trigger": "publish", "version": 1}, bearer(token_for(app, world.lead))
+        client, review, {"trigger": "publish", "version": 1}, bearer(token_for(world.lead))
     )
     assert refused.status_code == 422
     assert refused.get_json()["errors"] == {"trigger": ["Its workflow has no step of that name."]}
@@ -143,25 +143,25 @@ def test_a_step_without_a_version_is_428(app, world, client):
         client,
         review,
         {"trigger": "escalate", "comment": "It needs an investigation"},
-        bearer(token_for(app, world.lead)),
+        bearer(token_for(world.lead)),
     )
     assert refused.status_code == 428
 
 
 def test_a_step_the_role_may_not_take_is_403(app, world, client):
     review = _planned(world, ready_for_panel=True, state="panel_review")
-    lead = bearer(token_for(app, world.lead))
+    lead = bearer(token_for(world.lead))
     assert "approve" not in _steps(client, review.id, lead)
     refused = _fire(client, review, {"trigger": "approve", "version": review.version_id}, lead)
     assert refused.status_code == 403 and refused.content_type == PROBLEM
 
-    panel = bearer(token_for(app, world.panel))
+    panel = bearer(token_for(world.panel))
     assert _steps(client, review.id, panel)["approve"]["ready"] is True
 
 
 def test_a_section_is_saved_only_with_answers_its_form_would_take(app, world, client):
     review = _planned(world)
-    headers = bearer(token_for(app, world.lead))
+    headers = bearer(token_for(world.lead))
     version = review.version_id
 
     def save(section: str, answers: dict):
@@ -192,9 +192,9 @@ def test_a_section_saved_from_a_stale_version_is_409_and_a_read_only_token_403(a
     body = {"section": "plan", "answers": COMPLETE_AAR_RECORD["plan"], "version": stale}
     url = f"/api/v1/responses/{review.id}/sections"
 
-    refused = client.post(url, json=body, headers=bearer(token_for(app, world.lead)))
+    refused = client.post(url, json=body, headers=bearer(token_for(world.lead)))
     assert refused.status_code == 409 and refused.content_type == PROBLEM
-    read_only = bearer(token_for(app, world.lead, scope="read"))
+    read_only = bearer(token_for(world.lead, scope="read"))
     current = {**body, "version": review.version_id}
     assert client.post(url, json=current, headers=read_only).status_code == 403
     db.session.expire_all()
@@ -205,7 +205,7 @@ def test_the_list_pages_by_cursor_within_the_callers_scope(app, world, client):
     mine = [AfterActionReviewFactory(organisation=world.practice) for _ in range(3)]
     AfterActionReviewFactory(organisation=world.other_practice)
     db.session.commit()
-    headers = bearer(token_for(app, world.lead))
+    headers = bearer(token_for(world.lead))
 
     first = client.get("/api/v1/responses?limit=2", headers=headers).get_json()
     assert len(first["items"]) == 2 and first["next"]
@@ -219,20 +219,19 @@ def test_another_organisations_response_is_404_and_a_family_token_403_on_the_lis
     app, world, client
 ):
     review = _planned(world)
-    outsider = bearer(token_for(app, world.other_lead))
+    outsider = bearer(token_for(world.other_lead))
     for path in ("", "/steps"):
         assert (
             client.get(f"/api/v1/responses/{review.id}{path}", headers=outsider).status_code == 404
         )
     assert (
-        client.get("/api/v1/responses", headers=bearer(token_for(app, world.admin))).status_code
-        == 403
+        client.get("/api/v1/responses", headers=bearer(token_for(world.admin))).status_code == 403
     )
 
 
 def test_a_longer_list_costs_no_more_statements(app, world, client):
     """Each response's events come in one query for the page, not one for each response."""
-    headers = bearer(token_for(app, world.lead))
+    headers = bearer(token_for(world.lead))
     url = "/api/v1/responses?limit=50"
 
     def listed_with(count: int) -> int:

@@ -15,11 +15,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Callable
 
-from flask import current_app
-
-from psirf.accounts import tokens
-from psirf.extensions import db
 from psirf.timeutil import utcnow
+from tests.support.api import new_token
 from tests.support.routes import LEAD_ONLY_REFUSED, OUTSIDERS, Case
 
 ADMIN_ONLY = {"lead": 403, "panel": 403, "icb_quality": 403, "reporter": 403}
@@ -27,37 +24,18 @@ NO_TOKEN = 401
 STALE = 999_999  # a version no event here reaches
 
 
-def token_of(objects: dict, who: str, scope: str = "write") -> str:
+def token_of(objects: dict, who: str) -> str:
     """`who`'s token (read-only for a family account), made once per table and kept in `objects`."""
     made = objects.setdefault("api_tokens", {})
     if who not in made:
-        person = objects["people"][who]
-        made[who] = tokens.create(
-            db.session,
-            person,
-            name=f"{who}'s program",
-            scope="read" if who == "family" else scope,
-            expires_on=utcnow().date() + timedelta(days=30),
-            key=tokens.key_from(current_app.config),
-            now=utcnow(),
-        )
-        db.session.commit()
-    return made[who].secret
+        scope = "read" if who == "family" else "write"
+        made[who] = new_token(objects["people"][who], scope).secret
+    return made[who]
 
 
 def _new_token_id(objects: dict, who: str = "lead") -> int:
     """A fresh token of `who`'s, for a case that revokes one."""
-    made = tokens.create(
-        db.session,
-        objects["people"][who],
-        name="To revoke",
-        scope="read",
-        expires_on=utcnow().date() + timedelta(days=30),
-        key=tokens.key_from(current_app.config),
-        now=utcnow(),
-    )
-    db.session.commit()
-    return made.token.id
+    return new_token(objects["people"][who], "read").token.id
 
 
 PAGE_ROUTES: dict[str, Case] = {
