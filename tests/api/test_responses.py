@@ -248,3 +248,16 @@ def test_a_longer_list_costs_no_more_statements(app, world, client):
         return len(statements)
 
     assert listed_with(2) == listed_with(8)
+
+
+def test_a_step_that_goes_on_as_another_response_names_it(app, world, client):
+    review = _planned(world)
+    headers = bearer(token_for(world.lead))
+    body = {"trigger": "escalate", "comment": "It meets the PSII criteria"}
+    fired = _fire(client, review, {**body, "version": review.version_id}, headers)
+    assert fired.status_code == 200, fired.get_json()
+    taken = fired.get_json()
+    assert taken["after"] == "escalated" and taken["continued_as"] is not None
+    successor = client.get(f"/api/v1/responses/{taken['continued_as']}", headers=headers)
+    successor = successor.get_json()
+    assert successor["method"] == "psii"
