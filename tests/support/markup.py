@@ -22,6 +22,7 @@ from psirf.notifications.models import Notification, OutboxMessage
 from psirf.plans.models import PlanRevision
 from psirf.responses.models import ResponseLink, ResponseMethod
 from psirf.workflow import definitions
+from tests.support.api_routes import token_of
 from tests.support.factories import ResponseFactory, SafetyActionFactory, SafetyEventFactory
 
 EVIL = '<meta http-equiv="refresh" content="0;url=https://evil.example/?a=1&b=2">'
@@ -124,6 +125,7 @@ NOT_FREE_TEXT = {
             "shared_documents.media_type",
             "users.kind",
             "user_sessions.end_reason",
+            "api_tokens.scope",
         ),
         "a code or a state",
     ),
@@ -140,7 +142,12 @@ NOT_FREE_TEXT = {
     ),
     # References the app numbers itself, and file names it makes from them.
     **dict.fromkeys(
-        ("learning_responses.reference", "safety_events.reference", "shared_documents.filename"),
+        (
+            "learning_responses.reference",
+            "safety_events.reference",
+            "shared_documents.filename",
+            "api_tokens.prefix",
+        ),
         "made by the app",
     ),
     # Secrets and their hashes, never shown.
@@ -153,6 +160,7 @@ NOT_FREE_TEXT = {
             "psirf_plans.public_token",
             "user_sessions.key_hash",
             "public_report_drafts.key_hash",
+            "api_tokens.secret_hash",
         ),
         "a secret",
     ),
@@ -424,6 +432,8 @@ def more_rows(objects) -> None:
             ),
         ]
     )
+    # An API token's name shows on its holder's and the administrators' lists.
+    token_of(objects, "lead")
     plan = objects["psirf_plan"]
     session.add(
         PlanRevision(
