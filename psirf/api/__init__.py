@@ -39,7 +39,7 @@ from psirf.extensions import csrf
 
 PREFIX = "/api/v1"
 # One module per resource, in the order the document lists them.
-RESOURCES = ("events", "triage")
+RESOURCES = ("events", "triage", "responses", "engagement", "actions", "plans", "dashboards")
 
 
 @operation(

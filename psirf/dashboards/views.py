@@ -25,17 +25,15 @@ from psirf import policy
 from psirf.events.lfpse import Theme
 from psirf.extensions import db
 from psirf.organisations.models import Organisation
-from psirf.dashboards import charts, csv, icb, lists, services, spc
+from psirf.dashboards import charts, choosing, csv, lists, services, spc
 from psirf.engagement.candour_steps import CandourTargets
 from psirf.timeutil import utcnow
 from psirf.web.inputs import record_id
-from psirf.web.loading import fetch, loads
+from psirf.web.loading import loads
 
 # No url_prefix: the ICB's overdue lists keep the addresses they were given under /oversight.
 bp = Blueprint("dashboards", __name__)
 
-DEFAULT_THEME = Theme.MEDICATION.value
-BASELINES = (6, 12)  # the limits fixed from the first 6 or 12 months shown; else from every month
 OVERDUE_LIMIT = 200  # rows of an overdue list: the longest overdue first, the rest counted
 
 
@@ -91,30 +89,14 @@ def group_csv(group):
 
 
 def _icb_dashboard():
-    policy.require_icb_oversight(current_user)
-    icb_ids = policy.oversight_icbs(current_user)
-    chosen = request.args.get("icb", type=record_id) or icb_ids[0]
-    organisation = fetch(Organisation, chosen, visible_if=lambda _user, o: o.id in icb_ids)
-    theme = request.args.get("theme") or DEFAULT_THEME
-    if theme not in {t.value for t in Theme}:
-        theme = DEFAULT_THEME
-    group = None
-    group_id = request.args.get("group", type=record_id)
-    if group_id:  # one of this ICB's PCNs or federations; any other is not found
-        group = fetch(
-            Organisation,
-            group_id,
-            visible_if=lambda _user, g: g.icb_id == organisation.id and g.kind_enum.is_group,
-        )
-    baseline = request.args.get("baseline", type=int)
-    return icb.icb_dashboard(
-        db.session,
-        organisation,
+    return choosing.icb_dashboard(
+        current_user,
         utcnow(),
-        theme=theme,
-        group=group,
-        candour_days=current_app.config["CANDOUR_TARGET_WORKING_DAYS"],
-        baseline=baseline if baseline in BASELINES else None,
+        current_app.config["CANDOUR_TARGET_WORKING_DAYS"],
+        icb_id=request.args.get("icb", type=record_id),
+        theme=request.args.get("theme"),
+        group_id=request.args.get("group", type=record_id),
+        baseline=request.args.get("baseline", type=int),
     )
 
 
@@ -141,7 +123,7 @@ def icb_page():
         rule_label=spc.rule_label,
         rules=spc.RULES,
         several_icbs=len(policy.oversight_icbs(current_user)) > 1,
-        baselines=BASELINES,
+        baselines=choosing.BASELINES,
     )
 
 

@@ -17,7 +17,7 @@ from psirf.actions.forms import set_detail_choices
 from psirf.extensions import db
 from psirf.learning.models import FindingKind
 from psirf.organisations.forms import offer
-from psirf.responses import contributors, course, services, timeliness
+from psirf.responses import contributors, course, services, steps, timeliness
 from psirf.responses.forms import (
     ContributionForm,
     ContributorForm,
@@ -134,11 +134,7 @@ def set_choices(forms: dict, response) -> None:
 def render_page(response, status=200, posted=None, problems=None, refused=None, kept_comments=None):
     """The response page, with `posted` forms kept as they were sent and what went wrong."""
     definition = runner.definition_of(response)
-    triggers = [
-        t
-        for t in definition.available_from(response.state)
-        if policy.may_fire(current_user, response, t.trigger)
-    ]
+    triggers = steps.open_transitions(current_user, response)
     state = definition.state(response.state)
     stages = course.history(response)
     editable = services.editable_parts(current_user, response)

@@ -82,8 +82,17 @@ def get(session: Session, response_id: int) -> LearningResponse | None:
     return session.get(LearningResponse, response_id, options=_with_its_parts())
 
 
-def listing(session: Session, user, state: str | None, cursor: str | None, size: int) -> Page:
-    stmt = select(LearningResponse).where(policy.response_scope(user))
+def listing(
+    session: Session,
+    user,
+    state: str | None,
+    cursor: str | None,
+    size: int,
+    options: tuple = (),
+) -> Page:
+    """A page of the responses `user` sees, newest first; `options` loads what the caller shows
+    of each with them (the API's list shows their events)."""
+    stmt = select(LearningResponse).where(policy.response_scope(user)).options(*options)
     if state:
         stmt = stmt.where(LearningResponse.state == state)
     return keyset_page(session, stmt, LearningResponse, cursor, size)

@@ -132,3 +132,9 @@ def request_api_case(client, case: ApiCase, objects: dict, who: str | None):
         json=case.body(objects) if case.body else None,
         headers=headers,
     )
+
+
+# Learning responses, engagement, safety actions, plans and the dashboards' tables (api2).
+from tests.support.api_routes_more import MORE_API_ROUTES  # noqa: E402  (it builds on ApiCase)
+
+API_ROUTES.update(MORE_API_ROUTES)
