@@ -701,6 +701,10 @@ ROUTES: dict[str, Case] = {
     "accounts.change_password": Case("POST", lambda o: "/account/password", ("family", 400)),
 }
 
+from tests.support.lfpse_routes import LFPSE_ROUTES  # noqa: E402  (after Case, which it uses)
+
+ROUTES |= LFPSE_ROUTES
+
 
 def route_objects():
     from psirf.accounts.models import Role
