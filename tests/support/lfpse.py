@@ -112,3 +112,24 @@ def validated(resource: dict):
     for contained in resource.get("contained", []):
         kinds[contained["resourceType"]].model_validate(contained)
     return AdverseEvent.model_validate(resource)
+
+
+def failed_export(organisation):
+    """An event of `organisation` whose revision 1 failed once: on its lead's exports page."""
+    from psirf.lfpse.models import LfpseExport
+    from tests.support.factories import SafetyEventFactory
+
+    event = SafetyEventFactory(organisation=organisation)
+    row = LfpseExport(
+        event_id=event.id,
+        organisation_id=organisation.id,
+        revision=1,
+        state="failed",
+        reason="LFPSE answered 503 Service Unavailable",
+        attempts=1,
+        next_attempt_at=NOW,
+        created_at=NOW,
+    )
+    db.session.add(row)
+    db.session.commit()
+    return row

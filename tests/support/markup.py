@@ -124,6 +124,7 @@ NOT_FREE_TEXT = {
             "shared_documents.media_type",
             "users.kind",
             "user_sessions.end_reason",
+            "lfpse_exports.state",
         ),
         "a code or a state",
     ),
