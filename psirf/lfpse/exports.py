@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from psirf.events.models import SafetyEvent
 from psirf.lfpse.models import WAITING, ExportState, LfpseExport
@@ -167,7 +167,7 @@ def outstanding(organisation_ids: list[int]):
             LfpseExport.organisation_id.in_(organisation_ids),
             LfpseExport.state.in_(OUTSTANDING),
         )
-        .join(LfpseExport.event)
+        .options(joinedload(LfpseExport.event))  # its reference, in the same query
     )
 
 
