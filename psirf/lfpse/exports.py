@@ -4,8 +4,8 @@
   transaction (psirf/events/services.py and revisions.py call `enqueue`). A newer revision
   supersedes an older one not yet sent: LFPSE keeps the latest revision of a reference, and the
   JSON is built from the event as it now is, so the older row is closed as not reportable.
-- A sender claims a due row with one conditional UPDATE (`claim`): of two senders at once exactly
-  one changes the row and sends it. With the unique (event, revision) row this is what stops a
+- A sender claims due rows with one conditional UPDATE (`claim`): of two senders at once exactly
+  one changes each row and sends it. With the unique (event, revision) row this is what stops a
   revision going twice. A claim a sender never finished (it died) is due again after CLAIM_LEASE.
 - A failed send is retried with exponential backoff: BACKOFF_FIRST after the first failure, doubled
   each time, at most BACKOFF_MOST.
@@ -75,7 +75,7 @@ def _supersede(session: Session, event: SafetyEvent) -> None:
         )
         .values(
             state=ExportState.NOT_REPORTABLE.value,
-            reason=f"Superseded by revision {event.revision} before it was sent.",
+            reason=_superseded(event.revision),
             next_attempt_at=None,
         )
     )
@@ -101,19 +101,23 @@ def due_ids(session: Session, now: datetime, limit: int) -> list[int]:
     return list(session.scalars(stmt))
 
 
-def claim(session: Session, export_id: int, now: datetime) -> bool:
-    """Take the row for sending, if it is still due: True for the one sender that did."""
-    result = session.execute(
+def claim(session: Session, export_ids: list[int], now: datetime) -> list[int]:
+    """Take the rows for sending, those still due: the ids this sender took (one statement, so of
+    two senders at once each row goes to exactly one)."""
+    if not export_ids:
+        return []
+    taken = session.scalars(
         update(LfpseExport)
-        .where(LfpseExport.id == export_id, _due(now))
+        .where(LfpseExport.id.in_(export_ids), _due(now))
         .values(
             state=ExportState.SENDING.value,
             claimed_at=now,
             attempts=LfpseExport.attempts + 1,
         )
+        .returning(LfpseExport.id)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    return sorted(taken)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -121,17 +125,43 @@ def backoff(attempts: int) -> timedelta:
     return min(BACKOFF_FIRST * (2 ** max(attempts - 1, 0)), BACKOFF_MOST)
 
 
-def mark_sent(session: Session, export: LfpseExport, now: datetime) -> None:
-    export.state = ExportState.SENT.value
-    export.sent_at = now
-    export.reason = None
-    export.next_attempt_at = None
+def mark_sent(session: Session, export_id: int, now: datetime) -> None:
+    session.execute(
+        update(LfpseExport)
+        .where(LfpseExport.id == export_id)
+        .values(state=ExportState.SENT.value, sent_at=now, reason=None, next_attempt_at=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
-def mark_failed(session: Session, export: LfpseExport, reason: str, now: datetime) -> None:
-    export.state = ExportState.FAILED.value
-    export.reason = reason[:REASON_MAX]
-    export.next_attempt_at = now + backoff(export.attempts)
+def mark_failed(session: Session, export_id: int, attempts: int, reason: str, now: datetime):
+    session.execute(
+        update(LfpseExport)
+        .where(LfpseExport.id == export_id)
+        .values(
+            state=ExportState.FAILED.value,
+            reason=reason[:REASON_MAX],
+            next_attempt_at=now + backoff(attempts),
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def mark_superseded(session: Session, export_id: int, revision: int) -> None:
+    session.execute(
+        update(LfpseExport)
+        .where(LfpseExport.id == export_id)
+        .values(
+            state=ExportState.NOT_REPORTABLE.value,
+            reason=_superseded(revision),
+            next_attempt_at=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _superseded(revision: int) -> str:
+    return f"Superseded by revision {revision} before it was sent."
 
 
 # ---- reading -------------------------------------------------------------------------------------

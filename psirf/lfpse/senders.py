@@ -23,6 +23,10 @@ class SendFailed(Exception):
 
 
 class Sender(Protocol):
+    # True when sending a revision again changes nothing (the outbox: a file of a fixed name,
+    # replaced whole): such a sender's batch is sent at once, its outcomes recorded together.
+    repeatable: bool
+
     def send(self, reference: str, revision: int, body: bytes) -> None: ...
 
 
@@ -30,6 +34,8 @@ class OutboxSender:
     """One file per event revision, `<reference>-r<revision>.json`, in a folder that another
     process (or a person) uploads from. Written to a temporary file in the same folder, flushed to
     disk, then renamed into place: a reader never sees half a file."""
+
+    repeatable = True
 
     def __init__(self, folder: str | Path):
         self.folder = Path(folder)
@@ -56,6 +62,8 @@ class OutboxSender:
 
 class HttpSender:
     """POST to LFPSE's submission address with the API key in a header; any 2xx is delivered."""
+
+    repeatable = False  # LFPSE would receive the revision twice
 
     def __init__(self, url: str, api_key: str, key_header: str, timeout: float):
         self.url, self.api_key, self.key_header, self.timeout = url, api_key, key_header, timeout

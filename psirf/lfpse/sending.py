@@ -1,27 +1,34 @@
-"""Running the queue: each due revision claimed, built, sent, and its row updated.
+"""Running the queue: due revisions claimed a batch at a time, built, sent, and each row updated.
 
-Each row is its own short transaction: the claim commits before the send, so a second sender (the
-worker's periodic task and `flask lfpse send` at once) finds it taken; the outcome commits after.
-Nothing is held open across the network call.
+The claim commits before anything is sent, so a second sender (the worker's periodic task and
+`flask lfpse send` at once) finds the rows taken. With the HTTP sender each outcome commits as soon
+as it is known, so a sender that dies leaves at most the row it was sending to go again (after
+exports.CLAIM_LEASE). A repeatable sender (the outbox) writes its batch's files at once, on a few
+threads (their fsyncs then share the disk's flushes), and its outcomes commit together: a sender
+that dies mid-batch only writes the same files again. No transaction is held open across the
+network or the disk. The caller's session must have nothing pending.
 """
 
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from psirf.accounts.models import User
 from psirf.db import unit_of_work
+from psirf.events.models import SafetyEvent
 from psirf.lfpse import exports
 from psirf.lfpse.mapping import adverse_event, is_anonymous
-from psirf.lfpse.models import ExportState, LfpseExport
+from psirf.lfpse.models import LfpseExport
 from psirf.lfpse.senders import Sender, SendFailed
 
 BATCH = 200
+WRITERS = 8  # threads writing a repeatable sender's batch
 
 
 @dataclass
@@ -39,45 +46,99 @@ def body_of(event, reporter_contact: str | None = None) -> bytes:
 def reporter_contact(session: Session, event) -> str | None:
     """How LFPSE may reach a named reporter: their account's email, or what a member of the public
     gave. None for an anonymous or protected one (mapping.is_anonymous), whom nothing names."""
-    if is_anonymous(event):
-        return None
-    if event.reporter_user_id is not None:
-        return session.scalar(select(User.email).where(User.id == event.reporter_user_id))
-    return event.reporter_contact
+    return _contacts(session, [event]).get(event.id)
+
+
+def _contacts(session: Session, events) -> dict[int, str | None]:
+    named = [e for e in events if not is_anonymous(e)]
+    user_ids = {e.reporter_user_id for e in named if e.reporter_user_id is not None}
+    emails = (
+        dict(session.execute(select(User.id, User.email).where(User.id.in_(user_ids))).all())
+        if user_ids
+        else {}
+    )
+    return {
+        e.id: emails.get(e.reporter_user_id) if e.reporter_user_id else e.reporter_contact
+        for e in named
+    }
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    export_id: int
+    reference: str
+    revision: int
+    attempts: int
+    body: bytes | None  # None: the event was corrected since, so this revision is superseded
+    current: int
 
 
 def send_due(session: Session, sender: Sender, now: datetime, limit: int = BATCH) -> SendRun:
     """Send every revision due at `now` (at most `limit`): what was sent and what failed."""
     run = SendRun()
-    ids = exports.due_ids(session, now, limit)
-    session.rollback()  # end the read: each row below is its own transaction
-    for export_id in ids:
+    with unit_of_work(session):
+        claimed = exports.claim(session, exports.due_ids(session, now, limit), now)
+        batch = _built(session, claimed)
+    if getattr(sender, "repeatable", False):
+        with ThreadPoolExecutor(WRITERS) as writers:
+            outcomes = list(writers.map(lambda row: _attempt(sender, row), batch))
         with unit_of_work(session):
-            claimed = exports.claim(session, export_id, now)
-        if claimed:
-            _send_one(session, sender, export_id, now, run)
+            for row, outcome in zip(batch, outcomes):
+                _record(session, row, outcome, now, run)
+    else:
+        for row in batch:
+            outcome = _attempt(sender, row)
+            with unit_of_work(session):
+                _record(session, row, outcome, now, run)
     return run
 
 
-def _send_one(session: Session, sender: Sender, export_id: int, now: datetime, run: SendRun):
-    export = session.get(LfpseExport, export_id, populate_existing=True)
-    event = export.event
-    if event.revision != export.revision:
-        # Corrected since it was queued: the newer revision's row sends the event as it is now.
-        with unit_of_work(session):
-            export.state = ExportState.NOT_REPORTABLE.value
-            export.reason = f"Superseded by revision {event.revision} before it was sent."
-        return
-    body = body_of(event, reporter_contact(session, event))
-    reference, revision = event.reference, export.revision
-    session.rollback()  # no transaction held open across the network
+def _built(session: Session, export_ids: list[int]) -> list[_Claimed]:
+    """The claimed rows with their JSON, read in a few queries whatever the batch's size."""
+    if not export_ids:
+        return []
+    rows = session.execute(
+        select(LfpseExport.id, LfpseExport.revision, LfpseExport.attempts, SafetyEvent)
+        .join(SafetyEvent, SafetyEvent.id == LfpseExport.event_id)
+        .where(LfpseExport.id.in_(export_ids))
+        .options(selectinload(SafetyEvent.patients))
+        .order_by(LfpseExport.id)
+    ).all()
+    contacts = _contacts(session, [event for *_, event in rows])
+    return [
+        _Claimed(
+            export_id,
+            event.reference,
+            revision,
+            attempts,
+            body_of(event, contacts.get(event.id)) if event.revision == revision else None,
+            event.revision,
+        )
+        for export_id, revision, attempts, event in rows
+    ]
+
+
+SUPERSEDED = object()
+
+
+def _attempt(sender: Sender, row: _Claimed):
+    """None when sent, the SendFailed when not, SUPERSEDED when the revision is no longer current."""
+    if row.body is None:
+        return SUPERSEDED
     try:
-        sender.send(reference, revision, body)
+        sender.send(row.reference, row.revision, row.body)
     except SendFailed as error:
-        with unit_of_work(session):
-            exports.mark_failed(session, session.get(LfpseExport, export_id), str(error), now)
-        run.failed.append((reference, revision))
+        return error
+    return None
+
+
+def _record(session: Session, row: _Claimed, outcome, now: datetime, run: SendRun) -> None:
+    if outcome is SUPERSEDED:
+        # Corrected since it was queued: the newer revision's row sends the event as it is now.
+        exports.mark_superseded(session, row.export_id, row.current)
+    elif outcome is None:
+        exports.mark_sent(session, row.export_id, now)
+        run.sent.append((row.reference, row.revision))
     else:
-        with unit_of_work(session):
-            exports.mark_sent(session, session.get(LfpseExport, export_id), now)
-        run.sent.append((reference, revision))
+        exports.mark_failed(session, row.export_id, row.attempts, str(outcome), now)
+        run.failed.append((row.reference, row.revision))

@@ -15,8 +15,8 @@ from tests.support.lfpse import record
 def _fail(event, reason="LFPSE answered 503 Service Unavailable"):
     row = db.session.scalar(select(LfpseExport).where(LfpseExport.event_id == event.id))
     with unit_of_work(db.session):
-        assert exports.claim(db.session, row.id, row.next_attempt_at)
-        exports.mark_failed(db.session, row, reason, row.next_attempt_at)
+        assert exports.claim(db.session, [row.id], row.next_attempt_at) == [row.id]
+        exports.mark_failed(db.session, row.id, 1, reason, row.next_attempt_at)
     return row
 
 

@@ -73,7 +73,7 @@ def test_a_sent_revision_stays_sent_when_the_event_is_corrected(world):
     event = record(world)
     [first] = _rows(event)
     with unit_of_work(db.session):
-        exports.mark_sent(db.session, first, NOW)
+        exports.mark_sent(db.session, first.id, NOW)
     revise(world, event, theme="communication")
     first, second = _rows(event)
     assert (first.state, second.state, second.revision) == ("sent", "pending", 2)
@@ -103,9 +103,9 @@ def test_only_one_of_two_senders_claims_a_row(world, app):
     first_session, second_session = db.session, Session(db.engine)
     try:
         with unit_of_work(first_session):
-            assert exports.claim(first_session, row.id, later)
+            assert exports.claim(first_session, [row.id], later) == [row.id]
         with unit_of_work(second_session):
-            assert not exports.claim(second_session, row.id, later)
+            assert exports.claim(second_session, [row.id], later) == []
     finally:
         second_session.close()
 
@@ -115,7 +115,7 @@ def test_a_claim_never_finished_is_due_again_after_the_lease(world):
     [row] = _rows(event)
     claimed_at = row.next_attempt_at
     with unit_of_work(db.session):
-        assert exports.claim(db.session, row.id, claimed_at)
+        assert exports.claim(db.session, [row.id], claimed_at) == [row.id]
     lease = claimed_at + exports.CLAIM_LEASE
     assert exports.due_ids(db.session, lease - timedelta(seconds=1), 10) == []
     assert exports.due_ids(db.session, lease, 10) == [row.id]
@@ -146,9 +146,8 @@ def test_the_icb_counts_every_state_from_sql(world):
     sent, failed, waiting = record(world), record(world), record(world)
     rows = {e.id: _rows(e)[0] for e in (sent, failed, waiting)}
     with unit_of_work(db.session):
-        exports.mark_sent(db.session, rows[sent.id], NOW)
-        rows[failed.id].attempts = 1
-        exports.mark_failed(db.session, rows[failed.id], "LFPSE answered 503", NOW)
+        exports.mark_sent(db.session, rows[sent.id].id, NOW)
+        exports.mark_failed(db.session, rows[failed.id].id, 1, "LFPSE answered 503", NOW)
     counts = {c.state: c.count for c in exports.counts_by_state(db.session, world.icb.id)}
     assert counts == {
         ExportState.PENDING.value: 1,
