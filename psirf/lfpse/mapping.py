@@ -14,6 +14,8 @@ The shape and what is assumed are in psirf/lfpse/taxonomy.py; the privacy decisi
   each with its PatientSequence, as the v5 Patient profile allows (0..100); an event with no
   patient still has that Patient, without information, as FHIR R4 requires a subject.
 - LFPSE takes one healthcare process (Process 1..1): the first psirf recorded is sent.
+- Good care: psirf does not ask what LFPSE's adverse-event-went-well-5 needs (its
+  HowFutureOccurrence is mandatory), so a good-care record goes with its description only.
 """
 
 from __future__ import annotations

@@ -1,9 +1,13 @@
 """Reading LFPSE-shaped JSON for the bulk import: NDJSON, one AdverseEvent a line (as FHIR Bulk
 Data writes them), read a line at a time, so memory stays flat however long the file.
 
-`rows(stream)` yields `(line number, row)` with the row in the import's shared shape (README, "The
-import row"): psirf's own stored codes, never LFPSE's, and "" for what is not given. It reads what
-psirf/lfpse/mapping.py writes, and any LFPSE AdverseEvent in the same shape:
+`rows(stream)` yields `(line number, row)`, the row a `dict[str, str]` in the shape the bulk import
+reads from its CSV template too: source_reference, organisation_ods_code, record_type, occurred_on,
+reported_at, theme, service_area, location, description, immediate_actions, agents, processes and
+national_flags (codes joined with ";"), never_event_type, reporter_kind, identity_protected, and
+patient_N_physical_harm, _psychological_harm, _age_band, _gender, _ethnicity, _nhs_number for the
+Nth patient. Values are psirf's own stored codes, never LFPSE's, and "" is "not given". It reads
+what psirf/lfpse/mapping.py writes, and any LFPSE AdverseEvent in the same shape:
 
 - An LFPSE code shared by several psirf values reads as the first of them (e.g. location 5, "another
   sort of healthcare building", reads as a dental surgery; reporter type 2 as a family member);
