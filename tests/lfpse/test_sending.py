@@ -128,3 +128,20 @@ def test_two_senders_at_once_send_each_revision_once(world, app):
     )
     db.session.expire_all()
     assert {_row(e).state for e in events} == {"sent"}
+
+
+def test_a_revision_corrected_after_it_was_claimed_is_not_sent_as_the_new_one(world, tmp_path):
+    event = record(world)
+    due = _row(event).next_attempt_at
+    # A correction saved between the claim and the send: the event is at revision 2 already (its
+    # own row, queued with it, would send it).
+    event.revision = 2
+    db.session.commit()
+    run = sending.send_due(db.session, OutboxSender(tmp_path), due)
+    assert run.sent == run.failed == []
+    assert list(tmp_path.iterdir()) == []
+    row = _row(event)
+    assert (row.state, row.reason) == (
+        "not_reportable",
+        "Superseded by revision 2 before it was sent.",
+    )
