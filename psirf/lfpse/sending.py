@@ -1,9 +1,9 @@
-"""Running the queue: due revisions claimed a batch at a time, built, sent, and each row updated.
+"""Running the queue: due revisions claimed, built, sent, and their rows updated.
 
-The claim commits before anything is sent, so a second sender (the worker's periodic task and
-`flask lfpse send` at once) finds the rows taken. With the HTTP sender each outcome commits as soon
-as it is known, so a sender that dies leaves at most the row it was sending to go again (after
-exports.CLAIM_LEASE). A repeatable sender (the outbox) writes its batch's files at once, on a few
+A claim commits before anything is sent, so a second sender (the worker's periodic task and
+`flask lfpse send` at once) finds the rows taken. The HTTP sender claims, sends and records one
+revision at a time, so a claim never waits behind other rows' timeouts (it could outlive
+exports.CLAIM_LEASE) and a sender that dies leaves at most the row it was sending to go again. A repeatable sender (the outbox) writes its batch's files at once, on a few
 threads (their fsyncs then share the disk's flushes), and its outcomes commit together: a sender
 that dies mid-batch only writes the same files again. No transaction is held open across the
 network or the disk. The caller's session must have nothing pending.
@@ -76,21 +76,29 @@ class _Claimed:
 def send_due(session: Session, sender: Sender, now: datetime, limit: int = BATCH) -> SendRun:
     """Send every revision due at `now` (at most `limit`): what was sent and what failed."""
     run = SendRun()
-    with unit_of_work(session):
-        claimed = exports.claim(session, exports.due_ids(session, now, limit), now)
-        batch = _built(session, claimed)
+    due = exports.due_ids(session, now, limit)
+    session.rollback()  # the read ends here: each claim below is its own transaction
     if getattr(sender, "repeatable", False):
+        _send_claimed(session, sender, due, now, run)
+    else:
+        # One at a time, each claimed just before it goes: a claim never waits behind another
+        # row's network timeout, so it cannot outlive its lease while the batch is still sending.
+        for export_id in due:
+            _send_claimed(session, sender, [export_id], now, run)
+    return run
+
+
+def _send_claimed(session: Session, sender: Sender, due: list[int], now: datetime, run) -> None:
+    with unit_of_work(session):
+        batch = _built(session, exports.claim(session, due, now))
+    if len(batch) > 1:
         with ThreadPoolExecutor(WRITERS) as writers:
             outcomes = list(writers.map(lambda row: _attempt(sender, row), batch))
-        with unit_of_work(session):
-            for row, outcome in zip(batch, outcomes):
-                _record(session, row, outcome, now, run)
     else:
-        for row in batch:
-            outcome = _attempt(sender, row)
-            with unit_of_work(session):
-                _record(session, row, outcome, now, run)
-    return run
+        outcomes = [_attempt(sender, row) for row in batch]
+    with unit_of_work(session):
+        for row, outcome in zip(batch, outcomes):
+            _record(session, row, outcome, now, run)
 
 
 def _built(session: Session, export_ids: list[int]) -> list[_Claimed]:
