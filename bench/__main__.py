@@ -16,7 +16,7 @@ from datetime import date
 os.environ.setdefault("PSIRF_INSTANCE_DIR", tempfile.mkdtemp(prefix="psirf-bench-instance-"))
 os.environ.setdefault("SECRET_KEY", "bench-secret-key-not-for-production")
 
-from bench import databases, figures, report, seed  # noqa: E402
+from bench import databases, exporting, figures, report, seed  # noqa: E402
 from bench.load import Job, rss_mb, run_load, serving, split, timings  # noqa: E402
 from bench.client import Client  # noqa: E402
 from psirf.extensions import db  # noqa: E402
@@ -71,6 +71,7 @@ def measure(run: figures.Run, app) -> None:
     figures.statement_counts(run, app, subjects)
     figures.plan_generation(run, app, subjects)
     figures.transition(run, app)
+    exporting.lfpse_export(run, app)  # in-process: the queue's sender writing 100,000 files
     if not run.options.http:
         return
     rates = {}

@@ -106,6 +106,7 @@ def configure_blueprints(app: Flask) -> None:
     from psirf.dashboards.views import bp as dashboards_bp
     from psirf.engagement.views import bp as engagement_bp
     from psirf.events.views import bp as events_bp
+    from psirf.lfpse.views import bp as lfpse_bp
     from psirf.events.public_views import bp as public_events_bp
     from psirf.events.feedback_views import bp as reporter_feedback_bp
     from psirf.events.feedback_views import public_bp as follow_bp
@@ -145,6 +146,7 @@ def configure_blueprints(app: Flask) -> None:
         plans_bp,
         public_plans_bp,
         dashboards_bp,
+        lfpse_bp,
     ):
         app.register_blueprint(bp)
     web_views.register_page_helpers(app)
@@ -152,9 +154,11 @@ def configure_blueprints(app: Flask) -> None:
 
 
 def configure_notifications(app: Flask) -> None:
+    from psirf.lfpse.tasks import register as register_lfpse_task
     from psirf.notifications.queue import configure_notifications as configure
 
     configure(app)
+    register_lfpse_task(app)  # on the same worker's queue
 
 
 def configure_commands(app: Flask) -> None:

@@ -152,3 +152,6 @@ def register(app: Flask) -> None:
     from psirf.demo.cli import seed_cli
 
     app.cli.add_command(seed_cli)
+    from psirf.lfpse.cli import lfpse_cli
+
+    app.cli.add_command(lfpse_cli)

@@ -12,6 +12,7 @@ from psirf.demo.events import load_events
 from psirf.demo.feedback import load_feedback
 from psirf.demo.family import family_spec, load_family
 from psirf.demo.learning import load_learning
+from psirf.demo.lfpse import load_exports
 from psirf.demo.organisations import load_accounts, load_organisations
 from psirf.demo.trust_response import load_trust_response
 from psirf.demo.revisions import load_revisions
@@ -34,6 +35,7 @@ def seed_demo():
         load_feedback(db.session)  # the reporters' news, once, over whatever events there are
         load_changed_course(db.session)  # a huddle continued as a review, with its own news
         load_learning(db.session)  # the shared library and an improvement plan, once
+        load_exports(db.session)  # the LFPSE queue as if it had run all year (before corrections)
         corrected = load_revisions(db.session)  # through the services: after the reporters' news
     click.echo("\nDemo data is loaded. Sign in at http://127.0.0.1:5000 with any of these:\n")
     for spec in accounts:

@@ -21,6 +21,7 @@ from psirf.audit import diff
 from psirf.db import check_version, record_change
 from psirf.events import lfpse
 from psirf.events.models import EventPatient, EventRevision, SafetyEvent
+from psirf.lfpse import exports as lfpse_exports
 from psirf.events.services import (
     DETAIL_COLUMNS,
     CheckedDetails,
@@ -143,6 +144,8 @@ def revise_event(
         changes=changes,
     )
     session.add(revision)
+    # The correction goes to LFPSE as the next revision of the same reference.
+    lfpse_exports.enqueue(session, event, revision.created_at)
     record_change(
         session,
         event,

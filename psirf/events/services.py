@@ -33,6 +33,7 @@ from psirf.events.lfpse import (
     Theme,
 )
 from psirf.events.models import EventPatient, SafetyEvent
+from psirf.lfpse import exports as lfpse_exports
 from psirf.organisations.models import Organisation, OrganisationKind
 from psirf.timeutil import utcnow
 from psirf.triage import national, never_events
@@ -376,6 +377,7 @@ def record_event(
         identity_protected=bool(identity_protected),
         reporter_name=reporter_name,
         reporter_contact=reporter_contact,
+        revision=1,  # as reported; set here, since the export below reads it before the flush
         created_at=utcnow(),
     )
     apply_details(event, checked)
@@ -384,6 +386,8 @@ def record_event(
     if event.id is None:
         session.flush()  # the id makes the reference
     event.reference = f"PSE-{event.created_at.year}-{event.id:06d}"
+    # LFPSE hears of it in the same transaction: a saved event is always queued for export.
+    lfpse_exports.enqueue(session, event, event.created_at)
     audit.record(
         session,
         actor_id=reporter_user.id if reporter_user is not None else None,

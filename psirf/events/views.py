@@ -11,6 +11,7 @@ from psirf.events import feedback, forms, lfpse, revision_history, revisions, se
 from psirf.events.forms import StaffEventForm
 from psirf.events.lfpse import ReporterKind
 from psirf.events.models import EventStatus
+from psirf.lfpse import exports as lfpse_exports
 from psirf.extensions import db
 from psirf.triage import never_events
 from psirf.triage import services as triage
@@ -140,6 +141,9 @@ def show(event):
         if may_correct and history.revised_since_triage
         else None,
         recommended_at_triage=triage.recommended_at_triage(event),
+        lfpse_export=lfpse_exports.summary(db.session, event)
+        if policy.may_see_export_state(user, event)
+        else None,
         **parts.context_for("event", event),
     )
 

@@ -136,6 +136,12 @@ from psirf.policy.dashboards import (
     require_dashboards_viewer,
 )
 
+from psirf.policy.lfpse import (
+    may_see_export_state,
+    require_export_list,
+    export_organisations,
+)
+
 from psirf.policy.administration import (
     may_see_outbox,
     require_outbox_viewer,
@@ -333,4 +339,7 @@ __all__ = [
     "require_can_fire",
     "_System",
     "SYSTEM_ACTOR",
+    "may_see_export_state",
+    "require_export_list",
+    "export_organisations",
 ]

@@ -85,3 +85,15 @@ def test_a_correction_changes_the_theme_and_answers_the_harm_the_form_asks_for()
     assert answers["patients-0-physical_harm"] == "none"
     assert answers["patients-0-psychological_harm"] == "none"
     assert answers["reason"]
+
+
+def test_the_lfpse_export_figure_sends_every_event_it_queued_beside_its_baseline(bench_app):
+    from bench import exporting
+
+    app, run = bench_app
+    exporting.lfpse_export(run, app, events=SIZE.events)
+
+    (row,) = [row for row in run.rows if row.figure == exporting.FIGURE]
+    assert row.unit == "events/s" and row.baseline is not None
+    assert row.met, row.note
+    assert exporting.FIGURE in report.table(run.rows)

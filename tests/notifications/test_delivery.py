@@ -231,8 +231,9 @@ def test_the_sweep_runs_every_minute_and_the_reminders_every_ten(queue):
     def periodic_at(minute):
         return {task.name for task in queue.huey.read_periodic(datetime(2026, 3, 23, 9, minute))}
 
-    assert periodic_at(7) == {"sweep_outbox"}
-    assert periodic_at(10) == {"sweep_outbox", "send_due_reminders"}
+    # The LFPSE export's sender shares the worker (psirf/lfpse/tasks.py), every minute too.
+    assert periodic_at(7) == {"sweep_outbox", "send_lfpse_exports"}
+    assert periodic_at(10) == {"sweep_outbox", "send_due_reminders", "send_lfpse_exports"}
 
 
 def test_sending_happens_outside_the_database_transaction(app, session, queue, smtp, monkeypatch):

@@ -126,6 +126,7 @@ NOT_FREE_TEXT = {
             "users.kind",
             "user_sessions.end_reason",
             "api_tokens.scope",
+            "lfpse_exports.state",
         ),
         "a code or a state",
     ),

@@ -31,6 +31,7 @@ from tests.support.factories import (
     SafetyEventFactory,
 )
 from tests.support.improvement import make_plan
+from tests.support.lfpse import failed_export
 from tests.support.library import entry as library_entry
 from tests.support.plan_factories import PlanFactory
 from tests.support.world import build_world
@@ -701,6 +702,10 @@ ROUTES: dict[str, Case] = {
     "accounts.change_password": Case("POST", lambda o: "/account/password", ("family", 400)),
 }
 
+from tests.support.lfpse_routes import LFPSE_ROUTES  # noqa: E402  (after Case, which it uses)
+
+ROUTES |= LFPSE_ROUTES
+
 
 def route_objects():
     from psirf.accounts.models import Role
@@ -736,6 +741,7 @@ def route_objects():
             organisation=world.practice, state="closed", closed_at=utcnow()
         ),
         "good_care_event": SafetyEventFactory(organisation=world.practice, record_type="good_care"),
+        "lfpse_export": failed_export(world.practice),  # its reason shows on the lead's list
         "library_entry": library_entry(world.practice, world.lead),
         "entry_to_widen": library_entry(world.practice, world.lead),
         "affected": affected,
