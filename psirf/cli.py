@@ -1,5 +1,5 @@
 """Flask commands: `flask --app app workflows check|show`, `counts check`, `reminders send`,
-`users create-admin`, `seed`."""
+`users create-admin`, `seed`, `import events`."""
 
 from __future__ import annotations
 
@@ -152,3 +152,6 @@ def register(app: Flask) -> None:
     from psirf.demo.cli import seed_cli
 
     app.cli.add_command(seed_cli)
+    from psirf.imports.cli import import_cli
+
+    app.cli.add_command(import_cli)

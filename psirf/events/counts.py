@@ -20,7 +20,10 @@ its row FOR UPDATE before reading its events; so a move waits for the recordings
 in flight at that service and they wait for it, and each reads areas after the other committed.
 SQLite has one writer at a time.
 
-A bulk INSERT or UPDATE that bypasses the ORM is not seen, which is why `flask --app app counts
+A bulk INSERT that bypasses the ORM (psirf/imports) is not seen by the listener: its writer calls
+`count_inserted` with the new events' ids in the same transaction, which runs each rollup's SELECT
+over just those events and adds the rows, as a flush does for new events it must read back. Any
+other bulk INSERT or UPDATE that bypasses the ORM is not seen, which is why `flask --app app counts
 check` compares every rollup with its SELECT over all the events, in SQL, returning only the rows
 that differ, and `--repair` rewrites them with INSERT ... SELECT.
 """
@@ -68,6 +71,7 @@ __all__ = [
     "EventCount",
     "ThemeRollup",
     "counted_record_types",
+    "count_inserted",
     "differences",
     "repair",
 ]
@@ -364,6 +368,20 @@ def _after_flush(session: Session, _context) -> None:
         for new in by_values:
             _add(after, rollup.of_new_event(new, found[new.organisation_id]))
         rows = _delta(before.get(rollup.name, {}), after)
+        if rows:
+            _upsert(session, rollup, rows)
+
+
+def count_inserted(session: Session, event_ids: list[int]) -> None:
+    """Add to the rollups the events a bulk INSERT just wrote past the ORM, in its transaction:
+    each rollup's own SELECT over just those events (their service's areas read after the INSERT,
+    which locked the services' rows FOR KEY SHARE, as the module's note on concurrency needs),
+    upserted in key order and the tables in ROLLUPS' order."""
+    events = set(event_ids)
+    if not events:
+        return
+    for rollup in ROLLUPS:
+        rows = _delta({}, _counted(session, rollup, events, set()))
         if rows:
             _upsert(session, rollup, rows)
 
