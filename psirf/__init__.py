@@ -109,6 +109,7 @@ def configure_blueprints(app: Flask) -> None:
     from psirf.events.feedback_views import public_bp as follow_bp
     from psirf.family.join_views import bp as family_join_bp
     from psirf.family.views import bp as family_bp
+    from psirf.imports.views import bp as imports_bp
     from psirf.improvement.views import bp as improvement_bp
     from psirf.library.views import bp as library_bp
     from psirf.organisations.views import bp as organisations_bp
@@ -138,6 +139,7 @@ def configure_blueprints(app: Flask) -> None:
         plans_bp,
         public_plans_bp,
         dashboards_bp,
+        imports_bp,
     ):
         app.register_blueprint(bp)
     web_views.register_page_helpers(app)
@@ -145,9 +147,11 @@ def configure_blueprints(app: Flask) -> None:
 
 
 def configure_notifications(app: Flask) -> None:
+    from psirf.imports import jobs as import_jobs
     from psirf.notifications.queue import configure_notifications as configure
 
     configure(app)
+    import_jobs.register(app)
 
 
 def configure_commands(app: Flask) -> None:

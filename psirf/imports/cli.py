@@ -101,7 +101,8 @@ def import_events(file, as_email, ods_code, dry_run, source_format, batch_size, 
     try:
         with file.open("rb") as binary:
             if record is None:
-                rows = sources.reader(source_format)(services.open_text(binary))
+                text = services.open_text(binary)  # held: collected, it would close `binary`
+                rows = sources.reader(source_format)(text)
                 context = Context(
                     session, user, today=now.date(), now=now, organisation_ods_code=ods_code
                 )

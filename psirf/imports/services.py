@@ -100,7 +100,8 @@ def run(
         if on_batch is not None:
             on_batch(outcome)
 
-    rows = sources.reader(record.source_format)(open_text(binary))
+    text = open_text(binary)  # held here: a wrapper collected would close `binary` under us
+    rows = sources.reader(record.source_format)(text)
     try:
         outcome = importing.run(
             session,
@@ -134,6 +135,13 @@ def execute(session: Session, import_id: int, folder: Path, *, today: date, now:
     try:
         with upload.open("rb") as binary:
             run(session, record, binary, report.write, today=today, now=now)
+    except Exception:
+        # Not left "running" for ever: the page says it stopped; the worker's log has the rest.
+        with unit_of_work(session):
+            record = session.get(EventImport, import_id)
+            record.state, record.finished_at = ImportState.FAILED.value, now
+            record.error = "The import stopped on an unexpected error"
+        raise
     finally:
         report.close()
         upload.unlink(missing_ok=True)

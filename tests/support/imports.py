@@ -21,6 +21,11 @@ NOW = datetime(2026, 3, 20, 12, 0)
 VALID_NHS_NUMBER = "9434765919"
 
 THEMES = ("medication", "diagnosis", "referral", "test_results")
+# The theme codes, as a fault in the theme column lists them.
+THEME_CODES = (
+    "diagnosis, medication, referral, test_results, communication, access, administration, "
+    "it_systems, safeguarding, screening, treatment, premises, other"
+)
 HARMS = ("none", "low", "moderate", "severe")
 
 
