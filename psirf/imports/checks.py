@@ -6,6 +6,7 @@ reported. Every fault of a row is reported, not only the first."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import NamedTuple
@@ -29,6 +30,7 @@ from psirf.events.services import (
     EventDetails,
     checked_details,
     default_service_area,
+    normalise_nhs_number,
 )
 from psirf.imports.columns import PATIENT_FIELDS, SEPARATOR, patient_column
 from psirf.organisations.models import Organisation
@@ -49,6 +51,7 @@ CODES = {
 _STAND_INS = {"record_type": "incident", "theme": "other", "description": "-"}
 _DETAIL_FIELDS = ("service_area", "location", "immediate_actions", "never_event_type")
 _MANY_FIELDS = ("agents", "processes", "national_flags")
+_REPORTER_KINDS = frozenset(k.value for k in ReporterKind)
 
 
 class Fault(NamedTuple):
@@ -68,6 +71,13 @@ class CheckedRow:
     patients: list[dict] = field(default_factory=list)
 
 
+class Service(NamedTuple):
+    """A service rows may be imported for: plain values, which no commit expires."""
+
+    id: int
+    service_area: str | None  # the default, from its kind
+
+
 class Context:
     """What every row is checked against: the person importing, the day and time it runs, and the
     one organisation a file may be limited to. Organisations are read once each."""
@@ -83,18 +93,20 @@ class Context:
     ):
         self.session, self.user, self.today, self.now = session, user, today, now
         self.only = (organisation_ods_code or "").strip().upper() or None
-        self._organisations: dict[str, Organisation | None] = {}
+        self._services: dict[str, Service | None] = {}
 
-    def organisation(self, ods_code: str) -> Organisation | None:
-        """The organisation with this code if the person may import for it, else None (one
-        answer for both: a code outside their ICBs is not confirmed to exist)."""
-        if ods_code not in self._organisations:
+    def organisation(self, ods_code: str) -> Service | None:
+        """The service with this code if the person may import for it, else None (one answer
+        for both: a code outside their ICBs is not confirmed to exist)."""
+        if ods_code not in self._services:
             found = self.session.scalar(
                 select(Organisation).where(Organisation.ods_code == ods_code)
             )
             allowed = found is not None and policy.may_import_for(self.user, found)
-            self._organisations[ods_code] = found if allowed else None
-        return self._organisations[ods_code]
+            self._services[ods_code] = (
+                Service(found.id, default_service_area(found)) if allowed else None
+            )
+        return self._services[ods_code]
 
 
 def _value(row: dict, name: str) -> str:
@@ -114,12 +126,14 @@ class _Row:
     def __init__(self, position: int, row: dict, context: Context):
         self.position, self.row, self.context = position, row, context
         self.faults: list[Fault] = []
+        self._faulted: set[str] = set()
 
     def fault(self, name: str, message: str) -> None:
         self.faults.append(Fault(self.position, name, _with_codes(name, message)))
+        self._faulted.add(name)
 
     def faulted(self, name: str) -> bool:
-        return any(f.field == name for f in self.faults)
+        return name in self._faulted
 
 
 def _reference(check: _Row) -> str:
@@ -131,7 +145,7 @@ def _reference(check: _Row) -> str:
     return reference
 
 
-def _organisation(check: _Row) -> Organisation | None:
+def _organisation(check: _Row) -> Service | None:
     code = _value(check.row, "organisation_ods_code").upper() or check.context.only
     if not code:
         check.fault("organisation_ods_code", "Enter the ODS code of the service it happened at")
@@ -189,7 +203,7 @@ def _reported_at(check: _Row, occurred_on: date | None) -> datetime:
 
 def _reporter(check: _Row) -> tuple[str, bool]:
     kind = _value(check.row, "reporter_kind") or ReporterKind.STAFF.value
-    if kind not in {k.value for k in ReporterKind}:
+    if kind not in _REPORTER_KINDS:
         check.fault(
             "reporter_kind",
             "Enter who reported it: " + ", ".join(k.value for k in ReporterKind),
@@ -200,13 +214,19 @@ def _reporter(check: _Row) -> tuple[str, bool]:
     return kind, protected == "yes"
 
 
+@lru_cache(maxsize=64)  # a source's rows all name the same columns
+def _patient_columns(names: tuple[str, ...]) -> tuple[tuple[str, int, str], ...]:
+    found = ((name, patient_column(name)) for name in names)
+    return tuple((name, *place) for name, place in found if place is not None)
+
+
 def _patients(row: dict) -> list[tuple[int, dict]]:
     """(N, fields) of each patient the row names, in order of N; a patient all empty is none."""
     found: dict[int, dict] = {}
-    for name, value in row.items():
-        place = patient_column(name)
-        if place is not None and (value or "").strip():
-            found.setdefault(place[0], {})[place[1]] = value.strip()
+    for name, number, field_name in _patient_columns(tuple(row)):
+        value = row[name]
+        if value and not value.isspace():
+            found.setdefault(number, {})[field_name] = value.strip()
     return sorted(found.items())
 
 
@@ -221,9 +241,10 @@ def _details(check: _Row, occurred_on: date | None, patients: list[dict]) -> Eve
         return _value(row, name) or None
 
     def many(name):
-        if check.faulted(name):
+        cell = row.get(name)
+        if not cell or check.faulted(name):
             return ()
-        return [v.strip() for v in _value(row, name).split(SEPARATOR) if v.strip()]
+        return [v.strip() for v in cell.split(SEPARATOR) if v.strip()]
 
     return EventDetails(
         record_type=one("record_type"),
@@ -254,25 +275,51 @@ def _checked(check: _Row, occurred_on: date | None, patients: list[dict]):
 _LONG_AGO = date(2000, 1, 1)
 
 
+def _alone(fields: dict) -> EventDetails:
+    """An event every rule accepts, with this one patient: to check a patient by the same rules."""
+    return EventDetails(
+        record_type="incident",
+        occurred_on=_LONG_AGO,
+        description="-",
+        theme="other",
+        patients=[fields],
+    )
+
+
 def _patient_faults(check: _Row, number: int, fields: dict) -> None:
     """A patient's faults, by the same rules, each named `patient_N_field`."""
-    fields = {k: v for k, v in fields.items() if k in PATIENT_FIELDS}
+    fields = dict(fields)
     while True:
         try:
-            alone = EventDetails(
-                record_type="incident",
-                occurred_on=_LONG_AGO,
-                description="-",
-                theme="other",
-                patients=[fields],
-            )
-            checked_details(alone, _LONG_AGO)
+            checked_details(_alone(fields), _LONG_AGO)
             return
         except InputError as error:
             name = error.field or "physical_harm"
             check.fault(f"patient_{number}_{name}", error.message)
             if fields.pop(name, None) is None:
                 return
+
+
+@lru_cache(maxsize=4096)
+def _patient_values(items: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str | None], ...]:
+    """A patient's values but the NHS number, checked by the recording rules. A file repeats a few
+    hundred combinations of harm, age, gender and ethnicity, so each is checked once."""
+    checked = checked_details(_alone(dict(items)), _LONG_AGO).patients
+    if not checked:  # only an NHS number: a patient still, as the form has it
+        return tuple(dict.fromkeys(PATIENT_FIELDS).items())
+    return tuple((name, getattr(checked[0], name)) for name in PATIENT_FIELDS)
+
+
+def _patient_rows(patients: list[tuple[int, dict]]) -> list[dict]:
+    """The patients' rows, numbered from 1; InputError at the first fault."""
+    rows = []
+    for _, fields in patients:
+        values = dict(_patient_values(tuple(sorted(
+            (name, value) for name, value in fields.items() if name != "nhs_number"
+        ))))  # fmt: skip
+        values["nhs_number"] = normalise_nhs_number(fields.get("nhs_number"))
+        rows.append({"sequence": len(rows) + 1, **values})
+    return rows
 
 
 def check_row(position: int, row: dict, context: Context) -> tuple[CheckedRow | None, list[Fault]]:
@@ -287,25 +334,21 @@ def check_row(position: int, row: dict, context: Context) -> tuple[CheckedRow | 
     kind, protected = _reporter(check)
     patients = _patients(row)
     try:
-        checked = checked_details(
-            _details(check, occurred_on, [fields for _, fields in patients]), context.today
-        )
-    except InputError:
-        checked = None
+        patient_rows = _patient_rows(patients)
+        checked = checked_details(_details(check, occurred_on, []), context.today)
+    except InputError as error:
+        first, checked = error, None
     if checked is None or check.faults:
         # The slow path, for a row with a fault only: each patient alone, then the rest.
         for number, fields in patients:
             _patient_faults(check, number, fields)
-        patients_faulted = any(f.field.startswith("patient_") for f in check.faults)
-        checked = _checked(check, occurred_on, [] if patients_faulted else [f for _, f in patients])
-    if check.faults or checked is None or organisation is None:
+        _checked(check, occurred_on, [])
+        if not check.faults:  # a rule over several fields this module does not know of
+            check.fault(first.field or "", first.message)
         return None, check.faults
     columns = dict(checked.columns)
     if columns["service_area"] is None:
-        columns["service_area"] = default_service_area(organisation)
-    patient_rows = [
-        {name: getattr(p, name) for name in ("sequence", *PATIENT_FIELDS)} for p in checked.patients
-    ]
+        columns["service_area"] = organisation.service_area
     columns.update(
         physical_harm=lfpse.worst_harm([p["physical_harm"] for p in patient_rows]),
         psychological_harm=lfpse.worst_harm([p["psychological_harm"] for p in patient_rows]),

@@ -5,6 +5,7 @@ column of the CSV template, psirf's own stored codes as values, the Nth patient'
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 EVENT_COLUMNS = (
     "source_reference",
@@ -41,6 +42,7 @@ SEPARATOR = ";"
 _PATIENT = re.compile(r"patient_([1-9][0-9]{0,2})_(%s)" % "|".join(PATIENT_FIELDS))
 
 
+@lru_cache(maxsize=1024)  # every row of a file names the same columns
 def patient_column(name: str) -> tuple[int, str] | None:
     """(N, field) of a `patient_N_field` column, or None for any other name."""
     found = _PATIENT.fullmatch(name)
