@@ -230,9 +230,9 @@ def _patients(row: dict) -> list[tuple[int, dict]]:
     return sorted(found.items())
 
 
-def _details(check: _Row, occurred_on: date | None, patients: list[dict]) -> EventDetails:
-    """The row as the recording form gives it, each field already in fault standing in as a value
-    the rules accept."""
+def _details(check: _Row, occurred_on: date | None) -> EventDetails:
+    """The row as the recording form gives it, but its patients (checked apart), each field
+    already in fault standing in as a value the rules accept."""
     row = check.row
 
     def one(name):
@@ -251,25 +251,23 @@ def _details(check: _Row, occurred_on: date | None, patients: list[dict]) -> Eve
         occurred_on=check.context.today if check.faulted("occurred_on") else occurred_on,
         description=one("description"),
         theme=one("theme"),
-        patients=patients,
         **{name: one(name) for name in _DETAIL_FIELDS},
         **{name: many(name) for name in _MANY_FIELDS},
     )
 
 
-def _checked(check: _Row, occurred_on: date | None, patients: list[dict]):
-    """checked_details of the row; each fault it raises is recorded and the field stood in for,
-    until the rest passes. None when any fault was found."""
+def _details_faults(check: _Row, occurred_on: date | None) -> None:
+    """Each fault checked_details finds in the row: recorded, the field stood in for, and the row
+    checked again, until the rest passes (or a stand-in is refused: a rule over several fields)."""
     while True:
         try:
-            checked = checked_details(_details(check, occurred_on, patients), check.context.today)
+            checked_details(_details(check, occurred_on), check.context.today)
+            return
         except InputError as error:
-            name = error.field or "description"
+            name = error.field or ""
             if check.faulted(name):
-                raise  # a stand-in refused: a rule this module does not know of
+                return
             check.fault(name, error.message)
-        else:
-            return None if check.faults else checked
 
 
 _LONG_AGO = date(2000, 1, 1)
@@ -335,14 +333,14 @@ def check_row(position: int, row: dict, context: Context) -> tuple[CheckedRow | 
     patients = _patients(row)
     try:
         patient_rows = _patient_rows(patients)
-        checked = checked_details(_details(check, occurred_on, []), context.today)
+        checked = checked_details(_details(check, occurred_on), context.today)
     except InputError as error:
         first, checked = error, None
     if checked is None or check.faults:
         # The slow path, for a row with a fault only: each patient alone, then the rest.
         for number, fields in patients:
             _patient_faults(check, number, fields)
-        _checked(check, occurred_on, [])
+        _details_faults(check, occurred_on)
         if not check.faults:  # a rule over several fields this module does not know of
             check.fault(first.field or "", first.message)
         return None, check.faults
