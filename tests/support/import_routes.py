@@ -9,7 +9,7 @@ from psirf.imports.models import EventImport
 REFUSED = {"lead": 403, "panel": 403, "reporter": 403, "icb_quality": 403}
 
 
-def _import_id(objects) -> int:
+def import_id(objects) -> int:
     """An import of the world's ICB, made the first time a case asks (route_objects is shared by
     every feature's cases; this one's object is its own)."""
     if "event_import" not in objects:
@@ -38,13 +38,13 @@ def import_routes(case) -> dict:
         ),
         "imports.show": case(
             "GET",
-            lambda o: f"/admin/imports/{_import_id(o)}",
+            lambda o: f"/admin/imports/{import_id(o)}",
             ("admin", 200),
             {**REFUSED, "outsider_admin": 404},
         ),
         "imports.report_csv": case(
             "GET",
-            lambda o: f"/admin/imports/{_import_id(o)}/report.csv",
+            lambda o: f"/admin/imports/{import_id(o)}/report.csv",
             ("admin", 200),
             {**REFUSED, "outsider_admin": 404},
         ),
