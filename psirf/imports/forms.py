@@ -10,7 +10,7 @@ from psirf.web.forms import PsirfForm, TickBox, strip
 
 
 class ImportForm(PsirfForm):
-    file = FileField("Upload a file", validators=[FileRequired("Select a CSV file of events")])
+    file = FileField("Upload a file", validators=[FileRequired("Select a file of events")])
     organisation = StringField(
         "ODS code of the one service the file is for (optional)",
         filters=[strip],

@@ -1,7 +1,8 @@
 """The sources an import reads, by format: each a function `rows(stream)` of a text stream that
 yields (position, row) pairs in the row shape of psirf/imports/columns.py, lazily.
 
-Adding a source is one line in SOURCES (and its file extension in EXTENSIONS).
+Adding a source is one line in SOURCES: its name (the command's --format), its reader and the
+file extensions it is chosen by.
 """
 
 from __future__ import annotations
@@ -16,12 +17,10 @@ from psirf.problems import InputError
 Rows = Iterator[tuple[int, dict[str, str]]]
 Source = Callable[[TextIO], Rows]
 
-SOURCES: dict[str, Source] = {
-    "csv": csv_rows,
+SOURCES: dict[str, tuple[Source, tuple[str, ...]]] = {
+    "csv": (csv_rows, (".csv",)),
 }
-EXTENSIONS: dict[str, str] = {
-    ".csv": "csv",
-}
+EXTENSIONS: dict[str, str] = {ext: name for name, (_, exts) in SOURCES.items() for ext in exts}
 
 
 def format_of(filename: str, chosen: str | None = None) -> str:
@@ -34,4 +33,4 @@ def format_of(filename: str, chosen: str | None = None) -> str:
 
 
 def reader(format_name: str) -> Source:
-    return SOURCES[format_name]
+    return SOURCES[format_name][0]

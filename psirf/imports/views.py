@@ -45,6 +45,7 @@ def _listing(form: ImportForm, status: int = 200):
     return render_template(
         "imports/index.html",
         form=form,
+        accept=",".join(sources.EXTENSIONS),
         page=page,
         newest_url=url_for("imports.index"),
         next_url=next_url,
@@ -58,12 +59,18 @@ def index():
     return _listing(ImportForm())
 
 
+@bp.url_value_preprocessor
+def _uploads_take_large_bodies(endpoint, _values):
+    """The one page that takes a large body (Werkzeug streams the file to a temporary file). Set
+    here because this runs before every before_request, and CSRF's reads the form in one."""
+    if endpoint == "imports.create":
+        request.max_content_length = current_app.config["IMPORT_MAX_BYTES"]
+
+
 @bp.post("")
 @login_required
 def create():
     policy.require_importer(current_user)
-    # The one page that takes a large body: Werkzeug streams the file to a temporary file.
-    request.max_content_length = current_app.config["IMPORT_MAX_BYTES"]
     form = ImportForm()
     if not form.validate_on_submit():
         return _listing(form, 400)
