@@ -36,9 +36,12 @@ HARMS = ["none", "none", "low", "low", "moderate", "severe"]
 BATCH = importing.BATCH_SIZE
 
 
-def write_csv(path: Path, rows: int, ods_codes: list[str], today: date, prefix: str) -> int:
-    """A CSV of `rows` good events across the services, written a row at a time; its size. As a
-    local system exports them: service by service, oldest first, over three years."""
+def write_csv(
+    path: Path, rows: int, ods_codes: list[str], today: date, prefix: str, bad: dict | None = None
+) -> int:
+    """A CSV of `rows` events across the services, written a row at a time; its size. As a local
+    system exports them: service by service, oldest first, over three years. Good, but for `bad`:
+    {row index: (column, value)}."""
     rng = random.Random(17)
     days = 3 * 365
     per_service = -(-rows // len(ods_codes))
@@ -63,6 +66,8 @@ def write_csv(path: Path, rows: int, ods_codes: list[str], today: date, prefix: 
                 row.update(patient_1_physical_harm=rng.choice(HARMS), patient_1_age_band="45-64",
                            patient_1_gender="female" if n % 2 else "male",
                            patient_1_ethnicity="white_british")  # fmt: skip
+            if bad and n in bad:
+                row[bad[n][0]] = bad[n][1]
             writer.writerow([row.get(name, "") for name in header])
     return path.stat().st_size
 
@@ -117,26 +122,38 @@ def _bare_seconds(batches) -> float:
     return seconds
 
 
+def _import(session, admin, context: Context, path: Path, dry_run: bool):
+    """The file through the import, as the page's job runs it: (outcome, faults, seconds)."""
+    record = None
+    if not dry_run:
+        with unit_of_work(session):
+            record = services.create(session, admin, filename=path.name, source_format="csv",
+                                     dry_run=False)  # fmt: skip
+    faults = []
+    started = time.perf_counter()
+    with path.open("rb") as binary:
+        text = services.open_text(binary)
+        outcome = importing.run(session, csv_rows(text), context, record=record, dry_run=dry_run,
+                                on_faults=faults.extend)  # fmt: skip
+    return outcome, faults, time.perf_counter() - started
+
+
+def _context(session, run) -> tuple[User, Context]:
+    admin = session.get(User, run.seeded.admin["id"])
+    now = datetime.combine(run.today, datetime.min.time()) + timedelta(hours=12)
+    return admin, Context(session, admin, today=run.today, now=now)
+
+
 def rate(run, app: Flask, rows: int) -> None:
     """Rows a second through the import (reading, checks, batches, rollups, audit) against the
     bare executemany of the same rows."""
     path = run.folder / "import-rate.csv"
     with app.app_context():
         session = db.session
-        admin = session.get(User, run.seeded.admin["id"])
-        now = datetime.combine(run.today, datetime.min.time()) + timedelta(hours=12)
+        admin, context = _context(session, run)
         write_csv(path, rows, _services(session, run), run.today, "RATE")
-        context = Context(session, admin, today=run.today, now=now)
         bare = rows / _bare_seconds(_bare_rows(session, context, path, "BARE"))
-        with unit_of_work(session):
-            record = services.create(session, admin, filename=path.name, source_format="csv",
-                                     dry_run=False)  # fmt: skip
-        started = time.perf_counter()
-        with path.open("rb") as binary:
-            text = services.open_text(binary)
-            outcome = importing.run(session, csv_rows(text), context, record=record,
-                                    dry_run=False, on_faults=lambda faults: None)  # fmt: skip
-        seconds = time.perf_counter() - started
+        outcome, _, seconds = _import(session, admin, context, path, dry_run=False)
         session.remove()
     path.unlink()
     row = run.add(
@@ -145,6 +162,42 @@ def rate(run, app: Flask, rows: int) -> None:
         "executemany of the same checked rows, a commit a batch of 1,000",
     )  # fmt: skip
     row.met = row.ratio is not None and row.ratio >= 0.5
+
+
+def five_bad_rows(run, app: Flask, rows: int) -> None:
+    """The issue's test: a file with five bad rows reports exactly those five with their fields,
+    their batches import nothing and the others do; its dry run first writes nothing."""
+    step = rows // 5
+    bad = {i * step + step // 2: (column, value) for i, (column, value) in enumerate(
+        [("theme", "weather"), ("occurred_on", "31/12/2024"), ("patient_1_age_band", "old"),
+         ("organisation_ods_code", "ZZ999"), ("description", "")]
+    )}  # fmt: skip
+    expected = sorted((index + 2, column) for index, (column, _) in bad.items())
+    path = run.folder / "import-five-bad.csv"
+    with app.app_context():
+        session = db.session
+        admin, context = _context(session, run)
+        write_csv(path, rows, _services(session, run), run.today, "FIVE", bad)
+        before = session.scalar(select(func.count()).select_from(SafetyEvent))
+        _, dry_faults, _ = _import(session, admin, context, path, dry_run=True)
+        wrote = session.scalar(select(func.count()).select_from(SafetyEvent)) - before
+        outcome, faults, seconds = _import(session, admin, context, path, dry_run=False)
+        session.remove()
+    path.unlink()
+    found = [(f.row, f.field) for f in faults]
+    refused = len({(index // BATCH) for index in bad}) * BATCH
+    row = run.add(
+        f"import {rows:,} rows with 5 bad: faults reported", 1, len(faults), "faults", None,
+        "exactly the 5; their batches refused; dry run writes nothing",
+        note=f"{found}; {outcome.imported:,} imported, {outcome.refused:,} refused in "
+        f"{seconds:.1f} s; the dry run found {len(dry_faults)} and wrote {wrote} events",
+    )  # fmt: skip
+    row.met = (
+        found == expected
+        and [(f.row, f.field) for f in dry_faults] == expected
+        and wrote == 0
+        and (outcome.imported, outcome.refused) == (rows - refused, refused)
+    )
 
 
 def _peak_mb(run, path: Path) -> tuple[float, int]:
@@ -186,4 +239,5 @@ def memory(run, app: Flask, sizes: tuple[int, ...]) -> None:
 def figures(run, app: Flask, rows: int = 100_000, sizes: tuple[int, ...] = (100_000, 1_000_000)):
     """The harness's hook: every import figure, in this order."""
     rate(run, app, rows)
+    five_bad_rows(run, app, rows)
     memory(run, app, sizes)

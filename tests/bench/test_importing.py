@@ -33,3 +33,10 @@ def test_the_commands_peak_memory_is_measured_at_each_size(bench_app):  # noqa: 
     rows = [r for r in run.rows if r.figure.startswith("flask import events peak memory")]
     assert [r.figure.split(", ")[-1] for r in rows] == ["200 rows", "400 rows"]
     assert all(r.unit == "MB" and r.note.endswith("exit 0") for r in rows)
+
+
+def test_five_bad_rows_are_reported_exactly_and_the_dry_run_writes_nothing(bench_app):  # noqa: F811
+    app, run = bench_app
+    importing.five_bad_rows(run, app, 5_000)
+    (row,) = [r for r in run.rows if r.figure.startswith("import 5,000 rows with 5 bad")]
+    assert (row.value, row.met) == (5, True), row.note

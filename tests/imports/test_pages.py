@@ -134,3 +134,19 @@ def test_an_upload_larger_than_other_forms_take_reaches_the_form_even_with_csrf_
         assert answer.status_code == 400
         too_big = client.post("/admin/organisations/new", data={"name": "x" * (3 * 2**20)})
         assert too_big.status_code == 413
+
+
+def test_an_imported_event_reads_as_kept_for_insight_on_its_page(session, sign_in, queue):
+    from psirf.accounts.models import Role
+    from tests.support.factories import UserFactory
+
+    p = place()
+    _upload(sign_in(p.admin), csv_text([good_row(7, (p.practice.ods_code,))]))
+    run_queued(queue)
+    event = session.scalar(select(SafetyEvent))
+    lead = UserFactory(role=(Role.PATIENT_SAFETY_LEAD, p.practice))
+    page = sign_in(lead).get(f"/events/{event.id}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "No further response, kept for insight" in text and "Historic event number 7." in text
+    assert "imported from another system" in text
