@@ -153,3 +153,21 @@ def test_the_source_is_read_no_further_than_the_batch_being_checked(session):
         on_batch=committed,
     )
     assert (outcome.rows, outcome.batches, watched.read) == (1_000, 10, 1_000)
+
+
+def test_a_reference_twice_in_one_batch_is_a_fault_of_the_second_row(session):
+    p = place()
+    rows = [good_row(n, (p.practice.ods_code,)) for n in range(3)]
+    rows[2]["source_reference"] = rows[0]["source_reference"]
+    ran = run_csv(session, csv_text(rows), p.admin)
+    assert [(f.row, f.field) for f in ran.faults] == [(4, "source_reference")]
+    assert "Row 2 has this reference" in ran.faults[0].message
+    assert _count(session, SafetyEvent) == 0
+
+
+def test_the_same_reference_at_two_services_is_two_events(session):
+    p = place()
+    row = good_row(1, (p.practice.ods_code,))
+    other = row | {"organisation_ods_code": p.other_practice.ods_code}
+    ran = run_csv(session, csv_text([row, other]), p.admin)
+    assert ran.outcome.imported == 2
