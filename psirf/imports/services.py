@@ -147,10 +147,6 @@ def execute(session: Session, import_id: int, folder: Path, *, today: date, now:
         upload.unlink(missing_ok=True)
 
 
-def get(session: Session, import_id: int) -> EventImport | None:
-    return session.get(EventImport, import_id)
-
-
 def listing(session: Session, user: User, cursor: str | None, size: int) -> Page:
     """The imports of the ICBs `user` administers, newest first."""
     stmt = select(EventImport).where(EventImport.icb_id.in_(policy.require_importer(user)))

@@ -10,6 +10,7 @@ from psirf.events import counts
 from psirf.events.models import EventPatient, EventStatus, SafetyEvent
 from psirf.events.rollups import EqualityRollup, EventCount, ThemeRollup
 from psirf.imports import importing
+from psirf.notifications.models import Notification, OutboxMessage
 from psirf.imports.checks import Context
 from tests.support.imports import NOW, TODAY, csv_text, good_row, place, run_csv
 
@@ -101,6 +102,8 @@ def test_imported_events_are_kept_for_insight_with_their_patients_and_worst_harm
     ]
     assert (event.physical_harm, event.psychological_harm) == ("severe", "low")
     assert event.reporter_user_id is None and event.updates == []
+    # No news for anyone: a historic event notifies nobody.
+    assert (_count(session, Notification), _count(session, OutboxMessage)) == (0, 0)
 
 
 def test_each_batch_that_writes_leaves_one_audit_record_naming_its_rows(session):
