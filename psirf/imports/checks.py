@@ -95,17 +95,27 @@ class Context:
         self.only = (organisation_ods_code or "").strip().upper() or None
         self._services: dict[str, Service | None] = {}
 
+    def read(self, rows) -> None:
+        """Read the services a batch names that are not read yet, in one statement."""
+        wanted = {(row.get("organisation_ods_code") or "").strip().upper() for row in rows}
+        wanted = {code for code in wanted | {self.only} if code and code not in self._services}
+        if not wanted:
+            return
+        found = self.session.scalars(
+            select(Organisation).where(Organisation.ods_code.in_(sorted(wanted)))
+        )
+        for organisation in found:
+            allowed = policy.may_import_for(self.user, organisation)
+            service = Service(organisation.id, default_service_area(organisation))
+            self._services[organisation.ods_code] = service if allowed else None
+        for code in wanted - self._services.keys():
+            self._services[code] = None
+
     def organisation(self, ods_code: str) -> Service | None:
         """The service with this code if the person may import for it, else None (one answer
         for both: a code outside their ICBs is not confirmed to exist)."""
         if ods_code not in self._services:
-            found = self.session.scalar(
-                select(Organisation).where(Organisation.ods_code == ods_code)
-            )
-            allowed = found is not None and policy.may_import_for(self.user, found)
-            self._services[ods_code] = (
-                Service(found.id, default_service_area(found)) if allowed else None
-            )
+            self.read([{"organisation_ods_code": ods_code}])
         return self._services[ods_code]
 
 

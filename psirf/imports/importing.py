@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 
-from sqlalchemy import Integer, String, any_, bindparam, func, insert, select, tuple_
+from sqlalchemy import Integer, String, bindparam, func, insert, select, tuple_
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
@@ -104,6 +104,7 @@ def _keep_counts(record: EventImport, outcome: Outcome) -> None:
 def _one_batch(session, batch, context, record, dry_run, outcome: Outcome) -> list[Fault]:
     checked: list[CheckedRow] = []
     faults: list[Fault] = []
+    context.read(row for _, row in batch)
     for position, row in batch:
         ok, found = check_row(position, row, context)
         if ok is None:
@@ -154,15 +155,22 @@ def _sorted_out(session, checked: list[CheckedRow]):
 def _stored(session: Session, keys: set[tuple[int, str]]):
     """SELECT the (organisation, reference) pairs of `keys` already stored. One parameter a side,
     not a thousand pairs in the SQL text, which would be rendered and parsed at every batch: on
-    PostgreSQL two arrays, each side matched apart (a few more pairs may come back, which the
-    caller sets aside); on SQLite a JSON list of the pairs."""
+    PostgreSQL two arrays unnested side by side, on SQLite a JSON list of the pairs."""
     both = select(SafetyEvent.organisation_id, SafetyEvent.source_reference)
     if session.get_bind().dialect.name == "postgresql":
-        organisations = sorted({k[0] for k in keys})
-        references = sorted({k[1] for k in keys})
-        return both.where(
-            SafetyEvent.organisation_id == any_(bindparam("o", organisations, ARRAY(Integer))),
-            SafetyEvent.source_reference == any_(bindparam("r", references, ARRAY(String))),
+        ordered = sorted(keys)
+        pairs = (
+            func.unnest(
+                bindparam("o", [k[0] for k in ordered], ARRAY(Integer)),
+                bindparam("r", [k[1] for k in ordered], ARRAY(String)),
+            )
+            .table_valued("o", "r")
+            .render_derived()
+        )
+        return both.join(
+            pairs,
+            (SafetyEvent.organisation_id == pairs.c.o)
+            & (SafetyEvent.source_reference == pairs.c.r),
         )
     pairs = func.json_each(bindparam("k", json.dumps(sorted(keys)), String)).table_valued("value")
     pair = tuple_(SafetyEvent.organisation_id, SafetyEvent.source_reference)
