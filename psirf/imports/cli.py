@@ -86,12 +86,15 @@ def import_events(file, as_email, ods_code, dry_run, source_format, batch_size, 
     record = None
     if not dry_run:
         # A run that writes has its record, as one from the page: the audit's subject.
-        with unit_of_work(session):
-            record = services.create(
-                session, user, filename=file.name, source_format=source_format, dry_run=False,
-                batch_size=batch_size, organisation_ods_code=ods_code,
-            )  # fmt: skip
-            record.bytes_total = file.stat().st_size
+        try:
+            with unit_of_work(session):
+                record = services.create(
+                    session, user, filename=file.name, source_format=source_format, dry_run=False,
+                    batch_size=batch_size, organisation_ods_code=ods_code,
+                )  # fmt: skip
+                record.bytes_total = file.stat().st_size
+        except InputError as refusal:
+            raise click.ClickException(f"--organisation {ods_code}: {refusal.message}") from None
         folder = Path(current_app.config["IMPORT_FOLDER"])
         report_path = report_path or services.file_paths(folder, record)[1]
         record.report_path = str(report_path)

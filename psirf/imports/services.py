@@ -23,6 +23,7 @@ from psirf.imports import importing, sources
 from psirf.imports.checks import Context
 from psirf.imports.models import EventImport, ImportState
 from psirf.imports.report import ReportWriter
+from psirf.organisations.models import Organisation
 from psirf.problems import InputError
 from psirf.web.pagination import Page, keyset_page
 
@@ -55,6 +56,13 @@ def create(
     icbs = policy.require_importer(user)
     if batch_size < 1:
         raise InputError("batch_size", "Enter a batch size of 1 or more")
+    ods_code = (organisation_ods_code or "").strip().upper() or None
+    if ods_code is not None:
+        found = session.scalar(select(Organisation).where(Organisation.ods_code == ods_code))
+        if found is None or not policy.may_import_for(user, found):
+            raise InputError(
+                "organisation", "No service of an ICB you administer has this ODS code"
+            )
     record = EventImport(
         icb_id=icbs[0],
         created_by_id=user.id,
@@ -62,7 +70,7 @@ def create(
         source_format=source_format,
         dry_run=dry_run,
         batch_size=batch_size,
-        organisation_ods_code=(organisation_ods_code or "").strip().upper() or None,
+        organisation_ods_code=ods_code,
         state=ImportState.QUEUED.value,
     )
     session.add(record)
@@ -73,6 +81,40 @@ def create(
 def file_paths(folder: Path, record: EventImport) -> tuple[Path, Path]:
     """Where an import's upload and report are kept."""
     return folder / f"{record.id}-upload", folder / f"{record.id}-report.csv"
+
+
+def hand_over(
+    session: Session,
+    user: User,
+    *,
+    filename: str,
+    save: Callable[[Path], None],
+    folder: Path,
+    dry_run: bool,
+    organisation_ods_code: str | None = None,
+) -> EventImport:
+    """The record of an uploaded file's import, the file kept under `folder` by `save` and its
+    header checked now, so the person hears of a file the import cannot read before any job runs.
+    InputError, with nothing kept, when it is not one."""
+    source_format = sources.format_of(filename)
+    record = create(
+        session,
+        user,
+        filename=filename,
+        source_format=source_format,
+        dry_run=dry_run,
+        organisation_ods_code=organisation_ods_code,
+    )
+    upload = file_paths(folder, record)[0]
+    upload.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        save(upload)
+        record.bytes_total = upload.stat().st_size
+        check_header(upload, source_format)
+    except InputError:
+        upload.unlink(missing_ok=True)
+        raise
+    return record
 
 
 def run(

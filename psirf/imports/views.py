@@ -75,26 +75,18 @@ def create():
     if not form.validate_on_submit():
         return _listing(form, 400)
     upload = form.file.data
-    path = None
     try:
         with unit_of_work(db.session):
-            source_format = sources.format_of(upload.filename)
-            record = services.create(
+            record = services.hand_over(
                 db.session,
                 current_user,
                 filename=upload.filename,
-                source_format=source_format,
+                save=upload.save,
+                folder=_folder(),
                 dry_run=bool(form.dry_run.data),
                 organisation_ods_code=form.organisation.data,
             )
-            path = services.file_paths(_folder(), record)[0]
-            path.parent.mkdir(parents=True, exist_ok=True)
-            upload.save(path)
-            record.bytes_total = path.stat().st_size
-            services.check_header(path, source_format)
     except InputError as error:
-        if path is not None:
-            path.unlink(missing_ok=True)
         show_on_form(form, error, "file")
         return _listing(form, 400)
     jobs.enqueue(current_app, record.id)

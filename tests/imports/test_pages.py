@@ -150,3 +150,14 @@ def test_an_imported_event_reads_as_kept_for_insight_on_its_page(session, sign_i
     text = page.get_data(as_text=True)
     assert "No further response, kept for insight" in text and "Historic event number 7." in text
     assert "imported from another system" in text
+
+
+def test_an_organisation_the_administrator_does_not_administer_is_refused_on_the_form(
+    session, sign_in
+):
+    p = place()
+    text = csv_text([good_row(1, ("",))])
+    answer = _upload(sign_in(p.admin), text, organisation=p.far_practice.ods_code)
+    assert answer.status_code == 400
+    assert "No service of an ICB you administer" in answer.get_data(as_text=True)
+    assert session.scalar(select(func.count()).select_from(EventImport)) == 0
