@@ -161,3 +161,20 @@ def test_an_organisation_the_administrator_does_not_administer_is_refused_on_the
     assert answer.status_code == 400
     assert "No service of an ICB you administer" in answer.get_data(as_text=True)
     assert session.scalar(select(func.count()).select_from(EventImport)) == 0
+
+
+def test_a_file_that_stops_being_utf8_stops_the_import_and_keeps_the_batches_before(
+    session, sign_in, queue
+):
+    p = place()
+    text = csv_text([good_row(n, (p.practice.ods_code,)) for n in range(1_200)])
+    client = sign_in(p.admin)
+    data = {"file": (io.BytesIO(text.encode() + b"\xff\xfe,broken\n"), "events.csv")}
+    sent = client.post("/admin/imports", data=data, content_type="multipart/form-data")
+    run_queued(queue)
+    record = session.scalar(select(EventImport))
+    session.refresh(record)
+    assert (record.state, record.imported) == ("failed", 1_000)
+    assert record.error == "The file must be saved as CSV UTF-8"
+    page = client.get(sent.location).get_data(as_text=True)
+    assert "The file could not be read to its end" in page and "were imported" in page
