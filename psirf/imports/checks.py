@@ -6,9 +6,9 @@ reported. Every fault of a row is reported, not only the first."""
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from functools import lru_cache
 from typing import NamedTuple
 
 from sqlalchemy import select
