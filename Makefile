@@ -38,7 +38,7 @@ bench: install postgres
 bench-quick: install postgres
 	$(BIN)/python -m bench --events 20000 --services 100 --pcns 10 --databases $(DATABASES) \
 	  --load-seconds 4 --samples 20 --slow-budget 4 --dashboards 200 --memory-budget 20 \
-	  --burst 1000 $(BENCH_ARGS)
+	  --burst 1000 --import-rows 5000 --import-sizes 5000,20000 $(BENCH_ARGS)
 
 test: install postgres chromium graphviz
 	$(MAKE) --no-print-directory lint

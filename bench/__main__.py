@@ -16,7 +16,7 @@ from datetime import date
 os.environ.setdefault("PSIRF_INSTANCE_DIR", tempfile.mkdtemp(prefix="psirf-bench-instance-"))
 os.environ.setdefault("SECRET_KEY", "bench-secret-key-not-for-production")
 
-from bench import databases, exporting, figures, report, seed  # noqa: E402
+from bench import databases, exporting, figures, importing, report, seed  # noqa: E402
 from bench.load import Job, rss_mb, run_load, serving, split, timings  # noqa: E402
 from bench.client import Client  # noqa: E402
 from psirf.extensions import db  # noqa: E402
@@ -36,6 +36,9 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--dashboards", type=int, default=1_000)
     parser.add_argument("--memory-budget", type=float, default=180)
     parser.add_argument("--burst", type=int, default=1_000, help="recordings in the burst")
+    parser.add_argument("--import-rows", type=int, default=100_000, help="rows of the timed import")
+    parser.add_argument("--import-sizes", default="100000,1000000",
+                        help="file sizes (rows) the import's peak memory is measured at")  # fmt: skip
     return parser.parse_args()
 
 
@@ -93,6 +96,8 @@ def measure(run: figures.Run, app) -> None:
     figures.worker_memory(run, base_rss)
     figures.burst(run, app)
     figures.counts_check(run)
+    # Last: the import adds its rows' events to the database the figures above read.
+    importing.figures(run, app, run.options.import_rows, run.options.import_sizes)
 
 
 def main() -> None:
@@ -101,7 +106,8 @@ def main() -> None:
         load_seconds=args.load_seconds, samples=args.samples, slow_budget=args.slow_budget,
         dashboards=args.dashboards, memory_budget=args.memory_budget,
         burst_recordings=args.burst, burst_revisions=args.burst // 5,
-        burst_services=min(100, args.services),
+        burst_services=min(100, args.services), import_rows=args.import_rows,
+        import_sizes=tuple(int(n) for n in args.import_sizes.split(",")),
     )  # fmt: skip
     rows: list[figures.Row] = []
     started = time.perf_counter()

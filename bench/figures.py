@@ -60,6 +60,10 @@ class Options:
     burst_revisions: int = 200
     burst_services: int = 100
     http: bool = True  # False: in-process figures only (the smoke test)
+    # The import's figures (bench/importing.py): rows timed, and the file sizes whose peak memory
+    # the command is measured at.
+    import_rows: int = 100_000
+    import_sizes: tuple[int, ...] = (100_000, 1_000_000)
 
 
 @dataclass

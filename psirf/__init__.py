@@ -112,6 +112,7 @@ def configure_blueprints(app: Flask) -> None:
     from psirf.events.feedback_views import public_bp as follow_bp
     from psirf.family.join_views import bp as family_join_bp
     from psirf.family.views import bp as family_bp
+    from psirf.imports.views import bp as imports_bp
     from psirf.improvement.views import bp as improvement_bp
     from psirf.library.views import bp as library_bp
     from psirf.organisations.views import bp as organisations_bp
@@ -147,6 +148,7 @@ def configure_blueprints(app: Flask) -> None:
         public_plans_bp,
         dashboards_bp,
         lfpse_bp,
+        imports_bp,
     ):
         app.register_blueprint(bp)
     web_views.register_page_helpers(app)
@@ -154,11 +156,14 @@ def configure_blueprints(app: Flask) -> None:
 
 
 def configure_notifications(app: Flask) -> None:
+    from psirf.imports import jobs as import_jobs
     from psirf.lfpse.tasks import register as register_lfpse_task
     from psirf.notifications.queue import configure_notifications as configure
 
     configure(app)
-    register_lfpse_task(app)  # on the same worker's queue
+    # On the same worker's queue.
+    register_lfpse_task(app)
+    import_jobs.register(app)
 
 
 def configure_commands(app: Flask) -> None:

@@ -1,5 +1,5 @@
 """Flask commands: `flask --app app workflows check|show`, `counts check`, `reminders send`,
-`users create-admin`, `seed`."""
+`users create-admin`, `seed`, `import events`."""
 
 from __future__ import annotations
 
@@ -155,3 +155,6 @@ def register(app: Flask) -> None:
     from psirf.lfpse.cli import lfpse_cli
 
     app.cli.add_command(lfpse_cli)
+    from psirf.imports.cli import import_cli
+
+    app.cli.add_command(import_cli)

@@ -160,6 +160,11 @@ def load(overrides: dict | None = None) -> dict:
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         # One field of a multipart form, held in memory while it is parsed.
         "MAX_FORM_MEMORY_SIZE": 256 * 1024,
+        # Bulk import (psirf/imports): uploads and reports are kept in this folder (the worker
+        # reads the upload, so it must be shared with the web processes); the upload page alone
+        # takes a body this large (Werkzeug streams the file to disk, not memory).
+        "IMPORT_FOLDER": os.environ.get("IMPORT_FOLDER") or str(INSTANCE_DIR / "imports"),
+        "IMPORT_MAX_BYTES": int(os.environ.get("IMPORT_MAX_BYTES", str(512 * 1024 * 1024))),
     }
     if overrides:
         config.update(overrides)

@@ -7,6 +7,7 @@ from psirf.engagement import models as engagement  # noqa: F401
 from psirf.events import counts as event_counts  # noqa: F401  (and the listener that keeps them)
 from psirf.events import drafts as public_report_drafts  # noqa: F401
 from psirf.events import models as events  # noqa: F401
+from psirf.imports import models as imports  # noqa: F401
 from psirf.improvement import models as improvement  # noqa: F401
 from psirf.learning import models as learning  # noqa: F401
 from psirf.library import models as library  # noqa: F401

@@ -20,17 +20,22 @@ its row FOR UPDATE before reading its events; so a move waits for the recordings
 in flight at that service and they wait for it, and each reads areas after the other committed.
 SQLite has one writer at a time.
 
-A bulk INSERT or UPDATE that bypasses the ORM is not seen, which is why `flask --app app counts
-check` compares every rollup with its SELECT over all the events, in SQL, returning only the rows
-that differ, and `--repair` rewrites them with INSERT ... SELECT.
+A bulk INSERT that bypasses the ORM (psirf/imports) is not seen by the listener: its writer calls
+`count_inserted` with the new events' ids in the same transaction, which adds each rollup's SELECT
+over just those events to the stored rows, in SQL. Any other bulk INSERT or UPDATE that bypasses the ORM is not
+seen, which is why `flask --app app counts check` compares every rollup with its SELECT over all
+the events, in SQL, returning only the rows that differ, and `--repair` rewrites them with
+INSERT ... SELECT.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Iterator, NamedTuple
 
 from sqlalchemy import (
     Date,
+    any_,
     Integer,
     String,
     bindparam,
@@ -43,6 +48,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -68,6 +74,7 @@ __all__ = [
     "EventCount",
     "ThemeRollup",
     "counted_record_types",
+    "count_inserted",
     "differences",
     "repair",
 ]
@@ -366,6 +373,53 @@ def _after_flush(session: Session, _context) -> None:
         rows = _delta(before.get(rollup.name, {}), after)
         if rows:
             _upsert(session, rollup, rows)
+
+
+_ADD_COUNTED: dict[tuple[str, str], object] = {}
+
+
+def _add_counted_statement(dialect: str, rollup: Rollup):
+    """INSERT ... SELECT: the rollup's own SELECT over the given events, in key order (no
+    deadlocks), each row added to what is stored. Built once per dialect and table."""
+    statement = _ADD_COUNTED.get((dialect, rollup.name))
+    if statement is None:
+        # One parameter, an array (a JSON list on SQLite): a thousand ids written into the SQL
+        # text would be rendered and parsed again at every batch.
+        if dialect == "postgresql":
+            events = SafetyEvent.id == any_(bindparam("events", type_=ARRAY(Integer)))
+        else:
+            listed = func.json_each(bindparam("events", type_=String)).table_valued("value")
+            events = SafetyEvent.id.in_(select(listed.c.value))
+        counted = rollup.compute(events).subquery("counted")
+        rows = (
+            select(*counted.c)
+            # SQLite: a WHERE tells its parser the ON that follows starts the upsert, not a join.
+            .where(literal_column("1") == 1)
+            .order_by(*(counted.c[k] for k in rollup.keys))
+        )
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        statement = insert(rollup.table).from_select([*rollup.keys, *rollup.measures], rows)
+        statement = statement.on_conflict_do_update(
+            index_elements=list(rollup.keys),
+            set_={m: rollup.table.c[m] + statement.excluded[m] for m in rollup.measures},
+        )
+        _ADD_COUNTED[(dialect, rollup.name)] = statement
+    return statement
+
+
+def count_inserted(session: Session, event_ids: list[int]) -> None:
+    """Add to the rollups the events a bulk INSERT just wrote past the ORM, in its transaction:
+    each rollup's own SELECT over just those events, added to the stored rows by one INSERT ...
+    SELECT ... ON CONFLICT a table (the database groups and adds; nothing comes back). Their
+    services' areas are read after the INSERT, which locked the services' rows FOR KEY SHARE, as
+    the module's note on concurrency needs; the tables in ROLLUPS' order, each in key order."""
+    if not event_ids:
+        return
+    dialect = session.get_bind().dialect.name
+    ids = sorted(event_ids)
+    events = ids if dialect == "postgresql" else json.dumps(ids)
+    for rollup in ROLLUPS:
+        session.connection().execute(_add_counted_statement(dialect, rollup), {"events": events})
 
 
 # ---- checking and repairing --------------------------------------------------------------------

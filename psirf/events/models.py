@@ -27,6 +27,11 @@ class SafetyEvent(Base):
         Index("ix_safety_events_queue", "organisation_id", "status", "created_at", "id"),
         Index("ix_safety_events_org_created", "organisation_id", "created_at", "id"),
         Index("ix_safety_events_reporter", "reporter_user_id", "created_at"),
+        # Bulk import (psirf/imports) is idempotent on the sending system's own reference: one
+        # event per reference at an organisation. Events recorded here have none (NULLs differ).
+        UniqueConstraint(
+            "organisation_id", "source_reference", name="uq_safety_events_source_reference"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -70,6 +75,8 @@ class SafetyEvent(Base):
     )
 
     reporter_kind: Mapped[str] = mapped_column(String(20))
+    # An imported event's reference in the system it came from (None when recorded here).
+    source_reference: Mapped[str | None] = mapped_column(String(100))
     reporter_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     identity_protected: Mapped[bool] = mapped_column(default=False)
     # Public reports only: how to reach the person who reported, if they chose to say.

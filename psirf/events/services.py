@@ -101,6 +101,8 @@ def _many_of(enum, values: Iterable[str] | None, field: str, message: str) -> li
     """The values chosen, in the list's own order: the same choices always read the same, so a
     correction that ticks them in another order changes nothing."""
     chosen = {_one_of(enum, value, field, message) for value in values or ()}
+    if not chosen:
+        return []  # most events choose none: a bulk import checks a million of them
     return [member.value for member in enum if member.value in chosen]
 
 
@@ -156,6 +158,8 @@ def national_flag_choices() -> list[tuple[str, str]]:
 
 
 def _national_flags(values: Iterable[str] | None) -> list[str]:
+    if not values:
+        return []
     known = {key for key, _ in national_flag_choices()}
     chosen = []
     for value in values or ():

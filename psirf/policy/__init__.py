@@ -150,6 +150,8 @@ from psirf.policy.administration import (
     require_administers,
 )
 
+from psirf.policy.imports import may_import_for, require_importer, require_import_visible
+
 from psirf.policy.engagement import (
     may_edit_engagement,
     require_may_edit_engagement,
@@ -304,6 +306,9 @@ __all__ = [
     "administered_icbs",
     "require_administrator",
     "require_administers",
+    "may_import_for",
+    "require_importer",
+    "require_import_visible",
     "may_edit_engagement",
     "require_may_edit_engagement",
     "may_record_candour",

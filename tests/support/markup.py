@@ -24,6 +24,7 @@ from psirf.responses.models import ResponseLink, ResponseMethod
 from psirf.workflow import definitions
 from tests.support.api_routes import token_of
 from tests.support.factories import ResponseFactory, SafetyActionFactory, SafetyEventFactory
+from tests.support.import_routes import import_id
 
 EVIL = '<meta http-equiv="refresh" content="0;url=https://evil.example/?a=1&b=2">'
 LIVE_PREFIX = "x-"
@@ -127,6 +128,8 @@ NOT_FREE_TEXT = {
             "user_sessions.end_reason",
             "api_tokens.scope",
             "lfpse_exports.state",
+            "event_imports.source_format",
+            "event_imports.state",
         ),
         "a code or a state",
     ),
@@ -138,6 +141,7 @@ NOT_FREE_TEXT = {
             "invitations.email",
             "outbox_messages.to_address",
             "event_patients.nhs_number",
+            "event_imports.organisation_ods_code",
         ),
         "an identifier checked against its format",
     ),
@@ -168,6 +172,8 @@ NOT_FREE_TEXT = {
     # The app's own paths and keys: a link is a path the app made with url_for, a key dedupes reminders.
     **dict.fromkeys(
         (
+            "event_imports.upload_path",
+            "event_imports.report_path",
             "notifications.link",
             "notifications.dedupe_key",
             "outbox_messages.link",
@@ -178,6 +184,9 @@ NOT_FREE_TEXT = {
     # The public report's answers between its pages: the test types markup into every page of that
     # journey and reads the check page, rather than writing a draft row behind it.
     "public_report_drafts.answers": "typed into the public report's pages by the test",
+    # An imported event's reference in the system it came from: unique at its service, so one text
+    # cannot fill every row; no page shows it yet.
+    "safety_events.source_reference": "the sending system's key, unique per service",
     # Figures frozen from the events when a plan is generated; its labels are the code lists' labels.
     "psirf_plans.profile": "figures the app computed",
 }
@@ -369,6 +378,7 @@ def more_rows(objects) -> None:
         if m.value != "after_action_review"
     }
     event = objects["event"]
+    import_id(objects)  # an import, whose file name and error its page shows
     # Decided events show the triage's reasons; a referred one, the body and its reference.
     SafetyEventFactory(
         organisation=world.practice, status="learning_response", learning_response_id=aar.id

@@ -30,6 +30,7 @@ from tests.support.factories import (
     SafetyActionFactory,
     SafetyEventFactory,
 )
+from tests.support.import_routes import import_routes
 from tests.support.improvement import make_plan
 from tests.support.lfpse import failed_export
 from tests.support.library import entry as library_entry
@@ -701,6 +702,7 @@ ROUTES: dict[str, Case] = {
     # Everyone signed in changes their own password, family accounts too (400: an empty form).
     "accounts.change_password": Case("POST", lambda o: "/account/password", ("family", 400)),
 }
+ROUTES.update(import_routes(Case))  # the import pages: tests/support/import_routes.py
 
 from tests.support.lfpse_routes import LFPSE_ROUTES  # noqa: E402  (after Case, which it uses)
 

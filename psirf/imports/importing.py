@@ -1,0 +1,234 @@
+"""The import: rows read lazily in batches, each batch checked whole and then written whole or
+not at all, in its own transaction with its audit record and its rollups.
+
+- Memory stays flat as the file grows: one batch of rows is held at a time (the source is read
+  `batch_size` rows ahead, never more), and faults go to the report as each batch is checked.
+- All or nothing per batch: a batch with any fault imports nothing; the others go in.
+- Idempotent on the source's reference: a row whose (organisation, source_reference) is stored
+  already is skipped and counted so; the unique constraint backs this against a race.
+- Dry run: every batch is checked, nothing is written (not even the import's audit).
+- The written rows go in by bulk INSERTs (executemany), past the ORM, so the rollups are added by
+  `counts.count_inserted` in the same transaction: exact, batch by batch.
+- What an imported event is: historic, already dealt with in the system it came from, so it is
+  kept for insight (status "no_further_response", with a triage rationale saying it was imported)
+  rather than added to the triage queue; it counts in every figure by the day it happened. Its
+  reporter is the kind the row says (staff when empty), with no account here. Nobody is notified
+  and no reporter update is written: a thousand historic events are no news to anyone.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+
+from sqlalchemy import Integer, String, bindparam, func, insert, select, tuple_
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Session
+
+from psirf import audit
+from psirf.db import unit_of_work
+from psirf.events import counts
+from psirf.events.models import EventPatient, EventStatus, SafetyEvent
+from psirf.imports.checks import CheckedRow, Context, Fault, check_row
+from psirf.imports.models import EventImport
+
+BATCH_SIZE = 1_000
+IMPORTED_RATIONALE = "A historic event imported from another system: kept for insight."
+
+_UNTRIAGED = dict.fromkeys(
+    ["reporter_user_id", "reporter_name", "reporter_contact", "follow_code_hash",
+     "triaged_by_id", "triaged_at", "learning_response_id"]
+)  # fmt: skip
+
+
+@dataclass
+class Outcome:
+    """What a run did, counted as it goes."""
+
+    rows: int = 0
+    imported: int = 0  # in a dry run, would be
+    skipped: int = 0  # imported before
+    refused: int = 0  # rows of a batch that held a fault, that were not imported before
+    faults: int = 0
+    batches: int = 0
+
+    @property
+    def clean(self) -> bool:
+        return self.faults == 0
+
+
+def batches(rows: Iterable, size: int) -> Iterator[list]:
+    """The rows, `size` at a time; never reads beyond the batch it gives."""
+    rows = iter(rows)
+    while batch := list(islice(rows, size)):
+        yield batch
+
+
+def run(
+    session: Session,
+    rows: Iterable[tuple[int, dict]],
+    context: Context,
+    *,
+    record: EventImport | None,
+    dry_run: bool,
+    on_faults: Callable[[list[Fault]], None],
+    batch_size: int = BATCH_SIZE,
+    on_batch: Callable[[Outcome], None] | None = None,
+) -> Outcome:
+    """Import `rows` (a source's (position, row) pairs), a transaction a batch. `record` is the
+    import being run (the audit's subject and where its counts are kept as each batch commits);
+    a run that writes needs one. `on_batch` is called inside each batch's transaction."""
+    if record is None and not dry_run:
+        raise ValueError("an import that writes needs its record, for the audit")
+    outcome = Outcome()
+    for batch in batches(rows, batch_size):
+        with unit_of_work(session):
+            faults = _one_batch(session, batch, context, record, dry_run, outcome)
+            if record is not None:
+                _keep_counts(record, outcome)
+            if on_batch is not None:
+                on_batch(outcome)
+        if faults:
+            on_faults(faults)
+    return outcome
+
+
+def _keep_counts(record: EventImport, outcome: Outcome) -> None:
+    for name in ("imported", "skipped", "refused", "faults", "batches"):
+        setattr(record, name, getattr(outcome, name))
+    record.rows_read = outcome.rows
+
+
+def _one_batch(session, batch, context, record, dry_run, outcome: Outcome) -> list[Fault]:
+    checked: list[CheckedRow] = []
+    faults: list[Fault] = []
+    context.read(row for _, row in batch)
+    for position, row in batch:
+        ok, found = check_row(position, row, context)
+        if ok is None:
+            faults += found
+        else:
+            checked.append(ok)
+    fresh, skipped, repeated = _sorted_out(session, checked)
+    faults += repeated
+    faults.sort(key=lambda f: f.row)
+    outcome.rows += len(batch)
+    outcome.batches += 1
+    outcome.skipped += skipped
+    outcome.faults += len(faults)
+    if faults:
+        outcome.refused += len(batch) - skipped
+    elif fresh:
+        if not dry_run:
+            _insert(session, fresh, context, record)
+        outcome.imported += len(fresh)  # in a dry run, what would be
+    return faults
+
+
+def _sorted_out(session, checked: list[CheckedRow]):
+    """The rows not imported before, how many were, and a fault for each reference the batch holds
+    twice for one organisation (the first is imported, or refused with its batch)."""
+    keys = {(r.organisation_id, r.source_reference) for r in checked}
+    stored = {tuple(row) for row in session.execute(_stored(session, keys))} if keys else set()
+    fresh, first_at, repeated, skipped = [], {}, [], 0
+    for row in checked:
+        key = (row.organisation_id, row.source_reference)
+        if key in stored:
+            skipped += 1
+        elif key in first_at:
+            repeated.append(
+                Fault(
+                    row.position,
+                    "source_reference",
+                    f"Row {first_at[key]} has this reference for this organisation too: "
+                    "each event is imported once",
+                )
+            )
+        else:
+            first_at[key] = row.position
+            fresh.append(row)
+    return fresh, skipped, repeated
+
+
+def _stored(session: Session, keys: set[tuple[int, str]]):
+    """SELECT the (organisation, reference) pairs of `keys` already stored. One parameter a side,
+    not a thousand pairs in the SQL text, which would be rendered and parsed at every batch: on
+    PostgreSQL two arrays unnested side by side, on SQLite a JSON list of the pairs."""
+    both = select(SafetyEvent.organisation_id, SafetyEvent.source_reference)
+    if session.get_bind().dialect.name == "postgresql":
+        ordered = sorted(keys)
+        pairs = (
+            func.unnest(
+                bindparam("o", [k[0] for k in ordered], ARRAY(Integer)),
+                bindparam("r", [k[1] for k in ordered], ARRAY(String)),
+            )
+            .table_valued("o", "r")
+            .render_derived()
+        )
+        return both.join(
+            pairs,
+            (SafetyEvent.organisation_id == pairs.c.o)
+            & (SafetyEvent.source_reference == pairs.c.r),
+        )
+    pairs = func.json_each(bindparam("k", json.dumps(sorted(keys)), String)).table_valued("value")
+    pair = tuple_(SafetyEvent.organisation_id, SafetyEvent.source_reference)
+    return both.where(
+        pair.in_(
+            select(
+                func.json_extract(pairs.c.value, "$[0]"), func.json_extract(pairs.c.value, "$[1]")
+            )
+        )
+    )
+
+
+def _new_ids(session: Session, n: int) -> list[int]:
+    """Ids for `n` new events, drawn before the INSERT so each row goes in with its reference.
+    PostgreSQL: from the table's sequence. SQLite: past the largest, which is safe because the
+    transaction already holds SQLite's one write lock (the batch's audit record went first)."""
+    if session.get_bind().dialect.name == "postgresql":
+        sequence = func.pg_get_serial_sequence("safety_events", "id")
+        return list(
+            session.scalars(select(func.nextval(sequence)).select_from(func.generate_series(1, n)))
+        )
+    top = session.scalar(select(func.coalesce(func.max(SafetyEvent.id), 0)))
+    return list(range(top + 1, top + 1 + n))
+
+
+def _insert(session, rows: list[CheckedRow], context: Context, record: EventImport) -> None:
+    audit.record(
+        session,
+        actor_id=context.user.id,
+        action="events:import",
+        subject=record,
+        organisation_id=record.icb_id,
+        # No free text and no NHS number: which rows, and how many events they made.
+        changes={
+            "rows": {"before": None, "after": f"{rows[0].position}-{rows[-1].position}"},
+            "imported": {"before": None, "after": len(rows)},
+        },
+    )
+    session.flush()
+    ids = _new_ids(session, len(rows))
+    events, patients = [], []
+    for event_id, row in zip(ids, rows):
+        events.append(
+            {
+                **row.columns,
+                **_UNTRIAGED,
+                "id": event_id,
+                "reference": f"PSE-{row.columns['created_at'].year}-{event_id:06d}",
+                "organisation_id": row.organisation_id,
+                "source_reference": row.source_reference,
+                "status": EventStatus.NO_FURTHER_RESPONSE.value,
+                "triage_rationale": IMPORTED_RATIONALE,
+                "revision": 1,
+                "version_id": 1,
+            }
+        )
+        patients += [{**patient, "event_id": event_id} for patient in row.patients]
+    session.execute(insert(SafetyEvent.__table__), events)
+    if patients:
+        session.execute(insert(EventPatient.__table__), patients)
+    counts.count_inserted(session, ids)

@@ -1,0 +1,176 @@
+"""The import of many rows: all or nothing per batch, every fault reported, a dry run that writes
+nothing, idempotent on the source's reference, the rollups exact, the source read lazily."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from psirf.audit import AuditRecord
+from psirf.events import counts
+from psirf.events.models import EventPatient, EventStatus, SafetyEvent
+from psirf.events.rollups import EqualityRollup, EventCount, ThemeRollup
+from psirf.imports import importing
+from psirf.notifications.models import Notification, OutboxMessage
+from psirf.imports.checks import Context
+from tests.support.imports import NOW, TODAY, csv_text, good_row, place, run_csv
+
+ROWS = 3_000
+BATCH = 500
+
+
+def _count(session, model) -> int:
+    return session.scalar(select(func.count()).select_from(model))
+
+
+def _stored(session) -> dict:
+    tables = (SafetyEvent, EventPatient, EventCount, ThemeRollup, EqualityRollup, AuditRecord)
+    return {model.__name__: _count(session, model) for model in tables}
+
+
+def _five_bad(ods_codes) -> tuple[list[dict], dict[int, str]]:
+    """ROWS rows, five of them bad in one field each: {row number: the field at fault}."""
+    rows = [good_row(n, ods_codes) for n in range(ROWS)]
+    faults = {
+        12: ("theme", "sadness"),
+        13: ("occurred_on", "21/03/2025"),
+        1_700: ("patient_1_nhs_number", "1234567890"),
+        2_210: ("organisation_ods_code", "ZZ999"),
+        2_999: ("description", ""),
+    }
+    for index, (name, value) in faults.items():
+        rows[index][name] = value
+    # The data row at index i is row i + 2 of the file (the header is row 1).
+    return rows, {index + 2: name for index, (name, _) in faults.items()}
+
+
+def test_five_bad_rows_are_reported_with_their_fields_and_their_batches_import_nothing(session):
+    p = place()
+    rows, bad = _five_bad((p.practice.ods_code, p.other_practice.ods_code))
+    ran = run_csv(session, csv_text(rows), p.admin, batch_size=BATCH)
+
+    assert [(f.row, f.field) for f in ran.faults] == sorted(bad.items())
+    refused_batches = {(row - 2) // BATCH for row in bad}  # 0, 3, 4, 5
+    imported = ROWS - BATCH * len(refused_batches)
+    assert (ran.outcome.imported, ran.outcome.refused, ran.outcome.faults) == (
+        imported,
+        BATCH * len(refused_batches),
+        5,
+    )
+    stored = set(session.scalars(select(SafetyEvent.source_reference)))
+    expected = {
+        r["source_reference"] for i, r in enumerate(rows) if i // BATCH not in refused_batches
+    }
+    assert stored == expected
+    assert counts.differences(session) == []
+
+
+def test_a_dry_run_reports_the_same_faults_and_writes_nothing(session):
+    p = place()
+    rows, bad = _five_bad((p.practice.ods_code,))
+    before = _stored(session)
+    ran = run_csv(session, csv_text(rows), p.admin, batch_size=BATCH, dry_run=True)
+    assert [(f.row, f.field) for f in ran.faults] == sorted(bad.items())
+    assert ran.outcome.imported == ROWS - 4 * BATCH  # what would be
+    assert _stored(session) == before
+
+
+def test_importing_the_same_file_again_adds_nothing_and_counts_each_row_as_imported_before(session):
+    p = place()
+    text = csv_text([good_row(n, (p.practice.ods_code,)) for n in range(250)])
+    first = run_csv(session, text, p.admin, batch_size=100)
+    stored = _stored(session)
+    again = run_csv(session, text, p.admin, batch_size=100)
+    assert (first.outcome.imported, first.outcome.skipped) == (250, 0)
+    assert (again.outcome.imported, again.outcome.skipped, again.outcome.faults) == (0, 250, 0)
+    assert _stored(session) == stored | {"AuditRecord": stored["AuditRecord"]}
+    assert counts.differences(session) == []
+
+
+def test_imported_events_are_kept_for_insight_with_their_patients_and_worst_harm(session):
+    p = place()
+    row = good_row(7, (p.practice.ods_code,))
+    row["service_area"] = ""
+    run_csv(session, csv_text([row]), p.admin)
+    event = session.scalar(select(SafetyEvent))
+    assert event.status == EventStatus.NO_FURTHER_RESPONSE.value
+    assert event.triage_rationale == importing.IMPORTED_RATIONALE
+    assert event.reference == f"PSE-2025-{event.id:06d}"
+    assert event.service_area == "general_practice"  # the practice's, as a public report has it
+    assert [(pt.sequence, pt.physical_harm, pt.psychological_harm) for pt in event.patients] == [
+        (1, "severe", None),
+        (2, None, "low"),
+    ]
+    assert (event.physical_harm, event.psychological_harm) == ("severe", "low")
+    assert event.reporter_user_id is None and event.updates == []
+    # No news for anyone: a historic event notifies nobody.
+    assert (_count(session, Notification), _count(session, OutboxMessage)) == (0, 0)
+
+
+def test_each_batch_that_writes_leaves_one_audit_record_naming_its_rows(session):
+    p = place()
+    text = csv_text([good_row(n, (p.practice.ods_code,)) for n in range(250)])
+    ran = run_csv(session, text, p.admin, batch_size=100)
+    records = session.scalars(select(AuditRecord).where(AuditRecord.action == "events:import"))
+    assert [(r.actor_id, r.subject_id, r.changes["rows"]["after"]) for r in records] == [
+        (p.admin.id, ran.record.id, "2-101"),
+        (p.admin.id, ran.record.id, "102-201"),
+        (p.admin.id, ran.record.id, "202-251"),
+    ]
+    assert (ran.record.imported, ran.record.rows_read, ran.record.batches) == (250, 250, 3)
+
+
+class _Watched:
+    """A source that fails if it is read beyond the batch being checked: the batch is `size`
+    rows after those already committed (which `committed` is told of)."""
+
+    def __init__(self, rows, size):
+        self.rows, self.size, self.read, self.committed = iter(rows), size, 0, 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if self.read >= self.committed + self.size:
+            raise AssertionError(f"read row {self.read + 1} with {self.committed} committed")
+        row = next(self.rows)
+        self.read += 1
+        return row
+
+
+def test_the_source_is_read_no_further_than_the_batch_being_checked(session):
+    p = place()
+    rows = ((n + 2, good_row(n, (p.practice.ods_code,))) for n in range(1_000))
+    watched = _Watched(rows, 100)
+
+    def committed(outcome):
+        watched.committed = outcome.rows
+
+    outcome = importing.run(
+        session,
+        watched,
+        Context(session, p.admin, today=TODAY, now=NOW),
+        record=None,
+        dry_run=True,
+        on_faults=lambda faults: None,
+        batch_size=100,
+        on_batch=committed,
+    )
+    assert (outcome.rows, outcome.batches, watched.read) == (1_000, 10, 1_000)
+
+
+def test_a_reference_twice_in_one_batch_is_a_fault_of_the_second_row(session):
+    p = place()
+    rows = [good_row(n, (p.practice.ods_code,)) for n in range(3)]
+    rows[2]["source_reference"] = rows[0]["source_reference"]
+    ran = run_csv(session, csv_text(rows), p.admin)
+    assert [(f.row, f.field) for f in ran.faults] == [(4, "source_reference")]
+    assert "Row 2 has this reference" in ran.faults[0].message
+    assert _count(session, SafetyEvent) == 0
+
+
+def test_the_same_reference_at_two_services_is_two_events(session):
+    p = place()
+    row = good_row(1, (p.practice.ods_code,))
+    other = row | {"organisation_ods_code": p.other_practice.ods_code}
+    ran = run_csv(session, csv_text([row, other]), p.admin)
+    assert ran.outcome.imported == 2
