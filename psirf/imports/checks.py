@@ -33,6 +33,7 @@ from psirf.events.services import (
     normalise_nhs_number,
 )
 from psirf.imports.columns import PATIENT_FIELDS, SEPARATOR, patient_column
+from psirf.lfpse.reading import ERROR as UNREADABLE
 from psirf.organisations.models import Organisation
 from psirf.problems import InputError
 
@@ -333,6 +334,8 @@ def _patient_rows(patients: list[tuple[int, dict]]) -> list[dict]:
 def check_row(position: int, row: dict, context: Context) -> tuple[CheckedRow | None, list[Fault]]:
     """The row ready to insert, or its faults (row, column, message), every one of them."""
     check = _Row(position, row, context)
+    if UNREADABLE in row:  # a source could not read the row at all: its reason is the one fault
+        return None, [Fault(position, "", row[UNREADABLE])]
     if "" in row:
         check.fault("", "This row has more cells than the header has columns")
     reference = _reference(check)

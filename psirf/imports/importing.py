@@ -33,6 +33,7 @@ from psirf.events import counts
 from psirf.events.models import EventPatient, EventStatus, SafetyEvent
 from psirf.imports.checks import CheckedRow, Context, Fault, check_row
 from psirf.imports.models import EventImport
+from psirf.lfpse import exports
 
 BATCH_SIZE = 1_000
 IMPORTED_RATIONALE = "A historic event imported from another system: kept for insight."
@@ -232,3 +233,6 @@ def _insert(session, rows: list[CheckedRow], context: Context, record: EventImpo
     if patients:
         session.execute(insert(EventPatient.__table__), patients)
     counts.count_inserted(session, ids)
+    exports.record_imported(
+        session, [(event_id, row.organisation_id) for event_id, row in zip(ids, rows)], context.now
+    )

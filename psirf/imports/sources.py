@@ -12,6 +12,7 @@ from pathlib import PurePath
 from typing import TextIO
 
 from psirf.imports.csv_source import FILE, csv_rows
+from psirf.lfpse.reading import rows as lfpse_rows
 from psirf.problems import InputError
 
 Rows = Iterator[tuple[int, dict[str, str]]]
@@ -19,6 +20,8 @@ Source = Callable[[TextIO], Rows]
 
 SOURCES: dict[str, tuple[Source, tuple[str, ...]]] = {
     "csv": (csv_rows, (".csv",)),
+    # LFPSE's own JSON: one AdverseEvent a line, as FHIR Bulk Data writes it.
+    "lfpse": (lfpse_rows, (".ndjson", ".jsonl")),
 }
 EXTENSIONS: dict[str, str] = {ext: name for name, (_, exts) in SOURCES.items() for ext in exts}
 

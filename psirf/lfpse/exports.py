@@ -9,6 +9,9 @@
   revision going twice. A claim a sender never finished (it died) is due again after CLAIM_LEASE.
 - A failed send is retried with exponential backoff: BACKOFF_FIRST after the first failure, doubled
   each time, at most BACKOFF_MOST.
+- An imported event (it has the source system's reference) is never sent, nor any correction of
+  it: the system that first recorded it reports it to LFPSE, and a second copy under psirf's
+  reference would count it twice nationally. The bulk import records its rows in one INSERT.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from psirf.events.models import SafetyEvent
@@ -29,6 +32,10 @@ BACKOFF_FIRST = timedelta(minutes=1)
 BACKOFF_MOST = timedelta(hours=6)
 CLAIM_LEASE = timedelta(minutes=15)
 REASON_MAX = 500
+IMPORTED = (
+    "Imported from the system that first recorded it, which reports it to LFPSE: psirf does not "
+    "send it again."
+)
 
 
 def not_reportable_because(event: SafetyEvent) -> str | None:
@@ -36,6 +43,8 @@ def not_reportable_because(event: SafetyEvent) -> str | None:
     (good care too) from an organisation with an ODS code, and psirf's services are English
     primary care; an event anywhere else (a partner trust, which reports on its own system) is not
     psirf's to send."""
+    if event.source_reference is not None:
+        return IMPORTED
     if event.organisation.kind_enum not in SERVICE_KINDS:
         return "Not a primary care service: the organisation reports to LFPSE itself."
     return None
@@ -63,6 +72,27 @@ def enqueue(
     )
     session.add(row)
     return row
+
+
+def record_imported(session: Session, events: list[tuple[int, int]], now: datetime) -> None:
+    """The first revisions of events the bulk import wrote, as (event id, organisation id): not
+    reportable, in one INSERT, as the import writes its events."""
+    session.execute(
+        insert(LfpseExport.__table__),
+        [
+            {
+                "event_id": event_id,
+                "organisation_id": organisation_id,
+                "revision": 1,
+                "state": ExportState.NOT_REPORTABLE.value,
+                "reason": IMPORTED,
+                "attempts": 0,
+                "next_attempt_at": None,
+                "created_at": now,
+            }
+            for event_id, organisation_id in events
+        ],
+    )
 
 
 def _supersede(session: Session, event: SafetyEvent) -> None:

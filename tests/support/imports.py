@@ -100,17 +100,24 @@ class Ran:
 
 def run_csv(session, text: str, user, *, dry_run=False, batch_size=100, ods=None) -> Ran:
     """The CSV through the import as `user`, on TODAY at NOW (a record made for a run that writes)."""
+    return run_rows(
+        session, csv_rows(io.StringIO(text)), user, dry_run=dry_run, batch_size=batch_size, ods=ods
+    )
+
+
+def run_rows(session, rows, user, *, dry_run=False, batch_size=100, ods=None, fmt="csv") -> Ran:
+    """A source's rows through the import as `user`, on TODAY at NOW."""
     record = None
     if not dry_run:
         with unit_of_work(session):
             record = services.create(
-                session, user, filename="events.csv", source_format="csv", dry_run=False,
+                session, user, filename=f"events.{fmt}", source_format=fmt, dry_run=False,
                 batch_size=batch_size, organisation_ods_code=ods,
             )  # fmt: skip
     faults: list[Fault] = []
     context = Context(session, user, today=TODAY, now=NOW, organisation_ods_code=ods)
     outcome = importing.run(
-        session, csv_rows(io.StringIO(text)), context, record=record, dry_run=dry_run,
+        session, rows, context, record=record, dry_run=dry_run,
         on_faults=faults.extend, batch_size=batch_size,
     )  # fmt: skip
     return Ran(outcome, faults, record)
