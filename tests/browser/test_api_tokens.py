@@ -17,6 +17,7 @@ from psirf.accounts import tokens
 from psirf.accounts.models import User
 from psirf.db import unit_of_work
 from psirf.timeutil import utcnow
+from tests.support.screens import assert_fits_the_screen, on_a_phone
 
 pytestmark = pytest.mark.browser
 
@@ -42,6 +43,7 @@ def token_row(page, name: str):
 def test_a_lead_makes_a_token_copies_it_once_sees_it_listed_and_revokes_it(visitor):
     page = visitor.page
     name = f"Practice dashboard {uuid.uuid4().hex[:6]}"
+    on_a_phone(page)
     visitor.sign_in(LEAD)
     visitor.follow("Change password")
     visitor.follow("manage your API tokens")
@@ -63,12 +65,14 @@ def test_a_lead_makes_a_token_copies_it_once_sees_it_listed_and_revokes_it(visit
     assert page.get_by_role("heading", level=1).inner_text() == "Your new API token"
     secret = page.locator("#token").inner_text().strip()
     assert secret.startswith("psirf_") and name in visitor.text
+    assert_fits_the_screen(page)  # the token breaks across lines rather than run off the screen
     assert api_status(visitor.base_url, secret) == 200
 
     visitor.follow("Back to your tokens")
     row = token_row(page, name)
     assert row.count() == 1
     assert secret[:14] in row.inner_text() and "Read only" in row.inner_text()
+    assert_fits_the_screen(page)
     assert secret not in page.content()  # shown once, on the page that made it, and never again
 
     visitor.submit(f"Revoke the token {name}")
@@ -99,6 +103,8 @@ def test_an_administrator_revokes_a_token_held_by_someone_in_their_icb(visitor, 
     visitor.follow("API tokens held in your integrated care board")
     row = token_row(page, name)
     assert "Lou Lead" in row.inner_text() and "Works until" in row.inner_text()
+    on_a_phone(page)
+    assert_fits_the_screen(page)
 
     visitor.submit(f"Revoke the token {name}")
     assert f"Lou Lead's token {secret[6:14]} is revoked." in visitor.text
@@ -108,10 +114,12 @@ def test_an_administrator_revokes_a_token_held_by_someone_in_their_icb(visitor, 
 
 def test_a_lead_reads_the_api_documentation_from_their_tokens_page(visitor):
     page = visitor.page
+    on_a_phone(page)
     visitor.sign_in(LEAD)
     visitor.goto("/account/tokens")
     visitor.follow("JSON API")
     assert page.url.endswith("/developers/api")
+    assert_fits_the_screen(page)
     operations = page.locator("main ul.nhsuk-list a")
     assert operations.count() > 0
     # Each operation listed links to its own card on the page, headed with the same words.

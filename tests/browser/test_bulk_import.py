@@ -16,10 +16,12 @@ from psirf.imports.columns import template_header
 from psirf.imports.views import REFRESH_SECONDS
 from psirf.notifications.queue import queue_of
 from tests.support.imports import THEME_CODES, csv_text, good_row
+from tests.support.screens import assert_fits_the_screen, on_a_phone
 
 pytestmark = pytest.mark.browser
 
 SERVICES = ("D81001", "D81002")
+DESKTOP = {"width": 1280, "height": 720}
 
 
 def run_import_jobs(app) -> int:
@@ -128,6 +130,9 @@ def test_an_administrator_dry_runs_a_file_with_a_bad_row_reads_its_report_then_i
     )
     fault = page.get_by_role("table", name="Faults found, by row").locator("tbody tr")
     assert fault.locator("td").all_inner_texts()[:2] == ["5", "theme"]
+    on_a_phone(page)
+    assert_fits_the_screen(page)
+    page.set_viewport_size(DESKTOP)
 
     with page.expect_download() as report:
         page.get_by_role("link", name="Download the report (CSV)").click()
@@ -148,6 +153,8 @@ def test_an_administrator_dry_runs_a_file_with_a_bad_row_reads_its_report_then_i
     assert "No faults: every row was imported or had been before." in visitor.text
 
     visitor.follow("Back to imports")
+    on_a_phone(page)
+    assert_fits_the_screen(page)
     listed = page.locator("main tbody tr").filter(has_text="good.csv").first
     assert "Finished" in listed.inner_text()
     assert page.locator("main tbody tr").filter(has_text="with-a-fault.csv (dry run)").count() >= 1

@@ -15,6 +15,7 @@ from psirf.lfpse import exports
 from psirf.lfpse.models import ExportState, LfpseExport
 from psirf.organisations.models import Organisation
 from tests.support.lfpse import record
+from tests.support.screens import assert_fits_the_screen, on_a_phone
 
 pytestmark = pytest.mark.browser
 
@@ -38,12 +39,14 @@ def test_a_lead_sees_a_failed_export_on_their_list_and_its_state_on_the_event_pa
     reason = f"LFPSE answered 503 Service Unavailable ({uuid.uuid4().hex[:6]})"
     reference = failed_export(live_db, reason)
     page = visitor.page
+    on_a_phone(page)
 
     visitor.sign_in("lead@demo-icb.example.org")
     visitor.goto("/lfpse/exports")
     assert page.get_by_role("heading", level=1).inner_text() == "LFPSE exports not yet sent"
     row = page.locator("main tbody tr").filter(has_text=reference)
     assert "Failed, to be tried again" in row.inner_text() and reason in row.inner_text()
+    assert_fits_the_screen(page)
 
     visitor.follow(reference)
     lfpse_row = page.locator(".nhsuk-summary-list__row").filter(has_text="LFPSE export")
@@ -53,6 +56,7 @@ def test_a_lead_sees_a_failed_export_on_their_list_and_its_state_on_the_event_pa
 def test_an_icb_quality_member_reads_the_lfpse_counts_by_state(visitor, live_db):
     failed_export(live_db, "LFPSE answered 500 Internal Server Error")
     page = visitor.page
+    on_a_phone(page)
 
     visitor.sign_in("icb.quality@demo-icb.example.org")
     visitor.goto("/dashboards/icb/lfpse")
@@ -62,4 +66,5 @@ def test_an_icb_quality_member_reads_the_lfpse_counts_by_state(visitor, live_db)
     assert sorted(states) == sorted(state.label for state in ExportState)
     failed = table.locator("tbody tr").filter(has_text="Failed, to be tried again")
     assert int(failed.locator("td").inner_text().replace(",", "")) >= 1
+    assert_fits_the_screen(page)
     visitor.follow("Back to the oversight dashboard")
