@@ -26,7 +26,8 @@ DESKTOP = {"width": 1280, "height": 720}
 
 def run_import_jobs(app) -> int:
     """Run the import jobs waiting on the live server's queue, as its worker would (through huey's
-    own API); other jobs (the emails, the LFPSE sending) are put back for no one to run, as before."""
+    own API). Other jobs (emails, LFPSE sending) go back on the queue untouched: the browser tests
+    run no worker, and other tests read the outbox rows those jobs would change."""
     huey = queue_of(app).huey
     ran, others = 0, []
     while (task := huey.dequeue()) is not None:
