@@ -61,3 +61,12 @@ def test_the_icb_sees_its_counts_by_state(world, sign_in):
         assert label in page
     cells = page.split("Failed, to be tried again</th>")[1].split("</td>")[0]
     assert cells.strip().endswith(">1")
+
+
+def test_the_lead_reaches_the_list_from_the_triage_queue_and_the_icb_its_counts_from_the_dashboard(
+    world, sign_in
+):
+    queue = sign_in(world.lead).get("/triage").get_data(as_text=True)
+    assert 'href="/lfpse/exports"' in queue
+    dashboard = sign_in(world.icb_quality).get("/dashboards/icb").get_data(as_text=True)
+    assert 'href="/dashboards/icb/lfpse"' in dashboard
