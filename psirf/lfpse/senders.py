@@ -60,6 +60,18 @@ class OutboxSender:
             raise SendFailed(f"Could not write to the outbox folder: {error.strerror}") from error
 
 
+class _RedirectsRefused(urllib.request.HTTPRedirectHandler):
+    """A redirect is LFPSE's answer, not a delivery. Followed, urllib turns a POST's 302 into a GET
+    without the body but with the key header: the key would go wherever it pointed, and that
+    GET's 200 would mark a revision sent that LFPSE never received. Refused, it is an HTTPError."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_OPENER = urllib.request.build_opener(_RedirectsRefused)
+
+
 class HttpSender:
     """POST to LFPSE's submission address with the API key in a header; any 2xx is delivered."""
 
@@ -80,7 +92,7 @@ class HttpSender:
             },
         )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            with _OPENER.open(request, timeout=self.timeout) as response:
                 response.read()
         except urllib.error.HTTPError as error:
             raise SendFailed(f"LFPSE answered {error.code} {error.reason}") from error
