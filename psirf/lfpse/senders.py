@@ -12,10 +12,14 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import urlsplit
 
 from psirf.config import ConfigurationError
 
 FHIR_JSON = "application/fhir+json"
+# The only hosts the key may be sent to unencrypted: this machine (a local fake LFPSE, or a proxy
+# on it that encrypts onwards).
+LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 
 
 class SendFailed(Exception):
@@ -108,6 +112,10 @@ def from_config(config) -> Sender:
     if kind == "http":
         if not config.get("LFPSE_URL") or not config.get("LFPSE_API_KEY"):
             raise ConfigurationError("LFPSE_SENDER is http: set LFPSE_URL and LFPSE_API_KEY.")
+        address = urlsplit(config["LFPSE_URL"])
+        if address.scheme != "https" and address.hostname not in LOOPBACK:
+            # The key and the events would cross the network in clear.
+            raise ConfigurationError("LFPSE_URL must be an https:// address.")
         return HttpSender(
             config["LFPSE_URL"],
             config["LFPSE_API_KEY"],
