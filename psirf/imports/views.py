@@ -31,6 +31,14 @@ from psirf.web.loading import loads
 bp = Blueprint("imports", __name__, url_prefix="/admin/imports")
 SHOWN_FAULTS = 100
 REFRESH_SECONDS = 2
+# An import of the ICBs the person administers (another ICB's is not found; staff are refused).
+_an_import = loads(
+    "import_id",
+    EventImport,
+    policy.require_import_visible,
+    into="event_import",
+    before=policy.require_importer,
+)
 
 
 def _folder() -> Path:
@@ -95,13 +103,7 @@ def create():
 
 @bp.get("/<int:import_id>")
 @login_required
-@loads(
-    "import_id",
-    EventImport,
-    policy.require_import_visible,
-    into="event_import",
-    before=policy.require_importer,
-)
+@_an_import
 def show(event_import):
     return render_template(
         "imports/show.html",
@@ -114,13 +116,7 @@ def show(event_import):
 
 @bp.get("/<int:import_id>/report.csv")
 @login_required
-@loads(
-    "import_id",
-    EventImport,
-    policy.require_import_visible,
-    into="event_import",
-    before=policy.require_importer,
-)
+@_an_import
 def report_csv(event_import):
     path = event_import.report_path
     if not path or not Path(path).exists():
