@@ -70,8 +70,10 @@ def index():
 @bp.url_value_preprocessor
 def _uploads_take_large_bodies(endpoint, _values):
     """The one page that takes a large body (Werkzeug streams the file to a temporary file). Set
-    here because this runs before every before_request, and CSRF's reads the form in one."""
-    if endpoint == "imports.create":
+    here because this runs before every before_request, and CSRF's reads the form in one. Only for
+    an administrator who may import: anyone else's large body is refused unread (413), not
+    written to disk before the page refuses them."""
+    if endpoint == "imports.create" and policy.may_import(current_user):
         request.max_content_length = current_app.config["IMPORT_MAX_BYTES"]
 
 
