@@ -27,8 +27,10 @@ from sqlalchemy.orm import Session
 
 from psirf import audit, policy
 from psirf.accounts.models import ApiToken, TokenScope, User
-from psirf.accounts.services import people_in_icbs
+from psirf.accounts.services import organisations_in_icbs, people_in_icbs
+from psirf.engagement.models import AffectedPerson
 from psirf.problems import InputError
+from psirf.responses.models import LearningResponse
 from psirf.web.pagination import Page, keyset_page
 
 NAME_MAX = 100
@@ -172,7 +174,25 @@ def of_holder(session: Session, user: User, cursor: str | None, size: int) -> Pa
     return keyset_page(session, stmt, ApiToken, cursor, size)
 
 
+def _holders_in_icbs(icb_ids: list[int]):
+    """Whether a token's holder is the ICBs' to answer for: staff with a role there, and the
+    patients and families invited to a learning response run there (they hold no role, but their
+    tokens read its engagement and must be revocable too)."""
+    invited = (
+        select(AffectedPerson.account_id)
+        .join(LearningResponse, LearningResponse.id == AffectedPerson.response_id)
+        .where(LearningResponse.organisation_id.in_(organisations_in_icbs(icb_ids)))
+    )
+    return people_in_icbs(icb_ids) | User.id.in_(invited)
+
+
 def in_icbs(session: Session, icb_ids: list[int], cursor: str | None, size: int) -> Page:
-    """Every token held by a person in the ICBs (an administrator's list), newest first."""
-    stmt = select(ApiToken).join(ApiToken.user).where(people_in_icbs(icb_ids))
+    """Every token held by a person of the ICBs (an administrator's list), newest first."""
+    stmt = select(ApiToken).join(ApiToken.user).where(_holders_in_icbs(icb_ids))
     return keyset_page(session, stmt, ApiToken, cursor, size)
+
+
+def is_held_in_icbs(session: Session, token: ApiToken, icb_ids: list[int]) -> bool:
+    """Whether `token` is on the ICBs' administrators' list: one row asked for."""
+    found = select(User.id).where(User.id == token.user_id, _holders_in_icbs(icb_ids))
+    return session.scalar(found) is not None

@@ -11,14 +11,19 @@ import pytest
 from sqlalchemy import select
 
 from psirf.accounts import tokens
-from psirf.accounts.models import ApiToken, Role
+from psirf.accounts.models import ApiToken, Role, User
 from psirf.audit import AuditRecord
 from psirf.extensions import db
 from psirf.problems import InputError
 from psirf.timeutil import utcnow
 from tests.support.api import bearer, token_for
-from tests.support.engagement import family_account
-from tests.support.factories import IcbFactory, SafetyEventFactory, UserFactory
+from tests.support.engagement import family_account, joined_person
+from tests.support.factories import (
+    AfterActionReviewFactory,
+    IcbFactory,
+    SafetyEventFactory,
+    UserFactory,
+)
 
 
 def _form(name="Reporting script", scope="write", days=30) -> dict:
@@ -114,6 +119,23 @@ def test_another_icbs_administrator_cannot_see_or_revoke_a_token(app, world, sig
     assert sign_in(world.lead).post(f"/admin/tokens/{token.id}/revoke").status_code == 403
     db.session.expire_all()
     assert db.session.get(ApiToken, token.id).revoked_at is None
+
+
+def test_an_administrator_revokes_the_token_of_a_family_invited_in_their_icb(app, world, sign_in):
+    # A family account holds no role: it is the ICB's through the review it was invited to.
+    person = joined_person(AfterActionReviewFactory(organisation=world.practice))
+    family = db.session.get(User, person.account_id)
+    secret = token_for(family, scope="read")
+    token = db.session.scalars(select(ApiToken)).one()
+    outsider = sign_in(UserFactory(role=(Role.ADMINISTRATOR, IcbFactory())))
+    admin = sign_in(world.admin)
+
+    assert family.name not in outsider.get("/admin/tokens").get_data(as_text=True)
+    assert outsider.post(f"/admin/tokens/{token.id}/revoke").status_code == 404
+    assert family.name in admin.get("/admin/tokens").get_data(as_text=True)
+    assert admin.post(f"/admin/tokens/{token.id}/revoke").status_code == 302
+    api = app.test_client()
+    assert api.get("/api/v1/engagement/people", headers=bearer(secret)).status_code == 401
 
 
 def test_a_family_account_holds_read_only_tokens_and_reads_no_events(app, world, sign_in):
