@@ -22,7 +22,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from psirf import audit, policy
@@ -37,6 +37,9 @@ NAME_MAX = 100
 # A token is a standing key to patient safety records: a year at most, three months unless chosen.
 LONGEST_DAYS = 365
 DEFAULT_DAYS = 90
+# Each token has its own request limit (API_RATE_LIMIT): a cap on the working tokens one person
+# holds keeps what they can send within a known multiple of it.
+MOST_WORKING = 10
 # Last used is written at most this often: not a write on every request.
 LAST_USED_EVERY = timedelta(minutes=1)
 
@@ -87,6 +90,23 @@ def _checked_expiry(expires_on, today: date) -> date:
     return expires_on
 
 
+def _checked_room(session: Session, user: User, today: date) -> None:
+    working = session.scalar(
+        select(func.count())
+        .select_from(ApiToken)
+        .where(
+            ApiToken.user_id == user.id,
+            ApiToken.revoked_at.is_(None),
+            ApiToken.expires_on >= today,
+        )
+    )
+    if working >= MOST_WORKING:
+        raise InputError(
+            "name",
+            f"You hold {MOST_WORKING} tokens that still work: revoke one you no longer use first",
+        )
+
+
 def create(
     session: Session,
     user: User,
@@ -101,6 +121,7 @@ def create(
     name = _checked_name(name)
     scope = _checked_scope(user, scope)
     expires_on = _checked_expiry(expires_on, now.date())
+    _checked_room(session, user, now.date())
     prefix = secrets.token_hex(4)
     secret = f"psirf_{prefix}_{secrets.token_urlsafe(32)}"
     token = ApiToken(

@@ -211,3 +211,20 @@ def test_a_token_cannot_be_made_to_last_beyond_a_year_or_end_in_the_past(app, wo
         assert refused.value.field == "expires_on"
     db.session.rollback()
     assert db.session.scalar(select(ApiToken.id)) is None
+
+
+def test_a_person_holds_at_most_ten_working_tokens(app, world):
+    # Each token has its own request limit: many tokens would multiply it.
+    made = [_made(world.lead, expires_on=NOON.date() + timedelta(days=1)) for _ in range(9)]
+    _made(world.lead)  # its last day is today: it still works
+    with pytest.raises(InputError) as refused:
+        _made(world.lead)
+    assert refused.value.field == "name"
+    db.session.rollback()
+
+    tokens.revoke(db.session, made[0].token, world.lead, NOON)
+    db.session.commit()
+    _made(world.lead)  # one revoked makes room
+    later = NOON + timedelta(days=1)
+    _made(world.lead, now=later, expires_on=later.date())  # today's has ended by tomorrow
+    assert _made(world.admin).token.user_id == world.admin.id  # each person has their own
