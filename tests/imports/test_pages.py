@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from psirf.events.models import SafetyEvent
 from psirf.imports.columns import template_header
 from psirf.imports.models import EventImport
-from tests.support.factories import TEST_PASSWORD
+from tests.support.factories import TEST_PASSWORD, PracticeFactory
 from tests.support.imports import THEME_CODES, csv_text, good_row, place
 from tests.support.notifications import run_queued
 from tests.support.world import build_world
@@ -172,6 +172,28 @@ def test_an_imported_event_reads_as_kept_for_insight_on_its_page(session, sign_i
     text = page.get_data(as_text=True)
     assert "No further response, kept for insight" in text and "Historic event number 7." in text
     assert "imported from another system" in text
+
+
+def test_an_import_for_one_service_is_seen_by_that_services_icb(session, sign_in, queue):
+    # An administrator of two ICBs imports for a service of the second: the second's other
+    # administrators see it (and its report); it is not filed under the first ICB alone.
+    from psirf.accounts.models import Role, RoleAssignment
+    from tests.support.factories import IcbFactory, UserFactory
+
+    p = place()
+    second_icb = IcbFactory()
+    session.add(
+        RoleAssignment(user=p.admin, organisation=second_icb, role=Role.ADMINISTRATOR.value)
+    )
+    there = PracticeFactory(icb=second_icb)
+    colleague = UserFactory(role=(Role.ADMINISTRATOR, second_icb))
+    session.commit()
+    text = csv_text([good_row(1, (there.ods_code,))])
+    sent = _upload(sign_in(p.admin), text, organisation=there.ods_code)
+    assert sent.status_code == 302
+
+    assert sign_in(colleague).get(sent.location).status_code == 200
+    assert session.scalars(select(EventImport.icb_id)).one() == second_icb.id
 
 
 def test_an_organisation_the_administrator_does_not_administer_is_refused_on_the_form(
