@@ -207,13 +207,19 @@ def set_active(
     )
 
 
-def people_in_icbs(icb_ids: list[int]):
-    """Whether a person holds a role in one of the ICBs or an organisation within them."""
-    in_icb = select(Organisation.id).where(
+def organisations_in_icbs(icb_ids: list[int]):
+    """SQL: the ids of the ICBs and of the organisations within them."""
+    return select(Organisation.id).where(
         (Organisation.icb_id.in_(icb_ids)) | (Organisation.id.in_(icb_ids))
     )
+
+
+def people_in_icbs(icb_ids: list[int]):
+    """Whether a person holds a role in one of the ICBs or an organisation within them."""
     return User.id.in_(
-        select(RoleAssignment.user_id).where(RoleAssignment.organisation_id.in_(in_icb))
+        select(RoleAssignment.user_id).where(
+            RoleAssignment.organisation_id.in_(organisations_in_icbs(icb_ids))
+        )
     )
 
 

@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required
 
 from psirf import policy
-from psirf.accounts import services, tokens
+from psirf.accounts import tokens
 from psirf.accounts.forms import NewTokenForm
 from psirf.db import unit_of_work
 from psirf.extensions import db
@@ -98,8 +98,8 @@ def administered():
 
 
 def _holder_administered(administrator, token) -> bool:
-    """A token of a person in the administrator's ICBs: anyone else's is not found."""
-    return services.is_in_icbs(db.session, token.user, policy.administered_icbs(administrator))
+    """A token of a person of the administrator's ICBs: anyone else's is not found."""
+    return tokens.is_held_in_icbs(db.session, token, policy.administered_icbs(administrator))
 
 
 @bp.post("/admin/tokens/<int:token_id>/revoke")

@@ -22,19 +22,24 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from psirf import audit, policy
 from psirf.accounts.models import ApiToken, TokenScope, User
-from psirf.accounts.services import people_in_icbs
+from psirf.accounts.services import organisations_in_icbs, people_in_icbs
+from psirf.engagement.models import AffectedPerson
 from psirf.problems import InputError
+from psirf.responses.models import LearningResponse
 from psirf.web.pagination import Page, keyset_page
 
 NAME_MAX = 100
 # A token is a standing key to patient safety records: a year at most, three months unless chosen.
 LONGEST_DAYS = 365
 DEFAULT_DAYS = 90
+# Each token has its own request limit (API_RATE_LIMIT): a cap on the working tokens one person
+# holds keeps what they can send within a known multiple of it.
+MOST_WORKING = 10
 # Last used is written at most this often: not a write on every request.
 LAST_USED_EVERY = timedelta(minutes=1)
 
@@ -85,6 +90,23 @@ def _checked_expiry(expires_on, today: date) -> date:
     return expires_on
 
 
+def _checked_room(session: Session, user: User, today: date) -> None:
+    working = session.scalar(
+        select(func.count())
+        .select_from(ApiToken)
+        .where(
+            ApiToken.user_id == user.id,
+            ApiToken.revoked_at.is_(None),
+            ApiToken.expires_on >= today,
+        )
+    )
+    if working >= MOST_WORKING:
+        raise InputError(
+            "name",
+            f"You hold {MOST_WORKING} tokens that still work: revoke one you no longer use first",
+        )
+
+
 def create(
     session: Session,
     user: User,
@@ -99,6 +121,7 @@ def create(
     name = _checked_name(name)
     scope = _checked_scope(user, scope)
     expires_on = _checked_expiry(expires_on, now.date())
+    _checked_room(session, user, now.date())
     prefix = secrets.token_hex(4)
     secret = f"psirf_{prefix}_{secrets.token_urlsafe(32)}"
     token = ApiToken(
@@ -172,7 +195,25 @@ def of_holder(session: Session, user: User, cursor: str | None, size: int) -> Pa
     return keyset_page(session, stmt, ApiToken, cursor, size)
 
 
+def _holders_in_icbs(icb_ids: list[int]):
+    """Whether a token's holder is the ICBs' to answer for: staff with a role there, and the
+    patients and families invited to a learning response run there (they hold no role, but their
+    tokens read its engagement and must be revocable too)."""
+    invited = (
+        select(AffectedPerson.account_id)
+        .join(LearningResponse, LearningResponse.id == AffectedPerson.response_id)
+        .where(LearningResponse.organisation_id.in_(organisations_in_icbs(icb_ids)))
+    )
+    return people_in_icbs(icb_ids) | User.id.in_(invited)
+
+
 def in_icbs(session: Session, icb_ids: list[int], cursor: str | None, size: int) -> Page:
-    """Every token held by a person in the ICBs (an administrator's list), newest first."""
-    stmt = select(ApiToken).join(ApiToken.user).where(people_in_icbs(icb_ids))
+    """Every token held by a person of the ICBs (an administrator's list), newest first."""
+    stmt = select(ApiToken).join(ApiToken.user).where(_holders_in_icbs(icb_ids))
     return keyset_page(session, stmt, ApiToken, cursor, size)
+
+
+def is_held_in_icbs(session: Session, token: ApiToken, icb_ids: list[int]) -> bool:
+    """Whether `token` is on the ICBs' administrators' list: one row asked for."""
+    found = select(User.id).where(User.id == token.user_id, _holders_in_icbs(icb_ids))
+    return session.scalar(found) is not None

@@ -14,7 +14,7 @@ from psirf import policy
 from psirf.events import lfpse
 from psirf.events.models import EventStatus
 from psirf.events.services import DESCRIPTION_MAX
-from psirf.web.json_fields import UtcDateTime, Views
+from psirf.web.json_fields import UtcDateTime, Views, record_id, version_sent
 
 
 class Columns(fields.Nested):
@@ -153,10 +153,8 @@ class RecordEventInput(DetailsInput):
     occurred_on = fields.Date(required=True)
     description = fields.String(required=True, validate=validate.Length(min=1, max=DESCRIPTION_MAX))
     theme = _one_of(lfpse.Theme, required=True)
-    organisation_id = fields.Integer(
+    organisation_id = record_id(
         required=True,
-        strict=True,
-        validate=validate.Range(min=1, max=2**31 - 1),
         metadata={"description": "The service where it happened: one where you hold a role."},
     )
     identity_protected = fields.Boolean(
@@ -173,8 +171,4 @@ class ReviseEventInput(DetailsInput):
         validate=validate.Length(min=1, max=5000),
         metadata={"description": "Why the event is corrected."},
     )
-    version = fields.Integer(
-        strict=True,
-        validate=validate.Range(min=1, max=2**31 - 1),
-        metadata={"description": "The version corrected, unless If-Match says it."},
-    )
+    version = version_sent("The version corrected")

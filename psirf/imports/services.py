@@ -52,8 +52,9 @@ def create(
     batch_size: int = importing.BATCH_SIZE,
     organisation_ods_code: str | None = None,
 ) -> EventImport:
-    """The record of an import about to run, in the importer's (first) ICB."""
-    icbs = policy.require_importer(user)
+    """The record of an import about to run: in the ICB of the one service it is for, when it
+    names one, so that ICB's administrators see it; else in the importer's (first) ICB."""
+    icb_id = policy.require_importer(user)[0]
     if batch_size < 1:
         raise InputError("batch_size", "Enter a batch size of 1 or more")
     ods_code = (organisation_ods_code or "").strip().upper() or None
@@ -63,8 +64,9 @@ def create(
             raise InputError(
                 "organisation", "No service of an ICB you administer has this ODS code"
             )
+        icb_id = found.icb_id
     record = EventImport(
-        icb_id=icbs[0],
+        icb_id=icb_id,
         created_by_id=user.id,
         filename=(filename or "upload")[-255:],
         source_format=source_format,

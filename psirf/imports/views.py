@@ -31,6 +31,14 @@ from psirf.web.loading import loads
 bp = Blueprint("imports", __name__, url_prefix="/admin/imports")
 SHOWN_FAULTS = 100
 REFRESH_SECONDS = 2
+# An import of the ICBs the person administers (another ICB's is not found; staff are refused).
+_an_import = loads(
+    "import_id",
+    EventImport,
+    policy.require_import_visible,
+    into="event_import",
+    before=policy.require_importer,
+)
 
 
 def _folder() -> Path:
@@ -62,8 +70,10 @@ def index():
 @bp.url_value_preprocessor
 def _uploads_take_large_bodies(endpoint, _values):
     """The one page that takes a large body (Werkzeug streams the file to a temporary file). Set
-    here because this runs before every before_request, and CSRF's reads the form in one."""
-    if endpoint == "imports.create":
+    here because this runs before every before_request, and CSRF's reads the form in one. Only for
+    an administrator who may import: anyone else's large body is refused unread (413), not
+    written to disk before the page refuses them."""
+    if endpoint == "imports.create" and policy.may_import(current_user):
         request.max_content_length = current_app.config["IMPORT_MAX_BYTES"]
 
 
@@ -95,13 +105,7 @@ def create():
 
 @bp.get("/<int:import_id>")
 @login_required
-@loads(
-    "import_id",
-    EventImport,
-    policy.require_import_visible,
-    into="event_import",
-    before=policy.require_importer,
-)
+@_an_import
 def show(event_import):
     return render_template(
         "imports/show.html",
@@ -114,13 +118,7 @@ def show(event_import):
 
 @bp.get("/<int:import_id>/report.csv")
 @login_required
-@loads(
-    "import_id",
-    EventImport,
-    policy.require_import_visible,
-    into="event_import",
-    before=policy.require_importer,
-)
+@_an_import
 def report_csv(event_import):
     path = event_import.report_path
     if not path or not Path(path).exists():

@@ -60,6 +60,8 @@ def row_of(line: str) -> dict[str, str]:
         resource = json.loads(line)
     except ValueError as error:
         return {ERROR: f"Not JSON: {error.msg} at character {error.pos + 1}"}
+    except RecursionError:  # a line of thousands of nested brackets: the parser's limit
+        return {ERROR: "Not JSON: nested too deeply to read"}
     if not isinstance(resource, dict) or resource.get("resourceType") != "AdverseEvent":
         kind = resource.get("resourceType") if isinstance(resource, dict) else None
         return {ERROR: f"Not an AdverseEvent (resourceType {kind or 'missing'})"}

@@ -12,10 +12,14 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import urlsplit
 
 from psirf.config import ConfigurationError
 
 FHIR_JSON = "application/fhir+json"
+# The only hosts the key may be sent to unencrypted: this machine (a local fake LFPSE, or a proxy
+# on it that encrypts onwards).
+LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 
 
 class SendFailed(Exception):
@@ -60,6 +64,18 @@ class OutboxSender:
             raise SendFailed(f"Could not write to the outbox folder: {error.strerror}") from error
 
 
+class _RedirectsRefused(urllib.request.HTTPRedirectHandler):
+    """A redirect is LFPSE's answer, not a delivery. Followed, urllib turns a POST's 302 into a GET
+    without the body but with the key header: the key would go wherever it pointed, and that
+    GET's 200 would mark a revision sent that LFPSE never received. Refused, it is an HTTPError."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_OPENER = urllib.request.build_opener(_RedirectsRefused)
+
+
 class HttpSender:
     """POST to LFPSE's submission address with the API key in a header; any 2xx is delivered."""
 
@@ -80,7 +96,7 @@ class HttpSender:
             },
         )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            with _OPENER.open(request, timeout=self.timeout) as response:
                 response.read()
         except urllib.error.HTTPError as error:
             raise SendFailed(f"LFPSE answered {error.code} {error.reason}") from error
@@ -96,6 +112,10 @@ def from_config(config) -> Sender:
     if kind == "http":
         if not config.get("LFPSE_URL") or not config.get("LFPSE_API_KEY"):
             raise ConfigurationError("LFPSE_SENDER is http: set LFPSE_URL and LFPSE_API_KEY.")
+        address = urlsplit(config["LFPSE_URL"])
+        if address.scheme != "https" and address.hostname not in LOOPBACK:
+            # The key and the events would cross the network in clear.
+            raise ConfigurationError("LFPSE_URL must be an https:// address.")
         return HttpSender(
             config["LFPSE_URL"],
             config["LFPSE_API_KEY"],

@@ -150,7 +150,12 @@ from psirf.policy.administration import (
     require_administers,
 )
 
-from psirf.policy.imports import may_import_for, require_importer, require_import_visible
+from psirf.policy.imports import (
+    may_import,
+    may_import_for,
+    require_importer,
+    require_import_visible,
+)
 
 from psirf.policy.engagement import (
     may_edit_engagement,
@@ -306,6 +311,7 @@ __all__ = [
     "administered_icbs",
     "require_administrator",
     "require_administers",
+    "may_import",
     "may_import_for",
     "require_importer",
     "require_import_visible",

@@ -8,12 +8,15 @@ from psirf.policy.administration import administered_icbs
 from psirf.policy.roles import NotPermitted, NotVisible
 
 
+def may_import(user) -> bool:
+    return bool(administered_icbs(user))
+
+
 def require_importer(user) -> list[int]:
     """The ICBs whose services `user` may import events for; NotPermitted for anyone else."""
-    icbs = administered_icbs(user)
-    if not icbs:
+    if not may_import(user):
         raise NotPermitted("Only administrators can import events.")
-    return icbs
+    return administered_icbs(user)
 
 
 def may_import_for(user, organisation: Organisation) -> bool:

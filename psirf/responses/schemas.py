@@ -17,7 +17,7 @@ from psirf.events.schemas import Columns, OrganisationRefSchema
 from psirf.responses.models import ResponseMethod
 from psirf.workflow import runner
 from psirf.workflow.definitions import FieldDef, SectionDef
-from psirf.web.json_fields import UtcDateTime
+from psirf.web.json_fields import UtcDateTime, version_sent
 
 TEXT_MAX = 20_000  # a long answer, as the page's text box takes
 LINE_MAX = 500
@@ -98,11 +98,7 @@ class StepTakenSchema(Schema):
     )
 
 
-_VERSION = fields.Integer(
-    strict=True,
-    validate=validate.Range(min=1, max=2**31 - 1),
-    metadata={"description": "The version changed, unless If-Match says it."},
-)
+_VERSION = version_sent("The version changed")
 
 
 class FireInput(Schema):

@@ -10,6 +10,7 @@ from psirf.events.models import EventStatus
 from psirf.events.schemas import EventSchema
 from psirf.responses.models import ResponseMethod
 from psirf.triage.services import REFERRAL_BODY_MAX, REFERRAL_REFERENCE_MAX, TEXT_MAX, TriageChoice
+from psirf.web.json_fields import version_sent
 
 
 class SourceSchema(Schema):
@@ -66,11 +67,7 @@ class DecisionInput(Schema):
         validate=validate.OneOf([m.value for m in ResponseMethod]),
         metadata={"description": "A learning response to run alongside a referral."},
     )
-    version = fields.Integer(
-        strict=True,
-        validate=validate.Range(min=1, max=2**31 - 1),
-        metadata={"description": "The event's version, unless If-Match says it."},
-    )
+    version = version_sent("The event's version")
 
 
 class ResponseRefSchema(Schema):

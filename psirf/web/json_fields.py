@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import timezone
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
+
+from psirf.web.inputs import DB_INT_MAX
 
 
 class UtcDateTime(fields.DateTime):
@@ -15,6 +17,16 @@ class UtcDateTime(fields.DateTime):
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=timezone.utc)
         return super()._serialize(value, attr, obj, **kwargs)
+
+
+def record_id(**kwargs) -> fields.Integer:
+    """A record's number in a body: a JSON integer the database's column can hold."""
+    return fields.Integer(strict=True, validate=validate.Range(min=1, max=DB_INT_MAX), **kwargs)
+
+
+def version_sent(description: str) -> fields.Integer:
+    """The `version` a change names in its body, unless If-Match says it (psirf/api/locking.py)."""
+    return record_id(metadata={"description": description + ", unless If-Match says it."})
 
 
 class Views:

@@ -11,14 +11,19 @@ import pytest
 from sqlalchemy import select
 
 from psirf.accounts import tokens
-from psirf.accounts.models import ApiToken, Role
+from psirf.accounts.models import ApiToken, Role, User
 from psirf.audit import AuditRecord
 from psirf.extensions import db
 from psirf.problems import InputError
 from psirf.timeutil import utcnow
 from tests.support.api import bearer, token_for
-from tests.support.engagement import family_account
-from tests.support.factories import IcbFactory, SafetyEventFactory, UserFactory
+from tests.support.engagement import family_account, joined_person
+from tests.support.factories import (
+    AfterActionReviewFactory,
+    IcbFactory,
+    SafetyEventFactory,
+    UserFactory,
+)
 
 
 def _form(name="Reporting script", scope="write", days=30) -> dict:
@@ -116,6 +121,23 @@ def test_another_icbs_administrator_cannot_see_or_revoke_a_token(app, world, sig
     assert db.session.get(ApiToken, token.id).revoked_at is None
 
 
+def test_an_administrator_revokes_the_token_of_a_family_invited_in_their_icb(app, world, sign_in):
+    # A family account holds no role: it is the ICB's through the review it was invited to.
+    person = joined_person(AfterActionReviewFactory(organisation=world.practice))
+    family = db.session.get(User, person.account_id)
+    secret = token_for(family, scope="read")
+    token = db.session.scalars(select(ApiToken)).one()
+    outsider = sign_in(UserFactory(role=(Role.ADMINISTRATOR, IcbFactory())))
+    admin = sign_in(world.admin)
+
+    assert family.name not in outsider.get("/admin/tokens").get_data(as_text=True)
+    assert outsider.post(f"/admin/tokens/{token.id}/revoke").status_code == 404
+    assert family.name in admin.get("/admin/tokens").get_data(as_text=True)
+    assert admin.post(f"/admin/tokens/{token.id}/revoke").status_code == 302
+    api = app.test_client()
+    assert api.get("/api/v1/engagement/people", headers=bearer(secret)).status_code == 401
+
+
 def test_a_family_account_holds_read_only_tokens_and_reads_no_events(app, world, sign_in):
     family = family_account(name="Jo Bloggs")
     SafetyEventFactory(organisation=world.practice)
@@ -189,3 +211,20 @@ def test_a_token_cannot_be_made_to_last_beyond_a_year_or_end_in_the_past(app, wo
         assert refused.value.field == "expires_on"
     db.session.rollback()
     assert db.session.scalar(select(ApiToken.id)) is None
+
+
+def test_a_person_holds_at_most_ten_working_tokens(app, world):
+    # Each token has its own request limit: many tokens would multiply it.
+    made = [_made(world.lead, expires_on=NOON.date() + timedelta(days=1)) for _ in range(9)]
+    _made(world.lead)  # its last day is today: it still works
+    with pytest.raises(InputError) as refused:
+        _made(world.lead)
+    assert refused.value.field == "name"
+    db.session.rollback()
+
+    tokens.revoke(db.session, made[0].token, world.lead, NOON)
+    db.session.commit()
+    _made(world.lead)  # one revoked makes room
+    later = NOON + timedelta(days=1)
+    _made(world.lead, now=later, expires_on=later.date())  # today's has ended by tomorrow
+    assert _made(world.admin).token.user_id == world.admin.id  # each person has their own

@@ -14,6 +14,7 @@ from psirf.extensions import db
 from psirf.timeutil import utcnow
 from tests.support.api import bearer, token_for
 from tests.support.factories import SafetyEventFactory
+from tests.support.queries import api_statements_for
 from tests.support.world import build_world
 
 PROBLEM = "application/problem+json"
@@ -109,6 +110,15 @@ def test_a_missing_or_unknown_token_is_refused_and_the_cookie_is_never_read(
     )
     # Signed in on the pages, the same browser is nobody to the API.
     assert sign_in(world.lead).get("/api/v1/events").status_code == 401
+
+
+def test_a_token_never_signs_anyone_in_to_the_pages(app, world, client):
+    headers = bearer(token_for(world.lead))
+
+    for path in ("/events/mine", "/account/tokens"):
+        answer = client.get(path, headers=headers)
+        assert answer.status_code == 302, path
+        assert answer.headers["Location"].startswith("/sign-in"), path
 
 
 def test_a_read_only_token_may_read_but_not_write(app, world, client):
@@ -224,6 +234,20 @@ def test_the_list_pages_by_cursor_with_a_next_link(app, world, client):
     seen = [item["id"] for item in first.get_json()["items"] + second.get_json()["items"]]
     assert len(set(seen)) == 3
     assert client.get("/api/v1/events?limit=101", headers=headers).status_code == 422
+
+
+def test_a_longer_list_of_events_costs_no_more_statements(app, world, client):
+    """Each event's organisation, patients and reporter view come with the page, not per event."""
+    headers = bearer(token_for(world.lead))
+    url = "/api/v1/events?limit=50"
+
+    def listed_with(count: int) -> int:
+        for _ in range(count):
+            SafetyEventFactory(organisation=world.practice, identity_protected=True)
+        db.session.commit()
+        return api_statements_for(client, url, headers)
+
+    assert listed_with(2) == listed_with(8)
 
 
 def test_the_list_filters_as_the_queue_does(app, world, client):

@@ -13,8 +13,10 @@ from sqlalchemy import func, select
 from psirf.events.models import SafetyEvent
 from psirf.imports.columns import template_header
 from psirf.imports.models import EventImport
+from tests.support.factories import TEST_PASSWORD, PracticeFactory
 from tests.support.imports import THEME_CODES, csv_text, good_row, place
 from tests.support.notifications import run_queued
+from tests.support.world import build_world
 
 
 def _upload(client, text: str, **fields):
@@ -124,19 +126,39 @@ def test_another_icbs_administrator_does_not_find_an_import_and_staff_may_not_im
     assert _upload(sign_in(lead), "x").status_code == 403
 
 
-def test_an_upload_larger_than_other_forms_take_reaches_the_form_even_with_csrf_on(apps):
-    """The app refuses bodies over 2 MiB before reading them; the upload page takes more, and its
-    limit is set before CSRF reads the form (here refused for its missing token, not for size)."""
+def _signed_in_with_csrf(app, user):
+    """A client signed in through the real form, its CSRF token read from the page."""
+    client = app.test_client()
+    page = client.get("/sign-in").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    answer = client.post(
+        "/sign-in", data={"email": user.email, "password": TEST_PASSWORD, "csrf_token": token}
+    )
+    assert answer.status_code == 302
+    return client
+
+
+def test_only_an_administrators_upload_may_be_larger_than_other_forms_take(apps):
+    """The app refuses bodies over 2 MiB before reading them. The upload page takes more from an
+    administrator, its limit set before CSRF reads the form (here refused for its missing token,
+    not for size); from anyone else a large body is refused unread, never spooled to disk."""
     with apps.running(WTF_CSRF_ENABLED=True, IMPORT_MAX_BYTES=8 * 2**20) as app:
-        client = app.test_client()
-        big = io.BytesIO(b"x" * (3 * 2**20))
-        answer = client.post(
-            "/admin/imports",
-            data={"file": (big, "events.csv")},
-            content_type="multipart/form-data",
+        people = build_world()
+
+        def big_upload(client):
+            big = io.BytesIO(b"x" * (3 * 2**20))
+            return client.post(
+                "/admin/imports",
+                data={"file": (big, "events.csv")},
+                content_type="multipart/form-data",
+            )
+
+        assert big_upload(_signed_in_with_csrf(app, people.admin)).status_code == 400
+        assert big_upload(app.test_client()).status_code == 413
+        assert big_upload(_signed_in_with_csrf(app, people.lead)).status_code == 413
+        too_big = app.test_client().post(
+            "/admin/organisations/new", data={"name": "x" * (3 * 2**20)}
         )
-        assert answer.status_code == 400
-        too_big = client.post("/admin/organisations/new", data={"name": "x" * (3 * 2**20)})
         assert too_big.status_code == 413
 
 
@@ -154,6 +176,28 @@ def test_an_imported_event_reads_as_kept_for_insight_on_its_page(session, sign_i
     text = page.get_data(as_text=True)
     assert "No further response, kept for insight" in text and "Historic event number 7." in text
     assert "imported from another system" in text
+
+
+def test_an_import_for_one_service_is_seen_by_that_services_icb(session, sign_in, queue):
+    # An administrator of two ICBs imports for a service of the second: the second's other
+    # administrators see it (and its report); it is not filed under the first ICB alone.
+    from psirf.accounts.models import Role, RoleAssignment
+    from tests.support.factories import IcbFactory, UserFactory
+
+    p = place()
+    second_icb = IcbFactory()
+    session.add(
+        RoleAssignment(user=p.admin, organisation=second_icb, role=Role.ADMINISTRATOR.value)
+    )
+    there = PracticeFactory(icb=second_icb)
+    colleague = UserFactory(role=(Role.ADMINISTRATOR, second_icb))
+    session.commit()
+    text = csv_text([good_row(1, (there.ods_code,))])
+    sent = _upload(sign_in(p.admin), text, organisation=there.ods_code)
+    assert sent.status_code == 302
+
+    assert sign_in(colleague).get(sent.location).status_code == 200
+    assert session.scalars(select(EventImport.icb_id)).one() == second_icb.id
 
 
 def test_an_organisation_the_administrator_does_not_administer_is_refused_on_the_form(

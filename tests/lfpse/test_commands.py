@@ -33,3 +33,11 @@ def test_the_workers_task_sends_what_is_due(world, app, tmp_path):
 def test_an_http_sender_without_its_address_and_key_is_refused_at_start():
     with pytest.raises(ConfigurationError, match="LFPSE_URL and LFPSE_API_KEY"):
         senders.from_config({"LFPSE_SENDER": "http"})
+
+
+def test_an_http_sender_sends_its_key_over_https_only_beyond_this_machine():
+    config = {"LFPSE_SENDER": "http", "LFPSE_API_KEY": "key"}
+    with pytest.raises(ConfigurationError, match="https"):
+        senders.from_config(config | {"LFPSE_URL": "http://lfpse.example/adverse-event"})
+    for url in ("https://lfpse.example/adverse-event", "http://127.0.0.1:8080/adverse-event"):
+        assert senders.from_config(config | {"LFPSE_URL": url}).url == url

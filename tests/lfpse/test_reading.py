@@ -78,3 +78,14 @@ def test_reading_is_lazy_a_line_at_a_time(world):
     reader = rows(endless())
     assert next(reader)[0] == 1
     assert next(reader)[0] == 2
+
+
+def test_a_line_nested_too_deep_to_parse_is_a_row_the_import_refuses(world):
+    # Python's parser gives up (RecursionError) long before the line ends: one row refused, not
+    # the whole import stopped on an unexpected error.
+    good = body_of(record(world)).decode()
+    text = "\n".join(["[" * 100_000, good])
+    read = list(rows(io.StringIO(text)))
+    assert [position for position, _ in read] == [1, 2]
+    assert read[0][1] == {ERROR: "Not JSON: nested too deeply to read"}
+    assert ERROR not in read[1][1]

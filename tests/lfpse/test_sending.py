@@ -91,6 +91,17 @@ def test_a_failed_send_is_retried_with_backoff_then_succeeds(world):
     validated(received["resource"])
 
 
+def test_a_redirect_is_a_failure_to_retry_and_the_key_never_follows_it(world):
+    # Followed, a 302 becomes a GET without the body: its 200 would mark a revision sent that
+    # LFPSE never received, and the key would go wherever the redirect pointed.
+    event = record(world)
+    with FakeLfpse(statuses=[302]) as fake:
+        run = sending.send_due(db.session, _http(fake), _row(event).next_attempt_at)
+    assert run.failed == [(event.reference, 1)]
+    assert (_row(event).state, _row(event).reason) == ("failed", "LFPSE answered 302 Found")
+    assert fake.followed == []
+
+
 def test_an_unreachable_lfpse_is_a_failure_to_retry(world):
     event = record(world)
     with FakeLfpse() as fake:

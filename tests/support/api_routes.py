@@ -33,23 +33,26 @@ def token_of(objects: dict, who: str) -> str:
     return made[who]
 
 
-def _new_token_id(objects: dict, who: str = "lead") -> int:
-    """A fresh token of `who`'s, for a case that revokes one."""
-    return new_token(objects["people"][who], "read").token.id
+def _token_id(objects: dict, key: str) -> int:
+    """A token of the lead's for a case that revokes one, made the first time the case asks and
+    kept under `key` (not `setdefault`, which would make a new token on every request)."""
+    if key not in objects:
+        objects[key] = new_token(objects["people"]["lead"], "read").token.id
+    return objects[key]
 
 
 PAGE_ROUTES: dict[str, Case] = {
     "tokens.mine": Case("GET", lambda o: "/account/tokens", ("family", 200)),
     "tokens.revoke_mine": Case(
         "POST",
-        lambda o: f"/account/tokens/{o.setdefault('lead_token', _new_token_id(o))}/revoke",
+        lambda o: f"/account/tokens/{_token_id(o, 'lead_token')}/revoke",
         ("lead", 302),
         {"other_lead": 404, "reporter": 404, "admin": 404, "family": 404},
     ),
     "tokens.administered": Case("GET", lambda o: "/admin/tokens", ("admin", 200), ADMIN_ONLY),
     "tokens.revoke_any": Case(
         "POST",
-        lambda o: f"/admin/tokens/{o.setdefault('any_token', _new_token_id(o))}/revoke",
+        lambda o: f"/admin/tokens/{_token_id(o, 'any_token')}/revoke",
         ("admin", 302),
         {**ADMIN_ONLY, "outsider_admin": 404},
     ),

@@ -52,11 +52,14 @@ def record(world, **overrides):
 
 
 class FakeLfpse:
-    """Answers each POST with the next status of `statuses` (then 201), keeping what it received."""
+    """Answers each POST with the next status of `statuses` (then 201), keeping what it received.
+    A 3xx status points elsewhere on the same server, where any request that follows it is kept
+    in `followed`."""
 
     def __init__(self, statuses=()):
         self.statuses = list(statuses)
         self.received: list[dict] = []
+        self.followed: list[dict] = []
         self.lock = threading.Lock()
         fake = self
 
@@ -70,6 +73,15 @@ class FakeLfpse:
                             {"headers": dict(self.headers), "resource": json.loads(body)}
                         )
                 self.send_response(status)
+                if 300 <= status < 400:
+                    self.send_header("Location", "/moved")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def do_GET(self):
+                with fake.lock:
+                    fake.followed.append({"path": self.path, "headers": dict(self.headers)})
+                self.send_response(200)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
