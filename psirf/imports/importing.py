@@ -233,6 +233,4 @@ def _insert(session, rows: list[CheckedRow], context: Context, record: EventImpo
     if patients:
         session.execute(insert(EventPatient.__table__), patients)
     counts.count_inserted(session, ids)
-    exports.record_imported(
-        session, [(event_id, row.organisation_id) for event_id, row in zip(ids, rows)], context.now
-    )
+    exports.record_imported(session, ids, context.now)

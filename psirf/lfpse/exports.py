@@ -16,10 +16,26 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import (
+    DateTime,
+    Integer,
+    String,
+    and_,
+    any_,
+    bindparam,
+    func,
+    insert,
+    literal,
+    null,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, joinedload
 
 from psirf.events.models import SafetyEvent
@@ -74,25 +90,32 @@ def enqueue(
     return row
 
 
-def record_imported(session: Session, events: list[tuple[int, int]], now: datetime) -> None:
-    """The first revisions of events the bulk import wrote, as (event id, organisation id): not
-    reportable, in one INSERT, as the import writes its events."""
-    session.execute(
-        insert(LfpseExport.__table__),
-        [
-            {
-                "event_id": event_id,
-                "organisation_id": organisation_id,
-                "revision": 1,
-                "state": ExportState.NOT_REPORTABLE.value,
-                "reason": IMPORTED,
-                "attempts": 0,
-                "next_attempt_at": None,
-                "created_at": now,
-            }
-            for event_id, organisation_id in events
-        ],
-    )
+def record_imported(session: Session, event_ids: list[int], now: datetime) -> None:
+    """The first revisions of events the bulk import just wrote, by their ids: not reportable, in
+    one INSERT ... SELECT over those events (one parameter, the ids as an array, a JSON list on
+    SQLite), as the import writes its events: a row of parameters an event would cost the import
+    as much again as the rollups do."""
+    if not event_ids:
+        return
+    ids = sorted(event_ids)
+    if session.get_bind().dialect.name == "postgresql":
+        chosen = SafetyEvent.id == any_(bindparam("ids", ids, ARRAY(Integer)))
+    else:
+        listed = func.json_each(bindparam("ids", json.dumps(ids), String)).table_valued("value")
+        chosen = SafetyEvent.id.in_(select(listed.c.value))
+    rows = select(
+        SafetyEvent.id,
+        SafetyEvent.organisation_id,
+        literal(1),
+        literal(ExportState.NOT_REPORTABLE.value),
+        literal(IMPORTED),
+        literal(0),
+        null(),
+        literal(now, DateTime()),
+    ).where(chosen)
+    columns = ["event_id", "organisation_id", "revision", "state", "reason", "attempts",
+               "next_attempt_at", "created_at"]  # fmt: skip
+    session.execute(insert(LfpseExport.__table__).from_select(columns, rows))
 
 
 def _supersede(session: Session, event: SafetyEvent) -> None:
