@@ -76,14 +76,19 @@ def _aim_at_real_records(case, contract) -> None:
             body["organisation_id"] = contract["organisation_id"]
 
 
-@schema.parametrize()
-@settings(
+# Every contract test's examples: a fixed number, the same on every run (derandomised, no example
+# database), with no time limit an example must keep on a loaded machine.
+EXAMPLES = settings(
     max_examples=25,
     deadline=None,
     derandomize=True,
     database=None,
     suppress_health_check=list(HealthCheck),
 )
+
+
+@schema.parametrize()
+@EXAMPLES
 def test_the_api_keeps_its_contract(case, contract):
     _aim_at_real_records(case, contract)
     case.call_and_validate(app=contract["app"], headers=bearer(contract["token"]), checks=CHECKS)

@@ -6,10 +6,9 @@ schemas of the answers. The whole document's run is tests/api/test_contract.py."
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, settings
 
 from psirf.extensions import db
-from tests.api.test_contract import CHECKS, schema
+from tests.api.test_contract import CHECKS, EXAMPLES, schema
 from tests.support import app as apps_support
 from tests.support.api import bearer, token_for
 from tests.support.engagement import joined_person, words_of
@@ -58,13 +57,7 @@ def _aim_at_real_records(case, ids: dict) -> None:
 
 
 @schema.include(tag=list(TAGS)).parametrize()
-@settings(
-    max_examples=25,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=list(HealthCheck),
-)
+@EXAMPLES
 def test_these_operations_keep_the_contract(case, records):
     _aim_at_real_records(case, records["ids"])
     tag = case.operation.tags[0] if case.operation.tags else ""
