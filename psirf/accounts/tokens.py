@@ -22,7 +22,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from psirf import audit, policy
@@ -153,10 +153,17 @@ def create(
 
 def revoke(session: Session, token: ApiToken, actor: User, now: datetime) -> bool:
     """Revoke `token` (its holder's, or an administrator's act); False when it already was."""
-    if token.revoked_at is not None:
+    # Revoked only if still live, in one conditional UPDATE: of two people revoking at once (the
+    # holder and an administrator, say) exactly one revokes and is audited.
+    revoked = session.execute(
+        update(ApiToken)
+        .where(ApiToken.id == token.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now, revoked_by_id=actor.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if revoked != 1:
         return False
-    token.revoked_at = now
-    token.revoked_by_id = actor.id
+    token.revoked_at, token.revoked_by_id = now, actor.id
     audit.record(
         session,
         actor_id=actor.id,

@@ -341,3 +341,30 @@ def test_ten_clicks_on_resetting_a_due_date_reset_it_once(app, world, sign_in, m
 
     _one_won(_all_at_once(clients, f"/responses/{response.id}/due-date/reset", [form] * CLICKS))
     assert _audited("response:due_reset") == 1
+
+
+def test_a_holder_and_an_administrator_revoking_one_token_at_once_revoke_it_once(
+    app, world, sign_in, monkeypatch
+):
+    from psirf.accounts import tokens
+    from tests.support.api import new_token
+
+    token = new_token(world.lead).token
+    holder, administrator = sign_in(world.lead), sign_in(world.admin)
+    _hold_until_all_arrive(monkeypatch, tokens, "revoke", 2)
+
+    answers = [None, None]
+
+    def click(i, client, url):
+        answers[i] = client.post(url).status_code
+
+    threads = [
+        threading.Thread(target=click, args=(0, holder, f"/account/tokens/{token.id}/revoke")),
+        threading.Thread(target=click, args=(1, administrator, f"/admin/tokens/{token.id}/revoke")),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert answers == [302, 302]  # both see it revoked
+    assert _audited("api_token:revoke") == 1
