@@ -103,6 +103,7 @@ def configure_blueprints(app: Flask) -> None:
     from psirf.accounts.token_views import bp as tokens_bp
     from psirf.accounts.views import bp as accounts_bp
     from psirf.actions.views import bp as actions_bp
+    from psirf.bulletins.views import bp as bulletins_bp
     from psirf.dashboards.views import bp as dashboards_bp
     from psirf.engagement.views import bp as engagement_bp
     from psirf.events.views import bp as events_bp
@@ -144,6 +145,7 @@ def configure_blueprints(app: Flask) -> None:
         actions_bp,
         library_bp,
         improvement_bp,
+        bulletins_bp,
         plans_bp,
         public_plans_bp,
         dashboards_bp,

@@ -193,6 +193,17 @@ from psirf.policy.navigation import (
     landing_section,
 )
 
+from psirf.policy.bulletins import (
+    bulletin_areas,
+    may_write_bulletin,
+    may_write_bulletins,
+    bulletin_scope,
+    may_read_bulletin,
+    require_bulletin_visible,
+    require_may_write_bulletin,
+    require_bulletin_writer,
+)
+
 from psirf.policy.tokens import token_scopes, require_token_holder, require_own_token
 
 from psirf.policy.transitions import (
@@ -350,6 +361,14 @@ __all__ = [
     "require_can_fire",
     "_System",
     "SYSTEM_ACTOR",
+    "bulletin_areas",
+    "may_write_bulletin",
+    "may_write_bulletins",
+    "bulletin_scope",
+    "may_read_bulletin",
+    "require_bulletin_visible",
+    "require_may_write_bulletin",
+    "require_bulletin_writer",
     "may_see_export_state",
     "require_export_list",
     "export_organisations",
