@@ -141,3 +141,7 @@ def request_api_case(client, case: ApiCase, objects: dict, who: str | None):
 from tests.support.api_routes_more import MORE_API_ROUTES  # noqa: E402  (it builds on ApiCase)
 
 API_ROUTES.update(MORE_API_ROUTES)
+
+from tests.support.bulletin_routes import bulletin_api_routes  # noqa: E402
+
+API_ROUTES.update(bulletin_api_routes(ApiCase, STALE))
