@@ -87,8 +87,20 @@ def upgrade():
             batch_op.f("ix_bulletin_points_bulletin_id"), ["bulletin_id"], unique=False
         )
 
+    # The good care examples a bulletin draws: an area's good care records by when they happened.
+    with op.batch_alter_table("safety_events", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_safety_events_good_care",
+            ["organisation_id", "occurred_on"],
+            unique=False,
+            postgresql_where=sa.text("record_type = 'good_care'"),
+            sqlite_where=sa.text("record_type = 'good_care'"),
+        )
+
 
 def downgrade():
+    with op.batch_alter_table("safety_events", schema=None) as batch_op:
+        batch_op.drop_index("ix_safety_events_good_care")
     with op.batch_alter_table("bulletin_points", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_bulletin_points_bulletin_id"))
 

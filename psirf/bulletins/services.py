@@ -118,7 +118,7 @@ def generate(
         period_start=start,
         period_end=end,
         state=BulletinState.DRAFT.value,
-        title=f"{area.name} learning bulletin: {periods.label(start, end)}",
+        title=f"{area.name} learning bulletin: {periods.label(start, end)}"[:200],
         events_total=draft.events_total,
         events_previous=draft.events_previous,
         good_care_total=draft.good_care_total,
@@ -134,7 +134,7 @@ def generate(
             BulletinPoint(
                 section=point.section,
                 position=positions[point.section],
-                title=point.title,
+                title=point.title[:200],
                 body=point.body,
                 count=point.count,
                 previous=point.previous,

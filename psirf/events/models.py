@@ -27,6 +27,15 @@ class SafetyEvent(Base):
         Index("ix_safety_events_queue", "organisation_id", "status", "created_at", "id"),
         Index("ix_safety_events_org_created", "organisation_id", "created_at", "id"),
         Index("ix_safety_events_reporter", "reporter_user_id", "created_at"),
+        # Good care of an area's services by when it happened (a learning bulletin's examples):
+        # partial, so it holds only the few good care records among the events.
+        Index(
+            "ix_safety_events_good_care",
+            "organisation_id",
+            "occurred_on",
+            postgresql_where=text("record_type = 'good_care'"),
+            sqlite_where=text("record_type = 'good_care'"),
+        ),
         # Bulk import (psirf/imports) is idempotent on the sending system's own reference: one
         # event per reference at an organisation. Events recorded here have none (NULLs differ).
         UniqueConstraint(

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from psirf import policy
 from psirf.accounts.models import Role, RoleAssignment
 from psirf.actions.models import SafetyAction
+from psirf.bulletins.models import Bulletin
 from psirf.events.models import SafetyEvent
 from psirf.extensions import db
 from psirf.improvement.models import ImprovementPlan
@@ -148,6 +149,20 @@ def _build(world) -> Realm:
         entry(world.pcn, world.pcn)  # a PCN-wide review's learning, kept to the PCN
         entry(trust)  # no audience yet: the publisher's own
         entry(far_practice, far_pcn, other_icb)
+
+        # Learning bulletins: a draft and a published one of every group and both ICBs.
+        for area in [*groups, world.icb, other_icb]:
+            for n, state in enumerate(("draft", "published")):
+                db.session.add(
+                    Bulletin(
+                        organisation_id=area.id,
+                        period_start=date(2026, 1 + 3 * n, 1),
+                        period_end=date(2026, 4 + 3 * n, 1),
+                        state=state,
+                        title=f"{area.name} bulletin",
+                        created_by_id=world.admin.id,
+                    )
+                )
         db.session.flush()
         db.session.expire_all()
     return realm
@@ -190,6 +205,11 @@ SCOPES = {
         policy.may_read_improvement_plan,
     ),
     "library_scope": (LibraryEntry, policy.library_scope, policy.may_read_library_entry),
+    "bulletin_scope": (
+        Bulletin,
+        lambda user: policy.bulletin_scope(user, Bulletin),
+        policy.may_read_bulletin,
+    ),
 }
 
 

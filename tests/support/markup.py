@@ -24,6 +24,7 @@ from psirf.responses.models import ResponseLink, ResponseMethod
 from psirf.workflow import definitions
 from tests.support.api_routes import token_of
 from tests.support.factories import ResponseFactory, SafetyActionFactory, SafetyEventFactory
+from tests.support.bulletins import route_bulletin
 from tests.support.import_routes import import_id
 
 EVIL = '<meta http-equiv="refresh" content="0;url=https://evil.example/?a=1&b=2">'
@@ -130,6 +131,8 @@ NOT_FREE_TEXT = {
             "lfpse_exports.state",
             "event_imports.source_format",
             "event_imports.state",
+            "bulletins.state",
+            "bulletin_points.section",
         ),
         "a code or a state",
     ),
@@ -152,6 +155,7 @@ NOT_FREE_TEXT = {
             "safety_events.reference",
             "shared_documents.filename",
             "api_tokens.prefix",
+            "bulletin_points.source",
         ),
         "made by the app",
     ),
@@ -379,6 +383,7 @@ def more_rows(objects) -> None:
     }
     event = objects["event"]
     import_id(objects)  # an import, whose file name and error its page shows
+    route_bulletin(objects)  # a learning bulletin, whose texts and points its page and PDF show
     # Decided events show the triage's reasons; a referred one, the body and its reference.
     SafetyEventFactory(
         organisation=world.practice, status="learning_response", learning_response_id=aar.id
