@@ -141,3 +141,8 @@ def request_api_case(client, case: ApiCase, objects: dict, who: str | None):
 from tests.support.api_routes_more import MORE_API_ROUTES  # noqa: E402  (it builds on ApiCase)
 
 API_ROUTES.update(MORE_API_ROUTES)
+
+# The pharmacy near-miss log's (tests/support/nearmiss_routes.py).
+from tests.support.nearmiss_routes import NEAR_MISS_API_ROUTES  # noqa: E402
+
+API_ROUTES.update(NEAR_MISS_API_ROUTES)
