@@ -138,8 +138,9 @@ def log_near_miss(
         # The coded fields only: the medicine and the note stay in the log.
         changes={
             name: {"before": None, "after": getattr(near_miss, name)}
-            for name in ("error_type", "stage", "cause", "occurred_on")
-        },
+            for name in ("error_type", "stage", "cause")
+        }
+        | {"occurred_on": {"before": None, "after": near_miss.occurred_on.isoformat()}},
     )
     return near_miss
 

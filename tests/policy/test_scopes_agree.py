@@ -21,6 +21,7 @@ from psirf.events.models import SafetyEvent
 from psirf.extensions import db
 from psirf.improvement.models import ImprovementPlan
 from psirf.library.models import LibraryEntry
+from psirf.nearmiss.models import NearMiss
 from psirf.plans.models import PsirfPlan
 from psirf.responses.models import Contributor, LearningResponse
 from psirf.workflow import definitions
@@ -34,6 +35,7 @@ from tests.support.factories import (
     UserFactory,
     one_commit,
 )
+from tests.support.nearmiss import near_miss_realm
 
 
 @dataclass
@@ -148,6 +150,7 @@ def _build(world) -> Realm:
         entry(world.pcn, world.pcn)  # a PCN-wide review's learning, kept to the PCN
         entry(trust)  # no audience yet: the publisher's own
         entry(far_practice, far_pcn, other_icb)
+        realm.people |= near_miss_realm(world)  # the pharmacies' near-miss logs
         db.session.flush()
         db.session.expire_all()
     return realm
@@ -190,6 +193,11 @@ SCOPES = {
         policy.may_read_improvement_plan,
     ),
     "library_scope": (LibraryEntry, policy.library_scope, policy.may_read_library_entry),
+    "near_miss_scope": (
+        NearMiss,
+        lambda user: policy.near_miss_scope(user, NearMiss.organisation_id),
+        policy.may_read_near_miss,
+    ),
 }
 
 

@@ -69,3 +69,18 @@ def pharmacies(world) -> Pharmacies:
 
 def first_of_month(today: date | None = None) -> date:
     return (today or utcnow().date()).replace(day=1)
+
+
+def near_miss_realm(world) -> dict:
+    """For the policy's agreement tests (inside their one_commit): two pharmacies with a near miss
+    each, their staff, and a pharmacist who also leads a practice. Returns the people by name."""
+    pharmacy = PharmacyFactory(icb=world.icb, name="Realm Pharmacy")
+    other = PharmacyFactory(icb=world.icb, name="Other Realm Pharmacy")
+    people = {
+        "pharmacist": UserFactory(role=(Role.PATIENT_SAFETY_LEAD, pharmacy)),
+        "dispenser": UserFactory(role=(Role.REPORTER, pharmacy)),
+        "other_pharmacist": UserFactory(role=(Role.PATIENT_SAFETY_LEAD, other)),
+    }
+    for organisation, who in ((pharmacy, "pharmacist"), (other, "other_pharmacist")):
+        NearMissFactory(organisation=organisation, recorded_by_id=people[who].id)
+    return people
