@@ -82,7 +82,9 @@ def test_only_the_pharmacys_own_staff_log_its_near_misses(session, world, pharma
         with pytest.raises(InputError) as refused:
             services.log_near_miss(session, person, _details(pharmacies.pharmacy), today=TODAY)
         assert refused.value.field == "organisation_id"
-    services.log_near_miss(session, pharmacies.dispenser, _details(pharmacies.pharmacy), today=TODAY)
+    services.log_near_miss(
+        session, pharmacies.dispenser, _details(pharmacies.pharmacy), today=TODAY
+    )
     assert _count(session, NearMiss) == 1
 
 
@@ -96,9 +98,7 @@ def test_the_pcn_and_the_icb_see_no_near_miss(session, world, pharmacies):
     assert len(services.listing(session, pharmacies.dispenser, None, 25).items) == 1
 
 
-def test_the_summary_counts_by_month_and_by_medicine_in_the_pharmacys_log_only(
-    session, pharmacies
-):
+def test_the_summary_counts_by_month_and_by_medicine_in_the_pharmacys_log_only(session, pharmacies):
     pharmacy, pharmacist = pharmacies.pharmacy, pharmacies.pharmacist
 
     def logged(on, medicine, error_type="wrong_strength", organisation=pharmacy):
