@@ -172,6 +172,11 @@ class MonthCount:
     near_misses: int
     promoted: int
 
+    @property
+    def key(self) -> str:
+        """The month as the summary's address names it: 2026-11."""
+        return f"{self.month.year:04d}-{self.month.month:02d}"
+
 
 @dataclass(frozen=True)
 class Count:

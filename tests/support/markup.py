@@ -25,6 +25,7 @@ from psirf.workflow import definitions
 from tests.support.api_routes import token_of
 from tests.support.factories import ResponseFactory, SafetyActionFactory, SafetyEventFactory
 from tests.support.import_routes import import_id
+from tests.support.nearmiss_routes import near_miss_id
 
 EVIL = '<meta http-equiv="refresh" content="0;url=https://evil.example/?a=1&b=2">'
 LIVE_PREFIX = "x-"
@@ -130,6 +131,9 @@ NOT_FREE_TEXT = {
             "lfpse_exports.state",
             "event_imports.source_format",
             "event_imports.state",
+            "near_misses.error_type",
+            "near_misses.stage",
+            "near_misses.cause",
         ),
         "a code or a state",
     ),
@@ -142,6 +146,7 @@ NOT_FREE_TEXT = {
             "outbox_messages.to_address",
             "event_patients.nhs_number",
             "event_imports.organisation_ods_code",
+            "near_misses.dmd_code",
         ),
         "an identifier checked against its format",
     ),
@@ -189,6 +194,8 @@ NOT_FREE_TEXT = {
     "safety_events.source_reference": "the sending system's key, unique per service",
     # Figures frozen from the events when a plan is generated; its labels are the code lists' labels.
     "psirf_plans.profile": "figures the app computed",
+    # The medicine lowered, to group the summary by: the medicine itself is what pages show.
+    "near_misses.medicine_key": "the app's grouping key of a free-text column shown as typed",
 }
 
 # Free-text columns that no page, PDF or CSV shows, each with the reason.
@@ -379,6 +386,7 @@ def more_rows(objects) -> None:
     }
     event = objects["event"]
     import_id(objects)  # an import, whose file name and error its page shows
+    near_miss_id(objects)  # a pharmacy's near miss, whose medicine and note its page shows
     # Decided events show the triage's reasons; a referred one, the body and its reference.
     SafetyEventFactory(
         organisation=world.practice, status="learning_response", learning_response_id=aar.id
