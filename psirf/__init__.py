@@ -115,6 +115,7 @@ def configure_blueprints(app: Flask) -> None:
     from psirf.family.views import bp as family_bp
     from psirf.imports.views import bp as imports_bp
     from psirf.improvement.views import bp as improvement_bp
+    from psirf.nearmiss.views import bp as nearmiss_bp
     from psirf.library.views import bp as library_bp
     from psirf.organisations.views import bp as organisations_bp
     from psirf.plans.views import bp as plans_bp
@@ -151,6 +152,7 @@ def configure_blueprints(app: Flask) -> None:
         dashboards_bp,
         lfpse_bp,
         imports_bp,
+        nearmiss_bp,
     ):
         app.register_blueprint(bp)
     web_views.register_page_helpers(app)

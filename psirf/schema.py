@@ -11,6 +11,7 @@ from psirf.imports import models as imports  # noqa: F401
 from psirf.improvement import models as improvement  # noqa: F401
 from psirf.learning import models as learning  # noqa: F401
 from psirf.library import models as library  # noqa: F401
+from psirf.nearmiss import models as nearmiss  # noqa: F401
 from psirf.notifications import models as notifications  # noqa: F401
 from psirf.organisations import models as organisations  # noqa: F401
 from psirf.plans import models as plans  # noqa: F401

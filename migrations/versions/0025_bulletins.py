@@ -3,14 +3,14 @@
 One bulletin per area and period (the unique key), listed by area and state, newest first.
 
 Revision ID: 0025_bulletins
-Revises: 0020_event_imports
+Revises: 0024_near_misses
 """
 
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0025_bulletins"
-down_revision = "0020_event_imports"
+down_revision = "0024_near_misses"
 branch_labels = None
 depends_on = None
 

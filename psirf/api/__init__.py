@@ -48,6 +48,7 @@ RESOURCES = (
     "plans",
     "dashboards",
     "bulletins",
+    "nearmiss",
 )
 
 

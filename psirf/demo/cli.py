@@ -13,6 +13,7 @@ from psirf.demo.feedback import load_feedback
 from psirf.demo.family import family_spec, load_family
 from psirf.demo.learning import load_learning
 from psirf.demo.lfpse import load_exports
+from psirf.demo.nearmiss import load_near_misses
 from psirf.demo.organisations import load_accounts, load_organisations
 from psirf.demo.trust_response import load_trust_response
 from psirf.demo.revisions import load_revisions
@@ -35,6 +36,7 @@ def seed_demo():
         load_feedback(db.session)  # the reporters' news, once, over whatever events there are
         load_changed_course(db.session)  # a huddle continued as a review, with its own news
         load_learning(db.session)  # the shared library and an improvement plan, once
+        load_near_misses(db.session)  # North Street Pharmacy's near-miss log, once
         load_exports(db.session)  # the LFPSE queue as if it had run all year (before corrections)
         corrected = load_revisions(db.session)  # through the services: after the reporters' news
     click.echo("\nDemo data is loaded. Sign in at http://127.0.0.1:5000 with any of these:\n")

@@ -157,6 +157,17 @@ from psirf.policy.imports import (
     require_import_visible,
 )
 
+from psirf.policy.nearmiss import (
+    near_miss_pharmacies,
+    near_miss_scope,
+    may_log_near_misses,
+    require_near_miss_log,
+    may_read_near_miss,
+    require_near_miss_visible,
+    may_promote_near_miss,
+    require_may_promote_near_miss,
+)
+
 from psirf.policy.engagement import (
     may_edit_engagement,
     require_may_edit_engagement,
@@ -178,6 +189,7 @@ from psirf.policy.family import (
 from psirf.policy.navigation import (
     FAMILY_PORTAL,
     REPORT_EVENT,
+    NEAR_MISSES,
     MY_REPORTS,
     TRIAGE,
     RESPONSES,
@@ -340,6 +352,7 @@ __all__ = [
     "require_family_person",
     "FAMILY_PORTAL",
     "REPORT_EVENT",
+    "NEAR_MISSES",
     "MY_REPORTS",
     "TRIAGE",
     "RESPONSES",
@@ -372,4 +385,12 @@ __all__ = [
     "may_see_export_state",
     "require_export_list",
     "export_organisations",
+    "near_miss_pharmacies",
+    "near_miss_scope",
+    "may_log_near_misses",
+    "require_near_miss_log",
+    "may_read_near_miss",
+    "require_near_miss_visible",
+    "may_promote_near_miss",
+    "require_may_promote_near_miss",
 ]

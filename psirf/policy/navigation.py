@@ -9,11 +9,13 @@ from __future__ import annotations
 from psirf.accounts.models import Role
 from psirf.policy.dashboards import may_see_dashboards
 from psirf.policy.family import is_family
+from psirf.policy.nearmiss import may_log_near_misses
 from psirf.policy.roles import CASEWORK_ROLES, ICB_ROLES, has_role, is_staff
 
 FAMILY_PORTAL = "family"
 REPORT_EVENT = "report_event"
 MY_REPORTS = "my_reports"
+NEAR_MISSES = "near_misses"
 TRIAGE = "triage"
 RESPONSES = "responses"
 OVERDUE_RESPONSES = "overdue_responses"
@@ -36,6 +38,9 @@ def sections(user) -> list[str]:
     # Reporting happens at a service (a practice, pharmacy...), not at a PCN or an ICB.
     if is_staff(user) and any(r.organisation.kind_enum.is_service for r in user.roles):
         found += [REPORT_EVENT, MY_REPORTS]
+    # A community pharmacy's staff keep its near-miss log at the bench.
+    if may_log_near_misses(user):
+        found.append(NEAR_MISSES)
     if has_role(user, Role.PATIENT_SAFETY_LEAD):
         found.append(TRIAGE)
     if has_role(user, Role.PATIENT_SAFETY_LEAD, Role.REVIEW_PANEL_MEMBER, *ICB_ROLES):

@@ -55,6 +55,7 @@ NAVIGATION = {
     policy.FAMILY_PORTAL: ("family.index", "Your response"),
     policy.REPORT_EVENT: ("events.new", "Report an event"),
     policy.MY_REPORTS: ("events.my_reports", "My reports"),
+    policy.NEAR_MISSES: ("nearmiss.index", "Near misses"),
     policy.TRIAGE: ("triage.queue", "Triage"),
     policy.RESPONSES: ("responses.index", "Learning responses"),
     policy.OVERDUE_RESPONSES: ("dashboards.overdue", "Overdue responses"),

@@ -22,6 +22,7 @@ from psirf.events.models import SafetyEvent
 from psirf.extensions import db
 from psirf.improvement.models import ImprovementPlan
 from psirf.library.models import LibraryEntry
+from psirf.nearmiss.models import NearMiss
 from psirf.plans.models import PsirfPlan
 from psirf.responses.models import Contributor, LearningResponse
 from psirf.workflow import definitions
@@ -35,6 +36,7 @@ from tests.support.factories import (
     UserFactory,
     one_commit,
 )
+from tests.support.nearmiss import near_miss_realm
 
 
 @dataclass
@@ -163,6 +165,7 @@ def _build(world) -> Realm:
                         created_by_id=world.admin.id,
                     )
                 )
+        realm.people |= near_miss_realm(world)  # the pharmacies' near-miss logs
         db.session.flush()
         db.session.expire_all()
     return realm
@@ -209,6 +212,11 @@ SCOPES = {
         Bulletin,
         lambda user: policy.bulletin_scope(user, Bulletin),
         policy.may_read_bulletin,
+    ),
+    "near_miss_scope": (
+        NearMiss,
+        lambda user: policy.near_miss_scope(user, NearMiss.organisation_id),
+        policy.may_read_near_miss,
     ),
 }
 

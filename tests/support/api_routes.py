@@ -145,3 +145,7 @@ API_ROUTES.update(MORE_API_ROUTES)
 from tests.support.bulletin_routes import bulletin_api_routes  # noqa: E402
 
 API_ROUTES.update(bulletin_api_routes(ApiCase, STALE))
+# The pharmacy near-miss log's (tests/support/nearmiss_routes.py).
+from tests.support.nearmiss_routes import NEAR_MISS_API_ROUTES  # noqa: E402
+
+API_ROUTES.update(NEAR_MISS_API_ROUTES)

@@ -26,6 +26,7 @@ from tests.support.api_routes import token_of
 from tests.support.factories import ResponseFactory, SafetyActionFactory, SafetyEventFactory
 from tests.support.bulletins import route_bulletin
 from tests.support.import_routes import import_id
+from tests.support.nearmiss_routes import near_miss_id
 
 EVIL = '<meta http-equiv="refresh" content="0;url=https://evil.example/?a=1&b=2">'
 LIVE_PREFIX = "x-"
@@ -133,6 +134,9 @@ NOT_FREE_TEXT = {
             "event_imports.state",
             "bulletins.state",
             "bulletin_points.section",
+            "near_misses.error_type",
+            "near_misses.stage",
+            "near_misses.cause",
         ),
         "a code or a state",
     ),
@@ -145,6 +149,7 @@ NOT_FREE_TEXT = {
             "outbox_messages.to_address",
             "event_patients.nhs_number",
             "event_imports.organisation_ods_code",
+            "near_misses.dmd_code",
         ),
         "an identifier checked against its format",
     ),
@@ -193,6 +198,8 @@ NOT_FREE_TEXT = {
     "safety_events.source_reference": "the sending system's key, unique per service",
     # Figures frozen from the events when a plan is generated; its labels are the code lists' labels.
     "psirf_plans.profile": "figures the app computed",
+    # The medicine lowered, to group the summary by: the medicine itself is what pages show.
+    "near_misses.medicine_key": "the app's grouping key of a free-text column shown as typed",
 }
 
 # Free-text columns that no page, PDF or CSV shows, each with the reason.
@@ -384,6 +391,7 @@ def more_rows(objects) -> None:
     event = objects["event"]
     import_id(objects)  # an import, whose file name and error its page shows
     route_bulletin(objects)  # a learning bulletin, whose texts and points its page and PDF show
+    near_miss_id(objects)  # a pharmacy's near miss, whose medicine and note its page shows
     # Decided events show the triage's reasons; a referred one, the body and its reference.
     SafetyEventFactory(
         organisation=world.practice, status="learning_response", learning_response_id=aar.id

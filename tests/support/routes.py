@@ -779,6 +779,7 @@ def route_objects():
             **world.people(),
             "outsider_admin": UserFactory(role=(Role.ADMINISTRATOR, other_icb)),
             "family": db.session.get(User, family_person.account_id),
+            **pharmacy_people(world),  # the near-miss log's: tests/support/nearmiss_routes.py
         },
     }
 
@@ -793,3 +794,8 @@ def request_case(client, case: Case, objects):
 from tests.support.api_routes import PAGE_ROUTES  # noqa: E402  (it builds on Case above)
 
 ROUTES.update(PAGE_ROUTES)
+
+# The pharmacy near-miss log's pages (after the API's table, which joins its API routes).
+from tests.support.nearmiss_routes import NEAR_MISS_ROUTES, pharmacy_people  # noqa: E402
+
+ROUTES.update(NEAR_MISS_ROUTES)
