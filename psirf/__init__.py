@@ -103,6 +103,7 @@ def configure_blueprints(app: Flask) -> None:
     from psirf.accounts.token_views import bp as tokens_bp
     from psirf.accounts.views import bp as accounts_bp
     from psirf.actions.views import bp as actions_bp
+    from psirf.alerts.views import bp as alerts_bp
     from psirf.dashboards.views import bp as dashboards_bp
     from psirf.engagement.views import bp as engagement_bp
     from psirf.events.views import bp as events_bp
@@ -149,6 +150,7 @@ def configure_blueprints(app: Flask) -> None:
         dashboards_bp,
         lfpse_bp,
         imports_bp,
+        alerts_bp,
     ):
         app.register_blueprint(bp)
     web_views.register_page_helpers(app)
