@@ -29,6 +29,7 @@ def record(
     kinds=("pharmacy",),
     reference="NatPSA/2026/001",
     issue=True,
+    issued_on=ISSUED_ON,
 ):
     with unit_of_work(db.session):
         alert = services.create(
@@ -37,7 +38,7 @@ def record(
             organisation.id,
             reference,
             "Risk of harm from a look-alike medicine",
-            ISSUED_ON,
+            issued_on,
             LINK,
             list(kinds),
             list(actions),

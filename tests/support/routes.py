@@ -708,6 +708,10 @@ from tests.support.lfpse_routes import LFPSE_ROUTES  # noqa: E402  (after Case, 
 
 ROUTES |= LFPSE_ROUTES
 
+from tests.support.alert_routes import ALERT_ROUTES  # noqa: E402  (after Case, which it uses)
+
+ROUTES |= ALERT_ROUTES
+
 
 def route_objects():
     from psirf.accounts.models import Role

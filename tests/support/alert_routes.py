@@ -1,0 +1,73 @@
+"""The patient safety alerts' pages in the route table (merged into tests/support/routes.py ROUTES).
+
+The object is North PCN's issued alert to its member practices (Riverside only): its panel manages
+it, the ICB and the administrator see it, Riverside's lead confirms Riverside's actions; South
+PCN's panel and lead, another ICB and the reporter do not find it (404).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tests.support.routes import Case  # imported by routes.py once Case exists
+
+OUTSIDE = {"other_lead": 404, "other_panel": 404, "outsider_icb_quality": 404, "reporter": 404}
+NOT_MANAGERS = {"icb_quality": 403, "icb_specialist": 403, "admin": 403, "lead": 403}
+NOT_CONFIRMERS = {"icb_quality": 403, "icb_specialist": 403, "admin": 403, "panel": 403}
+
+
+def pcn_alert(objects):
+    """North PCN's issued alert, made the first time a case asks."""
+    if "pcn_alert" not in objects:
+        from tests.support.alerts import record
+
+        world = objects["world"]
+        objects["pcn_alert"] = record(
+            world.panel,
+            world.pcn,
+            actions=(("Check the patient group directions", date(2026, 3, 16)),),
+            kinds=("practice",),
+            reference="NatPSA/ROUTES/1",
+        )
+    return objects["pcn_alert"]
+
+
+def _url(path: str = ""):
+    def url(o):
+        alert = pcn_alert(o)
+        return f"/alerts/{alert.id}{path}".format(
+            practice=o["world"].practice.id, action=alert.actions[0].id
+        )
+
+    return url
+
+
+ALERT_ROUTES = {
+    "alerts.index": Case("GET", lambda o: "/alerts", ("lead", 200), {"reporter": 403}),
+    "alerts.overdue": Case("GET", lambda o: "/alerts/overdue", ("panel", 200), {"reporter": 403}),
+    "alerts.new": Case(
+        "GET",
+        lambda o: "/alerts/new",
+        ("icb_specialist", 200),
+        {"lead": 403, "other_lead": 403, "reporter": 403},
+    ),
+    "alerts.show": Case("GET", _url(), ("lead", 200), OUTSIDE),
+    "alerts.progress_csv": Case("GET", _url("/progress.csv"), ("icb_quality", 200), OUTSIDE),
+    # 400: an empty form, which proves the policy let the PCN's panel through.
+    "alerts.add_action": Case(
+        "POST", _url("/actions"), ("panel", 400), {**OUTSIDE, **NOT_MANAGERS}
+    ),
+    "alerts.remove_action": Case(
+        "POST", _url("/actions/{action}/remove"), ("panel", 400), {**OUTSIDE, **NOT_MANAGERS}
+    ),
+    "alerts.issue": Case("POST", _url("/issue"), ("panel", 400), {**OUTSIDE, **NOT_MANAGERS}),
+    "alerts.organisation": Case(
+        "GET", _url("/organisations/{practice}"), ("icb_specialist", 200), OUTSIDE
+    ),
+    "alerts.confirm": Case(
+        "GET",
+        _url("/organisations/{practice}/actions/{action}"),
+        ("lead", 200),
+        {**OUTSIDE, **NOT_CONFIRMERS},
+    ),
+}
