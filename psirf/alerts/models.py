@@ -162,9 +162,7 @@ class ConfirmationEntry(Base):
     __tablename__ = "alert_confirmation_log"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    confirmation_id: Mapped[int] = mapped_column(
-        ForeignKey("alert_confirmations.id"), index=True
-    )
+    confirmation_id: Mapped[int] = mapped_column(ForeignKey("alert_confirmations.id"), index=True)
     status: Mapped[str] = mapped_column(String(20))
     note: Mapped[str | None] = mapped_column(Text)
     reason: Mapped[str | None] = mapped_column(Text)

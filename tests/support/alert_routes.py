@@ -71,3 +71,64 @@ ALERT_ROUTES = {
         {**OUTSIDE, **NOT_CONFIRMERS},
     ),
 }
+
+
+def _api(path: str = ""):
+    def url(o):
+        alert = pcn_alert(o)
+        confirmation = o.get("pcn_alert_confirmation")
+        if confirmation is None:
+            from psirf.alerts import services
+            from psirf.extensions import db
+
+            confirmation = services.get_confirmation(
+                db.session, alert, o["world"].practice, alert.actions[0].id
+            ).id
+            o["pcn_alert_confirmation"] = confirmation
+        return f"/api/v1/alerts/{alert.id}{path}".format(confirmation=confirmation)
+
+    return url
+
+
+def alert_api_routes(case, stale: int) -> dict:
+    """The API's alert routes (merged into tests/support/api_routes.py API_ROUTES), tried with each
+    person's token: a read-only (family) token's write is refused before anything is looked up."""
+    family_write = {"family": 403}
+    return {
+        "api.alerts_index": case(
+            "GET", lambda o: "/api/v1/alerts", ("lead", 200), {"reporter": 403, "family": 403}
+        ),
+        # 422: an http:// link, refused by the service once the policy let the ICB through.
+        "api.alerts_record": case(
+            "POST",
+            lambda o: "/api/v1/alerts",
+            ("icb_specialist", 422),
+            {"lead": 403, "reporter": 403, **family_write},
+            body=lambda o: {
+                "organisation_id": o["world"].icb.id,
+                "reference": "API/1",
+                "title": "An alert",
+                "issued_on": "2026-03-02",
+                "link": "http://example.org/alert",
+                "service_kinds": ["practice"],
+            },
+        ),
+        "api.alerts_show": case("GET", _api(), ("lead", 200), {**OUTSIDE, "family": 404}),
+        "api.alerts_issue": case(
+            "POST",
+            _api("/issue"),
+            ("panel", 409),
+            {**OUTSIDE, **NOT_MANAGERS, **family_write},
+            body=lambda o: {"version": stale},
+        ),
+        "api.alerts_confirmations": case(
+            "GET", _api("/confirmations"), ("icb_quality", 200), {**OUTSIDE, "family": 404}
+        ),
+        "api.alerts_confirm": case(
+            "POST",
+            _api("/confirmations/{confirmation}"),
+            ("lead", 409),
+            {**OUTSIDE, **NOT_CONFIRMERS, **family_write},
+            body=lambda o: {"status": "done", "done_on": "2026-03-05", "version": stale},
+        ),
+    }

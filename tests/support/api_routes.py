@@ -141,3 +141,8 @@ def request_api_case(client, case: ApiCase, objects: dict, who: str | None):
 from tests.support.api_routes_more import MORE_API_ROUTES  # noqa: E402  (it builds on ApiCase)
 
 API_ROUTES.update(MORE_API_ROUTES)
+
+# National patient safety alerts (tests/support/alert_routes.py).
+from tests.support.alert_routes import alert_api_routes  # noqa: E402
+
+API_ROUTES.update(alert_api_routes(ApiCase, STALE))
