@@ -17,13 +17,17 @@ from sqlalchemy import select
 from psirf import policy
 from psirf.accounts.models import Role, RoleAssignment
 from psirf.actions.models import SafetyAction
+from psirf.alerts.models import Alert, AlertRecipient
+from psirf.alerts.services import recipients_of
 from psirf.events.models import SafetyEvent
 from psirf.extensions import db
 from psirf.improvement.models import ImprovementPlan
 from psirf.library.models import LibraryEntry
+from psirf.organisations.models import Organisation
 from psirf.plans.models import PsirfPlan
 from psirf.responses.models import Contributor, LearningResponse
 from psirf.workflow import definitions
+from tests.support.alerts import alerts_for_scopes
 from tests.support.factories import (
     OrganisationFactory,
     PcnFactory,
@@ -148,6 +152,7 @@ def _build(world) -> Realm:
         entry(world.pcn, world.pcn)  # a PCN-wide review's learning, kept to the PCN
         entry(trust)  # no audience yet: the publisher's own
         entry(far_practice, far_pcn, other_icb)
+        alerts_for_scopes(world, federation, shared, far_pcn, far_practice)
         db.session.flush()
         db.session.expire_all()
     return realm
@@ -190,6 +195,16 @@ SCOPES = {
         policy.may_read_improvement_plan,
     ),
     "library_scope": (LibraryEntry, policy.library_scope, policy.may_read_library_entry),
+    "alert_scope": (
+        Alert,
+        lambda user: policy.alert_scope(user, Alert, AlertRecipient),
+        lambda user, alert: policy.may_see_alert(user, alert, recipients_of(db.session, alert)),
+    ),
+    "alert_progress_scope": (
+        Organisation,
+        lambda user: policy.alert_progress_scope(user, Organisation.id),
+        policy.may_see_alert_progress,
+    ),
 }
 
 

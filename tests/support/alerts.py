@@ -47,3 +47,37 @@ def record(
         with unit_of_work(db.session):
             services.issue(db.session, user, alert, alert.version_id)
     return alert
+
+
+def alerts_for_scopes(world, federation, shared, far_pcn, far_practice) -> None:
+    """Alerts across tests/policy/test_scopes_agree.py's realm, written directly (no commit): drafts
+    and issued alerts of the ICB, North PCN, the federation and a PCN of another ICB, each issued
+    one sent to some of the services."""
+    from psirf.alerts.models import Alert, AlertRecipient
+
+    icb, far_icb = world.icb, far_pcn.icb
+    specs = [
+        (icb, icb, "draft", []),
+        (icb, icb, "issued", [world.practice, world.other_practice, shared]),
+        (icb, world.pcn, "issued", [world.practice, shared]),
+        (icb, world.pcn, "draft", []),
+        (icb, federation, "issued", [shared]),
+        (far_icb, far_pcn, "issued", [far_practice]),
+    ]
+    for number, (in_icb, organisation, state, recipients) in enumerate(specs, 1):
+        alert = Alert(
+            icb_id=in_icb.id,
+            organisation_id=organisation.id,
+            reference=f"SCOPE/{number}",
+            title="An alert",
+            issued_on=ISSUED_ON,
+            link=LINK,
+            service_kinds="practice",
+            state=state,
+            created_by_id=world.admin.id,
+        )
+        db.session.add(alert)
+        db.session.flush()
+        db.session.add_all(
+            AlertRecipient(alert_id=alert.id, organisation_id=o.id) for o in recipients
+        )
