@@ -132,3 +132,55 @@ def alert_api_routes(case, stale: int) -> dict:
             body=lambda o: {"status": "done", "done_on": "2026-03-05", "version": stale},
         ),
     }
+
+
+def pcn_draft(objects):
+    """A draft of North PCN's with an action: the page that shows the forms to add and remove
+    actions and to issue it (an issued alert shows none), for tests/web/test_hostile_input.py."""
+    if "pcn_alert_draft" not in objects:
+        from tests.support.alerts import record
+
+        world = objects["world"]
+        objects["pcn_alert_draft"] = record(
+            world.panel,
+            world.pcn,
+            actions=(("Review the protocol", date(2026, 4, 1)),),
+            kinds=("practice",),
+            reference="NatPSA/ROUTES/DRAFT",
+            issue=False,
+        )
+    return objects["pcn_alert_draft"]
+
+
+# The draft's page, where the POST routes the issued alert of the route table does not show are.
+ALERT_FORM_PAGES = {
+    endpoint: lambda o: f"/alerts/{pcn_draft(o).id}"
+    for endpoint in ("alerts.add_action", "alerts.remove_action", "alerts.issue")
+}
+
+
+def alert_rows(objects) -> None:
+    """Rows of every alert table for tests/web/test_escaping.py: the route table's issued alert,
+    confirmed twice by Riverside's lead (so its page shows an earlier answer from the log), and a
+    draft."""
+    from psirf.alerts import services
+    from psirf.db import unit_of_work
+    from psirf.extensions import db
+
+    world = objects["world"]
+    alert = pcn_alert(objects)
+    pcn_draft(objects)
+    confirmation = services.get_confirmation(db.session, alert, world.practice, alert.actions[0].id)
+    for answer in (
+        services.Answer("in_progress", "note", expected_on=date(2026, 4, 1)),
+        services.Answer("not_applicable", "note", reason="reason"),
+    ):
+        with unit_of_work(db.session):
+            services.confirm(
+                db.session,
+                world.lead,
+                confirmation,
+                answer,
+                confirmation.version_id,
+                date(2026, 3, 10),
+            )

@@ -24,6 +24,7 @@ from psirf.responses.models import ResponseLink, ResponseMethod
 from psirf.workflow import definitions
 from tests.support.api_routes import token_of
 from tests.support.factories import ResponseFactory, SafetyActionFactory, SafetyEventFactory
+from tests.support.alert_routes import alert_rows
 from tests.support.import_routes import import_id
 
 EVIL = '<meta http-equiv="refresh" content="0;url=https://evil.example/?a=1&b=2">'
@@ -130,6 +131,10 @@ NOT_FREE_TEXT = {
             "lfpse_exports.state",
             "event_imports.source_format",
             "event_imports.state",
+            "alerts.service_kinds",
+            "alerts.state",
+            "alert_confirmations.status",
+            "alert_confirmation_log.status",
         ),
         "a code or a state",
     ),
@@ -187,6 +192,9 @@ NOT_FREE_TEXT = {
     # An imported event's reference in the system it came from: unique at its service, so one text
     # cannot fill every row; no page shows it yet.
     "safety_events.source_reference": "the sending system's key, unique per service",
+    # An alert's reference is unique among its organisation's alerts, so one text cannot fill every
+    # row; it is shown beside the title, which is filled, in the same places.
+    "alerts.reference": "unique per organisation recording alerts",
     # Figures frozen from the events when a plan is generated; its labels are the code lists' labels.
     "psirf_plans.profile": "figures the app computed",
 }
@@ -379,6 +387,7 @@ def more_rows(objects) -> None:
     }
     event = objects["event"]
     import_id(objects)  # an import, whose file name and error its page shows
+    alert_rows(objects)  # an alert, a draft and a confirmation given twice
     # Decided events show the triage's reasons; a referred one, the body and its reference.
     SafetyEventFactory(
         organisation=world.practice, status="learning_response", learning_response_id=aar.id
