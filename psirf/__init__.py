@@ -104,6 +104,7 @@ def configure_blueprints(app: Flask) -> None:
     from psirf.accounts.views import bp as accounts_bp
     from psirf.actions.views import bp as actions_bp
     from psirf.bulletins.views import bp as bulletins_bp
+    from psirf.alerts.views import bp as alerts_bp
     from psirf.dashboards.views import bp as dashboards_bp
     from psirf.engagement.views import bp as engagement_bp
     from psirf.events.views import bp as events_bp
@@ -153,6 +154,7 @@ def configure_blueprints(app: Flask) -> None:
         lfpse_bp,
         imports_bp,
         nearmiss_bp,
+        alerts_bp,
     ):
         app.register_blueprint(bp)
     web_views.register_page_helpers(app)

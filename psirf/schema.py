@@ -2,6 +2,7 @@
 
 from psirf.accounts import models as accounts  # noqa: F401
 from psirf.actions import models as actions  # noqa: F401
+from psirf.alerts import models as alerts  # noqa: F401
 from psirf.audit import AuditRecord  # noqa: F401
 from psirf.engagement import models as engagement  # noqa: F401
 from psirf.events import counts as event_counts  # noqa: F401  (and the listener that keeps them)

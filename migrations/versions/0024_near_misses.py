@@ -2,14 +2,14 @@
 the safety event it became when promoted (unique: one event, however many clicks)
 
 Revision ID: 0024_near_misses
-Revises: 0020_event_imports
+Revises: 0023_alerts
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0024_near_misses"
-down_revision = "0020_event_imports"
+down_revision = "0023_alerts"
 branch_labels = None
 depends_on = None
 

@@ -49,6 +49,7 @@ RESOURCES = (
     "dashboards",
     "bulletins",
     "nearmiss",
+    "alerts",
 )
 
 

@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 
 from psirf.accounts.models import Role
 from psirf.db import unit_of_work
+from psirf.demo.alerts import load_alerts
 from psirf.demo.course import load_changed_course
 from psirf.demo.events import load_events
 from psirf.demo.feedback import load_feedback
@@ -39,6 +40,7 @@ def seed_demo():
         load_near_misses(db.session)  # North Street Pharmacy's near-miss log, once
         load_exports(db.session)  # the LFPSE queue as if it had run all year (before corrections)
         corrected = load_revisions(db.session)  # through the services: after the reporters' news
+        load_alerts(db.session)  # a national patient safety alert issued to the pharmacies, once
     click.echo("\nDemo data is loaded. Sign in at http://127.0.0.1:5000 with any of these:\n")
     for spec in accounts:
         organisation = by_code[spec["organisation"]]

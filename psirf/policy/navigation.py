@@ -7,6 +7,7 @@ here, beside the rules of the pages it leads to.
 from __future__ import annotations
 
 from psirf.accounts.models import Role
+from psirf.policy.alerts import may_use_alerts
 from psirf.policy.dashboards import may_see_dashboards
 from psirf.policy.family import is_family
 from psirf.policy.nearmiss import may_log_near_misses
@@ -26,6 +27,7 @@ PSIRF_PLANS = "psirf_plans"
 LIBRARY = "library"
 ORGANISATIONS = "organisations"
 ACCOUNTS = "accounts"
+ALERTS = "alerts"
 
 
 def sections(user) -> list[str]:
@@ -60,6 +62,9 @@ def sections(user) -> list[str]:
         found.append(LIBRARY)
     if has_role(user, Role.ADMINISTRATOR):
         found += [ORGANISATIONS, ACCOUNTS]
+    # National patient safety alerts: who records, oversees or confirms them.
+    if may_use_alerts(user):
+        found.append(ALERTS)
     return found
 
 

@@ -66,6 +66,7 @@ NAVIGATION = {
     policy.LIBRARY: ("library.index", "Learning library"),
     policy.ORGANISATIONS: ("organisations.index", "Organisations"),
     policy.ACCOUNTS: ("accounts.users", "Accounts"),
+    policy.ALERTS: ("alerts.index", "Safety alerts"),
 }
 
 

@@ -19,6 +19,7 @@ EXPECTED = {
         policy.IMPROVEMENT_PLANS,
         policy.PSIRF_PLANS,
         policy.LIBRARY,
+        policy.ALERTS,
     ],
     "reporter": [policy.REPORT_EVENT, policy.MY_REPORTS, policy.SAFETY_ACTIONS, policy.LIBRARY],
     "panel": [
@@ -28,6 +29,7 @@ EXPECTED = {
         policy.IMPROVEMENT_PLANS,
         policy.PSIRF_PLANS,
         policy.LIBRARY,
+        policy.ALERTS,
     ],
     "icb_quality": [
         policy.RESPONSES,
@@ -37,8 +39,9 @@ EXPECTED = {
         policy.IMPROVEMENT_PLANS,
         policy.PSIRF_PLANS,
         policy.LIBRARY,
+        policy.ALERTS,
     ],
-    "admin": [policy.ORGANISATIONS, policy.ACCOUNTS],
+    "admin": [policy.ORGANISATIONS, policy.ACCOUNTS, policy.ALERTS],
 }
 
 

@@ -18,14 +18,18 @@ from psirf import policy
 from psirf.accounts.models import Role, RoleAssignment
 from psirf.actions.models import SafetyAction
 from psirf.bulletins.models import Bulletin
+from psirf.alerts.models import Alert, AlertRecipient
+from psirf.alerts.services import recipients_of
 from psirf.events.models import SafetyEvent
 from psirf.extensions import db
 from psirf.improvement.models import ImprovementPlan
 from psirf.library.models import LibraryEntry
 from psirf.nearmiss.models import NearMiss
+from psirf.organisations.models import Organisation
 from psirf.plans.models import PsirfPlan
 from psirf.responses.models import Contributor, LearningResponse
 from psirf.workflow import definitions
+from tests.support.alerts import alerts_for_scopes
 from tests.support.factories import (
     OrganisationFactory,
     PcnFactory,
@@ -166,6 +170,7 @@ def _build(world) -> Realm:
                     )
                 )
         realm.people |= near_miss_realm(world)  # the pharmacies' near-miss logs
+        alerts_for_scopes(world, federation, shared, far_pcn, far_practice)
         db.session.flush()
         db.session.expire_all()
     return realm
@@ -217,6 +222,16 @@ SCOPES = {
         NearMiss,
         lambda user: policy.near_miss_scope(user, NearMiss.organisation_id),
         policy.may_read_near_miss,
+    ),
+    "alert_scope": (
+        Alert,
+        lambda user: policy.alert_scope(user, Alert, AlertRecipient),
+        lambda user, alert: policy.may_see_alert(user, alert, recipients_of(db.session, alert)),
+    ),
+    "alert_progress_scope": (
+        Organisation,
+        lambda user: policy.alert_progress_scope(user, Organisation.id),
+        policy.may_see_alert_progress,
     ),
 }
 

@@ -149,3 +149,7 @@ API_ROUTES.update(bulletin_api_routes(ApiCase, STALE))
 from tests.support.nearmiss_routes import NEAR_MISS_API_ROUTES  # noqa: E402
 
 API_ROUTES.update(NEAR_MISS_API_ROUTES)
+# National patient safety alerts (tests/support/alert_routes.py).
+from tests.support.alert_routes import alert_api_routes  # noqa: E402
+
+API_ROUTES.update(alert_api_routes(ApiCase, STALE))

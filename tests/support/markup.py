@@ -25,6 +25,7 @@ from psirf.workflow import definitions
 from tests.support.api_routes import token_of
 from tests.support.factories import ResponseFactory, SafetyActionFactory, SafetyEventFactory
 from tests.support.bulletins import route_bulletin
+from tests.support.alert_routes import alert_rows
 from tests.support.import_routes import import_id
 from tests.support.nearmiss_routes import near_miss_id
 
@@ -137,6 +138,10 @@ NOT_FREE_TEXT = {
             "near_misses.error_type",
             "near_misses.stage",
             "near_misses.cause",
+            "alerts.service_kinds",
+            "alerts.state",
+            "alert_confirmations.status",
+            "alert_confirmation_log.status",
         ),
         "a code or a state",
     ),
@@ -196,6 +201,9 @@ NOT_FREE_TEXT = {
     # An imported event's reference in the system it came from: unique at its service, so one text
     # cannot fill every row; no page shows it yet.
     "safety_events.source_reference": "the sending system's key, unique per service",
+    # An alert's reference is unique among its organisation's alerts, so one text cannot fill every
+    # row; it is shown beside the title, which is filled, in the same places.
+    "alerts.reference": "unique per organisation recording alerts",
     # Figures frozen from the events when a plan is generated; its labels are the code lists' labels.
     "psirf_plans.profile": "figures the app computed",
     # The medicine lowered, to group the summary by: the medicine itself is what pages show.
@@ -392,6 +400,7 @@ def more_rows(objects) -> None:
     import_id(objects)  # an import, whose file name and error its page shows
     route_bulletin(objects)  # a learning bulletin, whose texts and points its page and PDF show
     near_miss_id(objects)  # a pharmacy's near miss, whose medicine and note its page shows
+    alert_rows(objects)  # an alert, a draft and a confirmation given twice
     # Decided events show the triage's reasons; a referred one, the body and its reference.
     SafetyEventFactory(
         organisation=world.practice, status="learning_response", learning_response_id=aar.id

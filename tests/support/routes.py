@@ -711,6 +711,9 @@ ROUTES |= LFPSE_ROUTES
 from tests.support.bulletin_routes import BULLETIN_ROUTES  # noqa: E402  (after Case, which it uses)
 
 ROUTES |= BULLETIN_ROUTES
+from tests.support.alert_routes import ALERT_ROUTES  # noqa: E402  (after Case, which it uses)
+
+ROUTES |= ALERT_ROUTES
 
 
 def route_objects():

@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import Integer, func, select
 
 from psirf.extensions import Base, db
+from tests.support.alert_routes import ALERT_FORM_PAGES
 from tests.support.routes import ROUTES, route_objects
 from tests.support.page_forms import (
     TEXT_KINDS,
@@ -169,7 +170,10 @@ def _show_every_form(o: dict) -> None:
 
 
 # Forms the route's own object does not show (what changed is told once a response has ended).
-OTHER_PAGES = {"reporter_feedback.what_changed": lambda o: f"/responses/{o['closed_aar'].id}"}
+OTHER_PAGES = {
+    "reporter_feedback.what_changed": lambda o: f"/responses/{o['closed_aar'].id}",
+    **ALERT_FORM_PAGES,  # a draft alert's forms (the route table's alert is issued)
+}
 
 
 def _post_routes(app) -> list[str]:
