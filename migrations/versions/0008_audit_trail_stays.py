@@ -9,11 +9,10 @@ SQLite has no roles and no TRUNCATE; its triggers from 0001 stay as they are.
 Revision ID: 0008_audit_trail_stays
 Revises: 0007_sessions_and_drafts
 """
-
 from alembic import op
 
-revision = "0008_audit_trail_stays"
-down_revision = "0007_sessions_and_drafts"
+revision = '0008_audit_trail_stays'
+down_revision = '0007_sessions_and_drafts'
 branch_labels = None
 depends_on = None
 

@@ -43,9 +43,7 @@ def upgrade():
             ["actor_id"], ["users.id"], name=op.f("fk_event_revisions_actor_id_users")
         ),
         sa.ForeignKeyConstraint(
-            ["event_id"],
-            ["safety_events.id"],
-            name=op.f("fk_event_revisions_event_id_safety_events"),
+            ["event_id"], ["safety_events.id"], name=op.f("fk_event_revisions_event_id_safety_events")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_event_revisions")),
         sa.UniqueConstraint("event_id", "number", name=op.f("uq_event_revisions_event_id")),

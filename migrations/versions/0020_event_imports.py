@@ -55,7 +55,9 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("id", name="pk_event_imports"),
     )
-    op.create_index("ix_event_imports_icb_created", "event_imports", ["icb_id", "created_at", "id"])
+    op.create_index(
+        "ix_event_imports_icb_created", "event_imports", ["icb_id", "created_at", "id"]
+    )
 
 
 def downgrade():
