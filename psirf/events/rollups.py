@@ -12,6 +12,10 @@ and rebuilding them (over every event) run the same SQL:
 - `equality_rollups`: ICB x shard x month x characteristic x value, the patients of safety events
   and how many came to moderate harm or worse.
 
+`event_counts` and `theme_rollups` carry a second measure beside the count: how many of the events
+are repeat presentations (diagnosis events whose patient had 3 or more consultations for the same
+symptoms), which insight counts as a theme of its own. A measure, not a key: no more rows.
+
 The shard is the service's id mod 8 in an ICB's rows, mod 2 in a PCN's or federation's, summed
 away at read time: services recording at once update the same area row only when their ids share
 a shard (and the month and theme match), not every time, as one row per area would make them.
