@@ -252,7 +252,7 @@ def _events(writer: _Writer, seeded: Seeded, size: Size, today: date, rng: rando
             "id": event_id, "reference": f"PSE-{created.year}-{event_id:06d}",
             "organisation_id": service, "record_type": record_type,
             "theme": theme, "occurred_on": occurred,
-            "repeat_presentation": _repeat_presentation(theme, event_id),
+            "repeat_presentation": _repeat_presentation(record_type, theme, event_id),
             "service_area": SERVICE_AREA[seeded.kinds[service]],
             "location": LOCATION[seeded.kinds[service]],
             "description": "A synthetic event written by the benchmark.",
@@ -292,10 +292,11 @@ def _status(rng: random.Random, today: date, created: datetime) -> str:
     return rng.choices(*STATUSES)[0]
 
 
-def _repeat_presentation(theme: str, event_id: int) -> str | None:
-    """A diagnosis event's answer (issue 18 part 6), from its id, drawing nothing from the random
-    stream (the rest of the ICB stays as before): one in eight a repeat presentation."""
-    if theme != "diagnosis":
+def _repeat_presentation(record_type: str, theme: str, event_id: int) -> str | None:
+    """An incident's or poor outcome's answer when about diagnosis (issue 18 part 6), from its id,
+    drawing nothing from the random stream (the rest of the ICB stays as before): one in eight a
+    repeat presentation."""
+    if theme != "diagnosis" or record_type not in ("incident", "outcome"):
         return None
     return ("yes", "no", "no", "not_known", "no", "no", "no", "no")[event_id % 8]
 

@@ -141,8 +141,9 @@ class EventForm(PsirfForm):
     theme = radio(
         "What was it mostly about?", Theme.choices(), "Select what the event was mostly about"
     )
-    # Asked when the theme is diagnosis (Jess's Rule, "three strikes and we rethink"): the page
-    # reveals it under the theme without JavaScript, and `validate` requires it only then.
+    # Asked of an incident or poor outcome about diagnosis (Jess's Rule, "three strikes and we
+    # rethink"): the page reveals it under the theme without JavaScript, and `validate` requires
+    # it only then.
     repeat_presentation = radio(services.REPEAT_PRESENTATION_QUESTION, RepeatPresentation.choices())
     patients = FieldList(FormField(PatientForm), min_entries=1, max_entries=MAX_PATIENTS)
     service_area = select("Service area", ServiceArea.choices())
@@ -200,7 +201,7 @@ class EventForm(PsirfForm):
 
     @property
     def asks_repeat_presentation(self) -> bool:
-        return self.theme.data == Theme.DIAGNOSIS.value
+        return services.asks_repeat_presentation(self.record_type.data, self.theme.data)
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)

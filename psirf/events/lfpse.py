@@ -83,8 +83,8 @@ class Theme(LabelledEnum):
 
 
 class RepeatPresentation(LabelledEnum):
-    # Jess's Rule, "three strikes and we rethink" (DHSC and NHS England, 2025): asked of events about
-    # diagnosis only. LFPSE v5 has no field for it (its OutcomeType "unplanned reattendance" is a
+    # Jess's Rule, "three strikes and we rethink" (DHSC and NHS England, 2025): asked of incidents
+    # and poor outcomes about diagnosis only (psirf.events.services.asks_repeat_presentation). LFPSE v5 has no field for it (its OutcomeType "unplanned reattendance" is a
     # hospital outcome, not this), so it stays here and is not sent (psirf/lfpse/mapping.py).
     YES = ("yes", "Yes")
     NO = ("no", "No")

@@ -18,9 +18,10 @@ from psirf.web.json_fields import UtcDateTime, Views, record_id, version_sent
 
 
 REPEAT_HELP = (
-    "Diagnosis events only: did the patient have 3 or more consultations for the same symptoms "
-    "that were not resolved or were getting worse (Jess's Rule)? Optional; null when not asked. "
-    "Kept only while the theme is diagnosis: with any other theme it is dropped."
+    "Incidents and poor outcomes about diagnosis only: did the patient have 3 or more "
+    "consultations for the same symptoms that were not resolved or were getting worse (Jess's "
+    "Rule)? Optional; null when not asked. Kept only while the event is one of those: for any "
+    "other theme or record type it is dropped."
 )
 
 

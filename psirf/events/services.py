@@ -223,20 +223,30 @@ REPEAT_PRESENTATION_QUESTION = (
 REPEAT_PRESENTATION_REQUIRED = (
     "Select whether the patient had 3 or more consultations for the same symptoms"
 )
+# The records the question is asked of, when about diagnosis: those of something that happened to
+# a patient. Not a risk (nothing has happened yet) nor good care.
+REPEAT_PRESENTATION_RECORD_TYPES = (RecordType.INCIDENT.value, RecordType.OUTCOME.value)
 
 
-def _repeat_presentation(value: str | None, theme: str) -> str | None:
-    """The answer to the repeat presentation question, kept for an event about diagnosis only: for
-    any other theme the question is not asked, and an answer sent with it (a form whose theme was
-    changed after answering, say) is dropped rather than refused. Optional here: the staff form
-    requires it for diagnosis events; the public report, the API and an import may leave it out."""
+def asks_repeat_presentation(record_type: str | None, theme: str | None) -> bool:
+    """Whether the repeat presentation question applies: an incident or a poor outcome that was
+    mostly about diagnosis."""
+    return theme == Theme.DIAGNOSIS.value and record_type in REPEAT_PRESENTATION_RECORD_TYPES
+
+
+def _repeat_presentation(value: str | None, record_type: str, theme: str) -> str | None:
+    """The answer to the repeat presentation question, kept only where the question applies
+    (`asks_repeat_presentation`): elsewhere it is not asked, and an answer sent with it (a form
+    whose theme was changed after answering, say) is dropped rather than refused. Optional here:
+    the staff form requires it where it applies; the public report, the API and an import may
+    leave it out."""
     answer = _one_of(
         RepeatPresentation,
         value,
         "repeat_presentation",
         REPEAT_PRESENTATION_REQUIRED,
     )
-    return answer if theme == Theme.DIAGNOSIS.value else None
+    return answer if asks_repeat_presentation(record_type, theme) else None
 
 
 @dataclass
@@ -290,7 +300,9 @@ def checked_details(details: EventDetails, today: date) -> CheckedDetails:
         ),
         "never_event_type": never_events.check(details.never_event_type, details.occurred_on),
         "national_flags": _national_flags(details.national_flags),
-        "repeat_presentation": _repeat_presentation(details.repeat_presentation, theme),
+        "repeat_presentation": _repeat_presentation(
+            details.repeat_presentation, record_type, theme
+        ),
     }
     rows: list[EventPatient] = []
     for patient in details.patients or ():

@@ -35,6 +35,9 @@ def test_the_question_shows_for_diagnosis_is_required_then_and_the_queue_flags_t
     assert not question.is_visible()
     page.get_by_label("Medication (prescribing, dispensing, monitoring)").check()
     assert not question.is_visible()
+    page.get_by_label("Good care", exact=True).check()
+    page.get_by_label("Diagnosis and assessment").check()
+    assert not question.is_visible()  # good care is not asked
     _the_event(page, "Diagnosis and assessment")
     assert question.is_visible()
     visitor.check()  # axe-core, with the question shown
@@ -68,6 +71,7 @@ def test_without_javascript_the_question_is_revealed_and_a_failed_form_keeps_the
         page.goto(live_server + "/events/new")
         question = page.get_by_role("group", name=QUESTION)
         assert not question.is_visible()
+        page.get_by_label("Poor patient outcome").check()
         page.get_by_label("Diagnosis and assessment").check()
         assert question.is_visible()
         question.get_by_label("Not known").check()
@@ -75,6 +79,7 @@ def test_without_javascript_the_question_is_revealed_and_a_failed_form_keeps_the
             page.get_by_role("button", name="Submit report").click()  # nothing else filled in
         assert "There is a problem" in page.inner_text("main")
         assert page.get_by_label("Diagnosis and assessment").is_checked()
+        assert page.get_by_role("group", name=QUESTION).is_visible()
         assert page.get_by_role("group", name=QUESTION).get_by_label("Not known").is_checked()
     finally:
         context.close()

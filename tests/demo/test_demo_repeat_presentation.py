@@ -13,16 +13,22 @@ from psirf.events.models import EventStatus, SafetyEvent
 from psirf.plans import insight
 from psirf.timeutil import utcnow
 
+ASKED = ("incident", "outcome")
 
-def test_diagnosis_events_answer_the_question_and_no_other_theme_does(demo):
+
+def test_diagnosis_incidents_and_outcomes_answer_the_question_and_nothing_else_does(demo):
     session, _, _ = demo
     answers = Counter(
-        session.execute(select(SafetyEvent.theme, SafetyEvent.repeat_presentation)).all()
+        session.execute(
+            select(SafetyEvent.theme, SafetyEvent.record_type, SafetyEvent.repeat_presentation)
+        ).all()
     )
-    assert {answer for (theme, answer) in answers if theme != "diagnosis"} == {None}
-    diagnosis = {answer: n for (theme, answer), n in answers.items() if theme == "diagnosis"}
-    assert None not in diagnosis
-    assert 20 <= diagnosis["yes"] < diagnosis["no"]
+    asked = {(theme, kind) for theme, kind, _ in answers if theme == "diagnosis" and kind in ASKED}
+    assert {answer for (theme, kind, answer) in answers if (theme, kind) not in asked} == {None}
+    incidents = {a: n for (t, k, a), n in answers.items() if (t, k) == ("diagnosis", "incident")}
+    assert None not in incidents and 20 <= incidents["yes"] < incidents["no"]
+    outcomes = {a for (t, k, a) in answers if (t, k) == ("diagnosis", "outcome")}
+    assert outcomes <= {"not_known"}
 
 
 def test_a_flagged_event_awaits_the_riverside_lead(demo):

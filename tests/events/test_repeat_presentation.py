@@ -87,6 +87,18 @@ def test_other_themes_are_not_asked_and_an_answer_left_from_diagnosis_is_dropped
     assert set(session.scalars(select(SafetyEvent.repeat_presentation))) == {None}
 
 
+def test_risks_and_good_care_about_diagnosis_are_not_asked(sign_in, world, session):
+    client = sign_in(world.reporter)
+    for record_type in ("good_care", "risk"):
+        data = staff_form_data(world.practice, record_type=record_type, theme="diagnosis")
+        assert client.post("/events/new", data=data).status_code == 302
+        answered = data | {"repeat_presentation": "yes"}
+        assert client.post("/events/new", data=answered).status_code == 302
+    assert set(session.scalars(select(SafetyEvent.repeat_presentation))) == {None}
+    assert services.asks_repeat_presentation("outcome", "diagnosis")
+    assert not services.asks_repeat_presentation("good_care", "diagnosis")
+
+
 def test_the_service_refuses_an_unknown_answer(session, world):
     with pytest.raises(InputError) as refused:
         services.checked_details(
