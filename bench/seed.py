@@ -247,10 +247,12 @@ def _events(writer: _Writer, seeded: Seeded, size: Size, today: date, rng: rando
         if event_id == 1:
             # The first event always opens the first response (see _response), at any size.
             status = "learning_response"
+        theme = rng.choices(themes, theme_weights)[0]
         row = {
             "id": event_id, "reference": f"PSE-{created.year}-{event_id:06d}",
             "organisation_id": service, "record_type": record_type,
-            "theme": rng.choices(themes, theme_weights)[0], "occurred_on": occurred,
+            "theme": theme, "occurred_on": occurred,
+            "repeat_presentation": _repeat_presentation(record_type, theme, event_id),
             "service_area": SERVICE_AREA[seeded.kinds[service]],
             "location": LOCATION[seeded.kinds[service]],
             "description": "A synthetic event written by the benchmark.",
@@ -288,6 +290,15 @@ def _status(rng: random.Random, today: date, created: datetime) -> str:
     if (today - created.date()).days < AWAITING_DAYS and rng.random() < 0.7:
         return "awaiting_triage"
     return rng.choices(*STATUSES)[0]
+
+
+def _repeat_presentation(record_type: str, theme: str, event_id: int) -> str | None:
+    """An incident's or poor outcome's answer when about diagnosis (issue 18 part 6), from its id,
+    drawing nothing from the random stream (the rest of the ICB stays as before): one in eight a
+    repeat presentation."""
+    if theme != "diagnosis" or record_type not in ("incident", "outcome"):
+        return None
+    return ("yes", "no", "no", "not_known", "no", "no", "no", "no")[event_id % 8]
 
 
 def _patients(rng: random.Random) -> list[dict]:

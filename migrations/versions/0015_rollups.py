@@ -52,13 +52,35 @@ def upgrade():
             "icb_id", "month", "characteristic", "value", "shard", name=op.f("pk_equality_rollups")
         ),
     )
-    # Filled by the app's own SELECTs, so what this revision writes is what the check expects.
+    # Filled by the app's own SELECTs, so what this revision writes is what the check expects;
+    # theme_rollups by its SELECT as it stood at this revision (its count alone): the app's own
+    # now reads a column a later revision adds (0026_repeat_presentation, which defaults to 0).
     from psirf.events.models import SafetyEvent
-    from psirf.events.rollups import EqualityRollup, ThemeRollup, ROLLUPS
+    from psirf.events.rollups import (
+        EqualityRollup,
+        ROLLUPS,
+        ThemeRollup,
+        areas,
+        counted_record_types,
+        month_start,
+    )
 
     bind = op.get_bind()
+    area = areas()
+    keys = (area.c.area_id, month_start(SafetyEvent.occurred_on), SafetyEvent.theme, area.c.shard)
+    themes = (
+        sa.select(*keys, sa.func.count())
+        .join(area, area.c.organisation_id == SafetyEvent.organisation_id)
+        .where(SafetyEvent.record_type.in_(counted_record_types()))
+        .group_by(*keys)
+    )
+    bind.execute(
+        ThemeRollup.__table__.insert().from_select(
+            ["area_id", "month", "theme", "shard", "count"], themes, include_defaults=False
+        )
+    )
     for rollup in ROLLUPS:
-        if rollup.table in (ThemeRollup.__table__, EqualityRollup.__table__):
+        if rollup.table is EqualityRollup.__table__:
             bind.execute(
                 rollup.table.insert().from_select(
                     [*rollup.keys, *rollup.measures], rollup.compute(SafetyEvent.id.is_not(None))

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from psirf import policy
 from psirf.dashboards import icb
-from psirf.events.lfpse import Theme
+from psirf.events.lfpse import Theme, insight_theme_choices
 from psirf.extensions import db
 from psirf.organisations.models import Organisation
 from psirf.web.loading import fetch
@@ -34,7 +34,7 @@ def icb_dashboard(
     organisation = fetch(
         Organisation, icb_id or icb_ids[0], visible_if=lambda _user, o: o.id in icb_ids
     )
-    if theme not in {t.value for t in Theme}:
+    if theme not in {value for value, _ in insight_theme_choices()}:
         theme = DEFAULT_THEME
     group = None
     if group_id:  # one of this ICB's PCNs or federations; any other is not found

@@ -10,7 +10,7 @@ from statistics import median
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from psirf.events.lfpse import Theme
+from psirf.events.lfpse import insight_theme_label
 from psirf.dashboards import spc
 from psirf.dashboards.services import area_themes, month_start, months_from
 from psirf.timeutil import add_months
@@ -37,7 +37,7 @@ class Series:
 
     @property
     def theme_label(self) -> str:
-        return Theme.label_for(self.theme)
+        return insight_theme_label(self.theme)
 
 
 def event_series(

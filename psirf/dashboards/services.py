@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select, union_all
+from sqlalchemy import ColumnElement, String, and_, false, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, aliased, load_only
 
 from psirf.actions import boards
 from psirf.actions.models import SafetyAction
 from psirf.events.counts import EventCount, ThemeRollup, counted_record_types
 from psirf.timeutil import add_months
-from psirf.events.lfpse import Theme
+from psirf.events.lfpse import REPEAT_PRESENTATION, insight_theme_label
 from psirf.events.models import SafetyEvent
 from psirf.organisations.models import Organisation, OrganisationKind, OrganisationMembership
 from psirf.responses import timeliness
@@ -160,28 +160,41 @@ class ThemeCount:
 
     @property
     def label(self) -> str:
-        return Theme.label_for(self.theme)
+        return insight_theme_label(self.theme)
 
 
 def area_themes(area_id: int, since: date, until: date | None = None, *, own: bool = False):
     """(month, theme, count) rows of safety events in an area (an ICB, or a PCN's or federation's
-    member organisations) from `since`, up to `until` if given. With `own`, a PCN's or
-    federation's own events too (from its service's counts: the rollup holds its members')."""
+    member organisations) from `since`, up to `until` if given, repeat presentation among the
+    themes. With `own`, a PCN's or federation's own events too (from its service's counts: the
+    rollup holds its members')."""
 
     def months(column):
         return and_(column >= since, column <= until) if until else column >= since
 
-    rolled = select(ThemeRollup.month, ThemeRollup.theme, ThemeRollup.count).where(
-        ThemeRollup.area_id == area_id, months(ThemeRollup.month)
-    )
-    if not own:
-        return rolled.subquery("area_themes")
-    mine = select(EventCount.month, EventCount.theme, EventCount.count).where(
-        EventCount.organisation_id == area_id,
-        months(EventCount.month),
-        EventCount.record_type.in_(counted_record_types()),
-    )
-    return union_all(rolled, mine).subquery("area_themes")
+    # Each rollup row once for its theme, and again for repeat presentation (a theme of its own in
+    # insight: its events are diagnosis events too) when it counts any.
+    repeat = literal(REPEAT_PRESENTATION, String)
+    in_area = (ThemeRollup.area_id == area_id, months(ThemeRollup.month))
+    parts = [
+        select(ThemeRollup.month, ThemeRollup.theme, ThemeRollup.count).where(*in_area),
+        select(ThemeRollup.month, repeat, ThemeRollup.repeat_presentations).where(
+            *in_area, ThemeRollup.repeat_presentations > 0
+        ),
+    ]
+    if own:
+        mine = (
+            EventCount.organisation_id == area_id,
+            months(EventCount.month),
+            EventCount.record_type.in_(counted_record_types()),
+        )
+        parts += [
+            select(EventCount.month, EventCount.theme, EventCount.count).where(*mine),
+            select(EventCount.month, repeat, EventCount.repeat_presentations).where(
+                *mine, EventCount.repeat_presentations > 0
+            ),
+        ]
+    return union_all(*parts).subquery("area_themes")
 
 
 def event_themes(session: Session, area_id: int, since: date, *, own: bool) -> list[ThemeCount]:

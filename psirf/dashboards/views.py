@@ -22,7 +22,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from psirf import policy
-from psirf.events.lfpse import Theme
+from psirf.events.lfpse import insight_theme_choices
 from psirf.extensions import db
 from psirf.organisations.models import Organisation
 from psirf.dashboards import charts, choosing, csv, lists, services, spc
@@ -118,7 +118,7 @@ def icb_page():
         d=dashboard,
         tables=csv.icb_tables(dashboard),
         chart=chart,
-        themes=Theme.choices(),
+        themes=insight_theme_choices(),
         signals=spc.describe(series.chart, series.long_labels),
         rule_label=spc.rule_label,
         rules=spc.RULES,

@@ -24,7 +24,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from psirf.accounts.models import Role, RoleAssignment
 from psirf.demo import history
 from psirf.demo.organisations import read_seed
-from psirf.events.lfpse import AgeBand, Ethnicity, Gender
+from psirf.events.lfpse import AgeBand, Ethnicity, Gender, RecordType, RepeatPresentation
+from psirf.events.services import asks_repeat_presentation
 from psirf.events.models import EventPatient, EventStatus, SafetyEvent
 from psirf.organisations.models import Organisation, OrganisationKind, SERVICE_KINDS
 from psirf.responses.models import LearningResponse
@@ -309,6 +310,22 @@ class _Builder:
         ending = self.fill(self.rng.choice(endings))
         return f"{text} {ending}"
 
+    def repeat_presentation(self, d: _Draft, theme: str, description: str) -> str | None:
+        """The repeat presentation answer of an incident or poor outcome about diagnosis, read from
+        its story (drawing nothing, so the rest of the demo year is as before): "yes" when it
+        tells of repeated consultations, "no" for any other incident, "not known" for a poor
+        outcome. Risks and good care are not asked."""
+        if not asks_repeat_presentation(d.record_type, theme):
+            return None
+        spec = d.fixed if d.fixed.get("kind") == "journey" else {}
+        if spec.get("repeat_presentation"):
+            return spec["repeat_presentation"]
+        if description.startswith(tuple(self.p["repeat_presentation_stories"])):
+            return RepeatPresentation.YES.value
+        if d.record_type == RecordType.INCIDENT.value:
+            return RepeatPresentation.NO.value
+        return RepeatPresentation.NOT_KNOWN.value
+
     def place(self, organisation: Organisation) -> tuple[str, str]:
         spec = self.p["places"][organisation.kind]
         return spec["service_area"], self.pick(spec["locations"])
@@ -391,6 +408,7 @@ class _Builder:
             psychological_harm=psychological,
             never_event=bool(fixed.get("never_event")),
             never_event_type=fixed.get("never_event_type"),
+            repeat_presentation=self.repeat_presentation(d, theme, description),
             reporter_kind=reporter_kind,
             reporter_user_id=self.reporter_for(d.organisation)
             if reporter_kind == "staff"

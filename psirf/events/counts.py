@@ -65,6 +65,7 @@ from psirf.events.rollups import (
     areas,
     countable_by_values,
     counted_record_types,
+    repeats_of,
 )
 from psirf.organisations.models import Organisation, OrganisationMembership
 
@@ -87,6 +88,7 @@ _COUNTED = (
     "record_type",
     "physical_harm",
     "psychological_harm",
+    "repeat_presentation",
     "patients",
 )
 _AREA = ("icb_id",)
@@ -271,15 +273,17 @@ def _from_areas(dialect: str):
             bindparam("theme", type_=String()),
             area.c.shard,
             literal_column("1", Integer),
+            bindparam("repeats", type_=Integer()),
         )
         .where(area.c.organisation_id == bindparam("service"))
         .order_by(area.c.area_id, area.c.shard)  # key order: no deadlocks
     )
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(theme).from_select(["area_id", "month", "theme", "shard", "count"], rows)
+    measures = ("count", "repeat_presentations")
+    statement = insert(theme).from_select(["area_id", "month", "theme", "shard", *measures], rows)
     return statement.on_conflict_do_update(
         index_elements=["area_id", "month", "theme", "shard"],
-        set_={"count": theme.c["count"] + statement.excluded["count"]},
+        set_={m: theme.c[m] + statement.excluded[m] for m in measures},
     )
 
 
@@ -314,7 +318,10 @@ def _count_one_new_event(session: Session, new: SafetyEvent) -> None:
         return
     connection = session.connection()
     service, month = new.organisation_id, new.occurred_on.replace(day=1)
-    connection.execute(from_areas, {"service": service, "month": month, "theme": new.theme})
+    connection.execute(
+        from_areas,
+        {"service": service, "month": month, "theme": new.theme, "repeats": repeats_of(new)},
+    )
     # Any ICB stands in for the service's own, which the statement reads: the rows, summed per
     # key and in key order, are the same whichever it is.
     rows: dict = {}

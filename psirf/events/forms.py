@@ -35,6 +35,7 @@ from psirf.events.lfpse import (
     PhysicalHarm,
     PsychologicalHarm,
     RecordType,
+    RepeatPresentation,
     ServiceArea,
     Theme,
 )
@@ -140,6 +141,10 @@ class EventForm(PsirfForm):
     theme = radio(
         "What was it mostly about?", Theme.choices(), "Select what the event was mostly about"
     )
+    # Asked of an incident or poor outcome about diagnosis (Jess's Rule, "three strikes and we
+    # rethink"): the page reveals it under the theme without JavaScript, and `validate` requires
+    # it only then.
+    repeat_presentation = radio(services.REPEAT_PRESENTATION_QUESTION, RepeatPresentation.choices())
     patients = FieldList(FormField(PatientForm), min_entries=1, max_entries=MAX_PATIENTS)
     service_area = select("Service area", ServiceArea.choices())
     location = select("Where did it happen?", Location.choices())
@@ -194,8 +199,16 @@ class EventForm(PsirfForm):
         self._name_patients()
         return True
 
+    @property
+    def asks_repeat_presentation(self) -> bool:
+        return services.asks_repeat_presentation(self.record_type.data, self.theme.data)
+
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
+        field = self.repeat_presentation
+        if self.asks_repeat_presentation and not field.data and not field.errors:
+            field.errors = [services.REPEAT_PRESENTATION_REQUIRED]
+            valid = False
         if self.record_type.data in HARMED_RECORD_TYPES:
             for entry in self.patients.entries:
                 for field, harm in (
@@ -223,6 +236,7 @@ class EventForm(PsirfForm):
             patients=[entry.form.details() for entry in self.patients.entries],
             never_event_type=self.never_event_type.data or None,
             national_flags=self.national_flags.data or [],
+            repeat_presentation=self.repeat_presentation.data or None,
         )
 
 

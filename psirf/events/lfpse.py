@@ -23,6 +23,11 @@ __all__ = [
     "Gender",
     "Ethnicity",
     "ReporterKind",
+    "RepeatPresentation",
+    "REPEAT_PRESENTATION",
+    "insight_theme_choices",
+    "insight_theme_label",
+    "is_repeat_presentation",
     "worst_harm",
 ]
 
@@ -75,6 +80,39 @@ class Theme(LabelledEnum):
     TREATMENT = ("treatment", "Treatment and procedures")
     PREMISES = ("premises", "Premises and equipment")
     OTHER = ("other", "Something else")
+
+
+class RepeatPresentation(LabelledEnum):
+    # Jess's Rule, "three strikes and we rethink" (DHSC and NHS England, 2025): asked of incidents
+    # and poor outcomes about diagnosis only (psirf.events.services.asks_repeat_presentation). LFPSE v5 has no field for it (its OutcomeType "unplanned reattendance" is a
+    # hospital outcome, not this), so it stays here and is not sent (psirf/lfpse/mapping.py).
+    YES = ("yes", "Yes")
+    NO = ("no", "No")
+    NOT_KNOWN = ("not_known", "Not known")
+
+
+# Repeat presentation counted as a theme of its own in insight (plan profiles, dashboards) and
+# choosable as a plan's local priority: the diagnosis events whose patient had three or more
+# consultations for the same unresolved or escalating symptoms. Not a theme an event is recorded
+# under (it stays a diagnosis event), so it is not a member of Theme.
+REPEAT_PRESENTATION = "repeat_presentation"
+REPEAT_PRESENTATION_LABEL = "Repeat presentation (three or more consultations)"
+
+
+def insight_theme_choices() -> list[tuple[str, str]]:
+    """The themes insight counts and a plan's rows may match: every Theme, then repeat presentation."""
+    return [*Theme.choices(), (REPEAT_PRESENTATION, REPEAT_PRESENTATION_LABEL)]
+
+
+def insight_theme_label(value: str | None) -> str:
+    if value == REPEAT_PRESENTATION:
+        return REPEAT_PRESENTATION_LABEL
+    return Theme.label_for(value)
+
+
+def is_repeat_presentation(event) -> bool:
+    """Whether an event (or a row of its columns) is counted under repeat presentation."""
+    return getattr(event, "repeat_presentation", None) == RepeatPresentation.YES.value
 
 
 class ServiceArea(LabelledEnum):

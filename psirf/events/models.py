@@ -63,6 +63,9 @@ class SafetyEvent(Base):
     # seed/national_requirements.yaml).
     never_event_type: Mapped[str | None] = mapped_column(String(40))
     national_flags: Mapped[list] = mapped_column(JSON, default=list, server_default=text("'[]'"))
+    # Diagnosis events only: did the patient have three or more consultations for the same
+    # unresolved or escalating symptoms (a RepeatPresentation value; None when not asked).
+    repeat_presentation: Mapped[str | None] = mapped_column(String(10))
 
     status: Mapped[str] = mapped_column(String(30), default=EventStatus.AWAITING_TRIAGE.value)
     triage_rationale: Mapped[str | None] = mapped_column(Text)

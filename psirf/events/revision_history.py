@@ -21,7 +21,11 @@ from psirf.web import dates
 
 NOT_GIVEN = "Not given"
 # What an empty answer reads as, where "Not given" would mislead.
-EMPTY = {"never_event_type": "Not a Never Event", "national_flags": "None"}
+EMPTY = {
+    "never_event_type": "Not a Never Event",
+    "national_flags": "None",
+    "repeat_presentation": "Not asked (not about diagnosis)",
+}
 
 
 def _labels(enum) -> Callable:
@@ -45,6 +49,10 @@ FIELDS: dict[str, tuple[str, Callable]] = {
     "processes": ("Part of care", _each(lfpse.HealthcareProcess.label_for)),
     "never_event_type": ("Never Event", never_events.label_for),
     "national_flags": ("National requirements flagged", _each(national.label_for)),
+    "repeat_presentation": (
+        "3 or more consultations for the same symptoms",
+        _labels(lfpse.RepeatPresentation),
+    ),
     "physical_harm": ("Worst physical harm", _labels(lfpse.PhysicalHarm)),
     "psychological_harm": ("Worst psychological harm", _labels(lfpse.PsychologicalHarm)),
 }

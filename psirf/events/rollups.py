@@ -12,6 +12,10 @@ and rebuilding them (over every event) run the same SQL:
 - `equality_rollups`: ICB x shard x month x characteristic x value, the patients of safety events
   and how many came to moderate harm or worse.
 
+`event_counts` and `theme_rollups` carry a second measure beside the count: how many of the events
+are repeat presentations (diagnosis events whose patient had 3 or more consultations for the same
+symptoms), which insight counts as a theme of its own. A measure, not a key: no more rows.
+
 The shard is the service's id mod 8 in an ICB's rows, mod 2 in a PCN's or federation's, summed
 away at read time: services recording at once update the same area row only when their ids share
 a shard (and the month and theme match), not every time, as one row per area would make them.
@@ -37,13 +41,14 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    text,
     union_all,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement, Select
 
-from psirf.events.lfpse import HARM_SEVERITY, RecordType
+from psirf.events.lfpse import HARM_SEVERITY, RecordType, RepeatPresentation
 from psirf.events.models import EventPatient, SafetyEvent
 from psirf.extensions import Base
 from psirf.organisations.models import Organisation, OrganisationMembership
@@ -84,6 +89,10 @@ class EventCount(Base):
     # The worse of physical and psychological harm, or "not_recorded".
     harm: Mapped[str] = mapped_column(String(20), primary_key=True)
     count: Mapped[int] = mapped_column(default=0)
+    # Of `count`, the repeat presentations (diagnosis events whose patient had three or more
+    # consultations for the same symptoms): insight's own theme, a measure rather than a key so
+    # the table has no more rows for it.
+    repeat_presentations: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
 
 class ThemeRollup(Base):
@@ -98,6 +107,7 @@ class ThemeRollup(Base):
     theme: Mapped[str] = mapped_column(String(30), primary_key=True)
     shard: Mapped[int] = mapped_column(primary_key=True)
     count: Mapped[int] = mapped_column(default=0)
+    repeat_presentations: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
 
 class EqualityRollup(Base):
@@ -190,11 +200,23 @@ def _named(statement: Select, model) -> Select:
     )
 
 
+def repeat_presentations_sql() -> ColumnElement[int]:
+    """How many of the grouped events are repeat presentations (0, not NULL, when none are)."""
+    yes = _text(RepeatPresentation.YES.value)
+    one, zero = literal_column("1", Integer), literal_column("0", Integer)
+    return func.coalesce(
+        func.sum(case((SafetyEvent.repeat_presentation == yes, one), else_=zero)), zero
+    )
+
+
 def _event_counts(where) -> Select:
     month = month_start(SafetyEvent.occurred_on)
     harm = worst_harm_sql(SafetyEvent.physical_harm, SafetyEvent.psychological_harm)
     keys = (SafetyEvent.organisation_id, month, SafetyEvent.theme, SafetyEvent.record_type, harm)
-    return _named(select(*keys, func.count()).where(where).group_by(*keys), EventCount)
+    return _named(
+        select(*keys, func.count(), repeat_presentations_sql()).where(where).group_by(*keys),
+        EventCount,
+    )
 
 
 def _theme_rollups(where) -> Select:
@@ -206,7 +228,7 @@ def _theme_rollups(where) -> Select:
         area.c.shard,
     )
     return _named(
-        select(*keys, func.count())
+        select(*keys, func.count(), repeat_presentations_sql())
         .join(area, area.c.organisation_id == SafetyEvent.organisation_id)
         .where(where, SafetyEvent.record_type.in_(counted_record_types()))
         .group_by(*keys),
@@ -296,19 +318,25 @@ def _month(event) -> date:
     return event.occurred_on.replace(day=1)
 
 
+def repeats_of(event) -> int:
+    """repeat_presentations_sql of one event."""
+    return int(event.repeat_presentation == RepeatPresentation.YES.value)
+
+
 def _event_counts_of(event, areas: Areas) -> Iterator[tuple[tuple, tuple]]:
     harm = worst_harm(event.physical_harm, event.psychological_harm)
-    yield (event.organisation_id, _month(event), event.theme, event.record_type, harm), (1,)
+    key = (event.organisation_id, _month(event), event.theme, event.record_type, harm)
+    yield key, (1, repeats_of(event))
 
 
 def _theme_rollups_of(event, areas: Areas) -> Iterator[tuple[tuple, tuple]]:
     if event.record_type not in counted_record_types():
         return
-    month, service = _month(event), event.organisation_id
+    month, service, measures = _month(event), event.organisation_id, (1, repeats_of(event))
     if areas.icb_id is not None:
-        yield (areas.icb_id, month, event.theme, service % ICB_SHARDS), (1,)
+        yield (areas.icb_id, month, event.theme, service % ICB_SHARDS), measures
     for group in areas.groups:
-        yield (group, month, event.theme, service % GROUP_SHARDS), (1,)
+        yield (group, month, event.theme, service % GROUP_SHARDS), measures
 
 
 def _is_serious(patient, event, alone: bool) -> bool:
@@ -342,7 +370,7 @@ def countable_by_values(event) -> bool:
     if "patients" not in state.dict:
         return False
     texts = (event.theme, event.record_type)
-    harms = (event.physical_harm, event.psychological_harm)
+    harms = (event.physical_harm, event.psychological_harm, event.repeat_presentation)
     patients = [
         getattr(p, name)
         for p in event.patients
@@ -376,14 +404,14 @@ ROLLUPS = (
     Rollup(
         EventCount.__table__,
         ("organisation_id", "month", "theme", "record_type", "harm"),
-        ("count",),
+        ("count", "repeat_presentations"),
         _event_counts,
         _event_counts_of,
     ),
     Rollup(
         ThemeRollup.__table__,
         ("area_id", "month", "theme", "shard"),
-        ("count",),
+        ("count", "repeat_presentations"),
         _theme_rollups,
         _theme_rollups_of,
     ),

@@ -17,6 +17,14 @@ from psirf.events.services import DESCRIPTION_MAX
 from psirf.web.json_fields import UtcDateTime, Views, record_id, version_sent
 
 
+REPEAT_HELP = (
+    "Incidents and poor outcomes about diagnosis only: did the patient have 3 or more "
+    "consultations for the same symptoms that were not resolved or were getting worse (Jess's "
+    "Rule)? Optional; null when not asked. Kept only while the event is one of those: for any "
+    "other theme or record type it is dropped."
+)
+
+
 class Columns(fields.Nested):
     """A group of the object's own columns, dumped as one nested object (who reported, triage)."""
 
@@ -94,6 +102,7 @@ class EventSchema(Schema):
     never_event = fields.Boolean()
     never_event_type = fields.String(allow_none=True)
     national_flags = fields.List(fields.String())
+    repeat_presentation = _maybe(lfpse.RepeatPresentation, metadata={"description": REPEAT_HELP})
     patients = fields.List(fields.Nested(PatientSchema))
     reporter = Columns(ReporterSchema)
     status = _one_of(EventStatus)
@@ -146,6 +155,7 @@ class DetailsInput(Schema):
     national_flags = fields.List(
         fields.String(validate=validate.Length(max=40)), validate=validate.Length(max=20)
     )
+    repeat_presentation = _maybe(lfpse.RepeatPresentation, metadata={"description": REPEAT_HELP})
 
 
 class RecordEventInput(DetailsInput):

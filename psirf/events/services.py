@@ -28,6 +28,7 @@ from psirf.events.lfpse import (
     PhysicalHarm,
     PsychologicalHarm,
     RecordType,
+    RepeatPresentation,
     ReporterKind,
     ServiceArea,
     Theme,
@@ -195,6 +196,7 @@ class EventDetails:
     patients: Iterable[PatientDetails | Mapping] = ()
     never_event_type: str | None = None
     national_flags: Iterable[str] = ()
+    repeat_presentation: str | None = None
 
 
 # The event's own columns that `EventDetails` sets (its patients are rows of their own).
@@ -210,7 +212,41 @@ DETAIL_COLUMNS = (
     "processes",
     "never_event_type",
     "national_flags",
+    "repeat_presentation",
 )
+
+
+REPEAT_PRESENTATION_QUESTION = (
+    "Did the patient have 3 or more consultations for the same symptoms that were not resolved "
+    "or were getting worse?"
+)
+REPEAT_PRESENTATION_REQUIRED = (
+    "Select whether the patient had 3 or more consultations for the same symptoms"
+)
+# The records the question is asked of, when about diagnosis: those of something that happened to
+# a patient. Not a risk (nothing has happened yet) nor good care.
+REPEAT_PRESENTATION_RECORD_TYPES = (RecordType.INCIDENT.value, RecordType.OUTCOME.value)
+
+
+def asks_repeat_presentation(record_type: str | None, theme: str | None) -> bool:
+    """Whether the repeat presentation question applies: an incident or a poor outcome that was
+    mostly about diagnosis."""
+    return theme == Theme.DIAGNOSIS.value and record_type in REPEAT_PRESENTATION_RECORD_TYPES
+
+
+def _repeat_presentation(value: str | None, record_type: str, theme: str) -> str | None:
+    """The answer to the repeat presentation question, kept only where the question applies
+    (`asks_repeat_presentation`): elsewhere it is not asked, and an answer sent with it (a form
+    whose theme was changed after answering, say) is dropped rather than refused. Optional here:
+    the staff form requires it where it applies; the public report, the API and an import may
+    leave it out."""
+    answer = _one_of(
+        RepeatPresentation,
+        value,
+        "repeat_presentation",
+        REPEAT_PRESENTATION_REQUIRED,
+    )
+    return answer if asks_repeat_presentation(record_type, theme) else None
 
 
 @dataclass
@@ -264,6 +300,9 @@ def checked_details(details: EventDetails, today: date) -> CheckedDetails:
         ),
         "never_event_type": never_events.check(details.never_event_type, details.occurred_on),
         "national_flags": _national_flags(details.national_flags),
+        "repeat_presentation": _repeat_presentation(
+            details.repeat_presentation, record_type, theme
+        ),
     }
     rows: list[EventPatient] = []
     for patient in details.patients or ():
@@ -329,6 +368,7 @@ def record_event(
     reporter_contact: str | None = None,
     never_event_type: str | None = None,
     national_flags: Iterable[str] = (),
+    repeat_presentation: str | None = None,
     today: date | None = None,
 ) -> SafetyEvent:
     """Records a safety event with its patients, gives it a reference and audits it.
@@ -368,6 +408,7 @@ def record_event(
             patients=patients,
             never_event_type=never_event_type,
             national_flags=national_flags,
+            repeat_presentation=repeat_presentation,
         ),
         today or date.today(),
     )
@@ -413,7 +454,7 @@ def record_event(
         }
         | {
             name: {"before": None, "after": getattr(event, name)}
-            for name in ("never_event_type", "national_flags")
+            for name in ("never_event_type", "national_flags", "repeat_presentation")
             if getattr(event, name)
         }
         | {"patients": {"before": None, "after": len(event.patients)}},

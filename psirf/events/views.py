@@ -45,6 +45,12 @@ LABELS = {
     "response_method_label": triage.method_label,
     "recommendation_source_text": triage.recommendation_source_text,
     "nhs_number_spaced": services.nhs_number_spaced,
+    "asks_repeat_presentation": services.asks_repeat_presentation,
+    "repeat_presentation_label": lambda value: (
+        "Yes: a repeat presentation, flagged at triage"
+        if value == lfpse.RepeatPresentation.YES.value
+        else lfpse.RepeatPresentation.label_for(value) or "Not answered"
+    ),
 }
 
 

@@ -22,6 +22,7 @@ from psirf.events.lfpse import (
     HealthcareProcess,
     Location,
     RecordType,
+    RepeatPresentation,
     ReporterKind,
     ServiceArea,
     Theme,
@@ -47,10 +48,17 @@ CODES = {
     "location": Location,
     "agents": Agent,
     "processes": HealthcareProcess,
+    "repeat_presentation": RepeatPresentation,
 }
 # A field in fault stands in as a value every rule accepts, so the rest of the row is checked too.
 _STAND_INS = {"record_type": "incident", "theme": "other", "description": "-"}
-_DETAIL_FIELDS = ("service_area", "location", "immediate_actions", "never_event_type")
+_DETAIL_FIELDS = (
+    "service_area",
+    "location",
+    "immediate_actions",
+    "never_event_type",
+    "repeat_presentation",
+)
 _MANY_FIELDS = ("agents", "processes", "national_flags")
 _REPORTER_KINDS = frozenset(k.value for k in ReporterKind)
 

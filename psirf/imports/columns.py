@@ -22,6 +22,8 @@ EVENT_COLUMNS = (
     "processes",
     "national_flags",
     "never_event_type",
+    # Optional: yes, no or not_known, for incidents and poor outcomes about diagnosis (else dropped).
+    "repeat_presentation",
     "reporter_kind",
     "identity_protected",
 )

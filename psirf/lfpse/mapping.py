@@ -16,6 +16,10 @@ The shape and what is assumed are in psirf/lfpse/taxonomy.py; the privacy decisi
 - LFPSE takes one healthcare process (Process 1..1): the first psirf recorded is sent.
 - Good care: psirf does not ask what LFPSE's adverse-event-went-well-5 needs (its
   HowFutureOccurrence is mandatory), so a good-care record goes with its description only.
+- Repeat presentation (3 or more consultations for the same symptoms, asked of diagnosis events)
+  stays in psirf: the v5 AdverseEvent has no element for it (checked against the public rendering
+  of the taxonomy; its OutcomeType "unplanned reattendance or readmission" is a hospital outcome,
+  not this), so nothing is sent for it and a correction of it alone still sends a revision.
 """
 
 from __future__ import annotations

@@ -16,7 +16,13 @@ from functools import lru_cache
 
 import yaml
 
-from psirf.events.lfpse import HARM_SEVERITY, RecordType, Theme
+from psirf.events.lfpse import (
+    HARM_SEVERITY,
+    REPEAT_PRESENTATION,
+    RecordType,
+    Theme,
+    insight_theme_label,
+)
 from psirf.timeutil import add_months
 from psirf.responses.models import ResponseMethod
 from psirf.triage import national
@@ -131,7 +137,7 @@ def _priority_from_default(priority) -> dict:
 
 
 def _generic_priority(theme: dict, harmful: bool) -> dict:
-    label = Theme.label_for(theme["key"])
+    label = insight_theme_label(theme["key"])
     method = ResponseMethod.MDT_REVIEW.value if harmful else ResponseMethod.THEMATIC_REVIEW.value
     return {
         "key": f"{theme['key']}_{'harm' if harmful else 'pattern'}",
@@ -152,7 +158,10 @@ def suggested_priorities(profile: dict, default: LocalFocus | None = None) -> li
     """The largest themes and the most harmful, in that order, each once, with its figures."""
     default = default or load_local_focus()
     events = profile["events"]
-    themes = [t for t in events["by_theme"] if t["key"] != Theme.OTHER.value]
+    # Repeat presentation is offered to choose, not suggested: its events are diagnosis events,
+    # which the suggestions already weigh.
+    left_out = (Theme.OTHER.value, REPEAT_PRESENTATION)
+    themes = [t for t in events["by_theme"] if t["key"] not in left_out]
     largest = themes[:SUGGEST_LARGEST]
     harmful = sorted(
         (t for t in themes if t["harmful"]), key=lambda t: (-t["harmful"], t["label"])
@@ -208,7 +217,7 @@ def matched_events(match: dict) -> str:
     return "; ".join(
         (
             " or ".join(RecordType.label_for(t) for t in types) if types else "Any record type",
-            Theme.label_for(match["theme"]) if match.get("theme") else "any theme",
+            insight_theme_label(match["theme"]) if match.get("theme") else "any theme",
             UP_TO_HARM.get(match.get("max_harm"), "any harm short of severe"),
         )
     )

@@ -33,6 +33,7 @@ from psirf.plans.content import (
     period_note,
     period_of,
 )
+from psirf.events.lfpse import REPEAT_PRESENTATION
 from psirf.plans.control import DocumentControl, control_of, control_section
 from psirf.plans.models import PsirfPlan
 from psirf.plans.states import DRAFT_STATES
@@ -180,6 +181,19 @@ def _events(profile: dict) -> list:
             ),
             numeric=(1, 2, 3),
         ),
+    ]
+    if any(t["key"] == REPEAT_PRESENTATION for t in themes):
+        blocks.append(
+            Text(
+                (
+                    "Repeat presentations are diagnosis events whose patient had 3 or more "
+                    "consultations for the same symptoms that were not resolved or were getting "
+                    "worse. They are counted under diagnosis too, so the themes add up to more "
+                    "than all events.",
+                )
+            )
+        )
+    blocks += [
         Heading("Events by record type, harm and service"),
         Table(
             "Events by record type",

@@ -15,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from psirf.events.lfpse import RecordType, Theme
+from psirf.events.lfpse import RecordType, Theme, insight_theme_choices
 from psirf.plans.content import LOOKBACKS, PERIODS, PLANNED_METHODS, UP_TO_HARM, template
 from psirf.web.forms import VersionedForm
 from psirf.triage.recommend import method_label
@@ -165,7 +165,8 @@ class PriorityForm(VersionedForm):
 class NewPriorityForm(PriorityForm):
     theme = SelectField(
         "Which theme does it cover?",
-        choices=[("", "Choose a theme")] + Theme.choices(),
+        # Repeat presentation too: a theme of its own in insight, so a priority may cover it.
+        choices=[("", "Choose a theme")] + insight_theme_choices(),
         validators=[DataRequired("Choose the theme it covers")],
     )
     min_harm = SelectField(

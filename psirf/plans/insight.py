@@ -32,7 +32,12 @@ from sqlalchemy.orm import Session
 from psirf.actions.models import SafetyAction
 from psirf.actions.states import ActionState
 from psirf.events.counts import NOT_RECORDED, EventCount, counted_record_types
-from psirf.events.lfpse import HARM_SEVERITY, RecordType, Theme
+from psirf.events.lfpse import (
+    HARM_SEVERITY,
+    REPEAT_PRESENTATION,
+    RecordType,
+    insight_theme_label,
+)
 from psirf.organisations.models import Organisation, OrganisationKind, OrganisationMembership
 from psirf.responses.models import LearningResponse, ResponseMethod
 from psirf.timeutil import add_months
@@ -89,7 +94,12 @@ def _events(session: Session, ids: list[int], start: date, end: date) -> dict:
     grain = (EventCount.month, EventCount.theme, EventCount.record_type, EventCount.harm)
     # The services summed together first: about half as many rows for each figure to group.
     rows = (
-        select(*grain, Organisation.kind, func.sum(EventCount.count).label("count"))
+        select(
+            *grain,
+            Organisation.kind,
+            func.sum(EventCount.count).label("count"),
+            func.sum(EventCount.repeat_presentations).label("repeats"),
+        )
         .join(Organisation, Organisation.id == EventCount.organisation_id)
         .where(
             EventCount.organisation_id.in_(ids), EventCount.month >= start, EventCount.month < end
@@ -121,8 +131,32 @@ def _events(session: Session, ids: list[int], start: date, end: date) -> dict:
             .group_by(*(rows.c[k] for k in by))
         )
 
+    # Repeat presentation, a theme of its own in insight: the diagnosis events it counts are
+    # counted again here, from the rollups' measure, with the same keys as a theme's figures.
+    repeats = func.coalesce(func.sum(rows.c.repeats), 0)
+    repeats_harmful = func.coalesce(
+        func.sum(case((rows.c.harm.in_(MODERATE_OR_WORSE), rows.c.repeats), else_=0)), 0
+    )
+
+    def repeat_figure(name: str, by: tuple[str, ...]):
+        columns = [
+            literal(REPEAT_PRESENTATION, String)
+            if k == "theme"
+            else rows.c[k]
+            if k in by
+            else blank[k]
+            for k in keys
+        ]
+        return (
+            select(literal(name, String).label("figure"), *columns, repeats, repeats_harmful)
+            .where(scope, rows.c.repeats > 0)
+            .group_by(*(rows.c[k] for k in by))
+        )
+
     statement = union_all(
         figure("theme", ("theme",)),
+        repeat_figure("theme", ()),
+        repeat_figure("detail", ("record_type", "harm")),
         # Over every record type, so what the figures leave out is counted beside them.
         figure("record_type", ("record_type",), where=true()),
         figure("harm", ("harm",)),
@@ -136,9 +170,10 @@ def _events(session: Session, ids: list[int], start: date, end: date) -> dict:
     for name, theme, record_type, harm, month, kind, n, h in session.execute(statement):
         n, h = int(n), int(h)
         if name == "theme":
-            themes.append(
-                {"key": theme, "label": Theme.label_for(theme), "events": n, "harmful": h}
-            )
+            if n:  # repeat presentation's one row reads 0 when there are none
+                themes.append(
+                    {"key": theme, "label": insight_theme_label(theme), "events": n, "harmful": h}
+                )
         elif name == "record_type":
             record_types[record_type] = n
         elif name == "harm":
@@ -165,6 +200,7 @@ def _events(session: Session, ids: list[int], start: date, end: date) -> dict:
         "total": sum(n for r, n in record_types.items() if r in counted),
         "harmful": sum(harms.get(h, 0) for h in MODERATE_OR_WORSE),
         "good_care_left_out": sum(n for r, n in record_types.items() if r not in counted),
+        # Every theme, and repeat presentation (whose events are diagnosis events too).
         "by_theme": themes,
         "by_record_type": [
             {"key": r.value, "label": r.label, "events": record_types.get(r.value, 0)}

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, joinedload
 from psirf import audit, policy
 from psirf.db import check_version, record_change
 from psirf.accounts.models import Role, RoleAssignment, User
-from psirf.events.lfpse import HARM_SEVERITY, RecordType, Theme
+from psirf.events.lfpse import HARM_SEVERITY, RecordType, Theme, insight_theme_choices
 from psirf.organisations.models import Organisation, OrganisationMembership
 from psirf.plans import content as sections
 from psirf.plans.insight import organisations_of, profile as draw_profile
@@ -408,7 +408,7 @@ def add_priority(
 ) -> None:
     check_edit(user, plan, expected_version)
     _check_priority(label, method, route)
-    if theme not in {t.value for t in Theme}:
+    if theme not in {value for value, _ in insight_theme_choices()}:
         raise InputError("theme", "Choose the theme it covers.")
     if min_harm and min_harm not in HARM_SEVERITY:
         raise InputError("min_harm", "Choose a harm level from the list.")

@@ -37,14 +37,20 @@ It is shown on the triage page and stored with the decision.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
-from psirf.events.lfpse import HARM_SEVERITY, RecordType, Theme
+from psirf.events.lfpse import (
+    HARM_SEVERITY,
+    REPEAT_PRESENTATION,
+    RecordType,
+    insight_theme_choices,
+    is_repeat_presentation,
+)
 from psirf.responses.models import ResponseMethod
 from psirf.triage import national, never_events
 from psirf.triage.national import SEED_DIR
@@ -55,6 +61,12 @@ SERIOUS = HARM_SEVERITY["severe"]
 
 HARM_IS_AN_INPUT = (
     "Harm is an input here, not the decider: choose by what can be learned and what is practical."
+)
+REPEAT_PRESENTATION_REASON = (
+    "Repeat presentation: the patient had 3 or more consultations for the same symptoms that were "
+    "not resolved or were getting worse. Jess's Rule (three strikes and we rethink) asks clinicians "
+    "to step back at the third: whatever the response, ask why the earlier consultations did not "
+    "lead to a review face to face, an examination, a second opinion, tests or a referral."
 )
 PENDING_PLAN = "from the default local focus, used until your organisation's PSIRF plan is approved"
 
@@ -192,7 +204,11 @@ class Rule:
     plan: PlanRef = DEFAULT_FOCUS
 
     def matches(self, event) -> bool:
-        if self.theme and event.theme != self.theme:
+        if self.theme == REPEAT_PRESENTATION:
+            # Insight's own theme: diagnosis events whose patient had 3 or more consultations.
+            if not is_repeat_presentation(event):
+                return False
+        elif self.theme and event.theme != self.theme:
             return False
         if self.record_types and event.record_type not in self.record_types:
             return False
@@ -247,7 +263,8 @@ class LocalFocusError(ValueError):
 def _match(spec: dict, source: str, theme_required: bool) -> dict:
     key, match = spec.get("key"), spec.get("match") or {}
     theme, record_types = match.get("theme"), tuple(match.get("record_types") or ())
-    if theme not in {t.value for t in Theme} and (theme_required or theme is not None):
+    known = {value for value, _ in insight_theme_choices()}
+    if theme not in known and (theme_required or theme is not None):
         raise LocalFocusError(f"{source}: '{key}' must match a known theme")
     if not set(record_types) <= {r.value for r in RecordType}:
         raise LocalFocusError(f"{source}: '{key}' names an unknown record type")
@@ -511,10 +528,16 @@ def recommend(
     """National requirements, local priorities, serious harm, the plan's list of events that need
     no further response, then learning potential."""
     focus = focus or load_local_focus()
-    return (
+    recommendation = (
         _national(event)
         or _local(event, focus)
         or _serious_harm(event, focus)
         or _no_further_response(event, focus)
         or _learning_potential(event, focus, today or date.today())
     )
+    if is_repeat_presentation(event):
+        # Flagged, not decided: the method stands (a plan may make repeat presentation a local
+        # priority of its own), and the lead is told why the event needs a second look.
+        reasons = [*recommendation.reasons, REPEAT_PRESENTATION_REASON]
+        recommendation = replace(recommendation, reasons=reasons)
+    return recommendation

@@ -88,6 +88,7 @@ QUEUE_COLUMNS = (
     SafetyEvent.never_event,
     SafetyEvent.never_event_type,
     SafetyEvent.national_flags,
+    SafetyEvent.repeat_presentation,
     SafetyEvent.status,
     SafetyEvent.created_at,
 )

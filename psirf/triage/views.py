@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from psirf import policy
 from psirf.db import unit_of_work
-from psirf.events.lfpse import PhysicalHarm, RecordType, Theme
+from psirf.events.lfpse import PhysicalHarm, RecordType, Theme, is_repeat_presentation
 from psirf.events.models import EventStatus, SafetyEvent
 from psirf.extensions import db
 from psirf.responses.models import ResponseMethod
@@ -73,6 +73,7 @@ class QueueRow(NamedTuple):
     href: str
     reference: str
     never_event: bool
+    repeat_presentation: bool  # 3 or more consultations for the same symptoms: flagged
     reported: str
     record_type: str
     theme: str
@@ -89,6 +90,7 @@ def _queue_row(event, recommendation, links) -> QueueRow:
         href=links[0 if waiting else 1](event.id),
         reference=event.reference,
         never_event=event.never_event,
+        repeat_presentation=is_repeat_presentation(event),
         reported=dates.short_day(event.created_at),
         record_type=RecordType.label_for(event.record_type),
         theme=Theme.label_for(event.theme),

@@ -121,6 +121,7 @@ NOT_FREE_TEXT = {
             "safety_events.physical_harm",
             "safety_events.psychological_harm",
             "safety_events.never_event_type",
+            "safety_events.repeat_presentation",
             "safety_events.national_flags",
             "safety_events.status",
             "safety_events.triage_recommendation",
