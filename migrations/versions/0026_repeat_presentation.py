@@ -5,14 +5,14 @@ Every event stored before this has no answer (NULL), so every rollup row's repea
 are 0, which the server default gives: the rollups stay exact without a rebuild.
 
 Revision ID: 0026_repeat_presentation
-Revises: 0020_event_imports
+Revises: 0025_bulletins
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0026_repeat_presentation"
-down_revision = "0020_event_imports"
+down_revision = "0025_bulletins"
 branch_labels = None
 depends_on = None
 
