@@ -193,6 +193,21 @@ from psirf.policy.navigation import (
     landing_section,
 )
 
+from psirf.policy.readiness import (
+    readiness_scope,
+    may_read_readiness,
+    require_readiness_visible,
+    may_see_readiness_map,
+    require_readiness_map,
+    may_record_readiness,
+    require_may_record_readiness,
+    may_confirm_readiness,
+    require_may_confirm_readiness,
+    may_record_training,
+    require_may_record_training,
+    training_organisations,
+)
+
 from psirf.policy.tokens import token_scopes, require_token_holder, require_own_token
 
 from psirf.policy.transitions import (
@@ -353,4 +368,16 @@ __all__ = [
     "may_see_export_state",
     "require_export_list",
     "export_organisations",
+    "readiness_scope",
+    "may_read_readiness",
+    "require_readiness_visible",
+    "may_see_readiness_map",
+    "require_readiness_map",
+    "may_record_readiness",
+    "require_may_record_readiness",
+    "may_confirm_readiness",
+    "require_may_confirm_readiness",
+    "may_record_training",
+    "require_may_record_training",
+    "training_organisations",
 ]
