@@ -39,7 +39,16 @@ from psirf.extensions import csrf
 
 PREFIX = "/api/v1"
 # One module per resource, in the order the document lists them.
-RESOURCES = ("events", "triage", "responses", "engagement", "actions", "plans", "dashboards")
+RESOURCES = (
+    "events",
+    "triage",
+    "responses",
+    "engagement",
+    "actions",
+    "plans",
+    "dashboards",
+    "readiness",
+)
 
 
 @operation(

@@ -16,6 +16,7 @@ from psirf.demo.lfpse import load_exports
 from psirf.demo.organisations import load_accounts, load_organisations
 from psirf.demo.trust_response import load_trust_response
 from psirf.demo.revisions import load_revisions
+from psirf.demo.readiness import load_readiness
 from psirf.extensions import db
 
 seed_cli = AppGroup("seed", help="Load demo and reference data.")
@@ -37,6 +38,7 @@ def seed_demo():
         load_learning(db.session)  # the shared library and an improvement plan, once
         load_exports(db.session)  # the LFPSE queue as if it had run all year (before corrections)
         corrected = load_revisions(db.session)  # through the services: after the reporters' news
+        load_readiness(db.session)  # the strategy's commitments: the ICB's readiness map, once
     click.echo("\nDemo data is loaded. Sign in at http://127.0.0.1:5000 with any of these:\n")
     for spec in accounts:
         organisation = by_code[spec["organisation"]]

@@ -69,13 +69,13 @@ def may_read_readiness(user, organisation: Organisation) -> bool:
         if grant.role in OWN_ORGANISATION_ROLES:
             if organisation.id == grant.organisation_id:
                 return True
-            mine = _groups_of(user, grant.organisation_id, organisation)
+            mine = _groups_of(user, grant.organisation_id)
             if organisation.id in mine or own_groups & mine:
                 return True
     return False
 
 
-def _groups_of(user, organisation_id: int, seen: Organisation) -> set[int]:
+def _groups_of(user, organisation_id: int) -> set[int]:
     """The groups of the organisation a grant names (read from the person's own role rows)."""
     for role in user.roles:
         if role.organisation_id == organisation_id:

@@ -17,7 +17,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from psirf import audit, policy
-from psirf.db import check_version, flush, record_change
+from psirf.db import ChangedBySomeoneElse, check_version, flush, record_change
 from psirf.organisations.models import Organisation, OrganisationMembership
 from psirf.plans.models import IN_FORCE, PsirfPlan
 from psirf.problems import InputError
@@ -240,6 +240,8 @@ def record_evidence(
     record = _existing(session, organisation.id, key)
     if record is not None:
         check_version(record, expected_version)  # version 0: the page saw no record yet
+    elif expected_version:
+        raise ChangedBySomeoneElse()  # a version of a record that does not exist
     else:
         record = _record(session, organisation.id, key, lock=False)
     before = audit.snapshot(record, EVIDENCE_FIELDS)

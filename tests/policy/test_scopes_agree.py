@@ -21,6 +21,7 @@ from psirf.events.models import SafetyEvent
 from psirf.extensions import db
 from psirf.improvement.models import ImprovementPlan
 from psirf.library.models import LibraryEntry
+from psirf.organisations.models import Organisation
 from psirf.plans.models import PsirfPlan
 from psirf.responses.models import Contributor, LearningResponse
 from psirf.workflow import definitions
@@ -190,6 +191,11 @@ SCOPES = {
         policy.may_read_improvement_plan,
     ),
     "library_scope": (LibraryEntry, policy.library_scope, policy.may_read_library_entry),
+    "readiness_scope": (
+        Organisation,
+        lambda user: policy.readiness_scope(user, Organisation.id),
+        policy.may_read_readiness,
+    ),
 }
 
 

@@ -141,3 +141,7 @@ def request_api_case(client, case: ApiCase, objects: dict, who: str | None):
 from tests.support.api_routes_more import MORE_API_ROUTES  # noqa: E402  (it builds on ApiCase)
 
 API_ROUTES.update(MORE_API_ROUTES)
+
+from tests.support.readiness_api_routes import READINESS_API_ROUTES  # noqa: E402  (ApiCase)
+
+API_ROUTES.update(READINESS_API_ROUTES)
