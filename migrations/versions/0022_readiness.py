@@ -101,7 +101,9 @@ def upgrade():
             "organisation_id", "email", name=op.f("uq_readiness_staff_organisation_id")
         ),
     )
-    op.create_index("ix_readiness_staff_org_name", "readiness_staff", ["organisation_id", "name", "id"])
+    op.create_index(
+        "ix_readiness_staff_org_name", "readiness_staff", ["organisation_id", "name", "id"]
+    )
     op.create_index(op.f("ix_readiness_staff_user_id"), "readiness_staff", ["user_id"])
     op.create_table(
         "readiness_syllabus_completions",

@@ -48,10 +48,8 @@ def load_readiness(session: Session) -> int:
         loaded += 1
         by = users.get(spec.get("recorded_by"), default_by)
 
-        def record(key: str, **values) -> None:
-            session.add(
-                CommitmentRecord(organisation_id=organisation.id, commitment=key, **values)
-            )
+        def record(key: str, organisation_id: int = organisation.id, **values) -> None:
+            session.add(CommitmentRecord(organisation_id=organisation_id, commitment=key, **values))
 
         for commitment in commitments.named():
             names = spec.get(commitment.key, [])

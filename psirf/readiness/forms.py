@@ -17,9 +17,7 @@ class EvidenceForm(VersionedForm):
         "Where does the organisation stand?", choices=Status.choices(), validate_choice=False
     )
     route = RadioField("How is it met?", choices=[], validate_choice=False)
-    note = TextAreaField(
-        "Evidence", filters=[strip], validators=[Optional(), Length(max=5000)]
-    )
+    note = TextAreaField("Evidence", filters=[strip], validators=[Optional(), Length(max=5000)])
     evidence_on = NhsDateField("Date of the evidence", not_after_today=True)
     evidence_url = StringField(
         "Link to the document", filters=[strip], validators=[Optional(), Length(max=500)]
@@ -32,7 +30,9 @@ class ConfirmForm(VersionedForm):
 
 class NamedForm(PsirfForm):
     name = StringField(
-        "Name", filters=[strip], validators=[DataRequired("Enter the person's name"), Length(max=200)]
+        "Name",
+        filters=[strip],
+        validators=[DataRequired("Enter the person's name"), Length(max=200)],
     )
     since = NhsDateField("When did they start? (optional)", not_after_today=True)
 
@@ -56,7 +56,9 @@ class TrainingForm(PsirfForm):
         validators=[DataRequired("Choose the member of staff")],
     )
     level = RadioField(
-        "Which level?", choices=LEVELS, validate_choice=False,
+        "Which level?",
+        choices=LEVELS,
+        validate_choice=False,
         validators=[DataRequired("Choose level 1 or level 2")],
     )
     completed_on = NhsDateField(
@@ -74,7 +76,9 @@ class OwnTrainingForm(PsirfForm):
         validators=[DataRequired("Choose where you work")],
     )
     level = RadioField(
-        "Which level?", choices=LEVELS, validate_choice=False,
+        "Which level?",
+        choices=LEVELS,
+        validate_choice=False,
         validators=[DataRequired("Choose level 1 or level 2")],
     )
     completed_on = NhsDateField(

@@ -64,7 +64,9 @@ def _rows(data: bytes):
         for number, cells in enumerate(reader, start=2):
             if not any(c.strip() for c in cells):
                 continue
-            rows.append((number, {k: (cells[i] if i < len(cells) else "") for i, k in enumerate(header)}))
+            rows.append(
+                (number, {k: (cells[i] if i < len(cells) else "") for i, k in enumerate(header)})
+            )
             if len(rows) > MAX_ROWS:
                 raise InputError(FILE, f"The file must hold {MAX_ROWS:,} rows or fewer")
     except csv.Error as error:
@@ -89,7 +91,9 @@ def import_training(
     for number, row in _rows(data):
         email = row.get("email", "").strip().lower()
         try:
-            level = int(row.get("level", "").strip()) if row.get("level", "").strip().isdigit() else 0
+            level = (
+                int(row.get("level", "").strip()) if row.get("level", "").strip().isdigit() else 0
+            )
             completed_on = _date(row.get("completed_on", ""))
             if completed_on is None:
                 raise InputError("completed_on", "The date is not a date like 2026-03-31")
@@ -116,7 +120,11 @@ def import_training(
             continue
         recorded += 1
         outcome = f"Level {level} recorded, completed {completed_on:%d/%m/%Y}"
-        report.append(ReportRow(number, email, outcome + (" (added to the staff list)" if added else ""), True))
+        report.append(
+            ReportRow(
+                number, email, outcome + (" (added to the staff list)" if added else ""), True
+            )
+        )
     if recorded:
         services.recount_after_import(session, user, organisation.id, recorded)
     return report

@@ -68,7 +68,9 @@ def visible_groups(session: Session, user) -> list[Organisation]:
         session.scalars(
             select(Organisation)
             .where(
-                Organisation.kind.in_([OrganisationKind.PCN.value, OrganisationKind.FEDERATION.value]),
+                Organisation.kind.in_(
+                    [OrganisationKind.PCN.value, OrganisationKind.FEDERATION.value]
+                ),
                 policy.readiness_scope(user, Organisation.id),
             )
             .order_by(Organisation.name, Organisation.id)
@@ -88,9 +90,7 @@ def _organisations(user, filters: Filters):
         members = select(OrganisationMembership.member_id).where(
             OrganisationMembership.group_id == filters.group_id
         )
-        stmt = stmt.where(
-            or_(Organisation.id == filters.group_id, Organisation.id.in_(members))
-        )
+        stmt = stmt.where(or_(Organisation.id == filters.group_id, Organisation.id.in_(members)))
     return stmt
 
 
@@ -273,7 +273,9 @@ def page(session: Session, user, filters: Filters, cursor: str | None, size: int
     if after is not None:
         name, last_id = after
         stmt = stmt.where(
-            or_(Organisation.name > name, and_(Organisation.name == name, Organisation.id > last_id))
+            or_(
+                Organisation.name > name, and_(Organisation.name == name, Organisation.id > last_id)
+            )
         )
     found = list(session.scalars(stmt.order_by(Organisation.name, Organisation.id).limit(size + 1)))
     more = len(found) > size
@@ -312,7 +314,9 @@ def gaps(
     if after is not None:
         name, last_id = after
         stmt = stmt.where(
-            or_(Organisation.name > name, and_(Organisation.name == name, Organisation.id > last_id))
+            or_(
+                Organisation.name > name, and_(Organisation.name == name, Organisation.id > last_id)
+            )
         )
     found = list(session.scalars(stmt.order_by(Organisation.name, Organisation.id).limit(size + 1)))
     more = len(found) > size

@@ -89,7 +89,9 @@ class MapFilterSchema(Schema):
         metadata={"description": "A PCN or federation: it and its members."},
     )
     kind = fields.String(
-        validate=validate.OneOf(["practice", "pharmacy", "dental", "optometry", "pcn", "federation"])
+        validate=validate.OneOf(
+            ["practice", "pharmacy", "dental", "optometry", "pcn", "federation"]
+        )
     )
 
 

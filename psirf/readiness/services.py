@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from psirf import audit, policy
 from psirf.db import ChangedBySomeoneElse, check_version, flush, record_change
-from psirf.organisations.models import Organisation, OrganisationMembership
+from psirf.organisations.models import Organisation
 from psirf.plans.models import IN_FORCE, PsirfPlan
 from psirf.problems import InputError
 from psirf.readiness import commitments
@@ -141,13 +141,29 @@ def staff(session: Session, organisation: Organisation) -> list[StaffMember]:
     )
 
 
-def history(session: Session, organisation: Organisation) -> list[audit.AuditRecord]:
-    """Every change to the organisation's readiness, newest first."""
-    ids = session.scalars(
-        select(CommitmentRecord.id).where(CommitmentRecord.organisation_id == organisation.id)
+def history(
+    session: Session, organisation: Organisation, limit: int = 50
+) -> list[tuple[str, audit.AuditRecord]]:
+    """The latest changes to the organisation's readiness, newest first, each with the label of
+    the commitment it changed (the audit trail of its records is their history)."""
+    keys = dict(
+        session.execute(
+            select(CommitmentRecord.id, CommitmentRecord.commitment).where(
+                CommitmentRecord.organisation_id == organisation.id
+            )
+        ).all()
+    )
+    records = session.scalars(
+        select(audit.AuditRecord)
+        .where(
+            audit.AuditRecord.subject_type == CommitmentRecord.__tablename__,
+            audit.AuditRecord.subject_id.in_(list(keys)),
+        )
+        .order_by(audit.AuditRecord.id.desc())
+        .limit(limit)
     ).all()
-    records = audit.trail(session, [(CommitmentRecord.__tablename__, i) for i in ids])
-    return list(reversed(records))
+    labels = {c.key: c.label for c in commitments.all_commitments()}
+    return [(labels.get(keys[r.subject_id], keys[r.subject_id]), r) for r in records]
 
 
 # ---- the record the map reads -------------------------------------------------------------------
@@ -194,7 +210,13 @@ def _status_from(count: int, needed: int) -> str:
 
 
 def _recount(
-    session: Session, user, record: CommitmentRecord, count: int, total: int | None, status: str, why: dict
+    session: Session,
+    user,
+    record: CommitmentRecord,
+    count: int,
+    total: int | None,
+    status: str,
+    why: dict,
 ) -> None:
     before = audit.snapshot(record, ("status", "count", "total"))
     record.count, record.total, record.status = count, total, status
@@ -301,9 +323,7 @@ def _recount_named(session: Session, user, organisation: Organisation, commitmen
             NamedPerson.commitment == commitment.key,
         )
     )
-    _recount(
-        session, user, record, count, None, _status_from(count, commitment.minimum), why
-    )
+    _recount(session, user, record, count, None, _status_from(count, commitment.minimum), why)
     return record
 
 
@@ -332,7 +352,9 @@ def add_named(
     )
     session.add(person)
     flush(session)
-    _recount_named(session, user, organisation, commitment, {"named": {"before": None, "after": name}})
+    _recount_named(
+        session, user, organisation, commitment, {"named": {"before": None, "after": name}}
+    )
     return person
 
 
@@ -346,7 +368,9 @@ def remove_named(session: Session, user, organisation: Organisation, person_id: 
     name = person.name
     session.delete(person)
     flush(session)
-    _recount_named(session, user, organisation, commitment, {"named": {"before": name, "after": None}})
+    _recount_named(
+        session, user, organisation, commitment, {"named": {"before": name, "after": None}}
+    )
 
 
 # ---- staff and the patient safety syllabus -------------------------------------------------------
@@ -410,22 +434,10 @@ def add_staff(
     session.add(member)
     flush(session)
     if recount:
-        _recount_syllabus(session, user, organisation.id, {"staff": {"before": None, "after": name}})
+        _recount_syllabus(
+            session, user, organisation.id, {"staff": {"before": None, "after": name}}
+        )
     return member
-
-
-def remove_staff(session: Session, user, organisation: Organisation, member_id: int) -> None:
-    policy.require_may_record_readiness(user, organisation)
-    member = session.get(StaffMember, member_id)
-    if member is None or member.organisation_id != organisation.id:
-        raise policy.NotVisible("Page not found")
-    _lock_syllabus(session, organisation)
-    name = member.name
-    for completion in member.completions:
-        session.delete(completion)
-    session.delete(member)
-    flush(session)
-    _recount_syllabus(session, user, organisation.id, {"staff": {"before": name, "after": None}})
 
 
 def own_staff_member(session: Session, user, organisation: Organisation) -> StaffMember | None:
@@ -458,7 +470,9 @@ def record_completion(
         raise InputError("completed_on", "The date they completed it must be today or in the past")
     if source is None:
         source = (
-            CompletionSource.SELF.value if member.user_id == user.id else CompletionSource.LEAD.value
+            CompletionSource.SELF.value
+            if member.user_id == user.id
+            else CompletionSource.LEAD.value
         )
     _lock_syllabus(session, organisation)
     completion = session.scalar(
@@ -529,12 +543,4 @@ def own_training(session: Session, user) -> list[tuple[Organisation, StaffMember
 
 
 def recount_after_import(session: Session, user, organisation_id: int, rows: int) -> None:
-    _recount_syllabus(
-        session, user, organisation_id, {"imported": {"before": None, "after": rows}}
-    )
-
-
-def member_organisation_ids(group_id: int):
-    return select(OrganisationMembership.member_id).where(
-        OrganisationMembership.group_id == group_id
-    )
+    _recount_syllabus(session, user, organisation_id, {"imported": {"before": None, "after": rows}})

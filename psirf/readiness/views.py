@@ -11,7 +11,16 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from psirf import policy
@@ -133,7 +142,7 @@ def organisation(organisation):
         standings=services.standings(db.session, organisation),
         people=services.named_people(db.session, organisation),
         staff_count=len(services.staff(db.session, organisation)),
-        history=services.history(db.session, organisation)[:50],
+        history=services.history(db.session, organisation),
         may_record=policy.may_record_readiness(_user(), organisation),
         may_confirm=policy.may_confirm_readiness(_user(), organisation),
         confirm_form=ConfirmForm(formdata=None),
@@ -186,7 +195,9 @@ def _evidence_form(standing, formdata=None):
 def commitment(organisation, key: str):
     standing = _standing(organisation, key)
     if request.method == "GET":
-        return _commitment_page(organisation, standing, _evidence_form(standing), NamedForm(formdata=None))
+        return _commitment_page(
+            organisation, standing, _evidence_form(standing), NamedForm(formdata=None)
+        )
     policy.require_may_record_readiness(_user(), organisation)
     form = EvidenceForm()
     if not form.validate_on_submit():
@@ -256,7 +267,9 @@ def add_named(organisation, key: str):
             show_on_form(form, error)
         else:
             flash(f"{form.name.data} is named.", "success")
-            return redirect(url_for("readiness.commitment", organisation_id=organisation.id, key=key))
+            return redirect(
+                url_for("readiness.commitment", organisation_id=organisation.id, key=key)
+            )
     standing = _standing(organisation, key)
     return _commitment_page(organisation, standing, _evidence_form(standing), form, 400)
 
@@ -314,7 +327,9 @@ def add_staff(organisation):
     if form.validate_on_submit():
         try:
             with unit_of_work(db.session):
-                services.add_staff(db.session, _user(), organisation, form.name.data, form.email.data)
+                services.add_staff(
+                    db.session, _user(), organisation, form.name.data, form.email.data
+                )
         except InputError as error:
             show_on_form(form, error)
         else:
@@ -382,7 +397,9 @@ def import_training(organisation):
 def my_training():
     places = policy.training_organisations(_user())
     if not places:
-        raise policy.NotPermitted("Only staff of a service, PCN or federation record training here.")
+        raise policy.NotPermitted(
+            "Only staff of a service, PCN or federation record training here."
+        )
     form = OwnTrainingForm()
     form.organisation_id.choices = [("", "Choose where you work")] + [
         (str(o.id), o.name) for o in places

@@ -13,9 +13,7 @@ from psirf.readiness import commitments, overview
 def _gap_names(session, user, key):
     commitment = commitments.by_key(key)
     position = commitments.all_commitments().index(commitment)
-    page = overview.gaps(
-        session, user, overview.Filters(kind="practice"), commitment, None, 100
-    )
+    page = overview.gaps(session, user, overview.Filters(kind="practice"), commitment, None, 100)
     return {row.organisation.name: row.cells[position].text for row in page.rows}
 
 

@@ -47,5 +47,7 @@ def test_the_map_and_its_totals_read_as_the_page_does(world, client):
         "confirmed": False,
     }
     assert rows["next"] is not None
-    totals = client.get(f"/api/v1/readiness/totals?group={world.pcn.id}", headers=headers).get_json()
+    totals = client.get(
+        f"/api/v1/readiness/totals?group={world.pcn.id}", headers=headers
+    ).get_json()
     assert totals["organisations"] == 2

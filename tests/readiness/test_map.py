@@ -50,7 +50,11 @@ def test_filters_by_pcn_and_kind(world):
     by_pcn = overview.page(
         db.session, world.icb_specialist, overview.Filters(group_id=world.pcn.id), None, 50
     )
-    assert [r.organisation.name for r in by_pcn.rows] == ["Corner Pharmacy", "North PCN", "Riverside"]
+    assert [r.organisation.name for r in by_pcn.rows] == [
+        "Corner Pharmacy",
+        "North PCN",
+        "Riverside",
+    ]
     pharmacies = overview.page(
         db.session, world.icb_specialist, overview.Filters(kind="pharmacy"), None, 50
     )
@@ -66,7 +70,8 @@ def test_a_pcn_sees_its_members_only(world):
     assert [r.organisation.name for r in rows] == ["North PCN", "Riverside"]
     # A lead in the PCN sees the same.
     assert [
-        r.organisation.name for r in overview.page(db.session, world.lead, overview.Filters(), None, 50).rows
+        r.organisation.name
+        for r in overview.page(db.session, world.lead, overview.Filters(), None, 50).rows
     ] == ["North PCN", "Riverside"]
 
 

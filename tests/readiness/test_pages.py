@@ -49,7 +49,12 @@ def test_a_lead_records_evidence_for_a_commitment(world, sign_in):
 def test_a_refused_form_keeps_what_was_typed_and_shows_the_error_summary(world, sign_in):
     answer = sign_in(world.lead).post(
         _url(world, "/commitments/staff_survey"),
-        data={"version": "0", "status": "met", "note": "Survey in May", "evidence_url": "not a link"},
+        data={
+            "version": "0",
+            "status": "met",
+            "note": "Survey in May",
+            "evidence_url": "not a link",
+        },
     )
     page = answer.get_data(as_text=True)
     assert answer.status_code == 400
@@ -68,7 +73,12 @@ def test_a_lead_names_a_partner_and_the_map_counts_them(world, sign_in):
 
 def test_staff_and_their_training_by_hand(world, sign_in):
     client = sign_in(world.lead)
-    assert client.post(_url(world, "/staff"), data={"name": "Dana Nurse", "email": "dana@example.org"}).status_code == 302
+    assert (
+        client.post(
+            _url(world, "/staff"), data={"name": "Dana Nurse", "email": "dana@example.org"}
+        ).status_code
+        == 302
+    )
     member = db.session.scalar(select(StaffMember).where(StaffMember.email == "dana@example.org"))
     answer = client.post(
         _url(world, "/training"),
@@ -154,3 +164,14 @@ def test_the_map_links_each_commitments_gaps(world, sign_in):
     assert "/readiness/gaps/patient_safety_partners" in page
     gaps = client.get("/readiness/gaps/patient_safety_partners").get_data(as_text=True)
     assert "Riverside" in gaps and "Southfields" in gaps
+
+
+def test_the_organisations_page_keeps_the_history_of_each_commitment(world, sign_in):
+    first = make.record(world.lead, world.practice, "staff_survey", status="in_progress")
+    make.record(world.lead, world.practice, "staff_survey", status="met", version=first.version_id)
+    page = sign_in(world.panel).get(_url(world)).get_data(as_text=True)
+    history = page.split("<h2>History</h2>")[1]
+    assert history.index("status in_progress to met") < history.index(
+        "status not_started to in_progress"
+    )
+    assert "Staff survey offered and acted on: record" in history

@@ -42,9 +42,7 @@ def test_a_lead_records_a_status_with_evidence_and_the_change_is_audited(world):
         "connected_system",
         world.lead.id,
     )
-    trail = db.session.scalars(
-        select(AuditRecord).where(AuditRecord.subject_id == record.id)
-    ).all()
+    trail = db.session.scalars(select(AuditRecord).where(AuditRecord.subject_id == record.id)).all()
     assert [t.action for t in trail] == ["readiness:record"]
     assert trail[0].changes["status"] == {"before": "not_started", "after": "met"}
     assert trail[0].changes["evidence_url"]["after"] == "https://intranet.example.nhs.uk/lfpse"
@@ -140,11 +138,19 @@ def test_the_icb_confirms_and_a_later_change_clears_the_confirmation(world):
     record = make.record(world.lead, world.practice, "freedom_to_speak_up")
     with unit_of_work(db.session):
         services.confirm(
-            db.session, world.icb_specialist, world.practice, "freedom_to_speak_up", record.version_id
+            db.session,
+            world.icb_specialist,
+            world.practice,
+            "freedom_to_speak_up",
+            record.version_id,
         )
     assert record.confirmed_by_id == world.icb_specialist.id
     make.record(
-        world.lead, world.practice, "freedom_to_speak_up", note="A new guardian", version=record.version_id
+        world.lead,
+        world.practice,
+        "freedom_to_speak_up",
+        note="A new guardian",
+        version=record.version_id,
     )
     record = _record(world.practice, "freedom_to_speak_up")
     assert record.confirmed_at is None
@@ -165,7 +171,11 @@ def test_only_the_icbs_specialists_and_administrators_confirm(world, who):
     record = make.record(world.lead, world.practice, "freedom_to_speak_up")
     with pytest.raises(policy.NotPermitted):
         services.confirm(
-            db.session, getattr(world, who), world.practice, "freedom_to_speak_up", record.version_id
+            db.session,
+            getattr(world, who),
+            world.practice,
+            "freedom_to_speak_up",
+            record.version_id,
         )
 
 

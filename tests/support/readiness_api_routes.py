@@ -21,9 +21,7 @@ READINESS_API_ROUTES = {
     "api.readiness_totals": ApiCase(
         "GET", lambda o: "/api/v1/readiness/totals", ("panel", 200), MAP_REFUSED
     ),
-    "api.readiness_show": ApiCase(
-        "GET", _practice, ("lead", 200), {**OUTSIDE, "family": 404}
-    ),
+    "api.readiness_show": ApiCase("GET", _practice, ("lead", 200), {**OUTSIDE, "family": 404}),
     "api.readiness_record": ApiCase(
         "POST",
         lambda o: _practice(o, "/commitments/freedom_to_speak_up"),

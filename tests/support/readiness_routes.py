@@ -40,7 +40,9 @@ def _practice(o, suffix: str = "") -> str:
 
 def readiness_routes(case) -> dict:
     return {
-        "readiness.index": case("GET", lambda o: "/readiness", ("icb_specialist", 200), MAP_REFUSED),
+        "readiness.index": case(
+            "GET", lambda o: "/readiness", ("icb_specialist", 200), MAP_REFUSED
+        ),
         "readiness.map_csv": case(
             "GET", lambda o: "/readiness/map.csv", ("panel", 200), MAP_REFUSED
         ),
