@@ -358,10 +358,12 @@ def add_named(
     return person
 
 
-def remove_named(session: Session, user, organisation: Organisation, person_id: int) -> None:
+def remove_named(
+    session: Session, user, organisation: Organisation, key: str, person_id: int
+) -> None:
     policy.require_may_record_readiness(user, organisation)
     person = session.get(NamedPerson, person_id)
-    if person is None or person.organisation_id != organisation.id:
+    if person is None or (person.organisation_id, person.commitment) != (organisation.id, key):
         raise policy.NotVisible("Page not found")
     commitment = _commitment_for(organisation, person.commitment)
     _record(session, organisation.id, commitment.key, lock=True)
@@ -520,7 +522,7 @@ def record_own_completion(
 ) -> SyllabusCompletion:
     """A person records their own training at an organisation where they work (listed there,
     by their account, the first time)."""
-    if organisation not in policy.training_organisations(user):
+    if organisation.id not in {o.id for o in policy.training_organisations(user)}:
         raise InputError("organisation_id", "Choose an organisation where you work")
     member = own_staff_member(session, user, organisation)
     if member is None:

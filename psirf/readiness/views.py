@@ -8,9 +8,6 @@ Thin views: the forms validate, the services do the work in one unit of work, th
 
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import (
     Blueprint,
     Response,
@@ -24,6 +21,7 @@ from flask import (
 from flask_login import current_user, login_required
 
 from psirf import policy
+from psirf.dashboards.csv import to_csv
 from psirf.db import unit_of_work
 from psirf.extensions import db
 from psirf.problems import InputError
@@ -47,6 +45,11 @@ bp = Blueprint("readiness", __name__, url_prefix="/readiness")
 
 def _user():
     return current_user._get_current_object()
+
+
+def _level(value) -> int:
+    # Anything but a level's number is a level no one has, which the service refuses.
+    return int(value) if value in ("1", "2") else 0
 
 
 # ---- the map ------------------------------------------------------------------------------------
@@ -88,13 +91,13 @@ def index():
 @login_required
 def map_csv():
     _, filters = _filters()
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(overview.csv_header())
-    for row in overview.all_rows(db.session, _user(), filters):
-        writer.writerow(overview.csv_line(row))
+    # The dashboards' CSV: UTF-8 with its byte order mark, no cell read as a formula.
+    body = to_csv(
+        overview.csv_header(),
+        (overview.csv_line(row) for row in overview.all_rows(db.session, _user(), filters)),
+    )
     return Response(
-        out.getvalue(),
+        body,
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=readiness.csv"},
     )
@@ -132,21 +135,28 @@ def _organisation(session, organisation_id):
     return services.get_organisation(session, organisation_id)
 
 
+def _organisation_page(organisation, status: int = 200, refused: str | None = None):
+    return (
+        render_template(
+            "readiness/organisation.html",
+            organisation=organisation,
+            standings=services.standings(db.session, organisation),
+            people=services.named_people(db.session, organisation),
+            staff_count=len(services.staff(db.session, organisation)),
+            history=services.history(db.session, organisation),
+            may_record=policy.may_record_readiness(_user(), organisation),
+            may_confirm=policy.may_confirm_readiness(_user(), organisation),
+            refused=refused,
+        ),
+        status,
+    )
+
+
 @bp.get("/organisations/<int:organisation_id>")
 @login_required
 @loads("organisation_id", _organisation, policy.require_readiness_visible)
 def organisation(organisation):
-    return render_template(
-        "readiness/organisation.html",
-        organisation=organisation,
-        standings=services.standings(db.session, organisation),
-        people=services.named_people(db.session, organisation),
-        staff_count=len(services.staff(db.session, organisation)),
-        history=services.history(db.session, organisation),
-        may_record=policy.may_record_readiness(_user(), organisation),
-        may_confirm=policy.may_confirm_readiness(_user(), organisation),
-        confirm_form=ConfirmForm(formdata=None),
-    )
+    return _organisation_page(organisation)
 
 
 def _standing(organisation, key):
@@ -236,18 +246,17 @@ def confirm(organisation, key: str):
     policy.require_may_confirm_readiness(_user(), organisation)
     standing = _standing(organisation, key)
     form = ConfirmForm()
-    back = url_for("readiness.organisation", organisation_id=organisation.id)
     if not form.validate_on_submit():
-        flash("The form was incomplete. Try again.", "warning")
-        return redirect(back), 400
+        return _organisation_page(organisation, 400, "The form was incomplete. Try again.")
     try:
-        with changing(standing.record, lambda message: redirect(back)):
+        with changing(
+            standing.record, lambda message: _organisation_page(organisation, 409, message)
+        ):
             services.confirm(db.session, _user(), organisation, key, form.version.data)
     except InputError as error:
-        flash(str(error), "warning")
-        return redirect(back)
+        return _organisation_page(organisation, 400, str(error))
     flash(f"{standing.commitment.label}: confirmed.", "success")
-    return redirect(back)
+    return redirect(url_for("readiness.organisation", organisation_id=organisation.id))
 
 
 @bp.post("/organisations/<int:organisation_id>/commitments/<key>/named")
@@ -274,18 +283,18 @@ def add_named(organisation, key: str):
     return _commitment_page(organisation, standing, _evidence_form(standing), form, 400)
 
 
-@bp.post("/organisations/<int:organisation_id>/named/<int:person_id>/remove")
+@bp.post("/organisations/<int:organisation_id>/commitments/<key>/named/<int:person_id>/remove")
 @login_required
 @loads("organisation_id", _organisation, policy.require_readiness_visible)
-def remove_named(organisation, person_id: int):
+def remove_named(organisation, key: str, person_id: int):
     policy.require_may_record_readiness(_user(), organisation)
     form = PsirfForm()
     if not form.validate_on_submit():
         return redirect(url_for("readiness.organisation", organisation_id=organisation.id)), 400
     with unit_of_work(db.session):
-        services.remove_named(db.session, _user(), organisation, person_id)
+        services.remove_named(db.session, _user(), organisation, key, person_id)
     flash("The person is no longer named.", "success")
-    return redirect(url_for("readiness.organisation", organisation_id=organisation.id))
+    return redirect(url_for("readiness.commitment", organisation_id=organisation.id, key=key))
 
 
 # ---- staff and their training -------------------------------------------------------------------
@@ -318,7 +327,7 @@ def staff(organisation):
     return _staff_page(organisation)
 
 
-@bp.post("/organisations/<int:organisation_id>/staff")
+@bp.post("/organisations/<int:organisation_id>/staff/add")
 @login_required
 @loads("organisation_id", _organisation, policy.require_readiness_visible)
 def add_staff(organisation):
@@ -338,7 +347,7 @@ def add_staff(organisation):
     return _staff_page(organisation, staff_form=form, status=400)
 
 
-@bp.post("/organisations/<int:organisation_id>/training")
+@bp.post("/organisations/<int:organisation_id>/staff/training")
 @login_required
 @loads("organisation_id", _organisation, policy.require_readiness_visible)
 def record_training(organisation):
@@ -352,7 +361,7 @@ def record_training(organisation):
                 raise InputError("member_id", "Choose a member of staff from the list")
             with unit_of_work(db.session):
                 services.record_completion(
-                    db.session, _user(), member, int(form.level.data), form.completed_on.data
+                    db.session, _user(), member, _level(form.level.data), form.completed_on.data
                 )
         except InputError as error:
             show_on_form(form, error)
@@ -414,7 +423,7 @@ def my_training():
                 raise InputError("organisation_id", "Choose where you work")
             with unit_of_work(db.session):
                 services.record_own_completion(
-                    db.session, _user(), chosen, int(form.level.data), form.completed_on.data
+                    db.session, _user(), chosen, _level(form.level.data), form.completed_on.data
                 )
         except InputError as error:
             show_on_form(form, error)

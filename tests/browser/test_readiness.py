@@ -53,7 +53,7 @@ def test_the_specialist_finds_the_gaps_and_a_leads_evidence_changes_the_map(visi
 
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the table as CSV").click()
-    rows = list(csv.reader(io.StringIO(open(download.value.path(), encoding="utf-8").read())))
+    rows = list(csv.reader(io.StringIO(open(download.value.path(), encoding="utf-8-sig").read())))
     riverside = next(r for r in rows if r[0] == "Riverside Surgery")
     assert "In progress: 1 of 2 named" in riverside and "In progress: 3 of 4 staff" in riverside
     assert {r[2] for r in rows[1:]} == {"General practice"}

@@ -102,11 +102,19 @@ def test_the_csv_has_every_organisation_and_a_column_per_commitment(world, sign_
     make.named(world.lead, world.practice, "patient_safety_partners", "A One")
     answer = sign_in(world.icb_specialist).get(f"/readiness/map.csv?group={world.pcn.id}")
     assert answer.status_code == 200 and answer.mimetype == "text/csv"
-    rows = list(csv.reader(io.StringIO(answer.get_data(as_text=True))))
+    rows = list(csv.reader(io.StringIO(answer.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0][:4] == ["Organisation", "ODS code", "Kind", "Named patient safety lead"]
     riverside = next(r for r in rows if r[0] == "Riverside")
     assert "In progress: 1 of 2 named" in riverside
     assert [r[0] for r in rows[1:]] == ["North PCN", "Riverside"]
+
+
+def test_a_csv_cell_is_never_read_as_a_formula(world, sign_in):
+    make.named(world.lead, world.practice, "patient_safety_lead", "A Lead")
+    world.practice.name = "=HYPERLINK(1)"
+    db.session.commit()
+    body = sign_in(world.icb_specialist).get("/readiness/map.csv").get_data(as_text=True)
+    assert "'=HYPERLINK(1)" in body
 
 
 def test_the_map_page_costs_the_same_statements_for_more_organisations(world, sign_in):

@@ -75,13 +75,13 @@ def test_staff_and_their_training_by_hand(world, sign_in):
     client = sign_in(world.lead)
     assert (
         client.post(
-            _url(world, "/staff"), data={"name": "Dana Nurse", "email": "dana@example.org"}
+            _url(world, "/staff/add"), data={"name": "Dana Nurse", "email": "dana@example.org"}
         ).status_code
         == 302
     )
     member = db.session.scalar(select(StaffMember).where(StaffMember.email == "dana@example.org"))
     answer = client.post(
-        _url(world, "/training"),
+        _url(world, "/staff/training"),
         data={
             "member_id": str(member.id),
             "level": "1",

@@ -97,7 +97,9 @@ def test_removing_a_partner_counts_again(world):
     make.named(world.lead, world.practice, "patient_safety_partners", "A One", "B Two")
     person = services.named_people(db.session, world.practice)["patient_safety_partners"][0]
     with unit_of_work(db.session):
-        services.remove_named(db.session, world.lead, world.practice, person.id)
+        services.remove_named(
+            db.session, world.lead, world.practice, "patient_safety_partners", person.id
+        )
     record = _record(world.practice, "patient_safety_partners")
     assert (record.count, record.status) == (1, "in_progress")
 

@@ -25,6 +25,7 @@ from psirf.workflow import definitions
 from tests.support.api_routes import token_of
 from tests.support.factories import ResponseFactory, SafetyActionFactory, SafetyEventFactory
 from tests.support.import_routes import import_id
+from tests.support.readiness_routes import READINESS_NOT_FREE_TEXT, readiness_rows
 
 EVIL = '<meta http-equiv="refresh" content="0;url=https://evil.example/?a=1&b=2">'
 LIVE_PREFIX = "x-"
@@ -189,6 +190,7 @@ NOT_FREE_TEXT = {
     "safety_events.source_reference": "the sending system's key, unique per service",
     # Figures frozen from the events when a plan is generated; its labels are the code lists' labels.
     "psirf_plans.profile": "figures the app computed",
+    **READINESS_NOT_FREE_TEXT,
 }
 
 # Free-text columns that no page, PDF or CSV shows, each with the reason.
@@ -379,6 +381,7 @@ def more_rows(objects) -> None:
     }
     event = objects["event"]
     import_id(objects)  # an import, whose file name and error its page shows
+    readiness_rows(objects)  # named people, staff and their training, a commitment recorded
     # Decided events show the triage's reasons; a referred one, the body and its reference.
     SafetyEventFactory(
         organisation=world.practice, status="learning_response", learning_response_id=aar.id

@@ -6,8 +6,11 @@ for anyone working in a service or group."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from psirf.extensions import db
-from psirf.readiness.models import NamedPerson
+from psirf.readiness.models import CommitmentRecord, NamedPerson, StaffMember, SyllabusCompletion
+from psirf.timeutil import utcnow
 
 # A family account is refused every page outside its portal (403, or 404 for an address that
 # names something).
@@ -18,23 +21,67 @@ OUTSIDE = {"other_lead": 404, "other_panel": 404, "outsider_icb_quality": 404, "
 RECORD_REFUSED = {**OUTSIDE, "panel": 403, "icb_quality": 403, "icb_specialist": 403, "admin": 403}
 
 
-def named_person_id(objects) -> int:
-    """A partner named at the world's practice, made the first time a case asks."""
-    if "named_person" not in objects:
+# Readiness columns that hold no free text (merged into tests/support/markup.py NOT_FREE_TEXT).
+READINESS_NOT_FREE_TEXT = {
+    **dict.fromkeys(
+        (
+            "readiness_records.commitment",
+            "readiness_records.status",
+            "readiness_records.route",
+            "readiness_named_people.commitment",
+            "readiness_syllabus_completions.source",
+        ),
+        "a code or a state",
+    ),
+    **dict.fromkeys(
+        ("readiness_staff.email", "readiness_records.evidence_url"),
+        "an identifier checked against its format (an email address, an https link)",
+    ),
+}
+
+
+def readiness_rows(objects) -> dict:
+    """At the world's practice, made the first time a case asks: a named partner (whose remove
+    button the commitment's page shows), a member of staff with level 1 (the training form shows
+    once someone is listed) and a Freedom to Speak Up guardian recorded (the ICB's confirm button
+    shows once there is something to confirm). Returns their ids."""
+    if "readiness" not in objects:
         world = objects["world"]
+        lead = world.lead
         person = NamedPerson(
             organisation_id=world.practice.id,
             commitment="patient_safety_partners",
             name="Pat Partner",
-            added_by_id=world.lead.id,
+            added_by_id=lead.id,
         )
-        db.session.add(person)
+        member = StaffMember(
+            organisation_id=world.practice.id, name="Dana Nurse", email="dana@example.org"
+        )
+        member.completions.append(
+            SyllabusCompletion(
+                level=1, completed_on=date(2026, 1, 5), source="lead", recorded_by_id=lead.id
+            )
+        )
+        record = CommitmentRecord(
+            organisation_id=world.practice.id,
+            commitment="freedom_to_speak_up",
+            status="met",
+            note="A guardian shared with the PCN",
+            recorded_by_id=lead.id,
+            recorded_at=utcnow(),
+        )
+        db.session.add_all([person, member, record])
         db.session.commit()
-        objects["named_person"] = person.id
-    return objects["named_person"]
+        objects["readiness"] = {"named_person": person.id, "member": member.id}
+    return objects["readiness"]
+
+
+def named_person_id(objects) -> int:
+    return readiness_rows(objects)["named_person"]
 
 
 def _practice(o, suffix: str = "") -> str:
+    readiness_rows(o)
     return f"/readiness/organisations/{o['world'].practice.id}{suffix}"
 
 
@@ -74,16 +121,18 @@ def readiness_routes(case) -> dict:
         ),
         "readiness.remove_named": case(
             "POST",
-            lambda o: _practice(o, f"/named/{named_person_id(o)}/remove"),
+            lambda o: _practice(
+                o, f"/commitments/patient_safety_partners/named/{named_person_id(o)}/remove"
+            ),
             ("lead", 302),
             RECORD_REFUSED,
         ),
         "readiness.staff": case("GET", lambda o: _practice(o, "/staff"), ("panel", 200), OUTSIDE),
         "readiness.add_staff": case(
-            "POST", lambda o: _practice(o, "/staff"), ("lead", 400), RECORD_REFUSED
+            "POST", lambda o: _practice(o, "/staff/add"), ("lead", 400), RECORD_REFUSED
         ),
         "readiness.record_training": case(
-            "POST", lambda o: _practice(o, "/training"), ("lead", 400), RECORD_REFUSED
+            "POST", lambda o: _practice(o, "/staff/training"), ("lead", 400), RECORD_REFUSED
         ),
         "readiness.import_training": case(
             "POST", lambda o: _practice(o, "/training-import"), ("lead", 400), RECORD_REFUSED
