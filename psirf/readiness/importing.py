@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from psirf import policy
 from psirf.organisations.models import Organisation
 from psirf.problems import InputError
-from psirf.readiness import services
+from psirf.readiness import training
 from psirf.readiness.models import CompletionSource, StaffMember
 
 COLUMNS = ("email", "name", "level", "completed_on")
@@ -101,12 +101,12 @@ def import_training(
             added = member is None
             if added:
                 with session.begin_nested():
-                    member = services.add_staff(
+                    member = training.add_staff(
                         session, user, organisation, row.get("name", ""), email, recount=False
                     )
                 members[member.email] = member
             with session.begin_nested():
-                services.record_completion(
+                training.record_completion(
                     session,
                     user,
                     member,
@@ -126,5 +126,5 @@ def import_training(
             )
         )
     if recorded:
-        services.recount_after_import(session, user, organisation.id, recorded)
+        training.recount_after_import(session, user, organisation.id, recorded)
     return report

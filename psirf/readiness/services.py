@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from psirf import audit, policy
@@ -25,15 +25,11 @@ from psirf.readiness import commitments
 from psirf.readiness.commitments import Commitment, Status
 from psirf.readiness.models import (
     CommitmentRecord,
-    CompletionSource,
     NamedPerson,
-    StaffMember,
-    SyllabusCompletion,
 )
 from psirf.timeutil import utcnow
 
 URL = re.compile(r"https://[^\s<>\"']{3,490}")
-EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 EVIDENCE_FIELDS = ("status", "route", "note", "evidence_on", "evidence_url")
 
 
@@ -131,16 +127,6 @@ def named_people(session: Session, organisation: Organisation) -> dict[str, list
     return found
 
 
-def staff(session: Session, organisation: Organisation) -> list[StaffMember]:
-    return list(
-        session.scalars(
-            select(StaffMember)
-            .where(StaffMember.organisation_id == organisation.id)
-            .order_by(StaffMember.name, StaffMember.id)
-        )
-    )
-
-
 def history(
     session: Session, organisation: Organisation, limit: int = 50
 ) -> list[tuple[str, audit.AuditRecord]]:
@@ -169,7 +155,7 @@ def history(
 # ---- the record the map reads -------------------------------------------------------------------
 
 
-def _commitment_for(organisation: Organisation, key: str) -> Commitment:
+def commitment_for(organisation: Organisation, key: str) -> Commitment:
     commitment = commitments.by_key(key)
     if commitment is None or not commitment.applies(organisation.kind):
         raise InputError("commitment", "Choose a commitment that applies to this organisation")
@@ -185,7 +171,7 @@ def _existing(session: Session, organisation_id: int, key: str) -> CommitmentRec
     )
 
 
-def _record(session: Session, organisation_id: int, key: str, lock: bool) -> CommitmentRecord:
+def record_row(session: Session, organisation_id: int, key: str, lock: bool) -> CommitmentRecord:
     """The organisation's row for the commitment, made if it has none; locked when `lock`, so a
     recount waits for another change to the same row rather than counting past it."""
     stmt = select(CommitmentRecord).where(
@@ -203,13 +189,13 @@ def _record(session: Session, organisation_id: int, key: str, lock: bool) -> Com
     return record
 
 
-def _status_from(count: int, needed: int) -> str:
+def status_from(count: int, needed: int) -> str:
     if needed and count >= needed:
         return Status.MET.value
     return Status.IN_PROGRESS.value if count else Status.NOT_STARTED.value
 
 
-def _recount(
+def recount(
     session: Session,
     user,
     record: CommitmentRecord,
@@ -256,7 +242,7 @@ def record_evidence(
     """Record where the organisation stands on one commitment and the evidence for it. A status is
     recorded for the commitments measured by status; the others are counted, and take evidence only."""
     policy.require_may_record_readiness(user, organisation)
-    commitment = _commitment_for(organisation, key)
+    commitment = commitment_for(organisation, key)
     note, evidence_url = (note or "").strip() or None, (evidence_url or "").strip() or None
     check_evidence(note, evidence_on, evidence_url)
     record = _existing(session, organisation.id, key)
@@ -265,7 +251,7 @@ def record_evidence(
     elif expected_version:
         raise ChangedBySomeoneElse()  # a version of a record that does not exist
     else:
-        record = _record(session, organisation.id, key, lock=False)
+        record = record_row(session, organisation.id, key, lock=False)
     before = audit.snapshot(record, EVIDENCE_FIELDS)
     if commitment.recorded_by_hand:
         if status not in {s.value for s in Status}:
@@ -295,7 +281,7 @@ def confirm(
 ) -> CommitmentRecord:
     """The ICB confirms what the organisation recorded (it is cleared when the record changes)."""
     policy.require_may_confirm_readiness(user, organisation)
-    _commitment_for(organisation, key)
+    commitment_for(organisation, key)
     record = _existing(session, organisation.id, key)
     if record is None or (record.recorded_at is None and record.count is None):
         raise InputError(None, "There is nothing recorded to confirm yet")
@@ -316,14 +302,14 @@ def confirm(
 
 
 def _recount_named(session: Session, user, organisation: Organisation, commitment, why: dict):
-    record = _record(session, organisation.id, commitment.key, lock=True)
+    record = record_row(session, organisation.id, commitment.key, lock=True)
     count = session.scalar(
         select(func.count(NamedPerson.id)).where(
             NamedPerson.organisation_id == organisation.id,
             NamedPerson.commitment == commitment.key,
         )
     )
-    _recount(session, user, record, count, None, _status_from(count, commitment.minimum), why)
+    recount(session, user, record, count, None, status_from(count, commitment.minimum), why)
     return record
 
 
@@ -331,7 +317,7 @@ def add_named(
     session: Session, user, organisation: Organisation, key: str, name: str, since: date | None
 ) -> NamedPerson:
     policy.require_may_record_readiness(user, organisation)
-    commitment = _commitment_for(organisation, key)
+    commitment = commitment_for(organisation, key)
     if commitment.measure != "named":
         raise InputError("commitment", "People are named only for leads and partners")
     name = (name or "").strip()
@@ -342,7 +328,7 @@ def add_named(
     if since is not None and since > utcnow().date():
         raise InputError("since", "The date they started must be today or in the past")
     # Lock first, so two people naming at once both count.
-    _record(session, organisation.id, key, lock=True)
+    record_row(session, organisation.id, key, lock=True)
     person = NamedPerson(
         organisation_id=organisation.id,
         commitment=key,
@@ -365,184 +351,11 @@ def remove_named(
     person = session.get(NamedPerson, person_id)
     if person is None or (person.organisation_id, person.commitment) != (organisation.id, key):
         raise policy.NotVisible("Page not found")
-    commitment = _commitment_for(organisation, person.commitment)
-    _record(session, organisation.id, commitment.key, lock=True)
+    commitment = commitment_for(organisation, person.commitment)
+    record_row(session, organisation.id, commitment.key, lock=True)
     name = person.name
     session.delete(person)
     flush(session)
     _recount_named(
         session, user, organisation, commitment, {"named": {"before": name, "after": None}}
     )
-
-
-# ---- staff and the patient safety syllabus -------------------------------------------------------
-
-
-def _recount_syllabus(session: Session, user, organisation_id: int, why: dict) -> None:
-    """Recount every syllabus level's record of the organisation (their rows locked first)."""
-    levels = commitments.syllabus()
-    organisation = session.get(Organisation, organisation_id)
-    for commitment in levels:
-        if commitment.applies(organisation.kind):
-            _record(session, organisation_id, commitment.key, lock=True)
-    total = session.scalar(
-        select(func.count(StaffMember.id)).where(StaffMember.organisation_id == organisation_id)
-    )
-    done = dict(
-        session.execute(
-            select(SyllabusCompletion.level, func.count(SyllabusCompletion.id))
-            .join(StaffMember, StaffMember.id == SyllabusCompletion.staff_member_id)
-            .where(StaffMember.organisation_id == organisation_id)
-            .group_by(SyllabusCompletion.level)
-        ).all()
-    )
-    for commitment in levels:
-        if not commitment.applies(organisation.kind):
-            continue
-        record = _record(session, organisation_id, commitment.key, lock=False)
-        count = int(done.get(commitment.level, 0))
-        _recount(session, user, record, count, total, _status_from(count, total), why)
-
-
-def _lock_syllabus(session: Session, organisation: Organisation) -> None:
-    for commitment in commitments.syllabus():
-        if commitment.applies(organisation.kind):
-            _record(session, organisation.id, commitment.key, lock=True)
-
-
-def _normal_email(email: str | None) -> str:
-    email = (email or "").strip().lower()
-    if not EMAIL.fullmatch(email) or len(email) > 254:
-        raise InputError("email", "Enter their email address, like name@example.nhs.uk")
-    return email
-
-
-def add_staff(
-    session: Session, user, organisation: Organisation, name: str, email: str, *, recount=True
-) -> StaffMember:
-    policy.require_may_record_readiness(user, organisation)
-    name = (name or "").strip()
-    if not name or len(name) > 200:
-        raise InputError("name", "Enter their name, up to 200 characters")
-    email = _normal_email(email)
-    _lock_syllabus(session, organisation)
-    if session.scalar(
-        select(StaffMember.id).where(
-            StaffMember.organisation_id == organisation.id, StaffMember.email == email
-        )
-    ):
-        raise InputError("email", "Someone with this email address is already listed")
-    member = StaffMember(organisation_id=organisation.id, name=name, email=email)
-    session.add(member)
-    flush(session)
-    if recount:
-        _recount_syllabus(
-            session, user, organisation.id, {"staff": {"before": None, "after": name}}
-        )
-    return member
-
-
-def own_staff_member(session: Session, user, organisation: Organisation) -> StaffMember | None:
-    return session.scalar(
-        select(StaffMember).where(
-            StaffMember.organisation_id == organisation.id,
-            or_(StaffMember.user_id == user.id, StaffMember.email == user.email.lower()),
-        )
-    )
-
-
-def record_completion(
-    session: Session,
-    user,
-    member: StaffMember,
-    level: int,
-    completed_on: date | None,
-    *,
-    source: str | None = None,
-    recount: bool = True,
-) -> SyllabusCompletion:
-    """Record (or correct the date of) a member of staff's completion of a syllabus level."""
-    organisation = session.get(Organisation, member.organisation_id)
-    policy.require_may_record_training(user, organisation, member.user_id)
-    if level not in {c.level for c in commitments.syllabus()}:
-        raise InputError("level", "Choose level 1 or level 2")
-    if completed_on is None:
-        raise InputError("completed_on", "Enter the date they completed it")
-    if completed_on > utcnow().date():
-        raise InputError("completed_on", "The date they completed it must be today or in the past")
-    if source is None:
-        source = (
-            CompletionSource.SELF.value
-            if member.user_id == user.id
-            else CompletionSource.LEAD.value
-        )
-    _lock_syllabus(session, organisation)
-    completion = session.scalar(
-        select(SyllabusCompletion).where(
-            SyllabusCompletion.staff_member_id == member.id, SyllabusCompletion.level == level
-        )
-    )
-    before = completion.completed_on.isoformat() if completion is not None else None
-    if completion is None:
-        completion = SyllabusCompletion(
-            staff_member_id=member.id,
-            level=level,
-            completed_on=completed_on,
-            source=source,
-            recorded_by_id=user.id,
-        )
-        session.add(completion)
-    elif completion.completed_on == completed_on:
-        return completion
-    else:
-        completion.completed_on, completion.source = completed_on, source
-        completion.recorded_by_id = user.id
-    flush(session)
-    audit.record(
-        session,
-        actor_id=user.id,
-        action="readiness:training",
-        subject=completion,
-        organisation_id=organisation.id,
-        changes={"completed_on": {"before": before, "after": completed_on.isoformat()}},
-        comment=f"Level {level}",
-    )
-    if recount:
-        _recount_syllabus(
-            session,
-            user,
-            organisation.id,
-            {f"level_{level}": {"before": None, "after": member.name}},
-        )
-    return completion
-
-
-def record_own_completion(
-    session: Session, user, organisation: Organisation, level: int, completed_on: date | None
-) -> SyllabusCompletion:
-    """A person records their own training at an organisation where they work (listed there,
-    by their account, the first time)."""
-    if organisation.id not in {o.id for o in policy.training_organisations(user)}:
-        raise InputError("organisation_id", "Choose an organisation where you work")
-    member = own_staff_member(session, user, organisation)
-    if member is None:
-        _lock_syllabus(session, organisation)
-        member = StaffMember(
-            organisation_id=organisation.id,
-            name=user.name,
-            email=user.email.lower(),
-            user_id=user.id,
-        )
-        session.add(member)
-        flush(session)
-    elif member.user_id is None:
-        member.user_id = user.id
-    return record_completion(session, user, member, level, completed_on)
-
-
-def own_training(session: Session, user) -> list[tuple[Organisation, StaffMember | None]]:
-    return [(o, own_staff_member(session, user, o)) for o in policy.training_organisations(user)]
-
-
-def recount_after_import(session: Session, user, organisation_id: int, rows: int) -> None:
-    _recount_syllabus(session, user, organisation_id, {"imported": {"before": None, "after": rows}})

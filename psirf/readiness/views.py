@@ -25,7 +25,7 @@ from psirf.dashboards.csv import to_csv
 from psirf.db import unit_of_work
 from psirf.extensions import db
 from psirf.problems import InputError
-from psirf.readiness import commitments, importing, overview, services
+from psirf.readiness import commitments, importing, overview, services, training
 from psirf.readiness.forms import (
     ConfirmForm,
     EvidenceForm,
@@ -142,7 +142,7 @@ def _organisation_page(organisation, status: int = 200, refused: str | None = No
             organisation=organisation,
             standings=services.standings(db.session, organisation),
             people=services.named_people(db.session, organisation),
-            staff_count=len(services.staff(db.session, organisation)),
+            staff_count=len(training.staff(db.session, organisation)),
             history=services.history(db.session, organisation),
             may_record=policy.may_record_readiness(_user(), organisation),
             may_confirm=policy.may_confirm_readiness(_user(), organisation),
@@ -301,7 +301,7 @@ def remove_named(organisation, key: str, person_id: int):
 
 
 def _staff_page(organisation, staff_form=None, training_form=None, status=200):
-    members = services.staff(db.session, organisation)
+    members = training.staff(db.session, organisation)
     training_form = training_form or TrainingForm(formdata=None)
     training_form.member_id.choices = [("", "Choose a member of staff")] + [
         (str(m.id), f"{m.name} ({m.email})") for m in members
@@ -336,7 +336,7 @@ def add_staff(organisation):
     if form.validate_on_submit():
         try:
             with unit_of_work(db.session):
-                services.add_staff(
+                training.add_staff(
                     db.session, _user(), organisation, form.name.data, form.email.data
                 )
         except InputError as error:
@@ -360,7 +360,7 @@ def record_training(organisation):
             if member is None or member.organisation_id != organisation.id:
                 raise InputError("member_id", "Choose a member of staff from the list")
             with unit_of_work(db.session):
-                services.record_completion(
+                training.record_completion(
                     db.session, _user(), member, _level(form.level.data), form.completed_on.data
                 )
         except InputError as error:
@@ -422,7 +422,7 @@ def my_training():
             if chosen is None:
                 raise InputError("organisation_id", "Choose where you work")
             with unit_of_work(db.session):
-                services.record_own_completion(
+                training.record_own_completion(
                     db.session, _user(), chosen, _level(form.level.data), form.completed_on.data
                 )
         except InputError as error:
@@ -436,7 +436,7 @@ def my_training():
         render_template(
             "readiness/my_training.html",
             form=form,
-            training=services.own_training(db.session, _user()),
+            training=training.own_training(db.session, _user()),
         ),
         status,
     )

@@ -15,7 +15,7 @@ from psirf.accounts.models import Role, User
 from psirf.db import unit_of_work
 from psirf.extensions import db
 from psirf.organisations.models import Organisation
-from psirf.readiness import services
+from psirf.readiness import services, training
 from psirf.readiness.models import (
     CommitmentRecord,
     NamedPerson,
@@ -82,11 +82,11 @@ def test_changes_made_at_once_are_all_counted(app, world):
     def list_and_train(n):
         user = db.session.get(User, leads[n % 2])
         organisation = db.session.get(Organisation, practice_id)
-        member = services.add_staff(
+        member = training.add_staff(
             db.session, user, organisation, f"Staff {n}", f"s{n}@example.org"
         )
         if n % 2:
-            services.record_completion(db.session, user, member, 1, date(2026, 1, 2))
+            training.record_completion(db.session, user, member, 1, date(2026, 1, 2))
 
     jobs = [lambda n=n: name(n) for n in range(8)] + [
         lambda n=n: list_and_train(n) for n in range(8)

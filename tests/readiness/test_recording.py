@@ -13,7 +13,7 @@ from psirf.audit import AuditRecord
 from psirf.db import ChangedBySomeoneElse, unit_of_work
 from psirf.extensions import db
 from psirf.problems import InputError
-from psirf.readiness import services
+from psirf.readiness import services, training
 from psirf.readiness.models import CommitmentRecord
 from psirf.timeutil import utcnow
 from tests.support import readiness as make
@@ -121,7 +121,7 @@ def test_syllabus_levels_count_every_member_of_staff(world):
 def test_a_person_records_their_own_training_and_joins_the_staff_listed_by_their_email(world):
     (member,) = make.staff(world.lead, world.practice, ("Robin Reporter", world.reporter.email))
     with unit_of_work(db.session):
-        services.record_own_completion(
+        training.record_own_completion(
             db.session, world.reporter, world.practice, 1, date(2026, 3, 2)
         )
     db.session.refresh(member)
@@ -133,7 +133,7 @@ def test_a_person_records_their_own_training_and_joins_the_staff_listed_by_their
 def test_no_one_else_records_a_persons_training(world):
     (member,) = make.staff(world.lead, world.practice, ("Dana Nurse", "dana@example.org"))
     with pytest.raises(policy.NotPermitted):
-        services.record_completion(db.session, world.reporter, member, 1, date(2026, 1, 1))
+        training.record_completion(db.session, world.reporter, member, 1, date(2026, 1, 1))
 
 
 def test_the_icb_confirms_and_a_later_change_clears_the_confirmation(world):

@@ -7,7 +7,7 @@ from datetime import date
 
 from psirf.db import unit_of_work
 from psirf.extensions import db
-from psirf.readiness import services
+from psirf.readiness import services, training
 
 
 def named(lead, organisation, key: str, *names: str) -> None:
@@ -21,10 +21,10 @@ def staff(lead, organisation, *people: tuple[str, str], level_1: int = 0) -> lis
     members = []
     for name, email in people:
         with unit_of_work(db.session):
-            members.append(services.add_staff(db.session, lead, organisation, name, email))
+            members.append(training.add_staff(db.session, lead, organisation, name, email))
     for member in members[:level_1]:
         with unit_of_work(db.session):
-            services.record_completion(db.session, lead, member, 1, date(2026, 1, 5))
+            training.record_completion(db.session, lead, member, 1, date(2026, 1, 5))
     return members
 
 
