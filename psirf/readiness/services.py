@@ -1,5 +1,5 @@
-"""Recording readiness: each commitment's status and evidence, the people an organisation names,
-its staff and their syllabus training, and the ICB's confirmation.
+"""Recording readiness: each commitment's status and evidence, the people an organisation names
+and the ICB's confirmation (staff and their syllabus training: psirf/readiness/training.py).
 
 Who may do what is the policy's (`psirf.policy.readiness`); these functions ask it. Each change is
 audited in its transaction. The row the map reads (`CommitmentRecord`) is locked before a change
@@ -23,10 +23,7 @@ from psirf.plans.models import IN_FORCE, PsirfPlan
 from psirf.problems import InputError
 from psirf.readiness import commitments
 from psirf.readiness.commitments import Commitment, Status
-from psirf.readiness.models import (
-    CommitmentRecord,
-    NamedPerson,
-)
+from psirf.readiness.models import CommitmentRecord, NamedPerson
 from psirf.timeutil import utcnow
 
 URL = re.compile(r"https://[^\s<>\"']{3,490}")
