@@ -120,6 +120,7 @@ def configure_blueprints(app: Flask) -> None:
     from psirf.library.views import bp as library_bp
     from psirf.organisations.views import bp as organisations_bp
     from psirf.plans.views import bp as plans_bp
+    from psirf.readiness.views import bp as readiness_bp
     from psirf.plans.views import public_bp as public_plans_bp
     from psirf.responses.views import bp as responses_bp
     from psirf.triage.views import bp as triage_bp
@@ -155,6 +156,7 @@ def configure_blueprints(app: Flask) -> None:
         imports_bp,
         nearmiss_bp,
         alerts_bp,
+        readiness_bp,
     ):
         app.register_blueprint(bp)
     web_views.register_page_helpers(app)

@@ -19,3 +19,4 @@ from psirf.plans import models as plans  # noqa: F401
 from psirf.responses import models as responses  # noqa: F401
 from psirf.lfpse import models as lfpse  # noqa: F401
 from psirf.bulletins import models as bulletins  # noqa: F401
+from psirf.readiness import models as readiness  # noqa: F401

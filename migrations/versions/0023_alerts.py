@@ -2,14 +2,14 @@
 service's confirmation of each action and the log of every confirmation given.
 
 Revision ID: 0023_alerts
-Revises: 0020_event_imports
+Revises: 0022_readiness
 """
 
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0023_alerts"
-down_revision = "0020_event_imports"
+down_revision = "0022_readiness"
 branch_labels = None
 depends_on = None
 

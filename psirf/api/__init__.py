@@ -50,6 +50,7 @@ RESOURCES = (
     "bulletins",
     "nearmiss",
     "alerts",
+    "readiness",
 )
 
 

@@ -18,6 +18,7 @@ from psirf.demo.nearmiss import load_near_misses
 from psirf.demo.organisations import load_accounts, load_organisations
 from psirf.demo.trust_response import load_trust_response
 from psirf.demo.revisions import load_revisions
+from psirf.demo.readiness import load_readiness
 from psirf.extensions import db
 
 seed_cli = AppGroup("seed", help="Load demo and reference data.")
@@ -41,6 +42,7 @@ def seed_demo():
         load_exports(db.session)  # the LFPSE queue as if it had run all year (before corrections)
         corrected = load_revisions(db.session)  # through the services: after the reporters' news
         load_alerts(db.session)  # a national patient safety alert issued to the pharmacies, once
+        load_readiness(db.session)  # the strategy's commitments: the ICB's readiness map, once
     click.echo("\nDemo data is loaded. Sign in at http://127.0.0.1:5000 with any of these:\n")
     for spec in accounts:
         organisation = by_code[spec["organisation"]]

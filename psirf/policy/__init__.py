@@ -235,6 +235,21 @@ from psirf.policy.bulletins import (
     require_bulletin_writer,
 )
 
+from psirf.policy.readiness import (
+    readiness_scope,
+    may_read_readiness,
+    require_readiness_visible,
+    may_see_readiness_map,
+    require_readiness_map,
+    may_record_readiness,
+    require_may_record_readiness,
+    may_confirm_readiness,
+    require_may_confirm_readiness,
+    may_record_training,
+    require_may_record_training,
+    training_organisations,
+)
+
 from psirf.policy.tokens import token_scopes, require_token_holder, require_own_token
 
 from psirf.policy.transitions import (
@@ -428,4 +443,16 @@ __all__ = [
     "require_near_miss_visible",
     "may_promote_near_miss",
     "require_may_promote_near_miss",
+    "readiness_scope",
+    "may_read_readiness",
+    "require_readiness_visible",
+    "may_see_readiness_map",
+    "require_readiness_map",
+    "may_record_readiness",
+    "require_may_record_readiness",
+    "may_confirm_readiness",
+    "require_may_confirm_readiness",
+    "may_record_training",
+    "require_may_record_training",
+    "training_organisations",
 ]

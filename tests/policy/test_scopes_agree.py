@@ -233,6 +233,11 @@ SCOPES = {
         lambda user: policy.alert_progress_scope(user, Organisation.id),
         policy.may_see_alert_progress,
     ),
+    "readiness_scope": (
+        Organisation,
+        lambda user: policy.readiness_scope(user, Organisation.id),
+        policy.may_read_readiness,
+    ),
 }
 
 

@@ -153,3 +153,6 @@ API_ROUTES.update(NEAR_MISS_API_ROUTES)
 from tests.support.alert_routes import alert_api_routes  # noqa: E402
 
 API_ROUTES.update(alert_api_routes(ApiCase, STALE))
+from tests.support.readiness_api_routes import READINESS_API_ROUTES  # noqa: E402  (ApiCase)
+
+API_ROUTES.update(READINESS_API_ROUTES)

@@ -28,6 +28,7 @@ from tests.support.bulletins import route_bulletin
 from tests.support.alert_routes import alert_rows
 from tests.support.import_routes import import_id
 from tests.support.nearmiss_routes import near_miss_id
+from tests.support.readiness_routes import READINESS_NOT_FREE_TEXT, readiness_rows
 
 EVIL = '<meta http-equiv="refresh" content="0;url=https://evil.example/?a=1&b=2">'
 LIVE_PREFIX = "x-"
@@ -209,6 +210,7 @@ NOT_FREE_TEXT = {
     "psirf_plans.profile": "figures the app computed",
     # The medicine lowered, to group the summary by: the medicine itself is what pages show.
     "near_misses.medicine_key": "the app's grouping key of a free-text column shown as typed",
+    **READINESS_NOT_FREE_TEXT,
 }
 
 # Free-text columns that no page, PDF or CSV shows, each with the reason.
@@ -402,6 +404,7 @@ def more_rows(objects) -> None:
     route_bulletin(objects)  # a learning bulletin, whose texts and points its page and PDF show
     near_miss_id(objects)  # a pharmacy's near miss, whose medicine and note its page shows
     alert_rows(objects)  # an alert, a draft and a confirmation given twice
+    readiness_rows(objects)  # named people, staff and their training, a commitment recorded
     # Decided events show the triage's reasons; a referred one, the body and its reference.
     SafetyEventFactory(
         organisation=world.practice, status="learning_response", learning_response_id=aar.id

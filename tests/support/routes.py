@@ -31,6 +31,7 @@ from tests.support.factories import (
     SafetyEventFactory,
 )
 from tests.support.import_routes import import_routes
+from tests.support.readiness_routes import readiness_routes
 from tests.support.improvement import make_plan
 from tests.support.lfpse import failed_export
 from tests.support.library import entry as library_entry
@@ -703,6 +704,7 @@ ROUTES: dict[str, Case] = {
     "accounts.change_password": Case("POST", lambda o: "/account/password", ("family", 400)),
 }
 ROUTES.update(import_routes(Case))  # the import pages: tests/support/import_routes.py
+ROUTES.update(readiness_routes(Case))  # the readiness pages: tests/support/readiness_routes.py
 
 from tests.support.lfpse_routes import LFPSE_ROUTES  # noqa: E402  (after Case, which it uses)
 

@@ -1,0 +1,114 @@
+"""The demo's readiness (seed/readiness.yaml): the people each organisation names, its staff and
+their syllabus training, and the statuses recorded, so the ICB's readiness map has gaps to show
+(practices without a second patient safety partner, staff without level 1). Loaded once: a
+second run adds nothing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from psirf.accounts.models import User
+from psirf.demo.organisations import read_seed
+from psirf.organisations.models import Organisation
+from psirf.readiness import commitments
+from psirf.readiness.commitments import Status
+from psirf.readiness.models import (
+    CommitmentRecord,
+    CompletionSource,
+    NamedPerson,
+    StaffMember,
+    SyllabusCompletion,
+)
+from psirf.timeutil import utcnow
+
+
+def _status(count: int, needed: int) -> str:
+    if needed and count >= needed:
+        return Status.MET.value
+    return Status.IN_PROGRESS.value if count else Status.NOT_STARTED.value
+
+
+def load_readiness(session: Session) -> int:
+    """Returns how many organisations it loaded (none when readiness is there already)."""
+    if session.scalar(select(func.count(CommitmentRecord.id))):
+        return 0
+    data = read_seed("readiness.yaml")
+    now = utcnow()
+    today = now.date()
+    users = {u.email: u for u in session.scalars(select(User))}
+    default_by = users[data["recorded_by"]]
+    loaded = 0
+    for code, spec in data["organisations"].items():
+        organisation = session.scalar(select(Organisation).where(Organisation.ods_code == code))
+        if organisation is None:
+            continue
+        loaded += 1
+        by = users.get(spec.get("recorded_by"), default_by)
+
+        def record(key: str, organisation_id: int = organisation.id, **values) -> None:
+            session.add(CommitmentRecord(organisation_id=organisation_id, commitment=key, **values))
+
+        for commitment in commitments.named():
+            names = spec.get(commitment.key, [])
+            for name in names:
+                session.add(
+                    NamedPerson(
+                        organisation_id=organisation.id,
+                        commitment=commitment.key,
+                        name=name,
+                        added_by_id=by.id,
+                    )
+                )
+            record(
+                commitment.key,
+                status=_status(len(names), commitment.minimum),
+                count=len(names),
+            )
+        staff = spec.get("staff", [])
+        done = {c.level: 0 for c in commitments.syllabus()}
+        for person in staff:
+            member = StaffMember(
+                organisation_id=organisation.id,
+                name=person["name"],
+                email=person["email"],
+                user_id=users[person["email"]].id if person["email"] in users else None,
+            )
+            session.add(member)
+            for level in done:
+                days = person.get(f"level_{level}")
+                if days is None:
+                    continue
+                done[level] += 1
+                member.completions.append(
+                    SyllabusCompletion(
+                        level=level,
+                        completed_on=today - timedelta(days=days),
+                        source=CompletionSource.LEAD.value,
+                        recorded_by_id=by.id,
+                    )
+                )
+        if staff:
+            for commitment in commitments.syllabus():
+                count = done[commitment.level]
+                record(
+                    commitment.key,
+                    status=_status(count, len(staff)),
+                    count=count,
+                    total=len(staff),
+                )
+        for key, values in (spec.get("status") or {}).items():
+            when = today - timedelta(days=values.get("days_ago", 0))
+            record(
+                key,
+                status=values["status"],
+                route=values.get("route"),
+                note=values.get("note", data["note"]),
+                evidence_on=when,
+                recorded_by_id=by.id,
+                recorded_at=now - timedelta(days=values.get("days_ago", 0)),
+            )
+    session.flush()
+    return loaded

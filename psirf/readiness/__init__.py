@@ -1,0 +1,1 @@
+"""Readiness: the strategy's local commitments per organisation, and the ICB's readiness map."""

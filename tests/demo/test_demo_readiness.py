@@ -1,0 +1,34 @@
+"""The demo's readiness map shows what the issue's "Done when" asks the ICB's patient safety
+specialist to find: practices without a second patient safety partner, and practices whose staff
+have not all completed level 1 of the syllabus."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from psirf.accounts.models import User
+from psirf.readiness import commitments, overview
+
+
+def _gap_names(session, user, key):
+    commitment = commitments.by_key(key)
+    position = commitments.all_commitments().index(commitment)
+    page = overview.gaps(session, user, overview.Filters(kind="practice"), commitment, None, 100)
+    return {row.organisation.name: row.cells[position].text for row in page.rows}
+
+
+def test_the_demo_map_shows_practices_without_a_second_partner_and_staff_without_level_1(demo):
+    session, _, _ = demo
+    specialist = session.scalar(select(User).where(User.email == "icb.pss@demo-icb.example.org"))
+    partners = _gap_names(session, specialist, "patient_safety_partners")
+    assert partners["Riverside Surgery"] == "In progress: 1 of 2 named"
+    assert partners["Market Street Practice"] == "Not started: 0 of 2 named"
+    assert "Hillview Medical Centre" not in partners
+    level_1 = _gap_names(session, specialist, "syllabus_level_1")
+    assert level_1["Riverside Surgery"] == "In progress: 3 of 4 staff"
+    assert level_1["Market Street Practice"] == "In progress: 1 of 3 staff"
+    assert "Hillview Medical Centre" not in level_1
+    count, totals = overview.totals(session, specialist, overview.Filters())
+    assert count == 15  # twelve services, two PCNs and the federation
+    shares = {t.commitment.key: t for t in totals}
+    assert 0 < shares["patient_safety_partners"].met < shares["patient_safety_partners"].applicable
