@@ -21,8 +21,8 @@ in flight at that service and they wait for it, and each reads areas after the o
 SQLite has one writer at a time.
 
 A bulk INSERT that bypasses the ORM (psirf/imports) is not seen by the listener: its writer calls
-`count_inserted` with the new events' ids in the same transaction, which adds each rollup's SELECT
-over just those events to the stored rows, in SQL. Any other bulk INSERT or UPDATE that bypasses the ORM is not
+`count_new_events` with the new events' values in the same transaction, which sums each rollup's
+rows of them (the SELECT's twin, as for a recording) per key and adds each key once. Any other bulk INSERT or UPDATE that bypasses the ORM is not
 seen, which is why `flask --app app counts check` compares every rollup with its SELECT over all
 the events, in SQL, returning only the rows that differ, and `--repair` rewrites them with
 INSERT ... SELECT.
@@ -30,12 +30,11 @@ INSERT ... SELECT.
 
 from __future__ import annotations
 
-import json
+from datetime import date
 from typing import Iterator, NamedTuple
 
 from sqlalchemy import (
     Date,
-    any_,
     Integer,
     String,
     bindparam,
@@ -74,7 +73,7 @@ __all__ = [
     "EventCount",
     "ThemeRollup",
     "counted_record_types",
-    "count_inserted",
+    "count_new_events",
     "differences",
     "repair",
 ]
@@ -243,6 +242,55 @@ def _upsert_statement(dialect: str, rollup: Rollup):
     return statement
 
 
+_FROM_ARRAYS: dict[str, object] = {}
+
+
+def _upsert_from_arrays(session: Session, rollup: Rollup, rows: list[tuple[tuple, tuple]]) -> None:
+    """PostgreSQL: `_upsert` as one statement over an array a column, unnested side by side and
+    taken in the order given (key order): many rows at once (a batch of an import's) cost one
+    statement, not one each as an executemany's do."""
+    statement = _FROM_ARRAYS.get(rollup.name)
+    columns = [*rollup.keys, *rollup.measures]
+    if statement is None:
+        table = rollup.table
+        arrays = (
+            func.unnest(*(bindparam(c, type_=ARRAY(table.c[c].type)) for c in columns))
+            .table_valued(*columns, with_ordinality="n")
+            .render_derived()
+        )
+        rows_in_order = select(*(arrays.c[c] for c in columns)).order_by(arrays.c.n)
+        statement = pg_insert(table).from_select(columns, rows_in_order)
+        statement = statement.on_conflict_do_update(
+            index_elements=list(rollup.keys),
+            set_={m: table.c[m] + statement.excluded[m] for m in rollup.measures},
+        )
+        _FROM_ARRAYS[rollup.name] = statement
+    session.connection().execute(
+        statement,
+        {c: [(key + change)[i] for key, change in rows] for i, c in enumerate(columns)},
+    )
+
+
+def _upsert_sqlite_rows(session: Session, rollup: Rollup, rows: list[tuple[tuple, tuple]]) -> None:
+    """SQLite: `_upsert` as the driver's own executemany of the rows as tuples, past SQLAlchemy's
+    parameters a row (which cost a batch of an import's rows more than SQLite's writing them).
+    The dates as SQLAlchemy stores them on SQLite, ISO text."""
+    columns = [*rollup.keys, *rollup.measures]
+    sql = (
+        f"INSERT INTO {rollup.table.name} ({', '.join(columns)}) "
+        f"VALUES ({', '.join('?' for _ in columns)}) "
+        f"ON CONFLICT ({', '.join(rollup.keys)}) DO UPDATE SET "
+        + ", ".join(f"{m} = {rollup.table.name}.{m} + excluded.{m}" for m in rollup.measures)
+    )
+    session.connection().exec_driver_sql(
+        sql,
+        [
+            tuple(v.isoformat() if type(v) is date else v for v in key) + change
+            for key, change in rows
+        ],
+    )
+
+
 def _upsert(session: Session, rollup: Rollup, rows: list[tuple[tuple, tuple]]) -> None:
     """One statement, the rows in key order (no deadlocks), each adding to what is stored."""
     session.connection().execute(
@@ -375,51 +423,26 @@ def _after_flush(session: Session, _context) -> None:
             _upsert(session, rollup, rows)
 
 
-_ADD_COUNTED: dict[tuple[str, str], object] = {}
-
-
-def _add_counted_statement(dialect: str, rollup: Rollup):
-    """INSERT ... SELECT: the rollup's own SELECT over the given events, in key order (no
-    deadlocks), each row added to what is stored. Built once per dialect and table."""
-    statement = _ADD_COUNTED.get((dialect, rollup.name))
-    if statement is None:
-        # One parameter, an array (a JSON list on SQLite): a thousand ids written into the SQL
-        # text would be rendered and parsed again at every batch.
-        if dialect == "postgresql":
-            events = SafetyEvent.id == any_(bindparam("events", type_=ARRAY(Integer)))
-        else:
-            listed = func.json_each(bindparam("events", type_=String)).table_valued("value")
-            events = SafetyEvent.id.in_(select(listed.c.value))
-        counted = rollup.compute(events).subquery("counted")
-        rows = (
-            select(*counted.c)
-            # SQLite: a WHERE tells its parser the ON that follows starts the upsert, not a join.
-            .where(literal_column("1") == 1)
-            .order_by(*(counted.c[k] for k in rollup.keys))
-        )
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        statement = insert(rollup.table).from_select([*rollup.keys, *rollup.measures], rows)
-        statement = statement.on_conflict_do_update(
-            index_elements=list(rollup.keys),
-            set_={m: rollup.table.c[m] + statement.excluded[m] for m in rollup.measures},
-        )
-        _ADD_COUNTED[(dialect, rollup.name)] = statement
-    return statement
-
-
-def count_inserted(session: Session, event_ids: list[int]) -> None:
-    """Add to the rollups the events a bulk INSERT just wrote past the ORM, in its transaction:
-    each rollup's own SELECT over just those events, added to the stored rows by one INSERT ...
-    SELECT ... ON CONFLICT a table (the database groups and adds; nothing comes back). Their
-    services' areas are read after the INSERT, which locked the services' rows FOR KEY SHARE, as
-    the module's note on concurrency needs; the tables in ROLLUPS' order, each in key order."""
-    if not event_ids:
+def count_new_events(session: Session, events) -> None:
+    """Add to the rollups events a bulk INSERT just wrote past the ORM, in its transaction, from
+    their own values (each rollup's `of_new_event`, the SELECT's twin; nothing read back but their
+    services' areas): the batch's rows summed per key in Python, then each key upserted once, the
+    tables in ROLLUPS' order, each in key order (no deadlocks). Each event is anything with the
+    columns the rollups count (organisation_id, occurred_on, theme, record_type, physical_harm,
+    psychological_harm) and `patients`, each with its harms and characteristics, all as plain
+    values of the types the columns store. Their services' areas are read after the INSERT, which
+    locked the services' rows FOR KEY SHARE, as the module's note on concurrency needs."""
+    if not events:
         return
+    found = _areas(session, {e.organisation_id for e in events})
     dialect = session.get_bind().dialect.name
-    ids = sorted(event_ids)
-    events = ids if dialect == "postgresql" else json.dumps(ids)
+    upsert = _upsert_from_arrays if dialect == "postgresql" else _upsert_sqlite_rows
     for rollup in ROLLUPS:
-        session.connection().execute(_add_counted_statement(dialect, rollup), {"events": events})
+        rows: dict = {}
+        for new in events:
+            _add(rows, rollup.of_new_event(new, found[new.organisation_id]))
+        if rows:
+            upsert(session, rollup, sorted(rows.items()))
 
 
 # ---- checking and repairing --------------------------------------------------------------------
