@@ -236,6 +236,19 @@ def test_the_list_pages_by_cursor_with_a_next_link(app, world, client):
     assert client.get("/api/v1/events?limit=101", headers=headers).status_code == 422
 
 
+def test_an_unreadable_cursor_is_a_bad_request_not_the_first_page(app, world, client):
+    SafetyEventFactory(organisation=world.practice)
+    headers = bearer(token_for(world.lead))
+
+    for cursor in ("not-a-cursor", "e30", "%%%", "x" * 150):  # e30: {} in base64, not a list
+        answer = client.get(f"/api/v1/events?cursor={cursor}", headers=headers)
+        assert answer.status_code == 400, cursor
+        assert answer.content_type == PROBLEM
+        assert answer.get_json()["errors"]["cursor"] == ["Not a cursor from a `next` link."]
+    for path in ("/api/v1/plans", "/api/v1/responses"):  # every list reads its cursor the same
+        assert client.get(f"{path}?cursor=not-a-cursor", headers=headers).status_code == 400
+
+
 def test_a_longer_list_of_events_costs_no_more_statements(app, world, client):
     """Each event's organisation, patients and reporter view come with the page, not per event."""
     headers = bearer(token_for(world.lead))

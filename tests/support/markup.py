@@ -172,7 +172,6 @@ NOT_FREE_TEXT = {
     # The app's own paths and keys: a link is a path the app made with url_for, a key dedupes reminders.
     **dict.fromkeys(
         (
-            "event_imports.upload_path",
             "event_imports.report_path",
             "notifications.link",
             "notifications.dedupe_key",
