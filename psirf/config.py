@@ -139,6 +139,10 @@ def load(overrides: dict | None = None) -> dict:
         "PAGE_SIZE": int(os.environ.get("PSIRF_PAGE_SIZE", "25")),
         # Requests one API token may make (psirf/api/auth.py), counted where the throttles count.
         "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "300 per minute"),
+        # API tokens that were not good (unknown, expired, revoked), per client address: guessing.
+        "API_TOKEN_LIMIT_PER_ADDRESS": os.environ.get(
+            "API_TOKEN_LIMIT_PER_ADDRESS", "30 per 15 minutes"
+        ),
         # The LFPSE export (psirf/lfpse/senders.py): "outbox" (the default) writes one JSON file per
         # event revision into LFPSE_OUTBOX_DIR; "http" POSTs it to LFPSE_URL with LFPSE_API_KEY in
         # the LFPSE_API_KEY_HEADER header, giving up when one network operation waits
