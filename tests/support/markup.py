@@ -166,6 +166,7 @@ NOT_FREE_TEXT = {
             "user_sessions.key_hash",
             "public_report_drafts.key_hash",
             "api_tokens.secret_hash",
+            "api_token_reveals.pad",
         ),
         "a secret",
     ),
