@@ -22,6 +22,13 @@ from bench.client import Client  # noqa: E402
 from psirf.extensions import db  # noqa: E402
 
 
+# What is measured after seeding, each on its own: "figures" (statement counts, plan generation,
+# a transition), "export" (the LFPSE export to files), "http" (the pages and recordings through
+# gunicorn, the burst, the counts check), "import" (bench/importing.py: rows a second, the five bad
+# rows, peak memory); e.g. `--phases import,export` to measure the import and export alone.
+PHASES = ("figures", "export", "http", "import")
+
+
 def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--events", type=int, default=1_000_000)
@@ -39,7 +46,13 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--import-rows", type=int, default=100_000, help="rows of the timed import")
     parser.add_argument("--import-sizes", default="100000,1000000",
                         help="file sizes (rows) the import's peak memory is measured at")  # fmt: skip
-    return parser.parse_args()
+    parser.add_argument("--phases", default=",".join(PHASES),
+                        help=f"the phases measured after seeding, of {', '.join(PHASES)}")  # fmt: skip
+    args = parser.parse_args()
+    args.phases = {p.strip() for p in args.phases.split(",") if p.strip()}
+    if args.phases - set(PHASES):
+        parser.error(f"--phases: no phase {', '.join(sorted(args.phases - set(PHASES)))}")
+    return args
 
 
 def seeded_run(backend: str, url, folder, args, options) -> tuple[figures.Run, object]:
@@ -67,16 +80,27 @@ def seeded_run(backend: str, url, folder, args, options) -> tuple[figures.Run, o
     return run, app
 
 
-def measure(run: figures.Run, app) -> None:
+def measure(run: figures.Run, app, phases=frozenset(PHASES)) -> None:
+    if "figures" in phases:
+        with app.app_context():
+            subjects = figures.subjects(run)
+            db.session.remove()
+        figures.statement_counts(run, app, subjects)
+        figures.plan_generation(run, app, subjects)
+        figures.transition(run, app)
+    if "export" in phases:
+        exporting.lfpse_export(run, app)  # in-process: the queue's sender writing 100,000 files
+    if "http" in phases and run.options.http:
+        _http(run, app)
+    if "import" in phases:
+        # Last: the import adds its rows' events to the database the figures above read.
+        importing.figures(run, app, run.options.import_rows, run.options.import_sizes)
+
+
+def _http(run: figures.Run, app) -> None:
     with app.app_context():
         subjects = figures.subjects(run)
         db.session.remove()
-    figures.statement_counts(run, app, subjects)
-    figures.plan_generation(run, app, subjects)
-    figures.transition(run, app)
-    exporting.lfpse_export(run, app)  # in-process: the queue's sender writing 100,000 files
-    if not run.options.http:
-        return
     rates = {}
     for workers in (1, 2):
         with serving("baseline", run.url, run.folder, workers) as bare:
@@ -96,8 +120,6 @@ def measure(run: figures.Run, app) -> None:
     figures.worker_memory(run, base_rss)
     figures.burst(run, app)
     figures.counts_check(run)
-    # Last: the import adds its rows' events to the database the figures above read.
-    importing.figures(run, app, run.options.import_rows, run.options.import_sizes)
 
 
 def main() -> None:
@@ -120,7 +142,7 @@ def main() -> None:
             run, app = seeded_run(backend, url, folder, args, options)
             print(f"    seeded in {run.rows[0].value} s; measuring", flush=True)
             try:
-                measure(run, app)
+                measure(run, app, args.phases)
             finally:
                 rows += run.rows
                 with app.app_context():

@@ -139,9 +139,15 @@ def load(overrides: dict | None = None) -> dict:
         "PAGE_SIZE": int(os.environ.get("PSIRF_PAGE_SIZE", "25")),
         # Requests one API token may make (psirf/api/auth.py), counted where the throttles count.
         "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "300 per minute"),
+        # API tokens that were not good (unknown, expired, revoked), per client address: guessing.
+        "API_TOKEN_LIMIT_PER_ADDRESS": os.environ.get(
+            "API_TOKEN_LIMIT_PER_ADDRESS", "30 per 15 minutes"
+        ),
         # The LFPSE export (psirf/lfpse/senders.py): "outbox" (the default) writes one JSON file per
         # event revision into LFPSE_OUTBOX_DIR; "http" POSTs it to LFPSE_URL with LFPSE_API_KEY in
-        # the LFPSE_API_KEY_HEADER header, giving up after LFPSE_TIMEOUT_SECONDS.
+        # the LFPSE_API_KEY_HEADER header, giving up when one network operation waits
+        # LFPSE_TIMEOUT_SECONDS or the whole send takes LFPSE_DEADLINE_SECONDS (less than half the
+        # claim's 15-minute lease, so a send cannot outlive its claim).
         "LFPSE_SENDER": os.environ.get("LFPSE_SENDER", "outbox"),
         "LFPSE_OUTBOX_DIR": os.environ.get("LFPSE_OUTBOX_DIR")
         or str(INSTANCE_DIR / "lfpse-outbox"),
@@ -149,6 +155,7 @@ def load(overrides: dict | None = None) -> dict:
         "LFPSE_API_KEY": os.environ.get("LFPSE_API_KEY") or None,
         "LFPSE_API_KEY_HEADER": os.environ.get("LFPSE_API_KEY_HEADER", "Ocp-Apim-Subscription-Key"),
         "LFPSE_TIMEOUT_SECONDS": float(os.environ.get("LFPSE_TIMEOUT_SECONDS", "10")),
+        "LFPSE_DEADLINE_SECONDS": float(os.environ.get("LFPSE_DEADLINE_SECONDS", "60")),
         # The address people use to reach the service: emails carry full links built on it.
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         # How long an invitation to the family portal stays usable.

@@ -3,14 +3,14 @@ organisation's record per commitment (status, evidence, who recorded and confirm
 counts the map reads), the people it names, its staff and their syllabus training
 
 Revision ID: 0022_readiness
-Revises: 0020_event_imports
+Revises: 0021_import_leftovers
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0022_readiness"
-down_revision = "0020_event_imports"
+down_revision = "0021_import_leftovers"
 branch_labels = None
 depends_on = None
 

@@ -148,3 +148,17 @@ class ApiToken(Base):
     @property
     def may_write(self) -> bool:
         return self.scope == TokenScope.WRITE.value
+
+
+class ApiTokenReveal(Base):
+    """Half of a new token's secret, held for the one page that shows it (psirf/accounts/tokens.py,
+    `seal` and `reveal`): a random pad, the secret masked by it being in the maker's session
+    cookie. Neither half alone is the secret; the row is deleted when the page is shown."""
+
+    __tablename__ = "api_token_reveals"
+
+    token_id: Mapped[int] = mapped_column(
+        ForeignKey("api_tokens.id", ondelete="CASCADE"), primary_key=True
+    )
+    pad: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from psirf import policy
@@ -57,16 +66,43 @@ def mine():
                     key=tokens.key_from(current_app.config),
                     now=utcnow(),
                 )
-                name, expires_on = made.token.name, made.token.expires_on
+                masked = tokens.seal(db.session, made.token, made.secret, utcnow())
+                token_id = made.token.id
         except InputError as error:
             show_on_form(form, error)
         else:
-            # Shown on this answer only (never stored, never in a redirect's flash): it is not
-            # shown again. The answer is not cached (psirf/web/security.py).
-            return render_template(
-                "accounts/token_made.html", secret=made.secret, name=name, expires_on=expires_on
-            ), 201
+            # Post/Redirect/Get: reloading the page that shows the token makes no second one. The
+            # secret is held in two halves for that page's one GET (tokens.seal), then gone.
+            session[_REVEAL] = {"token": token_id, "masked": masked}
+            return redirect(url_for("tokens.made", token_id=token_id), 303)
     return _own_page(form, 400)
+
+
+_REVEAL = "token_reveal"
+
+
+@bp.get("/account/tokens/<int:token_id>/made")
+@login_required
+@loads("token_id", tokens.get, policy.require_own_token)
+def made(token):
+    """The new token's secret, shown on this page once; again (a reload), the list of tokens."""
+    held = session.pop(_REVEAL, None) or {}
+    masked = held.get("masked") if held.get("token") == token.id else None
+    with unit_of_work(db.session):
+        secret = tokens.reveal(
+            db.session, token, masked, tokens.key_from(current_app.config), utcnow()
+        )
+    if secret is None:
+        flash(
+            f"The token {token.name} was shown once, when it was made, and is not shown again. "
+            "If you did not copy it, revoke it and make another.",
+            "warning",
+        )
+        return redirect(url_for("tokens.mine"))
+    # The answer is not cached (psirf/web/security.py).
+    return render_template(
+        "accounts/token_made.html", secret=secret, name=token.name, expires_on=token.expires_on
+    )
 
 
 @bp.post("/account/tokens/<int:token_id>/revoke")

@@ -22,11 +22,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from psirf import audit, policy
-from psirf.accounts.models import ApiToken, TokenScope, User
+from psirf.accounts.models import ApiToken, ApiTokenReveal, TokenScope, User
 from psirf.accounts.services import organisations_in_icbs, people_in_icbs
 from psirf.engagement.models import AffectedPerson
 from psirf.problems import InputError
@@ -149,6 +149,47 @@ def create(
         },
     )
     return NewToken(token, secret)
+
+
+# How long after it is made a new token's page may still show its secret: the redirect to it is
+# followed at once; a reveal not shown by then never is.
+REVEAL_FOR = timedelta(minutes=10)
+
+
+def _xor(a: bytes, b: bytes) -> bytes:
+    return bytes(x ^ y for x, y in zip(a, b, strict=True))
+
+
+def seal(session: Session, token: ApiToken, secret: str, now: datetime) -> str:
+    """Hold a new token's secret for the one page that shows it, in two halves: a random pad in
+    the database, and what this returns (the secret masked by the pad) for the maker's session
+    cookie. Neither half alone is the secret; `reveal` joins them once. So the answer to the form
+    is a redirect, and reloading the page never makes a second token nor shows the secret again."""
+    raw = secret.encode()
+    pad = secrets.token_bytes(len(raw))
+    session.add(ApiTokenReveal(token_id=token.id, pad=pad.hex(), created_at=now))
+    return _xor(raw, pad).hex()
+
+
+def reveal(
+    session: Session, token: ApiToken, masked: str | None, key: bytes, now: datetime
+) -> str | None:
+    """The secret `seal` held for `token`, once: its pad is deleted as it is read (one conditional
+    DELETE, so of two requests at once only one has it). None when it was shown already, is older
+    than REVEAL_FOR, or `masked` (from the session cookie) is missing or not its match."""
+    pad = session.scalar(
+        delete(ApiTokenReveal)
+        .where(ApiTokenReveal.token_id == token.id, ApiTokenReveal.created_at > now - REVEAL_FOR)
+        .returning(ApiTokenReveal.pad)
+    )
+    session.execute(delete(ApiTokenReveal).where(ApiTokenReveal.token_id == token.id))
+    if pad is None or not masked:
+        return None
+    try:
+        secret = _xor(bytes.fromhex(masked), bytes.fromhex(pad)).decode()
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return secret if hmac.compare_digest(digest(secret, key), token.secret_hash) else None
 
 
 def revoke(session: Session, token: ApiToken, actor: User, now: datetime) -> bool:

@@ -5,8 +5,11 @@ request the signed-in person from a cookie is never loaded: `current_user` is th
 nobody. A request with a cookie and no token is refused like any other, which is also why the API
 needs no CSRF token: a browser cannot be tricked into sending a bearer token.
 
-Then, in order: a path that names no operation (404, 405), the token (401 with WWW-Authenticate),
-its scope (a write with a read-only token, 403) and its rate (429, counted per token).
+Then, in order: a path that names no operation (404, 405), the token (401 with WWW-Authenticate;
+429 once an address has sent API_TOKEN_LIMIT_PER_ADDRESS tokens that were not good, so tokens
+cannot be guessed at speed: the attempt is counted before the token is checked, and given back
+when it was good), its scope (a write with a read-only token, 403) and its rate (429, counted per
+token).
 """
 
 from __future__ import annotations
@@ -58,6 +61,12 @@ def authenticate():
     presented = _presented()
     if not presented:
         return unauthenticated("Send your API token: Authorization: Bearer <token>.")
+    try:
+        attempt = throttle.count_address("api-token", "API_TOKEN_LIMIT_PER_ADDRESS")
+    except HTTPException:
+        return _too_many(
+            "API_TOKEN_LIMIT_PER_ADDRESS", "Too many tokens from this address were not good."
+        )
     token = tokens.authenticate(
         db.session, presented, tokens.key_from(current_app.config), utcnow()
     )
@@ -67,6 +76,7 @@ def authenticate():
         return unauthenticated(
             "The token is not known, has expired or has been revoked.", "invalid_token"
         )
+    attempt.give_back()  # a good token: only failures add up
     if operation.writes and not token.may_write:
         return problems.problem(
             403,
@@ -77,13 +87,15 @@ def authenticate():
     try:
         throttle.count("api", "API_RATE_LIMIT", str(token.id))
     except HTTPException:
-        # The window's length: the latest the count can start again (it may be sooner).
-        window = parse(current_app.config["API_RATE_LIMIT"]).get_expiry()
-        return problems.problem(
-            429,
-            f"This token has made too many requests. Try again within {window} seconds.",
-            headers={"Retry-After": str(window)},
-        )
+        return _too_many("API_RATE_LIMIT", "This token has made too many requests.")
     g._login_user = token.user
     g.api_token = token
     return None
+
+
+def _too_many(setting: str, detail: str):
+    # The window's length: the latest the count can start again (it may be sooner).
+    window = parse(current_app.config[setting]).get_expiry()
+    return problems.problem(
+        429, f"{detail} Try again within {window} seconds.", headers={"Retry-After": str(window)}
+    )

@@ -9,10 +9,11 @@ events costs what the first does.
 from __future__ import annotations
 
 from flask import current_app, request, url_for
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, post_load, validate
 
+from psirf.api.problems import ApiProblem
 from psirf.api.replies import reply
-from psirf.web.pagination import CURSOR_MAX, Page
+from psirf.web.pagination import CURSOR_MAX, Page, read_cursor
 
 MAX_LIMIT = 100
 
@@ -28,6 +29,18 @@ class PageQuery(Schema):
         validate=validate.Range(min=1, max=MAX_LIMIT),
         metadata={"description": f"Items per page, at most {MAX_LIMIT}."},
     )
+
+    @post_load
+    def _readable_cursor(self, data: dict, **_) -> dict:
+        """A cursor this API did not make is a bad request, not the first page: a client that
+        mangled its `next` link would otherwise read page 1 again as if it were the next."""
+        if "cursor" in data and read_cursor(data["cursor"]) is None:
+            raise ApiProblem(
+                400,
+                detail="The cursor is not one this API gave: follow a list's `next` link.",
+                errors={"cursor": ["Not a cursor from a `next` link."]},
+            )
+        return data
 
 
 def page_size(query: dict) -> int:

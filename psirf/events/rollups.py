@@ -330,7 +330,7 @@ def _event_counts_of(event, areas: Areas) -> Iterator[tuple[tuple, tuple]]:
 
 
 def _theme_rollups_of(event, areas: Areas) -> Iterator[tuple[tuple, tuple]]:
-    if event.record_type not in counted_record_types():
+    if event.record_type not in _COUNTED_RECORD_TYPES:
         return
     month, service, measures = _month(event), event.organisation_id, (1, repeats_of(event))
     if areas.icb_id is not None:
@@ -351,7 +351,7 @@ def _is_serious(patient, event, alone: bool) -> bool:
 
 
 def _equality_rollups_of(event, areas: Areas) -> Iterator[tuple[tuple, tuple]]:
-    if areas.icb_id is None or event.record_type not in counted_record_types():
+    if areas.icb_id is None or event.record_type not in _COUNTED_RECORD_TYPES:
         return
     month, shard = _month(event), event.organisation_id % ICB_SHARDS
     alone = len(event.patients) == 1

@@ -8,7 +8,8 @@ not at all, in its own transaction with its audit record and its rollups.
   already is skipped and counted so; the unique constraint backs this against a race.
 - Dry run: every batch is checked, nothing is written (not even the import's audit).
 - The written rows go in by bulk INSERTs (executemany), past the ORM, so the rollups are added by
-  `counts.count_inserted` in the same transaction: exact, batch by batch.
+  `counts.count_new_events` in the same transaction, from the rows' checked values (nothing read
+  back but their services' areas), each rollup key once a batch: exact, batch by batch.
 - What an imported event is: historic, already dealt with in the system it came from, so it is
   kept for insight (status "no_further_response", with a triage rationale saying it was imported)
   rather than added to the triage queue; it counts in every figure by the day it happened. Its
@@ -21,7 +22,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from itertools import islice
+from typing import NamedTuple
 
 from sqlalchemy import Integer, String, bindparam, func, insert, select, tuple_
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -197,6 +200,45 @@ def _new_ids(session: Session, n: int) -> list[int]:
     return list(range(top + 1, top + 1 + n))
 
 
+class _Counted(NamedTuple):
+    """An imported event as the rollups count it, from its checked values (counts.count_new_events)."""
+
+    organisation_id: int
+    occurred_on: date
+    theme: str
+    record_type: str
+    physical_harm: str | None
+    psychological_harm: str | None
+    repeat_presentation: str | None
+    patients: tuple
+
+
+class _CountedPatient(NamedTuple):
+    physical_harm: str | None
+    psychological_harm: str | None
+    age_band: str | None
+    gender: str | None
+    ethnicity: str | None
+
+
+def _counted(row: CheckedRow) -> _Counted:
+    columns = row.columns
+    return _Counted(
+        row.organisation_id,
+        columns["occurred_on"],
+        columns["theme"],
+        columns["record_type"],
+        columns["physical_harm"],
+        columns["psychological_harm"],
+        columns.get("repeat_presentation"),
+        tuple(
+            _CountedPatient(p["physical_harm"], p["psychological_harm"], p["age_band"],
+                            p["gender"], p["ethnicity"])
+            for p in row.patients
+        ),
+    )  # fmt: skip
+
+
 def _insert(session, rows: list[CheckedRow], context: Context, record: EventImport) -> None:
     audit.record(
         session,
@@ -229,8 +271,11 @@ def _insert(session, rows: list[CheckedRow], context: Context, record: EventImpo
             }
         )
         patients += [{**patient, "event_id": event_id} for patient in row.patients]
-    session.execute(insert(SafetyEvent.__table__), events)
+    connection = session.connection()
+    connection.execute(insert(SafetyEvent.__table__), events)
     if patients:
-        session.execute(insert(EventPatient.__table__), patients)
-    counts.count_inserted(session, ids)
-    exports.record_imported(session, ids, context.now)
+        connection.execute(insert(EventPatient.__table__), patients)
+    counts.count_new_events(session, [_counted(row) for row in rows])
+    exports.record_imported(
+        session, [(event_id, row.organisation_id) for event_id, row in zip(ids, rows)], context.now
+    )

@@ -50,8 +50,8 @@ class EventImport(Base):
     bytes_total: Mapped[int] = mapped_column(default=0)
     bytes_read: Mapped[int] = mapped_column(default=0)
     error: Mapped[str | None] = mapped_column(Text)
-    # Files under IMPORT_FOLDER: the upload, and the report of faults (row, field, message).
-    upload_path: Mapped[str | None] = mapped_column(String(500))
+    # The report of faults (row, field, message), a file under IMPORT_FOLDER. (The upload itself
+    # is named by the import's id there, and removed when the run ends: nothing to keep.)
     report_path: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]

@@ -16,16 +16,13 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import (
     DateTime,
     Integer,
-    String,
     and_,
-    any_,
     bindparam,
     func,
     insert,
@@ -90,32 +87,59 @@ def enqueue(
     return row
 
 
-def record_imported(session: Session, event_ids: list[int], now: datetime) -> None:
-    """The first revisions of events the bulk import just wrote, by their ids: not reportable, in
-    one INSERT ... SELECT over those events (one parameter, the ids as an array, a JSON list on
-    SQLite), as the import writes its events: a row of parameters an event would cost the import
-    as much again as the rollups do."""
-    if not event_ids:
+_IMPORTED_COLUMNS = ("event_id", "organisation_id", "revision", "state", "reason", "attempts",
+                     "next_attempt_at", "created_at")  # fmt: skip
+
+
+def record_imported(session: Session, events: list[tuple[int, int]], now: datetime) -> None:
+    """The first revisions of events the bulk import just wrote, given as (id, organisation id):
+    not reportable, in one INSERT written from what the import holds (not read back from the
+    events): on PostgreSQL one statement over two arrays unnested side by side, on SQLite an
+    executemany (in the process, a statement a row is cheap)."""
+    if not events:
         return
-    ids = sorted(event_ids)
-    if session.get_bind().dialect.name == "postgresql":
-        chosen = SafetyEvent.id == any_(bindparam("ids", ids, ARRAY(Integer)))
-    else:
-        listed = func.json_each(bindparam("ids", json.dumps(ids), String)).table_valued("value")
-        chosen = SafetyEvent.id.in_(select(listed.c.value))
+    events = sorted(events)
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(
+            _IMPORTED_FROM_ARRAYS,
+            {"ids": [e[0] for e in events], "organisations": [e[1] for e in events], "now": now},
+        )
+        return
+    # The driver's own executemany of tuples, past SQLAlchemy's parameters a row; the time as
+    # SQLAlchemy stores a DateTime on SQLite.
+    stored_now = now.isoformat(" ", "microseconds")
+    connection.exec_driver_sql(
+        f"INSERT INTO lfpse_exports ({', '.join(_IMPORTED_COLUMNS)}) "
+        f"VALUES ({', '.join('?' for _ in _IMPORTED_COLUMNS)})",
+        [(event_id, organisation_id, 1, ExportState.NOT_REPORTABLE.value, IMPORTED, 0, None,
+          stored_now) for event_id, organisation_id in events],
+    )  # fmt: skip
+
+
+def _imported_from_arrays():
+    pairs = (
+        func.unnest(
+            bindparam("ids", type_=ARRAY(Integer)),
+            bindparam("organisations", type_=ARRAY(Integer)),
+        )
+        .table_valued("event_id", "organisation_id")
+        .render_derived()
+    )
     rows = select(
-        SafetyEvent.id,
-        SafetyEvent.organisation_id,
+        pairs.c.event_id,
+        pairs.c.organisation_id,
         literal(1),
         literal(ExportState.NOT_REPORTABLE.value),
         literal(IMPORTED),
         literal(0),
         null(),
-        literal(now, DateTime()),
-    ).where(chosen)
-    columns = ["event_id", "organisation_id", "revision", "state", "reason", "attempts",
-               "next_attempt_at", "created_at"]  # fmt: skip
-    session.execute(insert(LfpseExport.__table__).from_select(columns, rows))
+        bindparam("now", type_=DateTime()),
+    )
+    return insert(LfpseExport.__table__).from_select(list(_IMPORTED_COLUMNS), rows)
+
+
+_IMPORTED_FROM_ARRAYS = _imported_from_arrays()
 
 
 def _supersede(session: Session, event: SafetyEvent) -> None:

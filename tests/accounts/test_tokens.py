@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from psirf.accounts import tokens
-from psirf.accounts.models import ApiToken, Role, User
+from psirf.accounts.models import ApiToken, ApiTokenReveal, Role, User
 from psirf.audit import AuditRecord
 from psirf.extensions import db
 from psirf.problems import InputError
@@ -44,9 +44,9 @@ def _secret(page: str) -> str:
 def test_a_new_token_is_shown_once_and_kept_only_as_a_keyed_hash(app, world, sign_in):
     client = sign_in(world.lead)
 
-    made = client.post("/account/tokens", data=_form())
+    made = client.post("/account/tokens", data=_form(), follow_redirects=True)
 
-    assert made.status_code == 201
+    assert made.status_code == 200 and made.request.path.endswith("/made")
     secret = _secret(made.get_data(as_text=True))
     token = db.session.scalars(select(ApiToken)).one()
     assert token.secret_hash == tokens.digest(secret, tokens.key_from(app.config))
@@ -58,6 +58,47 @@ def test_a_new_token_is_shown_once_and_kept_only_as_a_keyed_hash(app, world, sig
         select(AuditRecord).where(AuditRecord.action == "api_token:create")
     )
     assert secret not in str([a.changes for a in audited])
+
+
+def test_the_new_tokens_page_is_a_redirect_shown_once_so_a_reload_makes_no_second_token(
+    app, world, sign_in
+):
+    client = sign_in(world.lead)
+
+    answer = client.post("/account/tokens", data=_form())
+    token = db.session.scalars(select(ApiToken)).one()
+    assert answer.status_code == 303
+    assert answer.headers["Location"] == f"/account/tokens/{token.id}/made"
+    assert "psirf_" not in answer.get_data(as_text=True)  # not in the redirect, nor its cookie
+    shown = client.get(answer.headers["Location"])
+    again = client.get(answer.headers["Location"], follow_redirects=True)
+
+    assert shown.status_code == 200
+    secret = _secret(shown.get_data(as_text=True))
+    assert tokens.digest(secret, tokens.key_from(app.config)) == token.secret_hash
+    assert again.request.path == "/account/tokens"  # reloaded: the list, the secret not again
+    assert "was shown once" in again.get_data(as_text=True)
+    assert secret not in again.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(ApiToken)) == 1
+    assert db.session.scalar(select(func.count()).select_from(ApiTokenReveal)) == 0
+    assert not any(secret in c.value for c in client._cookies.values())
+
+
+def test_a_tokens_secret_is_not_shown_to_another_session_nor_after_its_time(app, world, sign_in):
+    """The pad in the database alone is not the secret: another browser of the same person, or
+    the page followed too late, shows the list instead (and the pad is gone either way)."""
+    first = sign_in(world.lead)
+    made = first.post("/account/tokens", data=_form()).headers["Location"]
+    elsewhere = sign_in(world.lead)  # a second browser: the same person, another cookie
+    assert elsewhere.get(made).status_code == 302
+    assert first.get(made).status_code == 302  # its pad went with the other's attempt
+
+    late = first.post("/account/tokens", data=_form(name="Late")).headers["Location"]
+    token = db.session.scalars(select(ApiToken).where(ApiToken.name == "Late")).one()
+    reveal = db.session.get(ApiTokenReveal, token.id)
+    reveal.created_at -= tokens.REVEAL_FOR
+    db.session.commit()
+    assert first.get(late).status_code == 302
 
 
 def test_a_token_asks_for_a_name_and_a_last_day_within_a_year(app, world, sign_in):
@@ -145,11 +186,11 @@ def test_a_family_account_holds_read_only_tokens_and_reads_no_events(app, world,
 
     page = client.get("/account/tokens").get_data(as_text=True)
     refused = client.post("/account/tokens", data=_form(scope="write"))
-    made = client.post("/account/tokens", data=_form(scope="read"))
+    made = client.post("/account/tokens", data=_form(scope="read"), follow_redirects=True)
 
     assert "Read and write" not in page
     assert refused.status_code == 400 and "read-only tokens" in refused.get_data(as_text=True)
-    assert made.status_code == 201
+    assert made.status_code == 200
     api = app.test_client()
     headers = bearer(_secret(made.get_data(as_text=True)))
     assert api.get("/api/v1/events", headers=headers).get_json()["items"] == []
@@ -182,7 +223,8 @@ def test_a_token_is_known_only_under_its_own_key_and_whole(app, world):
     made = _made(world.lead)
 
     assert tokens.authenticate(db.session, made.secret, b"another key", NOON) is None
-    assert tokens.authenticate(db.session, made.secret[:-1] + "A", b"test key", NOON) is None
+    other_last = "B" if made.secret.endswith("A") else "A"  # a different secret, whatever it was
+    assert tokens.authenticate(db.session, made.secret[:-1] + other_last, b"test key", NOON) is None
 
 
 def test_a_deactivated_persons_token_stops_working(app, world):

@@ -236,6 +236,19 @@ def test_the_list_pages_by_cursor_with_a_next_link(app, world, client):
     assert client.get("/api/v1/events?limit=101", headers=headers).status_code == 422
 
 
+def test_an_unreadable_cursor_is_a_bad_request_not_the_first_page(app, world, client):
+    SafetyEventFactory(organisation=world.practice)
+    headers = bearer(token_for(world.lead))
+
+    for cursor in ("not-a-cursor", "e30", "%%%", "x" * 150):  # e30: {} in base64, not a list
+        answer = client.get(f"/api/v1/events?cursor={cursor}", headers=headers)
+        assert answer.status_code == 400, cursor
+        assert answer.content_type == PROBLEM
+        assert answer.get_json()["errors"]["cursor"] == ["Not a cursor from a `next` link."]
+    for path in ("/api/v1/plans", "/api/v1/responses"):  # every list reads its cursor the same
+        assert client.get(f"{path}?cursor=not-a-cursor", headers=headers).status_code == 400
+
+
 def test_a_longer_list_of_events_costs_no_more_statements(app, world, client):
     """Each event's organisation, patients and reporter view come with the page, not per event."""
     headers = bearer(token_for(world.lead))
@@ -271,3 +284,25 @@ def test_each_token_is_limited_in_its_requests(apps):
         assert [answer.status_code for answer in answers] == [200, 200, 429]
         assert answers[-1].content_type == PROBLEM and answers[-1].headers["Retry-After"] == "60"
         assert client.get("/api/v1/events", headers=other).status_code == 200
+
+
+def test_tokens_that_are_not_good_are_limited_per_address_and_a_good_one_is_not_counted(apps):
+    with apps.running(API_TOKEN_LIMIT_PER_ADDRESS="2 per 15 minutes") as app:
+        people = build_world()
+        client = app.test_client()
+        good = bearer(token_for(people.lead))
+        # Good tokens give their attempt back: any number of them leave the count alone.
+        assert [client.get("/api/v1/events", headers=good).status_code for _ in range(3)] == [
+            200
+        ] * 3
+        guesses = [
+            client.get("/api/v1/events", headers=bearer(f"psirf_guess{n}")) for n in range(3)
+        ]
+        assert [answer.status_code for answer in guesses] == [401, 401, 429]
+        assert guesses[-1].content_type == PROBLEM
+        assert guesses[-1].headers["Retry-After"] == str(15 * 60)
+        # Another address is not held back by this one's guesses.
+        other = client.get(
+            "/api/v1/events", headers=good, environ_base={"REMOTE_ADDR": "192.0.2.9"}
+        )
+        assert other.status_code == 200

@@ -61,14 +61,18 @@ def test_a_lead_makes_a_token_copies_it_once_sees_it_listed_and_revokes_it(visit
 
     page.get_by_label("Name", exact=True).fill(name)
     page.get_by_label("Read only", exact=True).check()
-    visitor.submit("Make the token", status=201)
+    visitor.submit("Make the token", status=200)  # after the redirect: Post/Redirect/Get
     assert page.get_by_role("heading", level=1).inner_text() == "Your new API token"
     secret = page.locator("#token").inner_text().strip()
     assert secret.startswith("psirf_") and name in visitor.text
     assert_fits_the_screen(page)  # the token breaks across lines rather than run off the screen
     assert api_status(visitor.base_url, secret) == 200
 
-    visitor.follow("Back to your tokens")
+    # Reloaded, the page makes no second token and shows the secret no more: the list, saying so.
+    page.reload()
+    visitor.check()
+    assert page.get_by_role("heading", level=1).inner_text() == "API tokens"
+    assert "was shown once" in visitor.text and secret not in page.content()
     row = token_row(page, name)
     assert row.count() == 1
     assert secret[:14] in row.inner_text() and "Read only" in row.inner_text()

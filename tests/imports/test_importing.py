@@ -174,3 +174,59 @@ def test_the_same_reference_at_two_services_is_two_events(session):
     other = row | {"organisation_ods_code": p.other_practice.ods_code}
     ran = run_csv(session, csv_text([row, other]), p.admin)
     assert ran.outcome.imported == 2
+
+
+def _varied_rows(ods_codes, start: int, rows: int) -> list[dict]:
+    """Good rows whose every counted value varies, the harms' tie-breaks and a lone patient
+    without a harm among them (the event's own harm counts for a patient alone)."""
+    made = []
+    for n in range(start, start + rows):
+        row = good_row(n, ods_codes)
+        if n % 5 == 1:
+            row.update(patient_1_physical_harm="", patient_1_psychological_harm="moderate")
+        if n % 11 == 2:
+            row.update(patient_1_physical_harm="low", patient_1_psychological_harm="severe")
+        if n % 13 == 3:
+            row.update(patient_1_physical_harm="", patient_1_ethnicity="", patient_1_gender="")
+        made.append(row)
+    return made
+
+
+def test_an_imports_rollups_are_those_its_events_select_gives_added_to_what_is_stored(session):
+    """The import counts its rows from their own values (each rollup's twin of its SELECT), each
+    key once a batch; a second file adds to the rows the first made rather than replacing them."""
+    p = place()
+    ods = (p.practice.ods_code, p.other_practice.ods_code)
+    first = run_csv(session, csv_text(_varied_rows(ods, 0, 400)), p.admin, batch_size=150)
+    rows = {model: _count(session, model) for model in (EventCount, ThemeRollup, EqualityRollup)}
+    second = run_csv(session, csv_text(_varied_rows(ods, 400, 400)), p.admin, batch_size=150)
+
+    assert (first.outcome.imported, second.outcome.imported) == (400, 400)
+    assert all(rows.values())  # every rollup has rows of the first file
+    assert counts.differences(session) == []
+    themes = session.scalar(
+        select(func.sum(ThemeRollup.count)).where(ThemeRollup.area_id == p.icb.id)
+    )
+    assert themes == session.scalar(
+        select(func.count()).where(SafetyEvent.record_type != "good_care")
+    )
+
+
+def test_a_batch_writes_its_rollups_and_export_rows_in_one_statement_a_table(session, app):
+    """However many rows a batch holds, each rollup table and the export queue take one statement
+    (an executemany's rows or one statement over arrays), not one per row or per key."""
+    from psirf.extensions import db  # noqa: F401  (the engine the statements are counted on)
+    from tests.support.queries import counting_queries
+
+    p = place()
+    ods = (p.practice.ods_code, p.other_practice.ods_code)
+    sizes = []
+    for start, rows in ((0, 50), (1_000, 400)):
+        with counting_queries() as statements:
+            run_csv(session, csv_text(_varied_rows(ods, start, rows)), p.admin, batch_size=rows)
+        sizes.append(len(statements))
+        written = [s for s in statements if s.lstrip().upper().startswith("INSERT INTO")]
+        tables = [s.split()[2] for s in written]
+        for table in ("event_counts", "theme_rollups", "equality_rollups", "lfpse_exports"):
+            assert tables.count(table) == 1, (table, tables)
+    assert sizes[0] == sizes[1]

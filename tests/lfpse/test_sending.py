@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -110,6 +112,33 @@ def test_an_unreachable_lfpse_is_a_failure_to_retry(world):
     run = sending.send_due(db.session, sender, _row(event).next_attempt_at)
     assert run.failed == [(event.reference, 1)]
     assert _row(event).reason.startswith("Could not reach LFPSE")
+
+
+def test_an_answer_trickled_a_byte_at_a_time_is_cut_off_at_the_send_deadline(world):
+    """Each byte comes well inside the socket's timeout, which so never fires; the deadline for
+    the whole send does, long before the answer could end or the claim's lease run out."""
+    event = record(world)
+    with FakeLfpse(trickle=0.2) as fake:
+        sender = HttpSender(fake.url, KEY, "Ocp-Apim-Subscription-Key", timeout=2, deadline=1.5)
+        started = time.monotonic()
+        run = sending.send_due(db.session, sender, _row(event).next_attempt_at)
+        took = time.monotonic() - started
+    assert run.failed == [(event.reference, 1)]
+    row = _row(event)
+    assert (row.state, row.reason) == ("failed", "LFPSE did not answer within 1.5 seconds")
+    assert row.next_attempt_at is not None  # retried later, with backoff
+    assert 1.5 <= took < 6
+
+
+def test_a_deadline_of_the_claims_lease_or_longer_is_refused():
+    from psirf.config import ConfigurationError
+    from psirf.lfpse import senders
+
+    config = {"LFPSE_SENDER": "http", "LFPSE_URL": "https://lfpse.example/ae", "LFPSE_API_KEY": "k"}
+    assert senders.from_config(config).deadline == senders.DEFAULT_DEADLINE_SECONDS
+    for seconds in (0, 450, 900, 3600):
+        with pytest.raises(ConfigurationError, match="LFPSE_DEADLINE_SECONDS"):
+            senders.from_config(config | {"LFPSE_DEADLINE_SECONDS": seconds})
 
 
 def test_two_senders_at_once_send_each_revision_once(world, app):

@@ -49,6 +49,13 @@ PAGE_ROUTES: dict[str, Case] = {
         ("lead", 302),
         {"other_lead": 404, "reporter": 404, "admin": 404, "family": 404},
     ),
+    # Its one showing of the secret is tried in tests/accounts; here, shown already: the list.
+    "tokens.made": Case(
+        "GET",
+        lambda o: f"/account/tokens/{_token_id(o, 'lead_token')}/made",
+        ("lead", 302),
+        {"other_lead": 404, "reporter": 404, "admin": 404, "family": 404},
+    ),
     "tokens.administered": Case("GET", lambda o: "/admin/tokens", ("admin", 200), ADMIN_ONLY),
     "tokens.revoke_any": Case(
         "POST",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from datetime import date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -54,10 +55,12 @@ def record(world, **overrides):
 class FakeLfpse:
     """Answers each POST with the next status of `statuses` (then 201), keeping what it received.
     A 3xx status points elsewhere on the same server, where any request that follows it is kept
-    in `followed`."""
+    in `followed`. With `trickle` (seconds), a 201's body comes a byte at a time, that long apart,
+    never finished while the client listens: each wait shorter than a socket's timeout."""
 
-    def __init__(self, statuses=()):
+    def __init__(self, statuses=(), trickle: float | None = None):
         self.statuses = list(statuses)
+        self.trickle = trickle
         self.received: list[dict] = []
         self.followed: list[dict] = []
         self.lock = threading.Lock()
@@ -75,8 +78,22 @@ class FakeLfpse:
                 self.send_response(status)
                 if 300 <= status < 400:
                     self.send_header("Location", "/moved")
+                if fake.trickle and status < 300:
+                    self._trickle()
+                    return
                 self.send_header("Content-Length", "0")
                 self.end_headers()
+
+            def _trickle(self):
+                self.send_header("Content-Length", "1000000")
+                self.end_headers()
+                try:
+                    for _ in range(1_000_000):
+                        self.wfile.write(b" ")
+                        self.wfile.flush()
+                        time.sleep(fake.trickle)
+                except OSError:  # the client gave up and closed the connection
+                    self.close_connection = True
 
             def do_GET(self):
                 with fake.lock:

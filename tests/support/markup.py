@@ -182,13 +182,13 @@ NOT_FREE_TEXT = {
             "user_sessions.key_hash",
             "public_report_drafts.key_hash",
             "api_tokens.secret_hash",
+            "api_token_reveals.pad",
         ),
         "a secret",
     ),
     # The app's own paths and keys: a link is a path the app made with url_for, a key dedupes reminders.
     **dict.fromkeys(
         (
-            "event_imports.upload_path",
             "event_imports.report_path",
             "notifications.link",
             "notifications.dedupe_key",
