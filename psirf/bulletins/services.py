@@ -229,7 +229,7 @@ def edit_point(
         before, saved = getattr(point, attribute), cleaned.text[:limit]
         if saved != before:
             # As for the sections: the audit keeps what was saved, never what was typed.
-            changes[f"point {point.id} {attribute}"] = {"before": before, "after": saved}
+            changes[f"points[{point.id}].{attribute}"] = {"before": before, "after": saved}
             setattr(point, attribute, saved)
     record_change(
         session, bulletin, actor_id=user.id, action="bulletin:edit_point", changes=changes
