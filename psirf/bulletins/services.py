@@ -25,6 +25,7 @@ from psirf.bulletins.models import TEXT_FIELDS, Bulletin, BulletinPoint, Bulleti
 from psirf.db import check_version, flush, record_change
 from psirf.learning.redact import redact
 from psirf.organisations.models import Organisation
+from psirf.organisations import services as organisation_services
 from psirf.problems import InputError
 from psirf.web.pagination import Page, keyset_page
 
@@ -65,12 +66,7 @@ def get(session: Session, bulletin_id: int) -> Bulletin | None:
 
 def writable_areas(session: Session, user) -> list[Organisation]:
     """The PCNs, federations and ICBs whose bulletins `user` writes, by name."""
-    ids = policy.bulletin_areas(user)
-    if not ids:
-        return []
-    found = session.scalars(
-        select(Organisation).where(Organisation.id.in_(ids)).order_by(Organisation.name)
-    )
+    found = organisation_services.by_ids(session, policy.bulletin_areas(user))
     return [o for o in found if policy.may_write_bulletin(user, o)]
 
 
