@@ -20,6 +20,7 @@ from psirf.accounts.models import Role
 from psirf.actions.models import SafetyAction, Strength
 from psirf.actions.states import ActionState
 from psirf.organisations.models import Organisation, OrganisationMembership
+from psirf.organisations import services as organisation_services
 from psirf.responses.timeliness import Timeliness
 from psirf.timeutil import utcnow
 from psirf.web.inputs import record_id
@@ -262,13 +263,7 @@ def boards_for(session: Session, user) -> list[Organisation]:
         for g in policy.grants(user)
         if g.role in policy.CASEWORK_ROLES and g.role not in policy.ICB_ROLES
     }
-    if not ids:
-        return []
-    return list(
-        session.scalars(
-            select(Organisation).where(Organisation.id.in_(ids)).order_by(Organisation.name)
-        )
-    )
+    return organisation_services.by_ids(session, ids)
 
 
 # ---- the ICB's view -------------------------------------------------------------------------------

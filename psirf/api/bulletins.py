@@ -1,5 +1,5 @@
-"""Learning bulletins: the ones you read, one bulletin, drafting one, editing its text, removing a
-point and publishing it, by the pages' own services and policy (a group's review panel or the
+"""Learning bulletins: the ones you read, one bulletin, drafting one, editing its text, editing or
+removing a point and publishing it, by the pages' own services and policy (a group's review panel or the
 ICB's roles write; the area's member services read it once published)."""
 
 from __future__ import annotations
@@ -90,6 +90,17 @@ def generate(body):
     return _answer(bulletin, 201)
 
 
+def _change(bulletin_id: int, body: dict | None, apply):
+    """A change to a draft its author may make: checked by the policy, made from the version sent
+    (If-Match or the body's), in one transaction; answered with the bulletin as it now is."""
+    bulletin = _visible(bulletin_id)
+    policy.require_may_write_bulletin(_user(), bulletin)
+    version = locking.version_sent(body)
+    with unit_of_work(db.session):
+        apply(bulletin, version)
+    return _answer(bulletin)
+
+
 @operation(
     "/bulletins/<int:bulletin_id>/text",
     "POST",
@@ -102,13 +113,37 @@ def generate(body):
 )
 def save_text(bulletin_id, body):
     """Save the sections' text you send; details that could identify someone are replaced."""
-    bulletin = _visible(bulletin_id)
-    policy.require_may_write_bulletin(_user(), bulletin)
-    version = locking.version_sent(body)
     values = {f: body[f] for f in TEXT_FIELDS if f in body}
-    with unit_of_work(db.session):
-        services.save_text(db.session, _user(), bulletin, values, version)
-    return _answer(bulletin)
+    return _change(
+        bulletin_id,
+        body,
+        lambda bulletin, version: services.save_text(
+            db.session, _user(), bulletin, values, version
+        ),
+    )
+
+
+@operation(
+    "/bulletins/<int:bulletin_id>/points/<int:point_id>",
+    "POST",
+    summary="Edit a point of a draft bulletin",
+    tag="bulletins",
+    body=schemas.PointInput,
+    response=schemas.BulletinSchema,
+    versioned=True,
+    errors=(403,),
+)
+def edit_point(bulletin_id, point_id, body):
+    """Save the point's title or text you send; details that could identify someone are
+    replaced. A theme's text is not shown in the bulletin: change its title."""
+    values = {f: body[f] for f in ("title", "body") if f in body}
+    return _change(
+        bulletin_id,
+        body,
+        lambda bulletin, version: services.edit_point(
+            db.session, _user(), bulletin, point_id, values, version
+        ),
+    )
 
 
 @operation(
@@ -121,12 +156,13 @@ def save_text(bulletin_id, body):
     errors=(403,),
 )
 def remove_point(bulletin_id, point_id):
-    bulletin = _visible(bulletin_id)
-    policy.require_may_write_bulletin(_user(), bulletin)
-    version = locking.version_sent()
-    with unit_of_work(db.session):
-        services.remove_point(db.session, _user(), bulletin, point_id, version)
-    return _answer(bulletin)
+    return _change(
+        bulletin_id,
+        None,
+        lambda bulletin, version: services.remove_point(
+            db.session, _user(), bulletin, point_id, version
+        ),
+    )
 
 
 @operation(
@@ -141,9 +177,10 @@ def remove_point(bulletin_id, point_id):
 )
 def publish(bulletin_id, body):
     """Publish it: every text is redacted once more, and it can no longer be changed."""
-    bulletin = _visible(bulletin_id)
-    policy.require_may_write_bulletin(_user(), bulletin)
-    version = locking.version_sent(body)
-    with unit_of_work(db.session):
-        services.publish(db.session, _user(), bulletin, version, utcnow())
-    return _answer(bulletin)
+    return _change(
+        bulletin_id,
+        body,
+        lambda bulletin, version: services.publish(
+            db.session, _user(), bulletin, version, utcnow()
+        ),
+    )

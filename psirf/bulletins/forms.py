@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from wtforms import SelectField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from psirf.bulletins.services import TEXT_LIMIT
+from psirf.bulletins.services import TEXT_LIMIT, TITLE_LIMIT
 from psirf.web.forms import PsirfForm, VersionedForm, strip
 
 
@@ -52,3 +52,22 @@ class TextForm(VersionedForm):
     learning_text = _text("Learning from responses")
     good_care_text = _text("Good care")
     actions_text = _text("Safety actions taken")
+
+
+class PointForm(VersionedForm):
+    """A point's own words. A theme's point is its title alone (its figures come from the records),
+    so its form has no text: `without_body` takes the field away."""
+
+    title = StringField(
+        "Title",
+        filters=[strip],
+        validators=[
+            DataRequired("Enter the point's title"),
+            Length(max=TITLE_LIMIT, message=f"Title must be {TITLE_LIMIT} characters or fewer"),
+        ],
+    )
+    body = _text("Text")
+
+    def without_body(self) -> PointForm:
+        del self.body
+        return self

@@ -11,7 +11,7 @@ from marshmallow import Schema, fields, validate
 from psirf import policy
 from psirf.bulletins import periods
 from psirf.bulletins.models import Section
-from psirf.bulletins.services import TEXT_LIMIT
+from psirf.bulletins.services import TEXT_LIMIT, TITLE_LIMIT
 from psirf.events.schemas import OrganisationRefSchema
 from psirf.web.json_fields import UtcDateTime, Views, record_id, version_sent
 
@@ -117,6 +117,14 @@ class TextInput(Schema):
     learning_text = _text("The words before the learning from responses")
     good_care_text = _text("The words before the good care")
     actions_text = _text("The words before the safety actions")
+    version = version_sent("The bulletin's version the change was made from")
+
+
+class PointInput(Schema):
+    title = fields.String(
+        validate=validate.Length(min=1, max=TITLE_LIMIT), metadata={"description": "Its title"}
+    )
+    body = _text("Its text (not shown for a theme, whose figures speak)")
     version = version_sent("The bulletin's version the change was made from")
 
 

@@ -25,11 +25,13 @@ from psirf.bulletins.models import TEXT_FIELDS, Bulletin, BulletinPoint, Bulleti
 from psirf.db import check_version, flush, record_change
 from psirf.learning.redact import redact
 from psirf.organisations.models import Organisation
+from psirf.organisations import services as organisation_services
 from psirf.problems import InputError
 from psirf.web.pagination import Page, keyset_page
 
-# Longest text a section holds.
+# Longest text a section or a point holds, and a point's longest title (its column's size).
 TEXT_LIMIT = 10_000
+TITLE_LIMIT = 200
 
 
 # ---- reading ------------------------------------------------------------------------------------
@@ -64,12 +66,7 @@ def get(session: Session, bulletin_id: int) -> Bulletin | None:
 
 def writable_areas(session: Session, user) -> list[Organisation]:
     """The PCNs, federations and ICBs whose bulletins `user` writes, by name."""
-    ids = policy.bulletin_areas(user)
-    if not ids:
-        return []
-    found = session.scalars(
-        select(Organisation).where(Organisation.id.in_(ids)).order_by(Organisation.name)
-    )
+    found = organisation_services.by_ids(session, policy.bulletin_areas(user))
     return [o for o in found if policy.may_write_bulletin(user, o)]
 
 
@@ -191,13 +188,56 @@ def save_text(
     return replaced
 
 
+def point_of(bulletin: Bulletin, point_id: int) -> BulletinPoint:
+    """The bulletin's point; another bulletin's (or none) is not found (404)."""
+    point = next((p for p in bulletin.points if p.id == point_id), None)
+    if point is None:
+        raise policy.NotVisible("Page not found")
+    return point
+
+
+def edit_point(
+    session: Session,
+    user,
+    bulletin: Bulletin,
+    point_id: int,
+    values: dict[str, str | None],
+    expected_version: int | None,
+) -> list[str]:
+    """Save a point's own words ("title" and "body"; one left out or None is kept), each redacted
+    as it is saved, as the sections' text is. Returns the labels of the words in which identifiers
+    were replaced, for the person to check."""
+    _check(user, bulletin, expected_version)
+    point = point_of(bulletin, point_id)
+    keep = drafting.names_kept(session, bulletin.organisation)
+    changes, replaced = {}, []
+    for attribute, label, limit in (("title", "Title", TITLE_LIMIT), ("body", "Text", TEXT_LIMIT)):
+        if values.get(attribute) is None:
+            continue
+        typed = values[attribute].replace("\r\n", "\n").strip()
+        if attribute == "title" and not typed:
+            raise InputError("title", "Enter the point's title")
+        if len(typed) > limit:
+            raise InputError(attribute, f"{label} must be {limit:,} characters or fewer")
+        cleaned = redact(typed, keep=drafting.kept_in(keep, typed))
+        if cleaned.found:
+            replaced.append(label)
+        before, saved = getattr(point, attribute), cleaned.text[:limit]
+        if saved != before:
+            # As for the sections: the audit keeps what was saved, never what was typed.
+            changes[f"points[{point.id}].{attribute}"] = {"before": before, "after": saved}
+            setattr(point, attribute, saved)
+    record_change(
+        session, bulletin, actor_id=user.id, action="bulletin:edit_point", changes=changes
+    )
+    return replaced
+
+
 def remove_point(
     session: Session, user, bulletin: Bulletin, point_id: int, expected_version: int | None
 ) -> BulletinPoint:
     _check(user, bulletin, expected_version)
-    point = next((p for p in bulletin.points if p.id == point_id), None)
-    if point is None:
-        raise policy.NotVisible("Page not found")
+    point = point_of(bulletin, point_id)
     bulletin.points.remove(point)
     record_change(
         session,

@@ -21,7 +21,7 @@ from flask_login import current_user, login_required
 
 from psirf import policy
 from psirf.bulletins import periods, services
-from psirf.bulletins.forms import GenerateForm, TextForm, parse_period, period_value
+from psirf.bulletins.forms import GenerateForm, PointForm, TextForm, parse_period, period_value
 from psirf.bulletins.models import TEXT_FIELDS, Section
 from psirf.bulletins.reports import build_pdf
 from psirf.db import unit_of_work
@@ -149,6 +149,12 @@ def save_text(bulletin):
         bulletin = services.get_visible(db.session, current_user, bulletin.id)
         show_on_form(form, error)
         return _render(bulletin, 400, text_form=form)
+    _saved(replaced)
+    return redirect(url_for("bulletins.show", bulletin_id=bulletin.id, _anchor="edit"))
+
+
+def _saved(replaced: list[str]) -> None:
+    """Say the change was saved, and where identifiers were replaced, for the person to check."""
     if replaced:
         flash(
             "Your changes have been saved. Details that could identify someone were replaced in: "
@@ -158,7 +164,53 @@ def save_text(bulletin):
         )
     else:
         flash("Your changes have been saved.", "success")
-    return redirect(url_for("bulletins.show", bulletin_id=bulletin.id, _anchor="edit"))
+
+
+def _point_page(bulletin, point, form, status: int = 200, refused: str | None = None):
+    return (
+        render_template(
+            "bulletins/point.html", bulletin=bulletin, point=point, form=form, refused=refused
+        ),
+        status,
+    )
+
+
+def _point_form(point, **kwargs) -> PointForm:
+    form = PointForm(**kwargs)
+    return form.without_body() if point.section == Section.THEMES.value else form
+
+
+@bp.route("/<int:bulletin_id>/points/<int:point_id>/edit", methods=["GET", "POST"])
+@login_required
+@loads("bulletin_id", services.get_visible, scoped=True)
+def edit_point(bulletin, point_id: int):
+    """A point's own words: its title and (but for a theme, whose figures speak) its text."""
+    policy.require_may_write_bulletin(current_user, bulletin)
+    point = services.point_of(bulletin, point_id)
+    if request.method == "GET":
+        form = _point_form(
+            point,
+            formdata=None,
+            data={"version": bulletin.version_id, "title": point.title, "body": point.body},
+        )
+        return _point_page(bulletin, point, form)
+    form = _point_form(point)
+    if not form.validate_on_submit():
+        return _point_page(bulletin, point, form, 400)
+    values = {"title": form.title.data, "body": form.body.data if "body" in form else None}
+    try:
+        with changing(
+            bulletin, lambda message: _point_page(bulletin, point, form, 409, message), form
+        ):
+            replaced = services.edit_point(
+                db.session, current_user, bulletin, point.id, values, form.version.data
+            )
+    except InputError as error:
+        bulletin = services.get_visible(db.session, current_user, bulletin.id)
+        show_on_form(form, error)
+        return _point_page(bulletin, services.point_of(bulletin, point_id), form, 400)
+    _saved(replaced)
+    return redirect(url_for("bulletins.show", bulletin_id=bulletin.id, _anchor=point.section))
 
 
 @bp.post("/<int:bulletin_id>/points/<int:point_id>/remove")

@@ -39,6 +39,7 @@ from psirf.nearmiss.models import (
     medicine_key,
 )
 from psirf.organisations.models import Organisation
+from psirf.organisations import services as organisation_services
 from psirf.problems import InputError
 from psirf.timeutil import add_months, utcnow
 from psirf.web.pagination import Page, keyset_page
@@ -70,13 +71,7 @@ class NearMissDetails:
 def loggable_pharmacies(session: Session, user) -> list[Organisation]:
     """The pharmacies where `user` logs near misses, by name."""
     ids = policy.near_miss_pharmacies(user)
-    if not ids:
-        return []
-    return list(
-        session.scalars(
-            select(Organisation).where(Organisation.id.in_(ids)).order_by(Organisation.name)
-        )
-    )
+    return organisation_services.by_ids(session, ids)
 
 
 def _choice(enum, value, field: str, message: str) -> str:

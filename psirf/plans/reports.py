@@ -4,14 +4,13 @@ It draws psirf/plans/document.py's Document block by block, as the web page does
 drift: NHS blue headings, tables with header rows, the two insight charts drawn with reportlab's
 own charts, document control on the first pages, "Page n of m" on every page and, on a version
 the ICB quality committee has not approved, "DRAFT" across every page and in every footer.
-Every string goes through `_text`, which escapes reportlab's mini-markup.
+Every string goes through `_text` (psirf/documents.py), which escapes reportlab's mini-markup.
 """
 
 from __future__ import annotations
 
 import io
 import math
-from xml.sax.saxutils import escape
 
 from reportlab import rl_config
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
@@ -19,9 +18,8 @@ from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
@@ -29,12 +27,26 @@ from reportlab.platypus import (
     CondPageBreak,
     KeepTogether,
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
     Table,
     TableStyle,
 )
 
+from psirf.documents import (
+    MARGIN,
+    NHS_BLACK,
+    NHS_BLUE,
+    NHS_GREY_1,
+    NHS_GREY_3,
+    NHS_GREY_4,
+    NHS_GREY_5,
+    NHS_WARM_YELLOW,
+    WIDTH,
+    Sizes,
+    a4_document,
+    house_styles,
+)
+from psirf.documents import text as _text
 from psirf.plans.blocks import Chart, Document, Summary
 from psirf.web.svg import scale
 
@@ -43,70 +55,25 @@ from psirf.web.svg import scale
 # charts. Ours are fixed code, their values counts and labels, and the suite draws them.
 rl_config.shapeChecking = 0
 
-NHS_BLUE = colors.HexColor("#005eb8")
-NHS_DARK_BLUE = colors.HexColor("#003087")
-NHS_BLACK = colors.HexColor("#212b32")
-NHS_GREY_1 = colors.HexColor("#4c6272")
-NHS_GREY_3 = colors.HexColor("#aeb7bd")
-NHS_GREY_4 = colors.HexColor("#d8dde0")
-NHS_GREY_5 = colors.HexColor("#f0f4f5")
-NHS_WARM_YELLOW = colors.HexColor("#ffb81c")
 WARNING_BACKGROUND = colors.HexColor("#fff9c4")
-MARGIN = 20 * mm
-WIDTH = A4[0] - 2 * MARGIN
 NUMERIC_COLUMN = 26 * mm
-
-
-def _text(value) -> str:
-    return escape(str(value)).replace("\r\n", "\n").replace("\n", "<br/>")
+# A plan goes before a committee: its type is set a little larger than a bulletin's.
+PLAN_SIZES = Sizes(
+    title=(22, 27),
+    subtitle=(13, 17),
+    h1=(16, 20),
+    h1_space_before=14,
+    h2=(12.5, 16),
+    h2_space=(8, 4),
+    cell=(9, 11.5),
+)
 
 
 def _styles() -> dict[str, ParagraphStyle]:
-    base = getSampleStyleSheet()
-    body = ParagraphStyle(
-        "Body",
-        parent=base["BodyText"],
-        fontName="Helvetica",
-        fontSize=10.5,
-        leading=14,
-        alignment=TA_LEFT,
-        textColor=NHS_BLACK,
-        spaceAfter=4,
-    )
+    styles = house_styles(PLAN_SIZES)
+    body, cell_head = styles["body"], styles["cell_head"]
     return {
-        "title": ParagraphStyle(
-            "Title",
-            parent=body,
-            fontName="Helvetica-Bold",
-            fontSize=22,
-            leading=27,
-            textColor=NHS_DARK_BLUE,
-            spaceAfter=6,
-        ),
-        "subtitle": ParagraphStyle(
-            "Subtitle", parent=body, fontSize=13, leading=17, textColor=NHS_GREY_1, spaceAfter=8
-        ),
-        "h1": ParagraphStyle(
-            "H1",
-            parent=body,
-            fontName="Helvetica-Bold",
-            fontSize=16,
-            leading=20,
-            textColor=NHS_BLUE,
-            spaceBefore=14,
-            spaceAfter=6,
-        ),
-        "h2": ParagraphStyle(
-            "H2",
-            parent=body,
-            fontName="Helvetica-Bold",
-            fontSize=12.5,
-            leading=16,
-            textColor=NHS_DARK_BLUE,
-            spaceBefore=8,
-            spaceAfter=4,
-        ),
-        "body": body,
+        **styles,
         "muted": ParagraphStyle("Muted", parent=body, textColor=NHS_GREY_1),
         "caption": ParagraphStyle(
             "Caption",
@@ -117,29 +84,8 @@ def _styles() -> dict[str, ParagraphStyle]:
             spaceBefore=4,
             spaceAfter=0,
         ),
-        "cell": ParagraphStyle("Cell", parent=body, fontSize=9, leading=11.5, spaceAfter=0),
-        "cell_numeric": ParagraphStyle(
-            "CellNumeric", parent=body, fontSize=9, leading=11.5, spaceAfter=0, alignment=2
-        ),
-        "cell_head": ParagraphStyle(
-            "CellHead",
-            parent=body,
-            fontName="Helvetica-Bold",
-            fontSize=9,
-            leading=11.5,
-            spaceAfter=0,
-            textColor=colors.white,
-        ),
-        "cell_head_numeric": ParagraphStyle(
-            "CellHeadNumeric",
-            parent=body,
-            fontName="Helvetica-Bold",
-            fontSize=9,
-            leading=11.5,
-            spaceAfter=0,
-            textColor=colors.white,
-            alignment=2,
-        ),
+        "cell_numeric": ParagraphStyle("CellNumeric", parent=styles["cell"], alignment=2),
+        "cell_head_numeric": ParagraphStyle("CellHeadNumeric", parent=cell_head, alignment=2),
         "warning_head": ParagraphStyle(
             "WarningHead", parent=body, fontName="Helvetica-Bold", fontSize=11.5, leading=15
         ),
@@ -472,13 +418,9 @@ def _numbered_canvas(footer: str):
 def plan_pdf(doc: Document) -> bytes:
     """The plan as PDF bytes."""
     buffer = io.BytesIO()
-    pdf = SimpleDocTemplate(
+    pdf = a4_document(
         buffer,
-        pagesize=A4,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=24 * mm,
+        bottom_margin=24 * mm,
         title=doc.title,
         author=doc.organisation,
         subject=f"PSIRF plan, version {doc.version}",

@@ -16,6 +16,7 @@ from psirf.db import check_version, record_change
 from psirf.accounts.models import Role, RoleAssignment, User
 from psirf.events.lfpse import HARM_SEVERITY, RecordType, Theme, insight_theme_choices
 from psirf.organisations.models import Organisation, OrganisationMembership
+from psirf.organisations import services as organisation_services
 from psirf.plans import content as sections
 from psirf.plans.insight import organisations_of, profile as draw_profile
 from psirf.plans.models import IN_FORCE, PlanRevision, PsirfPlan
@@ -56,13 +57,7 @@ def listing(session: Session, user, cursor: str | None, size: int) -> Page:
 
 def authored_groups(session: Session, user) -> list[Organisation]:
     ids = policy.panel_groups(user)
-    if not ids:
-        return []
-    return list(
-        session.scalars(
-            select(Organisation).where(Organisation.id.in_(ids)).order_by(Organisation.name)
-        )
-    )
+    return organisation_services.by_ids(session, ids)
 
 
 def in_force(session: Session, group_id: int) -> PsirfPlan | None:

@@ -217,6 +217,7 @@ from psirf.policy.navigation import (
     IMPROVEMENT_PLANS,
     PSIRF_PLANS,
     LIBRARY,
+    BULLETINS,
     ORGANISATIONS,
     ACCOUNTS,
     ALERTS,
@@ -226,6 +227,7 @@ from psirf.policy.navigation import (
 
 from psirf.policy.bulletins import (
     bulletin_areas,
+    may_read_bulletins,
     may_write_bulletin,
     may_write_bulletins,
     bulletin_scope,
@@ -396,6 +398,7 @@ __all__ = [
     "IMPROVEMENT_PLANS",
     "PSIRF_PLANS",
     "LIBRARY",
+    "BULLETINS",
     "ORGANISATIONS",
     "ACCOUNTS",
     "ALERTS",
@@ -410,6 +413,7 @@ __all__ = [
     "_System",
     "SYSTEM_ACTOR",
     "bulletin_areas",
+    "may_read_bulletins",
     "may_write_bulletin",
     "may_write_bulletins",
     "bulletin_scope",

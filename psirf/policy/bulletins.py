@@ -42,6 +42,12 @@ def may_write_bulletin(user, area: Organisation) -> bool:
     return False
 
 
+def may_read_bulletins(user) -> bool:
+    """Whether `user` reads any area's bulletins: everyone working in care reads the published
+    bulletins of the areas they work in, and their authors write them (the list and the header)."""
+    return is_staff(user)
+
+
 def may_write_bulletins(user) -> bool:
     """Whether `user` writes any area's bulletin (the list offers to draft one)."""
     return is_staff(user) and any(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from psirf.accounts.models import Role
 from psirf.policy.alerts import may_use_alerts
+from psirf.policy.bulletins import may_read_bulletins
 from psirf.policy.dashboards import may_see_dashboards
 from psirf.policy.family import is_family
 from psirf.policy.nearmiss import may_log_near_misses
@@ -25,6 +26,7 @@ SAFETY_ACTIONS = "safety_actions"
 IMPROVEMENT_PLANS = "improvement_plans"
 PSIRF_PLANS = "psirf_plans"
 LIBRARY = "library"
+BULLETINS = "bulletins"
 ORGANISATIONS = "organisations"
 ACCOUNTS = "accounts"
 ALERTS = "alerts"
@@ -60,6 +62,9 @@ def sections(user) -> list[str]:
         found += [IMPROVEMENT_PLANS, PSIRF_PLANS]
     if works_in_care:
         found.append(LIBRARY)
+    # Learning bulletins: read by everyone working in an area, written by its panel or the ICB.
+    if may_read_bulletins(user):
+        found.append(BULLETINS)
     if has_role(user, Role.ADMINISTRATOR):
         found += [ORGANISATIONS, ACCOUNTS]
     # National patient safety alerts: who records, oversees or confirms them.

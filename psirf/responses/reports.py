@@ -10,7 +10,7 @@ appears in the PDF without code. A method changes only what it must:
 - a response that went on as another method says so at the front, and ends with what each earlier
   method recorded, as it was when the response changed course (psirf.responses.course).
 
-Every user-supplied string goes through `_text`, which escapes reportlab's mini-markup. Nothing
+Every user-supplied string goes through `_text` (psirf/documents.py), which escapes reportlab's mini-markup. Nothing
 that identifies a patient or a reporter is read: no event descriptions, no people's names. The words
 of those affected appear only where they chose to share them, with the names in them replaced
 (psirf/engagement/words.py).
@@ -21,17 +21,17 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import date
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 from sqlalchemy import func, select
 from sqlalchemy.orm import object_session
 
+from psirf.documents import NHS_GREY_1, NHS_GREY_3, NHS_GREY_4, a4_document, page_footer
+from psirf.documents import text as _text
 from psirf.engagement import words
 from psirf.engagement.models import StepKind
 from psirf.engagement.services import questions_for
@@ -126,11 +126,6 @@ def layout_for(response: LearningResponse, definition: WorkflowDef) -> tuple[Par
 # ---- formatting ---------------------------------------------------------------------------------
 
 
-def _text(value) -> str:
-    """User-supplied text, escaped for reportlab's mini-markup, with its line breaks kept."""
-    return escape(str(value)).replace("\r\n", "\n").replace("\n", "<br/>")
-
-
 def format_date(value) -> str:
     """3 March 2026, from a date, a datetime or an ISO string; anything else as written."""
     if isinstance(value, (date, str)):  # a datetime is a date: its day is written
@@ -196,7 +191,7 @@ def _styles() -> dict[str, ParagraphStyle]:
             keepWithNext=1,
         ),
         "body": body,
-        "muted": ParagraphStyle("Muted", parent=body, textColor=colors.HexColor("#4c6272")),
+        "muted": ParagraphStyle("Muted", parent=body, textColor=NHS_GREY_1),
         "cell": ParagraphStyle("Cell", parent=body, fontSize=10, leading=13),
         "cell_head": ParagraphStyle(
             "CellHead", parent=body, fontName="Helvetica-Bold", fontSize=10, leading=13
@@ -278,7 +273,7 @@ class _Builder:
             TableStyle(
                 [
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#d8dde0")),
+                    ("LINEBELOW", (0, 0), (-1, -1), 0.25, NHS_GREY_4),
                     ("TOPPADDING", (0, 0), (-1, -1), 3),
                     ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
                 ]
@@ -411,7 +406,7 @@ class _Builder:
             TableStyle(
                 [
                     ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8edee")),
-                    ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#aeb7bd")),
+                    ("GRID", (0, 0), (-1, -1), 0.5, NHS_GREY_3),
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
                     ("TOPPADDING", (0, 0), (-1, -1), 4),
                     ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
@@ -547,34 +542,18 @@ def _events_covered(response: LearningResponse) -> int:
     )
 
 
-def _footer(reference: str):
-    def draw(canvas, doc) -> None:
-        canvas.saveState()
-        canvas.setFont("Helvetica", 9)
-        canvas.setFillColor(colors.HexColor("#4c6272"))
-        canvas.drawString(doc.leftMargin, 12 * mm, reference)
-        canvas.drawRightString(A4[0] - doc.rightMargin, 12 * mm, f"Page {doc.page}")
-        canvas.restoreState()
-
-    return draw
-
-
 def build_report(response: LearningResponse, definition: WorkflowDef) -> bytes:
     """The response's report as PDF bytes."""
     buffer = io.BytesIO()
     title = title_of(response)
-    doc = SimpleDocTemplate(
+    doc = a4_document(
         buffer,
-        pagesize=A4,
-        leftMargin=20 * mm,
-        rightMargin=20 * mm,
-        topMargin=20 * mm,
-        bottomMargin=22 * mm,
+        bottom_margin=22 * mm,
         title=f"{title} {response.reference or ''}".strip(),
         author=response.organisation.name if response.organisation else "",
         subject=response.method_label,
         creator="psirf",
     )
-    footer = _footer(response.reference or "")
+    footer = page_footer(response.reference or "", font_size=9, height=12 * mm)
     doc.build(_Builder(response, definition).build(), onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()

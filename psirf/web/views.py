@@ -64,6 +64,7 @@ NAVIGATION = {
     policy.IMPROVEMENT_PLANS: ("improvement.index", "Improvement plans"),
     policy.PSIRF_PLANS: ("plans.index", "PSIRF plans"),
     policy.LIBRARY: ("library.index", "Learning library"),
+    policy.BULLETINS: ("bulletins.index", "Learning bulletins"),
     policy.ORGANISATIONS: ("organisations.index", "Organisations"),
     policy.ACCOUNTS: ("accounts.users", "Accounts"),
     policy.ALERTS: ("alerts.index", "Safety alerts"),

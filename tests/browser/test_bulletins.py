@@ -1,5 +1,5 @@
 """Issue 18's done-when for learning bulletins, as a new user would try it: North PCN's panel drafts
-the quarterly bulletin from its records, edits it, removes a point and publishes it; its PDF reads
+the quarterly bulletin from its records, edits its text and a point, removes a point and publishes it; its PDF reads
 back with its themes and learning points and without the name or NHS number planted in the
 records. A member practice's lead then reads it; a practice of another PCN is not shown it. Every
 page is checked with axe-core."""
@@ -89,6 +89,15 @@ def test_north_pcns_quarterly_bulletin_is_drafted_edited_published_and_read(visi
     _click(panel, re.compile(r"^Remove Diagnosis"))
     assert "is no longer in the bulletin" in panel.text
 
+    # A point's own words edited: the good care point, a name typed into its text replaced.
+    panel.follow(re.compile(r"^Edit Good care at Hillview"))
+    assert page.get_by_role("heading", level=1).inner_text() == "Edit a learning point"
+    page.get_by_label("Title").fill("Good care: a breathless patient seen in time")
+    page.get_by_label("Text").fill(f"The nurse noticed {PATIENT} was breathless and acted.")
+    panel.submit("Save the point")
+    assert "were replaced in: Text" in panel.text
+    assert "Good care: a breathless patient seen in time" in panel.text
+
     panel.submit("Publish the bulletin")
     assert "has been published to North PCN's member services" in panel.text
 
@@ -96,14 +105,16 @@ def test_north_pcns_quarterly_bulletin_is_drafted_edited_published_and_read(visi
     assert answer.status == 200
     pdf = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(answer.body())).pages)
     assert "Themes and trends" in pdf and "Medication (prescribing, dispensing" in pdf
-    assert "Good care at Hillview Medical Centre" in pdf and "Stronger action at" in pdf
+    assert "Good care: a breathless patient seen in time" in pdf and "Stronger action at" in pdf
     assert "Our quarter's learning." in pdf and "DRAFT" not in pdf
     for identifier in (PATIENT, "Blackwood", NHS_NUMBER, NHS_NUMBER.replace(" ", "")):
         assert identifier not in pdf
 
-    # Riverside's lead (North PCN) reads it from the learning library; Southfields' (South PCN) does not.
+    # Riverside's lead (North PCN) finds bulletins in the header and reads it from the learning
+    # library; Southfields' (South PCN) does not.
     lead = visitors("lead@demo-icb.example.org")
     lead.goto("/library")
+    assert lead.page.locator('nav.nhsuk-header__navigation a[href$="/bulletins"]').count() >= 1
     lead.follow("learning bulletin")
     lead.follow(f"North PCN learning bulletin: {quarter}")
     assert "Our quarter's learning." in lead.text

@@ -85,6 +85,8 @@ def test_lead_reports_an_event_and_finds_it_in_my_reports_and_the_filtered_triag
         "Improvement plans",
         "PSIRF plans",
         "Learning library",
+        "Learning bulletins",
+        "Safety alerts",
     ]
 
     open_from_navigation(visitor, "Report an event")
@@ -134,6 +136,7 @@ def test_reporter_reports_good_care_and_sees_its_status_in_my_reports(visitor):
         "My reports",
         "Safety actions",
         "Learning library",
+        "Learning bulletins",
     ]
 
     open_from_navigation(visitor, "Report an event")
@@ -173,6 +176,8 @@ def test_review_panel_and_icb_roles_see_the_learning_responses_list(visitor):
             "Improvement plans",
             "PSIRF plans",
             "Learning library",
+            "Learning bulletins",
+            "Safety alerts",
         ], email
         if icb:
             open_from_navigation(visitor, "Overdue responses")
@@ -196,7 +201,12 @@ def test_admin_adds_an_organisation_after_correcting_a_bad_ods_code(visitor):
     page = visitor.page
     visitor.sign_in("admin@demo-icb.example.org")
     assert page.get_by_role("heading", level=1).inner_text() == "Organisations"
-    assert navigation(page) == ["Organisations", "Accounts"]
+    assert navigation(page) == [
+        "Learning bulletins",
+        "Organisations",
+        "Accounts",
+        "Safety alerts",
+    ]
 
     visitor.follow("Add an organisation")
     page.get_by_label("Name", exact=True).fill("New Practice")

@@ -19,9 +19,16 @@ EXPECTED = {
         policy.IMPROVEMENT_PLANS,
         policy.PSIRF_PLANS,
         policy.LIBRARY,
+        policy.BULLETINS,
         policy.ALERTS,
     ],
-    "reporter": [policy.REPORT_EVENT, policy.MY_REPORTS, policy.SAFETY_ACTIONS, policy.LIBRARY],
+    "reporter": [
+        policy.REPORT_EVENT,
+        policy.MY_REPORTS,
+        policy.SAFETY_ACTIONS,
+        policy.LIBRARY,
+        policy.BULLETINS,
+    ],
     "panel": [
         policy.RESPONSES,
         policy.DASHBOARDS,
@@ -29,6 +36,7 @@ EXPECTED = {
         policy.IMPROVEMENT_PLANS,
         policy.PSIRF_PLANS,
         policy.LIBRARY,
+        policy.BULLETINS,
         policy.ALERTS,
     ],
     "icb_quality": [
@@ -39,9 +47,10 @@ EXPECTED = {
         policy.IMPROVEMENT_PLANS,
         policy.PSIRF_PLANS,
         policy.LIBRARY,
+        policy.BULLETINS,
         policy.ALERTS,
     ],
-    "admin": [policy.ORGANISATIONS, policy.ACCOUNTS, policy.ALERTS],
+    "admin": [policy.BULLETINS, policy.ORGANISATIONS, policy.ACCOUNTS, policy.ALERTS],
 }
 
 

@@ -41,6 +41,7 @@ BULLETIN_ROUTES = {
     "bulletins.pdf": Case("GET", _url("/bulletin.pdf"), ("panel", 200), DRAFT_REFUSED),
     # 400: an empty form, which proves the policy let the panel through and changes nothing.
     "bulletins.save_text": Case("POST", _url("/text"), ("panel", 400), DRAFT_REFUSED),
+    "bulletins.edit_point": Case("GET", _point_url("", "/edit"), ("panel", 200), DRAFT_REFUSED),
     "bulletins.remove_point": Case(
         "POST", _point_url("", "/remove"), ("panel", 400), DRAFT_REFUSED
     ),
@@ -78,6 +79,13 @@ def bulletin_api_routes(api_case, stale: int) -> dict:
             ("panel", 409),
             writes_refused,
             body=lambda o: {"introduction": "x", "version": stale},
+        ),
+        "api.bulletins_edit_point": api_case(
+            "POST",
+            _point_url("/api/v1"),
+            ("panel", 409),
+            writes_refused,
+            body=lambda o: {"title": "x", "version": stale},
         ),
         # 428: no If-Match, asked for once the policy has let the panel through.
         "api.bulletins_remove_point": api_case(
