@@ -30,6 +30,7 @@ from psirf.readiness.forms import (
     ConfirmForm,
     EvidenceForm,
     ImportForm,
+    LeftForm,
     NamedForm,
     OwnTrainingForm,
     StaffForm,
@@ -300,24 +301,37 @@ def remove_named(organisation, key: str, person_id: int):
 # ---- staff and their training -------------------------------------------------------------------
 
 
-def _staff_page(organisation, staff_form=None, training_form=None, status=200):
+def _staff_page(organisation, staff_form=None, training_form=None, left_form=None, status=200):
     members = training.staff(db.session, organisation)
-    training_form = training_form or TrainingForm(formdata=None)
-    training_form.member_id.choices = [("", "Choose a member of staff")] + [
+    choices = [("", "Choose a member of staff")] + [
         (str(m.id), f"{m.name} ({m.email})") for m in members
     ]
+    training_form = training_form or TrainingForm(formdata=None)
+    left_form = left_form or LeftForm(formdata=None)
+    training_form.member_id.choices = left_form.member_id.choices = choices
     return (
         render_template(
             "readiness/staff.html",
             organisation=organisation,
             members=members,
+            former=training.former_staff(db.session, organisation),
             levels=[c.level for c in commitments.syllabus()],
             staff_form=staff_form or StaffForm(formdata=None),
             training_form=training_form,
+            left_form=left_form,
             may_record=policy.may_record_readiness(_user(), organisation),
         ),
         status,
     )
+
+
+def _member(organisation, form) -> StaffMember:
+    """The member of staff the form chose, of this organisation."""
+    member_id = int(form.member_id.data) if form.member_id.data.isdigit() else -1
+    member = db.session.get(StaffMember, member_id)
+    if member is None or member.organisation_id != organisation.id:
+        raise InputError("member_id", "Choose a member of staff from the list")
+    return member
 
 
 @bp.get("/organisations/<int:organisation_id>/staff")
@@ -354,11 +368,8 @@ def record_training(organisation):
     policy.require_may_record_readiness(_user(), organisation)
     form = TrainingForm()
     if form.validate_on_submit():
-        member_id = int(form.member_id.data) if form.member_id.data.isdigit() else -1
-        member = db.session.get(StaffMember, member_id)
         try:
-            if member is None or member.organisation_id != organisation.id:
-                raise InputError("member_id", "Choose a member of staff from the list")
+            member = _member(organisation, form)
             with unit_of_work(db.session):
                 training.record_completion(
                     db.session, _user(), member, _level(form.level.data), form.completed_on.data
@@ -369,6 +380,26 @@ def record_training(organisation):
             flash("The training is recorded.", "success")
             return redirect(url_for("readiness.staff", organisation_id=organisation.id))
     return _staff_page(organisation, training_form=form, status=400)
+
+
+@bp.post("/organisations/<int:organisation_id>/staff/left")
+@login_required
+@loads("organisation_id", _organisation, policy.require_readiness_visible)
+def staff_left(organisation):
+    """Someone has left: kept on the list with their training, no longer counted."""
+    policy.require_may_record_readiness(_user(), organisation)
+    form = LeftForm()
+    if form.validate_on_submit():
+        try:
+            member = _member(organisation, form)
+            with unit_of_work(db.session):
+                training.mark_left(db.session, _user(), member, form.left_on.data)
+        except InputError as error:
+            show_on_form(form, error)
+        else:
+            flash(f"{member.name} is listed as having left.", "success")
+            return redirect(url_for("readiness.staff", organisation_id=organisation.id))
+    return _staff_page(organisation, left_form=form, status=400)
 
 
 @bp.route("/organisations/<int:organisation_id>/training-import", methods=["GET", "POST"])
