@@ -80,7 +80,8 @@ class OwnTrainingForm(_LevelForm):
 
 
 class LeftForm(PsirfForm):
-    member_id = _choose("Who has left?", "Choose the member of staff who has left")
+    # Not member_id: the training form on the same page has that field (and its id).
+    leaver_id = _choose("Who has left?", "Choose the member of staff who has left")
     left_on = NhsDateField(
         "When did they leave?",
         not_after_today=True,

@@ -308,7 +308,7 @@ def _staff_page(organisation, staff_form=None, training_form=None, left_form=Non
     ]
     training_form = training_form or TrainingForm(formdata=None)
     left_form = left_form or LeftForm(formdata=None)
-    training_form.member_id.choices = left_form.member_id.choices = choices
+    training_form.member_id.choices = left_form.leaver_id.choices = choices
     return (
         render_template(
             "readiness/staff.html",
@@ -325,10 +325,9 @@ def _staff_page(organisation, staff_form=None, training_form=None, left_form=Non
     )
 
 
-def _member(organisation, form) -> StaffMember:
-    """The member of staff the form chose, of this organisation."""
-    member_id = int(form.member_id.data) if form.member_id.data.isdigit() else -1
-    member = db.session.get(StaffMember, member_id)
+def _member(organisation, chosen: str) -> StaffMember:
+    """The member of staff a form chose, of this organisation."""
+    member = db.session.get(StaffMember, int(chosen) if chosen.isdigit() else -1)
     if member is None or member.organisation_id != organisation.id:
         raise InputError("member_id", "Choose a member of staff from the list")
     return member
@@ -369,7 +368,7 @@ def record_training(organisation):
     form = TrainingForm()
     if form.validate_on_submit():
         try:
-            member = _member(organisation, form)
+            member = _member(organisation, form.member_id.data)
             with unit_of_work(db.session):
                 training.record_completion(
                     db.session, _user(), member, _level(form.level.data), form.completed_on.data
@@ -391,11 +390,11 @@ def staff_left(organisation):
     form = LeftForm()
     if form.validate_on_submit():
         try:
-            member = _member(organisation, form)
+            member = _member(organisation, form.leaver_id.data)
             with unit_of_work(db.session):
                 training.mark_left(db.session, _user(), member, form.left_on.data)
         except InputError as error:
-            show_on_form(form, error)
+            show_on_form(form, error, "leaver_id")
         else:
             flash(f"{member.name} is listed as having left.", "success")
             return redirect(url_for("readiness.staff", organisation_id=organisation.id))

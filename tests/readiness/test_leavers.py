@@ -188,7 +188,7 @@ def test_a_lead_marks_someone_as_left_on_the_staff_page(world, sign_in):
     answer = client.post(
         _staff_url(world, "/left"),
         data={
-            "member_id": str(bob.id),
+            "leaver_id": str(bob.id),
             "left_on[day]": "27",
             "left_on[month]": "2",
             "left_on[year]": "2026",
@@ -204,7 +204,7 @@ def test_a_lead_marks_someone_as_left_on_the_staff_page(world, sign_in):
 def test_a_refused_leaving_form_keeps_the_choice_and_shows_the_error_summary(world, sign_in):
     _, bob = _two_staff_one_trained(world)
     client = sign_in(world.lead)
-    answer = client.post(_staff_url(world, "/left"), data={"member_id": str(bob.id)})
+    answer = client.post(_staff_url(world, "/left"), data={"leaver_id": str(bob.id)})
     assert answer.status_code == 400
     page = answer.get_data(as_text=True)
     assert "nhsuk-error-summary" in page
@@ -218,7 +218,7 @@ def test_someone_of_another_organisation_cannot_be_chosen(world, sign_in):
     answer = client.post(
         _staff_url(world, "/left"),
         data={
-            "member_id": str(other.id),
+            "leaver_id": str(other.id),
             "left_on[day]": "1",
             "left_on[month]": "2",
             "left_on[year]": "2026",
@@ -260,3 +260,22 @@ def test_the_api_finds_no_member_of_another_organisation(world, client):
         headers=bearer(token_for(world.lead)),
     )
     assert answer.status_code == 404
+
+
+def test_marking_a_leaver_again_from_an_old_page_is_refused_on_the_form(world, sign_in):
+    _, bob = _two_staff_one_trained(world)
+    _leave(world.lead, bob)
+    client = sign_in(world.lead)
+    answer = client.post(
+        _staff_url(world, "/left"),
+        data={
+            "leaver_id": str(bob.id),
+            "left_on[day]": "1",
+            "left_on[month]": "3",
+            "left_on[year]": "2026",
+        },
+    )
+    assert answer.status_code == 400
+    assert "Bob Baker is already listed as having left" in answer.get_data(as_text=True)
+    db.session.refresh(bob)
+    assert bob.left_on == LEFT_ON
