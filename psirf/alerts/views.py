@@ -33,7 +33,7 @@ from psirf.extensions import db
 from psirf.problems import InputError
 from psirf.timeutil import utcnow
 from psirf.web.changes import changing
-from psirf.web.forms import VersionedForm, show_on_form
+from psirf.web.forms import VersionedForm, chosen_id, offer_organisations, show_on_form
 from psirf.web.loading import fetch, loads
 
 bp = Blueprint("alerts", __name__, url_prefix="/alerts")
@@ -84,18 +84,14 @@ def new():
     policy.require_may_record_alerts(current_user)
     organisations = services.issuing_organisations(db.session, current_user)
     form = AlertForm()
-    form.organisation_id.choices = [("", "Choose an organisation")] + [
-        (str(o.id), f"{o.name} ({o.kind_label})") for o in organisations
-    ]
-    if request.method == "GET" and len(organisations) == 1:
-        form.organisation_id.data = str(organisations[0].id)
+    offer_organisations(form.organisation_id, organisations, request.method)
     if form.validate_on_submit():
         try:
             with unit_of_work(db.session):
                 alert = services.create(
                     db.session,
                     current_user,
-                    int(form.organisation_id.data) if form.organisation_id.data.isdigit() else None,
+                    chosen_id(form.organisation_id),
                     *_details(form),
                 )
         except InputError as error:

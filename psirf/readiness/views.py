@@ -340,45 +340,48 @@ def staff(organisation):
     return _staff_page(organisation)
 
 
+def _staff_change(organisation, form, slot: str, change, default: str | None = None):
+    """A form of the staff page: `change` (which returns what to tell the person) in one unit of
+    work, then back to the list; refused, the page again with the form as it was typed."""
+    policy.require_may_record_readiness(_user(), organisation)
+    if form.validate_on_submit():
+        try:
+            with unit_of_work(db.session):
+                message = change()
+        except InputError as error:
+            show_on_form(form, error, default)
+        else:
+            flash(message, "success")
+            return redirect(url_for("readiness.staff", organisation_id=organisation.id))
+    return _staff_page(organisation, status=400, **{slot: form})
+
+
 @bp.post("/organisations/<int:organisation_id>/staff/add")
 @login_required
 @loads("organisation_id", _organisation, policy.require_readiness_visible)
 def add_staff(organisation):
-    policy.require_may_record_readiness(_user(), organisation)
     form = StaffForm()
-    if form.validate_on_submit():
-        try:
-            with unit_of_work(db.session):
-                training.add_staff(
-                    db.session, _user(), organisation, form.name.data, form.email.data
-                )
-        except InputError as error:
-            show_on_form(form, error)
-        else:
-            flash(f"{form.name.data} is listed.", "success")
-            return redirect(url_for("readiness.staff", organisation_id=organisation.id))
-    return _staff_page(organisation, staff_form=form, status=400)
+
+    def change():
+        training.add_staff(db.session, _user(), organisation, form.name.data, form.email.data)
+        return f"{form.name.data} is listed."
+
+    return _staff_change(organisation, form, "staff_form", change)
 
 
 @bp.post("/organisations/<int:organisation_id>/staff/training")
 @login_required
 @loads("organisation_id", _organisation, policy.require_readiness_visible)
 def record_training(organisation):
-    policy.require_may_record_readiness(_user(), organisation)
     form = TrainingForm()
-    if form.validate_on_submit():
-        try:
-            member = _member(organisation, form.member_id.data)
-            with unit_of_work(db.session):
-                training.record_completion(
-                    db.session, _user(), member, _level(form.level.data), form.completed_on.data
-                )
-        except InputError as error:
-            show_on_form(form, error)
-        else:
-            flash("The training is recorded.", "success")
-            return redirect(url_for("readiness.staff", organisation_id=organisation.id))
-    return _staff_page(organisation, training_form=form, status=400)
+
+    def change():
+        member = _member(organisation, form.member_id.data)
+        level, completed_on = _level(form.level.data), form.completed_on.data
+        training.record_completion(db.session, _user(), member, level, completed_on)
+        return "The training is recorded."
+
+    return _staff_change(organisation, form, "training_form", change)
 
 
 @bp.post("/organisations/<int:organisation_id>/staff/left")
@@ -386,19 +389,14 @@ def record_training(organisation):
 @loads("organisation_id", _organisation, policy.require_readiness_visible)
 def staff_left(organisation):
     """Someone has left: kept on the list with their training, no longer counted."""
-    policy.require_may_record_readiness(_user(), organisation)
     form = LeftForm()
-    if form.validate_on_submit():
-        try:
-            member = _member(organisation, form.leaver_id.data)
-            with unit_of_work(db.session):
-                training.mark_left(db.session, _user(), member, form.left_on.data)
-        except InputError as error:
-            show_on_form(form, error, "leaver_id")
-        else:
-            flash(f"{member.name} is listed as having left.", "success")
-            return redirect(url_for("readiness.staff", organisation_id=organisation.id))
-    return _staff_page(organisation, left_form=form, status=400)
+
+    def change():
+        member = _member(organisation, form.leaver_id.data)
+        training.mark_left(db.session, _user(), member, form.left_on.data)
+        return f"{member.name} is listed as having left."
+
+    return _staff_change(organisation, form, "left_form", change, "leaver_id")
 
 
 @bp.route("/organisations/<int:organisation_id>/training-import", methods=["GET", "POST"])
