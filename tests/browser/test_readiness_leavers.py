@@ -8,8 +8,14 @@ from datetime import timedelta
 
 import pytest
 
+from sqlalchemy import select
+
+from psirf.accounts.models import User
 from psirf.db import unit_of_work
 from psirf.demo.readiness import load_readiness
+from psirf.organisations.models import Organisation
+from psirf.readiness import training
+from psirf.readiness.models import StaffMember
 from psirf.timeutil import utcnow
 from tests.support.browser import fill_date
 
@@ -40,4 +46,17 @@ def test_a_lead_marks_a_leaver_and_the_syllabus_share_reaches_everyone(visitor, 
     assert "Robin Reporter" in left.inner_text()
     visitor.goto("/readiness?kind=practice")
     row = page.locator("main table").nth(1).locator("tbody tr").filter(has_text="Riverside Surgery")
-    assert row.locator("td").nth(2).inner_text() == "In place: 3 of 3 staff"
+    try:
+        assert row.locator("td").nth(2).inner_text() == "In place: 3 of 3 staff"
+    finally:
+        _bring_back(live_db, "reporter@demo-icb.example.org")
+
+
+def _bring_back(live_db, email: str) -> None:
+    """The browser tests share one database: list them again, as the demo has them."""
+    with live_db() as session:
+        member = session.scalar(select(StaffMember).where(StaffMember.email == email))
+        lead = session.scalar(select(User).where(User.email == "lead@demo-icb.example.org"))
+        organisation = session.get(Organisation, member.organisation_id)
+        with unit_of_work(session):
+            training.add_staff(session, lead, organisation, member.name, email)
