@@ -20,6 +20,7 @@ from psirf.readiness.models import CommitmentRecord, StaffMember
 from psirf.timeutil import utcnow
 from tests.support import readiness as make
 from tests.support.api import bearer, token_for
+from tests.support.improvement import date_fields
 
 LEFT_ON = date(2026, 2, 27)
 
@@ -182,18 +183,17 @@ def _staff_url(world, suffix=""):
     return f"/readiness/organisations/{world.practice.id}/staff{suffix}"
 
 
+def _post_leaver(client, world, member, left_on: date):
+    return client.post(
+        _staff_url(world, "/left"),
+        data={"leaver_id": str(member.id), **date_fields("left_on", left_on)},
+    )
+
+
 def test_a_lead_marks_someone_as_left_on_the_staff_page(world, sign_in):
     _, bob = _two_staff_one_trained(world)
     client = sign_in(world.lead)
-    answer = client.post(
-        _staff_url(world, "/left"),
-        data={
-            "leaver_id": str(bob.id),
-            "left_on[day]": "27",
-            "left_on[month]": "2",
-            "left_on[year]": "2026",
-        },
-    )
+    answer = _post_leaver(client, world, bob, date(2026, 2, 27))
     assert answer.status_code == 302
     page = client.get(_staff_url(world)).get_data(as_text=True)
     assert "Staff who have left" in page
@@ -215,15 +215,7 @@ def test_a_refused_leaving_form_keeps_the_choice_and_shows_the_error_summary(wor
 def test_someone_of_another_organisation_cannot_be_chosen(world, sign_in):
     (other,) = make.staff(world.other_lead, world.other_practice, ("Zed Zee", "zed@example.org"))
     client = sign_in(world.lead)
-    answer = client.post(
-        _staff_url(world, "/left"),
-        data={
-            "leaver_id": str(other.id),
-            "left_on[day]": "1",
-            "left_on[month]": "2",
-            "left_on[year]": "2026",
-        },
-    )
+    answer = _post_leaver(client, world, other, date(2026, 2, 1))
     assert answer.status_code == 400
     db.session.refresh(other)
     assert other.left_on is None
@@ -266,15 +258,7 @@ def test_marking_a_leaver_again_from_an_old_page_is_refused_on_the_form(world, s
     _, bob = _two_staff_one_trained(world)
     _leave(world.lead, bob)
     client = sign_in(world.lead)
-    answer = client.post(
-        _staff_url(world, "/left"),
-        data={
-            "leaver_id": str(bob.id),
-            "left_on[day]": "1",
-            "left_on[month]": "3",
-            "left_on[year]": "2026",
-        },
-    )
+    answer = _post_leaver(client, world, bob, date(2026, 3, 1))
     assert answer.status_code == 400
     assert "Bob Baker is already listed as having left" in answer.get_data(as_text=True)
     db.session.refresh(bob)
