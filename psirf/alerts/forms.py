@@ -14,13 +14,9 @@ from psirf.web.forms import (
 )
 
 
-class AlertForm(PsirfForm):
-    organisation_id = SelectField(
-        "Who is recording the alert?",
-        coerce=str,
-        validate_choice=False,
-        validators=[DataRequired("Choose who the alert is recorded for")],
-    )
+class DetailsForm(PsirfForm):
+    """An alert's details: recorded with a new alert, changed on a draft."""
+
     reference = StringField(
         "Reference",
         filters=[strip],
@@ -46,6 +42,19 @@ class AlertForm(PsirfForm):
         choices=SERVICE_KIND_CHOICES,
         validators=[DataRequired("Choose the types of service the alert applies to")],
     )
+
+
+class AlertForm(DetailsForm):
+    organisation_id = SelectField(
+        "Who is recording the alert?",
+        coerce=str,
+        validate_choice=False,
+        validators=[DataRequired("Choose who the alert is recorded for")],
+    )
+
+
+class EditForm(DetailsForm, VersionedForm):
+    pass
 
 
 class ActionForm(VersionedForm):

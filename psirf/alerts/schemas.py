@@ -96,6 +96,23 @@ class AlertInput(Schema):
     )
 
 
+class EditInput(Schema):
+    """A draft's details to change; a field left out keeps its value."""
+
+    reference = fields.String(validate=validate.Length(min=1, max=40))
+    title = fields.String(validate=validate.Length(min=1, max=300))
+    issued_on = fields.Date()
+    link = fields.String(
+        validate=validate.Length(min=1, max=500),
+        metadata={"description": "An https:// address."},
+    )
+    service_kinds = fields.List(
+        fields.String(validate=validate.OneOf([v for v, _ in SERVICE_KIND_CHOICES])),
+        validate=validate.Length(min=1, max=4),
+    )
+    version = version_sent("The alert's version")
+
+
 class IssueInput(Schema):
     version = version_sent("The alert's version")
 

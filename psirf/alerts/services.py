@@ -28,7 +28,7 @@ from psirf.alerts.models import (
     ConfirmationEntry,
     ConfirmationStatus,
 )
-from psirf.db import check_version, record_change
+from psirf.db import check_version, flush, record_change
 from psirf.organisations.models import (
     SERVICE_KINDS,
     Organisation,
@@ -95,19 +95,9 @@ def create(
     organisation = session.get(Organisation, organisation_id) if organisation_id else None
     if organisation is None or organisation.id not in issuers:
         raise InputError("organisation_id", "Choose who the alert is recorded for")
-    reference = _required("reference", reference, "Enter the alert's reference")
-    title = _required("title", title, "Enter the alert's title")
-    if issued_on is None:
-        raise InputError("issued_on", "Enter the date the alert was issued")
-    link = check_link(link)
-    kinds = check_kinds(service_kinds)
-    taken = session.scalar(
-        select(Alert.id).where(
-            Alert.organisation_id == organisation.id, Alert.reference == reference
-        )
+    reference, title, issued_on, link, kinds = _details(
+        session, organisation.id, None, reference, title, issued_on, link, service_kinds
     )
-    if taken:
-        raise InputError("reference", "An alert with this reference has already been recorded")
     alert = Alert(
         icb_id=organisation.id
         if organisation.kind == OrganisationKind.ICB.value
@@ -117,7 +107,7 @@ def create(
         title=title,
         issued_on=issued_on,
         link=link,
-        service_kinds=",".join(kinds),
+        service_kinds=kinds,
         state=AlertState.DRAFT.value,
         created_by_id=user.id,
     )
@@ -132,12 +122,116 @@ def create(
         subject=alert,
         organisation_id=organisation.id,
         changes={
-            name: {"before": None, "after": audit.snapshot(alert, [name])[name]}
-            for name in ("reference", "title", "issued_on", "link", "service_kinds")
+            name: {"before": None, "after": value}
+            for name, value in audit.snapshot(alert, list(DETAILS)).items()
         },
     )
     session.flush()
     return alert
+
+
+DETAILS = ("reference", "title", "issued_on", "link", "service_kinds")
+
+
+def _details(
+    session: Session,
+    organisation_id: int,
+    alert_id: int | None,
+    reference: str,
+    title: str,
+    issued_on: date | None,
+    link: str,
+    service_kinds: list[str],
+) -> tuple[str, str, date, str, str]:
+    """An alert's details checked (a new one's, or a draft's changed): its reference unique for
+    the organisation that records it; returns them as the row keeps them."""
+    reference = _required("reference", reference, "Enter the alert's reference")
+    title = _required("title", title, "Enter the alert's title")
+    if issued_on is None:
+        raise InputError("issued_on", "Enter the date the alert was issued")
+    link = check_link(link)
+    kinds = check_kinds(service_kinds)
+    taken = select(Alert.id).where(
+        Alert.organisation_id == organisation_id, Alert.reference == reference
+    )
+    if alert_id is not None:
+        taken = taken.where(Alert.id != alert_id)
+    if session.scalar(taken):
+        raise InputError("reference", "An alert with this reference has already been recorded")
+    return reference, title, issued_on, link, ",".join(kinds)
+
+
+def edit(
+    session: Session,
+    user,
+    alert: Alert,
+    reference: str,
+    title: str,
+    issued_on: date | None,
+    link: str,
+    service_kinds: list[str],
+    version: int,
+) -> None:
+    """Change a draft's details. Once issued they are fixed, like its actions and the services it
+    went to: what was sent is what the services confirmed against."""
+    _draft(user, alert, version)
+    values = dict(
+        zip(
+            DETAILS,
+            _details(
+                session,
+                alert.organisation_id,
+                alert.id,
+                reference,
+                title,
+                issued_on,
+                link,
+                service_kinds,
+            ),
+        )
+    )
+    early = [a for a in alert.actions if a.deadline < values["issued_on"]]
+    if early:
+        raise InputError(
+            "issued_on", "The issue date must be on or before the deadline of every action"
+        )
+    before = audit.snapshot(alert, list(DETAILS))
+    for name, value in values.items():
+        setattr(alert, name, value)
+    after = audit.snapshot(alert, list(DETAILS))
+    record_change(
+        session,
+        alert,
+        actor_id=user.id,
+        action="alert:edit",
+        changes={
+            name: {"before": before[name], "after": after[name]}
+            for name in DETAILS
+            if before[name] != after[name]
+        },
+    )
+
+
+def delete_draft(session: Session, user, alert: Alert, version: int) -> None:
+    """Delete a draft (with its actions): nothing was sent, so nothing else refers to it. The
+    audit record keeps what it was. An issued alert is never deleted."""
+    _draft(user, alert, version, "This alert has been issued: it can no longer be deleted.")
+    audit.record(
+        session,
+        actor_id=user.id,
+        action="alert:delete",
+        subject=alert,
+        organisation_id=alert.organisation_id,
+        changes={
+            **{
+                name: {"before": value, "after": None}
+                for name, value in audit.snapshot(alert, list(DETAILS)).items()
+            },
+            "actions": {"before": len(alert.actions), "after": None},
+        },
+    )
+    session.delete(alert)
+    flush(session)
 
 
 def _new_action(alert: Alert, description: str, deadline: date | None) -> AlertAction:
@@ -149,11 +243,16 @@ def _new_action(alert: Alert, description: str, deadline: date | None) -> AlertA
     return AlertAction(description=description, deadline=deadline)
 
 
-def _draft(user, alert: Alert, expected_version: int | None) -> None:
+def _draft(
+    user,
+    alert: Alert,
+    expected_version: int | None,
+    refusal: str = "This alert has been issued: its details and actions can no longer change.",
+) -> None:
     policy.require_may_manage_alert(user, alert)
     check_version(alert, expected_version)
     if alert.is_issued:
-        raise InputError(None, "This alert has been issued: its actions can no longer change.")
+        raise InputError(None, refusal)
 
 
 def add_action(

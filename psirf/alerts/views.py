@@ -26,14 +26,14 @@ from flask_login import current_user, login_required
 from psirf import policy
 from psirf.alerts import services
 from psirf.alerts.export import stream_csv
-from psirf.alerts.forms import ActionForm, AlertForm, ConfirmForm
+from psirf.alerts.forms import ActionForm, AlertForm, ConfirmForm, EditForm
 from psirf.alerts.models import ConfirmationStatus
 from psirf.db import unit_of_work
 from psirf.extensions import db
 from psirf.problems import InputError
 from psirf.timeutil import utcnow
 from psirf.web.changes import changing
-from psirf.web.forms import VersionedForm, show_on_form
+from psirf.web.forms import VersionedForm, chosen_id, offer_organisations, show_on_form
 from psirf.web.loading import fetch, loads
 
 bp = Blueprint("alerts", __name__, url_prefix="/alerts")
@@ -84,23 +84,15 @@ def new():
     policy.require_may_record_alerts(current_user)
     organisations = services.issuing_organisations(db.session, current_user)
     form = AlertForm()
-    form.organisation_id.choices = [("", "Choose an organisation")] + [
-        (str(o.id), f"{o.name} ({o.kind_label})") for o in organisations
-    ]
-    if request.method == "GET" and len(organisations) == 1:
-        form.organisation_id.data = str(organisations[0].id)
+    offer_organisations(form.organisation_id, organisations, request.method)
     if form.validate_on_submit():
         try:
             with unit_of_work(db.session):
                 alert = services.create(
                     db.session,
                     current_user,
-                    int(form.organisation_id.data) if form.organisation_id.data.isdigit() else None,
-                    form.reference.data,
-                    form.title.data,
-                    form.issued_on.data,
-                    form.link.data,
-                    form.service_kinds.data,
+                    chosen_id(form.organisation_id),
+                    *_details(form),
                 )
         except InputError as error:
             show_on_form(form, error)
@@ -108,6 +100,16 @@ def new():
             flash("The alert has been saved as a draft. Add its actions, then issue it.", "success")
             return redirect(url_for("alerts.show", alert_id=alert.id))
     return render_template("alerts/new.html", form=form), 400 if form.errors else 200
+
+
+def _details(form) -> tuple:
+    return (
+        form.reference.data,
+        form.title.data,
+        form.issued_on.data,
+        form.link.data,
+        form.service_kinds.data,
+    )
 
 
 # ---- the alert's page ----------------------------------------------------------------------------
@@ -215,6 +217,69 @@ def issue(alert):
         f"The alert has been issued to {sent} {'service' if sent == 1 else 'services'}.", "success"
     )
     return redirect(url_for("alerts.show", alert_id=alert.id))
+
+
+def _draft_page(template: str, alert, form, status: int = 200, refused: str | None = None):
+    return render_template(template, alert=alert, form=form, refused=refused), status
+
+
+@bp.route("/<int:alert_id>/edit", methods=["GET", "POST"])
+@login_required
+@loads("alert_id", services.get_visible, scoped=True)
+def edit(alert):
+    """A draft's details (its actions are changed on its page)."""
+    policy.require_may_manage_alert(current_user, alert)
+    if request.method == "GET":
+        data = {
+            "version": alert.version_id,
+            "reference": alert.reference,
+            "title": alert.title,
+            "issued_on": alert.issued_on,
+            "link": alert.link,
+            "service_kinds": alert.kinds,
+        }
+        return _draft_page("alerts/edit.html", alert, EditForm(formdata=None, data=data))
+    form = EditForm()
+    if not form.validate_on_submit():
+        return _draft_page("alerts/edit.html", alert, form, 400)
+    try:
+        with changing(
+            alert, lambda message: _draft_page("alerts/edit.html", alert, form, 409, message), form
+        ):
+            services.edit(db.session, current_user, alert, *_details(form), form.version.data)
+    except InputError as error:
+        alert = services.get_visible(db.session, current_user, alert.id)
+        if not show_on_form(form, error):
+            return _draft_page("alerts/edit.html", alert, form, 400, error.message)
+        return _draft_page("alerts/edit.html", alert, form, 400)
+    flash("The alert's details have been saved.", "success")
+    return redirect(url_for("alerts.show", alert_id=alert.id))
+
+
+@bp.route("/<int:alert_id>/delete", methods=["GET", "POST"])
+@login_required
+@loads("alert_id", services.get_visible, scoped=True)
+def delete(alert):
+    """Asks first; deletes a draft only (an issued alert stays, with its confirmations)."""
+    policy.require_may_manage_alert(current_user, alert)
+    if request.method == "GET":
+        form = VersionedForm(formdata=None, data={"version": alert.version_id})
+        return _draft_page("alerts/delete.html", alert, form)
+    form = VersionedForm()
+    if not form.validate_on_submit():
+        return _draft_page("alerts/delete.html", alert, form, 400, "The form was incomplete.")
+    try:
+        with changing(
+            alert,
+            lambda message: _draft_page("alerts/delete.html", alert, form, 409, message),
+            form,
+        ):
+            services.delete_draft(db.session, current_user, alert, form.version.data)
+    except InputError as error:
+        alert = services.get_visible(db.session, current_user, alert.id)
+        return _draft_page("alerts/delete.html", alert, form, 400, error.message)
+    flash(f"The draft alert {alert.reference} has been deleted.", "success")
+    return redirect(url_for("alerts.index"))
 
 
 @bp.get("/<int:alert_id>/progress.csv")

@@ -8,6 +8,7 @@ and its ICB; an action is confirmed by the service's patient safety or executive
 
 from __future__ import annotations
 
+from flask import make_response
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -95,6 +96,57 @@ def show(alert_id):
     """The alert and its actions; the ETag is its version."""
     alert = _alert(alert_id)
     return reply(_ALERT.dump(alert), version=alert.version_id)
+
+
+@operation(
+    "/alerts/<int:alert_id>",
+    "PATCH",
+    summary="Change a draft alert's details",
+    tag="alerts",
+    body=schemas.EditInput,
+    response=schemas.AlertSchema,
+    versioned=True,
+    errors=(403,),
+)
+def edit(alert_id, body):
+    """Its reference, title, issue date, link and the service types it applies to; a field left
+    out keeps its value. An issued alert's details are fixed (422). 409 when it changed since the
+    version you read."""
+    alert = _alert(alert_id)
+    policy.require_may_manage_alert(_user(), alert)
+    version = locking.require_current(alert, body)
+    current = {
+        "reference": alert.reference,
+        "title": alert.title,
+        "issued_on": alert.issued_on,
+        "link": alert.link,
+        "service_kinds": alert.kinds,
+    }
+    values = [body.get(name, value) for name, value in current.items()]
+    with unit_of_work(db.session):
+        services.edit(db.session, _user(), alert, *values, version)
+    alert = _alert(alert_id)
+    return reply(_ALERT.dump(alert), version=alert.version_id)
+
+
+@operation(
+    "/alerts/<int:alert_id>",
+    "DELETE",
+    summary="Delete a draft alert",
+    tag="alerts",
+    status=204,
+    versioned=True,
+    errors=(403,),
+)
+def delete(alert_id):
+    """A draft and its actions, sent to no one yet (If-Match: its ETag); the audit trail keeps
+    what it was. An issued alert is never deleted (422)."""
+    alert = _alert(alert_id)
+    policy.require_may_manage_alert(_user(), alert)
+    version = locking.require_current(alert)
+    with unit_of_work(db.session):
+        services.delete_draft(db.session, _user(), alert, version)
+    return make_response("", 204)
 
 
 @operation(

@@ -5,6 +5,7 @@ policy (psirf.policy.readiness)."""
 from __future__ import annotations
 
 from flask_login import current_user
+from sqlalchemy import select
 
 from psirf import policy
 from psirf.api import locking
@@ -13,16 +14,26 @@ from psirf.api.registry import operation
 from psirf.api.replies import reply
 from psirf.db import unit_of_work
 from psirf.extensions import db
+from psirf.problems import InputError
 from psirf.readiness import commitments, overview, schemas, services
-from psirf.web.loading import fetch
+from psirf.readiness import training
+from psirf.readiness.models import StaffMember
+from psirf.web.loading import fetch, found
+from psirf.web.pagination import keyset_page
 
 _ROW = schemas.MapRowSchema()
 _READINESS = schemas.ReadinessSchema()
 _TOTALS = schemas.TotalsSchema()
+_MEMBER = schemas.StaffMemberSchema()
 MapPage = page_schema(schemas.MapRowSchema, "ReadinessMapPage")
+StaffPage = page_schema(schemas.StaffMemberSchema, "ReadinessStaffPage")
 
 
 class MapQuery(PageQuery, schemas.MapFilterSchema):
+    pass
+
+
+class StaffListQuery(PageQuery, schemas.StaffQuery):
     pass
 
 
@@ -130,3 +141,108 @@ def record(organisation_id, key, body):
             expected_version=version,
         )
     return reply(_readiness(services.get_organisation(db.session, organisation_id)))
+
+
+# ---- staff and their syllabus training ----------------------------------------------------------
+
+
+@operation(
+    "/readiness/organisations/<int:organisation_id>/staff",
+    summary="An organisation's staff and their syllabus training",
+    tag="readiness",
+    query=StaffListQuery,
+    response=StaffPage,
+)
+def staff(organisation_id, query):
+    """Everyone listed, newest first, with the levels they completed; those who have left carry
+    the date (`current=true` for those still there)."""
+    organisation = _organisation(organisation_id)
+    stmt = select(StaffMember).where(StaffMember.organisation_id == organisation.id)
+    if query.get("current"):
+        stmt = stmt.where(training.STILL_THERE)
+    page = keyset_page(db.session, stmt, StaffMember, query.get("cursor"), page_size(query))
+    return paged(page, [_MEMBER.dump(m) for m in page.items])
+
+
+@operation(
+    "/readiness/organisations/<int:organisation_id>/staff/<int:member_id>/left",
+    "POST",
+    summary="Mark a member of staff as having left",
+    tag="readiness",
+    body=schemas.LeftInput,
+    response=schemas.StaffMemberSchema,
+    errors=(403,),
+)
+def staff_left(organisation_id, member_id, body):
+    """They stay listed with their training, no longer counted in the syllabus shares; listing
+    their email address again brings them back. 422 when they are already marked as left."""
+    organisation = _organisation(organisation_id)
+    policy.require_may_record_readiness(_user(), organisation)
+    member = found(
+        db.session.scalar(
+            select(StaffMember).where(
+                StaffMember.id == member_id, StaffMember.organisation_id == organisation.id
+            )
+        )
+    )
+    with unit_of_work(db.session):
+        training.mark_left(db.session, _user(), member, body["left_on"])
+    return reply(_MEMBER.dump(db.session.get(StaffMember, member_id)))
+
+
+def _own_training() -> dict:
+    return {
+        "organisations": [
+            {
+                "organisation": organisation,
+                "listed": member is not None,
+                "left_on": member.left_on if member else None,
+                "completions": member.completions if member else [],
+            }
+            for organisation, member in training.own_training(db.session, _user())
+        ]
+    }
+
+
+def _require_training_places() -> list:
+    places = policy.training_organisations(_user())
+    if not places:
+        raise policy.NotPermitted(
+            "Only staff of a service, PCN or federation record their own training."
+        )
+    return places
+
+
+@operation(
+    "/readiness/my-training",
+    summary="Your own syllabus training, at each organisation where you work",
+    tag="readiness",
+    response=schemas.OwnTrainingListSchema,
+    errors=(403,),
+)
+def my_training():
+    _require_training_places()
+    return reply(schemas.OwnTrainingListSchema().dump(_own_training()))
+
+
+@operation(
+    "/readiness/my-training",
+    "POST",
+    summary="Record your own completion of a syllabus level",
+    tag="readiness",
+    body=schemas.OwnTrainingInput,
+    response=schemas.OwnTrainingListSchema,
+    errors=(403,),
+)
+def record_my_training(body):
+    """Level 1 or 2 and the date you completed it, at an organisation where you work (you are
+    added to its staff list the first time); a second time corrects the date."""
+    places = _require_training_places()
+    chosen = next((o for o in places if o.id == body["organisation_id"]), None)
+    with unit_of_work(db.session):
+        if chosen is None:
+            raise InputError("organisation_id", "Choose an organisation where you work")
+        training.record_own_completion(
+            db.session, _user(), chosen, body["level"], body["completed_on"]
+        )
+    return reply(schemas.OwnTrainingListSchema().dump(_own_training()))

@@ -67,21 +67,25 @@ def load_readiness(session: Session) -> int:
                 status=_status(len(names), commitment.minimum),
                 count=len(names),
             )
-        staff = spec.get("staff", [])
+        staff = [p for p in spec.get("staff", []) if "left" not in p]
+        former = [p for p in spec.get("staff", []) if "left" in p]
         done = {c.level: 0 for c in commitments.syllabus()}
-        for person in staff:
+        for person in staff + former:
             member = StaffMember(
                 organisation_id=organisation.id,
                 name=person["name"],
                 email=person["email"],
                 user_id=users[person["email"]].id if person["email"] in users else None,
+                # `left`: days ago they left; kept on the list, no longer counted.
+                left_on=today - timedelta(days=person["left"]) if "left" in person else None,
             )
             session.add(member)
             for level in done:
                 days = person.get(f"level_{level}")
                 if days is None:
                     continue
-                done[level] += 1
+                if "left" not in person:  # a leaver's training no longer counts
+                    done[level] += 1
                 member.completions.append(
                     SyllabusCompletion(
                         level=level,

@@ -21,7 +21,7 @@ from psirf.web.changes import changing
 from psirf.web.loading import loads
 from psirf.workflow import runner
 from psirf.problems import InputError
-from psirf.web.forms import show_on_form
+from psirf.web.forms import chosen_id, offer_organisations, show_on_form
 
 bp = Blueprint("improvement", __name__, url_prefix="/improvement-plans")
 
@@ -53,18 +53,14 @@ def new():
             "Only a patient safety lead, or a PCN's or federation's review panel, starts an improvement plan."
         )
     form = PlanForm()
-    form.organisation_id.choices = [("", "Choose an organisation")] + [
-        (str(o.id), f"{o.name} ({o.kind_label})") for o in organisations
-    ]
-    if request.method == "GET" and len(organisations) == 1:
-        form.organisation_id.data = str(organisations[0].id)
+    offer_organisations(form.organisation_id, organisations, request.method)
     if form.validate_on_submit():
         try:
             with unit_of_work(db.session):
                 plan = services.create(
                     db.session,
                     current_user,
-                    int(form.organisation_id.data) if form.organisation_id.data.isdigit() else None,
+                    chosen_id(form.organisation_id),
                     form.title.data,
                     form.aim.data,
                     form.measure.data,

@@ -48,19 +48,21 @@ class StaffForm(PsirfForm):
     )
 
 
-class TrainingForm(PsirfForm):
-    member_id = SelectField(
-        "Member of staff",
-        coerce=str,
-        validate_choice=False,
-        validators=[DataRequired("Choose the member of staff")],
-    )
+def _choose(label: str, message: str) -> SelectField:
+    return SelectField(label, coerce=str, validate_choice=False, validators=[DataRequired(message)])
+
+
+class _LevelForm(PsirfForm):
     level = RadioField(
         "Which level?",
         choices=LEVELS,
         validate_choice=False,
         validators=[DataRequired("Choose level 1 or level 2")],
     )
+
+
+class TrainingForm(_LevelForm):
+    member_id = _choose("Member of staff", "Choose the member of staff")
     completed_on = NhsDateField(
         "When was it completed?",
         not_after_today=True,
@@ -68,23 +70,22 @@ class TrainingForm(PsirfForm):
     )
 
 
-class OwnTrainingForm(PsirfForm):
-    organisation_id = SelectField(
-        "Where do you work?",
-        coerce=str,
-        validate_choice=False,
-        validators=[DataRequired("Choose where you work")],
-    )
-    level = RadioField(
-        "Which level?",
-        choices=LEVELS,
-        validate_choice=False,
-        validators=[DataRequired("Choose level 1 or level 2")],
-    )
+class OwnTrainingForm(_LevelForm):
+    organisation_id = _choose("Where do you work?", "Choose where you work")
     completed_on = NhsDateField(
         "When did you complete it?",
         not_after_today=True,
         validators=[DateRequired("Enter the date you completed it")],
+    )
+
+
+class LeftForm(PsirfForm):
+    # Not member_id: the training form on the same page has that field (and its id).
+    leaver_id = _choose("Who has left?", "Choose the member of staff who has left")
+    left_on = NhsDateField(
+        "When did they leave?",
+        not_after_today=True,
+        validators=[DateRequired("Enter the date they left")],
     )
 
 

@@ -79,7 +79,8 @@ class NamedPerson(Base):
 
 
 class StaffMember(Base):
-    """Someone who works at the organisation, whose syllabus training is counted."""
+    """Someone who works (or worked) at the organisation, whose syllabus training is counted
+    while they are there."""
 
     __tablename__ = "readiness_staff"
     __table_args__ = (
@@ -93,6 +94,8 @@ class StaffMember(Base):
     email: Mapped[str] = mapped_column(String(254))
     # Their account, when they have one: they then record their own training.
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # The day they left: kept on the list, with their training, but no longer counted.
+    left_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     completions: Mapped[list[SyllabusCompletion]] = relationship(

@@ -267,8 +267,8 @@ def _plans_covering(session: Session, ids: list[int]) -> dict[int, PsirfPlan]:
     return found
 
 
-def page(session: Session, user, filters: Filters, cursor: str | None, size: int) -> MapPage:
-    stmt = select(Organisation).where(Organisation.id.in_(_organisations(user, filters)))
+def _by_name(session: Session, stmt, cursor: str | None, size: int) -> MapPage:
+    """A page of the organisations `stmt` selects, by name then id, with their rows."""
     after = _after(cursor)
     if after is not None:
         name, last_id = after
@@ -285,6 +285,11 @@ def page(session: Session, user, filters: Filters, cursor: str | None, size: int
         _cursor(found[-1]) if more and found else None,
         has_previous=after is not None,
     )
+
+
+def page(session: Session, user, filters: Filters, cursor: str | None, size: int) -> MapPage:
+    stmt = select(Organisation).where(Organisation.id.in_(_organisations(user, filters)))
+    return _by_name(session, stmt, cursor, size)
 
 
 def all_rows(session: Session, user, filters: Filters, chunk: int = 500):
@@ -310,22 +315,7 @@ def gaps(
         Organisation.kind.in_(list(commitment.applies_to)),
         ~_met(commitment, Organisation.id),
     )
-    after = _after(cursor)
-    if after is not None:
-        name, last_id = after
-        stmt = stmt.where(
-            or_(
-                Organisation.name > name, and_(Organisation.name == name, Organisation.id > last_id)
-            )
-        )
-    found = list(session.scalars(stmt.order_by(Organisation.name, Organisation.id).limit(size + 1)))
-    more = len(found) > size
-    found = found[:size]
-    return MapPage(
-        rows_for(session, found),
-        _cursor(found[-1]) if more and found else None,
-        has_previous=after is not None,
-    )
+    return _by_name(session, stmt, cursor, size)
 
 
 def csv_header() -> list[str]:

@@ -11,7 +11,7 @@ from marshmallow import Schema, fields, validate
 
 from psirf.events.schemas import OrganisationRefSchema
 from psirf.readiness.commitments import Status
-from psirf.web.json_fields import UtcDateTime
+from psirf.web.json_fields import UtcDateTime, record_id
 
 STATUSES = [s.value for s in Status]
 
@@ -108,3 +108,50 @@ class RecordInput(Schema):
         validate=validate.Range(min=0, max=2**31 - 1),
         metadata={"description": "The version read (or send If-Match)."},
     )
+
+
+class CompletionSchema(Schema):
+    level = fields.Integer()
+    completed_on = fields.Date()
+    source = fields.String(metadata={"description": "self, lead or import."})
+
+
+class StaffMemberSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    email = fields.String()
+    left_on = fields.Date(
+        allow_none=True,
+        metadata={"description": "When they left; their training then no longer counts."},
+    )
+    completions = fields.List(fields.Nested(CompletionSchema))
+    created_at = UtcDateTime()
+
+
+class StaffQuery(Schema):
+    current = fields.Boolean(
+        load_default=False, metadata={"description": "Only those who have not left."}
+    )
+
+
+class LeftInput(Schema):
+    left_on = fields.Date(required=True, metadata={"description": "The day they left."})
+
+
+class OwnTrainingSchema(Schema):
+    organisation = fields.Nested(OrganisationRefSchema)
+    listed = fields.Boolean(metadata={"description": "Whether you are on its staff list."})
+    left_on = fields.Date(allow_none=True)
+    completions = fields.List(fields.Nested(CompletionSchema))
+
+
+class OwnTrainingListSchema(Schema):
+    organisations = fields.List(fields.Nested(OwnTrainingSchema))
+
+
+class OwnTrainingInput(Schema):
+    organisation_id = record_id(
+        required=True, metadata={"description": "A service, PCN or federation where you work."}
+    )
+    level = fields.Integer(required=True, validate=validate.OneOf([1, 2]))
+    completed_on = fields.Date(required=True)

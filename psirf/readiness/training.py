@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from psirf import audit, policy
@@ -24,12 +24,27 @@ from psirf.timeutil import utcnow
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
+STILL_THERE = StaffMember.left_on.is_(None)
+
+
 def staff(session: Session, organisation: Organisation) -> list[StaffMember]:
+    """Those working there now, whose training is counted, by name."""
     return list(
         session.scalars(
             select(StaffMember)
-            .where(StaffMember.organisation_id == organisation.id)
+            .where(StaffMember.organisation_id == organisation.id, STILL_THERE)
             .order_by(StaffMember.name, StaffMember.id)
+        )
+    )
+
+
+def former_staff(session: Session, organisation: Organisation) -> list[StaffMember]:
+    """Those who have left, most recent first: kept with their training, no longer counted."""
+    return list(
+        session.scalars(
+            select(StaffMember)
+            .where(StaffMember.organisation_id == organisation.id, StaffMember.left_on.is_not(None))
+            .order_by(StaffMember.left_on.desc(), StaffMember.id)
         )
     )
 
@@ -45,13 +60,15 @@ def _recount_syllabus(session: Session, user, organisation_id: int, why: dict) -
         if commitment.applies(organisation.kind):
             record_row(session, organisation_id, commitment.key, lock=True)
     total = session.scalar(
-        select(func.count(StaffMember.id)).where(StaffMember.organisation_id == organisation_id)
+        select(func.count(StaffMember.id)).where(
+            StaffMember.organisation_id == organisation_id, STILL_THERE
+        )
     )
     done = dict(
         session.execute(
             select(SyllabusCompletion.level, func.count(SyllabusCompletion.id))
             .join(StaffMember, StaffMember.id == SyllabusCompletion.staff_member_id)
-            .where(StaffMember.organisation_id == organisation_id)
+            .where(StaffMember.organisation_id == organisation_id, STILL_THERE)
             .group_by(SyllabusCompletion.level)
         ).all()
     )
@@ -85,12 +102,20 @@ def add_staff(
         raise InputError("name", "Enter their name, up to 200 characters")
     email = _normal_email(email)
     _lock_syllabus(session, organisation)
-    if session.scalar(
-        select(StaffMember.id).where(
+    listed = session.scalar(
+        select(StaffMember).where(
             StaffMember.organisation_id == organisation.id, StaffMember.email == email
         )
-    ):
+    )
+    if listed is not None and listed.left_on is None:
         raise InputError("email", "Someone with this email address is already listed")
+    if listed is not None:
+        _set_left(session, user, listed, None, "readiness:staff_returned")
+        if recount:
+            _recount_syllabus(
+                session, user, organisation.id, {"staff": {"before": None, "after": listed.name}}
+            )
+        return listed
     member = StaffMember(organisation_id=organisation.id, name=name, email=email)
     session.add(member)
     flush(session)
@@ -98,6 +123,60 @@ def add_staff(
         _recount_syllabus(
             session, user, organisation.id, {"staff": {"before": None, "after": name}}
         )
+    return member
+
+
+def _set_left(session: Session, user, member: StaffMember, left_on, action: str) -> None:
+    """Mark them as left on `left_on` (or back, with None), only from the other state: of two
+    people doing it at once, one changes it and the other is told it is done already."""
+    was = None if left_on is not None else member.left_on
+    changed = session.execute(
+        update(StaffMember)
+        .where(
+            StaffMember.id == member.id,
+            STILL_THERE if left_on is not None else StaffMember.left_on.is_not(None),
+        )
+        .values(left_on=left_on)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not changed:
+        raise InputError(
+            "member_id",
+            f"{member.name} is already listed as having left"
+            if left_on is not None
+            else f"{member.name} is already listed",
+        )
+    session.refresh(member, ["left_on"])
+    audit.record(
+        session,
+        actor_id=user.id,
+        action=action,
+        subject=member,
+        organisation_id=member.organisation_id,
+        changes={
+            "left_on": {
+                "before": was.isoformat() if was else None,
+                "after": left_on.isoformat() if left_on else None,
+            }
+        },
+        comment=member.name,
+    )
+
+
+def mark_left(session: Session, user, member: StaffMember, left_on: date | None) -> StaffMember:
+    """They have left: kept on the list with their training, no longer counted in the syllabus
+    shares (so an organisation whose leavers had not trained can reach 100% again)."""
+    organisation = session.get(Organisation, member.organisation_id)
+    policy.require_may_record_readiness(user, organisation)
+    if left_on is None:
+        raise InputError("left_on", "Enter the date they left")
+    if left_on > utcnow().date():
+        raise InputError("left_on", "The date they left must be today or in the past")
+    _lock_syllabus(session, organisation)
+    _set_left(session, user, member, left_on, "readiness:staff_left")
+    _recount_syllabus(
+        session, user, organisation.id, {"left": {"before": None, "after": member.name}}
+    )
     return member
 
 
@@ -125,6 +204,10 @@ def record_completion(
     policy.require_may_record_training(user, organisation, member.user_id)
     if level not in {c.level for c in commitments.syllabus()}:
         raise InputError("level", "Choose level 1 or level 2")
+    if member.left_on is not None:
+        raise InputError(
+            "member_id", f"{member.name} has left: their training is no longer counted"
+        )
     if completed_on is None:
         raise InputError("completed_on", "Enter the date they completed it")
     if completed_on > utcnow().date():
@@ -184,6 +267,8 @@ def record_own_completion(
     if organisation.id not in {o.id for o in policy.training_organisations(user)}:
         raise InputError("organisation_id", "Choose an organisation where you work")
     member = own_staff_member(session, user, organisation)
+    if member is not None and member.left_on is not None:
+        raise InputError("organisation_id", f"You are listed as having left {organisation.name}")
     if member is None:
         _lock_syllabus(session, organisation)
         member = StaffMember(

@@ -30,6 +30,7 @@ from psirf.readiness.forms import (
     ConfirmForm,
     EvidenceForm,
     ImportForm,
+    LeftForm,
     NamedForm,
     OwnTrainingForm,
     StaffForm,
@@ -300,24 +301,36 @@ def remove_named(organisation, key: str, person_id: int):
 # ---- staff and their training -------------------------------------------------------------------
 
 
-def _staff_page(organisation, staff_form=None, training_form=None, status=200):
+def _staff_page(organisation, staff_form=None, training_form=None, left_form=None, status=200):
     members = training.staff(db.session, organisation)
-    training_form = training_form or TrainingForm(formdata=None)
-    training_form.member_id.choices = [("", "Choose a member of staff")] + [
+    choices = [("", "Choose a member of staff")] + [
         (str(m.id), f"{m.name} ({m.email})") for m in members
     ]
+    training_form = training_form or TrainingForm(formdata=None)
+    left_form = left_form or LeftForm(formdata=None)
+    training_form.member_id.choices = left_form.leaver_id.choices = choices
     return (
         render_template(
             "readiness/staff.html",
             organisation=organisation,
             members=members,
+            former=training.former_staff(db.session, organisation),
             levels=[c.level for c in commitments.syllabus()],
             staff_form=staff_form or StaffForm(formdata=None),
             training_form=training_form,
+            left_form=left_form,
             may_record=policy.may_record_readiness(_user(), organisation),
         ),
         status,
     )
+
+
+def _member(organisation, chosen: str) -> StaffMember:
+    """The member of staff a form chose, of this organisation."""
+    member = db.session.get(StaffMember, int(chosen) if chosen.isdigit() else -1)
+    if member is None or member.organisation_id != organisation.id:
+        raise InputError("member_id", "Choose a member of staff from the list")
+    return member
 
 
 @bp.get("/organisations/<int:organisation_id>/staff")
@@ -327,48 +340,63 @@ def staff(organisation):
     return _staff_page(organisation)
 
 
+def _staff_change(organisation, form, slot: str, change, default: str | None = None):
+    """A form of the staff page: `change` (which returns what to tell the person) in one unit of
+    work, then back to the list; refused, the page again with the form as it was typed."""
+    policy.require_may_record_readiness(_user(), organisation)
+    if form.validate_on_submit():
+        try:
+            with unit_of_work(db.session):
+                message = change()
+        except InputError as error:
+            show_on_form(form, error, default)
+        else:
+            flash(message, "success")
+            return redirect(url_for("readiness.staff", organisation_id=organisation.id))
+    return _staff_page(organisation, status=400, **{slot: form})
+
+
 @bp.post("/organisations/<int:organisation_id>/staff/add")
 @login_required
 @loads("organisation_id", _organisation, policy.require_readiness_visible)
 def add_staff(organisation):
-    policy.require_may_record_readiness(_user(), organisation)
     form = StaffForm()
-    if form.validate_on_submit():
-        try:
-            with unit_of_work(db.session):
-                training.add_staff(
-                    db.session, _user(), organisation, form.name.data, form.email.data
-                )
-        except InputError as error:
-            show_on_form(form, error)
-        else:
-            flash(f"{form.name.data} is listed.", "success")
-            return redirect(url_for("readiness.staff", organisation_id=organisation.id))
-    return _staff_page(organisation, staff_form=form, status=400)
+
+    def change():
+        training.add_staff(db.session, _user(), organisation, form.name.data, form.email.data)
+        return f"{form.name.data} is listed."
+
+    return _staff_change(organisation, form, "staff_form", change)
 
 
 @bp.post("/organisations/<int:organisation_id>/staff/training")
 @login_required
 @loads("organisation_id", _organisation, policy.require_readiness_visible)
 def record_training(organisation):
-    policy.require_may_record_readiness(_user(), organisation)
     form = TrainingForm()
-    if form.validate_on_submit():
-        member_id = int(form.member_id.data) if form.member_id.data.isdigit() else -1
-        member = db.session.get(StaffMember, member_id)
-        try:
-            if member is None or member.organisation_id != organisation.id:
-                raise InputError("member_id", "Choose a member of staff from the list")
-            with unit_of_work(db.session):
-                training.record_completion(
-                    db.session, _user(), member, _level(form.level.data), form.completed_on.data
-                )
-        except InputError as error:
-            show_on_form(form, error)
-        else:
-            flash("The training is recorded.", "success")
-            return redirect(url_for("readiness.staff", organisation_id=organisation.id))
-    return _staff_page(organisation, training_form=form, status=400)
+
+    def change():
+        member = _member(organisation, form.member_id.data)
+        level, completed_on = _level(form.level.data), form.completed_on.data
+        training.record_completion(db.session, _user(), member, level, completed_on)
+        return "The training is recorded."
+
+    return _staff_change(organisation, form, "training_form", change)
+
+
+@bp.post("/organisations/<int:organisation_id>/staff/left")
+@login_required
+@loads("organisation_id", _organisation, policy.require_readiness_visible)
+def staff_left(organisation):
+    """Someone has left: kept on the list with their training, no longer counted."""
+    form = LeftForm()
+
+    def change():
+        member = _member(organisation, form.leaver_id.data)
+        training.mark_left(db.session, _user(), member, form.left_on.data)
+        return f"{member.name} is listed as having left."
+
+    return _staff_change(organisation, form, "left_form", change, "leaver_id")
 
 
 @bp.route("/organisations/<int:organisation_id>/training-import", methods=["GET", "POST"])

@@ -209,6 +209,21 @@ class PsirfForm(FlaskForm):
         return valid
 
 
+def offer_organisations(field, organisations, method: str) -> None:
+    """A select of the organisations a person acts for, each with its kind; the only one chosen
+    already when the page is first shown."""
+    field.choices = [("", "Choose an organisation")] + [
+        (str(o.id), f"{o.name} ({o.kind_label})") for o in organisations
+    ]
+    if method == "GET" and len(organisations) == 1:
+        field.data = str(organisations[0].id)
+
+
+def chosen_id(field) -> int | None:
+    """The id a select of records sent, or None for anything but a whole number."""
+    return int(field.data) if (field.data or "").isdigit() else None
+
+
 def show_on_form(
     form: FlaskForm, error: InputError, default: str | None = None, *, missing_ok: bool = False
 ) -> bool:

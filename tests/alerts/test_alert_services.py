@@ -45,39 +45,21 @@ def test_one_pharmacy_confirms_both_actions_and_the_other_shows_overdue_to_the_i
     # Sent to the ICB's two pharmacies only: not to its practices.
     assert {o.id for o in services.recipients_of(db.session, alert)} == {north.id, south.id}
 
-    _confirm(
-        north_lead,
-        alert,
-        north,
-        first,
-        services.Answer("done", done_on=date(2026, 3, 10)),
-        date(2026, 3, 10),
-    )
-    _confirm(
-        north_lead,
-        alert,
-        north,
-        second,
-        services.Answer("not_applicable", reason="We never stocked it"),
-        date(2026, 3, 10),
-    )
-    _confirm(
-        south_lead,
-        alert,
-        south,
-        first,
-        services.Answer("done", done_on=date(2026, 3, 12)),
-        date(2026, 3, 12),
-    )
-    # Southfields says the second is in progress, but its deadline passes.
-    _confirm(
-        south_lead,
-        alert,
-        south,
-        second,
-        services.Answer("in_progress", expected_on=date(2026, 4, 20)),
-        date(2026, 3, 12),
-    )
+    # North Street answers both; Southfields says the second is in progress, but its deadline
+    # passes.
+    for lead, organisation, action, answer, today in (
+        (north_lead, north, first, services.Answer("done", done_on=date(2026, 3, 10)), 10),
+        (north_lead, north, second, services.Answer("not_applicable", reason="Never stocked"), 10),
+        (south_lead, south, first, services.Answer("done", done_on=date(2026, 3, 12)), 12),
+        (
+            south_lead,
+            south,
+            second,
+            services.Answer("in_progress", expected_on=date(2026, 4, 20)),
+            12,
+        ),
+    ):
+        _confirm(lead, alert, organisation, action, answer, date(2026, 3, today))
 
     before, after = date(2026, 3, 30), date(2026, 3, 31)
     assert (

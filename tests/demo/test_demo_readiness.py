@@ -7,7 +7,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from psirf.accounts.models import User
-from psirf.readiness import commitments, overview
+from psirf.organisations.models import Organisation
+from psirf.readiness import commitments, overview, training
 
 
 def _gap_names(session, user, key):
@@ -32,3 +33,10 @@ def test_the_demo_map_shows_practices_without_a_second_partner_and_staff_without
     assert count == 15  # twelve services, two PCNs and the federation
     shares = {t.commitment.key: t for t in totals}
     assert 0 < shares["patient_safety_partners"].met < shares["patient_safety_partners"].applicable
+
+
+def test_the_demo_keeps_a_leaver_on_the_staff_page_without_counting_them(demo):
+    session, _, _ = demo
+    hillview = session.scalar(select(Organisation).where(Organisation.ods_code == "D81002"))
+    assert [m.name for m in training.former_staff(session, hillview)] == ["Pat Quinn"]
+    assert len(training.staff(session, hillview)) == 2

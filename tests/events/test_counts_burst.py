@@ -5,9 +5,7 @@ federation, through the app's own services (psirf.events.services and .revisions
 from __future__ import annotations
 
 import dataclasses
-import queue
 import random
-import threading
 from datetime import date
 
 from sqlalchemy import func, select
@@ -20,6 +18,7 @@ from psirf.events.lfpse import AgeBand, Ethnicity, Gender
 from psirf.events.models import SafetyEvent
 from psirf.extensions import db
 from psirf.organisations.models import Organisation
+from tests.support.bursts import run_at_once
 from tests.support.factories import (
     IcbFactory,
     PcnFactory,
@@ -101,36 +100,7 @@ def _ten_services():
 
 
 def _run_at_once(app, jobs: list) -> list[BaseException]:
-    """Each thread its own app context, so its own session; every job its own transaction."""
-    work: queue.Queue = queue.Queue()
-    for job in jobs:
-        work.put(job)
-    errors: list[BaseException] = []
-    start = threading.Barrier(THREADS, timeout=30)
-
-    def worker():
-        with app.app_context():
-            start.wait()
-            try:
-                while True:
-                    try:
-                        job = work.get_nowait()
-                    except queue.Empty:
-                        return
-                    try:
-                        with unit_of_work(db.session):
-                            job()
-                    except Exception as error:  # noqa: BLE001  (reported below, all of them)
-                        errors.append(error)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=worker) for _ in range(THREADS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    return errors
+    return run_at_once(app, jobs, THREADS)
 
 
 def test_every_rollup_equals_the_raw_count_after_concurrent_recordings_and_corrections(app):

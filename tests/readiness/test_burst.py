@@ -5,14 +5,11 @@ and transaction."""
 
 from __future__ import annotations
 
-import queue
-import threading
 from datetime import date
 
 from sqlalchemy import func, select
 
 from psirf.accounts.models import Role, User
-from psirf.db import unit_of_work
 from psirf.extensions import db
 from psirf.organisations.models import Organisation
 from psirf.readiness import services, training
@@ -23,41 +20,14 @@ from psirf.readiness.models import (
     SyllabusCompletion,
 )
 from tests.support import readiness as make
+from tests.support.bursts import run_at_once
 from tests.support.factories import UserFactory, one_commit
 
 THREADS = 4
 
 
 def _run_at_once(app, jobs: list) -> list[BaseException]:
-    work: queue.Queue = queue.Queue()
-    for job in jobs:
-        work.put(job)
-    errors: list[BaseException] = []
-    start = threading.Barrier(THREADS, timeout=30)
-
-    def worker():
-        with app.app_context():
-            start.wait()
-            try:
-                while True:
-                    try:
-                        job = work.get_nowait()
-                    except queue.Empty:
-                        return
-                    try:
-                        with unit_of_work(db.session):
-                            job()
-                    except Exception as error:  # noqa: BLE001  (reported below, all of them)
-                        errors.append(error)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=worker) for _ in range(THREADS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    return errors
+    return run_at_once(app, jobs, THREADS)
 
 
 def test_changes_made_at_once_are_all_counted(app, world):

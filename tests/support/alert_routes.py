@@ -61,6 +61,10 @@ ALERT_ROUTES = {
         "POST", _url("/actions/{action}/remove"), ("panel", 400), {**OUTSIDE, **NOT_MANAGERS}
     ),
     "alerts.issue": Case("POST", _url("/issue"), ("panel", 400), {**OUTSIDE, **NOT_MANAGERS}),
+    # The issued alert's edit and delete pages say it can no longer change (the draft's show the
+    # forms: ALERT_FORM_PAGES).
+    "alerts.edit": Case("GET", _url("/edit"), ("panel", 200), {**OUTSIDE, **NOT_MANAGERS}),
+    "alerts.delete": Case("GET", _url("/delete"), ("panel", 200), {**OUTSIDE, **NOT_MANAGERS}),
     "alerts.organisation": Case(
         "GET", _url("/organisations/{practice}"), ("icb_specialist", 200), OUTSIDE
     ),
@@ -114,6 +118,17 @@ def alert_api_routes(case, stale: int) -> dict:
             },
         ),
         "api.alerts_show": case("GET", _api(), ("lead", 200), {**OUTSIDE, "family": 404}),
+        "api.alerts_edit": case(
+            "PATCH",
+            _api(),
+            ("panel", 409),
+            {**OUTSIDE, **NOT_MANAGERS, **family_write},
+            body=lambda o: {"title": "A new title", "version": stale},
+        ),
+        # 428: no If-Match, asked for once the policy has let the panel through.
+        "api.alerts_delete": case(
+            "DELETE", _api(), ("panel", 428), {**OUTSIDE, **NOT_MANAGERS, **family_write}
+        ),
         "api.alerts_issue": case(
             "POST",
             _api("/issue"),
@@ -152,10 +167,31 @@ def pcn_draft(objects):
     return objects["pcn_alert_draft"]
 
 
-# The draft's page, where the POST routes the issued alert of the route table does not show are.
+def draft_to_delete(objects):
+    """A draft of its own for the delete form, so deleting it leaves the other draft's forms."""
+    if "pcn_alert_draft_to_delete" not in objects:
+        from tests.support.alerts import record
+
+        world = objects["world"]
+        objects["pcn_alert_draft_to_delete"] = record(
+            world.panel,
+            world.pcn,
+            actions=(),
+            kinds=("practice",),
+            reference="NatPSA/ROUTES/DELETE",
+            issue=False,
+        )
+    return objects["pcn_alert_draft_to_delete"]
+
+
+# The draft's pages, where the POST routes the issued alert of the route table does not show are.
 ALERT_FORM_PAGES = {
-    endpoint: lambda o: f"/alerts/{pcn_draft(o).id}"
-    for endpoint in ("alerts.add_action", "alerts.remove_action", "alerts.issue")
+    **{
+        endpoint: lambda o: f"/alerts/{pcn_draft(o).id}"
+        for endpoint in ("alerts.add_action", "alerts.remove_action", "alerts.issue")
+    },
+    "alerts.edit": lambda o: f"/alerts/{pcn_draft(o).id}/edit",
+    "alerts.delete": lambda o: f"/alerts/{draft_to_delete(o).id}/delete",
 }
 
 

@@ -134,6 +134,9 @@ def readiness_routes(case) -> dict:
         "readiness.record_training": case(
             "POST", lambda o: _practice(o, "/staff/training"), ("lead", 400), RECORD_REFUSED
         ),
+        "readiness.staff_left": case(
+            "POST", lambda o: _practice(o, "/staff/left"), ("lead", 400), RECORD_REFUSED
+        ),
         "readiness.import_training": case(
             "POST", lambda o: _practice(o, "/training-import"), ("lead", 400), RECORD_REFUSED
         ),
