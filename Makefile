@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app app
 PYTEST := $(BIN)/pytest
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run serve bench bench-quick test lint install test-sqlite test-postgres test-postgres-first test-postgres-rest test-browser test-any-day postgres chromium graphviz migrate seed clean
+.PHONY: run serve bench bench-quick test lint install test-sqlite test-postgres test-browser test-any-day postgres chromium graphviz migrate seed clean
 
 run: install graphviz
 	@mkdir -p instance
@@ -42,11 +42,9 @@ bench-quick: install postgres
 
 test: install postgres chromium graphviz
 	$(MAKE) --no-print-directory lint
-	@# The runs share nothing (each has its own database files or database, and queue names), and
-	@# none keeps both cores busy alone: run them together, each printing when it is done. The
-	@# PostgreSQL run, the longest, goes in two halves, so that both cores stay busy to the end.
-	$(MAKE) --no-print-directory -j4 --output-sync=target test-sqlite test-postgres-first \
-	  test-postgres-rest test-browser
+	@# The three runs share nothing (each has its own database files or database, and queue names),
+	@# and none keeps both cores busy alone: run them together, each printing when it is done.
+	$(MAKE) --no-print-directory -j3 --output-sync=target test-sqlite test-postgres test-browser
 
 lint: install
 	@echo "==> ruff"
@@ -62,19 +60,6 @@ test-sqlite: install
 test-postgres: install
 	@echo "==> Tests on PostgreSQL"
 	PSIRF_TEST_DB=postgres $(PYTEST) -q -p no:cacheprovider --ignore=tests/browser
-
-# The PostgreSQL run's two halves for `make test`: these folders, then everything else (so a new
-# folder is never left out).
-PG_FIRST := tests/web tests/api tests/demo tests/workflow tests/learning tests/plans tests/library \
-  tests/test_route_access.py
-test-postgres-first: install
-	@echo "==> Tests on PostgreSQL, first half"
-	PSIRF_TEST_DB=postgres $(PYTEST) -q -p no:cacheprovider $(PG_FIRST)
-
-test-postgres-rest: install
-	@echo "==> Tests on PostgreSQL, second half"
-	PSIRF_TEST_DB=postgres $(PYTEST) -q -p no:cacheprovider --ignore=tests/browser \
-	  $(addprefix --ignore=,$(PG_FIRST))
 
 test-browser: install
 	@echo "==> Browser tests in Chromium, with axe-core on every page"
