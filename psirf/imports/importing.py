@@ -7,7 +7,8 @@ not at all, in its own transaction with its audit record and its rollups.
 - Idempotent on the source's reference: a row whose (organisation, source_reference) is stored
   already is skipped and counted so; the unique constraint backs this against a race.
 - Dry run: every batch is checked, nothing is written (not even the import's audit).
-- The written rows go in by bulk INSERTs (executemany), past the ORM, so the rollups are added by
+- The written rows go in by bulk writes past the ORM (`psirf.bulk_insert`: COPY on PostgreSQL,
+  executemany on SQLite), so the rollups are added by
   `counts.count_new_events` in the same transaction, from the rows' checked values (nothing read
   back but their services' areas), each rollup key once a batch: exact, batch by batch.
 - What an imported event is: historic, already dealt with in the system it came from, so it is
@@ -26,11 +27,12 @@ from datetime import date
 from itertools import islice
 from typing import NamedTuple
 
-from sqlalchemy import Integer, String, bindparam, func, insert, select, tuple_
+from sqlalchemy import Integer, String, bindparam, func, select, tuple_
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from psirf import audit
+from psirf.bulk_insert import insert_rows
 from psirf.db import unit_of_work
 from psirf.events import counts
 from psirf.events.models import EventPatient, EventStatus, SafetyEvent
@@ -271,10 +273,8 @@ def _insert(session, rows: list[CheckedRow], context: Context, record: EventImpo
             }
         )
         patients += [{**patient, "event_id": event_id} for patient in row.patients]
-    connection = session.connection()
-    connection.execute(insert(SafetyEvent.__table__), events)
-    if patients:
-        connection.execute(insert(EventPatient.__table__), patients)
+    insert_rows(session, SafetyEvent.__table__, events)
+    insert_rows(session, EventPatient.__table__, patients)
     counts.count_new_events(session, [_counted(row) for row in rows])
     exports.record_imported(
         session, [(event_id, row.organisation_id) for event_id, row in zip(ids, rows)], context.now

@@ -3,6 +3,8 @@ nothing, idempotent on the source's reference, the rollups exact, the source rea
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func, select
 
 from psirf.audit import AuditRecord
@@ -104,6 +106,26 @@ def test_imported_events_are_kept_for_insight_with_their_patients_and_worst_harm
     assert event.reporter_user_id is None and event.updates == []
     # No news for anyone: a historic event notifies nobody.
     assert (_count(session, Notification), _count(session, OutboxMessage)) == (0, 0)
+
+
+def test_imported_events_keep_every_value_as_written_whatever_characters_the_text_holds(session):
+    """On PostgreSQL the rows go in by COPY, whose text format gives tabs, newlines, backslashes
+    and a bare \\N meanings of their own: each must come back as it was in the file."""
+    p = place()
+    row = good_row(3, (p.practice.ods_code,))
+    awkward = 'Tab\there, a new\nline, a back\\slash, \\N, "quotes", \u00e9t\u00e9 \U0001f600 <b>'
+    row.update(description=awkward, immediate_actions="\\N", identity_protected="yes",
+               processes="prescribing;dispensing")  # fmt: skip
+    run_csv(session, csv_text([row]), p.admin)
+    event = session.scalar(select(SafetyEvent))
+    assert (event.description, event.immediate_actions) == (awkward, "\\N")
+    assert (event.agents, event.processes) == (
+        ["medication", "it_system"],
+        ["prescribing", "dispensing"],
+    )
+    assert (event.identity_protected, event.never_event) == (True, False)
+    assert event.created_at == datetime(2025, 4, 28, 9, 30)
+    assert event.triage_recommendation_source is None and event.national_flags == []
 
 
 def test_each_batch_that_writes_leaves_one_audit_record_naming_its_rows(session):

@@ -4,6 +4,7 @@ upserts that add rows to what is stored (each table's rows in key order: no dead
 
 from __future__ import annotations
 
+import operator
 from datetime import date
 
 from sqlalchemy import (
@@ -83,7 +84,7 @@ def service_areas(session: Session, services: set[int]) -> dict[int, Areas]:
 def add(rows: dict, more) -> None:
     for key, measures in more:
         old = rows.get(key)
-        rows[key] = measures if old is None else tuple(a + b for a, b in zip(old, measures))
+        rows[key] = measures if old is None else tuple(map(operator.add, old, measures))
 
 
 def delta(before: dict, after: dict) -> list[tuple[tuple, tuple]]:
