@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from datetime import date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from psirf.db import unit_of_work
 from psirf.events import services
 from psirf.extensions import db
+from tests.support.app import pause
 
 OCCURRED = date(2026, 3, 2)
 TODAY = date(2026, 3, 9)
@@ -91,7 +91,7 @@ class FakeLfpse:
                     for _ in range(1_000_000):
                         self.wfile.write(b" ")
                         self.wfile.flush()
-                        time.sleep(fake.trickle)
+                        pause(fake.trickle)
                 except OSError:  # the client gave up and closed the connection
                     self.close_connection = True
 
