@@ -21,6 +21,7 @@ from flask import request
 from marshmallow import Schema
 
 from psirf.api.problems import ApiProblem
+from psirf.web.inputs import without_controls_in
 
 # Every operation, in the order the modules declared them (the document lists them so).
 OPERATIONS: list[Operation] = []
@@ -117,7 +118,7 @@ def _json_object() -> dict:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise ApiProblem(400, detail="The body must be one JSON object.")
-    return data
+    return without_controls_in(data)
 
 
 def find(endpoint: str) -> Operation | None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timezone
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
-from psirf.web.inputs import DB_INT_MAX
+from psirf.web.inputs import DB_INT_MAX, year_problem
 
 
 class UtcDateTime(fields.DateTime):
@@ -17,6 +17,19 @@ class UtcDateTime(fields.DateTime):
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=timezone.utc)
         return super()._serialize(value, attr, obj, **kwargs)
+
+
+class TypedDate(fields.Date):
+    """A date a person gives ("2026-03-31"), held to the years the pages' date boxes take
+    (psirf.web.inputs): a year 1 or 9999 is a mistake, and would overflow the dates computed from
+    it."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        day = super()._deserialize(value, attr, data, **kwargs)
+        problem = year_problem(day)
+        if problem:
+            raise ValidationError(problem)
+        return day
 
 
 def record_id(**kwargs) -> fields.Integer:
