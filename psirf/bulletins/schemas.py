@@ -13,7 +13,14 @@ from psirf.bulletins import periods
 from psirf.bulletins.models import Section
 from psirf.bulletins.services import TEXT_LIMIT, TITLE_LIMIT
 from psirf.events.schemas import OrganisationRefSchema
-from psirf.web.json_fields import TypedDate, UtcDateTime, Views, record_id, version_sent
+from psirf.web.json_fields import (
+    TypedDate,
+    UtcDateTime,
+    Views,
+    query_id,
+    record_id,
+    version_sent,
+)
 
 
 class PointSchema(Schema):
@@ -90,7 +97,7 @@ def dump(user, bulletin) -> dict:
 
 
 class BulletinQuery(Schema):
-    organisation_id = record_id(
+    organisation_id = query_id(
         metadata={"description": "Only this PCN's, federation's or ICB's bulletins."}
     )
 

@@ -50,11 +50,15 @@ class Filters:
         return found
 
 
-def filters_from(args, groups: list[Organisation]) -> Filters:
-    """The filters a query string names; an unknown group or kind is no filter."""
+def filters_from(args, groups: list[Organisation], strict: bool = False) -> Filters:
+    """The filters a query string names; an unknown group or kind is no filter. `strict` (the
+    API's): a group the person does not read is not found, rather than the whole map answered
+    as if it were that group's."""
     group = args.get("group")
     group_id = int(group) if group and group.isdigit() else None
     if group_id not in {g.id for g in groups}:
+        if strict and group is not None:
+            raise policy.NotVisible("There is no PCN or federation with this id that you can see.")
         group_id = None
     kind = args.get("kind")
     if kind not in {k.value for k in MAP_KINDS}:

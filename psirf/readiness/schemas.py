@@ -11,7 +11,7 @@ from marshmallow import Schema, fields, validate
 
 from psirf.events.schemas import OrganisationRefSchema
 from psirf.readiness.commitments import Status
-from psirf.web.json_fields import TypedDate, UtcDateTime, record_id
+from psirf.web.json_fields import TypedDate, UtcDateTime, query_id, record_id
 
 STATUSES = [s.value for s in Status]
 
@@ -84,9 +84,10 @@ class TotalsSchema(Schema):
 
 
 class MapFilterSchema(Schema):
-    group = fields.Integer(
-        validate=validate.Range(min=1, max=2**31 - 1),
-        metadata={"description": "A PCN or federation: it and its members."},
+    group = query_id(
+        metadata={
+            "description": "A PCN or federation whose readiness you read: it and its members."
+        },
     )
     kind = fields.String(
         validate=validate.OneOf(

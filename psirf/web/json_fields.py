@@ -37,6 +37,12 @@ def record_id(**kwargs) -> fields.Integer:
     return fields.Integer(strict=True, validate=validate.Range(min=1, max=DB_INT_MAX), **kwargs)
 
 
+def query_id(**kwargs) -> fields.Integer:
+    """A record's number in a query string, which carries text ("?organisation_id=7"): a whole
+    number the database's column can hold."""
+    return fields.Integer(validate=validate.Range(min=1, max=DB_INT_MAX), **kwargs)
+
+
 def version_sent(description: str) -> fields.Integer:
     """The `version` a change names in its body, unless If-Match says it (psirf/api/locking.py)."""
     return record_id(metadata={"description": description + ", unless If-Match says it."})
