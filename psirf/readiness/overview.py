@@ -24,6 +24,7 @@ from psirf.readiness import commitments
 from psirf.readiness.commitments import Commitment, Status
 from psirf.readiness.models import CommitmentRecord
 from psirf.readiness.services import describe
+from psirf.web.inputs import record_id
 from psirf.web.pagination import read_cursor
 
 MAP_KINDS = (
@@ -208,9 +209,10 @@ def _cursor(organisation: Organisation) -> str:
 
 def _after(cursor: str | None):
     key = read_cursor(cursor)
-    if not key or len(key) != 2 or not isinstance(key[0], str) or not isinstance(key[1], int):
+    if not key or len(key) != 2 or not isinstance(key[0], str):
         return None
-    return key
+    row_id = record_id(key[1])  # an id the column can hold: a larger one fails the query
+    return [key[0], row_id] if row_id is not None else None
 
 
 def rows_for(session: Session, organisations: list[Organisation]) -> list[Row]:
