@@ -149,6 +149,9 @@ def _details(
     title = _required("title", title, "Enter the alert's title")
     if issued_on is None:
         raise InputError("issued_on", "Enter the date the alert was issued")
+    if issued_on > utcnow().date():
+        # As the form's date boxes say: the API and the form take the same dates.
+        raise InputError("issued_on", "The date the alert was issued must be today or in the past")
     link = check_link(link)
     kinds = check_kinds(service_kinds)
     taken = select(Alert.id).where(
