@@ -41,6 +41,7 @@ HOSTILE = {
     "100,000 characters": "c" * 100_000,
     "a NUL and controls": "before\u0000after\u001b[31m",
     "unicode oddities": "\u202etxt.exe\u202c \u05e9\u05dc\u05d5\u05dd \U0001f600 e\u0301 \ufeff",
+    "letters longer in lower case": "\u0130" * 200,  # İ lowers to two: a key can outgrow its column
     "null": None,
     "true": True,
     "a list": ["a"],
