@@ -219,3 +219,78 @@ def test_another_organisations_id_in_a_form_or_body_is_refused(app, sign_in, pla
         page = answer.get_data(as_text=True)
         assert "nhsuk-error-summary" in page and f'href="#{sent.field}' in page
     assert _written() == before
+
+
+# ---- another's id under an address of your own ----------------------------------------------------
+
+
+@pytest.fixture
+def mixed(places, world) -> dict:
+    """Two alerts sent to the same pharmacy, a draft with its action, and a partner named by
+    another practice: each id of one tried under the address of another."""
+    from psirf.alerts import services as alerts
+    from psirf.readiness.models import NamedPerson
+    from tests.support.alerts import pharmacy, record
+
+    place, lead = pharmacy(world, "North Street Pharmacy", world.pcn, "FAA01")
+    first = record(world.icb_specialist, world.icb, reference="IDS/1")
+    second = record(world.icb_specialist, world.icb, reference="IDS/2")
+    draft = record(world.icb_specialist, world.icb, reference="IDS/3", issue=False)
+    make.named(world.other_lead, world.other_practice, "patient_safety_partners", "Zed Partner")
+    return {
+        **places,
+        "place": place,
+        "place_lead": lead,
+        "first": first,
+        "draft": draft,
+        "their_action": second.actions[0].id,
+        "their_confirmation": alerts.get_confirmation(
+            db.session, second, place, second.actions[0].id
+        ).id,
+        "their_partner": db.session.scalar(select(NamedPerson.id)),
+    }
+
+
+UNDER_YOURS = {
+    "another alert's action, confirmed under this alert": (
+        "place_lead",
+        lambda o: (
+            f"/alerts/{o['first'].id}/organisations/{o['place'].id}/actions/{o['their_action']}"
+        ),
+        lambda o: {"version": "1", "status": "done", **_date("done_on")},
+    ),
+    "another alert's confirmation, through the API under this alert": (
+        "place_lead",
+        lambda o: f"/api/v1/alerts/{o['first'].id}/confirmations/{o['their_confirmation']}",
+        lambda o: {"status": "done", "done_on": TODAY.isoformat(), "version": 1},
+    ),
+    "another alert's action, removed from this draft": (
+        "icb_specialist",
+        lambda o: f"/alerts/{o['draft'].id}/actions/{o['their_action']}/remove",
+        lambda o: {"version": str(o["draft"].version_id)},
+    ),
+    "another practice's partner, removed under this practice": (
+        "lead",
+        lambda o: (
+            f"/readiness/organisations/{o['practice'].id}"
+            f"/commitments/patient_safety_partners/named/{o['their_partner']}/remove"
+        ),
+        lambda o: {},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(UNDER_YOURS))
+def test_anothers_id_under_an_address_of_your_own_is_not_found(app, sign_in, mixed, case):
+    who, url, values = UNDER_YOURS[case]
+    person, address, sent = mixed[who], url(mixed), values(mixed)
+    api = address.startswith("/api/")
+    client = app.test_client() if api else sign_in(person)
+    headers = bearer(token_for(person)) if api else {}
+    before = _written()
+    if api:
+        answer = client.post(address, json=sent, headers=headers)
+    else:
+        answer = client.post(address, data=sent)
+    assert answer.status_code == 404
+    assert _written() == before
