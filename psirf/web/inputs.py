@@ -43,14 +43,26 @@ def without_controls(value: str) -> str:
     return _CONTROLS.sub("", value)
 
 
-def without_controls_in(value):
-    """A parsed JSON value with every string in it (keys too) without control characters."""
+# How deep a JSON body may nest: the API's deepest is three levels (an alert, its actions, an
+# action's fields); far deeper is no body of ours, and would exhaust the recursion below.
+JSON_DEPTH_MAX = 32
+
+
+class TooDeep(ValueError):
+    pass
+
+
+def without_controls_in(value, depth: int = 0):
+    """A parsed JSON value with every string in it (keys too) without control characters;
+    TooDeep when it nests deeper than any body the API takes."""
+    if depth > JSON_DEPTH_MAX:
+        raise TooDeep(f"The body nests deeper than {JSON_DEPTH_MAX} levels.")
     if isinstance(value, str):
         return without_controls(value)
     if isinstance(value, dict):
-        return {without_controls_in(k): without_controls_in(v) for k, v in value.items()}
+        return {without_controls(k): without_controls_in(v, depth + 1) for k, v in value.items()}
     if isinstance(value, list):
-        return [without_controls_in(item) for item in value]
+        return [without_controls_in(item, depth + 1) for item in value]
     return value
 
 

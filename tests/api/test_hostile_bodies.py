@@ -310,3 +310,15 @@ def test_a_body_that_is_not_an_object_is_refused(app, world, body):
     )
     assert answer.status_code == 400
     assert answer.mimetype == "application/problem+json"
+
+
+@pytest.mark.parametrize("depth", [40, 5_000, 100_000])
+def test_a_body_nested_past_any_the_api_takes_is_refused(app, world, depth):
+    nested = '{"note": ' + "[" * depth + "]" * depth + "}"
+    answer = app.test_client().post(
+        f"/api/v1/readiness/organisations/{world.practice.id}/commitments/freedom_to_speak_up",
+        data=nested,
+        headers={**bearer(token_for(world.lead)), "Content-Type": "application/json"},
+    )
+    assert answer.status_code == 400
+    assert "nested so deeply" in answer.get_json()["detail"]
