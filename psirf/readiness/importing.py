@@ -22,7 +22,7 @@ from psirf.organisations.models import Organisation
 from psirf.problems import InputError
 from psirf.readiness import training
 from psirf.readiness.models import CompletionSource, StaffMember
-from psirf.web.inputs import year_problem
+from psirf.web.inputs import record_id, year_problem
 
 COLUMNS = ("email", "name", "level", "completed_on")
 MAX_BYTES = 1_000_000
@@ -92,9 +92,9 @@ def import_training(
     for number, row in _rows(data):
         email = row.get("email", "").strip().lower()
         try:
-            level = (
-                int(row.get("level", "").strip()) if row.get("level", "").strip().isdigit() else 0
-            )
+            # A number of plain digits a level could be ("²" and 5,000 digits are digits to
+            # str.isdigit, which int() then refused: a 500); anything else, no level at all.
+            level = record_id(row.get("level")) or 0
             completed_on = _date(row.get("completed_on", ""))
             if completed_on is None:
                 raise InputError("completed_on", "The date is not a date like 2026-03-31")

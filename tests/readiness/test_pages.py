@@ -130,11 +130,13 @@ def test_an_imported_row_refused_writes_nothing_and_its_date_keeps_to_the_forms_
         "old@example.org,Old Date,1,0001-01-01\n"
         "far@example.org,Far Date,1,31/12/9999\n"
         "three@example.org,Level Three,3,2026-01-31\n"
+        "square@example.org,Level Squared,\u00b2,2026-01-31\n"
+        f"long@example.org,Level Long,{'9' * 5000},2026-01-31\n"
         "ok@example.org,Oka Kay,1,1900-01-01\n"
     ).encode()
     answer = _import(sign_in(world.lead), world, data)
     page = answer.get_data(as_text=True)
-    assert answer.status_code == 200 and "1 of 4 rows recorded." in page
+    assert answer.status_code == 200 and "1 of 6 rows recorded." in page
     assert "Not recorded: The year must be 1900 or later" in page
     assert "Not recorded: The year must be 2199 or earlier" in page
     assert "Not recorded: Choose level 1 or level 2" in page
