@@ -37,6 +37,7 @@ from psirf.organisations.models import (
 )
 from psirf.problems import InputError
 from psirf.timeutil import utcnow
+from psirf.web.inputs import record_id
 from psirf.web.pagination import Page, keyset_page
 
 SERVICE_KIND_CHOICES = [(k.value, k.label) for k in OrganisationKind if k in SERVICE_KINDS]
@@ -559,7 +560,8 @@ def _after(cursor: str | None) -> tuple[str, int] | None:
     if not cursor or "|" not in cursor or len(cursor) > 400:
         return None
     name, _, row_id = cursor.rpartition("|")
-    return (name, int(row_id)) if row_id.isdigit() and len(row_id) < 10 else None
+    row_id = record_id(row_id)  # str.isdigit takes "²", which int() refuses
+    return (name, row_id) if row_id is not None else None
 
 
 def progress_matrix(

@@ -56,7 +56,7 @@ def filters_from(args, groups: list[Organisation], strict: bool = False) -> Filt
     API's): a group the person does not read is not found, rather than the whole map answered
     as if it were that group's."""
     group = args.get("group")
-    group_id = int(group) if group and group.isdigit() else None
+    group_id = record_id(group)  # None for "²", 5,000 digits, anything no row's id could be
     if group_id not in {g.id for g in groups}:
         if strict and group is not None:
             raise policy.NotVisible("There is no PCN or federation with this id that you can see.")

@@ -137,3 +137,13 @@ def test_no_cell_of_the_progress_csv_is_read_as_a_formula(world, sign_in):
     row = csv.get_data(as_text=True).splitlines()[1]
     for typed in ("+44 Pharmacy", "=HYPERLINK(1)", "@SUM(A1)", "-1 in stock"):
         assert f",'{typed}," in f",{row},"
+
+
+def test_a_mangled_page_of_the_progress_starts_from_the_top(world, sign_in):
+    pharmacy(world, "North Street Pharmacy", world.pcn, "FAA01")
+    alert = record(world.icb_specialist, world.icb)
+    client = sign_in(world.icb_specialist)
+    for after in ("North|\u00b2", "North|" + "9" * 5000, "|", "\u00b2"):
+        answer = client.get(f"/alerts/{alert.id}", query_string={"after": after})
+        assert answer.status_code == 200
+        assert "North Street Pharmacy" in answer.get_data(as_text=True)

@@ -117,6 +117,14 @@ def test_a_mangled_cursor_starts_the_map_from_the_top(world, sign_in, client, ke
     assert api.status_code in (200, 400)
 
 
+@pytest.mark.parametrize("group", ["\u00b2", "9" * 5000, "-1", "North PCN"])
+def test_a_group_that_is_no_id_is_no_filter(world, sign_in, group):
+    page = sign_in(world.icb_specialist)
+    for path in ("/readiness", "/readiness/gaps/patient_safety_lead", "/readiness/map.csv"):
+        answer = page.get(path, query_string={"group": group})
+        assert answer.status_code == 200 and "Southfields" in answer.get_data(as_text=True)
+
+
 def test_the_map_pages_by_name(world):
     page = overview.page(db.session, world.icb_specialist, overview.Filters(), None, 3)
     assert [r.organisation.name for r in page.rows] == ["North PCN", "Riverside", "South PCN"]
