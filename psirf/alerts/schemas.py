@@ -11,7 +11,7 @@ from marshmallow import Schema, fields, validate
 from psirf.alerts.models import AlertState, ConfirmationStatus
 from psirf.alerts.services import ANSWERS, SERVICE_KIND_CHOICES
 from psirf.events.schemas import OrganisationRefSchema
-from psirf.web.json_fields import UtcDateTime, record_id, version_sent
+from psirf.web.json_fields import TypedDate, UtcDateTime, record_id, version_sent
 
 
 class AlertActionSchema(Schema):
@@ -70,7 +70,7 @@ def dump_confirmation(confirmation, today) -> dict:
 
 class ActionInput(Schema):
     description = fields.String(required=True, validate=validate.Length(min=1, max=2000))
-    deadline = fields.Date(required=True)
+    deadline = TypedDate(required=True)
 
 
 class AlertInput(Schema):
@@ -80,7 +80,7 @@ class AlertInput(Schema):
     )
     reference = fields.String(required=True, validate=validate.Length(min=1, max=40))
     title = fields.String(required=True, validate=validate.Length(min=1, max=300))
-    issued_on = fields.Date(required=True)
+    issued_on = TypedDate(required=True)
     link = fields.String(
         required=True,
         validate=validate.Length(min=1, max=500),
@@ -101,7 +101,7 @@ class EditInput(Schema):
 
     reference = fields.String(validate=validate.Length(min=1, max=40))
     title = fields.String(validate=validate.Length(min=1, max=300))
-    issued_on = fields.Date()
+    issued_on = TypedDate()
     link = fields.String(
         validate=validate.Length(min=1, max=500),
         metadata={"description": "An https:// address."},
@@ -119,13 +119,13 @@ class IssueInput(Schema):
 
 class ConfirmInput(Schema):
     status = fields.String(required=True, validate=validate.OneOf([s.value for s in ANSWERS]))
-    done_on = fields.Date(allow_none=True, metadata={"description": "When it was done (done)."})
+    done_on = TypedDate(allow_none=True, metadata={"description": "When it was done (done)."})
     reason = fields.String(
         allow_none=True,
         validate=validate.Length(max=2000),
         metadata={"description": "Why it does not apply (not_applicable)."},
     )
-    expected_on = fields.Date(
+    expected_on = TypedDate(
         allow_none=True, metadata={"description": "When it is expected to be done (in_progress)."}
     )
     note = fields.String(allow_none=True, validate=validate.Length(max=5000))

@@ -28,7 +28,7 @@ from psirf.alerts.models import (
     ConfirmationEntry,
     ConfirmationStatus,
 )
-from psirf.db import check_version, flush, record_change
+from psirf.db import ChangedBySomeoneElse, check_version, flush, record_change
 from psirf.organisations.models import (
     SERVICE_KINDS,
     Organisation,
@@ -37,6 +37,7 @@ from psirf.organisations.models import (
 )
 from psirf.problems import InputError
 from psirf.timeutil import utcnow
+from psirf.web.inputs import record_id
 from psirf.web.pagination import Page, keyset_page
 
 SERVICE_KIND_CHOICES = [(k.value, k.label) for k in OrganisationKind if k in SERVICE_KINDS]
@@ -149,6 +150,9 @@ def _details(
     title = _required("title", title, "Enter the alert's title")
     if issued_on is None:
         raise InputError("issued_on", "Enter the date the alert was issued")
+    if issued_on > utcnow().date():
+        # As the form's date boxes say: the API and the form take the same dates.
+        raise InputError("issued_on", "The date the alert was issued must be today or in the past")
     link = check_link(link)
     kinds = check_kinds(service_kinds)
     taken = select(Alert.id).where(
@@ -174,7 +178,7 @@ def edit(
 ) -> None:
     """Change a draft's details. Once issued they are fixed, like its actions and the services it
     went to: what was sent is what the services confirmed against."""
-    _draft(user, alert, version)
+    _draft(session, user, alert, version)
     values = dict(
         zip(
             DETAILS,
@@ -215,7 +219,9 @@ def edit(
 def delete_draft(session: Session, user, alert: Alert, version: int) -> None:
     """Delete a draft (with its actions): nothing was sent, so nothing else refers to it. The
     audit record keeps what it was. An issued alert is never deleted."""
-    _draft(user, alert, version, "This alert has been issued: it can no longer be deleted.")
+    _draft(
+        session, user, alert, version, "This alert has been issued: it can no longer be deleted."
+    )
     audit.record(
         session,
         actor_id=user.id,
@@ -244,13 +250,21 @@ def _new_action(alert: Alert, description: str, deadline: date | None) -> AlertA
 
 
 def _draft(
+    session: Session,
     user,
     alert: Alert,
     expected_version: int | None,
     refusal: str = "This alert has been issued: its details and actions can no longer change.",
 ) -> None:
+    """A draft the person manages, as they read it. Its row is locked first, so a change made at
+    the same moment (issuing it, deleting it) waits and then finds the version moved on: without
+    the lock, deleting a draft issued a moment ago met its confirmations (a database error), and
+    issuing one deleted a moment ago found no actions."""
     policy.require_may_manage_alert(user, alert)
     check_version(alert, expected_version)
+    current = session.scalar(select(Alert.version_id).where(Alert.id == alert.id).with_for_update())
+    if current != alert.version_id:
+        raise ChangedBySomeoneElse()
     if alert.is_issued:
         raise InputError(None, refusal)
 
@@ -258,7 +272,7 @@ def _draft(
 def add_action(
     session: Session, user, alert: Alert, description: str, deadline: date | None, version: int
 ) -> AlertAction:
-    _draft(user, alert, version)
+    _draft(session, user, alert, version)
     action = _new_action(alert, description, deadline)
     alert.actions.append(action)
     session.flush()
@@ -278,7 +292,7 @@ def add_action(
 
 
 def remove_action(session: Session, user, alert: Alert, action_id: int, version: int) -> None:
-    _draft(user, alert, version)
+    _draft(session, user, alert, version)
     action = next((a for a in alert.actions if a.id == action_id), None)
     if action is None:
         raise policy.NotVisible("Page not found")
@@ -309,7 +323,7 @@ def _recipients_query(alert: Alert):
 
 def issue(session: Session, user, alert: Alert, version: int, now: datetime | None = None) -> int:
     """Send the alert to every service it applies to; returns how many. Actions are fixed now."""
-    _draft(user, alert, version)
+    _draft(session, user, alert, version)
     if not alert.actions:
         raise InputError(None, "Add at least one action before issuing the alert.")
     recipients = list(session.scalars(_recipients_query(alert)))
@@ -546,7 +560,8 @@ def _after(cursor: str | None) -> tuple[str, int] | None:
     if not cursor or "|" not in cursor or len(cursor) > 400:
         return None
     name, _, row_id = cursor.rpartition("|")
-    return (name, int(row_id)) if row_id.isdigit() and len(row_id) < 10 else None
+    row_id = record_id(row_id)  # str.isdigit takes "²", which int() refuses
+    return (name, row_id) if row_id is not None else None
 
 
 def progress_matrix(

@@ -25,7 +25,7 @@ from flask_login import current_user, login_required
 
 from psirf import policy
 from psirf.alerts import services
-from psirf.alerts.export import stream_csv
+from psirf.web.spreadsheets import stream_csv
 from psirf.alerts.forms import ActionForm, AlertForm, ConfirmForm, EditForm
 from psirf.alerts.models import ConfirmationStatus
 from psirf.db import unit_of_work

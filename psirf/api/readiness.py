@@ -45,7 +45,7 @@ def _filters(query: dict) -> overview.Filters:
     policy.require_readiness_map(_user())
     groups = overview.visible_groups(db.session, _user())
     args = {k: str(query[k]) for k in ("group", "kind") if query.get(k) is not None}
-    return overview.filters_from(args, groups)
+    return overview.filters_from(args, groups, strict=True)
 
 
 def _row(row: overview.Row) -> dict:

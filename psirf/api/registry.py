@@ -21,6 +21,7 @@ from flask import request
 from marshmallow import Schema
 
 from psirf.api.problems import ApiProblem
+from psirf.web.inputs import TooDeep, without_controls_in
 
 # Every operation, in the order the modules declared them (the document lists them so).
 OPERATIONS: list[Operation] = []
@@ -114,10 +115,15 @@ def operation(
 def _json_object() -> dict:
     if not request.is_json:
         raise ApiProblem(415, detail="Send the body as JSON, with Content-Type: application/json.")
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise ApiProblem(400, detail="The body must be one JSON object.")
-    return data
+    try:
+        data = request.get_json(silent=True)
+        if not isinstance(data, dict):
+            raise ApiProblem(400, detail="The body must be one JSON object.")
+        return without_controls_in(data)
+    except (RecursionError, TooDeep):  # nested past what the parser (or we) will follow
+        raise ApiProblem(
+            400, detail="The body must be one JSON object, not nested so deeply."
+        ) from None
 
 
 def find(endpoint: str) -> Operation | None:

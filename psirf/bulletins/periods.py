@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from psirf.timeutil import add_months
+from psirf.web.inputs import year_problem
 
 MONTHS = (
     "January",
@@ -64,6 +65,9 @@ def problem(start: date | None, end: date | None, today: date) -> str | None:
     """What is wrong with a period, in the words a form shows; None when it will do."""
     if start is None or end is None:
         return "Choose the period the bulletin covers"
+    years = year_problem(start) or year_problem(end)
+    if years:
+        return years
     if start.day != 1 or end.day != 1:
         return "A bulletin covers whole months: start and end on the first day of a month"
     months = months_between(start, end)

@@ -13,7 +13,14 @@ from psirf.bulletins import periods
 from psirf.bulletins.models import Section
 from psirf.bulletins.services import TEXT_LIMIT, TITLE_LIMIT
 from psirf.events.schemas import OrganisationRefSchema
-from psirf.web.json_fields import UtcDateTime, Views, record_id, version_sent
+from psirf.web.json_fields import (
+    TypedDate,
+    UtcDateTime,
+    Views,
+    query_id,
+    record_id,
+    version_sent,
+)
 
 
 class PointSchema(Schema):
@@ -40,8 +47,8 @@ class BulletinSchema(Schema):
     )
     title = fields.String()
     state = fields.String(metadata={"enum": ["draft", "published"]})
-    period_start = fields.Date()
-    period_end = fields.Date(metadata={"description": "The first day after the period."})
+    period_start = TypedDate()
+    period_end = TypedDate(metadata={"description": "The first day after the period."})
     period_label = fields.Method("_period_label")
     introduction = fields.String()
     themes_text = fields.String()
@@ -90,7 +97,7 @@ def dump(user, bulletin) -> dict:
 
 
 class BulletinQuery(Schema):
-    organisation_id = record_id(
+    organisation_id = query_id(
         metadata={"description": "Only this PCN's, federation's or ICB's bulletins."}
     )
 
@@ -99,12 +106,12 @@ class GenerateInput(Schema):
     organisation_id = record_id(
         required=True, metadata={"description": "The PCN, federation or ICB."}
     )
-    period_start = fields.Date(
+    period_start = TypedDate(
         metadata={
             "description": "The first day of a month; with period_end. By default the last whole quarter."
         }
     )
-    period_end = fields.Date(metadata={"description": "The first day after the period."})
+    period_end = TypedDate(metadata={"description": "The first day after the period."})
 
 
 def _text(label: str):

@@ -215,6 +215,10 @@ def edit_point(
         if values.get(attribute) is None:
             continue
         typed = values[attribute].replace("\r\n", "\n").strip()
+        if attribute == "title":
+            # A title is one line: a hundred line breaks in a theme's made a table row taller
+            # than the PDF's page, which reportlab cannot lay out.
+            typed = " ".join(typed.split())
         if attribute == "title" and not typed:
             raise InputError("title", "Enter the point's title")
         if len(typed) > limit:

@@ -1,42 +1,17 @@
-"""Every dashboard table as CSV: UTF-8 (with a byte order mark, so spreadsheet programs read it as
-UTF-8), and safe to open in a spreadsheet: a text cell starting with = + - @ (or a tab or carriage
-return) is prefixed with a single quote so it is never run as a formula. No Flask here.
+"""Every dashboard table as CSV, written by psirf.web.spreadsheets (safe to open in a
+spreadsheet: no cell is ever run as a formula). No Flask here.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from typing import Iterable, Sequence
+from typing import Sequence
 
 from psirf.dashboards.icb import IcbDashboard
 from psirf.dashboards.services import GroupDashboard
 from psirf.dashboards.spc import RULES, rule_label
 from psirf.timeutil import in_london
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
 Table = tuple[list[str], list[Sequence]]
-
-
-def safe_cell(value) -> str | int | float:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, (int, float)):
-        return value
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def to_csv(header: Sequence[str], rows: Iterable[Sequence]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([safe_cell(h) for h in header])
-    for row in rows:
-        writer.writerow([safe_cell(v) for v in row])
-    return "\ufeff" + out.getvalue()
 
 
 def _pct(value: int | None) -> str:

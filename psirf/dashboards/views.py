@@ -30,6 +30,7 @@ from psirf.engagement.candour_steps import CandourTargets
 from psirf.timeutil import utcnow
 from psirf.web.inputs import record_id
 from psirf.web.loading import loads
+from psirf.web.spreadsheets import to_csv
 
 # No url_prefix: the ICB's overdue lists keep the addresses they were given under /oversight.
 bp = Blueprint("dashboards", __name__)
@@ -141,7 +142,7 @@ def _csv_response(tables: dict, dashboard, stem: str) -> Response:
         abort(404)
     header, rows = tables[name](dashboard)
     return Response(
-        csv.to_csv(header, rows),
+        to_csv(header, rows),
         headers={"Content-Disposition": f'attachment; filename="{stem}-{name}.csv"'},
         content_type="text/csv; charset=utf-8",
     )

@@ -53,8 +53,9 @@ NOTE_MAX = 500
 
 
 def medicine_key(medicine: str) -> str:
-    """The medicine as the summary groups it: lower case, one space between words."""
-    return " ".join(medicine.lower().split())
+    """The medicine as the summary groups it: lower case, one space between words; within the
+    column, as some letters lower to two ("İ" to "i̇")."""
+    return " ".join(medicine.lower().split())[:MEDICINE_MAX]
 
 
 class NearMiss(Base):

@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 
 from psirf.events.schemas import OrganisationRefSchema
 from psirf.nearmiss.models import MEDICINE_MAX, NOTE_MAX, Cause, ErrorType, Stage
-from psirf.web.json_fields import UtcDateTime, record_id, version_sent
+from psirf.web.json_fields import TypedDate, UtcDateTime, record_id, version_sent
 
 
 def _one_of(enum, **kwargs) -> fields.String:
@@ -45,7 +45,7 @@ class LogNearMissInput(Schema):
     error_type = _one_of(ErrorType, required=True)
     stage = _one_of(Stage, required=True)
     cause = _one_of(Cause, required=True)
-    occurred_on = fields.Date(metadata={"description": "Today unless given."})
+    occurred_on = TypedDate(metadata={"description": "Today unless given."})
     dmd_code = fields.String(
         allow_none=True,
         validate=validate.Regexp(r"^\d{6,18}$"),

@@ -22,6 +22,7 @@ from psirf.organisations.models import Organisation
 from psirf.problems import InputError
 from psirf.readiness import training
 from psirf.readiness.models import CompletionSource, StaffMember
+from psirf.web.inputs import record_id, year_problem
 
 COLUMNS = ("email", "name", "level", "completed_on")
 MAX_BYTES = 1_000_000
@@ -91,21 +92,22 @@ def import_training(
     for number, row in _rows(data):
         email = row.get("email", "").strip().lower()
         try:
-            level = (
-                int(row.get("level", "").strip()) if row.get("level", "").strip().isdigit() else 0
-            )
+            # A number of plain digits a level could be ("²" and 5,000 digits are digits to
+            # str.isdigit, which int() then refused: a 500); anything else, no level at all.
+            level = record_id(row.get("level")) or 0
             completed_on = _date(row.get("completed_on", ""))
             if completed_on is None:
                 raise InputError("completed_on", "The date is not a date like 2026-03-31")
+            if year_problem(completed_on):
+                raise InputError("completed_on", year_problem(completed_on))
             member = members.get(email)
             added = member is None
-            if added:
-                with session.begin_nested():
+            # One savepoint for the row: a person added for a row refused is not kept either.
+            with session.begin_nested():
+                if added:
                     member = training.add_staff(
                         session, user, organisation, row.get("name", ""), email, recount=False
                     )
-                members[member.email] = member
-            with session.begin_nested():
                 training.record_completion(
                     session,
                     user,
@@ -115,6 +117,7 @@ def import_training(
                     source=CompletionSource.IMPORT.value,
                     recount=False,
                 )
+            members[member.email] = member
         except InputError as error:
             report.append(ReportRow(number, email, f"Not recorded: {error.message}", False))
             continue

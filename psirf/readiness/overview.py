@@ -24,6 +24,7 @@ from psirf.readiness import commitments
 from psirf.readiness.commitments import Commitment, Status
 from psirf.readiness.models import CommitmentRecord
 from psirf.readiness.services import describe
+from psirf.web.inputs import record_id
 from psirf.web.pagination import read_cursor
 
 MAP_KINDS = (
@@ -50,11 +51,15 @@ class Filters:
         return found
 
 
-def filters_from(args, groups: list[Organisation]) -> Filters:
-    """The filters a query string names; an unknown group or kind is no filter."""
+def filters_from(args, groups: list[Organisation], strict: bool = False) -> Filters:
+    """The filters a query string names; an unknown group or kind is no filter. `strict` (the
+    API's): a group the person does not read is not found, rather than the whole map answered
+    as if it were that group's."""
     group = args.get("group")
-    group_id = int(group) if group and group.isdigit() else None
+    group_id = record_id(group)  # None for "²", 5,000 digits, anything no row's id could be
     if group_id not in {g.id for g in groups}:
+        if strict and group is not None:
+            raise policy.NotVisible("There is no PCN or federation with this id that you can see.")
         group_id = None
     kind = args.get("kind")
     if kind not in {k.value for k in MAP_KINDS}:
@@ -204,9 +209,10 @@ def _cursor(organisation: Organisation) -> str:
 
 def _after(cursor: str | None):
     key = read_cursor(cursor)
-    if not key or len(key) != 2 or not isinstance(key[0], str) or not isinstance(key[1], int):
+    if not key or len(key) != 2 or not isinstance(key[0], str):
         return None
-    return key
+    row_id = record_id(key[1])  # an id the column can hold: a larger one fails the query
+    return [key[0], row_id] if row_id is not None else None
 
 
 def rows_for(session: Session, organisations: list[Organisation]) -> list[Row]:

@@ -11,7 +11,7 @@ from marshmallow import Schema, fields, validate
 
 from psirf.events.schemas import OrganisationRefSchema
 from psirf.readiness.commitments import Status
-from psirf.web.json_fields import UtcDateTime, record_id
+from psirf.web.json_fields import TypedDate, UtcDateTime, query_id, record_id
 
 STATUSES = [s.value for s in Status]
 
@@ -84,9 +84,10 @@ class TotalsSchema(Schema):
 
 
 class MapFilterSchema(Schema):
-    group = fields.Integer(
-        validate=validate.Range(min=1, max=2**31 - 1),
-        metadata={"description": "A PCN or federation: it and its members."},
+    group = query_id(
+        metadata={
+            "description": "A PCN or federation whose readiness you read: it and its members."
+        },
     )
     kind = fields.String(
         validate=validate.OneOf(
@@ -102,7 +103,7 @@ class RecordInput(Schema):
     )
     route = fields.String(allow_none=True, validate=validate.Length(max=40))
     note = fields.String(allow_none=True, validate=validate.Length(max=5000))
-    evidence_on = fields.Date(allow_none=True)
+    evidence_on = TypedDate(allow_none=True)
     evidence_url = fields.String(allow_none=True, validate=validate.Length(max=500))
     version = fields.Integer(
         validate=validate.Range(min=0, max=2**31 - 1),
@@ -135,7 +136,7 @@ class StaffQuery(Schema):
 
 
 class LeftInput(Schema):
-    left_on = fields.Date(required=True, metadata={"description": "The day they left."})
+    left_on = TypedDate(required=True, metadata={"description": "The day they left."})
 
 
 class OwnTrainingSchema(Schema):
@@ -154,4 +155,4 @@ class OwnTrainingInput(Schema):
         required=True, metadata={"description": "A service, PCN or federation where you work."}
     )
     level = fields.Integer(required=True, validate=validate.OneOf([1, 2]))
-    completed_on = fields.Date(required=True)
+    completed_on = TypedDate(required=True)

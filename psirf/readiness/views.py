@@ -21,7 +21,7 @@ from flask import (
 from flask_login import current_user, login_required
 
 from psirf import policy
-from psirf.dashboards.csv import to_csv
+from psirf.web.spreadsheets import to_csv
 from psirf.db import unit_of_work
 from psirf.extensions import db
 from psirf.problems import InputError

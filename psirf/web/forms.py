@@ -24,14 +24,11 @@ from wtforms.validators import InputRequired, Length, Optional, StopValidation, 
 from wtforms.widgets import HiddenInput
 
 from psirf.problems import InputError
-from psirf.web.inputs import DB_INT_MAX
+from psirf.web.inputs import DB_INT_MAX, YEAR_MAX, YEAR_MIN, record_id
 
 # The longest answer any text box takes: the longest narrative a person writes is 20,000
 # characters (an event, a review's record). A field may set a shorter Length of its own.
 TEXT_MAX = 20_000
-# Typed dates within these years: earlier is a mistake, and later would overflow the dates
-# computed from them (a plan's period, a due date).
-YEAR_MIN, YEAR_MAX = 1900, 2199
 
 
 def strip(value):
@@ -221,7 +218,7 @@ def offer_organisations(field, organisations, method: str) -> None:
 
 def chosen_id(field) -> int | None:
     """The id a select of records sent, or None for anything but a whole number."""
-    return int(field.data) if (field.data or "").isdigit() else None
+    return record_id(field.data)
 
 
 def show_on_form(

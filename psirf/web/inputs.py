@@ -1,8 +1,9 @@
 """The one input layer: what arrives in a request is made safe before any view reads it.
 
 - Control characters: NUL and the other C0 and C1 controls (tab, newline and carriage return
-  aside) are dropped from query strings and form values. They are never meaningful in what a
-  person types, and PostgreSQL refuses NUL in text. A path that holds one names nothing: 404.
+  aside) are dropped from query strings, form values and the strings of a JSON body (the API
+  reads its bodies through `without_controls_in`). They are never meaningful in what a person
+  types, and PostgreSQL refuses NUL in text. A path that holds one names nothing: 404.
 - Numbers in addresses: the "int" converter matches only ids the database's integer columns can
   hold, so /events/99999999999999999999 is a 404 that never reaches a query.
 - Size: MAX_CONTENT_LENGTH and MAX_FORM_MEMORY_SIZE (psirf/config.py) are checked by Werkzeug from
@@ -20,12 +21,49 @@ from werkzeug.wsgi import LimitedStream
 
 # The largest value of a 32-bit signed integer column (PostgreSQL's INTEGER, every id here).
 DB_INT_MAX = 2**31 - 1
+# Dates typed or sent within these years (a form's date boxes, the API's dates, a CSV file's):
+# earlier is a mistake, and later would overflow the dates computed from them (a plan's period,
+# a due date, the period before a bulletin's).
+YEAR_MIN, YEAR_MAX = 1900, 2199
+
+
+def year_problem(day) -> str | None:
+    """What is wrong with a date's year, in the words the forms show; None when it will do."""
+    if day.year < YEAR_MIN:
+        return f"The year must be {YEAR_MIN} or later"
+    if day.year > YEAR_MAX:
+        return f"The year must be {YEAR_MAX} or earlier"
+    return None
+
 
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def without_controls(value: str) -> str:
     return _CONTROLS.sub("", value)
+
+
+# How deep a JSON body may nest: the API's deepest is three levels (an alert, its actions, an
+# action's fields); far deeper is no body of ours, and would exhaust the recursion below.
+JSON_DEPTH_MAX = 32
+
+
+class TooDeep(ValueError):
+    pass
+
+
+def without_controls_in(value, depth: int = 0):
+    """A parsed JSON value with every string in it (keys too) without control characters;
+    TooDeep when it nests deeper than any body the API takes."""
+    if depth > JSON_DEPTH_MAX:
+        raise TooDeep(f"The body nests deeper than {JSON_DEPTH_MAX} levels.")
+    if isinstance(value, str):
+        return without_controls(value)
+    if isinstance(value, dict):
+        return {without_controls(k): without_controls_in(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [without_controls_in(item, depth + 1) for item in value]
+    return value
 
 
 def has_controls(value: str) -> bool:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timezone
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
-from psirf.web.inputs import DB_INT_MAX
+from psirf.web.inputs import DB_INT_MAX, year_problem
 
 
 class UtcDateTime(fields.DateTime):
@@ -19,9 +19,28 @@ class UtcDateTime(fields.DateTime):
         return super()._serialize(value, attr, obj, **kwargs)
 
 
+class TypedDate(fields.Date):
+    """A date a person gives ("2026-03-31"), held to the years the pages' date boxes take
+    (psirf.web.inputs): a year 1 or 9999 is a mistake, and would overflow the dates computed from
+    it."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        day = super()._deserialize(value, attr, data, **kwargs)
+        problem = year_problem(day)
+        if problem:
+            raise ValidationError(problem)
+        return day
+
+
 def record_id(**kwargs) -> fields.Integer:
     """A record's number in a body: a JSON integer the database's column can hold."""
     return fields.Integer(strict=True, validate=validate.Range(min=1, max=DB_INT_MAX), **kwargs)
+
+
+def query_id(**kwargs) -> fields.Integer:
+    """A record's number in a query string, which carries text ("?organisation_id=7"): a whole
+    number the database's column can hold."""
+    return fields.Integer(validate=validate.Range(min=1, max=DB_INT_MAX), **kwargs)
 
 
 def version_sent(description: str) -> fields.Integer:

@@ -11,7 +11,7 @@ from typing import Any, Sequence
 from sqlalchemy import Select, and_, or_
 from sqlalchemy.orm import Session
 
-from psirf.web.inputs import record_id
+from psirf.web.inputs import has_controls, record_id
 
 
 @dataclass
@@ -38,7 +38,10 @@ def read_cursor(cursor: str | None) -> list | None:
         key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (ValueError, TypeError, RecursionError):
         return None
-    return key if isinstance(key, list) else None
+    if not isinstance(key, list):
+        return None
+    # Decoded, a cursor's text never passed the input layer: a NUL in it would reach the query.
+    return None if any(isinstance(k, str) and has_controls(k) for k in key) else key
 
 
 def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:

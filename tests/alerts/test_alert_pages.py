@@ -115,3 +115,35 @@ def test_the_icb_sees_an_overdue_pharmacy_and_downloads_the_progress(world, sign
     lines = csv.get_data(as_text=True).lstrip("\ufeff").splitlines()
     assert lines[0].startswith("Organisation,ODS code,Action")
     assert lines[1].startswith("North Street Pharmacy,FAA01,Check stock") and ",Yes," in lines[1]
+
+
+def test_no_cell_of_the_progress_csv_is_read_as_a_formula(world, sign_in):
+    from psirf.alerts import services
+    from psirf.db import unit_of_work
+
+    north, north_lead = pharmacy(world, "+44 Pharmacy", world.pcn, "FAA01")
+    alert = record(world.icb_specialist, world.icb, actions=(("=HYPERLINK(1)", date(2026, 3, 16)),))
+    confirmation = services.get_confirmation(db.session, alert, north, alert.actions[0].id)
+    with unit_of_work(db.session):
+        services.confirm(
+            db.session,
+            north_lead,
+            confirmation,
+            services.Answer("not_applicable", "-1 in stock", reason="@SUM(A1)"),
+            confirmation.version_id,
+            date(2026, 3, 10),
+        )
+    csv = sign_in(world.icb_specialist).get(f"/alerts/{alert.id}/progress.csv")
+    row = csv.get_data(as_text=True).splitlines()[1]
+    for typed in ("+44 Pharmacy", "=HYPERLINK(1)", "@SUM(A1)", "-1 in stock"):
+        assert f",'{typed}," in f",{row},"
+
+
+def test_a_mangled_page_of_the_progress_starts_from_the_top(world, sign_in):
+    pharmacy(world, "North Street Pharmacy", world.pcn, "FAA01")
+    alert = record(world.icb_specialist, world.icb)
+    client = sign_in(world.icb_specialist)
+    for after in ("North|\u00b2", "North|" + "9" * 5000, "|", "\u00b2"):
+        answer = client.get(f"/alerts/{alert.id}", query_string={"after": after})
+        assert answer.status_code == 200
+        assert "North Street Pharmacy" in answer.get_data(as_text=True)

@@ -261,6 +261,23 @@ def test_the_api_changes_some_details_and_keeps_the_rest(world, client):
     assert stale.status_code == 409
 
 
+def test_the_api_takes_an_issue_date_the_form_would_take_and_no_later(world, client):
+    alert = _draft(world)
+    headers = {**bearer(token_for(world.icb_specialist)), "If-Match": '"v1"'}
+    for issued_on, refusal in (
+        ("2199-01-01", "must be today or in the past"),
+        ("2200-01-01", "The year must be 2199 or earlier"),
+        ("1899-12-31", "The year must be 1900 or later"),
+    ):
+        answer = client.patch(
+            f"/api/v1/alerts/{alert.id}", json={"issued_on": issued_on}, headers=headers
+        )
+        assert answer.status_code == 422
+        assert refusal in answer.get_json()["errors"]["issued_on"][0]
+    db.session.refresh(alert)
+    assert alert.version_id == 1
+
+
 def test_the_api_deletes_a_draft_from_its_etag_and_never_an_issued_alert(world, client):
     draft = _draft(world)
     issued = record(world.icb_specialist, world.icb, kinds=("practice",), reference="NatPSA/I")

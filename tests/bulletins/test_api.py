@@ -84,3 +84,15 @@ def test_readers_see_the_points_without_their_sources(client, world):
         f"/api/v1/bulletins/{bulletin.id}", headers=bearer(token_for(world.other_lead))
     )
     assert other.status_code == 404
+
+
+def test_the_list_is_filtered_by_the_organisation_named_in_the_query_string(client, world):
+    north = make_bulletin(world.pcn, world.panel, state="published")
+    make_bulletin(world.other_pcn, world.other_panel, state="published")
+    headers = bearer(token_for(world.icb_quality))  # the ICB reads both PCNs' bulletins
+    every = client.get("/api/v1/bulletins", headers=headers).get_json()
+    assert len(every["items"]) == 2
+    answer = client.get(f"/api/v1/bulletins?organisation_id={world.pcn.id}", headers=headers)
+    assert answer.status_code == 200
+    assert [b["id"] for b in answer.get_json()["items"]] == [north.id]
+    assert client.get("/api/v1/bulletins?organisation_id=x", headers=headers).status_code == 422

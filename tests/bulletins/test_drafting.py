@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from psirf.audit import AuditRecord
 from psirf.bulletins import periods, services
+from psirf.bulletins.models import Bulletin
 from psirf.db import ChangedBySomeoneElse
 from psirf.extensions import db
 from psirf.problems import InputError
@@ -139,6 +140,29 @@ def test_the_same_period_is_drafted_once_and_periods_must_be_whole_months(world)
         services.generate(
             db.session, world.panel, world.pcn.id, date(2025, 1, 1), date(2026, 4, 1), TODAY
         )
+
+
+@pytest.mark.parametrize(
+    "start, end, message",
+    [
+        (date(1, 1, 1), date(1, 4, 1), "1900 or later"),  # the period before it would be year 0
+        (date(1899, 12, 1), date(1900, 1, 1), "1900 or later"),
+    ],
+)
+def test_a_period_keeps_to_the_years_the_forms_take(world, start, end, message):
+    with pytest.raises(InputError, match=message):
+        services.generate(db.session, world.panel, world.pcn.id, start, end, TODAY)
+
+
+def test_the_draft_page_refuses_a_period_it_never_offered_on_the_form(world, sign_in):
+    answer = sign_in(world.panel).post(
+        "/bulletins/new",
+        data={"organisation_id": str(world.pcn.id), "period": "0001-01-01/0001-04-01"},
+    )
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 400
+    assert "nhsuk-error-summary" in page and "The year must be 1900 or later" in page
+    assert db.session.scalars(select(Bulletin)).all() == []
 
 
 def test_drafting_reads_a_fixed_number_of_statements_however_many_records(world):

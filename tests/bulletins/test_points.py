@@ -137,6 +137,23 @@ def test_a_themes_page_offers_its_title_alone(world, sign_in):
     assert theme.title == "Medicines" and theme.body == "3 events"
 
 
+def test_a_title_is_kept_on_one_line_so_the_pdf_lays_out(world, sign_in):
+    bulletin = make_bulletin(world.pcn, world.panel)
+    theme = bulletin.points_in("themes")[0]
+    services.edit_point(
+        db.session,
+        world.panel,
+        bulletin,
+        theme.id,
+        {"title": "Medicines\n" + "and\r\n" * 45},
+        bulletin.version_id,
+    )
+    db.session.commit()
+    assert theme.title == "Medicines" + " and" * 45
+    pdf = sign_in(world.panel).get(f"/bulletins/{bulletin.id}/bulletin.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+
 def test_the_api_edits_a_point_from_the_version_read(client, world):
     bulletin = make_bulletin(world.pcn, world.panel)
     point = learning_point(bulletin)

@@ -10,7 +10,7 @@ from psirf.engagement.models import AffectedPerson, CandourRecord, EngagementSte
 from psirf.events.models import EventPatient
 from psirf.extensions import db
 from psirf.dashboards import icb, services
-from psirf.dashboards.csv import safe_cell, to_csv
+from psirf.web.spreadsheets import safe_cell, to_csv
 from psirf.timeutil import utcnow
 from psirf.organisations.models import OrganisationMembership
 from tests.support.factories import (

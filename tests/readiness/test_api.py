@@ -51,3 +51,14 @@ def test_the_map_and_its_totals_read_as_the_page_does(world, client):
         f"/api/v1/readiness/totals?group={world.pcn.id}", headers=headers
     ).get_json()
     assert totals["organisations"] == 2
+
+
+def test_a_group_the_person_does_not_read_is_not_found_rather_than_ignored(world, client):
+    """The page shows the whole map for a group it does not know; a program would take that for
+    the group's, so the API says the group is not found."""
+    headers = bearer(token_for(world.panel))  # North PCN's panel: South PCN is not theirs
+    for path in ("map", "totals"):
+        answer = client.get(f"/api/v1/readiness/{path}?group={world.other_pcn.id}", headers=headers)
+        assert answer.status_code == 404 and answer.mimetype == "application/problem+json"
+    own = client.get(f"/api/v1/readiness/totals?group={world.pcn.id}", headers=headers)
+    assert own.status_code == 200 and own.get_json()["organisations"] == 2

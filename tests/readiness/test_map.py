@@ -4,12 +4,17 @@ whose statements do not grow with the organisations on it."""
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
+import json
+
+import pytest
 
 from psirf.extensions import db
 from psirf.readiness import overview
 from tests.support import readiness as make
+from tests.support.api import bearer, token_for
 from tests.support.factories import OrganisationFactory, PracticeFactory, one_commit
 from tests.support.plan_factories import PlanFactory
 from tests.support.queries import queries_for
@@ -88,6 +93,36 @@ def test_a_published_pcn_plan_puts_psirf_adoption_in_place_for_its_members(world
     }
     assert rows["Riverside"] == "In place: North PCN's plan"
     assert rows["Southfields"] == "Not started"
+
+
+def _cursor(key) -> str:
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    "key",
+    [["North\u0000PCN", 1], ["North PCN", 10**40], ["North PCN", -5], ["North PCN", True]],
+    ids=["a NUL in the name", "a 40-digit id", "a negative id", "true for the id"],
+)
+def test_a_mangled_cursor_starts_the_map_from_the_top(world, sign_in, client, key):
+    after = _cursor(key)
+    page = sign_in(world.icb_specialist)
+    for url in (f"/readiness?after={after}", f"/readiness/gaps/patient_safety_lead?after={after}"):
+        answer = page.get(url)
+        assert answer.status_code == 200 and "North PCN" in answer.get_data(as_text=True)
+    api = client.get(
+        f"/api/v1/readiness/map?cursor={after}", headers=bearer(token_for(world.icb_specialist))
+    )
+    # Refused as no cursor of the API's, or (decoded, but no row's) read from the top.
+    assert api.status_code in (200, 400)
+
+
+@pytest.mark.parametrize("group", ["\u00b2", "9" * 5000, "-1", "North PCN"])
+def test_a_group_that_is_no_id_is_no_filter(world, sign_in, group):
+    page = sign_in(world.icb_specialist)
+    for path in ("/readiness", "/readiness/gaps/patient_safety_lead", "/readiness/map.csv"):
+        answer = page.get(path, query_string={"group": group})
+        assert answer.status_code == 200 and "Southfields" in answer.get_data(as_text=True)
 
 
 def test_the_map_pages_by_name(world):

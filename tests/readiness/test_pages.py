@@ -94,6 +94,14 @@ def test_staff_and_their_training_by_hand(world, sign_in):
     assert "Completed 10 January 2026" in client.get(_url(world, "/staff")).get_data(as_text=True)
 
 
+def _import(client, world, data: bytes):
+    return client.post(
+        _url(world, "/training-import"),
+        data={"file": (io.BytesIO(data), "training.csv")},
+        content_type="multipart/form-data",
+    )
+
+
 def test_training_imported_from_a_csv_file_reports_each_row(world, sign_in):
     make.staff(world.lead, world.practice, ("Ann Able", "ann@example.org"))
     data = (
@@ -103,11 +111,7 @@ def test_training_imported_from_a_csv_file_reports_each_row(world, sign_in):
         "bad@example.org,Bad Date,1,yesterday\n"
         "ann@example.org,Ann Able,3,2026-01-31\n"
     ).encode()
-    answer = sign_in(world.lead).post(
-        _url(world, "/training-import"),
-        data={"file": (io.BytesIO(data), "training.csv")},
-        content_type="multipart/form-data",
-    )
+    answer = _import(sign_in(world.lead), world, data)
     page = answer.get_data(as_text=True)
     assert answer.status_code == 200
     assert "2 of 4 rows recorded." in page
@@ -118,12 +122,31 @@ def test_training_imported_from_a_csv_file_reports_each_row(world, sign_in):
     assert (level_1.count, level_1.total) == (1, 2)
 
 
+def test_an_imported_row_refused_writes_nothing_and_its_date_keeps_to_the_forms_years(
+    world, sign_in
+):
+    data = (
+        "email,name,level,completed_on\n"
+        "old@example.org,Old Date,1,0001-01-01\n"
+        "far@example.org,Far Date,1,31/12/9999\n"
+        "three@example.org,Level Three,3,2026-01-31\n"
+        "square@example.org,Level Squared,\u00b2,2026-01-31\n"
+        f"long@example.org,Level Long,{'9' * 5000},2026-01-31\n"
+        "ok@example.org,Oka Kay,1,1900-01-01\n"
+    ).encode()
+    answer = _import(sign_in(world.lead), world, data)
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and "1 of 6 rows recorded." in page
+    assert "Not recorded: The year must be 1900 or later" in page
+    assert "Not recorded: The year must be 2199 or earlier" in page
+    assert "Not recorded: Choose level 1 or level 2" in page
+    # The person a refused row named is not added to the staff list on its own.
+    listed = db.session.scalars(select(StaffMember.email)).all()
+    assert listed == ["ok@example.org"]
+
+
 def test_a_file_without_the_columns_is_refused_on_the_form(world, sign_in):
-    answer = sign_in(world.lead).post(
-        _url(world, "/training-import"),
-        data={"file": (io.BytesIO(b"who,when\nx,y\n"), "training.csv")},
-        content_type="multipart/form-data",
-    )
+    answer = _import(sign_in(world.lead), world, b"who,when\nx,y\n")
     assert answer.status_code == 400
     assert "The first row must name the columns" in answer.get_data(as_text=True)
 
