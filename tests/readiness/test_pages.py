@@ -11,6 +11,7 @@ from sqlalchemy import select
 from psirf.extensions import db
 from psirf.readiness.models import CommitmentRecord, StaffMember
 from tests.support import readiness as make
+from tests.support.pages import shows_one_error_summary
 
 
 def _url(world, suffix=""):
@@ -58,7 +59,7 @@ def test_a_refused_form_keeps_what_was_typed_and_shows_the_error_summary(world, 
     )
     page = answer.get_data(as_text=True)
     assert answer.status_code == 400
-    assert "nhsuk-error-summary" in page and "starting https://" in page
+    assert shows_one_error_summary(page) and "starting https://" in page
     assert "Survey in May" in page and 'value="not a link"' in page
 
 
@@ -124,12 +125,16 @@ def test_a_file_without_the_columns_is_refused_on_the_form(world, sign_in):
         data={"file": (io.BytesIO(b"who,when\nx,y\n"), "training.csv")},
         content_type="multipart/form-data",
     )
-    assert answer.status_code == 400
+    assert answer.status_code == 400 and shows_one_error_summary(answer.get_data(as_text=True))
     assert "The first row must name the columns" in answer.get_data(as_text=True)
 
 
 def test_a_person_records_their_own_training(world, sign_in):
     client = sign_in(world.reporter)
+    undated = client.post(
+        "/readiness/my-training", data={"organisation_id": str(world.practice.id), "level": "1"}
+    )
+    assert undated.status_code == 400 and shows_one_error_summary(undated.get_data(as_text=True))
     answer = client.post(
         "/readiness/my-training",
         data={
