@@ -66,6 +66,9 @@ def describe(commitment: Commitment, record: CommitmentRecord | None, plan=None)
         return f"In place: {plan.organisation.name}'s plan"
     if commitment.measure == "named":
         count = record.count if record is not None and record.count is not None else 0
+        if count > commitment.minimum:
+            # More than asked for: "3 of 2" would read as a mistake.
+            return f"{Status.label_for(status)}: {count} named"
         return f"{Status.label_for(status)}: {count} of {commitment.minimum} named"
     if commitment.measure == "syllabus":
         if record is None or not record.total:

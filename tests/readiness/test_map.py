@@ -41,6 +41,17 @@ def test_the_gaps_list_those_without_it_with_where_they_stand(world):
     assert found["Southfields"] == "Not started: 0 of 2 named"
 
 
+def test_more_partners_than_asked_for_are_counted_without_a_share(world):
+    make.named(world.lead, world.practice, "patient_safety_partners", "A One", "B Two", "C Three")
+    partners = next(
+        c for c in overview.commitments.all_commitments() if c.key == "patient_safety_partners"
+    )
+    page = overview.page(db.session, world.icb_specialist, overview.Filters(), None, 50)
+    position = overview.commitments.all_commitments().index(partners)
+    found = {row.organisation.name: row.cells[position].text for row in page.rows}
+    assert found["Riverside"] == "In place: 3 named"
+
+
 def test_filters_by_pcn_and_kind(world):
     with one_commit():
         pharmacy = OrganisationFactory(kind="pharmacy", icb=world.icb, name="Corner Pharmacy")
