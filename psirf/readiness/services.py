@@ -127,31 +127,6 @@ def named_people(session: Session, organisation: Organisation) -> dict[str, list
     return found
 
 
-def history(
-    session: Session, organisation: Organisation, limit: int = 50
-) -> list[tuple[str, audit.AuditRecord]]:
-    """The latest changes to the organisation's readiness, newest first, each with the label of
-    the commitment it changed (the audit trail of its records is their history)."""
-    keys = dict(
-        session.execute(
-            select(CommitmentRecord.id, CommitmentRecord.commitment).where(
-                CommitmentRecord.organisation_id == organisation.id
-            )
-        ).all()
-    )
-    records = session.scalars(
-        select(audit.AuditRecord)
-        .where(
-            audit.AuditRecord.subject_type == CommitmentRecord.__tablename__,
-            audit.AuditRecord.subject_id.in_(list(keys)),
-        )
-        .order_by(audit.AuditRecord.id.desc())
-        .limit(limit)
-    ).all()
-    labels = {c.key: c.label for c in commitments.all_commitments()}
-    return [(labels.get(keys[r.subject_id], keys[r.subject_id]), r) for r in records]
-
-
 # ---- the record the map reads -------------------------------------------------------------------
 
 

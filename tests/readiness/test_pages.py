@@ -176,7 +176,9 @@ def test_the_organisations_page_keeps_the_history_of_each_commitment(world, sign
     make.record(world.lead, world.practice, "staff_survey", status="met", version=first.version_id)
     page = sign_in(world.panel).get(_url(world)).get_data(as_text=True)
     history = page.split("<h2>History</h2>")[1]
-    assert history.index("status in_progress to met") < history.index(
-        "status not_started to in_progress"
+    # In the page's words, not the stored codes.
+    assert history.index("Where it stands: In progress to In place") < history.index(
+        "Where it stands: Not started to In progress"
     )
-    assert "Staff survey offered and acted on: record" in history
+    assert "Staff survey offered and acted on: recorded by Lee Lead" in history
+    assert "in_progress" not in history
