@@ -92,11 +92,10 @@ def index():
 @login_required
 def map_csv():
     _, filters = _filters()
+    rows = [overview.csv_line(row) for row in overview.all_rows(db.session, _user(), filters)]
+    totals = overview.csv_totals_line(*overview.totals(db.session, _user(), filters))
     # The dashboards' CSV: UTF-8 with its byte order mark, no cell read as a formula.
-    body = to_csv(
-        overview.csv_header(),
-        (overview.csv_line(row) for row in overview.all_rows(db.session, _user(), filters)),
-    )
+    body = to_csv(overview.csv_header(), rows + [totals])
     return Response(
         body,
         mimetype="text/csv",
