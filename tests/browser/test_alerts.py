@@ -21,7 +21,8 @@ SECOND = "Add a second check of the strength at the checking step"
 def _confirm(visitor, alert_title: str, pharmacy: str, action: int, answer: str, fill) -> None:
     visitor.goto("/alerts")
     visitor.follow(alert_title)
-    visitor.follow(pharmacy)
+    # The alert's page tells the service's lead where to confirm.
+    visitor.follow(f"Confirm {pharmacy}'s actions")
     visitor.follow(f"Confirm action {action}")
     visitor.page.get_by_label(answer, exact=True).check()
     fill(visitor.page)
@@ -88,6 +89,7 @@ def test_an_alert_is_issued_one_pharmacy_confirms_and_the_other_is_overdue(visit
     visitor.goto("/alerts")
     visitor.follow(f"NatPSA/BROWSER/001: {title}")
     assert "Not yet confirmed, overdue" in visitor.text
+    assert "Confirm Southfields Pharmacy's actions" not in visitor.text  # the ICB does not confirm
     visitor.follow("Show only services with an overdue action")
     assert "Southfields Pharmacy" in visitor.text
     assert "North Street Pharmacy" not in visitor.text
