@@ -135,7 +135,7 @@ def load_readiness(session: Session) -> int:
             "readiness:record",
             audit.diff(NEW_RECORD, audit.snapshot(row, EVIDENCE_FIELDS)),
         )
-        for row, at, by in recorded
+        for row, at, by in sorted(recorded, key=lambda r: r[1])  # the history's order
     )
     session.flush()
     return loaded

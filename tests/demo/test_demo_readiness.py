@@ -54,3 +54,6 @@ def test_what_the_demo_recorded_by_hand_has_its_history(demo):
     assert ("Where it stands", "Not started", "In place") in lfpse[3]
     assert ("How it is met", "(none)", "An LFPSE administrator account") in lfpse[3]
     assert any(line[0] == "Staff survey offered and acted on" for line in lines)
+    hillview = session.scalar(select(Organisation).where(Organisation.ods_code == "D81002"))
+    when = [entry.occurred_at for _, entry in history.history(session, hillview)]
+    assert len(when) == 5 and when == sorted(when, reverse=True)  # newest first
