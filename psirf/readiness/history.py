@@ -4,8 +4,6 @@ read it: the commitment, what was done and by whom, and each change in the page'
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,8 +13,7 @@ from psirf.readiness import commitments
 from psirf.readiness.commitments import Status
 from psirf.readiness.models import CommitmentRecord
 from psirf.timeline import TimelineEntry, Vocabulary
-from psirf.timeutil import in_london
-from psirf.web.dates import format_date
+from psirf.web.dates import audited_moment, format_date
 
 ACTIONS = {
     "readiness:record": "recorded",
@@ -40,13 +37,6 @@ FIELDS = {
 }
 
 
-def _moment(value) -> str:
-    try:
-        return format_date(in_london(datetime.fromisoformat(str(value))), "time")
-    except ValueError:
-        return str(value)
-
-
 def _route(value) -> str:
     options = {o.key: o.label for c in commitments.all_commitments() for o in c.options}
     return options.get(value, str(value))
@@ -59,7 +49,7 @@ WORDS = Vocabulary(
         "status": Status.label_for,
         "route": _route,
         "evidence_on": format_date,
-        "confirmed_at": _moment,
+        "confirmed_at": audited_moment,
     },
     people={"confirmed_by_id"},
 )
