@@ -24,7 +24,16 @@ def _confirm(visitor, alert_title: str, pharmacy: str, action: int, answer: str,
     # The alert's page tells the service's lead where to confirm.
     visitor.follow(f"Confirm {pharmacy}'s actions")
     visitor.follow(f"Confirm action {action}")
+    # Each answer's question is shown once that answer is chosen, the others' stay hidden.
+    questions = [
+        visitor.page.get_by_role("group", name="Date done"),
+        visitor.page.get_by_label("Why does it not apply to your service?"),
+        visitor.page.get_by_role("group", name="When do you expect it to be done?"),
+    ]
+    assert not any(q.is_visible() for q in questions)
     visitor.page.get_by_label(answer, exact=True).check()
+    shown = ["Done", "Not applicable", "In progress"].index(answer)
+    assert [q.is_visible() for q in questions] == [i == shown for i in range(3)]
     fill(visitor.page)
     visitor.submit("Save the confirmation")
     assert "Your confirmation has been saved" in visitor.text
