@@ -143,12 +143,22 @@ def _render(alert, status: int = 200, action_form=None, refused: str | None = No
             tallies=tallies,
             empty=services.Tally(),
             matrix=matrix,
+            yours=_yours(matrix),
             only_overdue=only_overdue,
             today=today,
             kind_labels=dict(services.SERVICE_KIND_CHOICES),
         ),
         status,
     )
+
+
+def _yours(matrix) -> list:
+    """The services on the page whose actions the signed-in person confirms: their lead is told
+    where to do it, not left to find their service's name in the table."""
+    if matrix is None:
+        return []
+    organisations = [row.organisation for row in matrix.rows]
+    return [o for o in organisations if policy.may_confirm_alert_actions(current_user, o)]
 
 
 @bp.get("/<int:alert_id>")

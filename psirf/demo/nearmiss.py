@@ -32,20 +32,20 @@ def load_near_misses(session: Session, today: date | None = None) -> int:
     spec = read_seed("near_misses.yaml")
     pharmacy = by_ods_code(session, spec["pharmacy"])
     pharmacist = accounts.find_by_email(session, spec["logged_by"])
-    for item in spec["near_misses"]:
-        services.log_near_miss(
-            session,
-            pharmacist,
-            services.NearMissDetails(
-                organisation_id=pharmacy.id,
-                occurred_on=demo_day(today, item["month"], item["day"]),
-                medicine=item["medicine"],
-                error_type=item["error_type"],
-                stage=item["stage"],
-                cause=item["cause"],
-                note=item.get("note"),
-                dmd_code=item.get("dmd_code"),
-            ),
-            today=today,
+    logged = [
+        services.NearMissDetails(
+            organisation_id=pharmacy.id,
+            occurred_on=demo_day(today, item["month"], item["day"]),
+            medicine=item["medicine"],
+            error_type=item["error_type"],
+            stage=item["stage"],
+            cause=item["cause"],
+            note=item.get("note"),
+            dmd_code=item.get("dmd_code"),
         )
-    return len(spec["near_misses"])
+        for item in spec["near_misses"]
+    ]
+    # Logged in the order they were caught, as at the bench: the log lists the last logged first.
+    for details in sorted(logged, key=lambda d: d.occurred_on):
+        services.log_near_miss(session, pharmacist, details, today=today)
+    return len(logged)

@@ -10,7 +10,9 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from psirf import audit
 from psirf.accounts.models import User
+from psirf.demo.history import audit_entry
 from psirf.demo.organisations import read_seed
 from psirf.organisations.models import Organisation
 from psirf.readiness import commitments
@@ -22,7 +24,12 @@ from psirf.readiness.models import (
     StaffMember,
     SyllabusCompletion,
 )
+from psirf.readiness.services import EVIDENCE_FIELDS
 from psirf.timeutil import utcnow
+
+
+# A record before anything is recorded, as readiness.services starts one.
+NEW_RECORD = {"status": Status.NOT_STARTED.value}
 
 
 def _status(count: int, needed: int) -> str:
@@ -41,6 +48,7 @@ def load_readiness(session: Session) -> int:
     users = {u.email: u for u in session.scalars(select(User))}
     default_by = users[data["recorded_by"]]
     loaded = 0
+    recorded: list[tuple[CommitmentRecord, object, User]] = []
     for code, spec in data["organisations"].items():
         organisation = session.scalar(select(Organisation).where(Organisation.ods_code == code))
         if organisation is None:
@@ -48,8 +56,10 @@ def load_readiness(session: Session) -> int:
         loaded += 1
         by = users.get(spec.get("recorded_by"), default_by)
 
-        def record(key: str, organisation_id: int = organisation.id, **values) -> None:
-            session.add(CommitmentRecord(organisation_id=organisation_id, commitment=key, **values))
+        def record(key: str, organisation_id: int = organisation.id, **values) -> CommitmentRecord:
+            row = CommitmentRecord(organisation_id=organisation_id, commitment=key, **values)
+            session.add(row)
+            return row
 
         for commitment in commitments.named():
             names = spec.get(commitment.key, [])
@@ -104,15 +114,28 @@ def load_readiness(session: Session) -> int:
                     total=len(staff),
                 )
         for key, values in (spec.get("status") or {}).items():
-            when = today - timedelta(days=values.get("days_ago", 0))
-            record(
+            at = now - timedelta(days=values.get("days_ago", 0))
+            row = record(
                 key,
                 status=values["status"],
                 route=values.get("route"),
                 note=values.get("note", data["note"]),
-                evidence_on=when,
+                evidence_on=at.date(),
                 recorded_by_id=by.id,
-                recorded_at=now - timedelta(days=values.get("days_ago", 0)),
+                recorded_at=at,
             )
+            recorded.append((row, at, by))
+    session.flush()
+    # What the lead recorded by hand has its history, as readiness.services would have written it.
+    session.add_all(
+        audit_entry(
+            row,
+            at,
+            by.id,
+            "readiness:record",
+            audit.diff(NEW_RECORD, audit.snapshot(row, EVIDENCE_FIELDS)),
+        )
+        for row, at, by in sorted(recorded, key=lambda r: r[1])  # the history's order
+    )
     session.flush()
     return loaded

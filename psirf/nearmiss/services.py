@@ -247,13 +247,26 @@ def summary(session: Session, user, month: date) -> Summary:
 # ---- promoting one to a safety event ----------------------------------------------------------------
 
 
+# Where it was caught, as the event's sentences say it: "Caught at the accuracy check".
+CAUGHT = {
+    Stage.ACCURACY_CHECK.value: "at the accuracy check",
+    Stage.CLINICAL_CHECK.value: "at the clinical check",
+    Stage.HAND_OUT.value: "at hand-out",
+    Stage.BY_PATIENT.value: "by the patient or carer",
+}
+
+
+def _caught(near_miss: NearMiss) -> str:
+    return CAUGHT.get(near_miss.stage, near_miss.stage_label.lower())
+
+
 def event_description(near_miss: NearMiss) -> str:
     """What happened, in the event's words, from the near miss's fields."""
     what = near_miss.error_type_label.lower()
     text = (
         f"Near miss in dispensing: {what}, {near_miss.medicine}"
         + (f" (dm+d {near_miss.dmd_code})" if near_miss.dmd_code else "")
-        + f". Caught at: {near_miss.stage_label.lower()}. "
+        + f". Caught {_caught(near_miss)}. "
         + f"Likely cause: {near_miss.cause_label.lower()}."
     )
     if near_miss.note:
@@ -291,7 +304,7 @@ def promote(
         reporter_user=user,
         service_area=ServiceArea.COMMUNITY_PHARMACY.value,
         location=Location.PHARMACY.value,
-        immediate_actions=f"Caught at the {near_miss.stage_label.lower()} before it reached the patient.",
+        immediate_actions=f"Caught {_caught(near_miss)}, before the medicine was taken.",
         agents=[Agent.MEDICATION.value],
         processes=[HealthcareProcess.DISPENSING.value],
         # A near miss harmed nobody; no patient identifier is asked for or carried.

@@ -120,6 +120,14 @@ def _figures(theme: dict, profile: dict) -> str:
     )
 
 
+def figures_of(theme_key: str, profile: dict) -> str:
+    """The figures behind a theme the plan's authors chose, as a suggested priority gives them;
+    '' when the profile holds none of its events."""
+    themes = (profile.get("events") or {}).get("by_theme") or []
+    theme = next((t for t in themes if t["key"] == theme_key), None)
+    return _figures(theme, profile) if theme else ""
+
+
 def _priority_from_default(priority) -> dict:
     return {
         "key": priority.key,

@@ -407,6 +407,8 @@ def add_priority(
         raise InputError("theme", "Choose the theme it covers.")
     if min_harm and min_harm not in HARM_SEVERITY:
         raise InputError("min_harm", "Choose a harm level from the list.")
+    # The profile's figures for the theme chosen (repeat presentation too), as a suggestion has.
+    figures = sections.figures_of(theme, plan.profile or {})
 
     def change(content):
         content["local_focus"].append(
@@ -416,7 +418,7 @@ def add_priority(
                 "method": method,
                 "improvement_route": route.strip(),
                 "why": "",
-                "figures": "Added by the plan's authors.",
+                "figures": " ".join(filter(None, ["Added by the plan's authors.", figures])),
                 "match": {
                     "theme": theme,
                     "record_types": ["incident", "outcome"],

@@ -325,7 +325,16 @@ def gaps(
 
 
 def csv_header() -> list[str]:
-    return ["Organisation", "ODS code", "Kind"] + [c.label for c in commitments.all_commitments()]
+    return ["Organisation", "ODS code", "Type"] + [c.label for c in commitments.all_commitments()]
+
+
+def csv_totals_line(count: int, totals: list[Total]) -> list[str]:
+    """The map's totals as the table's last row: each commitment in place of those it applies to."""
+    shares = [
+        "Does not apply" if t.percent is None else f"{t.met} of {t.applicable} ({t.percent}%)"
+        for t in totals
+    ]
+    return ["Total in place", "", f"{count} organisations"] + shares
 
 
 def csv_line(row: Row) -> list[str]:

@@ -66,6 +66,9 @@ def describe(commitment: Commitment, record: CommitmentRecord | None, plan=None)
         return f"In place: {plan.organisation.name}'s plan"
     if commitment.measure == "named":
         count = record.count if record is not None and record.count is not None else 0
+        if count > commitment.minimum:
+            # More than asked for: "3 of 2" would read as a mistake.
+            return f"{Status.label_for(status)}: {count} named"
         return f"{Status.label_for(status)}: {count} of {commitment.minimum} named"
     if commitment.measure == "syllabus":
         if record is None or not record.total:
@@ -122,31 +125,6 @@ def named_people(session: Session, organisation: Organisation) -> dict[str, list
     for person in rows:
         found.setdefault(person.commitment, []).append(person)
     return found
-
-
-def history(
-    session: Session, organisation: Organisation, limit: int = 50
-) -> list[tuple[str, audit.AuditRecord]]:
-    """The latest changes to the organisation's readiness, newest first, each with the label of
-    the commitment it changed (the audit trail of its records is their history)."""
-    keys = dict(
-        session.execute(
-            select(CommitmentRecord.id, CommitmentRecord.commitment).where(
-                CommitmentRecord.organisation_id == organisation.id
-            )
-        ).all()
-    )
-    records = session.scalars(
-        select(audit.AuditRecord)
-        .where(
-            audit.AuditRecord.subject_type == CommitmentRecord.__tablename__,
-            audit.AuditRecord.subject_id.in_(list(keys)),
-        )
-        .order_by(audit.AuditRecord.id.desc())
-        .limit(limit)
-    ).all()
-    labels = {c.key: c.label for c in commitments.all_commitments()}
-    return [(labels.get(keys[r.subject_id], keys[r.subject_id]), r) for r in records]
 
 
 # ---- the record the map reads -------------------------------------------------------------------

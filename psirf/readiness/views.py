@@ -25,7 +25,7 @@ from psirf.web.spreadsheets import to_csv
 from psirf.db import unit_of_work
 from psirf.extensions import db
 from psirf.problems import InputError
-from psirf.readiness import commitments, importing, overview, services, training
+from psirf.readiness import commitments, history, importing, overview, services, training
 from psirf.readiness.forms import (
     ConfirmForm,
     EvidenceForm,
@@ -92,11 +92,10 @@ def index():
 @login_required
 def map_csv():
     _, filters = _filters()
+    rows = [overview.csv_line(row) for row in overview.all_rows(db.session, _user(), filters)]
+    totals = overview.csv_totals_line(*overview.totals(db.session, _user(), filters))
     # The dashboards' CSV: UTF-8 with its byte order mark, no cell read as a formula.
-    body = to_csv(
-        overview.csv_header(),
-        (overview.csv_line(row) for row in overview.all_rows(db.session, _user(), filters)),
-    )
+    body = to_csv(overview.csv_header(), rows + [totals])
     return Response(
         body,
         mimetype="text/csv",
@@ -144,7 +143,7 @@ def _organisation_page(organisation, status: int = 200, refused: str | None = No
             standings=services.standings(db.session, organisation),
             people=services.named_people(db.session, organisation),
             staff_count=len(training.staff(db.session, organisation)),
-            history=services.history(db.session, organisation),
+            history=history.history(db.session, organisation),
             may_record=policy.may_record_readiness(_user(), organisation),
             may_confirm=policy.may_confirm_readiness(_user(), organisation),
             refused=refused,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from functools import cache
 
 from sqlalchemy import select
@@ -20,7 +20,7 @@ from psirf.responses.models import LearningResponse, ResponseMethod
 from psirf.timeline import TimelineEntry, Vocabulary, workflow_vocabulary
 from psirf.timeline import build as build_timeline
 from psirf.timeline import trail
-from psirf.timeutil import in_london, utcnow
+from psirf.timeutil import utcnow
 from psirf.web import dates
 from psirf.web.pagination import Page, keyset_page
 from psirf.workflow import deadlines, definitions, runner
@@ -259,14 +259,6 @@ FIELD_LABELS = {
 }
 
 
-def _moment(value) -> str:
-    """A moment the audit keeps as ISO text, as the clock in England read it."""
-    try:
-        return dates.moment(in_london(datetime.fromisoformat(str(value))))
-    except ValueError:
-        return str(value)
-
-
 def _vocabulary(workflows: list) -> Vocabulary:
     """The response's words: the steps and sections of every workflow it ran under (the current
     one first), and the events' coded values."""
@@ -309,7 +301,8 @@ def _vocabulary(workflows: list) -> Vocabulary:
         Vocabulary(
             actions=ACTION_LABELS,
             fields=FIELD_LABELS,
-            values={name: enum.label_for for name, enum in enums.items()} | {"due_at": _moment},
+            values={name: enum.label_for for name, enum in enums.items()}
+            | {"due_at": dates.audited_moment},
             action_label=action_label,
             field_label=field_label,
             nobody="A member of the public",

@@ -56,6 +56,14 @@ def moment(value: datetime) -> str:
     return f"{day(value)} at {value:%H:%M}"
 
 
+def audited_moment(value) -> str:
+    """A moment the audit keeps as ISO text (UTC), as the clock in England read it."""
+    try:
+        return moment(in_london(datetime.fromisoformat(str(value))))
+    except ValueError:
+        return str(value)
+
+
 def short_moment(value: datetime) -> str:
     return f"{short_day(value)} {value:%H:%M}"
 

@@ -79,7 +79,8 @@ class NhsDateField(Field):
 
     def pre_validate(self, form):
         t = self.typed
-        label = self.label.text.lower().rstrip("?")
+        # "When did they start? (optional)" is named in its error as "when did they start".
+        label = self.label.text.lower().removesuffix("(optional)").strip().rstrip("?")
         if (t.day or t.month or t.year) and self.data is None:
             missing = [p for p in ("day", "month", "year") if not getattr(t, p)]
             if missing:

@@ -13,6 +13,7 @@ from psirf.extensions import db
 from psirf.timeutil import utcnow
 from tests.support.alerts import pharmacy, record
 from tests.support.improvement import date_fields
+from tests.support.pages import shows_one_error_summary
 
 
 def _alert_form(world, **changes) -> dict:
@@ -33,7 +34,7 @@ def test_the_icb_records_adds_two_actions_and_issues_an_alert(world, sign_in):
     client = sign_in(world.icb_specialist)
     refused = client.post("/alerts/new", data=_alert_form(world, link="http://example.org/x"))
     page = refused.get_data(as_text=True)
-    assert refused.status_code == 400
+    assert refused.status_code == 400 and shows_one_error_summary(page)
     assert "Enter the link as a web address starting with https://" in page
     assert 'value="Look-alike insulin pens"' in page  # what was typed is kept
     made = client.post("/alerts/new", data=_alert_form(world))
@@ -71,7 +72,7 @@ def test_a_lead_confirms_and_a_stale_tab_is_told_with_its_answer_kept(world, sig
     client = sign_in(north_lead)
     assert client.get(url).status_code == 200
     missing = client.post(url, data={"version": "1", "status": "not_applicable"})
-    assert missing.status_code == 400
+    assert missing.status_code == 400 and shows_one_error_summary(missing.get_data(as_text=True))
     assert "Say why the action does not apply" in missing.get_data(as_text=True)
     done = client.post(
         url,

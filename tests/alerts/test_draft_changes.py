@@ -19,6 +19,7 @@ from psirf.problems import InputError
 from tests.support.alerts import LINK, record
 from tests.support.api import bearer, token_for
 from tests.support.improvement import date_fields
+from tests.support.pages import shows_one_error_summary
 
 DEADLINE = date(2026, 3, 16)
 
@@ -192,7 +193,7 @@ def test_a_refused_edit_keeps_what_was_typed_and_shows_the_error_summary(world, 
     )
     page = refused.get_data(as_text=True)
     assert refused.status_code == 400
-    assert "nhsuk-error-summary" in page
+    assert shows_one_error_summary(page)
     assert "Enter the link as a web address starting with https://" in page
     assert 'value="Typed title"' in page
     db.session.expire_all()

@@ -21,9 +21,19 @@ SECOND = "Add a second check of the strength at the checking step"
 def _confirm(visitor, alert_title: str, pharmacy: str, action: int, answer: str, fill) -> None:
     visitor.goto("/alerts")
     visitor.follow(alert_title)
-    visitor.follow(pharmacy)
+    # The alert's page tells the service's lead where to confirm.
+    visitor.follow(f"Confirm {pharmacy}'s actions")
     visitor.follow(f"Confirm action {action}")
+    # Each answer's question is shown once that answer is chosen, the others' stay hidden.
+    questions = [
+        visitor.page.get_by_role("group", name="Date done"),
+        visitor.page.get_by_label("Why does it not apply to your service?"),
+        visitor.page.get_by_role("group", name="When do you expect it to be done?"),
+    ]
+    assert not any(q.is_visible() for q in questions)
     visitor.page.get_by_label(answer, exact=True).check()
+    shown = ["Done", "Not applicable", "In progress"].index(answer)
+    assert [q.is_visible() for q in questions] == [i == shown for i in range(3)]
     fill(visitor.page)
     visitor.submit("Save the confirmation")
     assert "Your confirmation has been saved" in visitor.text
@@ -88,6 +98,7 @@ def test_an_alert_is_issued_one_pharmacy_confirms_and_the_other_is_overdue(visit
     visitor.goto("/alerts")
     visitor.follow(f"NatPSA/BROWSER/001: {title}")
     assert "Not yet confirmed, overdue" in visitor.text
+    assert "Confirm Southfields Pharmacy's actions" not in visitor.text  # the ICB does not confirm
     visitor.follow("Show only services with an overdue action")
     assert "Southfields Pharmacy" in visitor.text
     assert "North Street Pharmacy" not in visitor.text

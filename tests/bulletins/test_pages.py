@@ -18,6 +18,7 @@ from tests.support.bulletins import END, START, TODAY, make_bulletin
 from tests.support.factories import SafetyActionFactory, SafetyEventFactory
 from tests.support.library import NHS_NUMBER, PATIENT, SUMMARY
 from tests.support.library import entry as library_entry
+from tests.support.pages import shows_one_error_summary
 
 STAFF = "Gemma Hartwell"
 IDENTIFIERS = (
@@ -201,6 +202,22 @@ def test_the_draft_page_offers_the_last_whole_quarter_and_refuses_one_drafted_tw
     again = panel.post(
         "/bulletins/new", data={"organisation_id": str(world.pcn.id), "period": f"{START}/{END}"}
     )
-    assert again.status_code == 400
+    assert again.status_code == 400 and shows_one_error_summary(again.get_data(as_text=True))
     assert "already has a bulletin for July to September 2026" in again.get_data(as_text=True)
     assert TODAY.month == 11
+
+
+def test_text_too_long_is_refused_once_with_what_was_typed_kept(world, sign_in):
+    bulletin = make_bulletin(world.pcn, world.panel)
+    panel = sign_in(world.panel)
+    answer = panel.post(
+        f"/bulletins/{bulletin.id}/text",
+        data={
+            "version": version_of(panel, bulletin.id),
+            "introduction": "x" * (services.TEXT_LIMIT + 1),
+            "themes_text": "Kept themes",
+        },
+    )
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 400 and shows_one_error_summary(html)
+    assert "Kept themes" in html

@@ -30,6 +30,13 @@ def test_the_pharmacist_sees_near_misses_in_this_month_and_the_last(demo):
     assert session.scalar(select(func.count()).where(NearMiss.event_id.is_not(None))) == 0
 
 
+def test_the_demo_log_lists_the_latest_caught_first(demo):
+    session, _, _ = demo
+    pharmacist = accounts.find_by_email(session, "pharmacist@demo-icb.example.org")
+    caught = [n.occurred_on for n in services.listing(session, pharmacist, None, 50).items]
+    assert len(caught) == 8 and caught == sorted(caught, reverse=True)
+
+
 def test_loading_the_near_misses_again_adds_nothing(demo):
     session, _, _ = demo
     assert load_near_misses(session) == 0

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from psirf.accounts.models import User
 from psirf.organisations.models import Organisation
-from psirf.readiness import commitments, overview, training
+from psirf.readiness import commitments, history, overview, training
 
 
 def _gap_names(session, user, key):
@@ -40,3 +40,20 @@ def test_the_demo_keeps_a_leaver_on_the_staff_page_without_counting_them(demo):
     hillview = session.scalar(select(Organisation).where(Organisation.ods_code == "D81002"))
     assert [m.name for m in training.former_staff(session, hillview)] == ["Pat Quinn"]
     assert len(training.staff(session, hillview)) == 2
+
+
+def test_what_the_demo_recorded_by_hand_has_its_history(demo):
+    session, _, _ = demo
+    riverside = session.scalar(select(Organisation).where(Organisation.ods_code == "D81001"))
+    lines = [
+        (label, entry.action, entry.actor, [(c.field, c.before, c.after) for c in entry.changes])
+        for label, entry in history.history(session, riverside)
+    ]
+    lfpse = next(line for line in lines if line[0] == "Registered with LFPSE")
+    assert lfpse[1:3] == ("recorded", "Lee Lead")
+    assert ("Where it stands", "Not started", "In place") in lfpse[3]
+    assert ("How it is met", "(none)", "An LFPSE administrator account") in lfpse[3]
+    assert any(line[0] == "Staff survey offered and acted on" for line in lines)
+    hillview = session.scalar(select(Organisation).where(Organisation.ods_code == "D81002"))
+    when = [entry.occurred_at for _, entry in history.history(session, hillview)]
+    assert len(when) == 5 and when == sorted(when, reverse=True)  # newest first

@@ -198,12 +198,33 @@ def test_promotion_records_a_safety_event_with_the_fields_carried_over(session, 
         "Two prescriptions bagged together",
     ):
         assert carried in event.description
-    assert "hand-out" in event.immediate_actions
+    assert "Caught at hand-out." in event.description
+    assert event.immediate_actions == "Caught at hand-out, before the medicine was taken."
     # The event follows the events' LFPSE rules: queued once, as every recorded event is.
     assert _count(session, LfpseExport, LfpseExport.event_id == event.id) == 1
     assert _count(session, LfpseExport) == 1
     assert _count(session, AuditRecord, AuditRecord.action == "near_miss:promote") == 1
     assert _count(session, AuditRecord, AuditRecord.action == "event:create") == 1
+
+
+@pytest.mark.parametrize(
+    "stage, caught",
+    [
+        ("accuracy_check", "Caught at the accuracy check"),
+        ("clinical_check", "Caught at the clinical check"),
+        ("by_patient", "Caught by the patient or carer"),
+    ],
+)
+def test_the_event_says_where_it_was_caught_in_a_sentence(session, pharmacies, stage, caught):
+    near_miss = NearMissFactory(
+        organisation=pharmacies.pharmacy, stage=stage, occurred_on=date(2026, 11, 3)
+    )
+    with unit_of_work(session):
+        event = services.promote(
+            session, pharmacies.pharmacist, near_miss, near_miss.version_id, today=TODAY
+        )
+    assert f"{caught}. " in event.description
+    assert event.immediate_actions == f"{caught}, before the medicine was taken."
 
 
 def test_a_second_promotion_or_a_stale_one_makes_no_second_event(session, pharmacies):

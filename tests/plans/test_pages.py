@@ -9,6 +9,7 @@ from sqlalchemy import select
 from psirf.plans.models import PsirfPlan
 from tests.support.plan_factories import PlanFactory
 from tests.support.pages import date_fields, prefixed
+from tests.support.pages import shows_one_error_summary
 
 
 def test_the_panel_generates_a_plan_and_a_missing_date_is_asked_for_again(session, sign_in, world):
@@ -20,6 +21,7 @@ def test_the_panel_generates_a_plan_and_a_missing_date_is_asked_for_again(sessio
     )
     page = refused.get_data(as_text=True)
     assert refused.status_code == 400 and "Enter the date the plan should start" in page
+    assert shows_one_error_summary(page)
     assert 'value="18" checked' in page and 'value="24" checked' in page  # what was chosen is kept
 
     done = panel.post(

@@ -130,3 +130,28 @@ def test_a_pcn_chooses_it_as_a_local_priority_and_triage_follows_the_row(world):
     )
     assert recommend(flagged, focus=focus).local_priority == row["key"]
     assert recommend(unflagged, focus=focus).local_priority != row["key"]
+
+
+def test_a_priority_chosen_for_it_carries_its_figures_from_the_profile(world):
+    _events(world)
+    plan = PlanFactory(
+        organisation=world.pcn,
+        created_by=world.panel,
+        profile=insight.profile(db.session, world.pcn, 12, TODAY),
+    )
+    db.session.commit()
+    services.add_priority(
+        db.session,
+        world.panel,
+        plan,
+        label="Patients who keep coming back with the same symptoms",
+        theme=REPEAT_PRESENTATION,
+        min_harm=None,
+        method="thematic_review",
+        route="A rethink prompt at the third consultation",
+        expected_version=plan.version_id,
+    )
+    db.session.commit()
+    figures = plan.content["local_focus"][-1]["figures"]
+    assert figures.startswith("Added by the plan's authors. 2 events in the last 12 months (50%")
+    assert figures.endswith("; 1 with moderate or worse harm.")

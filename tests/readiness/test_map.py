@@ -46,6 +46,17 @@ def test_the_gaps_list_those_without_it_with_where_they_stand(world):
     assert found["Southfields"] == "Not started: 0 of 2 named"
 
 
+def test_more_partners_than_asked_for_are_counted_without_a_share(world):
+    make.named(world.lead, world.practice, "patient_safety_partners", "A One", "B Two", "C Three")
+    partners = next(
+        c for c in overview.commitments.all_commitments() if c.key == "patient_safety_partners"
+    )
+    page = overview.page(db.session, world.icb_specialist, overview.Filters(), None, 50)
+    position = overview.commitments.all_commitments().index(partners)
+    found = {row.organisation.name: row.cells[position].text for row in page.rows}
+    assert found["Riverside"] == "In place: 3 named"
+
+
 def test_filters_by_pcn_and_kind(world):
     with one_commit():
         pharmacy = OrganisationFactory(kind="pharmacy", icb=world.icb, name="Corner Pharmacy")
@@ -138,10 +149,15 @@ def test_the_csv_has_every_organisation_and_a_column_per_commitment(world, sign_
     answer = sign_in(world.icb_specialist).get(f"/readiness/map.csv?group={world.pcn.id}")
     assert answer.status_code == 200 and answer.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(answer.get_data(as_text=True).lstrip("\ufeff"))))
-    assert rows[0][:4] == ["Organisation", "ODS code", "Kind", "Named patient safety lead"]
+    assert rows[0][:4] == ["Organisation", "ODS code", "Type", "Named patient safety lead"]
     riverside = next(r for r in rows if r[0] == "Riverside")
     assert "In progress: 1 of 2 named" in riverside
-    assert [r[0] for r in rows[1:]] == ["North PCN", "Riverside"]
+    assert [r[0] for r in rows[1:]] == ["North PCN", "Riverside", "Total in place"]
+    # The totals the page shows: the partners' share of the two, the PPG agenda for the practice.
+    totals = dict(zip(rows[0], rows[-1]))
+    assert totals["Type"] == "2 organisations"
+    assert totals["Lay patient safety partners"] == "0 of 2 (0%)"
+    assert totals["Patient safety on the PPG agenda"] == "0 of 2 (0%)"
 
 
 def test_a_csv_cell_is_never_read_as_a_formula(world, sign_in):

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from psirf.extensions import db
 from psirf.readiness.models import CommitmentRecord, StaffMember
 from tests.support import readiness as make
+from tests.support.pages import shows_one_error_summary
 
 
 def _url(world, suffix=""):
@@ -58,7 +59,7 @@ def test_a_refused_form_keeps_what_was_typed_and_shows_the_error_summary(world, 
     )
     page = answer.get_data(as_text=True)
     assert answer.status_code == 400
-    assert "nhsuk-error-summary" in page and "starting https://" in page
+    assert shows_one_error_summary(page) and "starting https://" in page
     assert "Survey in May" in page and 'value="not a link"' in page
 
 
@@ -147,12 +148,16 @@ def test_an_imported_row_refused_writes_nothing_and_its_date_keeps_to_the_forms_
 
 def test_a_file_without_the_columns_is_refused_on_the_form(world, sign_in):
     answer = _import(sign_in(world.lead), world, b"who,when\nx,y\n")
-    assert answer.status_code == 400
+    assert answer.status_code == 400 and shows_one_error_summary(answer.get_data(as_text=True))
     assert "The first row must name the columns" in answer.get_data(as_text=True)
 
 
 def test_a_person_records_their_own_training(world, sign_in):
     client = sign_in(world.reporter)
+    undated = client.post(
+        "/readiness/my-training", data={"organisation_id": str(world.practice.id), "level": "1"}
+    )
+    assert undated.status_code == 400 and shows_one_error_summary(undated.get_data(as_text=True))
     answer = client.post(
         "/readiness/my-training",
         data={
@@ -194,7 +199,9 @@ def test_the_organisations_page_keeps_the_history_of_each_commitment(world, sign
     make.record(world.lead, world.practice, "staff_survey", status="met", version=first.version_id)
     page = sign_in(world.panel).get(_url(world)).get_data(as_text=True)
     history = page.split("<h2>History</h2>")[1]
-    assert history.index("status in_progress to met") < history.index(
-        "status not_started to in_progress"
+    # In the page's words, not the stored codes.
+    assert history.index("Where it stands: In progress to In place") < history.index(
+        "Where it stands: Not started to In progress"
     )
-    assert "Staff survey offered and acted on: record" in history
+    assert "Staff survey offered and acted on: recorded by Lee Lead" in history
+    assert "in_progress" not in history

@@ -19,3 +19,11 @@ def date_fields(name, d):
         f"{name}[month]": str(d.month),
         f"{name}[year]": str(d.year),
     }
+
+
+def shows_one_error_summary(page: str) -> bool:
+    """The NHS error summary once (the layout's, not a second of the page's own) and the title's
+    "Error: " once, as a screen reader should hear them."""
+    title = re.search(r"<title>(.*?)</title>", page, re.S).group(1).strip()
+    summaries = re.findall(r'class="nhsuk-error-summary[" ]', page)
+    return len(summaries) == 1 and title.startswith("Error: ") and title.count("Error:") == 1

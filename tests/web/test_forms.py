@@ -49,6 +49,17 @@ def test_a_bad_date_says_what_to_fix_keeps_what_was_typed_and_names_the_box_to_f
     assert form.when.first_part_to_fix() == focus
 
 
+class OptionalDateForm(Form):
+    since = NhsDateField("When did they start? (optional)")
+
+
+def test_an_optional_dates_error_names_the_date_without_its_optional_mark():
+    typed = {"since[day]": "31", "since[month]": "2", "since[year]": "2026"}
+    form = OptionalDateForm(MultiDict(typed))
+    assert not form.validate()
+    assert form.since.errors == ["Enter a real date for when did they start"]
+
+
 # ---- the bounds every form has (psirf.web.forms.PsirfForm) ----------------------------------------
 
 
