@@ -63,6 +63,7 @@ def seeded_run(backend: str, url, folder, args, options) -> tuple[figures.Run, o
         seeded = seed.seed(db.engine, size, args.today, args.seed)
         seeding = time.perf_counter() - started
         rebuild = seed.make_exact(db.session)
+        seed.publish_bulletins(db.session, seeded, args.today)
         db.session.remove()
     run = figures.Run(backend, url, folder, seeded, args.today, options)
     rows = ", ".join(f"{n:,} {t}" for t, n in sorted(seeded.rows.items()))
