@@ -16,7 +16,7 @@ from datetime import date
 os.environ.setdefault("PSIRF_INSTANCE_DIR", tempfile.mkdtemp(prefix="psirf-bench-instance-"))
 os.environ.setdefault("SECRET_KEY", "bench-secret-key-not-for-production")
 
-from bench import databases, exporting, figures, importing, report, seed  # noqa: E402
+from bench import databases, exporting, figures, importing, report, seed, strategy  # noqa: E402
 from bench.load import Job, rss_mb, run_load, serving, split, timings  # noqa: E402
 from bench.client import Client  # noqa: E402
 from psirf.extensions import db  # noqa: E402
@@ -24,9 +24,10 @@ from psirf.extensions import db  # noqa: E402
 
 # What is measured after seeding, each on its own: "figures" (statement counts, plan generation,
 # a transition), "export" (the LFPSE export to files), "http" (the pages and recordings through
-# gunicorn, the burst, the counts check), "import" (bench/importing.py: rows a second, the five bad
-# rows, peak memory); e.g. `--phases import,export` to measure the import and export alone.
-PHASES = ("figures", "export", "http", "import")
+# gunicorn, the burst, the counts check), "strategy" (issue 18's pages through gunicorn and bulletin
+# drafting, bench/strategy.py), "import" (bench/importing.py: rows a second, the five bad rows, peak
+# memory); e.g. `--phases import,export` to measure the import and export alone.
+PHASES = ("figures", "export", "http", "strategy", "import")
 
 
 def arguments() -> argparse.Namespace:
@@ -63,6 +64,7 @@ def seeded_run(backend: str, url, folder, args, options) -> tuple[figures.Run, o
         seeded = seed.seed(db.engine, size, args.today, args.seed)
         seeding = time.perf_counter() - started
         rebuild = seed.make_exact(db.session)
+        seed.publish_bulletins(db.session, seeded, args.today)
         db.session.remove()
     run = figures.Run(backend, url, folder, seeded, args.today, options)
     rows = ", ".join(f"{n:,} {t}" for t, n in sorted(seeded.rows.items()))
@@ -92,6 +94,10 @@ def measure(run: figures.Run, app, phases=frozenset(PHASES)) -> None:
         exporting.lfpse_export(run, app)  # in-process: the queue's sender writing 100,000 files
     if "http" in phases and run.options.http:
         _http(run, app)
+    if "strategy" in phases:
+        strategy.drafting(run, app)
+        if run.options.http:
+            strategy.pages(run, app)
     if "import" in phases:
         # Last: the import adds its rows' events to the database the figures above read.
         importing.figures(run, app, run.options.import_rows, run.options.import_sizes)

@@ -12,6 +12,82 @@ import time
 from flask import Flask, request
 from sqlalchemy import create_engine, text
 
+
+def _strategy_raw() -> dict[str, list[str]]:
+    in_group = "(SELECT member_id FROM organisation_memberships WHERE group_id = :group)"
+    on_map = "kind IN ('practice', 'pharmacy', 'dental', 'optometry', 'pcn', 'federation')"
+    in_icb = f"SELECT id FROM organisations WHERE icb_id = :icb AND {on_map}"
+    of_group = f"SELECT id FROM organisations WHERE (id = :group OR id IN {in_group}) AND {on_map}"
+
+    def readiness(orgs: str) -> list[str]:
+        return [
+            f"SELECT kind, count(*) FROM organisations WHERE id IN ({orgs}) GROUP BY kind",
+            "SELECT commitment, count(*) FROM readiness_records WHERE status = 'met'"
+            f" AND organisation_id IN ({orgs}) GROUP BY commitment",
+            "SELECT o.id, o.name, r.commitment, r.status, r.count, r.total FROM organisations o"
+            " JOIN readiness_records r ON r.organisation_id = o.id WHERE o.id IN"
+            f" (SELECT id FROM organisations WHERE id IN ({orgs}) ORDER BY name, id LIMIT 26)",
+        ]
+
+    unfinished = "c.status NOT IN ('done', 'not_applicable') AND c.deadline < :today"
+
+    def overdue(where: str) -> list[str]:
+        return [
+            "SELECT c.id, c.deadline, c.status, a.reference, o.name FROM alert_confirmations c"
+            " JOIN alerts a ON a.id = c.alert_id JOIN organisations o ON o.id = c.organisation_id"
+            f" WHERE {unfinished} AND {where} ORDER BY c.deadline, c.id LIMIT 26"
+        ]
+
+    page = (
+        "SELECT o.id, o.name, c.action_id, c.status, c.deadline FROM alert_confirmations c"
+        " JOIN organisations o ON o.id = c.organisation_id WHERE c.alert_id = :alert"
+        " AND c.organisation_id IN (SELECT r.organisation_id FROM alert_recipients r JOIN"
+        " organisations o ON o.id = r.organisation_id WHERE r.alert_id = :alert {only}"
+        " ORDER BY o.name, o.id LIMIT 26)"
+    )
+    late = f"AND r.organisation_id IN (SELECT c.organisation_id FROM alert_confirmations c WHERE c.alert_id = :alert AND {unfinished})"
+    tallies = (
+        "SELECT action_id, status, deadline < :today, count(*) FROM alert_confirmations"
+        " WHERE alert_id = :alert GROUP BY 1, 2, 3"
+    )
+    return {
+        "readiness": readiness(in_icb),
+        "readiness_group": readiness(of_group),
+        "readiness_gaps": [
+            f"SELECT id, name FROM organisations WHERE id IN ({in_icb}) AND NOT EXISTS (SELECT 1"
+            " FROM readiness_records r WHERE r.organisation_id = organisations.id AND"
+            " r.commitment = 'patient_safety_partners' AND r.status = 'met')"
+            " ORDER BY name, id LIMIT 26"
+        ],
+        "readiness_csv": [
+            "SELECT o.name, o.ods_code, o.kind, r.commitment, r.status, r.count, r.total"
+            " FROM organisations o LEFT JOIN readiness_records r ON r.organisation_id = o.id"
+            f" WHERE o.id IN ({in_icb}) ORDER BY o.name, o.id"
+        ],
+        "alert": [tallies, page.replace("{only}", "")],
+        "alert_overdue": [tallies, page.replace("{only}", late)],
+        "alert_csv": [
+            "SELECT o.name, o.ods_code, a.description, c.deadline, c.status, c.done_on,"
+            " c.expected_on, c.reason, c.note, u.name, c.confirmed_at FROM alert_confirmations c"
+            " JOIN organisations o ON o.id = c.organisation_id JOIN alert_actions a"
+            " ON a.id = c.action_id LEFT JOIN users u ON u.id = c.confirmed_by_id"
+            " WHERE c.alert_id = :alert ORDER BY o.name, o.id, a.deadline, a.id"
+        ],
+        "overdue_icb": overdue(f"c.organisation_id IN ({in_icb})"),
+        "overdue_group": overdue(f"c.organisation_id IN {in_group}"),
+        "overdue_org": overdue("c.organisation_id = :org"),
+        "nearmiss": [
+            "SELECT {month}, count(*) FROM near_misses WHERE organisation_id = :org"
+            " AND occurred_on >= :first AND occurred_on < :after GROUP BY 1",
+            "SELECT medicine_key, count(*) FROM near_misses WHERE organisation_id = :org"
+            " AND occurred_on >= :month AND occurred_on < :after GROUP BY medicine_key"
+            " ORDER BY 2 DESC LIMIT 20",
+            "SELECT error_type, count(*) FROM near_misses WHERE organisation_id = :org"
+            " AND occurred_on >= :month AND occurred_on < :after GROUP BY error_type",
+        ],
+    }
+
+
 # Each page's raw query, as plain SQL over the app's tables. {month} is the dialect's month.
 MONTH = {
     "postgresql": "date_trunc('month', occurred_on)",
@@ -56,6 +132,8 @@ RAW = {
         " (SELECT member_id FROM organisation_memberships WHERE group_id = :group)"
         f" AND occurred_on >= :since AND {COUNTED} GROUP BY theme"
     ],
+    # Issue 18's pages (bench/strategy.py): each page's aggregation and its first page of rows.
+    **_strategy_raw(),
     "xmr": [
         "SELECT {month} AS month, count(*) FROM safety_events"
         f" WHERE {IN_ICB} AND theme = :theme AND {COUNTED} GROUP BY 1"

@@ -13,19 +13,31 @@ import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Table, func, select, text
+from sqlalchemy import Table, bindparam, func, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 from psirf.accounts import passwords
 from psirf.accounts.models import RoleAssignment, User
 from psirf.actions.models import SafetyAction
+from psirf.alerts.models import (
+    Alert,
+    AlertAction,
+    AlertConfirmation,
+    AlertRecipient,
+    ConfirmationEntry,
+)
 from psirf.audit import AuditRecord
 from psirf.events import counts
 from psirf.events.lfpse import AgeBand, Ethnicity
 from psirf.events.models import EventPatient, SafetyEvent
+from psirf.nearmiss.models import NearMiss, medicine_key
 from psirf.organisations.models import Organisation, OrganisationMembership
+from psirf.readiness import commitments
+from psirf.readiness.models import CommitmentRecord, NamedPerson, StaffMember, SyllabusCompletion
+from psirf.readiness.services import status_from
 from psirf.responses.models import LearningResponse
+from psirf.timeutil import add_months
 from psirf.workflow import definitions
 
 BATCH = 10_000
@@ -56,7 +68,10 @@ AWAITING_DAYS = 21  # events recorded in the last three weeks are mostly still a
 UNTRIAGED = dict.fromkeys(["triaged_by_id", "triaged_at", "triage_rationale", "triage_recommendation",
                            "learning_response_id", "referral_body", "referred_on"])  # fmt: skip
 WRITE_ORDER = ["users", "role_assignments", "learning_responses", "safety_events", "event_patients",
-               "safety_actions", "audit_records"]  # fmt: skip
+               "safety_actions", "audit_records", "readiness_records", "readiness_named_people",
+               "readiness_staff", "readiness_syllabus_completions", "alerts", "alert_actions",
+               "alert_recipients", "alert_confirmations", "alert_confirmation_log",
+               "near_misses"]  # fmt: skip
 AGE_BANDS = [a.value for a in AgeBand]
 ETHNICITIES = [e.value for e in Ethnicity]
 
@@ -82,6 +97,8 @@ class Seeded:
     quality: dict = field(default_factory=dict)
     admin: dict = field(default_factory=dict)
     kinds: dict[int, str] = field(default_factory=dict)
+    # Issue 18: the ICB's alerts, newest first (the second has deadlines passed and overdue answers).
+    alert_ids: list[int] = field(default_factory=list)
     rows: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -122,6 +139,14 @@ def seed(engine: Engine, size: Size, today: date, seed_value: int = 16) -> Seede
         _events(writer, seeded, size, today, rng)
         writer.flush()
         seeded.seconds["events, responses, actions, audit"] = time.perf_counter() - events_started
+        strategy_started = time.perf_counter()
+        # Issue 18's records from a stream of their own: the events above stay as they were.
+        _strategy(writer, seeded, today, random.Random(seed_value + 18))
+        writer.flush()
+        _library(conn, seeded)
+        seeded.seconds["readiness, alerts, near misses, library"] = (
+            time.perf_counter() - strategy_started
+        )
         _restart_sequences(conn)
     return seeded
 
@@ -134,6 +159,9 @@ def make_exact(session: Session) -> float:
     left = counts.differences(session)
     if left:
         raise RuntimeError(f"{len(left)} rollup rows differ from the raw counts after repair")
+    readiness = readiness_differences(session)
+    if readiness:
+        raise RuntimeError(f"readiness records differ from what they count: {readiness[:5]}")
     # A database in use has its planner statistics (autovacuum keeps them); one just bulk-loaded
     # has none until this, and would be measured with plans no real database runs.
     session.execute(text("ANALYZE"))
@@ -389,11 +417,280 @@ def _audit(writer, actor, action, subject_type, subject_id, organisation, at) ->
     )  # fmt: skip
 
 
+# ---- issue 18: readiness, alerts, near misses and the learning library --------------------------
+
+STAFF_A_SERVICE = (6, 14)  # about 10 a service
+LEAVERS = 0.05  # kept with their training, not counted
+LEVEL_1, LEVEL_2 = 0.8, 0.65  # shares trained: level 2 of those with level 1
+PARTNERS = ([0, 1, 2, 3], [30, 25, 35, 10])
+HAND_STATUSES = (["not_started", "in_progress", "met"], [20, 25, 55])
+ALERTS = 12  # one every two months, the newest ten days old
+ALERT_KINDS = ["pharmacy", "practice,pharmacy", "practice"]
+DEADLINES = (14, 28, 56)  # days after an alert is sent: its actions' deadlines
+NEAR_MISSES_A_WEEK = (2.0, 4.0)  # each pharmacy's rate, for three years
+MEDICINES = ["Amlodipine 5mg tablets", "Amlodipine 10mg tablets", "Atorvastatin 20mg tablets",
+             "Atorvastatin 40mg tablets", "Omeprazole 20mg capsules", "Lansoprazole 30mg capsules",
+             "Metformin 500mg tablets", "Ramipril 5mg capsules", "Levothyroxine 50microgram tablets",
+             "Levothyroxine 100microgram tablets", "Bisoprolol 2.5mg tablets", "Sertraline 50mg tablets",
+             "Citalopram 20mg tablets", "Co-codamol 30mg/500mg tablets", "Paracetamol 500mg tablets",
+             "Salbutamol 100micrograms inhaler", "Prednisolone 5mg tablets", "Warfarin 1mg tablets",
+             "Apixaban 5mg tablets", "Gabapentin 300mg capsules", "Pregabalin 75mg capsules",
+             "Amitriptyline 10mg tablets", "Mirtazapine 15mg tablets", "Furosemide 40mg tablets",
+             "Methotrexate 2.5mg tablets", "Insulin aspart 100units/ml", "Propranolol 10mg tablets",
+             "Simvastatin 40mg tablets", "Losartan 50mg tablets", "Tamsulosin 400microgram capsules"]  # fmt: skip
+ERROR_TYPES = (["wrong_medicine", "wrong_strength", "wrong_form", "wrong_quantity", "wrong_patient",
+                "wrong_label", "out_of_date", "other"], [22, 30, 8, 18, 5, 10, 3, 4])  # fmt: skip
+STAGES = (["accuracy_check", "clinical_check", "hand_out", "by_patient"], [70, 15, 10, 5])
+CAUSES = (["look_alike", "picking", "labelling", "busy", "prescription", "other"],
+          [30, 25, 15, 20, 6, 4])  # fmt: skip
+LIBRARY_EVERY = 3  # one closed response in three is shared in the library; good care one in fifty
+
+
+def _strategy(writer: _Writer, seeded: Seeded, today: date, rng: random.Random) -> None:
+    _readiness(writer, seeded, today, rng)
+    _alerts(writer, seeded, today, rng)
+    _near_misses(writer, seeded, today, rng)
+
+
+def _readiness(writer: _Writer, seeded: Seeded, today: date, rng: random.Random) -> None:
+    """Every service and PCN: its staff and their syllabus training, its named leads and partners,
+    and a record per commitment, the counted ones equal to the rows they count (`readiness_check`)."""
+    staff_ids = iter(range(1, 10_000_000))
+    recorded = datetime.combine(today - timedelta(days=30), datetime.min.time())
+    for organisation in seeded.service_ids + seeded.pcn_ids:
+        kind = seeded.kinds.get(organisation, "pcn")
+        lead = (
+            seeded.leads[organisation]
+            if organisation in seeded.leads
+            else seeded.panel[organisation]
+        )
+        people = rng.randint(*STAFF_A_SERVICE) if kind != "pcn" else rng.randint(2, 4)
+        here, trained = 0, {1: 0, 2: 0}
+        for _ in range(people):
+            member_id = next(staff_ids)
+            left = rng.random() < LEAVERS
+            writer.add(StaffMember.__table__, {
+                "id": member_id, "organisation_id": organisation, "name": f"Staff {member_id}",
+                "email": f"staff{member_id}@bench.invalid", "user_id": None,
+                "left_on": today - timedelta(days=rng.randrange(1, 300)) if left else None,
+                "created_at": recorded})  # fmt: skip
+            here += not left
+            levels = [1] if rng.random() < LEVEL_1 else []
+            if levels and rng.random() < LEVEL_2:
+                levels.append(2)
+            for level in levels:
+                writer.add(SyllabusCompletion.__table__, {
+                    "staff_member_id": member_id, "level": level,
+                    "completed_on": today - timedelta(days=rng.randrange(1, 700)),
+                    "source": rng.choice(["self", "lead", "import"]), "recorded_by_id": lead["id"],
+                    "created_at": recorded})  # fmt: skip
+                trained[level] += not left
+        named = {"patient_safety_lead": int(rng.random() < 0.9),
+                 "patient_safety_partners": rng.choices(*PARTNERS)[0]}  # fmt: skip
+        for key, count in named.items():
+            for n in range(count):
+                writer.add(NamedPerson.__table__, {
+                    "organisation_id": organisation, "commitment": key,
+                    "name": f"Named {organisation}-{key[15:19]}-{n}", "since": None,
+                    "added_by_id": lead["id"], "created_at": recorded})  # fmt: skip
+        for commitment in commitments.all_commitments():
+            if not commitment.applies(kind):
+                continue
+            row = {"organisation_id": organisation, "commitment": commitment.key, "count": None,
+                   "total": None, "route": None, "note": None, "evidence_on": None,
+                   "evidence_url": None, "recorded_by_id": None, "recorded_at": None,
+                   "confirmed_by_id": None, "confirmed_at": None, "created_at": recorded,
+                   "updated_at": recorded, "version_id": 1}  # fmt: skip
+            if commitment.measure == "named":
+                count = named[commitment.key]
+                row.update(count=count, status=status_from(count, commitment.minimum))
+            elif commitment.measure == "syllabus":
+                count = trained[commitment.level]
+                row.update(count=count, total=here, status=status_from(count, here))
+            else:
+                row.update(_hand_recorded(commitment, lead, recorded, rng))
+            if row["status"] == "met" and rng.random() < 0.4:
+                row.update(confirmed_by_id=seeded.admin["id"], confirmed_at=recorded)
+            writer.add(CommitmentRecord.__table__, row)
+
+
+def _hand_recorded(commitment, lead: dict, recorded: datetime, rng: random.Random) -> dict:
+    status = rng.choices(*HAND_STATUSES)[0]
+    found = {"status": status, "recorded_by_id": lead["id"], "recorded_at": recorded}
+    if status == "met":
+        found.update(note="Minutes of the practice meeting.", evidence_on=recorded.date(),
+                     evidence_url="https://intranet.bench.invalid/evidence",
+                     route=commitment.options[0].key if commitment.options else None)  # fmt: skip
+    return found
+
+
+def _alerts(writer: _Writer, seeded: Seeded, today: date, rng: random.Random) -> None:
+    """The ICB's alerts, each sent to every service of its kinds with each service's answer to each
+    action: the older the alert the fewer left unanswered, and those past their deadline overdue."""
+    confirmation_ids = iter(range(1, 10_000_000))
+    action_ids = iter(range(1, 10_000_000))
+    for n in range(ALERTS):
+        alert_id = n + 1
+        seeded.alert_ids.append(alert_id)
+        sent = datetime.combine(today - timedelta(days=10 + 60 * n), datetime.min.time())
+        kinds = ALERT_KINDS[n % len(ALERT_KINDS)]
+        writer.add(Alert.__table__, {
+            "id": alert_id, "icb_id": seeded.icb_id, "organisation_id": seeded.icb_id,
+            "reference": f"NatPSA/BENCH/{alert_id:03d}", "title": f"Benchmark alert {alert_id}",
+            "issued_on": sent.date() - timedelta(days=3),
+            "link": "https://www.cas.mhra.gov.uk/bench", "service_kinds": kinds,
+            "state": "issued", "created_by_id": seeded.quality["id"], "created_at": sent,
+            "updated_at": sent, "sent_at": sent, "sent_by_id": seeded.quality["id"],
+            "version_id": 1})  # fmt: skip
+        actions = []
+        for days in DEADLINES[: 2 + n % 2]:
+            actions.append((next(action_ids), sent.date() + timedelta(days=days)))
+            writer.add(AlertAction.__table__, {
+                "id": actions[-1][0], "alert_id": alert_id,
+                "description": f"Action due {days} days after the alert.",
+                "deadline": actions[-1][1], "created_at": sent})  # fmt: skip
+        unanswered = 0.15 / (1 + n / 3)
+        for service in seeded.service_ids:
+            if seeded.kinds[service] not in kinds.split(","):
+                continue
+            writer.add(AlertRecipient.__table__, {"alert_id": alert_id, "organisation_id": service})
+            for action_id, deadline in actions:
+                _confirmation(writer, seeded, next(confirmation_ids), (alert_id, action_id),
+                              service, deadline, sent, today, unanswered, rng)  # fmt: skip
+
+
+def _confirmation(writer, seeded, confirmation_id, alert_action, service, deadline, sent, today,
+                  unanswered, rng) -> None:  # fmt: skip
+    passed = deadline < today
+    weights = [1 - unanswered - 0.1, 0.06, 0.04, unanswered] if passed else [30, 5, 20, 45]
+    status = rng.choices(["done", "not_applicable", "in_progress", "awaiting"], weights)[0]
+    answered = min(sent + timedelta(days=rng.randrange(1, 40)),
+                   datetime.combine(today, datetime.min.time()))  # fmt: skip
+    answer = {"status": status, "note": None,
+              "reason": "We do not stock it." if status == "not_applicable" else None,
+              "expected_on": today + timedelta(days=14) if status == "in_progress" else None,
+              "done_on": answered.date() if status == "done" else None}  # fmt: skip
+    by = seeded.leads[service]["id"] if status != "awaiting" else None
+    writer.add(AlertConfirmation.__table__, {
+        "id": confirmation_id, "alert_id": alert_action[0], "action_id": alert_action[1],
+        "organisation_id": service, "deadline": deadline, **answer, "confirmed_by_id": by,
+        "confirmed_at": answered if by else None, "created_at": sent,
+        "updated_at": answered if by else sent, "version_id": 2 if by else 1})  # fmt: skip
+    if by:
+        writer.add(ConfirmationEntry.__table__, {"confirmation_id": confirmation_id, **answer,
+                                                 "confirmed_by_id": by, "confirmed_at": answered})  # fmt: skip
+
+
+def _near_misses(writer: _Writer, seeded: Seeded, today: date, rng: random.Random) -> None:
+    """Every pharmacy's log over three years, a few a week, the common medicines most often."""
+    weights = [1 / (n + 1) for n in range(len(MEDICINES))]
+    days = YEARS * 365
+    for service in seeded.service_ids:
+        if seeded.kinds[service] != "pharmacy":
+            continue
+        for _ in range(round(rng.uniform(*NEAR_MISSES_A_WEEK) * days / 7)):
+            occurred = today - timedelta(days=rng.randrange(days))
+            medicine = rng.choices(MEDICINES, weights)[0]
+            writer.add(NearMiss.__table__, {
+                "organisation_id": service, "occurred_on": occurred,
+                "error_type": rng.choices(*ERROR_TYPES)[0], "stage": rng.choices(*STAGES)[0],
+                "medicine": medicine, "medicine_key": medicine_key(medicine), "dmd_code": None,
+                "cause": rng.choices(*CAUSES)[0], "note": None,
+                "recorded_by_id": rng.choice(seeded.reporters[service])["id"],
+                "created_at": datetime.combine(occurred, datetime.min.time())
+                + timedelta(minutes=rng.randrange(540, 1080)),
+                "event_id": None, "promoted_at": None, "promoted_by_id": None,
+                "version_id": 1})  # fmt: skip
+
+
+def _library(conn: Connection, seeded: Seeded) -> None:
+    """Closed responses (one in LIBRARY_EVERY) and good care records (one in fifty) shared with
+    their PCN and the ICB, in two INSERT ... SELECTs over the rows written above."""
+    shared = {
+        "response": (
+            "SELECT 'response', r.id, NULL, r.organisation_id, 'Learning from a response',"
+            " 'The team changed how results are checked before they are filed.', e.theme,"
+            " r.method, o.kind, e.occurred_on, m.group_id, o.icb_id, r.lead_id, r.closed_at"
+            " FROM learning_responses r JOIN safety_events e ON e.learning_response_id = r.id"
+            f" JOIN organisations o ON o.id = r.organisation_id"
+            f" JOIN organisation_memberships m ON m.member_id = r.organisation_id"
+            f" WHERE r.state = 'closed' AND r.id % {LIBRARY_EVERY} = 0"
+        ),
+        "good care": (
+            "SELECT 'good_care', NULL, e.id, e.organisation_id, 'Good care worth sharing',"
+            " 'A receptionist noticed a worried carer and found a clinician at once.', e.theme,"
+            " NULL, o.kind, e.occurred_on, m.group_id, o.icb_id, e.reporter_user_id, e.created_at"
+            " FROM safety_events e JOIN organisations o ON o.id = e.organisation_id"
+            " JOIN organisation_memberships m ON m.member_id = e.organisation_id"
+            " WHERE e.record_type = 'good_care' AND e.id % 50 = 0"
+        ),
+    }
+    columns = ("kind, response_id, event_id, organisation_id, title, summary, theme, method,"
+               " service_kind, learned_on, audience_group_id, audience_icb_id, published_by_id,"
+               " published_at")  # fmt: skip
+    for select_sql in shared.values():
+        written = conn.execute(text(f"INSERT INTO library_entries ({columns}) {select_sql}"))
+        seeded.rows["library_entries"] = seeded.rows.get("library_entries", 0) + written.rowcount
+
+
+def readiness_differences(session: Session) -> list[tuple]:
+    """(organisation, commitment, kept, counted) of every counted readiness record that differs
+    from the rows it counts: the names, the staff still there and their training."""
+    named = (
+        "SELECT r.organisation_id, r.commitment, r.count, (SELECT count(*) FROM"
+        " readiness_named_people p WHERE p.organisation_id = r.organisation_id"
+        " AND p.commitment = r.commitment) FROM readiness_records r"
+        " WHERE r.commitment IN :named"
+    )
+    here = "s.organisation_id = r.organisation_id AND s.left_on IS NULL"
+    syllabus = (
+        "SELECT r.organisation_id, r.commitment, r.count || '/' || r.total,"
+        " (SELECT count(*) FROM readiness_syllabus_completions c JOIN readiness_staff s"
+        f" ON s.id = c.staff_member_id WHERE {here} AND c.level = :level)"
+        f" || '/' || (SELECT count(*) FROM readiness_staff s WHERE {here})"
+        " FROM readiness_records r WHERE r.commitment = :key"
+    )
+    found = []
+    keys = tuple(c.key for c in commitments.named())
+    rows = session.execute(
+        text(named).bindparams(bindparam("named", expanding=True)), {"named": keys}
+    )
+    found += [tuple(r) for r in rows if r[2] != r[3]]
+    for commitment in commitments.syllabus():
+        rows = session.execute(text(syllabus), {"level": commitment.level, "key": commitment.key})
+        found += [tuple(r) for r in rows if str(r[2]) != str(r[3])]
+    return found
+
+
+def publish_bulletins(session: Session, seeded: Seeded, today: date, quarters: int = 2) -> int:
+    """A few published bulletins, drafted and published by the app's own service from the exact
+    rollups: the first three PCNs' and the ICB's, for the quarters before the one a bench drafts."""
+    from psirf.bulletins import periods
+    from psirf.bulletins import services as bulletins
+
+    start, _ = periods.default_period(today)
+    authors = [(pcn, seeded.panel[pcn]["id"]) for pcn in seeded.pcn_ids[:3]]
+    authors.append((seeded.icb_id, seeded.quality["id"]))
+    written = 0
+    for n in range(1, quarters + 1):
+        first = add_months(start, -3 * n)
+        for area, author in authors:
+            user = session.get(User, author)
+            bulletin = bulletins.generate(session, user, area, first, add_months(first, 3), today)
+            bulletins.publish(session, user, bulletin, bulletin.version_id,
+                              datetime.combine(add_months(first, 3), datetime.min.time()))  # fmt: skip
+            written += 1
+    session.commit()
+    seeded.rows["bulletins"] = written
+    return written
+
+
 def _restart_sequences(conn: Connection) -> None:
     """PostgreSQL numbers new rows from its sequences: move them past the ids written here."""
     if conn.dialect.name != "postgresql":
         return
     for table in ("organisations", "users", "safety_events", "learning_responses",
-                  "safety_actions"):  # fmt: skip
+                  "safety_actions", "readiness_staff", "alerts", "alert_actions",
+                  "alert_confirmations"):  # fmt: skip
         top = conn.scalar(select(func.max(text("id"))).select_from(text(table))) or 1
         conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {top})"))

@@ -215,13 +215,25 @@ def _after(cursor: str | None):
     return [key[0], row_id] if row_id is not None else None
 
 
+# What a cell shows of a record, read as plain rows: the CSV of an ICB's thousand organisations
+# holds nine records each, and ten thousand mapped objects took a second to build.
+CELL_COLUMNS = (
+    CommitmentRecord.organisation_id,
+    CommitmentRecord.commitment,
+    CommitmentRecord.status,
+    CommitmentRecord.count,
+    CommitmentRecord.total,
+    CommitmentRecord.confirmed_at,
+)
+
+
 def rows_for(session: Session, organisations: list[Organisation]) -> list[Row]:
     """The cells of these organisations: one query for their records, one for plans in force."""
     ids = [o.id for o in organisations]
     records = {
         (r.organisation_id, r.commitment): r
-        for r in session.scalars(
-            select(CommitmentRecord).where(CommitmentRecord.organisation_id.in_(ids))
+        for r in session.execute(
+            select(*CELL_COLUMNS).where(CommitmentRecord.organisation_id.in_(ids))
         )
     }
     covered = _plans_covering(session, ids)

@@ -27,13 +27,21 @@ def to_csv(header: Sequence[str], rows: Iterable[Sequence]) -> str:
     return "".join(stream_csv(header, rows))
 
 
+# Rows written a chunk at a time: a chunk a row is a socket write (and an HTTP chunk) each, and an
+# alert's progress across an ICB is thousands of rows.
+CHUNK_ROWS = 500
+
+
 def stream_csv(header: Sequence[str], rows: Iterable[Sequence]) -> Iterator[str]:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
+    out.write("\ufeff")
     writer.writerow([safe_cell(h) for h in header])
-    yield "\ufeff" + out.getvalue()
-    for row in rows:
-        out.seek(0)
-        out.truncate()
+    for n, row in enumerate(rows, start=1):
         writer.writerow([safe_cell(v) for v in row])
+        if n % CHUNK_ROWS == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    if out.tell():
         yield out.getvalue()

@@ -8,9 +8,14 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from bench import databases, figures, report, seed
+from bench import databases, figures, report, seed, strategy
 from psirf.events import counts
+from psirf.alerts.models import AlertConfirmation
+from psirf.alerts.services import overdue_clause
+from psirf.bulletins.models import Bulletin
 from psirf.events.models import EventPatient, SafetyEvent
+from psirf.nearmiss.models import NearMiss
+from psirf.readiness.models import CommitmentRecord
 from psirf.extensions import db
 from tests.support import app as apps_support
 
@@ -33,6 +38,7 @@ def bench_app(database, tmp_path):
     with app.app_context():
         seeded = seed.seed(db.engine, SIZE, TODAY)
         seed.make_exact(db.session)
+        seed.publish_bulletins(db.session, seeded, TODAY)
         db.session.remove()
     yield app, figures.Run(apps_support.BACKEND, url, tmp_path, seeded, TODAY, figures.Options())
     with app.app_context():
@@ -97,3 +103,54 @@ def test_the_lfpse_export_figure_sends_every_event_it_queued_beside_its_baseline
     assert row.unit == "events/s" and row.baseline is not None
     assert row.met, row.note
     assert exporting.FIGURE in report.table(run.rows)
+
+
+def test_the_seeder_writes_issue_18s_records_with_readiness_counts_equal_to_their_rows(bench_app):
+    app, run = bench_app
+    pharmacies = {s for s in run.seeded.service_ids if run.seeded.kinds[s] == "pharmacy"}
+    with app.app_context():
+        session = db.session
+        assert seed.readiness_differences(session) == []
+        logging = set(session.scalars(select(NearMiss.organisation_id).distinct()))
+        overdue = session.scalar(
+            select(func.count(AlertConfirmation.id)).where(overdue_clause(TODAY))
+        )
+        published = session.scalar(
+            select(func.count()).select_from(Bulletin).where(Bulletin.state == "published")
+        )
+        db.session.remove()
+    assert pharmacies and logging == pharmacies
+    assert overdue > 0
+    assert published == 2 * (len(run.seeded.pcn_ids) + 1)
+
+
+def test_a_readiness_count_that_differs_from_its_rows_is_found(bench_app):
+    app, _ = bench_app
+    with app.app_context():
+        record = db.session.scalars(
+            select(CommitmentRecord).where(CommitmentRecord.commitment == "syllabus_level_1")
+        ).first()
+        record.count += 1
+        changed = record.organisation_id
+        db.session.commit()
+
+        found = seed.readiness_differences(db.session)
+        db.session.remove()
+
+    assert [(f[0], f[1]) for f in found] == [(changed, "syllabus_level_1")]
+
+
+def test_a_bulletin_is_drafted_reading_as_many_statements_for_the_icb_as_for_a_pcn(bench_app):
+    app, run = bench_app
+    strategy.drafting(run, app, repeats=1)
+
+    counts = {r.figure: r.value for r in run.rows if r.unit == "statements"}
+    assert counts["bulletin drafting reads: PCN"] == counts["bulletin drafting reads: ICB"]
+    pdfs = [r for r in run.rows if r.figure.startswith("bulletin PDF")]
+    assert len(pdfs) == 2 and all(r.baseline is not None for r in pdfs)
+    with app.app_context():
+        drafts = db.session.scalar(
+            select(func.count()).select_from(Bulletin).where(Bulletin.state == "draft")
+        )
+        db.session.remove()
+    assert drafts == 0  # each draft rolled back

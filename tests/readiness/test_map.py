@@ -11,8 +11,11 @@ import json
 
 import pytest
 
+from sqlalchemy import event as sa_event
+
 from psirf.extensions import db
 from psirf.readiness import overview
+from psirf.readiness.models import CommitmentRecord
 from tests.support import readiness as make
 from tests.support.api import bearer, token_for
 from tests.support.factories import OrganisationFactory, PracticeFactory, one_commit
@@ -158,6 +161,25 @@ def test_the_csv_has_every_organisation_and_a_column_per_commitment(world, sign_
     assert totals["Type"] == "2 organisations"
     assert totals["Lay patient safety partners"] == "0 of 2 (0%)"
     assert totals["Patient safety on the PPG agenda"] == "0 of 2 (0%)"
+
+
+def test_the_csv_reads_the_records_as_rows_not_as_mapped_objects(world):
+    make.named(world.lead, world.practice, "patient_safety_partners", "A One")
+    loaded = []
+
+    def on_load(record, _context):
+        loaded.append(record)
+
+    sa_event.listen(CommitmentRecord, "load", on_load)
+    try:
+        db.session.expire_all()
+        rows = list(overview.all_rows(db.session, world.icb_specialist, overview.Filters()))
+    finally:
+        sa_event.remove(CommitmentRecord, "load", on_load)
+
+    riverside = next(r for r in rows if r.organisation.name == "Riverside")
+    assert "In progress: 1 of 2 named" in [c.text for c in riverside.cells]
+    assert loaded == []
 
 
 def test_a_csv_cell_is_never_read_as_a_formula(world, sign_in):
