@@ -105,6 +105,10 @@ class SqliteDatabases:
         """The database at `url` back to the template; its engine's connections are closed."""
         shutil.copyfile(self.template, make_url(url).database)
 
+    def release(self, engine) -> None:
+        """After a test: its connections closed, so the file can be copied back under them."""
+        engine.dispose()
+
     def close(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
 
@@ -167,6 +171,10 @@ class PostgresDatabases:
                     conn.execute(text(f'DELETE FROM "{table}"'))
             conn.execute(self.restart_sequences)
 
+    def release(self, engine) -> None:
+        """After a test: its connections stay open for the next test of the app. A new one is a
+        new server process, which reads the catalogue afresh for each table it touches."""
+
     def close(self) -> None:
         self.tables_engine.dispose()
         with self.admin.connect() as conn:
@@ -209,8 +217,7 @@ class Apps:
             limiter.init_app(app)
             yield app
             db.session.remove()
-            # The connections closed, so an SQLite file can be copied back under them.
-            db.engine.dispose()
+            self.database.release(db.engine)
 
 
 def build_app(url: str, **settings) -> Flask:
