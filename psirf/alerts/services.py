@@ -657,6 +657,17 @@ def get_recipient(session: Session, alert: Alert, organisation_id: int) -> Organ
     )
 
 
+def confirmation_of(
+    session: Session, alert: Alert, confirmation_id: int
+) -> AlertConfirmation | None:
+    """The confirmation with this id if it is one of `alert`'s, else None."""
+    return session.scalar(
+        select(AlertConfirmation).where(
+            AlertConfirmation.id == confirmation_id, AlertConfirmation.alert_id == alert.id
+        )
+    )
+
+
 def get_confirmation(
     session: Session, alert: Alert, organisation: Organisation, action_id: int
 ) -> AlertConfirmation | None:

@@ -214,13 +214,7 @@ def confirm(alert_id, confirmation_id, body):
     """Done (with the date), not applicable (with the reason) or in progress (with the date it is
     expected); the earlier answer stays in its history. 409 when someone confirmed it since."""
     alert = _alert(alert_id)
-    confirmation = found(
-        db.session.scalar(
-            select(AlertConfirmation).where(
-                AlertConfirmation.id == confirmation_id, AlertConfirmation.alert_id == alert.id
-            )
-        )
-    )
+    confirmation = found(services.confirmation_of(db.session, alert, confirmation_id))
     policy.require_alert_progress_visible(_user(), confirmation.organisation)
     policy.require_may_confirm_alert_actions(_user(), confirmation.organisation)
     version = locking.require_current(confirmation, body)

@@ -5,7 +5,6 @@ policy (psirf.policy.readiness)."""
 from __future__ import annotations
 
 from flask_login import current_user
-from sqlalchemy import select
 
 from psirf import policy
 from psirf.api import locking
@@ -157,9 +156,7 @@ def staff(organisation_id, query):
     """Everyone listed, newest first, with the levels they completed; those who have left carry
     the date (`current=true` for those still there)."""
     organisation = _organisation(organisation_id)
-    stmt = select(StaffMember).where(StaffMember.organisation_id == organisation.id)
-    if query.get("current"):
-        stmt = stmt.where(training.STILL_THERE)
+    stmt = training.everyone_listed(organisation, current_only=bool(query.get("current")))
     page = keyset_page(db.session, stmt, StaffMember, query.get("cursor"), page_size(query))
     return paged(page, [_MEMBER.dump(m) for m in page.items])
 
@@ -178,13 +175,7 @@ def staff_left(organisation_id, member_id, body):
     their email address again brings them back. 422 when they are already marked as left."""
     organisation = _organisation(organisation_id)
     policy.require_may_record_readiness(_user(), organisation)
-    member = found(
-        db.session.scalar(
-            select(StaffMember).where(
-                StaffMember.id == member_id, StaffMember.organisation_id == organisation.id
-            )
-        )
-    )
+    member = found(training.member_of(db.session, organisation, member_id))
     with unit_of_work(db.session):
         training.mark_left(db.session, _user(), member, body["left_on"])
     return reply(_MEMBER.dump(db.session.get(StaffMember, member_id)))

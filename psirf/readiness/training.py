@@ -38,6 +38,22 @@ def staff(session: Session, organisation: Organisation) -> list[StaffMember]:
     )
 
 
+def member_of(
+    session: Session, organisation: Organisation, member_id: int | None
+) -> StaffMember | None:
+    """The member of staff with this id if they are listed at `organisation`, else None."""
+    if member_id is None:
+        return None
+    member = session.get(StaffMember, member_id)
+    return member if member is not None and member.organisation_id == organisation.id else None
+
+
+def everyone_listed(organisation: Organisation, *, current_only: bool = False):
+    """SELECT of everyone listed at `organisation`, those who left too unless `current_only`."""
+    stmt = select(StaffMember).where(StaffMember.organisation_id == organisation.id)
+    return stmt.where(STILL_THERE) if current_only else stmt
+
+
 def former_staff(session: Session, organisation: Organisation) -> list[StaffMember]:
     """Those who have left, most recent first: kept with their training, no longer counted."""
     return list(

@@ -39,6 +39,7 @@ from psirf.readiness.forms import (
 from psirf.readiness.models import StaffMember
 from psirf.web.changes import changing, renew_version
 from psirf.web.forms import PsirfForm, show_on_form
+from psirf.web.inputs import record_id
 from psirf.web.loading import found, loads
 
 bp = Blueprint("readiness", __name__, url_prefix="/readiness")
@@ -326,8 +327,8 @@ def _staff_page(organisation, staff_form=None, training_form=None, left_form=Non
 
 def _member(organisation, chosen: str) -> StaffMember:
     """The member of staff a form chose, of this organisation."""
-    member = db.session.get(StaffMember, int(chosen) if chosen.isdigit() else -1)
-    if member is None or member.organisation_id != organisation.id:
+    member = training.member_of(db.session, organisation, record_id(chosen))
+    if member is None:
         raise InputError("member_id", "Choose a member of staff from the list")
     return member
 

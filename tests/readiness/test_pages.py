@@ -95,6 +95,18 @@ def test_staff_and_their_training_by_hand(world, sign_in):
     assert "Completed 10 January 2026" in client.get(_url(world, "/staff")).get_data(as_text=True)
 
 
+def test_a_chosen_member_that_is_no_id_is_refused_on_the_form(world, sign_in):
+    client = sign_in(world.lead)
+    for chosen in ("\u00b2", "9" * 40, "-1"):
+        answer = client.post(
+            _url(world, "/staff/training"),
+            data={"member_id": chosen, "level": "1", "completed_on[day]": "10",
+                  "completed_on[month]": "1", "completed_on[year]": "2026"},
+        )  # fmt: skip
+        assert answer.status_code == 400, chosen
+        assert shows_one_error_summary(answer.get_data(as_text=True))
+
+
 def _import(client, world, data: bytes):
     return client.post(
         _url(world, "/training-import"),
