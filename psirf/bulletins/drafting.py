@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Integer, and_, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
 from psirf.actions.models import SafetyAction, Strength
@@ -74,9 +74,10 @@ def area_ids(area: Organisation):
     members = select(OrganisationMembership.member_id).where(
         OrganisationMembership.group_id == area.id
     )
-    return select(Organisation.id).where(
-        or_(Organisation.id == area.id, Organisation.id.in_(members))
-    )
+    # The group and its members as a UNION ALL, not `id = group OR id IN (members)`: PostgreSQL
+    # guesses that OR to hold half the ICB, and then read the good care records and the rollups of
+    # the whole ICB's quarter for a PCN's draft (at 1M events 466 ms and 314 ms; so, 32 and 2 ms).
+    return union_all(select(literal(area.id, Integer)), members)
 
 
 def names_kept(session: Session, area: Organisation) -> list[str]:

@@ -118,6 +118,25 @@ def test_learning_good_care_and_actions_come_from_the_period_and_the_area(world)
     assert bulletin.actions_completed == 1
 
 
+def test_a_pcns_draft_reads_the_pcn_itself_and_its_members_and_no_one_else(world):
+    for organisation, words in (
+        (world.pcn, "The PCN's pharmacist caught an interaction."),
+        (world.practice, "The nurse spotted sepsis early."),
+        (world.other_practice, "Good care in another PCN."),
+    ):
+        SafetyEventFactory(organisation=organisation, occurred_on=date(2026, 9, 1),
+                           record_type="good_care", description=words)  # fmt: skip
+    db.session.commit()
+
+    bulletin = draft(world)
+
+    assert sorted(p.body for p in bulletin.points_in("good_care")) == [
+        "The PCN's pharmacist caught an interaction.",
+        "The nurse spotted sepsis early.",
+    ]
+    assert bulletin.good_care_total == 2
+
+
 def test_an_icb_bulletin_is_drafted_by_the_icb_and_not_by_a_panel(world):
     SafetyEventFactory(organisation=world.other_practice, occurred_on=date(2026, 8, 1))
     db.session.commit()
