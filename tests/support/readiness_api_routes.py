@@ -39,7 +39,7 @@ READINESS_API_ROUTES = {
         lambda o: _practice(o, f"/staff/{readiness_rows(o)['member']}/left"),
         ("lead", 422),
         {**RECORD_REFUSED, "family": 403},
-        body=lambda o: {"left_on": "2198-12-31"},
+        body=lambda o: {"left_on": "2199-01-01"},
     ),
     # A person's own training: anyone working in a service or group (422: a date in the future,
     # refused by the service once the policy let them through); the ICB's roles, administrators
@@ -58,7 +58,7 @@ READINESS_API_ROUTES = {
         body=lambda o: {
             "organisation_id": o["world"].practice.id,
             "level": 1,
-            "completed_on": "2198-12-31",
+            "completed_on": "2199-01-01",
         },
     ),
 }
