@@ -9,6 +9,7 @@ from itertools import islice
 from pathlib import Path
 
 from psirf.imports.checks import Fault
+from psirf.web.spreadsheets import safe_cell
 
 HEADER = ("row", "field", "message")
 
@@ -24,7 +25,8 @@ class ReportWriter:
         self._csv.writerow(HEADER)
 
     def write(self, faults: Iterable[Fault]) -> None:
-        self._csv.writerows(faults)
+        # A person downloads the report and opens it in a spreadsheet: no cell is a formula.
+        self._csv.writerows([safe_cell(value) for value in fault] for fault in faults)
         self._file.flush()
 
     def close(self) -> None:
