@@ -66,9 +66,7 @@ def world_for(app) -> World:
     for table, rows in _first.rows:
         db.session.execute(table.insert(), rows)
     if _first.sequences:
-        db.session.execute(
-            text("SELECT setval(CAST(:name AS regclass), :value)"), _first.sequences
-        )
+        db.session.execute(text("SELECT setval(CAST(:name AS regclass), :value)"), _first.sequences)
     db.session.commit()
     return World(**{field: _as_loaded(*key) for field, key in _first.objects.items()})
 
@@ -101,9 +99,7 @@ def _remember(world: World) -> World:
                 )
             )
         ]
-    objects = {
-        field: (type(obj), inspect(obj).identity[0]) for field, obj in vars(world).items()
-    }
+    objects = {field: (type(obj), inspect(obj).identity[0]) for field, obj in vars(world).items()}
     db.session.commit()
     _first = _Rows(rows, sequences, objects)
     return world
