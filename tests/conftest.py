@@ -21,7 +21,7 @@ from psirf.extensions import db  # noqa: E402
 from tests.support import app as apps_support  # noqa: E402
 from tests.support.factories import TEST_PASSWORD  # noqa: E402
 from tests.support.routes import route_objects  # noqa: E402
-from tests.support.world import World, build_world  # noqa: E402
+from tests.support.world import World, world_for  # noqa: E402
 
 
 def pytest_report_header(config):
@@ -99,7 +99,7 @@ def sign_in(app):
 @pytest.fixture
 def world(app) -> World:
     """A small organisation tree and one person per role (tests/support/world.py)."""
-    return build_world()
+    return world_for(app)
 
 
 @pytest.fixture

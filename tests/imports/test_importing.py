@@ -132,7 +132,10 @@ def test_each_batch_that_writes_leaves_one_audit_record_naming_its_rows(session)
     p = place()
     text = csv_text([good_row(n, (p.practice.ods_code,)) for n in range(250)])
     ran = run_csv(session, text, p.admin, batch_size=100)
-    records = session.scalars(select(AuditRecord).where(AuditRecord.action == "events:import"))
+    # In the order they were written: without ORDER BY, PostgreSQL returns rows as its pages hold them.
+    records = session.scalars(
+        select(AuditRecord).where(AuditRecord.action == "events:import").order_by(AuditRecord.id)
+    )
     assert [(r.actor_id, r.subject_id, r.changes["rows"]["after"]) for r in records] == [
         (p.admin.id, ran.record.id, "2-101"),
         (p.admin.id, ran.record.id, "102-201"),

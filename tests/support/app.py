@@ -25,7 +25,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from jinja2 import BytecodeCache
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from psirf import create_app
@@ -208,6 +208,7 @@ class Apps:
             app = build_app(url, **settings)
             config = dict(app.config)
             self.built[key] = (app, url, config)
+        _emptied(app)
         # A test may change a setting: each starts from the settings the app was built with.
         app.config.clear()
         app.config.update(config)
@@ -224,7 +225,27 @@ def build_app(url: str, **settings) -> Flask:
     """A new app on the database at `url`, with the suite's settings and these."""
     app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": url, **settings})
     app.test_client_class = IsolatedClient
+    statements = app.extensions[STATEMENTS] = [0]
+    with app.app_context():
+
+        @event.listens_for(db.engine, "before_cursor_execute")
+        def _count(*args):
+            statements[0] += 1
+
     return app
+
+
+# The statements an app built by build_app sent since its database was last emptied.
+STATEMENTS = "tests.statements_since_emptied"
+
+
+def _emptied(app: Flask) -> None:
+    app.extensions[STATEMENTS][0] = 0
+
+
+def untouched(app: Flask) -> bool:
+    """Whether the app's database is as emptied for this test: no statement sent to it since."""
+    return app.extensions.get(STATEMENTS, [None])[0] == 0
 
 
 @contextmanager

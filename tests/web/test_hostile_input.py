@@ -317,14 +317,17 @@ def _problems(tried: Tried, client) -> list[str]:
     problems = []
     form = tried.form
     typed = [n for n in visible(form) if form.names()[n][0].kind in TEXT_KINDS]
+    # The last reading of the database, while nothing has been sent since: the next value's before.
+    read = None
     for label, data in _variants(form):
-        before = _state()
+        before = read if read is not None else _state()
         status, body, raised = _send(client, form, data)
         where = f"{tried.endpoint} ({tried.who or 'visitor'}), {label}"
         if status >= 500:
             problems.append(f"{where}: {status} {raised or ''}")
+            read = None
             continue
-        after = _state()
+        after = read = _state()
         refused = status >= 400 or "nhsuk-error-summary" in body
         if refused and after != before:
             changed = sorted(k for k in after if after[k] != before[k])
@@ -340,6 +343,7 @@ def _problems(tried: Tried, client) -> list[str]:
             # It was saved: later values go to the record as it now is (its new version), if the
             # record still takes them (a triaged event does not).
             form = _find_form(client, form.action, [form.page])
+            read = None
             if form is None:
                 break
     return problems
