@@ -21,6 +21,22 @@ TODAY = date(2026, 12, 2)
 LABEL = "Repeat presentation (three or more consultations)"
 
 
+def _add_repeat_presentation_priority(world, plan, label: str, method: str, route: str) -> None:
+    """The PCN's panel adds a priority for repeat presentation by hand, as the plan page does."""
+    services.add_priority(
+        db.session,
+        world.panel,
+        plan,
+        label=label,
+        theme=REPEAT_PRESENTATION,
+        min_harm=None,
+        method=method,
+        route=route,
+        expected_version=plan.version_id,
+    )
+    db.session.commit()
+
+
 def _events(world):
     """At North PCN's practice: three diagnosis events, two of them repeat presentations (one with
     moderate harm), and a medication event; and one repeat presentation at the other PCN's."""
@@ -105,18 +121,13 @@ def test_a_pcn_chooses_it_as_a_local_priority_and_triage_follows_the_row(world):
     assert (REPEAT_PRESENTATION, LABEL) in NewPriorityForm().theme.choices
     plan = PlanFactory(organisation=world.pcn, created_by=world.panel)
     db.session.commit()
-    services.add_priority(
-        db.session,
-        world.panel,
+    _add_repeat_presentation_priority(
+        world,
         plan,
-        label="Repeat presentations: three strikes and we rethink",
-        theme=REPEAT_PRESENTATION,
-        min_harm=None,
-        method="mdt_review",
-        route="A peer review of every repeat presentation at the PCN's clinical meeting",
-        expected_version=plan.version_id,
+        "Repeat presentations: three strikes and we rethink",
+        "mdt_review",
+        "A peer review of every repeat presentation at the PCN's clinical meeting",
     )
-    db.session.commit()
     row = plan.content["local_focus"][-1]
     assert row["match"]["theme"] == REPEAT_PRESENTATION
     assert LABEL in content.matched_events(row["match"])
@@ -140,18 +151,13 @@ def test_a_priority_chosen_for_it_carries_its_figures_from_the_profile(world):
         profile=insight.profile(db.session, world.pcn, 12, TODAY),
     )
     db.session.commit()
-    services.add_priority(
-        db.session,
-        world.panel,
+    _add_repeat_presentation_priority(
+        world,
         plan,
-        label="Patients who keep coming back with the same symptoms",
-        theme=REPEAT_PRESENTATION,
-        min_harm=None,
-        method="thematic_review",
-        route="A rethink prompt at the third consultation",
-        expected_version=plan.version_id,
+        "Patients who keep coming back with the same symptoms",
+        "thematic_review",
+        "A rethink prompt at the third consultation",
     )
-    db.session.commit()
     figures = plan.content["local_focus"][-1]["figures"]
     assert figures.startswith("Added by the plan's authors. 2 events in the last 12 months (50%")
     assert figures.endswith("; 1 with moderate or worse harm.")
