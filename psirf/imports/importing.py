@@ -8,9 +8,9 @@ not at all, in its own transaction with its audit record and its rollups.
   already is skipped and counted so; the unique constraint backs this against a race.
 - Dry run: every batch is checked, nothing is written (not even the import's audit).
 - The written rows go in by bulk writes past the ORM (`psirf.bulk_insert`: COPY on PostgreSQL,
-  executemany on SQLite), so the rollups are added by
-  `counts.count_new_events` in the same transaction, from the rows' checked values (nothing read
-  back but their services' areas), each rollup key once a batch: exact, batch by batch.
+  executemany on SQLite), so the rollups are added by `counts.count_inserted_events` in the
+  same transaction: each rollup's SELECT over the batch's new events, added in the database,
+  each rollup key once a batch: exact, batch by batch.
 - What an imported event is: historic, already dealt with in the system it came from, so it is
   kept for insight (status "no_further_response", with a triage rationale saying it was imported)
   rather than added to the triage queue; it counts in every figure by the day it happened. Its
@@ -23,9 +23,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
 from itertools import islice
-from typing import NamedTuple
 
 from sqlalchemy import Integer, String, bindparam, func, select, tuple_
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -202,45 +200,6 @@ def _new_ids(session: Session, n: int) -> list[int]:
     return list(range(top + 1, top + 1 + n))
 
 
-class _Counted(NamedTuple):
-    """An imported event as the rollups count it, from its checked values (counts.count_new_events)."""
-
-    organisation_id: int
-    occurred_on: date
-    theme: str
-    record_type: str
-    physical_harm: str | None
-    psychological_harm: str | None
-    repeat_presentation: str | None
-    patients: tuple
-
-
-class _CountedPatient(NamedTuple):
-    physical_harm: str | None
-    psychological_harm: str | None
-    age_band: str | None
-    gender: str | None
-    ethnicity: str | None
-
-
-def _counted(row: CheckedRow) -> _Counted:
-    columns = row.columns
-    return _Counted(
-        row.organisation_id,
-        columns["occurred_on"],
-        columns["theme"],
-        columns["record_type"],
-        columns["physical_harm"],
-        columns["psychological_harm"],
-        columns.get("repeat_presentation"),
-        tuple(
-            _CountedPatient(p["physical_harm"], p["psychological_harm"], p["age_band"],
-                            p["gender"], p["ethnicity"])
-            for p in row.patients
-        ),
-    )  # fmt: skip
-
-
 def _insert(session, rows: list[CheckedRow], context: Context, record: EventImport) -> None:
     audit.record(
         session,
@@ -275,7 +234,7 @@ def _insert(session, rows: list[CheckedRow], context: Context, record: EventImpo
         patients += [{**patient, "event_id": event_id} for patient in row.patients]
     insert_rows(session, SafetyEvent.__table__, events)
     insert_rows(session, EventPatient.__table__, patients)
-    counts.count_new_events(session, [_counted(row) for row in rows])
+    counts.count_inserted_events(session, ids)
     exports.record_imported(
         session, [(event_id, row.organisation_id) for event_id, row in zip(ids, rows)], context.now
     )

@@ -21,11 +21,11 @@ in flight at that service and they wait for it, and each reads areas after the o
 SQLite has one writer at a time.
 
 A bulk INSERT that bypasses the ORM (psirf/imports) is not seen by the listener: its writer calls
-`count_new_events` with the new events' values in the same transaction, which sums each rollup's
-rows of them (the SELECT's twin, as for a recording) per key and adds each key once. Any other bulk INSERT or UPDATE that bypasses the ORM is not
-seen, which is why `flask --app app counts check` compares every rollup with its SELECT over all
-the events, in SQL, returning only the rows that differ, and `--repair` rewrites them with
-INSERT ... SELECT.
+`count_inserted_events` with the new events' ids in the same transaction, which adds each
+rollup's SELECT over them to what is stored, in one INSERT ... SELECT a rollup. Any other bulk
+INSERT or UPDATE that bypasses the ORM is not seen, which is why `flask --app app counts check`
+compares every rollup with its SELECT over all the events, in SQL, returning only the rows that
+differ, and `--repair` rewrites them with INSERT ... SELECT.
 
 The modules, by responsibility: `rows` (a rollup's SELECT over given events, services' areas,
 rows summed and differenced, the upserts), `flushes` (the session's listeners), `bulk` (rows a
@@ -33,7 +33,7 @@ bulk INSERT wrote), `checking` (differences and repair).
 """
 
 from psirf.events.counts import flushes  # noqa: F401  (registers the session's listeners)
-from psirf.events.counts.bulk import count_new_events
+from psirf.events.counts.bulk import count_inserted_events
 from psirf.events.counts.checking import Difference, differences, iter_differences, repair
 from psirf.events.rollups import (
     NOT_RECORDED,
@@ -50,7 +50,7 @@ __all__ = [
     "EventCount",
     "ThemeRollup",
     "counted_record_types",
-    "count_new_events",
+    "count_inserted_events",
     "differences",
     "iter_differences",
     "repair",

@@ -2,29 +2,52 @@
 
 from __future__ import annotations
 
+from functools import cache
+
+from sqlalchemy import Integer, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
-from psirf.events.counts.rows import add, service_areas, upsert_from_arrays, upsert_sqlite_rows
-from psirf.events.rollups import ROLLUPS
+from psirf.events.counts.rows import adding
+from psirf.events.models import SafetyEvent
+from psirf.events.rollups import ROLLUPS, Rollup
 
 
-def count_new_events(session: Session, events) -> None:
-    """Add to the rollups events a bulk INSERT just wrote past the ORM, in its transaction, from
-    their own values (each rollup's `of_new_event`, the SELECT's twin; nothing read back but their
-    services' areas): the batch's rows summed per key in Python, then each key upserted once, the
-    tables in ROLLUPS' order, each in key order (no deadlocks). Each event is anything with the
-    columns the rollups count (organisation_id, occurred_on, theme, record_type, physical_harm,
-    psychological_harm, repeat_presentation) and `patients`, each with its harms and
-    characteristics, all as plain values of the types the columns store. Their services' areas are read after the INSERT, which
-    locked the services' rows FOR KEY SHARE, as the package's note on concurrency needs."""
-    if not events:
+def count_inserted_events(session: Session, ids: list[int]) -> None:
+    """Add to the rollups the events (with their patients) a bulk INSERT just wrote, in its
+    transaction: each rollup's own SELECT over them, added to what is stored by one
+    INSERT ... SELECT ... ON CONFLICT DO UPDATE a rollup, all in the database (a batch of an
+    import's rows is summed by the GROUP BY, never carried through Python and back). The tables
+    in ROLLUPS' order and each one's rows in key order: no deadlocks. The services' areas are read
+    by the same statements, after the INSERT locked their rows FOR KEY SHARE, as the package's
+    note on concurrency needs.
+
+    PostgreSQL takes the ids as one array. On SQLite the ids must be every id from the smallest
+    to the largest (the import draws them so while it holds SQLite's one write lock), and are
+    given as that range."""
+    if not ids:
         return
-    found = service_areas(session, {e.organisation_id for e in events})
-    dialect = session.get_bind().dialect.name
-    upsert = upsert_from_arrays if dialect == "postgresql" else upsert_sqlite_rows
+    connection = session.connection()
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        bounds = {"ids": ids}
+    else:
+        bounds = {"first": min(ids), "last": max(ids)}
+        if bounds["last"] - bounds["first"] + 1 != len(ids):
+            raise ValueError("on SQLite the events counted must be a range of ids")
     for rollup in ROLLUPS:
-        rows: dict = {}
-        for new in events:
-            add(rows, rollup.of_new_event(new, found[new.organisation_id]))
-        if rows:
-            upsert(session, rollup, sorted(rows.items()))
+        connection.execute(_added(dialect, rollup), bounds)
+
+
+@cache
+def _added(dialect: str, rollup: Rollup):
+    """The rollup's rows of the given events added to what is stored; built once per dialect."""
+    if dialect == "postgresql":
+        chosen = SafetyEvent.id == func.any(bindparam("ids", type_=ARRAY(Integer)))
+    else:
+        chosen = SafetyEvent.id.between(bindparam("first"), bindparam("last"))
+    counted = rollup.compute(chosen).subquery("counted")
+    in_key_order = select(*(counted.c[c] for c in (*rollup.keys, *rollup.measures))).order_by(
+        *(counted.c[c] for c in rollup.keys)
+    )
+    return adding(dialect, rollup, in_key_order)

@@ -5,20 +5,19 @@ upserts that add rows to what is stored (each table's rows in key order: no dead
 from __future__ import annotations
 
 import operator
-from datetime import date
+from functools import cache
 
 from sqlalchemy import (
     bindparam,
-    func,
     null,
     or_,
     select,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 
 from psirf.events.models import SafetyEvent
 from psirf.events.rollups import (
@@ -98,71 +97,20 @@ def delta(before: dict, after: dict) -> list[tuple[tuple, tuple]]:
     return rows
 
 
-_UPSERTS: dict[tuple[str, str], object] = {}
-
-
-def _upsert_statement(dialect: str, rollup: Rollup):
-    """Adding to what is stored; built once per dialect and table."""
-    statement = _UPSERTS.get((dialect, rollup.name))
-    if statement is None:
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        table = rollup.table
-        statement = insert(table)
-        statement = statement.on_conflict_do_update(
-            index_elements=list(rollup.keys),
-            set_={m: table.c[m] + statement.excluded[m] for m in rollup.measures},
-        )
-        _UPSERTS[(dialect, rollup.name)] = statement
-    return statement
-
-
-_FROM_ARRAYS: dict[str, object] = {}
-
-
-def upsert_from_arrays(session: Session, rollup: Rollup, rows: list[tuple[tuple, tuple]]) -> None:
-    """PostgreSQL: `upsert` as one statement over an array a column, unnested side by side and
-    taken in the order given (key order): many rows at once (a batch of an import's) cost one
-    statement, not one each as an executemany's do."""
-    statement = _FROM_ARRAYS.get(rollup.name)
-    columns = [*rollup.keys, *rollup.measures]
-    if statement is None:
-        table = rollup.table
-        arrays = (
-            func.unnest(*(bindparam(c, type_=ARRAY(table.c[c].type)) for c in columns))
-            .table_valued(*columns, with_ordinality="n")
-            .render_derived()
-        )
-        rows_in_order = select(*(arrays.c[c] for c in columns)).order_by(arrays.c.n)
-        statement = pg_insert(table).from_select(columns, rows_in_order)
-        statement = statement.on_conflict_do_update(
-            index_elements=list(rollup.keys),
-            set_={m: table.c[m] + statement.excluded[m] for m in rollup.measures},
-        )
-        _FROM_ARRAYS[rollup.name] = statement
-    session.connection().execute(
-        statement,
-        {c: [(key + change)[i] for key, change in rows] for i, c in enumerate(columns)},
+def adding(dialect: str, rollup: Rollup, rows: Select | None = None):
+    """An INSERT into the rollup's table (of `rows`, a SELECT of its columns in order, when given)
+    whose rows add their measures to any stored under the same key."""
+    table = rollup.table
+    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    if rows is not None:
+        statement = statement.from_select([*rollup.keys, *rollup.measures], rows)
+    return statement.on_conflict_do_update(
+        index_elements=list(rollup.keys),
+        set_={m: table.c[m] + statement.excluded[m] for m in rollup.measures},
     )
 
 
-def upsert_sqlite_rows(session: Session, rollup: Rollup, rows: list[tuple[tuple, tuple]]) -> None:
-    """SQLite: `upsert` as the driver's own executemany of the rows as tuples, past SQLAlchemy's
-    parameters a row (which cost a batch of an import's rows more than SQLite's writing them).
-    The dates as SQLAlchemy stores them on SQLite, ISO text."""
-    columns = [*rollup.keys, *rollup.measures]
-    sql = (
-        f"INSERT INTO {rollup.table.name} ({', '.join(columns)}) "
-        f"VALUES ({', '.join('?' for _ in columns)}) "
-        f"ON CONFLICT ({', '.join(rollup.keys)}) DO UPDATE SET "
-        + ", ".join(f"{m} = {rollup.table.name}.{m} + excluded.{m}" for m in rollup.measures)
-    )
-    session.connection().exec_driver_sql(
-        sql,
-        [
-            tuple(v.isoformat() if type(v) is date else v for v in key) + change
-            for key, change in rows
-        ],
-    )
+_upsert_statement = cache(adding)  # built once per dialect and table
 
 
 def upsert(session: Session, rollup: Rollup, rows: list[tuple[tuple, tuple]]) -> None:
