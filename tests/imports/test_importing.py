@@ -4,7 +4,6 @@ nothing, idempotent on the source's reference, the rollups exact, the source rea
 from __future__ import annotations
 
 import re
-
 from datetime import datetime
 
 from sqlalchemy import func, select
