@@ -2,10 +2,11 @@
 
 PostgreSQL: `COPY ... FROM STDIN`, its own bulk-loading path. An executemany, even pipelined, is
 still a statement a row for the server to bind, execute and answer; COPY streams the rows into one
-command. On the bulk import's batches it is what brings the import near the bare executemany's
-speed (bench/importing.py). Every value goes through its column type's own bind processing first,
-as an INSERT's would (a JSON column's value becomes JSON, not an array), so COPY writes what an
-INSERT would have written. Elsewhere (SQLite): the driver's executemany through SQLAlchemy.
+command. SQLite: the driver's own executemany of plain tuples, which SQLite runs in C, past
+SQLAlchemy's building a dictionary of parameters for each row (on a batch of an import's rows that
+cost more than SQLite's writing them). Either way every value goes through its column type's own
+bind processing first, as an INSERT's would (a JSON column's value becomes JSON text, a date on
+SQLite ISO text), so what is written is what an INSERT would have written.
 
 Rows go in as given: defaults are not applied, so each row names every column it needs, and all
 rows name the same columns.
@@ -13,7 +14,9 @@ rows name the same columns.
 
 from __future__ import annotations
 
-from sqlalchemy import Table, insert
+from collections.abc import Iterator
+
+from sqlalchemy import Table
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -23,30 +26,31 @@ def insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
     if not rows:
         return
     connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        _copy(connection, table, rows)
-    else:
-        connection.execute(insert(table), rows)
-
-
-def _copy(connection: Connection, table: Table, rows: list[dict]) -> None:
     names = list(rows[0])
+    quote = connection.dialect.identifier_preparer
+    into = f"{quote.format_table(table)} ({', '.join(quote.quote(name) for name in names)})"
+    values = _processed(connection, table, names, rows)
+    if connection.dialect.name == "postgresql":
+        cursor = connection.connection.driver_connection.cursor()
+        try:
+            with cursor.copy(f"COPY {into} FROM STDIN") as copy:
+                for row in values:
+                    copy.write_row(row)
+        finally:
+            cursor.close()
+    else:
+        placeholders = ", ".join("?" for _ in names)
+        connection.exec_driver_sql(f"INSERT INTO {into} VALUES ({placeholders})", list(values))
+
+
+def _processed(connection: Connection, table: Table, names: list[str], rows) -> Iterator[tuple]:
+    """Each row's values in `names`' order, each as its column's type binds it for the dialect."""
     dialect = connection.dialect
     processors = [
         table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
     ]
-    quote = dialect.identifier_preparer
-    columns = ", ".join(quote.quote(name) for name in names)
-    statement = f"COPY {quote.format_table(table)} ({columns}) FROM STDIN"
-    cursor = connection.connection.driver_connection.cursor()
-    try:
-        with cursor.copy(statement) as copy:
-            for row in rows:
-                copy.write_row(
-                    [
-                        value if process is None or value is None else process(value)
-                        for value, process in zip(map(row.__getitem__, names), processors)
-                    ]
-                )
-    finally:
-        cursor.close()
+    for row in rows:
+        yield tuple(
+            value if process is None or value is None else process(value)
+            for value, process in zip(map(row.__getitem__, names), processors)
+        )

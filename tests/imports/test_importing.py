@@ -110,8 +110,9 @@ def test_imported_events_are_kept_for_insight_with_their_patients_and_worst_harm
 
 
 def test_imported_events_keep_every_value_as_written_whatever_characters_the_text_holds(session):
-    """On PostgreSQL the rows go in by COPY, whose text format gives tabs, newlines, backslashes
-    and a bare \\N meanings of their own: each must come back as it was in the file."""
+    """The rows go in past the ORM (psirf.bulk_insert), each value bound by hand: on PostgreSQL
+    by COPY, whose text format gives tabs, newlines, backslashes and a bare \\N meanings of their
+    own; on SQLite as the driver's tuples. Each value must come back as it was in the file."""
     p = place()
     row = good_row(3, (p.practice.ods_code,))
     awkward = 'Tab\there, a new\nline, a back\\slash, \\N, "quotes", \u00e9t\u00e9 \U0001f600 <b>'
