@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 
-from sqlalchemy import Integer, String, bindparam, func, select, tuple_
+from sqlalchemy import String, bindparam, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
@@ -134,8 +134,7 @@ def _one_batch(session, batch, context, record, dry_run, outcome: Outcome) -> li
 def _sorted_out(session, checked: list[CheckedRow]):
     """The rows not imported before, how many were, and a fault for each reference the batch holds
     twice for one organisation (the first is imported, or refused with its batch)."""
-    keys = {(r.organisation_id, r.source_reference) for r in checked}
-    stored = {tuple(row) for row in session.execute(_stored(session, keys))} if keys else set()
+    stored = _stored(session, {(r.organisation_id, r.source_reference) for r in checked})
     fresh, first_at, repeated, skipped = [], {}, [], 0
     for row in checked:
         key = (row.organisation_id, row.source_reference)
@@ -156,35 +155,40 @@ def _sorted_out(session, checked: list[CheckedRow]):
     return fresh, skipped, repeated
 
 
-def _stored(session: Session, keys: set[tuple[int, str]]):
-    """SELECT the (organisation, reference) pairs of `keys` already stored. One parameter a side,
-    not a thousand pairs in the SQL text, which would be rendered and parsed at every batch: on
-    PostgreSQL two arrays unnested side by side, on SQLite a JSON list of the pairs."""
-    both = select(SafetyEvent.organisation_id, SafetyEvent.source_reference)
-    if session.get_bind().dialect.name == "postgresql":
-        ordered = sorted(keys)
-        pairs = (
-            func.unnest(
-                bindparam("o", [k[0] for k in ordered], ARRAY(Integer)),
-                bindparam("r", [k[1] for k in ordered], ARRAY(String)),
-            )
-            .table_valued("o", "r")
-            .render_derived()
+def _stored(session: Session, keys: set[tuple[int, str]]) -> set[tuple[int, str]]:
+    """The (organisation, reference) pairs of `keys` already stored: a statement an organisation
+    (a batch names a few), each the unique index searched for that organisation's references."""
+    wanted: dict[int, list[str]] = {}
+    for organisation_id, reference in sorted(keys):
+        wanted.setdefault(organisation_id, []).append(reference)
+    connection = session.connection()
+    statement = _STORED[connection.dialect.name == "postgresql"]
+    found = set()
+    for organisation_id, references in wanted.items():
+        if connection.dialect.name != "postgresql":
+            references = json.dumps(references)
+        rows = connection.execute(statement, {"o": organisation_id, "references": references})
+        found.update((organisation_id, reference) for (reference,) in rows)
+    return found
+
+
+def _stored_statement(postgresql: bool):
+    """One parameter for all the references, not one each (a batch may hold any number): on
+    PostgreSQL an array, on SQLite a JSON list. Not a join over the pairs: PostgreSQL would hash
+    the whole events table to meet them."""
+    if postgresql:
+        among = SafetyEvent.source_reference == func.any(
+            bindparam("references", type_=ARRAY(String))
         )
-        return both.join(
-            pairs,
-            (SafetyEvent.organisation_id == pairs.c.o)
-            & (SafetyEvent.source_reference == pairs.c.r),
-        )
-    pairs = func.json_each(bindparam("k", json.dumps(sorted(keys)), String)).table_valued("value")
-    pair = tuple_(SafetyEvent.organisation_id, SafetyEvent.source_reference)
-    return both.where(
-        pair.in_(
-            select(
-                func.json_extract(pairs.c.value, "$[0]"), func.json_extract(pairs.c.value, "$[1]")
-            )
-        )
+    else:
+        listed = func.json_each(bindparam("references", type_=String)).table_valued("value")
+        among = SafetyEvent.source_reference.in_(select(listed.c.value))
+    return select(SafetyEvent.source_reference).where(
+        SafetyEvent.organisation_id == bindparam("o"), among
     )
+
+
+_STORED = {postgresql: _stored_statement(postgresql) for postgresql in (False, True)}
 
 
 def _new_ids(session: Session, n: int) -> list[int]:
