@@ -28,6 +28,7 @@ from psirf.events.lfpse import (
     Theme,
 )
 from psirf.events.services import (
+    DESCRIPTION_MAX,
     EventDetails,
     checked_details,
     default_service_area,
@@ -252,27 +253,78 @@ def _patients(row: dict) -> list[tuple[int, dict]]:
 def _details(check: _Row, occurred_on: date | None) -> EventDetails:
     """The row as the recording form gives it, but its patients (checked apart), each field
     already in fault standing in as a value the rules accept."""
-    row = check.row
+    if check.faulted("occurred_on"):
+        occurred_on = check.context.today
+    return _details_of(check.row, occurred_on, check.faulted)
 
+
+def _details_of(row: dict, occurred_on: date | None, faulted=lambda name: False) -> EventDetails:
     def one(name):
-        if check.faulted(name):
+        if faulted(name):
             return _STAND_INS.get(name)
         return _value(row, name) or None
 
     def many(name):
         cell = row.get(name)
-        if not cell or check.faulted(name):
+        if not cell or faulted(name):
             return ()
         return [v.strip() for v in cell.split(SEPARATOR) if v.strip()]
 
     return EventDetails(
         record_type=one("record_type"),
-        occurred_on=check.context.today if check.faulted("occurred_on") else occurred_on,
+        occurred_on=occurred_on,
         description=one("description"),
         theme=one("theme"),
         **{name: one(name) for name in _DETAIL_FIELDS},
         **{name: many(name) for name in _MANY_FIELDS},
     )
+
+
+# The fields checked whole, once for each combination of their cells: none of their rules reads
+# another field but these (record_type and theme decide whether repeat_presentation is asked), and
+# a file repeats a few hundred combinations where its texts and days are each its own.
+_CODE_FIELDS = ("record_type", "theme", "service_area", "location", "repeat_presentation",
+                *_MANY_FIELDS)  # fmt: skip
+
+
+@lru_cache(maxsize=4096)
+def _checked_codes(cells: tuple[str, ...]) -> tuple[tuple[str, object], ...] | None:
+    """The code fields' checked values (from their cells in _CODE_FIELDS' order), or None when a
+    rule refuses one. The rules' own check, beside a description and a day every rule accepts."""
+    row = {**dict(zip(_CODE_FIELDS, cells)), "description": "-"}
+    try:
+        columns = checked_details(_details_of(row, _LONG_AGO), _LONG_AGO).columns
+    except InputError:
+        return None
+    return tuple((name, columns[name]) for name in _CODE_FIELDS)
+
+
+def _event_columns(check: _Row, occurred_on: date | None) -> dict:
+    """checked_details' columns of the row, InputError at the first fault. The quick way for the
+    rows most files are made of: the codes checked once a combination (_checked_codes), the day
+    and texts here by the same limits; any row it cannot vouch for (a fault, a Never Event, whose
+    rule reads the day) is checked whole by checked_details, which says what to fix."""
+    row, today = check.row, check.context.today
+    description, immediate_actions = _value(row, "description"), _value(row, "immediate_actions")
+    codes = None
+    if (
+        occurred_on is not None
+        and occurred_on <= today
+        and not _value(row, "never_event_type")
+        and description
+        and len(description) <= DESCRIPTION_MAX
+        and len(immediate_actions) <= DESCRIPTION_MAX
+    ):
+        codes = _checked_codes(tuple(row.get(name) or "" for name in _CODE_FIELDS))
+    if codes is None:
+        return checked_details(_details(check, occurred_on), today).columns
+    return {
+        **dict(codes),
+        "occurred_on": occurred_on,
+        "description": description,
+        "immediate_actions": immediate_actions or None,
+        "never_event_type": None,
+    }
 
 
 def _details_faults(check: _Row, occurred_on: date | None) -> None:
@@ -354,10 +406,10 @@ def check_row(position: int, row: dict, context: Context) -> tuple[CheckedRow | 
     patients = _patients(row)
     try:
         patient_rows = _patient_rows(patients)
-        checked = checked_details(_details(check, occurred_on), context.today)
+        columns = _event_columns(check, occurred_on)
     except InputError as error:
-        first, checked = error, None
-    if checked is None or check.faults:
+        first, columns = error, None
+    if columns is None or check.faults:
         # The slow path, for a row with a fault only: each patient alone, then the rest.
         for number, fields in patients:
             _patient_faults(check, number, fields)
@@ -365,7 +417,6 @@ def check_row(position: int, row: dict, context: Context) -> tuple[CheckedRow | 
         if not check.faults:  # a rule over several fields this module does not know of
             check.fault(first.field or "", first.message)
         return None, check.faults
-    columns = dict(checked.columns)
     if columns["service_area"] is None:
         columns["service_area"] = organisation.service_area
     columns.update(

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from psirf.imports.checks import Context, check_row
+from datetime import date
+from itertools import product
+
+from psirf.events.lfpse import RecordType
+from psirf.events.services import checked_details, default_service_area
+from psirf.imports.checks import Context, _details_of, check_row
+from psirf.triage.never_events import choices_on
 from tests.support.imports import NOW, THEME_CODES, TODAY, VALID_NHS_NUMBER, good_row, place
 
 
@@ -103,3 +109,33 @@ def test_a_reporter_kind_left_empty_is_staff_and_no_row_names_an_account(session
         session, good_row(1, (p.practice.ods_code,)) | {"reporter_kind": ""}, p.admin
     )
     assert checked.columns["reporter_kind"] == "staff"
+
+
+def test_rows_checked_by_their_codes_combination_get_what_the_recording_rules_give(session):
+    """The import checks each combination of a row's codes once (checks._checked_codes) and the
+    rest of the row beside it: each row's columns must be exactly what checked_details makes of
+    the whole row, whatever the combination, spacing, texts, day or Never Event."""
+    p = place()
+    context = Context(session, p.admin, today=TODAY, now=NOW)
+    never_event = choices_on(date(2025, 3, 1))[0][0]
+    variants = product(
+        [t.value for t in RecordType],
+        ["diagnosis", " medication ", "access"],
+        ["", "yes", "not_known"],
+        ["", "medication; it_system ", "it_system;medication;medication"],
+        ["", "community_pharmacy"],
+        ["", never_event],
+        ["Plain.", "  Spaced around.  "],
+        ["", "  Called the patient.  "],
+    )
+    for n, (kind, theme, repeat, agents, area, never, description, actions) in enumerate(variants):
+        row = good_row(n, (p.practice.ods_code,)) | {
+            "record_type": kind, "theme": theme, "repeat_presentation": repeat, "agents": agents,
+            "service_area": area, "never_event_type": never, "description": description,
+            "immediate_actions": actions, "occurred_on": "2025-03-01",
+            "reported_at": "2025-03-02T09:00:00",
+        }  # fmt: skip
+        checked, faults = check_row(5, row, context)
+        expected = checked_details(_details_of(row, date(2025, 3, 1)), TODAY).columns
+        expected["service_area"] = expected["service_area"] or default_service_area(p.practice)
+        assert faults == [] and {k: checked.columns[k] for k in expected} == expected, row
