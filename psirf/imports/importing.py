@@ -8,7 +8,7 @@ not at all, in its own transaction with its audit record and its rollups.
   already is skipped and counted so; the unique constraint backs this against a race.
 - Dry run: every batch is checked, nothing is written (not even the import's audit).
 - The written rows go in by bulk writes past the ORM (`psirf.bulk_insert`: COPY on PostgreSQL,
-  executemany on SQLite), so the rollups are added by `counts.count_inserted_events` in the
+  the driver's executemany on SQLite), so the rollups are added by `counts.count_inserted_events` in the
   same transaction: each rollup's SELECT over the batch's new events, added in the database,
   each rollup key once a batch: exact, batch by batch.
 - What an imported event is: historic, already dealt with in the system it came from, so it is
@@ -106,9 +106,9 @@ def run(
 def _collecting_only_new_objects():
     """The objects alive when the import starts (the app, its modules and libraries: a couple of
     hundred thousand) kept out of the garbage collector's passes until it ends. A batch's rows
-    are tens of thousands of new objects, enough for a full collection every batch or so, and a
-    full pass over the app's objects, which are not the import's garbage, cost more than a tenth
-    of the import's time. Cyclic garbage among them is collected after (gc.unfreeze)."""
+    are tens of thousands of new objects, enough for a full collection every batch or so, and
+    those full passes over the app's objects, which are not the import's garbage, took a
+    twentieth of the import's time. Cyclic garbage among them is collected after (gc.unfreeze)."""
     gc.freeze()
     try:
         yield
