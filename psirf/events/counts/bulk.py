@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from functools import cache
 
-from sqlalchemy import Integer, bindparam, func, select
+from sqlalchemy import Integer, String, bindparam, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
@@ -20,23 +21,16 @@ def count_inserted_events(session: Session, ids: list[int]) -> None:
     import's rows is summed by the GROUP BY, never carried through Python and back). The tables
     in ROLLUPS' order and each one's rows in key order: no deadlocks. The services' areas are read
     by the same statements, after the INSERT locked their rows FOR KEY SHARE, as the package's
-    note on concurrency needs.
-
-    PostgreSQL takes the ids as one array. On SQLite the ids must be every id from the smallest
-    to the largest (the import draws them so while it holds SQLite's one write lock), and are
-    given as that range."""
+    note on concurrency needs. The ids go as one parameter, listed (an array on PostgreSQL, JSON
+    on SQLite), so each plan starts from them: given as a range, SQLite read every event of each
+    area's services to find the range's."""
     if not ids:
         return
     connection = session.connection()
     dialect = connection.dialect.name
-    if dialect == "postgresql":
-        bounds = {"ids": ids}
-    else:
-        bounds = {"first": min(ids), "last": max(ids)}
-        if bounds["last"] - bounds["first"] + 1 != len(ids):
-            raise ValueError("on SQLite the events counted must be a range of ids")
+    given = {"ids": ids if dialect == "postgresql" else json.dumps(ids)}
     for rollup in ROLLUPS:
-        connection.execute(_added(dialect, rollup), bounds)
+        connection.execute(_added(dialect, rollup), given)
 
 
 @cache
@@ -45,7 +39,8 @@ def _added(dialect: str, rollup: Rollup):
     if dialect == "postgresql":
         chosen = SafetyEvent.id == func.any(bindparam("ids", type_=ARRAY(Integer)))
     else:
-        chosen = SafetyEvent.id.between(bindparam("first"), bindparam("last"))
+        listed = func.json_each(bindparam("ids", type_=String)).table_valued("value")
+        chosen = SafetyEvent.id.in_(select(listed.c.value))
     counted = rollup.compute(chosen).subquery("counted")
     in_key_order = select(*(counted.c[c] for c in (*rollup.keys, *rollup.measures))).order_by(
         *(counted.c[c] for c in rollup.keys)
