@@ -15,6 +15,7 @@ rows name the same columns.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from operator import itemgetter
 
 from sqlalchemy import Table
 from sqlalchemy.engine import Connection
@@ -44,13 +45,19 @@ def insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
 
 
 def _processed(connection: Connection, table: Table, names: list[str], rows) -> Iterator[tuple]:
-    """Each row's values in `names`' order, each as its column's type binds it for the dialect."""
+    """Each row's values in `names`' order, each as its column's type binds it for the dialect:
+    the values taken out together, and only those of columns whose type has a processor
+    (dates, JSON and the like; not the many text columns) passed through it."""
     dialect = connection.dialect
     processors = [
-        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
+        (n, process)
+        for n, name in enumerate(names)
+        if (process := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
     ]
+    values_of = itemgetter(*names)
     for row in rows:
-        yield tuple(
-            value if process is None or value is None else process(value)
-            for value, process in zip(map(row.__getitem__, names), processors)
-        )
+        values = list(values_of(row)) if len(names) > 1 else [row[names[0]]]
+        for n, process in processors:
+            if values[n] is not None:
+                values[n] = process(values[n])
+        yield tuple(values)
