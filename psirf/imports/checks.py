@@ -318,13 +318,16 @@ def _event_columns(check: _Row, occurred_on: date | None) -> dict:
         codes = _checked_codes(tuple(row.get(name) or "" for name in _CODE_FIELDS))
     if codes is None:
         return checked_details(_details(check, occurred_on), today).columns
-    return {
-        **dict(codes),
-        "occurred_on": occurred_on,
-        "description": description,
-        "immediate_actions": immediate_actions or None,
-        "never_event_type": None,
-    }
+    columns = dict(codes)
+    for name in _MANY_FIELDS:  # each row its own lists: the cached ones are shared
+        columns[name] = list(columns[name])
+    columns.update(
+        occurred_on=occurred_on,
+        description=description,
+        immediate_actions=immediate_actions or None,
+        never_event_type=None,
+    )
+    return columns
 
 
 def _details_faults(check: _Row, occurred_on: date | None) -> None:
