@@ -47,17 +47,28 @@ def insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
 def _processed(connection: Connection, table: Table, names: list[str], rows) -> Iterator[tuple]:
     """Each row's values in `names`' order, each as its column's type binds it for the dialect:
     the values taken out together, and only those of columns whose type has a processor
-    (dates, JSON and the like; not the many text columns) passed through it."""
+    (dates, JSON and the like; not the many text columns) passed through it, once for a run of
+    rows with the same value (an empty list of codes, the same day), as a processor's result
+    depends on the value alone."""
     dialect = connection.dialect
     processors = [
         (n, process)
         for n, name in enumerate(names)
         if (process := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
     ]
+    last = [(_NOTHING, None)] * len(processors)  # each processed column's last value, processed
     values_of = itemgetter(*names)
     for row in rows:
         values = list(values_of(row)) if len(names) > 1 else [row[names[0]]]
-        for n, process in processors:
-            if values[n] is not None:
-                values[n] = process(values[n])
+        for k, (n, process) in enumerate(processors):
+            value = values[n]
+            if value is not None:
+                before, processed = last[k]
+                if value != before or type(value) is not type(before):
+                    processed = process(value)
+                    last[k] = (value, processed)
+                values[n] = processed
         yield tuple(values)
+
+
+_NOTHING = object()
