@@ -40,6 +40,8 @@ from psirf.organisations.models import Organisation
 from psirf.problems import InputError
 
 REFERENCE_MAX = 100
+# No text column can hold it on PostgreSQL: a row with one is refused, never sent to the database.
+NUL = "\x00"
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 # What a fault names is the column to fix; the codes it may hold are said with the rule's message.
 CODES = {
@@ -109,6 +111,9 @@ class Context:
         """Read the services a batch names that are not read yet, in one statement."""
         wanted = {(row.get("organisation_ods_code") or "").strip().upper() for row in rows}
         wanted = {code for code in wanted | {self.only} if code and code not in self._services}
+        for code in {code for code in wanted if NUL in code}:  # no such code; PostgreSQL refuses it
+            self._services[code] = None
+            wanted.discard(code)
         if not wanted:
             return
         found = self.session.scalars(
@@ -401,6 +406,9 @@ def check_row(position: int, row: dict, context: Context) -> tuple[CheckedRow | 
         return None, [Fault(position, "", row[UNREADABLE])]
     if "" in row:
         check.fault("", "This row has more cells than the header has columns")
+    for name, value in row.items():
+        if isinstance(value, str) and NUL in value:
+            check.fault(name, "Remove the NUL character from this cell: text cannot hold one")
     reference = _reference(check)
     organisation = _organisation(check)
     occurred_on = _occurred_on(check)

@@ -258,3 +258,19 @@ def test_a_batch_writes_its_rollups_and_export_rows_in_one_statement_a_table(ses
         for table in ("event_counts", "theme_rollups", "equality_rollups", "lfpse_exports"):
             assert tables.count(table) == 1, (table, tables)
     assert sizes[0] == sizes[1]
+
+
+def test_a_nul_character_in_any_cell_refuses_its_row_with_a_fault_not_a_database_error(session):
+    """PostgreSQL's text cannot hold NUL: a cell with one is a fault of its row (its batch refused,
+    the others imported), whichever column it is in, on both databases."""
+    p = place()
+    rows = [good_row(n, (p.practice.ods_code,)) for n in range(4)]
+    rows[1]["source_reference"] = "LOCAL\x00-1"
+    rows[2]["organisation_ods_code"] = "A\x00"
+    rows[3]["description"] = "Spilled\x00"
+    ran = run_csv(session, csv_text(rows), p.admin, batch_size=1)
+    assert [(f.row, f.field) for f in ran.faults if "NUL" in f.message] == [
+        (3, "source_reference"), (4, "organisation_ods_code"), (5, "description"),
+    ]  # fmt: skip
+    assert (ran.outcome.imported, ran.outcome.refused) == (1, 3)
+    assert session.scalar(select(func.count()).select_from(SafetyEvent)) == 1
